@@ -1,0 +1,372 @@
+"""Intent content: loading and validating the YAML files in ``intents/``.
+
+Content is data. Each ``intents/<id>.yaml`` describes one intent; ``rules.yaml`` lists the rules
+the advice cites; ``lexicon.yaml`` lists spelling variants; ``userdict.txt`` is the jieba user
+dictionary. Everything is loaded once into immutable objects and validated at load time; every
+error names the file, the intent and the field. Reloading builds a whole new :class:`Content`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+#: Intents that carry no advice of their own: the small talk and the fallback.
+SYSTEM_INTENTS = frozenset({"greeting", "help", "thanks", "fallback"})
+#: Every shipped intent set must contain these ids.
+REQUIRED_INTENTS = (
+    "collector_at_door",
+    "verify_identity",
+    "negotiate_installments",
+    "cannot_afford",
+    "verify_debt",
+    "safe_repayment",
+    "harassment",
+    "threat_or_violence",
+    "record_evidence",
+    "know_rights",
+    "complain",
+    "legal_consequences",
+    "credit_report",
+    "seek_help",
+    "emotional_distress",
+    "collector_conduct",
+    "greeting",
+    "help",
+    "thanks",
+    "fallback",
+)
+DETAIL_NAMES = ("amount", "months", "lender", "overdue", "any")
+_INTENT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_DICT_LINE = re.compile(r"^(\S+)(?: (\d+))?(?: ([a-z]+))?$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Model):
+    """One numbered choice of a follow-up question."""
+
+    label: NonEmpty
+    reply: NonEmpty | None = None
+    intent: str | None = None  # pick this option → answer as this intent
+
+    @model_validator(mode="after")
+    def _reply_or_intent(self) -> Option:
+        if (self.reply is None) == (self.intent is None):
+            raise ValueError("an option needs exactly one of 'reply' or 'intent'")
+        return self
+
+
+class Answers(_Model):
+    """Replies to a yes/no follow-up question."""
+
+    affirm: NonEmpty  # 有 / 是 / 对 / 嗯 / yes
+    deny: NonEmpty  # 没有 / 不是 / 还没 / no
+    unsure: NonEmpty | None = None  # 不知道 / 不清楚
+
+
+class FollowUp(_Model):
+    """A follow-up question and what to answer to each expected kind of answer.
+
+    Exactly one of ``answers`` (yes/no), ``options`` (numbered choices) or ``detail`` (a free
+    answer that carries a detail, answered with ``reply``) is given.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    question: NonEmpty
+    answers: Answers | None = None
+    options: Annotated[list[Option], Field(min_length=2, max_length=6)] | None = None
+    detail: Literal["amount", "months", "lender", "overdue", "any"] | None = None
+    reply: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FollowUp:
+        kinds = [self.answers is not None, self.options is not None, self.detail is not None]
+        if sum(kinds) != 1:
+            raise ValueError("a follow-up needs exactly one of 'answers', 'options' or 'detail'")
+        if self.detail is not None and self.reply is None:
+            raise ValueError("a 'detail' follow-up needs a 'reply'")
+        if self.detail is None and self.reply is not None:
+            raise ValueError("'reply' belongs only to a 'detail' follow-up")
+        return self
+
+
+class Advice(_Model):
+    """The advice text: ``short`` fits one phone screen, ``long`` adds the rules behind it."""
+
+    short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=360)]
+    long: NonEmpty
+
+
+class IntentSpec(_Model):
+    """One intent as written in ``intents/<id>.yaml``."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: NonEmpty
+    description: NonEmpty
+    urgent: bool = False
+    examples: Annotated[list[NonEmpty], Field(min_length=20)]
+    keywords: list[NonEmpty] = Field(default_factory=list)
+    urgent_keywords: list[NonEmpty] = Field(default_factory=list)
+    advice: Advice
+    follow_ups: Annotated[list[FollowUp], Field(max_length=3)] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+
+    @property
+    def keyword_groups(self) -> list[tuple[str, ...]]:
+        """Each keyword line split into the keyword and its synonyms."""
+        return [tuple(w.strip() for w in line.split("|") if w.strip()) for line in self.keywords]
+
+
+class Rule(_Model):
+    """A rule the advice may cite, with its source and how sure we are of it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: NonEmpty  # e.g. 《商业银行信用卡业务监督管理办法》第六十八条
+    summary: NonEmpty  # in our own words
+    confidence: Literal["V", "S"]  # [U] facts are not allowed in content
+
+
+class RulesFile(_Model):
+    rules: list[Rule]
+
+
+class Lexicon(_Model):
+    """Spelling variants mapped to the canonical word before segmentation."""
+
+    variants: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    pinyin: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    #: regular expressions whose match means the platform filtered out the word 催收
+    filtered: list[NonEmpty] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A complete, validated set of intents, rules, lexicon and dictionary entries."""
+
+    intents: tuple[IntentSpec, ...]
+    rules: dict[str, Rule]
+    lexicon: Lexicon
+    dictionary: tuple[tuple[str, int | None, str | None], ...]
+    version: str
+    directory: Path
+
+    def intent(self, intent_id: str) -> IntentSpec:
+        """The intent with this id (KeyError if unknown)."""
+        for spec in self.intents:
+            if spec.id == intent_id:
+                return spec
+        raise KeyError(intent_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """All intent ids in file order."""
+        return tuple(spec.id for spec in self.intents)
+
+    @property
+    def topics(self) -> tuple[IntentSpec, ...]:
+        """The intents that carry advice (for the menu), in menu order."""
+        return tuple(spec for spec in self.intents if spec.id not in SYSTEM_INTENTS)
+
+
+class ContentError(Exception):
+    """Content that cannot be used; ``problems`` lists every problem found, one per line."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _read_yaml(path: Path, problems: list[str]) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problems.append(f"{path.name}: the file is not valid UTF-8")
+    except yaml.YAMLError as exc:
+        problems.append(f"{path.name}: not valid YAML: {str(exc).splitlines()[0]}"
+                        + (f" (line {exc.problem_mark.line + 1})"  # type: ignore[attr-defined]
+                           if getattr(exc, "problem_mark", None) else ""))
+    except OSError as exc:
+        problems.append(f"{path.name}: cannot be read: {exc.strerror}")
+    return None
+
+
+def _validation_problems(fname: str, intent: str, exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        out.append(f"{fname}: intent {intent}: field {_format_loc(err['loc'])}: {err['msg']}")
+    return out
+
+
+def _load_intent(path: Path, problems: list[str]) -> IntentSpec | None:
+    raw = _read_yaml(path, problems)
+    if raw is None:
+        if not any(p.startswith(path.name) for p in problems):
+            problems.append(f"{path.name}: the file is empty")
+        return None
+    if not isinstance(raw, dict):
+        problems.append(f"{path.name}: expected a mapping of fields, got {type(raw).__name__}")
+        return None
+    intent_id = str(raw.get("id", path.stem))
+    try:
+        spec = IntentSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(path.name, intent_id, exc))
+        return None
+    if spec.id != path.stem:
+        problems.append(f"{path.name}: intent {spec.id}: field id: must match the file name "
+                        f"'{path.stem}'")
+    return spec
+
+
+def _load_dictionary(path: Path, problems: list[str]) -> list[tuple[str, int | None, str | None]]:
+    entries: list[tuple[str, int | None, str | None]] = []
+    if not path.exists():
+        return entries
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        problems.append(f"{path.name}: cannot be read as UTF-8 text: {exc}")
+        return entries
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _DICT_LINE.match(line)
+        if not match:
+            problems.append(f"{path.name}: line {number}: expected 'word [freq] [tag]' with no "
+                            f"spaces inside the word, got {line!r}")
+            continue
+        word, freq, tag = match.groups()
+        if re.search(r"[,，。.!！?？;；:：、]", word):
+            problems.append(f"{path.name}: line {number}: the word {word!r} contains "
+                            f"punctuation and would never match")
+            continue
+        entries.append((word, int(freq) if freq else None, tag))
+    return entries
+
+
+def _check_cross_references(
+    intents: list[IntentSpec], rules: dict[str, Rule], problems: list[str]
+) -> None:
+    ids = {spec.id for spec in intents}
+    seen_examples: dict[str, str] = {}
+    for spec in intents:
+        fname = f"{spec.id}.yaml"
+        for ref in spec.references:
+            if ref not in rules:
+                problems.append(f"{fname}: intent {spec.id}: field references: unknown rule "
+                                f"'{ref}' (not in rules.yaml)")
+        for i, example in enumerate(spec.examples):
+            key = re.sub(r"\s+", "", example)
+            other = seen_examples.get(key)
+            if other is not None and other != spec.id:
+                problems.append(f"{fname}: intent {spec.id}: field examples[{i}]: the example "
+                                f"{example!r} is also listed under intent {other}")
+            seen_examples[key] = spec.id
+        for fu in spec.follow_ups:
+            for j, opt in enumerate(fu.options or []):
+                if opt.intent is not None and opt.intent not in ids:
+                    problems.append(f"{fname}: intent {spec.id}: field follow_ups.{fu.id}."
+                                    f"options[{j}].intent: unknown intent '{opt.intent}'")
+        if spec.id not in SYSTEM_INTENTS and not spec.follow_ups:
+            problems.append(f"{fname}: intent {spec.id}: field follow_ups: a topic needs one to "
+                            f"three follow-up questions")
+        if spec.urgent and not spec.urgent_keywords:
+            problems.append(f"{fname}: intent {spec.id}: field urgent_keywords: an urgent intent "
+                            f"needs urgent keywords")
+        if spec.urgent and not re.search(r"110|12356", spec.advice.short):
+            problems.append(f"{fname}: intent {spec.id}: field advice.short: urgent advice must "
+                            f"name 110 or 12356")
+    for required in REQUIRED_INTENTS:
+        if required not in ids:
+            problems.append(f"{required}.yaml: intent {required}: missing (every shipped content "
+                            f"set needs it)")
+
+
+def load_content(directory: str | Path) -> Content:
+    """Load and validate all content in ``directory``; raise :class:`ContentError` listing
+    every problem, each naming file, intent and field."""
+    directory = Path(directory)
+    problems: list[str] = []
+    if not directory.is_dir():
+        raise ContentError([f"{directory}: the intents directory does not exist"])
+
+    rules: dict[str, Rule] = {}
+    rules_path = directory / "rules.yaml"
+    raw_rules = _read_yaml(rules_path, problems) if rules_path.exists() else {"rules": []}
+    if raw_rules is not None:
+        try:
+            for rule in RulesFile.model_validate(raw_rules).rules:
+                if rule.id in rules:
+                    problems.append(f"rules.yaml: rule {rule.id}: listed twice")
+                rules[rule.id] = rule
+        except ValidationError as exc:
+            problems.extend(_validation_problems("rules.yaml", "-", exc))
+
+    lexicon = Lexicon()
+    lex_path = directory / "lexicon.yaml"
+    if lex_path.exists():
+        raw_lex = _read_yaml(lex_path, problems)
+        try:
+            lexicon = Lexicon.model_validate(raw_lex or {})
+        except ValidationError as exc:
+            problems.extend(_validation_problems("lexicon.yaml", "-", exc))
+        for i, pattern in enumerate(lexicon.filtered):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"lexicon.yaml: field filtered[{i}]: bad regular expression: "
+                                f"{exc}")
+
+    dictionary = _load_dictionary(directory / "userdict.txt", problems)
+
+    intents: list[IntentSpec] = []
+    digest = hashlib.sha256()
+    for path in sorted([*directory.glob("*.yaml"), directory / "userdict.txt"]):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            pass
+        if path.suffix != ".yaml" or path.name in ("rules.yaml", "lexicon.yaml"):
+            continue
+        spec = _load_intent(path, problems)
+        if spec is not None:
+            intents.append(spec)
+    _check_cross_references(intents, rules, problems)
+    if problems:
+        raise ContentError(problems)
+    order = {intent_id: i for i, intent_id in enumerate(REQUIRED_INTENTS)}
+    intents.sort(key=lambda s: (order.get(s.id, len(order)), s.id))
+    return Content(
+        intents=tuple(intents),
+        rules=rules,
+        lexicon=lexicon,
+        dictionary=tuple(dictionary),
+        version=digest.hexdigest()[:12],
+        directory=directory,
+    )
+
+
+def default_intents_dir() -> Path:
+    """The ``intents/`` directory shipped beside the package."""
+    return Path(__file__).resolve().parent.parent / "intents"
