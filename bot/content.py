@@ -150,6 +150,9 @@ class Lexicon(_Model):
     abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     #: regular expressions whose match means the platform filtered out the word 催收
     filtered: list[NonEmpty] = Field(default_factory=list)
+    #: words that show a message is about debts and collection at all (besides the topic
+    #: intents' keywords); a message with none of them is less likely to be in scope
+    domain_words: list[NonEmpty] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +214,8 @@ def _read_yaml(path: Path, problems: list[str]) -> object:
 
 
 def _validation_problems(fname: str, intent: str, exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors():
-        out.append(f"{fname}: intent {intent}: field {_format_loc(err['loc'])}: {err['msg']}")
-    return out
+    where = f"{fname}: intent {intent}" if intent else fname
+    return [f"{where}: field {_format_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
 
 
 def _load_intent(path: Path, problems: list[str]) -> IntentSpec | None:
@@ -321,7 +322,7 @@ def load_content(directory: str | Path) -> Content:
                     problems.append(f"rules.yaml: rule {rule.id}: listed twice")
                 rules[rule.id] = rule
         except ValidationError as exc:
-            problems.extend(_validation_problems("rules.yaml", "-", exc))
+            problems.extend(_validation_problems("rules.yaml", "", exc))
 
     lexicon = Lexicon()
     lex_path = directory / "lexicon.yaml"
@@ -330,7 +331,7 @@ def load_content(directory: str | Path) -> Content:
         try:
             lexicon = Lexicon.model_validate(raw_lex or {})
         except ValidationError as exc:
-            problems.extend(_validation_problems("lexicon.yaml", "-", exc))
+            problems.extend(_validation_problems("lexicon.yaml", "", exc))
         for i, pattern in enumerate(lexicon.filtered):
             try:
                 re.compile(pattern)

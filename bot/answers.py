@@ -1,0 +1,101 @@
+"""Reading short answers to the bot's own questions: yes/no, a numbered choice, a command.
+
+These work on normalised text (Simplified, half-width, lower case).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class YesNo(StrEnum):
+    """The three kinds of answer to a yes/no question."""
+
+    AFFIRM = "affirm"
+    DENY = "deny"
+    UNSURE = "unsure"
+
+
+class Command(StrEnum):
+    """Conversation commands understood in any state."""
+
+    MORE = "more"  # 详细 / 更多: the longer answer with the rules
+    MENU = "menu"  # 菜单 / 帮助: topics by number
+    RESET = "reset"  # 重新开始 / 取消
+    HUMAN = "human"  # 人工 / 联系顾问
+    FORGET = "forget"  # 删除我的记录
+
+
+_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…~\-—_()（）\[\]【】\"'“”‘’]+")
+# Longest answers we still read as a bare yes/no (longer text is a message in its own right).
+_MAX_ANSWER_CHARS = 14
+
+_UNSURE = re.compile(r"不知道|不清楚|不确定|不记得|没注意|没看清|看不清|说不准|不太清楚|不懂|忘了")
+_DENY = re.compile(
+    r"^(没|不是|不对|不|否|无|还没|并没|从没|好像没|应该没|没有|no|nope|n)"
+    r"|没有|没给|没出示|没看到|没拿|不给|不肯给|不是的|没呢|^未"
+)
+_AFFIRM = re.compile(
+    r"^(有|是|对|嗯|恩|好|行|可以|yes|y|ok|okay|yep|给了|出示了|看了|看到了|拿了|当然|确实|"
+    r"好像有|应该有|有的|是的|对的|对啊|嗯嗯|没错|就是)"
+)
+
+_COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
+    (Command.FORGET, re.compile(r"^(请)?(帮我)?(删除|删掉|清除|清空)(我的)?(全部|所有)?"
+                                r"(聊天)?(记录|数据|信息|对话)$")),
+    (Command.MORE, re.compile(r"^(详细|更多|详情|展开|具体|详细点|详细说说|说详细点|详细一点|"
+                              r"具体说说|再详细点|依据|法律依据|more)$")),
+    (Command.MENU, re.compile(r"^(菜单|帮助|目录|功能|menu|help|\?|主菜单|返回菜单)$")),
+    (Command.RESET, re.compile(r"^(重新开始|重来|取消|退出|结束|重置|reset|cancel|清空)$")),
+    (Command.HUMAN, re.compile(r"^(人工|转人工|人工服务|人工客服|联系顾问|找顾问|真人|找真人|"
+                               r"联系人工|我要人工|顾问)$")),
+)
+
+_CHINESE_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                    "八": 8, "九": 9, "十": 10}
+_CHOICE = re.compile(r"^(?:选|选择|回复|我选|第)?([0-9]{1,2}|[一二两三四五六七八九十])"
+                     r"(?:个|项|号|条)?(?:吧|呢|啊)?$")
+
+
+def compact(text: str) -> str:
+    """``text`` without spaces and punctuation, for matching short answers."""
+    return _PUNCT.sub("", text)
+
+
+def read_command(text: str) -> Command | None:
+    """The command ``text`` is, if it is one (whole message only)."""
+    short = compact(text)
+    if len(short) > 16:
+        return None
+    for command, pattern in _COMMANDS:
+        if pattern.match(short):
+            return command
+    return None
+
+
+def read_yes_no(text: str) -> YesNo | None:
+    """Read ``text`` as an answer to a yes/no question, or None if it is not one."""
+    short = compact(text)
+    if not short or len(short) > _MAX_ANSWER_CHARS:
+        return None
+    if _UNSURE.search(short):
+        return YesNo.UNSURE
+    if _DENY.search(short):
+        return YesNo.DENY
+    if _AFFIRM.search(short):
+        return YesNo.AFFIRM
+    return None
+
+
+def read_choice(text: str, count: int) -> int | None:
+    """Read ``text`` as a numbered choice between 1 and ``count``; return it 0-based."""
+    short = compact(text)
+    match = _CHOICE.match(short)
+    if not match:
+        return None
+    token = match.group(1)
+    number = int(token) if token.isdigit() else _CHINESE_NUMBERS[token]
+    if 1 <= number <= count:
+        return number - 1
+    return None

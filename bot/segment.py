@@ -1,0 +1,50 @@
+"""Word segmentation with a private jieba tokenizer and the domain dictionary.
+
+jieba's module-level tokenizer is global state shared by every importer, and its default cache
+file in /tmp collides between users. We build our own :class:`jieba.Tokenizer`, point its cache
+at the per-user cache directory, add the domain dictionary, and initialise it once at start-up.
+A reload builds a new :class:`Segmenter` rather than adding words to a live one, since
+``add_word`` while another task calls ``cut`` is not safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+import platformdirs
+
+# jieba logs its start-up ("Building prefix dict ...") at DEBUG on its own logger; keep it quiet.
+jieba.setLogLevel(logging.WARNING)
+
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+
+
+def cache_dir() -> Path:
+    """A writable per-user cache directory for jieba's prefix dictionary."""
+    path = Path(os.environ.get("CUISHOU_BOT_CACHE") or platformdirs.user_cache_dir("cuishou-bot"))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(platformdirs.user_cache_dir("cuishou-bot", ensure_exists=False))
+    return path
+
+
+class Segmenter:
+    """Splits normalised text into words, using the domain dictionary."""
+
+    def __init__(self, dictionary: Iterable[tuple[str, int | None, str | None]]) -> None:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = str(cache_dir())
+        tokenizer.initialize()
+        for word, freq, tag in dictionary:
+            tokenizer.add_word(word, freq, tag)
+        self._tokenizer = tokenizer
+
+    def cut(self, text: str) -> list[str]:
+        """The words of ``text`` that carry meaning (no spaces or punctuation)."""
+        return [w for w in self._tokenizer.cut(text, HMM=False) if _WORD.search(w)]
