@@ -72,6 +72,11 @@ class Classification:
     ranking: list[RankedIntent]  # every intent, best first (urgent ones first when flagged)
     urgent: list[str] = field(default_factory=list)  # urgent intents flagged, best first
     truncated: bool = False
+    #: True when the message contains a domain word or a topic keyword
+    in_domain: bool = False
+    #: when urgent intents are flagged: the other intents ranked among themselves, so the
+    #: topic the person also asked about can be answered after the urgent advice
+    others: list[RankedIntent] = field(default_factory=list)
 
     @property
     def top(self) -> RankedIntent:
@@ -94,7 +99,6 @@ class Classifier:
         self.segmenter = segmenter
         self.params = params or Hyperparameters()
         self._ids = [spec.id for spec in content.intents]
-        self._fallback_index = self._ids.index("fallback") if "fallback" in self._ids else None
         self._urgent_ids = {spec.id for spec in content.intents if spec.urgent}
         self._topic_indexes = {i for i, spec in enumerate(content.intents)
                                if spec.id not in SYSTEM_INTENTS}
@@ -214,8 +218,9 @@ class Classifier:
             for index, _group in matched:
                 scores[index] += p.keyword_bonus
 
-        if self._domain_words is not None and norm_text and \
-                next(self._domain_words.iter(norm_text), None) is None:
+        in_domain = bool(self._domain_words is not None and norm_text
+                         and next(self._domain_words.iter(norm_text), None) is not None)
+        if not in_domain:
             scores = [s * p.off_domain_factor if i in self._topic_indexes else s
                       for i, s in enumerate(scores)]
 
@@ -224,7 +229,7 @@ class Classifier:
             for _end, targets in self._urgent_keywords.iter(norm_text):
                 urgent_hits.update(index for index, _ in targets)
 
-        probabilities = self._softmax(scores)
+        probabilities = self._softmax(scores, self._ids)
         ranking = sorted(
             (RankedIntent(intent_id, round(p, 4)) for intent_id, p in zip(self._ids, probabilities,
                                                                          strict=True)),
@@ -236,13 +241,21 @@ class Classifier:
             if r.intent in self._urgent_ids
             and (self._ids.index(r.intent) in urgent_hits or r.score >= p.urgent_probability)
         ]
+        others: list[RankedIntent] = []
         if urgent:
             ranking = ([r for r in ranking if r.intent in urgent]
                        + [r for r in ranking if r.intent not in urgent])
+            rest = [(i, s) for i, s in enumerate(scores) if self._ids[i] not in urgent]
+            rest_probabilities = self._softmax([s for _, s in rest],
+                                               [self._ids[i] for i, _ in rest])
+            others = sorted((RankedIntent(self._ids[i], round(p, 4))
+                             for (i, _), p in zip(rest, rest_probabilities, strict=True)),
+                            key=lambda r: r.score, reverse=True)
         return Classification(text=norm_text, tokens=tokens, ranking=ranking, urgent=urgent,
-                              truncated=normalized.truncated)
+                              truncated=normalized.truncated, in_domain=in_domain,
+                              others=others)
 
-    def _softmax(self, scores: list[float]) -> list[float]:
+    def _softmax(self, scores: list[float], ids: list[str]) -> list[float]:
         """Probabilities of the intents; the "nothing recognised" mass goes to the fallback."""
         logits = [s / self.params.temperature for s in scores]
         none_logit = self.params.none_score / self.params.temperature
@@ -251,6 +264,6 @@ class Classifier:
         none_exp = math.exp(none_logit - top)
         total = sum(exps) + none_exp
         probabilities = [e / total for e in exps]
-        if self._fallback_index is not None:
-            probabilities[self._fallback_index] += none_exp / total
+        if "fallback" in ids:
+            probabilities[ids.index("fallback")] += none_exp / total
         return probabilities

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.content import default_intents_dir
 
 PositiveFloat = Annotated[float, Field(gt=0)]
+PlatformName = Literal["terminal", "wechaty", "http", "onebot"]
 
 
 class _Section(BaseModel):
@@ -102,9 +103,7 @@ class OneBotConfig(_Section):
 class PlatformsConfig(_Section):
     """Which platforms ``python -m bot run`` starts, and their settings."""
 
-    enabled: list[Literal["terminal", "wechaty", "http", "onebot"]] = Field(
-        default_factory=lambda: ["terminal"]
-    )
+    enabled: list[PlatformName] = Field(default_factory=lambda: list[PlatformName](["terminal"]))
     wechaty: WechatyConfig = WechatyConfig()
     http: HttpConfig = HttpConfig()
     onebot: OneBotConfig = OneBotConfig()

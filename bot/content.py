@@ -8,6 +8,7 @@ error names the file, the intent and the field. Reloading builds a whole new :cl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable
@@ -16,7 +17,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -344,10 +352,8 @@ def load_content(directory: str | Path) -> Content:
     intents: list[IntentSpec] = []
     digest = hashlib.sha256()
     for path in sorted([*directory.glob("*.yaml"), directory / "userdict.txt"]):
-        try:
+        with contextlib.suppress(OSError):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        except OSError:
-            pass
         if path.suffix != ".yaml" or path.name in ("rules.yaml", "lexicon.yaml"):
             continue
         spec = _load_intent(path, problems)

@@ -23,8 +23,8 @@ MAX_ANALYSED_CHARS = 2000
 _MENTION = re.compile(r"@[^\s@\u2005]{1,40}(?:\u2005|\s|$)")
 _WECHAT_EMOJI = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,8}\]")
 # Control characters, zero-width characters and private-use code points carry no meaning.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060-\u206f"
-                        r"\ufeff\ue000-\uf8ff\ufff0-\uffff]")
+_INVISIBLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f"
+                        r"\u2028-\u202f\u2060-\u206f\ufeff\ue000-\uf8ff\ufff0-\uffff]")
 _SPACES = re.compile(r"[ \t\r\n\u3000]+")
 # Emoji, pictographs, dingbats, arrows and the joiners and selectors that glue emoji together.
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2460-\u27BF"

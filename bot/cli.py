@@ -1,0 +1,236 @@
+"""Command line: ``python -m bot [chat|classify|eval|check|bench|run] ...``.
+
+Every command reports problems (a broken config, broken content, bad input) as one clear line
+on stderr and a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.content import ContentError, load_content
+
+DEFAULT_CONFIG = Path("config.yaml")
+DEFAULT_TEST_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "testset.jsonl"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="催收应对助手: answers people facing debt collectors, in Chinese.",
+    )
+    parser.add_argument("--config", type=Path, default=None,
+                        help="configuration file (default: ./config.yaml if it exists)")
+    parser.add_argument("--intents", type=Path, default=None,
+                        help="intent content directory (default: the shipped intents/)")
+    sub = parser.add_subparsers(dest="command")
+
+    chat = sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat.add_argument("--jsonl", action="store_true",
+                      help="read JSON objects {conversation, user, room, text} per line, "
+                           "write {conversation, intent, replies} per line")
+    chat.add_argument("--memory", action="store_true",
+                      help="keep conversations in memory only (nothing written to disk)")
+
+    classify = sub.add_parser("classify", help="classify messages")
+    classify.add_argument("--jsonl", action="store_true",
+                          help="one message per input line, one JSON object per output line")
+    classify.add_argument("text", nargs="*", help="messages to classify (else read stdin)")
+
+    evaluate = sub.add_parser("eval", help="evaluate the classifier on a labelled set")
+    evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_TEST_SET,
+                          help="JSONL of {text, intent} (default: tests/data/testset.jsonl)")
+    evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
+                          help="where to write the JSON report (default: eval-report.json)")
+
+    sub.add_parser("check", help="validate the intent content")
+
+    bench = sub.add_parser("bench", help="measure speed and memory")
+    bench.add_argument("--seconds", type=float, default=3.0,
+                       help="how long to run each throughput measurement")
+    bench.add_argument("--baseline", action="store_true",
+                       help="also measure a scikit-learn TF-IDF + logistic regression baseline")
+
+    run = sub.add_parser("run", help="run the platforms enabled in config.yaml")
+    run.add_argument("--platform", action="append",
+                     choices=["terminal", "wechaty", "http", "onebot"],
+                     help="run this platform (repeatable); overrides platforms.enabled")
+    return parser
+
+
+def _load_config(args: argparse.Namespace) -> Config:
+    path = args.config
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    config = load_config(path)
+    if args.intents is not None:
+        config = config.model_copy(update={"intents_dir": str(args.intents)})
+    return config
+
+
+def _stdin_lines() -> Iterator[tuple[int, str | None]]:
+    """Lines of stdin as text; a line that is not valid UTF-8 gives None."""
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield number, None
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_classify(config: Config, args: argparse.Namespace) -> int:
+    """Classify messages from the arguments or stdin."""
+    from bot.engine import Understanding
+
+    classifier = Understanding.build(config).classifier
+
+    def result(text: str) -> dict[str, object]:
+        cls = classifier.classify(text)
+        return {
+            "text": text,
+            "intent": cls.top.intent,
+            "confidence": cls.confidence,
+            "intents": [{"intent": r.intent, "score": r.score}
+                        for r in cls.ranking if r.score >= 0.01][:5],
+            "urgent": cls.urgent,
+            "tokens": cls.tokens,
+        }
+
+    if args.text:
+        for text in args.text:
+            _print_json(result(text)) if args.jsonl else _print_human(result(text))
+        return 0
+    status = 0
+    for number, line in _stdin_lines():
+        if line is None:
+            _print_json({"line": number, "error": "input line is not valid UTF-8"})
+            status = 1
+            continue
+        if args.jsonl:
+            _print_json(result(line))
+        else:
+            _print_human(result(line))
+    return status
+
+
+def _print_human(res: dict[str, object]) -> None:
+    ranked = ", ".join(f"{r['intent']} {r['score']:.2f}"
+                       for r in res["intents"])  # type: ignore[attr-defined]
+    print(f"{res['intent']}  ({ranked})  ← {res['text']}")
+
+
+def cmd_eval(config: Config, args: argparse.Namespace) -> int:
+    """Evaluate on a labelled set; print a table and write JSON."""
+    from bot.engine import Understanding
+    from bot.evaluation import TestSetError, evaluate, read_test_set
+
+    try:
+        items = read_test_set(args.file)
+    except TestSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(Understanding.build(config).classifier, items)
+    print(report.table())
+    try:
+        args.json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
+                                 encoding="utf-8")
+        print(f"\nJSON report written to {args.json_out}")
+    except OSError as exc:
+        print(f"error: cannot write {args.json_out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_check(config: Config, args: argparse.Namespace) -> int:
+    """Validate the intent content."""
+    content = load_content(config.intents_path)  # ContentError is reported by main()
+    examples = sum(len(spec.examples) for spec in content.intents)
+    print(f"content OK: {len(content.intents)} intents, {examples} examples, "
+          f"{len(content.rules)} rules, {len(content.dictionary)} dictionary words "
+          f"(version {content.version}) in {content.directory}")
+    return 0
+
+
+def cmd_chat(config: Config, args: argparse.Namespace) -> int:
+    """Chat in the terminal, or script conversations as JSON lines."""
+    from bot.adapters.terminal import chat_jsonl, chat_terminal
+
+    if args.memory:
+        config = config.model_copy(update={
+            "sessions": config.sessions.model_copy(update={"store": "memory"})})
+    if args.jsonl:
+        return asyncio.run(chat_jsonl(config))
+    return asyncio.run(chat_terminal(config))
+
+
+def cmd_bench(config: Config, args: argparse.Namespace) -> int:
+    """Print speed and memory figures."""
+    from bot.bench import run_bench
+
+    return run_bench(config, seconds=args.seconds, baseline=args.baseline)
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    """Run the configured platforms."""
+    from bot.runner import run_platforms
+
+    platforms = args.platform or list(config.platforms.enabled)
+    return asyncio.run(run_platforms(config, platforms))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    args = _parser().parse_args(argv)
+    command = args.command or "chat"
+    if command == "chat" and not hasattr(args, "jsonl"):
+        args.jsonl = False
+        args.memory = False
+    try:
+        config = _load_config(args)
+        logging.basicConfig(
+            level=config.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        if command in ("chat",):
+            # The terminal is for the conversation; keep INFO lines out of it.
+            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        handler = {
+            "chat": cmd_chat,
+            "classify": cmd_classify,
+            "eval": cmd_eval,
+            "check": cmd_check,
+            "bench": cmd_bench,
+            "run": cmd_run,
+        }[command]
+        return handler(config, args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"content error ({len(exc.problems)} problem(s)):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

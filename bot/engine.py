@@ -1,0 +1,237 @@
+"""The platform-free core: ``await engine.handle(incoming) -> Response``.
+
+The engine owns the understanding pipeline (normalise → segment → classify), the dialogue and
+the session store. It decides whether a group message is for the bot, keeps one lock per
+conversation so one person's messages are handled in order, and never lets one bad message
+take it down: an exception becomes an apology to the user and a logged error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot import texts
+from bot.answers import Command
+from bot.classifier import Classification, Classifier
+from bot.config import Config
+from bot.content import Content, load_content
+from bot.dialogue import Dialogue, Turn
+from bot.messages import Incoming, Response
+from bot.normalize import MAX_ANALYSED_CHARS, Normalizer
+from bot.pinyin import PinyinReader, vocabulary
+from bot.privacy import mask
+from bot.segment import Segmenter
+from bot.sessions.base import Session, SessionStore
+from bot.sessions.memory import MemoryStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """Everything built from one content set: swapped in whole on reload."""
+
+    content: Content
+    classifier: Classifier
+    dialogue: Dialogue
+
+    @classmethod
+    def build(cls, config: Config, content: Content | None = None) -> Understanding:
+        """Load (or take) the content and build the classifier and dialogue from it."""
+        content = content or load_content(config.intents_path)
+        segmenter = Segmenter(content.dictionary)
+        normalizer = Normalizer(content.lexicon, PinyinReader(vocabulary(content, segmenter),
+                                                              content.lexicon.pinyin))
+        classifier = Classifier(content, normalizer, segmenter)
+        return cls(content=content, classifier=classifier, dialogue=Dialogue(content, config))
+
+
+@dataclass
+class Stats:
+    """Counters for the admin status."""
+
+    started_at: float = field(default_factory=time.time)
+    handled: int = 0
+    fallbacks: int = 0
+    errors: int = 0
+
+
+class _KeyedLocks:
+    """One lock per conversation key; a lock is dropped when nobody holds or waits for it, so
+    the table never grows beyond the conversations in flight."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class Engine:
+    """Answers messages from any platform."""
+
+    def __init__(self, config: Config, understanding: Understanding, store: SessionStore) -> None:
+        self.config = config
+        self.understanding = understanding
+        self.store = store
+        self.stats = Stats()
+        self._locks = _KeyedLocks()
+        self._counsellors = set(config.counsellors)
+
+    @classmethod
+    async def create(cls, config: Config, store: SessionStore | None = None) -> Engine:
+        """Build the engine: load content, initialise the tokenizer, open the session store."""
+        understanding = await asyncio.to_thread(Understanding.build, config)
+        if store is None:
+            store = await cls._open_store(config)
+        return cls(config, understanding, store)
+
+    @staticmethod
+    async def _open_store(config: Config) -> SessionStore:
+        if config.sessions.store == "memory":
+            return MemoryStore(config.sessions.idle_minutes * 60, config.sessions.max_sessions)
+        from bot.sessions.factory import open_store
+
+        return await open_store(config.sessions)
+
+    async def close(self) -> None:
+        """Close the session store."""
+        await self.store.close()
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def session_key(self, incoming: Incoming) -> str:
+        """The conversation a message belongs to: the user in a private chat; in a group the
+        room and the user (or the room alone, when configured)."""
+        if incoming.room is None:
+            return f"{incoming.platform}:u:{incoming.user}"
+        if self.config.sessions.group_key == "room":
+            return f"{incoming.platform}:g:{incoming.room}"
+        return f"{incoming.platform}:g:{incoming.room}:{incoming.user}"
+
+    # -- handling ---------------------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming) -> Response:
+        """Answer one message. Never raises: a failure becomes an apology and a logged error."""
+        key = "?"
+        try:
+            if not isinstance(incoming, Incoming):
+                raise TypeError(f"expected Incoming, got {type(incoming).__name__}")
+            key = self.session_key(incoming)
+            async with self._locks.hold(key):
+                response = await self._handle(incoming, key)
+        except Exception:
+            self.stats.errors += 1
+            log.exception("failed to handle a message in conversation %s", mask(key))
+            return Response(replies=[texts.APOLOGY], intent="error")
+        if response.replies:
+            self.stats.handled += 1
+            if response.intent == "fallback":
+                self.stats.fallbacks += 1
+        log.info("conversation=%s intent=%s confidence=%.2f replies=%d", mask(key),
+                 response.intent, response.confidence, len(response.replies))
+        return response
+
+    async def _handle(self, incoming: Incoming, key: str) -> Response:
+        understanding = self.understanding  # one consistent content set for this message
+        text = incoming.text if isinstance(incoming.text, str) else ""
+        addressed, text = self._addressed(incoming, text)
+
+        if not incoming.kind.has_text:
+            if not addressed:
+                return Response()
+            return await self._non_text(incoming, key)
+
+        cls = understanding.classifier.classify(text)
+        if not addressed and not self._worth_answering_unaddressed(cls):
+            return Response()
+
+        log.debug("conversation=%s text=%s", mask(key), mask(text[:200]))
+        session = await self._load_session(key, incoming)
+        if not cls.text:
+            response = Response(replies=[texts.EMPTY], intent="empty")
+            await self._save_session(session)
+            return response
+
+        turn = understanding.dialogue.respond(cls, session, in_group=incoming.in_group)
+        if turn.command is Command.FORGET:
+            count = await self.store.delete_user(incoming.user)
+            turn.replies = [texts.FORGET_DONE.format(count=count) if count
+                            else texts.FORGET_NOTHING]
+            return self._response(turn, cls)
+        if cls.truncated:
+            turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
+        await self._save_session(session)
+        return self._response(turn, cls)
+
+    def _addressed(self, incoming: Incoming, text: str) -> tuple[bool, str]:
+        """Whether a message is for the bot, and its text without the trigger word."""
+        if not incoming.in_group or incoming.addressed:
+            return True, text
+        stripped = text.lstrip()
+        for trigger in self.config.groups.triggers:
+            if trigger and stripped.startswith(trigger):
+                return True, stripped[len(trigger):].lstrip(" ,，:：")
+        return False, text
+
+    def _worth_answering_unaddressed(self, cls: Classification) -> bool:
+        groups = self.config.groups
+        if not groups.answer_confident_questions:
+            return False
+        if cls.urgent:
+            return True
+        top = cls.top
+        return top.intent not in ("fallback", "greeting", "thanks", "help") and \
+            top.score >= groups.confident_threshold
+
+    async def _non_text(self, incoming: Incoming, key: str) -> Response:
+        session = await self._load_session(key, incoming)
+        now = time.time()
+        if now - session.last_non_text_note < self.config.groups.non_text_note_interval:
+            return Response()
+        session.last_non_text_note = now
+        await self._save_session(session)
+        return Response(replies=[texts.NON_TEXT], intent="non_text")
+
+    async def _load_session(self, key: str, incoming: Incoming) -> Session:
+        session = await self.store.get(key)
+        if session is None:
+            session = Session(key=key, user=incoming.user)
+        session.last_seen = time.time()
+        session.turns += 1
+        return session
+
+    async def _save_session(self, session: Session) -> None:
+        await self.store.put(session)
+
+    @staticmethod
+    def _response(turn: Turn, cls: Classification) -> Response:
+        return Response(
+            replies=turn.replies,
+            intent=turn.intent,
+            confidence=cls.confidence,
+            intents=cls.ranking[:5],
+            choices=turn.choices,
+            urgent=bool(cls.urgent),
+        )

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh machine, then run lint, type checks and tests.
+#   ./scripts/test.sh            all tests
+#   ./scripts/test.sh -k calc    extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+# System services the tests start themselves: a real redis-server (session store tests).
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing ${missing[*]} ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: ${missing[*]} not installed (needs root to install); those tests will skip" >&2
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+
+.venv/bin/python -m ruff check bot tests
+.venv/bin/python -m mypy
+.venv/bin/python -m bot check
+.venv/bin/python -m pytest "$@"

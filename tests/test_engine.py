@@ -1,0 +1,174 @@
+"""The engine end to end (without a platform): first replies, clarifying questions, the
+fallback, commands, urgent messages first, groups, and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import Chat
+
+from bot.engine import Engine
+from bot.messages import Incoming, MessageKind
+
+PHONE_SCREEN = 420  # one phone screen: about 300 characters of advice plus the question
+
+
+async def test_collector_at_door_first_reply(chat: Chat) -> None:
+    replies = await chat.say("催收的人在我家门口敲门怎么办")
+    assert chat.last.intent == "collector_at_door"
+    first = replies[0]
+    assert len(first) <= PHONE_SCREEN
+    for must in ("工作证", "委托书", "个人账户", "110"):
+        assert must in "\n".join(replies), must
+    assert any("？" in r or "?" in r for r in replies)  # a follow-up question is asked
+
+
+async def test_every_topic_first_reply_fits_a_screen(chat: Chat, engine: Engine) -> None:
+    for spec in engine.understanding.content.topics:
+        await chat.say(spec.examples[0])
+        assert all(len(r) <= PHONE_SCREEN for r in chat.last.replies), spec.id
+
+
+async def test_more_gives_long_answer_with_rules(chat: Chat) -> None:
+    await chat.say("怎么和银行协商个性化分期")
+    text = await chat.text("详细")
+    assert "第七十条" in text
+    assert "依据" in text
+
+
+async def test_more_without_topic(chat: Chat) -> None:
+    text = await chat.text("详细")
+    assert "菜单" in text
+
+
+async def test_menu_then_number(chat: Chat, engine: Engine) -> None:
+    text = await chat.text("菜单")
+    topics = engine.understanding.content.topics
+    assert f"1. {topics[0].title}" in text
+    assert len(chat.last.choices) == len(topics)
+    await chat.say("3")
+    assert chat.last.intent == topics[2].id
+
+
+async def test_clarifying_question_offers_topics_by_number(chat: Chat) -> None:
+    text = await chat.text("银行")
+    if chat.last.intent == "clarify":
+        assert "1." in text
+        assert "2." in text
+        await chat.say("1")
+        assert chat.last.intent not in ("clarify", "fallback")
+    else:  # a clear enough topic is answered directly
+        assert chat.last.intent != "fallback"
+
+
+async def test_out_of_scope_gets_polite_fallback(chat: Chat) -> None:
+    text = await chat.text("红烧肉怎么做")
+    assert chat.last.intent == "fallback"
+    assert "菜单" in text
+
+
+async def test_urgent_advice_comes_first(chat: Chat) -> None:
+    replies = await chat.say("我想问怎么分期，但是催收的人现在在砸门不肯走")
+    assert chat.last.urgent
+    assert "110" in replies[0]
+    assert chat.last.intent == "threat_or_violence"
+    assert any("分期" in r for r in replies[1:])
+
+
+async def test_distress_names_crisis_line(chat: Chat) -> None:
+    replies = await chat.say("欠了太多钱 真的不想活了")
+    assert "12356" in replies[0]
+
+
+async def test_reset_forgets_topic(chat: Chat) -> None:
+    await chat.say("催收上门了")
+    await chat.say("重新开始")
+    text = await chat.text("详细")
+    assert "菜单" in text  # no active topic any more
+
+
+async def test_human_handover_explains_options(chat: Chat) -> None:
+    text = await chat.text("人工")
+    assert "12348" in text
+    assert "110" in text
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "👍👍", "[捂脸][捂脸]", "\x00\x01\x02"])
+async def test_empty_like_input_gets_clear_message(chat: Chat, text: str) -> None:
+    replies = await chat.say(text)
+    assert replies
+    assert "文字" in replies[0]
+
+
+async def test_huge_message_is_answered_and_truncation_said(chat: Chat) -> None:
+    replies = await chat.say("催收的人在门口。" * 20_000)
+    assert replies
+    assert "前 2000 字" in replies[-1]
+
+
+async def test_wrong_types_do_not_kill_the_engine(engine: Engine) -> None:
+    response = await engine.handle("not an Incoming")  # type: ignore[arg-type]
+    assert response.replies
+    assert "110" in response.replies[0]
+    response = await engine.handle(Incoming(user="u", text=None))  # type: ignore[arg-type]
+    assert response.replies
+    ok = await engine.handle(Incoming(user="u", text="催收上门了"))
+    assert ok.intent == "collector_at_door"
+
+
+async def test_exception_in_handling_becomes_apology(engine: Engine, monkeypatch, caplog) -> None:
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(engine.understanding.dialogue, "respond", boom)
+    response = await engine.handle(Incoming(user="u", text="催收上门了"))
+    assert "抱歉" in response.replies[0]
+    assert engine.stats.errors == 1
+    assert any(r.exc_info for r in caplog.records if "failed to handle" in r.getMessage())
+
+
+async def test_group_needs_mention_or_trigger(engine: Engine) -> None:
+    silent = await engine.handle(Incoming(user="a", room="g1", addressed=False,
+                                          text="催收上门了怎么办"))
+    assert silent.silent
+    mentioned = await engine.handle(Incoming(user="a", room="g1", addressed=True,
+                                             text="催收上门了怎么办"))
+    assert mentioned.intent == "collector_at_door"
+    triggered = await engine.handle(Incoming(user="b", room="g1", addressed=False,
+                                             text="助手 催收上门了怎么办"))
+    assert triggered.intent == "collector_at_door"
+
+
+async def test_group_confident_questions_when_enabled(understanding, config) -> None:
+    from bot.sessions.memory import MemoryStore
+
+    groups = config.groups.model_copy(update={"answer_confident_questions": True})
+    eng = Engine(config.model_copy(update={"groups": groups}), understanding, MemoryStore(60))
+    answered = await eng.handle(Incoming(user="a", room="g", addressed=False,
+                                         text="催收的人在我家门口敲门怎么办"))
+    assert answered.intent == "collector_at_door"
+    chatter = await eng.handle(Incoming(user="a", room="g", addressed=False, text="哈哈哈好的"))
+    assert chatter.silent
+
+
+async def test_non_text_note_at_most_once_in_a_while(engine: Engine) -> None:
+    first = await engine.handle(Incoming(user="a", text="", kind=MessageKind.IMAGE))
+    assert first.replies
+    assert "文字" in first.replies[0]
+    second = await engine.handle(Incoming(user="a", text="", kind=MessageKind.VOICE))
+    assert second.silent
+
+
+async def test_conversations_are_kept_apart(engine: Engine) -> None:
+    await engine.handle(Incoming(user="a", text="怎么和银行协商分期"))
+    other = await engine.handle(Incoming(user="b", text="详细"))
+    assert "菜单" in other.replies[0]  # b has no topic; a's is not shared
+
+
+async def test_messages_of_one_conversation_are_handled_in_order(engine: Engine) -> None:
+    texts = ["催收上门了", "详细", "菜单", "1", "重新开始"] * 4
+    results = await asyncio.gather(*(engine.handle(Incoming(user="same", text=t))
+                                     for t in texts))
+    assert all(r.replies for r in results)
+    assert len(engine._locks) == 0  # the lock table empties when nobody waits
