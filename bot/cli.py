@@ -206,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
-        if command in ("chat",):
-            # The terminal is for the conversation; keep INFO lines out of it.
+        if command in ("chat", "bench"):
+            # The terminal is for the conversation (or the figures); keep INFO lines out.
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         handler = {
             "chat": cmd_chat,

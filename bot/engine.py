@@ -27,7 +27,7 @@ from bot.pinyin import PinyinReader, vocabulary
 from bot.privacy import mask
 from bot.segment import Segmenter
 from bot.sessions.base import Session, SessionStore
-from bot.sessions.memory import MemoryStore
+from bot.sessions.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,6 @@ class Engine:
 
     @staticmethod
     async def _open_store(config: Config) -> SessionStore:
-        if config.sessions.store == "memory":
-            return MemoryStore(config.sessions.idle_minutes * 60, config.sessions.max_sessions)
         from bot.sessions.factory import open_store
 
         return await open_store(config.sessions)
@@ -129,6 +127,11 @@ class Engine:
         if self.config.sessions.group_key == "room":
             return f"{incoming.platform}:g:{incoming.room}"
         return f"{incoming.platform}:g:{incoming.room}:{incoming.user}"
+
+    @staticmethod
+    def user_key(incoming: Incoming) -> str:
+        """The person across all their conversations on one platform ("删除我的记录")."""
+        return f"{incoming.platform}:{incoming.user}"
 
     # -- handling ---------------------------------------------------------------------------
 
@@ -176,7 +179,12 @@ class Engine:
 
         turn = understanding.dialogue.respond(cls, session, in_group=incoming.in_group)
         if turn.command is Command.FORGET:
-            count = await self.store.delete_user(incoming.user)
+            try:
+                count = await self.store.delete_user(self.user_key(incoming))
+            except StoreUnavailable:
+                log.warning("session store unavailable: could not delete a user's records")
+                turn.replies = [texts.FORGET_FAILED]
+                return self._response(turn, cls)
             turn.replies = [texts.FORGET_DONE.format(count=count) if count
                             else texts.FORGET_NOTHING]
             return self._response(turn, cls)
@@ -215,15 +223,23 @@ class Engine:
         return Response(replies=[texts.NON_TEXT], intent="non_text")
 
     async def _load_session(self, key: str, incoming: Incoming) -> Session:
-        session = await self.store.get(key)
+        try:
+            session = await self.store.get(key)
+        except StoreUnavailable as exc:
+            # Answer without memory rather than not at all; the store recovers by itself.
+            log.warning("session store unavailable, answering without memory: %s", exc)
+            session = None
         if session is None:
-            session = Session(key=key, user=incoming.user)
+            session = Session(key=key, user=self.user_key(incoming))
         session.last_seen = time.time()
         session.turns += 1
         return session
 
     async def _save_session(self, session: Session) -> None:
-        await self.store.put(session)
+        try:
+            await self.store.put(session)
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable, this turn is not remembered: %s", exc)
 
     @staticmethod
     def _response(turn: Turn, cls: Classification) -> Response:
