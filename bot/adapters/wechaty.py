@@ -1,0 +1,430 @@
+"""The WeChat adapter: python-wechaty talking to a puppet-service gateway over gRPC.
+
+:class:`WechatyAdapter` keeps one connection to the gateway alive (reconnecting with
+exponential backoff when the gateway is not up yet or drops), turns every WeChat message into
+an :class:`~bot.messages.Incoming`, asks the engine, and sends the replies through a
+rate-limited :class:`~bot.outbox.Outbox`.
+
+python-wechaty is imported lazily through :mod:`bot.adapters.wechaty_compat` (it needs patches
+on Python 3.11 and costs about a second to import): importing this module does not import it.
+
+Privacy: message texts are never logged here; INFO lines carry message, user and group ids,
+the message kind and the intent the engine chose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import re
+import socket
+from collections.abc import Iterable
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from bot.config import Config, ConfigError
+from bot.messages import Incoming, MessageKind, Response
+from bot.outbox import Outbox, Outgoing
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "wechat"
+#: WeChat ends an @mention with this character (U+2005, FOUR-PER-EM SPACE)
+MENTION_END = "\u2005"
+CONNECT_TIMEOUT_SECONDS = 5.0
+STOP_FLUSH_SECONDS = 3.0
+
+# The Python client's message types (wechaty_grpc MessageType, after python-wechaty has
+# translated the TypeScript numbers on the wire), by name so wechaty need not be imported.
+_KIND_BY_TYPE_NAME = {
+    "MESSAGE_TYPE_TEXT": MessageKind.TEXT,
+    "MESSAGE_TYPE_CHAT_HISTORY": MessageKind.CHAT_HISTORY,
+    "MESSAGE_TYPE_IMAGE": MessageKind.IMAGE,
+    "MESSAGE_TYPE_AUDIO": MessageKind.VOICE,
+    "MESSAGE_TYPE_VIDEO": MessageKind.VIDEO,
+    "MESSAGE_TYPE_ATTACHMENT": MessageKind.FILE,
+    "MESSAGE_TYPE_EMOTICON": MessageKind.STICKER,
+    "MESSAGE_TYPE_URL": MessageKind.LINK,
+    "MESSAGE_TYPE_MINI_PROGRAM": MessageKind.LINK,
+    "MESSAGE_TYPE_TRANSFER": MessageKind.TRANSFER,
+    "MESSAGE_TYPE_RED_ENVELOPE": MessageKind.TRANSFER,
+    "MESSAGE_TYPE_LOCATION": MessageKind.LOCATION,
+}
+
+
+class MessageHandler(Protocol):
+    """What the adapter needs from the engine."""
+
+    async def handle(self, incoming: Incoming) -> Response:
+        """Answer one message; never raises."""
+        ...
+
+
+def message_kind(message_type: object) -> MessageKind:
+    """Map python-wechaty's message type to a :class:`MessageKind` (unknown types: OTHER)."""
+    return _KIND_BY_TYPE_NAME.get(getattr(message_type, "name", ""), MessageKind.OTHER)
+
+
+def _names_pattern(names: Iterable[str]) -> str | None:
+    alternatives = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    if not alternatives:
+        return None
+    return "(?:" + "|".join(re.escape(n) for n in alternatives) + ")"
+
+
+def mentions_by_name(text: str, names: Iterable[str]) -> bool:
+    """True when ``text`` contains ``@name`` followed by U+2005, a space or the end."""
+    pattern = _names_pattern(names)
+    return bool(pattern and re.search(f"@{pattern}(?:[{MENTION_END} ]|$)", text))
+
+
+_ANY_LEADING_MENTION = re.compile(rf"\s*@[^\s{MENTION_END}@]{{1,40}}{MENTION_END}")
+
+
+def strip_leading_mentions(text: str, names: Iterable[str], *, mentioned: bool) -> str:
+    """Remove the @mention(s) of the bot at the start of ``text``.
+
+    ``@name`` of the bot (followed by U+2005, a space or the end) is always removed. When the
+    gateway says the bot is mentioned, any leading WeChat mention token (``@…`` + U+2005) goes
+    too: it is how the sender addressed the bot, e.g. by its group nickname.
+    """
+    pattern = _names_pattern(names)
+    by_name = re.compile(rf"\s*@{pattern}(?:[{MENTION_END} ]|$)") if pattern else None
+    while True:
+        match = (by_name.match(text) if by_name else None) or (
+            _ANY_LEADING_MENTION.match(text) if mentioned else None)
+        if not match or not match.group(0):
+            return text.strip()
+        text = text[match.end():]
+
+
+def gateway_settings(config: Config) -> tuple[str, str]:
+    """The gateway's endpoint and token, or a :class:`ConfigError` naming what is missing."""
+    settings = config.platforms.wechaty
+    endpoint = (settings.endpoint or "").strip()
+    token = (settings.token or "").strip()
+    missing = []
+    if not endpoint:
+        missing.append("WECHATY_PUPPET_SERVICE_ENDPOINT (or platforms.wechaty.endpoint), "
+                       "host:port of the puppet-service gateway")
+    if not token:
+        missing.append("WECHATY_PUPPET_SERVICE_TOKEN (or platforms.wechaty.token), "
+                       "the gateway's token")
+    if missing:
+        raise ConfigError("WeChat adapter: set " + "; and ".join(missing))
+    parsed = urlsplit(endpoint if "//" in endpoint else f"//{endpoint}")
+    if parsed.scheme == "https":
+        raise ConfigError("platforms.wechaty.endpoint: python-wechaty cannot speak TLS; run the "
+                          "gateway with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER=true and "
+                          "give host:port")
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+    if not parsed.hostname or port is None:
+        raise ConfigError(f"platforms.wechaty.endpoint (WECHATY_PUPPET_SERVICE_ENDPOINT): "
+                          f"expected host:port, got {endpoint!r}")
+    return f"{parsed.hostname}:{port}", token
+
+
+def _free_local_port() -> int:
+    """A currently free port on 127.0.0.1.
+
+    python-wechaty's plugin manager refuses to log in when ``WechatyOptions.port`` (default
+    5000) is taken, swallowing the login event; each bot gets a free one. (No web server is
+    started on it: the bot registers no plugins.)
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    detail = text[0][:200] if text else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+@functools.cache
+def _reporting_puppet_class(puppet_service_class: type) -> type:
+    """PuppetService that reports when the gateway has accepted ``Start``.
+
+    python-wechaty offers no public hook between "Start succeeded" and "the event stream is
+    being read", which is what "connected" means to the supervisor (it resets the backoff).
+    """
+
+    class ReportingPuppetService(puppet_service_class):
+        on_started: Any = None
+
+        async def _listen_for_event(self) -> None:
+            if self.on_started is not None:
+                self.on_started()
+            await super()._listen_for_event()
+
+    return ReportingPuppetService
+
+
+class WechatyAdapter:
+    """Connect a WeChat account (through a puppet-service gateway) to the engine."""
+
+    name = "wechaty"
+
+    def __init__(self, config: Config, engine: MessageHandler) -> None:
+        self._endpoint, self._token = gateway_settings(config)
+        self._config = config
+        self._settings = config.platforms.wechaty
+        self._engine = engine
+        sending = config.sending
+        self._outbox = Outbox(
+            self._deliver,
+            per_room_per_minute=sending.per_room_per_minute,
+            overall_per_minute=sending.overall_per_minute,
+            max_message_chars=sending.max_message_chars,
+        )
+        self._bot: Any = None  # the Wechaty whose gateway connection is up, else None
+        self._connected = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._finished = asyncio.Event()
+        self._running = False
+        self.state = "idle"
+
+    @property
+    def pending_replies(self) -> int:
+        """Chat messages queued or being sent."""
+        return self._outbox.pending
+
+    # ----- supervision -------------------------------------------------------------------
+
+    def _set_state(self, state: str, message: str, *args: object,
+                   level: int = logging.INFO) -> None:
+        self.state = state
+        log.log(level, "wechat: " + message, *args)
+
+    async def run(self) -> None:
+        """Connect and keep reconnecting (with backoff) until :meth:`stop` is called."""
+        if self._running:
+            raise RuntimeError("WechatyAdapter.run() is already running")
+        from bot.adapters.wechaty_compat import import_wechaty, library_log_filter
+
+        self._running = True
+        self._finished.clear()
+        modules = await asyncio.to_thread(import_wechaty)  # ~1 s: keep the loop responsive
+        library_log_filter.add_secret(self._token)
+        delay = self._settings.reconnect_initial_seconds
+        attempt: asyncio.Task[bool] | None = None
+        try:
+            while not self._stopping.is_set():
+                attempt = asyncio.create_task(self._connect_once(modules))
+                stopper = asyncio.create_task(self._stopping.wait())
+                try:
+                    await asyncio.wait({attempt, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    stopper.cancel()
+                if not attempt.done() or self._stopping.is_set():
+                    break
+                if attempt.result():  # the gateway had accepted us: start the backoff again
+                    delay = self._settings.reconnect_initial_seconds
+                self._set_state("waiting", "retry in %.3g s", delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+                delay = min(delay * 2, self._settings.reconnect_max_seconds)
+        finally:
+            if attempt is not None and not attempt.done():
+                attempt.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await attempt
+            await self._outbox.close()
+            self._running = False
+            self._set_state("stopped", "stopped")
+            self._finished.set()
+
+    async def stop(self) -> None:
+        """Send what is queued (for a few seconds), disconnect and make :meth:`run` return."""
+        if self._stopping.is_set():
+            if self._running:
+                await self._finished.wait()
+            return
+        if self._bot is not None and self._outbox.pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox.join(), STOP_FLUSH_SECONDS)
+        self._stopping.set()
+        if self._running:
+            await self._finished.wait()
+
+    async def _check_reachable(self, host: str, port: int) -> None:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port),
+                                           CONNECT_TIMEOUT_SECONDS)
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+    def _new_bot(self, modules: Any) -> tuple[Any, Any, Any]:
+        """A fresh bot with its own PuppetOptions, puppet and scheduler."""
+        puppet_options = modules.puppet.PuppetOptions(end_point=self._endpoint, token=self._token)
+        puppet = _reporting_puppet_class(modules.puppet_service.PuppetService)(puppet_options)
+        scheduler = modules.scheduler.AsyncIOScheduler()  # in memory: no job.db on disk
+        options = modules.wechaty.WechatyOptions(
+            puppet=puppet, puppet_options=puppet_options, host="127.0.0.1",
+            port=_free_local_port(), scheduler=scheduler,
+        )
+        bot = modules.wechaty.Wechaty(options)
+        puppet.on_started = functools.partial(self._on_gateway_started, bot)
+        puppet.on("login", self._on_login)
+        puppet.on("logout", self._on_logout)
+        puppet.on("scan", self._on_scan)
+        puppet.on("heartbeat", self._on_heartbeat)
+        bot.on("message", self._on_message)
+        bot.on("error", self._on_library_error)
+        return bot, puppet, scheduler
+
+    async def _connect_once(self, modules: Any) -> bool:
+        """One connection, until it ends; True when the gateway had accepted it."""
+        self._set_state("connecting", "connecting to the gateway at %s", self._endpoint)
+        try:
+            bot, puppet, scheduler = self._new_bot(modules)
+        except Exception:
+            log.exception("wechat: cannot set up python-wechaty")
+            return False
+        try:
+            host, port = modules.puppet_service_utils.extract_host_and_port(self._endpoint)
+            await self._check_reachable(host, port)
+            await bot.init_puppet()
+            from bot.adapters.wechaty_compat import isolate_user_caches
+
+            isolate_user_caches(bot)
+            await bot.init_puppet_event_bridge(bot.puppet)
+            await bot.puppet.start()  # returns when the gateway ends the event stream
+            reason = "the gateway ended the event stream"
+        except asyncio.CancelledError:
+            reason = "stopping"
+            raise
+        except Exception as exc:
+            reason = _describe(exc)
+        finally:
+            accepted = self._bot is bot
+            self._bot = None
+            self._connected.clear()
+            self._close_bot(bot, puppet, scheduler)
+            if reason == "stopping":
+                self._set_state("disconnected", "disconnected from %s (stopping)", self._endpoint)
+            elif accepted:
+                self._set_state("disconnected", "disconnected from %s: %s", self._endpoint,
+                                reason, level=logging.WARNING)
+            else:
+                self._set_state("disconnected", "cannot connect to the gateway at %s: %s",
+                                self._endpoint, reason, level=logging.WARNING)
+        return accepted
+
+    def _close_bot(self, bot: Any, puppet: Any, scheduler: Any) -> None:
+        """Drop the connection without ``Stop``: the gateway's WeChat session keeps running."""
+        bot.remove_all_listeners()
+        channel = getattr(puppet, "channel", None)
+        if channel is not None:
+            channel.close()
+            puppet.channel = None
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    def _on_gateway_started(self, bot: Any) -> None:
+        self._bot = bot
+        self._connected.set()
+        self._set_state("connected", "connected to the gateway at %s", self._endpoint)
+
+    def _on_login(self, payload: Any) -> None:
+        self._set_state("logged_in", "logged in as %s", payload.contact_id)
+
+    def _on_logout(self, payload: Any) -> None:
+        self._set_state("connected", "logged out (%s): waiting for a new login",
+                        payload.contact_id, level=logging.WARNING)
+
+    def _on_scan(self, payload: Any) -> None:
+        status = getattr(payload.status, "name", payload.status)
+        if payload.qrcode:
+            log.warning("wechat: log in by scanning the QR code (%s): "
+                        "https://wechaty.js.org/qrcode/%s", status, payload.qrcode)
+        else:
+            log.info("wechat: login scan status %s", status)
+
+    def _on_heartbeat(self, payload: Any) -> None:
+        log.debug("wechat: heartbeat from the gateway")
+
+    def _on_library_error(self, error: object) -> None:
+        log.error("wechat: python-wechaty reported an error: %s",
+                  _describe(error) if isinstance(error, BaseException) else type(error).__name__)
+
+    # ----- messages ----------------------------------------------------------------------
+
+    async def _on_message(self, msg: Any) -> None:
+        try:
+            await self._handle_message(msg)
+        except Exception:
+            log.exception("wechat: failed to handle message %s",
+                          getattr(msg, "message_id", "?"))
+
+    async def _handle_message(self, msg: Any) -> None:
+        try:
+            own = msg.is_self()
+        except Exception as exc:  # no login yet: the bot cannot tell its own messages apart
+            log.warning("wechat: message %s ignored: %s", msg.message_id, _describe(exc))
+            return
+        if own or self._stopping.is_set():
+            return
+        incoming = await self._to_incoming(msg)
+        response = await self._engine.handle(incoming)
+        log.info("wechat: message %s from %s in %s (%s%s) -> %s, %d repl%s",
+                 msg.message_id, incoming.user, incoming.room or "private chat",
+                 incoming.kind.value, "" if incoming.addressed else ", not addressed",
+                 response.intent or "no intent", len(response.replies),
+                 "y" if len(response.replies) == 1 else "ies")
+        if response.silent:
+            return
+        if incoming.room is not None:
+            self._outbox.submit(incoming.room, response.replies, in_room=True,
+                                mention_ids=[incoming.user])
+        else:
+            self._outbox.submit(incoming.user, response.replies)
+
+    def _bot_names(self, msg: Any) -> list[str]:
+        names = [self._config.bot_name]
+        with contextlib.suppress(Exception):
+            names.append(msg.wechaty.user_self().name)
+        return [n for n in names if n]
+
+    async def _to_incoming(self, msg: Any) -> Incoming:
+        talker = msg.talker()
+        room = msg.room()
+        kind = message_kind(msg.type())
+        text = msg.text() if kind.has_text else ""
+        addressed = True
+        if room is not None:
+            names = self._bot_names(msg)
+            by_id = bool(await msg.mention_self())
+            addressed = by_id or mentions_by_name(text, names)
+            text = strip_leading_mentions(text, names, mentioned=addressed)
+        return Incoming(
+            user=talker.contact_id,
+            text=text.strip(),
+            platform=PLATFORM,
+            room=room.room_id if room is not None else None,
+            addressed=addressed,
+            kind=kind,
+            user_name=talker.name or "",
+        )
+
+    async def _deliver(self, message: Outgoing) -> None:
+        """Send one chat message (the outbox calls this within the rate limits)."""
+        while self._bot is None:  # wait for a reconnect instead of dropping the reply
+            if self._stopping.is_set():
+                raise ConnectionError("not connected to the gateway")
+            await self._connected.wait()
+        bot = self._bot
+        if message.in_room:
+            room = bot.Room.load(message.conversation)
+            await room.ready()
+            await room.say(message.text, mention_ids=list(message.mention_ids) or None)
+        else:
+            contact = bot.Contact.load(message.conversation)
+            await contact.say(message.text)
+        log.debug("wechat: sent a message to %s", message.conversation)
