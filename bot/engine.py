@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from bot import texts
-from bot.answers import Command
+from bot import counsellor, texts
+from bot.answers import Command, read_command
 from bot.classifier import Classification, Classifier
 from bot.config import Config
 from bot.content import Content, load_content
 from bot.dialogue import Dialogue, Turn
-from bot.messages import Incoming, Response
+from bot.messages import Incoming, MessageKind, Response
 from bot.normalize import MAX_ANALYSED_CHARS, Normalizer
 from bot.pinyin import PinyinReader, vocabulary
 from bot.privacy import mask
@@ -177,6 +177,19 @@ class Engine:
             await self._save_session(session)
             return response
 
+        if self._counsellor_mode(incoming, text, cls):
+            replies, intents = counsellor.answer(
+                text, understanding.classifier, understanding.dialogue, understanding.content,
+                in_group=incoming.in_group, floor=self.config.classifier.clarify_floor)
+            if replies:
+                if cls.truncated:
+                    replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
+                session.active_intent = intents[0]
+                session.pending = None
+                await self._save_session(session)
+                return Response(replies=replies, intent=intents[0], confidence=cls.confidence,
+                                intents=cls.ranking[:5], urgent=bool(cls.urgent))
+
         turn = understanding.dialogue.respond(cls, session, in_group=incoming.in_group)
         if turn.command is Command.FORGET:
             try:
@@ -202,6 +215,19 @@ class Engine:
             if trigger and stripped.startswith(trigger):
                 return True, stripped[len(trigger):].lstrip(" ,，:：")
         return False, text
+
+    def _counsellor_mode(self, incoming: Incoming, text: str, cls: Classification) -> bool:
+        """Forwarded cases, long pasted texts and listed counsellors' questions get the fuller
+        answer with the rules and a brief; commands and short answers do not."""
+        if read_command(cls.text) is not None:
+            return False
+        if incoming.forwarded or incoming.kind is MessageKind.CHAT_HISTORY:
+            return True
+        if counsellor.is_forwarded(text) or len(text) >= counsellor.LONG_TEXT_CHARS:
+            return True
+        is_counsellor = (incoming.user in self._counsellors
+                         or self.user_key(incoming) in self._counsellors)
+        return is_counsellor and len(cls.text) > 8
 
     def _worth_answering_unaddressed(self, cls: Classification) -> bool:
         groups = self.config.groups

@@ -137,3 +137,14 @@ def test_default_command_is_terminal_chat(tmp_path: Path) -> None:
     proc = run(stdin="催收的人在门口\n".encode(), env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "委托书" in proc.stdout.decode()
+
+
+def test_run_wechaty_without_settings_names_them(tmp_path: Path) -> None:
+    env = {"WECHATY_PUPPET_SERVICE_ENDPOINT": "", "WECHATY_PUPPET_SERVICE_TOKEN": "",
+           "XDG_DATA_HOME": str(tmp_path)}
+    proc = run("run", "--platform", "wechaty", env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    err = proc.stderr.decode().strip().splitlines()
+    assert len(err) == 1, err
+    assert "WECHATY_PUPPET_SERVICE_ENDPOINT" in err[0]
+    assert "Traceback" not in proc.stderr.decode()

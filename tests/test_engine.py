@@ -172,3 +172,51 @@ async def test_messages_of_one_conversation_are_handled_in_order(engine: Engine)
                                      for t in texts))
     assert all(r.replies for r in results)
     assert len(engine._locks) == 0  # the lock table empties when nobody waits
+
+
+FORWARDED = ("客户问：催收的人昨天上门了，没出示证件，说不还就要起诉我坐牢。"
+             "我欠了招行5万，逾期3个月了，能不能协商分期？另外他们天天打电话给我父母。")
+
+
+async def test_counsellor_forward_is_split_answered_and_briefed(chat: Chat) -> None:
+    replies = await chat.say(FORWARDED)
+    assert len(replies) >= 3
+    heads = [r.splitlines()[0] for r in replies[:-1]]
+    assert all(h.startswith("【问题") for h in heads)
+    answered = " ".join(heads)
+    for title in ("起诉", "分期", "骚扰"):
+        assert title in answered, answered
+    assert any("依据" in r for r in replies[:-1])  # the rules behind each answer
+    brief = replies[-1]
+    assert brief.startswith("【给顾问的简要】")
+    assert "适用规定" in brief and "建议向客户了解" in brief
+    assert "招商银行" in brief and "50,000" in brief
+
+
+async def test_counsellor_forward_in_group_keeps_details_private(engine: Engine) -> None:
+    group = Chat(engine, user="c1", room="g1")
+    replies = await group.say(FORWARDED)
+    assert "招商银行" not in replies[-1] and "50,000" not in replies[-1]
+
+
+async def test_urgent_comes_first_in_counsellor_mode(chat: Chat) -> None:
+    replies = await chat.say("【转】客户说想问问征信的事，现在催收的人在门口砸门不肯走。")
+    assert "威胁" in replies[0].splitlines()[0] or "110" in replies[0]
+
+
+async def test_listed_counsellor_gets_counsellor_answers(understanding, config) -> None:
+    from bot.sessions.memory import MemoryStore
+
+    eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
+                 MemoryStore(60))
+    counsellor = Chat(eng, user="helper")
+    replies = await counsellor.say("上门催收的时候能不能拒绝他们进门")
+    assert replies[-1].startswith("【给顾问的简要】")
+    short = await counsellor.say("详细")  # commands still work as commands
+    assert not short[-1].startswith("【给顾问的简要】")
+
+
+async def test_chat_history_message_is_counsellor_mode(engine: Engine) -> None:
+    response = await engine.handle(Incoming(user="u", kind=MessageKind.CHAT_HISTORY,
+                                            text="催收说要起诉我\n他们还打电话给我单位"))
+    assert response.replies[-1].startswith("【给顾问的简要】")

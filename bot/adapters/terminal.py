@@ -31,23 +31,27 @@ async def chat_terminal(config: Config) -> int:
     """An interactive chat on stdin/stdout."""
     engine = await Engine.create(config)
     try:
-        print(BANNER, flush=True)
-        while True:
-            print("\n你：", end="", flush=True)
-            raw = await _read_line()
-            if not raw:
-                print()
-                break
-            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            if text.strip().lower() in GOODBYE:
-                print("助手：保重。需要时随时回来。遇到危险请拨打110。")
-                break
-            response = await engine.handle(Incoming(user="terminal", text=text))
-            for reply in response.replies:
-                print(f"\n助手：{reply}", flush=True)
+        return await chat_with_engine(engine)
     finally:
         await engine.close()
-    return 0
+
+
+async def chat_with_engine(engine: Engine) -> int:
+    """The terminal conversation loop over an existing engine."""
+    print(BANNER, flush=True)
+    while True:
+        print("\n你：", end="", flush=True)
+        raw = await _read_line()
+        if not raw:
+            print()
+            return 0
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if text.strip().lower() in GOODBYE:
+            print("助手：保重。需要时随时回来。遇到危险请拨打110。")
+            return 0
+        response = await engine.handle(Incoming(user="terminal", text=text))
+        for reply in response.replies:
+            print(f"\n助手：{reply}", flush=True)
 
 
 def _incoming_from(obj: Any) -> Incoming | str:
