@@ -22,6 +22,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 import ahocorasick
 
@@ -106,6 +107,13 @@ class Classifier:
         self._urgent_keywords = self._build_urgent_keywords(content)
         self._domain_words = self._build_domain_words(content)
         self._weights = self._train(content)
+        # Dense rows (one score per intent) let a message's evidence be summed in C.
+        self._vectors: dict[str, tuple[float, ...]] = {
+            feature: tuple(dict(entries).get(i, 0.0) for i in range(len(self._ids)))
+            for feature, entries in self._weights.items()
+        }
+        self._fallback = self._ids.index("fallback") if "fallback" in self._ids else None
+        self._urgent_indexes = {i for i, spec in enumerate(content.intents) if spec.urgent}
 
     # -- building ---------------------------------------------------------------------------
 
@@ -181,89 +189,83 @@ class Classifier:
     # -- features ---------------------------------------------------------------------------
 
     @staticmethod
-    def _features(text: str, tokens: list[str]) -> set[str]:
-        features = {"w:" + token for token in tokens}
+    def _features(text: str, tokens: list[str]) -> dict[str, None]:
+        """Words and character bigrams, in text order (a dict keeps it deterministic)."""
+        features = dict.fromkeys("w:" + token for token in tokens)
         words = set(tokens)
         for run in _CJK_RUN.findall(text):
             for i in range(len(run) - 1):
                 bigram = run[i:i + 2]
                 if bigram not in words:  # a two-character word already counts as a word
-                    features.add("b:" + bigram)
+                    features["b:" + bigram] = None
         return features
 
     # -- classifying ------------------------------------------------------------------------
 
     def classify(self, text: str) -> Classification:
         """Normalise, segment and score ``text``; never raises on any string."""
+        p = self.params
         normalized = self.normalizer.normalize(text)
         norm_text = normalized.text
         tokens = self.segmenter.cut(norm_text) if norm_text else []
-        scores = [0.0] * len(self._ids)
-
-        p = self.params
         features = self._features(norm_text, tokens)
-        for i, feature in enumerate(features):
-            if i >= MAX_FEATURES:
-                break
-            for index, weight in self._weights.get(feature, ()):
-                scores[index] += weight
+
+        vectors = self._vectors
+        rows = [row for row in map(vectors.get, islice(features, MAX_FEATURES)) if row]
+        scores: list[float] = (list(map(float, map(sum, zip(*rows, strict=True)))) if rows
+                               else [0.0] * len(self._ids))
         if len(features) > p.length_norm_features:
             scale = math.sqrt(p.length_norm_features / len(features))
-            scores = [s * scale for s in scores]
+            scores = [score * scale for score in scores]
 
         if self._keywords is not None and norm_text:
-            matched: set[tuple[int, int]] = set()
-            for _end, targets in self._keywords.iter(norm_text):
-                matched.update(targets)
+            matched = {target for _end, targets in self._keywords.iter(norm_text)
+                       for target in targets}
             for index, _group in matched:
                 scores[index] += p.keyword_bonus
 
         in_domain = bool(self._domain_words is not None and norm_text
                          and next(self._domain_words.iter(norm_text), None) is not None)
         if not in_domain:
-            scores = [s * p.off_domain_factor if i in self._topic_indexes else s
-                      for i, s in enumerate(scores)]
+            for index in self._topic_indexes:
+                scores[index] *= p.off_domain_factor
 
         urgent_hits: set[int] = set()
         if self._urgent_keywords is not None and norm_text:
             for _end, targets in self._urgent_keywords.iter(norm_text):
                 urgent_hits.update(index for index, _ in targets)
 
-        probabilities = self._softmax(scores, self._ids)
-        ranking = sorted(
-            (RankedIntent(intent_id, round(p, 4)) for intent_id, p in zip(self._ids, probabilities,
-                                                                         strict=True)),
-            key=lambda r: r.score,
-            reverse=True,
-        )
-        urgent = [
-            r.intent for r in ranking
-            if r.intent in self._urgent_ids
-            and (self._ids.index(r.intent) in urgent_hits or r.score >= p.urgent_probability)
-        ]
+        ids = self._ids
+        probabilities = self._softmax(scores, self._fallback)
+        order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
+        urgent_indexes = [i for i in order if i in self._urgent_indexes
+                          and (i in urgent_hits or probabilities[i] >= p.urgent_probability)]
         others: list[RankedIntent] = []
-        if urgent:
-            ranking = ([r for r in ranking if r.intent in urgent]
-                       + [r for r in ranking if r.intent not in urgent])
-            rest = [(i, s) for i, s in enumerate(scores) if self._ids[i] not in urgent]
-            rest_probabilities = self._softmax([s for _, s in rest],
-                                               [self._ids[i] for i, _ in rest])
-            others = sorted((RankedIntent(self._ids[i], round(p, 4))
-                             for (i, _), p in zip(rest, rest_probabilities, strict=True)),
+        if urgent_indexes:
+            order = urgent_indexes + [i for i in order if i not in urgent_indexes]
+            rest = [i for i in range(len(ids)) if i not in urgent_indexes]
+            fallback = rest.index(self._fallback) if self._fallback in rest else None
+            rest_probabilities = self._softmax([scores[i] for i in rest], fallback)
+            others = sorted((RankedIntent(ids[i], prob)
+                             for i, prob in zip(rest, rest_probabilities, strict=True)),
                             key=lambda r: r.score, reverse=True)
-        return Classification(text=norm_text, tokens=tokens, ranking=ranking, urgent=urgent,
-                              truncated=normalized.truncated, in_domain=in_domain,
-                              others=others)
+        return Classification(
+            text=norm_text, tokens=tokens,
+            ranking=[RankedIntent(ids[i], probabilities[i]) for i in order],
+            urgent=[ids[i] for i in urgent_indexes], truncated=normalized.truncated,
+            in_domain=in_domain, others=others)
 
-    def _softmax(self, scores: list[float], ids: list[str]) -> list[float]:
-        """Probabilities of the intents; the "nothing recognised" mass goes to the fallback."""
-        logits = [s / self.params.temperature for s in scores]
-        none_logit = self.params.none_score / self.params.temperature
-        top = max([*logits, none_logit])
+    def _softmax(self, scores: list[float], fallback: int | None) -> list[float]:
+        """Probabilities of the intents; the "nothing recognised" mass goes to the fallback
+        (the intent at index ``fallback``)."""
+        temperature = self.params.temperature
+        none_logit = self.params.none_score / temperature
+        logits = [score / temperature for score in scores]
+        top = max(none_logit, *logits) if logits else none_logit
         exps = [math.exp(v - top) for v in logits]
         none_exp = math.exp(none_logit - top)
         total = sum(exps) + none_exp
         probabilities = [e / total for e in exps]
-        if "fallback" in ids:
-            probabilities[ids.index("fallback")] += none_exp / total
+        if fallback is not None:
+            probabilities[fallback] += none_exp / total
         return probabilities

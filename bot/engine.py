@@ -45,8 +45,8 @@ class Understanding:
         """Load (or take) the content and build the classifier and dialogue from it."""
         content = content or load_content(config.intents_path)
         segmenter = Segmenter(content.dictionary)
-        normalizer = Normalizer(content.lexicon, PinyinReader(vocabulary(content, segmenter),
-                                                              content.lexicon.pinyin))
+        normalizer = Normalizer(content.lexicon, PinyinReader.build(
+            vocabulary(content, segmenter), content.lexicon.pinyin))
         classifier = Classifier(content, normalizer, segmenter)
         return cls(content=content, classifier=classifier, dialogue=Dialogue(content, config))
 
@@ -152,8 +152,9 @@ class Engine:
             self.stats.handled += 1
             if response.intent == "fallback":
                 self.stats.fallbacks += 1
-        log.info("conversation=%s intent=%s confidence=%.2f replies=%d", mask(key),
-                 response.intent, response.confidence, len(response.replies))
+        if log.isEnabledFor(logging.INFO):  # masking costs more than the check
+            log.info("conversation=%s intent=%s confidence=%.2f replies=%d", mask(key),
+                     response.intent, response.confidence, len(response.replies))
         return response
 
     async def _handle(self, incoming: Incoming, key: str) -> Response:
@@ -170,7 +171,8 @@ class Engine:
         if not addressed and not self._worth_answering_unaddressed(cls):
             return Response()
 
-        log.debug("conversation=%s text=%s", mask(key), mask(text[:200]))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("conversation=%s text=%s", mask(key), mask(text[:200]))
         session = await self._load_session(key, incoming)
         if not cls.text:
             response = Response(replies=[texts.EMPTY], intent="empty")

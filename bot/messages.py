@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class MessageKind(StrEnum):
@@ -55,9 +56,8 @@ class Incoming:
         return self.room is not None
 
 
-@dataclass(frozen=True, slots=True)
-class RankedIntent:
-    """One candidate intent with its score in [0, 1]."""
+class RankedIntent(NamedTuple):
+    """One candidate intent with its score in [0, 1] (a tuple: cheap to make by the dozen)."""
 
     intent: str
     score: float

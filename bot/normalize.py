@@ -49,7 +49,8 @@ class Normalizer:
 
     def __init__(self, lexicon: Lexicon, pinyin: PinyinReader | None = None) -> None:
         self._t2s = opencc.OpenCC("t2s")
-        self._pinyin_reader = pinyin or PinyinReader(lexicon.pinyin.values(), lexicon.pinyin)
+        self._pinyin_reader = pinyin or PinyinReader.build(lexicon.pinyin.values(),
+                                                           lexicon.pinyin)
         self._variants = self._alternation(lexicon.variants)
         self._variant_map = {k.lower(): v for k, v in lexicon.variants.items()}
         self._abbreviations = (

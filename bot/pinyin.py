@@ -9,14 +9,19 @@ completely is left as it was, so English words and brand names are not mangled.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-
-from pypinyin import lazy_pinyin
+from pathlib import Path
 
 from bot.content import Content
-from bot.segment import Segmenter
+from bot.segment import Segmenter, cache_dir
+
+log = logging.getLogger(__name__)
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _SEPARATORS = re.compile(r"[\s']+")
@@ -29,11 +34,44 @@ _MAX_KEY = 30
 class PinyinReader:
     """Turns toneless pinyin into the bot's known words."""
 
-    def __init__(self, vocabulary: Iterable[str], overrides: dict[str, str] | None = None) -> None:
+    def __init__(self, words: dict[str, str], chars: dict[str, str]) -> None:
+        self._words = words
+        self._chars = chars
+
+    @classmethod
+    def build(cls, vocabulary: Iterable[str], overrides: dict[str, str] | None = None,
+              directory: Path | None = None) -> PinyinReader:
+        """Index ``vocabulary`` by its pinyin. The index is cached in ``directory`` (the
+        per-user cache) by a hash of its input: pypinyin's dictionaries cost about 50 MB of
+        memory, so they are loaded only when the vocabulary changed."""
         counts = Counter(w for w in vocabulary if _CJK.match(w))
+        overrides = overrides or {}
+        digest = hashlib.sha256(json.dumps([sorted(counts.items()), sorted(overrides.items())],
+                                           ensure_ascii=False).encode()).hexdigest()[:16]
+        path = (directory or cache_dir()) / f"pinyin-{digest}.json"
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            return cls(cached["words"], cached["chars"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        words, chars = cls._index(counts, overrides)
+        try:
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps({"words": words, "chars": chars},
+                                          ensure_ascii=False), encoding="utf-8")
+            partial.replace(path)
+        except OSError as exc:
+            log.warning("cannot cache the pinyin index in %s: %s", path.parent, exc.strerror)
+        return cls(words, chars)
+
+    @staticmethod
+    def _index(counts: Counter[str], overrides: dict[str, str]
+               ) -> tuple[dict[str, str], dict[str, str]]:
+        from pypinyin import lazy_pinyin  # ~50 MB: only when the index is not cached
+
         words: dict[str, tuple[int, str]] = {}
         chars: dict[str, tuple[int, str]] = {}
-        for word, count in counts.items():
+        for word, count in sorted(counts.items()):
             key = "".join(lazy_pinyin(word))
             table = chars if len(word) == 1 else words
             if key not in table or table[key][0] < count:
@@ -42,10 +80,9 @@ class PinyinReader:
                 ch_key = "".join(lazy_pinyin(ch))
                 if ch_key not in chars or chars[ch_key][0] < count:
                     chars[ch_key] = (count, ch)
-        for key, value in (overrides or {}).items():
+        for key, value in overrides.items():
             words[_SEPARATORS.sub("", key.lower())] = (1 << 30, value)
-        self._words = {k: v for k, (_, v) in words.items()}
-        self._chars = {k: v for k, (_, v) in chars.items()}
+        return ({k: v for k, (_, v) in words.items()}, {k: v for k, (_, v) in chars.items()})
 
     def read(self, run: str) -> str | None:
         """The Chinese reading of a Latin ``run`` (lower case), or None if it is not pinyin."""

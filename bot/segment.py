@@ -34,12 +34,38 @@ def cache_dir() -> Path:
     return path
 
 
+#: jieba's main dictionary is trimmed to words at least this frequent: the 350 000-word
+#: dictionary costs about 45 MB more memory and half a second more start-up, and the rare
+#: words it adds (names, classical terms) do not change a single classification of the test
+#: set; the domain words come from our own dictionary anyway.
+MIN_WORD_FREQUENCY = 5
+
+
+def trimmed_dictionary(directory: Path) -> Path:
+    """jieba's dictionary without its rarest words, written once into ``directory``."""
+    target = directory / f"jieba-dict-f{MIN_WORD_FREQUENCY}.txt"
+    if target.exists():
+        return target
+    source = Path(jieba.__file__).resolve().parent / "dict.txt"
+    kept = []
+    with source.open(encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= MIN_WORD_FREQUENCY:
+                kept.append(line if line.endswith("\n") else line + "\n")
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text("".join(kept), encoding="utf-8")
+    partial.replace(target)  # atomic: a concurrent start never reads half a file
+    return target
+
+
 class Segmenter:
     """Splits normalised text into words, using the domain dictionary."""
 
     def __init__(self, dictionary: Iterable[tuple[str, int | None, str | None]]) -> None:
-        tokenizer = jieba.Tokenizer()
-        tokenizer.tmp_dir = str(cache_dir())
+        directory = cache_dir()
+        tokenizer = jieba.Tokenizer(str(trimmed_dictionary(directory)))
+        tokenizer.tmp_dir = str(directory)
         tokenizer.initialize()
         for word, freq, tag in dictionary:
             tokenizer.add_word(word, freq, tag)

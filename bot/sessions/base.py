@@ -56,6 +56,22 @@ class Session:
         values["pending"] = Pending(**pending) if isinstance(pending, dict) else None
         return cls(**values)
 
+    def copy(self) -> Session:
+        """An independent copy (stores hand out copies so unsaved changes never leak in)."""
+        return Session(
+            key=self.key,
+            active_intent=self.active_intent,
+            pending=None if self.pending is None else Pending(
+                self.pending.kind, self.pending.intent, self.pending.follow_up,
+                list(self.pending.choices)),
+            details={k: list(v) if isinstance(v, list) else v for k, v in self.details.items()},
+            asked=list(self.asked),
+            last_seen=self.last_seen,
+            last_non_text_note=self.last_non_text_note,
+            turns=self.turns,
+            user=self.user,
+        )
+
     def reset(self) -> None:
         """Forget the topic, the pending question and the details."""
         self.active_intent = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 
 from bot.sessions.base import Session, SessionStore
@@ -25,10 +24,10 @@ class MemoryStore(SessionStore):
             return None
         self._sessions.move_to_end(key)
         # A copy, so a caller's unsaved changes never leak into the store (as with the others).
-        return copy.deepcopy(session)
+        return session.copy()
 
     async def put(self, session: Session) -> None:
-        self._sessions[session.key] = copy.deepcopy(session)
+        self._sessions[session.key] = session.copy()
         self._sessions.move_to_end(session.key)
         while len(self._sessions) > self.max_sessions:
             self._sessions.popitem(last=False)
