@@ -11,6 +11,7 @@ Order of precedence for one message:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot import texts
@@ -121,7 +122,7 @@ class Dialogue:
         # The urgent advice comes first; the topic the person also asked about follows.
         others = [r for r in cls.others
                   if r.intent not in SYSTEM_INTENTS
-                  and r.score >= self.config.classifier.threshold]
+                  and r.score >= self.config.classifier.urgent_secondary_floor]
         if others:
             turn.add(self._specs[others[0].intent].advice.short)
         self._start_topic(lead, session, turn, include_advice=False)
@@ -262,7 +263,8 @@ class Dialogue:
             lines += [f"{i}. {opt.label}" for i, opt in enumerate(follow_up.options, start=1)]
             turn.choices = [opt.label for opt in follow_up.options]
         elif follow_up.answers:
-            turn.choices = ["有", "没有"] if "有" in follow_up.question else ["是", "不是"]
+            turn.choices = (["是", "不是"] if re.search(r"是不是|是否|是吗|对吗", follow_up.question)
+                            else ["有", "没有"])
         if hint:
             lines.append(texts.MORE_HINT)
         turn.add("\n".join(lines))

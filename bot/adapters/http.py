@@ -1,0 +1,320 @@
+"""The HTTP API and the web chat page, served by one aiohttp server.
+
+``POST /v1/messages`` takes ``{"conversation", "user", "room"?, "text"}`` and answers with the
+engine's replies; ``GET /healthz`` says the bot is up; ``GET /`` is the chat page (files in
+``bot/web/``). When a token is configured (always, off loopback) the API needs
+``Authorization: Bearer <token>``; the page and /healthz do not.
+
+Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
+wrong, 404 unknown path, 405 wrong method, 413 body or text too large, 415 not JSON,
+422 a field missing or of the wrong type, 500 anything unexpected (logged, never a traceback).
+
+Privacy: message texts are never logged here; INFO lines carry the conversation id and intent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
+from bot.config import Config
+from bot.messages import Incoming, Response
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "http"
+MAX_TEXT_CHARS = 20_000
+MAX_ID_CHARS = 200
+
+#: the page's files: name → content type
+PAGE_FILES = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+PAGE_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                                "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+class MessageHandler(Protocol):
+    """What the adapter needs from the engine."""
+
+    async def handle(self, incoming: Incoming) -> Response:
+        """Answer one message; never raises."""
+        ...
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": {"code", "message"}}`` with an HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def response(self) -> web.Response:
+        """The JSON response for this error."""
+        return web.json_response({"error": {"code": self.code, "message": self.message}},
+                                 status=self.status, headers=self.headers, dumps=_dumps)
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _field(data: dict[str, Any], name: str, *, optional: bool = False,
+           max_chars: int = MAX_ID_CHARS) -> str | None:
+    """A string field of the request, checked (an ApiError naming the field otherwise)."""
+    if name not in data or (optional and data[name] is None):
+        if optional:
+            return None
+        raise ApiError(422, "missing_field", f"field '{name}' is required")
+    value = data[name]
+    if not isinstance(value, str):
+        wanted = "a string or null" if optional else "a string"
+        raise ApiError(422, "wrong_type",
+                       f"field '{name}' must be {wanted}, got {_json_type(value)}")
+    if len(value) > max_chars:
+        status = 413 if name == "text" else 422
+        raise ApiError(status, "too_long",
+                       f"field '{name}' is {len(value)} characters long; the limit is {max_chars}")
+    if not value and name != "text":
+        hint = " (use null or leave it out for a private conversation)" if optional else ""
+        raise ApiError(422, "empty_field", f"field '{name}' must not be empty{hint}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRequest:
+    """The body of ``POST /v1/messages``."""
+
+    conversation: str
+    user: str
+    room: str | None
+    text: str
+
+    @classmethod
+    def from_json(cls, data: object) -> MessageRequest:
+        """Check a decoded JSON body (ApiError 422, or 413 for a too long text)."""
+        if not isinstance(data, dict):
+            raise ApiError(422, "wrong_type",
+                           f"the body must be a JSON object, got {_json_type(data)}")
+        conversation = _field(data, "conversation")
+        user = _field(data, "user")
+        room = _field(data, "room", optional=True)
+        text = _field(data, "text", max_chars=MAX_TEXT_CHARS)
+        assert conversation is not None and user is not None and text is not None
+        return cls(conversation=conversation, user=user, room=room, text=text)
+
+    def incoming(self) -> Incoming:
+        """The engine's message. Users and rooms are scoped by the conversation id, so two API
+        clients that use the same user or room names never share a conversation."""
+        return Incoming(
+            user=f"{self.conversation}/{self.user}",
+            text=self.text,
+            platform=PLATFORM,
+            room=None if self.room is None else f"{self.conversation}/{self.room}",
+            addressed=True,
+        )
+
+
+# Errors aiohttp raises itself, as the API reports them.
+_HTTP_ERROR_CODES = {
+    400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+    413: "body_too_large", 415: "unsupported_media_type",
+}
+
+
+def _describe_http_error(exc: web.HTTPException, request: web.Request,
+                         max_body_bytes: int) -> str:
+    path = request.path[:200]
+    if exc.status == 404:
+        return (f"no such endpoint: {request.method} {path} (the API has POST /v1/messages "
+                "and GET /healthz)")
+    if exc.status == 405:
+        allowed = exc.headers.get("Allow", "")
+        return f"method {request.method} is not allowed on {path}; use {allowed}"
+    if exc.status == 413:
+        return (f"the request body is larger than {max_body_bytes} bytes "
+                "(platforms.http.max_body_bytes)")
+    return exc.reason
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error_middleware(max_body_bytes: int) -> Any:
+    """Turn every error into a JSON error response."""
+
+    @web.middleware
+    async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return exc.response()
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            code = _HTTP_ERROR_CODES.get(exc.status, "http_error")
+            headers = {k: v for k, v in exc.headers.items()
+                       if k in ("Allow", "WWW-Authenticate")}
+            return ApiError(exc.status, code, _describe_http_error(exc, request, max_body_bytes),
+                            headers).response()
+        except Exception:
+            log.exception("http: unexpected error on %s %s", request.method, request.path[:200])
+            return ApiError(500, "internal_error",
+                            "the server failed to handle this request; it has been logged"
+                            ).response()
+
+    return errors
+
+
+def _load_page() -> dict[str, bytes]:
+    """The web page's files from the installed package (empty when they are missing)."""
+    folder = resources.files("bot").joinpath("web")
+    page: dict[str, bytes] = {}
+    for name in PAGE_FILES:
+        try:
+            page[name] = folder.joinpath(name).read_bytes()
+        except OSError:
+            log.warning("http: the web page file bot/web/%s is missing; / will not work", name)
+    return page
+
+
+class HttpAdapter:
+    """Serve the HTTP API and the web chat page until stopped."""
+
+    name = "http"
+
+    def __init__(self, config: Config, engine: MessageHandler) -> None:
+        settings = config.platforms.http
+        self._token = required_token(settings.host, settings.token,
+                                     key="platforms.http.token", env="BOT_HTTP_TOKEN")
+        self._engine = engine
+        self._page = _load_page()
+        self._started_at = time.monotonic()
+        self._stopped = asyncio.Event()
+        app = web.Application(client_max_size=settings.max_body_bytes,
+                              middlewares=[_error_middleware(settings.max_body_bytes)])
+        app.router.add_post("/v1/messages", self._messages)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/", self._page_file)
+        for name in PAGE_FILES:
+            if name != "index.html":
+                app.router.add_get(f"/{name}", self._page_file)
+        self._server = WebServer(app, settings.host, settings.port)
+        self._host = settings.host
+
+    @property
+    def port(self) -> int | None:
+        """The port the server is bound to (after :meth:`start`)."""
+        return self._server.port
+
+    async def start(self) -> None:
+        """Start serving (returns once the port is bound)."""
+        await self._server.start()
+        self._started_at = time.monotonic()
+        self._stopped.clear()
+        log.info("http: serving the API and the web page on http://%s:%s/ (token %s)",
+                 self._host, self.port, "required" if self._token else "not required")
+
+    async def run(self) -> None:
+        """Serve until :meth:`stop` is called."""
+        await self.start()
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        """Stop serving (requests in flight get a few seconds to finish)."""
+        await self._server.stop()
+        self._stopped.set()
+
+    # ----- handlers ----------------------------------------------------------------------
+
+    def _authorize(self, request: web.Request) -> None:
+        if self._token is None:
+            return
+        given = bearer_token(request.headers.get("Authorization"))
+        if not token_matches(given, self._token):
+            raise ApiError(401, "unauthorized",
+                           "missing or wrong token: send the header 'Authorization: Bearer "
+                           "<token>' with the token set in platforms.http.token (BOT_HTTP_TOKEN)",
+                           {"WWW-Authenticate": 'Bearer realm="cuishou-bot"'})
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        self._authorize(request)
+        if request.content_type != "application/json":
+            raise ApiError(415, "unsupported_media_type",
+                           "the body must be JSON with the header 'Content-Type: "
+                           f"application/json' (got {request.content_type!r})")
+        body = await request.read()  # 413 beyond platforms.http.max_body_bytes
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
+            raise ApiError(400, "invalid_json", f"the body is not valid JSON: {detail}") from None
+        message = MessageRequest.from_json(data)
+        response = await self._engine.handle(message.incoming())
+        log.info("http: conversation %s%s -> %s, %d repl%s", message.conversation,
+                 " (group)" if message.room is not None else "", response.intent or "no intent",
+                 len(response.replies), "y" if len(response.replies) == 1 else "ies")
+        return web.json_response({
+            "conversation": message.conversation,
+            "intent": response.intent,
+            "confidence": round(response.confidence, 3),
+            "replies": response.replies,
+            "choices": response.choices,
+            "urgent": response.urgent,
+        }, dumps=_dumps)
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.json_response({
+            "status": "ok",
+            "content_version": _content_version(self._engine),
+            "uptime_seconds": round(time.monotonic() - self._started_at, 1),
+        })
+
+    async def _page_file(self, request: web.Request) -> web.Response:
+        name = request.path.lstrip("/") or "index.html"
+        body = self._page.get(name)
+        if body is None:
+            raise ApiError(500, "page_missing",
+                           f"the web page file bot/web/{name} is missing from the installation")
+        return web.Response(body=body, content_type=PAGE_FILES[name].split(";")[0],
+                            charset="utf-8", headers=PAGE_HEADERS)
+
+
+def _content_version(engine: object) -> str | None:
+    """The version of the content the engine answers from now (it changes on reload)."""
+    understanding = getattr(engine, "understanding", None)
+    content = getattr(understanding, "content", None)
+    version = getattr(content, "version", None)
+    return version if isinstance(version, str) else None
+

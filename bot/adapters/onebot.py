@@ -1,0 +1,344 @@
+"""QQ through OneBot v11: a reverse WebSocket server that NapCat, Lagrange or LLOneBot connect to.
+
+The OneBot implementation connects to ``ws://host:port/path`` (with the access token as
+``Authorization: Bearer <token>`` or ``?access_token=``), pushes events as JSON and takes
+actions on the same connection ("Universal" role; an "Event" connection with a separate "API"
+connection works too). Each ``message`` event becomes an :class:`~bot.messages.Incoming`; the
+replies go out as ``send_private_msg`` / ``send_group_msg`` actions through a rate-limited
+:class:`~bot.outbox.Outbox`, the first reply in a group @mentioning the asker.
+
+Replies queued while the account is not connected wait for it to reconnect; an action whose
+connection drops before it is confirmed is sent again on the new connection (it may then
+arrive twice: better than not at all). Failed actions are logged.
+
+Privacy: message texts are never logged here; INFO lines carry message, user and group ids,
+the message kind and the intent the engine chose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import itertools
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from bot.adapters.http import MessageHandler
+from bot.adapters.onebot_message import outgoing_message, read_message
+from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
+from bot.config import Config
+from bot.messages import Incoming
+from bot.outbox import Outbox, Outgoing
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "qq"
+ACTION_TIMEOUT_SECONDS = 15.0
+STOP_FLUSH_SECONDS = 3.0
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+@dataclass(eq=False)
+class _Connection:
+    """One WebSocket from a OneBot implementation."""
+
+    ws: web.WebSocketResponse
+    self_id: str
+    role: str  # "universal", "event" or "api"
+    peer: str
+    pending: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def takes_actions(self) -> bool:
+        return self.role in ("universal", "api") and not self.ws.closed
+
+
+def _target(self_id: str, in_room: bool, target: str) -> str:
+    """The outbox conversation key: the account, then the group or the person."""
+    return f"{self_id}/{'g' if in_room else 'p'}/{target}"
+
+
+def _split_target(conversation: str) -> tuple[str, str]:
+    self_id, _, rest = conversation.partition("/")
+    return self_id, rest.partition("/")[2]
+
+
+def _wire_id(value: str) -> int | str:
+    """QQ numbers go back as numbers, as they came."""
+    return int(value) if value.isdigit() else value
+
+
+class OneBotAdapter:
+    """Serve the OneBot v11 reverse WebSocket and answer QQ messages until stopped."""
+
+    name = "onebot"
+
+    def __init__(self, config: Config, engine: MessageHandler) -> None:
+        settings = config.platforms.onebot
+        self._token = required_token(settings.host, settings.access_token,
+                                     key="platforms.onebot.access_token",
+                                     env="ONEBOT_ACCESS_TOKEN")
+        self._engine = engine
+        self._path = settings.path if settings.path.startswith("/") else f"/{settings.path}"
+        self._host = settings.host
+        app = web.Application()
+        app.router.add_get(self._path, self._websocket)
+        self._server = WebServer(app, settings.host, settings.port)
+        sending = config.sending
+        self._outbox = Outbox(
+            self._deliver,
+            per_room_per_minute=sending.per_room_per_minute,
+            overall_per_minute=sending.overall_per_minute,
+            max_message_chars=sending.max_message_chars,
+        )
+        self._connections: list[_Connection] = []
+        self._changed = asyncio.Condition()
+        self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._echoes = itertools.count(1)
+
+    @property
+    def port(self) -> int | None:
+        """The port the server is bound to (after :meth:`start`)."""
+        return self._server.port
+
+    @property
+    def pending_replies(self) -> int:
+        """Chat messages queued or being sent."""
+        return self._outbox.pending
+
+    # ----- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start listening (returns once the port is bound)."""
+        await self._server.start()
+        log.info("onebot: waiting for a OneBot v11 reverse WebSocket on ws://%s:%s%s "
+                 "(access token %s)", self._host, self.port, self._path,
+                 "required" if self._token else "not required")
+
+    async def run(self) -> None:
+        """Serve until :meth:`stop` is called."""
+        await self.start()
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        """Send what is queued (for a few seconds), close the connections, stop listening."""
+        if self._stopping.is_set():
+            await self._stopped.wait()
+            return
+        if self._outbox.pending and any(c.takes_actions for c in self._connections):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox.join(), STOP_FLUSH_SECONDS)
+        self._stopping.set()
+        await self._outbox.close()  # logs how many replies are dropped, if any
+        async with self._changed:
+            self._changed.notify_all()
+        for connection in list(self._connections):
+            await connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"bot stopping")
+        await self._server.stop()
+        self._stopped.set()
+
+    # ----- connections -------------------------------------------------------------------
+
+    def _authorized(self, request: web.Request) -> bool:
+        if self._token is None:
+            return True
+        given = (bearer_token(request.headers.get("Authorization"), ("bearer", "token"))
+                 or request.query.get("access_token"))
+        return token_matches(given, self._token)
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if not self._authorized(request):
+            log.warning("onebot: refused a connection from %s: missing or wrong access token "
+                        "(platforms.onebot.access_token / ONEBOT_ACCESS_TOKEN)", request.remote)
+            return web.json_response({"error": "missing or wrong access token"}, status=401)
+        if self._stopping.is_set():
+            return web.json_response({"error": "the bot is stopping"}, status=503)
+        ws = web.WebSocketResponse(heartbeat=30, timeout=3, max_msg_size=MAX_FRAME_BYTES)
+        if not ws.can_prepare(request).ok:
+            return web.json_response({"error": "expected a WebSocket upgrade"}, status=400)
+        await ws.prepare(request)
+        connection = _Connection(
+            ws=ws, self_id=request.headers.get("X-Self-ID", "").strip(),
+            role=(request.headers.get("X-Client-Role") or "Universal").strip().lower(),
+            peer=str(request.remote))
+        await self._connected(connection)
+        try:
+            async for frame in ws:
+                if frame.type is WSMsgType.TEXT:
+                    await self._on_frame(connection, frame.data)
+                elif frame.type is WSMsgType.BINARY:
+                    await self._on_frame(connection, frame.data.decode("utf-8", "replace"))
+        finally:
+            await self._disconnected(connection)
+        return ws
+
+    async def _connected(self, connection: _Connection) -> None:
+        async with self._changed:
+            self._connections.append(connection)
+            self._changed.notify_all()
+        log.info("onebot: account %s connected from %s (%s connection)",
+                 connection.self_id or "?", connection.peer, connection.role)
+
+    async def _disconnected(self, connection: _Connection) -> None:
+        async with self._changed:
+            self._connections.remove(connection)
+            self._changed.notify_all()
+        for future in connection.pending.values():
+            if not future.done():
+                future.set_exception(ConnectionError("the connection closed"))
+        waiting = self._outbox.pending
+        level = logging.INFO if self._stopping.is_set() or not waiting else logging.WARNING
+        log.log(level, "onebot: account %s disconnected (%s connection from %s)%s",
+                connection.self_id or "?", connection.role, connection.peer,
+                f"; {waiting} repl{'y waits' if waiting == 1 else 'ies wait'} for a reconnect"
+                if waiting and not self._sender(connection.self_id) else "")
+
+    def _sender(self, self_id: str) -> _Connection | None:
+        """The newest connection of account ``self_id`` that takes actions."""
+        for connection in reversed(self._connections):
+            if connection.takes_actions and connection.self_id == self_id:
+                return connection
+        return None
+
+    # ----- incoming ----------------------------------------------------------------------
+
+    async def _on_frame(self, connection: _Connection, raw: str) -> None:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            log.warning("onebot: a frame from account %s is not JSON; ignored",
+                        connection.self_id or "?")
+            return
+        if not isinstance(data, dict):
+            return
+        try:
+            if "post_type" in data:
+                await self._on_event(connection, data)
+            elif "echo" in data:
+                future = connection.pending.get(str(data["echo"]))
+                if future is not None and not future.done():
+                    future.set_result(data)
+        except Exception:
+            log.exception("onebot: failed to handle an event from account %s",
+                          connection.self_id or "?")
+
+    async def _on_event(self, connection: _Connection, event: dict[str, Any]) -> None:
+        self_id = str(event.get("self_id") or connection.self_id)
+        if not connection.self_id and self_id:
+            connection.self_id = self_id  # no X-Self-ID header: learn it from the events
+            async with self._changed:
+                self._changed.notify_all()
+        post_type = event.get("post_type")
+        if post_type == "meta_event":
+            if event.get("meta_event_type") == "lifecycle":
+                log.info("onebot: account %s lifecycle event: %s", self_id,
+                         event.get("sub_type", "?"))
+            return
+        if post_type != "message" or self._stopping.is_set():
+            return  # message_sent (our own), notice, request
+        incoming = self._to_incoming(event, self_id)
+        if incoming is None:
+            return
+        response = await self._engine.handle(incoming)
+        log.info("onebot: message %s from %s in %s (%s%s) -> %s, %d repl%s",
+                 event.get("message_id", "?"), incoming.user,
+                 f"group {incoming.room}" if incoming.room else "private chat",
+                 incoming.kind.value, "" if incoming.addressed else ", not addressed",
+                 response.intent or "no intent", len(response.replies),
+                 "y" if len(response.replies) == 1 else "ies")
+        if response.silent:
+            return
+        if incoming.room is not None:
+            self._outbox.submit(_target(self_id, True, incoming.room), response.replies,
+                                in_room=True, mention_ids=[incoming.user])
+        else:
+            self._outbox.submit(_target(self_id, False, incoming.user), response.replies)
+
+    def _to_incoming(self, event: dict[str, Any], self_id: str) -> Incoming | None:
+        message_type = event.get("message_type")
+        user_id = str(event.get("user_id", "")).strip()
+        if message_type not in ("private", "group") or not user_id:
+            return None
+        if user_id == self_id:
+            return None  # the bot's own message
+        room = None
+        if message_type == "group":
+            room = str(event.get("group_id", "")).strip()
+            if not room:
+                return None
+        message = event.get("message")
+        read = read_message(message if message is not None else event.get("raw_message", ""),
+                            self_id)
+        sender = event.get("sender")
+        sender = sender if isinstance(sender, dict) else {}
+        return Incoming(
+            user=user_id,
+            text=read.text,
+            platform=PLATFORM,
+            room=room,
+            addressed=room is None or read.mentions_self,
+            kind=read.kind,
+            user_name=str(sender.get("card") or sender.get("nickname") or ""),
+        )
+
+    # ----- sending -----------------------------------------------------------------------
+
+    async def _deliver(self, message: Outgoing) -> None:
+        """Send one chat message (the outbox calls this within the rate limits)."""
+        self_id, target = _split_target(message.conversation)
+        action = "send_group_msg" if message.in_room else "send_private_msg"
+        params: dict[str, Any] = {
+            "group_id" if message.in_room else "user_id": _wire_id(target),
+            "message": outgoing_message(message.text, message.mention_ids),
+        }
+        while True:
+            connection = await self._wait_for_sender(self_id)
+            try:
+                result = await self._call(connection, action, params)
+            except ConnectionError:
+                log.warning("onebot: account %s disconnected before %s to %s was confirmed; "
+                            "it is sent again after the reconnect (it may arrive twice)",
+                            self_id, action, target)
+                continue
+            except TimeoutError:
+                log.warning("onebot: no answer to %s to %s within %.0f s; not sent again",
+                            action, target, ACTION_TIMEOUT_SECONDS)
+                return
+            if result.get("status") == "failed" or result.get("retcode") not in (0, 1):
+                log.warning("onebot: %s to %s failed: retcode %s %s", action, target,
+                            result.get("retcode"),
+                            str(result.get("wording") or result.get("message") or "")[:200])
+            return
+
+    async def _wait_for_sender(self, self_id: str) -> _Connection:
+        async with self._changed:
+            if self._sender(self_id) is None and not self._stopping.is_set():
+                log.warning("onebot: account %s is not connected; replies wait for it to "
+                            "connect (%d queued)", self_id or "?", self._outbox.pending)
+            await self._changed.wait_for(
+                lambda: self._stopping.is_set() or self._sender(self_id) is not None)
+            connection = self._sender(self_id)
+        if connection is None:
+            raise ConnectionError(f"account {self_id} is not connected and the bot is stopping")
+        return connection
+
+    async def _call(self, connection: _Connection, action: str,
+                    params: dict[str, Any]) -> dict[str, Any]:
+        """Send an action and wait for its response (matched by ``echo``)."""
+        echo = f"cuishou-{next(self._echoes)}"
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        connection.pending[echo] = future
+        try:
+            await connection.ws.send_json({"action": action, "params": params, "echo": echo},
+                                          dumps=_dumps)
+            return await asyncio.wait_for(future, ACTION_TIMEOUT_SECONDS)
+        finally:
+            connection.pending.pop(echo, None)

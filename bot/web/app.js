@@ -1,0 +1,181 @@
+// The chat page: sends what the person types to POST v1/messages and shows the replies.
+// No libraries, no build step. The conversation id (random) and the access token, when the
+// server needs one, are kept in localStorage; the conversation itself is not stored here.
+"use strict";
+
+(function () {
+  const KEYS = { conversation: "cuishou.conversation", token: "cuishou.token" };
+  // Numbers worth one tap: police, ambulance, crisis line, legal aid, complaints.
+  const PHONE = /(^|\D)(110|120|12356|12348|12378|12363)(?!\d)/g;
+
+  const $ = (id) => document.getElementById(id);
+  const scroller = $("scroller");
+  const log = $("log");
+  const choicesBox = $("choices");
+  const statusLine = $("status");
+  const composer = $("composer");
+  const input = $("text");
+  const sendButton = $("send");
+  const tokenForm = $("token-form");
+  const tokenInput = $("token");
+
+  let busy = false;
+  let unsent = null; // the message waiting for the access token
+
+  function stored(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function store(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ }
+  }
+
+  function randomId() {
+    // crypto.getRandomValues works on plain http too (randomUUID needs a secure context).
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  let conversation = stored(KEYS.conversation);
+  if (!conversation) {
+    conversation = randomId();
+    store(KEYS.conversation, conversation);
+  }
+
+  // Text with the phone numbers as tel: links, built from text nodes (never innerHTML).
+  function fillText(element, text) {
+    let last = 0;
+    for (const match of text.matchAll(PHONE)) {
+      const start = match.index + match[1].length;
+      element.append(text.slice(last, start));
+      const link = document.createElement("a");
+      link.href = "tel:" + match[2];
+      link.textContent = match[2];
+      element.append(link);
+      last = start + match[2].length;
+    }
+    element.append(text.slice(last));
+  }
+
+  function addMessage(who, text, urgent) {
+    const item = document.createElement("li");
+    item.className = "msg " + who + (urgent ? " urgent" : "");
+    if (who === "me") {
+      item.textContent = text;
+    } else {
+      fillText(item, text);
+    }
+    log.append(item);
+    scroller.scrollTop = scroller.scrollHeight;
+    return item;
+  }
+
+  // A choice is sent as its number when a reply lists it numbered ("1. 标签"), which is how
+  // the bot offers menus and options; a yes/no question's choices are sent as the words.
+  function choiceMessage(index, label, replies) {
+    const line = (index + 1) + ". " + label;
+    const numbered = replies.some((reply) => reply.split("\n").some((l) => l.trim() === line));
+    return numbered ? String(index + 1) : label;
+  }
+
+  function showChoices(choices, replies) {
+    choicesBox.replaceChildren();
+    choices.forEach((label, index) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = (index + 1) + ". " + label;
+      button.addEventListener("click", () => send(choiceMessage(index, label, replies), label));
+      choicesBox.append(button);
+    });
+    choicesBox.hidden = choices.length === 0;
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value;
+    for (const button of choicesBox.querySelectorAll("button")) button.disabled = value;
+    statusLine.textContent = value ? "正在回复…" : "";
+  }
+
+  function problem(text) {
+    addMessage("system", text + "\n遇到威胁或有人不肯走，请立即拨打110。");
+  }
+
+  function askForToken(text, shown) {
+    unsent = { text: text, shown: shown };
+    composer.hidden = true;
+    tokenForm.hidden = false;
+    tokenInput.focus();
+  }
+
+  async function send(text, shown) {
+    if (busy || !text.trim()) return;
+    addMessage("me", shown || text);
+    showChoices([], []);
+    setBusy(true);
+    const headers = { "Content-Type": "application/json" };
+    const token = stored(KEYS.token);
+    if (token) headers.Authorization = "Bearer " + token;
+    let response;
+    let body = null;
+    try {
+      response = await fetch("v1/messages", {
+        method: "POST",
+        headers: headers,
+        body: JSON.stringify({ conversation: conversation, user: "web", text: text }),
+      });
+      body = await response.json().catch(() => null);
+    } catch (e) {
+      setBusy(false);
+      problem("网络连接失败，消息没有发出去。请检查网络后再发一次。");
+      input.value = input.value || text;
+      return;
+    }
+    setBusy(false);
+    if (response.status === 401) {
+      log.lastElementChild.remove();
+      if (token) problem("访问口令不对，请重新输入。");
+      askForToken(text, shown);
+      return;
+    }
+    if (!response.ok || !body || !Array.isArray(body.replies)) {
+      const tooLong = response.status === 413;
+      problem(tooLong ? "消息太长了，请分成几条发。" : "出了点问题，没有收到回复，请再发一次。");
+      if (!tooLong) input.value = input.value || text;
+      return;
+    }
+    for (const reply of body.replies) addMessage("bot", reply, body.urgent);
+    showChoices(Array.isArray(body.choices) ? body.choices : [], body.replies);
+  }
+
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    if (busy || !text.trim()) return;
+    input.value = "";
+    send(text);
+  });
+
+  // Enter sends, Shift+Enter starts a new line; never while an input method is composing.
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+
+  tokenForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const token = tokenInput.value.trim();
+    if (!token) return;
+    store(KEYS.token, token);
+    tokenInput.value = "";
+    tokenForm.hidden = true;
+    composer.hidden = false;
+    const waiting = unsent;
+    unsent = null;
+    if (waiting) send(waiting.text, waiting.shown);
+  });
+})();
