@@ -91,12 +91,12 @@ async def test_a_conversation_on_a_phone(engine: Engine, devtools: str, tmp_path
 
         # the yes/no follow-up question's choices as buttons; tapping one answers it
         choices = page.locator("#choices button")
-        await expect(choices).to_have_text(["1. 是", "2. 不是"])
+        await expect(choices).to_have_text(["1. 有", "2. 没有"])
         await choices.nth(1).click()
-        await expect(page.locator(".msg.me").last).to_have_text("不是")
+        await expect(page.locator(".msg.me").last).to_have_text("没有")
         await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
                      ).to_be_visible()
-        assert posted == [AT_DOOR, "不是"]
+        assert posted == [AT_DOOR, "没有"]
 
         # the reply's phone numbers are links
         assert await page.locator('.msg.bot a[href="tel:110"]').count() >= 1
