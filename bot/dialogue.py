@@ -144,6 +144,9 @@ class Dialogue:
 
         if follow_up.answers is not None:
             answer = read_yes_no(cls.text)
+            if answer is None:  # "1"/"2" pick the offered choices (有/没有, 是/不是) by number
+                choice = read_choice(cls.text, 2)
+                answer = None if choice is None else (YesNo.AFFIRM, YesNo.DENY)[choice]
             if answer is None:
                 return False
             if answer is YesNo.AFFIRM:

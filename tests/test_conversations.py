@@ -201,3 +201,10 @@ async def test_sqlite_conversation_survives_restart(understanding: Understanding
         assert "不要谈钱" in text
     finally:
         await second.close()
+
+
+async def test_yes_no_question_answered_by_number(chat: Chat) -> None:
+    await chat.say("催收的人在门口")
+    assert chat.last.choices == ["有", "没有"]
+    text = await chat.text("2")  # the second offered choice: 没有
+    assert "先不要谈钱" in text
