@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -375,5 +376,10 @@ def load_content(directory: str | Path) -> Content:
 
 
 def default_intents_dir() -> Path:
-    """The ``intents/`` directory shipped beside the package."""
-    return Path(__file__).resolve().parent.parent / "intents"
+    """The ``intents/`` directory shipped beside the package (a checkout or an editable
+    install), else the copy a regular install puts under ``<prefix>/share/cuishou-bot``."""
+    beside = Path(__file__).resolve().parent.parent / "intents"
+    if beside.is_dir():
+        return beside
+    installed = Path(sys.prefix) / "share" / "cuishou-bot" / "intents"
+    return installed if installed.is_dir() else beside
