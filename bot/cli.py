@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [chat|classify|eval|check|bench|run] ...``.
+"""Command line: ``python -m bot [chat|classify|eval|check|bench|run|report] ...``.
 
 Every command reports problems (a broken config, broken content, bad input) as one clear line
 on stderr and a non-zero exit code, never as a traceback.
@@ -12,11 +12,16 @@ import io
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
 from bot.content import ContentError, load_content
+
+if TYPE_CHECKING:
+    from bot.insights.base import TurnRecord
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_TEST_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "testset.jsonl"
@@ -58,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long to run each throughput measurement")
     bench.add_argument("--baseline", action="store_true",
                        help="also measure a scikit-learn TF-IDF + logistic regression baseline")
+
+    report = sub.add_parser("report", help="the most asked topics, the fallback rate and the "
+                                           "unanswered messages grouped, from the store")
+    report.add_argument("--since", default="7d",
+                        help="start of the period: 7d, 24h, 30m, 2w ago or a date YYYY-MM-DD "
+                             "(default: 7d)")
+    report.add_argument("--until", default=None,
+                        help="end of the period (same forms; default: now)")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
 
     run = sub.add_parser("run", help="run the platforms enabled in config.yaml")
     run.add_argument("--platform", action="append",
@@ -182,6 +196,58 @@ def cmd_bench(config: Config, args: argparse.Namespace) -> int:
     return run_bench(config, seconds=args.seconds, baseline=args.baseline)
 
 
+def cmd_report(config: Config, args: argparse.Namespace) -> int:
+    """Print the report on the turns recorded in the configured store."""
+    from bot.insights.report import build_report, parse_time
+
+    now = time.time()
+    try:
+        since = parse_time(args.since, now)
+        until = now if args.until is None else parse_time(args.until, now)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    records = asyncio.run(_read_turns(config, since, until))
+    if records is None:
+        return 1
+    try:
+        titles = {spec.id: spec.title for spec in load_content(config.intents_path).intents}
+    except ContentError as exc:
+        print(f"warning: intent titles unavailable ({len(exc.problems)} content problem(s); "
+              f"see 'check')", file=sys.stderr)
+        titles = {}
+    report = build_report(records, titles, since=since, until=until)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(report.format())
+    return 0
+
+
+async def _read_turns(config: Config, since: float, until: float) -> list[TurnRecord] | None:
+    """The turns of the period from the configured store; None (after saying why) when the
+    store cannot be read."""
+    from bot.insights.factory import open_turn_log, sqlite_path
+    from bot.sessions.errors import StoreUnavailable
+
+    store = config.sessions.store
+    if store == "memory":
+        print("note: sessions.store is memory: a running bot keeps its records to itself",
+              file=sys.stderr)
+        return []
+    if store == "sqlite" and not sqlite_path(config).exists():
+        return []  # nothing recorded yet (and a report creates no files)
+    try:
+        turn_log = await open_turn_log(config)
+        try:
+            return list(await turn_log.query(since, until))
+        finally:
+            await turn_log.close()
+    except StoreUnavailable as exc:
+        print(f"error: cannot read the {store} store: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     """Run the configured platforms."""
     from bot.runner import run_platforms
@@ -216,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             "check": cmd_check,
             "bench": cmd_bench,
             "run": cmd_run,
+            "report": cmd_report,
         }[command]
         return handler(config, args)
     except ConfigError as exc:

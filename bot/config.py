@@ -33,6 +33,9 @@ class ClassifierConfig(_Section):
     clarify_floor: Annotated[float, Field(ge=0, le=1)] = 0.15
     #: a second topic is answered too when its score reaches this share of the first one's
     secondary_ratio: Annotated[float, Field(ge=0, le=1)] = 0.6
+    #: after urgent advice, the other topic the message asks about is answered too when it
+    #: is at least this likely among the non-urgent topics
+    urgent_secondary_floor: Annotated[float, Field(ge=0, le=1)] = 0.3
 
 
 class SessionsConfig(_Section):
@@ -45,6 +48,29 @@ class SessionsConfig(_Section):
     max_sessions: Annotated[int, Field(ge=1)] = 10_000
     #: in a group, keep each person's conversation apart (room_user) or share one (room)
     group_key: Literal["room_user", "room"] = "room_user"
+
+
+class InsightsConfig(_Section):
+    """What the bot keeps to improve its content (read by ``python -m bot report``): the time
+    and intent of every handled message, and the masked text of the ones it could not answer.
+    Kept in the sessions' store (memory, the SQLite file or Redis)."""
+
+    enabled: bool = True
+    #: keep the masked text and best guesses of unanswered messages (else only counts)
+    keep_unanswered_text: bool = True
+    #: records older than this are deleted
+    retention_days: PositiveFloat = 30
+    #: the most records kept (the oldest go first)
+    max_records: Annotated[int, Field(ge=100)] = 50_000
+
+
+class ReloadConfig(_Section):
+    """Reloading the content while ``python -m bot run`` runs."""
+
+    #: reload when a file in the intents directory changes
+    watch: bool = True
+    #: wait this long (milliseconds) for a burst of file changes to end before reloading
+    debounce_ms: Annotated[int, Field(ge=10, le=60_000)] = 1000
 
 
 class CalculatorConfig(_Section):
@@ -117,6 +143,8 @@ class Config(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     classifier: ClassifierConfig = ClassifierConfig()
     sessions: SessionsConfig = SessionsConfig()
+    insights: InsightsConfig = InsightsConfig()
+    reload: ReloadConfig = ReloadConfig()
     calculator: CalculatorConfig = CalculatorConfig()
     groups: GroupsConfig = GroupsConfig()
     sending: SendingConfig = SendingConfig()

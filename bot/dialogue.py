@@ -266,8 +266,8 @@ class Dialogue:
             lines += [f"{i}. {opt.label}" for i, opt in enumerate(follow_up.options, start=1)]
             turn.choices = [opt.label for opt in follow_up.options]
         elif follow_up.answers:
-            turn.choices = (["是", "不是"] if re.search(r"是不是|是否|是吗|对吗", follow_up.question)
-                            else ["有", "没有"])
+            yes_no_is = re.search(r"是不是|是否|是吗|对吗", follow_up.question)
+            turn.choices = ["是", "不是"] if yes_no_is else ["有", "没有"]
         if hint:
             lines.append(texts.MORE_HINT)
         turn.add("\n".join(lines))

@@ -11,16 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot import counsellor, texts
+from bot import admin, counsellor, texts
+from bot.admin import AdminCommand, ReloadOutcome
 from bot.answers import Command, read_command
 from bot.classifier import Classification, Classifier
 from bot.config import Config
-from bot.content import Content, load_content
+from bot.content import Content, ContentError, load_content
 from bot.dialogue import Dialogue, Turn
+from bot.insights.base import TurnLog, TurnRecord
+from bot.insights.factory import memory_turn_log, open_turn_log
+from bot.insights.recorder import TurnRecorder
 from bot.messages import Incoming, MessageKind, Response
 from bot.normalize import MAX_ANALYSED_CHARS, Normalizer
 from bot.pinyin import PinyinReader, vocabulary
@@ -58,6 +62,7 @@ class Stats:
     started_at: float = field(default_factory=time.time)
     handled: int = 0
     fallbacks: int = 0
+    low_confidence: int = 0  # answered with a clarifying question
     errors: int = 0
 
 
@@ -89,23 +94,50 @@ class _KeyedLocks:
 
 
 class Engine:
-    """Answers messages from any platform."""
+    """Answers messages from any platform.
 
-    def __init__(self, config: Config, understanding: Understanding, store: SessionStore) -> None:
+    Besides answering it records each turn for the report (``insights``), answers admins'
+    "状态" and "重新加载", reloads the content on request (:meth:`reload_content`), keeps
+    notices for admins (:meth:`notify_admins`, ``on_admin_notice``) and knows the platforms
+    the runner registered (:meth:`register_platform`).
+    """
+
+    def __init__(self, config: Config, understanding: Understanding, store: SessionStore,
+                 turn_log: TurnLog | None = None) -> None:
         self.config = config
         self.understanding = understanding
         self.store = store
         self.stats = Stats()
         self._locks = _KeyedLocks()
         self._counsellors = set(config.counsellors)
+        if turn_log is None and config.insights.enabled:
+            turn_log = memory_turn_log(config)
+        self.insights = TurnRecorder(turn_log)
+        self._admins = frozenset(config.admins)
+        #: platform name → its state now ("logged_in", "running", …), for the admin status
+        self.platforms: dict[str, Callable[[], str]] = {}
+        #: called with each admin notice (adapters register these to push it to admins)
+        self.on_admin_notice: list[Callable[[str], Awaitable[None]]] = []
+        #: a notice waiting to be put before the next reply to an admin in a private chat
+        self.admin_notice: str | None = None
+        self.loaded_at = time.time()  # when the content served now was loaded
+        self.last_reload: ReloadOutcome | None = None
+        self._reload_lock = asyncio.Lock()
 
     @classmethod
-    async def create(cls, config: Config, store: SessionStore | None = None) -> Engine:
-        """Build the engine: load content, initialise the tokenizer, open the session store."""
+    async def create(cls, config: Config, store: SessionStore | None = None,
+                     turn_log: TurnLog | None = None) -> Engine:
+        """Build the engine: load content, initialise the tokenizer, open the session store
+        and the turn log (in the same backend)."""
         understanding = await asyncio.to_thread(Understanding.build, config)
         if store is None:
             store = await cls._open_store(config)
-        return cls(config, understanding, store)
+        if turn_log is None and config.insights.enabled:
+            try:
+                turn_log = await open_turn_log(config)
+            except StoreUnavailable as exc:
+                log.warning("%s; the report keeps this process's turns in memory only", exc)
+        return cls(config, understanding, store, turn_log)
 
     @staticmethod
     async def _open_store(config: Config) -> SessionStore:
@@ -114,7 +146,8 @@ class Engine:
         return await open_store(config.sessions)
 
     async def close(self) -> None:
-        """Close the session store."""
+        """Write the pending turn records, then close the turn log and the session store."""
+        await self.insights.close()
         await self.store.close()
 
     # -- keys -------------------------------------------------------------------------------
@@ -148,10 +181,18 @@ class Engine:
             self.stats.errors += 1
             log.exception("failed to handle a message in conversation %s", mask(key))
             return Response(replies=[texts.APOLOGY], intent="error")
-        if response.replies:
+        if response.replies and response.intent not in admin.ADMIN_INTENTS:
             self.stats.handled += 1
             if response.intent == "fallback":
                 self.stats.fallbacks += 1
+            elif response.intent == "clarify":
+                self.stats.low_confidence += 1
+            if incoming.kind.has_text:
+                self._record_turn(incoming, response)
+        if self.admin_notice is not None and response.replies and not incoming.in_group \
+                and admin.is_admin(self._admins, incoming):
+            response = replace(response, replies=[self.admin_notice, *response.replies])
+            self.admin_notice = None
         if log.isEnabledFor(logging.INFO):  # masking costs more than the check
             log.info("conversation=%s intent=%s confidence=%.2f replies=%d", mask(key),
                      response.intent, response.confidence, len(response.replies))
@@ -166,13 +207,18 @@ class Engine:
             if not addressed:
                 return Response()
             return await self._non_text(incoming, key)
+        if not incoming.in_group and admin.is_admin(self._admins, incoming):
+            command = admin.read_admin_command(text)
+            if command is not None:
+                return await self._admin_command(command)
 
         cls = understanding.classifier.classify(text)
         if not addressed and not self._worth_answering_unaddressed(cls):
             return Response()
 
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("conversation=%s text=%s", mask(key), mask(text[:200]))
+            # Mask, then cut: a cut first could leave most of a card number unmasked.
+            log.debug("conversation=%s text=%s", mask(key), mask(text)[:200])
         session = await self._load_session(key, incoming)
         if not cls.text:
             response = Response(replies=[texts.EMPTY], intent="empty")
@@ -279,3 +325,83 @@ class Engine:
             choices=turn.choices,
             urgent=bool(cls.urgent),
         )
+
+    # -- the report, admins and reloading ---------------------------------------------------
+
+    def _record_turn(self, incoming: Incoming, response: Response) -> None:
+        """Hand the turn to the recorder (it never waits for the store)."""
+        try:
+            self.insights.record(TurnRecord.of_turn(
+                intent=response.intent or "none", platform=incoming.platform,
+                confidence=response.confidence, text=incoming.text, ranking=response.intents,
+                keep_text=self.config.insights.keep_unanswered_text))
+        except Exception:
+            log.exception("could not record a turn")
+
+    def register_platform(self, name: str, state: Callable[[], str]) -> None:
+        """Show platform ``name`` in the admin status, with ``state()`` as its state."""
+        self.platforms[name] = state
+
+    def _platform_states(self) -> dict[str, str]:
+        states = {}
+        for name, state in self.platforms.items():
+            try:
+                states[name] = str(state())
+            except Exception as exc:
+                states[name] = f"unknown ({type(exc).__name__})"
+        return states
+
+    async def _admin_command(self, command: AdminCommand) -> Response:
+        if command is AdminCommand.RELOAD:
+            outcome = await self.reload_content(trigger="admin")
+            return Response(replies=[admin.reload_reply(outcome)], intent="admin_reload")
+        stats, content = self.stats, self.understanding.content
+        text = admin.status_text(
+            started_at=stats.started_at, handled=stats.handled, fallbacks=stats.fallbacks,
+            low_confidence=stats.low_confidence, errors=stats.errors,
+            platforms=self._platform_states(), version=content.version,
+            intents=len(content.intents), loaded_at=self.loaded_at,
+            last_reload=self.last_reload)
+        return Response(replies=[text], intent="admin_status")
+
+    async def reload_content(self, trigger: str = "admin") -> ReloadOutcome:
+        """Load and validate the content again and, when it is sound, swap a new understanding
+        in whole; it is built in a thread, so answering goes on meanwhile. Invalid content is
+        logged and the old content kept serving. Never raises."""
+        async with self._reload_lock:
+            old = self.understanding.content.version
+            started = time.monotonic()
+            problems: list[str] = []
+            try:
+                understanding = await asyncio.to_thread(Understanding.build, self.config)
+            except ContentError as exc:
+                problems = exc.problems or ["the content could not be loaded"]
+                log.error("content reload (%s) rejected, still serving version %s; "
+                          "%d problem(s):\n  %s", trigger, old, len(problems),
+                          "\n  ".join(problems))
+            except Exception as exc:
+                problems = [f"{type(exc).__name__}: {exc}"]
+                log.exception("content reload (%s) failed, still serving version %s",
+                              trigger, old)
+            else:
+                self.understanding = understanding  # one assignment: the swap
+                self.loaded_at = time.time()
+                log.info("content reloaded (%s): version %s -> %s", trigger, old,
+                         understanding.content.version)
+            content = self.understanding.content
+            self.last_reload = ReloadOutcome(
+                at=time.time(), trigger=trigger, old_version=old, version=content.version,
+                intents=len(content.intents), problems=problems,
+                seconds=time.monotonic() - started)
+            self.admin_notice = None  # an earlier notice is stale now
+            return self.last_reload
+
+    async def notify_admins(self, text: str) -> None:
+        """Keep ``text`` to put before the next reply to an admin in a private chat, and hand
+        it to every ``on_admin_notice`` callback (a failing one is logged)."""
+        self.admin_notice = text
+        for callback in list(self.on_admin_notice):
+            try:
+                await callback(text)
+            except Exception:
+                log.exception("an admin notice callback failed")

@@ -1,4 +1,9 @@
-"""``python -m bot run``: start the configured platforms around one engine and one store."""
+"""``python -m bot run``: start the configured platforms around one engine and one store.
+
+It also registers each platform with the engine (for the admin status), lets adapters that
+can send a private message push admin notices, and watches the intents directory for changes
+(live reload, bot/reload.py) unless ``reload.watch`` is off.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from bot.adapters.base import Adapter
 from bot.config import Config, ConfigError
 from bot.engine import Engine
+from bot.reload import ContentWatcher
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,42 @@ def build_adapter(name: str, config: Config, engine: Engine) -> Adapter:
     raise ConfigError(f"platforms.enabled: unknown platform {name!r}")
 
 
+def admin_pusher(send: Callable[[str, str], Awaitable[None]], platform: str,
+                 admins: Sequence[str]) -> Callable[[str], Awaitable[None]] | None:
+    """A callback sending an admin notice to the admins of ``platform`` (ids
+    ``platform:user``, or bare ids) through ``send(user, text)``; None when there are none."""
+    prefix = f"{platform}:"
+    users = [a.removeprefix(prefix) for a in admins if a.startswith(prefix) or ":" not in a]
+    if not users:
+        return None
+
+    async def push(text: str) -> None:
+        for user in users:
+            await send(user, text)
+
+    return push
+
+
+def _state_of(adapter: Any, task: asyncio.Task[None]) -> Callable[[], str]:
+    if hasattr(adapter, "state"):  # e.g. the WeChat adapter: connecting, logged_in, waiting
+        return lambda: str(adapter.state)
+    return lambda: "stopped" if task.done() else "running"
+
+
+def register_adapters(engine: Engine, adapters: Sequence[Adapter],
+                      tasks: Sequence[asyncio.Task[None]]) -> None:
+    """Show each platform in the admin status (its ``state`` if it has one, else whether it
+    runs) and let adapters with ``send_private(user, text)`` push admin notices."""
+    for adapter, task in zip(adapters, tasks, strict=True):
+        engine.register_platform(adapter.name, _state_of(adapter, task))
+        send = getattr(adapter, "send_private", None)
+        if send is not None:
+            push = admin_pusher(send, getattr(adapter, "platform", adapter.name),
+                                engine.config.admins)
+            if push is not None:
+                engine.on_admin_notice.append(push)
+
+
 async def run_platforms(config: Config, platforms: list[str]) -> int:
     """Run ``platforms`` until SIGINT/SIGTERM; a platform that fails is logged, the others go
     on. Returns the process exit code."""
@@ -80,6 +124,10 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
             log.info("platform %s stopped", adapter.name)
 
     tasks = [asyncio.create_task(supervise(a)) for a in adapters]
+    register_adapters(engine, adapters, tasks)
+    watcher = ContentWatcher(engine, debounce_ms=config.reload.debounce_ms) \
+        if config.reload.watch else None
+    watching = asyncio.create_task(watcher.run()) if watcher is not None else None
     log.info("running: %s", ", ".join(a.name for a in adapters))
     waiter = asyncio.create_task(stopping.wait())
     try:
@@ -93,6 +141,10 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
                 await asyncio.wait([waiter, *remaining], return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiter.cancel()
+        if watcher is not None and watching is not None:
+            await watcher.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(watching, 5)
         for adapter in adapters:
             with contextlib.suppress(Exception):
                 await adapter.stop()

@@ -10,19 +10,16 @@ import asyncio
 import logging
 import os
 import re
-import shutil
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis_server import RedisServer, free_port, redis_server_executable
 
 from bot.config import SessionsConfig
 from bot.sessions import factory
@@ -38,82 +35,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # --------------------------------------------------------------------------- a real redis-server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class RedisServer:
-    """A throwaway ``redis-server`` on 127.0.0.1 without persistence, for tests."""
-
-    def __init__(self, executable: str, port: int | None = None) -> None:
-        self.executable = executable
-        self.port = port or _free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="cuishou-redis-"))
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        log = (self.dir / "redis.log").open("ab")
-        self.process = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                output = (self.dir / "redis.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"redis-server exited on port {self.port}:\n{output}")
-            if self._answers():
-                return
-            time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"redis-server did not answer on port {self.port} within 10 s")
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def cleanup(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _redis_server_executable() -> str:
-    """The redis-server to test with; a failure in CI, a skip elsewhere, when there is none."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        reason = "redis-server is not installed (apt-get install -y redis-server)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: CI must install it to test the Redis session store")
-        pytest.skip(reason)
-    return executable
-
-
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """One redis-server for the whole test session (tests flush it before use)."""
-    server = RedisServer(_redis_server_executable())
+    server = RedisServer(redis_server_executable())
     server.start()
     yield server
     server.cleanup()
@@ -122,7 +47,7 @@ def redis_server() -> Iterator[RedisServer]:
 @pytest.fixture
 def own_redis_server() -> Iterator[RedisServer]:
     """A redis-server of the test's own, which it may stop and restart."""
-    server = RedisServer(_redis_server_executable())
+    server = RedisServer(redis_server_executable())
     server.start()
     yield server
     server.cleanup()
@@ -626,7 +551,7 @@ async def test_redis_down_raises_store_unavailable_then_recovers(
 
 
 async def test_redis_error_does_not_reveal_the_password() -> None:
-    store = RedisStore(f"redis://:s3cret-pw@127.0.0.1:{_free_port()}/0", 600, timeout=1)
+    store = RedisStore(f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0", 600, timeout=1)
     try:
         with pytest.raises(StoreUnavailable) as caught:
             await store.get("wechat:u1")
@@ -687,7 +612,7 @@ async def test_open_store_redis(redis_server: RedisServer) -> None:
 
 
 async def test_open_store_redis_down_still_opens(caplog: pytest.LogCaptureFixture) -> None:
-    url = f"redis://127.0.0.1:{_free_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     with caplog.at_level(logging.WARNING, logger="bot.sessions.factory"):
         store = await open_store(SessionsConfig(store="redis", redis_url=url))
     try:

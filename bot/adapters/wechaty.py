@@ -170,6 +170,7 @@ class WechatyAdapter:
     """Connect a WeChat account (through a puppet-service gateway) to the engine."""
 
     name = "wechaty"
+    platform = PLATFORM  # the platform of its Incoming messages (admin ids: "wechat:<wxid>")
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         self._endpoint, self._token = gateway_settings(config)
@@ -194,6 +195,10 @@ class WechatyAdapter:
     def pending_replies(self) -> int:
         """Chat messages queued or being sent."""
         return self._outbox.pending
+
+    async def send_private(self, user: str, text: str) -> None:
+        """Send ``text`` to ``user`` in a private chat (e.g. a notice to an admin)."""
+        self._outbox.submit(user, [text])
 
     # ----- supervision -------------------------------------------------------------------
 
