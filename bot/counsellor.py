@@ -45,20 +45,20 @@ class Question:
     intent: str
 
 
-def split_questions(text: str, classifier: Classifier, floor: float) -> list[Question]:
+def split_questions(text: str, classifier: Classifier, floor: float,
+                    whole: Classification | None = None) -> list[Question]:
     """The client's questions in ``text``: each sentence is classified, consecutive sentences
-    on the same topic are joined, and each topic is kept once, urgent topics first."""
+    on the same topic are joined, and each topic is kept once, urgent topics first.
+    ``whole`` is the classification of the whole text when the caller has it already."""
     text = _MARKER_ANYWHERE.sub("\n", text[:MAX_ANALYSED_CHARS])
     found: dict[str, list[str]] = {}
     urgent: list[str] = []
-    whole = classifier.classify(text)
-    for count, match in enumerate(_SENTENCE.finditer(text)):
-        if count >= MAX_SENTENCES:
-            break
-        sentence = match.group(0).strip(" ，,、")
-        if len(sentence) < 2:
-            continue
-        cls = classifier.classify(sentence)
+    if whole is None:
+        whole = classifier.classify(text)
+    sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
+    sentences = [s for s in sentences if len(s) >= 2][:MAX_SENTENCES]
+    for sentence in sentences:
+        cls = whole if len(sentences) == 1 else classifier.classify(sentence)
         intent = _topic_of(cls, floor)
         if intent is None:
             continue
@@ -92,9 +92,10 @@ def _excerpt(sentences: list[str]) -> str:
 
 
 def answer(text: str, classifier: Classifier, dialogue: Dialogue, content: Content, *,
-           in_group: bool, floor: float) -> tuple[list[str], list[str]]:
+           in_group: bool, floor: float, whole: Classification | None = None
+           ) -> tuple[list[str], list[str]]:
     """The replies for a forwarded text and the intents answered, in order."""
-    questions = split_questions(text, classifier, floor)
+    questions = split_questions(text, classifier, floor, whole)
     if not questions:
         return [], []
     replies = []
@@ -105,7 +106,8 @@ def answer(text: str, classifier: Classifier, dialogue: Dialogue, content: Conte
         if question.excerpt:
             head += f"\n客户原话：{question.excerpt}"
         replies.append(head + "\n" + dialogue.long_answer(spec))
-    details = extract_details(classifier.normalizer.normalize(text).text)
+    details = extract_details(whole.text if whole is not None
+                              else classifier.normalizer.normalize(text).text)
     replies.append(_brief(details, [q.intent for q in questions], content, in_group=in_group))
     return replies, [q.intent for q in questions]
 

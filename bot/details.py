@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import cn2an
@@ -173,6 +174,7 @@ _LENDER, _LENDER_MAP = _lender_pattern()
 # -- numbers -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a pure function of a short run; the same few runs recur constantly
 def cn_to_number(run: str) -> tuple[Decimal, bool] | None:
     """Value of a run of Chinese numerals (三万五, 一百二十万, 两) and whether it is a range.
 

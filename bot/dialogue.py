@@ -347,6 +347,8 @@ class Dialogue:
         rules = [self.content.rules[r] for r in spec.references if r in self.content.rules]
         if rules:
             parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {r.name}" for r in rules))
+        if spec.id not in SYSTEM_INTENTS:
+            parts.append(texts.NOT_LEGAL_ADVICE)
         return "\n".join(parts)
 
     # -- helpers ----------------------------------------------------------------------------

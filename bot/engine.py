@@ -228,7 +228,8 @@ class Engine:
         if self._counsellor_mode(incoming, text, cls):
             replies, intents = counsellor.answer(
                 text, understanding.classifier, understanding.dialogue, understanding.content,
-                in_group=incoming.in_group, floor=self.config.classifier.clarify_floor)
+                in_group=incoming.in_group, floor=self.config.classifier.clarify_floor,
+                whole=cls)
             if replies:
                 if cls.truncated:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
