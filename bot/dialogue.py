@@ -99,6 +99,7 @@ class Dialogue:
         if command is Command.MORE:
             spec = self._specs.get(session.active_intent or "")
             if spec is None:
+                turn.intent = "more"
                 turn.add(texts.NO_TOPIC_FOR_MORE)
                 return
             turn.intent = spec.id
@@ -107,6 +108,7 @@ class Dialogue:
             self.menu(session, turn)
         elif command is Command.RESET:
             session.reset()
+            turn.intent = "reset"
             turn.add(texts.RESET_DONE)
         elif command is Command.HUMAN:
             turn.intent = "seek_help"

@@ -50,7 +50,8 @@ class Understanding:
         content = content or load_content(config.intents_path)
         segmenter = Segmenter(content.dictionary)
         normalizer = Normalizer(content.lexicon, PinyinReader.build(
-            vocabulary(content, segmenter), content.lexicon.pinyin))
+            vocabulary(content, segmenter), content.lexicon.pinyin),
+            bot_names=(config.bot_name,))
         classifier = Classifier(content, normalizer, segmenter)
         return cls(content=content, classifier=classifier, dialogue=Dialogue(content, config))
 
@@ -64,6 +65,13 @@ class Stats:
     fallbacks: int = 0
     low_confidence: int = 0  # answered with a clarifying question
     errors: int = 0
+
+
+def _safe_id(value: object) -> str:
+    """An id as text every store can keep: lone surrogates (possible from JSON input) cannot
+    be encoded as UTF-8, so they are replaced."""
+    text = value if isinstance(value, str) else str(value)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class _KeyedLocks:
@@ -155,16 +163,18 @@ class Engine:
     def session_key(self, incoming: Incoming) -> str:
         """The conversation a message belongs to: the user in a private chat; in a group the
         room and the user (or the room alone, when configured)."""
-        if incoming.room is None:
-            return f"{incoming.platform}:u:{incoming.user}"
+        platform, user, room = (_safe_id(incoming.platform), _safe_id(incoming.user),
+                                None if incoming.room is None else _safe_id(incoming.room))
+        if room is None:
+            return f"{platform}:u:{user}"
         if self.config.sessions.group_key == "room":
-            return f"{incoming.platform}:g:{incoming.room}"
-        return f"{incoming.platform}:g:{incoming.room}:{incoming.user}"
+            return f"{platform}:g:{room}"
+        return f"{platform}:g:{room}:{user}"
 
     @staticmethod
     def user_key(incoming: Incoming) -> str:
         """The person across all their conversations on one platform ("删除我的记录")."""
-        return f"{incoming.platform}:{incoming.user}"
+        return f"{_safe_id(incoming.platform)}:{_safe_id(incoming.user)}"
 
     # -- handling ---------------------------------------------------------------------------
 
@@ -241,6 +251,7 @@ class Engine:
 
         turn = understanding.dialogue.respond(cls, session, in_group=incoming.in_group)
         if turn.command is Command.FORGET:
+            turn.intent = "forget"
             try:
                 count = await self.store.delete_user(self.user_key(incoming))
             except StoreUnavailable:

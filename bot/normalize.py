@@ -20,7 +20,11 @@ from bot.pinyin import PinyinReader
 #: one message bounded whatever is pasted.
 MAX_ANALYSED_CHARS = 2000
 
-_MENTION = re.compile(r"@[^\s@\u2005]{1,40}(?:\u2005|\s|$)")
+# WeChat ends an @mention with U+2005, so the name is known exactly and is removed. A
+# hand-typed "@name" has no reliable end ("@助手我不想活了 真的"): only its "@" is dropped, so
+# no words of the message are ever lost (the adapters remove the bot's own name themselves).
+_MENTION = re.compile(r"@[^\s@\u2005]{1,40}\u2005")
+_AT_SIGN = re.compile(r"(?<![\w.])@(?=\S)")
 _WECHAT_EMOJI = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,8}\]")
 # Control characters, zero-width characters and private-use code points carry no meaning.
 _INVISIBLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f"
@@ -31,6 +35,8 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2460-\u27
                     "\u2900-\u297F\u2B00-\u2BFF\u3030\u303D\u3297\u3299\uFE00-\uFE0F"
                     "\u200D\U000E0000-\U000E007F]")
 _LATIN_RUN = re.compile(r"[a-z][a-z' ]*[a-z]|[a-z]")
+#: Variant spellings are replaced until none is left, at most this many times over.
+_MAX_VARIANT_PASSES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +53,13 @@ class Normalized:
 class Normalizer:
     """Normalises text with a lexicon of variant spellings; build once, use from any task."""
 
-    def __init__(self, lexicon: Lexicon, pinyin: PinyinReader | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, pinyin: PinyinReader | None = None,
+                 bot_names: tuple[str, ...] = ()) -> None:
         self._t2s = opencc.OpenCC("t2s")
+        names = sorted((n for n in bot_names if n), key=len, reverse=True)
+        # "@<the bot's own name>" typed by hand: its end is known, so it is removed whole.
+        self._own_mention = (re.compile("@(?:" + "|".join(map(re.escape, names)) + r")\s*")
+                             if names else None)
         self._pinyin_reader = pinyin or PinyinReader.build(lexicon.pinyin.values(),
                                                            lexicon.pinyin)
         self._variants = self._alternation(lexicon.variants)
@@ -76,6 +87,9 @@ class Normalizer:
     def strip_decorations(self, text: str) -> str:
         """Remove @mentions, WeChat emoji codes and invisible characters."""
         text = _MENTION.sub(" ", text)
+        if self._own_mention is not None:
+            text = self._own_mention.sub(" ", text)
+        text = _AT_SIGN.sub(" ", text)
         text = _WECHAT_EMOJI.sub(" ", text)
         return _INVISIBLE.sub("", text)
 
@@ -98,10 +112,19 @@ class Normalizer:
                 lambda m: self._abbreviation_map[m.group(1)], text)
         text = _LATIN_RUN.sub(self._replace_pinyin, text)
         if self._variants is not None:
-            text = self._variants.sub(lambda m: self._variant_map[m.group(0)], text)
+            # A replacement may complete another variant ("崔收的人" → "催收的人" → "催收人员"):
+            # repeat until nothing changes, so normalising twice changes nothing.
+            for _ in range(_MAX_VARIANT_PASSES):
+                replaced = self._variants.sub(lambda m: self._variant_map[m.group(0)], text)
+                if replaced == text:
+                    break
+                text = replaced
         text = _SPACES.sub(" ", text).strip()
         restored = False
         if "催收" not in text and any(p.search(text) for p in self._filtered):
             text = "催收 " + text
             restored = True
+        if len(text) > MAX_ANALYSED_CHARS:  # NFKC lengthens some characters ("ﷺ" is 18)
+            text = text[:MAX_ANALYSED_CHARS].rstrip()
+            truncated = True
         return Normalized(text=text, truncated=truncated, restored_filtered_word=restored)

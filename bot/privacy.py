@@ -6,7 +6,9 @@ import re
 
 # Digits may be written with spaces or dashes in between (e.g. "6222 0212 3456 7890").
 _ID_CARD = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)")
-_CARD = re.compile(r"(?<!\d)(\d{4})((?:[ -]?\d){8,11})([ -]?\d{4})(?!\d)")
+# The last four digits may be split too: 19-digit cards are written 4-4-4-4-3.
+_CARD = re.compile(r"(?<!\d)(\d{4})((?:[ -]?\d){8,11})((?:[ -]?\d){4})(?!\d)")
+_SEPARATORS = re.compile(r"[ -]")
 _PHONE = re.compile(r"(?<!\d)(\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?(\d{7,8})(?!\d)")
 
@@ -14,6 +16,6 @@ _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?(\d{7,8})(?!\d)")
 def mask(text: str) -> str:
     """``text`` with phone, ID card and bank card numbers partly hidden."""
     text = _ID_CARD.sub(lambda m: f"{m.group(1)[:3]}{'*' * 11}{m.group(3)[-4:]}", text)
-    text = _CARD.sub(lambda m: f"{m.group(1)} **** {m.group(3).strip(' -')}", text)
+    text = _CARD.sub(lambda m: f"{m.group(1)} **** {_SEPARATORS.sub('', m.group(3))}", text)
     text = _PHONE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(4)}", text)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-2:]}", text)

@@ -12,12 +12,15 @@ call raises :class:`StoreUnavailable`; the client reconnects on its own once Red
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 
 SESSION_PREFIX = "cuishou:session:"
 USER_PREFIX = "cuishou:user:"
+#: Connections one store opens at most; further concurrent calls wait their turn (in order).
+MAX_CONNECTIONS = 50
 
 # KEYS: session key, user set. ARGV: JSON, ttl in ms.
 _PUT = """
@@ -90,36 +95,59 @@ class RedisStore(SessionStore):
         max_sessions: int = 10_000,
         *,
         timeout: float = 2.0,
+        wait_timeout: float = 10.0,
     ) -> None:
         super().__init__(idle_seconds)
         self.max_sessions = max_sessions  # not enforced: see the module docstring
+        # More conversations in flight than connections: a call waits its turn (first come,
+        # first served, at most ``wait_timeout``) rather than failing. redis-py's own pools
+        # do not do this: the default one refuses the 101st connection ("Too many
+        # connections"), and the blocking one lets late callers overtake, so some wait on.
+        self.wait_timeout = wait_timeout
+        self._turns = asyncio.Semaphore(MAX_CONNECTIONS)
         # A short retry: enough to reconnect a pooled connection that Redis dropped (after a
         # restart), short enough that a down Redis fails fast and the engine answers anyway.
-        self._redis = Redis.from_url(
+        pool = ConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
             retry_on_error=[RedisConnectionError, RedisTimeoutError],
             health_check_interval=30,
         )
+        self._redis = Redis.from_pool(pool)  # the client owns the pool and closes it
         self.where = _describe(self._redis)
         self._put_script = self._redis.register_script(_PUT)
         self._delete_script = self._redis.register_script(_DELETE)
         self._delete_user_script = self._redis.register_script(_DELETE_USER)
 
-    def _unavailable(self, exc: RedisError) -> StoreUnavailable:
+    def _unavailable(self, exc: RedisError | str) -> StoreUnavailable:
         return StoreUnavailable(f"Redis at {self.where} is unavailable: {exc}")
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """One of the connections for one call; Redis errors become StoreUnavailable."""
+        try:
+            async with asyncio.timeout(self.wait_timeout):
+                await self._turns.acquire()
+        except TimeoutError:
+            raise self._unavailable(f"all {MAX_CONNECTIONS} connections busy for "
+                                    f"{self.wait_timeout:g} s") from None
+        try:
+            yield
+        except RedisError as exc:
+            raise self._unavailable(exc) from exc
+        finally:
+            self._turns.release()
 
     async def ping(self) -> None:
         """Raise :class:`StoreUnavailable` unless Redis answers."""
-        try:
+        async with self._turn():
             await self._redis.ping()
-        except RedisError as exc:
-            raise self._unavailable(exc) from exc
 
     async def get(self, key: str) -> Session | None:
-        try:
+        async with self._turn():
             value = await self._redis.get(SESSION_PREFIX + key)
             if value is None:
                 return None
@@ -133,12 +161,10 @@ class RedisStore(SessionStore):
                 await self._delete_script(keys=[SESSION_PREFIX + key], args=[USER_PREFIX])
                 return None
             return session
-        except RedisError as exc:
-            raise self._unavailable(exc) from exc
 
     async def put(self, session: Session) -> None:
         ttl_ms = math.ceil((session.last_seen + self.idle_seconds - time.time()) * 1000)
-        try:
+        async with self._turn():
             if ttl_ms <= 0:  # already expired: keep nothing
                 await self._delete_script(keys=[SESSION_PREFIX + session.key], args=[USER_PREFIX])
                 return
@@ -146,20 +172,14 @@ class RedisStore(SessionStore):
                 keys=[SESSION_PREFIX + session.key, USER_PREFIX + session.user],
                 args=[session.to_json(), ttl_ms],
             )
-        except RedisError as exc:
-            raise self._unavailable(exc) from exc
 
     async def delete(self, key: str) -> bool:
-        try:
+        async with self._turn():
             return bool(await self._delete_script(keys=[SESSION_PREFIX + key], args=[USER_PREFIX]))
-        except RedisError as exc:
-            raise self._unavailable(exc) from exc
 
     async def delete_user(self, user: str) -> int:
-        try:
+        async with self._turn():
             return int(await self._delete_user_script(keys=[USER_PREFIX + user], args=[user]))
-        except RedisError as exc:
-            raise self._unavailable(exc) from exc
 
     async def close(self) -> None:
         await self._redis.aclose()

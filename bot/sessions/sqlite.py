@@ -92,6 +92,8 @@ class SqliteStore(SessionStore):
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
+            # Deleted sessions hold personal details: overwrite them, do not just unlink them.
+            await db.execute("PRAGMA secure_delete=ON")
             await db.executescript(_SCHEMA)
             async with db.execute("PRAGMA user_version") as cursor:
                 row = await cursor.fetchone()
@@ -175,7 +177,20 @@ class SqliteStore(SessionStore):
             count = max(cursor.rowcount, 0)
             await cursor.close()
             self._rows = max(self._rows - count, 0)
-            return count
+        if count:
+            await self._checkpoint()
+        return count
+
+    async def _checkpoint(self) -> None:
+        """Copy the WAL into the database and empty it, so that the earlier versions of
+        deleted sessions it still holds are gone from the disk too ("删除我的记录")."""
+        async with self._lock:
+            if self._db is None:
+                return
+            try:
+                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:  # the deletion itself is committed
+                log.warning("could not checkpoint %s after a deletion: %s", self.path, exc)
 
     async def purge_expired(self) -> int:
         """Delete every expired session now; return how many."""
