@@ -21,6 +21,10 @@ import unicodedata
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import SendingConfig
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,16 @@ class Outbox:
         self._wakeup = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
+
+    @classmethod
+    def from_config(cls, send: Send, sending: SendingConfig) -> Outbox:
+        """An outbox for ``send`` with the limits of the ``sending`` section of the config."""
+        return cls(
+            send,
+            per_room_per_minute=sending.per_room_per_minute,
+            overall_per_minute=sending.overall_per_minute,
+            max_message_chars=sending.max_message_chars,
+        )
 
     @property
     def pending(self) -> int:

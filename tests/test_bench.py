@@ -11,7 +11,8 @@ def test_bench_prints_figures_and_baseline() -> None:
     proc = run("bench", "--seconds", "0.2", "--baseline")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode()
-    for label in ("classify, cold:", "classify, as used:", "handle()", "latency p50", "latency p99", "100,000 characters",
+    for label in ("classify, cold:", "classify, as used:", "handle()", "latency p50",
+                  "latency p99", "100,000 characters",
                   "start-up until first reply", "peak RSS", "this bot", "baseline",
                   "accuracy on tests/data/testset", "throughput ratio"):
         assert label in out, label

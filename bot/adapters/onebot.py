@@ -91,13 +91,7 @@ class OneBotAdapter:
         app = web.Application()
         app.router.add_get(self._path, self._websocket)
         self._server = WebServer(app, settings.host, settings.port)
-        sending = config.sending
-        self._outbox = Outbox(
-            self._deliver,
-            per_room_per_minute=sending.per_room_per_minute,
-            overall_per_minute=sending.overall_per_minute,
-            max_message_chars=sending.max_message_chars,
-        )
+        self._outbox = Outbox.from_config(self._deliver, config.sending)
         self._connections: list[_Connection] = []
         self._changed = asyncio.Condition()
         self._stopping = asyncio.Event()

@@ -177,13 +177,7 @@ class WechatyAdapter:
         self._config = config
         self._settings = config.platforms.wechaty
         self._engine = engine
-        sending = config.sending
-        self._outbox = Outbox(
-            self._deliver,
-            per_room_per_minute=sending.per_room_per_minute,
-            overall_per_minute=sending.overall_per_minute,
-            max_message_chars=sending.max_message_chars,
-        )
+        self._outbox = Outbox.from_config(self._deliver, config.sending)
         self._bot: Any = None  # the Wechaty whose gateway connection is up, else None
         self._connected = asyncio.Event()
         self._stopping = asyncio.Event()

@@ -8,21 +8,17 @@ are the lowest ids) and rows past the retention period are deleted at most every
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiosqlite
 
 from bot.insights.base import TurnLog, TurnRecord
 from bot.messages import RankedIntent
-from bot.sessions.errors import StoreUnavailable
-from bot.sessions.sqlite import _prepare_file
+from bot.sqlite_file import SqliteFile
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +42,10 @@ class SqliteTurnLog(TurnLog):
     def __init__(self, path: str | Path, retention_seconds: float, max_records: int, *,
                  purge_interval: float = 60.0, busy_timeout: float = 5.0) -> None:
         super().__init__(retention_seconds, max_records)
-        self.path = path if str(path) == ":memory:" else Path(path).expanduser()
+        self._file = SqliteFile(path, schema=_SCHEMA, label="turn log database",
+                                busy_timeout=busy_timeout)
+        self.path = self._file.path
         self.purge_interval = purge_interval
-        self.busy_timeout = busy_timeout
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
         self._last_purge = 0.0
 
     @classmethod
@@ -58,40 +53,8 @@ class SqliteTurnLog(TurnLog):
                    **kwargs: float) -> SqliteTurnLog:
         """Create the log and open its database now, so a bad path fails at start-up."""
         turn_log = cls(path, retention_seconds, max_records, **kwargs)
-        async with turn_log._transaction():
-            pass
+        await turn_log._file.open()
         return turn_log
-
-    async def _connect(self) -> aiosqlite.Connection:
-        if isinstance(self.path, Path):
-            await asyncio.to_thread(_prepare_file, self.path)
-        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
-        try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA secure_delete=ON")  # as the sessions: overwrite old text
-            await db.executescript(_SCHEMA)
-        except BaseException:
-            await db.close()
-            raise
-        return db
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            try:
-                if self._db is None:
-                    self._db = await self._connect()
-                db = self._db
-                await db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
-                    await db.rollback()
-                    raise
-                await db.commit()
-            except (sqlite3.Error, OSError) as exc:
-                raise StoreUnavailable(f"turn log database {self.path}: {exc}") from exc
 
     async def record_many(self, turns: Sequence[TurnRecord]) -> None:
         if not turns:
@@ -99,7 +62,7 @@ class SqliteTurnLog(TurnLog):
         rows = [(t.at, t.intent, t.platform, t.confidence, t.text,
                  json.dumps([list(g) for g in t.guesses], ensure_ascii=False)
                  if t.guesses else None) for t in turns]
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             await db.executemany(
                 "INSERT INTO turns (at, intent, platform, confidence, text, guesses) "
                 "VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -113,7 +76,7 @@ class SqliteTurnLog(TurnLog):
 
     async def purge(self) -> int:
         """Delete the records past the retention period now; return how many."""
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             return await self._purge(db, time.time())
 
     async def _purge(self, db: aiosqlite.Connection, now: float) -> int:
@@ -128,7 +91,7 @@ class SqliteTurnLog(TurnLog):
         sql = ("SELECT at, intent, platform, confidence, text, guesses FROM turns "
                "WHERE at >= ?" + ("" if until is None else " AND at < ?") + " ORDER BY at, id")
         args = (since,) if until is None else (since, until)
-        async with self._transaction() as db, db.execute(sql, args) as cursor:
+        async with self._file.transaction() as db, db.execute(sql, args) as cursor:
             rows = await cursor.fetchall()
         records = []
         for at, intent, platform, confidence, text, guesses in rows:
@@ -144,12 +107,9 @@ class SqliteTurnLog(TurnLog):
 
     async def count(self) -> int:
         """How many rows the table holds (those past retention not yet purged included)."""
-        async with self._transaction() as db, db.execute("SELECT count(*) FROM turns") as cur:
+        async with self._file.transaction() as db, db.execute("SELECT count(*) FROM turns") as cur:
             row = await cur.fetchone()
         return row[0] if row else 0
 
     async def close(self) -> None:
-        async with self._lock:
-            if self._db is not None:
-                db, self._db = self._db, None
-                await db.close()
+        await self._file.close()

@@ -9,19 +9,15 @@ row count is kept at ``max_sessions`` by deleting the sessions idle the longest.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
 
 from bot.sessions.base import Session, SessionStore
-from bot.sessions.errors import StoreUnavailable
+from bot.sqlite_file import SqliteFile
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +33,6 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user);
 CREATE INDEX IF NOT EXISTS sessions_by_last_seen ON sessions (last_seen);
 """
-
-
-def _prepare_file(path: Path) -> None:
-    """Create the parent directory and an empty database file readable by this user only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Sessions hold personal data: create the file 0600 (SQLite gives -wal/-shm the same mode).
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
 
 
 class SqliteStore(SessionStore):
@@ -66,12 +54,11 @@ class SqliteStore(SessionStore):
         super().__init__(idle_seconds)
         if max_sessions < 1:
             raise ValueError("max_sessions must be at least 1")
-        self.path = path if str(path) == ":memory:" else Path(path).expanduser()
+        self._file = SqliteFile(path, schema=_SCHEMA, label="session database",
+                                busy_timeout=busy_timeout, on_open=self._on_open)
+        self.path = self._file.path
         self.max_sessions = max_sessions
         self.purge_interval = purge_interval
-        self.busy_timeout = busy_timeout
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()  # one statement sequence (transaction) at a time
         self._rows = 0  # row count, kept in step by our writes and re-read at each purge
         self._last_purge = 0.0
 
@@ -81,50 +68,19 @@ class SqliteStore(SessionStore):
     ) -> SqliteStore:
         """Create the store and open its database now, so a bad path fails at start-up."""
         store = cls(path, idle_seconds, max_sessions, **kwargs)
-        async with store._transaction():
-            pass
+        await store._file.open()
         return store
 
-    async def _connect(self) -> aiosqlite.Connection:
-        if isinstance(self.path, Path):
-            await asyncio.to_thread(_prepare_file, self.path)
-        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
-        try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            # Deleted sessions hold personal details: overwrite them, do not just unlink them.
-            await db.execute("PRAGMA secure_delete=ON")
-            await db.executescript(_SCHEMA)
-            async with db.execute("PRAGMA user_version") as cursor:
-                row = await cursor.fetchone()
-            if row is not None and row[0] == 0:
-                await db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            await self._purge(db, time.time())  # also counts the rows
-        except BaseException:
-            await db.close()
-            raise
-        return db
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The open connection inside BEGIN IMMEDIATE … COMMIT, under the store's lock."""
-        async with self._lock:
-            try:
-                if self._db is None:
-                    self._db = await self._connect()
-                db = self._db
-                await db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
-                    await db.rollback()
-                    raise
-                await db.commit()
-            except (sqlite3.Error, OSError) as exc:
-                raise StoreUnavailable(f"session database {self.path}: {exc}") from exc
+    async def _on_open(self, db: aiosqlite.Connection) -> None:
+        """Stamp a new file with the schema version and purge (and count) the rows."""
+        async with db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0] == 0:
+            await db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        await self._purge(db, time.time())  # also counts the rows
 
     async def get(self, key: str) -> Session | None:
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             async with db.execute(
                 "SELECT data, last_seen FROM sessions WHERE key = ?", (key,)
             ) as cursor:
@@ -147,7 +103,7 @@ class SqliteStore(SessionStore):
 
     async def put(self, session: Session) -> None:
         data = session.to_json()
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             cursor = await db.execute(
                 "INSERT OR IGNORE INTO sessions (key, user, last_seen, data) VALUES (?, ?, ?, ?)",
                 (session.key, session.user, session.last_seen, data),
@@ -168,11 +124,11 @@ class SqliteStore(SessionStore):
                 await self._evict(db)
 
     async def delete(self, key: str) -> bool:
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             return await self._delete_key(db, key)
 
     async def delete_user(self, user: str) -> int:
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             cursor = await db.execute("DELETE FROM sessions WHERE user = ?", (user,))
             count = max(cursor.rowcount, 0)
             await cursor.close()
@@ -184,30 +140,27 @@ class SqliteStore(SessionStore):
     async def _checkpoint(self) -> None:
         """Copy the WAL into the database and empty it, so that the earlier versions of
         deleted sessions it still holds are gone from the disk too ("删除我的记录")."""
-        async with self._lock:
-            if self._db is None:
-                return
-            try:
-                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error as exc:  # the deletion itself is committed
-                log.warning("could not checkpoint %s after a deletion: %s", self.path, exc)
+        try:
+            await self._file.checkpoint()
+        except sqlite3.Error as exc:  # the deletion itself is committed
+            log.warning("could not checkpoint %s after a deletion: %s", self.path, exc)
 
     async def purge_expired(self) -> int:
         """Delete every expired session now; return how many."""
-        async with self._transaction() as db:
+        async with self._file.transaction() as db:
             return await self._purge(db, time.time())
 
     async def count(self) -> int:
         """How many sessions the file holds (expired ones not yet purged included)."""
-        async with self._transaction() as db, db.execute("SELECT count(*) FROM sessions") as cur:
+        async with (
+            self._file.transaction() as db,
+            db.execute("SELECT count(*) FROM sessions") as cur,
+        ):
             row = await cur.fetchone()
         return row[0] if row else 0
 
     async def close(self) -> None:
-        async with self._lock:
-            if self._db is not None:
-                db, self._db = self._db, None
-                await db.close()
+        await self._file.close()
 
     async def _delete_key(self, db: aiosqlite.Connection, key: str) -> bool:
         cursor = await db.execute("DELETE FROM sessions WHERE key = ?", (key,))
