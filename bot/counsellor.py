@@ -22,7 +22,7 @@ FORWARD_MARKERS = re.compile(
     r"当事人问[:：]|帮客户问|替客户问|我的客户)"
 )
 #: Text at least this long, pasted in one message, is treated as a forwarded case.
-LONG_TEXT_CHARS = 200
+LONG_TEXT_CHARS = 300
 #: At most this many questions are answered from one forwarded text.
 MAX_QUESTIONS = 5
 #: At most this many sentences are read from one forwarded text (bounded cost).

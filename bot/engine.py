@@ -283,11 +283,15 @@ class Engine:
             return False
         if incoming.forwarded or incoming.kind is MessageKind.CHAT_HISTORY:
             return True
-        if counsellor.is_forwarded(text) or len(text) >= counsellor.LONG_TEXT_CHARS:
+        if counsellor.is_forwarded(text):
             return True
         is_counsellor = (incoming.user in self._counsellors
                          or self.user_key(incoming) in self._counsellors)
-        return is_counsellor and len(cls.text) > 8
+        if is_counsellor:
+            return len(cls.text) > 8
+        # A long message nobody marked as forwarded may be the person in danger writing it
+        # all out: then the short urgent steps come first, not a counsellor's brief.
+        return len(text) >= counsellor.LONG_TEXT_CHARS and not cls.urgent
 
     def _worth_answering_unaddressed(self, cls: Classification) -> bool:
         groups = self.config.groups

@@ -220,3 +220,18 @@ async def test_chat_history_message_is_counsellor_mode(engine: Engine) -> None:
     response = await engine.handle(Incoming(user="u", kind=MessageKind.CHAT_HISTORY,
                                             text="催收说要起诉我\n他们还打电话给我单位"))
     assert response.replies[-1].startswith("【给顾问的简要】")
+
+
+async def test_long_urgent_message_gets_short_urgent_steps_first(chat: Chat) -> None:
+    story = ("我信用卡欠了好几万，之前一直在想办法还，也跟银行打过电话，" * 8
+             + "现在有三个人在我家门口砸门，说不给钱就不走，我该怎么办")
+    replies = await chat.say(story)
+    assert chat.last.intent == "threat_or_violence"
+    assert "110" in replies[0]
+    assert not replies[-1].startswith("【给顾问的简要】")  # not a counsellor's brief
+
+
+async def test_long_pasted_text_is_counsellor_mode(chat: Chat) -> None:
+    story = "客户的情况是这样的：信用卡逾期半年，欠招行五万多，催收天天打电话给她父母和单位。" * 8
+    replies = await chat.say(story)
+    assert replies[-1].startswith("【给顾问的简要】")
