@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,24 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 # Keep jieba's cache and any bot data out of the user's home during tests.
 os.environ.setdefault("CUISHOU_BOT_CACHE", str(ROOT / ".pytest_cache" / "jieba"))
+
+
+#: Figures tests measured (load rates, latencies): shown at the end of every run.
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def report_figure() -> Callable[[str], None]:
+    """Record a line of figures for the summary at the end of the test run."""
+    return FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures tests measured, so CI logs show them without ``-s``."""
+    if FIGURES:
+        terminalreporter.section("figures measured by the tests")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def memory_config(**updates: object) -> Config:

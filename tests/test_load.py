@@ -11,7 +11,7 @@ full concurrency nothing may cross from one conversation into another and no tur
 * afterwards each stored session holds its own amount, the last months asked for and all 20
   turns.
 
-The figures (messages/s, seconds, latency p50/p99) are printed: see them with ``pytest -s``.
+The figures (messages/s, seconds, latency p50/p99) are shown at the end of the test run.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -118,18 +118,19 @@ def reference(understanding: Understanding) -> list[Response]:
     return responses
 
 
-async def load(engine: Engine, reference: list[Response], label: str) -> None:
+async def load(engine: Engine, reference: list[Response], label: str,
+               report: Callable[[str], None]) -> None:
     latencies: list[float] = []
     started = time.perf_counter()
     results = await asyncio.gather(*(run_conversation(engine, n, latencies)
                                      for n in range(CONVERSATIONS)))
     elapsed = time.perf_counter() - started
     messages = CONVERSATIONS * len(SCRIPT)
-    print(f"\n[load {label}] {CONVERSATIONS} conversations × {len(SCRIPT)} messages = "
-          f"{messages} messages in {elapsed:.2f} s: {messages / elapsed:.0f} messages/s, "
-          f"latency p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
-          f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
-          f"max {max(latencies) * 1000:.2f} ms")
+    report(f"[load {label}] {CONVERSATIONS} conversations × {len(SCRIPT)} messages = "
+           f"{messages} messages in {elapsed:.2f} s: {messages / elapsed:.0f} messages/s, "
+           f"latency p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
+           f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
+           f"max {max(latencies) * 1000:.2f} ms")
 
     assert len(results) == CONVERSATIONS
     assert len(latencies) == messages
@@ -187,20 +188,22 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SessionStore]:
 
 
 async def test_load_sqlite(understanding: Understanding, reference: list[Response],
-                           sqlite_store: SessionStore) -> None:
+                           sqlite_store: SessionStore,
+                           report_figure: Callable[[str], None]) -> None:
     engine = Engine(store_config(store="sqlite"), understanding, sqlite_store)
-    await load(engine, reference, "sqlite")
+    await load(engine, reference, "sqlite", report_figure)
 
 
 async def test_load_redis(understanding: Understanding, reference: list[Response],
-                          load_redis_server: RedisServer) -> None:
+                          load_redis_server: RedisServer,
+                          report_figure: Callable[[str], None]) -> None:
     async with Redis.from_url(load_redis_server.url) as client:
         await client.flushdb()
     store = await open_store(SessionsConfig(store="redis", redis_url=load_redis_server.url))
     engine = Engine(store_config(store="redis", redis_url=load_redis_server.url),
                     understanding, store)
     try:
-        await load(engine, reference, "redis")
+        await load(engine, reference, "redis", report_figure)
     finally:
         await engine.close()
 
