@@ -60,6 +60,8 @@ class Hyperparameters:
     off_domain_factor: float = 0.8
     #: an urgent intent this likely is flagged even without an urgent keyword
     urgent_probability: float = 0.35
+    #: an urgent intent that is the best guess is flagged from this probability on
+    urgent_top_floor: float = 0.15
 #: Features of a message beyond this many are ignored (bounded cost for huge messages).
 MAX_FEATURES = 3000
 
@@ -238,8 +240,11 @@ class Classifier:
         ids = self._ids
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
+        # Urgent: an urgent keyword, a likely urgent intent, or an urgent intent that is the
+        # best guess at all (a despairing message must never get a menu instead of help).
         urgent_indexes = [i for i in order if i in self._urgent_indexes
-                          and (i in urgent_hits or probabilities[i] >= p.urgent_probability)]
+                          and (i in urgent_hits or probabilities[i] >= p.urgent_probability
+                               or (i == order[0] and probabilities[i] >= p.urgent_top_floor))]
         others: list[RankedIntent] = []
         if urgent_indexes:
             order = urgent_indexes + [i for i in order if i not in urgent_indexes]

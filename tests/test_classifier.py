@@ -76,6 +76,8 @@ def test_two_topics_are_both_ranked_high(classify) -> None:
     "buxiang huole",
     "欠了二十万 还不上 想跳楼",
     "想问下征信的事 不过门外那几个人一直在踹门",
+    "我现在被他们关在车里不让下车",
+    "我已经好几天没吃饭了 什么都不想做",  # despair as the best guess, with no keyword
 ])
 def test_urgent_detected_and_first(classify, text: str) -> None:
     result = classify(text)
