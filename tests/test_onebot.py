@@ -341,3 +341,13 @@ def test_messages_are_read(message: object, kind: MessageKind, text_: str,
 def test_outgoing_messages_are_segment_arrays() -> None:
     assert outgoing_message("[CQ:face,id=1] 你好") == [text("[CQ:face,id=1] 你好")]
     assert outgoing_message("你好", ("30003",)) == [at("30003"), text(" 你好")]
+
+
+async def test_a_private_notice_to_an_admin_is_pushed(adapter: OneBotAdapter,
+                                                      qq: FakeOneBot) -> None:
+    await adapter.send_private(str(ALICE), "内容重新加载失败：harassment.yaml")
+    actions = await qq.wait_for_actions(1)
+    assert actions[0]["action"] == "send_private_msg"
+    assert actions[0]["params"]["user_id"] == ALICE
+    assert "重新加载失败" in sent_text(actions[0])
+    assert adapter.platform == "qq"  # admin ids are written "qq:<number>"

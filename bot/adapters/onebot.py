@@ -79,6 +79,7 @@ class OneBotAdapter:
     """Serve the OneBot v11 reverse WebSocket and answer QQ messages until stopped."""
 
     name = "onebot"
+    platform = PLATFORM  # the platform of its Incoming messages (admin ids: "qq:<number>")
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.onebot
@@ -194,6 +195,15 @@ class OneBotAdapter:
                 connection.self_id or "?", connection.role, connection.peer,
                 f"; {waiting} repl{'y waits' if waiting == 1 else 'ies wait'} for a reconnect"
                 if waiting and not self._sender(connection.self_id) else "")
+
+    async def send_private(self, user: str, text: str) -> None:
+        """Send ``text`` to ``user`` in a private chat (e.g. a notice to an admin), from the
+        account connected most recently; dropped with a warning when none is connected."""
+        accounts = [c.self_id for c in self._connections if c.takes_actions and c.self_id]
+        if not accounts:
+            log.warning("onebot: no account connected; a private notice was not sent")
+            return
+        self._outbox.submit(_target(accounts[-1], False, user), [text])
 
     def _sender(self, self_id: str) -> _Connection | None:
         """The newest connection of account ``self_id`` that takes actions."""
