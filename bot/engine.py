@@ -71,6 +71,8 @@ def _safe_id(value: object) -> str:
     """An id as text every store can keep: lone surrogates (possible from JSON input) cannot
     be encoded as UTF-8, so they are replaced."""
     text = value if isinstance(value, str) else str(value)
+    if text.isascii():  # the usual case (wxid_…, QQ numbers): nothing to replace
+        return text
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
