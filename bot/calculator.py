@@ -35,48 +35,58 @@ _PRECISION = 50
 Number = Decimal | int | float
 
 
-@dataclass(frozen=True, slots=True)
-class InterestFreePlan:
+@dataclass(frozen=True)
+class Plan:
+    """A repayment schedule; the first and last payment, the total and the interest follow
+    from the payments themselves. (No slots: frozen dataclasses with slots cannot be
+    subclassed safely on Python 3.11.)"""
+
+    amount: Decimal
+    months: int
+    payments: tuple[Decimal, ...]
+
+    @property
+    def first_payment(self) -> Decimal:
+        """The first month's payment."""
+        return self.payments[0]
+
+    @property
+    def last_payment(self) -> Decimal:
+        """The last month's payment (it settles the cents left over)."""
+        return self.payments[-1]
+
+    @property
+    def total(self) -> Decimal:
+        """All payments together."""
+        return sum(self.payments, Decimal(0))
+
+    @property
+    def interest(self) -> Decimal:
+        """What is paid beyond the amount."""
+        return self.total - self.amount
+
+
+@dataclass(frozen=True)
+class InterestFreePlan(Plan):
     """停息分期: equal parts with no interest; the cents left over go on the last payment."""
 
-    amount: Decimal
-    months: int
     monthly: Decimal
-    first_payment: Decimal
-    last_payment: Decimal
-    total: Decimal
-    interest: Decimal
-    payments: tuple[Decimal, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class EqualInstallmentPlan:
+@dataclass(frozen=True)
+class EqualInstallmentPlan(Plan):
     """等额本息: ``monthly`` every month; the last payment settles the principal exactly."""
 
-    amount: Decimal
-    months: int
     annual_rate: Decimal
     monthly: Decimal
-    first_payment: Decimal
-    last_payment: Decimal
-    total: Decimal
-    interest: Decimal
-    payments: tuple[Decimal, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class EqualPrincipalPlan:
+@dataclass(frozen=True)
+class EqualPrincipalPlan(Plan):
     """等额本金: ``principal_part`` of principal a month plus interest on the balance."""
 
-    amount: Decimal
-    months: int
     annual_rate: Decimal
     principal_part: Decimal
-    first_payment: Decimal
-    last_payment: Decimal
-    total: Decimal
-    interest: Decimal
-    payments: tuple[Decimal, ...]
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -140,11 +150,7 @@ def interest_free(amount: Number, months: int) -> InterestFreePlan:
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         payments = _equal_parts(value, months)
-        total = sum(payments, Decimal(0))
-    return InterestFreePlan(
-        amount=value, months=months, monthly=payments[0], first_payment=payments[0],
-        last_payment=payments[-1], total=total, interest=total - value, payments=payments,
-    )
+    return InterestFreePlan(amount=value, months=months, payments=payments, monthly=payments[0])
 
 
 def _annuity_schedule(amount: Decimal, months: int, rate: Decimal,
@@ -190,12 +196,8 @@ def equal_installment(amount: Number, months: int, annual_rate: Number) -> Equal
         if not on_time:
             monthly = _cents(exact, ROUND_DOWN)
             payments, _ = _annuity_schedule(value, months, r, monthly)
-        total = sum(payments, Decimal(0))
-    return EqualInstallmentPlan(
-        amount=value, months=months, annual_rate=rate, monthly=monthly,
-        first_payment=payments[0], last_payment=payments[-1], total=total,
-        interest=total - value, payments=tuple(payments),
-    )
+    return EqualInstallmentPlan(amount=value, months=months, payments=tuple(payments),
+                                annual_rate=rate, monthly=monthly)
 
 
 def equal_principal(amount: Number, months: int, annual_rate: Number) -> EqualPrincipalPlan:
@@ -215,12 +217,8 @@ def equal_principal(amount: Number, months: int, annual_rate: Number) -> EqualPr
         for part in parts:
             payments.append(part + _cents(balance * r))
             balance -= part
-        total = sum(payments, Decimal(0))
-    return EqualPrincipalPlan(
-        amount=value, months=months, annual_rate=rate, principal_part=parts[0],
-        first_payment=payments[0], last_payment=payments[-1], total=total,
-        interest=total - value, payments=tuple(payments),
-    )
+    return EqualPrincipalPlan(amount=value, months=months, payments=tuple(payments),
+                              annual_rate=rate, principal_part=parts[0])
 
 
 # -- the text for a phone ------------------------------------------------------------------
