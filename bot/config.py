@@ -35,7 +35,7 @@ class ClassifierConfig(_Section):
     secondary_ratio: Annotated[float, Field(ge=0, le=1)] = 0.6
     #: after urgent advice, the other topic the message asks about is answered too when it
     #: is at least this likely among the non-urgent topics
-    urgent_secondary_floor: Annotated[float, Field(ge=0, le=1)] = 0.3
+    urgent_secondary_floor: Annotated[float, Field(ge=0, le=1)] = 0.4
 
 
 class SessionsConfig(_Section):
