@@ -115,8 +115,8 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
         return {
             "text": text,
             "intent": cls.top.intent,
-            "confidence": cls.confidence,
-            "intents": [{"intent": r.intent, "score": r.score}
+            "confidence": round(cls.confidence, 4),
+            "intents": [{"intent": r.intent, "score": round(r.score, 4)}
                         for r in cls.ranking if r.score >= 0.01][:5],
             "urgent": cls.urgent,
             "tokens": cls.tokens,

@@ -127,7 +127,8 @@ def evaluate(classifier: Classifier, items: list[LabelledMessage]) -> Evaluation
         else:
             confusion[item.intent][predicted] += 1
             misclassified.append({"text": item.text, "expected": item.intent,
-                                  "predicted": predicted, "confidence": result.confidence})
+                                  "predicted": predicted,
+                                  "confidence": round(result.confidence, 4)})
     reports = {}
     for name in sorted(set(support) | set(predicted_count)):
         precision = correct_count[name] / predicted_count[name] if predicted_count[name] else 0.0
