@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.messages import Incoming, Response
+
+
+class MessageHandler(Protocol):
+    """What an adapter needs from the engine (the Engine, or a test's stand-in)."""
+
+    async def handle(self, incoming: Incoming) -> Response:
+        """Answer one message; never raises."""
+        ...
+
 
 class Adapter(Protocol):
     """A platform connection: turns platform events into Incoming messages for the engine and
@@ -16,3 +26,12 @@ class Adapter(Protocol):
 
     async def stop(self) -> None:
         """Finish sending what is queued, disconnect, and make ``run`` return."""
+
+
+def describe_turn(message_id: object, incoming: Incoming, response: Response) -> str:
+    """One log line about a handled message: ids, kind and intent, never the text."""
+    where = f"group {incoming.room}" if incoming.room is not None else "private chat"
+    count = len(response.replies)
+    return (f"message {message_id} from {incoming.user} in {where} ({incoming.kind.value}"
+            f"{'' if incoming.addressed else ', not addressed'}) -> "
+            f"{response.intent or 'no intent'}, {count} repl{'y' if count == 1 else 'ies'}")

@@ -22,13 +22,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
+from bot.adapters.base import MessageHandler
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
-from bot.messages import Incoming, Response
+from bot.messages import Incoming
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,6 @@ PAGE_HEADERS = {
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
-
-class MessageHandler(Protocol):
-    """What the adapter needs from the engine."""
-
-    async def handle(self, incoming: Incoming) -> Response:
-        """Answer one message; never raises."""
-        ...
 
 
 class ApiError(Exception):

@@ -28,7 +28,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bot.adapters.http import MessageHandler
+from bot.adapters.base import MessageHandler, describe_turn
 from bot.adapters.onebot_message import outgoing_message, read_message
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
@@ -252,12 +252,7 @@ class OneBotAdapter:
         if incoming is None:
             return
         response = await self._engine.handle(incoming)
-        log.info("onebot: message %s from %s in %s (%s%s) -> %s, %d repl%s",
-                 event.get("message_id", "?"), incoming.user,
-                 f"group {incoming.room}" if incoming.room else "private chat",
-                 incoming.kind.value, "" if incoming.addressed else ", not addressed",
-                 response.intent or "no intent", len(response.replies),
-                 "y" if len(response.replies) == 1 else "ies")
+        log.info("onebot: %s", describe_turn(event.get("message_id", "?"), incoming, response))
         if response.silent:
             return
         if incoming.room is not None:

@@ -21,11 +21,12 @@ import logging
 import re
 import socket
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
+from bot.adapters.base import MessageHandler, describe_turn
 from bot.config import Config, ConfigError
-from bot.messages import Incoming, MessageKind, Response
+from bot.messages import Incoming, MessageKind
 from bot.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,6 @@ _KIND_BY_TYPE_NAME = {
     "MESSAGE_TYPE_LOCATION": MessageKind.LOCATION,
 }
 
-
-class MessageHandler(Protocol):
-    """What the adapter needs from the engine."""
-
-    async def handle(self, incoming: Incoming) -> Response:
-        """Answer one message; never raises."""
-        ...
 
 
 def message_kind(message_type: object) -> MessageKind:
@@ -372,11 +366,7 @@ class WechatyAdapter:
             return
         incoming = await self._to_incoming(msg)
         response = await self._engine.handle(incoming)
-        log.info("wechat: message %s from %s in %s (%s%s) -> %s, %d repl%s",
-                 msg.message_id, incoming.user, incoming.room or "private chat",
-                 incoming.kind.value, "" if incoming.addressed else ", not addressed",
-                 response.intent or "no intent", len(response.replies),
-                 "y" if len(response.replies) == 1 else "ies")
+        log.info("wechat: %s", describe_turn(msg.message_id, incoming, response))
         if response.silent:
             return
         if incoming.room is not None:
