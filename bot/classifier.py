@@ -102,17 +102,15 @@ class Classifier:
         self.segmenter = segmenter
         self.params = params or Hyperparameters()
         self._ids = [spec.id for spec in content.intents]
-        self._urgent_ids = {spec.id for spec in content.intents if spec.urgent}
         self._topic_indexes = {i for i, spec in enumerate(content.intents)
                                if spec.id not in SYSTEM_INTENTS}
         self._keywords = self._build_keywords(content)
         self._urgent_keywords = self._build_urgent_keywords(content)
         self._domain_words = self._build_domain_words(content)
-        self._weights = self._train(content)
         # Dense rows (one score per intent) let a message's evidence be summed in C.
         self._vectors: dict[str, tuple[float, ...]] = {
             feature: tuple(dict(entries).get(i, 0.0) for i in range(len(self._ids)))
-            for feature, entries in self._weights.items()
+            for feature, entries in self._train(content).items()
         }
         self._fallback = self._ids.index("fallback") if "fallback" in self._ids else None
         self._urgent_indexes = {i for i, spec in enumerate(content.intents) if spec.urgent}
