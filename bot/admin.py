@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.answers import compact
 from bot.messages import Incoming
+from bot.understanding.short_answers import compact
 
 
 class AdminCommand(StrEnum):

@@ -21,7 +21,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.content import ContentError, load_content
 
 if TYPE_CHECKING:
-    from bot.insights.base import TurnRecord
+    from bot.storage.turns.base import TurnRecord
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_TEST_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "testset.jsonl"
@@ -148,7 +148,7 @@ def _print_human(res: dict[str, object]) -> None:
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     """Evaluate on a labelled set; print a table and write JSON."""
     from bot.engine import Understanding
-    from bot.evaluation import TestSetError, evaluate, read_test_set
+    from bot.operations.evaluation import TestSetError, evaluate, read_test_set
 
     try:
         items = read_test_set(args.file)
@@ -191,14 +191,14 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_bench(config: Config, args: argparse.Namespace) -> int:
     """Print speed and memory figures."""
-    from bot.bench import run_bench
+    from bot.operations.bench import run_bench
 
     return run_bench(config, seconds=args.seconds, baseline=args.baseline)
 
 
 def cmd_report(config: Config, args: argparse.Namespace) -> int:
     """Print the report on the turns recorded in the configured store."""
-    from bot.insights.report import build_report, parse_time
+    from bot.operations.report import build_report, parse_time
 
     now = time.time()
     try:
@@ -227,8 +227,8 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
 async def _read_turns(config: Config, since: float, until: float) -> list[TurnRecord] | None:
     """The turns of the period from the configured store; None (after saying why) when the
     store cannot be read."""
-    from bot.insights.factory import open_turn_log, sqlite_path
-    from bot.sessions.errors import StoreUnavailable
+    from bot.storage.errors import StoreUnavailable
+    from bot.storage.turns.factory import open_turn_log, sqlite_path
 
     store = config.sessions.store
     if store == "memory":
@@ -250,7 +250,7 @@ async def _read_turns(config: Config, since: float, until: float) -> list[TurnRe
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     """Run the configured platforms."""
-    from bot.runner import run_platforms
+    from bot.operations.runner import run_platforms
 
     platforms = args.platform or list(config.platforms.enabled)
     return asyncio.run(run_platforms(config, platforms))

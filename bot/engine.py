@@ -15,23 +15,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
-from bot import admin, counsellor, texts
+from bot import admin
 from bot.admin import AdminCommand, ReloadOutcome
-from bot.answers import Command, read_command
-from bot.classifier import Classification, Classifier
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
-from bot.dialogue import Dialogue, Turn
-from bot.insights.base import TurnLog, TurnRecord
-from bot.insights.factory import memory_turn_log, open_turn_log
-from bot.insights.recorder import TurnRecorder
+from bot.conversation import counsellor, texts
+from bot.conversation.dialogue import Dialogue, Turn
 from bot.messages import Incoming, MessageKind, Response
-from bot.normalize import MAX_ANALYSED_CHARS, Normalizer
-from bot.pinyin import PinyinReader, vocabulary
 from bot.privacy import mask
-from bot.segment import Segmenter
-from bot.sessions.base import Session, SessionStore
-from bot.sessions.errors import StoreUnavailable
+from bot.storage.errors import StoreUnavailable
+from bot.storage.sessions.base import Session, SessionStore
+from bot.storage.turns.base import TurnLog, TurnRecord
+from bot.storage.turns.factory import memory_turn_log, open_turn_log
+from bot.storage.turns.recorder import TurnRecorder
+from bot.understanding.classifier import Classification, Classifier
+from bot.understanding.normalize import MAX_ANALYSED_CHARS, Normalizer
+from bot.understanding.pinyin import PinyinReader, vocabulary
+from bot.understanding.segment import Segmenter
+from bot.understanding.short_answers import Command, read_command
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class Engine:
 
     @staticmethod
     async def _open_store(config: Config) -> SessionStore:
-        from bot.sessions.factory import open_store
+        from bot.storage.factory import open_store
 
         return await open_store(config.sessions)
 

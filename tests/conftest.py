@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -11,10 +10,9 @@ import pytest
 
 from bot.config import Config
 from bot.engine import Engine, Understanding
-from bot.messages import Incoming
+from tests.harness import Chat, memory_config
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 # Keep jieba's cache and any bot data out of the user's home during tests.
 os.environ.setdefault("CUISHOU_BOT_CACHE", str(ROOT / ".pytest_cache" / "jieba"))
@@ -38,14 +36,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
-def memory_config(**updates: object) -> Config:
-    """A configuration that keeps sessions in memory."""
-    config = Config()
-    config = config.model_copy(update={
-        "sessions": config.sessions.model_copy(update={"store": "memory"})})
-    return config.model_copy(update=updates) if updates else config
-
-
 @pytest.fixture(scope="session")
 def understanding() -> Understanding:
     """The shipped content, built once (jieba start-up costs most of a second)."""
@@ -60,30 +50,12 @@ def config() -> Config:
 @pytest.fixture
 async def engine(understanding: Understanding, config: Config) -> AsyncIterator[Engine]:
     """A fresh engine with empty in-memory sessions over the shared understanding."""
-    from bot.sessions.memory import MemoryStore
+    from bot.storage.sessions.memory import MemoryStore
 
     store = MemoryStore(config.sessions.idle_minutes * 60, config.sessions.max_sessions)
     eng = Engine(config, understanding, store)
     yield eng
     await eng.close()
-
-
-class Chat:
-    """Say a line, get the replies (errbot testbot style)."""
-
-    def __init__(self, engine: Engine, user: str = "alice", room: str | None = None) -> None:
-        self.engine = engine
-        self.user = user
-        self.room = room
-
-    async def say(self, text: str, **kwargs: object) -> list[str]:
-        response = await self.engine.handle(
-            Incoming(user=self.user, text=text, room=self.room, **kwargs))  # type: ignore[arg-type]
-        self.last = response
-        return response.replies
-
-    async def text(self, text: str, **kwargs: object) -> str:
-        return "\n".join(await self.say(text, **kwargs))
 
 
 @pytest.fixture

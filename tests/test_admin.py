@@ -7,14 +7,14 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import memory_config
 
 from bot.admin import AdminCommand, is_admin, read_admin_command
 from bot.engine import Engine, Understanding
-from bot.insights.memory import MemoryTurnLog
 from bot.messages import Incoming
-from bot.runner import admin_pusher, register_adapters
-from bot.sessions.memory import MemoryStore
+from bot.operations.runner import admin_pusher, register_adapters
+from bot.storage.sessions.memory import MemoryStore
+from bot.storage.turns.memory import MemoryTurnLog
+from tests.harness import memory_config
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import Chat
 
 from bot.engine import Engine
 from bot.messages import Incoming, MessageKind
+from tests.harness import Chat
 
 PHONE_SCREEN = 420  # one phone screen: about 300 characters of advice plus the question
 
@@ -141,7 +141,7 @@ async def test_group_needs_mention_or_trigger(engine: Engine) -> None:
 
 
 async def test_group_confident_questions_when_enabled(understanding, config) -> None:
-    from bot.sessions.memory import MemoryStore
+    from bot.storage.sessions.memory import MemoryStore
 
     groups = config.groups.model_copy(update={"answer_confident_questions": True})
     eng = Engine(config.model_copy(update={"groups": groups}), understanding, MemoryStore(60))
@@ -205,7 +205,7 @@ async def test_urgent_comes_first_in_counsellor_mode(chat: Chat) -> None:
 
 
 async def test_listed_counsellor_gets_counsellor_answers(understanding, config) -> None:
-    from bot.sessions.memory import MemoryStore
+    from bot.storage.sessions.memory import MemoryStore
 
     eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
                  MemoryStore(60))

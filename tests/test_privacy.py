@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import memory_config
 
-from bot import texts
 from bot.config import Config, SessionsConfig
+from bot.conversation import texts
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming
 from bot.privacy import mask
-from bot.sessions.factory import open_store
+from bot.storage.factory import open_store
+from tests.harness import memory_config
 
 PHONE = "13812345678"
 PHONE_INTL = "+86 138 1234 5678"
@@ -124,7 +124,7 @@ async def test_debug_logs_show_numbers_only_masked(sqlite_engine: Engine,
 async def test_debug_log_cut_never_leaves_half_a_number(
         understanding: Understanding, caplog: pytest.LogCaptureFixture) -> None:
     """The logged text is cut to 200 characters: a number across the cut stays masked."""
-    from bot.sessions.memory import MemoryStore
+    from bot.storage.sessions.memory import MemoryStore
 
     engine = Engine(memory_config(), understanding, MemoryStore(600))
     card = CARD.replace(" ", "")

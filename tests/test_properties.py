@@ -20,17 +20,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import memory_config
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot import texts
-from bot.classifier import Classifier
+from bot.conversation import texts
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind, Response
-from bot.normalize import MAX_ANALYSED_CHARS, Normalizer
-from bot.segment import Segmenter
-from bot.sessions.memory import MemoryStore
+from bot.storage.sessions.memory import MemoryStore
+from bot.understanding.classifier import Classifier
+from bot.understanding.normalize import MAX_ANALYSED_CHARS, Normalizer
+from bot.understanding.segment import Segmenter
+from tests.harness import memory_config
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

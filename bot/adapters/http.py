@@ -2,7 +2,7 @@
 
 ``POST /v1/messages`` takes ``{"conversation", "user", "room"?, "text"}`` and answers with the
 engine's replies; ``GET /healthz`` says the bot is up; ``GET /`` is the chat page (files in
-``bot/web/``). When a token is configured (always, off loopback) the API needs
+``bot/adapters/web/``). When a token is configured (always, off loopback) the API needs
 ``Authorization: Bearer <token>``; the page and /healthz do not.
 
 Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
@@ -193,13 +193,14 @@ def _error_middleware(max_body_bytes: int) -> Any:
 
 def _load_page() -> dict[str, bytes]:
     """The web page's files from the installed package (empty when they are missing)."""
-    folder = resources.files("bot").joinpath("web")
+    folder = resources.files("bot.adapters").joinpath("web")
     page: dict[str, bytes] = {}
     for name in PAGE_FILES:
         try:
             page[name] = folder.joinpath(name).read_bytes()
         except OSError:
-            log.warning("http: the web page file bot/web/%s is missing; / will not work", name)
+            log.warning("http: the web page file bot/adapters/web/%s is missing; / will not work",
+                        name)
     return page
 
 
@@ -299,8 +300,8 @@ class HttpAdapter:
         name = request.path.lstrip("/") or "index.html"
         body = self._page.get(name)
         if body is None:
-            raise ApiError(500, "page_missing",
-                           f"the web page file bot/web/{name} is missing from the installation")
+            raise ApiError(500, "page_missing", f"the web page file bot/adapters/web/{name} "
+                           "is missing from the installation")
         return web.Response(body=body, content_type=PAGE_FILES[name].split(";")[0],
                             charset="utf-8", headers=PAGE_HEADERS)
 

@@ -5,7 +5,7 @@ The OneBot implementation connects to ``ws://host:port/path`` (with the access t
 actions on the same connection ("Universal" role; an "Event" connection with a separate "API"
 connection works too). Each ``message`` event becomes an :class:`~bot.messages.Incoming`; the
 replies go out as ``send_private_msg`` / ``send_group_msg`` actions through a rate-limited
-:class:`~bot.outbox.Outbox`, the first reply in a group @mentioning the asker.
+:class:`~bot.adapters.outbox.Outbox`, the first reply in a group @mentioning the asker.
 
 Replies queued while the account is not connected wait for it to reconnect; an action whose
 connection drops before it is confirmed is sent again on the new connection (it may then
@@ -30,10 +30,10 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.adapters.base import MessageHandler, describe_turn
 from bot.adapters.onebot_message import outgoing_message, read_message
+from bot.adapters.outbox import Outbox, Outgoing
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
 from bot.messages import Incoming
-from bot.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 :class:`WechatyAdapter` keeps one connection to the gateway alive (reconnecting with
 exponential backoff when the gateway is not up yet or drops), turns every WeChat message into
 an :class:`~bot.messages.Incoming`, asks the engine, and sends the replies through a
-rate-limited :class:`~bot.outbox.Outbox`.
+rate-limited :class:`~bot.adapters.outbox.Outbox`.
 
 python-wechaty is imported lazily through :mod:`bot.adapters.wechaty_compat` (it needs patches
 on Python 3.11 and costs about a second to import): importing this module does not import it.
@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.base import MessageHandler, describe_turn
+from bot.adapters.outbox import Outbox, Outgoing
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, MessageKind
-from bot.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,147 @@
+"""Counsellor mode: a forwarded client message is split into its questions, each answered in
+turn with the rules behind it, and closed with a short brief for the counsellor.
+
+Used for counsellors listed in the configuration, for messages marked as forwarded ("转发",
+"客户问：", "【转】"), for forwarded chat records and for long pasted texts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.content import SYSTEM_INTENTS, Content
+from bot.conversation.dialogue import Dialogue
+from bot.understanding.classifier import Classification, Classifier
+from bot.understanding.details import extract_details
+from bot.understanding.normalize import MAX_ANALYSED_CHARS
+
+#: A message starting with one of these was forwarded from a client.
+FORWARD_MARKERS = re.compile(
+    r"^\s*(【转】|\[转\]|转发[:：]?|转[:：]|客户问[:：]|客户说[:：]|客户反映[:：]|"
+    r"当事人问[:：]|帮客户问|替客户问|我的客户)"
+)
+#: Text at least this long, pasted in one message, is treated as a forwarded case.
+LONG_TEXT_CHARS = 300
+#: At most this many questions are answered from one forwarded text.
+MAX_QUESTIONS = 5
+#: At most this many sentences are read from one forwarded text (bounded cost).
+MAX_SENTENCES = 60
+
+_SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
+_MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
+
+
+def is_forwarded(text: str) -> bool:
+    """True when ``text`` is marked as forwarded from a client."""
+    return bool(FORWARD_MARKERS.match(text))
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question found in a forwarded text."""
+
+    excerpt: str
+    intent: str
+
+
+def split_questions(text: str, classifier: Classifier, floor: float,
+                    whole: Classification | None = None) -> list[Question]:
+    """The client's questions in ``text``: each sentence is classified, consecutive sentences
+    on the same topic are joined, and each topic is kept once, urgent topics first.
+    ``whole`` is the classification of the whole text when the caller has it already."""
+    text = _MARKER_ANYWHERE.sub("\n", text[:MAX_ANALYSED_CHARS])
+    found: dict[str, list[str]] = {}
+    urgent: list[str] = []
+    if whole is None:
+        whole = classifier.classify(text)
+    sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
+    sentences = [s for s in sentences if len(s) >= 2][:MAX_SENTENCES]
+    for sentence in sentences:
+        cls = whole if len(sentences) == 1 else classifier.classify(sentence)
+        intent = _topic_of(cls, floor)
+        if intent is None:
+            continue
+        if intent in cls.urgent and intent not in urgent:
+            urgent.append(intent)
+        found.setdefault(intent, []).append(sentence)
+    for intent in whole.urgent:  # urgency spread over several sentences still counts
+        if intent not in urgent:
+            urgent.append(intent)
+            found.setdefault(intent, [])
+    if not found:
+        top = _topic_of(whole, floor)
+        if top is not None:
+            found[top] = [text.strip()[:60]]
+    ordered = urgent + [i for i in found if i not in urgent]
+    return [Question(excerpt=_excerpt(found[i]), intent=i) for i in ordered[:MAX_QUESTIONS]]
+
+
+def _topic_of(cls: Classification, floor: float) -> str | None:
+    if cls.urgent:
+        return cls.urgent[0]
+    for ranked in cls.ranking:
+        if ranked.intent not in SYSTEM_INTENTS:
+            return ranked.intent if ranked.score >= floor else None
+    return None
+
+
+def _excerpt(sentences: list[str]) -> str:
+    text = "".join(sentences)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def answer(text: str, classifier: Classifier, dialogue: Dialogue, content: Content, *,
+           in_group: bool, floor: float, whole: Classification | None = None
+           ) -> tuple[list[str], list[str]]:
+    """The replies for a forwarded text and the intents answered, in order."""
+    questions = split_questions(text, classifier, floor, whole)
+    if not questions:
+        return [], []
+    replies = []
+    total = len(questions)
+    for number, question in enumerate(questions, start=1):
+        spec = content.intent(question.intent)
+        head = f"【问题{number}/{total}：{spec.title}】"
+        if question.excerpt:
+            head += f"\n客户原话：{question.excerpt}"
+        replies.append(head + "\n" + dialogue.long_answer(spec))
+    details = extract_details(whole.text if whole is not None
+                              else classifier.normalizer.normalize(text).text)
+    replies.append(_brief(details, [q.intent for q in questions], content, in_group=in_group))
+    return replies, [q.intent for q in questions]
+
+
+def _brief(details: dict[str, object], intents: list[str], content: Content, *,
+           in_group: bool) -> str:
+    specs = [content.intent(i) for i in intents]
+    lines = ["【给顾问的简要】", "情况：" + "；".join(spec.title for spec in specs)]
+    facts = []
+    if not in_group:
+        if "lender" in details:
+            facts.append(f"机构：{details['lender']}")
+        if "amount" in details:
+            facts.append(f"金额约{float(details['amount']):,.0f}元")  # type: ignore[arg-type]
+        if "overdue_months" in details:
+            facts.append(f"逾期约{details['overdue_months']}个月")
+    if details.get("present") is True:
+        facts.append("催收人员此刻在场")
+    if facts:
+        lines.append("已知：" + "，".join(facts))
+    rules: list[str] = []
+    for spec in specs:
+        for ref in spec.references:
+            rule = content.rules.get(ref)
+            if rule is not None and rule.name not in rules:
+                rules.append(rule.name)
+    if rules:
+        lines.append("适用规定：\n" + "\n".join(f"· {name}" for name in rules[:8]))
+    asks = []
+    for spec in specs:
+        for follow_up in spec.follow_ups:
+            if follow_up.question not in asks:
+                asks.append(follow_up.question.rstrip("：:").split("回复")[0].strip())
+    if asks:
+        lines.append("建议向客户了解：\n" + "\n".join(f"· {q}" for q in asks[:5]))
+    return "\n".join(lines)
+

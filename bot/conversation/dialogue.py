@@ -1,0 +1,394 @@
+"""The conversation: from a classified message and the session to the texts to send.
+
+Order of precedence for one message:
+1. conversation commands (详细, 菜单, 重新开始, 人工, 删除我的记录 — the last one is carried
+   out by the engine);
+2. urgent intents (threats, violence, self-harm) — answered first, whatever else is going on;
+3. an answer to the bot's pending question (yes/no, a number, a detail);
+4. the topics recognised, best first (a second topic too when it is nearly as likely);
+5. a clarifying question offering the likeliest topics, or the polite fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.config import Config
+from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
+from bot.conversation import texts
+from bot.conversation.calculator import format_plan
+from bot.messages import RankedIntent
+from bot.storage.sessions.base import Pending, Session
+from bot.understanding.classifier import Classification
+from bot.understanding.details import extract_details
+from bot.understanding.short_answers import Command, YesNo, read_choice, read_command, read_yes_no
+
+#: The intent whose detail answers get a repayment calculation.
+CALCULATOR_INTENT = "negotiate_installments"
+#: Details that identify a person's finances: never repeated in a group.
+PRIVATE_DETAILS = ("amount", "lender", "lenders", "months", "overdue_months")
+
+
+@dataclass
+class Turn:
+    """What the dialogue decided for one message."""
+
+    replies: list[str] = field(default_factory=list)
+    intent: str | None = None
+    choices: list[str] = field(default_factory=list)
+    command: Command | None = None
+
+    def add(self, text: str) -> None:
+        """Append a reply (empty texts are skipped)."""
+        if text and text.strip():
+            self.replies.append(text.strip())
+
+
+class Dialogue:
+    """Decides the replies for one message given what the conversation remembers."""
+
+    def __init__(self, content: Content, config: Config) -> None:
+        self.content = content
+        self.config = config
+        self._specs = {spec.id: spec for spec in content.intents}
+
+    # -- public -----------------------------------------------------------------------------
+
+    def respond(self, cls: Classification, session: Session, *, in_group: bool = False) -> Turn:
+        """Decide the reply to one message and update ``session`` in place."""
+        turn = Turn()
+        found = extract_details(cls.text) if cls.text else {}
+        self._remember(session, found)
+
+        command = read_command(cls.text)
+        if command is not None:
+            turn.command = command
+            self._command(command, session, turn)
+            return turn
+
+        if cls.urgent:
+            self._urgent(cls, session, turn, in_group=in_group)
+            return turn
+
+        pending = session.pending
+        if pending is not None and self._answer_pending(pending, cls, found, session, turn,
+                                                        in_group=in_group):
+            return turn
+
+        if self._detail_follow_on(cls, found, session, turn, in_group=in_group):
+            return turn
+
+        self._topics(cls, session, turn, in_group=in_group, pending=pending)
+        return turn
+
+    def menu(self, session: Session, turn: Turn) -> None:
+        """Offer every topic by number."""
+        topics = [spec.id for spec in self.content.topics]
+        lines = [texts.MENU_HEADER]
+        lines += [f"{i}. {self._specs[t].title}" for i, t in enumerate(topics, start=1)]
+        lines.append(texts.MENU_FOOTER)
+        turn.add("\n".join(lines))
+        turn.choices = [self._specs[t].title for t in topics]
+        turn.intent = turn.intent or "help"
+        session.pending = Pending(kind="menu", choices=topics)
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _command(self, command: Command, session: Session, turn: Turn) -> None:
+        if command is Command.MORE:
+            spec = self._specs.get(session.active_intent or "")
+            if spec is None:
+                turn.intent = "more"
+                turn.add(texts.NO_TOPIC_FOR_MORE)
+                return
+            turn.intent = spec.id
+            turn.add(self.long_answer(spec))
+        elif command is Command.MENU:
+            self.menu(session, turn)
+        elif command is Command.RESET:
+            session.reset()
+            turn.intent = "reset"
+            turn.add(texts.RESET_DONE)
+        elif command is Command.HUMAN:
+            turn.intent = "seek_help"
+            turn.add(texts.HUMAN)
+        # Command.FORGET is carried out by the engine, which owns the store.
+
+    def _urgent(self, cls: Classification, session: Session, turn: Turn, *, in_group: bool) -> None:
+        for intent_id in cls.urgent:
+            spec = self._specs[intent_id]
+            turn.add(spec.advice.short)
+        lead = self._specs[cls.urgent[0]]
+        turn.intent = lead.id
+        # The urgent advice comes first; the topic the person also asked about follows.
+        others = [r for r in cls.others
+                  if r.intent not in SYSTEM_INTENTS
+                  and r.score >= self.config.classifier.urgent_secondary_floor]
+        if others:
+            turn.add(self._specs[others[0].intent].advice.short)
+        self._start_topic(lead, session, turn, include_advice=False)
+
+    def _answer_pending(self, pending: Pending, cls: Classification, found: dict[str, object],
+                        session: Session, turn: Turn, *, in_group: bool) -> bool:
+        if pending.kind in ("menu", "clarify"):
+            choice = read_choice(cls.text, len(pending.choices))
+            if choice is None:
+                return False
+            self._answer_topic(self._specs[pending.choices[choice]], session, turn)
+            return True
+
+        spec = self._specs.get(pending.intent or "")
+        follow_up = self._follow_up(spec, pending.follow_up) if spec else None
+        if spec is None or follow_up is None:
+            session.pending = None
+            return False
+
+        if follow_up.answers is not None:
+            answer = read_yes_no(cls.text)
+            if answer is None:  # "1"/"2" pick the offered choices (有/没有, 是/不是) by number
+                choice = read_choice(cls.text, 2)
+                answer = None if choice is None else (YesNo.AFFIRM, YesNo.DENY)[choice]
+            if answer is None:
+                return False
+            if answer is YesNo.AFFIRM:
+                turn.add(follow_up.answers.affirm)
+            elif answer is YesNo.DENY:
+                turn.add(follow_up.answers.deny)
+            elif follow_up.answers.unsure is not None:
+                turn.add(follow_up.answers.unsure)
+            else:
+                turn.add(texts.UNSURE_PREFIX + "\n" + follow_up.answers.deny)
+        elif follow_up.options is not None:
+            choice = read_choice(cls.text, len(follow_up.options))
+            if choice is None:
+                return False
+            option = follow_up.options[choice]
+            if option.intent is not None:
+                self._answer_topic(self._specs[option.intent], session, turn)
+                return True
+            turn.add(option.reply or "")
+        else:
+            wanted = follow_up.detail
+            if not found or (wanted not in ("any", None) and not self._has_detail(found, wanted)):
+                return False
+            best = self._best_topic(cls)
+            if best is not None and best.intent != spec.id and \
+                    best.score >= self.config.classifier.threshold:
+                return False  # details given while asking about something else: a new topic
+            turn.add(follow_up.reply or "")
+            if spec.id == CALCULATOR_INTENT:
+                self._calculation(session, turn, in_group=in_group)
+        turn.intent = spec.id
+        self._ask_next(spec, session, turn)
+        return True
+
+    def _detail_follow_on(self, cls: Classification, found: dict[str, object], session: Session,
+                          turn: Turn, *, in_group: bool) -> bool:
+        """"那分36期呢？" after a calculation: redo it with the new detail."""
+        if not (found.keys() & {"amount", "months"}):
+            return False
+        if session.active_intent != CALCULATOR_INTENT:
+            return False
+        top = self._best_topic(cls)
+        if top is not None and top.intent != CALCULATOR_INTENT and \
+                top.score >= self.config.classifier.threshold:
+            return False  # clearly a new topic
+        if "amount" not in session.details or "months" not in session.details:
+            return False
+        turn.intent = CALCULATOR_INTENT
+        session.active_intent = CALCULATOR_INTENT
+        self._calculation(session, turn, in_group=in_group)
+        return True
+
+    def _topics(self, cls: Classification, session: Session, turn: Turn, *, in_group: bool,
+                pending: Pending | None) -> None:
+        settings = self.config.classifier
+        topics = [r for r in cls.ranking if r.intent not in SYSTEM_INTENTS]
+        best = topics[0] if topics else None
+        first = cls.ranking[0]
+
+        if best is not None and best.score >= settings.threshold:
+            extra = Turn()  # goes between the advice and the follow-up question
+            second = topics[1] if len(topics) > 1 else None
+            if second is not None and second.score >= settings.secondary_ratio * best.score \
+                    and second.score >= settings.clarify_floor:
+                extra.add(self._specs[second.intent].advice.short)
+            if best.intent == CALCULATOR_INTENT and {"amount", "months"} <= session.details.keys():
+                self._calculation(session, extra, in_group=in_group)
+            self._answer_topic(self._specs[best.intent], session, turn, extra=extra.replies)
+            return
+
+        if first.intent in SYSTEM_INTENTS and first.intent != "fallback" \
+                and first.score >= settings.threshold:
+            self._system(self._specs[first.intent], session, turn)
+            return
+
+        # A message about debts whose topic is unclear gets a question; one that is not about
+        # debts at all (no domain word) needs a clearer topic before we offer any.
+        floor = settings.clarify_floor / 3 if cls.in_domain else settings.clarify_floor
+        candidates = [r for r in topics[:3] if r.score >= floor]
+        if candidates:
+            self._clarify(candidates, session, turn)
+            return
+
+        self._fallback(session, turn, pending)
+
+    # -- reply builders ---------------------------------------------------------------------
+
+    def _answer_topic(self, spec: IntentSpec, session: Session, turn: Turn,
+                      extra: list[str] | None = None) -> None:
+        if spec.id in SYSTEM_INTENTS:
+            self._system(spec, session, turn)
+            return
+        self._start_topic(spec, session, turn, include_advice=True, extra=extra)
+
+    def _start_topic(self, spec: IntentSpec, session: Session, turn: Turn, *,
+                     include_advice: bool, extra: list[str] | None = None) -> None:
+        """Make ``spec`` the active topic: its advice, any extra replies, then its first
+        follow-up question (the question comes last, where the person will answer it)."""
+        turn.intent = turn.intent or spec.id
+        session.active_intent = spec.id
+        session.asked = []
+        session.pending = None
+        if include_advice:
+            turn.add(spec.advice.short)
+        for text in extra or []:
+            turn.add(text)
+        remaining = self._unanswered(spec, session)
+        if remaining:
+            self._ask(spec, remaining[0], session, turn, hint=True)
+        else:
+            turn.add(texts.MORE_HINT)
+
+    def _ask(self, spec: IntentSpec, follow_up: FollowUp, session: Session, turn: Turn, *,
+             hint: bool = False) -> None:
+        lines = [follow_up.question]
+        if follow_up.options:
+            lines += [f"{i}. {opt.label}" for i, opt in enumerate(follow_up.options, start=1)]
+            turn.choices = [opt.label for opt in follow_up.options]
+        elif follow_up.answers:
+            yes_no_is = re.search(r"是不是|是否|是吗|对吗", follow_up.question)
+            turn.choices = ["是", "不是"] if yes_no_is else ["有", "没有"]
+        if hint:
+            lines.append(texts.MORE_HINT)
+        turn.add("\n".join(lines))
+        session.pending = Pending(kind="follow_up", intent=spec.id, follow_up=follow_up.id)
+        session.asked.append(follow_up.id)
+
+    def _unanswered(self, spec: IntentSpec, session: Session) -> list[FollowUp]:
+        """Follow-ups not asked yet, skipping questions about details already known."""
+        return [fu for fu in spec.follow_ups
+                if fu.id not in session.asked and not self._known(spec, fu, session)]
+
+    def _known(self, spec: IntentSpec, follow_up: FollowUp, session: Session) -> bool:
+        details = session.details
+        if follow_up.detail is None:
+            return False
+        if follow_up.detail == "any":
+            return bool(details.keys() & {"amount", "lender"})
+        if follow_up.detail == "amount" and spec.id == CALCULATOR_INTENT:
+            return {"amount", "months"} <= details.keys()  # the calculator needs both
+        return self._has_detail(details, follow_up.detail)
+
+    def _ask_next(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
+        remaining = self._unanswered(spec, session)
+        if remaining:
+            self._ask(spec, remaining[0], session, turn)
+        else:
+            session.pending = None
+            turn.add(texts.NEXT_HINT)
+
+    def _system(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
+        turn.intent = spec.id
+        turn.add(spec.advice.short)
+        if spec.id == "help":
+            self.menu(session, turn)
+            turn.intent = "help"
+
+    def _clarify(self, candidates: list[RankedIntent], session: Session, turn: Turn) -> None:
+        choices = [r.intent for r in candidates]
+        lines = [texts.CLARIFY]
+        lines += [f"{i}. {self._specs[c].title}" for i, c in enumerate(choices, start=1)]
+        turn.add("\n".join(lines))
+        turn.choices = [self._specs[c].title for c in choices]
+        turn.intent = "clarify"
+        session.pending = Pending(kind="clarify", choices=choices)
+
+    def _fallback(self, session: Session, turn: Turn, pending: Pending | None) -> None:
+        spec = self._specs["fallback"]
+        turn.intent = "fallback"
+        turn.add(spec.advice.short)
+        question = self._pending_question(pending)
+        if question:
+            turn.add(texts.FALLBACK_HINT.format(question=question))
+            session.pending = pending  # keep waiting for the answer
+
+    def _calculation(self, session: Session, turn: Turn, *, in_group: bool) -> None:
+        details = session.details
+        if in_group:
+            turn.add(texts.GROUP_PRIVACY)
+            return
+        if "amount" not in details:
+            turn.add(texts.CALC_NEEDS_AMOUNT)
+            return
+        if "months" not in details:
+            turn.add(texts.CALC_NEEDS_MONTHS)
+            return
+        try:
+            plan = format_plan(details["amount"], int(details["months"]),
+                               self.config.calculator.default_annual_rate)
+        except (ValueError, ArithmeticError):
+            turn.add(texts.CALC_NEEDS_AMOUNT)
+            return
+        turn.add(plan)
+
+    def long_answer(self, spec: IntentSpec) -> str:
+        """The fuller answer with the rules behind it, for 详细 and counsellors."""
+        parts = [texts.MORE_HEADER.format(title=spec.title), spec.advice.long]
+        rules = [self.content.rules[r] for r in spec.references if r in self.content.rules]
+        if rules:
+            parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {r.name}" for r in rules))
+        if spec.id not in SYSTEM_INTENTS:
+            parts.append(texts.NOT_LEGAL_ADVICE)
+        return "\n".join(parts)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _remember(session: Session, found: dict[str, object]) -> None:
+        """Merge new details; a new value replaces the old one with its qualifiers."""
+        qualifiers = {"amount": ("amount_approx",), "lender": ("lenders",),
+                      "overdue_months": ("overdue_approx",)}
+        for key, dependent in qualifiers.items():
+            if key in found:
+                for name in dependent:
+                    session.details.pop(name, None)
+        session.details.update(found)
+
+    @staticmethod
+    def _follow_up(spec: IntentSpec | None, follow_up_id: str | None) -> FollowUp | None:
+        if spec is None:
+            return None
+        for follow_up in spec.follow_ups:
+            if follow_up.id == follow_up_id:
+                return follow_up
+        return None
+
+    def _pending_question(self, pending: Pending | None) -> str | None:
+        if pending is None or pending.kind != "follow_up":
+            return None
+        follow_up = self._follow_up(self._specs.get(pending.intent or ""), pending.follow_up)
+        return follow_up.question if follow_up else None
+
+    @staticmethod
+    def _has_detail(found: dict[str, object], wanted: str | None) -> bool:
+        key = {"overdue": "overdue_months"}.get(wanted or "", wanted or "")
+        return key in found
+
+    @staticmethod
+    def _best_topic(cls: Classification) -> RankedIntent | None:
+        for ranked in cls.ranking:
+            if ranked.intent not in SYSTEM_INTENTS:
+                return ranked
+        return None

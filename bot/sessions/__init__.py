@@ -1,5 +1,0 @@
-"""Session stores: in-memory, SQLite (the embedded default) and Redis, behind one interface."""
-
-from bot.sessions.base import Pending, Session, SessionStore
-
-__all__ = ["Pending", "Session", "SessionStore"]

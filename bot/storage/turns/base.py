@@ -1,0 +1,124 @@
+"""The turn record and the interface every turn log implements.
+
+A turn log keeps at most ``max_records`` records and none older than ``retention_seconds``:
+:meth:`TurnLog.query` never returns more or older ones, and each backend deletes them as it
+goes. Records are plain data (JSON-serialisable) so every backend keeps them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.messages import RankedIntent
+from bot.privacy import mask
+
+#: Answers that mean the bot did not know: the polite fallback and the clarifying question.
+UNANSWERED_INTENTS = frozenset({"fallback", "clarify"})
+#: How much of an unanswered message is kept (after masking).
+MAX_TEXT_CHARS = 500
+#: How many guesses are kept with an unanswered message.
+GUESSES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    """One handled text message: when, on which platform, and the intent answered.
+
+    ``text`` (masked) and ``guesses`` (the likeliest topics with their scores) are kept only
+    for unanswered messages; an answered turn carries no text.
+    """
+
+    at: float
+    intent: str
+    platform: str = ""
+    confidence: float = 0.0
+    text: str | None = None
+    guesses: tuple[RankedIntent, ...] = ()
+
+    @property
+    def unanswered(self) -> bool:
+        """True for the fallback and the clarifying question."""
+        return self.intent in UNANSWERED_INTENTS
+
+    @classmethod
+    def of_turn(cls, *, intent: str, platform: str, confidence: float, text: str,
+                ranking: Sequence[RankedIntent], at: float | None = None,
+                keep_text: bool = True) -> TurnRecord:
+        """The record of one answered message; the text is masked and kept only when the
+        message went unanswered (and ``keep_text`` allows it)."""
+        at = time.time() if at is None else at
+        if intent not in UNANSWERED_INTENTS:
+            return cls(at=at, intent=intent, platform=platform, confidence=confidence)
+        # Mask the whole text before cutting it, so a cut never leaves half a number unmasked.
+        kept = mask(text)[:MAX_TEXT_CHARS] if keep_text else None
+        guesses = tuple(RankedIntent(r.intent, round(float(r.score), 4)) for r in ranking
+                        if r.intent != "fallback")[:GUESSES]
+        return cls(at=at, intent=intent, platform=platform, confidence=confidence, text=kept,
+                   guesses=guesses)
+
+    def to_json(self) -> str:
+        """Serialise for a store (short keys: there may be many records)."""
+        data: dict[str, object] = {"at": self.at, "i": self.intent, "p": self.platform,
+                                   "c": round(self.confidence, 4)}
+        if self.text is not None:
+            data["t"] = self.text
+        if self.guesses:
+            data["g"] = [[g.intent, g.score] for g in self.guesses]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> TurnRecord:
+        """Rebuild a record a store kept (raises ValueError, KeyError or TypeError if broken)."""
+        raw = json.loads(data)
+        text = raw.get("t")
+        return cls(
+            at=float(raw["at"]),
+            intent=str(raw["i"]),
+            platform=str(raw.get("p", "")),
+            confidence=float(raw.get("c", 0.0)),
+            text=None if text is None else str(text),
+            guesses=tuple(RankedIntent(str(i), float(s)) for i, s in raw.get("g", [])),
+        )
+
+
+class TurnLog(ABC):
+    """Where turn records live. Every implementation passes tests/storage/test_turn_logs.py."""
+
+    def __init__(self, retention_seconds: float, max_records: int) -> None:
+        if max_records < 1:
+            raise ValueError("max_records must be at least 1")
+        self.retention_seconds = retention_seconds
+        self.max_records = max_records
+
+    def oldest_kept(self, now: float | None = None) -> float:
+        """Records before this time are past the retention period."""
+        return (time.time() if now is None else now) - self.retention_seconds
+
+    @abstractmethod
+    async def record_many(self, turns: Sequence[TurnRecord]) -> None:
+        """Keep ``turns`` (dropping the oldest records beyond the caps).
+
+        Raises :class:`~bot.storage.errors.StoreUnavailable` when the store cannot be used.
+        """
+
+    async def record(self, turn: TurnRecord) -> None:
+        """Keep one turn."""
+        await self.record_many([turn])
+
+    def record_immediately(self, turn: TurnRecord) -> bool:
+        """Keep ``turn`` now without waiting, if this log can (memory); else return False and
+        let the caller write it in the background."""
+        return False
+
+    @abstractmethod
+    async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
+        """Records with ``since <= at < until`` (until: now and later when None), oldest first,
+        never one past the retention period."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and files."""
+

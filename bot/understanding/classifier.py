@@ -1,0 +1,274 @@
+"""Intent recognition: every intent gets a score; urgent intents are never missed.
+
+The model is deliberately small and explainable, and trains in milliseconds at start-up from the
+examples and keywords in ``intents/``:
+
+* **Features** of a message are its jieba words, its Chinese character bigrams (which survive
+  typos and unknown words) and the curated keywords it contains (found with an Aho-Corasick
+  automaton, so all overlapping matches are seen in one linear pass).
+* **Evidence weights** are binarised naive-Bayes log-odds: for each intent, how much more often
+  a feature appears in that intent's examples than in the others'. Only positive evidence
+  counts. Each matched keyword group adds a fixed bonus to its intent.
+* **Confidence** is a softmax over the intents' evidence plus a "nothing recognised" pseudo
+  class with a fixed score, so a message with little domain evidence falls back rather than
+  being forced onto the least bad topic (Rasa's FallbackClassifier idea).
+* **Urgent intents** (threats, violence, self-harm) are flagged when any of their urgent
+  keywords appears or their probability passes a low bar, and are then ranked first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import islice
+
+import ahocorasick
+
+from bot.content import SYSTEM_INTENTS, Content
+from bot.messages import RankedIntent
+from bot.understanding.normalize import Normalizer
+from bot.understanding.segment import Segmenter
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+
+@dataclass(frozen=True, slots=True)
+class Hyperparameters:
+    """The few numbers of the model (chosen by cross-validation on the examples)."""
+
+    #: Laplace smoothing of the document frequencies
+    smoothing: float = 0.5
+    #: a feature seen in df examples counts df / (df + support_damping) of its log-odds, so
+    #: one-off words of a single example do not dominate
+    support_damping: float = 1.0
+    #: the largest evidence one feature can give an intent
+    max_weight: float = 4.0
+    #: character bigrams count this much of a word's evidence
+    bigram_factor: float = 0.6
+    #: evidence added by each keyword group an intent matches
+    keyword_bonus: float = 4.5
+    #: score of the "nothing recognised" pseudo class: evidence must beat this to count
+    none_score: float = 3.0
+    #: softmax temperature: larger spreads the probability over more intents
+    temperature: float = 2.0
+    #: messages with more features than this have their evidence scaled by sqrt(this / n)
+    length_norm_features: int = 12
+    #: evidence of a message with no domain word and no topic keyword is scaled by this
+    off_domain_factor: float = 0.8
+    #: an urgent intent this likely is flagged even without an urgent keyword
+    urgent_probability: float = 0.35
+    #: an urgent intent that is the best guess is flagged from this probability on
+    urgent_top_floor: float = 0.15
+#: Features of a message beyond this many are ignored (bounded cost for huge messages).
+MAX_FEATURES = 3000
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The classifier's view of one message."""
+
+    text: str  # the normalised text
+    tokens: list[str]
+    ranking: list[RankedIntent]  # every intent, best first (urgent ones first when flagged)
+    urgent: list[str] = field(default_factory=list)  # urgent intents flagged, best first
+    truncated: bool = False
+    #: True when the message contains a domain word or a topic keyword
+    in_domain: bool = False
+    #: when urgent intents are flagged: the other intents ranked among themselves, so the
+    #: topic the person also asked about can be answered after the urgent advice
+    others: list[RankedIntent] = field(default_factory=list)
+
+    @property
+    def top(self) -> RankedIntent:
+        """The best intent."""
+        return self.ranking[0]
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the best intent."""
+        return self.ranking[0].score
+
+
+class Classifier:
+    """Scores messages against the intents of one :class:`Content`."""
+
+    def __init__(self, content: Content, normalizer: Normalizer, segmenter: Segmenter,
+                 params: Hyperparameters | None = None) -> None:
+        self.content = content
+        self.normalizer = normalizer
+        self.segmenter = segmenter
+        self.params = params or Hyperparameters()
+        self._ids = [spec.id for spec in content.intents]
+        self._topic_indexes = {i for i, spec in enumerate(content.intents)
+                               if spec.id not in SYSTEM_INTENTS}
+        self._keywords = self._build_keywords(content)
+        self._urgent_keywords = self._build_urgent_keywords(content)
+        self._domain_words = self._build_domain_words(content)
+        # Dense rows (one score per intent) let a message's evidence be summed in C.
+        self._vectors: dict[str, tuple[float, ...]] = {
+            feature: tuple(dict(entries).get(i, 0.0) for i in range(len(self._ids)))
+            for feature, entries in self._train(content).items()
+        }
+        self._fallback = self._ids.index("fallback") if "fallback" in self._ids else None
+        self._urgent_indexes = {i for i, spec in enumerate(content.intents) if spec.urgent}
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _canonical(self, word: str) -> str:
+        return self.normalizer.normalize(word).text.replace("催收 ", "").strip() or word
+
+    def _build_keywords(self, content: Content) -> ahocorasick.Automaton | None:
+        by_word: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        for index, spec in enumerate(content.intents):
+            for group_index, group in enumerate(spec.keyword_groups):
+                for word in group:
+                    by_word[self._canonical(word)].add((index, group_index))
+        return self._automaton(by_word)
+
+    def _build_urgent_keywords(self, content: Content) -> ahocorasick.Automaton | None:
+        by_word: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        for index, spec in enumerate(content.intents):
+            for word in spec.urgent_keywords:
+                by_word[self._canonical(word)].add((index, 0))
+        return self._automaton(by_word)
+
+    def _build_domain_words(self, content: Content) -> ahocorasick.Automaton | None:
+        """Words that show a message is about debt collection at all (the domain gate)."""
+        words = {self._canonical(w) for w in content.lexicon.domain_words}
+        for spec in content.intents:
+            if spec.id in SYSTEM_INTENTS:
+                continue
+            words.update(self._canonical(w) for group in spec.keyword_groups for w in group)
+            words.update(self._canonical(w) for w in spec.urgent_keywords)
+        return self._automaton({w: {(0, 0)} for w in words if w})
+
+    @staticmethod
+    def _automaton(by_word: dict[str, set[tuple[int, int]]]) -> ahocorasick.Automaton | None:
+        if not by_word:
+            return None
+        automaton = ahocorasick.Automaton()
+        for word, targets in by_word.items():
+            automaton.add_word(word, tuple(sorted(targets)))
+        automaton.make_automaton()
+        return automaton
+
+    def _train(self, content: Content) -> dict[str, tuple[tuple[int, float], ...]]:
+        p = self.params
+        n_intents = len(content.intents)
+        doc_freq: dict[str, list[int]] = defaultdict(lambda: [0] * n_intents)
+        docs_per_intent = [0] * n_intents
+        for index, spec in enumerate(content.intents):
+            for example in spec.examples:
+                text = self.normalizer.normalize(example).text
+                for feature in self._features(text, self.segmenter.cut(text)):
+                    doc_freq[feature][index] += 1
+                docs_per_intent[index] += 1
+        total_docs = sum(docs_per_intent)
+        weights: dict[str, tuple[tuple[int, float], ...]] = {}
+        for feature, freqs in doc_freq.items():
+            total = sum(freqs)
+            factor = p.bigram_factor if feature.startswith("b:") else 1.0
+            entries = []
+            for index, df in enumerate(freqs):
+                if df == 0:
+                    continue
+                inside = (df + p.smoothing) / (docs_per_intent[index] + 2 * p.smoothing)
+                rest_docs = total_docs - docs_per_intent[index]
+                outside = (total - df + p.smoothing) / (rest_docs + 2 * p.smoothing)
+                weight = min(math.log(inside / outside), p.max_weight)
+                weight *= factor * df / (df + p.support_damping)
+                if weight > 0:
+                    entries.append((index, weight))
+            if entries:
+                weights[feature] = tuple(entries)
+        return weights
+
+    # -- features ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _features(text: str, tokens: list[str]) -> dict[str, None]:
+        """Words and character bigrams, in text order (a dict keeps it deterministic)."""
+        features = dict.fromkeys("w:" + token for token in tokens)
+        words = set(tokens)
+        for run in _CJK_RUN.findall(text):
+            for i in range(len(run) - 1):
+                bigram = run[i:i + 2]
+                if bigram not in words:  # a two-character word already counts as a word
+                    features["b:" + bigram] = None
+        return features
+
+    # -- classifying ------------------------------------------------------------------------
+
+    def classify(self, text: str) -> Classification:
+        """Normalise, segment and score ``text``; never raises on any string."""
+        p = self.params
+        normalized = self.normalizer.normalize(text)
+        norm_text = normalized.text
+        tokens = self.segmenter.cut(norm_text) if norm_text else []
+        features = self._features(norm_text, tokens)
+
+        vectors = self._vectors
+        rows = [row for row in map(vectors.get, islice(features, MAX_FEATURES)) if row]
+        scores: list[float] = (list(map(float, map(sum, zip(*rows, strict=True)))) if rows
+                               else [0.0] * len(self._ids))
+        if len(features) > p.length_norm_features:
+            scale = math.sqrt(p.length_norm_features / len(features))
+            scores = [score * scale for score in scores]
+
+        if self._keywords is not None and norm_text:
+            matched = {target for _end, targets in self._keywords.iter(norm_text)
+                       for target in targets}
+            for index, _group in matched:
+                scores[index] += p.keyword_bonus
+
+        in_domain = bool(self._domain_words is not None and norm_text
+                         and next(self._domain_words.iter(norm_text), None) is not None)
+        if not in_domain:
+            for index in self._topic_indexes:
+                scores[index] *= p.off_domain_factor
+
+        urgent_hits: set[int] = set()
+        if self._urgent_keywords is not None and norm_text:
+            for _end, targets in self._urgent_keywords.iter(norm_text):
+                urgent_hits.update(index for index, _ in targets)
+
+        ids = self._ids
+        probabilities = self._softmax(scores, self._fallback)
+        order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
+        # Urgent: an urgent keyword, a likely urgent intent, or an urgent intent that is the
+        # best guess at all (a despairing message must never get a menu instead of help).
+        urgent_indexes = [i for i in order if i in self._urgent_indexes
+                          and (i in urgent_hits or probabilities[i] >= p.urgent_probability
+                               or (i == order[0] and probabilities[i] >= p.urgent_top_floor))]
+        others: list[RankedIntent] = []
+        if urgent_indexes:
+            order = urgent_indexes + [i for i in order if i not in urgent_indexes]
+            rest = [i for i in range(len(ids)) if i not in urgent_indexes]
+            fallback = rest.index(self._fallback) if self._fallback in rest else None
+            rest_probabilities = self._softmax([scores[i] for i in rest], fallback)
+            others = sorted((RankedIntent(ids[i], prob)
+                             for i, prob in zip(rest, rest_probabilities, strict=True)),
+                            key=lambda r: r.score, reverse=True)
+        return Classification(
+            text=norm_text, tokens=tokens,
+            ranking=[RankedIntent(ids[i], probabilities[i]) for i in order],
+            urgent=[ids[i] for i in urgent_indexes], truncated=normalized.truncated,
+            in_domain=in_domain, others=others)
+
+    def _softmax(self, scores: list[float], fallback: int | None) -> list[float]:
+        """Probabilities of the intents; the "nothing recognised" mass goes to the fallback
+        (the intent at index ``fallback``)."""
+        temperature = self.params.temperature
+        none_logit = self.params.none_score / temperature
+        logits = [score / temperature for score in scores]
+        top = max(none_logit, *logits) if logits else none_logit
+        exps = [math.exp(v - top) for v in logits]
+        none_exp = math.exp(none_logit - top)
+        total = sum(exps) + none_exp
+        probabilities = [e / total for e in exps]
+        if fallback is not None:
+            probabilities[fallback] += none_exp / total
+        return probabilities

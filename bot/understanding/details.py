@@ -1,0 +1,562 @@
+"""Details read from one message: how much is owed, to whom, for how long, and whether the
+collectors are at the door now.
+
+The text is already normalised (Simplified Chinese, half-width, lower case; see
+:mod:`bot.understanding.normalize`). :func:`extract_details` returns only what it found:
+
+- ``amount`` (float, yuan) and ``amount_approx`` (True for 5万多, 20来万, 大概4万 …);
+- ``months`` (int): the number of installments or months the person wants to pay over;
+- ``lender`` (canonical name) and, when several are named, ``lenders`` (all, in order);
+- ``overdue_months`` (int) and ``overdue_approx`` (True for 逾期一年多 …);
+- ``present``: True when the collectors are there now, False when a future visit is announced.
+
+Every pattern is linear: numbers are found only where a run of digits starts, every
+repetition is bounded, and the context around a number is read from fixed-size slices. Any
+string is accepted and nothing raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+import cn2an
+
+# -- data ----------------------------------------------------------------------------------
+
+#: Canonical lender name → the ways people write it (already normalised: Simplified, lower
+#: case). Names that are also ordinary words (平安, 光大, 民生, 华夏) are listed only with a
+#: word that makes them a bank (平安银行, 平安信用卡, 平安的卡 …): see _BANK_SUFFIXES.
+LENDER_ALIASES: dict[str, tuple[str, ...]] = {
+    "招商银行": ("招商银行", "招行", "招商"),
+    "工商银行": ("中国工商银行", "工商银行", "工行"),
+    "建设银行": ("中国建设银行", "建设银行", "建行"),
+    "农业银行": ("中国农业银行", "农业银行", "农行"),
+    "中国银行": ("中国银行", "中行"),
+    "交通银行": ("交通银行", "交行"),
+    "邮储银行": ("中国邮政储蓄银行", "邮政储蓄银行", "邮政储蓄", "邮储银行", "邮储", "邮政银行"),
+    "浦发银行": ("浦发银行", "浦发"),
+    "中信银行": ("中信银行", "中信"),
+    "光大银行": ("光大银行",),
+    "民生银行": ("民生银行",),
+    "兴业银行": ("兴业银行", "兴业"),
+    "广发银行": ("广发银行", "广发"),
+    "平安银行": ("平安银行",),
+    "华夏银行": ("华夏银行",),
+    "北京银行": ("北京银行",),
+    "上海银行": ("上海银行",),
+    "宁波银行": ("宁波银行",),
+    "江苏银行": ("江苏银行",),
+    "花呗": ("蚂蚁花呗", "花呗"),
+    "借呗": ("蚂蚁借呗", "借呗"),
+    "网商贷": ("网商贷", "网商银行"),
+    "微粒贷": ("微众银行", "微粒贷"),
+    "京东白条": ("京东白条", "白条"),
+    "京东金条": ("京东金条",),
+    "美团": ("美团月付", "美团借钱", "美团生活费", "美团"),
+    "360借条": ("360借条", "360借款", "360借钱", "奇富借条"),
+    "度小满": ("度小满",),
+    "招联金融": ("招联金融", "招联好期贷", "招联"),
+    "平安普惠": ("平安普惠",),
+    "抖音放心借": ("抖音放心借", "抖音月付"),
+    "分期乐": ("分期乐",),
+    "安逸花": ("马上消费金融", "安逸花"),
+    "捷信": ("捷信金融", "捷信消费金融"),
+    "拍拍贷": ("拍拍贷",),
+}
+
+#: Short names that are ordinary words too, matched only when followed by one of
+#: _BANK_SUFFIXES (平安信用卡, 光大的卡 …); the canonical name is the value.
+AMBIGUOUS_BANK_NAMES: dict[str, str] = {
+    "平安": "平安银行",
+    "光大": "光大银行",
+    "民生": "民生银行",
+    "华夏": "华夏银行",
+}
+_BANK_SUFFIXES = ("信用卡", "的信用卡", "卡", "的卡", "贷款", "的贷款")
+
+# Words that attach an amount to the debt, by strength: the total beats what is owed, which
+# beats a credit limit; a monthly payment or an income is not the debt at all.
+_AMOUNT_KEYWORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (3, ("总共", "一共", "总计", "合计", "加起来", "总额", "全部", "共欠", "总欠")),
+    (2, ("欠", "借", "本金", "透支", "待还", "未还", "应还", "剩", "还有", "贷了", "贷款",
+         "刷了", "债")),
+    (1, ("额度",)),
+    (-1, ("每月", "每个月", "一个月", "月供", "每期", "工资", "收入", "月薪", "月入", "年薪",
+          "利息", "罚息", "手续费", "违约金", "年费")),
+)
+# Numbers that identify rather than count: never an amount.
+_ID_WORDS = ("尾号", "卡号", "号码", "电话", "手机", "身份证", "账号", "帐号", "编号", "验证码",
+             "工号", "密码", "qq", "微信号", "订单", "车牌", "房间", "门牌", "邮编", "单号")
+# Markers of an approximate amount or period.
+_APPROX_BEFORE = ("大概", "大约", "约", "差不多", "将近", "接近", "快", "估计", "可能")
+
+# Context of a period: the trigger nearest before the number decides.
+_OVERDUE_TRIGGERS = ("逾期", "拖欠", "拖了", "拖", "断供", "停还", "没还", "未还", "欠了",
+                     "没有还", "还不上")
+_PLAN_TRIGGERS = ("分期", "分成", "分", "期限", "延长", "协商", "申请", "最长", "最多", "打算",
+                  "想", "能", "要", "可以", "按", "个性化", "还款期")
+_OTHER_TRIGGERS = ("第", "还了", "已还", "还过", "办卡", "用了", "工作", "上班", "坐牢", "判",
+                   "徒刑", "刑", "拘留", "关", "最近", "过去", "这", "近", "前", "住了", "认识")
+
+_CN_DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                    "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_MAGNITUDES = "十百千万亿"
+_CN_NUMERALS = "".join(_CN_DIGIT_VALUES) + _CN_MAGNITUDES
+
+#: Longest text analysed: the normaliser already cuts messages at 2000 characters, this only
+#: bounds the cost of a direct call with a huge string.
+MAX_CHARS = 20_000
+
+# -- patterns ------------------------------------------------------------------------------
+
+# A number starts only where a run of digits starts (the look-behinds), and every repetition
+# is bounded, so scanning is linear in the length of the text.
+_NUMBER = re.compile(
+    r"(?<![0-9])(?<![0-9][.,])(?P<arabic>[0-9]{1,12}(?:,[0-9]{3}){0,4}(?:\.[0-9]{1,4})?)"
+    rf"|(?<![{_CN_NUMERALS}])(?P<cn>[{_CN_NUMERALS}]{{1,16}})"
+)
+_APPROX_MID = re.compile(r" ?(多|来|余|几)")
+_MAGNITUDE = re.compile(r" ?(万|w(?![a-z])|千|k(?![a-z])|百|亿)")
+_APPROX_AFTER = re.compile(r"(多|余|左右|上下)")
+_SECONDARY = re.compile(r"([0-9]{1,4}|[一二两三四五六七八九])(?![0-9]|[.,][0-9])(千|k(?![a-z]))?")
+_CURRENCY = re.compile(r" ?(元|块钱|块|人民币|rmb(?![a-z]))")
+# What a bare number counts when it is not money.
+_COUNTER = re.compile(
+    r" ?(?:多|来|余|几)?(?:个|期|月|天|年|日|号|次|张|岁|%|‰|人|家|条|周|星期|小时|分钟"
+    r"|秒|点|楼|层|倍|折|成|位|遍|趟|笔|斤|公里|米|届|代)"
+)
+_PERIOD = re.compile(r" ?(多)?(个)?(多|半)?(月|期|年|天)(半|多)?")
+_PERIOD_STOP = re.compile(r"前|以前|之前|后|以后|之后|以下|以上|牢|监|刑|徒")
+# 年利率, 年化, 年费, 年龄 …: 年 belongs to the next word, not to the number.
+_YEAR_STOP = re.compile(r"利|息|化|费|龄|级|纪|底|初|末|代|度|份|薪|卡|会员|终|中|货|轻")
+_HALF_YEAR = re.compile(rf"(?<![{_CN_NUMERALS}0-9])(?:大)?半年")
+_OVERDUE_AFTER = re.compile(r"(?:了)?(?:都|也|还|一直)?(?:没|未|不)(?:有)?(?:还|交|供|换|再还)"
+                            r"|(?:了)?还不(?:上|起)|(?:了)?没钱还")
+_CLAUSE_BREAK = re.compile(r"[,.!?;。、…~\n]")
+
+_PRESENT = re.compile(
+    r"(?:在|到)(?:我?家)?(?:门口|门外|楼下|楼道|家门口)"
+    r"|敲门|砸门|已经到了|在我家|堵门|堵在|守在|蹲在|不肯走|赖着不走|就是不走|还不走|闯进|进来了"
+    r"|(?:找上门|上门|来我?家|到我?家|来家里|到家里)(?:来)?了"
+)
+_PRESENT_NEGATION = ("不", "没", "别", "未", "没有", "不是", "不会", "没在", "不在")
+_PAST = re.compile(r"昨天|前天|上周|上星期|上个?月|上次|之前|以前|刚才走|已经走|走了|离开了")
+_FUTURE = re.compile(
+    r"明天|明早|明晚|后天|下午|晚上|今晚|等会|等一下|一会|待会|马上"
+    r"|下周|下星期|下礼拜|下个?月|下次|过几天|过两天|过段时间|改天|周末"
+    r"|到时候|准备|打算|将要|即将|要来|要上门|要过来|会来|会上门|会过来|说要|扬言"
+    r"|还要|约了|预约"
+)
+_VISIT = re.compile(r"(?<!打)(?<!发)(?<!话)(?<!信)来(?!电|短信|信息|消息)"
+                    r"|上门|过来|家访|外访|拜访|找我|堵|到我?家|到家里|到门口|到单位|到公司")
+
+
+def _lender_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    alias_map: dict[str, str] = {}
+    for canonical, aliases in LENDER_ALIASES.items():
+        for alias in aliases:
+            alias_map[alias.lower()] = canonical
+    for short, canonical in AMBIGUOUS_BANK_NAMES.items():
+        for suffix in _BANK_SUFFIXES:
+            alias_map.setdefault(short + suffix, canonical)
+    keys = sorted(alias_map, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys)), alias_map
+
+
+_LENDER, _LENDER_MAP = _lender_pattern()
+
+
+# -- numbers -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)  # a pure function of a short run; the same few runs recur constantly
+def cn_to_number(run: str) -> tuple[Decimal, bool] | None:
+    """Value of a run of Chinese numerals (三万五, 一百二十万, 两) and whether it is a range.
+
+    A range written as two neighbouring digits (三四万, 一两万) counts as its lower end and is
+    approximate; digits read one by one (一二三, 二〇二四) are not a number here. Returns None
+    for anything cn2an cannot read.
+    """
+    run = run.lstrip("万亿百千")  # 千万 (by all means), 万一 (in case): not numbers
+    if not run or len(run) > 16:
+        return None
+    # neighbouring digits: 零 after a unit is a placeholder (一千零五); one rising pair is a
+    # range (三四万 → 三万); anything else is read digit by digit (一二三, 二〇二四)
+    pairs = [i for i in range(len(run) - 1)
+             if run[i] in _CN_DIGIT_VALUES and run[i + 1] in _CN_DIGIT_VALUES
+             and not (_CN_DIGIT_VALUES[run[i]] == 0 and (i == 0 or run[i - 1] in _CN_MAGNITUDES))]
+    approx = False
+    text = run
+    if pairs:
+        i = pairs[0]
+        low, high = _CN_DIGIT_VALUES[run[i]], _CN_DIGIT_VALUES[run[i + 1]]
+        if len(pairs) > 1 or low == 0 or high != low + 1:
+            return None
+        text = run[:i + 1] + run[i + 2:]
+        approx = True
+    try:
+        value = cn2an.cn2an(text, "normal")
+        number = Decimal(str(value))
+    except Exception:  # cn2an raises ValueError and others on what it cannot read
+        return None
+    if not number.is_finite() or number < 0:
+        return None
+    return number, approx
+
+
+@dataclass(slots=True)
+class _Number:
+    start: int
+    end: int
+    value: Decimal
+    arabic: bool
+    #: a Chinese run with 百/千/万/亿 in it (八千, 三万五): money-like without a unit
+    magnitude: bool
+    grouped: bool
+    approx: bool
+
+
+def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
+    """Every number in ``text`` that does not lie inside a ``skip`` span (lender names)."""
+    for m in _NUMBER.finditer(text):
+        start, end = m.span()
+        if any(s <= start < e for s, e in skip):
+            continue
+        arabic = m.group("arabic")
+        following = text[end:end + 1]
+        if following.isdigit() or (arabic is None and following and following in _CN_NUMERALS):
+            continue  # part of a longer run: a phone, card or ID number
+        if arabic is not None:
+            grouped = "," in arabic
+            try:
+                value = Decimal(arabic.replace(",", ""))
+            except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+                continue
+            yield _Number(start, end, value, True, False, grouped, False)
+            continue
+        run = m.group("cn")
+        parsed = cn_to_number(run)
+        if parsed is None:
+            continue
+        value, approx = parsed
+        magnitude = any(c in "百千万亿" for c in run.lstrip("万亿百千"))
+        yield _Number(start, end, value, False, magnitude, False, approx)
+
+
+def _clause_before(text: str, start: int, width: int = 12) -> str:
+    """Up to ``width`` characters before ``start``, cut at the last clause break."""
+    window = text[max(0, start - width):start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        # a dot or comma between digits (3.5, 12,000) is no clause break
+        last = breaks[-1]
+        window = window[last.end():]
+    return window
+
+
+def _clause_after(text: str, end: int, width: int = 8) -> str:
+    window = text[end:end + width]
+    m = _CLAUSE_BREAK.search(window)
+    return window[:m.start()] if m else window
+
+
+def _attachment(window: str) -> int:
+    """How strongly the words before a number tie it to the debt (see _AMOUNT_KEYWORDS).
+
+    The nearest keyword decides whether the number is a monthly payment or an income (-1);
+    otherwise the strongest keyword in the clause counts (总共欠了 → a total).
+    """
+    if _nearest(window, _AMOUNT_KEYWORDS) == -1:
+        return -1
+    found = [level for level, words in _AMOUNT_KEYWORDS if any(w in window for w in words)]
+    return max(found, default=0)
+
+
+def _nearest(window: str, groups: tuple[tuple[int, tuple[str, ...]], ...]) -> int | None:
+    """The label of the keyword that ends nearest the end of ``window``."""
+    best: tuple[int, int] | None = None  # (end position, length) of the best match
+    label: int | None = None
+    for key, words in groups:
+        for word in words:
+            pos = window.rfind(word)
+            if pos < 0:
+                continue
+            candidate = (pos + len(word), len(word))
+            if best is None or candidate > best:
+                best, label = candidate, key
+    return label
+
+
+def _is_date_or_phone(text: str, start: int, end: int) -> bool:
+    """True when the number is glued to another by - / : . or a space (2024-03-05, 10:30,
+    2024.3.5, 138-1234-5678, 138 1234 5678)."""
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 2]
+    if len(before) == 2 and before[1] in "-/: " and before[0].isdigit():
+        return True
+    return len(after) == 2 and after[0] in "-/:. " and after[1].isdigit()
+
+
+@dataclass(slots=True)
+class _Amount:
+    value: Decimal
+    approx: bool
+    priority: int
+
+
+def _read_amount(text: str, num: _Number) -> _Amount | None:
+    """The amount of money that starts with ``num``, or None when it counts something else."""
+    before = text[max(0, num.start - 4):num.start]
+    if before.endswith(("百分之", "千分之", "百分", "第")):
+        return None
+    pos = num.end
+    approx = num.approx
+    value = num.value
+    mid = _APPROX_MID.match(text, pos)
+    if mid:
+        approx = True
+        pos = mid.end()
+    unit = False
+    mag = _MAGNITUDE.match(text, pos)
+    if mag:
+        factor = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100,
+                  "亿": 100_000_000}[mag.group(1)]
+        value *= factor
+        unit = True
+        pos = mag.end()
+        after = _APPROX_AFTER.match(text, pos)
+        if after:
+            approx = True
+            pos = after.end()
+        elif factor >= 1_000:
+            pos, value = _read_secondary(text, pos, value, factor)
+    elif mid:
+        return None  # 20多个, 十几次: a count, not money
+    currency = _CURRENCY.match(text, pos)
+    if currency:
+        unit = True
+        pos = currency.end()
+        after = _APPROX_AFTER.match(text, pos)
+        if after:
+            approx = True
+    elif not mag and _COUNTER.match(text, pos):
+        return None
+    if not unit and _is_date_or_phone(text, num.start, num.end):
+        return None
+    window = _clause_before(text, num.start)
+    if any(word in window[-6:] for word in _ID_WORDS):
+        return None
+    priority = _attachment(window)
+    if priority < 0:
+        return None
+    if num.arabic and not num.grouped and len(str(int(num.value))) >= 10:
+        return None  # 10 digits and more: a phone, card or ID number
+    if not unit:
+        money_like = (num.grouped or num.magnitude or (priority > 0 and value >= 100)
+                      # a bare 30000 is money, a bare 2024 more likely a year
+                      or (num.arabic and value >= 1000 and not 1950 <= value <= 2099))
+        if not money_like:
+            return None
+    if value < (1 if mag else 10) or value > Decimal(10) ** 12:
+        return None  # 一块 (together), 两块: not a sum of money
+    if any(word in window[-4:] for word in _APPROX_BEFORE) or window.endswith(("-", "~", "到")):
+        approx = True
+    return _Amount(value, approx, priority)
+
+
+def _read_secondary(text: str, pos: int, value: Decimal, factor: int) -> tuple[int, Decimal]:
+    """3万5 (35000), 3万5千, 3万5000, 3千5 (3500): the lower part after a unit."""
+    m = _SECONDARY.match(text, pos)
+    if not m:
+        return pos, value
+    if _COUNTER.match(text, m.end()) or (_MAGNITUDE.match(text, m.end()) and not m.group(2)):
+        return pos, value  # 3万5个月: the 5 counts months
+    raw = m.group(1)
+    digit = Decimal(_CN_DIGIT_VALUES[raw]) if raw in _CN_DIGIT_VALUES else Decimal(raw)
+    if m.group(2):  # 3万5千
+        if factor <= 1_000:
+            return pos, value
+        return m.end(), value + digit * 1_000
+    if len(raw) == 1:  # 3万5 = 3万5千, 3千5 = 3千5百
+        return m.end(), value + digit * factor / 10
+    if digit < factor:  # 3万5000
+        return m.end(), value + digit
+    return pos, value
+
+
+# -- periods -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Period:
+    start: int
+    end: int
+    months: int
+    days: bool
+    approx: bool
+    installments: bool  # written as 期
+
+
+def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
+    """Every period (24期, 3个月, 两年半, 半年, 90天) in order of position."""
+    found: list[_Period] = []
+    for num in numbers:
+        m = _PERIOD.match(text, num.end)
+        if not m:
+            continue
+        many, ge, mid, unit, tail = m.groups()
+        if num.value <= 0 or num.value > 1000:
+            continue
+        if num.value != num.value.to_integral_value():
+            # 1.5年 = 18 months; any other fraction is not read
+            if unit != "年" or ge or mid or tail or (num.value * 12) % 1:
+                continue
+            found.append(_Period(num.start, m.end(), int(num.value * 12), False, num.approx,
+                                 False))
+            continue
+        n = int(num.value)
+        approx = bool(many) or num.approx or mid == "多" or tail == "多"
+        if unit == "月":
+            if not ge:
+                continue  # 3月 is March
+            if tail == "半":
+                continue  # 3个月半: unusual, not read
+            months, days = n + (1 if mid == "半" else 0), False  # 两个半月 ≈ 3
+            approx = approx or mid == "半"
+        elif unit == "期":
+            if ge or mid or tail == "半":
+                continue
+            if text[max(0, num.start - 1):num.start] == "第":
+                continue  # 第3期: one installment, not a count
+            months, days = n, False
+        elif unit == "年":
+            if ge or mid == "半" or n > 50:
+                continue  # 2024年 is a date
+            months, days = 12 * n + (6 if tail == "半" else 0), False
+        else:  # 天
+            if ge or mid == "半" or tail == "半":
+                continue
+            months, days = n, True
+        end = m.end()
+        if _PERIOD_STOP.match(text, end) or (unit == "年" and not tail
+                                             and _YEAR_STOP.match(text, end)):
+            continue
+        found.append(_Period(num.start, end, months, days, approx, unit == "期"))
+    for m in _HALF_YEAR.finditer(text):
+        if _PERIOD_STOP.match(text, m.end()) or _YEAR_STOP.match(text, m.end()):
+            continue
+        found.append(_Period(m.start(), m.end(), 6, False, m.group(0).startswith("大"), False))
+    found.sort(key=lambda p: p.start)
+    return iter(found)
+
+
+def _period_kind(text: str, period: _Period) -> str:
+    """'overdue', 'plan' or 'other' for a period, from the words around it."""
+    after = _clause_after(text, period.end)
+    if _OVERDUE_AFTER.match(after):
+        return "overdue"
+    window = _clause_before(text, period.start, 10)
+    label = _nearest(window, ((0, _OVERDUE_TRIGGERS), (1, _PLAN_TRIGGERS), (2, _OTHER_TRIGGERS)))
+    if label == 0:
+        return "overdue"
+    if label == 2:
+        return "other"
+    if after.startswith("了") and label is None and not period.installments:
+        return "other"  # 办卡3年了, 都半年了: how long, not a plan
+    return "plan"
+
+
+# -- presence ------------------------------------------------------------------------------
+
+
+def _presence(text: str) -> bool | None:
+    """True when the collectors are there now, False when a visit is announced, else None."""
+    future = False
+    for clause in _CLAUSE_BREAK.split(text):
+        if not clause:
+            continue
+        if _FUTURE.search(clause):
+            if _VISIT.search(clause):
+                future = True
+            continue
+        if _PAST.search(clause):
+            continue
+        for m in _PRESENT.finditer(clause):
+            before = clause[max(0, m.start() - 2):m.start()]
+            if before.endswith(_PRESENT_NEGATION):
+                continue
+            return True
+    return False if future else None
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def extract_details(text: str) -> dict[str, Any]:
+    """Details found in one normalised message; keys only for what was found. Never raises."""
+    try:
+        return _extract(text)
+    except Exception:  # a detail is a convenience: never let it break a reply
+        return {}
+
+
+def _extract(text: str) -> dict[str, Any]:
+    if not isinstance(text, str) or not text:
+        return {}
+    text = text[:MAX_CHARS].lower()
+    details: dict[str, Any] = {}
+
+    lenders: list[str] = []
+    lender_spans: list[tuple[int, int]] = []
+    for m in _LENDER.finditer(text):
+        lender_spans.append(m.span())
+        name = _LENDER_MAP[m.group(0)]
+        if name not in lenders:
+            lenders.append(name)
+    if lenders:
+        details["lender"] = lenders[0]
+        if len(lenders) > 1:
+            details["lenders"] = lenders
+
+    numbers = list(_numbers(text, lender_spans))
+
+    best: _Amount | None = None
+    for num in numbers:
+        amount = _read_amount(text, num)
+        if amount is None:
+            continue
+        if best is None or (amount.priority, amount.value) > (best.priority, best.value):
+            best = amount
+    if best is not None:
+        value = best.value.quantize(Decimal("0.01"))
+        details["amount"] = float(value)
+        if best.approx:
+            details["amount_approx"] = True
+
+    for period in _periods(text, numbers):
+        kind = _period_kind(text, period)
+        if kind == "overdue" and "overdue_months" not in details:
+            months = period.months
+            approx = period.approx
+            if period.days:
+                months = int((Decimal(months) / 30).quantize(Decimal(1), "ROUND_HALF_UP"))
+                approx = approx or period.months % 30 != 0
+            before = text[max(0, period.start - 3):period.start]
+            approx = approx or any(word in before for word in _APPROX_BEFORE)  # 快半年
+            if 0 < months <= 600 or (period.days and months == 0):
+                details["overdue_months"] = months
+                if approx:
+                    details["overdue_approx"] = True
+        elif kind == "plan" and not period.days and "months" not in details \
+                and 1 <= period.months <= 600:
+            details["months"] = period.months
+
+    present = _presence(text)
+    if present is not None:
+        details["present"] = present
+    return details

@@ -1,0 +1,140 @@
+"""The command line, run as a real subprocess: classify, eval, check, chat --jsonl, terminal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.harness import ROOT, run
+
+
+def json_lines(out: bytes) -> list[dict]:
+    return [json.loads(line) for line in out.decode("utf-8").splitlines() if line.strip()]
+
+
+def test_classify_jsonl() -> None:
+    proc = run("classify", "--jsonl", stdin="催收的人在门口\n你好\n\n".encode())
+    assert proc.returncode == 0, proc.stderr
+    rows = json_lines(proc.stdout)
+    assert len(rows) == 3
+    first = rows[0]
+    assert set(first) >= {"text", "intent", "confidence", "intents", "tokens"}
+    assert first["intent"] == "collector_at_door"
+    assert first["intents"][0]["intent"] == "collector_at_door"
+    assert "门口" in first["tokens"]
+    assert rows[1]["intent"] == "greeting"
+    assert rows[2]["intent"] == "fallback"  # an empty line is out of scope, not an error
+
+
+def test_classify_invalid_utf8_is_a_clear_error() -> None:
+    proc = run("classify", "--jsonl", stdin=b"\xff\xfe broken\n\xe5\x82\xac\xe6\x94\xb6\n")
+    assert proc.returncode == 1
+    rows = json_lines(proc.stdout)
+    assert rows[0] == {"line": 1, "error": "input line is not valid UTF-8"}
+    assert rows[1]["text"] == "催收"
+    assert b"Traceback" not in proc.stderr
+
+
+def test_eval_prints_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    proc = run("eval", "--json-out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode()
+    assert "accuracy:" in text
+    assert "precision" in text
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["accuracy"] >= 0.9
+    assert "collector_at_door" in report["intents"]
+    assert {"precision", "recall", "f1", "support", "confused_with"} <= \
+        set(report["intents"]["collector_at_door"])
+
+
+def test_eval_missing_file_is_clear() -> None:
+    proc = run("eval", "/nonexistent.jsonl")
+    assert proc.returncode == 2
+    assert b"no such file" in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_check_passes_on_shipped_content() -> None:
+    proc = run("check")
+    assert proc.returncode == 0, proc.stderr
+    assert b"content OK" in proc.stdout
+
+
+def test_check_names_file_intent_and_field(tmp_path: Path) -> None:
+    target = tmp_path / "intents"
+    shutil.copytree(ROOT / "intents", target)
+    path = target / "seek_help.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "titel:", 1),
+                    encoding="utf-8")
+    proc = run("--intents", str(target), "check")
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert "seek_help.yaml: intent seek_help: field titel" in err
+    assert "seek_help.yaml: intent seek_help: field title" in err
+    assert "Traceback" not in err
+
+
+def test_broken_config_names_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "config.yaml"
+    bad.write_text("sessions:\n  idle_minutes: -5\n", encoding="utf-8")
+    proc = run("--config", str(bad), "check")
+    assert proc.returncode == 2
+    assert b"sessions.idle_minutes" in proc.stderr
+    assert b"Traceback" not in proc.stderr
+    bad.write_text("sessions: [unclosed\n", encoding="utf-8")
+    proc = run("--config", str(bad), "check")
+    assert proc.returncode == 2
+    assert b"not valid YAML" in proc.stderr
+
+
+def test_chat_jsonl_keeps_state(tmp_path: Path) -> None:
+    lines = [
+        {"conversation": "c1", "user": "u1", "text": "怎么和银行协商分期"},
+        {"conversation": "c2", "user": "u2", "text": "详细"},
+        {"conversation": "c1", "user": "u1", "text": "详细"},
+        "not an object",
+        {"conversation": "c1", "text": 5},
+    ]
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines).encode() + b"\n{bad\n"
+    proc = run("chat", "--jsonl", "--memory", stdin=stdin)
+    rows = json_lines(proc.stdout)
+    assert rows[0]["conversation"] == "c1"
+    assert rows[0]["intent"] == "negotiate_installments"
+    assert "菜单" in rows[1]["replies"][0]  # c2 has no topic yet
+    assert "第七十条" in "\n".join(rows[2]["replies"])  # c1 remembered its topic
+    assert rows[3]["error"] == "expected a JSON object"
+    assert "text" in rows[4]["error"]
+    assert "not valid JSON" in rows[5]["error"]
+    assert proc.returncode == 1  # bad lines are reported, the good ones answered
+
+
+@pytest.mark.parametrize("stdin", ["催收上门了\n详细\n再见\n", "你好\n"])
+def test_terminal_chat(stdin: str, tmp_path: Path) -> None:
+    proc = run("chat", "--memory", stdin=stdin.encode())
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert "助手：" in out
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_default_command_is_terminal_chat(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    proc = run(stdin="催收的人在门口\n".encode(), env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "委托书" in proc.stdout.decode()
+
+
+def test_run_wechaty_without_settings_names_them(tmp_path: Path) -> None:
+    env = {"WECHATY_PUPPET_SERVICE_ENDPOINT": "", "WECHATY_PUPPET_SERVICE_TOKEN": "",
+           "XDG_DATA_HOME": str(tmp_path)}
+    proc = run("run", "--platform", "wechaty", env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    err = proc.stderr.decode().strip().splitlines()
+    assert len(err) == 1, err
+    assert "WECHATY_PUPPET_SERVICE_ENDPOINT" in err[0]
+    assert "Traceback" not in proc.stderr.decode()

@@ -1,0 +1,390 @@
+"""The turn log behind the report: one contract run against memory, SQLite and a real
+redis-server; then the engine's recording (masked text for unanswered messages only, never a
+broken or slowed answer when the log fails)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.config import Config, InsightsConfig, SessionsConfig
+from bot.engine import Engine, Understanding
+from bot.messages import Incoming, MessageKind, RankedIntent
+from bot.storage.errors import StoreUnavailable
+from bot.storage.sessions.base import Session
+from bot.storage.sessions.memory import MemoryStore
+from bot.storage.sessions.sqlite import SqliteStore
+from bot.storage.turns.base import UNANSWERED_INTENTS, TurnLog, TurnRecord
+from bot.storage.turns.factory import open_turn_log
+from bot.storage.turns.memory import MemoryTurnLog
+from bot.storage.turns.recorder import TurnRecorder
+from bot.storage.turns.redis import TURNS_KEY, RedisTurnLog
+from bot.storage.turns.sqlite import SqliteTurnLog
+from tests.fakes.redis_server import RedisServer, free_port, redis_server_executable
+from tests.harness import memory_config
+
+PHONE, ID_CARD, BANK_CARD = "13812345678", "110101199003071234", "6222021234567890123"
+#: An off-topic message carrying a phone, an ID card and a bank card number (gets the fallback).
+OFF_TOPIC_WITH_NUMBERS = f"推荐一部电影 {PHONE} {ID_CARD} {BANK_CARD}"
+
+
+@pytest.fixture(scope="module")
+def turns_redis() -> Iterator[RedisServer]:
+    """A redis-server for this module."""
+    server = RedisServer(redis_server_executable())
+    server.start()
+    yield server
+    server.cleanup()
+
+
+MakeLog = Callable[..., Awaitable[TurnLog]]
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+async def make_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MakeLog]:
+    """Opens turn logs of one kind; SQLite logs of one test share a file, Redis ones a key."""
+    kind: str = request.param
+    opened: list[TurnLog] = []
+    url = ""
+    if kind == "redis":
+        url = request.getfixturevalue("turns_redis").url
+        async with Redis.from_url(url) as client:
+            await client.flushdb()
+
+    async def make(retention_seconds: float = 3600, max_records: int = 1000) -> TurnLog:
+        turn_log: TurnLog
+        if kind == "memory":
+            turn_log = MemoryTurnLog(retention_seconds, max_records)
+        elif kind == "sqlite":
+            turn_log = await SqliteTurnLog.open(tmp_path / "bot.sqlite3", retention_seconds,
+                                                max_records)
+        else:
+            turn_log = RedisTurnLog(url, retention_seconds, max_records)
+        opened.append(turn_log)
+        return turn_log
+
+    yield make
+    for turn_log in opened:
+        await turn_log.close()
+
+
+def answered(at: float, intent: str = "harassment") -> TurnRecord:
+    return TurnRecord(at=at, intent=intent, platform="wechat", confidence=0.9)
+
+
+def unanswered(at: float, text: str = "红烧肉怎么做", intent: str = "fallback") -> TurnRecord:
+    return TurnRecord(at=at, intent=intent, platform="http", confidence=0.2, text=text,
+                      guesses=(RankedIntent("verify_identity", 0.14),
+                               RankedIntent("harassment", 0.08),
+                               RankedIntent("complain", 0.05)))
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+async def test_records_come_back_whole_and_in_time_order(make_log: MakeLog) -> None:
+    turn_log = await make_log()
+    now = time.time()
+    turns = [unanswered(now - 3, "第一条"), answered(now - 5),
+             unanswered(now - 1, "第三条", "clarify"), answered(now - 2, "collector_at_door")]
+    for turn in turns:
+        await turn_log.record(turn)
+    got = await turn_log.query(since=now - 60)
+    assert got == sorted(turns, key=lambda t: t.at)
+    assert [t.text for t in got if not t.unanswered] == [None, None]
+    assert got[1].guesses[0] == RankedIntent("verify_identity", 0.14)
+
+
+async def test_query_keeps_to_the_period(make_log: MakeLog) -> None:
+    turn_log = await make_log()
+    now = time.time()
+    await turn_log.record_many([answered(now - 30), answered(now - 20), answered(now - 10)])
+    assert [t.at for t in await turn_log.query(since=now - 20)] == [now - 20, now - 10]
+    assert [t.at for t in await turn_log.query(since=now - 30, until=now - 10)] == \
+        [now - 30, now - 20]
+    assert await turn_log.query(since=now - 5) == []
+
+
+async def test_keeps_only_the_newest_max_records(make_log: MakeLog) -> None:
+    turn_log = await make_log(max_records=5)
+    now = time.time()
+    for i in range(8):
+        await turn_log.record(answered(now - 100 + i, f"intent_{i}"))
+    await turn_log.record_many([answered(now - 50 + i, f"batch_{i}") for i in range(3)])
+    got = await turn_log.query(since=0)
+    assert [t.intent for t in got] == ["intent_5", "intent_6", "intent_7",
+                                       "batch_0", "batch_1", "batch_2"][-5:]
+
+
+async def test_nothing_older_than_the_retention_period(make_log: MakeLog) -> None:
+    turn_log = await make_log(retention_seconds=60)
+    now = time.time()
+    await turn_log.record(unanswered(now - 120, "太旧了"))
+    await turn_log.record(unanswered(now, "新的"))
+    assert [t.text for t in await turn_log.query(since=0)] == ["新的"]
+
+
+async def test_another_instance_sees_the_same_records(make_log: MakeLog) -> None:
+    first, second = await make_log(), await make_log()
+    now = time.time()
+    await first.record(unanswered(now, "共享的"))
+    shared = [t.text for t in await second.query(since=now - 1)]
+    # SQLite (one file) and Redis (one server) are shared; memory is private to the process.
+    assert shared == ([] if isinstance(first, MemoryTurnLog) else ["共享的"])
+
+
+# --------------------------------------------------------------------------- per backend
+
+
+async def test_memory_log_is_a_bounded_deque() -> None:
+    turn_log = MemoryTurnLog(retention_seconds=60, max_records=3)
+    now = time.time()
+    assert turn_log.record_immediately(answered(now - 120))
+    for i in range(5):
+        assert turn_log.record_immediately(answered(now + i))
+    assert len(turn_log) == 3
+
+
+async def test_sqlite_log_lives_beside_the_sessions_and_deletes_old_rows(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    sessions = await SqliteStore.open(path, 600)
+    turn_log = await SqliteTurnLog.open(path, retention_seconds=60, max_records=10)
+    try:
+        await sessions.put(Session(key="wechat:u:1", user="wechat:1"))
+        now = time.time()
+        await turn_log.record_many([unanswered(now - 120)] + [answered(now)] * 12)
+        assert await turn_log.count() == 10  # the cap holds on every write
+        assert await turn_log.purge() == 0  # the old row went with the cap here
+        await turn_log.record(unanswered(now - 90))
+        assert await turn_log.purge() == 1
+        assert await sessions.get("wechat:u:1") is not None
+    finally:
+        await turn_log.close()
+        await sessions.close()
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master "
+                                               "WHERE type = 'table'")}
+        assert {"sessions", "turns"} <= tables
+        assert db.execute("SELECT count(*) FROM turns WHERE text IS NOT NULL").fetchone() == (0,)
+
+
+async def test_redis_log_caps_and_expires_its_key(turns_redis: RedisServer) -> None:
+    async with Redis.from_url(turns_redis.url) as client:
+        await client.flushdb()
+        turn_log = RedisTurnLog(turns_redis.url, retention_seconds=120, max_records=4)
+        try:
+            now = time.time()
+            await turn_log.record_many([answered(now - i) for i in range(6)])
+            assert await client.zcard(TURNS_KEY) == 4
+            assert 0 < await client.pttl(TURNS_KEY) <= 120_000
+            await client.zadd(TURNS_KEY, {b"garbage": now})
+            assert len(await turn_log.query(since=0)) == 4  # the unreadable one is skipped
+        finally:
+            await turn_log.close()
+
+
+async def test_redis_down_raises_store_unavailable() -> None:
+    turn_log = RedisTurnLog(f"redis://127.0.0.1:{free_port()}/0", 60, 10, timeout=1)
+    try:
+        with pytest.raises(StoreUnavailable):
+            await turn_log.record(answered(time.time()))
+        with pytest.raises(StoreUnavailable):
+            await turn_log.query(since=0)
+    finally:
+        await turn_log.close()
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite", "redis"])
+async def test_open_turn_log_uses_the_sessions_backend(store: str, tmp_path: Path,
+                                                       request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("turns_redis").url if store == "redis" else ""
+    config = Config(sessions=SessionsConfig(store=store,  # type: ignore[arg-type]
+                                            sqlite_path=str(tmp_path / "s.sqlite3"),
+                                            redis_url=url or "redis://127.0.0.1:6379/0"),
+                    insights=InsightsConfig(retention_days=2, max_records=123))
+    turn_log = await open_turn_log(config)
+    try:
+        expected = {"memory": MemoryTurnLog, "sqlite": SqliteTurnLog, "redis": RedisTurnLog}
+        assert isinstance(turn_log, expected[store])
+        assert turn_log.max_records == 123
+        assert turn_log.retention_seconds == 2 * 86_400
+        if store == "sqlite":
+            assert (tmp_path / "s.sqlite3").exists()
+    finally:
+        await turn_log.close()
+
+
+# --------------------------------------------------------------------------- engine recording
+
+
+@pytest.fixture
+async def recorded(understanding: Understanding) -> AsyncIterator[tuple[Engine, MemoryTurnLog]]:
+    config = memory_config()
+    turn_log = MemoryTurnLog(3600, 1000)
+    engine = Engine(config, understanding, MemoryStore(600), turn_log)
+    yield engine, turn_log
+    await engine.close()
+
+
+async def test_unanswered_message_is_stored_masked_with_best_guesses(
+        recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    engine, turn_log = recorded
+    response = await engine.handle(Incoming(user="u1", text=OFF_TOPIC_WITH_NUMBERS,
+                                            platform="wechat"))
+    assert response.intent == "fallback"
+    [turn] = await turn_log.query(since=0)
+    assert turn.intent == "fallback"
+    assert turn.platform == "wechat"
+    assert turn.text is not None and turn.text.startswith("推荐一部电影")
+    for number in (PHONE, ID_CARD, BANK_CARD):
+        assert number not in turn.text
+    for masked in ("138****5678", "110***********1234", "6222 **** 0123"):
+        assert masked in turn.text
+    assert 1 <= len(turn.guesses) <= 3
+    assert "fallback" not in [g.intent for g in turn.guesses]
+    scores = [g.score for g in turn.guesses]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s < 1 for s in scores)
+
+
+async def test_answered_turns_keep_no_text(recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    engine, turn_log = recorded
+    await engine.handle(Incoming(user="u1", text=f"催收的人在我家门口，我电话{PHONE}"))
+    await engine.handle(Incoming(user="u1", text="详细"))
+    turns = await turn_log.query(since=0)
+    assert [t.intent for t in turns] == ["collector_at_door", "collector_at_door"]
+    assert all(t.text is None and t.guesses == () for t in turns)
+
+
+async def test_clarifying_question_is_stored_with_text(
+        recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    engine, turn_log = recorded
+    response = await engine.handle(Incoming(user="u1", text="银行"))
+    assert response.intent in UNANSWERED_INTENTS
+    [turn] = await turn_log.query(since=0)
+    assert (turn.intent, turn.text) == (response.intent, "银行")
+
+
+async def test_silent_and_non_text_messages_are_not_recorded(
+        recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    engine, turn_log = recorded
+    silent = await engine.handle(Incoming(user="u1", text="红烧肉怎么做", room="g1",
+                                          addressed=False))
+    note = await engine.handle(Incoming(user="u1", text="", kind=MessageKind.IMAGE))
+    assert silent.silent and not note.silent
+    assert await turn_log.query(since=0) == []
+    assert engine.stats.handled == 1  # the note counts as handled, not as a text turn
+
+
+async def test_text_is_not_kept_when_configured_off(understanding: Understanding) -> None:
+    config = memory_config(insights=InsightsConfig(keep_unanswered_text=False))
+    turn_log = MemoryTurnLog(3600, 100)
+    engine = Engine(config, understanding, MemoryStore(600), turn_log)
+    await engine.handle(Incoming(user="u1", text=OFF_TOPIC_WITH_NUMBERS))
+    [turn] = await turn_log.query(since=0)
+    assert (turn.intent, turn.text) == ("fallback", None)
+    await engine.close()
+
+
+async def test_recording_off_records_nothing(understanding: Understanding) -> None:
+    engine = Engine(memory_config(insights=InsightsConfig(enabled=False)), understanding,
+                    MemoryStore(600))
+    response = await engine.handle(Incoming(user="u1", text="红烧肉怎么做"))
+    assert response.intent == "fallback"
+    assert engine.insights.log is None
+    await engine.close()
+
+
+async def test_sqlite_engine_stores_masked_text_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    config = memory_config(sessions=SessionsConfig(store="sqlite", sqlite_path=str(path)))
+    engine = await Engine.create(config)
+    try:
+        await engine.handle(Incoming(user="u1", text=OFF_TOPIC_WITH_NUMBERS))
+        await engine.handle(Incoming(user="u1", text="催收的人在门口"))
+    finally:
+        await engine.close()  # writes what is pending
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT intent, text, guesses FROM turns ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["fallback", "collector_at_door"]
+    assert rows[1][1:] == (None, None)
+    stored = rows[0][1]
+    assert "138****5678" in stored
+    assert not any(n in stored for n in (PHONE, ID_CARD, BANK_CARD))
+    assert path.read_bytes().find(PHONE.encode()) == -1  # nowhere in the file either
+
+
+class FailingLog(TurnLog):
+    """A turn log that fails every write (the store down, or a bug)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(60, 10)
+        self.error = error
+        self.calls = 0
+
+    async def record_many(self, turns: Sequence[TurnRecord]) -> None:
+        self.calls += 1
+        raise self.error
+
+    async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
+        return []
+
+
+class StuckLog(FailingLog):
+    """A turn log whose writes never finish (a store that hangs)."""
+
+    def __init__(self) -> None:
+        super().__init__(RuntimeError("unused"))
+        self.release = asyncio.Event()
+
+    async def record_many(self, turns: Sequence[TurnRecord]) -> None:
+        self.calls += 1
+        await self.release.wait()
+
+
+@pytest.mark.parametrize("error", [StoreUnavailable("Redis at x is unavailable"),
+                                   RuntimeError("a bug in the log")])
+async def test_a_failing_log_never_breaks_answering(
+        understanding: Understanding, error: Exception, caplog: pytest.LogCaptureFixture) -> None:
+    turn_log = FailingLog(error)
+    engine = Engine(memory_config(), understanding, MemoryStore(600), turn_log)
+    for text in ("红烧肉怎么做", "催收的人在门口"):
+        response = await engine.handle(Incoming(user="u1", text=text))
+        assert response.replies and response.intent != "error"
+        await engine.insights.flush()
+    assert turn_log.calls == 2
+    assert engine.insights.dropped == 2
+    assert "not recorded" in caplog.text or "could not record" in caplog.text
+    await engine.close()
+
+
+async def test_a_hanging_log_never_slows_answering(understanding: Understanding) -> None:
+    turn_log = StuckLog()
+    engine = Engine(memory_config(), understanding, MemoryStore(600), turn_log)
+    engine.insights = TurnRecorder(turn_log, max_pending=5)
+    started = time.perf_counter()
+    for i in range(20):
+        response = await engine.handle(Incoming(user=f"u{i}", text="红烧肉怎么做"))
+        assert response.intent == "fallback"
+        await asyncio.sleep(0)  # let the background writer run, as a real adapter would
+    assert time.perf_counter() - started < 2.0  # 20 answers, none waiting for the store
+    assert turn_log.calls == 1  # one write in flight, the rest waiting in a bounded buffer
+    assert engine.insights.dropped == 20 - 1 - 5
+    turn_log.release.set()
+    await asyncio.wait_for(engine.insights.flush(), 5)
+    assert turn_log.calls == 2  # the buffered records went in one batch
+    await engine.close()
+
+
+def test_shipped_config_documents_the_defaults() -> None:
+    from bot.config import ReloadConfig, load_config
+
+    shipped = load_config(Path(__file__).resolve().parents[2] / "config.yaml", env={})
+    assert shipped.insights == InsightsConfig()
+    assert shipped.reload == ReloadConfig()

@@ -1,0 +1,437 @@
+"""extract_details: every form of amount, period, lender and presence, and what must not match.
+
+Inputs are written as they reach the function: already normalised (Simplified Chinese,
+half-width, lower case), so commas are ASCII.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.understanding import details as details_module
+from bot.understanding.details import LENDER_ALIASES, cn_to_number, extract_details
+
+# -- amounts -------------------------------------------------------------------------------
+
+AMOUNTS: list[tuple[str, float, bool]] = [
+    # (text, amount, amount_approx)
+    ("3万", 30_000, False),
+    ("三万五", 35_000, False),
+    ("3万5", 35_000, False),
+    ("3万5千", 35_000, False),
+    ("3万5000", 35_000, False),
+    ("32000元", 32_000, False),
+    ("3.2w", 32_000, False),
+    ("3.2万", 32_000, False),
+    ("5万多", 50_000, True),
+    ("欠了5万多块", 50_000, True),
+    ("两万", 20_000, False),
+    ("十万", 100_000, False),
+    ("1.5k", 1_500, False),
+    ("八千", 8_000, False),
+    ("12,000", 12_000, False),
+    ("12,000.50元", 12_000.5, False),
+    ("欠了大概4万块", 40_000, True),
+    ("20来万", 200_000, True),
+    ("一百二十万", 1_200_000, False),
+    ("十几万", 100_000, True),
+    ("三四万", 30_000, True),
+    ("借呗欠了2万8", 28_000, False),
+    ("两千五百块", 2_500, False),
+    ("30000", 30_000, False),
+    ("30000分12期", 30_000, False),
+    ("一万分期", 10_000, False),
+    ("信用卡欠了一万二", 12_000, False),
+    ("欠款3000", 3_000, False),
+    ("我的卡尾号1234欠了5000", 5_000, False),
+]
+
+
+@pytest.mark.parametrize(("text", "amount", "approx"), AMOUNTS)
+def test_amount(text: str, amount: float, approx: bool) -> None:
+    found = extract_details(text)
+    assert found["amount"] == amount
+    assert isinstance(found["amount"], float)
+    assert found.get("amount_approx", False) is approx
+
+
+PREFERRED_AMOUNTS: list[tuple[str, float]] = [
+    # a debt word beats a larger number that is not the debt
+    ("额度5万,欠了3万", 30_000),
+    ("欠了3万,额度5万", 30_000),
+    ("每月只能还2000,总共欠8万", 80_000),
+    ("本金三万利息五千", 30_000),
+    ("我借了2万,现在要我还5万", 20_000),
+    ("总共欠了5万,其中花呗1万", 50_000),
+    # no debt word: the largest
+    ("花呗1万,招行3万", 30_000),
+    ("招行欠了3万,能分24期吗", 30_000),
+]
+
+
+@pytest.mark.parametrize(("text", "amount"), PREFERRED_AMOUNTS)
+def test_amount_prefers_the_debt(text: str, amount: float) -> None:
+    assert extract_details(text)["amount"] == amount
+
+
+NOT_AMOUNTS = [
+    "我电话13812345678",
+    "电话138-1234-5678",
+    "手机 138 1234 5678",
+    "身份证号码110101199003071234",
+    "卡号6222021234567890123",
+    "工号9527",
+    "24期",
+    "分三十六期",
+    "逾期3个月",
+    "逾期100天",
+    "年利率18%",
+    "年化24%",
+    "百分之十八",
+    "2024年3月5日",
+    "欠款日期2024.3.5",
+    "2024-03-05",
+    "10:30来",
+    "2024开始逾期",
+    "千万别开门",
+    "万一他们进来怎么办",
+    "我们一块去",
+    "我们3个人",
+    "二〇二四年",
+    "每月只能还2000",
+    "月供3000",
+    "工资5000",
+    "20多个催收电话",
+    "一二三",
+]
+
+
+@pytest.mark.parametrize("text", NOT_AMOUNTS)
+def test_not_an_amount(text: str) -> None:
+    assert "amount" not in extract_details(text)
+
+
+# -- months to pay over, and months overdue ------------------------------------------------
+
+MONTHS: list[tuple[str, int]] = [
+    ("24期", 24),
+    ("分24期", 24),
+    ("分两年", 24),
+    ("5年", 60),
+    ("能不能分5年还", 60),
+    ("36个月", 36),
+    ("分三十六期", 36),
+    ("一年半", 18),
+    ("两年半", 30),
+    ("1.5年", 18),
+    ("半年", 6),
+    ("还款期限3年", 36),
+    ("能分10年吗", 120),
+    ("十二期", 12),
+    ("逾期了,想分36期", 36),
+]
+
+
+@pytest.mark.parametrize(("text", "months"), MONTHS)
+def test_months(text: str, months: int) -> None:
+    found = extract_details(text)
+    assert found["months"] == months
+    assert type(found["months"]) is int
+    assert "overdue_months" not in found
+
+
+NOT_MONTHS = [
+    "逾期3个月",
+    "逾期两个月了",
+    "已经逾期90天",
+    "快半年没还",
+    "第3期没还",
+    "已经还了12期",
+    "他说我要坐牢3年",
+    "有期徒刑3年",
+    "3个月前开始逾期",
+    "在招行办卡3年了",
+    "都半年了",
+    "2024年",
+    "年利率18%",
+    "一年利息多少",
+    "3月5号",
+    "90天",
+]
+
+
+@pytest.mark.parametrize("text", NOT_MONTHS)
+def test_not_months(text: str) -> None:
+    assert "months" not in extract_details(text)
+
+
+OVERDUE: list[tuple[str, int, bool]] = [
+    # (text, overdue_months, overdue_approx)
+    ("逾期3个月", 3, False),
+    ("逾期半年", 6, False),
+    ("逾期一年多", 12, True),
+    ("逾期两个月了", 2, False),
+    ("已经逾期90天", 3, False),
+    ("逾期100天", 3, True),
+    ("快半年没还", 6, True),
+    ("两个半月没还", 3, True),
+    ("拖了4个月", 4, False),
+    ("3个月没还了", 3, False),
+    ("信用卡逾期两年多了,欠了十几万", 24, True),
+]
+
+
+@pytest.mark.parametrize(("text", "months", "approx"), OVERDUE)
+def test_overdue(text: str, months: int, approx: bool) -> None:
+    found = extract_details(text)
+    assert found["overdue_months"] == months
+    assert found.get("overdue_approx", False) is approx
+    assert "months" not in found
+
+
+def test_overdue_and_plan_in_one_message() -> None:
+    assert extract_details("我欠了5万,逾期3个月了,能不能分5年还") == {
+        "amount": 50_000.0, "overdue_months": 3, "months": 60}
+    assert extract_details("逾期3个月,想分36期") == {"overdue_months": 3, "months": 36}
+
+
+# -- lenders -------------------------------------------------------------------------------
+
+LENDERS: list[tuple[str, str]] = [
+    ("招行", "招商银行"),
+    ("招商", "招商银行"),
+    ("招商银行的卡", "招商银行"),
+    ("工行", "工商银行"),
+    ("中国工商银行", "工商银行"),
+    ("工商银行", "工商银行"),
+    ("建行", "建设银行"),
+    ("农行", "农业银行"),
+    ("中行", "中国银行"),
+    ("中国银行", "中国银行"),
+    ("交行", "交通银行"),
+    ("邮储", "邮储银行"),
+    ("浦发", "浦发银行"),
+    ("中信", "中信银行"),
+    ("光大银行", "光大银行"),
+    ("光大信用卡", "光大银行"),
+    ("民生银行", "民生银行"),
+    ("兴业", "兴业银行"),
+    ("广发", "广发银行"),
+    ("平安信用卡", "平安银行"),
+    ("华夏银行", "华夏银行"),
+    ("花呗", "花呗"),
+    ("借呗", "借呗"),
+    ("微粒贷", "微粒贷"),
+    ("京东白条", "京东白条"),
+    ("白条", "京东白条"),
+    ("美团", "美团"),
+    ("美团月付", "美团"),
+    ("360借条", "360借条"),
+    ("网商贷", "网商贷"),
+    ("度小满", "度小满"),
+]
+
+
+@pytest.mark.parametrize(("text", "lender"), LENDERS)
+def test_lender(text: str, lender: str) -> None:
+    found = extract_details(text)
+    assert found["lender"] == lender
+    assert "lenders" not in found
+
+
+def test_several_lenders_in_order() -> None:
+    found = extract_details("我欠招商银行5万多,花呗2万,借呗1万,还有招行的另一张卡")
+    assert found["lender"] == "招商银行"
+    assert found["lenders"] == ["招商银行", "花呗", "借呗"]
+
+
+@pytest.mark.parametrize("text", ["平安夜", "保平安", "发扬光大", "民生问题", "华夏儿女",
+                                  "工商局", "我没有钱花"])
+def test_ordinary_words_are_not_lenders(text: str) -> None:
+    assert "lender" not in extract_details(text)
+
+
+def test_lender_table_is_canonical() -> None:
+    # every canonical name is itself an alias, so the table reads as data
+    for canonical, aliases in LENDER_ALIASES.items():
+        assert extract_details(aliases[0])["lender"] == canonical
+
+
+def test_a_number_in_a_lender_name_is_not_an_amount() -> None:
+    assert extract_details("欠360借条的钱") == {"lender": "360借条"}
+    assert extract_details("欠360借条2万") == {"lender": "360借条", "amount": 20_000.0}
+
+
+# -- presence ------------------------------------------------------------------------------
+
+PRESENCE: list[tuple[str, bool]] = [
+    ("在门口", True),
+    ("催收的人在门口", True),
+    ("正在敲门", True),
+    ("他们一直不停敲门", True),
+    ("在楼下", True),
+    ("已经到了", True),
+    ("现在在我家", True),
+    ("外访人员现在在门口", True),
+    ("催收上门了怎么办", True),
+    ("现在在门口,说明天还要来", True),
+    ("明天要来", False),
+    ("说要上门", False),
+    ("下周来", False),
+    ("他们说下午来", False),
+    ("我逾期3个月,他们说明天要来", False),
+]
+
+
+@pytest.mark.parametrize(("text", "present"), PRESENCE)
+def test_presence(text: str, present: bool) -> None:
+    assert extract_details(text)["present"] is present
+
+
+@pytest.mark.parametrize("text", ["昨天上门了", "没在门口", "信用卡明天到期", "明天打电话来",
+                                  "我现在在外面", "怎么协商还款"])
+def test_no_presence(text: str) -> None:
+    assert "present" not in extract_details(text)
+
+
+# -- whole messages ------------------------------------------------------------------------
+
+
+def test_full_message() -> None:
+    text = "招行信用卡欠了3万5,逾期半年了,催收现在在门口,能不能分三年还"
+    assert extract_details(text) == {
+        "lender": "招商银行", "amount": 35_000.0, "overdue_months": 6, "months": 36,
+        "present": True,
+    }
+
+
+MESSAGES: list[tuple[str, dict[str, Any]]] = [
+    # as the normaliser leaves them: 。 stays, ， becomes ,
+    ("我欠了招商银行3万5,逾期3个月了。",
+     {"lender": "招商银行", "amount": 35_000.0, "overdue_months": 3}),
+    ("信用卡欠款五万元,已逾期两个多月。",
+     {"amount": 50_000.0, "overdue_months": 2, "overdue_approx": True}),
+    ("花呗借呗加起来欠了6万,每个月工资4000",
+     {"lender": "花呗", "lenders": ["花呗", "借呗"], "amount": 60_000.0}),
+    ("欠了两万块钱,想分成二十四期还", {"amount": 20_000.0, "months": 24}),
+    ("我有3张卡,一共欠了15万", {"amount": 150_000.0}),
+    ("每个月最多还3000,欠了10万", {"amount": 100_000.0}),
+    ("欠了1万多,逾期20多天",
+     {"amount": 10_000.0, "amount_approx": True, "overdue_months": 1, "overdue_approx": True}),
+    ("逾期快一年了", {"overdue_months": 12, "overdue_approx": True}),
+    ("他们说我欠了10万不还就要坐牢", {"amount": 100_000.0}),
+    ("催收说明天上午10点上门", {"present": False}),
+    ("今天下午3点有人来我家", {"present": False}),
+    ("现在有两个人站在门口不走", {"present": True}),
+    ("想申请个性化分期60期", {"months": 60}),
+    ("36期和60期哪个好", {"months": 36}),
+    ("一次性还清能减免吗", {}),
+    ("我今年35岁", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MESSAGES)
+def test_messages(text: str, expected: dict[str, Any]) -> None:
+    assert extract_details(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "你好", "怎么办", "???", " ", "催收"])
+def test_nothing_found(text: str) -> None:
+    assert extract_details(text) == {}
+
+
+# -- Chinese numerals ----------------------------------------------------------------------
+
+CN_NUMBERS: list[tuple[str, int, bool]] = [
+    ("两", 2, False), ("十", 10, False), ("十二", 12, False), ("三十六", 36, False),
+    ("八千", 8000, False), ("三万五", 35_000, False), ("一万二", 12_000, False),
+    ("一百二十万", 1_200_000, False), ("一千零五", 1005, False), ("三四万", 30_000, True),
+    ("一两万", 10_000, True), ("千万", 0, False), ("一二三", 0, False), ("二〇二四", 0, False),
+]
+
+
+@pytest.mark.parametrize(("run", "value", "approx"), CN_NUMBERS)
+def test_cn_to_number(run: str, value: int, approx: bool) -> None:
+    parsed = cn_to_number(run)
+    if value == 0:
+        assert parsed is None
+    else:
+        assert parsed is not None
+        assert parsed[0] == value
+        assert parsed[1] is approx
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+_ALPHABET = st.sampled_from(list("0123456789,.-:%万千百亿十零〇一二两三四五六七八九"
+                                 "几多来半年个月期天元块wk欠借逾额度总共分在门口明天要上 ,"))
+
+
+def _well_formed(found: dict[str, Any]) -> None:
+    allowed = {"amount", "amount_approx", "months", "lender", "lenders", "overdue_months",
+               "overdue_approx", "present"}
+    assert set(found) <= allowed
+    if "amount" in found:
+        assert isinstance(found["amount"], float)
+        assert found["amount"] > 0
+    if "months" in found:
+        assert type(found["months"]) is int
+        assert 1 <= found["months"] <= 600
+    if "overdue_months" in found:
+        assert type(found["overdue_months"]) is int
+        assert 0 <= found["overdue_months"] <= 600
+    if "present" in found:
+        assert isinstance(found["present"], bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_never_raises_on_any_text(text: str) -> None:
+    _well_formed(extract_details(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=200))
+def test_never_raises_on_numeric_text(text: str) -> None:
+    _well_formed(extract_details(text))
+
+
+def test_not_a_string() -> None:
+    assert extract_details(None) == {}  # type: ignore[arg-type]
+    assert extract_details(123) == {}  # type: ignore[arg-type]
+
+
+ADVERSARIAL = {
+    "digits": "1" * 100_000,
+    "chinese digits": "一" * 100_000,
+    "digit pairs": "1 " * 50_000,
+    "commas": "1,000" * 20_000,
+    "dots": "1." * 50_000,
+    "amounts": "欠3万5," * 20_000,
+    "periods": "逾期3个月" * 20_000,
+    "half years": "半年" * 50_000,
+    "mixed": "3万一二w5k" * 12_500,
+    "numerals and spaces": "一万 " * 33_000,
+    "present": "在门口" * 33_000,
+}
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_bounded_cost_on_huge_input(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # without the length cap the patterns themselves must stay linear: a few tenths of a
+    # second here for 100 000 characters; the bound is loose for slow machines
+    monkeypatch.setattr(details_module, "MAX_CHARS", 10**7)
+    started = time.perf_counter()
+    _well_formed(extract_details(text))
+    assert time.perf_counter() - started < 10
+
+
+def test_huge_input_is_capped() -> None:
+    started = time.perf_counter()
+    extract_details("欠3万5," * 100_000)
+    assert time.perf_counter() - started < 5

@@ -1,0 +1,60 @@
+"""Normalisation: width, script, decorations, variant spellings, pinyin, filtered words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Understanding
+from bot.understanding.normalize import MAX_ANALYSED_CHARS
+
+
+@pytest.fixture(scope="module")
+def norm(understanding: Understanding):
+    return understanding.classifier.normalizer.normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＣＳ上门了，怎么办？", "催收上门了,怎么办?"),  # full-width → half-width, CS → 催收
+        ("催收人員在門口", "催收人员在门口"),  # Traditional → Simplified
+        ("[捂脸]催收的人来了[流泪]", "催收人员来了"),  # WeChat emoji codes, variant 催收的人
+        ("@催收应对助手\u2005有人在门口", "有人在门口"),  # @mention with WeChat's U+2005
+        ("崔收打电话", "催收打电话"),
+        ("催手说要上们", "催收说要上门"),
+        ("tingxi guazhang zenme ban", "停息挂账怎么办"),
+        ("cuishou shangmen le", "催收上门了"),
+        ("😭😭 不想活了 🙏", "不想活了"),
+        ("a\x00b\u200bc\x07", "abc"),
+    ],
+)
+def test_normalises(norm, raw: str, expected: str) -> None:
+    assert norm(raw).text == expected
+
+
+def test_english_words_are_not_read_as_pinyin(norm) -> None:
+    assert norm("python 怎么读取文件").text == "python 怎么读取文件"
+    assert norm("help").text == "help"
+
+
+def test_filtered_word_restored(norm) -> None:
+    result = norm("信用卡上门怎么办")
+    assert result.restored_filtered_word
+    assert "催收" in result.text
+
+
+def test_filtered_word_not_added_when_present_or_unrelated(norm) -> None:
+    assert not norm("催收上门怎么办").restored_filtered_word
+    assert not norm("快递上门取件").restored_filtered_word
+
+
+def test_huge_input_is_truncated(norm) -> None:
+    result = norm("催收" * 100_000)
+    assert result.truncated
+    assert len(result.text) <= MAX_ANALYSED_CHARS
+
+
+def test_empty_and_symbols(norm) -> None:
+    assert norm("").text == ""
+    assert norm("   \n\t ").text == ""
+    assert norm("👍👍🎉").text == ""
