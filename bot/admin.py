@@ -1,20 +1,23 @@
-"""Admin commands in a private chat: "状态" (status) and "重新加载" (reload the content).
+"""The admin desk: admin commands in a private chat ("状态", "重新加载") and the state they
+report — message counters, the platforms and their states, the content's load and reload
+history, and notices waiting for admins.
 
 Admins are listed in ``admins`` (ids as ``platform:user`` or a bare user id). Anyone else
 saying these words, and admins in a group, get the normal answers. This module reads the
-commands and writes the replies; the engine carries them out.
+commands and writes the replies; the engine carries out a reload (it owns the content).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.messages import Incoming
+from bot.messages import Outcome, SessionKey
 from bot.understanding.short_answers import compact
 
 
@@ -25,8 +28,10 @@ class AdminCommand(StrEnum):
     RELOAD = "reload"
 
 
-#: The intents of the engine's replies to admin commands (not counted as messages handled).
-ADMIN_INTENTS = frozenset({"admin_status", "admin_reload"})
+log = logging.getLogger(__name__)
+
+#: The outcomes of admin commands (not counted as messages handled).
+ADMIN_INTENTS = frozenset({Outcome.ADMIN_STATUS, Outcome.ADMIN_RELOAD})
 #: At most this many content problems are listed in a chat message.
 MAX_PROBLEMS_SHOWN = 10
 
@@ -45,10 +50,9 @@ def read_admin_command(text: str) -> AdminCommand | None:
     return None
 
 
-def is_admin(admins: Collection[str], incoming: Incoming) -> bool:
+def is_admin(admins: Collection[str], key: SessionKey) -> bool:
     """True when the sender is listed, as ``platform:user`` or as the bare user id."""
-    return bool(admins) and (incoming.user in admins
-                             or f"{incoming.platform}:{incoming.user}" in admins)
+    return key.listed_in(admins)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,94 @@ class ReloadOutcome:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class Stats:
+    """Counters for the admin status."""
+
+    started_at: float = field(default_factory=time.time)
+    handled: int = 0
+    fallbacks: int = 0
+    low_confidence: int = 0  # answered with a clarifying question
+    errors: int = 0
+
+    def count(self, outcome: str | None) -> None:
+        """Count one answered message by its intent or outcome."""
+        if outcome in ADMIN_INTENTS:
+            return
+        self.handled += 1
+        if outcome == Outcome.FALLBACK:
+            self.fallbacks += 1
+        elif outcome == Outcome.CLARIFY:
+            self.low_confidence += 1
+
+
+class AdminDesk:
+    """What admins see and are told: counters, platform states, content reloads, notices."""
+
+    def __init__(self, admins: Collection[str]) -> None:
+        self.admins = frozenset(admins)
+        self.stats = Stats()
+        #: platform name → its state now ("logged_in", "running", …)
+        self.platforms: dict[str, Callable[[], str]] = {}
+        #: called with each notice (adapters register these to push it to admins)
+        self.on_notice: list[Callable[[str], Awaitable[None]]] = []
+        #: a notice waiting to be put before the next reply to an admin in a private chat
+        self.notice: str | None = None
+        self.loaded_at = time.time()  # when the content served now was loaded
+        self.last_reload: ReloadOutcome | None = None
+
+    def is_admin(self, key: SessionKey) -> bool:
+        """True when ``key``'s person is an admin."""
+        return is_admin(self.admins, key)
+
+    def register_platform(self, name: str, state: Callable[[], str]) -> None:
+        """Show platform ``name`` in the status, with ``state()`` as its state."""
+        self.platforms[name] = state
+
+    def platform_states(self) -> dict[str, str]:
+        """Each platform's state now (a failing state callback shows as unknown)."""
+        states = {}
+        for name, state in self.platforms.items():
+            try:
+                states[name] = str(state())
+            except Exception as exc:
+                states[name] = f"unknown ({type(exc).__name__})"
+        return states
+
+    def status(self, version: str, intents: int) -> str:
+        """The reply to "状态"."""
+        stats = self.stats
+        return status_text(
+            started_at=stats.started_at, handled=stats.handled, fallbacks=stats.fallbacks,
+            low_confidence=stats.low_confidence, errors=stats.errors,
+            platforms=self.platform_states(), version=version, intents=intents,
+            loaded_at=self.loaded_at, last_reload=self.last_reload)
+
+    def reloaded(self, outcome: ReloadOutcome) -> None:
+        """Record a reload; an earlier notice is stale now."""
+        if outcome.ok:
+            self.loaded_at = outcome.at
+        self.last_reload = outcome
+        self.notice = None
+
+    def take_notice(self, key: SessionKey, in_group: bool) -> str | None:
+        """The waiting notice, once, if this message is from an admin in a private chat."""
+        if self.notice is None or in_group or not self.is_admin(key):
+            return None
+        notice, self.notice = self.notice, None
+        return notice
+
+    async def notify(self, text: str) -> None:
+        """Keep ``text`` for the next reply to an admin in a private chat, and hand it to
+        every ``on_notice`` callback (a failing one is logged)."""
+        self.notice = text
+        for callback in list(self.on_notice):
+            try:
+                await callback(text)
+            except Exception:
+                log.exception("an admin notice callback failed")
 
 
 def _clock(timestamp: float) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.adapters import registry
 from bot.config import Config, ConfigError, load_config
 from bot.content import ContentError, load_content
 
@@ -74,8 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
 
     run = sub.add_parser("run", help="run the platforms enabled in config.yaml")
-    run.add_argument("--platform", action="append",
-                     choices=["terminal", "wechaty", "http", "onebot"],
+    run.add_argument("--platform", action="append", choices=registry.names(),
                      help="run this platform (repeatable); overrides platforms.enabled")
     return parser
 
@@ -87,6 +87,7 @@ def _load_config(args: argparse.Namespace) -> Config:
     config = load_config(path)
     if args.intents is not None:
         config = config.model_copy(update={"intents_dir": str(args.intents)})
+    registry.check(config.platforms.enabled)
     return config
 
 
@@ -228,14 +229,14 @@ async def _read_turns(config: Config, since: float, until: float) -> list[TurnRe
     """The turns of the period from the configured store; None (after saying why) when the
     store cannot be read."""
     from bot.storage.errors import StoreUnavailable
-    from bot.storage.turns.factory import open_turn_log, sqlite_path
+    from bot.storage.factory import open_turn_log, sqlite_path
 
     store = config.sessions.store
     if store == "memory":
         print("note: sessions.store is memory: a running bot keeps its records to itself",
               file=sys.stderr)
         return []
-    if store == "sqlite" and not sqlite_path(config).exists():
+    if store == "sqlite" and not sqlite_path(config.sessions).exists():
         return []  # nothing recorded yet (and a report creates no files)
     try:
         turn_log = await open_turn_log(config)

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.content import default_intents_dir
 
 PositiveFloat = Annotated[float, Field(gt=0)]
-PlatformName = Literal["terminal", "wechaty", "http", "onebot"]
 
 
 class _Section(BaseModel):
@@ -129,7 +128,7 @@ class OneBotConfig(_Section):
 class PlatformsConfig(_Section):
     """Which platforms ``python -m bot run`` starts, and their settings."""
 
-    enabled: list[PlatformName] = Field(default_factory=lambda: list[PlatformName](["terminal"]))
+    enabled: list[str] = Field(default_factory=lambda: ["terminal"])  # see adapters/registry.py
     wechaty: WechatyConfig = WechatyConfig()
     http: HttpConfig = HttpConfig()
     onebot: OneBotConfig = OneBotConfig()

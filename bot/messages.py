@@ -6,6 +6,7 @@ Adapters turn a platform's event into one :class:`Incoming` and send back the te
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -38,7 +39,7 @@ class Incoming:
 
     ``room`` is the group id, or None in a private chat. ``addressed`` says whether the message
     is meant for the bot (always true in a private chat; in a group, an @mention or a trigger
-    word). ``forwarded`` marks text a counsellor forwards from a client.
+    word).
     """
 
     user: str
@@ -47,13 +48,99 @@ class Incoming:
     room: str | None = None
     addressed: bool = True
     kind: MessageKind = MessageKind.TEXT
-    forwarded: bool = False
-    user_name: str = ""
 
     @property
     def in_group(self) -> bool:
         """True for a message sent in a group chat."""
         return self.room is not None
+
+
+def _part(value: object) -> str:
+    """One part of a key: text every store can keep (lone surrogates, possible from JSON
+    input, replaced) with ``%`` and ``:`` escaped, so no two tuples of parts give one key."""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    if "%" in text or ":" in text:
+        text = text.replace("%", "%25").replace(":", "%3A")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class SessionKey:
+    """Who is speaking and where: the one place keys are made from a message.
+
+    ``user`` is the person across their conversations on one platform ("platform:user", the
+    form ``admins`` and ``counsellors`` use; "删除我的记录" deletes by it). ``conversation`` is
+    what the bot remembers: the person in a private chat; in a group the room and the person,
+    or the room alone when ``per_room``. Parts are escaped, so distinct (platform, room,
+    user) tuples never collide.
+    """
+
+    platform: str
+    user_id: str
+    room: str | None = None
+
+    @classmethod
+    def of(cls, incoming: Incoming) -> SessionKey:
+        """The key of ``incoming``."""
+        return cls(_part(incoming.platform), _part(incoming.user),
+                   None if incoming.room is None else _part(incoming.room))
+
+    @property
+    def user(self) -> str:
+        """The person: ``platform:user``."""
+        return f"{self.platform}:{self.user_id}"
+
+    def conversation(self, *, per_room: bool = False) -> str:
+        """The conversation's key."""
+        if self.room is None:
+            return f"{self.platform}:u:{self.user_id}"
+        if per_room:
+            return f"{self.platform}:g:{self.room}"
+        return f"{self.platform}:g:{self.room}:{self.user_id}"
+
+    def listed_in(self, ids: Collection[str]) -> bool:
+        """True when the person is in ``ids`` (configured as ``platform:user`` or as the bare
+        user id, e.g. ``admins`` and ``counsellors``)."""
+        return bool(ids) and (self.user in ids or self.user_id in ids)
+
+
+def listed_on(platform: str, ids: Collection[str]) -> list[str]:
+    """The user ids in ``ids`` that belong to ``platform`` (``platform:user`` or bare)."""
+    prefix = f"{platform}:"
+    return [i.removeprefix(prefix) for i in ids if i.startswith(prefix) or ":" not in i]
+
+
+class Outcome(StrEnum):
+    """What a reply is when it is not a topic's answer (``Response.intent`` holds an intent id
+    or one of these)."""
+
+    FALLBACK = "fallback"  # the polite "I cannot help with this"
+    CLARIFY = "clarify"  # which of a few topics was meant
+    MENU = "help"  # the menu of topics
+    MORE = "more"  # 详细 with no topic to expand
+    RESET = "reset"  # 重新开始
+    FORGET = "forget"  # 删除我的记录
+    EMPTY = "empty"  # nothing to read in the message
+    NON_TEXT = "non_text"  # a picture, voice … : please type
+    ERROR = "error"  # the message could not be handled
+    ADMIN_STATUS = "admin_status"
+    ADMIN_RELOAD = "admin_reload"
+
+    @property
+    def label(self) -> str:
+        """The outcome's name for people (reports, the status)."""
+        return _OUTCOME_TITLES[self]
+
+
+_OUTCOME_TITLES = {
+    Outcome.FALLBACK: "没能回答（兜底回复）", Outcome.CLARIFY: "请对方选话题（澄清）",
+    Outcome.MENU: "菜单", Outcome.MORE: "详细（没有话题）", Outcome.RESET: "重新开始",
+    Outcome.FORGET: "删除记录", Outcome.EMPTY: "空消息", Outcome.NON_TEXT: "非文字消息",
+    Outcome.ERROR: "出错", Outcome.ADMIN_STATUS: "管理员：状态",
+    Outcome.ADMIN_RELOAD: "管理员：重新加载",
+}
 
 
 class RankedIntent(NamedTuple):

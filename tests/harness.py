@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Config
+from bot.conversation.state import Session
 from bot.engine import Engine
 from bot.messages import Incoming
 
@@ -47,3 +48,9 @@ def run(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None,
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, cwd=cwd,
                           capture_output=True, timeout=120, env=full_env, check=False)
+
+
+async def stored_session(engine: Engine, key: str) -> Session | None:
+    """The conversation state the engine's store holds for ``key`` (as the engine reads it)."""
+    record = await engine.store.get(key)
+    return None if record is None else Session.from_json(record.data)

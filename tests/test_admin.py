@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.adapters.base import Adapter
 from bot.admin import AdminCommand, is_admin, read_admin_command
 from bot.engine import Engine, Understanding
-from bot.messages import Incoming
+from bot.messages import Incoming, SessionKey
 from bot.operations.runner import admin_pusher, register_adapters
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.turns.memory import MemoryTurnLog
@@ -42,15 +43,19 @@ def test_reading_admin_commands() -> None:
 
 def test_admin_ids_with_or_without_platform() -> None:
     admins = frozenset({"wechat:wxid_admin", "bare_admin"})
-    assert is_admin(admins, Incoming(user="wxid_admin", text="", platform="wechat"))
-    assert not is_admin(admins, Incoming(user="wxid_admin", text="", platform="onebot"))
-    assert is_admin(admins, Incoming(user="bare_admin", text="", platform="onebot"))
-    assert not is_admin(frozenset(), Incoming(user="bare_admin", text=""))
+
+    def key(user: str, platform: str = "terminal") -> SessionKey:
+        return SessionKey.of(Incoming(user=user, text="", platform=platform))
+
+    assert is_admin(admins, key("wxid_admin", "wechat"))
+    assert not is_admin(admins, key("wxid_admin", "onebot"))
+    assert is_admin(admins, key("bare_admin", "onebot"))
+    assert not is_admin(frozenset(), key("bare_admin"))
 
 
 async def test_status_reports_the_bot_state(engine: Engine) -> None:
-    engine.register_platform("wechaty", lambda: "logged_in")
-    engine.register_platform("http", lambda: "running")
+    engine.admin.register_platform("wechaty", lambda: "logged_in")
+    engine.admin.register_platform("http", lambda: "running")
     for text in ("催收的人在门口", "红烧肉怎么做", "周末去哪里玩", "你好"):
         await ask(engine, text, user="alice")
     intent, text = await ask(engine, "状态")
@@ -76,7 +81,7 @@ async def test_status_shows_the_last_reload(engine: Engine) -> None:
     intent, reply = await ask(engine, "重新加载")
     assert intent == "admin_reload"
     assert "已重新加载内容" in reply
-    assert engine.last_reload is not None
+    assert engine.admin.last_reload is not None
     _, text = await ask(engine, "状态")
     assert "上次重新加载：" in text and "成功" in text
     assert "上次重新加载：无" not in text
@@ -86,7 +91,7 @@ async def test_a_platform_state_that_fails_does_not_break_the_status(engine: Eng
     def broken() -> str:
         raise RuntimeError("gone")
 
-    engine.register_platform("onebot", broken)
+    engine.admin.register_platform("onebot", broken)
     intent, text = await ask(engine, "状态")
     assert intent == "admin_status"
     assert "onebot（unknown (RuntimeError)）" in text
@@ -97,7 +102,7 @@ async def test_non_admins_get_normal_answers(engine: Engine, text: str) -> None:
     intent, reply = await ask(engine, text, user="alice")
     assert intent not in ("admin_status", "admin_reload")
     assert reply and "运行状态" not in reply and "重新加载内容" not in reply
-    assert engine.last_reload is None
+    assert engine.admin.last_reload is None
 
 
 async def test_admins_in_groups_get_nothing_special(engine: Engine) -> None:
@@ -106,7 +111,7 @@ async def test_admins_in_groups_get_nothing_special(engine: Engine) -> None:
     assert "运行状态" not in reply
     intent, _ = await ask(engine, "重新加载", room="g1", addressed=True)
     assert intent != "admin_reload"
-    assert engine.last_reload is None
+    assert engine.admin.last_reload is None
 
 
 async def test_admin_ids_on_other_platforms(engine: Engine) -> None:
@@ -121,13 +126,17 @@ async def test_admin_ids_on_other_platforms(engine: Engine) -> None:
 # --------------------------------------------------------------------------- the runner
 
 
-class StatefulAdapter:
+class StatefulAdapter(Adapter):
     name = "wechaty"
     platform = "wechat"
+    sends_private = True
 
     def __init__(self) -> None:
-        self.state = "connecting"
+        self.now = "connecting"
         self.sent: list[tuple[str, str]] = []
+
+    def state(self) -> str:
+        return self.now
 
     async def run(self) -> None:
         await asyncio.Event().wait()
@@ -139,8 +148,9 @@ class StatefulAdapter:
         self.sent.append((user, text))
 
 
-class PlainAdapter:
+class PlainAdapter(Adapter):
     name = "http"
+    platform = "http"
 
     async def run(self) -> None:
         return None
@@ -153,13 +163,13 @@ async def test_runner_registers_platforms_and_admin_notices(engine: Engine) -> N
     wechaty, http = StatefulAdapter(), PlainAdapter()
     tasks = [asyncio.create_task(wechaty.run()), asyncio.create_task(http.run())]
     await asyncio.sleep(0)  # the http task ends at once
-    register_adapters(engine, [wechaty, http], tasks)  # type: ignore[list-item]
-    wechaty.state = "logged_in"
+    register_adapters(engine, [wechaty, http], tasks)
+    wechaty.now = "logged_in"
     _, text = await ask(engine, "状态")
     assert "wechaty（logged_in）" in text
     assert "http（stopped）" in text
 
-    await engine.notify_admins("【管理员提醒】测试")
+    await engine.admin.notify("【管理员提醒】测试")
     # to the wechat admin and the bare-id admin; not the terminal one
     assert wechaty.sent == [("wxid_admin", "【管理员提醒】测试"),
                             ("bare_admin", "【管理员提醒】测试")]

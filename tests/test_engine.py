@@ -124,7 +124,7 @@ async def test_exception_in_handling_becomes_apology(engine: Engine, monkeypatch
     monkeypatch.setattr(engine.understanding.dialogue, "respond", boom)
     response = await engine.handle(Incoming(user="u", text="催收上门了"))
     assert "抱歉" in response.replies[0]
-    assert engine.stats.errors == 1
+    assert engine.admin.stats.errors == 1
     assert any(r.exc_info for r in caplog.records if "failed to handle" in r.getMessage())
 
 

@@ -1,8 +1,15 @@
-"""What every platform adapter provides, so ``python -m bot run`` can start any of them."""
+"""What every platform adapter provides, so ``python -m bot run`` can start any of them.
+
+An adapter turns a platform's events into :class:`~bot.messages.Incoming` messages for the
+engine and sends the replies back. To add a platform: subclass :class:`Adapter` in a module
+of its own under bot/adapters/, give it a settings section in bot/config.py if it needs one,
+and add one line to bot/adapters/registry.py.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import ABC, abstractmethod
+from typing import ClassVar, Protocol
 
 from bot.messages import Incoming, Response
 
@@ -15,17 +22,36 @@ class MessageHandler(Protocol):
         ...
 
 
-class Adapter(Protocol):
-    """A platform connection: turns platform events into Incoming messages for the engine and
-    sends the replies back. ``run`` returns only after ``stop`` (or on a fatal error)."""
+class Adapter(ABC):
+    """A platform connection. ``run`` returns only after ``stop`` (or on a fatal error).
 
-    name: str
+    Optional capabilities have defaults here, so the runner asks rather than probes:
+    :meth:`state` (None: the runner shows whether ``run`` is still going) and
+    :meth:`send_private` (when ``sends_private``: admin notices are pushed through it).
+    """
 
+    #: the platform's name in ``platforms.enabled`` and ``run --platform``
+    name: ClassVar[str]
+    #: the platform of its Incoming messages (ids in ``admins``: "<platform>:<user>")
+    platform: ClassVar[str]
+    #: True when :meth:`send_private` can reach a person who did not write first
+    sends_private: ClassVar[bool] = False
+
+    @abstractmethod
     async def run(self) -> None:
         """Serve until stopped; reconnect by itself when the platform drops."""
 
+    @abstractmethod
     async def stop(self) -> None:
         """Finish sending what is queued, disconnect, and make ``run`` return."""
+
+    def state(self) -> str | None:
+        """The connection's state for the admin status ("logged_in", …), if it has one."""
+        return None
+
+    async def send_private(self, user: str, text: str) -> None:
+        """Send ``text`` to ``user`` in a private chat (only when ``sends_private``)."""
+        raise NotImplementedError(f"{self.name} cannot send private messages")
 
 
 def describe_turn(message_id: object, incoming: Incoming, response: Response) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.adapters.base import MessageHandler
+from bot.adapters.base import Adapter, MessageHandler
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
 from bot.messages import Incoming
@@ -204,10 +204,11 @@ def _load_page() -> dict[str, bytes]:
     return page
 
 
-class HttpAdapter:
+class HttpAdapter(Adapter):
     """Serve the HTTP API and the web chat page until stopped."""
 
     name = "http"
+    platform = "http"
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.http

@@ -28,7 +28,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bot.adapters.base import MessageHandler, describe_turn
+from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.onebot_message import outgoing_message, read_message
 from bot.adapters.outbox import Outbox, Outgoing
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
@@ -75,11 +75,12 @@ def _wire_id(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
 
-class OneBotAdapter:
+class OneBotAdapter(Adapter):
     """Serve the OneBot v11 reverse WebSocket and answer QQ messages until stopped."""
 
     name = "onebot"
     platform = PLATFORM  # the platform of its Incoming messages (admin ids: "qq:<number>")
+    sends_private = True
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.onebot
@@ -285,7 +286,6 @@ class OneBotAdapter:
             room=room,
             addressed=room is None or read.mentions_self,
             kind=read.kind,
-            user_name=str(sender.get("card") or sender.get("nickname") or ""),
         )
 
     # ----- sending -----------------------------------------------------------------------

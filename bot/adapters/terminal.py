@@ -9,10 +9,12 @@ a WeChat account can still talk to the bot. ``chat_jsonl`` reads one JSON object
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from typing import Any
 
+from bot.adapters.base import Adapter
 from bot.config import Config
 from bot.engine import Engine
 from bot.messages import Incoming
@@ -52,6 +54,28 @@ async def chat_with_engine(engine: Engine) -> int:
         response = await engine.handle(Incoming(user="terminal", text=text))
         for reply in response.replies:
             print(f"\n助手：{reply}", flush=True)
+
+
+class TerminalAdapter(Adapter):
+    """The terminal chat as a platform (for ``run`` with other platforms alongside)."""
+
+    name = "terminal"
+    platform = "terminal"
+
+    def __init__(self, config: Config, engine: Engine) -> None:
+        self._engine = engine
+        self._task: asyncio.Task[int] | None = None
+
+    async def run(self) -> None:
+        """Chat until end of input or :meth:`stop`."""
+        self._task = asyncio.create_task(chat_with_engine(self._engine))
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def stop(self) -> None:
+        """End the chat."""
+        if self._task is not None:
+            self._task.cancel()
 
 
 def _incoming_from(obj: Any) -> Incoming | str:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.adapters.base import MessageHandler, describe_turn
+from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.outbox import Outbox, Outgoing
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, MessageKind
@@ -160,11 +160,12 @@ def _reporting_puppet_class(puppet_service_class: type) -> type:
     return ReportingPuppetService
 
 
-class WechatyAdapter:
+class WechatyAdapter(Adapter):
     """Connect a WeChat account (through a puppet-service gateway) to the engine."""
 
     name = "wechaty"
     platform = PLATFORM  # the platform of its Incoming messages (admin ids: "wechat:<wxid>")
+    sends_private = True
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         self._endpoint, self._token = gateway_settings(config)
@@ -177,7 +178,7 @@ class WechatyAdapter:
         self._stopping = asyncio.Event()
         self._finished = asyncio.Event()
         self._running = False
-        self.state = "idle"
+        self._state = "idle"
 
     @property
     def pending_replies(self) -> int:
@@ -190,9 +191,13 @@ class WechatyAdapter:
 
     # ----- supervision -------------------------------------------------------------------
 
+    def state(self) -> str:
+        """The connection's state: idle, connecting, waiting_login, logged_in, ..."""
+        return self._state
+
     def _set_state(self, state: str, message: str, *args: object,
                    level: int = logging.INFO) -> None:
-        self.state = state
+        self._state = state
         log.log(level, "wechat: " + message, *args)
 
     async def run(self) -> None:
@@ -399,7 +404,6 @@ class WechatyAdapter:
             room=room.room_id if room is not None else None,
             addressed=addressed,
             kind=kind,
-            user_name=talker.name or "",
         )
 
     async def _deliver(self, message: Outgoing) -> None:

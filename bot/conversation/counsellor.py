@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from bot.content import SYSTEM_INTENTS, Content
 from bot.conversation.dialogue import Dialogue
 from bot.understanding.classifier import Classification, Classifier
-from bot.understanding.details import extract_details
+from bot.understanding.details import Details
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
+from bot.understanding.reader import Understood
 
 #: A message starting with one of these was forwarded from a client.
 FORWARD_MARKERS = re.compile(
@@ -91,11 +92,11 @@ def _excerpt(sentences: list[str]) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def answer(text: str, classifier: Classifier, dialogue: Dialogue, content: Content, *,
-           in_group: bool, floor: float, whole: Classification | None = None
-           ) -> tuple[list[str], list[str]]:
-    """The replies for a forwarded text and the intents answered, in order."""
-    questions = split_questions(text, classifier, floor, whole)
+def answer(text: str, understood: Understood, classifier: Classifier, dialogue: Dialogue,
+           content: Content, *, in_group: bool, floor: float) -> tuple[list[str], list[str]]:
+    """The replies for a forwarded text (``understood`` is the whole text's reading) and the
+    intents answered, in order."""
+    questions = split_questions(text, classifier, floor, understood.classification)
     if not questions:
         return [], []
     replies = []
@@ -106,25 +107,24 @@ def answer(text: str, classifier: Classifier, dialogue: Dialogue, content: Conte
         if question.excerpt:
             head += f"\n客户原话：{question.excerpt}"
         replies.append(head + "\n" + dialogue.long_answer(spec))
-    details = extract_details(whole.text if whole is not None
-                              else classifier.normalizer.normalize(text).text)
-    replies.append(_brief(details, [q.intent for q in questions], content, in_group=in_group))
+    replies.append(_brief(understood.details, [q.intent for q in questions], content,
+                          in_group=in_group))
     return replies, [q.intent for q in questions]
 
 
-def _brief(details: dict[str, object], intents: list[str], content: Content, *,
+def _brief(details: Details, intents: list[str], content: Content, *,
            in_group: bool) -> str:
     specs = [content.intent(i) for i in intents]
     lines = ["【给顾问的简要】", "情况：" + "；".join(spec.title for spec in specs)]
     facts = []
     if not in_group:
-        if "lender" in details:
-            facts.append(f"机构：{details['lender']}")
-        if "amount" in details:
-            facts.append(f"金额约{float(details['amount']):,.0f}元")  # type: ignore[arg-type]
-        if "overdue_months" in details:
-            facts.append(f"逾期约{details['overdue_months']}个月")
-    if details.get("present") is True:
+        if details.lender is not None:
+            facts.append(f"机构：{details.lender}")
+        if details.amount is not None:
+            facts.append(f"金额约{details.amount:,.0f}元")
+        if details.overdue_months is not None:
+            facts.append(f"逾期约{details.overdue_months}个月")
+    if details.present is True:
         facts.append("催收人员此刻在场")
     if facts:
         lines.append("已知：" + "，".join(facts))

@@ -1,12 +1,6 @@
-"""The conversation: from a classified message and the session to the texts to send.
+"""The conversation: from an understood message and the session to the texts to send.
 
-Order of precedence for one message:
-1. conversation commands (详细, 菜单, 重新开始, 人工, 删除我的记录 — the last one is carried
-   out by the engine);
-2. urgent intents (threats, violence, self-harm) — answered first, whatever else is going on;
-3. an answer to the bot's pending question (yes/no, a number, a detail);
-4. the topics recognised, best first (a second topic too when it is nearly as likely);
-5. a clarifying question offering the likeliest topics, or the polite fallback.
+Pure: no I/O; the engine loads the session before and saves it after.
 """
 
 from __future__ import annotations
@@ -18,16 +12,14 @@ from bot.config import Config
 from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
 from bot.conversation import texts
 from bot.conversation.calculator import format_plan
-from bot.messages import RankedIntent
-from bot.storage.sessions.base import Pending, Session
-from bot.understanding.classifier import Classification
-from bot.understanding.details import extract_details
-from bot.understanding.short_answers import Command, YesNo, read_choice, read_command, read_yes_no
+from bot.conversation.state import Pending, PendingKind, Session
+from bot.messages import Outcome, RankedIntent
+from bot.understanding.details import Details
+from bot.understanding.reader import Understood
+from bot.understanding.short_answers import Command, YesNo, read_choice, read_yes_no
 
 #: The intent whose detail answers get a repayment calculation.
 CALCULATOR_INTENT = "negotiate_installments"
-#: Details that identify a person's finances: never repeated in a group.
-PRIVATE_DETAILS = ("amount", "lender", "lenders", "months", "overdue_months")
 
 
 @dataclass
@@ -37,7 +29,6 @@ class Turn:
     replies: list[str] = field(default_factory=list)
     intent: str | None = None
     choices: list[str] = field(default_factory=list)
-    command: Command | None = None
 
     def add(self, text: str) -> None:
         """Append a reply (empty texts are skipped)."""
@@ -55,31 +46,42 @@ class Dialogue:
 
     # -- public -----------------------------------------------------------------------------
 
-    def respond(self, cls: Classification, session: Session, *, in_group: bool = False) -> Turn:
-        """Decide the reply to one message and update ``session`` in place."""
-        turn = Turn()
-        found = extract_details(cls.text) if cls.text else {}
-        self._remember(session, found)
+    def respond(self, understood: Understood, session: Session, *,
+                in_group: bool = False) -> Turn:
+        """Decide the reply to one message and update ``session`` in place.
 
-        command = read_command(cls.text)
-        if command is not None:
-            turn.command = command
-            self._command(command, session, turn)
+        The details the message states are remembered first, whatever else happens. Then,
+        in order, the first that applies wins:
+
+        1. a conversation command (详细, 菜单, 重新开始, 人工);
+        2. urgent intents (threats, violence, self-harm), answered first whatever else is
+           going on;
+        3. an answer to the bot's pending question (yes/no, a number, a detail);
+        4. new amounts or periods after a calculation: the calculation again;
+        5. the topics recognised, best first (a second topic too when it is nearly as likely);
+        6. a clarifying question offering the likeliest topics, or the polite fallback.
+        """
+        turn = Turn()
+        found = understood.details
+        session.details = session.details.merged(found)
+
+        if understood.command is not None:
+            self._command(understood.command, session, turn)
             return turn
 
-        if cls.urgent:
-            self._urgent(cls, session, turn, in_group=in_group)
+        if understood.urgent:
+            self._urgent(understood, session, turn, in_group=in_group)
             return turn
 
         pending = session.pending
-        if pending is not None and self._answer_pending(pending, cls, found, session, turn,
+        if pending is not None and self._answer_pending(pending, understood, found, session, turn,
                                                         in_group=in_group):
             return turn
 
-        if self._detail_follow_on(cls, found, session, turn, in_group=in_group):
+        if self._detail_follow_on(understood, found, session, turn, in_group=in_group):
             return turn
 
-        self._topics(cls, session, turn, in_group=in_group, pending=pending)
+        self._topics(understood, session, turn, in_group=in_group, pending=pending)
         return turn
 
     def menu(self, session: Session, turn: Turn) -> None:
@@ -90,8 +92,8 @@ class Dialogue:
         lines.append(texts.MENU_FOOTER)
         turn.add("\n".join(lines))
         turn.choices = [self._specs[t].title for t in topics]
-        turn.intent = turn.intent or "help"
-        session.pending = Pending(kind="menu", choices=topics)
+        turn.intent = turn.intent or Outcome.MENU
+        session.pending = Pending(kind=PendingKind.MENU, choices=topics)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ class Dialogue:
         if command is Command.MORE:
             spec = self._specs.get(session.active_intent or "")
             if spec is None:
-                turn.intent = "more"
+                turn.intent = Outcome.MORE
                 turn.add(texts.NO_TOPIC_FOR_MORE)
                 return
             turn.intent = spec.id
@@ -108,31 +110,39 @@ class Dialogue:
             self.menu(session, turn)
         elif command is Command.RESET:
             session.reset()
-            turn.intent = "reset"
+            turn.intent = Outcome.RESET
             turn.add(texts.RESET_DONE)
         elif command is Command.HUMAN:
             turn.intent = "seek_help"
             turn.add(texts.HUMAN)
-        # Command.FORGET is carried out by the engine, which owns the store.
+        # Command.FORGET never reaches the dialogue: the engine carries it out.
 
-    def _urgent(self, cls: Classification, session: Session, turn: Turn, *, in_group: bool) -> None:
-        for intent_id in cls.urgent:
+    def _urgent(self, understood: Understood, session: Session, turn: Turn, *,
+                in_group: bool) -> None:
+        for intent_id in understood.urgent:
             spec = self._specs[intent_id]
             turn.add(spec.advice.short)
-        lead = self._specs[cls.urgent[0]]
+        lead = self._specs[understood.urgent[0]]
         turn.intent = lead.id
         # The urgent advice comes first; the topic the person also asked about follows.
-        others = [r for r in cls.others
+        others = [r for r in understood.others
                   if r.intent not in SYSTEM_INTENTS
                   and r.score >= self.config.classifier.urgent_secondary_floor]
         if others:
             turn.add(self._specs[others[0].intent].advice.short)
         self._start_topic(lead, session, turn, include_advice=False)
 
-    def _answer_pending(self, pending: Pending, cls: Classification, found: dict[str, object],
+    def _answer_pending(self, pending: Pending, understood: Understood, found: Details,
                         session: Session, turn: Turn, *, in_group: bool) -> bool:
-        if pending.kind in ("menu", "clarify"):
-            choice = read_choice(cls.text, len(pending.choices))
+        """Read the message as the answer to ``pending``; False when it is not one.
+
+        A menu or clarifying question takes a number; a yes/no follow-up takes yes/no/unsure
+        (or 1/2 for the offered choices); an options follow-up takes a number; a detail
+        follow-up takes a message stating the detail asked for, unless the message is clearly
+        about another topic.
+        """
+        if pending.kind in (PendingKind.MENU, PendingKind.CLARIFY):
+            choice = read_choice(understood.text, len(pending.choices))
             if choice is None:
                 return False
             self._answer_topic(self._specs[pending.choices[choice]], session, turn)
@@ -145,9 +155,9 @@ class Dialogue:
             return False
 
         if follow_up.answers is not None:
-            answer = read_yes_no(cls.text)
+            answer = read_yes_no(understood.text)
             if answer is None:  # "1"/"2" pick the offered choices (有/没有, 是/不是) by number
-                choice = read_choice(cls.text, 2)
+                choice = read_choice(understood.text, 2)
                 answer = None if choice is None else (YesNo.AFFIRM, YesNo.DENY)[choice]
             if answer is None:
                 return False
@@ -160,7 +170,7 @@ class Dialogue:
             else:
                 turn.add(texts.UNSURE_PREFIX + "\n" + follow_up.answers.deny)
         elif follow_up.options is not None:
-            choice = read_choice(cls.text, len(follow_up.options))
+            choice = read_choice(understood.text, len(follow_up.options))
             if choice is None:
                 return False
             option = follow_up.options[choice]
@@ -172,7 +182,7 @@ class Dialogue:
             wanted = follow_up.detail
             if not found or (wanted not in ("any", None) and not self._has_detail(found, wanted)):
                 return False
-            best = self._best_topic(cls)
+            best = self._best_topic(understood)
             if best is not None and best.intent != spec.id and \
                     best.score >= self.config.classifier.threshold:
                 return False  # details given while asking about something else: a new topic
@@ -183,30 +193,30 @@ class Dialogue:
         self._ask_next(spec, session, turn)
         return True
 
-    def _detail_follow_on(self, cls: Classification, found: dict[str, object], session: Session,
+    def _detail_follow_on(self, understood: Understood, found: Details, session: Session,
                           turn: Turn, *, in_group: bool) -> bool:
         """"那分36期呢？" after a calculation: redo it with the new detail."""
-        if not (found.keys() & {"amount", "months"}):
+        if found.amount is None and found.months is None:
             return False
         if session.active_intent != CALCULATOR_INTENT:
             return False
-        top = self._best_topic(cls)
+        top = self._best_topic(understood)
         if top is not None and top.intent != CALCULATOR_INTENT and \
                 top.score >= self.config.classifier.threshold:
             return False  # clearly a new topic
-        if "amount" not in session.details or "months" not in session.details:
+        if not session.details.known("amount", "months"):
             return False
         turn.intent = CALCULATOR_INTENT
         session.active_intent = CALCULATOR_INTENT
         self._calculation(session, turn, in_group=in_group)
         return True
 
-    def _topics(self, cls: Classification, session: Session, turn: Turn, *, in_group: bool,
+    def _topics(self, understood: Understood, session: Session, turn: Turn, *, in_group: bool,
                 pending: Pending | None) -> None:
         settings = self.config.classifier
-        topics = [r for r in cls.ranking if r.intent not in SYSTEM_INTENTS]
+        topics = [r for r in understood.ranking if r.intent not in SYSTEM_INTENTS]
         best = topics[0] if topics else None
-        first = cls.ranking[0]
+        first = understood.ranking[0]
 
         if best is not None and best.score >= settings.threshold:
             extra = Turn()  # goes between the advice and the follow-up question
@@ -214,7 +224,7 @@ class Dialogue:
             if second is not None and second.score >= settings.secondary_ratio * best.score \
                     and second.score >= settings.clarify_floor:
                 extra.add(self._specs[second.intent].advice.short)
-            if best.intent == CALCULATOR_INTENT and {"amount", "months"} <= session.details.keys():
+            if best.intent == CALCULATOR_INTENT and session.details.known("amount", "months"):
                 self._calculation(session, extra, in_group=in_group)
             self._answer_topic(self._specs[best.intent], session, turn, extra=extra.replies)
             return
@@ -226,7 +236,7 @@ class Dialogue:
 
         # A message about debts whose topic is unclear gets a question; one that is not about
         # debts at all (no domain word) needs a clearer topic before we offer any.
-        floor = settings.clarify_floor / 3 if cls.in_domain else settings.clarify_floor
+        floor = settings.clarify_floor / 3 if understood.in_domain else settings.clarify_floor
         candidates = [r for r in topics[:3] if r.score >= floor]
         if candidates:
             self._clarify(candidates, session, turn)
@@ -273,7 +283,8 @@ class Dialogue:
         if hint:
             lines.append(texts.MORE_HINT)
         turn.add("\n".join(lines))
-        session.pending = Pending(kind="follow_up", intent=spec.id, follow_up=follow_up.id)
+        session.pending = Pending(kind=PendingKind.FOLLOW_UP, intent=spec.id,
+                                  follow_up=follow_up.id)
         session.asked.append(follow_up.id)
 
     def _unanswered(self, spec: IntentSpec, session: Session) -> list[FollowUp]:
@@ -286,9 +297,9 @@ class Dialogue:
         if follow_up.detail is None:
             return False
         if follow_up.detail == "any":
-            return bool(details.keys() & {"amount", "lender"})
+            return details.amount is not None or details.lender is not None
         if follow_up.detail == "amount" and spec.id == CALCULATOR_INTENT:
-            return {"amount", "months"} <= details.keys()  # the calculator needs both
+            return details.known("amount", "months")  # the calculator needs both
         return self._has_detail(details, follow_up.detail)
 
     def _ask_next(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
@@ -312,12 +323,12 @@ class Dialogue:
         lines += [f"{i}. {self._specs[c].title}" for i, c in enumerate(choices, start=1)]
         turn.add("\n".join(lines))
         turn.choices = [self._specs[c].title for c in choices]
-        turn.intent = "clarify"
-        session.pending = Pending(kind="clarify", choices=choices)
+        turn.intent = Outcome.CLARIFY
+        session.pending = Pending(kind=PendingKind.CLARIFY, choices=choices)
 
     def _fallback(self, session: Session, turn: Turn, pending: Pending | None) -> None:
         spec = self._specs["fallback"]
-        turn.intent = "fallback"
+        turn.intent = Outcome.FALLBACK
         turn.add(spec.advice.short)
         question = self._pending_question(pending)
         if question:
@@ -329,14 +340,14 @@ class Dialogue:
         if in_group:
             turn.add(texts.GROUP_PRIVACY)
             return
-        if "amount" not in details:
+        if details.amount is None:
             turn.add(texts.CALC_NEEDS_AMOUNT)
             return
-        if "months" not in details:
+        if details.months is None:
             turn.add(texts.CALC_NEEDS_MONTHS)
             return
         try:
-            plan = format_plan(details["amount"], int(details["months"]),
+            plan = format_plan(details.amount, details.months,
                                self.config.calculator.default_annual_rate)
         except (ValueError, ArithmeticError):
             turn.add(texts.CALC_NEEDS_AMOUNT)
@@ -356,17 +367,6 @@ class Dialogue:
     # -- helpers ----------------------------------------------------------------------------
 
     @staticmethod
-    def _remember(session: Session, found: dict[str, object]) -> None:
-        """Merge new details; a new value replaces the old one with its qualifiers."""
-        qualifiers = {"amount": ("amount_approx",), "lender": ("lenders",),
-                      "overdue_months": ("overdue_approx",)}
-        for key, dependent in qualifiers.items():
-            if key in found:
-                for name in dependent:
-                    session.details.pop(name, None)
-        session.details.update(found)
-
-    @staticmethod
     def _follow_up(spec: IntentSpec | None, follow_up_id: str | None) -> FollowUp | None:
         if spec is None:
             return None
@@ -376,19 +376,19 @@ class Dialogue:
         return None
 
     def _pending_question(self, pending: Pending | None) -> str | None:
-        if pending is None or pending.kind != "follow_up":
+        if pending is None or pending.kind is not PendingKind.FOLLOW_UP:
             return None
         follow_up = self._follow_up(self._specs.get(pending.intent or ""), pending.follow_up)
         return follow_up.question if follow_up else None
 
     @staticmethod
-    def _has_detail(found: dict[str, object], wanted: str | None) -> bool:
+    def _has_detail(found: Details, wanted: str | None) -> bool:
         key = {"overdue": "overdue_months"}.get(wanted or "", wanted or "")
-        return key in found
+        return getattr(found, key, None) is not None
 
     @staticmethod
-    def _best_topic(cls: Classification) -> RankedIntent | None:
-        for ranked in cls.ranking:
+    def _best_topic(understood: Understood) -> RankedIntent | None:
+        for ranked in understood.ranking:
             if ranked.intent not in SYSTEM_INTENTS:
                 return ranked
         return None

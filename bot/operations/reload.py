@@ -75,7 +75,7 @@ class ContentWatcher:
         outcome = await self.engine.reload_content(trigger="files")
         self.reloads += 1
         if not outcome.ok:
-            await self.engine.notify_admins(admin.reload_notice(outcome))
+            await self.engine.admin.notify(admin.reload_notice(outcome))
 
     async def stop(self) -> None:
         """Make :meth:`run` return (within about ``step_ms``)."""

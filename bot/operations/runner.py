@@ -12,62 +12,22 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
+from bot.adapters import registry
 from bot.adapters.base import Adapter
 from bot.config import Config, ConfigError
 from bot.engine import Engine
+from bot.messages import listed_on
 from bot.operations.reload import ContentWatcher
 
 log = logging.getLogger(__name__)
-
-
-class TerminalAdapter:
-    """The terminal chat as a platform (for ``run`` with other platforms alongside)."""
-
-    name = "terminal"
-
-    def __init__(self, config: Config, engine: Engine) -> None:
-        self._engine = engine
-        self._task: asyncio.Task[int] | None = None
-
-    async def run(self) -> None:
-        from bot.adapters.terminal import chat_with_engine
-
-        self._task = asyncio.create_task(chat_with_engine(self._engine))
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-
-def build_adapter(name: str, config: Config, engine: Engine) -> Adapter:
-    """The adapter for platform ``name`` (its settings are checked here: ConfigError)."""
-    if name == "terminal":
-        return TerminalAdapter(config, engine)
-    if name == "wechaty":
-        from bot.adapters.wechaty import WechatyAdapter
-
-        return WechatyAdapter(config, engine)
-    if name == "http":
-        from bot.adapters.http import HttpAdapter
-
-        return HttpAdapter(config, engine)
-    if name == "onebot":
-        from bot.adapters.onebot import OneBotAdapter
-
-        return OneBotAdapter(config, engine)
-    raise ConfigError(f"platforms.enabled: unknown platform {name!r}")
 
 
 def admin_pusher(send: Callable[[str, str], Awaitable[None]], platform: str,
                  admins: Sequence[str]) -> Callable[[str], Awaitable[None]] | None:
     """A callback sending an admin notice to the admins of ``platform`` (ids
     ``platform:user``, or bare ids) through ``send(user, text)``; None when there are none."""
-    prefix = f"{platform}:"
-    users = [a.removeprefix(prefix) for a in admins if a.startswith(prefix) or ":" not in a]
+    users = listed_on(platform, admins)
     if not users:
         return None
 
@@ -78,24 +38,23 @@ def admin_pusher(send: Callable[[str, str], Awaitable[None]], platform: str,
     return push
 
 
-def _state_of(adapter: Any, task: asyncio.Task[None]) -> Callable[[], str]:
-    if hasattr(adapter, "state"):  # e.g. the WeChat adapter: connecting, logged_in, waiting
-        return lambda: str(adapter.state)
-    return lambda: "stopped" if task.done() else "running"
+def _state_of(adapter: Adapter, task: asyncio.Task[None]) -> Callable[[], str]:
+    def state() -> str:
+        return adapter.state() or ("stopped" if task.done() else "running")
+
+    return state
 
 
 def register_adapters(engine: Engine, adapters: Sequence[Adapter],
                       tasks: Sequence[asyncio.Task[None]]) -> None:
-    """Show each platform in the admin status (its ``state`` if it has one, else whether it
-    runs) and let adapters with ``send_private(user, text)`` push admin notices."""
+    """Show each platform in the admin status (its ``state()``, else whether it runs) and let
+    adapters that can send private messages push admin notices."""
     for adapter, task in zip(adapters, tasks, strict=True):
-        engine.register_platform(adapter.name, _state_of(adapter, task))
-        send = getattr(adapter, "send_private", None)
-        if send is not None:
-            push = admin_pusher(send, getattr(adapter, "platform", adapter.name),
-                                engine.config.admins)
+        engine.admin.register_platform(adapter.name, _state_of(adapter, task))
+        if adapter.sends_private:
+            push = admin_pusher(adapter.send_private, adapter.platform, engine.config.admins)
             if push is not None:
-                engine.on_admin_notice.append(push)
+                engine.admin.on_notice.append(push)
 
 
 async def run_platforms(config: Config, platforms: list[str]) -> int:
@@ -103,9 +62,10 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
     on. Returns the process exit code."""
     if not platforms:
         raise ConfigError("platforms.enabled: no platform to run (e.g. [terminal])")
+    names = registry.check(platforms)
     engine = await Engine.create(config)
     try:
-        adapters = [build_adapter(name, config, engine) for name in dict.fromkeys(platforms)]
+        adapters = [registry.build(name, config, engine) for name in names]
     except BaseException:
         await engine.close()
         raise

@@ -1,27 +1,65 @@
-"""Open the session store the configuration names."""
+"""The one switch from configuration to storage: ``sessions.store`` names the backend, and
+the session store and the turn log (for ``report``) are both opened in it.
+
+To add a backend: a :class:`~bot.storage.sessions.base.SessionStore` in storage/sessions/, a
+:class:`~bot.storage.turns.base.TurnLog` in storage/turns/, its name in
+``SessionsConfig.store`` (bot/config.py), a branch in each function below, and the backend in
+the contract suites' parameters (tests/storage/).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from bot.config import SessionsConfig
+from bot.config import Config, SessionsConfig
 from bot.storage.errors import StoreUnavailable
 from bot.storage.sessions.base import SessionStore
 from bot.storage.sessions.memory import MemoryStore
+from bot.storage.turns.base import TurnLog
+from bot.storage.turns.memory import MemoryTurnLog
 
 log = logging.getLogger(__name__)
 
+DAY = 86_400.0
+
+
+class UnknownStore(ValueError):
+    """``sessions.store`` names no backend (never silently replaced by memory)."""
+
+    def __init__(self, store: str) -> None:
+        super().__init__(f"sessions.store: unknown store {store!r} (memory, sqlite or redis)")
+
+
+@dataclass(frozen=True)
+class Storage:
+    """What the engine keeps: conversations, and the turn log when insights are on."""
+
+    sessions: SessionStore
+    turns: TurnLog | None
+
+    async def close(self) -> None:
+        """Close both."""
+        if self.turns is not None:
+            await self.turns.close()
+        await self.sessions.close()
+
 
 def default_sqlite_path() -> Path:
-    """Where the SQLite store lives unless ``sessions.sqlite_path`` says otherwise."""
+    """Where the SQLite file lives unless ``sessions.sqlite_path`` says otherwise."""
     return Path(user_data_dir("cuishou-bot")) / "sessions.sqlite3"
 
 
+def sqlite_path(config: SessionsConfig) -> Path:
+    """The SQLite file of ``config`` (sessions and turn log share it)."""
+    return Path(config.sqlite_path or default_sqlite_path()).expanduser()
+
+
 async def open_store(config: SessionsConfig) -> SessionStore:
-    """Open the store of ``config.store``.
+    """Open the session store of ``config.store``.
 
     SQLite is opened now, so a path that cannot be used fails at start-up
     (:class:`StoreUnavailable`). A Redis that does not answer only logs a warning: the bot
@@ -33,8 +71,7 @@ async def open_store(config: SessionsConfig) -> SessionStore:
     if config.store == "sqlite":
         from bot.storage.sessions.sqlite import SqliteStore
 
-        path = config.sqlite_path or default_sqlite_path()  # SqliteStore expands "~"
-        return await SqliteStore.open(path, idle_seconds, config.max_sessions)
+        return await SqliteStore.open(sqlite_path(config), idle_seconds, config.max_sessions)
     if config.store == "redis":
         from bot.storage.sessions.redis import RedisStore
 
@@ -44,4 +81,55 @@ async def open_store(config: SessionsConfig) -> SessionStore:
         except StoreUnavailable as exc:
             log.warning("%s; sessions are not remembered until it is back", exc)
         return store
-    raise ValueError(f"sessions.store: unknown store {config.store!r}")
+    raise UnknownStore(config.store)
+
+
+def memory_turn_log(config: Config) -> MemoryTurnLog:
+    """An in-memory turn log with the configured bounds."""
+    return MemoryTurnLog(config.insights.retention_days * DAY, config.insights.max_records)
+
+
+async def open_turn_log(config: Config) -> TurnLog:
+    """Open the turn log in ``sessions.store``'s backend: a table in the SQLite file, a sorted
+    set in Redis, or a bounded deque in memory.
+
+    SQLite is opened now (a path that cannot be used raises :class:`StoreUnavailable`); a
+    Redis that does not answer only logs a warning, and records are skipped until it is back.
+    """
+    retention = config.insights.retention_days * DAY
+    cap = config.insights.max_records
+    store = config.sessions.store
+    if store == "memory":
+        return memory_turn_log(config)
+    if store == "sqlite":
+        from bot.storage.turns.sqlite import SqliteTurnLog
+
+        return await SqliteTurnLog.open(sqlite_path(config.sessions), retention, cap)
+    if store == "redis":
+        from bot.storage.turns.redis import RedisTurnLog
+
+        turn_log = RedisTurnLog(config.sessions.redis_url, retention, cap)
+        try:
+            await turn_log.query(since=float("inf"))
+        except StoreUnavailable as exc:
+            log.warning("%s; messages are not recorded for the report until it is back", exc)
+        return turn_log
+    raise UnknownStore(store)
+
+
+async def open_storage(config: Config) -> Storage:
+    """Open the session store and, when ``insights.enabled``, the turn log, in one backend.
+
+    A turn log that cannot be opened (e.g. an unreadable SQLite file raises for the sessions
+    first) is a warning, and the report keeps this process's turns in memory: answering
+    matters more than the report.
+    """
+    sessions = await open_store(config.sessions)
+    turns: TurnLog | None = None
+    if config.insights.enabled:
+        try:
+            turns = await open_turn_log(config)
+        except StoreUnavailable as exc:
+            log.warning("%s; the report keeps this process's turns in memory only", exc)
+            turns = memory_turn_log(config)
+    return Storage(sessions, turns)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -494,15 +494,122 @@ def _presence(text: str) -> bool | None:
     return False if future else None
 
 
+# -- the typed result ----------------------------------------------------------------------
+
+#: Field metadata: the detail identifies a person's finances and is never repeated in a group.
+PRIVATE = {"private": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What is known of a person's situation from their words; ``None`` = not known.
+
+    To add a detail: add a field here (with ``metadata=PRIVATE`` when it identifies the
+    person's finances), set it in :func:`_extract`, and use it in the conversation. JSON
+    round-trip (:meth:`to_json` / :meth:`from_json`) is checked by the store-backed tests.
+    """
+
+    amount: float | None = field(default=None, metadata=PRIVATE)  # yuan
+    amount_approx: bool | None = field(default=None, metadata=PRIVATE)  # 5万多, 大概4万
+    months: int | None = field(default=None, metadata=PRIVATE)  # installments wanted
+    lender: str | None = field(default=None, metadata=PRIVATE)  # the first lender named
+    lenders: tuple[str, ...] | None = field(default=None, metadata=PRIVATE)  # all, if several
+    overdue_months: int | None = field(default=None, metadata=PRIVATE)
+    overdue_approx: bool | None = field(default=None, metadata=PRIVATE)
+    present: bool | None = None  # collectors there now (True) or a visit announced (False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The details that are known, by name (lists for tuples: the JSON shape)."""
+        return {f.name: list(v) if isinstance(v, tuple) else v
+                for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def known(self, *names: str) -> bool:
+        """True when every detail in ``names`` is known."""
+        return all(getattr(self, name) is not None for name in names)
+
+    def merged(self, new: Details) -> Details:
+        """These details updated with what ``new`` found; a new value replaces the old one
+        with its qualifiers (a new amount drops the old "approximately")."""
+        found = new.as_dict()
+        if not found:
+            return self
+        changes: dict[str, Any] = {}
+        for key, dependent in _QUALIFIERS.items():
+            if key in found:
+                changes.update(dict.fromkeys(dependent))
+        changes.update({f.name: getattr(new, f.name) for f in fields(new)
+                        if getattr(new, f.name) is not None})
+        return replace(self, **changes)
+
+    def public(self) -> Details:
+        """Only the details that may be repeated in a group."""
+        return replace(self, **{f.name: None for f in fields(self) if f.metadata.get("private")})
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (what a store keeps)."""
+        return self.as_dict()
+
+    @classmethod
+    def from_json(cls, raw: object) -> Details:
+        """Rebuild details a store kept; unknown keys and values of the wrong type are
+        dropped (a newer or older version may have written them)."""
+        if not isinstance(raw, dict):
+            return cls()
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = raw.get(f.name)
+            if value is None:
+                continue
+            kind = _FIELD_TYPES[f.name]
+            if kind is tuple:
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    values[f.name] = tuple(value)
+            elif kind is float:
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    values[f.name] = float(value)
+            elif kind is int:
+                if isinstance(value, int) and not isinstance(value, bool):
+                    values[f.name] = value
+            elif isinstance(value, kind):
+                values[f.name] = value
+        return cls(**values)
+
+
+#: a new value of the key replaces the old one together with these qualifiers
+_QUALIFIERS = {"amount": ("amount_approx",), "lender": ("lenders",),
+               "overdue_months": ("overdue_approx",)}
+
+_FIELD_TYPES: dict[str, type] = {
+    "amount": float, "amount_approx": bool, "months": int, "lender": str, "lenders": tuple,
+    "overdue_months": int, "overdue_approx": bool, "present": bool,
+}
+
 # -- entry point ---------------------------------------------------------------------------
 
 
-def extract_details(text: str) -> dict[str, Any]:
-    """Details found in one normalised message; keys only for what was found. Never raises."""
+def extract_details(text: str) -> Details:
+    """Details found in one normalised message (only what was found is set). Never raises.
+
+    What wins when a message holds several candidates: for the amount, the number most
+    clearly money (a currency or 万 beats a bare number), then the larger; for lenders, the
+    first named; for periods, the first overdue period and the first plan period; presence
+    from the clause that speaks of a visit (a negation or a future word turns it off).
+    """
     try:
-        return _extract(text)
+        found = _extract(text)
     except Exception:  # a detail is a convenience: never let it break a reply
-        return {}
+        return EMPTY
+    if not found:
+        return EMPTY
+    if "lenders" in found:
+        found["lenders"] = tuple(found["lenders"])
+    return Details(**found)
+
+
+EMPTY = Details()
 
 
 def _extract(text: str) -> dict[str, Any]:

@@ -4,14 +4,16 @@ the calculator, overrides, expiry, reset, forgetting, and persistence across a r
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
 from bot.content import FollowUp, IntentSpec, load_content
+from bot.conversation.state import Session
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming
 from bot.storage.sessions.memory import MemoryStore
-from tests.harness import Chat, memory_config
+from tests.harness import Chat, memory_config, stored_session
 
 CONTENT = load_content(memory_config().intents_path)
 
@@ -67,7 +69,7 @@ async def _reach(chat: Chat, spec: IntentSpec, index: int) -> None:
                            branches(earlier)[0])
         await chat.say(said)
     asked = spec.follow_ups[index].question
-    session = await chat.engine.store.get(chat.engine.session_key(
+    session = await stored_session(chat.engine, chat.engine.session_key(
         Incoming(user=chat.user, text="")))
     assert session is not None and session.pending is not None, asked
     assert session.pending.follow_up == spec.follow_ups[index].id, asked
@@ -103,11 +105,11 @@ async def test_urgent_message_wins_over_pending_question(chat: Chat) -> None:
 
 async def test_details_are_remembered_and_reused(chat: Chat, engine: Engine) -> None:
     await chat.say("我欠招行3万5，逾期3个月了")
-    session = await engine.store.get(engine.session_key(Incoming(user="alice", text="")))
+    session = await stored_session(engine, engine.session_key(Incoming(user="alice", text="")))
     assert session is not None
-    assert session.details["amount"] == 35000
-    assert session.details["lender"] == "招商银行"
-    assert session.details["overdue_months"] == 3
+    assert session.details.amount == 35000
+    assert session.details.lender == "招商银行"
+    assert session.details.overdue_months == 3
     text = await chat.text("想分24期，每个月要还多少")
     assert "35,000.00元" in text and "24期" in text
     text = await chat.text("那分36期呢？")
@@ -146,10 +148,9 @@ async def test_session_expires_after_idle_time(understanding: Understanding) -> 
     chat = Chat(engine)
     await chat.say("催收的人在门口")
     key = engine.session_key(Incoming(user="alice", text=""))
-    session = await store.get(key)
-    assert session is not None and session.pending is not None
-    session.last_seen = time.time() - 3600
-    await store.put(session)
+    record = await store.get(key)
+    assert record is not None and Session.from_json(record.data).pending is not None
+    await store.put(replace(record, last_seen=time.time() - 3600))
     replies = await chat.say("没有")  # the stale question is gone: "没有" alone means nothing
     assert chat.last.intent != "collector_at_door"
     assert not any("不要谈钱" in r for r in replies)
@@ -158,9 +159,9 @@ async def test_session_expires_after_idle_time(understanding: Understanding) -> 
 async def test_reset_clears_pending_question_and_details(chat: Chat, engine: Engine) -> None:
     await chat.say("我欠招行3万，催收的人在门口")
     await chat.say("重新开始")
-    session = await engine.store.get(engine.session_key(Incoming(user="alice", text="")))
+    session = await stored_session(engine, engine.session_key(Incoming(user="alice", text="")))
     assert session is not None
-    assert session.pending is None and session.details == {} and session.active_intent is None
+    assert session.pending is None and not session.details and session.active_intent is None
 
 
 async def test_delete_my_records(engine: Engine) -> None:

@@ -33,7 +33,7 @@ from bot.storage.factory import open_store
 from bot.storage.sessions.base import SessionStore
 from bot.storage.sessions.memory import MemoryStore
 from tests.fakes.redis_server import RedisServer, redis_server_executable
-from tests.harness import memory_config
+from tests.harness import memory_config, stored_session
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +134,7 @@ async def load(engine: Engine, reference: list[Response], label: str,
 
     assert len(results) == CONVERSATIONS
     assert len(latencies) == messages
-    assert engine.stats.errors == 0
+    assert engine.admin.stats.errors == 0
     assert len(engine._locks) == 0  # no lock left behind
     rate = engine.config.calculator.default_annual_rate
     expected_intents = [r.intent for r in reference]
@@ -157,10 +157,10 @@ async def load(engine: Engine, reference: list[Response], label: str,
     # Nothing lost: each session holds its own details and every one of its turns.
     for conversation in range(CONVERSATIONS):
         key = engine.session_key(Incoming(user=user_of(conversation), text=""))
-        session = await engine.store.get(key)
+        session = await stored_session(engine, key)
         assert session is not None, conversation
-        assert session.details.get("amount") == amount_of(conversation), session.details
-        assert session.details.get("months") == LAST_MONTHS, session.details
+        assert session.details.amount == amount_of(conversation), session.details
+        assert session.details.months == LAST_MONTHS, session.details
         assert session.turns == len(SCRIPT), (conversation, session.turns)
         assert session.user == f"terminal:{user_of(conversation)}"
     assert elapsed < BUDGET_SECONDS, f"{label}: {elapsed:.1f} s"
@@ -212,16 +212,16 @@ async def test_redis_store_queues_more_calls_than_connections(
         load_redis_server: RedisServer) -> None:
     """Far more calls at once than the store has connections: all succeed, in turn (the
     redis-py default pool refused the 101st with "Too many connections")."""
-    from bot.storage.sessions.base import Session
+    from bot.storage.sessions.base import SessionRecord
     from bot.storage.sessions.redis import MAX_CONNECTIONS, RedisStore
 
     store = RedisStore(load_redis_server.url, 600)
     try:
         calls = 10 * MAX_CONNECTIONS
-        await asyncio.gather(*(store.put(Session(key=f"many:{i}", user=f"u{i}", turns=i))
+        await asyncio.gather(*(store.put(SessionRecord(f"many:{i}", f"u{i}", time.time(), str(i)))
                                for i in range(calls)))
         got = await asyncio.gather(*(store.get(f"many:{i}") for i in range(calls)))
-        assert [s.turns if s else None for s in got] == list(range(calls))
+        assert [int(s.data) if s else None for s in got] == list(range(calls))
         async with Redis.from_url(load_redis_server.url) as client:
             clients = await client.client_list()
         assert len(clients) <= MAX_CONNECTIONS + 1  # + the client asking

@@ -98,9 +98,9 @@ async def test_watcher_reloads_changed_content(engine: Engine, watcher: ContentW
     assert await say(engine, "你好") == [NEW_GREETING]
     assert engine.understanding.content.version != old.content.version
     assert old.content.intent("greeting").advice.short != NEW_GREETING  # swapped, not mutated
-    assert engine.last_reload is not None
-    assert engine.last_reload.ok and engine.last_reload.trigger == "files"
-    assert engine.admin_notice is None
+    assert engine.admin.last_reload is not None
+    assert engine.admin.last_reload.ok and engine.admin.last_reload.trigger == "files"
+    assert engine.admin.notice is None
 
 
 async def test_admin_reload_swaps_in_new_content(engine: Engine, intents: Path) -> None:
@@ -146,11 +146,11 @@ async def test_admin_reload_of_invalid_content_names_the_problem(
     assert "没有重新加载" in reply
     assert "harassment.yaml: intent harassment: field advice.short" in reply
     assert engine.understanding is old
-    assert engine.last_reload is not None and not engine.last_reload.ok
+    assert engine.admin.last_reload is not None and not engine.admin.last_reload.ok
     assert "harassment.yaml: intent harassment: field advice.short" in caplog.text  # logged
     # still answering, with the old content
     await say(engine, "天天打电话骚扰我怎么办", user="bob")
-    assert engine.stats.errors == 0
+    assert engine.admin.stats.errors == 0
     assert (await engine.handle(Incoming(user="carol", text="你好"))).intent == "greeting"
 
 
@@ -169,7 +169,7 @@ async def test_watcher_rejects_invalid_content_and_tells_the_admin(
     async def push(text: str) -> None:
         pushed.append(text)
 
-    engine.on_admin_notice.append(push)
+    engine.admin.on_notice.append(push)
     old = engine.understanding
     edit_intent(intents, "greeting", lambda d: d.update(examples=d["examples"][:3]))
     await wait_until(lambda: bool(pushed),
@@ -186,18 +186,18 @@ async def test_watcher_rejects_invalid_content_and_tells_the_admin(
     assert first[0] == notice
     assert first[1:] == other
     assert await say(engine, "你好", user="boss") == other
-    assert engine.admin_notice is None
+    assert engine.admin.notice is None
 
 
 async def test_a_later_good_reload_clears_the_pending_notice(
         engine: Engine, intents: Path) -> None:
     edit_intent(intents, "harassment", empty_short_advice)
     outcome = await engine.reload_content(trigger="files")
-    await engine.notify_admins("【管理员提醒】内容有问题")
-    assert not outcome.ok and engine.admin_notice is not None
+    await engine.admin.notify("【管理员提醒】内容有问题")
+    assert not outcome.ok and engine.admin.notice is not None
     shutil.copy(default_intents_dir() / "harassment.yaml", intents / "harassment.yaml")
     assert (await engine.reload_content(trigger="files")).ok
-    assert engine.admin_notice is None
+    assert engine.admin.notice is None
 
 
 async def test_a_failing_notice_callback_is_logged_not_raised(
@@ -205,9 +205,9 @@ async def test_a_failing_notice_callback_is_logged_not_raised(
     async def broken(text: str) -> None:
         raise ConnectionError("platform down")
 
-    engine.on_admin_notice.append(broken)
-    await engine.notify_admins("提醒")
-    assert engine.admin_notice == "提醒"
+    engine.admin.on_notice.append(broken)
+    await engine.admin.notify("提醒")
+    assert engine.admin.notice == "提醒"
     assert "admin notice callback failed" in caplog.text
 
 
@@ -239,13 +239,16 @@ async def test_watcher_stops_when_cancelled_and_without_a_directory(
 
 async def test_run_starts_the_watcher(intents: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``python -m bot run`` watches the content: a platform sees the new answer."""
+    from bot.adapters import registry
+    from bot.adapters.base import Adapter
     from bot.config import ReloadConfig
     from bot.operations import runner
 
     seen: dict[str, object] = {}
 
-    class EditingAdapter:
+    class EditingAdapter(Adapter):
         name = "fake"
+        platform = "fake"
 
         def __init__(self, config: object, engine: Engine) -> None:
             self.engine = engine
@@ -257,12 +260,12 @@ async def test_run_starts_the_watcher(intents: Path, monkeypatch: pytest.MonkeyP
                              touch=lambda: edit_intent(intents, "greeting", lambda d: None))
             response = await self.engine.handle(Incoming(user="u", text="你好"))
             seen["replies"] = response.replies
-            seen["platforms"] = list(self.engine.platforms)
+            seen["platforms"] = list(self.engine.admin.platforms)
 
         async def stop(self) -> None:
             pass
 
-    monkeypatch.setattr(runner, "build_adapter",
+    monkeypatch.setattr(registry, "build",
                         lambda name, config, engine: EditingAdapter(config, engine))
     config = memory_config(intents_dir=str(intents), reload=ReloadConfig(debounce_ms=50))
     assert await asyncio.wait_for(runner.run_platforms(config, ["terminal"]), 60) == 0

@@ -210,7 +210,7 @@ async def test_redis_restart_mid_traffic(redis_engine: Engine, restartable_redis
         assert DENY_BRANCH in second.replies[0]
 
     assert all(r.replies and r.intent != "error" for _, r in responses)
-    assert engine.stats.errors == 0
+    assert engine.admin.stats.errors == 0
     assert max(seconds for seconds, _ in responses) < 5  # down means fast "no", not a hang
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("session store unavailable" in r.getMessage() for r in caplog.records)
@@ -255,7 +255,7 @@ async def test_exception_becomes_apology_and_logged_traceback(
         response = await engine.handle(Incoming(user="alice", text=secret))
     assert response.replies == [texts.APOLOGY]
     assert response.intent == "error"
-    assert engine.stats.errors == 1
+    assert engine.admin.stats.errors == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     [error] = errors
@@ -272,4 +272,4 @@ async def test_exception_becomes_apology_and_logged_traceback(
     assert first.intent == "collector_at_door" and QUESTION in first.replies[-1]
     second = await engine.handle(Incoming(user="alice", text="没有"))
     assert DENY_BRANCH in second.replies[0]
-    assert engine.stats.errors == 1
+    assert engine.admin.stats.errors == 1

@@ -7,6 +7,7 @@ file; Redis expires keys itself, raises StoreUnavailable while down and recovers
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -21,13 +22,15 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import SessionsConfig
+from bot.conversation.state import Pending, PendingKind, Session
+from bot.storage import factory
 from bot.storage.errors import StoreUnavailable
 from bot.storage.factory import open_store
-from bot.storage import factory
-from bot.storage.sessions.base import Pending, Session, SessionStore
+from bot.storage.sessions.base import SessionRecord, SessionStore
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.sessions.redis import SESSION_PREFIX, USER_PREFIX, RedisStore
 from bot.storage.sessions.sqlite import SqliteStore
+from bot.understanding.details import Details
 from tests.fakes.redis_server import RedisServer, free_port, redis_server_executable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -55,21 +58,41 @@ def own_redis_server() -> Iterator[RedisServer]:
 
 # --------------------------------------------------------------------------- the stores
 
-MakeStore = Callable[..., Awaitable[SessionStore]]
+
+class Sessions:
+    """A store seen as the engine uses it: a conversation's Session goes in as JSON text and
+    comes back whole, so every field must survive every backend (the JSON trap)."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self.store = store
+
+    async def put(self, session: Session) -> None:
+        await self.store.put(SessionRecord(key=session.key, user=session.user,
+                                           last_seen=session.last_seen, data=session.to_json()))
+
+    async def get(self, key: str) -> Session | None:
+        record = await self.store.get(key)
+        return None if record is None else Session.from_json(record.data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+MakeStore = Callable[..., Awaitable[Sessions]]
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
 async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MakeStore]:
     """Opens stores of one kind; with SQLite every store of a test shares one file."""
     kind: str = request.param
-    opened: list[SessionStore] = []
+    opened: list[Sessions] = []
     url = ""
     if kind == "redis":
         url = request.getfixturevalue("redis_server").url
         async with Redis.from_url(url) as client:
             await client.flushdb()
 
-    async def make(idle_seconds: float = 600, max_sessions: int = 1000) -> SessionStore:
+    async def make(idle_seconds: float = 600, max_sessions: int = 1000) -> Sessions:
         store: SessionStore
         if kind == "memory":
             store = MemoryStore(idle_seconds, max_sessions)
@@ -78,8 +101,8 @@ async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
                                            max_sessions)
         else:
             store = RedisStore(url, idle_seconds, max_sessions)
-        opened.append(store)
-        return store
+        opened.append(Sessions(store))
+        return opened[-1]
 
     yield make
     for store in opened:
@@ -87,7 +110,7 @@ async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 
 @pytest.fixture
-async def store(make_store: MakeStore) -> SessionStore:
+async def store(make_store: MakeStore) -> Sessions:
     return await make_store()
 
 
@@ -96,12 +119,11 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
     return Session(
         key=key,
         active_intent="harassment",
-        pending=Pending(kind="follow_up", intent="harassment", follow_up="who_called",
-                        choices=["harassment", "negotiate"]),
-        details={
-            "amount": 12000.5, "overdue_days": 90, "platforms": ["借呗", "花呗"],
-            "contacted_family": True, "lawsuit": None, "nested": {"a": [1, 2.5, "三"]},
-        },
+        pending=Pending(kind=PendingKind.FOLLOW_UP, intent="harassment",
+                        follow_up="who_called", choices=["harassment", "negotiate"]),
+        details=Details(amount=12000.5, amount_approx=True, months=36, lender="借呗",
+                        lenders=("借呗", "花呗"), overdue_months=3, overdue_approx=False,
+                        present=True),
         asked=["who_called", "how_often"],
         last_seen=time.time(),
         last_non_text_note=time.time() - 42.25,
@@ -125,7 +147,8 @@ async def test_round_trip_keeps_every_field(store: SessionStore) -> None:
 
 @pytest.mark.parametrize(
     "pending",
-    [None, Pending(kind="clarify", choices=["a", "b", "c"]), Pending(kind="menu")],
+    [None, Pending(kind=PendingKind.CLARIFY, choices=["a", "b", "c"]),
+     Pending(kind=PendingKind.MENU)],
     ids=["none", "clarify", "menu"],
 )
 async def test_round_trip_of_each_pending_kind(store: SessionStore, pending: Pending) -> None:
@@ -145,25 +168,25 @@ async def test_put_overwrites(store: SessionStore) -> None:
     await store.put(session)
     session.active_intent = "negotiate"
     session.pending = None
-    session.details = {"amount": 1}
+    session.details = Details(amount=1.0)
     session.turns += 1
     await store.put(session)
     got = await store.get(session.key)
     assert got is not None
     assert (got.active_intent, got.pending, got.details, got.turns) == (
-        "negotiate", None, {"amount": 1}, 8)
+        "negotiate", None, Details(amount=1.0), 8)
 
 
 async def test_unsaved_changes_do_not_leak_into_the_store(store: SessionStore) -> None:
     session = full_session()
     await store.put(session)
-    session.details["amount"] = 0  # changed after put, not saved
+    session.details = Details(amount=0.0)  # changed after put, not saved
     got = await store.get(session.key)
     assert got is not None
     got.turns = 99  # changed after get, not saved
     again = await store.get(session.key)
     assert again is not None
-    assert (again.details["amount"], again.turns) == (12000.5, 7)
+    assert (again.details.amount, again.turns) == (12000.5, 7)
 
 
 async def test_delete(store: SessionStore) -> None:
@@ -227,8 +250,8 @@ async def test_session_expires_as_time_passes(make_store: MakeStore) -> None:
 async def test_unicode_keys_users_and_content(store: SessionStore) -> None:
     session = Session(
         key="wechat:群聊「债务互助」:用户😀", user="用户😀",
-        details={"说明": "他说“三天内不还就上门”\n换行\t制表 \\ 反斜杠 \u0000 零字符 [捂脸] ﹫全角",
-                 "平台": ["微粒贷", "美团月付"], "金额": "１２０００元"},
+        details=Details(lender="他说“三天内不还就上门”\n换行\t制表 \\ 反斜杠 \u0000 零字符 [捂脸]",
+                        lenders=("微粒贷", "美团月付", "１２０００元")),
         asked=["催收电话频率"],
     )
     await store.put(session)
@@ -279,12 +302,12 @@ def _rows(path: Path) -> list[tuple[str, str, float]]:
 
 async def test_sqlite_survives_close_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 600)
+    store = Sessions(await SqliteStore.open(path, 600))
     session = full_session()
     await store.put(session)
     await store.close()
     await store.close()  # closing twice is harmless
-    reopened = await SqliteStore.open(path, 600)
+    reopened = Sessions(await SqliteStore.open(path, 600))
     try:
         assert await reopened.get(session.key) == session
         assert await reopened.delete_user("u1") == 1
@@ -294,13 +317,17 @@ async def test_sqlite_survives_close_and_reopen(tmp_path: Path) -> None:
 
 _CHILD = """
 import asyncio, sys
-from bot.storage.sessions.base import Session
+import time
+from bot.conversation.state import Session
+from bot.storage.sessions.base import SessionRecord
 from bot.storage.sessions.sqlite import SqliteStore
+from bot.understanding.details import Details
 
 async def main():
     store = await SqliteStore.open(sys.argv[1], 3600)
     for i in range(20):
-        await store.put(Session(key=f"k{i}", user="u", turns=i, details={"序号": i}))
+        session = Session(key=f"k{i}", user="u", turns=i, details=Details(months=i + 1))
+        await store.put(SessionRecord(f"k{i}", "u", time.time(), session.to_json()))
     print("stored", flush=True)
     await asyncio.sleep(60)
 
@@ -323,19 +350,19 @@ async def test_sqlite_put_survives_sigkill(tmp_path: Path) -> None:
         child.send_signal(signal.SIGKILL)
         await child.wait()
     assert child.returncode == -signal.SIGKILL
-    store = await SqliteStore.open(path, 3600)
+    store = Sessions(await SqliteStore.open(path, 3600))
     try:
         for i in range(20):
             got = await store.get(f"k{i}")
             assert got is not None
-            assert (got.turns, got.details) == (i, {"序号": i})
+            assert (got.turns, got.details) == (i, Details(months=i + 1))
     finally:
         await store.close()
 
 
 async def test_sqlite_file_layout(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 600)
+    store = Sessions(await SqliteStore.open(path, 600))
     await store.put(full_session())
     try:
         assert path.is_file()
@@ -360,7 +387,7 @@ async def test_sqlite_file_layout(tmp_path: Path) -> None:
 
 async def test_sqlite_reading_an_expired_session_deletes_its_row(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 60)
+    store = Sessions(await SqliteStore.open(path, 60))
     old = full_session("wechat:old")
     old.last_seen = time.time() - 3600
     await store.put(old)
@@ -372,7 +399,7 @@ async def test_sqlite_reading_an_expired_session_deletes_its_row(tmp_path: Path)
 
 async def test_sqlite_purges_expired_rows_without_reading_them(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 60, purge_interval=3600)
+    store = Sessions(await SqliteStore.open(path, 60, purge_interval=3600))
     for i in range(5):
         await store.put(Session(key=f"old{i}", user="u", last_seen=time.time() - 3600))
     await store.put(Session(key="new", user="u"))
@@ -388,7 +415,7 @@ async def test_sqlite_purges_expired_rows_without_reading_them(tmp_path: Path) -
     assert [row[0] for row in _rows(path)] == ["new"]
 
     # With a zero interval every put purges.
-    eager = await SqliteStore.open(path, 60, purge_interval=0)
+    eager = Sessions(await SqliteStore.open(path, 60, purge_interval=0))
     await eager.put(Session(key="old", user="u", last_seen=time.time() - 3600))
     await eager.put(Session(key="new2", user="u"))
     assert [row[0] for row in _rows(path)] == ["new", "new2"]
@@ -397,7 +424,7 @@ async def test_sqlite_purges_expired_rows_without_reading_them(tmp_path: Path) -
 
 async def test_sqlite_overwrites_do_not_grow_the_file(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 600, max_sessions=3)
+    store = Sessions(await SqliteStore.open(path, 600, max_sessions=3))
     for turn in range(50):
         await store.put(Session(key="k", user="u", turns=turn))
     assert await store.count() == 1
@@ -410,11 +437,11 @@ async def test_sqlite_overwrites_do_not_grow_the_file(tmp_path: Path) -> None:
 
 async def test_sqlite_bound_counts_rows_already_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 600, max_sessions=10)
+    store = Sessions(await SqliteStore.open(path, 600, max_sessions=10))
     for i in range(10):
         await store.put(Session(key=f"k{i}", user="u", last_seen=time.time() - 100 + i))
     await store.close()
-    smaller = await SqliteStore.open(path, 600, max_sessions=4)
+    smaller = Sessions(await SqliteStore.open(path, 600, max_sessions=4))
     await smaller.put(Session(key="latest", user="u"))
     assert [row[0] for row in _rows(path)] == ["k7", "k8", "k9", "latest"]
     await smaller.close()
@@ -423,10 +450,10 @@ async def test_sqlite_bound_counts_rows_already_in_the_file(tmp_path: Path) -> N
 async def test_sqlite_unreadable_row_is_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                                 ) -> None:
     path = tmp_path / "sessions.sqlite3"
-    store = await SqliteStore.open(path, 600)
+    store = Sessions(await SqliteStore.open(path, 600))
     await store.put(full_session())
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE sessions SET data = 'not json'")
+        db.execute("UPDATE sessions SET last_seen = 'soon', data = x'00ff'")
     with caplog.at_level(logging.WARNING, logger="bot.storage.sessions.sqlite"):
         assert await store.get("wechat:u1") is None
     assert "unreadable session" in caplog.text
@@ -451,7 +478,7 @@ async def test_sqlite_unusable_path_raises_store_unavailable(tmp_path: Path) -> 
 async def test_redis_key_layout_and_ttls(redis_server: RedisServer) -> None:
     async with Redis.from_url(redis_server.url) as client:
         await client.flushdb()
-        store = RedisStore(redis_server.url, 600)
+        store = Sessions(RedisStore(redis_server.url, 600))
         try:
             older = full_session("wechat:room1:u1", "u1")
             older.last_seen = time.time() - 300
@@ -470,7 +497,7 @@ async def test_redis_key_layout_and_ttls(redis_server: RedisServer) -> None:
             assert 590_000 < await client.pttl(USER_PREFIX + "u1") <= 600_000
             stored = await client.get(SESSION_PREFIX + "wechat:u1")
             assert stored is not None
-            assert Session.from_json(stored) == await store.get("wechat:u1")
+            assert Session.from_json(json.loads(stored)["data"]) == await store.get("wechat:u1")
             assert await store.delete("wechat:u1") is True
             assert await client.smembers(USER_PREFIX + "u1") == {
                 f"{SESSION_PREFIX}wechat:room1:u1".encode()}
@@ -481,7 +508,7 @@ async def test_redis_key_layout_and_ttls(redis_server: RedisServer) -> None:
 async def test_redis_expires_idle_sessions_itself(redis_server: RedisServer) -> None:
     async with Redis.from_url(redis_server.url) as client:
         await client.flushdb()
-        store = RedisStore(redis_server.url, 0.2)
+        store = Sessions(RedisStore(redis_server.url, 0.2))
         try:
             await store.put(full_session())
             expired = full_session("wechat:old")
@@ -500,7 +527,7 @@ async def test_redis_unreadable_value_is_dropped(redis_server: RedisServer) -> N
     async with Redis.from_url(redis_server.url) as client:
         await client.flushdb()
         await client.set(SESSION_PREFIX + "broken", b"\xff not json")
-        store = RedisStore(redis_server.url, 600)
+        store = Sessions(RedisStore(redis_server.url, 600))
         try:
             assert await store.get("broken") is None
             assert await client.exists(SESSION_PREFIX + "broken") == 0
@@ -512,7 +539,7 @@ async def test_redis_down_raises_store_unavailable_then_recovers(
     own_redis_server: RedisServer,
 ) -> None:
     server = own_redis_server
-    store = RedisStore(server.url, 600, timeout=1)
+    store = Sessions(RedisStore(server.url, 600, timeout=1))
     try:
         await store.put(full_session())
         assert await store.get("wechat:u1") is not None
@@ -551,7 +578,7 @@ async def test_redis_down_raises_store_unavailable_then_recovers(
 
 
 async def test_redis_error_does_not_reveal_the_password() -> None:
-    store = RedisStore(f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0", 600, timeout=1)
+    store = Sessions(RedisStore(f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0", 600, timeout=1))
     try:
         with pytest.raises(StoreUnavailable) as caught:
             await store.get("wechat:u1")
@@ -605,7 +632,7 @@ async def test_open_store_redis(redis_server: RedisServer) -> None:
     store = await open_store(SessionsConfig(store="redis", redis_url=redis_server.url))
     try:
         assert isinstance(store, RedisStore)
-        await store.put(full_session("open-store:u1"))
+        await Sessions(store).put(full_session("open-store:u1"))
         assert await store.get("open-store:u1") is not None
     finally:
         await store.close()

@@ -17,11 +17,11 @@ from bot.config import Config, InsightsConfig, SessionsConfig
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind, RankedIntent
 from bot.storage.errors import StoreUnavailable
-from bot.storage.sessions.base import Session
+from bot.storage.factory import open_turn_log
+from bot.storage.sessions.base import SessionRecord
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.sessions.sqlite import SqliteStore
 from bot.storage.turns.base import UNANSWERED_INTENTS, TurnLog, TurnRecord
-from bot.storage.turns.factory import open_turn_log
 from bot.storage.turns.memory import MemoryTurnLog
 from bot.storage.turns.recorder import TurnRecorder
 from bot.storage.turns.redis import TURNS_KEY, RedisTurnLog
@@ -156,7 +156,7 @@ async def test_sqlite_log_lives_beside_the_sessions_and_deletes_old_rows(tmp_pat
     sessions = await SqliteStore.open(path, 600)
     turn_log = await SqliteTurnLog.open(path, retention_seconds=60, max_records=10)
     try:
-        await sessions.put(Session(key="wechat:u:1", user="wechat:1"))
+        await sessions.put(SessionRecord("wechat:u:1", "wechat:1", time.time(), "{}"))
         now = time.time()
         await turn_log.record_many([unanswered(now - 120)] + [answered(now)] * 12)
         assert await turn_log.count() == 10  # the cap holds on every write
@@ -279,7 +279,7 @@ async def test_silent_and_non_text_messages_are_not_recorded(
     note = await engine.handle(Incoming(user="u1", text="", kind=MessageKind.IMAGE))
     assert silent.silent and not note.silent
     assert await turn_log.query(since=0) == []
-    assert engine.stats.handled == 1  # the note counts as handled, not as a text turn
+    assert engine.admin.stats.handled == 1  # the note counts as handled, not as a text turn
 
 
 async def test_text_is_not_kept_when_configured_off(understanding: Understanding) -> None:

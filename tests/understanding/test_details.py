@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.understanding import details as details_module
-from bot.understanding.details import LENDER_ALIASES, cn_to_number, extract_details
+from bot.understanding.details import LENDER_ALIASES, Details, cn_to_number, extract_details
 
 # -- amounts -------------------------------------------------------------------------------
 
@@ -52,9 +52,16 @@ AMOUNTS: list[tuple[str, float, bool]] = [
 ]
 
 
+def found_in(text: str) -> dict:
+    """What extract_details found, by name (the typed result's known fields)."""
+    found = extract_details(text)
+    assert isinstance(found, Details)
+    return found.as_dict()
+
+
 @pytest.mark.parametrize(("text", "amount", "approx"), AMOUNTS)
 def test_amount(text: str, amount: float, approx: bool) -> None:
-    found = extract_details(text)
+    found = found_in(text)
     assert found["amount"] == amount
     assert isinstance(found["amount"], float)
     assert found.get("amount_approx", False) is approx
@@ -76,7 +83,7 @@ PREFERRED_AMOUNTS: list[tuple[str, float]] = [
 
 @pytest.mark.parametrize(("text", "amount"), PREFERRED_AMOUNTS)
 def test_amount_prefers_the_debt(text: str, amount: float) -> None:
-    assert extract_details(text)["amount"] == amount
+    assert found_in(text)["amount"] == amount
 
 
 NOT_AMOUNTS = [
@@ -113,7 +120,7 @@ NOT_AMOUNTS = [
 
 @pytest.mark.parametrize("text", NOT_AMOUNTS)
 def test_not_an_amount(text: str) -> None:
-    assert "amount" not in extract_details(text)
+    assert "amount" not in found_in(text)
 
 
 # -- months to pay over, and months overdue ------------------------------------------------
@@ -139,7 +146,7 @@ MONTHS: list[tuple[str, int]] = [
 
 @pytest.mark.parametrize(("text", "months"), MONTHS)
 def test_months(text: str, months: int) -> None:
-    found = extract_details(text)
+    found = found_in(text)
     assert found["months"] == months
     assert type(found["months"]) is int
     assert "overdue_months" not in found
@@ -167,7 +174,7 @@ NOT_MONTHS = [
 
 @pytest.mark.parametrize("text", NOT_MONTHS)
 def test_not_months(text: str) -> None:
-    assert "months" not in extract_details(text)
+    assert "months" not in found_in(text)
 
 
 OVERDUE: list[tuple[str, int, bool]] = [
@@ -188,16 +195,16 @@ OVERDUE: list[tuple[str, int, bool]] = [
 
 @pytest.mark.parametrize(("text", "months", "approx"), OVERDUE)
 def test_overdue(text: str, months: int, approx: bool) -> None:
-    found = extract_details(text)
+    found = found_in(text)
     assert found["overdue_months"] == months
     assert found.get("overdue_approx", False) is approx
     assert "months" not in found
 
 
 def test_overdue_and_plan_in_one_message() -> None:
-    assert extract_details("我欠了5万,逾期3个月了,能不能分5年还") == {
+    assert found_in("我欠了5万,逾期3个月了,能不能分5年还") == {
         "amount": 50_000.0, "overdue_months": 3, "months": 60}
-    assert extract_details("逾期3个月,想分36期") == {"overdue_months": 3, "months": 36}
+    assert found_in("逾期3个月,想分36期") == {"overdue_months": 3, "months": 36}
 
 
 # -- lenders -------------------------------------------------------------------------------
@@ -239,13 +246,13 @@ LENDERS: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("text", "lender"), LENDERS)
 def test_lender(text: str, lender: str) -> None:
-    found = extract_details(text)
+    found = found_in(text)
     assert found["lender"] == lender
     assert "lenders" not in found
 
 
 def test_several_lenders_in_order() -> None:
-    found = extract_details("我欠招商银行5万多,花呗2万,借呗1万,还有招行的另一张卡")
+    found = found_in("我欠招商银行5万多,花呗2万,借呗1万,还有招行的另一张卡")
     assert found["lender"] == "招商银行"
     assert found["lenders"] == ["招商银行", "花呗", "借呗"]
 
@@ -253,18 +260,18 @@ def test_several_lenders_in_order() -> None:
 @pytest.mark.parametrize("text", ["平安夜", "保平安", "发扬光大", "民生问题", "华夏儿女",
                                   "工商局", "我没有钱花"])
 def test_ordinary_words_are_not_lenders(text: str) -> None:
-    assert "lender" not in extract_details(text)
+    assert "lender" not in found_in(text)
 
 
 def test_lender_table_is_canonical() -> None:
     # every canonical name is itself an alias, so the table reads as data
     for canonical, aliases in LENDER_ALIASES.items():
-        assert extract_details(aliases[0])["lender"] == canonical
+        assert found_in(aliases[0])["lender"] == canonical
 
 
 def test_a_number_in_a_lender_name_is_not_an_amount() -> None:
-    assert extract_details("欠360借条的钱") == {"lender": "360借条"}
-    assert extract_details("欠360借条2万") == {"lender": "360借条", "amount": 20_000.0}
+    assert found_in("欠360借条的钱") == {"lender": "360借条"}
+    assert found_in("欠360借条2万") == {"lender": "360借条", "amount": 20_000.0}
 
 
 # -- presence ------------------------------------------------------------------------------
@@ -290,13 +297,13 @@ PRESENCE: list[tuple[str, bool]] = [
 
 @pytest.mark.parametrize(("text", "present"), PRESENCE)
 def test_presence(text: str, present: bool) -> None:
-    assert extract_details(text)["present"] is present
+    assert found_in(text)["present"] is present
 
 
 @pytest.mark.parametrize("text", ["昨天上门了", "没在门口", "信用卡明天到期", "明天打电话来",
                                   "我现在在外面", "怎么协商还款"])
 def test_no_presence(text: str) -> None:
-    assert "present" not in extract_details(text)
+    assert "present" not in found_in(text)
 
 
 # -- whole messages ------------------------------------------------------------------------
@@ -304,7 +311,7 @@ def test_no_presence(text: str) -> None:
 
 def test_full_message() -> None:
     text = "招行信用卡欠了3万5,逾期半年了,催收现在在门口,能不能分三年还"
-    assert extract_details(text) == {
+    assert found_in(text) == {
         "lender": "招商银行", "amount": 35_000.0, "overdue_months": 6, "months": 36,
         "present": True,
     }
@@ -337,12 +344,12 @@ MESSAGES: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("text", "expected"), MESSAGES)
 def test_messages(text: str, expected: dict[str, Any]) -> None:
-    assert extract_details(text) == expected
+    assert found_in(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", "你好", "怎么办", "???", " ", "催收"])
 def test_nothing_found(text: str) -> None:
-    assert extract_details(text) == {}
+    assert found_in(text) == {}
 
 
 # -- Chinese numerals ----------------------------------------------------------------------
@@ -392,18 +399,18 @@ def _well_formed(found: dict[str, Any]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_never_raises_on_any_text(text: str) -> None:
-    _well_formed(extract_details(text))
+    _well_formed(found_in(text))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=_ALPHABET, max_size=200))
 def test_never_raises_on_numeric_text(text: str) -> None:
-    _well_formed(extract_details(text))
+    _well_formed(found_in(text))
 
 
 def test_not_a_string() -> None:
-    assert extract_details(None) == {}  # type: ignore[arg-type]
-    assert extract_details(123) == {}  # type: ignore[arg-type]
+    assert found_in(None) == {}  # type: ignore[arg-type]
+    assert found_in(123) == {}  # type: ignore[arg-type]
 
 
 ADVERSARIAL = {
@@ -427,11 +434,11 @@ def test_bounded_cost_on_huge_input(text: str, monkeypatch: pytest.MonkeyPatch) 
     # second here for 100 000 characters; the bound is loose for slow machines
     monkeypatch.setattr(details_module, "MAX_CHARS", 10**7)
     started = time.perf_counter()
-    _well_formed(extract_details(text))
+    _well_formed(found_in(text))
     assert time.perf_counter() - started < 10
 
 
 def test_huge_input_is_capped() -> None:
     started = time.perf_counter()
-    extract_details("欠3万5," * 100_000)
+    found_in("欠3万5," * 100_000)
     assert time.perf_counter() - started < 5

@@ -1,5 +1,5 @@
 """Session stores: in-memory, SQLite (the embedded default) and Redis, behind one interface."""
 
-from bot.storage.sessions.base import Pending, Session, SessionStore
+from bot.storage.sessions.base import SessionRecord, SessionStore
 
-__all__ = ["Pending", "Session", "SessionStore"]
+__all__ = ["SessionRecord", "SessionStore"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from bot.storage.sessions.base import Session, SessionStore
+from bot.storage.sessions.base import SessionRecord, SessionStore
 
 
 class MemoryStore(SessionStore):
@@ -13,22 +13,21 @@ class MemoryStore(SessionStore):
     def __init__(self, idle_seconds: float, max_sessions: int = 10_000) -> None:
         super().__init__(idle_seconds)
         self.max_sessions = max_sessions
-        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._sessions: OrderedDict[str, SessionRecord] = OrderedDict()
 
-    async def get(self, key: str) -> Session | None:
-        session = self._sessions.get(key)
-        if session is None:
+    async def get(self, key: str) -> SessionRecord | None:
+        record = self._sessions.get(key)
+        if record is None:
             return None
-        if self.expired(session):
+        if self.expired(record):
             del self._sessions[key]
             return None
         self._sessions.move_to_end(key)
-        # A copy, so a caller's unsaved changes never leak into the store (as with the others).
-        return session.copy()
+        return record  # immutable: a caller's unsaved changes cannot leak in
 
-    async def put(self, session: Session) -> None:
-        self._sessions[session.key] = session.copy()
-        self._sessions.move_to_end(session.key)
+    async def put(self, record: SessionRecord) -> None:
+        self._sessions[record.key] = record
+        self._sessions.move_to_end(record.key)
         while len(self._sessions) > self.max_sessions:
             self._sessions.popitem(last=False)
 

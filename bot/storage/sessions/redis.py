@@ -1,6 +1,7 @@
 """A session store in Redis, for several bot processes or hosts sharing conversations.
 
-Each session is one string key ``cuishou:session:<key>`` holding the session's JSON, set with
+Each session is one string key ``cuishou:session:<key>`` holding a JSON envelope
+``{"user", "last_seen", "data"}`` (``data``: the conversation state, JSON text), set with
 a time to live so Redis itself drops idle sessions. A set ``cuishou:user:<user>`` lists the
 keys of each user's sessions for "删除我的记录"; it lives as long as the user's newest session.
 The small Lua scripts keep the key and the set in step atomically (single Redis, not Cluster).
@@ -13,6 +14,7 @@ call raises :class:`StoreUnavailable`; the client reconnects on its own once Red
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
@@ -28,7 +30,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.storage.errors import StoreUnavailable
-from bot.storage.sessions.base import Session, SessionStore
+from bot.storage.sessions.base import SessionRecord, SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,16 @@ end
 redis.call('DEL', KEYS[1])
 return count
 """
+
+
+def _read_record(key: str, value: str | bytes) -> SessionRecord:
+    """The record in a stored envelope (raises ValueError, TypeError or KeyError)."""
+    raw = json.loads(value)
+    user, last_seen, data = raw["user"], raw["last_seen"], raw["data"]
+    if not (isinstance(user, str) and isinstance(data, str)
+            and isinstance(last_seen, int | float)):
+        raise TypeError("malformed session envelope")
+    return SessionRecord(key=key, user=user, last_seen=float(last_seen), data=data)
 
 
 def _describe(client: Redis) -> str:
@@ -146,31 +158,32 @@ class RedisStore(SessionStore):
         async with self._turn():
             await self._redis.ping()
 
-    async def get(self, key: str) -> Session | None:
+    async def get(self, key: str) -> SessionRecord | None:
         async with self._turn():
             value = await self._redis.get(SESSION_PREFIX + key)
             if value is None:
                 return None
             try:
-                session = Session.from_json(value)
-            except (ValueError, TypeError) as exc:
+                record = _read_record(key, value)
+            except (ValueError, TypeError, KeyError) as exc:
                 log.warning("dropping unreadable session %r in Redis: %s", key, exc)
                 await self._delete_script(keys=[SESSION_PREFIX + key], args=[USER_PREFIX])
                 return None
-            if self.expired(session):  # Redis's clock runs ahead of ours, or a stale write
+            if self.expired(record):  # Redis's clock runs ahead of ours, or a stale write
                 await self._delete_script(keys=[SESSION_PREFIX + key], args=[USER_PREFIX])
                 return None
-            return session
+            return record
 
-    async def put(self, session: Session) -> None:
-        ttl_ms = math.ceil((session.last_seen + self.idle_seconds - time.time()) * 1000)
+    async def put(self, record: SessionRecord) -> None:
+        ttl_ms = math.ceil((record.last_seen + self.idle_seconds - time.time()) * 1000)
         async with self._turn():
             if ttl_ms <= 0:  # already expired: keep nothing
-                await self._delete_script(keys=[SESSION_PREFIX + session.key], args=[USER_PREFIX])
+                await self._delete_script(keys=[SESSION_PREFIX + record.key], args=[USER_PREFIX])
                 return
             await self._put_script(
-                keys=[SESSION_PREFIX + session.key, USER_PREFIX + session.user],
-                args=[session.to_json(), ttl_ms],
+                keys=[SESSION_PREFIX + record.key, USER_PREFIX + record.user],
+                args=[json.dumps({"user": record.user, "last_seen": record.last_seen,
+                                  "data": record.data}, ensure_ascii=False), ttl_ms],
             )
 
     async def delete(self, key: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.sessions.base import Session, SessionStore
+from bot.storage.sessions.base import SessionRecord, SessionStore
 from bot.storage.sqlite_file import SqliteFile
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     key TEXT PRIMARY KEY,
     user TEXT NOT NULL,
     last_seen REAL NOT NULL,
-    data TEXT NOT NULL  -- Session.to_json()
+    data TEXT NOT NULL  -- the conversation state (JSON)
 );
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user);
 CREATE INDEX IF NOT EXISTS sessions_by_last_seen ON sessions (last_seen);
@@ -79,34 +79,34 @@ class SqliteStore(SessionStore):
             await db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         await self._purge(db, time.time())  # also counts the rows
 
-    async def get(self, key: str) -> Session | None:
+    async def get(self, key: str) -> SessionRecord | None:
         async with self._file.transaction() as db:
             async with db.execute(
-                "SELECT data, last_seen FROM sessions WHERE key = ?", (key,)
+                "SELECT user, last_seen, data FROM sessions WHERE key = ?", (key,)
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:
                 return None
-            data, last_seen = row
+            user, last_seen, data = row
+            if not (isinstance(user, str) and isinstance(data, str)
+                    and isinstance(last_seen, int | float)):
+                log.warning("dropping unreadable session %r in %s", key, self.path)
+                await self._delete_key(db, key)
+                return None
             if self._expired_at(last_seen):
                 await self._delete_key(db, key)
                 return None
-            try:
-                return Session.from_json(data)
-            except (ValueError, TypeError) as exc:
-                log.warning("dropping unreadable session %r in %s: %s", key, self.path, exc)
-                await self._delete_key(db, key)
-                return None
+            return SessionRecord(key=key, user=user, last_seen=float(last_seen), data=data)
 
     def _expired_at(self, last_seen: float) -> bool:
         return (time.time() - last_seen) > self.idle_seconds
 
-    async def put(self, session: Session) -> None:
-        data = session.to_json()
+    async def put(self, record: SessionRecord) -> None:
+        data = record.data
         async with self._file.transaction() as db:
             cursor = await db.execute(
                 "INSERT OR IGNORE INTO sessions (key, user, last_seen, data) VALUES (?, ?, ?, ?)",
-                (session.key, session.user, session.last_seen, data),
+                (record.key, record.user, record.last_seen, data),
             )
             inserted = cursor.rowcount == 1
             await cursor.close()
@@ -115,7 +115,7 @@ class SqliteStore(SessionStore):
             else:
                 await db.execute(
                     "UPDATE sessions SET user = ?, last_seen = ?, data = ? WHERE key = ?",
-                    (session.user, session.last_seen, data, session.key),
+                    (record.user, record.last_seen, data, record.key),
                 )
             now = time.time()
             if now - self._last_purge >= self.purge_interval:

@@ -1,0 +1,122 @@
+"""What a conversation remembers between messages: the :class:`Session` and its pending
+question.
+
+Sessions are plain data with a JSON round-trip (:meth:`Session.to_json` /
+:meth:`Session.from_json`): every store keeps the same JSON text, the in-memory store
+included, so a value that cannot be written as JSON fails in every test, not only on SQLite
+or Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.understanding.details import Details
+
+
+class PendingKind(StrEnum):
+    """What kind of question the bot is waiting for an answer to."""
+
+    FOLLOW_UP = "follow_up"  # one of a topic's follow-up questions
+    CLARIFY = "clarify"  # which of a few close topics was meant
+    MENU = "menu"  # a topic from the menu, by number
+
+
+@dataclass
+class Pending:
+    """A question the bot asked and is waiting for an answer to.
+
+    ``FOLLOW_UP``: follow-up ``follow_up`` of ``intent``; ``CLARIFY`` and ``MENU``: one of
+    the intents in ``choices``.
+    """
+
+    kind: PendingKind
+    intent: str | None = None
+    follow_up: str | None = None
+    choices: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"kind": self.kind.value, "intent": self.intent, "follow_up": self.follow_up,
+                "choices": list(self.choices)}
+
+    @classmethod
+    def from_json(cls, raw: object) -> Pending | None:
+        """Rebuild a pending question; None when ``raw`` is not one."""
+        if not isinstance(raw, dict):
+            return None
+        try:
+            kind = PendingKind(str(raw.get("kind")))
+        except ValueError:
+            return None
+        choices = raw.get("choices")
+        return cls(kind=kind, intent=_str_or_none(raw.get("intent")),
+                   follow_up=_str_or_none(raw.get("follow_up")),
+                   choices=[c for c in choices if isinstance(c, str)]
+                   if isinstance(choices, list) else [])
+
+
+@dataclass
+class Session:
+    """What the bot remembers of one conversation."""
+
+    key: str
+    user: str = ""  # the person (SessionKey.user): "删除我的记录" deletes by it
+    active_intent: str | None = None
+    pending: Pending | None = None
+    details: Details = field(default_factory=Details)
+    asked: list[str] = field(default_factory=list)  # follow-up ids asked on the active intent
+    last_seen: float = field(default_factory=time.time)
+    last_non_text_note: float = 0.0
+    turns: int = 0
+
+    def to_json(self) -> str:
+        """The session as JSON text (what every store keeps)."""
+        return json.dumps({
+            "key": self.key, "user": self.user, "active_intent": self.active_intent,
+            "pending": None if self.pending is None else self.pending.to_json(),
+            "details": self.details.to_json(), "asked": self.asked,
+            "last_seen": self.last_seen, "last_non_text_note": self.last_non_text_note,
+            "turns": self.turns,
+        }, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Session:
+        """Rebuild a session from :meth:`to_json` text; unknown fields (from newer versions)
+        are ignored. Raises ValueError when ``data`` is not a session."""
+        raw = json.loads(data)
+        if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
+            raise ValueError("not a session")
+        asked = raw.get("asked")
+        return cls(
+            key=raw["key"],
+            user=raw["user"] if isinstance(raw.get("user"), str) else "",
+            active_intent=_str_or_none(raw.get("active_intent")),
+            pending=Pending.from_json(raw.get("pending")),
+            details=Details.from_json(raw.get("details")),
+            asked=[a for a in asked if isinstance(a, str)] if isinstance(asked, list) else [],
+            last_seen=_number(raw.get("last_seen"), time.time()),
+            last_non_text_note=_number(raw.get("last_non_text_note"), 0.0),
+            turns=int(_number(raw.get("turns"), 0)),
+        )
+
+    def reset(self) -> None:
+        """Forget the topic, the pending question and the details."""
+        self.active_intent = None
+        self.pending = None
+        self.details = Details()
+        self.asked = []
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: object, default: float) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return default

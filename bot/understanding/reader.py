@@ -1,0 +1,99 @@
+"""Reading one message: text in, :class:`Understood` out — pure, no I/O.
+
+The steps, each in its own module: normalise (normalize.py, with pinyin.py), segment
+(segment.py), rank the intents (classifier.py), read the details (details.py) and the
+conversation command if the whole message is one (short_answers.py). Everything later in
+the pipeline works on the :class:`Understood`; nothing reads the text again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.content import Content
+from bot.messages import RankedIntent
+from bot.understanding.classifier import Classification, Classifier
+from bot.understanding.details import EMPTY, Details, extract_details
+from bot.understanding.normalize import Normalizer
+from bot.understanding.pinyin import PinyinReader, vocabulary
+from bot.understanding.segment import Segmenter
+from bot.understanding.short_answers import Command, read_command
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    """One message as the bot understood it: the ranking of intents (urgent ones flagged and
+    first), the details it states and the command it is, if any."""
+
+    classification: Classification
+    details: Details
+    command: Command | None
+
+    @property
+    def text(self) -> str:
+        """The normalised text."""
+        return self.classification.text
+
+    @property
+    def ranking(self) -> list[RankedIntent]:
+        """Every intent, best first (urgent ones first when flagged)."""
+        return self.classification.ranking
+
+    @property
+    def top(self) -> RankedIntent:
+        """The best intent."""
+        return self.classification.ranking[0]
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the best intent."""
+        return self.classification.ranking[0].score
+
+    @property
+    def urgent(self) -> list[str]:
+        """Urgent intents flagged, best first."""
+        return self.classification.urgent
+
+    @property
+    def others(self) -> list[RankedIntent]:
+        """With urgent intents flagged: the other intents ranked among themselves."""
+        return self.classification.others
+
+    @property
+    def in_domain(self) -> bool:
+        """True when the message contains a domain word or a topic keyword."""
+        return self.classification.in_domain
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the first part of a very long message was analysed."""
+        return self.classification.truncated
+
+    @property
+    def tokens(self) -> list[str]:
+        """The words the message was segmented into."""
+        return self.classification.tokens
+
+
+class Reader:
+    """Understands messages against one content set (built once per content version)."""
+
+    def __init__(self, classifier: Classifier) -> None:
+        self.classifier = classifier
+
+    @classmethod
+    def build(cls, content: Content, bot_names: Sequence[str] = ()) -> Reader:
+        """The tokenizer, pinyin index, normaliser and classifier for ``content``."""
+        segmenter = Segmenter(content.dictionary)
+        normalizer = Normalizer(content.lexicon, PinyinReader.build(
+            vocabulary(content, segmenter), content.lexicon.pinyin), bot_names=tuple(bot_names))
+        return cls(Classifier(content, normalizer, segmenter))
+
+    def read(self, text: str) -> Understood:
+        """Understand one message (any string; nothing raises)."""
+        classification = self.classifier.classify(text)
+        normalised = classification.text
+        if not normalised:
+            return Understood(classification, EMPTY, None)
+        return Understood(classification, extract_details(normalised), read_command(normalised))
