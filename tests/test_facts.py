@@ -248,9 +248,10 @@ def test_no_unsourced_claim_about_consumer_loans(content: Content) -> None:
 def test_calculator_labels_the_interest_free_split_and_the_example_rate() -> None:
     text = format_plan(35000, 24, 0.1)
     line = next(li for li in text.splitlines() if li.startswith("1. 停息分期"))
-    assert "可以去谈" in line and "银行可以不同意" in line
-    assert "年利率10%只是举例，不是你的实际利率" in text
-    assert "信用卡" in text and "网贷由平台决定" in text
+    assert "可去谈" in line and "银行可不同意" in line
+    assert "按年利率10%举例" in text and "利率只是举例" in text
+    assert "实际利率和条件由银行决定" in text
+    assert "《商业银行信用卡业务监督管理办法》第七十条" in text
 
 
 def test_human_text_warns_about_paid_agents() -> None:
