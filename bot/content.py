@@ -2,8 +2,9 @@
 
 Content is data. Each ``intents/<id>.yaml`` describes one intent; ``facts.yaml`` is the fact
 register the advice cites (see :mod:`bot.facts` for the checks on it); ``lexicon.yaml`` lists
-spelling variants; ``userdict.txt`` is the jieba user dictionary. Everything is loaded once into immutable objects and validated at load time; every
-error names the file, the intent and the field. Reloading builds a whole new :class:`Content`.
+spelling variants; ``userdict.txt`` is the jieba user dictionary. Everything is loaded once into
+immutable objects and validated at load time; every error names the file, the intent and the
+field. Reloading builds a whole new :class:`Content`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from bot.facts import Fact, FactsFile, check_facts
-
 import yaml
 from pydantic import (
     BaseModel,
@@ -28,6 +27,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from bot.facts import Fact, FactsFile, check_facts
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
