@@ -173,7 +173,7 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     content = load_content(config.intents_path)  # ContentError is reported by main()
     examples = sum(len(spec.examples) for spec in content.intents)
     print(f"content OK: {len(content.intents)} intents, {examples} examples, "
-          f"{len(content.rules)} rules, {len(content.dictionary)} dictionary words "
+          f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
           f"(version {content.version}) in {content.directory}")
     return 0
 

@@ -1,9 +1,10 @@
 """Intent content: loading and validating the YAML files in ``intents/``.
 
-Content is data. Each ``intents/<id>.yaml`` describes one intent; ``rules.yaml`` lists the rules
-the advice cites; ``lexicon.yaml`` lists spelling variants; ``userdict.txt`` is the jieba user
-dictionary. Everything is loaded once into immutable objects and validated at load time; every
-error names the file, the intent and the field. Reloading builds a whole new :class:`Content`.
+Content is data. Each ``intents/<id>.yaml`` describes one intent; ``facts.yaml`` is the fact
+register the advice cites (see :mod:`bot.facts` for the checks on it); ``lexicon.yaml`` lists
+spelling variants; ``userdict.txt`` is the jieba user dictionary. Everything is loaded once into
+immutable objects and validated at load time; every error names the file, the intent and the
+field. Reloading builds a whole new :class:`Content`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from bot.facts import Fact, FactsFile, check_facts
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -54,6 +57,8 @@ REQUIRED_INTENTS = (
     "thanks",
     "fallback",
 )
+#: The fact register's file name in the intents directory.
+FACTS_FILE = "facts.yaml"
 DETAIL_NAMES = ("amount", "months", "lender", "overdue", "any")
 _INTENT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DICT_LINE = re.compile(r"^(\S+)(?: (\d+))?(?: ([a-z]+))?$")
@@ -130,25 +135,13 @@ class IntentSpec(_Model):
     urgent_keywords: list[NonEmpty] = Field(default_factory=list)
     advice: Advice
     follow_ups: Annotated[list[FollowUp], Field(max_length=3)] = Field(default_factory=list)
+    #: ids of the facts (``facts.yaml``) this intent's texts rest on; printed under "依据："
     references: list[str] = Field(default_factory=list)
 
     @property
     def keyword_groups(self) -> list[tuple[str, ...]]:
         """Each keyword line split into the keyword and its synonyms."""
         return [tuple(w.strip() for w in line.split("|") if w.strip()) for line in self.keywords]
-
-
-class Rule(_Model):
-    """A rule the advice may cite, with its source and how sure we are of it."""
-
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-    name: NonEmpty  # e.g. 《商业银行信用卡业务监督管理办法》第六十八条
-    summary: NonEmpty  # in our own words
-    confidence: Literal["V", "S"]  # [U] facts are not allowed in content
-
-
-class RulesFile(_Model):
-    rules: list[Rule]
 
 
 class Lexicon(_Model):
@@ -166,10 +159,10 @@ class Lexicon(_Model):
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    """A complete, validated set of intents, rules, lexicon and dictionary entries."""
+    """A complete, validated set of intents, facts, lexicon and dictionary entries."""
 
     intents: tuple[IntentSpec, ...]
-    rules: dict[str, Rule]
+    facts: dict[str, Fact]
     lexicon: Lexicon
     dictionary: tuple[tuple[str, int | None, str | None], ...]
     version: str
@@ -186,6 +179,16 @@ class Content:
     def ids(self) -> tuple[str, ...]:
         """All intent ids in file order."""
         return tuple(spec.id for spec in self.intents)
+
+    def sources(self, fact_ids: Iterable[str]) -> list[str]:
+        """The sources of these facts, each once, in the order first cited (unknown ids are
+        skipped: the content was validated when it was loaded)."""
+        out: list[str] = []
+        for fact_id in fact_ids:
+            fact = self.facts.get(fact_id)
+            if fact is not None and fact.source not in out:
+                out.append(fact.source)
+        return out
 
     @property
     def topics(self) -> tuple[IntentSpec, ...]:
@@ -275,17 +278,11 @@ def _load_dictionary(path: Path, problems: list[str]) -> list[tuple[str, int | N
     return entries
 
 
-def _check_cross_references(
-    intents: list[IntentSpec], rules: dict[str, Rule], problems: list[str]
-) -> None:
+def _check_cross_references(intents: list[IntentSpec], problems: list[str]) -> None:
     ids = {spec.id for spec in intents}
     seen_examples: dict[str, str] = {}
     for spec in intents:
         fname = f"{spec.id}.yaml"
-        for ref in spec.references:
-            if ref not in rules:
-                problems.append(f"{fname}: intent {spec.id}: field references: unknown rule "
-                                f"'{ref}' (not in rules.yaml)")
         for i, example in enumerate(spec.examples):
             key = re.sub(r"\s+", "", example)
             other = seen_examples.get(key)
@@ -321,17 +318,20 @@ def load_content(directory: str | Path) -> Content:
     if not directory.is_dir():
         raise ContentError([f"{directory}: the intents directory does not exist"])
 
-    rules: dict[str, Rule] = {}
-    rules_path = directory / "rules.yaml"
-    raw_rules = _read_yaml(rules_path, problems) if rules_path.exists() else {"rules": []}
-    if raw_rules is not None:
-        try:
-            for rule in RulesFile.model_validate(raw_rules).rules:
-                if rule.id in rules:
-                    problems.append(f"rules.yaml: rule {rule.id}: listed twice")
-                rules[rule.id] = rule
-        except ValidationError as exc:
-            problems.extend(_validation_problems("rules.yaml", "", exc))
+    facts: dict[str, Fact] = {}
+    facts_path = directory / FACTS_FILE
+    if not facts_path.exists():
+        problems.append(f"{FACTS_FILE}: missing (the fact register every reply cites)")
+    else:
+        raw_facts = _read_yaml(facts_path, problems)
+        if raw_facts is not None:
+            try:
+                for fact in FactsFile.model_validate(raw_facts).facts:
+                    if fact.id in facts:
+                        problems.append(f"{FACTS_FILE}: fact {fact.id}: listed twice")
+                    facts[fact.id] = fact
+            except ValidationError as exc:
+                problems.extend(_validation_problems(FACTS_FILE, "", exc))
 
     lexicon = Lexicon()
     lex_path = directory / "lexicon.yaml"
@@ -355,19 +355,21 @@ def load_content(directory: str | Path) -> Content:
     for path in sorted([*directory.glob("*.yaml"), directory / "userdict.txt"]):
         with contextlib.suppress(OSError):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        if path.suffix != ".yaml" or path.name in ("rules.yaml", "lexicon.yaml"):
+        if path.suffix != ".yaml" or path.name in (FACTS_FILE, "lexicon.yaml"):
             continue
         spec = _load_intent(path, problems)
         if spec is not None:
             intents.append(spec)
-    _check_cross_references(intents, rules, problems)
+    _check_cross_references(intents, problems)
+    if facts_path.exists() and not any(p.startswith(FACTS_FILE) for p in problems):
+        problems.extend(check_facts(intents, facts))
     if problems:
         raise ContentError(problems)
     order = {intent_id: i for i, intent_id in enumerate(REQUIRED_INTENTS)}
     intents.sort(key=lambda s: (order.get(s.id, len(order)), s.id))
     return Content(
         intents=tuple(intents),
-        rules=rules,
+        facts=facts,
         lexicon=lexicon,
         dictionary=tuple(dictionary),
         version=digest.hexdigest()[:12],

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.content import REQUIRED_INTENTS, ContentError, default_intents_dir, load_content
+from bot.facts import intent_texts
 
 INTENTS = default_intents_dir()
 
@@ -53,26 +54,20 @@ def test_urgent_intents_name_the_emergency_lines(content) -> None:
 
 
 def _all_advice_text(content) -> str:
-    parts = []
-    for spec in content.intents:
-        parts += [spec.advice.short, spec.advice.long]
-        for fu in spec.follow_ups:
-            parts.append(fu.question)
-            if fu.answers:
-                parts += [fu.answers.affirm, fu.answers.deny, fu.answers.unsure or ""]
-            for opt in fu.options or []:
-                parts.append(opt.reply or "")
-            parts.append(fu.reply or "")
-    parts += [r.summary for r in content.rules.values()]
+    parts = [text for spec in content.intents for _, text in intent_texts(spec)]
+    parts += [f.statement for f in content.facts.values() if f.verified]
     return "\n".join(parts)
 
 
 def test_advice_avoids_known_mistakes(content) -> None:
     """The mistakes domain-facts.md lists as seen in other bots never appear."""
     text = _all_advice_text(content)
-    # §293之一 applies to illegal debts only, never to ordinary card debt.
-    assert "二百九十三条之一" not in text
-    assert "293" not in text
+    # §293之一 applies to illegal debts only, never to ordinary card debt: wherever it is
+    # named, the same sentence is about 高利放贷 / illegal debts.
+    for match in re.finditer(r"二百九十三条之一|293", text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        line = text[start:text.find("\n", match.end())]
+        assert "高利" in line and "信用卡欠款不适用" in line, line
     # Superseded article numbers of 治安管理处罚法.
     assert not re.search(r"治安管理处罚法》?第(四十|四十二|40|42)条", text)
     # The unsourced "8:00–21:00" window; the rule is no contact 22:00–08:00.
@@ -85,12 +80,14 @@ def test_advice_avoids_known_mistakes(content) -> None:
         assert "不是" in window or "不受理" in window, window
     # Art. 70: the bank may agree; never that it must.
     assert not re.search(r"银行(必须|一定|应当)(同意|给你?)(停息|分期|减免)", text)
+    # The "金融借款24%" cap is unverified.
+    assert "24%" not in text
 
 
-def test_every_fact_line_cites_known_rules(content) -> None:
+def test_every_intent_cites_known_verified_facts(content) -> None:
     for spec in content.intents:
         for ref in spec.references:
-            assert ref in content.rules
+            assert content.facts[ref].verified, (spec.id, ref)
 
 
 def test_unknown_field_is_named(broken: Path) -> None:
@@ -144,7 +141,7 @@ def test_bad_dictionary_line(broken: Path) -> None:
     assert sum("userdict.txt: line" in p for p in problems) == 2, problems
 
 
-def test_unknown_rule_reference_and_missing_intent(broken: Path) -> None:
+def test_unknown_fact_reference_and_missing_intent(broken: Path) -> None:
     path = broken / "record_evidence.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["references"].append("no_such_rule")

@@ -248,7 +248,7 @@ def format_plan(amount: Number, months: int, annual_rate: Number) -> str:
     principal = equal_principal(value, months, rate)
     rate_text = percent(rate)
 
-    free_line = f"1. 停息分期（不计息，需银行同意）：每月{money(free.monthly)}"
+    free_line = f"1. 停息分期（不计息；可去谈，银行可不同意）：每月{money(free.monthly)}"
     if free.last_payment != free.monthly:
         free_line += f"（最后一期{money(free.last_payment)}）"
     free_line += f"，共{money(free.total)}"
@@ -259,10 +259,9 @@ def format_plan(amount: Number, months: int, annual_rate: Number) -> str:
         f"共{money(annuity.total)}，利息{money(annuity.interest)}",
         f"3. 等额本金（按年利率{rate_text}举例）：首月{money(principal.first_payment)}，"
         f"末月{money(principal.last_payment)}，共{money(principal.total)}",
-        "以上只是估算，实际条件由银行决定。《商业银行信用卡业务监督管理办法》第七十条："
-        "银行可以（不是必须）同意最长5年的个性化分期。",
+        "利率只是举例；以上是估算，实际利率和条件由银行决定。"
+        "《商业银行信用卡业务监督管理办法》第七十条：银行可以（不是必须）同意最长5年的分期。",
     ]
     if months > ART70_MAX_MONTHS:
-        lines.append(f"注意：{months}期超过5年（60期），超出第七十条个性化分期的上限，"
-                     "银行可能不会同意。")
+        lines.append(f"注意：{months}期超过5年（60期），超出第七十条的上限，银行可能不会同意。")
     return "\n".join(lines)

@@ -128,14 +128,9 @@ def _brief(details: Details, intents: list[str], content: Content, *,
         facts.append("催收人员此刻在场")
     if facts:
         lines.append("已知：" + "，".join(facts))
-    rules: list[str] = []
-    for spec in specs:
-        for ref in spec.references:
-            rule = content.rules.get(ref)
-            if rule is not None and rule.name not in rules:
-                rules.append(rule.name)
-    if rules:
-        lines.append("适用规定：\n" + "\n".join(f"· {name}" for name in rules[:8]))
+    sources = content.sources(ref for spec in specs for ref in spec.references)
+    if sources:  # from the fact register
+        lines.append("适用规定：\n" + "\n".join(f"· {source}" for source in sources[:8]))
     asks = []
     for spec in specs:
         for follow_up in spec.follow_ups:

@@ -357,9 +357,9 @@ class Dialogue:
     def long_answer(self, spec: IntentSpec) -> str:
         """The fuller answer with the rules behind it, for 详细 and counsellors."""
         parts = [texts.MORE_HEADER.format(title=spec.title), spec.advice.long]
-        rules = [self.content.rules[r] for r in spec.references if r in self.content.rules]
-        if rules:
-            parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {r.name}" for r in rules))
+        sources = self.content.sources(spec.references)  # from the fact register
+        if sources:
+            parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {s}" for s in sources))
         if spec.id not in SYSTEM_INTENTS:
             parts.append(texts.NOT_LEGAL_ADVICE)
         return "\n".join(parts)

@@ -169,7 +169,8 @@ async def test_a_long_reply_is_split_into_several_sends(engine: Engine) -> None:
     start = next(i for i, t in enumerate(texts) if t.startswith("【催收人员上门·详细说明】"))
     detail = texts[start:]
     assert len(detail) >= 7
-    assert "12378" in detail[-1]  # the last rule cited comes last
+    assert "12378" in "".join(detail[-2:])  # the last source cited comes at the end
+    assert detail[-1].endswith("12348。）")  # and the disclaimer last of all
     assert {a["params"]["user_id"] for a in qq.actions} == {ALICE}
 
 

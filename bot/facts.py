@@ -1,0 +1,118 @@
+"""The fact register (``intents/facts.yaml``) and the checks that tie the replies to it.
+
+Every fact the bot states has one entry: an id, the statement in our own words, its source,
+how sure we are of it (V read in the original text, S consistent secondary copies, U
+unverified) and the day it was checked. Replies cite facts by id (an intent's ``references``);
+the "依据：" lines of the detailed answers and the counsellor briefs print the cited facts'
+sources. :func:`check_facts` fails the content when
+
+- a reply cites an id the register does not hold;
+- a reply cites an unverified (U) fact;
+- a verified (V or S) fact is cited by no reply (a dead entry, or a reply that forgot it);
+- a reply's text names a law (《…》) or an article (第…条) that none of the facts it cites
+  has in its source: the citation in the text must be backed by the register.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+if TYPE_CHECKING:
+    from bot.content import IntentSpec
+
+_NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: A law's title as the text names it: 《刑法》, 《金融机构个人消费类贷款催收工作指引（试行）》.
+_TITLE = re.compile(r"《[^《》]+》")
+#: An article as the text names it: 第七十条, 第二百五十三条 (of 第二百五十三条之一).
+_ARTICLE = re.compile(r"第[零一二三四五六七八九十百千]+条")
+
+
+class Fact(BaseModel):
+    """One fact in the register, with its source and how sure we are of it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    statement: _NonEmpty  # in our own words, Chinese
+    source: _NonEmpty  # the law and article, or the public notice
+    confidence: Literal["V", "S", "U"]
+    checked: datetime.date  # the day it was last checked against the source
+
+    @property
+    def verified(self) -> bool:
+        """True for V and S facts, the only ones a reply may state."""
+        return self.confidence != "U"
+
+
+class FactsFile(BaseModel):
+    """The layout of ``facts.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    facts: list[Fact]
+
+
+def intent_texts(spec: IntentSpec) -> Iterator[tuple[str, str]]:
+    """Every text an intent can send, as (field, text) with the field named as in the file."""
+    yield "advice.short", spec.advice.short
+    yield "advice.long", spec.advice.long
+    for fu in spec.follow_ups:
+        where = f"follow_ups.{fu.id}"
+        yield f"{where}.question", fu.question
+        if fu.answers is not None:
+            yield f"{where}.answers.affirm", fu.answers.affirm
+            yield f"{where}.answers.deny", fu.answers.deny
+            if fu.answers.unsure is not None:
+                yield f"{where}.answers.unsure", fu.answers.unsure
+        for j, option in enumerate(fu.options or []):
+            if option.reply is not None:
+                yield f"{where}.options[{j}].reply", option.reply
+        if fu.reply is not None:
+            yield f"{where}.reply", fu.reply
+
+
+def named_citations(text: str) -> list[str]:
+    """The laws (《…》) and articles (第…条) a text names, each once, in order."""
+    found: list[str] = []
+    for match in [*_TITLE.finditer(text), *_ARTICLE.finditer(text)]:
+        if match.group(0) not in found:
+            found.append(match.group(0))
+    return found
+
+
+def check_facts(intents: Iterable[IntentSpec], facts: dict[str, Fact],
+                facts_file: str = "facts.yaml") -> list[str]:
+    """Every problem tying the intents' replies to the register, each naming the file, the
+    intent (or fact) and the field."""
+    problems: list[str] = []
+    cited: set[str] = set()
+    for spec in intents:
+        fname = f"{spec.id}.yaml"
+        sources: list[str] = []
+        for ref in spec.references:
+            cited.add(ref)
+            fact = facts.get(ref)
+            if fact is None:
+                problems.append(f"{fname}: intent {spec.id}: field references: unknown fact "
+                                f"'{ref}' (not in {facts_file})")
+            elif not fact.verified:
+                problems.append(f"{fname}: intent {spec.id}: field references: fact '{ref}' is "
+                                f"unverified ([U]) and may not be used in a reply")
+            else:
+                sources.append(fact.source)
+        for field, text in intent_texts(spec):
+            for citation in named_citations(text):
+                if not any(citation in source for source in sources):
+                    problems.append(f"{fname}: intent {spec.id}: field {field}: names "
+                                    f"{citation} but none of the facts in references has it "
+                                    f"in its source")
+    for fact_id, fact in facts.items():
+        if fact.verified and fact_id not in cited:
+            problems.append(f"{facts_file}: fact {fact_id}: no reply cites it (add it to the "
+                            f"references of the intents that state it, or remove it)")
+    return problems
