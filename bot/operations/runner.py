@@ -59,6 +59,10 @@ def build_adapter(name: str, config: Config, engine: Engine) -> Adapter:
         from bot.adapters.onebot import OneBotAdapter
 
         return OneBotAdapter(config, engine)
+    if name == "official":  # issue 18
+        from bot.adapters.official import OfficialAdapter
+
+        return OfficialAdapter(config, engine)
     raise ConfigError(f"platforms.enabled: unknown platform {name!r}")
 
 
