@@ -145,8 +145,7 @@ class OfficialAdapter:
     name = "official"
     platform = PLATFORM  # the platform of its Incoming messages (admin ids: "official:<openid>")
 
-    def __init__(self, config: Config, engine: MessageHandler,
-                 api: OfficialApi | None = None) -> None:
+    def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.official
         settings.check_ready()
         self._settings = settings
@@ -155,7 +154,7 @@ class OfficialAdapter:
         self._token = settings.token.get_secret_value()
         self._crypto = None if settings.encoding_aes_key is None else WeChatCrypto(
             self._token, settings.encoding_aes_key.get_secret_value(), settings.app_id)
-        self._api = api if api is not None else _api_from(settings)
+        self._api = _api_from(settings)
         self._outbox = Outbox(self._deliver,
                               per_room_per_minute=config.sending.per_room_per_minute,
                               overall_per_minute=config.sending.overall_per_minute,

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +41,7 @@ from tests.fakes.wechat_server import (
     text,
     voice,
 )
-from tests.harness import memory_config
+from tests.harness import ROOT, memory_config
 
 AT_DOOR = "催收的人在门口"
 ACK = "收到，正在整理回答。"
@@ -534,6 +538,42 @@ async def test_secrets_never_reach_the_log(wechat: FakeWeChat, start: Start,
     assert "official:" in logged
     for secret in (TOKEN, AES_KEY, APP_SECRET, "ACCESS_TOKEN_", "你好"):
         assert secret not in logged, secret
+
+
+async def test_run_serves_the_official_account(wechat: FakeWeChat, tmp_path: Path) -> None:
+    """``python -m bot run --platform official``: the CLI, the runner and the adapter."""
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({
+        "sessions": {"store": "memory"}, "reload": {"watch": False},
+        "platforms": {"official": {"port": 0, "app_id": APP_ID,
+                                   "api_base_url": wechat.base_url}}}), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WECHAT_OFFICIAL_APP_SECRET": APP_SECRET,
+           "WECHAT_OFFICIAL_TOKEN": TOKEN, "WECHAT_OFFICIAL_AES_KEY": AES_KEY}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(path), "run", "--platform", "official",
+        env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                line = (await process.stderr.readline()).decode("utf-8", "replace")
+                assert line, "the bot stopped:\n" + "".join(lines)
+                lines.append(line)
+                found = re.search(r"Account callback on http://127\.0\.0\.1:(\d+)/", line)
+                if found:
+                    break
+        wechat.callback_url = f"http://127.0.0.1:{found.group(1)}/wechat/official"
+        reply = await wechat.send(text(ALICE, AT_DOOR))
+        assert reply.encrypted and reply.content is not None and "110" in reply.content
+    finally:
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            rest = (await process.stderr.read()).decode("utf-8", "replace")
+            code = await process.wait()
+    assert code == 0, rest
+    for secret in (TOKEN, AES_KEY, APP_SECRET):
+        assert secret not in "".join(lines) + rest
 
 
 def test_split_for_wechat_keeps_every_part_within_the_byte_limit() -> None:
