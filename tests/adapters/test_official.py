@@ -331,27 +331,25 @@ async def test_customer_service_messages_share_one_token_and_refresh_it_when_exp
     assert sorted(wechat.sent_texts()) == sorted(["答：一", "答：二", "答：三"])
 
 
-async def test_urgent_answers_are_sent_before_others_waiting(wechat: FakeWeChat) -> None:
-    config = official_config(wechat.base_url, passive_reply_seconds=0.1)
-    config = config.model_copy(update={"sending": config.sending.model_copy(
-        update={"overall_per_minute": 1})})
-    adapter = OfficialAdapter(config, StandIn())
-    await adapter.start()
-    wechat.callback_url = f"http://127.0.0.1:{adapter.port}/wechat/official"
-    try:
-        await adapter.send_private(BOB, "普通消息一")  # takes the one message of this minute
-        await adapter.send_private(BOB, "普通消息二")  # waits for the next minute
-        urgent = StandIn(replies=["有人威胁你，马上打110。"], urgent=True, delay=0.3)
-        adapter._engine = urgent  # the next answer is urgent and slow: it goes async
-        await wechat.send(text(ALICE, "他们在砸门"))
-        await wechat.wait_for_sent(1)
-        await settle(0.5)
-        outbox = adapter._outbox
-        queued = [q.message.text for queue in outbox._queues.values() for q in queue]
-        assert set(queued) == {"普通消息二", "有人威胁你，马上打110。"}
-        assert outbox._take_next(1e12)[0].text == "有人威胁你，马上打110。"  # type: ignore[union-attr]
-    finally:
-        await asyncio.wait_for(adapter.stop(), 15)
+@pytest.mark.parametrize("urgent", [True, False])
+async def test_slow_answers_are_queued_as_urgent_when_they_are(
+        wechat: FakeWeChat, start: Start, monkeypatch: pytest.MonkeyPatch,
+        urgent: bool) -> None:
+    """The outbox sends conversations with urgent messages first (tests/adapters/
+    test_outbox.py); here: the adapter marks them."""
+    adapter = await start(StandIn(replies=["有人威胁你，马上打110。"], urgent=urgent,
+                                  delay=0.4), passive_reply_seconds=0.1)
+    submitted: list[tuple[str, list[str], bool]] = []
+    original = adapter._outbox.submit
+
+    def submit(conversation: str, texts: list[str], **options: Any) -> int:
+        submitted.append((conversation, list(texts), options.get("urgent", False)))
+        return original(conversation, texts, **options)
+
+    monkeypatch.setattr(adapter._outbox, "submit", submit)
+    assert (await wechat.send(text(ALICE, "他们在砸门"))).content == ACK
+    await wechat.wait_for_sent(1)
+    assert submitted == [(ALICE, ["有人威胁你，马上打110。"], urgent)]
 
 
 # ----- kinds of messages ------------------------------------------------------------------
