@@ -21,9 +21,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import SessionsConfig
+from bot.storage import factory
 from bot.storage.errors import StoreUnavailable
 from bot.storage.factory import open_store
-from bot.storage import factory
 from bot.storage.sessions.base import Pending, Session, SessionStore
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.sessions.redis import SESSION_PREFIX, USER_PREFIX, RedisStore
