@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [chat|classify|eval|check|bench|run|report] ...``.
+"""Command line: ``python -m bot [chat|classify|eval|check|bench|run|report|menu] ...``.
 
 Every command reports problems (a broken config, broken content, bad input) as one clear line
 on stderr and a non-zero exit code, never as a traceback.
@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the platforms enabled in config.yaml")
     run.add_argument("--platform", action="append", choices=registry.names(),
                      help="run this platform (repeatable); overrides platforms.enabled")
+
+    menu = sub.add_parser("menu", help="set the WeChat Official Account's custom menu from "
+                                       "platforms.official.menu")
+    menu.add_argument("--show", action="store_true",
+                      help="print the menu as WeChat gets it, without sending it")
     return parser
 
 
@@ -257,6 +262,24 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     return asyncio.run(run_platforms(config, platforms))
 
 
+def cmd_menu(config: Config, args: argparse.Namespace) -> int:
+    """Set (or with --show print) the Official Account's custom menu (bot/adapters/official.py)."""
+    from bot.adapters.official import set_menu
+    from bot.adapters.official_api import OfficialApiError
+
+    settings = config.platforms.official
+    if args.show:
+        _print_json({"button": [button.to_wechat() for button in settings.menu]})
+        return 0
+    try:
+        buttons = asyncio.run(set_menu(settings))
+    except OfficialApiError as exc:
+        print(f"error: WeChat did not take the menu: {exc}", file=sys.stderr)
+        return 1
+    print(f"menu set: {len(buttons)} button(s) on account {settings.app_id}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     if isinstance(sys.stdout, io.TextIOWrapper):
@@ -284,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             "bench": cmd_bench,
             "run": cmd_run,
             "report": cmd_report,
+            "menu": cmd_menu,
         }[command]
         return handler(config, args)
     except ConfigError as exc:

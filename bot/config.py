@@ -7,11 +7,20 @@ to 127.0.0.1 unless told otherwise.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.content import default_intents_dir
 
@@ -125,6 +134,194 @@ class OneBotConfig(_Section):
     access_token: str | None = None  # else ONEBOT_ACCESS_TOKEN
 
 
+# ----- the WeChat Official Account (公众号, issue 18) --------------------------------------
+
+#: WeChat's limits on a custom menu (自定义菜单): buttons and their names in UTF-8 bytes
+MENU_TOP_BUTTONS = 3
+MENU_SUB_BUTTONS = 5
+MENU_TOP_NAME_BYTES = 16
+MENU_SUB_NAME_BYTES = 60
+MENU_KEY_BYTES = 128
+MENU_URL_BYTES = 1024
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+class MenuButton(_Section):
+    """One button of the Official Account's menu: ``text`` asks the bot that text when tapped
+    (a "click" button whose key is the text), ``url`` opens a page, ``sub_buttons`` opens a
+    list of up to five buttons (with ``text`` or ``url``)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    text: str | None = None
+    url: str | None = None
+    sub_buttons: list[MenuButton] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_action(self) -> MenuButton:
+        actions = [a for a in ("text", "url") if getattr(self, a)]
+        if self.sub_buttons:
+            actions.append("sub_buttons")
+        if len(actions) != 1:
+            raise ValueError(f"button {self.name!r} needs exactly one of text, url or "
+                             f"sub_buttons (has {', '.join(actions) or 'none'})")
+        if self.text and _utf8_len(self.text) > MENU_KEY_BYTES:
+            raise ValueError(f"button {self.name!r}: text is longer than {MENU_KEY_BYTES} "
+                             "UTF-8 bytes (about 42 Chinese characters)")
+        if self.url and not self.url.startswith(("https://", "http://")):
+            raise ValueError(f"button {self.name!r}: url must start with https://")
+        if self.url and _utf8_len(self.url) > MENU_URL_BYTES:
+            raise ValueError(f"button {self.name!r}: url is longer than {MENU_URL_BYTES} bytes")
+        if len(self.sub_buttons) > MENU_SUB_BUTTONS:
+            raise ValueError(f"button {self.name!r} has {len(self.sub_buttons)} sub_buttons; "
+                             f"WeChat allows {MENU_SUB_BUTTONS}")
+        for sub in self.sub_buttons:
+            if sub.sub_buttons:
+                raise ValueError(f"button {sub.name!r}: sub_buttons cannot have sub_buttons")
+            if _utf8_len(sub.name) > MENU_SUB_NAME_BYTES:
+                raise ValueError(f"button {sub.name!r}: the name is longer than "
+                                 f"{MENU_SUB_NAME_BYTES} UTF-8 bytes")
+        return self
+
+    def to_wechat(self) -> dict[str, object]:
+        """The button as /cgi-bin/menu/create takes it."""
+        if self.sub_buttons:
+            return {"name": self.name, "sub_button": [b.to_wechat() for b in self.sub_buttons]}
+        if self.url:
+            return {"type": "view", "name": self.name, "url": self.url}
+        return {"type": "click", "name": self.name, "key": self.text}
+
+
+def _default_menu() -> list[MenuButton]:
+    return [
+        MenuButton(name="有人上门", text="催收的人在门口怎么办"),
+        MenuButton(name="常见问题", sub_buttons=[
+            MenuButton(name="核实身份", text="怎么核实催收人员的身份"),
+            MenuButton(name="协商分期", text="怎么和银行协商分期还款"),
+            MenuButton(name="安全还款", text="怎样安全还款不被骗"),
+            MenuButton(name="投诉骚扰", text="被催收骚扰了怎么投诉"),
+        ]),
+        MenuButton(name="全部话题", text="菜单"),
+    ]
+
+
+class OfficialConfig(_Section):
+    """The WeChat Official Account (公众号): the callback server WeChat posts messages to and
+    the API it sends the slow answers through. Secrets come from the environment."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8082
+    path: str = "/wechat/official"
+    app_id: str | None = None  # else env WECHAT_OFFICIAL_APP_ID
+    app_secret: SecretStr | None = None  # env WECHAT_OFFICIAL_APP_SECRET
+    token: SecretStr | None = None  # env WECHAT_OFFICIAL_TOKEN
+    encoding_aes_key: SecretStr | None = None  # env WECHAT_OFFICIAL_AES_KEY
+    #: safe: AES-encrypted messages only; compatible: encrypted or plain; plain: no AES
+    mode: Literal["safe", "compatible", "plain"] = "safe"
+    api_base_url: str = "https://api.weixin.qq.com"
+    #: answer in the HTTP reply when ready this soon (WeChat waits 5 s, then retries)
+    passive_reply_seconds: Annotated[float, Field(gt=0, le=4.5)] = 4.0
+    #: the passive reply when the answer is not ready in time (empty: none, only "success")
+    ack_text: str = "收到，正在为你整理回答，请稍等几秒。如果有人威胁你或不肯离开，请先拨打110。"
+    #: what a new follower's subscribe event asks the bot, in order: the welcome and the menu
+    #: come from the content
+    welcome_messages: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=lambda: ["你好", "菜单"])
+    #: the longest message in UTF-8 bytes (WeChat: 2048 for a text message)
+    max_message_bytes: Annotated[int, Field(ge=300, le=2048)] = 2048
+    #: callbacks whose timestamp is further than this from the server's clock are refused
+    max_clock_skew_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
+    api_timeout_seconds: PositiveFloat = 10
+    menu: Annotated[list[MenuButton], Field(max_length=MENU_TOP_BUTTONS)] = Field(
+        default_factory=_default_menu)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or any(c in value for c in "?# "):
+            raise ValueError("must start with / and hold no ?, # or space, e.g. /wechat/official")
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (http:// only for a local test server)")
+        return value.rstrip("/")
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9]{3,32}",
+                                                  value.get_secret_value()):
+            raise ValueError("must be 3 to 32 letters or digits, as set in the WeChat console")
+        return value
+
+    @field_validator("encoding_aes_key")
+    @classmethod
+    def _aes_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9]{43}", value.get_secret_value()):
+            raise ValueError("must be the 43 letters and digits of EncodingAESKey from the "
+                             "WeChat console")
+        return value
+
+    @field_validator("menu")
+    @classmethod
+    def _menu_names(cls, value: list[MenuButton]) -> list[MenuButton]:
+        for button in value:
+            if _utf8_len(button.name) > MENU_TOP_NAME_BYTES:
+                raise ValueError(f"button {button.name!r}: the name is longer than "
+                                 f"{MENU_TOP_NAME_BYTES} UTF-8 bytes (4 Chinese characters)")
+        return value
+
+    def check_ready(self) -> None:
+        """Raise :class:`ConfigError` naming the first key the account cannot run without."""
+        needed = [("app_id", "WECHAT_OFFICIAL_APP_ID", self.app_id),
+                  ("app_secret", "WECHAT_OFFICIAL_APP_SECRET", self.app_secret),
+                  ("token", "WECHAT_OFFICIAL_TOKEN", self.token)]
+        if self.mode != "plain":
+            needed.append(("encoding_aes_key", "WECHAT_OFFICIAL_AES_KEY",
+                           self.encoding_aes_key))
+        for key, env, value in needed:
+            plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if not (plain or "").strip():
+                raise ConfigError(f"platforms.official.{key} (env {env}) must be set for the "
+                                  f"Official Account ({self.mode} mode)")
+
+    def check_api(self) -> None:
+        """Raise :class:`ConfigError` when the API cannot be called (no AppID or AppSecret)."""
+        for key, env, value in (("app_id", "WECHAT_OFFICIAL_APP_ID", self.app_id),
+                                ("app_secret", "WECHAT_OFFICIAL_APP_SECRET", self.app_secret)):
+            plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if not (plain or "").strip():
+                raise ConfigError(f"platforms.official.{key} (env {env}) must be set to call "
+                                  "the WeChat API")
+
+
+OFFICIAL_ENV = {"app_id": "WECHAT_OFFICIAL_APP_ID", "app_secret": "WECHAT_OFFICIAL_APP_SECRET",
+                "token": "WECHAT_OFFICIAL_TOKEN", "encoding_aes_key": "WECHAT_OFFICIAL_AES_KEY"}
+
+
+def _official_from_env(official: OfficialConfig, env: dict[str, str]) -> OfficialConfig:
+    """The section with the environment's values, validated like the file's."""
+    updates = {key: env[name] for key, name in OFFICIAL_ENV.items() if env.get(name)}
+    if not updates:
+        return official
+    data = official.model_dump()
+    for key, value in data.items():
+        if isinstance(value, SecretStr):
+            data[key] = value.get_secret_value()
+    try:
+        return OfficialConfig.model_validate({**data, **updates})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        source = f"env {OFFICIAL_ENV[key]}" if key in updates else "config"
+        raise ConfigError(f"{source}: platforms.official.{key}: {err['msg']}") from None
+
+
 class PlatformsConfig(_Section):
     """Which platforms ``python -m bot run`` starts, and their settings."""
 
@@ -132,6 +329,7 @@ class PlatformsConfig(_Section):
     wechaty: WechatyConfig = WechatyConfig()
     http: HttpConfig = HttpConfig()
     onebot: OneBotConfig = OneBotConfig()
+    official: OfficialConfig = OfficialConfig()  # issue 18
 
 
 class Config(_Section):
@@ -215,7 +413,8 @@ def _apply_env(config: Config, env: dict[str, str]) -> Config:
     if env.get("BOT_REDIS_URL"):
         sessions = sessions.model_copy(update={"redis_url": env["BOT_REDIS_URL"]})
     return config.model_copy(update={
-        "platforms": platforms.model_copy(update={"wechaty": wechaty, "http": http,
-                                                  "onebot": onebot}),
+        "platforms": platforms.model_copy(update={
+            "wechaty": wechaty, "http": http, "onebot": onebot,
+            "official": _official_from_env(platforms.official, env)}),
         "sessions": sessions,
     })

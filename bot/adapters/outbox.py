@@ -85,6 +85,7 @@ class SlidingWindow:
 class _Queued:
     seq: int
     message: Outgoing = field(compare=False)
+    urgent: bool = field(default=False, compare=False)
 
 
 class Outbox:
@@ -143,11 +144,13 @@ class Outbox:
         *,
         in_room: bool = False,
         mention_ids: Sequence[str] = (),
+        urgent: bool = False,
     ) -> int:
         """Queue ``texts`` for one conversation; return how many chat messages that makes.
 
         Each text is split to fit ``max_message_chars``. ``mention_ids`` go on the first
-        message only. Must be called from the event loop.
+        message only. A conversation with ``urgent`` messages queued is served before the
+        others (its own messages stay in order). Must be called from the event loop.
         """
         if self._closed:
             raise RuntimeError("the outbox is closed")
@@ -158,7 +161,7 @@ class Outbox:
         mentions = tuple(mention_ids) if in_room else ()
         for index, part in enumerate(parts):
             message = Outgoing(conversation, part, in_room, mentions if index == 0 else ())
-            queue.append(_Queued(next(self._seq), message))
+            queue.append(_Queued(next(self._seq), message, urgent))
         self._unfinished += len(parts)
         self._idle.clear()
         self._warn_if_long()
@@ -213,15 +216,19 @@ class Outbox:
         return window
 
     def _take_next(self, now: float) -> tuple[Outgoing | None, float]:
-        """The oldest message whose conversation may send now, else the time to wait."""
+        """The oldest message whose conversation may send now (conversations with urgent
+        messages first), else the time to wait."""
         best: str | None = None
+        best_rank = (True, 0)
         wait = float("inf")
         for conversation, queue in self._queues.items():
             conversation_wait = self._window(conversation).wait_time(now)
             if conversation_wait > 0:
                 wait = min(wait, conversation_wait)
-            elif best is None or queue[0] < self._queues[best][0]:
-                best = conversation
+                continue
+            rank = (not any(q.urgent for q in queue), queue[0].seq)
+            if best is None or rank < best_rank:
+                best, best_rank = conversation, rank
         if best is None:
             return None, wait
         queue = self._queues[best]

@@ -23,6 +23,7 @@ PLATFORMS: dict[str, str] = {
     "wechaty": "bot.adapters.wechaty:WechatyAdapter",
     "http": "bot.adapters.http:HttpAdapter",
     "onebot": "bot.adapters.onebot:OneBotAdapter",
+    "official": "bot.adapters.official:OfficialAdapter",
 }
 
 

@@ -137,6 +137,18 @@ async def test_under_the_overall_limit_the_oldest_message_goes_first() -> None:
     assert recorder.times() == [0, 60, 120]
 
 
+async def test_conversations_with_urgent_messages_go_first_in_their_own_order() -> None:
+    outbox, recorder = make_outbox(per_room=100, overall=1)
+    outbox.submit("a", ["a1", "a2"])
+    outbox.submit("b", ["b1"])
+    outbox.submit("c", ["c1"], urgent=True)
+    outbox.submit("d", ["d1"])
+    outbox.submit("d", ["d2"], urgent=True)  # d1 was queued first: it stays first
+    await drain(outbox)
+    assert recorder.texts() == ["c1", "d1", "d2", "a1", "a2", "b1"]
+    assert recorder.times() == [0, 60, 120, 180, 240, 300]
+
+
 async def test_message_submitted_while_waiting_for_a_limit_goes_out_at_once() -> None:
     gate = asyncio.Event()
     real_clock = FakeClock()
