@@ -217,6 +217,8 @@ class Engine:
         addressed, text = self._addressed(incoming, text)
 
         if not incoming.kind.has_text:
+            if incoming.kind is MessageKind.IMAGE and incoming.image:
+                return await self._photo(incoming, addressed)
             if not addressed:
                 return Response()
             return await self._non_text(incoming, key)
@@ -314,6 +316,21 @@ class Engine:
         session.last_non_text_note = now
         await self._save_session(session)
         return Response(replies=[texts.NON_TEXT], intent="non_text")
+
+    async def _photo(self, incoming: Incoming, addressed: bool) -> Response:
+        """The photo check (bot/photo). An unaddressed group photo is read only when the group
+        answers confident questions, and answered only when it is a paper the check knows."""
+        if not addressed and not self.config.groups.answer_confident_questions:
+            return Response()
+        from bot.photo import check_photo  # imported on the first photo: start-up stays light
+
+        answer = await check_photo(incoming.image or b"", in_group=incoming.in_group)
+        if not addressed and not answer.relevant:
+            return Response()
+        response = Response(replies=answer.replies, intent=answer.intent, urgent=answer.urgent)
+        if answer.masked_text:
+            self._record_turn(replace(incoming, text=answer.masked_text), response)
+        return response
 
     async def _load_session(self, key: str, incoming: Incoming) -> Session:
         try:

@@ -38,7 +38,8 @@ class Incoming:
 
     ``room`` is the group id, or None in a private chat. ``addressed`` says whether the message
     is meant for the bot (always true in a private chat; in a group, an @mention or a trigger
-    word). ``forwarded`` marks text a counsellor forwards from a client.
+    word). ``forwarded`` marks text a counsellor forwards from a client. ``image`` carries a
+    photo's bytes (kind IMAGE), for the photo check.
     """
 
     user: str
@@ -49,6 +50,8 @@ class Incoming:
     kind: MessageKind = MessageKind.TEXT
     forwarded: bool = False
     user_name: str = ""
+    #: the bytes of a photo (kind IMAGE) when the platform delivered them; never logged
+    image: bytes | None = field(default=None, repr=False)
 
     @property
     def in_group(self) -> bool:

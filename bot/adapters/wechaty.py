@@ -15,7 +15,9 @@ the message kind and the intent the engine chose.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import dataclasses
 import functools
 import logging
 import re
@@ -25,9 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.base import MessageHandler, describe_turn
+from bot.adapters.download import DownloadTooLarge, download_image
 from bot.adapters.outbox import Outbox, Outgoing
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, MessageKind
+from bot.photo import texts as photo_texts
 
 log = logging.getLogger(__name__)
 
@@ -365,6 +369,14 @@ class WechatyAdapter:
         if own or self._stopping.is_set():
             return
         incoming = await self._to_incoming(msg)
+        read_photo = incoming.room is None or self._config.groups.answer_confident_questions
+        if incoming.kind is MessageKind.IMAGE and read_photo:
+            image = await self._image_of(msg)
+            if isinstance(image, str):  # a sentence: the photo could not be fetched
+                if incoming.room is None:
+                    self._outbox.submit(incoming.user, [image])
+                return
+            incoming = dataclasses.replace(incoming, image=image)
         response = await self._engine.handle(incoming)
         log.info("wechat: %s", describe_turn(msg.message_id, incoming, response))
         if response.silent:
@@ -374,6 +386,28 @@ class WechatyAdapter:
                                 mention_ids=[incoming.user])
         else:
             self._outbox.submit(incoming.user, response.replies)
+
+    async def _image_of(self, msg: Any) -> bytes | str:
+        """The bytes of an image message (its file box: base64, or a link fetched with a size
+        limit), or the sentence to answer when they cannot be had."""
+        try:
+            box = await msg.to_file_box()
+            encoded = getattr(box, "base64", None)
+            if encoded:
+                if len(encoded) > photo_texts.MAX_BYTES * 4 // 3 + 8:
+                    return photo_texts.TOO_LARGE
+                return base64.b64decode(encoded)
+            url = getattr(box, "remoteUrl", None)
+            if isinstance(url, str) and url:
+                return await download_image(url)
+            log.warning("wechat: message %s: the image came as a file box of type %s, which "
+                        "is not read", msg.message_id, getattr(box, "boxType", "?"))
+        except DownloadTooLarge:
+            return photo_texts.TOO_LARGE
+        except Exception as exc:  # bad base64, a download or the gateway failed ...
+            log.warning("wechat: message %s: the image was not fetched: %s", msg.message_id,
+                        _describe(exc))
+        return photo_texts.NOT_RECEIVED
 
     def _bot_names(self, msg: Any) -> list[str]:
         names = [self._config.bot_name]
