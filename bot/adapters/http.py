@@ -137,6 +137,8 @@ def _image_field(data: dict[str, Any]) -> bytes | None:
         raise ApiError(422, "invalid_image", "field 'image' is not valid base64") from None
     if not image:
         raise ApiError(422, "empty_field", "field 'image' must not be empty")
+    if len(image) > MAX_IMAGE_BYTES:
+        raise _image_too_large()
     return image
 
 

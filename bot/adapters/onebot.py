@@ -289,16 +289,18 @@ class OneBotAdapter:
         """Download the photo of an image segment and answer it (the image is kept in memory
         only for this message)."""
         try:
+            data: bytes | None = None
             try:
                 data = await download_image(url)
-            except DownloadError as exc:
+            except DownloadTooLarge as exc:
                 log.warning("onebot: message %s: the image was not downloaded: %s",
                             event.get("message_id", "?"), exc)
                 if incoming.addressed:
-                    self._reply(incoming, self_id, [
-                        photo_texts.TOO_LARGE if isinstance(exc, DownloadTooLarge)
-                        else photo_texts.NOT_RECEIVED])
+                    self._reply(incoming, self_id, [photo_texts.TOO_LARGE])
                 return
+            except DownloadError as exc:  # without the bytes the engine asks for text
+                log.warning("onebot: message %s: the image was not downloaded: %s",
+                            event.get("message_id", "?"), exc)
             await self._answer(event, dataclasses.replace(incoming, image=data), self_id)
         except Exception:
             log.exception("onebot: failed to answer the photo in message %s",

@@ -371,11 +371,15 @@ class WechatyAdapter:
         incoming = await self._to_incoming(msg)
         read_photo = incoming.room is None or self._config.groups.answer_confident_questions
         if incoming.kind is MessageKind.IMAGE and read_photo:
-            image = await self._image_of(msg)
-            if isinstance(image, str):  # a sentence: the photo could not be fetched
+            try:
+                image = await self._image_of(msg)
+            except DownloadTooLarge as exc:
+                log.warning("wechat: message %s: the image was not fetched: %s",
+                            msg.message_id, exc)
                 if incoming.room is None:
-                    self._outbox.submit(incoming.user, [image])
+                    self._outbox.submit(incoming.user, [photo_texts.TOO_LARGE])
                 return
+            # Without the bytes the engine asks for the text instead.
             incoming = dataclasses.replace(incoming, image=image)
         response = await self._engine.handle(incoming)
         log.info("wechat: %s", describe_turn(msg.message_id, incoming, response))
@@ -387,15 +391,15 @@ class WechatyAdapter:
         else:
             self._outbox.submit(incoming.user, response.replies)
 
-    async def _image_of(self, msg: Any) -> bytes | str:
+    async def _image_of(self, msg: Any) -> bytes | None:
         """The bytes of an image message (its file box: base64, or a link fetched with a size
-        limit), or the sentence to answer when they cannot be had."""
+        limit), or None when they cannot be had; DownloadTooLarge beyond the limit."""
         try:
             box = await msg.to_file_box()
             encoded = getattr(box, "base64", None)
             if encoded:
                 if len(encoded) > photo_texts.MAX_BYTES * 4 // 3 + 8:
-                    return photo_texts.TOO_LARGE
+                    raise DownloadTooLarge(f"a file box of {len(encoded)} base64 characters")
                 return base64.b64decode(encoded)
             url = getattr(box, "remoteUrl", None)
             if isinstance(url, str) and url:
@@ -403,11 +407,11 @@ class WechatyAdapter:
             log.warning("wechat: message %s: the image came as a file box of type %s, which "
                         "is not read", msg.message_id, getattr(box, "boxType", "?"))
         except DownloadTooLarge:
-            return photo_texts.TOO_LARGE
+            raise
         except Exception as exc:  # bad base64, a download or the gateway failed ...
             log.warning("wechat: message %s: the image was not fetched: %s", msg.message_id,
                         _describe(exc))
-        return photo_texts.NOT_RECEIVED
+        return None
 
     def _bot_names(self, msg: Any) -> list[str]:
         names = [self._config.bot_name]

@@ -6,7 +6,6 @@ TRUNCATED = "这张图片没有传完整，我打不开。请再发一次。"
 TOO_LARGE = "这张图片太大了（超过10MB），请压缩后再发，或者截个图发给我。"
 TOO_MANY_PIXELS = "这张图片的尺寸太大了（超过5000万像素），请截图或缩小后再发。"
 EMPTY = "没有收到图片内容，请再发一次。"
-NOT_RECEIVED = "这张图片我没收到（下载失败），请再发一次。如果有人威胁你或不肯离开，请直接拨打110。"
 
 #: The largest photo accepted, in bytes (phones send 2-8 MB).
 MAX_BYTES = 10 * 1024 * 1024

@@ -3,7 +3,8 @@
 It serves the ``wechaty.Puppet`` gRPC service with the message classes of
 ``wechaty_grpc.wechaty.puppet`` (the package ships only a client stub, so the route table is
 built here through ``__mapping__``). It holds contacts, rooms and messages, emits events on
-the ``Event`` stream (login, logout, heartbeat, messages) and records every ``MessageSendText``
+the ``Event`` stream (login, logout, heartbeat, messages), serves image messages' file boxes
+(``MessageImage`` / ``MessageFile``, base64 or URL file boxes) and records every ``MessageSendText``
 so tests can assert on what the bot sent. It can be stopped and started again on the same
 port to test reconnection.
 
@@ -14,6 +15,7 @@ client translates to its own enum.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -121,6 +123,8 @@ class FakePuppetService:
         self.contacts: dict[str, pb.ContactPayloadResponse] = {}
         self.rooms: dict[str, pb.RoomPayloadResponse] = {}
         self.messages: dict[str, pb.MessagePayloadResponse] = {}
+        #: message id → the file box JSON MessageImage / MessageFile answer with
+        self.file_boxes: dict[str, str] = {}
         self.sent: list[SentText] = []
         self.calls: list[str] = []
         self.requests: list[tuple[str, str]] = []  # (rpc name, the id it asked about)
@@ -273,7 +277,23 @@ class FakePuppetService:
         self._emit(EventKind.MESSAGE, {"messageId": message_id})
         return message_id
 
+    def emit_image(self, talker_id: str, data: bytes, *, room_id: str | None = None,
+                   name: str = "photo.jpg", url: str | None = None) -> str:
+        """An image message whose file box carries ``data`` as base64 (as puppet-service
+        gateways serialise a file box), or points at ``url``; return its id."""
+        message_id = unique_id("img")
+        box: dict[str, Any] = {"boxType": 2, "name": name, "remoteUrl": url} if url else \
+            {"boxType": 1, "name": name, "base64": base64.b64encode(data).decode("ascii")}
+        self.file_boxes[message_id] = json.dumps(box)
+        return self.emit_message(talker_id, "", room_id=room_id, wire_type=WireType.IMAGE,
+                                 message_id=message_id)
+
     # ----- RPC handlers ------------------------------------------------------------------
+
+    def _file_box(self, request: Any) -> str:
+        if request.id not in self.file_boxes:
+            raise GRPCError(grpclib.const.Status.NOT_FOUND, f"no file in message {request.id}")
+        return self.file_boxes[request.id]
 
     def _contact(self, request: pb.ContactPayloadRequest) -> pb.ContactPayloadResponse:
         if request.id not in self.contacts:
@@ -336,6 +356,10 @@ class FakePuppetService:
                                pb.MessagePayloadResponse),
             "MessageSendText": (self._send_text, pb.MessageSendTextRequest,
                                 pb.MessageSendTextResponse),
+            "MessageImage": (lambda r: pb.MessageImageResponse(filebox=self._file_box(r)),
+                             pb.MessageImageRequest, pb.MessageImageResponse),
+            "MessageFile": (lambda r: pb.MessageFileResponse(filebox=self._file_box(r)),
+                            pb.MessageFileRequest, pb.MessageFileResponse),
             "RoomPayload": (self._room, pb.RoomPayloadRequest, pb.RoomPayloadResponse),
             "RoomList": (lambda _: pb.RoomListResponse(ids=list(self.rooms)),
                          pb.RoomListRequest, pb.RoomListResponse),
