@@ -320,11 +320,17 @@ class Engine:
     async def _photo(self, incoming: Incoming, addressed: bool) -> Response:
         """The photo check (bot/photo). An unaddressed group photo is read only when the group
         answers confident questions, and answered only when it is a paper the check knows."""
-        if not addressed and not self.config.groups.answer_confident_questions:
+        settings = self.config.photo
+        if not addressed and not (settings.enabled
+                                  and self.config.groups.answer_confident_questions):
             return Response()
-        from bot.photo import check_photo  # imported on the first photo: start-up stays light
+        if not settings.enabled:
+            return await self._non_text(incoming, self.session_key(incoming))
+        from bot.photo import check_photo, default_reader  # on the first photo: light start-up
 
-        answer = await check_photo(incoming.image or b"", in_group=incoming.in_group)
+        reader = default_reader(settings.concurrency, settings.ocr_threads, settings.max_waiting)
+        answer = await check_photo(incoming.image or b"", in_group=incoming.in_group,
+                                   reader=reader)
         if not addressed and not answer.relevant:
             return Response()
         response = Response(replies=answer.replies, intent=answer.intent, urgent=answer.urgent)

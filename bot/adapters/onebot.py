@@ -101,6 +101,7 @@ class OneBotAdapter:
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._echoes = itertools.count(1)
+        self._read_photos = config.photo.enabled
         self._read_group_photos = config.groups.answer_confident_questions
         self._photo_tasks: set[asyncio.Task[None]] = set()
 
@@ -260,7 +261,8 @@ class OneBotAdapter:
         incoming = self._to_incoming(event, self_id)
         if incoming is None:
             return
-        if incoming.kind is MessageKind.IMAGE and (incoming.addressed or self._read_group_photos):
+        if incoming.kind is MessageKind.IMAGE and self._read_photos and (
+                incoming.addressed or self._read_group_photos):
             url = image_url(event.get("message") or event.get("raw_message", ""))
             if url is not None:
                 # Downloading and reading a photo takes seconds: not on the frame loop, so the

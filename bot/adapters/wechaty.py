@@ -369,7 +369,8 @@ class WechatyAdapter:
         if own or self._stopping.is_set():
             return
         incoming = await self._to_incoming(msg)
-        read_photo = incoming.room is None or self._config.groups.answer_confident_questions
+        read_photo = self._config.photo.enabled and (
+            incoming.room is None or self._config.groups.answer_confident_questions)
         if incoming.kind is MessageKind.IMAGE and read_photo:
             try:
                 image = await self._image_of(msg)

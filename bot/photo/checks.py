@@ -8,6 +8,7 @@ lacks. A finding has a private text and a group text without personal details.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.photo.document import Claim, DocKind, Document, is_payment_qr, is_personal_payment_qr
@@ -46,29 +47,28 @@ SCAM = Finding(
 
 CRIMINAL_CARD = Finding(
     "criminal",
-    "说要“立案、抓人、坐牢”是施压。还不起是民事纠纷，不是犯罪：信用卡诈骗（刑法第196条）要有"
-    "非法占有的目的，并且经过两次有效催收（间隔至少30天）后超过3个月不还，不能只凭没还钱认定。"
-    "但别换号失联：骚扰电话可以不接，换号、搬家要主动告诉银行新联系方式。")
+    "说要“立案、抓人、坐牢”是施压：还不起是民事纠纷，不是犯罪。信用卡诈骗（刑法第196条）要有"
+    "非法占有目的，且经两次有效催收（间隔至少30天）后超过3个月不还，不能只凭没还钱认定。"
+    "但别换号失联：换号、搬家要告诉银行新的联系方式。")
 CRIMINAL_LOAN = Finding(
     "criminal",
-    "说要“立案、抓人、坐牢”是施压。借款还不上是民事纠纷，不是犯罪；贷款诈骗要在借款时就有欺诈。"
-    "但别换号失联：骚扰电话可以不接，换号、搬家要主动告诉贷款方新联系方式。")
+    "说要“立案、抓人、坐牢”是施压：借款还不上是民事纠纷，不是犯罪；贷款诈骗要在借款时就有欺诈。"
+    "但别换号失联：换号、搬家要告诉贷款方新的联系方式。")
 EMPLOYER = Finding(
     "employer",
-    "说要通知你的单位、同事：他们是与债务无关的第三人，不该被催收（《商业银行信用卡业务监督管理"
-    "办法》第68条）；行业指引也只许在联系不上你时向第三人问你的联系方式，不许散布你的信息。")
+    "说要通知单位、同事：他们是与债务无关的第三人，不该被催收（《商业银行信用卡业务监督管理办法》"
+    "第68条）；行业指引也不许散布你的信息。")
 FAMILY = Finding(
     "family",
     "说要找家人：父母、子女、朋友没签担保就不欠这笔钱；配偶只在共同签字、事后认可或用于家庭日常"
-    "生活时才一起担责（民法典第1064条）。联系不上你时，对方才能向第三人问你的联系方式（行业指引）。")
+    "生活时才一起担责（民法典第1064条）。")
 BLACKLIST = Finding(
     "blacklist",
-    "说要把你拉进“黑名单”“失信名单”、限高：只有法院能定，而且要在判决生效后仍不履行等情形下；"
-    "催收方定不了，行业指引也禁止拿编造的黑名单吓人。")
+    "说要拉进“黑名单”、失信、限高：只有法院能定，要在判决生效后仍不履行等情形下；催收方定不了，"
+    "行业指引也禁止编造黑名单吓人。")
 CHILDREN = Finding(
     "children",
-    "说会影响孩子：孩子不欠这笔债，没签担保就不用还；限高、失信只有法院能定，催收方说了不算。"
-    "这类话多是施压。")
+    "说会影响孩子：孩子不欠这笔债，没签担保就不用还；限高、失信只有法院能定，催收方说了不算。")
 VISIT = Finding(
     "visit",
     "说要上门：上门本身不违法，但要守规矩——至少两人、出示工作证、进门要你同意、晚上10点到早上8点"
@@ -84,41 +84,27 @@ DEBT_RELIEF = Finding(
 
 
 def check(document: Document) -> list[Finding]:
-    """All findings for ``document``, most urgent first."""
-    findings: list[Finding] = []
+    """All findings for ``document``, most urgent first: a scam, a court paper's check, where
+    the money goes, threats of arrest and blacklists, what this kind of paper lacks, then the
+    rest of the pressure."""
     claims = document.claims
+    kind = document.kind
+    findings: list[Finding] = []
     if Claim.SAFE_ACCOUNT in claims or Claim.AUTHORITY_MONEY in claims:
         findings.append(SCAM)
+    if kind is DocKind.COURT:
+        findings += _court_findings(document)
     findings += _payment_findings(document)
-    kind = document.kind
     if Claim.CRIMINAL in claims:
         findings.append(CRIMINAL_CARD if _is_card_debt(document) else CRIMINAL_LOAN)
     if Claim.BLACKLIST in claims:
         findings.append(BLACKLIST)
-    if Claim.EMPLOYER in claims:
-        findings.append(EMPLOYER)
-    if Claim.FAMILY in claims:
-        findings.append(FAMILY)
-    if Claim.CHILDREN in claims:
-        findings.append(CHILDREN)
-    if Claim.FEES in claims:
-        findings.append(FEES)
-    if Claim.DEBT_RELIEF in claims:
-        findings.append(DEBT_RELIEF)
-    if kind is DocKind.COURT:
-        findings[1 if findings and findings[0] is SCAM else 0:0] = _court_findings(document)
-    elif kind is DocKind.LAWYER:
-        findings += _lawyer_findings(document)
-    elif kind is DocKind.COLLECTION:
-        findings += _collection_letter_findings(document)
-    elif kind is DocKind.MANDATE:
-        findings += _mandate_findings(document)
-    elif kind is DocKind.WORK_ID:
-        findings += _work_id_findings(document)
-    elif kind is DocKind.AGREEMENT:
-        findings += _agreement_findings(document)
-    elif kind is DocKind.SMS:
-        findings += _sms_findings(document)
+    findings += _KIND_CHECKS.get(kind, _nothing)(document)
+    for claim, finding in ((Claim.EMPLOYER, EMPLOYER), (Claim.FAMILY, FAMILY),
+                           (Claim.CHILDREN, CHILDREN), (Claim.FEES, FEES),
+                           (Claim.DEBT_RELIEF, DEBT_RELIEF)):
+        if claim in claims:
+            findings.append(finding)
     if Claim.VISIT in claims and kind is not DocKind.WORK_ID:
         findings.append(VISIT)
     return _unique(findings)
@@ -250,9 +236,9 @@ def _collection_letter_findings(document: Document) -> list[Finding]:
     missing = [name for name, present in _ART69_ITEMS if not present(document)]
     if not missing:
         return []
-    text = ("📋 按《商业银行信用卡业务监督管理办法》第69条，催收函要写明欠款金额、原因、你的权利、"
-            "怎么提异议、银行的联系方式，并盖银行的章。这封缺：" + "、".join(missing) + "。"
-            "缺项不等于一定是假的，但要先核实；有异议可以向银行提，银行要核查。")
+    text = ("📋 催收函要写明欠款金额、原因、你的权利、怎么提异议、银行的联系方式，并盖银行的章"
+            "（《商业银行信用卡业务监督管理办法》第69条）。这封缺：" + "、".join(missing) + "。"
+            "缺项不一定是假的，但要先核实；有异议可以向银行提，银行要核查。")
     return [Finding("letter_missing", text)]
 
 
@@ -307,6 +293,20 @@ def _sms_findings(document: Document) -> list[Finding]:
             "sms_link",
             "不要通过短信里的链接或号码付款或填写信息：" + _REPAY_OWN))
     return findings
+
+
+def _nothing(document: Document) -> list[Finding]:
+    return []
+
+
+_KIND_CHECKS: dict[DocKind, Callable[[Document], list[Finding]]] = {
+    DocKind.LAWYER: _lawyer_findings,
+    DocKind.COLLECTION: _collection_letter_findings,
+    DocKind.MANDATE: _mandate_findings,
+    DocKind.WORK_ID: _work_id_findings,
+    DocKind.AGREEMENT: _agreement_findings,
+    DocKind.SMS: _sms_findings,
+}
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -160,9 +160,12 @@ def _upscaled(gray: Any, cv2: Any) -> Any:
 _default: PhotoReader | None = None
 
 
-def default_reader() -> PhotoReader:
-    """The process's shared reader (the model is loaded once, on the first photo)."""
+def default_reader(concurrency: int = 1, threads: int = 0, max_waiting: int = 8
+                   ) -> PhotoReader:
+    """The process's shared reader (the model is loaded once, on the first photo). The
+    settings of the first call make it; later calls get the same reader."""
     global _default
     if _default is None:
-        _default = PhotoReader()
+        _default = PhotoReader(concurrency=concurrency, threads=threads,
+                               max_waiting=max_waiting)
     return _default

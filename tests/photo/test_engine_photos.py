@@ -111,3 +111,34 @@ def test_a_bot_that_never_sees_a_photo_never_loads_the_ocr() -> None:
                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+async def test_with_the_photo_check_off_a_photo_gets_the_type_text_note(
+        understanding: Understanding) -> None:
+    from bot.config import PhotoConfig
+
+    config = memory_config(photo=PhotoConfig(enabled=False),
+                           groups=GroupsConfig(answer_confident_questions=True))
+    engine = Engine(config, understanding, MemoryStore(600))
+    try:
+        response = await engine.handle(photo(photo_bytes("police_sms")))
+        assert response.replies == [texts.NON_TEXT]
+        group = await engine.handle(photo(photo_bytes("police_sms"), room="g", addressed=False))
+        assert group.silent
+    finally:
+        await engine.close()
+
+
+async def test_photos_beyond_the_waiting_limit_are_asked_to_come_again() -> None:
+    from bot.photo import check_photo
+    from bot.photo.answer import BUSY
+    from bot.photo.reader import PhotoReader, default_reader
+
+    default_reader().load()
+    reader = PhotoReader(concurrency=1, max_waiting=1)
+    reader._ocr = default_reader()._ocr  # the model already loaded (once per session)
+    data = photo_bytes("collection_bad")
+    answers = await asyncio.gather(*(check_photo(data, reader=reader) for _ in range(3)))
+    intents = sorted(a.intent for a in answers)
+    assert intents == ["photo_busy", "photo_check", "photo_check"]
+    assert next(a for a in answers if a.intent == "photo_busy").replies[0] == BUSY
