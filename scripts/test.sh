@@ -16,8 +16,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 # OpenCV (opencv-python, required by rapidocr_onnxruntime for the photo check) links libGL and
 # glib even when no window is ever opened.
-ldconfig -p 2>/dev/null | grep -q 'libGL\.so\.1' || missing+=(libgl1)
-ldconfig -p 2>/dev/null | grep -q 'libglib-2\.0\.so\.0' || missing+=(libglib2.0-0)
+libraries=$({ command -v ldconfig >/dev/null && ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null || true)
+grep 'libGL\.so\.1' <<<"$libraries" >/dev/null || missing+=(libgl1)
+grep 'libglib-2\.0\.so\.0' <<<"$libraries" >/dev/null || missing+=(libglib2.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${missing[*]} ..."

@@ -89,9 +89,6 @@ _COURT = re.compile(rf"[{_CJK}]{{2,20}}?人民法院")
 # Words a name found by the patterns above may start with that are not part of it.
 _NAME_LEAD = re.compile(r"^.*(?:委托|授权|受|由|致|贵|您|你|我司|本司|本所|本院|向|系|是|"
                         r"与|及|的|名称|单位|落款|[:：,，。;；])")
-_AGENCY_WORDS = ("资产管理", "信息咨询", "商务咨询", "信用管理", "企业管理", "法务", "征信",
-                 "催收", "商务服务", "信息技术", "科技", "调解")
-
 # -- numbers, dates, links -----------------------------------------------------------------
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
