@@ -261,17 +261,20 @@ class OneBotAdapter:
         incoming = self._to_incoming(event, self_id)
         if incoming is None:
             return
-        if incoming.kind is MessageKind.IMAGE and self._read_photos and (
+        url = None
+        if self._read_photos and incoming.kind in (MessageKind.IMAGE, MessageKind.TEXT) and (
                 incoming.addressed or self._read_group_photos):
             url = image_url(event.get("message") or event.get("raw_message", ""))
-            if url is not None:
-                # Downloading and reading a photo takes seconds: not on the frame loop, so the
-                # messages after it (other people's too) keep being answered.
-                task = asyncio.create_task(self._answer_photo(event, incoming, url, self_id))
-                self._photo_tasks.add(task)
-                task.add_done_callback(self._photo_tasks.discard)
-                return
-        await self._answer(event, incoming, self_id)
+        if url is None:
+            await self._answer(event, incoming, self_id)
+            return
+        # A photo with a caption ("这是真的吗？") is answered as the photo. Downloading and
+        # reading it takes seconds: not on the frame loop, so the messages after it (other
+        # people's too) keep being answered.
+        incoming = dataclasses.replace(incoming, kind=MessageKind.IMAGE)
+        task = asyncio.create_task(self._answer_photo(event, incoming, url, self_id))
+        self._photo_tasks.add(task)
+        task.add_done_callback(self._photo_tasks.discard)
 
     async def _answer(self, event: dict[str, Any], incoming: Incoming, self_id: str) -> None:
         response = await self._engine.handle(incoming)

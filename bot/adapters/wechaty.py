@@ -139,6 +139,15 @@ def _free_local_port() -> int:
         return int(probe.getsockname()[1])
 
 
+_IMAGE_FILE_NAME = re.compile(r"\.(?:jpe?g|png|webp|gif|bmp|heic|tiff?)$", re.IGNORECASE)
+
+
+def _is_image_name(msg: Any) -> bool:
+    """True for a file message whose name is a picture's (a screenshot sent as a file)."""
+    name = getattr(getattr(msg, "payload", None), "filename", "")
+    return isinstance(name, str) and bool(_IMAGE_FILE_NAME.search(name.strip()))
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     detail = text[0][:200] if text else ""
@@ -369,6 +378,8 @@ class WechatyAdapter:
         if own or self._stopping.is_set():
             return
         incoming = await self._to_incoming(msg)
+        if incoming.kind is MessageKind.FILE and _is_image_name(msg):
+            incoming = dataclasses.replace(incoming, kind=MessageKind.IMAGE)  # a photo as a file
         read_photo = self._config.photo.enabled and (
             incoming.room is None or self._config.groups.answer_confident_questions)
         if incoming.kind is MessageKind.IMAGE and read_photo:

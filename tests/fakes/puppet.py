@@ -278,15 +278,29 @@ class FakePuppetService:
         return message_id
 
     def emit_image(self, talker_id: str, data: bytes, *, room_id: str | None = None,
-                   name: str = "photo.jpg", url: str | None = None) -> str:
+                   name: str = "photo.jpg", url: str | None = None,
+                   as_file: bool = False) -> str:
         """An image message whose file box carries ``data`` as base64 (as puppet-service
-        gateways serialise a file box), or points at ``url``; return its id."""
+        gateways serialise a file box), or points at ``url``; with ``as_file`` an attachment
+        named ``name`` (served by MessageFile). Return its id."""
         message_id = unique_id("img")
         box: dict[str, Any] = {"boxType": 2, "name": name, "remoteUrl": url} if url else \
             {"boxType": 1, "name": name, "base64": base64.b64encode(data).decode("ascii")}
         self.file_boxes[message_id] = json.dumps(box)
-        return self.emit_message(talker_id, "", room_id=room_id, wire_type=WireType.IMAGE,
-                                 message_id=message_id)
+        self.messages[message_id] = pb.MessagePayloadResponse(id=message_id, filename=name)
+        wire_type = WireType.ATTACHMENT if as_file else WireType.IMAGE
+        return self._emit_stored(talker_id, message_id, room_id, wire_type)
+
+    def _emit_stored(self, talker_id: str, message_id: str, room_id: str | None,
+                     wire_type: WireType) -> str:
+        payload = self.messages[message_id]
+        payload.timestamp = int(time.time())
+        payload.type = int(wire_type)
+        payload.from_id = talker_id
+        payload.room_id = room_id or ""
+        payload.to_id = "" if room_id else self.self_id
+        self._emit(EventKind.MESSAGE, {"messageId": message_id})
+        return message_id
 
     # ----- RPC handlers ------------------------------------------------------------------
 

@@ -140,6 +140,25 @@ async def test_onebot_an_image_segment_is_downloaded_and_checked(engine: Engine)
         await asyncio.wait_for(bot.stop(), 10)
 
 
+async def test_onebot_a_photo_with_a_caption_in_a_group_is_answered_as_the_photo(
+        engine: Engine) -> None:
+    bot = OneBotAdapter(onebot_config(), engine)
+    await bot.start()
+    qq = FakeOneBot(url_of(bot), ONEBOT_TOKEN)
+    await qq.connect()
+    try:
+        async with image_server({"code.jpg": photo_bytes("alipay_code")}) as base:
+            await qq.group(30003, [{"type": "at", "data": {"qq": str(qq.self_id)}},
+                                   {"type": "text", "data": {"text": " 这个码能扫吗"}},
+                                   {"type": "image", "data": {"url": f"{base}/code.jpg"}}])
+            actions = await qq.wait_for_actions(2, within=60)
+        assert actions[0]["action"] == "send_group_msg"
+        assert "个人支付宝收款码" in sent_text(actions[0])
+    finally:
+        await qq.close()
+        await asyncio.wait_for(bot.stop(), 10)
+
+
 async def test_onebot_a_missing_image_gets_the_text_note_and_a_bad_link_is_not_fetched(
         engine: Engine) -> None:
     bot = OneBotAdapter(onebot_config(), engine)
@@ -202,6 +221,26 @@ async def test_wechat_an_image_message_is_fetched_over_grpc_and_checked(
         assert sent[0].conversation_id == ALICE
         assert "个人支付宝收款码" in sent[0].text
         assert "qr.alipay.com" not in caplog.text
+    finally:
+        await real.close()
+
+
+async def test_wechat_a_screenshot_sent_as_a_file_is_fetched_with_message_file(
+        gateway: FakePuppetService) -> None:
+    config = wechat_config(gateway.endpoint)
+    real = await Engine.create(config)
+    handler = Recording(real)
+    try:
+        async with logged_in(gateway, config, handler):
+            gateway.emit_image(ALICE, photo_bytes("police_sms"), name="Screenshot_2026.png",
+                               as_file=True)
+            sent = await gateway.wait_for_sent(2, within=60)
+            gateway.emit_image(ALICE, b"%PDF-1.4", name="contract.pdf", as_file=True)
+            more = await gateway.wait_for_sent(3, within=20)
+        assert "MessageFile" in gateway.calls
+        assert handler.seen[0][0].kind is MessageKind.IMAGE
+        assert "96110" in sent[0].text
+        assert handler.seen[-1][0].kind is MessageKind.FILE and "文字" in more[-1].text
     finally:
         await real.close()
 
