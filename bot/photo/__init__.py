@@ -25,8 +25,8 @@ from bot.privacy import mask
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_BYTES", "PhotoAnswer", "PhotoReader", "check_photo", "default_reader",
-           "read_document"]
+__all__ = ["MAX_BYTES", "DocKind", "Document", "Finding", "PhotoAnswer", "PhotoReader",
+           "Reading", "answer_reading", "check_photo", "default_reader", "read_document"]
 
 
 @dataclass(frozen=True)
@@ -94,5 +94,3 @@ def answer_reading(reading: Reading, *, in_group: bool = False,
                        findings=findings, urgent=any(f.urgent for f in findings),
                        masked_text=masked, relevant=True)
 
-
-__all__ += ["DocKind", "Document", "Finding", "Reading", "answer_reading"]

@@ -43,18 +43,24 @@ def summary(document: Document, *, in_group: bool) -> str:
 
 
 def compose(document: Document, *, in_group: bool) -> tuple[list[str], list[Finding]]:
-    """The replies for a document, each fitting a phone screen: the summary with the most
-    urgent findings, the rest of the findings, then how to verify."""
+    """The replies for a document, each fitting a phone screen. A scam warning comes first
+    (110 / 96110), and in a group the request to retract a photo that shows an ID or card
+    number (a message can be retracted for a short while only); then the summary with the next
+    findings, the rest of the findings, and how to verify."""
     findings = check(document)
-    shown = [f.for_group() if in_group else f.text for f in findings[:MAX_FINDINGS]]
     privacy = privacy_findings(document, in_group=in_group)
-    first = [summary(document, in_group=in_group), *shown[:2]]
+    shown = findings[:MAX_FINDINGS]
+    urgent = [f for f in shown if f.urgent] + (privacy if in_group else [])
+    rest = [f for f in shown if not f.urgent]
+    texts = [f.for_group() if in_group else f.text for f in rest]
+    first = [*(f.text for f in urgent), summary(document, in_group=in_group), *texts[:2]]
     if not shown and document.kind is not DocKind.UNKNOWN:
         first.append("上面没看到明显的问题，但光看纸分辨不了真假。")
     replies = ["\n\n".join(first)]
-    if shown[2:]:
-        replies.append("\n\n".join(shown[2:]))
-    replies.append("\n\n".join([*(f.text for f in privacy), verify_line(document)]))
+    if texts[2:]:
+        replies.append("\n\n".join(texts[2:]))
+    last = [] if in_group else [f.text for f in privacy]
+    replies.append("\n\n".join([*last, verify_line(document)]))
     return replies, findings + privacy
 
 

@@ -113,6 +113,7 @@ def test_a_court_paper_asking_for_money_is_checked_through_12368() -> None:
 def test_police_in_an_sms_asking_for_a_safe_account_is_a_scam() -> None:
     answer = answer_reading(reading("police_sms"))
     assert answer.codes[0] == "scam" and answer.urgent
+    assert answer.replies[0].startswith("⚠️")  # before anything else, with 110 and 96110
     assert "110" in answer.replies[0] and "96110" in answer.replies[0]
     assert "criminal" in answer.codes
 
@@ -158,7 +159,8 @@ def test_in_a_group_no_personal_details_and_a_request_to_retract_an_id_number() 
     assert "李四" in private and "12,345.67" in private
     assert "李四" not in group and "12,345.67" not in group and "13812345678" not in group
     lawyer = answer_reading(reading("lawyer_no_firm"), in_group=True)
-    assert "retract" in lawyer.codes and "撤回" in "\n".join(lawyer.replies)
+    assert "retract" in lawyer.codes and lawyer.replies[0].startswith("🔒")
+    assert "撤回" in lawyer.replies[0]
     assert "110105" not in "\n".join(lawyer.replies)
 
 
