@@ -56,32 +56,30 @@ class PhotoAnswer:
 async def check_photo(data: bytes, *, in_group: bool = False,
                       reader: PhotoReader | None = None) -> PhotoAnswer:
     """Read one photo and answer it. Never raises: bad input and failures become a sentence."""
-    from bot.photo.intake import PhotoRejected, load_photo  # Pillow: loaded with the first photo
+    from bot.photo.intake import PhotoRejected  # Pillow: loaded with the first photo
 
+    reader = reader or default_reader()
     try:
-        intake = load_photo(data)
+        reading = await reader.read(data)
     except PhotoRejected as exc:
         log.info("photo: rejected (%s)", exc.reason)
         return PhotoAnswer(replies=[exc.reply], intent="photo_rejected")
-    reader = reader or default_reader()
-    try:
-        reading = await reader.read(intake.image)
     except ReaderBusy as exc:
         log.warning("photo: refused, the reader is busy (%s)", exc)
         return PhotoAnswer(replies=[BUSY], intent="photo_busy")
     except Exception:
-        log.exception("photo: reading failed (%dx%d %s)", *intake.original_size, intake.format)
+        log.exception("photo: reading a photo of %d bytes failed", len(data))
         return PhotoAnswer(replies=[FAILED], intent="photo_failed")
-    return answer_reading(reading, in_group=in_group, size=intake.original_size)
+    return answer_reading(reading, in_group=in_group)
 
 
-def answer_reading(reading: Reading, *, in_group: bool = False,
-                   size: tuple[int, int] = (0, 0)) -> PhotoAnswer:
+def answer_reading(reading: Reading, *, in_group: bool = False) -> PhotoAnswer:
     """The answer to what was read from a photo (pure apart from logging)."""
     document = read_document(reading.lines, reading.qr_codes)
     masked = mask(document.text)
-    log.info("photo: %dx%d read in %.2f s: %d lines, %d QR codes, kind %s", size[0], size[1],
-             reading.seconds, len(reading.lines), len(reading.qr_codes), document.kind.value)
+    log.info("photo: %dx%d %s read in %.2f s: %d lines, %d QR codes, kind %s",
+             reading.size[0], reading.size[1], reading.format, reading.seconds,
+             len(reading.lines), len(reading.qr_codes), document.kind.value)
     if log.isEnabledFor(logging.DEBUG):
         log.debug("photo: text read (masked): %s", masked[:300].replace("\n", " / "))
     if reading.empty:

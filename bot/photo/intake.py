@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from bot.photo.texts import EMPTY, MAX_BYTES, NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS, TRUNCATED
+from bot.photo.texts import (
+    EMPTY,
+    HEIC,
+    MAX_BYTES,
+    NOT_AN_IMAGE,
+    TOO_LARGE,
+    TOO_MANY_PIXELS,
+    TRUNCATED,
+)
 
 #: The largest photo accepted, in pixels: beyond this it is a decompression bomb, not a photo.
 MAX_PIXELS = 50_000_000
@@ -55,6 +63,8 @@ def load_photo(data: bytes, target_side: int = TARGET_SIDE) -> Intake:
     if not data:
         raise PhotoRejected(EMPTY, "no bytes")
     check_size(len(data))
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypmsf1"):
+        raise PhotoRejected(HEIC, "HEIC/HEIF (Pillow cannot read it)")
     with warnings.catch_warnings():
         # Pillow warns (and raises beyond twice its limit) about decompression bombs; the
         # limit here is our own, checked from the header below.

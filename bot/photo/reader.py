@@ -35,6 +35,8 @@ class Reading:
     lines: tuple[str, ...] = ()
     qr_codes: tuple[str, ...] = ()
     seconds: float = 0.0
+    size: tuple[int, int] = (0, 0)  # of the photo as sent
+    format: str = ""
 
     @property
     def text(self) -> str:
@@ -88,9 +90,11 @@ class PhotoReader:
                          time.monotonic() - started, threads, "" if threads == 1 else "s")
             return self._ocr
 
-    async def read(self, image: Image.Image) -> Reading:
-        """Read ``image`` in a worker thread, waiting for a free slot (ReaderBusy when too many
-        photos already wait)."""
+    async def read(self, photo: bytes | Image.Image) -> Reading:
+        """Read a photo (file bytes, or an image already taken in) in a worker thread, waiting
+        for a free slot; ReaderBusy when too many photos already wait, PhotoRejected (from
+        bot.photo.intake) for bytes that are not a sound photo. Decoding happens in the slot
+        too, so neither a big photo's decoding nor its memory is multiplied by a crowd."""
         loop = asyncio.get_running_loop()
         semaphore = self._semaphores.get(loop)
         if semaphore is None:
@@ -103,22 +107,32 @@ class PhotoReader:
         finally:
             self._waiting -= 1
         try:
-            return await asyncio.to_thread(self.read_now, image)
+            return await asyncio.to_thread(self.read_now, photo)
         finally:
             semaphore.release()
 
-    def read_now(self, image: Image.Image) -> Reading:
-        """Read ``image`` in this thread (blocking)."""
+    def read_now(self, photo: bytes | Image.Image) -> Reading:
+        """Read a photo in this thread (blocking). Bytes are checked and scaled down first
+        (PhotoRejected when they are not a sound photo), before the model is loaded."""
         import numpy as np
 
         started = time.monotonic()
+        size, fmt = (0, 0), "image"
+        if isinstance(photo, bytes | bytearray):
+            from bot.photo.intake import load_photo
+
+            intake = load_photo(bytes(photo))
+            image, size, fmt = intake.image, intake.original_size, intake.format
+        else:
+            image, size = photo, photo.size
         ocr = self.load()
         pixels = np.asarray(image.convert("RGB"))[:, :, ::-1].copy()  # OpenCV order: BGR
         result, _ = ocr(pixels)
         lines = tuple(str(text).strip() for _, text, score in (result or [])
                       if float(score) >= MIN_LINE_SCORE and str(text).strip())
         qr_codes = decode_qr_codes(pixels)
-        return Reading(lines=lines, qr_codes=qr_codes, seconds=time.monotonic() - started)
+        return Reading(lines=lines, qr_codes=qr_codes, seconds=time.monotonic() - started,
+                       size=size, format=fmt)
 
 
 def decode_qr_codes(pixels: Any) -> tuple[str, ...]:

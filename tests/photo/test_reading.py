@@ -185,7 +185,8 @@ def _png_header(width: int, height: int) -> bytes:
     (b"\xff" * (photo_texts.MAX_BYTES + 1), photo_texts.TOO_LARGE),
     (_png_header(10_000, 6_000), photo_texts.TOO_MANY_PIXELS),
     (_png_header(100_000, 100_000), photo_texts.TOO_MANY_PIXELS),
-], ids=["empty", "pdf", "text", "over-10-MB", "60-megapixels", "bomb"])
+    (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 500, photo_texts.HEIC),
+], ids=["empty", "pdf", "text", "over-10-MB", "60-megapixels", "bomb", "heic"])
 async def test_bad_input_gets_one_clear_sentence(data: bytes, reply: str) -> None:
     reader = PhotoReader()
     answer = await check_photo(data, reader=reader)
