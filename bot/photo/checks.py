@@ -83,6 +83,17 @@ DEBT_RELIEF = Finding(
     "和银行或贷款方协商；停息挂账不是法定权利，对方可以同意也可以不同意。")
 
 
+MEDIATION = Finding(
+    "mediation",
+    "提到“调解”：诉前调解不是判决，也不代表已经被起诉；调解不收费，可以拒绝。真的调解通知有案号"
+    "（……调字第……号），可以打12368核实。自称“调解中心”的公司、几小时的期限、个人手机号、"
+    "收费或“保证金”、往贷款方以外的账户打钱，都是危险信号。")
+LAWSUIT = Finding(
+    "lawsuit",
+    "说要起诉：起诉是民事程序。真被起诉，法院会通过12368短信、法院专递或当面送达，可以打12368"
+    "查；收到起诉状副本后15日内可以提交答辩状（民事诉讼法第128条）。")
+
+
 def check(document: Document) -> list[Finding]:
     """All findings for ``document``, most urgent first: a scam, a court paper's check, where
     the money goes, threats of arrest and blacklists, what this kind of paper lacks, then the
@@ -107,6 +118,10 @@ def check(document: Document) -> list[Finding]:
             findings.append(finding)
     if Claim.VISIT in claims and kind is not DocKind.WORK_ID:
         findings.append(VISIT)
+    if Claim.MEDIATION in claims:
+        findings.append(MEDIATION)
+    elif Claim.LAWSUIT in claims and kind not in (DocKind.COURT, DocKind.LAWYER):
+        findings.append(LAWSUIT)
     return _unique(findings)
 
 
@@ -195,10 +210,7 @@ def _court_findings(document: Document) -> list[Finding]:
             "这张纸有可疑之处：" + "、".join(red_flags) + "。真正的法院文书可以用案号查到，"
             "钱也只还给贷款方自己。"))
     if Claim.MEDIATION in document.claims:
-        findings.append(Finding(
-            "mediation",
-            "诉前调解不是判决，也不代表已经被起诉；调解不收费，可以拒绝。真的调解通知有案号"
-            "（……调字第……号），同样可以打12368核实。"))
+        findings.append(MEDIATION)
     elif document.has("起诉状", "应诉", "答辩", "传票"):
         findings.append(Finding(
             "court_answer",

@@ -15,7 +15,7 @@ from PIL import Image
 from bot.photo import answer_reading, check_photo, read_document
 from bot.photo import texts as photo_texts
 from bot.photo.document import DocKind
-from bot.photo.reader import PhotoReader
+from bot.photo.reader import PhotoReader, Reading
 from tests.photo import render
 from tests.photo.samples import PRINTED, photo_bytes, reading
 
@@ -223,8 +223,6 @@ COLLECTION_LINES = ["催收函", "您在招商银行的信用卡已逾期。"]
 
 async def test_text_that_is_no_paper_goes_to_the_unanswered_record_masked(
         caplog: pytest.LogCaptureFixture) -> None:
-    from bot.photo.reader import Reading
-
     caplog.set_level(logging.DEBUG, logger="bot.photo")
     answer = answer_reading(Reading(lines=("今天天气很好", "我的电话13812345678")))
     assert answer.intent == "fallback"
@@ -240,3 +238,13 @@ async def test_the_image_and_the_text_read_are_never_logged_in_full(
     assert "13812345678" not in caplog.text
     assert "6222021234567890" not in caplog.text.replace(" ", "")
     assert "JFIF" not in caplog.text and "\\xff\\xd8" not in caplog.text
+
+
+def test_mediation_and_lawsuit_threats_in_text() -> None:
+    sms = answer_reading(Reading(lines=(
+        "【某某调解中心】您的信用卡欠款已进入诉前调解，请于2小时内联系13611112222缴纳调解保证金，",
+        "否则转入法院起诉。")))
+    assert "mediation" in sms.codes and "fees" in sms.codes
+    assert "调字第" in "\n".join(sms.replies)
+    letter = answer_reading(Reading(lines=("催收函", "您在招商银行的信用卡已逾期，我行将起诉。")))
+    assert "lawsuit" in letter.codes and "民事诉讼法第128条" in "\n".join(letter.replies)
