@@ -65,4 +65,5 @@ def compose(document: Document, *, in_group: bool) -> tuple[list[str], list[Find
 
 
 def _yuan(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") + "元"
+    text = f"{value:,.2f}"
+    return (text[:-3] if text.endswith(".00") else text) + "元"

@@ -75,8 +75,7 @@ VISIT = Finding(
     "不能来，除非你同意（行业指引）。你可以隔着门说话，可以不开门；有人威胁或不肯走，打110。")
 FEES = Finding(
     "fees",
-    "要你另付“上门费、手续费、保证金”之类：行业指引禁止催收时收额外费用。不要付，只还欠款本身，"
-    "并且" + _REPAY_OWN)
+    "要你另付“上门费、手续费、保证金”之类：行业指引禁止催收时收额外费用。这些别付，只还欠款本身。")
 DEBT_RELIEF = Finding(
     "debt_relief",
     "提到“债务优化、停息挂账”一类收费服务：监管提醒过这类代理会收费、乱用个人信息。你可以免费直接"
@@ -92,6 +91,11 @@ LAWSUIT = Finding(
     "lawsuit",
     "说要起诉：起诉是民事程序。真被起诉，法院会通过12368短信、法院专递或当面送达，可以打12368"
     "查；收到起诉状副本后15日内可以提交答辩状（民事诉讼法第128条）。")
+
+COURT_ANSWER = Finding(
+    "court_answer",
+    "如果确实被起诉：收到起诉状副本后15日内可以提交答辩状（民事诉讼法第128条），"
+    "可以打12348问法律援助。")
 
 
 def check(document: Document) -> list[Finding]:
@@ -120,7 +124,9 @@ def check(document: Document) -> list[Finding]:
         findings.append(VISIT)
     if Claim.MEDIATION in claims:
         findings.append(MEDIATION)
-    elif Claim.LAWSUIT in claims and kind not in (DocKind.COURT, DocKind.LAWYER):
+    elif kind is DocKind.COURT and document.has("起诉状", "应诉", "答辩", "传票"):
+        findings.append(COURT_ANSWER)
+    elif Claim.LAWSUIT in claims and kind is not DocKind.LAWYER:
         findings.append(LAWSUIT)
     return _unique(findings)
 
@@ -209,13 +215,6 @@ def _court_findings(document: Document) -> list[Finding]:
             "court_red_flags",
             "这张纸有可疑之处：" + "、".join(red_flags) + "。真正的法院文书可以用案号查到，"
             "钱也只还给贷款方自己。"))
-    if Claim.MEDIATION in document.claims:
-        findings.append(MEDIATION)
-    elif document.has("起诉状", "应诉", "答辩", "传票"):
-        findings.append(Finding(
-            "court_answer",
-            "如果确实被起诉：收到起诉状副本后15日内可以提交答辩状（民事诉讼法第128条），"
-            "可以打12348问法律援助。"))
     return findings
 
 

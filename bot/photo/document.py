@@ -216,12 +216,13 @@ def clean_text(lines: Iterable[str]) -> str:
 def read_document(lines: Iterable[str], qr_codes: Iterable[str] = ()) -> Document:
     """Understand the text lines and QR payloads of one photo. Pure; never raises on any text."""
     text = clean_text(lines)
-    flat = text.replace("\n", "")
+    flat = text.replace("\n", "")  # phrases broken over two lines read whole
+    names_text = text.replace("\n", "，")  # a name never runs into the line before it
     qr = tuple(dict.fromkeys(q.strip() for q in qr_codes if q and q.strip()))
-    lenders = _lenders(flat)
-    law_firms = _names(_LAW_FIRM, flat)
-    courts = _names(_COURT, flat)
-    companies = tuple(c for c in _names(_COMPANY, flat)
+    lenders = _lenders(names_text)
+    law_firms = _names(_LAW_FIRM, names_text)
+    courts = _names(_COURT, names_text)
+    companies = tuple(c for c in _names(_COMPANY, names_text)
                       if "银行" not in c and not any(c in f for f in law_firms))
     payees = _payees(text, lenders)
     accounts = _accounts(text)
