@@ -58,6 +58,10 @@ EMPLOYER = Finding(
     "employer",
     "说要通知单位、同事：他们是与债务无关的第三人，不该被催收（《商业银行信用卡业务监督管理办法》"
     "第68条）；行业指引也不许散布你的信息。")
+EMPLOYER_LOAN = Finding(
+    "employer",
+    "说要通知单位、同事：他们与这笔债无关。把你欠债的事告诉他们，超出了使用个人信息的必要范围"
+    "（个人信息保护法第6条）；用电话、短信打扰他们，也侵扰他们的私人生活（民法典第1033条）。")
 FAMILY = Finding(
     "family",
     "说要找家人：父母、子女、朋友没签担保就不欠这笔钱；配偶只在共同签字、事后认可或用于家庭日常"
@@ -115,7 +119,8 @@ def check(document: Document) -> list[Finding]:
     if Claim.BLACKLIST in claims:
         findings.append(BLACKLIST)
     findings += _KIND_CHECKS.get(kind, _nothing)(document)
-    for claim, finding in ((Claim.EMPLOYER, EMPLOYER), (Claim.FAMILY, FAMILY),
+    employer = EMPLOYER if _is_card_debt(document) else EMPLOYER_LOAN
+    for claim, finding in ((Claim.EMPLOYER, employer), (Claim.FAMILY, FAMILY),
                            (Claim.CHILDREN, CHILDREN), (Claim.FEES, FEES),
                            (Claim.DEBT_RELIEF, DEBT_RELIEF)):
         if claim in claims:
@@ -280,11 +285,14 @@ def _work_id_findings(document: Document) -> list[Finding]:
 
 
 def _agreement_findings(document: Document) -> list[Finding]:
-    findings = [Finding(
-        "agreement",
-        "📝 还款协议签之前看清：剩余欠款、每期还多少、还几期、利息和年费还算不算；空白或看不懂的"
-        "地方别签。协议要和银行或贷款方本身签，钱只还到它自己的渠道。信用卡的个性化分期最长5年，"
-        "银行可以同意，不是必须同意（第70条）。")]
+    text = ("📝 还款协议签之前看清：剩余欠款、每期还多少、还几期、利息和年费还算不算；空白或看不懂"
+            "的地方别签。协议要和银行或贷款方本身签，钱只还到它自己的渠道。")
+    if _is_card_debt(document):  # Art. 70 is for bank credit cards only, not for 网贷
+        text += ("信用卡的个性化分期最长5年，银行可以同意，不是必须同意（《商业银行信用卡业务监督"
+                 "管理办法》第70条）。")
+    else:
+        text += "分不分期、分几期，由贷款方决定，可以直接和它协商。"
+    findings = [Finding("agreement", text)]
     if document.companies and not document.lenders:
         findings.append(Finding(
             "agreement_party",

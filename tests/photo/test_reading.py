@@ -151,6 +151,9 @@ def test_a_repayment_agreement_with_an_agency_payee_and_a_debt_relief_fee() -> N
     assert answer.kind is DocKind.AGREEMENT
     for code in ("pay_not_lender", "agreement", "debt_relief", "fees"):
         assert code in answer.codes, (code, answer.codes)
+    assert "5年" not in "\n".join(answer.replies)  # Art. 70 is not for a consumer loan
+    card = answer_reading(Reading(lines=("分期还款协议", "甲方：招商银行信用卡中心", "乙方：李某")))
+    assert "最长5年" in "\n".join(card.replies) and "第70条" in "\n".join(card.replies)
 
 
 def test_in_a_group_no_personal_details_and_a_request_to_retract_an_id_number() -> None:
