@@ -249,6 +249,12 @@ _ART69_ITEMS = (
 
 
 def _collection_letter_findings(document: Document) -> list[Finding]:
+    if not _is_card_debt(document):  # Art. 69 is for bank credit cards
+        if document.lenders:
+            return []
+        return [Finding("letter_no_lender",
+                        "📋 这封催收函没写是哪家银行或贷款方的欠款，无从核实。先问清是哪家，"
+                        "再打那家的官方电话问。")]
     missing = [name for name, present in _ART69_ITEMS if not present(document)]
     if not missing:
         return []

@@ -251,3 +251,10 @@ def test_mediation_and_lawsuit_threats_in_text() -> None:
     assert "调字第" in "\n".join(sms.replies)
     letter = answer_reading(Reading(lines=("催收函", "您在招商银行的信用卡已逾期，我行将起诉。")))
     assert "lawsuit" in letter.codes and "民事诉讼法第128条" in "\n".join(letter.replies)
+
+
+def test_art_69_is_checked_for_card_debts_only() -> None:
+    loan = answer_reading(Reading(lines=("催收函", "您在招联金融的借款已逾期，欠款5000元。")))
+    assert "letter_missing" not in loan.codes and "第69条" not in "\n".join(loan.replies)
+    nobody = answer_reading(Reading(lines=("催收函", "您的借款已逾期，欠款5000元，请尽快还款。")))
+    assert "letter_no_lender" in nobody.codes
