@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long to run each throughput measurement")
     bench.add_argument("--baseline", action="store_true",
                        help="also measure a scikit-learn TF-IDF + logistic regression baseline")
+    bench.add_argument("--photo", action="store_true",
+                       help="also measure the photo check: seconds per 1600-pixel photo and "
+                            "the memory the OCR adds (loads the OCR model)")
 
     report = sub.add_parser("report", help="the most asked topics, the fallback rate and the "
                                            "unanswered messages grouped, from the store")
@@ -199,7 +202,7 @@ def cmd_bench(config: Config, args: argparse.Namespace) -> int:
     """Print speed and memory figures."""
     from bot.operations.bench import run_bench
 
-    return run_bench(config, seconds=args.seconds, baseline=args.baseline)
+    return run_bench(config, seconds=args.seconds, baseline=args.baseline, photo=args.photo)
 
 
 def cmd_report(config: Config, args: argparse.Namespace) -> int:

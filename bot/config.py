@@ -87,6 +87,19 @@ class CalculatorConfig(_Section):
     default_annual_rate: Annotated[float, Field(ge=0, le=1)] = 0.10
 
 
+class PhotoConfig(_Section):
+    """The photo check (bot/photo): reading letters, IDs, SMS screenshots and payment codes."""
+
+    #: read photos; when off, a photo gets the "please type text" note
+    enabled: bool = True
+    #: photos read at the same time (each OCR keeps ``ocr_threads`` cores busy)
+    concurrency: Annotated[int, Field(ge=1, le=16)] = 1
+    #: cores one OCR uses; 0: as many as the machine has, at most 2
+    ocr_threads: Annotated[int, Field(ge=0, le=64)] = 0
+    #: photos that may wait for a turn; more get "please send it again in a minute"
+    max_waiting: Annotated[int, Field(ge=0, le=1000)] = 8
+
+
 class GroupsConfig(_Section):
     """How the bot behaves in group chats."""
 
@@ -344,6 +357,7 @@ class Config(_Section):
     reload: ReloadConfig = ReloadConfig()
     calculator: CalculatorConfig = CalculatorConfig()
     groups: GroupsConfig = GroupsConfig()
+    photo: PhotoConfig = PhotoConfig()
     sending: SendingConfig = SendingConfig()
     platforms: PlatformsConfig = PlatformsConfig()
     #: user ids (per platform "platform:user" or bare) of counsellors: their messages get

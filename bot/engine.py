@@ -173,6 +173,8 @@ class Engine:
         addressed, text = self._addressed(incoming, text)
 
         if not incoming.kind.has_text:
+            if incoming.kind is MessageKind.IMAGE and incoming.image:
+                return await self._photo(incoming, key, conversation, addressed)
             return await self._non_text(key, conversation) if addressed else Response()
         if not incoming.in_group and self.admin.is_admin(key):
             command = read_admin_command(text)
@@ -268,6 +270,28 @@ class Engine:
         session.last_non_text_note = now
         await self._save_session(session)
         return Response(replies=[texts.NON_TEXT], intent=Outcome.NON_TEXT)
+
+    async def _photo(self, incoming: Incoming, key: SessionKey, conversation: str,
+                     addressed: bool) -> Response:
+        """The photo check (bot/photo). An unaddressed group photo is read only when the group
+        answers confident questions, and answered only when it is a paper the check knows."""
+        settings = self.config.photo
+        if not addressed and not (settings.enabled
+                                  and self.config.groups.answer_confident_questions):
+            return Response()
+        if not settings.enabled:
+            return await self._non_text(key, conversation)
+        from bot.photo import check_photo, default_reader  # on the first photo: light start-up
+
+        reader = default_reader(settings.concurrency, settings.ocr_threads, settings.max_waiting)
+        answer = await check_photo(incoming.image or b"", in_group=incoming.in_group,
+                                   reader=reader)
+        if not addressed and not answer.relevant:
+            return Response()
+        response = Response(replies=answer.replies, intent=answer.intent, urgent=answer.urgent)
+        if answer.masked_text:
+            self._record_turn(replace(incoming, text=answer.masked_text), response)
+        return response
 
     async def _load_session(self, conversation: str, key: SessionKey) -> Session:
         """The conversation's session, or a new one (also when the store is down or the stored

@@ -39,7 +39,7 @@ class Incoming:
 
     ``room`` is the group id, or None in a private chat. ``addressed`` says whether the message
     is meant for the bot (always true in a private chat; in a group, an @mention or a trigger
-    word).
+    word). ``image`` carries a photo's bytes (kind IMAGE), for the photo check.
     """
 
     user: str
@@ -48,6 +48,8 @@ class Incoming:
     room: str | None = None
     addressed: bool = True
     kind: MessageKind = MessageKind.TEXT
+    #: the bytes of a photo (kind IMAGE) when the platform delivered them; never logged
+    image: bytes | None = field(default=None, repr=False)
 
     @property
     def in_group(self) -> bool:

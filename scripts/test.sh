@@ -14,6 +14,11 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+# OpenCV (opencv-python, required by rapidocr_onnxruntime for the photo check) links libGL and
+# glib even when no window is ever opened.
+libraries=$({ command -v ldconfig >/dev/null && ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null || true)
+grep 'libGL\.so\.1' <<<"$libraries" >/dev/null || missing+=(libgl1)
+grep 'libglib-2\.0\.so\.0' <<<"$libraries" >/dev/null || missing+=(libglib2.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${missing[*]} ..."

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import itertools
 import json
@@ -29,11 +30,13 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
-from bot.adapters.onebot_message import outgoing_message, read_message
+from bot.adapters.download import DownloadError, DownloadTooLarge, download_image
+from bot.adapters.onebot_message import image_url, outgoing_message, read_message
 from bot.adapters.outbox import Outbox, Outgoing
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
-from bot.messages import Incoming
+from bot.messages import Incoming, MessageKind
+from bot.photo import texts as photo_texts
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +102,9 @@ class OneBotAdapter(Adapter):
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
         self._echoes = itertools.count(1)
+        self._read_photos = config.photo.enabled
+        self._read_group_photos = config.groups.answer_confident_questions
+        self._photo_tasks: set[asyncio.Task[None]] = set()
 
     @property
     def port(self) -> int | None:
@@ -129,6 +135,10 @@ class OneBotAdapter(Adapter):
         if self._stopping.is_set():
             await self._stopped.wait()
             return
+        if self._photo_tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*self._photo_tasks, return_exceptions=True),
+                                       STOP_FLUSH_SECONDS)
         if self._outbox.pending and any(c.takes_actions for c in self._connections):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._outbox.join(), STOP_FLUSH_SECONDS)
@@ -252,15 +262,55 @@ class OneBotAdapter(Adapter):
         incoming = self._to_incoming(event, self_id)
         if incoming is None:
             return
+        url = None
+        if self._read_photos and incoming.kind in (MessageKind.IMAGE, MessageKind.TEXT) and (
+                incoming.addressed or self._read_group_photos):
+            url = image_url(event.get("message") or event.get("raw_message", ""))
+        if url is None:
+            await self._answer(event, incoming, self_id)
+            return
+        # A photo with a caption ("这是真的吗？") is answered as the photo. Downloading and
+        # reading it takes seconds: not on the frame loop, so the messages after it (other
+        # people's too) keep being answered.
+        incoming = dataclasses.replace(incoming, kind=MessageKind.IMAGE)
+        task = asyncio.create_task(self._answer_photo(event, incoming, url, self_id))
+        self._photo_tasks.add(task)
+        task.add_done_callback(self._photo_tasks.discard)
+
+    async def _answer(self, event: dict[str, Any], incoming: Incoming, self_id: str) -> None:
         response = await self._engine.handle(incoming)
         log.info("onebot: %s", describe_turn(event.get("message_id", "?"), incoming, response))
-        if response.silent:
-            return
+        if not response.silent:
+            self._reply(incoming, self_id, response.replies)
+
+    def _reply(self, incoming: Incoming, self_id: str, replies: list[str]) -> None:
         if incoming.room is not None:
-            self._outbox.submit(_target(self_id, True, incoming.room), response.replies,
+            self._outbox.submit(_target(self_id, True, incoming.room), replies,
                                 in_room=True, mention_ids=[incoming.user])
         else:
-            self._outbox.submit(_target(self_id, False, incoming.user), response.replies)
+            self._outbox.submit(_target(self_id, False, incoming.user), replies)
+
+    async def _answer_photo(self, event: dict[str, Any], incoming: Incoming, url: str,
+                            self_id: str) -> None:
+        """Download the photo of an image segment and answer it (the image is kept in memory
+        only for this message)."""
+        try:
+            data: bytes | None = None
+            try:
+                data = await download_image(url)
+            except DownloadTooLarge as exc:
+                log.warning("onebot: message %s: the image was not downloaded: %s",
+                            event.get("message_id", "?"), exc)
+                if incoming.addressed:
+                    self._reply(incoming, self_id, [photo_texts.TOO_LARGE])
+                return
+            except DownloadError as exc:  # without the bytes the engine asks for text
+                log.warning("onebot: message %s: the image was not downloaded: %s",
+                            event.get("message_id", "?"), exc)
+            await self._answer(event, dataclasses.replace(incoming, image=data), self_id)
+        except Exception:
+            log.exception("onebot: failed to answer the photo in message %s",
+                          event.get("message_id", "?"))
 
     def _to_incoming(self, event: dict[str, Any], self_id: str) -> Incoming | None:
         message_type = event.get("message_type")

@@ -103,6 +103,22 @@ def read_message(message: object, self_id: str) -> ReadMessage:
     return ReadMessage(text="", kind=kind, mentions_self=mentions_self)
 
 
+def image_url(message: object) -> str | None:
+    """The link of the first image segment (``data.url``, or ``data.file`` when it is a
+    link), or None."""
+    for segment in segments_of(message):
+        if segment["type"] != "image":
+            continue
+        data = segment.get("data")
+        data = data if isinstance(data, dict) else {}
+        for key in ("url", "file"):
+            value = data.get(key)
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                return value
+        return None
+    return None
+
+
 def outgoing_message(text: str, mention_ids: tuple[str, ...] = ()) -> list[Segment]:
     """The segments of one reply: @mentions first (a space before the text), then the text.
 

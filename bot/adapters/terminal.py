@@ -12,17 +12,22 @@ import asyncio
 import contextlib
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from bot.adapters.base import Adapter
 from bot.config import Config
 from bot.engine import Engine
-from bot.messages import Incoming
+from bot.messages import Incoming, MessageKind
 
 BANNER = ("催收应对助手 — 在下面输入你的情况，比如“催收的人在门口怎么办”。\n"
           "输入“菜单”看话题，“详细”看依据，“重新开始”清空对话，Ctrl-D 或“再见”退出。\n"
+          "想让我看一张催收函、律师函或短信截图，输入“/photo 图片路径”（或“图片 路径”）。\n"
           "遇到威胁、有人不肯走，请立即拨打110。")
 GOODBYE = ("再见", "拜拜", "quit", "exit", "/quit", "/exit")
+PHOTO_COMMANDS = ("/photo ", "图片 ", "图片：", "图片:")
+#: read at most this much of a photo file (the photo check refuses more than 10 MB anyway)
+MAX_PHOTO_FILE_BYTES = 10 * 1024 * 1024 + 1
 
 
 async def _read_line() -> bytes:
@@ -51,7 +56,11 @@ async def chat_with_engine(engine: Engine) -> int:
         if text.strip().lower() in GOODBYE:
             print("助手：保重。需要时随时回来。遇到危险请拨打110。")
             return 0
-        response = await engine.handle(Incoming(user="terminal", text=text))
+        incoming = photo_message(text)
+        if isinstance(incoming, str):
+            print(f"\n助手：{incoming}", flush=True)
+            continue
+        response = await engine.handle(incoming)
         for reply in response.replies:
             print(f"\n助手：{reply}", flush=True)
 
@@ -76,6 +85,22 @@ class TerminalAdapter(Adapter):
         """End the chat."""
         if self._task is not None:
             self._task.cancel()
+
+
+def photo_message(line: str) -> Incoming | str:
+    """The message for a typed line: "/photo PATH" (or "图片 PATH") sends the photo at PATH;
+    anything else is text. A path that cannot be read gives the sentence to show instead."""
+    stripped = line.strip()
+    command = next((c for c in PHOTO_COMMANDS if stripped.startswith(c)), None)
+    if command is None:
+        return Incoming(user="terminal", text=line)
+    path = Path(stripped[len(command):].strip().strip("'\"")).expanduser()
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PHOTO_FILE_BYTES)
+    except OSError as exc:
+        return f"打不开这个文件（{path}）：{exc.strerror or type(exc).__name__}。"
+    return Incoming(user="terminal", text="", kind=MessageKind.IMAGE, image=data)
 
 
 def _incoming_from(obj: Any) -> Incoming | str:

@@ -15,7 +15,9 @@ the message kind and the intent the engine chose.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import dataclasses
 import functools
 import logging
 import re
@@ -25,9 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
+from bot.adapters.download import DownloadTooLarge, download_image
 from bot.adapters.outbox import Outbox, Outgoing
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, MessageKind
+from bot.photo import texts as photo_texts
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +137,15 @@ def _free_local_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+_IMAGE_FILE_NAME = re.compile(r"\.(?:jpe?g|png|webp|gif|bmp|heic|tiff?)$", re.IGNORECASE)
+
+
+def _is_image_name(msg: Any) -> bool:
+    """True for a file message whose name is a picture's (a screenshot sent as a file)."""
+    name = getattr(getattr(msg, "payload", None), "filename", "")
+    return isinstance(name, str) and bool(_IMAGE_FILE_NAME.search(name.strip()))
 
 
 def _describe(exc: BaseException) -> str:
@@ -370,6 +383,21 @@ class WechatyAdapter(Adapter):
         if own or self._stopping.is_set():
             return
         incoming = await self._to_incoming(msg)
+        if incoming.kind is MessageKind.FILE and _is_image_name(msg):
+            incoming = dataclasses.replace(incoming, kind=MessageKind.IMAGE)  # a photo as a file
+        read_photo = self._config.photo.enabled and (
+            incoming.room is None or self._config.groups.answer_confident_questions)
+        if incoming.kind is MessageKind.IMAGE and read_photo:
+            try:
+                image = await self._image_of(msg)
+            except DownloadTooLarge as exc:
+                log.warning("wechat: message %s: the image was not fetched: %s",
+                            msg.message_id, exc)
+                if incoming.room is None:
+                    self._outbox.submit(incoming.user, [photo_texts.TOO_LARGE])
+                return
+            # Without the bytes the engine asks for the text instead.
+            incoming = dataclasses.replace(incoming, image=image)
         response = await self._engine.handle(incoming)
         log.info("wechat: %s", describe_turn(msg.message_id, incoming, response))
         if response.silent:
@@ -379,6 +407,28 @@ class WechatyAdapter(Adapter):
                                 mention_ids=[incoming.user])
         else:
             self._outbox.submit(incoming.user, response.replies)
+
+    async def _image_of(self, msg: Any) -> bytes | None:
+        """The bytes of an image message (its file box: base64, or a link fetched with a size
+        limit), or None when they cannot be had; DownloadTooLarge beyond the limit."""
+        try:
+            box = await msg.to_file_box()
+            encoded = getattr(box, "base64", None)
+            if encoded:
+                if len(encoded) > photo_texts.MAX_BYTES * 4 // 3 + 8:
+                    raise DownloadTooLarge(f"a file box of {len(encoded)} base64 characters")
+                return base64.b64decode(encoded)
+            url = getattr(box, "remoteUrl", None)
+            if isinstance(url, str) and url:
+                return await download_image(url)
+            log.warning("wechat: message %s: the image came as a file box of type %s, which "
+                        "is not read", msg.message_id, getattr(box, "boxType", "?"))
+        except DownloadTooLarge:
+            raise
+        except Exception as exc:  # bad base64, a download or the gateway failed ...
+            log.warning("wechat: message %s: the image was not fetched: %s", msg.message_id,
+                        _describe(exc))
+        return None
 
     def _bot_names(self, msg: Any) -> list[str]:
         names = [self._config.bot_name]

@@ -29,7 +29,11 @@ TARGETS = {
     "startup_seconds": 1.5,
     "peak_rss_mb": 150,
     "huge_message_ms": 50,
+    "photo_seconds": 3.0,
 }
+#: the photo bench's photo: a letter on a 1600 x 1200 phone photo
+PHOTO_SIZE = (1600, 1200)
+PHOTO_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
 def _pin_to_one_core() -> str:
@@ -119,7 +123,75 @@ def _line(name: str, value: float, unit: str, target_key: str | None = None,
     return text
 
 
-def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False) -> int:
+def _current_rss_mb() -> float:
+    """The resident memory now (Linux /proc; the peak elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except (OSError, ValueError, IndexError):
+        return _peak_rss_mb()
+
+
+def _photo_of_a_letter() -> bytes:
+    """A 1600 x 1200 JPEG of a printed collection letter, slightly tilted and noisy."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    lines = ["催收函", "尊敬的客户：您在某银行的信用卡已逾期，欠款金额人民币12,345.67元。",
+             "请于2026年12月5日前还款，否则我们将通知您的单位和家人，并起诉立案。",
+             "收款人：李四  账号：6222 0212 3456 7890  联系电话：13812345678",
+             "如有异议请联系我行客服。某某资产管理有限公司（盖章）"] * 2
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    font = ImageFont.truetype(str(PHOTO_FONT), 34) if PHOTO_FONT.exists() else \
+        ImageFont.load_default()
+    page = Image.new("RGB", PHOTO_SIZE, (236, 232, 224))
+    draw = ImageDraw.Draw(page)
+    for index, line in enumerate(lines):
+        draw.text((70, 80 + index * 100), line, fill=(25, 25, 25), font=font)
+    page = page.rotate(2, resample=Image.Resampling.BICUBIC, fillcolor=(120, 110, 100))
+    page = page.filter(ImageFilter.GaussianBlur(0.8))
+    page = Image.blend(page, Image.effect_noise(PHOTO_SIZE, 20).convert("RGB"), 0.06)
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def run_photo_bench(runs: int = 5) -> None:
+    """Print the photo check's figures: seconds per 1600-pixel photo (the whole check: decode,
+    OCR, QR codes, reading the paper) on one OCR thread, and the memory the OCR adds."""
+    from bot.photo import PhotoAnswer, PhotoReader, check_photo
+
+    print("photo check (python -m bot bench --photo):")
+    photo = _photo_of_a_letter()
+    reader = PhotoReader(threads=1)
+    before = _current_rss_mb()
+
+    async def measure() -> tuple[float, list[float], PhotoAnswer]:
+        """In one event loop, as a server runs (one worker thread pool)."""
+        t0 = time.perf_counter()
+        answer = await check_photo(photo, reader=reader)
+        first = time.perf_counter() - t0
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            answer = await check_photo(photo, reader=reader)
+            times.append(time.perf_counter() - t)
+        return first, times, answer
+
+    load_and_first, times, answer = asyncio.run(measure())
+    after = _current_rss_mb()
+    print(f"  (a {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} JPEG letter, {len(photo) // 1024} KB, read as "
+          f"{answer.kind.value}, {len(answer.codes)} findings; {runs} runs, 1 OCR thread)")
+    print(_line("seconds per photo, median", statistics.median(times), "s", "photo_seconds",
+                lower_is_better=True))
+    print(_line("seconds per photo, slowest", max(times), "s"))
+    print(_line("first photo (loads the model)", load_and_first, "s"))
+    print(_line("memory the OCR adds (RSS)", after - before, "MB"))
+
+
+def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
+              photo: bool = False) -> int:
     """Print the figures; returns 0."""
     from bot.engine import Understanding
     from bot.storage.sessions.memory import MemoryStore
@@ -183,4 +255,6 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False) -> i
         from bot.operations.baseline import run_baseline
 
         run_baseline(config, understanding, seconds)
+    if photo:  # last: the OCR model would count in the peak RSS above
+        run_photo_bench()
     return 0

@@ -185,3 +185,64 @@ async def test_the_conversation_id_survives_a_reload(engine: Engine, devtools: s
         await send(page, "没有")  # the server still knows the question it asked
         await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
                      ).to_be_visible()
+
+
+async def test_the_photo_button_uploads_a_photo_and_shows_the_check(
+        engine: Engine, devtools: str, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    from tests.photo.samples import photo_bytes
+
+    letter = tmp_path / "lawyer-letter.jpg"
+    letter.write_bytes(photo_bytes("lawyer_no_firm", damaged=True))
+    async with page_on(engine, devtools) as page:
+        photo = page.get_by_label("发照片：催收函、律师函、委托书、工作证、短信截图或收款码")
+        assert await photo.get_attribute("accept") == "image/*"
+        assert await photo.get_attribute("capture") == "environment"
+        await expect(page.locator("#photo-button")).to_be_visible()
+        uploads: list[str] = []
+        page.on("request", lambda r: uploads.append(r.headers.get("content-type", ""))
+                if r.url.endswith("/v1/messages") else None)
+        await photo.set_input_files(str(letter))
+        await expect(page.locator(".msg.me").last).to_have_text("📷 照片")
+        answer = page.locator(".msg.bot").filter(has_text="律师事务所")
+        await expect(answer.first).to_be_visible(timeout=60_000)
+        await expect(page.locator(".msg.bot").filter(has_text="卡背面").first).to_be_visible()
+        assert uploads and uploads[0].startswith("multipart/form-data")
+        # the chat goes on in text afterwards
+        await send(page, AT_DOOR)
+        await expect(page.locator(".msg.me").last).to_have_text(AT_DOOR)
+
+
+async def test_a_big_phone_photo_is_scaled_down_in_the_browser_before_upload(
+        engine: Engine, devtools: str, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    from tests.photo import render
+    from tests.photo.samples import drawing
+
+    big = render.phone_photo(drawing("police_sms"), scale=2.6)  # about 2900 x 3700 pixels
+    original = tmp_path / "IMG_0001.png"
+    big.save(original, "PNG")
+    async with page_on(engine, devtools) as page:
+        sizes: list[int] = []
+        page.on("request", lambda r: sizes.append(len(r.post_data_buffer or b""))
+                if r.url.endswith("/v1/messages") else None)
+        await page.get_by_label("发照片：催收函、律师函、委托书、工作证、短信截图或收款码"
+                                ).set_input_files(str(original))
+        answer = page.locator(".msg.bot").filter(has_text="96110")
+        await expect(answer.first).to_be_visible(timeout=60_000)
+    assert sizes and sizes[0] < original.stat().st_size / 3, (sizes, original.stat().st_size)
+
+
+async def test_a_file_that_is_not_a_picture_gets_one_sentence(engine: Engine, devtools: str,
+                                                               tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("这不是图片", encoding="utf-8")
+    async with page_on(engine, devtools) as page:
+        await page.get_by_label("发照片：催收函、律师函、委托书、工作证、短信截图或收款码"
+                                ).set_input_files(str(notes))
+        await expect(page.locator(".msg.bot").filter(has_text="不是图片").first).to_be_visible()
+        await expect(page.get_by_role("button", name="发送")).to_be_enabled()

@@ -3,7 +3,8 @@
 It serves the ``wechaty.Puppet`` gRPC service with the message classes of
 ``wechaty_grpc.wechaty.puppet`` (the package ships only a client stub, so the route table is
 built here through ``__mapping__``). It holds contacts, rooms and messages, emits events on
-the ``Event`` stream (login, logout, heartbeat, messages) and records every ``MessageSendText``
+the ``Event`` stream (login, logout, heartbeat, messages), serves image messages' file boxes
+(``MessageImage`` / ``MessageFile``, base64 or URL file boxes) and records every ``MessageSendText``
 so tests can assert on what the bot sent. It can be stopped and started again on the same
 port to test reconnection.
 
@@ -14,6 +15,7 @@ client translates to its own enum.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -121,6 +123,8 @@ class FakePuppetService:
         self.contacts: dict[str, pb.ContactPayloadResponse] = {}
         self.rooms: dict[str, pb.RoomPayloadResponse] = {}
         self.messages: dict[str, pb.MessagePayloadResponse] = {}
+        #: message id → the file box JSON MessageImage / MessageFile answer with
+        self.file_boxes: dict[str, str] = {}
         self.sent: list[SentText] = []
         self.calls: list[str] = []
         self.requests: list[tuple[str, str]] = []  # (rpc name, the id it asked about)
@@ -273,7 +277,37 @@ class FakePuppetService:
         self._emit(EventKind.MESSAGE, {"messageId": message_id})
         return message_id
 
+    def emit_image(self, talker_id: str, data: bytes, *, room_id: str | None = None,
+                   name: str = "photo.jpg", url: str | None = None,
+                   as_file: bool = False) -> str:
+        """An image message whose file box carries ``data`` as base64 (as puppet-service
+        gateways serialise a file box), or points at ``url``; with ``as_file`` an attachment
+        named ``name`` (served by MessageFile). Return its id."""
+        message_id = unique_id("img")
+        box: dict[str, Any] = {"boxType": 2, "name": name, "remoteUrl": url} if url else \
+            {"boxType": 1, "name": name, "base64": base64.b64encode(data).decode("ascii")}
+        self.file_boxes[message_id] = json.dumps(box)
+        self.messages[message_id] = pb.MessagePayloadResponse(id=message_id, filename=name)
+        wire_type = WireType.ATTACHMENT if as_file else WireType.IMAGE
+        return self._emit_stored(talker_id, message_id, room_id, wire_type)
+
+    def _emit_stored(self, talker_id: str, message_id: str, room_id: str | None,
+                     wire_type: WireType) -> str:
+        payload = self.messages[message_id]
+        payload.timestamp = int(time.time())
+        payload.type = int(wire_type)
+        payload.from_id = talker_id
+        payload.room_id = room_id or ""
+        payload.to_id = "" if room_id else self.self_id
+        self._emit(EventKind.MESSAGE, {"messageId": message_id})
+        return message_id
+
     # ----- RPC handlers ------------------------------------------------------------------
+
+    def _file_box(self, request: Any) -> str:
+        if request.id not in self.file_boxes:
+            raise GRPCError(grpclib.const.Status.NOT_FOUND, f"no file in message {request.id}")
+        return self.file_boxes[request.id]
 
     def _contact(self, request: pb.ContactPayloadRequest) -> pb.ContactPayloadResponse:
         if request.id not in self.contacts:
@@ -336,6 +370,10 @@ class FakePuppetService:
                                pb.MessagePayloadResponse),
             "MessageSendText": (self._send_text, pb.MessageSendTextRequest,
                                 pb.MessageSendTextResponse),
+            "MessageImage": (lambda r: pb.MessageImageResponse(filebox=self._file_box(r)),
+                             pb.MessageImageRequest, pb.MessageImageResponse),
+            "MessageFile": (lambda r: pb.MessageFileResponse(filebox=self._file_box(r)),
+                            pb.MessageFileRequest, pb.MessageFileResponse),
             "RoomPayload": (self._room, pb.RoomPayloadRequest, pb.RoomPayloadResponse),
             "RoomList": (lambda _: pb.RoomListResponse(ids=list(self.rooms)),
                          pb.RoomListRequest, pb.RoomListResponse),

@@ -18,6 +18,9 @@
   const sendButton = $("send");
   const tokenForm = $("token-form");
   const tokenInput = $("token");
+  const photoInput = $("photo");
+  const photoButton = $("photo-button");
+  const MAX_PHOTO_BYTES = 10 * 1024 * 1024; // the server's limit (bot/photo/intake.py)
 
   let busy = false;
   let unsent = null; // the message waiting for the access token
@@ -95,6 +98,8 @@
   function setBusy(value) {
     busy = value;
     sendButton.disabled = value;
+    photoInput.disabled = value;
+    photoButton.classList.toggle("busy", value);
     for (const button of choicesBox.querySelectorAll("button")) button.disabled = value;
     statusLine.textContent = value ? "正在回复…" : "";
   }
@@ -110,45 +115,107 @@
     tokenInput.focus();
   }
 
-  async function send(text, shown) {
-    if (busy || !text.trim()) return;
-    addMessage("me", shown || text);
-    showChoices([], []);
-    setBusy(true);
-    const headers = { "Content-Type": "application/json" };
+  // Post a text (JSON) or a photo (multipart) and show the replies. `photo` is a File.
+  async function post(body, contentType, retry) {
+    const headers = {};
+    if (contentType) headers["Content-Type"] = contentType;
     const token = stored(KEYS.token);
     if (token) headers.Authorization = "Bearer " + token;
     let response;
-    let body = null;
+    let reply = null;
     try {
-      response = await fetch("v1/messages", {
-        method: "POST",
-        headers: headers,
-        body: JSON.stringify({ conversation: conversation, user: "web", text: text }),
-      });
-      body = await response.json().catch(() => null);
+      response = await fetch("v1/messages", { method: "POST", headers: headers, body: body });
+      reply = await response.json().catch(() => null);
     } catch (e) {
       setBusy(false);
       problem("网络连接失败，消息没有发出去。请检查网络后再发一次。");
-      input.value = input.value || text;
+      retry.failed();
       return;
     }
     setBusy(false);
     if (response.status === 401) {
       log.lastElementChild.remove();
       if (token) problem("访问口令不对，请重新输入。");
-      askForToken(text, shown);
+      retry.unauthorized();
       return;
     }
-    if (!response.ok || !body || !Array.isArray(body.replies)) {
-      const tooLong = response.status === 413;
-      problem(tooLong ? "消息太长了，请分成几条发。" : "出了点问题，没有收到回复，请再发一次。");
-      if (!tooLong) input.value = input.value || text;
+    if (!response.ok || !reply || !Array.isArray(reply.replies)) {
+      const tooLarge = response.status === 413;
+      problem(tooLarge ? retry.tooLarge : "出了点问题，没有收到回复，请再发一次。");
+      if (!tooLarge) retry.failed();
       return;
     }
-    for (const reply of body.replies) addMessage("bot", reply, body.urgent);
-    showChoices(Array.isArray(body.choices) ? body.choices : [], body.replies);
+    for (const text of reply.replies) addMessage("bot", text, reply.urgent);
+    showChoices(Array.isArray(reply.choices) ? reply.choices : [], reply.replies);
   }
+
+  async function send(text, shown) {
+    if (busy || !text.trim()) return;
+    addMessage("me", shown || text);
+    showChoices([], []);
+    setBusy(true);
+    await post(JSON.stringify({ conversation: conversation, user: "web", text: text }),
+      "application/json", {
+        tooLarge: "消息太长了，请分成几条发。",
+        failed: () => { input.value = input.value || text; },
+        unauthorized: () => askForToken(text, shown),
+      });
+  }
+
+  // A phone photo (4000 px, several MB) is scaled down here before it goes up: quicker on a
+  // slow connection, and the bot reads at most 1600 px anyway. What the browser cannot
+  // decode goes up as it is, for the server to say what is wrong with it.
+  const PHOTO_SIDE = 2000;
+  async function shrink(file) {
+    if (!window.createImageBitmap) return file;
+    try {
+      const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+      const scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size <= 1024 * 1024) return file;
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#fff"; // a transparent screenshot must not turn black
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      const blob = await new Promise((done) => canvas.toBlob(done, "image/jpeg", 0.9));
+      return blob && blob.size < file.size ? blob : file;
+    } catch (e) {
+      return file;
+    }
+  }
+
+  // A photo goes up as multipart; the bot reads it and says what is wrong with it.
+  async function sendPhoto(file) {
+    if (busy || !file) return;
+    addMessage("me", "📷 照片");
+    showChoices([], []);
+    setBusy(true);
+    statusLine.textContent = "正在看这张图片…";
+    const photo = await shrink(file);
+    if (photo.size > MAX_PHOTO_BYTES) {
+      setBusy(false);
+      problem("这张图片太大了（超过10MB），请截图或压缩后再发。");
+      return;
+    }
+    const form = new FormData();
+    form.append("conversation", conversation);
+    form.append("user", "web");
+    form.append("image", photo, photo === file ? (file.name || "photo.jpg") : "photo.jpg");
+    await post(form, null, {
+      tooLarge: "这张图片太大了（超过10MB），请截图或压缩后再发。",
+      failed: () => {},
+      unauthorized: () => askForToken("", ""),
+    });
+  }
+
+  photoInput.addEventListener("change", () => {
+    const file = photoInput.files && photoInput.files[0];
+    photoInput.value = ""; // the same photo may be chosen again
+    sendPhoto(file);
+  });
 
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -176,6 +243,6 @@
     composer.hidden = false;
     const waiting = unsent;
     unsent = null;
-    if (waiting) send(waiting.text, waiting.shown);
+    if (waiting && waiting.text) send(waiting.text, waiting.shown);
   });
 })();
