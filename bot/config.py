@@ -105,6 +105,9 @@ class GroupsConfig(_Section):
 
     #: a message starting with one of these is addressed to the bot
     triggers: list[str] = Field(default_factory=lambda: ["助手", "#"])
+    #: answer an urgent message (a threat, someone in despair) in the group even when nobody
+    #: addressed the bot: briefly, the emergency numbers and one or two steps
+    answer_urgent_unaddressed: bool = True
     #: also answer an unaddressed message that is a confident in-scope question
     answer_confident_questions: bool = False
     confident_threshold: Annotated[float, Field(ge=0, le=1)] = 0.8

@@ -74,6 +74,7 @@ class Option(_Model):
     label: NonEmpty
     reply: NonEmpty | None = None
     intent: str | None = None  # pick this option → answer as this intent
+    value: bool | str | None = None  # what choosing it tells about the follow-up's slot
 
     @model_validator(mode="after")
     def _reply_or_intent(self) -> Option:
@@ -103,6 +104,11 @@ class FollowUp(_Model):
     options: Annotated[list[Option], Field(min_length=2, max_length=6)] | None = None
     detail: Literal["amount", "months", "lender", "overdue", "any"] | None = None
     reply: NonEmpty | None = None
+    #: the situation detail this question asks about (a Details field): the question is
+    #: skipped when it is already known, and an answer fills it (yes/no: True/False, or
+    #: ``slot_yes`` for a yes; an option: its ``value``)
+    slot: Literal["present", "credentials", "police", "left", "paid", "let_in"] | None = None
+    slot_yes: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> FollowUp:

@@ -23,7 +23,7 @@ from bot.conversation import counsellor, texts
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.state import Session
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
-from bot.privacy import mask
+from bot.privacy import has_personal_numbers, mask
 from bot.storage.errors import StoreUnavailable
 from bot.storage.factory import Storage, memory_turn_log, open_storage
 from bot.storage.sessions.base import SessionRecord, SessionStore
@@ -182,8 +182,8 @@ class Engine:
                 return await self._admin_command(command)
 
         understood = understanding.reader.read(text)
-        if not addressed and not self._worth_answering_unaddressed(understood):
-            return Response()
+        if not addressed:
+            return await self._unaddressed(incoming, key, conversation, text, understood)
         if log.isEnabledFor(logging.DEBUG):
             # Mask, then cut: a cut first could leave most of a card number unmasked.
             log.debug("conversation=%s text=%s", mask(conversation), mask(text)[:200])
@@ -195,7 +195,8 @@ class Engine:
             await self._save_session(session)
             return Response(replies=[texts.EMPTY], intent=Outcome.EMPTY)
 
-        if self._counsellor_mode(incoming, key, text, understood):
+        notice = self._group_pii_notice(incoming, text, session)
+        if self._counsellor_mode(incoming, key, text, understood, session):
             replies, intents = counsellor.answer(
                 text, understood, understanding.reader.classifier, understanding.dialogue,
                 understanding.content, in_group=incoming.in_group,
@@ -206,13 +207,14 @@ class Engine:
                 session.active_intent = intents[0]
                 session.pending = None
                 await self._save_session(session)
-                return Response(replies=replies, intent=intents[0],
+                return Response(replies=[*notice, *replies], intent=intents[0],
                                 confidence=understood.confidence,
                                 intents=understood.ranking[:5], urgent=bool(understood.urgent))
 
         turn = understanding.dialogue.respond(understood, session, in_group=incoming.in_group)
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
+        turn.replies[:0] = notice
         await self._save_session(session)
         return self._response(turn, understood)
 
@@ -227,28 +229,56 @@ class Engine:
         return False, text
 
     def _counsellor_mode(self, incoming: Incoming, key: SessionKey, text: str,
-                         understood: Understood) -> bool:
-        """Forwarded cases, long pasted texts and listed counsellors' questions get the fuller
-        answer with the rules and a brief; commands and short answers do not."""
+                         understood: Understood, session: Session) -> bool:
+        """Counsellor mode goes by who speaks, not by length: a forwarded chat record, a
+        message marked as forwarded (转发, 客户说, 帮客户问, 【转】), or a listed counsellor
+        opening a case (the first question, or a message of at least
+        ``counsellor.CASE_CHARS``). A counsellor's short follow-up in an open case is answered
+        like any question (the point asked only); a long first-person message gets the
+        short steps for its situation. (Counsellor answers put urgent topics first.)"""
         if understood.command is not None:
             return False
         if incoming.kind is MessageKind.CHAT_HISTORY or counsellor.is_forwarded(text):
             return True
-        if key.listed_in(self._counsellors):
-            return len(understood.text) > 8
-        # A long message nobody marked as forwarded may be the person in danger writing it
-        # all out: then the short urgent steps come first, not a counsellor's brief.
-        return len(text) >= counsellor.LONG_TEXT_CHARS and not understood.urgent
-
-    def _worth_answering_unaddressed(self, understood: Understood) -> bool:
-        groups = self.config.groups
-        if not groups.answer_confident_questions:
+        if not key.listed_in(self._counsellors):
             return False
-        if understood.urgent:
-            return True
+        # A counsellor's first question opens a case; later short ones ask one point of it.
+        return session.active_intent is None or len(understood.text) >= counsellor.CASE_CHARS
+
+    async def _unaddressed(self, incoming: Incoming, key: SessionKey, conversation: str,
+                           text: str, understood: Understood) -> Response:
+        """A group message nobody addressed to the bot. Someone in danger gets the numbers
+        and one or two steps (``groups.answer_urgent_unaddressed``, on by default); a member
+        who posts a phone, ID or card number is told once to retract it; a clearly in-scope
+        question is answered only with ``groups.answer_confident_questions``; everything
+        else is left alone."""
+        groups = self.config.groups
+        if understood.urgent and groups.answer_urgent_unaddressed:
+            brief = self.understanding.dialogue.urgent_brief(understood)
+            return Response(replies=[brief], intent=understood.urgent[0],
+                            confidence=understood.confidence, intents=understood.ranking[:5],
+                            urgent=True)
+        if has_personal_numbers(text):
+            session = await self._load_session(conversation, key)
+            notice = self._group_pii_notice(incoming, text, session)
+            await self._save_session(session)
+            if notice:
+                return Response(replies=notice, intent=Outcome.PRIVACY)
+        if not groups.answer_confident_questions:
+            return Response()
         top = understood.top
-        return top.intent not in ("fallback", "greeting", "thanks", "help") and \
-            top.score >= groups.confident_threshold
+        if top.intent in ("fallback", "greeting", "thanks", "help") or \
+                top.score < groups.confident_threshold:
+            return Response()
+        return await self._route(replace(incoming, addressed=True), key, conversation)
+
+    @staticmethod
+    def _group_pii_notice(incoming: Incoming, text: str, session: Session) -> list[str]:
+        """Once per member: retract the number you posted, continue in private."""
+        if not incoming.in_group or "pii" in session.noticed or not has_personal_numbers(text):
+            return []
+        session.noticed.append("pii")
+        return [texts.GROUP_PII]
 
     async def _forget(self, key: SessionKey, understood: Understood) -> Response:
         """"删除我的记录": delete every conversation of the person on this platform."""

@@ -125,6 +125,7 @@ class Outcome(StrEnum):
     RESET = "reset"  # 重新开始
     FORGET = "forget"  # 删除我的记录
     EMPTY = "empty"  # nothing to read in the message
+    PRIVACY = "privacy"  # a number posted in a group: retract it
     NON_TEXT = "non_text"  # a picture, voice … : please type
     ERROR = "error"  # the message could not be handled
     ADMIN_STATUS = "admin_status"
@@ -140,7 +141,8 @@ _OUTCOME_TITLES = {
     Outcome.FALLBACK: "没能回答（兜底回复）", Outcome.CLARIFY: "请对方选话题（澄清）",
     Outcome.MENU: "菜单", Outcome.MORE: "详细（没有话题）", Outcome.RESET: "重新开始",
     Outcome.FORGET: "删除记录", Outcome.EMPTY: "空消息", Outcome.NON_TEXT: "非文字消息",
-    Outcome.ERROR: "出错", Outcome.ADMIN_STATUS: "管理员：状态",
+    Outcome.ERROR: "出错", Outcome.PRIVACY: "提醒撤回个人号码",
+    Outcome.ADMIN_STATUS: "管理员：状态",
     Outcome.ADMIN_RELOAD: "管理员：重新加载",
 }
 

@@ -13,6 +13,11 @@ _PHONE = re.compile(r"(?<!\d)(\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?(\d{7,8})(?!\d)")
 
 
+def has_personal_numbers(text: str) -> bool:
+    """True when ``text`` shows a mobile phone, ID card or bank card number."""
+    return bool(_ID_CARD.search(text) or _CARD.search(text) or _PHONE.search(text))
+
+
 def mask(text: str) -> str:
     """``text`` with phone, ID card and bank card numbers partly hidden."""
     text = _ID_CARD.sub(lambda m: f"{m.group(1)[:3]}{'*' * 11}{m.group(3)[-4:]}", text)

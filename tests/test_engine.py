@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 
-from bot.engine import Engine
+from bot.config import Config
+from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind
 from tests.harness import Chat
 
@@ -231,10 +232,36 @@ async def test_long_urgent_message_gets_short_urgent_steps_first(chat: Chat) -> 
     assert not replies[-1].startswith("【给顾问的简要】")  # not a counsellor's brief
 
 
-async def test_long_pasted_text_is_counsellor_mode(chat: Chat) -> None:
+async def test_a_described_client_case_is_counsellor_mode(chat: Chat) -> None:
     story = "客户的情况是这样的：信用卡逾期半年，欠招行五万多，催收天天打电话给她父母和单位。" * 8
     replies = await chat.say(story)
     assert replies[-1].startswith("【给顾问的简要】")
+
+
+async def test_a_long_first_person_message_gets_short_steps_not_a_dossier(chat: Chat) -> None:
+    story = ("我现在好害怕 刚才有两个人来敲门说是银行催收的 我没开门 他们在门口一直敲 "
+             "说今天不还钱就不走 我一个人在家 孩子还在睡觉 我欠了招行五万多 已经逾期半年了 "
+             "我不知道他们是不是真的银行的人 他们也没给我看什么证件 我该怎么办啊 ") * 3
+    assert len(story) >= 300
+    replies = await chat.say(story)
+    text = "\n".join(replies)
+    assert "【给顾问的简要】" not in text and "客户" not in text
+    assert "110" in replies[0]  # refusing to leave: the emergency line comes first
+    assert sum(len(r) for r in replies) < 1200
+
+
+async def test_a_counsellors_follow_up_answers_the_point_only(understanding: Understanding,
+                                                              config: Config) -> None:
+    from bot.storage.sessions.memory import MemoryStore
+
+    eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
+                 MemoryStore(60))
+    counsellor = Chat(eng, user="helper")
+    first = await counsellor.say("客户说催收上门了 没出示证件 还说不还钱就不走")
+    assert first[-1].startswith("【给顾问的简要】")
+    follow_up = await counsellor.say("那能报警吗")
+    assert not any(r.startswith("【给顾问的简要】") for r in follow_up)
+    assert "110" in "\n".join(follow_up)
 
 
 async def test_despair_is_not_followed_by_an_unasked_topic(chat: Chat) -> None:

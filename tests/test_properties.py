@@ -367,7 +367,12 @@ def _check_response(runner: Runner, incoming: Incoming, response: Response) -> N
         assert reply.strip(), incoming
     addressed = _is_addressed(runner, incoming)
     if not addressed:
-        assert response.replies == [], incoming  # the bot stays out of group talk
+        # The bot stays out of group talk, except for someone in danger (the numbers) and a
+        # member who posted a phone, ID or card number (retract it).
+        if response.urgent:
+            assert any(n in response.replies[0] for n in ("110", "12356")), incoming
+        elif response.intent != "privacy":
+            assert response.replies == [], incoming
     elif incoming.kind.has_text:
         assert response.replies, incoming  # every addressed text gets an answer
     if response.replies:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.content import SYSTEM_INTENTS, Content
 from bot.conversation.dialogue import Dialogue
+from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.details import Details
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
@@ -20,10 +21,11 @@ from bot.understanding.reader import Understood
 #: A message starting with one of these was forwarded from a client.
 FORWARD_MARKERS = re.compile(
     r"^\s*(【转】|\[转\]|转发[:：]?|转[:：]|客户问[:：]|客户说[:：]|客户反映[:：]|"
-    r"当事人问[:：]|帮客户问|替客户问|我的客户)"
+    r"当事人问[:：]|帮客户问|替客户问|我的客户|客户的?情况|当事人的?情况|来访者)"
 )
-#: Text at least this long, pasted in one message, is treated as a forwarded case.
-LONG_TEXT_CHARS = 300
+#: A listed counsellor's message at least this long is a forwarded case (shorter ones are
+#: follow-up questions, answered like any question).
+CASE_CHARS = 40
 #: At most this many questions are answered from one forwarded text.
 MAX_QUESTIONS = 5
 #: At most this many sentences are read from one forwarded text (bounded cost).
@@ -104,8 +106,8 @@ def answer(text: str, understood: Understood, classifier: Classifier, dialogue: 
     for number, question in enumerate(questions, start=1):
         spec = content.intent(question.intent)
         head = f"【问题{number}/{total}：{spec.title}】"
-        if question.excerpt:
-            head += f"\n客户原话：{question.excerpt}"
+        if question.excerpt and not in_group:  # never quote a member's words in a group
+            head += f"\n客户原话：{mask(question.excerpt)}"
         replies.append(head + "\n" + dialogue.long_answer(spec))
     replies.append(_brief(understood.details, [q.intent for q in questions], content,
                           in_group=in_group))

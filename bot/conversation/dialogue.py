@@ -1,25 +1,59 @@
 """The conversation: from an understood message and the session to the texts to send.
 
-Pure: no I/O; the engine loads the session before and saves it after.
+Pure: no I/O; the engine loads the session before and saves it after. The session's
+``details`` are the situation memory: every message adds what it says (where, who is
+speaking, whether credentials were shown, the police called, money handed over …), a
+question whose answer is already known is never asked, and the next step uses what is known.
+Conversation repair (closings, repeats, non-understanding inside a topic, a crisis) lives
+here in one place; the topics stay data (intents/*.yaml).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 from bot.config import Config
-from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
+from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec, Option
 from bot.conversation import texts
 from bot.conversation.calculator import format_plan
+from bot.conversation.crisis import (
+    AGAIN,
+    CRISIS_OF_INTENT,
+    Act,
+    CrisisKind,
+    crisis_reply,
+    fallback_step,
+    read_act,
+    reminder,
+)
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
 from bot.understanding.details import Details
 from bot.understanding.reader import Understood
-from bot.understanding.short_answers import Command, YesNo, read_choice, read_yes_no
+from bot.understanding.short_answers import (
+    Command,
+    YesNo,
+    compact,
+    read_choice,
+    read_closing,
+    read_yes_no,
+    rest_after_yes_no,
+)
 
 #: The intent whose detail answers get a repayment calculation.
 CALCULATOR_INTENT = "negotiate_installments"
+#: The topic that speaks to bank staff and collectors.
+STAFF_INTENT = "collector_conduct"
+#: Debtor-side topics that mean the staff topic when bank staff or a collector asks.
+DEBTOR_SIDE = frozenset({"collector_at_door", "verify_identity", "know_rights", "record_evidence",
+                         "harassment", "complain", "safe_repayment", "verify_debt",
+                         "threat_or_violence"})
+#: Replies this short may repeat (a confirmation, a number): only blocks are never sent twice.
+REPEATABLE_CHARS = 20
+#: The most block ids remembered per conversation.
+MAX_SENT = 80
 
 
 @dataclass
@@ -29,11 +63,18 @@ class Turn:
     replies: list[str] = field(default_factory=list)
     intent: str | None = None
     choices: list[str] = field(default_factory=list)
+    #: the person asked for this content again (详细, 菜单, 再说一遍): repeats are allowed
+    repeat_ok: bool = False
 
     def add(self, text: str) -> None:
         """Append a reply (empty texts are skipped)."""
         if text and text.strip():
             self.replies.append(text.strip())
+
+
+def block_id(text: str) -> str:
+    """A short id of a reply block (what ``Session.sent`` remembers, never the text)."""
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).hexdigest()
 
 
 class Dialogue:
@@ -53,35 +94,44 @@ class Dialogue:
         The details the message states are remembered first, whatever else happens. Then,
         in order, the first that applies wins:
 
-        1. a conversation command (详细, 菜单, 重新开始, 人工);
-        2. urgent intents (threats, violence, self-harm), answered first whatever else is
-           going on;
-        3. an answer to the bot's pending question (yes/no, a number, a detail);
-        4. new amounts or periods after a calculation: the calculation again;
-        5. the topics recognised, best first (a second topic too when it is nearly as likely);
-        6. a clarifying question offering the likeliest topics, or the polite fallback.
+        1. a conversation command (详细, 菜单, 重新开始, 人工, 再说一遍);
+        2. inside a crisis, a message that moves it on (police called or arrived, they left,
+           still there, "what now", "no one can help me", "I'm OK now") gets the next step;
+        3. urgent intents (threats, violence, self-harm) are answered first, whatever else is
+           going on, and start (or renew) the crisis;
+        4. a closing ("好的明白了", "谢谢", "thx") gets a short closing;
+        5. an answer to the bot's pending question: a number, the option's own words, yes/no
+           (not when the words after 是/不是/可以 carry something else), or the detail asked;
+        6. news about the situation (money already handed over, a paper to sign, let in,
+           police called) gets its specific advice;
+        7. new amounts or periods after a calculation: the calculation again;
+        8. the topics recognised: the best one when it is clear (with a one-line check when
+           it is only the clear leader), a question between two or three close ones, and
+           otherwise one polite scope line — inside an active topic or a crisis never the
+           fallback apology.
+        Inside a crisis, an ordinary answer gets a reminder line with the numbers. Finally a
+        block already sent in the conversation is not sent again word for word.
         """
         turn = Turn()
         found = understood.details
-        session.details = session.details.merged(found)
+        before = session.details
+        session.details = before.merged(found)
+        crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
 
+        if session.details.role == "staff" and understood.urgent == ["threat_or_violence"]:
+            # A collector asking how to run a visit is not in danger; the staff topic answers.
+            understood = understood.without_urgent()
         if understood.command is not None:
             self._command(understood.command, session, turn)
-            return turn
-
-        if understood.urgent:
+        elif crisis is not None and self._crisis_step(crisis, understood, found, session, turn):
+            pass
+        elif understood.urgent:
             self._urgent(understood, session, turn, in_group=in_group)
-            return turn
-
-        pending = session.pending
-        if pending is not None and self._answer_pending(pending, understood, found, session, turn,
-                                                        in_group=in_group):
-            return turn
-
-        if self._detail_follow_on(understood, found, session, turn, in_group=in_group):
-            return turn
-
-        self._topics(understood, session, turn, in_group=in_group, pending=pending)
+        else:
+            self._ordinary(understood, found, before, session, turn, in_group=in_group)
+            if crisis is not None and session.crisis:
+                self._keep_crisis_context(crisis, turn)
+        self._finish(turn, session)
         return turn
 
     def menu(self, session: Session, turn: Turn) -> None:
@@ -95,9 +145,36 @@ class Dialogue:
         turn.intent = turn.intent or Outcome.MENU
         session.pending = Pending(kind=PendingKind.MENU, choices=topics)
 
-    # -- steps ------------------------------------------------------------------------------
+    def urgent_brief(self, understood: Understood) -> str:
+        """The short group reply to an urgent message nobody addressed to the bot."""
+        from bot.conversation.crisis import GROUP_BRIEF
+
+        kind = CRISIS_OF_INTENT.get(understood.urgent[0], CrisisKind.THREAT) \
+            if understood.urgent else CrisisKind.THREAT
+        return GROUP_BRIEF[kind]
+
+    # -- the steps --------------------------------------------------------------------------
+
+    def _ordinary(self, understood: Understood, found: Details, before: Details,
+                  session: Session, turn: Turn, *, in_group: bool) -> None:
+        """Steps 4–8 of :meth:`respond`."""
+        pending = session.pending
+        closing = read_closing(understood.text)
+        if closing is True or (closing is False and not self._yes_no_pending(pending)):
+            self._closing(understood, session, turn)
+            return
+        if pending is not None and self._answer_pending(pending, understood, found, session,
+                                                        turn, in_group=in_group):
+            return
+        news = self._news(found, before, session)
+        if news and self._situation_news(news, understood, session, turn):
+            return
+        if self._detail_follow_on(understood, found, session, turn, in_group=in_group):
+            return
+        self._topics(understood, session, turn, in_group=in_group, pending=pending, news=news)
 
     def _command(self, command: Command, session: Session, turn: Turn) -> None:
+        turn.repeat_ok = True
         if command is Command.MORE:
             spec = self._specs.get(session.active_intent or "")
             if spec is None:
@@ -115,6 +192,17 @@ class Dialogue:
         elif command is Command.HUMAN:
             turn.intent = "seek_help"
             turn.add(texts.HUMAN)
+        elif command is Command.REPEAT:
+            spec = self._specs.get(session.active_intent or "")
+            if spec is None:
+                turn.intent = Outcome.MORE
+                turn.add(texts.NO_TOPIC_FOR_MORE)
+                return
+            turn.intent = spec.id
+            turn.add(spec.advice.short)
+            question = self._pending_question(session.pending)
+            if question:
+                turn.add(question)
         # Command.FORGET never reaches the dialogue: the engine carries it out.
 
     def _urgent(self, understood: Understood, session: Session, turn: Turn, *,
@@ -130,19 +218,93 @@ class Dialogue:
                   and r.score >= self.config.classifier.urgent_secondary_floor]
         if others:
             turn.add(self._specs[others[0].intent].advice.short)
+        kind = CRISIS_OF_INTENT.get(lead.id)
+        if kind is not None:
+            # A despair that comes on top of a threat (or the other way round) takes over.
+            session.crisis = kind.value
         self._start_topic(lead, session, turn, include_advice=False)
+
+    def _crisis_step(self, kind: CrisisKind, understood: Understood, found: Details,
+                     session: Session, turn: Turn) -> bool:
+        """A message that moves the crisis on gets the next step of the safety plan; False
+        when the message does something else (it is then answered as usual)."""
+        act = read_act(understood.text, found)
+        urgent_kind = CRISIS_OF_INTENT.get(understood.urgent[0]) if understood.urgent else None
+        if urgent_kind is not None and urgent_kind is not kind:
+            return False  # despair on top of a threat (or the reverse): answered as urgent
+        if act is Act.OTHER:
+            if urgent_kind is None:
+                return False
+            # The same danger said again: the numbers again, in other words, not the block.
+            act = Act.HOPELESS if kind is CrisisKind.DESPAIR else Act.STILL_THERE
+        replies, ended = crisis_reply(kind, act, session.details)
+        if not replies:
+            return False
+        replies = [text if block_id(text) not in session.sent else self._again(kind, session)
+                   for text in replies]
+        for text in replies:
+            turn.add(text)
+        lead = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
+        turn.intent = lead
+        if ended:
+            session.crisis = None
+            session.pending = None
+            return True
+        spec = self._specs.get(lead or "")
+        if kind is CrisisKind.DESPAIR:
+            session.pending = None  # stay with the person: no menu after "no one can help me"
+        elif spec is not None and act is not Act.THANKS:
+            session.active_intent = spec.id
+            remaining = self._unanswered(spec, session)
+            if remaining:
+                self._ask(spec, remaining[0], session, turn)
+            else:
+                session.pending = None
+        return True
+
+    @staticmethod
+    def _again(kind: CrisisKind, session: Session) -> str:
+        """The same step in other words, not sent yet in this conversation."""
+        options = AGAIN[kind]
+        return next((t for t in options if block_id(t) not in session.sent), options[-1])
+
+    def _keep_crisis_context(self, kind: CrisisKind, turn: Turn) -> None:
+        """Inside a crisis: never the fallback or a bare menu, and the numbers stay in view."""
+        if turn.intent in (Outcome.FALLBACK, Outcome.CLARIFY):
+            turn.replies = [fallback_step(kind)]
+            turn.choices = []
+            turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
+            return
+        if not any(n in r for r in turn.replies for n in ("110", "12356", "120")):
+            turn.replies.insert(0, reminder(kind))
+
+    def _closing(self, understood: Understood, session: Session, turn: Turn) -> None:
+        thanks = self._specs.get("thanks")
+        said_thanks = re.search(r"谢|thx|thank|3q|ty", compact(understood.text).lower())
+        turn.intent = "thanks"
+        if said_thanks and thanks is not None:
+            turn.add(thanks.advice.short)
+        else:
+            turn.add(texts.CLOSING)
+        session.pending = None
 
     def _answer_pending(self, pending: Pending, understood: Understood, found: Details,
                         session: Session, turn: Turn, *, in_group: bool) -> bool:
         """Read the message as the answer to ``pending``; False when it is not one.
 
-        A menu or clarifying question takes a number; a yes/no follow-up takes yes/no/unsure
-        (or 1/2 for the offered choices); an options follow-up takes a number; a detail
-        follow-up takes a message stating the detail asked for, unless the message is clearly
-        about another topic.
+        A menu or clarifying question takes a number or the topic's own words. A follow-up
+        with options takes a number, the option's words or a paraphrase, or the situation
+        detail the question is about ("在门口" → now). A yes/no follow-up takes its slot's
+        detail ("没看到什么证" → no), or yes/no/unsure (or 1/2 for the offered choices) —
+        but not when the words after 是/不是/可以 say something else ("是借款确认书"). A
+        detail follow-up takes a message stating that detail, unless a longer message is
+        clearly about another topic.
         """
         if pending.kind in (PendingKind.MENU, PendingKind.CLARIFY):
             choice = read_choice(understood.text, len(pending.choices))
+            if choice is None:
+                choice = _match_words(understood.text,
+                                      [self._specs[c].title for c in pending.choices])
             if choice is None:
                 return False
             self._answer_topic(self._specs[pending.choices[choice]], session, turn)
@@ -155,12 +317,10 @@ class Dialogue:
             return False
 
         if follow_up.answers is not None:
-            answer = read_yes_no(understood.text)
-            if answer is None:  # "1"/"2" pick the offered choices (有/没有, 是/不是) by number
-                choice = read_choice(understood.text, 2)
-                answer = None if choice is None else (YesNo.AFFIRM, YesNo.DENY)[choice]
+            answer = self._read_yes_no(follow_up, understood, found, spec)
             if answer is None:
                 return False
+            self._fill_slot(follow_up, session, answer)
             if answer is YesNo.AFFIRM:
                 turn.add(follow_up.answers.affirm)
             elif answer is YesNo.DENY:
@@ -172,8 +332,13 @@ class Dialogue:
         elif follow_up.options is not None:
             choice = read_choice(understood.text, len(follow_up.options))
             if choice is None:
+                choice = self._option_by_slot(follow_up, found)
+            if choice is None:
+                choice = _match_words(understood.text, [o.label for o in follow_up.options])
+            if choice is None:
                 return False
             option = follow_up.options[choice]
+            self._fill_option(follow_up, option, session)
             if option.intent is not None:
                 self._answer_topic(self._specs[option.intent], session, turn)
                 return True
@@ -183,8 +348,8 @@ class Dialogue:
             if not found or (wanted not in ("any", None) and not self._has_detail(found, wanted)):
                 return False
             best = self._best_topic(understood)
-            if best is not None and best.intent != spec.id and \
-                    best.score >= self.config.classifier.threshold:
+            if len(compact(understood.text)) > 15 and best is not None \
+                    and best.intent != spec.id and best.score >= self.config.classifier.threshold:
                 return False  # details given while asking about something else: a new topic
             turn.add(follow_up.reply or "")
             if spec.id == CALCULATOR_INTENT:
@@ -192,6 +357,103 @@ class Dialogue:
         turn.intent = spec.id
         self._ask_next(spec, session, turn)
         return True
+
+    def _read_yes_no(self, follow_up: FollowUp, understood: Understood, found: Details,
+                     spec: IntentSpec) -> YesNo | None:
+        if follow_up.slot is not None:
+            value = getattr(found, follow_up.slot, None)
+            if value is not None:
+                return YesNo.AFFIRM if value not in (False, "") else YesNo.DENY
+        answer = read_yes_no(understood.text)
+        if answer is None:  # "1"/"2" pick the offered choices (有/没有, 是/不是) by number
+            choice = read_choice(understood.text, 2)
+            return None if choice is None else (YesNo.AFFIRM, YesNo.DENY)[choice]
+        rest = rest_after_yes_no(understood.text)
+        if len(rest) >= 2:
+            # "是借款确认书", "可以 但是我想先问分期": the words after the yes/no say more.
+            slot_only = follow_up.slot is not None and set(found.as_dict()) <= {follow_up.slot}
+            news = bool(found) and not slot_only
+            best = self._best_topic(understood)
+            elsewhere = best is not None and best.intent != spec.id and \
+                best.score >= self.config.classifier.threshold
+            if news or elsewhere:
+                return None
+        return answer
+
+    def _fill_slot(self, follow_up: FollowUp, session: Session, answer: YesNo) -> None:
+        slot = follow_up.slot
+        if slot is None or getattr(session.details, slot) is not None or answer is YesNo.UNSURE:
+            return
+        if answer is YesNo.AFFIRM:
+            value: bool | str = follow_up.slot_yes if follow_up.slot_yes is not None else True
+            session.details = session.details.merged(Details.from_json({slot: value}))
+        elif follow_up.slot_yes is None:
+            session.details = session.details.merged(Details.from_json({slot: False}))
+
+    def _option_by_slot(self, follow_up: FollowUp, found: Details) -> int | None:
+        """The option whose ``value`` the message states ("在敲门" answers "now or later?")."""
+        if follow_up.slot is None or follow_up.options is None:
+            return None
+        value = getattr(found, follow_up.slot, None)
+        if value is None:
+            return None
+        for index, option in enumerate(follow_up.options):
+            if option.value is not None and option.value == value:
+                return index
+        return None
+
+    def _fill_option(self, follow_up: FollowUp, option: Option, session: Session) -> None:
+        slot = follow_up.slot
+        if slot is not None and option.value is not None \
+                and getattr(session.details, slot) is None:
+            session.details = session.details.merged(Details.from_json({slot: option.value}))
+
+    def _news(self, found: Details, before: Details, session: Session) -> list[str]:
+        """Specific advice for what just became known: money handed over, a paper to sign,
+        visitors let in, the police called, the visitors left."""
+        news: list[str] = []
+        if found.paid is not None and before.paid is None:
+            news.append(texts.PAID_PERSONAL if found.paid == "personal" else texts.PAID_ALREADY)
+        if found.document is not None and found.document != before.document:
+            news.append(texts.SIGN_ADVICE.format(document=found.document
+                                                 if found.document != "文件" else ""))
+        if found.let_in is True and before.let_in is not True:
+            news.append(texts.LET_IN)
+        if found.police is not None and found.police != before.police:
+            if session.details.role == "staff":
+                news.append(texts.STAFF_POLICE)
+            else:
+                act = Act.POLICE_ARRIVED if found.police == "arrived" else Act.POLICE_CALLED
+                news.extend(crisis_reply(CrisisKind.THREAT, act, session.details)[0])
+                session.crisis = CrisisKind.THREAT.value
+        elif found.left is True and before.left is not True and session.active_intent in (
+                "collector_at_door", "threat_or_violence", "verify_identity"):
+            news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
+        return news
+
+    def _situation_news(self, news: list[str], understood: Understood, session: Session,
+                        turn: Turn) -> bool:
+        """The news alone, then the pending question again — unless the message is mainly
+        about another topic (then the news goes with that topic's answer)."""
+        best = self._best_topic(understood)
+        if best is not None and best.score >= self.config.classifier.threshold \
+                and best.intent != session.active_intent and not session.details.police:
+            return False  # the message is mainly about another topic: answer that
+        for text in news:
+            turn.add(text)
+        turn.intent = session.active_intent or (best.intent if best else None)
+        question = self._pending_question(session.pending)
+        if question and not self._pending_answered(session):
+            turn.add(texts.STILL_ASKING.format(question=question))
+        return True
+
+    def _pending_answered(self, session: Session) -> bool:
+        pending = session.pending
+        if pending is None or pending.kind is not PendingKind.FOLLOW_UP:
+            return False
+        follow_up = self._follow_up(self._specs.get(pending.intent or ""), pending.follow_up)
+        return follow_up is not None and follow_up.slot is not None and \
+            getattr(session.details, follow_up.slot) is not None
 
     def _detail_follow_on(self, understood: Understood, found: Details, session: Session,
                           turn: Turn, *, in_group: bool) -> bool:
@@ -212,21 +474,21 @@ class Dialogue:
         return True
 
     def _topics(self, understood: Understood, session: Session, turn: Turn, *, in_group: bool,
-                pending: Pending | None) -> None:
+                pending: Pending | None, news: list[str] | None = None) -> None:
+        """Choose the topic. A clear best is answered; a clear leader below the threshold is
+        answered with a one-line check; two or three close candidates get a question; a
+        message about nothing the bot covers gets one scope line (inside an active topic:
+        "I did not understand" and the pending question, never the fallback apology)."""
         settings = self.config.classifier
         topics = [r for r in understood.ranking if r.intent not in SYSTEM_INTENTS]
+        if session.details.role == "staff":
+            topics = self._for_staff(topics)
         best = topics[0] if topics else None
         first = understood.ranking[0]
 
         if best is not None and best.score >= settings.threshold:
-            extra = Turn()  # goes between the advice and the follow-up question
-            second = topics[1] if len(topics) > 1 else None
-            if second is not None and second.score >= settings.secondary_ratio * best.score \
-                    and second.score >= settings.clarify_floor:
-                extra.add(self._specs[second.intent].advice.short)
-            if best.intent == CALCULATOR_INTENT and session.details.known("amount", "months"):
-                self._calculation(session, extra, in_group=in_group)
-            self._answer_topic(self._specs[best.intent], session, turn, extra=extra.replies)
+            self._answer_best(best, topics, understood, session, turn, in_group=in_group,
+                              news=news)
             return
 
         if first.intent in SYSTEM_INTENTS and first.intent != "fallback" \
@@ -234,15 +496,74 @@ class Dialogue:
             self._system(self._specs[first.intent], session, turn)
             return
 
-        # A message about debts whose topic is unclear gets a question; one that is not about
-        # debts at all (no domain word) needs a clearer topic before we offer any.
-        floor = settings.clarify_floor / 3 if understood.in_domain else settings.clarify_floor
-        candidates = [r for r in topics[:3] if r.score >= floor]
-        if candidates:
-            self._clarify(candidates, session, turn)
+        candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor / 3]
+        nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
+        if understood.in_domain and candidates:
+            leader = candidates[0]
+            clear = (len(candidates) == 1 or leader.score >= 2 * candidates[1].score) \
+                and nothing < leader.score / 2
+            if clear and leader.score >= settings.clarify_floor:
+                if leader.intent != session.active_intent:
+                    turn.add(texts.LEADER_CHECK.format(title=self._specs[leader.intent].title))
+                self._answer_best(leader, topics, understood, session, turn, in_group=in_group,
+                                  news=news)
+                return
+            close = [r for r in candidates if r.score >= leader.score / 2]
+            if len(close) >= 2:
+                self._clarify(close, session, turn)
+                return
+        if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
+            self._not_understood(session, turn, pending, off_topic=not understood.in_domain)
             return
-
         self._fallback(session, turn, pending)
+
+    def _for_staff(self, topics: list[RankedIntent]) -> list[RankedIntent]:
+        """For bank staff and collectors, the debtor-side topics mean the staff topic."""
+        if STAFF_INTENT not in self._specs:
+            return topics
+        remapped: list[RankedIntent] = []
+        for ranked in topics:
+            if ranked.intent in DEBTOR_SIDE:
+                ranked = RankedIntent(STAFF_INTENT, ranked.score)
+            if all(r.intent != ranked.intent for r in remapped):
+                remapped.append(ranked)
+        return remapped
+
+    def _answer_best(self, best: RankedIntent, topics: list[RankedIntent],
+                     understood: Understood, session: Session, turn: Turn, *,
+                     in_group: bool, news: list[str] | None = None) -> None:
+        settings = self.config.classifier
+        spec = self._specs[best.intent]
+        if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
+            self._next_step(spec, session, turn)
+            return
+        extra = Turn()  # goes between the advice and the follow-up question
+        for text in news or []:
+            extra.add(text)
+        second = next((r for r in topics[1:] if r.intent != best.intent), None)
+        if second is not None and second.score >= settings.secondary_ratio * best.score \
+                and second.score >= settings.clarify_floor:
+            extra.add(self._specs[second.intent].advice.short)
+        if best.intent == CALCULATOR_INTENT and session.details.known("amount", "months"):
+            self._calculation(session, extra, in_group=in_group)
+        if session.details.role == "helper" and "helper" not in session.noticed:
+            session.noticed.append("helper")
+            turn.add(texts.HELPER_NOTE)
+        self._answer_topic(spec, session, turn, extra=extra.replies)
+
+    def _next_step(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
+        """The active topic asked again: its advice was sent; point back and go on."""
+        turn.intent = spec.id
+        turn.add(texts.ALREADY_SENT)
+        question = self._pending_question(session.pending)
+        if question:
+            turn.add(question)
+            return
+        remaining = self._unanswered(spec, session)
+        if remaining:
+            self._ask(spec, remaining[0], session, turn)
+        else:
+            turn.add(texts.MORE_HINT)
 
     # -- reply builders ---------------------------------------------------------------------
 
@@ -255,21 +576,44 @@ class Dialogue:
 
     def _start_topic(self, spec: IntentSpec, session: Session, turn: Turn, *,
                      include_advice: bool, extra: list[str] | None = None) -> None:
-        """Make ``spec`` the active topic: its advice, any extra replies, then its first
-        follow-up question (the question comes last, where the person will answer it)."""
+        """Make ``spec`` the active topic: its advice, any extra replies, the branch for a
+        question the person already answered (at most one), then the first follow-up
+        question still open (it comes last, where the person will answer it)."""
         turn.intent = turn.intent or spec.id
+        if session.active_intent != spec.id:
+            session.asked = []
         session.active_intent = spec.id
-        session.asked = []
         session.pending = None
         if include_advice:
             turn.add(spec.advice.short)
         for text in extra or []:
             turn.add(text)
+        self._known_branch(spec, session, turn)
         remaining = self._unanswered(spec, session)
         if remaining:
             self._ask(spec, remaining[0], session, turn, hint=True)
         else:
             turn.add(texts.MORE_HINT)
+
+    def _known_branch(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
+        """The next step for a question whose answer is already known ("你说他们没出示证件：…")."""
+        for follow_up in spec.follow_ups:
+            slot = follow_up.slot
+            if slot is None or follow_up.id in session.asked:
+                continue
+            value = getattr(session.details, slot)
+            if value is None:
+                continue
+            reply = None
+            if follow_up.answers is not None:  # (an option's reply mostly restates the advice)
+                reply = follow_up.answers.affirm if value not in (False, "") \
+                    else follow_up.answers.deny
+            session.asked.append(follow_up.id)
+            if reply and block_id(reply) not in session.sent:
+                known = situation_summary(session.details)
+                turn.add(texts.KNOWN_PREFIX.format(known=known) + "\n" + reply if known
+                         else reply)
+                return
 
     def _ask(self, spec: IntentSpec, follow_up: FollowUp, session: Session, turn: Turn, *,
              hint: bool = False) -> None:
@@ -285,15 +629,18 @@ class Dialogue:
         turn.add("\n".join(lines))
         session.pending = Pending(kind=PendingKind.FOLLOW_UP, intent=spec.id,
                                   follow_up=follow_up.id)
-        session.asked.append(follow_up.id)
+        if follow_up.id not in session.asked:
+            session.asked.append(follow_up.id)
 
     def _unanswered(self, spec: IntentSpec, session: Session) -> list[FollowUp]:
-        """Follow-ups not asked yet, skipping questions about details already known."""
+        """Follow-ups not asked yet, skipping questions whose answer is already known."""
         return [fu for fu in spec.follow_ups
                 if fu.id not in session.asked and not self._known(spec, fu, session)]
 
     def _known(self, spec: IntentSpec, follow_up: FollowUp, session: Session) -> bool:
         details = session.details
+        if follow_up.slot is not None and getattr(details, follow_up.slot) is not None:
+            return True
         if follow_up.detail is None:
             return False
         if follow_up.detail == "any":
@@ -325,6 +672,22 @@ class Dialogue:
         turn.choices = [self._specs[c].title for c in choices]
         turn.intent = Outcome.CLARIFY
         session.pending = Pending(kind=PendingKind.CLARIFY, choices=choices)
+
+    def _not_understood(self, session: Session, turn: Turn, pending: Pending | None, *,
+                        off_topic: bool) -> None:
+        """Inside an active topic: one scope line (off topic) or "I did not understand", and
+        the open question again (or the next step) — never the fallback apology."""
+        turn.intent = Outcome.FALLBACK if off_topic else Outcome.CLARIFY
+        question = self._pending_question(pending)
+        if off_topic:
+            turn.add(texts.SCOPE_LINE + (texts.STILL_ASKING.format(question=question)
+                                         if question else texts.MENU_HINT))
+        elif question:
+            turn.add(texts.NOT_UNDERSTOOD.format(question=question))
+        else:
+            turn.add(texts.NOT_UNDERSTOOD_NO_QUESTION)
+        if question:
+            session.pending = pending
 
     def _fallback(self, session: Session, turn: Turn, pending: Pending | None) -> None:
         spec = self._specs["fallback"]
@@ -366,6 +729,41 @@ class Dialogue:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _finish(self, turn: Turn, session: Session) -> None:
+        """Never send a block twice word for word: drop repeats (unless asked for) and,
+        when nothing new is left, point back to what was sent."""
+        kept: list[str] = []
+        dropped = False
+        for text in turn.replies:
+            if len(text) > REPEATABLE_CHARS and not turn.repeat_ok \
+                    and block_id(text) in session.sent:
+                dropped = True
+                continue
+            kept.append(text)
+        if dropped and not any(len(t) > REPEATABLE_CHARS for t in kept):
+            crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
+            if crisis is not None:  # in a crisis: the step again in other words, never "above"
+                kept.insert(0, self._again(crisis, session))
+            elif turn.intent == Outcome.FALLBACK:
+                kept.insert(0, texts.SCOPE_LINE + texts.MENU_HINT)
+            elif turn.intent == "greeting":
+                kept.insert(0, texts.GREETING_AGAIN)
+            elif turn.intent == "thanks":
+                kept.insert(0, texts.CLOSING)
+            else:
+                kept.insert(0, texts.ALREADY_SENT)
+        turn.replies = kept
+        for text in kept:
+            if len(text) > REPEATABLE_CHARS:
+                ident = block_id(text)
+                if ident not in session.sent:
+                    session.sent.append(ident)
+        del session.sent[:-MAX_SENT]
+
+    @staticmethod
+    def _yes_no_pending(pending: Pending | None) -> bool:
+        return pending is not None and pending.kind is PendingKind.FOLLOW_UP
+
     @staticmethod
     def _follow_up(spec: IntentSpec | None, follow_up_id: str | None) -> FollowUp | None:
         if spec is None:
@@ -392,3 +790,46 @@ class Dialogue:
             if ranked.intent not in SYSTEM_INTENTS:
                 return ranked
         return None
+
+
+def situation_summary(details: Details) -> str:
+    """What is known of the visit, in the person's terms ("他们现在就在门口、没出示证件")."""
+    parts = []
+    if details.present is True and details.left is not True:
+        parts.append("他们现在就在门口")
+    elif details.present is False:
+        parts.append("他们说过几天要来")
+    if details.let_in:
+        parts.append("已经让他们进了屋")
+    if details.credentials is False:
+        parts.append("没出示证件")
+    elif details.credentials is True:
+        parts.append("出示了证件")
+    if details.police == "called":
+        parts.append("已经报了警")
+    return "、".join(parts)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _match_words(text: str, labels: list[str]) -> int | None:
+    """The label ``text`` repeats or paraphrases ("在门口" → "现在就在门口"), if one clearly
+    fits better than the others."""
+    said = compact(text).lower()
+    if len(said) < 2:
+        return None
+    scores = []
+    for label in labels:
+        target = compact(label).lower()
+        if said in target or target in said:
+            scores.append(1.0)
+            continue
+        mine, theirs = _bigrams(said), _bigrams(target)
+        scores.append(len(mine & theirs) / len(mine) if mine else 0.0)
+    best = max(range(len(labels)), key=lambda i: scores[i])
+    ranked = sorted(scores, reverse=True)
+    if ranked[0] >= 0.5 and (len(ranked) == 1 or ranked[0] - ranked[1] >= 0.25):
+        return best
+    return None

@@ -73,6 +73,12 @@ class Session:
     last_seen: float = field(default_factory=time.time)
     last_non_text_note: float = 0.0
     turns: int = 0
+    #: the crisis in progress ("threat" or "despair", see conversation/crisis.py), if any
+    crisis: str | None = None
+    #: ids of the blocks already sent (never sent twice word for word), newest last
+    sent: list[str] = field(default_factory=list)
+    #: one-time notices already given ("pii": retract a number posted in a group; "helper")
+    noticed: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -81,7 +87,8 @@ class Session:
             "pending": None if self.pending is None else self.pending.to_json(),
             "details": self.details.to_json(), "asked": self.asked,
             "last_seen": self.last_seen, "last_non_text_note": self.last_non_text_note,
-            "turns": self.turns,
+            "turns": self.turns, "crisis": self.crisis, "sent": self.sent,
+            "noticed": self.noticed,
         }, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -98,18 +105,27 @@ class Session:
             active_intent=_str_or_none(raw.get("active_intent")),
             pending=Pending.from_json(raw.get("pending")),
             details=Details.from_json(raw.get("details")),
-            asked=[a for a in asked if isinstance(a, str)] if isinstance(asked, list) else [],
+            asked=_strings(asked),
             last_seen=_number(raw.get("last_seen"), time.time()),
             last_non_text_note=_number(raw.get("last_non_text_note"), 0.0),
             turns=int(_number(raw.get("turns"), 0)),
+            crisis=_str_or_none(raw.get("crisis")),
+            sent=_strings(raw.get("sent")),
+            noticed=_strings(raw.get("noticed")),
         )
 
     def reset(self) -> None:
-        """Forget the topic, the pending question and the details."""
+        """Forget the topic, the pending question, the details and the crisis."""
         self.active_intent = None
         self.pending = None
         self.details = Details()
         self.asked = []
+        self.crisis = None
+        self.sent = []
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _str_or_none(value: object) -> str | None:

@@ -26,6 +26,8 @@ from typing import Any
 
 import cn2an
 
+from bot.understanding.situation import read_situation
+
 # -- data ----------------------------------------------------------------------------------
 
 #: Canonical lender name → the ways people write it (already normalised: Simplified, lower
@@ -517,6 +519,15 @@ class Details:
     overdue_months: int | None = field(default=None, metadata=PRIVATE)
     overdue_approx: bool | None = field(default=None, metadata=PRIVATE)
     present: bool | None = None  # collectors there now (True) or a visit announced (False)
+    # The situation (bot/understanding/situation.py):
+    role: str | None = None  # who speaks: "staff" (bank/collector) or "helper" (a relative)
+    credentials: bool | None = None  # the visitors showed ID and a mandate (or not)
+    police: str | None = None  # "called" or "arrived"
+    left: bool | None = None  # the visitors have left (True) or are still there (False)
+    let_in: bool | None = None  # the visitors were let in
+    paid: str | None = None  # money already handed over: "personal" (to a person) or "yes"
+    document: str | None = None  # what they want signed
+    place: str | None = None  # "home", "workplace" or "family_home"
 
     def as_dict(self) -> dict[str, Any]:
         """The details that are known, by name (lists for tuples: the JSON shape)."""
@@ -584,7 +595,9 @@ _QUALIFIERS = {"amount": ("amount_approx",), "lender": ("lenders",),
 
 _FIELD_TYPES: dict[str, type] = {
     "amount": float, "amount_approx": bool, "months": int, "lender": str, "lenders": tuple,
-    "overdue_months": int, "overdue_approx": bool, "present": bool,
+    "overdue_months": int, "overdue_approx": bool, "present": bool, "role": str,
+    "credentials": bool, "police": str, "left": bool, "let_in": bool, "paid": str,
+    "document": str, "place": str,
 }
 
 # -- entry point ---------------------------------------------------------------------------
@@ -666,4 +679,5 @@ def _extract(text: str) -> dict[str, Any]:
     present = _presence(text)
     if present is not None:
         details["present"] = present
+    details.update(read_situation(text))
     return details

@@ -9,7 +9,7 @@ the pipeline works on the :class:`Understood`; nothing reads the text again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content import Content
 from bot.messages import RankedIntent
@@ -29,6 +29,10 @@ class Understood:
     classification: Classification
     details: Details
     command: Command | None
+
+    def without_urgent(self) -> Understood:
+        """The same reading with no intent flagged urgent (the ranking's order is kept)."""
+        return replace(self, classification=replace(self.classification, urgent=[], others=[]))
 
     @property
     def text(self) -> str:

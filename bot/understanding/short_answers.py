@@ -25,6 +25,7 @@ class Command(StrEnum):
     RESET = "reset"  # 重新开始 / 取消
     HUMAN = "human"  # 人工 / 联系顾问
     FORGET = "forget"  # 删除我的记录
+    REPEAT = "repeat"  # 再说一遍: send the current step again
 
 
 _PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…~\-—_()（）\[\]【】\"'“”‘’]+")
@@ -48,6 +49,8 @@ _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
                               r"具体说说|再详细点|依据|法律依据|more)$")),
     (Command.MENU, re.compile(r"^(菜单|帮助|目录|功能|menu|help|\?|主菜单|返回菜单)$")),
     (Command.RESET, re.compile(r"^(重新开始|重来|取消|退出|结束|重置|reset|cancel|清空)$")),
+    (Command.REPEAT, re.compile(r"^(再说一遍|再发一遍|再说一次|再发一次|重复一下|重复一遍|重发|"
+                                r"没看到|没收到|再来一遍|repeat)$")),
     (Command.HUMAN, re.compile(r"^(人工|转人工|人工服务|人工客服|联系顾问|找顾问|真人|找真人|"
                                r"联系人工|我要人工|顾问)$")),
 )
@@ -99,3 +102,35 @@ def read_choice(text: str, count: int) -> int | None:
     if 1 <= number <= count:
         return number - 1
     return None
+
+
+# A closing ("好的明白了", "thx", "谢谢 没事了"): the whole message is acknowledgement words.
+_CLOSING_WORD = (r"(?:好的|好吧|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|ok|okay|行吧|行|明白了|明白|知道了|知道|懂了|懂|"
+                 r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|辛苦了|thx|thanks|thankyou|thank you|"
+                 r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye)")
+_CLOSING = re.compile(rf"^(?:{_CLOSING_WORD}(?:了|啦|的|哈|呀|啊|哈哈|!)*)+$")
+#: closing words that are never a yes to a question ("好的明白了" is not "yes, they showed ID")
+_CLOSING_ONLY = re.compile(r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|"
+                           r"就这样|拜拜|再见|bye|辛苦")
+
+
+def read_closing(text: str) -> bool | None:
+    """None when ``text`` is not a closing; True when it can only be a closing ("明白了",
+    "谢谢"); False when it is a bare acknowledgement that may also be a yes ("好的", "ok")."""
+    short = compact(text).lower()
+    if not short or len(short) > 16 or not _CLOSING.match(short):
+        return None
+    return bool(_CLOSING_ONLY.search(short))
+
+
+_YES_NO_PREFIX = re.compile(
+    r"^(?:不是的?|不是|没有|没|不|是的|是|有的|有|对的|对|可以|嗯+|好的?|行|yes|no)"
+)
+
+
+def rest_after_yes_no(text: str) -> str:
+    """What follows a leading yes/no word ("是借款确认书" → "借款确认书"), without filler."""
+    short = compact(text).lower()
+    match = _YES_NO_PREFIX.match(short)
+    rest = short[match.end():] if match else short
+    return rest.strip("的了啊呀吧呢哦嘛啦哈")

@@ -92,6 +92,8 @@ async def test_a_conversation_on_a_phone(engine: Engine, devtools: str, tmp_path
         # the yes/no follow-up question's choices as buttons; tapping one answers it
         choices = page.locator("#choices button")
         await expect(choices).to_have_text(["1. 有", "2. 没有"])
+        size = await choices.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 18, f"a choice button has a {size}px font"
         await choices.nth(1).click()
         await expect(page.locator(".msg.me").last).to_have_text("没有")
         await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
@@ -106,7 +108,7 @@ async def test_a_conversation_on_a_phone(engine: Engine, devtools: str, tmp_path
         assert await log.get_attribute("aria-live") == "polite"
         assert await page.locator(".msg.bot").count() >= 4
 
-        for selector in (".msg.bot", "textarea", "#choices button", ".safety a", "#send"):
+        for selector in (".msg.bot", "textarea", ".safety a", "#send"):
             element = page.locator(selector).first
             size = await element.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
             assert size >= 18, f"{selector} has a {size}px font"

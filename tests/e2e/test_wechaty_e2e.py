@@ -188,7 +188,7 @@ async def test_group_mention_in_the_text_only_counts_too(
 async def test_group_message_without_mention_gets_no_reply(
         gateway: FakePuppetService, config: Config, engine: Recording) -> None:
     async with logged_in(gateway, config, engine):
-        gateway.emit_message(BOB, AT_DOOR, room_id=ROOM)
+        gateway.emit_message(BOB, "怎么和银行协商分期还款", room_id=ROOM)
         (incoming, response), = await engine.wait_for(1)
         assert incoming.room == ROOM
         assert not incoming.addressed

@@ -1,0 +1,241 @@
+"""The crisis state: once a threat or despair was answered, every later message is read in
+that context first, until the person says they are safe (or the conversation expires).
+
+Each message inside a crisis is read as one :class:`Act` (police called, arrived, they left,
+still there, "what do I do now", "no one can help me", "just tired", "I'm OK now", or
+something else) and gets the next step of a short safety plan. The numbers come again in
+different words each time, a block already sent is never sent again, and a crisis message is
+never answered with the fallback. Numbers and rules used here are in intents/facts.yaml
+(110/120 emergency, 12356 and 010-82951332 crisis lines, 12378 complaints).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from bot.understanding.details import Details
+
+
+class CrisisKind(StrEnum):
+    """What kind of danger the conversation is in."""
+
+    THREAT = "threat"  # threats, violence, refusal to leave, forced entry, following …
+    DESPAIR = "despair"  # thoughts of self-harm, hopelessness
+
+
+#: Urgent intents and the crisis each starts.
+CRISIS_OF_INTENT = {"threat_or_violence": CrisisKind.THREAT,
+                    "emotional_distress": CrisisKind.DESPAIR}
+
+
+class Act(StrEnum):
+    """What a message inside a crisis does."""
+
+    POLICE_CALLED = "police_called"
+    POLICE_ARRIVED = "police_arrived"
+    LEFT = "left"
+    STILL_THERE = "still_there"
+    WHAT_NOW = "what_now"
+    SAFE = "safe"
+    HOPELESS = "hopeless"
+    TIRED = "tired"
+    THANKS = "thanks"
+    OTHER = "other"
+
+
+_WHAT_NOW = re.compile(r"(?:我)?(?:该|应该|要|能|可以)?(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整)"
+                       r"|然后呢|接下来|现在呢|下一步|what (?:now|should i do)|what do i do")
+_SAFE = re.compile(r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
+                   r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
+                   r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了")
+_HOPELESS = re.compile(r"(?:谁|没人|没有人)(?:也|都)?(?:帮不了|救不了|管不了|在乎)|帮不了我|没用的?|没有用"
+                       r"|活着(?:没|有什么)意思|没有希望|看不到希望|撑不下去|不想撑|熬不下去|no one can help"
+                       r"|nobody can help|no hope|hopeless")
+_TIRED = re.compile(r"(?:好|太|很|真的|就是|只是|特别)?累(?:了|死了|啊)?$|^(?:就是|只是)?(?:太)?累|好困|心累"
+                    r"|just tired|so tired")
+_THANKS_WORDS = re.compile(r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)")
+
+
+def read_act(text: str, found: Details) -> Act:
+    """What ``text`` (normalised) does inside a crisis; ``found`` are its details."""
+    compact = re.sub(r"[\s,.!?;:~，。！？；：、…]+", "", text)
+    if found.police == "arrived":
+        return Act.POLICE_ARRIVED
+    if found.police == "called":
+        return Act.POLICE_CALLED
+    if found.left is True:
+        return Act.LEFT
+    if _SAFE.search(compact) and not re.search(r"不安全|没安全|怎么|吗", compact):
+        return Act.SAFE
+    if _HOPELESS.search(compact):
+        return Act.HOPELESS
+    if _WHAT_NOW.search(compact):
+        return Act.WHAT_NOW
+    if found.left is False:
+        return Act.STILL_THERE
+    if _TIRED.search(compact):
+        return Act.TIRED
+    if _THANKS_WORDS.search(compact):
+        return Act.THANKS
+    return Act.OTHER
+
+
+# -- the safety plan: what to say, by crisis, act and what is known ----------------------------
+
+_THREAT_WAIT = (
+    "好，110已经打了。等警察来之前：\n"
+    "1. 待在能锁门的房间，不开门，不和门外的人争吵。\n"
+    "2. 手机保持有电，继续录音录像。\n"
+    "3. 不交钱、不转账、不签字，对方说什么都等警察来了再说。\n"
+    "情况变了（砸门、闯进来、有人受伤），再打一次110说明；有人受伤打120。"
+)
+_THREAT_WAIT_AGAIN = (
+    "等警察的这段时间，只做三件事：离门远一点、锁好房门、让手机一直录着。"
+    "如果门外开始砸门或有人闯进来，马上再打110，告诉他们情况升级了。"
+)
+_THREAT_ARRIVED = (
+    "警察到了就好。接下来：\n"
+    "1. 把录像、威胁短信、对方的车牌和自称的机构名称给警察看。\n"
+    "2. 说清经过：你没让对方进门，对方仍不走、威胁或动手。\n"
+    "3. 记下出警的派出所和民警的警号，以后投诉时用得上。\n"
+    "之后可以向银行投诉（卡背面或官网的客服电话），也可以拨打12378。"
+)
+_THREAT_LEFT = (
+    "他们走了就好。趁记得清楚，做这几件事：\n"
+    "1. 备份录音录像、短信和通话记录，写下时间、人数、长相、车牌和自称的机构。\n"
+    "2. 向银行投诉这次上门（卡背面或官网的客服电话），也可以拨打12378。\n"
+    "3. 他们再来威胁、堵门或不肯走，直接打110。\n"
+    "你现在安全吗？"
+)
+_THREAT_STILL_THERE_NO_POLICE = (
+    "对方还在、还在威胁你，请现在就打110，说清地址、几个人、正在发生什么。"
+    "打电话时离门远一点，最好在能锁门的房间里。不开门、不交钱、不签字。"
+)
+_THREAT_STILL_THERE = (
+    "对方还没走也别开门。锁好房门、离门远一点，继续录像。"
+    "如果警察迟迟没到，或者对方开始砸门、闯进来，再打一次110催一下，说明情况变了。"
+)
+_THREAT_WHAT_NOW_NO_POLICE = (
+    "现在最要紧的一步：拨打110。说清地址、对方几个人、有没有动手或砸门。"
+    "然后待在能锁门的房间里，不开门、不交钱、不签字，手机一直录着。"
+)
+_THREAT_SAFE = (
+    "安全了就好。之后记得：保存好录音录像和短信，向银行投诉这次上门（也可以拨打12378）；"
+    "他们再来威胁或不肯走，直接打110。欠款的事可以慢慢谈，有问题随时来问我。"
+)
+_THREAT_REMINDER = "（如果对方还在威胁你、不肯走，先打110。）"
+
+_DESPAIR_HOPELESS = (
+    "我听到了，你现在真的很难。你不用一个人扛着：\n"
+    "现在就打12356（心理援助热线），有人会听你说；也可以打010-82951332，24小时有人接。\n"
+    "如果你已经在危险的地方，或者想伤害自己，马上打110或120。\n"
+    "能的话，叫一个信得过的人过来陪你。"
+)
+_DESPAIR_WHAT_NOW = (
+    "现在只做一件事就好：离开让你危险的地方（楼顶、窗边、河边），去有人的地方，"
+    "然后拨打12356，或者给一个信得过的人打电话，让他来陪你。"
+    "欠款是能一步一步谈的事，银行可以协商分期，这些以后我陪你慢慢看。"
+)
+_DESPAIR_TIRED = (
+    "累是真的，被催了这么久，谁都会累。先让自己歇一歇，今天不用解决所有事。"
+    "如果心里那种念头又冒出来，12356随时可以打，危险的时候打110或120。"
+)
+_DESPAIR_STAY = (
+    "我还在这儿。你愿意的话，跟我说说现在最压着你的是哪件事？"
+    "想找真人说话，12356心理援助热线和010-82951332都可以打；有危险马上打110或120。"
+)
+_DESPAIR_SAFE = (
+    "听到你说好一些了，我放心一点。那种念头如果又回来，随时打12356，危险时打110或120。"
+    "欠款的事可以慢慢来：回复“菜单”看我能帮什么，比如怎么和银行谈分期。"
+)
+_DESPAIR_REMINDER = "（如果你还是很难受，12356心理援助热线随时可以打；有危险马上打110或120。）"
+
+_THANKS_REPLY = {
+    CrisisKind.THREAT: "不客气。你先顾好自己和家人的安全，有危险就打110。之后有问题随时来问我。",
+    CrisisKind.DESPAIR: "不客气。你愿意说出来就很不容易。难受的时候，12356随时可以打；"
+                        "有危险马上打110或120。我也一直在这儿。",
+}
+
+
+def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[str], bool]:
+    """The next step for ``act`` in a crisis of ``kind`` (given what is known), and whether the
+    crisis ends with it. ``Act.OTHER`` gets no reply here (the conversation goes on, with a
+    reminder: :func:`reminder`)."""
+    if kind is CrisisKind.THREAT:
+        police = situation.police
+        if act is Act.POLICE_CALLED:
+            return [_THREAT_WAIT], False
+        if act is Act.POLICE_ARRIVED:
+            return [_THREAT_ARRIVED], False
+        if act is Act.LEFT:
+            return [_THREAT_LEFT], False
+        if act is Act.STILL_THERE:
+            return [_THREAT_STILL_THERE if police else _THREAT_STILL_THERE_NO_POLICE], False
+        if act is Act.WHAT_NOW:
+            if police == "arrived":
+                return [_THREAT_ARRIVED], False
+            if situation.left:
+                return [_THREAT_LEFT], False
+            return [_THREAT_WAIT_AGAIN if police else _THREAT_WHAT_NOW_NO_POLICE], False
+        if act is Act.SAFE:
+            return [_THREAT_SAFE], True
+        if act is Act.THANKS:
+            return [_THANKS_REPLY[kind]], False
+        if act in (Act.HOPELESS, Act.TIRED):
+            return [_DESPAIR_HOPELESS], False
+        return [], False
+    if act is Act.SAFE:
+        return [_DESPAIR_SAFE], True
+    if act is Act.HOPELESS:
+        return [_DESPAIR_HOPELESS], False
+    if act is Act.WHAT_NOW:
+        return [_DESPAIR_WHAT_NOW], False
+    if act is Act.TIRED:
+        return [_DESPAIR_TIRED], False
+    if act is Act.THANKS:
+        return [_THANKS_REPLY[kind]], False
+    if act in (Act.POLICE_CALLED, Act.POLICE_ARRIVED, Act.LEFT, Act.STILL_THERE):
+        return [_DESPAIR_STAY], False
+    return [], False
+
+
+#: Other words for the same step, used when a step was already sent in this conversation:
+#: inside a crisis the bot never points back to "what it said above".
+AGAIN = {
+    CrisisKind.DESPAIR: (
+        "我还在，听你说。你现在的难受是真的，但你不用一个人撑：拨打12356，有人会接；"
+        "在危险的地方就马上打110或120。能不能先离开那里，去一个有人的地方？",
+        "我很在乎你的安全。请你现在就给一个人打电话——家人、朋友，或者12356心理援助热线"
+        "（010-82951332也是24小时）。有危险马上打110或120。欠款的事，我们之后一件件来。",
+        "你愿意一直跟我说话，我就在这儿。此刻最重要的只有一件事：你的安全。"
+        "打12356或110/120都可以，说一句“我现在很难受”就够了。",
+    ),
+    CrisisKind.THREAT: (
+        "先顾安全：不开门、锁好房间、离门远一点，手机一直录着。对方还在威胁或不肯走，再打110。",
+        "等的时候别和门外的人说话，也别交钱签字。情况一变（砸门、闯入、有人受伤），马上再打110，"
+        "有人受伤打120。",
+        "记住三件事：人身安全第一，有危险就打110；不交钱不签字；能录就录。",
+    ),
+}
+
+
+def fallback_step(kind: CrisisKind) -> str:
+    """What to say inside a crisis to a message that is neither a crisis act nor a topic:
+    never the fallback apology."""
+    return _THREAT_WHAT_NOW_NO_POLICE if kind is CrisisKind.THREAT else _DESPAIR_STAY
+
+
+def reminder(kind: CrisisKind) -> str:
+    """One line put before an ordinary answer while a crisis is active."""
+    return _THREAT_REMINDER if kind is CrisisKind.THREAT else _DESPAIR_REMINDER
+
+
+#: The short group reply to an urgent message nobody addressed to the bot: numbers and one or
+#: two steps, no personal details.
+GROUP_BRIEF = {
+    CrisisKind.THREAT: "有危险请立即拨打110。不开门、不跟对方走，和对方保持距离，能录像就录像。"
+                       "需要一步步的帮助，可以私聊我。",
+    CrisisKind.DESPAIR: "如果你现在很难受、想伤害自己，请马上拨打12356心理援助热线；"
+                        "有危险时打110或120。你不是一个人，愿意的话私聊我。",
+}

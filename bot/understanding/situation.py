@@ -1,0 +1,121 @@
+"""The situation a message describes: who is speaking, what was shown, whether the police
+were called, whether money was handed over, what they want signed, where it happens.
+
+Pure functions over the normalised text (Simplified, half-width, lower case). Each reader
+returns only what the message clearly says; a negation in the same clause turns a cue off
+("没报警" is not "police called"). Every pattern is bounded, so reading is linear.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# -- who is speaking -------------------------------------------------------------------------
+
+_STAFF = re.compile(
+    r"我(?:是|们是|在)(?:做|干|搞)?(?:催收|外访|外催|贷后|银行|催收公司|资产管理|信用卡中心|法务)"
+    r"|我(?:是|们是)?(?:做|干)(?:外访|催收|贷后|电催)的?"
+    r"|(?:作为|身为)(?:催收|外访|银行)(?:员|人员|员工)?"
+    r"|我们(?:公司|银行|机构)(?:上门|外访|催收)"
+    r"|(?:我|我们)(?:去|要去|上门)(?:客户|欠款人|债务人)"
+    r"|(?:客户|欠款人|债务人)(?:不开门|不在家|不配合|报警|情绪|说还不起|说不想活)"
+)
+_HELPER = re.compile(
+    r"(?:我|俺)(?:的)?(?:妈|爸|母亲|父亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|哥|姐|弟|妹|"
+    r"朋友|同事|亲戚|爷爷|奶奶|外婆|外公)(?:的)?[^,.!?。，！？]{0,10}"
+    r"(?:欠|逾期|被催|催收|上门|还不起|借了|网贷|信用卡)"
+    r"|替(?:我)?(?:妈|爸|家人|朋友|老公|老婆)问|帮(?:我)?(?:妈|爸|家人|朋友|老公|老婆)问"
+)
+
+# -- what happened ---------------------------------------------------------------------------
+
+_NEG = r"(?:没|没有|未|不|还没|并没|没能)"
+_CRED_WORDS = r"(?:证件|工作证|工牌|胸牌|委托书|授权书|身份证明|证明|证)"
+_CRED_NOT = re.compile(rf"{_NEG}[^,.!?。，！？]{{0,4}}(?:出示|给看|拿出|亮|看到|带|给)[^,.!?。，！？]{{0,3}}"
+                       rf"{_CRED_WORDS}|{_CRED_WORDS}[^,.!?。，！？]{{0,3}}{_NEG}(?:给|出示|拿|看)")
+_CRED_YES = re.compile(rf"(?:出示|给我看|给看|亮|拿出)了?[^,.!?。，！？]{{0,3}}{_CRED_WORDS}"
+                       rf"|{_CRED_WORDS}[^,.!?。，！？]{{0,3}}(?:给我看了|出示了|看过了|有的)")
+
+_POLICE_ARRIVED = re.compile(r"警察(?:已经)?(?:来了|到了|在了|到场|进来了)|(?:派出所|民警)(?:的人)?(?:来了|到了)")
+_POLICE_CALLED = re.compile(
+    r"(?:已经|刚|刚刚)?(?:报警了|报了警|报过警|打了110|打过110|拨了110|打110了|报110了)"
+    r"|警察(?:在路上|马上到|快到|说马上|说在路上|说会来|要来)|打过了[^,.!?。，！？]{0,6}(?:在路上|马上|说)"
+)
+_POLICE_NOT = re.compile(rf"{_NEG}(?:报警|报过警|打110|打过110)|不敢报警|不想报警|要不要报警|能报警吗")
+
+_LEFT = re.compile(r"(?:他们|对方|催收的?|那些?人|人)(?:已经|终于|刚)?(?:走了|离开了|撤了)|走掉了")
+_STILL_THERE = re.compile(r"(?:还在|还没走|不走|赖着|守着|堵着|蹲着)")
+
+_LET_IN = re.compile(
+    r"(?:让|放|请)(?:他们|对方|人)?进(?:来|屋|门|家)了?|(?:妈|爸|老人|家里人|老婆|老公)[^,.!?。，！？]{0,4}"
+    r"(?:开了门|开门了|让进|请进|让他们进)|已经进(?:屋|门|家)了|坐在(?:我家|屋里|客厅)")
+
+_PAID = re.compile(
+    r"(?:已经|刚才?|刚刚)?(?:转了|转给|转过去|付了|扫码付|扫了(?:他的)?码|给了(?:他们)?[0-9一二两三四五六七八九十百千万]+|交了"
+    r"|打了[0-9一二两三四五六七八九十百千万]+(?:块|元)?(?:过去|给)|转账了|把钱给)")
+_PAID_NOT = re.compile(rf"{_NEG}(?:转|付|给钱|交钱|转账)")
+_PAID_PERSONAL = re.compile(r"个人(?:账户|账号|卡|微信|支付宝)|私人(?:账户|账号|卡)|他的(?:微信|支付宝|卡|账户)|二维码|收款码|(?:他|她|对方)(?:的|给的)?码")
+
+_SIGN = re.compile(r"(?:让|要|叫|逼)(?:我|我们|我妈|我爸|他|她|家里人|老人)?(?:签|签字|签名|按手印)[^,.!?。，！？]{0,12}"
+                   r"|签(?:一份|个|了)?([^,.!?。，！？]{0,10}?(?:书|协议|合同|单|条|承诺|确认))")
+_DOC = re.compile(r"((?:借款|还款|欠款|债务|分期|和解|调解|减免|债权)?(?:确认书|确认单|承诺书|协议书?|合同|欠条|借条"
+                  r"|还款计划|保证书|认罪书|声明|空白(?:纸|的纸|文件)))")
+
+_WORKPLACE = re.compile(r"单位|公司|上班的地方|厂里|工地|店里|办公室|领导|老板|同事")
+_FAMILY_HOME = re.compile(r"老家|父母家|爸妈家|我妈家|我爸家|娘家|婆家|岳父|亲戚家")
+
+
+def _negated_before(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start]
+    return any(before.endswith(n) for n in ("没", "没有", "不", "未", "别", "不用", "没能"))
+
+
+def read_situation(text: str) -> dict[str, Any]:
+    """What ``text`` says about the situation, by :class:`~bot.understanding.details.Details`
+    field name; only what it clearly says. Never raises on a string."""
+    found: dict[str, Any] = {}
+    if _STAFF.search(text):
+        found["role"] = "staff"
+    elif _HELPER.search(text):
+        found["role"] = "helper"
+
+    if _CRED_NOT.search(text):
+        found["credentials"] = False
+    elif _CRED_YES.search(text):
+        found["credentials"] = True
+
+    if not _POLICE_NOT.search(text):
+        if _POLICE_ARRIVED.search(text):
+            found["police"] = "arrived"
+        elif _POLICE_CALLED.search(text):
+            found["police"] = "called"
+
+    left = _LEFT.search(text)
+    if left and not _negated_before(text, left.start()) and "还没走" not in text:
+        found["left"] = True
+    elif _STILL_THERE.search(text) and ("门" in text or "家" in text or "走" in text):
+        found["left"] = False
+
+    let_in = _LET_IN.search(text)
+    if let_in and not _negated_before(text, let_in.start()):
+        found["let_in"] = True
+
+    paid = _PAID.search(text)
+    if paid and not _PAID_NOT.search(text) and not _negated_before(text, paid.start()):
+        found["paid"] = "personal" if _PAID_PERSONAL.search(text) else "yes"
+
+    sign = _SIGN.search(text)
+    doc = _DOC.search(text)
+    if doc and (sign or text.startswith(("是", "就是", "一份", "一张")) or "签" in text):
+        found["document"] = doc.group(1)[-10:]
+    elif sign:
+        found["document"] = "文件"
+
+    if "门口" in text or "敲门" in text or "家门" in text:
+        found["place"] = "home"
+    elif _FAMILY_HOME.search(text):
+        found["place"] = "family_home"
+    elif _WORKPLACE.search(text) and re.search(r"来|去|找|到|上门|打电话|打给", text):
+        found["place"] = "workplace"
+    return found

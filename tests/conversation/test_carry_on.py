@@ -1,0 +1,241 @@
+"""Conversations that carry on: the crisis state, situation memory, replies read in context,
+closings, no repeats, no one-option menus, roles and group behaviour — through Engine.handle."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Config
+from bot.engine import Engine, Understanding
+from bot.messages import Incoming, Response
+from bot.storage.sessions.memory import MemoryStore
+from tests.harness import Chat, memory_config, stored_session
+
+APOLOGY = "抱歉，这个我帮不上忙"
+
+
+def joined(replies: list[str]) -> str:
+    return "\n".join(replies)
+
+
+async def key_session(chat: Chat):  # type: ignore[no-untyped-def]
+    return await stored_session(chat.engine, chat.engine.session_key(
+        Incoming(user=chat.user, text="", room=chat.room)))
+
+
+# -- the crisis state --------------------------------------------------------------------------
+
+
+async def test_a_threat_is_followed_through_to_safety(chat: Chat) -> None:
+    first = await chat.say("他们说今天不还钱就不走 还在踹门")
+    assert "110" in first[0]
+    called = await chat.say("打过了 说在路上")
+    assert "110已经打了" in joined(called)
+    assert "你已经打110报警了吗" not in joined(called)  # answered: never asked again
+    waiting = await chat.say("等警察的时候我该干嘛")
+    assert waiting and APOLOGY not in joined(waiting)
+    assert "锁" in joined(waiting)
+    arrived = await chat.say("警察来了")
+    assert "派出所" in joined(arrived)
+    left = await chat.say("他们走了")
+    assert "投诉" in joined(left) and "12378" in joined(left)
+    safe = await chat.say("安全了 谢谢")
+    assert "安全了就好" in joined(safe)
+    session = await key_session(chat)
+    assert session is not None and session.crisis is None  # the crisis ends when safe
+
+
+async def test_inside_a_threat_every_message_keeps_the_numbers(chat: Chat) -> None:
+    await chat.say("有人在我家门口砸门 说不还钱就不走")
+    reply = await chat.say("他们是哪家公司的我怎么查")
+    assert any(n in joined(reply) for n in ("110",))
+    nonsense = await chat.say("啊啊啊啊啊")
+    assert APOLOGY not in joined(nonsense) and "110" in joined(nonsense)
+    assert chat.last.choices == [] or len(chat.last.choices) >= 2
+
+
+async def test_despair_is_stayed_with_never_dropped(chat: Chat) -> None:
+    first = await chat.say("欠了十几万网贷 真的不想活了")
+    assert "12356" in first[0]
+    seen: set[str] = set(first)
+    for said in ("谁也帮不了我", "那我该怎么办呢", "就是累", "我真的不想活了", "不想活了"):
+        replies = await chat.say(said)
+        text = joined(replies)
+        assert replies and APOLOGY not in text, said
+        assert any(n in text for n in ("12356", "110", "120")) or said == "就是累", said
+        assert not (set(replies) & seen), said  # never the same block twice
+        assert chat.last.choices == [], said  # no menu to a person in despair
+        assert "上面已经发过" not in text, said
+        seen.update(replies)
+    ok = await chat.say("我没事了 好多了")
+    assert "12356" in joined(ok)
+    session = await key_session(chat)
+    assert session is not None and session.crisis is None
+
+
+# -- situation memory and replies in context ----------------------------------------------------
+
+
+async def test_a_question_already_answered_is_not_asked(chat: Chat) -> None:
+    replies = await chat.say("催收的人在我家门口敲门")
+    assert "还是说过几天要来" not in joined(replies)  # they said: now, at the door
+
+
+async def test_the_next_step_uses_what_is_known(chat: Chat) -> None:
+    replies = await chat.say("催收的人在门口敲门 没给看证件")
+    text = joined(replies)
+    assert "你说" in text and "没出示证件" in text
+    assert "他们出示工作证和银行的委托书了吗" not in text
+
+
+async def test_a_paraphrased_no_answers_the_question(chat: Chat) -> None:
+    await chat.say("催收的人在门口")
+    replies = await chat.say("没看到什么证")
+    assert "没有证件就先不要谈钱" in joined(replies)
+
+
+async def test_yes_with_content_is_not_a_bare_yes(chat: Chat) -> None:
+    await chat.say("门口有人说是银行的")
+    replies = await chat.say("是借款确认书")
+    text = joined(replies)
+    assert "先别签" in text
+    assert "出示了证件" not in text and "核实" not in text.split("先别签")[0]
+
+
+async def test_an_option_answered_in_its_own_words(chat: Chat, understanding: Understanding,
+                                                  ) -> None:
+    spec = understanding.content.intent("verify_identity")
+    contact = next(f for f in spec.follow_ups if f.id == "contact_way")
+    assert contact.options is not None
+    await chat.say("怎么核实催收的人是不是真的")
+    await chat.say("还没")
+    replies = await chat.say("打电话")  # the words of option 2, "打电话或发短信"
+    assert contact.options[1].reply is not None
+    assert contact.options[1].reply.strip().splitlines()[0] in joined(replies)
+
+
+async def test_inside_a_threat_still_there_is_the_next_step(chat: Chat) -> None:
+    await chat.say("催收的人威胁我 说要打我")
+    await chat.say("没有")  # not called the police yet
+    replies = await chat.say("还在门外")
+    assert "请现在就打110" in joined(replies)
+
+
+async def test_money_already_handed_over(chat: Chat) -> None:
+    replies = await chat.say("我已经转了2000到他个人微信了 怎么办")
+    text = joined(replies)
+    assert "110" in text and "96110" in text
+
+
+# -- repair: closings, scope, repeats, menus ----------------------------------------------------
+
+
+@pytest.mark.parametrize("said", ["好的明白了", "thx", "谢谢 没事了", "ok 知道了"])
+async def test_closings_get_a_short_closing(chat: Chat, said: str) -> None:
+    await chat.say("催收的人在门口")
+    replies = await chat.say(said)
+    text = joined(replies)
+    assert APOLOGY not in text
+    assert len(text) < 120
+    assert "110" in text
+
+
+async def test_off_topic_gets_one_scope_line_never_unrelated_topics(chat: Chat) -> None:
+    replies = await chat.say("信用卡额度怎么提高")
+    assert chat.last.choices == []
+    assert "焦虑" not in joined(replies)
+    again = await chat.say("明天天气怎么样")
+    assert chat.last.choices == []
+    assert again != replies  # not the same block again
+
+
+async def test_no_block_is_sent_twice(chat: Chat) -> None:
+    first = await chat.say("催收的人在门口")
+    again = await chat.say("催收的人在门口怎么办")
+    assert not (set(first) & {r for r in again if len(r) > 20})
+    repeat = await chat.say("再说一遍")
+    assert any(r in first for r in repeat)  # asked for: sent again
+
+
+async def test_menus_never_have_one_option(engine: Engine) -> None:
+    for said in ("催收", "逾期", "银行", "还钱", "门口", "律师函", "上门", "网贷", "不想还",
+                 "卡", "电话", "征信", "欠款"):
+        chat = Chat(engine, user=f"menu-{said}")
+        await chat.say(said)
+        assert len(chat.last.choices) != 1, (said, chat.last)
+
+
+# -- roles ---------------------------------------------------------------------------------------
+
+
+async def test_a_collector_is_spoken_to_as_staff_all_along(chat: Chat) -> None:
+    first = await chat.say("我是做外访的 客户不开门怎么办")
+    assert "你有权不让对方进门" not in joined(first)
+    notice = await chat.say("能在他家门上贴催收通知吗")
+    assert "你有权不让对方进门" not in joined(notice)
+    assert "带上家人和手机退到能反锁的房间" not in joined(notice)
+    police = await chat.say("客户报警了怎么办")
+    text = joined(police)
+    assert "配合警察" in text and "待在能锁门的房间" not in text
+
+
+async def test_a_relative_gets_advice_addressed_to_a_helper(chat: Chat) -> None:
+    replies = await chat.say("我妈欠了信用卡 今天催收上门 我妈让他们进来了")
+    text = joined(replies)
+    assert "替家人或朋友" in text
+    assert "人已经进了屋" in text
+    again = await chat.say("他们要我妈签字")
+    assert "替家人或朋友" not in joined(again)  # said once
+    assert "先别签" in joined(again)
+
+
+# -- groups --------------------------------------------------------------------------------------
+
+
+def group_config(**groups: object) -> Config:
+    config = memory_config()
+    return config.model_copy(update={"groups": config.groups.model_copy(update=groups)})
+
+
+@pytest.mark.parametrize(("said", "number"), [("救命 他们在踹我家门", "110"),
+                                              ("不想活了 想从这跳下去", "12356")])
+async def test_an_unaddressed_urgent_group_message_is_answered(understanding: Understanding,
+                                                               said: str, number: str) -> None:
+    engine = Engine(group_config(), understanding, MemoryStore(600))
+    response: Response = await engine.handle(
+        Incoming(user="m1", text=said, room="g1", addressed=False))
+    assert response.urgent and response.replies
+    assert number in response.replies[0]
+    assert len(response.replies) == 1 and len(response.replies[0]) < 120
+    chatter = await engine.handle(Incoming(user="m2", text="今天又被催了 烦死", room="g1",
+                                           addressed=False))
+    assert chatter.replies == []
+
+
+async def test_unaddressed_urgent_can_be_switched_off(understanding: Understanding) -> None:
+    engine = Engine(group_config(answer_urgent_unaddressed=False), understanding,
+                    MemoryStore(600))
+    response = await engine.handle(Incoming(user="m1", text="救命 他们在踹我家门", room="g1",
+                                            addressed=False))
+    assert response.replies == []
+
+
+async def test_a_number_posted_in_a_group_gets_one_retract_notice(
+        understanding: Understanding) -> None:
+    engine = Engine(group_config(), understanding, MemoryStore(600))
+    first = await engine.handle(Incoming(user="m1", text="我电话13812345678 谁能帮我看看",
+                                         room="g1", addressed=False))
+    assert first.replies and "撤回" in first.replies[0]
+    assert "13812345678" not in joined(first.replies)
+    second = await engine.handle(Incoming(user="m1", text="我卡号6222021234567890123",
+                                          room="g1", addressed=False))
+    assert second.replies == []  # once
+
+
+async def test_a_forwarded_case_in_a_group_never_quotes_the_member(
+        understanding: Understanding) -> None:
+    engine = Engine(group_config(), understanding, MemoryStore(600))
+    said = "转发：客户说催收天天打电话给她父母和单位 手机13812345678 还说要上门"
+    response = await engine.handle(Incoming(user="m1", text=said, room="g1"))
+    text = joined(response.replies)
+    assert "客户原话" not in text and "13812345678" not in text and "父母和单位" not in text

@@ -1,0 +1,66 @@
+"""read_situation: who speaks, credentials, police, left, let in, paid, a paper, where —
+and the negations and look-alikes that must not count."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.details import extract_details
+from bot.understanding.normalize import Normalizer
+from bot.understanding.situation import read_situation
+
+CASES: list[tuple[str, dict[str, object]]] = [
+    ("我是做外访的 客户不开门怎么办", {"role": "staff"}),
+    ("我是银行信用卡中心的 想问上门要注意什么", {"role": "staff"}),
+    ("客户报警了怎么办", {"role": "staff", "police": "called"}),
+    ("我妈欠了信用卡 被催收上门", {"role": "helper"}),
+    ("帮我爸问一下 网贷逾期了怎么办", {"role": "helper"}),
+    ("他们没出示证件", {"credentials": False}),
+    ("没看到什么证", {"credentials": False}),
+    ("工作证给我看了", {"credentials": True}),
+    ("出示了工作证和委托书", {"credentials": True}),
+    ("报警了", {"police": "called"}),
+    ("打过了 说在路上", {"police": "called"}),
+    ("警察马上到", {"police": "called"}),
+    ("警察来了", {"police": "arrived"}),
+    ("他们走了", {"left": True}),
+    ("我妈让他们进来了", {"let_in": True}),
+    ("我已经转了2000到他个人账户", {"paid": "personal"}),
+    ("扫了他的码付了", {"paid": "personal"}),
+    ("是借款确认书", {"document": "借款确认书"}),
+    ("要我签一份还款承诺书", {"document": "还款承诺书"}),
+    ("他们要我妈签字", {"document": "文件"}),
+    ("他们说要去我单位找我", {"place": "workplace"}),
+    ("说要去我老家", {"place": "family_home"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_reads_the_situation(text: str, expected: dict[str, object]) -> None:
+    found = read_situation(text)
+    for key, value in expected.items():
+        assert found.get(key) == value, (text, found)
+
+
+@pytest.mark.parametrize("text", ["没报警", "要不要报警", "不敢报警", "能报警吗"])
+def test_a_police_question_or_negation_is_not_police_called(text: str) -> None:
+    assert "police" not in read_situation(text)
+
+
+@pytest.mark.parametrize("text", ["他们还没走", "我没转钱", "不让他们进来", "我不签"])
+def test_negations_do_not_count(text: str) -> None:
+    found = read_situation(text)
+    assert found.get("left") is not True
+    assert "paid" not in found and found.get("let_in") is not True
+
+
+def test_the_situation_reaches_details_through_normalisation() -> None:
+    """Traditional and full-width text is read after normalisation (as the reader does)."""
+    found = extract_details("他們沒出示證件".translate(str.maketrans("們沒證", "们没证")))
+    assert found.credentials is False
+    assert Normalizer  # the reader normalises first (see test_normalize)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "😀" * 50, "报警" * 5000])
+def test_never_raises(text: str) -> None:
+    assert isinstance(read_situation(text), dict)
