@@ -131,7 +131,9 @@ JOURNEYS = load_journeys()
 def _params() -> list[Any]:
     params = []
     for j in JOURNEYS:
-        marks = [pytest.mark.xfail(strict=True, reason=j.xfail)] if j.xfail else []
+        # raises=JourneyFailure: a crash is never hidden behind a known-failing mark
+        marks = [pytest.mark.xfail(strict=True, reason=j.xfail, raises=JourneyFailure)
+                 ] if j.xfail else []
         params.append(pytest.param(j, id=f"{j.source}/{j.name}", marks=marks))
     return params
 
@@ -189,6 +191,23 @@ async def _age_session(engine: Engine, store: MemoryStore, incoming: Incoming) -
 
 def _check_turn(journey: Journey, number: int, turn: Turn, response: Response,
                 state: dict[str, Any]) -> None:
+    """Check one turn; whatever the outcome, remember what was sent and whether a topic or a
+    crisis is now active (so later turns are judged against the whole conversation)."""
+    try:
+        _check_replies(journey, number, turn, response, state)
+    finally:
+        for block in _blocks(response.replies):
+            state["sent"].setdefault(block, number)
+        topic = response.intent is not None and response.intent not in _OUTCOMES
+        if topic or response.urgent:
+            state["active"] = True
+
+
+_OUTCOMES = {o.value for o in Outcome}
+
+
+def _check_replies(journey: Journey, number: int, turn: Turn, response: Response,
+                   state: dict[str, Any]) -> None:
     replies = response.replies
     text = "\n".join(replies)
 
@@ -228,8 +247,6 @@ def _check_turn(journey: Journey, number: int, turn: Turn, response: Response,
     for block in _blocks(replies):
         if block in state["sent"]:
             fail(f"block already sent at turn {state['sent'][block]}: {block[:60]!r}…")
-    for block in _blocks(replies):
-        state["sent"].setdefault(block, number)
     if journey.room is not None and replies:
         for secret in state["secrets"]:
             if secret in text:
@@ -237,19 +254,18 @@ def _check_turn(journey: Journey, number: int, turn: Turn, response: Response,
         quoted = _quotes(turn.say, text)
         if quoted:
             fail(f"the group reply quotes the member's text: {quoted!r}")
-    topic = response.intent not in {o.value for o in Outcome} and response.intent is not None
-    if topic or response.urgent:
-        state["active"] = True
 
 
-@pytest.mark.parametrize("journey", _params())
-async def test_journey(journey: Journey, understanding: Understanding) -> None:
-    """Play the conversation turn by turn; fail at the first turn that goes wrong."""
+async def play(journey: Journey, understanding: Understanding,
+               keep_going: bool = False) -> list[JourneyFailure]:
+    """Play the conversation on a fresh engine; raise at the first turn that goes wrong, or,
+    with ``keep_going``, return every failing turn."""
     ids = [f"{journey.platform}:{journey.user}"] if journey.counsellor else []
     config = memory_config(counsellors=ids)
     store = MemoryStore(config.sessions.idle_minutes * 60, config.sessions.max_sessions)
     engine = Engine(config, understanding, store)
     state: dict[str, Any] = {"sent": {}, "active": False, "secrets": set()}
+    failures: list[JourneyFailure] = []
     try:
         for number, turn in enumerate(journey.turns, start=1):
             incoming = Incoming(user=turn.user or journey.user, text=turn.say,
@@ -260,9 +276,21 @@ async def test_journey(journey: Journey, understanding: Understanding) -> None:
                 state["active"] = False
             state["secrets"].update(m.group(1) for m in SENSITIVE.finditer(turn.say))
             response = await engine.handle(incoming)
-            _check_turn(journey, number, turn, response, state)
+            try:
+                _check_turn(journey, number, turn, response, state)
+            except JourneyFailure as failure:
+                if not keep_going:
+                    raise
+                failures.append(failure)
     finally:
         await engine.close()
+    return failures
+
+
+@pytest.mark.parametrize("journey", _params())
+async def test_journey(journey: Journey, understanding: Understanding) -> None:
+    """Play the conversation turn by turn; fail at the first turn that goes wrong."""
+    await play(journey, understanding)
 
 
 def test_suite_is_big_enough() -> None:
@@ -283,7 +311,7 @@ def test_suite_is_big_enough() -> None:
 def test_runner_catches_what_it_must() -> None:
     """The global checks fire: a repeated block, a one-option menu, a quote, an echoed number."""
     journey = Journey(name="self-check", source="main/self", turns=[], room="g1")
-    turn = Turn(say="@助手 我的电话13812345678 他们一直在楼下等我不走")
+    turn = Turn(say="@助手 他们三个人一直在楼下等我不肯走 我的电话13812345678")
     state: dict[str, Any] = {"sent": {}, "active": True, "secrets": {"13812345678"}}
     block = "别慌，按这几步来：先不要开门，隔着门请对方出示证件。"
     _check_turn(journey, 1, Turn(say="x"), Response(replies=[block], intent="t"), state)
@@ -292,8 +320,33 @@ def test_runner_catches_what_it_must() -> None:
         (Response(replies=["好的"], intent="t", choices=["a"]), "single option"),
         (Response(replies=["抱歉，这个我帮不上忙。"], intent="fallback"), "fallback"),
         (Response(replies=["你的号码13812345678请撤回"], intent="t"), "echoed"),
-        (Response(replies=["你说“他们一直在楼下等我不走”"], intent="t"), "quotes"),
+        (Response(replies=["你说“他们三个人一直在楼下等我不肯走”"], intent="t"), "quotes"),
     ]
     for response, why in cases:
         with pytest.raises(JourneyFailure, match=why):
             _check_turn(journey, 2, turn, response, dict(state, sent=dict(state["sent"])))
+    urgent = Turn(say="他们在砸门", urgent="threat", must=["/录|门/"])
+    with pytest.raises(JourneyFailure, match="110"):
+        _check_turn(journey, 3, urgent, Response(replies=["先录像，别开门"], intent="t"), state)
+    with pytest.raises(JourneyFailure, match="must contain"):
+        _check_turn(journey, 3, urgent, Response(replies=["打110"], intent="t"), state)
+    _check_turn(journey, 3, urgent, Response(replies=["打110，别开门"], intent="t"), state)
+
+
+async def _report() -> None:
+    """Every failing turn of every conversation (not only the first): the to-do list."""
+    understanding = Understanding.build(memory_config())
+    turns = failing = 0
+    for journey in JOURNEYS:
+        failures = await play(journey, understanding, keep_going=True)
+        turns += len(journey.turns)
+        failing += len(failures)
+        for failure in failures:
+            print(failure)
+    print(f"\n{len(JOURNEYS)} conversations, {turns} turns, {failing} failing turns")
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    asyncio.run(_report())
