@@ -53,6 +53,14 @@ class SessionsConfig(_Section):
     sqlite_path: str = ""  # empty: a file in the per-user data directory
     redis_url: str = "redis://127.0.0.1:6379/0"
     idle_minutes: PositiveFloat = 30
+    #: after the idle reset, a person who comes back within this long is told once that the
+    #: earlier details were cleared (the store keeps a conversation idle + this long)
+    return_notice_minutes: Annotated[float, Field(ge=0)] = 30
+
+    @property
+    def keep_seconds(self) -> float:
+        """How long a store keeps an idle conversation."""
+        return (self.idle_minutes + self.return_notice_minutes) * 60
     max_sessions: Annotated[int, Field(ge=1)] = 10_000
     #: in a group, keep each person's conversation apart (room_user) or share one (room)
     group_key: Literal["room_user", "room"] = "room_user"

@@ -191,6 +191,7 @@ class Engine:
         if understood.command is Command.FORGET:
             return await self._forget(key, understood)
         session = await self._load_session(conversation, key)
+        cleared = session.turns == 1 and "cleared" in session.noticed
         if not understood.text:
             await self._save_session(session)
             return Response(replies=[texts.EMPTY], intent=Outcome.EMPTY)
@@ -215,6 +216,10 @@ class Engine:
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
         turn.replies[:0] = notice
+        if cleared:  # back after the idle reset: say so once (after any urgent advice)
+            turn.replies.insert(len(understood.urgent) if understood.urgent else 0,
+                                texts.CLEARED.format(minutes=round(
+                                    self.config.sessions.idle_minutes)))
         await self._save_session(session)
         return self._response(turn, understood)
 
@@ -278,7 +283,8 @@ class Engine:
         if not incoming.in_group or "pii" in session.noticed or not has_personal_numbers(text):
             return []
         session.noticed.append("pii")
-        return [texts.GROUP_PII]
+        index = sum(incoming.user.encode("utf-8", "replace")) % len(texts.GROUP_PII)
+        return [texts.GROUP_PII[index]]
 
     async def _forget(self, key: SessionKey, understood: Understood) -> Response:
         """"删除我的记录": delete every conversation of the person on this platform."""
@@ -333,14 +339,20 @@ class Engine:
             # Answer without memory rather than not at all; the store recovers by itself.
             log.warning("session store unavailable, answering without memory: %s", exc)
             record = None
+        cleared = False
         if record is not None:
-            try:
-                session = Session.from_json(record.data)
-            except ValueError as exc:
-                log.warning("unreadable session in %s, starting afresh: %s",
-                            mask(conversation), exc)
+            if time.time() - record.last_seen > self.config.sessions.idle_minutes * 60:
+                cleared = True  # idle too long: start afresh, and say so once
+            else:
+                try:
+                    session = Session.from_json(record.data)
+                except ValueError as exc:
+                    log.warning("unreadable session in %s, starting afresh: %s",
+                                mask(conversation), exc)
         if session is None:
             session = Session(key=conversation, user=key.user)
+            if cleared:
+                session.noticed.append("cleared")
         session.last_seen = time.time()
         session.turns += 1
         return session

@@ -34,10 +34,12 @@ from bot.understanding.details import Details
 from bot.understanding.reader import Understood
 from bot.understanding.short_answers import (
     Command,
+    Repair,
     YesNo,
     compact,
     read_choice,
     read_closing,
+    read_repair,
     read_yes_no,
     rest_after_yes_no,
 )
@@ -132,6 +134,8 @@ class Dialogue:
             if crisis is not None and session.crisis:
                 self._keep_crisis_context(crisis, turn)
         self._finish(turn, session)
+        if in_group:
+            _fit_group(turn)
         return turn
 
     def menu(self, session: Session, turn: Turn) -> None:
@@ -159,6 +163,15 @@ class Dialogue:
                   session: Session, turn: Turn, *, in_group: bool) -> None:
         """Steps 4–8 of :meth:`respond`."""
         pending = session.pending
+        repair = read_repair(understood.text)
+        if repair is not None and pending is not None:
+            self._repair(repair, session, turn)
+            return
+        if session.active_intent in self._specs and len(compact(understood.text)) <= 12 \
+                and read_act(understood.text, found) is Act.WHAT_NOW \
+                and self._best_topic_score(understood) < self.config.classifier.threshold:
+            self._what_now(session, turn)
+            return
         closing = read_closing(understood.text)
         if closing is True or (closing is False and not self._yes_no_pending(pending)):
             self._closing(understood, session, turn)
@@ -277,6 +290,40 @@ class Dialogue:
             return
         if not any(n in r for r in turn.replies for n in ("110", "12356", "120")):
             turn.replies.insert(0, reminder(kind))
+
+    def _repair(self, repair: Repair, session: Session, turn: Turn) -> None:
+        """"等一下", "你问这个干嘛", "啥意思": answer about the question, keep it open."""
+        question = self._pending_question(session.pending) or texts.MENU_HINT
+        turn.intent = session.active_intent or Outcome.CLARIFY
+        if repair is Repair.HOLD:
+            turn.add(texts.HOLD)
+        elif repair is Repair.WHY:
+            turn.add(texts.WHY_ASK.format(question=question))
+        else:
+            turn.add(texts.HUH.format(question=question))
+        turn.repeat_ok = True
+
+    def _what_now(self, session: Session, turn: Turn) -> None:
+        """"那我该怎么办" inside a topic: the steps that matter most now, and the open
+        question (or the next one)."""
+        spec = self._specs[session.active_intent or ""]
+        turn.intent = spec.id
+        steps = [line for line in spec.advice.short.splitlines() if re.match(r"\d+\.", line)]
+        if block_id(spec.advice.short) not in session.sent or not steps:
+            turn.add(spec.advice.short)
+        else:
+            turn.add("\n".join([texts.KEY_STEPS, *steps[-2:]]))
+        question = self._pending_question(session.pending)
+        if question:
+            turn.add(question)
+        else:
+            remaining = self._unanswered(spec, session)
+            if remaining:
+                self._ask(spec, remaining[0], session, turn)
+
+    def _best_topic_score(self, understood: Understood) -> float:
+        best = self._best_topic(understood)
+        return 0.0 if best is None else best.score
 
     def _closing(self, understood: Understood, session: Session, turn: Turn) -> None:
         thanks = self._specs.get("thanks")
@@ -677,7 +724,7 @@ class Dialogue:
                         off_topic: bool) -> None:
         """Inside an active topic: one scope line (off topic) or "I did not understand", and
         the open question again (or the next step) — never the fallback apology."""
-        turn.intent = Outcome.FALLBACK if off_topic else Outcome.CLARIFY
+        turn.intent = Outcome.CLARIFY
         question = self._pending_question(pending)
         if off_topic:
             turn.add(texts.SCOPE_LINE + (texts.STILL_ASKING.format(question=question)
@@ -790,6 +837,34 @@ class Dialogue:
             if ranked.intent not in SYSTEM_INTENTS:
                 return ranked
         return None
+
+
+#: A group reply stays this short: the full steps are for a private chat.
+GROUP_CHARS = 280
+
+
+def _fit_group(turn: Turn) -> None:
+    """Cut a group reply to about ``GROUP_CHARS``: the longest block keeps its first lines
+    and every line with an emergency number, and points to a private chat for the rest."""
+    total = sum(len(r) for r in turn.replies)
+    if total <= GROUP_CHARS or not turn.replies:
+        return
+    long_blocks = [i for i, r in enumerate(turn.replies) if len(r) > 120]
+    if len(long_blocks) > 1:  # the first (most urgent) block only; the rest in private
+        turn.replies = [r for i, r in enumerate(turn.replies) if i not in long_blocks[1:]]
+        total = sum(len(r) for r in turn.replies)
+    longest = max(range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
+    budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
+    kept: list[str] = []
+    used = len(texts.GROUP_MORE)
+    for line in turn.replies[longest].splitlines():
+        urgent = any(n in line for n in ("110", "12356", "120"))
+        if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
+            kept.append(line)
+            used += len(line) + 1
+    turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+    if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
+        turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
 
 
 def situation_summary(details: Details) -> str:

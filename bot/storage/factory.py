@@ -65,7 +65,7 @@ async def open_store(config: SessionsConfig) -> SessionStore:
     (:class:`StoreUnavailable`). A Redis that does not answer only logs a warning: the bot
     starts, answers without memory meanwhile, and the client connects once Redis is up.
     """
-    idle_seconds = config.idle_minutes * 60
+    idle_seconds = config.keep_seconds  # the engine resets after idle_minutes itself
     if config.store == "memory":
         return MemoryStore(idle_seconds, config.max_sessions)
     if config.store == "sqlite":

@@ -134,3 +134,32 @@ def rest_after_yes_no(text: str) -> str:
     match = _YES_NO_PREFIX.match(short)
     rest = short[match.end():] if match else short
     return rest.strip("的了啊呀吧呢哦嘛啦哈")
+
+
+class Repair(StrEnum):
+    """A reply to the bot's question that is about the conversation itself."""
+
+    HOLD = "hold"  # 等一下
+    WHY = "why"  # 你问这个干嘛
+    HUH = "huh"  # 啥意思
+
+
+_REPAIRS: tuple[tuple[Repair, re.Pattern[str]], ...] = (
+    (Repair.HOLD, re.compile(r"^(?:你|您)?(?:先)?(?:等一下|等下|等等|等会儿?|稍等|等一会儿?|我先看看|我看看|"
+                             r"我想想|让我想想|等我一下|wait|holdon|hold on)(?:啊|哈|呀|吧)?$")),
+    (Repair.WHY, re.compile(r"(?:问|知道)(?:这个|这些|这)(?:干嘛|干什么|做什么|有什么用|干啥)|"
+                            r"为什么要?(?:问|知道)|干嘛问|问这干嘛|关你什么事|why do you ask")),
+    (Repair.HUH, re.compile(r"^(?:啥|什么|神马|嗯\?|哈\?)意思|^没(?:看|听)懂|^不懂你|^看不懂|^听不懂|"
+                            r"^你说啥|^什么\?*$|^啥\?*$|^\?+$|^what\?*$")),
+)
+
+
+def read_repair(text: str) -> Repair | None:
+    """The repair ``text`` is (a short message about the conversation itself), if any."""
+    short = compact(text).lower()
+    if not short or len(short) > 16:
+        return None
+    for repair, pattern in _REPAIRS:
+        if pattern.search(short):
+            return repair
+    return None

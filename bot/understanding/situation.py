@@ -91,7 +91,7 @@ def read_situation(text: str) -> dict[str, Any]:
         elif _POLICE_CALLED.search(text):
             found["police"] = "called"
 
-    left = _LEFT.search(text)
+    left = _LEFT.search(text) or re.match(r"(?:已经|都|人|终于)?走了", text)
     if left and not _negated_before(text, left.start()) and "还没走" not in text:
         found["left"] = True
     elif _STILL_THERE.search(text) and ("门" in text or "家" in text or "走" in text):

@@ -186,7 +186,8 @@ async def _age_session(engine: Engine, store: MemoryStore, incoming: Incoming) -
     key = engine.session_key(incoming)
     record = await store.get(key)
     if record is not None:
-        await store.put(replace(record, last_seen=time.time() - store.idle_seconds - 60))
+        idle = engine.config.sessions.idle_minutes * 60
+        await store.put(replace(record, last_seen=time.time() - idle - 60))
 
 
 def _check_turn(journey: Journey, number: int, turn: Turn, response: Response,
@@ -262,7 +263,7 @@ async def play(journey: Journey, understanding: Understanding,
     with ``keep_going``, return every failing turn."""
     ids = [f"{journey.platform}:{journey.user}"] if journey.counsellor else []
     config = memory_config(counsellors=ids)
-    store = MemoryStore(config.sessions.idle_minutes * 60, config.sessions.max_sessions)
+    store = MemoryStore(config.sessions.keep_seconds, config.sessions.max_sessions)
     engine = Engine(config, understanding, store)
     state: dict[str, Any] = {"sent": {}, "active": False, "secrets": set()}
     failures: list[JourneyFailure] = []
