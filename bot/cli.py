@@ -120,15 +120,15 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
     classifier = Understanding.build(config).classifier
 
     def result(text: str) -> dict[str, object]:
-        cls = classifier.classify(text)
+        classified = classifier.classify(text)
         return {
             "text": text,
-            "intent": cls.top.intent,
-            "confidence": round(cls.confidence, 4),
+            "intent": classified.top.intent,
+            "confidence": round(classified.confidence, 4),
             "intents": [{"intent": r.intent, "score": round(r.score, 4)}
-                        for r in cls.ranking if r.score >= 0.01][:5],
-            "urgent": cls.urgent,
-            "tokens": cls.tokens,
+                        for r in classified.ranking if r.score >= 0.01][:5],
+            "urgent": classified.urgent,
+            "tokens": classified.tokens,
         }
 
     if args.text:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config
 from bot.engine import Engine, Understanding
+from tests.fakes.redis_server import RedisServer, redis_server_executable
 from tests.harness import Chat, memory_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +62,14 @@ async def engine(understanding: Understanding, config: Config) -> AsyncIterator[
 @pytest.fixture
 def chat(engine: Engine) -> Chat:
     return Chat(engine)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One real redis-server for the whole test session, shared by every suite that needs
+    Redis (tests flush it or use their own keys). Tests that stop or overload a server
+    start their own (tests/storage/test_faults.py, tests/e2e/test_load.py)."""
+    server = RedisServer(redis_server_executable())
+    server.start()
+    yield server
+    server.cleanup()

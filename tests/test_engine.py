@@ -10,7 +10,7 @@ import pytest
 from bot.config import Config
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind
-from tests.harness import Chat
+from tests.harness import Chat, stored_session
 
 PHONE_SCREEN = 420  # one phone screen: about 300 characters of advice plus the question
 
@@ -268,3 +268,41 @@ async def test_despair_is_not_followed_by_an_unasked_topic(chat: Chat) -> None:
     replies = await chat.say("欠了十几万 真的不想活了")
     assert "12356" in replies[0]
     assert not any("核对" in r for r in replies)  # no debt-checking advice nobody asked for
+
+
+async def test_back_after_the_idle_reset_the_person_is_told_once(understanding: Understanding,
+                                                                 config: Config) -> None:
+    import time
+    from dataclasses import replace
+
+    from bot.storage.sessions.memory import MemoryStore
+
+    store = MemoryStore(config.sessions.keep_seconds)
+    engine = Engine(config, understanding, store)
+    chat = Chat(engine)
+    await chat.say("我欠招行3万5 催收的人在门口")
+    key = engine.session_key(Incoming(user="alice", text=""))
+    record = await store.get(key)
+    assert record is not None
+    idle = config.sessions.idle_minutes * 60
+    await store.put(replace(record, last_seen=time.time() - idle - 60))
+    back = await chat.say("没有")
+    assert any("清掉了" in r for r in back)
+    session = await stored_session(engine, key)
+    assert session is not None and session.details.amount is None  # nothing kept
+    again = await chat.say("他们还在门口")
+    assert not any("清掉了" in r for r in again)  # once
+
+
+async def test_an_unreadable_stored_session_starts_afresh(engine: Engine,
+                                                          caplog: pytest.LogCaptureFixture,
+                                                          ) -> None:
+    import time
+
+    from bot.storage.sessions.base import SessionRecord
+
+    key = engine.session_key(Incoming(user="bob", text=""))
+    await engine.store.put(SessionRecord(key, "terminal:bob", time.time(), "{not json"))
+    response = await engine.handle(Incoming(user="bob", text="催收的人在门口"))
+    assert response.intent == "collector_at_door"
+    assert "unreadable session" in caplog.text

@@ -61,11 +61,11 @@ def split_questions(text: str, classifier: Classifier, floor: float,
     sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
     sentences = [s for s in sentences if len(s) >= 2][:MAX_SENTENCES]
     for sentence in sentences:
-        cls = whole if len(sentences) == 1 else classifier.classify(sentence)
-        intent = _topic_of(cls, floor)
+        classified = whole if len(sentences) == 1 else classifier.classify(sentence)
+        intent = _topic_of(classified, floor)
         if intent is None:
             continue
-        if intent in cls.urgent and intent not in urgent:
+        if intent in classified.urgent and intent not in urgent:
             urgent.append(intent)
         found.setdefault(intent, []).append(sentence)
     for intent in whole.urgent:  # urgency spread over several sentences still counts
@@ -80,10 +80,10 @@ def split_questions(text: str, classifier: Classifier, floor: float,
     return [Question(excerpt=_excerpt(found[i]), intent=i) for i in ordered[:MAX_QUESTIONS]]
 
 
-def _topic_of(cls: Classification, floor: float) -> str | None:
-    if cls.urgent:
-        return cls.urgent[0]
-    for ranked in cls.ranking:
+def _topic_of(classified: Classification, floor: float) -> str | None:
+    if classified.urgent:
+        return classified.urgent[0]
+    for ranked in classified.ranking:
         if ranked.intent not in SYSTEM_INTENTS:
             return ranked.intent if ranked.score >= floor else None
     return None

@@ -38,15 +38,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # --------------------------------------------------------------------------- a real redis-server
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """One redis-server for the whole test session (tests flush it before use)."""
-    server = RedisServer(redis_server_executable())
-    server.start()
-    yield server
-    server.cleanup()
-
-
 @pytest.fixture
 def own_redis_server() -> Iterator[RedisServer]:
     """A redis-server of the test's own, which it may stop and restart."""
@@ -592,14 +583,17 @@ async def test_redis_error_does_not_reveal_the_password() -> None:
 
 
 async def test_open_store_memory() -> None:
-    store = await open_store(SessionsConfig(store="memory", idle_minutes=2, max_sessions=7))
+    store = await open_store(SessionsConfig(store="memory", idle_minutes=2, max_sessions=7,
+                                            return_notice_minutes=3))
     assert isinstance(store, MemoryStore)
-    assert (store.idle_seconds, store.max_sessions) == (120, 7)
+    # kept idle + the return notice time: the engine resets after idle_minutes itself
+    assert (store.idle_seconds, store.max_sessions) == (300, 7)
 
 
 async def test_open_store_sqlite_at_the_configured_path(tmp_path: Path) -> None:
     path = tmp_path / "x" / "s.sqlite3"
-    store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path), idle_minutes=1))
+    store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path), idle_minutes=1,
+                                            return_notice_minutes=0))
     try:
         assert isinstance(store, SqliteStore)
         assert store.idle_seconds == 60

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,21 +26,12 @@ from bot.storage.turns.memory import MemoryTurnLog
 from bot.storage.turns.recorder import TurnRecorder
 from bot.storage.turns.redis import TURNS_KEY, RedisTurnLog
 from bot.storage.turns.sqlite import SqliteTurnLog
-from tests.fakes.redis_server import RedisServer, free_port, redis_server_executable
+from tests.fakes.redis_server import RedisServer, free_port
 from tests.harness import memory_config
 
 PHONE, ID_CARD, BANK_CARD = "13812345678", "110101199003071234", "6222021234567890123"
 #: An off-topic message carrying a phone, an ID card and a bank card number (gets the fallback).
 OFF_TOPIC_WITH_NUMBERS = f"推荐一部电影 {PHONE} {ID_CARD} {BANK_CARD}"
-
-
-@pytest.fixture(scope="module")
-def turns_redis() -> Iterator[RedisServer]:
-    """A redis-server for this module."""
-    server = RedisServer(redis_server_executable())
-    server.start()
-    yield server
-    server.cleanup()
 
 
 MakeLog = Callable[..., Awaitable[TurnLog]]
@@ -53,7 +44,7 @@ async def make_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     opened: list[TurnLog] = []
     url = ""
     if kind == "redis":
-        url = request.getfixturevalue("turns_redis").url
+        url = request.getfixturevalue("redis_server").url
         async with Redis.from_url(url) as client:
             await client.flushdb()
 
@@ -174,10 +165,10 @@ async def test_sqlite_log_lives_beside_the_sessions_and_deletes_old_rows(tmp_pat
         assert db.execute("SELECT count(*) FROM turns WHERE text IS NOT NULL").fetchone() == (0,)
 
 
-async def test_redis_log_caps_and_expires_its_key(turns_redis: RedisServer) -> None:
-    async with Redis.from_url(turns_redis.url) as client:
+async def test_redis_log_caps_and_expires_its_key(redis_server: RedisServer) -> None:
+    async with Redis.from_url(redis_server.url) as client:
         await client.flushdb()
-        turn_log = RedisTurnLog(turns_redis.url, retention_seconds=120, max_records=4)
+        turn_log = RedisTurnLog(redis_server.url, retention_seconds=120, max_records=4)
         try:
             now = time.time()
             await turn_log.record_many([answered(now - i) for i in range(6)])
@@ -203,7 +194,7 @@ async def test_redis_down_raises_store_unavailable() -> None:
 @pytest.mark.parametrize("store", ["memory", "sqlite", "redis"])
 async def test_open_turn_log_uses_the_sessions_backend(store: str, tmp_path: Path,
                                                        request: pytest.FixtureRequest) -> None:
-    url = request.getfixturevalue("turns_redis").url if store == "redis" else ""
+    url = request.getfixturevalue("redis_server").url if store == "redis" else ""
     config = Config(sessions=SessionsConfig(store=store,  # type: ignore[arg-type]
                                             sqlite_path=str(tmp_path / "s.sqlite3"),
                                             redis_url=url or "redis://127.0.0.1:6379/0"),
