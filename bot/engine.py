@@ -207,6 +207,8 @@ class Engine:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
                 session.active_intent = intents[0]
                 session.pending = None
+                # the case's figures are kept for the counsellor's follow-up questions
+                session.details = session.details.merged(understood.details)
                 await self._save_session(session)
                 return Response(replies=[*notice, *replies], intent=intents[0],
                                 confidence=understood.confidence,

@@ -306,3 +306,15 @@ async def test_an_unreadable_stored_session_starts_afresh(engine: Engine,
     response = await engine.handle(Incoming(user="bob", text="催收的人在门口"))
     assert response.intent == "collector_at_door"
     assert "unreadable session" in caplog.text
+
+
+async def test_a_counsellors_follow_up_reuses_the_cases_figures(understanding: Understanding,
+                                                                config: Config) -> None:
+    from bot.storage.sessions.memory import MemoryStore
+
+    eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
+                 MemoryStore(60))
+    counsellor = Chat(eng, user="helper")
+    await counsellor.say("客户说欠招行4万 逾期半年 想问能不能分期 催收天天打电话")
+    replies = await counsellor.say("分24期每月大概多少")
+    assert any("40,000.00元" in r and "24期" in r for r in replies), replies

@@ -118,6 +118,8 @@ async def test_two_conversations_are_kept_apart(api: Api) -> None:
 async def test_a_group_room_is_accepted(api: Api) -> None:
     body = await api.say(AT_DOOR, room="group-1")
     assert body["intent"] == "collector_at_door"
+    assert "委托书" in body["replies"][0]
+    assert sum(len(r) for r in body["replies"]) <= 400  # a group gets the essentials
 
 
 async def test_emoji_only_text_gets_the_engines_request_for_words(api: Api) -> None:
@@ -262,7 +264,9 @@ async def test_a_huge_text_is_413_with_a_clear_message(engine: Engine) -> None:
 async def test_a_text_at_the_limit_is_answered(engine: Engine) -> None:
     async with serving(engine, http_config(max_body_bytes=1024 * 1024)) as api:
         body = await api.say(AT_DOOR + "啊" * (MAX_TEXT_CHARS - len(AT_DOOR)))
-    assert body["replies"]
+    assert body["intent"] == "collector_at_door"
+    assert "委托书" in body["replies"][0]
+    assert "只读了前" in body["replies"][-1]  # only the first part was analysed, and it says so
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
