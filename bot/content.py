@@ -75,6 +75,8 @@ class Option(_Model):
     reply: NonEmpty | None = None
     intent: str | None = None  # pick this option → answer as this intent
     value: bool | str | None = None  # what choosing it tells about the follow-up's slot
+    #: given by itself when the slot is already known (false when it repeats the advice)
+    auto: bool = True
 
     @model_validator(mode="after")
     def _reply_or_intent(self) -> Option:
@@ -109,6 +111,9 @@ class FollowUp(_Model):
     #: ``slot_yes`` for a yes; an option: its ``value``)
     slot: Literal["present", "credentials", "police", "left", "paid", "let_in"] | None = None
     slot_yes: str | None = None
+    #: not asked when a situation detail has this value (e.g. {present: false}: no point
+    #: asking whether they showed ID when the visit is only announced)
+    skip_if: dict[str, bool | str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_kind(self) -> FollowUp:

@@ -392,7 +392,10 @@ class Dialogue:
             turn.add(option.reply or "")
         else:
             wanted = follow_up.detail
-            if not found or (wanted not in ("any", None) and not self._has_detail(found, wanted)):
+            if wanted == "any":
+                if found.amount is None and found.lender is None:
+                    return False
+            elif not self._has_detail(found, wanted):
                 return False
             best = self._best_topic(understood)
             if len(compact(understood.text)) > 15 and best is not None \
@@ -464,6 +467,8 @@ class Dialogue:
         if found.document is not None and found.document != before.document:
             news.append(texts.SIGN_ADVICE.format(document=found.document
                                                  if found.document != "文件" else ""))
+        if found.present is True and before.present is False:
+            news.append(texts.NOW_HERE)  # announced for later, and now they are here
         if found.let_in is True and before.let_in is not True:
             news.append(texts.LET_IN)
         if found.police is not None and found.police != before.police:
@@ -543,7 +548,7 @@ class Dialogue:
             self._system(self._specs[first.intent], session, turn)
             return
 
-        candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor / 3]
+        candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor]
         nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
         if understood.in_domain and candidates:
             leader = candidates[0]
@@ -556,10 +561,20 @@ class Dialogue:
                                   news=news)
                 return
             close = [r for r in candidates if r.score >= leader.score / 2]
-            if len(close) >= 2:
+            if len(close) >= 2 and nothing < leader.score:
                 self._clarify(close, session, turn)
                 return
+        if understood.in_domain and len(compact(understood.text)) <= 4 \
+                and session.active_intent is None:
+            turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
+            self.menu(session, turn)
+            return
         if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
+            if understood.details:  # it tells something about the situation: noted
+                turn.intent = session.active_intent
+                question = self._pending_question(pending)
+                turn.add(texts.NOTED + (question or texts.MENU_HINT))
+                return
             self._not_understood(session, turn, pending, off_topic=not understood.in_domain)
             return
         self._fallback(session, turn, pending)
@@ -652,9 +667,12 @@ class Dialogue:
             if value is None:
                 continue
             reply = None
-            if follow_up.answers is not None:  # (an option's reply mostly restates the advice)
+            if follow_up.answers is not None:
                 reply = follow_up.answers.affirm if value not in (False, "") \
                     else follow_up.answers.deny
+            elif follow_up.options is not None:
+                reply = next((o.reply for o in follow_up.options
+                              if o.auto and o.value is not None and o.value == value), None)
             session.asked.append(follow_up.id)
             if reply and block_id(reply) not in session.sent:
                 known = situation_summary(session.details)
@@ -687,6 +705,8 @@ class Dialogue:
     def _known(self, spec: IntentSpec, follow_up: FollowUp, session: Session) -> bool:
         details = session.details
         if follow_up.slot is not None and getattr(details, follow_up.slot) is not None:
+            return True
+        if any(getattr(details, name, None) == value for name, value in follow_up.skip_if.items()):
             return True
         if follow_up.detail is None:
             return False
