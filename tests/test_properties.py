@@ -12,6 +12,7 @@ The engine is async; hypothesis drives a sync test that runs each example on one
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import re
@@ -28,8 +29,10 @@ from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind, Response
 from bot.storage.sessions.memory import MemoryStore
 from bot.understanding.classifier import Classifier
+from bot.understanding.details import Details
 from bot.understanding.normalize import MAX_ANALYSED_CHARS, Normalizer
 from bot.understanding.segment import Segmenter
+from bot.understanding.short_answers import Command
 from tests.harness import memory_config
 
 SETTINGS = settings(max_examples=300, deadline=None,
@@ -425,3 +428,21 @@ def test_engine_survives_non_incoming(runner: Runner) -> None:
     assert response.intent == "error" and response.replies
     assert [r.exc_info is not None for r in runner.errors] == [True]
     runner.errors.clear()
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+@SETTINGS
+@given(text=TEXT)
+@example(text="")
+@example(text=EXPANDING * 700)
+@example(text="报警了 警察在路上 他们走了 要我签借款确认书 已经转了2000到他个人微信")
+def test_the_reader_reads_any_text(understanding: Understanding, text: str) -> None:
+    """The real reader (normalise, classify, details, command) never raises, and what it
+    reads survives the stores' JSON."""
+    understood = understanding.reader.read(text)
+    assert understood.text == understanding.classifier.normalizer.normalize(text).text
+    details = understood.details
+    assert Details.from_json(json.loads(json.dumps(details.to_json()))) == details
+    assert understood.command is None or isinstance(understood.command, Command)
