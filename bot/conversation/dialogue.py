@@ -481,6 +481,9 @@ class Dialogue:
         elif found.left is True and before.left is not True and session.active_intent in (
                 "collector_at_door", "threat_or_violence", "verify_identity"):
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
+        elif found.left is False and session.active_intent in (
+                "collector_at_door", "verify_identity"):
+            news.append(texts.STILL_THERE)
         return news
 
     def _situation_news(self, news: list[str], understood: Understood, session: Session,

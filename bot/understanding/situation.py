@@ -94,7 +94,8 @@ def read_situation(text: str) -> dict[str, Any]:
     left = _LEFT.search(text) or re.match(r"(?:已经|都|人|终于)?走了", text)
     if left and not _negated_before(text, left.start()) and "还没走" not in text:
         found["left"] = True
-    elif _STILL_THERE.search(text) and ("门" in text or "家" in text or "走" in text):
+    elif _STILL_THERE.search(text) and ("门" in text or "家" in text or "走" in text
+                                         or len(text) <= 8):
         found["left"] = False
 
     let_in = _LET_IN.search(text)
