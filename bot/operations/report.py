@@ -17,13 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.messages import Outcome
 from bot.storage.turns.base import TurnRecord
 
 #: Two messages whose bigram sets overlap at least this much are grouped together.
 DEFAULT_THRESHOLD = 0.5
 #: Titles of the answers that are not intents of the content.
-PSEUDO_TITLES = {"clarify": "（澄清问题）", "fallback": "（兜底回复）", "empty": "（空消息）",
-                 "error": "（出错）"}
+#: Titles of the outcomes that are not topics (clarify, fallback, empty, error …).
+PSEUDO_TITLES = {outcome.value: f"（{outcome.label}）" for outcome in Outcome}
 NO_MESSAGES = "no messages recorded in this period"
 
 _PERIOD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
