@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.download import DownloadTooLarge, download_image
+from bot.adapters.hygiene import clean_incoming
 from bot.adapters.outbox import Outbox, Outgoing
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, MessageKind
@@ -447,14 +448,14 @@ class WechatyAdapter(Adapter):
             by_id = bool(await msg.mention_self())
             addressed = by_id or mentions_by_name(text, names)
             text = strip_leading_mentions(text, names, mentioned=addressed)
-        return Incoming(
+        return clean_incoming(Incoming(
             user=talker.contact_id,
             text=text.strip(),
             platform=PLATFORM,
             room=room.room_id if room is not None else None,
             addressed=addressed,
             kind=kind,
-        )
+        ))
 
     async def _deliver(self, message: Outgoing) -> None:
         """Send one chat message (the outbox calls this within the rate limits)."""
