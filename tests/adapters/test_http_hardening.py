@@ -260,9 +260,9 @@ def test_the_rate_limit_window_slides() -> None:
 ])
 async def test_every_response_carries_the_security_headers(
         engine: Engine, method: str, path: str, body: bytes | None, status: int) -> None:
-    async with adapter_on(engine, http_config()) as adapter, aiohttp.ClientSession() as session:
-        async with session.request(method, f"http://127.0.0.1:{adapter.port}{path}", data=body,
-                                   headers={"Content-Type": "application/json"}) as resp:
+    async with adapter_on(engine, http_config()) as adapter, aiohttp.ClientSession() as session, \
+            session.request(method, f"http://127.0.0.1:{adapter.port}{path}", data=body,
+                            headers={"Content-Type": "application/json"}) as resp:
             assert resp.status == status
             for name in SECURITY:
                 assert resp.headers.get(name), (name, dict(resp.headers))
