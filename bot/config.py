@@ -129,6 +129,9 @@ class SendingConfig(_Section):
     #: on stop, wait this long for the queue to drain; what is left is saved and sent on the
     #: next start
     stop_drain_seconds: Annotated[float, Field(ge=0, le=60)] = 3
+    #: where replies still unsent at a stop are saved (empty: the per-user data directory;
+    #: with sessions.store "memory" and no directory set they are counted in the log only)
+    unsent_dir: str = ""
 
 
 class WechatyConfig(_Section):

@@ -40,9 +40,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.download import DownloadError, DownloadTooLarge, download_image
-from bot.adapters.hygiene import clean_text, log_id
+from bot.adapters.hygiene import clean_incoming, clean_text, log_id
 from bot.adapters.onebot_message import image_url, outgoing_message, read_message
-from bot.adapters.outbox import Outbox, Outgoing
+from bot.adapters.outbox import Outbox, Outgoing, unsent_file
 from bot.adapters.ratelog import RateLimitedLog
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
@@ -102,6 +102,11 @@ class _Connection:
         return self.role in ("universal", "api") and not self.ws.closed
 
 
+class SendRefused(Exception):
+    """The OneBot implementation answered an action with a failure (the outbox sends the
+    message once more, in parts)."""
+
+
 def _target(self_id: str, in_room: bool, target: str) -> str:
     """The outbox conversation key: the account, then the group or the person."""
     return f"{self_id}/{'g' if in_room else 'p'}/{target}"
@@ -137,7 +142,9 @@ class OneBotAdapter(Adapter):
         app = web.Application()
         app.router.add_get(self._path, self._websocket)
         self._server = WebServer(app, settings.host, settings.port)
-        self._outbox = Outbox.from_config(self._deliver, config.sending)
+        self._outbox = Outbox.from_config(self._deliver, config.sending,
+                                          unsent_file(config, self.name))
+        self._stop_drain = config.sending.stop_drain_seconds
         self._connections: list[_Connection] = []
         self._changed = asyncio.Condition()
         self._stopping = asyncio.Event()
@@ -162,6 +169,7 @@ class OneBotAdapter(Adapter):
     async def start(self) -> None:
         """Start listening (returns once the port is bound)."""
         await self._server.start()
+        self._outbox.restore()  # what the last stop could not send
         log.info("onebot: waiting for a OneBot v11 reverse WebSocket on ws://%s:%s%s "
                  "(access token %s)", self._host, self.port, self._path,
                  "required" if self._token else "not required")
@@ -180,11 +188,10 @@ class OneBotAdapter(Adapter):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*self._photo_tasks, return_exceptions=True),
                                        STOP_FLUSH_SECONDS)
-        if self._outbox.pending and any(c.takes_actions for c in self._connections):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox.join(), STOP_FLUSH_SECONDS)
+        connected = any(c.takes_actions for c in self._connections)
+        # drains for a few seconds, then saves the rest for the next start (or logs the count)
+        await self._outbox.close(self._stop_drain if connected else 0)
         self._stopping.set()
-        await self._outbox.close()  # logs how many replies are dropped, if any
         async with self._changed:
             self._changed.notify_all()
         for connection in list(self._connections):
@@ -337,14 +344,20 @@ class OneBotAdapter(Adapter):
         response = await self._engine.handle(incoming)
         log.info("onebot: %s", describe_turn(event.get("message_id", "?"), incoming, response))
         if not response.silent:
-            self._reply(incoming, self_id, response.replies)
+            self._reply(incoming, self_id, response.replies, urgent=response.urgent)
 
-    def _reply(self, incoming: Incoming, self_id: str, replies: list[str]) -> None:
+    def _reply(self, incoming: Incoming, self_id: str, replies: list[str], *,
+               urgent: bool = False) -> None:
+        """Queue ``replies``; they go out only through a connection of account ``self_id``."""
+        if self._outbox.closed:
+            log.warning("onebot: stopping; %d repl%s to %s not sent", len(replies),
+                        "y" if len(replies) == 1 else "ies", log_id(incoming.user))
+            return
         if incoming.room is not None:
             self._outbox.submit(_target(self_id, True, incoming.room), replies,
-                                in_room=True, mention_ids=[incoming.user])
+                                in_room=True, mention_ids=[incoming.user], urgent=urgent)
         else:
-            self._outbox.submit(_target(self_id, False, incoming.user), replies)
+            self._outbox.submit(_target(self_id, False, incoming.user), replies, urgent=urgent)
 
     async def _answer_photo(self, event: dict[str, Any], incoming: Incoming, url: str,
                             self_id: str) -> None:
@@ -385,14 +398,14 @@ class OneBotAdapter(Adapter):
                             self_id)
         sender = event.get("sender")
         sender = sender if isinstance(sender, dict) else {}
-        return Incoming(
+        return clean_incoming(Incoming(
             user=user_id,
             text=read.text,
             platform=PLATFORM,
             room=room,
             addressed=room is None or read.mentions_self,
             kind=read.kind,
-        )
+        ))
 
     # ----- sending -----------------------------------------------------------------------
 
@@ -418,9 +431,11 @@ class OneBotAdapter(Adapter):
                             action, target, ACTION_TIMEOUT_SECONDS)
                 return
             if result.get("status") == "failed" or result.get("retcode") not in (0, 1):
-                log.warning("onebot: %s to %s failed: retcode %s %s", action, target,
+                log.warning("onebot: %s to %s failed: retcode %s %s", action, log_id(target),
                             result.get("retcode"),
-                            str(result.get("wording") or result.get("message") or "")[:200])
+                            clean_text(str(result.get("wording") or result.get("message")
+                                           or ""))[:200])
+                raise SendRefused(f"{action} failed with retcode {result.get('retcode')}")
             return
 
     async def _wait_for_sender(self, self_id: str) -> _Connection:

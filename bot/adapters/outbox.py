@@ -46,7 +46,7 @@ from bot.adapters.hygiene import clean_text, log_id
 from bot.adapters.ratelog import RateLimitedLog
 
 if TYPE_CHECKING:
-    from bot.config import SendingConfig
+    from bot.config import Config, SendingConfig
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,20 @@ def urgent_lines_first(text: str) -> list[str]:
     return urgent + [line for line in lines if not _URGENT_LINE.search(line)]
 
 
+def unsent_file(config: Config, adapter: str) -> Path | None:
+    """Where ``adapter`` saves the replies still unsent at a stop: ``sending.unsent_dir``, else
+    the per-user data directory; None for a bot that keeps nothing on disk (sessions in
+    memory and no directory set)."""
+    directory = config.sending.unsent_dir.strip()
+    if directory:
+        return Path(directory).expanduser() / f"unsent-{adapter}.json"
+    if config.sessions.store == "memory":
+        return None
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cuishou-bot")) / f"unsent-{adapter}.json"
+
+
 class Outbox:
     """Queue replies and send them within the rate limits, in order per conversation."""
 
@@ -183,6 +197,11 @@ class Outbox:
             max_queued=sending.max_queued,
             unsent_file=unsent_file,
         )
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called (``submit`` is refused then)."""
+        return self._closed
 
     @property
     def pending(self) -> int:
