@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
 #: lines that carry an emergency number go first when a failed message is sent in parts
-_URGENT_LINE = re.compile(r"(?<!\d)(?:110|120|12356|12110)(?!\d)")
+_URGENT_LINE = re.compile(r"(?<!\d)(?:110|120|12356)(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
