@@ -446,3 +446,36 @@ async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
     assert delivered, actions
     assert "110" in delivered[0]  # the urgent line goes first
     assert all("\n" not in t for t in delivered)
+
+
+async def test_replies_unsent_at_a_stop_are_sent_after_the_next_start(
+        engine: Engine, tmp_path: pytest.TempPathFactory) -> None:
+    config = onebot_config()
+    config = config.model_copy(update={"sending": config.sending.model_copy(update={
+        "unsent_dir": str(tmp_path), "stop_drain_seconds": 0.2})})
+    first = OneBotAdapter(config, engine)
+    await first.start()
+    events = FakeOneBot(url_of(first), TOKEN, role="Event")  # events only: no way to reply
+    await events.connect()
+    await events.private(ALICE, [text("催收的人堵在我家门口不走")])
+    for _ in range(100):
+        if first.pending_replies:
+            break
+        await asyncio.sleep(0.02)
+    queued = first.pending_replies
+    assert queued > 0
+    await events.close()
+    await asyncio.wait_for(first.stop(), 10)
+    assert (tmp_path / "unsent-onebot.json").exists()  # type: ignore[operator]
+
+    second = OneBotAdapter(config, engine)
+    await second.start()
+    qq = FakeOneBot(url_of(second), TOKEN)
+    await qq.connect()
+    try:
+        actions = await qq.wait_for_actions(queued)
+        assert "110" in sent_text(actions[0])
+    finally:
+        await qq.close()
+        await asyncio.wait_for(second.stop(), 10)
+    assert not (tmp_path / "unsent-onebot.json").exists()  # type: ignore[operator]

@@ -451,3 +451,20 @@ async def test_a_silent_gateway_is_found_by_the_heartbeat_and_reconnected(
     assert sent[-1].text == "回复二"
     assert any("GatewaySilent" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
+
+
+async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
+        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway.refuse_text = lambda text: "\n" in text
+    config = config.model_copy(update={"sending": config.sending.model_copy(update={
+        "per_room_per_minute": 100, "overall_per_minute": 100})})
+    async with logged_in(gateway, config, engine) as adapter:
+        gateway.emit_message(ALICE, "催收的人堵在我家门口不走")
+        await gateway.wait_for_sent(3)
+        await until(lambda: adapter.pending_replies == 0, what="the sends to finish")
+    _, response = engine.seen[0]
+    assert response.urgent
+    texts = [s.text for s in gateway.sent]
+    assert all("\n" not in t for t in texts)
+    assert "110" in texts[0]  # the urgent line first
+    assert len(texts) > len(response.replies)

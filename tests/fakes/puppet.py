@@ -137,6 +137,8 @@ class FakePuppetService:
         self._changed = asyncio.Condition()
         self._speaking = asyncio.Event()
         self._speaking.set()
+        #: texts for which this returns True are refused (an error, nothing sent)
+        self.refuse_text: Callable[[str], bool] | None = None
         self.add_contact(self_id, self_name)
 
     # ----- state -------------------------------------------------------------------------
@@ -344,6 +346,8 @@ class FakePuppetService:
 
     def _send_text(self, request: pb.MessageSendTextRequest) -> pb.MessageSendTextResponse:
         conversation = request.conversation_id
+        if self.refuse_text is not None and self.refuse_text(request.text):
+            raise GRPCError(grpclib.const.Status.INVALID_ARGUMENT, "message refused")
         self.sent.append(SentText(conversation, request.text, tuple(request.mentonal_ids)))
         message_id = unique_id("sent")
         in_room = conversation in self.rooms
