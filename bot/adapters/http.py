@@ -37,6 +37,7 @@ from aiohttp import BodyPartReader, web
 
 from bot.adapters.base import Adapter, MessageHandler
 from bot.adapters.http_guard import (
+    API_CACHE_CONTROL,
     PAGE_CACHE_CONTROL,
     SECURITY_HEADERS,
     ClientAddress,
@@ -363,7 +364,9 @@ class HttpAdapter(Adapter):
                 app.router.add_get(f"/{name}", self._page_file)
         self._server = WebServer(app, settings.host, settings.port,
                                  idle_timeout=settings.idle_timeout_seconds,
-                                 max_connections=settings.max_connections)
+                                 max_connections=settings.max_connections,
+                                 error_headers={**SECURITY_HEADERS,
+                                                "Cache-Control": API_CACHE_CONTROL})
         self._host = settings.host
 
     @property

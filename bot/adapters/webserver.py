@@ -14,6 +14,8 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
@@ -83,46 +85,96 @@ def bearer_token(header: str | None, schemes: tuple[str, ...] = ("bearer",)) -> 
     return token.strip() or None
 
 
-class _GuardedRunner(web.AppRunner):
-    """An AppRunner whose server closes connections beyond ``max_connections`` at once."""
+class _GuardedHandler(RequestHandler):
+    """aiohttp's connection handler, with protocol errors (a malformed request line or
+    header) answered with the server's error headers and logged once a minute, without a
+    traceback: a flood of garbage must not flood the log."""
 
-    def __init__(self, app: web.Application, *, max_connections: int, **kwargs: object) -> None:
-        super().__init__(app, **kwargs)  # type: ignore[arg-type]
+    __slots__ = ()
+
+    def log_exception(self, *args: Any, **kwargs: Any) -> None:
+        """Rate-limited, one line: the error's type and first line, never a traceback."""
+        exc = kwargs.get("exc_info")
+        detail = ""
+        if isinstance(exc, BaseException):
+            first = str(exc).strip().splitlines()
+            detail = f": {type(exc).__name__}{' ' + first[0][:120] if first else ''}"
+        text = (args[0] % args[1:]) if args else "error"
+        _refusals.log("protocol", logging.WARNING, "server: %s%s", text, detail)
+
+    def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        """aiohttp's error answer, with the server's error headers."""
+        response = super().handle_error(request, status, exc, message)
+        for name, value in getattr(self._manager, "error_headers", {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+class _GuardedServer(Server):
+    """aiohttp's Server making :class:`_GuardedHandler` connections, at most
+    ``max_connections`` at once (more are closed as soon as they are accepted)."""
+
+    max_connections = DEFAULT_MAX_CONNECTIONS
+    refused = 0
+    error_headers: Mapping[str, str] = {}
+
+    def __call__(self) -> RequestHandler:
+        return _GuardedHandler(self, loop=self._loop, **self._kwargs)
+
+    def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
+        """Register the connection, or close it at once when the cap is reached."""
+        if len(self._connections) >= self.max_connections:
+            self.refused += 1
+            transport.abort()  # never registered: connection_lost has nothing to undo
+            _refusals.log("cap", logging.WARNING,
+                          "server: %d connections are open (the limit); closed a new one from "
+                          "%s (%d refused so far)", self.max_connections,
+                          transport.get_extra_info("peername"), self.refused)
+            return
+        super().connection_made(handler, transport)
+
+
+class _GuardedRunner(web.AppRunner):
+    """An AppRunner whose server is a :class:`_GuardedServer`."""
+
+    def __init__(self, app: web.Application, *, max_connections: int,
+                 error_headers: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
         self._max_connections = max_connections
-        self.refused = 0
+        self._error_headers = dict(error_headers)
 
     async def _make_server(self) -> Server:
         server = await super()._make_server()
-        admit = server.connection_made
-
-        def connection_made(handler: RequestHandler, transport: asyncio.Transport) -> None:
-            if len(server.connections) >= self._max_connections:
-                self.refused += 1
-                transport.abort()  # never registered: connection_lost has nothing to undo
-                _refusals.log("cap", logging.WARNING,
-                              "server: %d connections are open (the limit); closed a new one "
-                              "from %s (%d refused so far)", self._max_connections,
-                              transport.get_extra_info("peername"), self.refused)
-                return
-            admit(handler, transport)
-
-        server.connection_made = connection_made  # type: ignore[method-assign]
+        server.__class__ = _GuardedServer  # same layout; aiohttp offers no factory hook
+        assert isinstance(server, _GuardedServer)
+        server.max_connections = self._max_connections
+        server.error_headers = self._error_headers
         return server
+
+    @property
+    def refused(self) -> int:
+        """Connections closed because the cap was reached."""
+        server = self.server
+        return server.refused if isinstance(server, _GuardedServer) else 0
 
 
 class WebServer:
     """An aiohttp application served on ``host:port``; ``port`` is the bound one after
     :meth:`start` (so port 0 picks a free port). ``idle_timeout`` closes connections that
-    send no complete request head for that long; ``max_connections`` caps open ones."""
+    send no complete request head for that long; ``max_connections`` caps open ones;
+    ``error_headers`` go on the answers to malformed requests (which no handler sees)."""
 
     def __init__(self, app: web.Application, host: str, port: int, *,
                  idle_timeout: float = DEFAULT_IDLE_TIMEOUT_SECONDS,
-                 max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                 error_headers: Mapping[str, str] | None = None) -> None:
         self._app = app
         self._host = host
         self._requested_port = port
         self._idle_timeout = idle_timeout
         self._max_connections = max_connections
+        self._error_headers = dict(error_headers or {})
         self._runner: _GuardedRunner | None = None
         self.port: int | None = None
 
@@ -148,7 +200,8 @@ class WebServer:
             raise RuntimeError("the server is already running")
         install_accept_error_filter()
         runner = _GuardedRunner(self._app, max_connections=self._max_connections,
-                                access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+                                error_headers=self._error_headers, access_log=None,
+                                shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
                                 keepalive_timeout=self._idle_timeout)
         await runner.setup()
         try:
