@@ -13,8 +13,8 @@ an urgent reply waiting is served before the others.
 
 The queues are bounded: at most ``max_queued_per_conversation`` messages for one conversation
 and ``max_queued`` in all. Beyond a bound the OLDEST ORDINARY reply (all its parts) is dropped
-(for a conversation, its own; overall, one from the longest queue): the person gets the
-answers to their latest messages. Urgent replies are never dropped (they may exceed the
+(for a conversation, its own; overall, the oldest of all): the person gets the answers to
+their latest messages. Urgent replies are never dropped (they may exceed the
 bounds). Drops are counted and logged with the figures, at most one line a minute.
 
 A message whose ``send`` fails is sent once more, in parts: its lines, the urgent ones (110,
@@ -36,7 +36,7 @@ import os
 import re
 import time
 import unicodedata
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -169,6 +169,8 @@ class Outbox:
         self._max_queued = max_queued
         self._unsent_file = unsent_file
         self._queues: dict[str, deque[_Queued]] = {}
+        #: ordinary replies still (partly) queued, oldest first: reply → conversation
+        self._ordinary: OrderedDict[int, str] = OrderedDict()
         self._windows: dict[str, SlidingWindow] = {}
         self._seq = itertools.count()
         self._replies = itertools.count(1)
@@ -237,6 +239,8 @@ class Outbox:
                          urgent, reply)
                  for index, part in enumerate(parts)]
         self._enqueue(conversation, items)
+        if not urgent:
+            self._ordinary[reply] = conversation
         self._enforce_bounds(conversation)
         self._warn_if_long()
         self._ensure_worker()
@@ -261,12 +265,16 @@ class Outbox:
     def _drop_oldest_ordinary_reply(self, conversation: str) -> int:
         """Drop the oldest ordinary reply (all its queued parts) of ``conversation``."""
         queue = self._queues.get(conversation)
+        oldest = min((q.reply for q in queue if not q.urgent), default=None) if queue else None
+        return 0 if oldest is None else self._drop_reply(conversation, oldest)
+
+    def _drop_reply(self, conversation: str, reply: int) -> int:
+        """Drop the queued ordinary parts of ``reply`` in ``conversation``; how many."""
+        self._ordinary.pop(reply, None)
+        queue = self._queues.get(conversation)
         if not queue:
             return 0
-        oldest = min((q.reply for q in queue if not q.urgent), default=None)
-        if oldest is None:
-            return 0
-        kept = deque(q for q in queue if q.reply != oldest or q.urgent)
+        kept = deque(q for q in queue if q.reply != reply or q.urgent)
         dropped = len(queue) - len(kept)
         if kept:
             self._queues[conversation] = kept
@@ -284,12 +292,9 @@ class Outbox:
             if not count:
                 break
             dropped += count
-        while self._queued > self._max_queued:
-            longest = sorted(self._queues, key=lambda c: len(self._queues[c]), reverse=True)
-            count = next((n for c in longest if (n := self._drop_oldest_ordinary_reply(c))), 0)
-            if not count:
-                break
-            dropped += count
+        while self._queued > self._max_queued and self._ordinary:
+            reply, owner = next(iter(self._ordinary.items()))  # the oldest ordinary reply
+            dropped += self._drop_reply(owner, reply)
         if dropped:
             self.dropped += dropped
             self._limits_log.log(
@@ -321,6 +326,7 @@ class Outbox:
         if left:
             self._save_unsent(left)
         self._queues.clear()
+        self._ordinary.clear()
         self._queued = 0
         self._unfinished = 0
         self._idle.set()
@@ -376,8 +382,11 @@ class Outbox:
             return 0
         count = 0
         for conversation, key in order:
-            self._enqueue(conversation, batches[key])
-            count += len(batches[key])
+            batch = batches[key]
+            self._enqueue(conversation, batch)
+            if not batch[0].urgent:
+                self._ordinary[batch[0].reply] = conversation
+            count += len(batch)
         with contextlib.suppress(OSError):
             path.unlink()
         if count:
@@ -429,6 +438,8 @@ class Outbox:
         self._queued -= 1
         if not queue:
             del self._queues[best]
+        if not item.urgent and (not queue or queue[0].reply != item.reply):
+            self._ordinary.pop(item.reply, None)  # its last part: nothing left to drop
         return item, 0.0
 
     def _forget_idle_windows(self, now: float) -> None:

@@ -348,7 +348,7 @@ async def test_a_conversation_queue_is_bounded_and_keeps_the_newest_and_urgent(
     assert "limits 5 per conversation" in lines[0].getMessage()
 
 
-async def test_the_overall_bound_drops_from_the_longest_queue_never_urgent() -> None:
+async def test_the_overall_bound_drops_the_oldest_ordinary_replies_never_urgent() -> None:
     outbox, recorder = make_outbox(per_room=100, overall=1, max_queued=10,
                                    max_queued_per_conversation=100)
     for index in range(12):
