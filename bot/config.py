@@ -141,9 +141,9 @@ class WechatyConfig(_Section):
     token: str | None = None  # else WECHATY_PUPPET_SERVICE_TOKEN
     reconnect_initial_seconds: PositiveFloat = 1
     reconnect_max_seconds: PositiveFloat = 60
-    #: how often the bot pings the gateway (Ding); no answer (dong) within another interval
-    #: counts as a silent gateway and the bot reconnects
-    heartbeat_seconds: Annotated[float, Field(gt=0, le=30)] = 20
+    #: how often the bot pings the gateway (Ding); nothing from the gateway for two intervals
+    #: counts as a silent gateway and the bot reconnects (at most 25: found within a minute)
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=25)] = 20
 
 
 class HttpConfig(_Section):
