@@ -129,6 +129,17 @@ class SendingConfig(_Section):
     per_room_per_minute: Annotated[int, Field(ge=1)] = 12
     overall_per_minute: Annotated[int, Field(ge=1)] = 30
     max_message_chars: Annotated[int, Field(ge=100, le=5000)] = 1500
+    #: the most chat messages queued for one conversation (older ordinary ones are dropped
+    #: beyond it; urgent ones never are)
+    max_queued_per_conversation: Annotated[int, Field(ge=1)] = 30
+    #: the most chat messages queued in total (same rule)
+    max_queued: Annotated[int, Field(ge=1)] = 2000
+    #: on stop, wait this long for the queue to drain; what is left is saved and sent on the
+    #: next start
+    stop_drain_seconds: Annotated[float, Field(ge=0, le=60)] = 3
+    #: where replies still unsent at a stop are saved (empty: the per-user data directory;
+    #: with sessions.store "memory" and no directory set they are counted in the log only)
+    unsent_dir: str = ""
 
 
 class WechatyConfig(_Section):
@@ -138,6 +149,9 @@ class WechatyConfig(_Section):
     token: str | None = None  # else WECHATY_PUPPET_SERVICE_TOKEN
     reconnect_initial_seconds: PositiveFloat = 1
     reconnect_max_seconds: PositiveFloat = 60
+    #: how often the bot pings the gateway (Ding); nothing from the gateway for two intervals
+    #: counts as a silent gateway and the bot reconnects (at most 25: found within a minute)
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=25)] = 20
 
 
 class HttpConfig(_Section):
@@ -146,7 +160,21 @@ class HttpConfig(_Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
     token: str | None = None  # else BOT_HTTP_TOKEN
+    #: false only when something in front of the bot checks who may use it (see README)
+    require_token: bool = True
     max_body_bytes: Annotated[int, Field(ge=256)] = 64 * 1024
+    #: Host header values accepted (empty: the bound host, localhost, 127.0.0.1, [::1])
+    allowed_hosts: list[str] = Field(default_factory=list)
+    #: peers (reverse proxies) whose X-Forwarded-For is believed for the rate limit
+    trusted_proxies: list[str] = Field(default_factory=list)
+    #: API requests per client per minute (429 with Retry-After beyond it)
+    rate_limit_per_minute: Annotated[int, Field(ge=1)] = 60
+    #: a connection that sends no complete request head for this long is closed
+    idle_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 15
+    #: a request body that takes longer than this to arrive gets 408
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 20
+    #: connections open at the same time; more are closed at once
+    max_connections: Annotated[int, Field(ge=1)] = 256
 
 
 class OneBotConfig(_Section):
@@ -156,6 +184,8 @@ class OneBotConfig(_Section):
     port: Annotated[int, Field(ge=0, le=65535)] = 8081
     path: str = "/onebot/v11/ws"
     access_token: str | None = None  # else ONEBOT_ACCESS_TOKEN
+    #: allow connections without a token when the server listens on loopback only
+    allow_without_token_on_loopback: bool = False
 
 
 # ----- the WeChat Official Account (公众号, issue 18) --------------------------------------

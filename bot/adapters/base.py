@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, Protocol
 
+from bot.adapters.hygiene import log_id
 from bot.messages import Incoming, Response
 
 
@@ -55,9 +56,11 @@ class Adapter(ABC):
 
 
 def describe_turn(message_id: object, incoming: Incoming, response: Response) -> str:
-    """One log line about a handled message: ids, kind and intent, never the text."""
-    where = f"group {incoming.room}" if incoming.room is not None else "private chat"
+    """One log line about a handled message: ids (cut to a sensible length), kind and intent,
+    never the text."""
+    where = f"group {log_id(incoming.room)}" if incoming.room is not None else "private chat"
     count = len(response.replies)
-    return (f"message {message_id} from {incoming.user} in {where} ({incoming.kind.value}"
+    return (f"message {log_id(message_id)} from {log_id(incoming.user)} in {where} "
+            f"({incoming.kind.value}"
             f"{'' if incoming.addressed else ', not addressed'}) -> "
             f"{response.intent or 'no intent'}, {count} repl{'y' if count == 1 else 'ies'}")

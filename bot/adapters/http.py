@@ -4,13 +4,17 @@
 engine's replies; a photo comes as ``"image"`` (base64, or a ``data:image/…;base64,`` URL) in
 the JSON, or as a ``multipart/form-data`` upload with the same fields and an ``image`` file.
 ``GET /healthz`` says the bot is up; ``GET /`` is the chat page (files in
-``bot/adapters/web/``). When a token is configured (always, off loopback) the API needs
-``Authorization: Bearer <token>``; the page and /healthz do not.
+``bot/adapters/web/``). The API needs ``Authorization: Bearer <token>`` unless
+``platforms.http.require_token`` is false (and the server is on loopback); the page and
+/healthz do not. Every request's Host header must be an allowed one (421 otherwise), each
+client gets ``rate_limit_per_minute`` API requests (429 with Retry-After beyond), a slow body
+gets 408, and every response carries the security headers (bot/adapters/http_guard.py).
 
 Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
-wrong, 404 unknown path, 405 wrong method, 413 body, text or image too large, 415 neither
-JSON nor multipart, 422 a field missing or of the wrong type or an image that is not base64,
-500 anything unexpected (logged, never a traceback).
+wrong, 404 unknown path, 405 wrong method, 408 body too slow, 413 body, text or image too
+large, 415 neither JSON nor multipart, 421 Host not allowed, 422 a field missing or of the
+wrong type or an image that is not base64, 429 too many requests, 500 anything
+unexpected (logged, never a traceback).
 
 Privacy: message texts are never logged here; INFO lines carry the conversation id and intent.
 """
@@ -32,6 +36,19 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot.adapters.base import Adapter, MessageHandler
+from bot.adapters.http_guard import (
+    API_CACHE_CONTROL,
+    PAGE_CACHE_CONTROL,
+    SECURITY_HEADERS,
+    ClientAddress,
+    ClientRateLimit,
+    add_security_headers,
+    allowed_host_names,
+    host_name,
+    log_refusal,
+    retry_after_header,
+)
+from bot.adapters.hygiene import clean_text, log_id
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
 from bot.messages import Incoming, MessageKind
@@ -54,13 +71,7 @@ PAGE_FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
-PAGE_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; base-uri 'none'; "
-                                "form-action 'self'; frame-ancestors 'none'"),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": PAGE_CACHE_CONTROL}
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
@@ -114,7 +125,7 @@ def _field(data: dict[str, Any], name: str, *, optional: bool = False,
     if not value and name != "text":
         hint = " (use null or leave it out for a private conversation)" if optional else ""
         raise ApiError(422, "empty_field", f"field '{name}' must not be empty{hint}")
-    return value
+    return clean_text(value)  # no lone surrogate gets past here (stored, logged, answered)
 
 
 def _image_field(data: dict[str, Any]) -> bytes | None:
@@ -252,6 +263,34 @@ def _describe_http_error(exc: web.HTTPException, request: web.Request,
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _guard_middleware(allowed_hosts: frozenset[str], clients: ClientAddress,
+                      limit: ClientRateLimit) -> Any:
+    """Refuse a Host that is not allowed (421) and a client over its rate limit (429)."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        host = host_name(request.headers.get("Host", ""))
+        if host not in allowed_hosts:
+            log_refusal("host", "http: refused a request for Host %r from %s (allowed: %s; "
+                        "platforms.http.allowed_hosts)", log_id(host), request.remote,
+                        ", ".join(sorted(allowed_hosts)))
+            raise ApiError(421, "host_not_allowed",
+                           "this server does not answer for that host name "
+                           "(platforms.http.allowed_hosts)")
+        if request.path.startswith("/v1/"):
+            client = clients.of(request)
+            wait = limit.retry_after(client)
+            if wait > 0:
+                log_refusal("rate", "http: client %s is over its rate limit; answered 429",
+                            log_id(client))
+                raise ApiError(429, "too_many_requests",
+                               f"too many requests; try again in {retry_after_header(wait)} s",
+                               {"Retry-After": retry_after_header(wait)})
+        return await handler(request)
+
+    return guard
+
+
 def _error_middleware(max_body_bytes: int) -> Any:
     """Turn every error into a JSON error response."""
 
@@ -300,7 +339,10 @@ class HttpAdapter(Adapter):
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.http
         self._token = required_token(settings.host, settings.token,
-                                     key="platforms.http.token", env="BOT_HTTP_TOKEN")
+                                     key="platforms.http.token", env="BOT_HTTP_TOKEN",
+                                     optional_on_loopback=not settings.require_token,
+                                     opt_out="platforms.http.require_token: false")
+        self._body_timeout = settings.body_timeout_seconds
         self._engine = engine
         self._page = _load_page()
         self._started_at = time.monotonic()
@@ -308,15 +350,23 @@ class HttpAdapter(Adapter):
         self._max_body_bytes = settings.max_body_bytes
         # A photo may make a body larger than max_body_bytes; a body without one may not
         # (checked in _messages).
+        guard = _guard_middleware(allowed_host_names(settings.host, settings.allowed_hosts),
+                                  ClientAddress(settings.trusted_proxies),
+                                  ClientRateLimit(settings.rate_limit_per_minute))
         app = web.Application(client_max_size=settings.max_body_bytes + IMAGE_BODY_ALLOWANCE,
-                              middlewares=[_error_middleware(settings.max_body_bytes)])
+                              middlewares=[_error_middleware(settings.max_body_bytes), guard])
+        app.on_response_prepare.append(add_security_headers)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/", self._page_file)
         for name in PAGE_FILES:
             if name != "index.html":
                 app.router.add_get(f"/{name}", self._page_file)
-        self._server = WebServer(app, settings.host, settings.port)
+        self._server = WebServer(app, settings.host, settings.port,
+                                 idle_timeout=settings.idle_timeout_seconds,
+                                 max_connections=settings.max_connections,
+                                 error_headers={**SECURITY_HEADERS,
+                                                "Cache-Control": API_CACHE_CONTROL})
         self._host = settings.host
 
     @property
@@ -356,25 +406,34 @@ class HttpAdapter(Adapter):
 
     async def _messages(self, request: web.Request) -> web.Response:
         self._authorize(request)
-        if request.content_type == "multipart/form-data":
-            message = await _read_multipart(request, self._max_body_bytes)
-        elif request.content_type == "application/json":
-            message = await self._read_json(request)
-        else:
+        if request.content_type not in ("multipart/form-data", "application/json"):
             raise ApiError(415, "unsupported_media_type",
                            "the body must be JSON with the header 'Content-Type: "
                            "application/json', or multipart/form-data with an image "
                            f"(got {request.content_type!r})")
+        try:
+            async with asyncio.timeout(self._body_timeout):
+                if request.content_type == "multipart/form-data":
+                    message = await _read_multipart(request, self._max_body_bytes)
+                else:
+                    message = await self._read_json(request)
+        except TimeoutError:
+            log_refusal("slow_body", "http: a request body from %s took longer than %.0f s; "
+                        "answered 408", request.remote, self._body_timeout)
+            raise ApiError(408, "body_timeout",
+                           f"the request body did not arrive within {self._body_timeout:g} s "
+                           "(platforms.http.body_timeout_seconds)",
+                           {"Connection": "close"}) from None
         response = await self._engine.handle(message.incoming())
-        log.info("http: conversation %s%s -> %s, %d repl%s", message.conversation,
+        log.info("http: conversation %s%s -> %s, %d repl%s", log_id(message.conversation),
                  " (group)" if message.room is not None else "", response.intent or "no intent",
                  len(response.replies), "y" if len(response.replies) == 1 else "ies")
         return web.json_response({
             "conversation": message.conversation,
             "intent": response.intent,
             "confidence": round(response.confidence, 3),
-            "replies": response.replies,
-            "choices": response.choices,
+            "replies": [clean_text(reply) for reply in response.replies],
+            "choices": [clean_text(choice) for choice in response.choices],
             "urgent": response.urgent,
         }, dumps=_dumps)
 

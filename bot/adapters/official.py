@@ -56,6 +56,7 @@ from wechatpy.messages import (
 from wechatpy.replies import create_reply
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
+from bot.adapters.hygiene import clean_text
 from bot.adapters.official_api import OfficialApi, OfficialApiError
 from bot.adapters.outbox import Outbox, Outgoing, split_message
 from bot.adapters.webserver import WebServer
@@ -383,7 +384,8 @@ class OfficialAdapter(Adapter):
     def _incoming(self, message: BaseMessage) -> list[Incoming] | Response:
         """The messages to ask the engine, or the answer without it."""
         def ask(text: str, kind: MessageKind = MessageKind.TEXT) -> Incoming:
-            return Incoming(user=message.source, text=text, platform=PLATFORM, kind=kind)
+            return Incoming(user=clean_text(message.source), text=clean_text(text),
+                            platform=PLATFORM, kind=kind)
 
         if isinstance(message, TextMessage):
             return [ask(message.content or "")]

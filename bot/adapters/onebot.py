@@ -9,7 +9,15 @@ replies go out as ``send_private_msg`` / ``send_group_msg`` actions through a ra
 
 Replies queued while the account is not connected wait for it to reconnect; an action whose
 connection drops before it is confirmed is sent again on the new connection (it may then
-arrive twice: better than not at all). Failed actions are logged.
+arrive twice: better than not at all). Failed actions are logged; a reply the implementation
+refuses is sent once more in parts (urgent lines first).
+
+Security: the access token is required unless ``allow_without_token_on_loopback`` is set (and
+the server is on loopback); a handshake carrying an ``Origin`` header (a web page in a
+browser, never a OneBot implementation) is refused; a connection speaks for one account only
+(its ``X-Self-ID``, or the first ``self_id`` it sends): events claiming another account are
+dropped, and replies go out only through that account's connections. A frame that is not
+JSON, too deeply nested, or otherwise bad is logged and skipped; the connection stays.
 
 Privacy: message texts are never logged here; INFO lines carry message, user and group ids,
 the message kind and the intent the engine chose.
@@ -24,6 +32,7 @@ import functools
 import itertools
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +40,10 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.download import DownloadError, DownloadTooLarge, download_image
+from bot.adapters.hygiene import clean_incoming, clean_text, log_id
 from bot.adapters.onebot_message import image_url, outgoing_message, read_message
-from bot.adapters.outbox import Outbox, Outgoing
+from bot.adapters.outbox import Outbox, Outgoing, unsent_file
+from bot.adapters.ratelog import RateLimitedLog
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
 from bot.messages import Incoming, MessageKind
@@ -44,6 +55,34 @@ PLATFORM = "qq"
 ACTION_TIMEOUT_SECONDS = 15.0
 STOP_FLUSH_SECONDS = 3.0
 MAX_FRAME_BYTES = 4 * 1024 * 1024
+#: the deepest nesting of arrays and objects read from a frame (OneBot events need about 5)
+MAX_FRAME_DEPTH = 64
+
+_refusals = RateLimitedLog(log)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def nesting_depth(raw: str) -> int:
+    """How deeply arrays and objects nest in the JSON text ``raw`` (brackets inside strings
+    do not count). Cheap for ordinary frames: only a frame with many brackets is scanned."""
+    if raw.count("[") + raw.count("{") <= MAX_FRAME_DEPTH:
+        return raw.count("[") + raw.count("{")  # an upper bound, and small
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", raw))
+    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+
+
+def parse_frame(raw: str) -> dict[str, Any] | None:
+    """A frame's JSON object, or None when it is not JSON, nests deeper than
+    :data:`MAX_FRAME_DEPTH`, or is not an object."""
+    if nesting_depth(raw) > MAX_FRAME_DEPTH:
+        return None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
@@ -61,6 +100,11 @@ class _Connection:
     @property
     def takes_actions(self) -> bool:
         return self.role in ("universal", "api") and not self.ws.closed
+
+
+class SendRefused(Exception):
+    """The OneBot implementation answered an action with a failure (the outbox sends the
+    message once more, in parts)."""
 
 
 def _target(self_id: str, in_room: bool, target: str) -> str:
@@ -87,16 +131,20 @@ class OneBotAdapter(Adapter):
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.onebot
-        self._token = required_token(settings.host, settings.access_token,
-                                     key="platforms.onebot.access_token",
-                                     env="ONEBOT_ACCESS_TOKEN")
+        self._token = required_token(
+            settings.host, settings.access_token, key="platforms.onebot.access_token",
+            env="ONEBOT_ACCESS_TOKEN",
+            optional_on_loopback=settings.allow_without_token_on_loopback,
+            opt_out="platforms.onebot.allow_without_token_on_loopback: true")
         self._engine = engine
         self._path = settings.path if settings.path.startswith("/") else f"/{settings.path}"
         self._host = settings.host
         app = web.Application()
         app.router.add_get(self._path, self._websocket)
         self._server = WebServer(app, settings.host, settings.port)
-        self._outbox = Outbox.from_config(self._deliver, config.sending)
+        self._outbox = Outbox.from_config(self._deliver, config.sending,
+                                          unsent_file(config, self.name))
+        self._stop_drain = config.sending.stop_drain_seconds
         self._connections: list[_Connection] = []
         self._changed = asyncio.Condition()
         self._stopping = asyncio.Event()
@@ -121,6 +169,7 @@ class OneBotAdapter(Adapter):
     async def start(self) -> None:
         """Start listening (returns once the port is bound)."""
         await self._server.start()
+        self._outbox.restore()  # what the last stop could not send
         log.info("onebot: waiting for a OneBot v11 reverse WebSocket on ws://%s:%s%s "
                  "(access token %s)", self._host, self.port, self._path,
                  "required" if self._token else "not required")
@@ -139,11 +188,10 @@ class OneBotAdapter(Adapter):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*self._photo_tasks, return_exceptions=True),
                                        STOP_FLUSH_SECONDS)
-        if self._outbox.pending and any(c.takes_actions for c in self._connections):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox.join(), STOP_FLUSH_SECONDS)
+        connected = any(c.takes_actions for c in self._connections)
+        # drains for a few seconds, then saves the rest for the next start (or logs the count)
+        await self._outbox.close(self._stop_drain if connected else 0)
         self._stopping.set()
-        await self._outbox.close()  # logs how many replies are dropped, if any
         async with self._changed:
             self._changed.notify_all()
         for connection in list(self._connections):
@@ -161,9 +209,18 @@ class OneBotAdapter(Adapter):
         return token_matches(given, self._token)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Origin") is not None:
+            _refusals.log("origin", logging.WARNING,
+                          "onebot: refused a connection from %s with Origin %r: a web page in "
+                          "a browser, not a OneBot implementation", request.remote,
+                          log_id(request.headers["Origin"]))
+            return web.json_response({"error": "browser connections are not accepted"},
+                                     status=403)
         if not self._authorized(request):
-            log.warning("onebot: refused a connection from %s: missing or wrong access token "
-                        "(platforms.onebot.access_token / ONEBOT_ACCESS_TOKEN)", request.remote)
+            _refusals.log("token", logging.WARNING,
+                          "onebot: refused a connection from %s: missing or wrong access token "
+                          "(platforms.onebot.access_token / ONEBOT_ACCESS_TOKEN)",
+                          request.remote)
             return web.json_response({"error": "missing or wrong access token"}, status=401)
         if self._stopping.is_set():
             return web.json_response({"error": "the bot is stopping"}, status=503)
@@ -172,7 +229,7 @@ class OneBotAdapter(Adapter):
             return web.json_response({"error": "expected a WebSocket upgrade"}, status=400)
         await ws.prepare(request)
         connection = _Connection(
-            ws=ws, self_id=request.headers.get("X-Self-ID", "").strip(),
+            ws=ws, self_id=clean_text(request.headers.get("X-Self-ID", "").strip()[:64]),
             role=(request.headers.get("X-Client-Role") or "Universal").strip().lower(),
             peer=str(request.remote))
         await self._connected(connection)
@@ -226,13 +283,12 @@ class OneBotAdapter(Adapter):
     # ----- incoming ----------------------------------------------------------------------
 
     async def _on_frame(self, connection: _Connection, raw: str) -> None:
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            log.warning("onebot: a frame from account %s is not JSON; ignored",
-                        connection.self_id or "?")
-            return
-        if not isinstance(data, dict):
+        data = parse_frame(raw)
+        if data is None:
+            _refusals.log("frame", logging.WARNING,
+                          "onebot: a frame of %d characters from account %s is not JSON, is "
+                          "nested deeper than %d or is not an object; skipped",
+                          len(raw), log_id(connection.self_id or "?"), MAX_FRAME_DEPTH)
             return
         try:
             if "post_type" in data:
@@ -246,11 +302,18 @@ class OneBotAdapter(Adapter):
                           connection.self_id or "?")
 
     async def _on_event(self, connection: _Connection, event: dict[str, Any]) -> None:
-        self_id = str(event.get("self_id") or connection.self_id)
-        if not connection.self_id and self_id:
-            connection.self_id = self_id  # no X-Self-ID header: learn it from the events
+        claimed = clean_text(str(event.get("self_id") or "").strip()[:64])
+        if not connection.self_id and claimed:
+            connection.self_id = claimed  # no X-Self-ID header: learn it from the first event
             async with self._changed:
                 self._changed.notify_all()
+        elif claimed and claimed != connection.self_id:
+            _refusals.log("self_id", logging.WARNING,
+                          "onebot: the connection of account %s from %s sent an event for "
+                          "account %s; dropped (a connection speaks for one account)",
+                          log_id(connection.self_id), connection.peer, log_id(claimed))
+            return
+        self_id = connection.self_id
         post_type = event.get("post_type")
         if post_type == "meta_event":
             if event.get("meta_event_type") == "lifecycle":
@@ -281,14 +344,20 @@ class OneBotAdapter(Adapter):
         response = await self._engine.handle(incoming)
         log.info("onebot: %s", describe_turn(event.get("message_id", "?"), incoming, response))
         if not response.silent:
-            self._reply(incoming, self_id, response.replies)
+            self._reply(incoming, self_id, response.replies, urgent=response.urgent)
 
-    def _reply(self, incoming: Incoming, self_id: str, replies: list[str]) -> None:
+    def _reply(self, incoming: Incoming, self_id: str, replies: list[str], *,
+               urgent: bool = False) -> None:
+        """Queue ``replies``; they go out only through a connection of account ``self_id``."""
+        if self._outbox.closed:
+            log.warning("onebot: stopping; %d repl%s to %s not sent", len(replies),
+                        "y" if len(replies) == 1 else "ies", log_id(incoming.user))
+            return
         if incoming.room is not None:
             self._outbox.submit(_target(self_id, True, incoming.room), replies,
-                                in_room=True, mention_ids=[incoming.user])
+                                in_room=True, mention_ids=[incoming.user], urgent=urgent)
         else:
-            self._outbox.submit(_target(self_id, False, incoming.user), replies)
+            self._outbox.submit(_target(self_id, False, incoming.user), replies, urgent=urgent)
 
     async def _answer_photo(self, event: dict[str, Any], incoming: Incoming, url: str,
                             self_id: str) -> None:
@@ -329,14 +398,14 @@ class OneBotAdapter(Adapter):
                             self_id)
         sender = event.get("sender")
         sender = sender if isinstance(sender, dict) else {}
-        return Incoming(
+        return clean_incoming(Incoming(
             user=user_id,
             text=read.text,
             platform=PLATFORM,
             room=room,
             addressed=room is None or read.mentions_self,
             kind=read.kind,
-        )
+        ))
 
     # ----- sending -----------------------------------------------------------------------
 
@@ -362,9 +431,11 @@ class OneBotAdapter(Adapter):
                             action, target, ACTION_TIMEOUT_SECONDS)
                 return
             if result.get("status") == "failed" or result.get("retcode") not in (0, 1):
-                log.warning("onebot: %s to %s failed: retcode %s %s", action, target,
+                log.warning("onebot: %s to %s failed: retcode %s %s", action, log_id(target),
                             result.get("retcode"),
-                            str(result.get("wording") or result.get("message") or "")[:200])
+                            clean_text(str(result.get("wording") or result.get("message")
+                                           or ""))[:200])
+                raise SendRefused(f"{action} failed with retcode {result.get('retcode')}")
             return
 
     async def _wait_for_sender(self, self_id: str) -> _Connection:

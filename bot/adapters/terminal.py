@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.base import Adapter
+from bot.adapters.hygiene import clean_incoming, clean_text
 from bot.config import Config
 from bot.engine import Engine
 from bot.messages import Incoming, MessageKind
@@ -93,7 +94,7 @@ def photo_message(line: str) -> Incoming | str:
     stripped = line.strip()
     command = next((c for c in PHOTO_COMMANDS if stripped.startswith(c)), None)
     if command is None:
-        return Incoming(user="terminal", text=line)
+        return Incoming(user="terminal", text=clean_text(line))
     path = Path(stripped[len(command):].strip().strip("'\"")).expanduser()
     try:
         with path.open("rb") as file:
@@ -121,13 +122,13 @@ def _incoming_from(obj: Any) -> Incoming | str:
     addressed = obj.get("addressed", True)
     if not isinstance(addressed, bool):
         return "field 'addressed' must be true or false"
-    return Incoming(
+    return clean_incoming(Incoming(
         user=f"{conversation}/{user}" if room is None else str(user),
         text=text,
         platform="jsonl",
         room=None if room is None else f"{conversation}/{room}",
         addressed=addressed,
-    )
+    ))
 
 
 async def chat_jsonl(config: Config) -> int:

@@ -1,20 +1,36 @@
 """What the HTTP API and the OneBot endpoint share: a small aiohttp server that tests can start
-on port 0 and stop, the rule that a server reachable from other machines needs a token, and
-constant-time token checks."""
+on port 0 and stop, the rule for when a token is required, and constant-time token checks.
+
+The server protects itself: a connection that sends no complete request head within
+``idle_timeout`` seconds is closed (idle sockets and slowloris headers alike; aiohttp's
+keep-alive timer runs from the moment a connection is accepted), at most ``max_connections``
+are open at once (more are closed as soon as they are accepted, with a rate-limited log line),
+and the event loop's "out of file descriptors" accept errors are logged once a minute at most.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_server import Server
 
+from bot.adapters.ratelog import RateLimitedLog, install_accept_error_filter
 from bot.config import ConfigError
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
+DEFAULT_IDLE_TIMEOUT_SECONDS = 15.0
+DEFAULT_MAX_CONNECTIONS = 256
+
+_refusals = RateLimitedLog(log)
 
 
 def is_loopback(host: str) -> bool:
@@ -28,15 +44,28 @@ def is_loopback(host: str) -> bool:
         return False  # "", 0.0.0.0, ::, or a name that may resolve to any address
 
 
-def required_token(host: str, token: str | None, *, key: str, env: str) -> str | None:
-    """The configured token (None when unset), or a :class:`ConfigError` naming ``key`` and
-    ``env`` when ``host`` is not a loopback address and no token is set."""
+def required_token(host: str, token: str | None, *, key: str, env: str,
+                   optional_on_loopback: bool = False, opt_out: str = "") -> str | None:
+    """The configured token (None when unset and allowed), else a :class:`ConfigError` naming
+    ``key`` and ``env``.
+
+    A token is required unless ``optional_on_loopback`` (an explicit opt-out in the config,
+    named by ``opt_out``) and ``host`` is a loopback address: a server reachable from other
+    machines always needs one.
+    """
     token = (token or "").strip() or None
-    if token is None and not is_loopback(host):
+    if token is not None:
+        return token
+    if not is_loopback(host):
         raise ConfigError(
             f"{key} (or env {env}) must be set: the server listens on {host or 'every address'!r}"
             f", which is not a loopback address, so anyone who can reach it could use the bot")
-    return token
+    if not optional_on_loopback:
+        raise ConfigError(
+            f"{key} (or env {env}) must be set: without it any program on this machine (a web "
+            f"page in a browser too) could use the server"
+            + (f"; to run without one on loopback set {opt_out}" if opt_out else ""))
+    return None
 
 
 def token_matches(given: str | None, expected: str) -> bool:
@@ -56,16 +85,109 @@ def bearer_token(header: str | None, schemes: tuple[str, ...] = ("bearer",)) -> 
     return token.strip() or None
 
 
+class _GuardedHandler(RequestHandler):
+    """aiohttp's connection handler, with protocol errors (a malformed request line or
+    header) answered with the server's error headers and logged once a minute, without a
+    traceback: a flood of garbage must not flood the log."""
+
+    __slots__ = ()
+
+    def log_exception(self, *args: Any, **kwargs: Any) -> None:
+        """Rate-limited, one line: the error's type and first line, never a traceback."""
+        exc = kwargs.get("exc_info")
+        detail = ""
+        if isinstance(exc, BaseException):
+            first = str(exc).strip().splitlines()
+            detail = f": {type(exc).__name__}{' ' + first[0][:120] if first else ''}"
+        text = (args[0] % args[1:]) if args else "error"
+        _refusals.log("protocol", logging.WARNING, "server: %s%s", text, detail)
+
+    def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        """aiohttp's error answer, with the server's error headers."""
+        response = super().handle_error(request, status, exc, message)
+        for name, value in getattr(self._manager, "error_headers", {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+class _GuardedServer(Server):
+    """aiohttp's Server making :class:`_GuardedHandler` connections, at most
+    ``max_connections`` at once (more are closed as soon as they are accepted)."""
+
+    max_connections = DEFAULT_MAX_CONNECTIONS
+    refused = 0
+    error_headers: Mapping[str, str] = {}
+
+    def __call__(self) -> RequestHandler:
+        return _GuardedHandler(self, loop=self._loop, **self._kwargs)
+
+    def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
+        """Register the connection, or close it at once when the cap is reached."""
+        if len(self._connections) >= self.max_connections:
+            self.refused += 1
+            transport.abort()  # never registered: connection_lost has nothing to undo
+            _refusals.log("cap", logging.WARNING,
+                          "server: %d connections are open (the limit); closed a new one from "
+                          "%s (%d refused so far)", self.max_connections,
+                          transport.get_extra_info("peername"), self.refused)
+            return
+        super().connection_made(handler, transport)
+
+
+class _GuardedRunner(web.AppRunner):
+    """An AppRunner whose server is a :class:`_GuardedServer`."""
+
+    def __init__(self, app: web.Application, *, max_connections: int,
+                 error_headers: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._max_connections = max_connections
+        self._error_headers = dict(error_headers)
+
+    async def _make_server(self) -> Server:
+        server = await super()._make_server()
+        server.__class__ = _GuardedServer  # same layout; aiohttp offers no factory hook
+        assert isinstance(server, _GuardedServer)
+        server.max_connections = self._max_connections
+        server.error_headers = self._error_headers
+        return server
+
+    @property
+    def refused(self) -> int:
+        """Connections closed because the cap was reached."""
+        server = self.server
+        return server.refused if isinstance(server, _GuardedServer) else 0
+
+
 class WebServer:
     """An aiohttp application served on ``host:port``; ``port`` is the bound one after
-    :meth:`start` (so port 0 picks a free port)."""
+    :meth:`start` (so port 0 picks a free port). ``idle_timeout`` closes connections that
+    send no complete request head for that long; ``max_connections`` caps open ones;
+    ``error_headers`` go on the answers to malformed requests (which no handler sees)."""
 
-    def __init__(self, app: web.Application, host: str, port: int) -> None:
+    def __init__(self, app: web.Application, host: str, port: int, *,
+                 idle_timeout: float = DEFAULT_IDLE_TIMEOUT_SECONDS,
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                 error_headers: Mapping[str, str] | None = None) -> None:
         self._app = app
         self._host = host
         self._requested_port = port
-        self._runner: web.AppRunner | None = None
+        self._idle_timeout = idle_timeout
+        self._max_connections = max_connections
+        self._error_headers = dict(error_headers or {})
+        self._runner: _GuardedRunner | None = None
         self.port: int | None = None
+
+    @property
+    def refused(self) -> int:
+        """Connections closed because ``max_connections`` were open."""
+        return self._runner.refused if self._runner is not None else 0
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open now."""
+        server = self._runner.server if self._runner is not None else None
+        return len(server.connections) if server is not None else 0
 
     @property
     def running(self) -> bool:
@@ -76,8 +198,11 @@ class WebServer:
         """Bind and start serving (an OSError when the address is taken)."""
         if self._runner is not None:
             raise RuntimeError("the server is already running")
-        runner = web.AppRunner(self._app, access_log=None,
-                               shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+        install_accept_error_filter()
+        runner = _GuardedRunner(self._app, max_connections=self._max_connections,
+                                error_headers=self._error_headers, access_log=None,
+                                shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+                                keepalive_timeout=self._idle_timeout)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._host, self._requested_port)

@@ -3,7 +3,12 @@
 :class:`WechatyAdapter` keeps one connection to the gateway alive (reconnecting with
 exponential backoff when the gateway is not up yet or drops), turns every WeChat message into
 an :class:`~bot.messages.Incoming`, asks the engine, and sends the replies through a
-rate-limited :class:`~bot.adapters.outbox.Outbox`.
+rate-limited :class:`~bot.adapters.outbox.Outbox` (urgent replies first).
+
+A heartbeat finds a gateway that went silent without closing the TCP connection (NAT timeout,
+the gateway's host suspended): every ``heartbeat_seconds`` the bot sends ``Ding``; the
+gateway answers with a ``dong`` event. When nothing at all (dong, heartbeat, message) has come
+for twice that interval, the connection is dropped and made again with the usual backoff.
 
 python-wechaty is imported lazily through :mod:`bot.adapters.wechaty_compat` (it needs patches
 on Python 3.11 and costs about a second to import): importing this module does not import it.
@@ -28,7 +33,8 @@ from urllib.parse import urlsplit
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.download import DownloadTooLarge, download_image
-from bot.adapters.outbox import Outbox, Outgoing
+from bot.adapters.hygiene import clean_incoming, log_id
+from bot.adapters.outbox import Outbox, Outgoing, unsent_file
 from bot.config import Config, ConfigError
 from bot.messages import Incoming, MessageKind
 from bot.photo import texts as photo_texts
@@ -39,7 +45,6 @@ PLATFORM = "wechat"
 #: WeChat ends an @mention with this character (U+2005, FOUR-PER-EM SPACE)
 MENTION_END = "\u2005"
 CONNECT_TIMEOUT_SECONDS = 5.0
-STOP_FLUSH_SECONDS = 3.0
 
 # The Python client's message types (wechaty_grpc MessageType, after python-wechaty has
 # translated the TypeScript numbers on the wire), by name so wechaty need not be imported.
@@ -148,6 +153,10 @@ def _is_image_name(msg: Any) -> bool:
     return isinstance(name, str) and bool(_IMAGE_FILE_NAME.search(name.strip()))
 
 
+class GatewaySilent(Exception):
+    """The gateway answered nothing (no dong, heartbeat or message) for too long."""
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     detail = text[0][:200] if text else ""
@@ -185,7 +194,9 @@ class WechatyAdapter(Adapter):
         self._config = config
         self._settings = config.platforms.wechaty
         self._engine = engine
-        self._outbox = Outbox.from_config(self._deliver, config.sending)
+        self._outbox = Outbox.from_config(self._deliver, config.sending,
+                                          unsent_file(config, self.name))
+        self._last_alive = 0.0  # loop time of the gateway's last sign of life
         self._bot: Any = None  # the Wechaty whose gateway connection is up, else None
         self._connected = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -221,6 +232,7 @@ class WechatyAdapter(Adapter):
 
         self._running = True
         self._finished.clear()
+        self._outbox.restore()  # what the last stop could not send
         modules = await asyncio.to_thread(import_wechaty)  # ~1 s: keep the loop responsive
         library_log_filter.add_secret(self._token)
         delay = self._settings.reconnect_initial_seconds
@@ -257,9 +269,9 @@ class WechatyAdapter(Adapter):
             if self._running:
                 await self._finished.wait()
             return
-        if self._bot is not None and self._outbox.pending:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox.join(), STOP_FLUSH_SECONDS)
+        # drains for a few seconds while connected, then saves the rest for the next start
+        await self._outbox.close(self._config.sending.stop_drain_seconds
+                                 if self._bot is not None else 0)
         self._stopping.set()
         if self._running:
             await self._finished.wait()
@@ -286,6 +298,7 @@ class WechatyAdapter(Adapter):
         puppet.on("logout", self._on_logout)
         puppet.on("scan", self._on_scan)
         puppet.on("heartbeat", self._on_heartbeat)
+        puppet.on("dong", self._on_dong)
         bot.on("message", self._on_message)
         bot.on("error", self._on_library_error)
         return bot, puppet, scheduler
@@ -301,12 +314,7 @@ class WechatyAdapter(Adapter):
         try:
             host, port = modules.puppet_service_utils.extract_host_and_port(self._endpoint)
             await self._check_reachable(host, port)
-            await bot.init_puppet()
-            from bot.adapters.wechaty_compat import isolate_user_caches
-
-            isolate_user_caches(bot)
-            await bot.init_puppet_event_bridge(bot.puppet)
-            await bot.puppet.start()  # returns when the gateway ends the event stream
+            await self._with_heartbeat(bot, self._serve(bot))
             reason = "the gateway ended the event stream"
         except asyncio.CancelledError:
             reason = "stopping"
@@ -328,6 +336,67 @@ class WechatyAdapter(Adapter):
                                 self._endpoint, reason, level=logging.WARNING)
         return accepted
 
+    async def _serve(self, bot: Any) -> None:
+        """Start the puppet; returns when the gateway ends the event stream."""
+        await bot.init_puppet()
+        from bot.adapters.wechaty_compat import isolate_user_caches
+
+        isolate_user_caches(bot)
+        await bot.init_puppet_event_bridge(bot.puppet)
+        await bot.puppet.start()
+
+    async def _with_heartbeat(self, bot: Any, serve: Any) -> None:
+        """Run ``serve`` while the heartbeat watches the gateway; GatewaySilent when the
+        gateway says nothing for twice the heartbeat interval."""
+        serving = asyncio.ensure_future(serve)
+        watching = asyncio.ensure_future(self._heartbeat(bot))
+        try:
+            await asyncio.wait({serving, watching}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (serving, watching):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if watching.done() and not watching.cancelled() and watching.exception() is not None:
+            raise watching.exception()  # type: ignore[misc]
+        serving.result()
+
+    async def _heartbeat(self, bot: Any) -> None:
+        """Ding the gateway every interval; raise GatewaySilent after two silent intervals."""
+        interval = self._settings.heartbeat_seconds
+        loop = asyncio.get_running_loop()
+        self._last_alive = loop.time()
+        next_ding = loop.time()
+        pings: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                await asyncio.sleep(interval / 4)
+                now = loop.time()
+                silent_for = now - self._last_alive
+                if silent_for >= 2 * interval:
+                    raise GatewaySilent(f"no answer from the gateway for {silent_for:.0f} s "
+                                        f"(heartbeat every {interval:g} s)")
+                if self._bot is bot and now >= next_ding:
+                    next_ding = now + interval
+                    ping = asyncio.create_task(self._ding(bot, interval))
+                    pings.add(ping)
+                    ping.add_done_callback(pings.discard)
+        finally:
+            for ping in pings:
+                ping.cancel()
+
+    async def _ding(self, bot: Any, within: float) -> None:
+        """One Ding (its answer comes as a dong event); failures only show as silence."""
+        try:
+            await asyncio.wait_for(bot.puppet.ding("cuishou-heartbeat"), within)
+        except (Exception, TimeoutError) as exc:
+            log.debug("wechat: Ding failed: %s", _describe(exc))
+
+    def _alive(self) -> None:
+        """The gateway said something: it is not silent."""
+        with contextlib.suppress(RuntimeError):
+            self._last_alive = asyncio.get_running_loop().time()
+
     def _close_bot(self, bot: Any, puppet: Any, scheduler: Any) -> None:
         """Drop the connection without ``Stop``: the gateway's WeChat session keeps running."""
         bot.remove_all_listeners()
@@ -339,11 +408,13 @@ class WechatyAdapter(Adapter):
             scheduler.shutdown(wait=False)
 
     def _on_gateway_started(self, bot: Any) -> None:
+        self._alive()
         self._bot = bot
         self._connected.set()
         self._set_state("connected", "connected to the gateway at %s", self._endpoint)
 
     def _on_login(self, payload: Any) -> None:
+        self._alive()
         self._set_state("logged_in", "logged in as %s", payload.contact_id)
 
     def _on_logout(self, payload: Any) -> None:
@@ -359,7 +430,11 @@ class WechatyAdapter(Adapter):
             log.info("wechat: login scan status %s", status)
 
     def _on_heartbeat(self, payload: Any) -> None:
+        self._alive()
         log.debug("wechat: heartbeat from the gateway")
+
+    def _on_dong(self, payload: Any) -> None:
+        self._alive()
 
     def _on_library_error(self, error: object) -> None:
         log.error("wechat: python-wechaty reported an error: %s",
@@ -368,6 +443,7 @@ class WechatyAdapter(Adapter):
     # ----- messages ----------------------------------------------------------------------
 
     async def _on_message(self, msg: Any) -> None:
+        self._alive()
         try:
             await self._handle_message(msg)
         except Exception:
@@ -402,11 +478,14 @@ class WechatyAdapter(Adapter):
         log.info("wechat: %s", describe_turn(msg.message_id, incoming, response))
         if response.silent:
             return
-        if incoming.room is not None:
+        if self._outbox.closed:
+            log.warning("wechat: stopping; the replies to message %s are not sent",
+                        log_id(msg.message_id))
+        elif incoming.room is not None:
             self._outbox.submit(incoming.room, response.replies, in_room=True,
-                                mention_ids=[incoming.user])
+                                mention_ids=[incoming.user], urgent=response.urgent)
         else:
-            self._outbox.submit(incoming.user, response.replies)
+            self._outbox.submit(incoming.user, response.replies, urgent=response.urgent)
 
     async def _image_of(self, msg: Any) -> bytes | None:
         """The bytes of an image message (its file box: base64, or a link fetched with a size
@@ -447,14 +526,14 @@ class WechatyAdapter(Adapter):
             by_id = bool(await msg.mention_self())
             addressed = by_id or mentions_by_name(text, names)
             text = strip_leading_mentions(text, names, mentioned=addressed)
-        return Incoming(
+        return clean_incoming(Incoming(
             user=talker.contact_id,
             text=text.strip(),
             platform=PLATFORM,
             room=room.room_id if room is not None else None,
             addressed=addressed,
             kind=kind,
-        )
+        ))
 
     async def _deliver(self, message: Outgoing) -> None:
         """Send one chat message (the outbox calls this within the rate limits)."""

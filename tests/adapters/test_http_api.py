@@ -23,7 +23,8 @@ TOKEN = "s3cret-token-4711"
 
 def http_config(**http: object) -> Config:
     config = memory_config()
-    settings = config.platforms.http.model_copy(update={"port": 0, **http})
+    settings = config.platforms.http.model_copy(update={
+        "port": 0, "require_token": False, **http})
     return config.model_copy(update={
         "platforms": config.platforms.model_copy(update={"http": settings})})
 

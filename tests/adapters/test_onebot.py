@@ -217,9 +217,14 @@ async def test_the_token_may_come_in_the_query(adapter: OneBotAdapter,
     assert TOKEN not in caplog.text
 
 
-async def test_without_a_configured_token_on_loopback_anyone_local_may_connect(
+async def test_without_a_token_on_loopback_only_with_the_explicit_opt_out(
         engine: Engine) -> None:
-    bot = OneBotAdapter(onebot_config(access_token=None), engine)
+    with pytest.raises(ConfigError) as info:  # the default: a token is required
+        OneBotAdapter(onebot_config(access_token=None), engine)
+    assert "platforms.onebot.allow_without_token_on_loopback: true" in str(info.value)
+    assert Config().platforms.onebot.allow_without_token_on_loopback is False
+    bot = OneBotAdapter(onebot_config(access_token=None, allow_without_token_on_loopback=True),
+                        engine)
     await bot.start()
     client = FakeOneBot(url_of(bot), None)
     try:
@@ -233,7 +238,8 @@ async def test_without_a_configured_token_on_loopback_anyone_local_may_connect(
 
 def test_a_non_loopback_host_without_a_token_refuses_to_start(engine: Engine) -> None:
     with pytest.raises(ConfigError) as info:
-        OneBotAdapter(onebot_config(host="0.0.0.0", access_token=None), engine)
+        OneBotAdapter(onebot_config(host="0.0.0.0", access_token=None,
+                                    allow_without_token_on_loopback=True), engine)
     assert "platforms.onebot.access_token" in str(info.value)
     assert "ONEBOT_ACCESS_TOKEN" in str(info.value)
 
@@ -353,3 +359,123 @@ async def test_a_private_notice_to_an_admin_is_pushed(adapter: OneBotAdapter,
     assert actions[0]["params"]["user_id"] == ALICE
     assert "重新加载失败" in sent_text(actions[0])
     assert adapter.platform == "qq"  # admin ids are written "qq:<number>"
+
+
+# ----- hardening (issue 15) ----------------------------------------------------------------
+
+
+async def test_a_browser_handshake_with_an_origin_is_refused(
+        adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    client = FakeOneBot(url_of(adapter), TOKEN)  # even with the right token
+    try:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+            await client.connect(extra_headers={"Origin": "http://evil.example"})
+        assert info.value.status == 403
+    finally:
+        await client.close()
+    assert "Origin 'http://evil.example'" in caplog.text
+    assert not adapter._connections
+
+
+async def test_replies_go_only_through_the_account_the_message_came_from(
+        adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    mine = FakeOneBot(url_of(adapter), TOKEN, self_id=SELF_ID)
+    other = FakeOneBot(url_of(adapter), TOKEN, self_id=SELF_ID + 1)
+    await mine.connect()
+    await other.connect()
+    try:
+        # the other connection poses as SELF_ID: dropped, nobody is answered through it
+        await other.send({"self_id": SELF_ID, "post_type": "message", "message_type": "private",
+                          "message_id": 1, "user_id": ALICE, "message": [text(AT_DOOR)]})
+        await other.private(BOB, [text(AT_DOOR)])  # its own account: answered through it
+        await other.wait_for_actions(1)
+        await asyncio.sleep(0.3)
+        assert mine.actions == []
+        assert {a["params"]["user_id"] for a in other.actions} == {BOB}
+        await mine.private(ALICE, [text(AT_DOOR)])
+        await mine.wait_for_actions(1)
+        await asyncio.sleep(0.3)
+        assert {a["params"]["user_id"] for a in mine.actions} == {ALICE}
+        assert {a["params"]["user_id"] for a in other.actions} == {BOB}
+    finally:
+        await mine.close()
+        await other.close()
+    assert "sent an event for account 10001; dropped" in caplog.text
+
+
+async def test_a_deeply_nested_frame_is_skipped_and_the_connection_stays(
+        qq: FakeOneBot, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    assert qq._ws is not None
+    await qq._ws.send_str("[" * 200_000 + "]" * 200_000)
+    await qq._ws.send_str('{"post_type": "message", "x": ' + "[" * 100 + "]" * 100 + "}")
+    await qq._ws.send_str("not json at all")
+    await qq.private(ALICE, [text(AT_DOOR)])
+    actions = await qq.wait_for_actions(1)
+    assert actions[0]["action"] == "send_private_msg"
+    assert "is not JSON, is nested deeper than 64" in caplog.text
+    assert not qq._ws.closed
+
+
+async def test_a_lone_surrogate_does_not_lose_the_urgent_reply(qq: FakeOneBot) -> None:
+    await qq.private(ALICE, [text("催收的人堵在我家门口不走\ud800")])
+    actions = await settled(qq)
+    texts = [sent_text(a) for a in actions]
+    assert any("110" in t for t in texts)
+    for t in texts:
+        t.encode("utf-8")
+
+
+async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
+        qq: FakeOneBot, adapter: OneBotAdapter) -> None:
+    qq.refuse = lambda action: "\n" in sent_text(action)
+    submitted: list[bool] = []
+    submit = adapter._outbox.submit
+
+    def spy(*args: object, **kwargs: object) -> int:
+        submitted.append(bool(kwargs.get("urgent")))
+        return submit(*args, **kwargs)  # type: ignore[arg-type]
+
+    adapter._outbox.submit = spy  # type: ignore[method-assign]
+    await qq.private(ALICE, [text("催收的人堵在我家门口不走")])
+    actions = await settled(qq)
+    assert submitted == [True]  # the adapter passes Response.urgent on
+    delivered = [sent_text(a) for a in actions if "\n" not in sent_text(a)]
+    assert delivered, actions
+    assert "110" in delivered[0]  # the urgent line goes first
+    assert all("\n" not in t for t in delivered)
+
+
+async def test_replies_unsent_at_a_stop_are_sent_after_the_next_start(
+        engine: Engine, tmp_path: pytest.TempPathFactory) -> None:
+    config = onebot_config()
+    config = config.model_copy(update={"sending": config.sending.model_copy(update={
+        "unsent_dir": str(tmp_path), "stop_drain_seconds": 0.2})})
+    first = OneBotAdapter(config, engine)
+    await first.start()
+    events = FakeOneBot(url_of(first), TOKEN, role="Event")  # events only: no way to reply
+    await events.connect()
+    await events.private(ALICE, [text("催收的人堵在我家门口不走")])
+    for _ in range(100):
+        if first.pending_replies:
+            break
+        await asyncio.sleep(0.02)
+    queued = first.pending_replies
+    assert queued > 0
+    await events.close()
+    await asyncio.wait_for(first.stop(), 10)
+    assert (tmp_path / "unsent-onebot.json").exists()  # type: ignore[operator]
+
+    second = OneBotAdapter(config, engine)
+    await second.start()
+    qq = FakeOneBot(url_of(second), TOKEN)
+    await qq.connect()
+    try:
+        actions = await qq.wait_for_actions(queued)
+        assert "110" in sent_text(actions[0])
+    finally:
+        await qq.close()
+        await asyncio.wait_for(second.stop(), 10)
+    assert not (tmp_path / "unsent-onebot.json").exists()  # type: ignore[operator]

@@ -143,9 +143,9 @@ async def test_conversations_with_urgent_messages_go_first_in_their_own_order() 
     outbox.submit("b", ["b1"])
     outbox.submit("c", ["c1"], urgent=True)
     outbox.submit("d", ["d1"])
-    outbox.submit("d", ["d2"], urgent=True)  # d1 was queued first: it stays first
+    outbox.submit("d", ["d2"], urgent=True)  # jumps ahead of d1, which waits its turn
     await drain(outbox)
-    assert recorder.texts() == ["c1", "d1", "d2", "a1", "a2", "b1"]
+    assert recorder.texts() == ["c1", "d2", "a1", "a2", "b1", "d1"]
     assert recorder.times() == [0, 60, 120, 180, 240, 300]
 
 
@@ -200,11 +200,12 @@ async def test_private_messages_never_carry_mentions() -> None:
 async def test_failed_send_is_logged_and_the_rest_still_goes_out(
         caplog: pytest.LogCaptureFixture) -> None:
     outbox, recorder = make_outbox(fail_on="boom")
-    with caplog.at_level(logging.ERROR, logger="bot.adapters.outbox"):
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
         outbox.submit("a", ["one", "boom", "three"])
         await drain(outbox)
     assert recorder.texts() == ["one", "three"]
     assert "sending a message to a failed" in caplog.text
+    assert "failed again" in caplog.text  # retried once, then given up
     assert "boom" not in caplog.text  # message texts are not logged
 
 
@@ -311,3 +312,133 @@ def test_split_parts_fit_are_non_empty_and_keep_all_content(text: str, max_chars
         return "".join(s.split())
 
     assert squeeze("".join(parts)) == squeeze(text)
+
+
+# ----- bounds, priority, retries and stopping (issue 15) ------------------------------------
+
+
+async def test_an_urgent_reply_jumps_300_ordinary_ones() -> None:
+    outbox, recorder = make_outbox(per_room=100, overall=30, max_queued=1000,
+                                   max_queued_per_conversation=1000)
+    for index in range(300):
+        outbox.submit(f"user{index % 50}", [f"ordinary {index}"])
+    outbox.submit("threatened", ["先拨打110"], urgent=True)
+    await drain(outbox)
+    texts = recorder.texts()
+    assert texts.index("先拨打110") <= 1  # at most the one already being sent goes first
+    assert len(texts) == 301
+
+
+async def test_a_conversation_queue_is_bounded_and_keeps_the_newest_and_urgent(
+        caplog: pytest.LogCaptureFixture) -> None:
+    outbox, recorder = make_outbox(per_room=1, overall=100, max_queued_per_conversation=5)
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
+        outbox.submit("a", ["urgent 1"], urgent=True)
+        for index in range(20):
+            outbox.submit("a", [f"m{index}"])
+        outbox.submit("a", ["urgent 2"], urgent=True)
+        assert outbox.pending == 5  # the urgent ones count, and make room
+        await drain(outbox)
+    texts = recorder.texts()
+    assert texts[:2] == ["urgent 1", "urgent 2"]
+    assert texts[2:] == ["m17", "m18", "m19"]
+    assert outbox.dropped == 17
+    lines = [r for r in caplog.records if "queue full" in r.getMessage()]
+    assert len(lines) == 1  # rate-limited: one line a minute, with the figures
+    assert "limits 5 per conversation" in lines[0].getMessage()
+
+
+async def test_the_overall_bound_drops_the_oldest_ordinary_replies_never_urgent() -> None:
+    outbox, recorder = make_outbox(per_room=100, overall=1, max_queued=10,
+                                   max_queued_per_conversation=100)
+    for index in range(12):
+        outbox.submit("flood", [f"f{index}"])
+    outbox.submit("quiet", ["q"])
+    for index in range(3):
+        outbox.submit("danger", [f"urgent {index}"], urgent=True)
+    assert outbox.pending <= 13
+    await drain(outbox)
+    texts = recorder.texts()
+    assert {"q", "urgent 0", "urgent 1", "urgent 2"} <= set(texts)
+    assert all(not t.startswith("f") or int(t[1:]) >= 3 for t in texts)  # the oldest went
+
+
+async def test_urgent_messages_are_never_dropped_even_beyond_every_bound() -> None:
+    outbox, recorder = make_outbox(per_room=100, overall=100, max_queued=2,
+                                   max_queued_per_conversation=2)
+    for index in range(10):
+        outbox.submit("a", [f"u{index}"], urgent=True)
+    await drain(outbox)
+    assert recorder.texts() == [f"u{index}" for index in range(10)]
+
+
+async def test_a_failed_message_is_sent_again_in_parts_urgent_lines_first() -> None:
+    clock = FakeClock()
+    sent: list[str] = []
+
+    async def send(message: Outgoing) -> None:
+        if "\n" in message.text:
+            raise ValueError("the platform refused the message")
+        sent.append(message.text)
+
+    outbox = Outbox(send, per_room_per_minute=100, overall_per_minute=100,
+                    max_message_chars=1500, clock=clock, sleep=clock.sleep)
+    outbox.submit("a", ["他们说的不对。\n如果有人威胁你，请先拨打110。\n再看合同。"], urgent=True)
+    await drain(outbox)
+    assert sent == ["如果有人威胁你，请先拨打110。", "他们说的不对。", "再看合同。"]
+
+
+async def test_unsent_messages_are_saved_on_stop_and_sent_on_the_next_start(
+        tmp_path: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture) -> None:
+    unsent = tmp_path / "unsent.json"  # type: ignore[operator]
+    blocked = asyncio.Event()
+
+    async def never(message: Outgoing) -> None:
+        await blocked.wait()
+
+    first = Outbox(never, per_room_per_minute=100, overall_per_minute=100,
+                   max_message_chars=1500, unsent_file=unsent)
+    first.submit("a", ["one", "two"])
+    first.submit("b", ["请先拨打110"], urgent=True)
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
+        await first.close(drain_seconds=0.05)
+    assert "3 unsent message(s) (1 urgent); saved to" in caplog.text
+    assert unsent.exists()
+
+    clock = FakeClock()
+    recorder = Recorder(clock)
+    second = Outbox(recorder, per_room_per_minute=100, overall_per_minute=100,
+                    max_message_chars=1500, clock=clock, sleep=clock.sleep, unsent_file=unsent)
+    assert second.restore() == 3
+    await drain(second)
+    assert recorder.texts() == ["请先拨打110", "one", "two"]
+    assert not unsent.exists()
+
+
+async def test_without_a_file_unsent_messages_are_counted_in_the_log(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def never(message: Outgoing) -> None:
+        await asyncio.Event().wait()
+
+    outbox = Outbox(never, per_room_per_minute=100, overall_per_minute=100,
+                    max_message_chars=1500)
+    outbox.submit("a", ["one", "two"])
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
+        await outbox.close(drain_seconds=0.05)
+    assert "2 unsent message(s) (0 urgent) and nowhere to save them" in caplog.text
+
+
+async def test_a_damaged_unsent_file_is_moved_aside(tmp_path: pytest.TempPathFactory) -> None:
+    unsent = tmp_path / "unsent.json"  # type: ignore[operator]
+    unsent.write_text("[{not json", encoding="utf-8")
+    outbox, _ = make_outbox(unsent_file=unsent)  # type: ignore[arg-type]
+    assert outbox.restore() == 0
+    assert not unsent.exists() and unsent.with_suffix(".damaged").exists()
+
+
+async def test_a_lone_surrogate_in_a_reply_is_replaced_before_sending() -> None:
+    outbox, recorder = make_outbox()
+    outbox.submit("a", ["请先拨打110\ud800"])
+    await drain(outbox)
+    assert recorder.texts() == ["请先拨打110\ufffd"]
+    recorder.texts()[0].encode("utf-8")

@@ -172,6 +172,8 @@ async def test_the_page_asks_once_for_a_configured_token(engine: Engine, devtool
         await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
                      ).to_be_visible()
         await expect(token_box).to_be_hidden()
+        assert await page.evaluate("sessionStorage.getItem('cuishou.token')") == TOKEN
+        assert await page.evaluate("localStorage.getItem('cuishou.token')") is None
 
 
 async def test_the_conversation_id_survives_a_reload(engine: Engine, devtools: str) -> None:
@@ -180,9 +182,11 @@ async def test_the_conversation_id_survives_a_reload(engine: Engine, devtools: s
     async with page_on(engine, devtools) as page:
         await send(page, AT_DOOR)
         await expect(page.locator("#choices button")).to_have_count(2)
-        first_id = await page.evaluate("localStorage.getItem('cuishou.conversation')")
+        first_id = await page.evaluate("sessionStorage.getItem('cuishou.conversation')")
         await page.reload()
-        assert await page.evaluate("localStorage.getItem('cuishou.conversation')") == first_id
+        assert await page.evaluate("sessionStorage.getItem('cuishou.conversation')") == first_id
+        # nothing kept beyond the tab: localStorage holds neither the id nor a token
+        assert await page.evaluate("localStorage.length") == 0
         assert first_id.startswith("web-") and len(first_id) > 20
         await send(page, "没有")  # the server still knows the question it asked
         await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")

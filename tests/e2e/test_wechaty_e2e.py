@@ -417,3 +417,54 @@ def test_wechaty_is_imported_lazily_and_leaves_no_dot_wechaty_in_cwd(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / ".wechaty").exists()
     assert (tmp_path / "cache" / "cuishou-bot" / "wechaty").is_dir()
+
+
+async def test_a_silent_gateway_is_found_by_the_heartbeat_and_reconnected(
+        gateway: FakePuppetService, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bot.adapters.wechaty")
+    config = wechat_config(gateway.endpoint)
+    settings = config.platforms.wechaty.model_copy(update={"heartbeat_seconds": 0.2})
+    config = config.model_copy(update={
+        "platforms": config.platforms.model_copy(update={"wechaty": settings})})
+
+    class Echo:
+        async def handle(self, incoming: Incoming) -> Response:
+            return Response(replies=[f"回复{incoming.text}"], intent="echo")
+
+    async with logged_in(gateway, config, Echo()) as adapter:
+        await until(lambda: adapter.state() == "logged_in", what="the login")
+        await gateway.wait_for_call("Ding", 2)  # the heartbeat pings, the gateway dongs
+        await asyncio.sleep(0.6)
+        assert adapter.state() == "logged_in"  # answered pings: no reconnect
+
+        gateway.go_silent()
+        await asyncio.sleep(0.1)
+        assert gateway.open_connections() >= 1  # the TCP connection is still there
+        await until(lambda: any("went silent" in r.getMessage() or "no answer from the gateway"
+                                in r.getMessage() for r in caplog.records),
+                    within=3, what="the heartbeat to notice the silence")
+        gateway.speak_again()
+        await gateway.wait_for_event_stream(2, within=5)
+        gateway.emit_login()
+        gateway.emit_message(ALICE, "二")
+        sent = await gateway.wait_for_sent(1)
+    assert sent[-1].text == "回复二"
+    assert any("GatewaySilent" in r.getMessage() and r.levelno == logging.WARNING
+               for r in caplog.records)
+
+
+async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
+        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway.refuse_text = lambda text: "\n" in text
+    config = config.model_copy(update={"sending": config.sending.model_copy(update={
+        "per_room_per_minute": 100, "overall_per_minute": 100})})
+    async with logged_in(gateway, config, engine) as adapter:
+        gateway.emit_message(ALICE, "催收的人堵在我家门口不走")
+        await gateway.wait_for_sent(3)
+        await until(lambda: adapter.pending_replies == 0, what="the sends to finish")
+    _, response = engine.seen[0]
+    assert response.urgent
+    texts = [s.text for s in gateway.sent]
+    assert all("\n" not in t for t in texts)
+    assert "110" in texts[0]  # the urgent line first
+    assert len(texts) > len(response.replies)

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -27,6 +28,8 @@ class FakeOneBot:
         self.self_id = self_id
         self.role = role
         self.respond = "ok"
+        #: actions for which this returns True are answered as failed (e.g. too long)
+        self.refuse: Callable[[dict[str, Any]], bool] | None = None
         self.actions: list[dict[str, Any]] = []
         self._session: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -34,11 +37,12 @@ class FakeOneBot:
         self._changed = asyncio.Condition()
         self._ids = itertools.count(1)
 
-    async def connect(self, *, token_in_query: bool = False) -> None:
+    async def connect(self, *, token_in_query: bool = False,
+                      extra_headers: dict[str, str] | None = None) -> None:
         """Connect as the implementation does, and send the lifecycle event."""
         self._session = self._session or aiohttp.ClientSession()
         headers = {"X-Self-ID": str(self.self_id), "X-Client-Role": self.role,
-                   "User-Agent": "FakeOneBot/11"}
+                   "User-Agent": "FakeOneBot/11", **(extra_headers or {})}
         url = self.url
         if self.token is not None:
             if token_in_query:
@@ -60,7 +64,7 @@ class FakeOneBot:
                 self.respond = "ok"
                 await ws.close()
                 return
-            ok = self.respond == "ok"
+            ok = self.respond == "ok" and not (self.refuse and self.refuse(action))
             await ws.send_json({
                 "status": "ok" if ok else "failed", "retcode": 0 if ok else 1200,
                 "data": {"message_id": next(self._ids)} if ok else None,

@@ -6,7 +6,9 @@ built here through ``__mapping__``). It holds contacts, rooms and messages, emit
 the ``Event`` stream (login, logout, heartbeat, messages), serves image messages' file boxes
 (``MessageImage`` / ``MessageFile``, base64 or URL file boxes) and records every ``MessageSendText``
 so tests can assert on what the bot sent. It can be stopped and started again on the same
-port to test reconnection.
+port to test reconnection, and it can go silent (:meth:`FakePuppetService.go_silent`): calls
+and events are held, no dong comes, but every TCP connection stays open, as when a NAT drops
+the connection's state or the gateway's host is suspended.
 
 Message types on the wire follow the TypeScript enum (:class:`WireType`), which the Python
 client translates to its own enum.
@@ -133,6 +135,10 @@ class FakePuppetService:
         self._server: _DroppableServer | None = None
         self._subscribers: set[asyncio.Queue[pb.EventResponse | None]] = set()
         self._changed = asyncio.Condition()
+        self._speaking = asyncio.Event()
+        self._speaking.set()
+        #: texts for which this returns True are refused (an error, nothing sent)
+        self.refuse_text: Callable[[str], bool] | None = None
         self.add_contact(self_id, self_name)
 
     # ----- state -------------------------------------------------------------------------
@@ -185,6 +191,20 @@ class FakePuppetService:
     def open_connections(self) -> int:
         """Client connections to the running server that are still open."""
         return self._server.open_connections() if self._server else 0
+
+    def go_silent(self) -> None:
+        """Answer nothing from now on (calls hang, events are held), keeping every TCP
+        connection open."""
+        self._speaking.clear()
+
+    def speak_again(self) -> None:
+        """Answer again (held calls go on)."""
+        self._speaking.set()
+
+    @property
+    def silent(self) -> bool:
+        """True between :meth:`go_silent` and :meth:`speak_again`."""
+        return not self._speaking.is_set()
 
     async def restart(self) -> None:
         """Stop and start again on the same port, keeping contacts, rooms and records."""
@@ -326,6 +346,8 @@ class FakePuppetService:
 
     def _send_text(self, request: pb.MessageSendTextRequest) -> pb.MessageSendTextResponse:
         conversation = request.conversation_id
+        if self.refuse_text is not None and self.refuse_text(request.text):
+            raise GRPCError(grpclib.const.Status.INVALID_ARGUMENT, "message refused")
         self.sent.append(SentText(conversation, request.text, tuple(request.mentonal_ids)))
         message_id = unique_id("sent")
         in_room = conversation in self.rooms
@@ -342,7 +364,7 @@ class FakePuppetService:
         return pb.MessageSendTextResponse(id=message_id)
 
     def _ding(self, request: pb.DingRequest) -> pb.DingResponse:
-        if self._subscribers:
+        if self._subscribers and not self.silent:
             self._emit(EventKind.DONG, {"data": request.data})
         return pb.DingResponse()
 
@@ -387,6 +409,7 @@ class FakePuppetService:
     def _unary(self, name: str, handle: Callable[[Any], Any]) -> Callable[[Any], Awaitable[None]]:
         async def handler(stream: grpclib.server.Stream[Any, Any]) -> None:
             request = await stream.recv_message()
+            await self._speaking.wait()  # silent: the call hangs, the connection stays
             self.calls.append(name)
             self.requests.append((name, str(getattr(request, "id", ""))))
             try:
@@ -407,6 +430,7 @@ class FakePuppetService:
         await self._notify()
         try:
             while (event := await queue.get()) is not None:
+                await self._speaking.wait()
                 await stream.send_message(event)
         finally:
             self._subscribers.discard(queue)

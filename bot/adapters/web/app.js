@@ -1,6 +1,7 @@
 // The chat page: sends what the person types to POST v1/messages and shows the replies.
 // No libraries, no build step. The conversation id (random) and the access token, when the
-// server needs one, are kept in localStorage; the conversation itself is not stored here.
+// server needs one, are kept in sessionStorage: they survive a reload but go when the tab is
+// closed (a shared phone or computer keeps neither). The conversation itself is not stored.
 "use strict";
 
 (function () {
@@ -26,12 +27,18 @@
   let unsent = null; // the message waiting for the access token
 
   function stored(key) {
-    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+    try { return window.sessionStorage.getItem(key); } catch (e) { return null; }
   }
 
   function store(key, value) {
-    try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ }
+    try { window.sessionStorage.setItem(key, value); } catch (e) { /* private mode */ }
   }
+
+  // Earlier versions of this page kept both in localStorage, for ever: remove them.
+  try {
+    window.localStorage.removeItem(KEYS.conversation);
+    window.localStorage.removeItem(KEYS.token);
+  } catch (e) { /* storage disabled */ }
 
   function randomId() {
     // crypto.getRandomValues works on plain http too (randomUUID needs a secure context).
