@@ -571,6 +571,7 @@ class Dialogue:
                 and session.active_intent is None:
             turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
             self.menu(session, turn)
+            turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
             return
         if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
             if understood.details:  # it tells something about the situation: noted
