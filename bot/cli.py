@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from bot.adapters import registry
 from bot.config import Config, ConfigError, load_config
 from bot.content import ContentError, load_content
+from bot.storage.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.storage.turns.base import TurnRecord
@@ -57,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
                           help="where to write the JSON report (default: eval-report.json)")
 
-    sub.add_parser("check", help="validate the intent content")
+    check = sub.add_parser("check", help="validate the intent content")
+    check.add_argument("--store", action="store_true",
+                       help="also check the configured session store (file or Redis)")
 
     bench = sub.add_parser("bench", help="measure speed and memory")
     bench.add_argument("--seconds", type=float, default=3.0,
@@ -183,6 +186,45 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     print(f"content OK: {len(content.intents)} intents, {examples} examples, "
           f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
           f"(version {content.version}) in {content.directory}")
+    if getattr(args, "store", False):
+        return _check_store(config)
+    return 0
+
+
+def _check_store(config: Config) -> int:
+    """Say whether the configured store can be used, and if not what is wrong and the fix."""
+    from bot.storage.errors import StoreUnavailable
+    from bot.storage.factory import sqlite_path
+    from bot.storage.sqlite_file import diagnose
+
+    store = config.sessions.store
+    if store == "memory":
+        print("store OK: memory (nothing to check; nothing survives a restart)")
+        return 0
+    if store == "sqlite":
+        path = sqlite_path(config.sessions)
+        problem = diagnose(path)
+        if problem is not None:
+            print(f"store error: {problem}", file=sys.stderr)
+            return 1
+        print(f"store OK: sqlite {path}" + ("" if path.exists() else " (not created yet)"))
+        return 0
+    from bot.storage.sessions.redis import RedisStore
+
+    async def ping() -> str:
+        redis = RedisStore(config.sessions.redis_url, 60, timeout=2.0)
+        try:
+            await redis.ping()
+            return redis.where
+        finally:
+            await redis.close()
+
+    try:
+        where = asyncio.run(ping())
+    except StoreUnavailable as exc:
+        print(f"store error: {exc}", file=sys.stderr)
+        return 1
+    print(f"store OK: redis {where}")
     return 0
 
 
@@ -320,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"content error ({len(exc.problems)} problem(s)):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 1
+    except StoreUnavailable as exc:  # at start-up: one line naming the file and the fix
+        print(f"storage error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -64,6 +64,9 @@ class SessionsConfig(_Section):
     max_sessions: Annotated[int, Field(ge=1)] = 10_000
     #: in a group, keep each person's conversation apart (room_user) or share one (room)
     group_key: Literal["room_user", "room"] = "room_user"
+    #: the deadline of each store call (milliseconds); past it the bot answers without memory
+    #: (SQLite: also its busy timeout, for a file another process has locked)
+    timeout_ms: Annotated[int, Field(ge=10, le=60_000)] = 200
 
 
 class InsightsConfig(_Section):

@@ -36,6 +36,9 @@ from bot.understanding.short_answers import Command
 
 log = logging.getLogger(__name__)
 
+#: A store that keeps failing is reported at most this often (seconds), with a count.
+STORE_WARNING_INTERVAL = 10.0
+
 
 @dataclass(frozen=True)
 class Understanding:
@@ -105,6 +108,8 @@ class Engine:
             turn_log = memory_turn_log(config)
         self.insights = TurnRecorder(turn_log)
         self._reload_lock = asyncio.Lock()
+        self._store_failures = 0
+        self._last_store_warning = -STORE_WARNING_INTERVAL
 
     @classmethod
     async def create(cls, config: Config, storage: Storage | None = None) -> Engine:
@@ -289,14 +294,28 @@ class Engine:
         return [texts.GROUP_PII[index]]
 
     async def _forget(self, key: SessionKey, understood: Understood) -> Response:
-        """"删除我的记录": delete every conversation of the person on this platform."""
+        """"删除我的记录": delete every conversation of the person on this platform, and the
+        texts of their unanswered messages kept for the report (each tried even when the
+        other fails; a failure asks the person to try again)."""
+        count = cleared = 0
+        failed = False
         try:
             count = await self.store.delete_user(key.user)
-        except StoreUnavailable:
-            log.warning("session store unavailable: could not delete a user's records")
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable: could not delete a user's records: %s", exc)
+            failed = True
+        try:
+            cleared = await self.insights.forget(key.user)
+        except StoreUnavailable as exc:
+            log.warning("turn log unavailable: could not clear a user's texts: %s", exc)
+            failed = True
+        if failed:
             reply = texts.FORGET_FAILED
         else:
-            reply = texts.FORGET_DONE.format(count=count) if count else texts.FORGET_NOTHING
+            log.info("deleted a user's records: %d conversation(s), %d kept text(s)", count,
+                     cleared)
+            reply = (texts.FORGET_DONE.format(count=count) if count
+                     else texts.FORGET_TEXTS_ONLY if cleared else texts.FORGET_NOTHING)
         return Response(replies=[reply], intent=Outcome.FORGET,
                         confidence=understood.confidence, intents=understood.ranking[:5])
 
@@ -339,7 +358,7 @@ class Engine:
             record = await self.store.get(conversation)
         except StoreUnavailable as exc:
             # Answer without memory rather than not at all; the store recovers by itself.
-            log.warning("session store unavailable, answering without memory: %s", exc)
+            self._store_warning("answering without memory", exc)
             record = None
         cleared = False
         if record is not None:
@@ -365,7 +384,19 @@ class Engine:
         try:
             await self.store.put(record)
         except StoreUnavailable as exc:
-            log.warning("session store unavailable, this turn is not remembered: %s", exc)
+            self._store_warning("this turn is not remembered", exc)
+
+    def _store_warning(self, what: str, exc: StoreUnavailable) -> None:
+        """Say the store failed: at once, then at most every STORE_WARNING_INTERVAL seconds
+        with the count of failures meanwhile (a stalled store under load is one line, not
+        one per message)."""
+        self._store_failures += 1
+        now = time.monotonic()
+        if now - self._last_store_warning >= STORE_WARNING_INTERVAL:
+            log.warning("session store unavailable, %s (%d failure(s) since the last such "
+                        "line): %s", what, self._store_failures, exc)
+            self._store_failures = 0
+            self._last_store_warning = now
 
     @staticmethod
     def _response(turn: Turn, understood: Understood) -> Response:
@@ -386,7 +417,8 @@ class Engine:
             self.insights.record(TurnRecord.of_turn(
                 intent=response.intent or "none", platform=incoming.platform,
                 confidence=response.confidence, text=incoming.text, ranking=response.intents,
-                keep_text=self.config.insights.keep_unanswered_text))
+                keep_text=self.config.insights.keep_unanswered_text,
+                user=SessionKey.of(incoming).user))
         except Exception:
             log.exception("could not record a turn")
 

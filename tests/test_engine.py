@@ -9,8 +9,9 @@ import pytest
 
 from bot.config import Config
 from bot.engine import Engine, Understanding
-from bot.messages import Incoming, MessageKind
-from tests.harness import Chat, stored_session
+from bot.messages import Incoming, MessageKind, SessionKey
+from bot.storage.sessions.memory import MemoryStore
+from tests.harness import Chat, memory_config, stored_session
 
 PHONE_SCREEN = 420  # one phone screen: about 300 characters of advice plus the question
 
@@ -318,3 +319,54 @@ async def test_a_counsellors_follow_up_reuses_the_cases_figures(understanding: U
     await counsellor.say("客户说欠招行4万 逾期半年 想问能不能分期 催收天天打电话")
     replies = await counsellor.say("分24期每月大概多少")
     assert any("40,000.00元" in r and "24期" in r for r in replies), replies
+
+
+# --------------------------------------------------------------------------- hostile ids
+
+#: Pairs of distinct (platform, user, room) that naive "a:b:c" or "a/b/c" keys would merge.
+#: The HTTP adapter's ids are "<conversation>/<user>" (bot/adapters/http.py).
+HOSTILE_PAIRS = [
+    (("http", "a/b/c", "a/b/r"), ("http", "a/b/r/c", "a")),
+    (("http", "c", "a/b"), ("http", "b/c", "a")),  # conversation "a/b"+"c" vs "a"+"b/c"
+    (("http", "a:b/c", None), ("http", "a", "b/c")),
+    (("terminal", "c", "a:b"), ("terminal", "b:c", "a")),
+    (("terminal", "u:x", None), ("terminal", "x", "u")),
+    (("p:u", "x", None), ("p", "x", "u")),
+    (("p:g", "x", None), ("p", "x", "u")),  # naive: both "p:g:u:x"
+    (("a:b", "c", None), ("a", "b:c", None)),  # naive: one person "a:b:c" for 删除我的记录
+    (("http", "c", "a:b"), ("http", "b:c", "a")),
+    (("terminal", "a%3Ab", None), ("terminal", "a:b", None)),
+    (("terminal", "%", "%25"), ("terminal", "%25", "%")),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), HOSTILE_PAIRS)
+async def test_hostile_ids_never_share_a_conversation(
+        first: tuple[str, str, str | None], second: tuple[str, str, str | None],
+        understanding: Understanding) -> None:
+    store = MemoryStore(600)
+    engine = Engine(memory_config(), understanding, store)
+
+    def said(who: tuple[str, str, str | None], text: str) -> Incoming:
+        platform, user, room = who
+        return Incoming(user=user, text=text, platform=platform, room=room, addressed=True)
+
+    async def remembers_amount(who: tuple[str, str, str | None]) -> bool:
+        record = await store.get(engine.session_key(said(who, "")))
+        return record is not None and "87654" in record.data
+
+    try:
+        one, two = said(first, ""), said(second, "")
+        assert engine.session_key(one) != engine.session_key(two)
+        assert SessionKey.of(one).user != SessionKey.of(two).user
+        await engine.handle(said(first, "我欠平安银行87654元"))
+        await engine.handle(said(second, "分12期每月还多少"))
+        assert await remembers_amount(first)
+        assert not await remembers_amount(second)  # nothing read across
+        assert len(store) == 2
+        # The second one's "删除我的记录" never deletes the first one's conversation.
+        await engine.handle(said(second, "删除我的记录"))
+        assert await remembers_amount(first)
+        assert len(store) == 1
+    finally:
+        await engine.close()

@@ -88,7 +88,7 @@ def logged_text(records: list[logging.LogRecord]) -> str:
 
 async def test_info_logs_carry_no_message_text(sqlite_engine: Engine,
                                                caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO):  # every logger, the store's and aiosqlite's too
+    with caplog.at_level(logging.INFO):  # every logger, the store's too
         replies = await send_all(sqlite_engine)
     assert replies  # the messages were answered
     info = [r for r in caplog.records if r.levelno >= logging.INFO]
@@ -119,6 +119,27 @@ async def test_debug_logs_show_numbers_only_masked(sqlite_engine: Engine,
     for masked in MASKED_FORMS:
         assert masked in debug
     assert "敲门" in debug  # the text itself is there at DEBUG, which is what it is for
+
+
+async def test_debug_logs_never_carry_sessions_or_personal_fields(
+        sqlite_engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    """At DEBUG, every logger: the only message text is the engine's masked line; no session
+    (amount, lender, the person's words) and no SQL parameters anywhere else."""
+    with caplog.at_level(logging.DEBUG):
+        await sqlite_engine.handle(Incoming(
+            user="alice", text="我欠招商银行35000元，我叫张三，住在建国路88号，微信wx_zhangsan88"))
+        await sqlite_engine.handle(Incoming(user="alice", text="分12期每月还多少"))
+        await sqlite_engine.insights.flush()
+    engine_lines = [r for r in caplog.records if r.name == "bot.engine"
+                    and r.levelno == logging.DEBUG and "text=" in r.getMessage()]
+    assert len(engine_lines) == 2
+    others = logged_text([r for r in caplog.records if r not in engine_lines])
+    for private in ("35000", "招商银行", "张三", "建国路", "zhangsan", '"turns"', "分12期"):
+        assert private not in others, private
+    masked = logged_text(engine_lines)
+    for private in ("张三", "建国路88号", "wx_zhangsan88"):
+        assert private not in masked, private
+    assert "我叫**" in masked and "35000" in masked  # the masked text itself is there
 
 
 async def test_debug_log_cut_never_leaves_half_a_number(
@@ -196,6 +217,34 @@ async def test_sqlite_file_never_holds_the_full_numbers(tmp_path: Path) -> None:
         ("6222 0212 3456 7890 123", "6222 **** 0123"),  # 4-4-4-4-3: the last four hidden too
         ("卡号6217 0012 3456 789 0123，", "卡号6217 **** 0123，"),
         ("010-12345678", "010-****78"),
+        # phones with separators or in Chinese numerals
+        ("138 1234 5678", "138****5678"),
+        ("138.1234.5678", "138****5678"),
+        ("打138.1234.5678。", "打138****5678。"),
+        ("一三八一二三四五六七八", "一三八****五六七八"),
+        ("电话幺三九 零零零零 一二三四", "电话幺三九****一二三四"),
+        # cards with dots or spaces
+        ("6222.0212.3456.7890", "6222 **** 7890"),
+        ("卡号6222.0212.3456.7890.123", "卡号6222 **** 0123"),
+        # e-mail and WeChat ids
+        ("邮箱zhangsan.88@qq.com", "邮箱z***@qq.com"),
+        ("发到 13812345678@163.com 吧", "发到 1***@163.com 吧"),
+        ("加我微信号abc_12345", "加我微信号ab****"),
+        ("微信：Zhang-San2024", "微信：Zh****"),
+        ("wx: lisi_0101", "wx: li****"),
+        ("vx是wangwu888，", "vx是wa****，"),
+        # names after the cues (the cue stays)
+        ("我叫张三，欠了网贷", "我叫**，欠了网贷"),
+        ("我叫欧阳小明", "我叫****"),
+        ("我姓王", "我姓*"),
+        ("名字是李四", "名字是**"),
+        ("姓名：赵六", "姓名：**"),
+        ("催收员姓刘，说要上门", "催收员姓*，说要上门"),
+        # addresses down to the street
+        ("我住在建国路88号", "我住在**路**号"),
+        ("朝阳区光华街3号楼2单元501室", "**街**号楼*单元*室"),
+        ("地址是幸福里小区5栋", "地址是**小区*栋"),
+        ("中山大道一百二十号", "**大道**号"),
     ],
 )
 def test_mask_hides_personal_numbers(raw: str, masked: str) -> None:
@@ -210,6 +259,11 @@ def test_mask_hides_personal_numbers(raw: str, masked: str) -> None:
         "12378", "110", "12356", "96110", "12348", "打110报警", "分12期每月还2984.75元",
         "第七十条：最长5年", "1,234,567.89元", "逾期90天", "22:00到08:00", "1234567890",
         "我欠招商银行35000元，2026-01-30到期，打12378投诉",
+        "欠了3万5", "欠三万五千元", "2026.01.30", "2026/1/30", "年利率24%", "年化36%以内",
+        "打12348法律援助", "96110反诈", "12356心理援助热线", "他姓什么我不知道", "我叫什么都没用",
+        "名字是什么", "我叫了110", "一二三四五", "还款路径", "我在路上", "加微信", "微信号是多少",
+        "利息1.5万", "分3期，每期1000.50元", "逾期180天", "借了15000，还了8000",
+        "身份证和银行卡被要求拍照", "催收说要去我家小区找我",
     ],
 )
 def test_mask_leaves_amounts_dates_and_hotlines(text: str) -> None:

@@ -16,8 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Config
-from bot.engine import Engine
+from bot.engine import Engine, Understanding
 from bot.messages import Incoming
+from bot.storage.factory import open_storage
+from bot.storage.sessions.base import SessionStore
 
 #: Messages up to this long make the throughput corpus ("short messages" in the targets).
 SHORT_MESSAGE_CHARS = 50
@@ -30,7 +32,10 @@ TARGETS = {
     "peak_rss_mb": 150,
     "huge_message_ms": 50,
     "photo_seconds": 3.0,
+    "sqlite_handle_per_second": 3000,
 }
+#: Conversations in flight at once in the concurrent store figures (a busy server).
+CONCURRENCY = 100
 #: the photo bench's photo: a letter on a 1600 x 1200 phone photo
 PHOTO_SIZE = (1600, 1200)
 PHOTO_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -110,6 +115,109 @@ async def _measure_handle(engine: Engine, corpus: list[str], seconds: float,
     latencies.sort()
     return (i / elapsed, statistics.median(latencies) * 1000,
             latencies[int(len(latencies) * 0.99) - 1] * 1000)
+
+
+async def _measure_handle_concurrently(engine: Engine, corpus: list[str], seconds: float,
+                                       concurrency: int = CONCURRENCY
+                                       ) -> tuple[float, float, float]:
+    """``engine.handle`` with ``concurrency`` conversations in flight at once (each one's
+    messages in order, as the engine's per-conversation lock keeps them): messages per second,
+    p50 and p99 latency in ms."""
+    latencies: list[float] = []
+    clock = time.perf_counter
+    deadline = clock() + seconds
+
+    async def conversation(number: int) -> None:
+        i = number
+        while clock() < deadline:
+            t0 = clock()
+            await engine.handle(Incoming(user=f"user{number}", text=corpus[i % len(corpus)]))
+            latencies.append(clock() - t0)
+            i += concurrency
+
+    start = clock()
+    await asyncio.gather(*(conversation(n) for n in range(concurrency)))
+    elapsed = clock() - start
+    latencies.sort()
+    return (len(latencies) / elapsed, statistics.median(latencies) * 1000,
+            latencies[int(len(latencies) * 0.99) - 1] * 1000)
+
+
+async def _measure_puts(store: SessionStore, seconds: float, concurrency: int) -> float:
+    """Session puts per second with ``concurrency`` writers at once (1000 keys)."""
+    from bot.storage.sessions.base import SessionRecord
+
+    data = '{"turns": 3, "details": {"amount": 35000}, "active_intent": "harassment"}'
+    clock = time.perf_counter
+    deadline = clock() + seconds
+    done = 0
+
+    async def writer(number: int) -> None:
+        nonlocal done
+        i = number
+        while clock() < deadline:
+            await store.put(SessionRecord(f"bench:u:{i % 1000}", f"bench:{i % 1000}",
+                                          time.time(), data))
+            done += 1
+            i += concurrency
+
+    start = clock()
+    await asyncio.gather(*(writer(n) for n in range(concurrency)))
+    return done / (clock() - start)
+
+
+def run_store_bench(config: Config, understanding: Understanding, corpus: list[str],
+                    seconds: float) -> None:
+    """Session store figures: puts per second in memory and in SQLite (one at a time, and
+    many at once, where group commit gathers them), and ``handle()`` with SQLite sessions."""
+    import tempfile
+
+    from bot.storage.sessions.memory import MemoryStore
+    from bot.storage.sessions.sqlite import SqliteStore
+
+    idle = config.sessions.idle_minutes * 60
+
+    async def measure(directory: Path) -> None:
+        memory = MemoryStore(idle, config.sessions.max_sessions)
+        print("session store puts:")
+        print(_line("memory", await _measure_puts(memory, seconds, 1), "puts/s"))
+        sqlite = await SqliteStore.open(directory / "puts.sqlite3", idle,
+                                        config.sessions.max_sessions)
+        try:
+            print(_line("sqlite, one at a time", await _measure_puts(sqlite, seconds, 1),
+                        "puts/s"))
+            before = sqlite.batches
+            rate = await _measure_puts(sqlite, seconds, CONCURRENCY)
+            batches = sqlite.batches - before
+            print(_line(f"sqlite, {CONCURRENCY} at once", rate, "puts/s"))
+            print(_line("  puts per group commit", rate * seconds / max(batches, 1), ""))
+        finally:
+            await sqlite.close()
+        in_memory = Engine(config, understanding, memory)
+        rate, _, _ = await _measure_handle_concurrently(in_memory, corpus, seconds)
+        await in_memory.close()
+        print(f"handle() with memory sessions, {CONCURRENCY} conversations at once (to compare):")
+        print(_line("throughput", rate, "msg/s"))
+        sessions = config.sessions.model_copy(update={
+            "store": "sqlite", "sqlite_path": str(directory / "handle.sqlite3")})
+        storage = await open_storage(config.model_copy(update={"sessions": sessions}))
+        engine = Engine(config, understanding, storage.sessions, storage.turns)
+        try:
+            rate, p50, p99 = await _measure_handle(engine, corpus, seconds)
+            print("handle() with SQLite sessions (and turn log), one at a time:")
+            print(_line("throughput", rate, "msg/s", "sqlite_handle_per_second"))
+            print(_line("latency p50", p50, "ms"))
+            print(_line("latency p99", p99, "ms"))
+            rate, p50, p99 = await _measure_handle_concurrently(engine, corpus, seconds)
+            print(f"handle() with SQLite sessions, {CONCURRENCY} conversations at once:")
+            print(_line("throughput", rate, "msg/s", "sqlite_handle_per_second"))
+            print(_line("latency p50", p50, "ms"))
+            print(_line("latency p99", p99, "ms"))
+        finally:
+            await engine.close()
+
+    with tempfile.TemporaryDirectory(prefix="cuishou-bench-") as directory:
+        asyncio.run(measure(Path(directory)))
 
 
 def _line(name: str, value: float, unit: str, target_key: str | None = None,
@@ -193,7 +301,6 @@ def run_photo_bench(runs: int = 5) -> None:
 def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
               photo: bool = False) -> int:
     """Print the figures; returns 0."""
-    from bot.engine import Understanding
     from bot.storage.sessions.memory import MemoryStore
 
     pinned = _pin_to_one_core()
@@ -238,6 +345,8 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
     print(_line("throughput", rate, "msg/s", "handle_per_second"))
     print(_line("latency p50", p50, "ms"))
     print(_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
+
+    run_store_bench(config, understanding, corpus, seconds)
 
     print("long messages (classify):")
     for size in (1_000, 10_000, 100_000):

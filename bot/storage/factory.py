@@ -18,6 +18,7 @@ from platformdirs import user_data_dir
 from bot.config import Config, SessionsConfig
 from bot.storage.errors import StoreUnavailable
 from bot.storage.sessions.base import SessionStore
+from bot.storage.sessions.deadline import DeadlineStore
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.turns.base import TurnLog
 from bot.storage.turns.memory import MemoryTurnLog
@@ -25,6 +26,10 @@ from bot.storage.turns.memory import MemoryTurnLog
 log = logging.getLogger(__name__)
 
 DAY = 86_400.0
+#: The turn log is written in the background: its calls may take longer than an answer's.
+TURN_LOG_TIMEOUT = 2.0
+#: SQLite keeps its deadline itself (the busy timeout); the outer net, for a disk that hangs.
+SQLITE_NET_SECONDS = 10.0
 
 
 class UnknownStore(ValueError):
@@ -66,21 +71,31 @@ async def open_store(config: SessionsConfig) -> SessionStore:
     starts, answers without memory meanwhile, and the client connects once Redis is up.
     """
     idle_seconds = config.keep_seconds  # the engine resets after idle_minutes itself
+    timeout = config.timeout_ms / 1000
     if config.store == "memory":
         return MemoryStore(idle_seconds, config.max_sessions)
     if config.store == "sqlite":
         from bot.storage.sessions.sqlite import SqliteStore
 
-        return await SqliteStore.open(sqlite_path(config), idle_seconds, config.max_sessions)
+        sqlite = await SqliteStore.open(sqlite_path(config), idle_seconds, config.max_sessions,
+                                        timeout=timeout)
+        # The store keeps the deadline itself: the busy timeout, for a file another process
+        # has locked. The wrapper is only the safety net for a disk that hangs (long: a slow
+        # fsync of a busy disk is no stall; no rest after it).
+        return DeadlineStore(sqlite, max(timeout, SQLITE_NET_SECONDS), pause=0.0,
+                             name=f"session database {sqlite.path}")
     if config.store == "redis":
         from bot.storage.sessions.redis import RedisStore
 
-        store = RedisStore(config.redis_url, idle_seconds, config.max_sessions)
+        # The deadline is the wrapper's (it tells a stalled Redis from a busy event loop);
+        # the socket timeout is only the backstop.
+        redis = RedisStore(config.redis_url, idle_seconds, config.max_sessions,
+                           timeout=max(timeout * 10, 2.0))
         try:
-            await store.ping()
+            await redis.ping()
         except StoreUnavailable as exc:
             log.warning("%s; sessions are not remembered until it is back", exc)
-        return store
+        return DeadlineStore(redis, timeout, name=f"Redis at {redis.where}")
     raise UnknownStore(config.store)
 
 
@@ -104,11 +119,13 @@ async def open_turn_log(config: Config) -> TurnLog:
     if store == "sqlite":
         from bot.storage.turns.sqlite import SqliteTurnLog
 
-        return await SqliteTurnLog.open(sqlite_path(config.sessions), retention, cap)
+        return await SqliteTurnLog.open(sqlite_path(config.sessions), retention, cap,
+                                        timeout=TURN_LOG_TIMEOUT)
     if store == "redis":
         from bot.storage.turns.redis import RedisTurnLog
 
-        turn_log = RedisTurnLog(config.sessions.redis_url, retention, cap)
+        turn_log = RedisTurnLog(config.sessions.redis_url, retention, cap,
+                                timeout=TURN_LOG_TIMEOUT)
         try:
             await turn_log.query(since=float("inf"))
         except StoreUnavailable as exc:

@@ -1,26 +1,48 @@
 """One SQLite database file as the embedded stores use it (the sessions and the turn log).
 
-:class:`SqliteFile` opens the connection lazily, runs every statement sequence as its own
-``BEGIN IMMEDIATE`` … ``COMMIT`` transaction under a lock, and reports database errors as
-:class:`~bot.storage.errors.StoreUnavailable`. The database runs in WAL mode with
-``synchronous=NORMAL``: a transaction that has committed survives the process being killed
-(only a power cut or OS crash may lose the last moments).
+:class:`SqliteFile` owns one connection on one thread of its own. :meth:`SqliteFile.run` hands
+a plain function the connection inside ``BEGIN`` … ``COMMIT`` and runs it whole on that thread:
+one thread hop per transaction, and a caller that gives up (a deadline) never leaves a
+transaction half done, because the thread finishes it (commit or rollback) by itself.
+
+Deadlines: the connection's ``busy_timeout`` is the store's deadline, so a file locked by
+another process fails fast instead of holding the thread; the stores gather their calls into
+batches (one transaction each), so only a few ever wait for the thread. Database errors are
+raised as :class:`~bot.storage.errors.StoreUnavailable`.
+
+Faults: a file found corrupt while running is moved aside (``<name>.corrupt-<time>``) and a
+new one created; a file deleted (or replaced) while running is noticed before the next call
+and created again; both are logged. At start-up a corrupt or unreadable file is not touched:
+:class:`StoreUnavailable` names the file and the fix (see :func:`diagnose`).
+
+The database runs in WAL mode with ``synchronous=NORMAL``: a transaction that has committed
+survives the process being killed (only a power cut or OS crash may lose the last moments).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import aiosqlite
+from typing import TypeVar
 
 from bot.storage.errors import StoreUnavailable
 
-OnOpen = Callable[[aiosqlite.Connection], Awaitable[None]]
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+OnOpen = Callable[[sqlite3.Connection], None]
+
+#: SQLite's result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB.
+_CORRUPT_CODES = frozenset({11, 26})
+#: The deadline of one call when the owner gives none (seconds).
+DEFAULT_TIMEOUT = 5.0
 
 
 def _prepare_file(path: Path) -> None:
@@ -32,13 +54,31 @@ def _prepare_file(path: Path) -> None:
     os.close(fd)
 
 
+def is_corrupt(exc: BaseException) -> bool:
+    """True when ``exc`` says the file is damaged or not a database at all."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _CORRUPT_CODES:
+        return True
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def fix_hint(path: Path | str) -> str:
+    """The one-line fix for a file the bot cannot use."""
+    return (f"move it aside (mv '{path}' '{path}.bad'; the bot then starts with an empty "
+            f"one) and check it with `python -m bot check --store`")
+
+
 class SqliteFile:
     """A connection to the SQLite file at ``path`` (or ``":memory:"``), opened on first use.
 
     Opening creates the file (and its parent directory) if missing, sets the pragmas, runs
     ``schema`` (which must be idempotent: ``CREATE … IF NOT EXISTS``) and then ``on_open``, if
-    given, with the new connection. ``label`` names the database in error messages
-    (``"<label> <path>: <error>"``).
+    given, with the new connection (on the connection's thread). ``label`` names the database
+    in messages (``"<label> <path>: <error>"``). ``timeout`` (seconds) is the deadline of each
+    call and the connection's busy timeout.
     """
 
     def __init__(
@@ -47,62 +87,146 @@ class SqliteFile:
         *,
         schema: str,
         label: str,
-        busy_timeout: float = 5.0,
+        timeout: float = DEFAULT_TIMEOUT,
         on_open: OnOpen | None = None,
     ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path).expanduser()
         self.schema = schema
         self.label = label
-        self.busy_timeout = busy_timeout
+        self.timeout = timeout
         self._on_open = on_open
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()  # one statement sequence (transaction) at a time
+        self._db: sqlite3.Connection | None = None  # used on the thread only
+        self._inode: tuple[int, int] | None = None
+        self._has_run = False  # opened once: past start-up, faults are recovered from
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self.recoveries = 0  # how often the file was recreated while running
 
-    async def open(self) -> None:
-        """Open the database now (in an empty transaction), so a bad path fails at start-up."""
-        async with self.transaction():
-            pass
+    # -- on the connection's thread ---------------------------------------------------------
 
-    async def _connect(self) -> aiosqlite.Connection:
+    def _connect(self) -> sqlite3.Connection:
         if isinstance(self.path, Path):
-            await asyncio.to_thread(_prepare_file, self.path)
-        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
+            _prepare_file(self.path)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                             check_same_thread=False)
         try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
             # Deleted rows hold personal details (sessions, the text of unanswered turns):
             # overwrite them, do not just unlink them.
-            await db.execute("PRAGMA secure_delete=ON")
-            await db.executescript(self.schema)
+            db.execute("PRAGMA secure_delete=ON")
+            db.executescript(self.schema)
             if self._on_open is not None:
-                await self._on_open(db)
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._on_open(db)
+                except BaseException:
+                    db.rollback()
+                    raise
+                db.commit()
         except BaseException:
-            await db.close()
+            db.close()
             raise
+        if isinstance(self.path, Path):
+            stat = os.stat(self.path)
+            self._inode = (stat.st_dev, stat.st_ino)
+        self._has_run = True
         return db
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The open connection inside BEGIN IMMEDIATE … COMMIT, under the lock.
+    def _drop_connection(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
-        An exception inside rolls the transaction back; :class:`sqlite3.Error` and
-        :class:`OSError` (locked, unreadable, disk full) are raised as
-        :class:`StoreUnavailable`.
-        """
-        async with self._lock:
-            try:
-                if self._db is None:
-                    self._db = await self._connect()
-                db = self._db
-                await db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
-                    await db.rollback()
-                    raise
-                await db.commit()
-            except (sqlite3.Error, OSError) as exc:
-                raise StoreUnavailable(f"{self.label} {self.path}: {exc}") from exc
+    def _file_replaced(self) -> bool:
+        """True when the open file was deleted or replaced under us."""
+        if self._db is None or not isinstance(self.path, Path) or self._inode is None:
+            return False
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        return (stat.st_dev, stat.st_ino) != self._inode
+
+    def _move_aside(self) -> Path:
+        assert isinstance(self.path, Path)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{aside}{suffix}"))
+        return aside
+
+    def _call(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        if self._file_replaced():
+            log.warning("%s %s was deleted or replaced while the bot ran: creating it again "
+                        "(what it held is lost)", self.label, self.path)
+            self._drop_connection()
+            self.recoveries += 1
+        try:
+            return self._transaction(fn, write)
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc) or not isinstance(self.path, Path) or not self._has_run:
+                raise
+            # Corrupt while running: keep the bad file for a look, start a new one, go on.
+            self._drop_connection()
+            aside = self._move_aside()
+            self.recoveries += 1
+            log.error("%s %s is corrupt (%s): moved it aside to %s and started a new one",
+                      self.label, self.path, exc, aside)
+            return self._transaction(fn, write)
+
+    def _transaction(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        if self._db is None:
+            self._db = self._connect()
+        db = self._db
+        db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            result = fn(db)
+        except BaseException:
+            if db.in_transaction:
+                db.rollback()
+            raise
+        db.commit()
+        return result
+
+    # -- from the event loop ----------------------------------------------------------------
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+        """``fn(connection)`` inside one transaction (``BEGIN IMMEDIATE`` when ``write``), on
+        the connection's thread; its result. Fails with :class:`StoreUnavailable` when the
+        database cannot be used; a file another process holds locked fails within the busy
+        timeout (the deadline). Callers gather their reads and writes into batches, so few
+        calls ever wait for the thread."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._thread, self._call, fn, write)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(self._describe(exc)) from exc
+
+    def _describe(self, exc: BaseException) -> str:
+        if is_corrupt(exc):
+            return f"{self.label} {self.path} is corrupt ({exc}): {fix_hint(self.path)}"
+        text = str(exc)
+        if "unable to open" in text or "readonly" in text or isinstance(exc, PermissionError):
+            return (f"{self.label} {self.path} cannot be opened for writing ({exc}): check "
+                    f"its owner and permissions, or {fix_hint(self.path)}")
+        return f"{self.label} {self.path}: {exc}"
+
+    async def open(self) -> None:
+        """Open the database now (in an empty transaction), so a bad file fails at start-up
+        with one line naming it and the fix. A corrupt file is left as it is (the operator
+        decides), unlike one found corrupt while running."""
+        def opening(_: sqlite3.Connection) -> None:
+            return None
+
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._thread, self._transaction, opening, True)
+        except (sqlite3.Error, OSError) as exc:
+            await loop.run_in_executor(self._thread, self._drop_connection)
+            raise StoreUnavailable(self._describe(exc)) from exc
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database and empty it (``wal_checkpoint(TRUNCATE)``), so the
@@ -111,13 +235,39 @@ class SqliteFile:
         Does nothing when the database is not open. A :class:`sqlite3.Error` is raised as it
         is, not as :class:`StoreUnavailable`: the caller's change is already committed.
         """
-        async with self._lock:
+        def checkpoint() -> None:
             if self._db is not None:
-                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, checkpoint)
 
     async def close(self) -> None:
-        """Close the connection, if open; the next transaction opens it again."""
-        async with self._lock:
-            if self._db is not None:
-                db, self._db = self._db, None
-                await db.close()
+        """Close the connection, if open, and let its thread end; the next call opens both
+        again."""
+        thread = self._thread
+        await asyncio.get_running_loop().run_in_executor(thread, self._drop_connection)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        thread.shutdown(wait=False)
+
+
+def diagnose(path: Path) -> str | None:
+    """What is wrong with the SQLite file at ``path`` (None: nothing; a missing file is fine,
+    the bot creates it). Opens it read-only and runs ``PRAGMA quick_check``."""
+    if not path.exists():
+        return None
+    if not os.access(path, os.R_OK | os.W_OK):
+        return f"{path} is not readable and writable by this user: check its owner and mode"
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        if is_corrupt(exc):
+            return f"{path} is corrupt ({exc}): {fix_hint(path)}"
+        return f"{path} cannot be read ({exc})"
+    problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
+    if problems:
+        return f"{path} is damaged ({'; '.join(problems[:3])}): {fix_hint(path)}"
+    return None

@@ -27,6 +27,7 @@ from bot.storage import factory
 from bot.storage.errors import StoreUnavailable
 from bot.storage.factory import open_store
 from bot.storage.sessions.base import SessionRecord, SessionStore
+from bot.storage.sessions.deadline import DeadlineStore
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.sessions.redis import SESSION_PREFIX, USER_PREFIX, RedisStore
 from bot.storage.sessions.sqlite import SqliteStore
@@ -311,6 +312,7 @@ import asyncio, sys
 import time
 from bot.conversation.state import Session
 from bot.storage.sessions.base import SessionRecord
+from bot.storage.sessions.deadline import DeadlineStore
 from bot.storage.sessions.sqlite import SqliteStore
 from bot.understanding.details import Details
 
@@ -595,7 +597,9 @@ async def test_open_store_sqlite_at_the_configured_path(tmp_path: Path) -> None:
     store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path), idle_minutes=1,
                                             return_notice_minutes=0))
     try:
-        assert isinstance(store, SqliteStore)
+        assert isinstance(store, DeadlineStore)  # every call has a deadline
+        assert isinstance(store.inner, SqliteStore)
+        assert store.inner.timeout == 0.2  # sessions.timeout_ms, kept on the store's thread
         assert store.idle_seconds == 60
         assert path.is_file()  # opened at start-up
     finally:
@@ -612,7 +616,9 @@ async def test_open_store_sqlite_defaults_to_the_user_data_dir(
         return str(tmp_path / "data" / appname)
 
     monkeypatch.setattr(factory, "user_data_dir", fake_user_data_dir)
-    store = await open_store(SessionsConfig())  # sqlite is the default store
+    wrapped = await open_store(SessionsConfig())  # sqlite is the default store
+    assert isinstance(wrapped, DeadlineStore)
+    store = wrapped.inner
     try:
         assert isinstance(store, SqliteStore)
         assert asked == ["cuishou-bot"]
@@ -625,7 +631,8 @@ async def test_open_store_sqlite_defaults_to_the_user_data_dir(
 async def test_open_store_redis(redis_server: RedisServer) -> None:
     store = await open_store(SessionsConfig(store="redis", redis_url=redis_server.url))
     try:
-        assert isinstance(store, RedisStore)
+        assert isinstance(store, DeadlineStore)
+        assert isinstance(store.inner, RedisStore)
         await Sessions(store).put(full_session("open-store:u1"))
         assert await store.get("open-store:u1") is not None
     finally:
@@ -637,7 +644,8 @@ async def test_open_store_redis_down_still_opens(caplog: pytest.LogCaptureFixtur
     with caplog.at_level(logging.WARNING, logger="bot.storage.factory"):
         store = await open_store(SessionsConfig(store="redis", redis_url=url))
     try:
-        assert isinstance(store, RedisStore)
+        assert isinstance(store, DeadlineStore)
+        assert isinstance(store.inner, RedisStore)
         assert "not remembered" in caplog.text
         with pytest.raises(StoreUnavailable):
             await store.get("wechat:u1")

@@ -5,15 +5,18 @@ broken or slowed answer when the log fails)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.config import Config, InsightsConfig, SessionsConfig
+from bot.conversation import texts
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind, RankedIntent
 from bot.storage.errors import StoreUnavailable
@@ -323,6 +326,9 @@ class FailingLog(TurnLog):
         self.calls += 1
         raise self.error
 
+    async def forget_user(self, user: str) -> int:
+        raise self.error
+
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         return []
 
@@ -358,7 +364,7 @@ async def test_a_failing_log_never_breaks_answering(
 async def test_a_hanging_log_never_slows_answering(understanding: Understanding) -> None:
     turn_log = StuckLog()
     engine = Engine(memory_config(), understanding, MemoryStore(600), turn_log)
-    engine.insights = TurnRecorder(turn_log, max_pending=5)
+    engine.insights = TurnRecorder(turn_log, max_pending=5, gather_seconds=0)
     started = time.perf_counter()
     for i in range(20):
         response = await engine.handle(Incoming(user=f"u{i}", text="红烧肉怎么做"))
@@ -379,3 +385,110 @@ def test_shipped_config_documents_the_defaults() -> None:
     shipped = load_config(Path(__file__).resolve().parents[2] / "config.yaml", env={})
     assert shipped.insights == InsightsConfig()
     assert shipped.reload == ReloadConfig()
+
+
+# --------------------------------------------------------------------------- "删除我的记录"
+
+
+async def test_forget_user_clears_only_their_texts(make_log: MakeLog) -> None:
+    first, second = await make_log(), await make_log()
+    now = time.time()
+    await first.record_many([replace(unanswered(now - 3, "alice 的问题"), user="wechat:alice"),
+                             replace(unanswered(now - 2, "bob 的问题"), user="wechat:bob"),
+                             answered(now - 1)])
+    stored = await first.query(since=0)
+    tags = {t.text: t.user for t in stored}
+    # Beside each kept text: a salted hash of the person, never the id itself.
+    assert tags["alice 的问题"] and tags["bob 的问题"] and tags[None] == ""
+    assert tags["alice 的问题"] != tags["bob 的问题"]
+    assert all("alice" not in t.user and "bob" not in t.user for t in stored)
+
+    assert await first.forget_user("wechat:alice") == 1
+    got = await first.query(since=0)
+    assert [t.text for t in got] == [None, "bob 的问题", None]  # the counts stay
+    assert got[0].guesses == () and got[0].user == ""
+    assert got[0].intent == "fallback"
+    assert await first.forget_user("wechat:alice") == 0
+    assert await first.forget_user("wechat:nobody") == 0
+    if not isinstance(first, MemoryTurnLog):  # shared stores share the salt
+        assert await second.forget_user("wechat:bob") == 1
+        assert [t.text for t in await first.query(since=0)] == [None, None, None]
+
+
+def files_bytes(directory: Path) -> bytes:
+    """Every file in ``directory`` (the database, its WAL and shared memory)."""
+    return b"".join(p.read_bytes() for p in directory.iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite", "redis"])
+async def test_delete_my_records_clears_my_unanswered_texts(
+        store: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = ""
+    if store == "redis":
+        url = request.getfixturevalue("redis_server").url
+        async with Redis.from_url(url) as client:
+            await client.flushdb()
+    path = tmp_path / "bot.sqlite3"
+    config = memory_config(sessions=SessionsConfig(store=store, sqlite_path=str(path),
+                                                   redis_url=url or "redis://127.0.0.1:1/0"))
+    engine = await Engine.create(config)
+    try:
+        assert (await engine.handle(Incoming(user="alice", text="红烧肉怎么做 我叫张三"))
+                ).intent == "fallback"
+        await engine.handle(Incoming(user="bob", text="推荐一部电影"))
+        await engine.handle(Incoming(user="alice", text="催收的人在门口"))
+        response = await engine.handle(Incoming(user="alice", text="删除我的记录"))
+        assert response.replies == [texts.FORGET_DONE.format(count=1)]
+        assert engine.insights.log is not None
+        kept = await engine.insights.log.query(since=0)
+        assert [t.text for t in kept if t.text] == ["推荐一部电影"]  # bob's stays
+        assert len([t for t in kept if t.intent == "fallback"]) == 2  # the count stays
+    finally:
+        await engine.close()
+    if store == "sqlite":
+        data = files_bytes(tmp_path)
+        assert "红烧肉".encode() not in data  # not in the file nor in its WAL
+        assert b"alice" not in data  # nor the id: only salted hashes are kept
+        assert "推荐一部电影".encode() in data
+    if store == "redis":
+        async with Redis.from_url(url) as client:
+            members = await client.zrange(TURNS_KEY, 0, -1)
+        assert not any("红烧肉".encode() in m or b"alice" in m for m in members)
+
+
+async def test_one_bad_record_does_not_drop_its_batch(tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    turn_log = await SqliteTurnLog.open(tmp_path / "bot.sqlite3", 3600, 1000)
+    recorder = TurnRecorder(turn_log)
+    now = time.time()
+    good = [unanswered(now - 3, "第一条"), answered(now - 2), unanswered(now - 1, "第三条")]
+    bad = unanswered(now - 2.5, "坏的\ud800")  # a lone surrogate SQLite cannot encode
+    try:
+        with caplog.at_level(logging.WARNING):
+            for turn in [good[0], bad, *good[1:]]:
+                recorder.record(turn)
+            await recorder.flush()
+        assert await turn_log.query(since=0) == good
+        assert recorder.dropped == 1
+        assert "skipped a turn record" in caplog.text
+    finally:
+        await recorder.close()
+
+
+async def test_delete_my_records_when_only_texts_are_left(understanding: Understanding) -> None:
+    """The conversation has expired, the unanswered text is still kept: it is deleted, and
+    the reply says so (not "nothing stored")."""
+    store = MemoryStore(600)
+    turn_log = MemoryTurnLog(3600, 1000)
+    engine = Engine(memory_config(), understanding, store, turn_log)
+    try:
+        await engine.handle(Incoming(user="carol", text="红烧肉怎么做"))
+        assert await store.delete("terminal:u:carol")  # as if it had expired
+        response = await engine.handle(Incoming(user="carol", text="删除我的记录"))
+        assert response.replies == [texts.FORGET_TEXTS_ONLY]
+        kept = await turn_log.query(since=0)
+        assert [(t.intent, t.text) for t in kept if t.intent == "fallback"] == [("fallback", None)]
+        again = await engine.handle(Incoming(user="carol", text="删除我的记录"))
+        assert again.replies == [texts.FORGET_NOTHING]
+    finally:
+        await engine.close()

@@ -7,7 +7,10 @@ goes. Records are plain data (JSON-serialisable) so every backend keeps them the
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -29,7 +32,10 @@ class TurnRecord:
     """One handled text message: when, on which platform, and the intent answered.
 
     ``text`` (masked) and ``guesses`` (the likeliest topics with their scores) are kept only
-    for unanswered messages; an answered turn carries no text.
+    for unanswered messages; an answered turn carries no text. ``user`` is set on the records
+    that keep text, so "删除我的记录" can find them: the person's id while the record waits to
+    be written, and once stored only a salted hash of it (:func:`user_tag`; the salt
+    is per installation, kept beside the records), never the id itself.
     """
 
     at: float
@@ -38,6 +44,7 @@ class TurnRecord:
     confidence: float = 0.0
     text: str | None = None
     guesses: tuple[RankedIntent, ...] = ()
+    user: str = ""
 
     @property
     def unanswered(self) -> bool:
@@ -47,7 +54,7 @@ class TurnRecord:
     @classmethod
     def of_turn(cls, *, intent: str, platform: str, confidence: float, text: str,
                 ranking: Sequence[RankedIntent], at: float | None = None,
-                keep_text: bool = True) -> TurnRecord:
+                keep_text: bool = True, user: str = "") -> TurnRecord:
         """The record of one answered message; the text is masked and kept only when the
         message went unanswered (and ``keep_text`` allows it)."""
         at = time.time() if at is None else at
@@ -58,7 +65,7 @@ class TurnRecord:
         guesses = tuple(RankedIntent(r.intent, round(float(r.score), 4)) for r in ranking
                         if r.intent != "fallback")[:GUESSES]
         return cls(at=at, intent=intent, platform=platform, confidence=confidence, text=kept,
-                   guesses=guesses)
+                   guesses=guesses, user=user if kept is not None else "")
 
     def to_json(self) -> str:
         """Serialise for a store (short keys: there may be many records)."""
@@ -68,6 +75,8 @@ class TurnRecord:
             data["t"] = self.text
         if self.guesses:
             data["g"] = [[g.intent, g.score] for g in self.guesses]
+        if self.user:
+            data["u"] = self.user
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -82,7 +91,19 @@ class TurnRecord:
             confidence=float(raw.get("c", 0.0)),
             text=None if text is None else str(text),
             guesses=tuple(RankedIntent(str(i), float(s)) for i, s in raw.get("g", [])),
+            user=str(raw.get("u", "")),
         )
+
+
+def new_salt() -> str:
+    """A fresh random salt for :func:`user_tag` (one per installation)."""
+    return secrets.token_hex(16)
+
+
+def user_tag(salt: str, user: str) -> str:
+    """The salted hash a turn log keeps instead of a person's id (HMAC-SHA256, 128 bits)."""
+    return hmac.new(salt.encode(), user.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()[:32]
 
 
 class TurnLog(ABC):
@@ -113,6 +134,12 @@ class TurnLog(ABC):
         """Keep ``turn`` now without waiting, if this log can (memory); else return False and
         let the caller write it in the background."""
         return False
+
+    @abstractmethod
+    async def forget_user(self, user: str) -> int:
+        """Delete the text and guesses of ``user``'s records (``user``: the person's id, as
+        the engine knows it); return how many records held text. The counts stay, anonymous.
+        """
 
     @abstractmethod
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:

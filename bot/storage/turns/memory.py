@@ -4,25 +4,40 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import replace
 
-from bot.storage.turns.base import TurnLog, TurnRecord
+from bot.storage.turns.base import TurnLog, TurnRecord, new_salt, user_tag
 
 
 class MemoryTurnLog(TurnLog):
-    """Keeps the newest ``max_records`` records of the last ``retention_seconds``."""
+    """Keeps the newest ``max_records`` records of the last ``retention_seconds``; the salt of
+    the people's hashes lives (and dies) with it."""
 
     def __init__(self, retention_seconds: float, max_records: int) -> None:
         super().__init__(retention_seconds, max_records)
         self._records: deque[TurnRecord] = deque(maxlen=max_records)
+        self._salt = new_salt()
+
+    def _stored(self, turn: TurnRecord) -> TurnRecord:
+        return replace(turn, user=user_tag(self._salt, turn.user)) if turn.user else turn
 
     def record_immediately(self, turn: TurnRecord) -> bool:
-        self._records.append(turn)
+        self._records.append(self._stored(turn))
         self._purge()
         return True
 
     async def record_many(self, turns: Sequence[TurnRecord]) -> None:
-        self._records.extend(turns)
+        self._records.extend(self._stored(turn) for turn in turns)
         self._purge()
+
+    async def forget_user(self, user: str) -> int:
+        tag = user_tag(self._salt, user)
+        forgotten = 0
+        for index, turn in enumerate(self._records):
+            if turn.user == tag:
+                self._records[index] = replace(turn, text=None, guesses=(), user="")
+                forgotten += 1
+        return forgotten
 
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         self._purge()

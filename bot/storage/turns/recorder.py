@@ -22,14 +22,19 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 1000
 #: A failing store is reported at most this often.
 WARN_INTERVAL = 60.0
+#: The writer gathers records this long before writing them in one transaction, so the log's
+#: writes seldom compete with the session store's for the SQLite file's write lock.
+GATHER_SECONDS = 0.25
 
 
 class TurnRecorder:
     """Feeds a :class:`TurnLog` from the engine, in the background."""
 
-    def __init__(self, turn_log: TurnLog | None, *, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, turn_log: TurnLog | None, *, max_pending: int = MAX_PENDING,
+                 gather_seconds: float = GATHER_SECONDS) -> None:
         self.log = turn_log  # None: recording is off
         self.max_pending = max_pending
+        self.gather_seconds = gather_seconds
         self.dropped = 0
         self._buffer: list[TurnRecord] = []
         self._writer: asyncio.Task[None] | None = None
@@ -55,14 +60,31 @@ class TurnRecorder:
     async def _write(self) -> None:
         assert self.log is not None
         while self._buffer:
+            if self.gather_seconds > 0 and len(self._buffer) < self.max_pending // 2:
+                await asyncio.sleep(self.gather_seconds)
             batch, self._buffer = self._buffer, []
             try:
                 await self.log.record_many(batch)
             except StoreUnavailable as exc:
                 self._drop(len(batch), str(exc))
             except Exception:
-                self.dropped += len(batch)
-                log.exception("could not record %d turn(s)", len(batch))
+                if len(batch) == 1:
+                    self.dropped += 1
+                    log.exception("could not record a turn (skipped)")
+                else:  # one bad record must not cost the others: write them one by one
+                    await self._write_singly(batch)
+
+    async def _write_singly(self, batch: list[TurnRecord]) -> None:
+        assert self.log is not None
+        for turn in batch:
+            try:
+                await self.log.record(turn)
+            except StoreUnavailable as exc:
+                self._drop(1, str(exc))
+            except Exception as exc:
+                self.dropped += 1
+                log.warning("skipped a turn record that could not be written (%s: %s); "
+                            "the rest of its batch is kept", type(exc).__name__, exc)
 
     def _drop(self, count: int, reason: str) -> None:
         self.dropped += count
@@ -71,6 +93,15 @@ class TurnRecorder:
             self._last_warning = now
             log.warning("turns not recorded for the report (%d so far): %s", self.dropped,
                         reason)
+
+    async def forget(self, user: str) -> int:
+        """Clear the texts of ``user``'s records ("删除我的记录"): those waiting to be written
+        and those in the log; return how many. Raises :class:`StoreUnavailable` when the log
+        cannot be reached."""
+        if self.log is None:
+            return 0
+        await self.flush()  # what waits to be written is written (then cleared) first
+        return await self.log.forget_user(user)
 
     async def flush(self) -> None:
         """Wait until every record handed in so far is written (or dropped)."""

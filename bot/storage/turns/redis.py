@@ -4,7 +4,9 @@ Each record is a member of ``cuishou:turns`` (its JSON with a random id, so equa
 apart) scored by its time. Every write, in one MULTI/EXEC, adds the records, removes those
 past the retention period and those beyond ``max_records`` (the oldest first), and lets the
 whole key expire after the retention period, so a bot that stops leaves nothing behind for
-long. When Redis cannot be reached every call raises :class:`StoreUnavailable`.
+long. Records that keep a text carry a salted hash of the person (for "删除我的记录"); the
+salt is created once, in ``cuishou:turns:salt``. When Redis cannot be reached every call
+raises :class:`StoreUnavailable`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import math
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import cast
 
 from redis.asyncio import Redis
@@ -20,11 +23,12 @@ from redis.exceptions import RedisError
 
 from bot.storage.errors import StoreUnavailable
 from bot.storage.sessions.redis import _describe
-from bot.storage.turns.base import TurnLog, TurnRecord
+from bot.storage.turns.base import TurnLog, TurnRecord, new_salt, user_tag
 
 log = logging.getLogger(__name__)
 
 TURNS_KEY = "cuishou:turns"
+SALT_SUFFIX = ":salt"
 
 
 class RedisTurnLog(TurnLog):
@@ -38,6 +42,16 @@ class RedisTurnLog(TurnLog):
                                      socket_connect_timeout=timeout)
         self.key = key
         self.where = _describe(self._redis)
+        self._salt = ""
+
+    async def _tag(self, user: str) -> str:
+        """``user``'s salted hash; the salt is read (or created) on first use."""
+        if not self._salt:
+            salt_key = self.key + SALT_SUFFIX
+            await self._redis.set(salt_key, new_salt(), nx=True)
+            value = await self._redis.get(salt_key)
+            self._salt = value.decode() if isinstance(value, bytes) else str(value)
+        return user_tag(self._salt, user)
 
     def _unavailable(self, exc: RedisError) -> StoreUnavailable:
         return StoreUnavailable(f"Redis at {self.where} is unavailable: {exc}")
@@ -45,8 +59,12 @@ class RedisTurnLog(TurnLog):
     async def record_many(self, turns: Sequence[TurnRecord]) -> None:
         if not turns:
             return
-        members = {f"{secrets.token_hex(4)}{turn.to_json()}": turn.at for turn in turns}
         try:
+            members = {}
+            for turn in turns:
+                if turn.user:
+                    turn = replace(turn, user=await self._tag(turn.user))
+                members[f"{secrets.token_hex(4)}{turn.to_json()}"] = turn.at
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.zadd(self.key, members)
                 pipe.zremrangebyscore(self.key, "-inf", f"({self.oldest_kept()}")
@@ -55,6 +73,28 @@ class RedisTurnLog(TurnLog):
                 await pipe.execute()
         except RedisError as exc:
             raise self._unavailable(exc) from exc
+
+    async def forget_user(self, user: str) -> int:
+        try:
+            needle = f'"u":"{await self._tag(user)}"'.encode()
+            members = cast(list[tuple[bytes, float]], await self._redis.zrange(
+                self.key, 0, -1, withscores=True))
+            found = [(member, score) for member, score in members if needle in member]
+            if not found:
+                return 0
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for member, score in found:
+                    pipe.zrem(self.key, member)
+                    try:
+                        record = TurnRecord.from_json(member[8:])
+                    except (ValueError, KeyError, TypeError):
+                        continue  # unreadable: removed whole
+                    cleared = replace(record, text=None, guesses=(), user="")
+                    pipe.zadd(self.key, {member[:8] + cleared.to_json().encode(): score})
+                await pipe.execute()
+        except RedisError as exc:
+            raise self._unavailable(exc) from exc
+        return len(found)
 
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         since = max(since, self.oldest_kept())

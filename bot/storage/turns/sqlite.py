@@ -3,22 +3,23 @@
 Each record is one row; ``at`` is indexed for the report's period queries. The row count is
 kept at ``max_records`` on every write (rows are numbered in insertion order, so the oldest
 are the lowest ids) and rows past the retention period are deleted at most every
-``purge_interval`` seconds; queries never return them meanwhile.
+``purge_interval`` seconds; queries never return them meanwhile. Rows that keep a text also
+keep a salted hash of the person (``user_tag``) so "删除我的记录" can clear them; the salt is
+created once per file, in the ``turn_meta`` table.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import aiosqlite
-
 from bot.messages import RankedIntent
-from bot.storage.sqlite_file import SqliteFile
-from bot.storage.turns.base import TurnLog, TurnRecord
+from bot.storage.sqlite_file import DEFAULT_TIMEOUT, SqliteFile
+from bot.storage.turns.base import TurnLog, TurnRecord, new_salt, user_tag
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS turns (
     guesses TEXT          -- JSON [[intent, score], ...], only for unanswered messages
 );
 CREATE INDEX IF NOT EXISTS turns_by_at ON turns (at);
+CREATE TABLE IF NOT EXISTS turn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -40,61 +42,88 @@ class SqliteTurnLog(TurnLog):
     """Turn records in the ``turns`` table of the SQLite file at ``path``."""
 
     def __init__(self, path: str | Path, retention_seconds: float, max_records: int, *,
-                 purge_interval: float = 60.0, busy_timeout: float = 5.0) -> None:
+                 purge_interval: float = 60.0, timeout: float = DEFAULT_TIMEOUT) -> None:
         super().__init__(retention_seconds, max_records)
         self._file = SqliteFile(path, schema=_SCHEMA, label="turn log database",
-                                busy_timeout=busy_timeout)
+                                timeout=timeout, on_open=self._on_open)
         self.path = self._file.path
         self.purge_interval = purge_interval
         self._last_purge = 0.0
+        self._salt = ""
 
     @classmethod
     async def open(cls, path: str | Path, retention_seconds: float, max_records: int,
                    **kwargs: float) -> SqliteTurnLog:
-        """Create the log and open its database now, so a bad path fails at start-up."""
+        """Create the log and open its database now, so a bad file fails at start-up."""
         turn_log = cls(path, retention_seconds, max_records, **kwargs)
         await turn_log._file.open()
         return turn_log
 
+    def _on_open(self, db: sqlite3.Connection) -> None:
+        """Add the user column to a file made before it; read (or create) the salt."""
+        columns = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
+        if "user" not in columns:
+            db.execute("ALTER TABLE turns ADD COLUMN user TEXT")
+        db.execute("CREATE INDEX IF NOT EXISTS turns_by_user ON turns (user) "
+                   "WHERE user IS NOT NULL")
+        db.execute("INSERT OR IGNORE INTO turn_meta (name, value) VALUES ('salt', ?)",
+                   (new_salt(),))
+        row = db.execute("SELECT value FROM turn_meta WHERE name = 'salt'").fetchone()
+        self._salt = str(row[0])
+
     async def record_many(self, turns: Sequence[TurnRecord]) -> None:
         if not turns:
             return
-        rows = [(t.at, t.intent, t.platform, t.confidence, t.text,
-                 json.dumps([list(g) for g in t.guesses], ensure_ascii=False)
-                 if t.guesses else None) for t in turns]
-        async with self._file.transaction() as db:
-            await db.executemany(
-                "INSERT INTO turns (at, intent, platform, confidence, text, guesses) "
-                "VALUES (?, ?, ?, ?, ?, ?)", rows)
-            async with db.execute("SELECT max(id) FROM turns") as cursor:
-                row = await cursor.fetchone()
+
+        def record(db: sqlite3.Connection) -> None:
+            rows = [(t.at, t.intent, t.platform, t.confidence, t.text,
+                     json.dumps([list(g) for g in t.guesses], ensure_ascii=False)
+                     if t.guesses else None,
+                     user_tag(self._salt, t.user) if t.user else None) for t in turns]
+            db.executemany(
+                "INSERT INTO turns (at, intent, platform, confidence, text, guesses, user) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            row = db.execute("SELECT max(id) FROM turns").fetchone()
             newest = row[0] if row and row[0] is not None else 0
-            await db.execute("DELETE FROM turns WHERE id <= ?", (newest - self.max_records,))
+            db.execute("DELETE FROM turns WHERE id <= ?", (newest - self.max_records,))
             now = time.time()
             if now - self._last_purge >= self.purge_interval:
-                await self._purge(db, now)
+                self._purge(db, now)
+
+        await self._file.run(record)
+
+    async def forget_user(self, user: str) -> int:
+        def forget(db: sqlite3.Connection) -> int:
+            return max(db.execute(
+                "UPDATE turns SET text = NULL, guesses = NULL, user = NULL WHERE user = ?",
+                (user_tag(self._salt, user),)).rowcount, 0)
+
+        forgotten = await self._file.run(forget)
+        if forgotten:
+            try:  # the old texts must not linger in the WAL either
+                await self._file.checkpoint()
+            except sqlite3.Error as exc:
+                log.warning("could not checkpoint %s after a deletion: %s", self.path, exc)
+        return forgotten
 
     async def purge(self) -> int:
         """Delete the records past the retention period now; return how many."""
-        async with self._file.transaction() as db:
-            return await self._purge(db, time.time())
+        return await self._file.run(lambda db: self._purge(db, time.time()))
 
-    async def _purge(self, db: aiosqlite.Connection, now: float) -> int:
-        cursor = await db.execute("DELETE FROM turns WHERE at < ?", (self.oldest_kept(now),))
-        purged = max(cursor.rowcount, 0)
-        await cursor.close()
+    def _purge(self, db: sqlite3.Connection, now: float) -> int:
+        purged = max(db.execute("DELETE FROM turns WHERE at < ?",
+                                (self.oldest_kept(now),)).rowcount, 0)
         self._last_purge = now
         return purged
 
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         since = max(since, self.oldest_kept())
-        sql = ("SELECT at, intent, platform, confidence, text, guesses FROM turns "
+        sql = ("SELECT at, intent, platform, confidence, text, guesses, user FROM turns "
                "WHERE at >= ?" + ("" if until is None else " AND at < ?") + " ORDER BY at, id")
         args = (since,) if until is None else (since, until)
-        async with self._file.transaction() as db, db.execute(sql, args) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._file.run(lambda db: db.execute(sql, args).fetchall(), write=False)
         records = []
-        for at, intent, platform, confidence, text, guesses in rows:
+        for at, intent, platform, confidence, text, guesses, user in rows:
             try:
                 ranked = tuple(RankedIntent(str(i), float(s))
                                for i, s in (json.loads(guesses) if guesses else []))
@@ -102,14 +131,17 @@ class SqliteTurnLog(TurnLog):
                 log.warning("ignoring unreadable guesses of a turn record in %s", self.path)
                 ranked = ()
             records.append(TurnRecord(at=at, intent=intent, platform=platform,
-                                      confidence=confidence, text=text, guesses=ranked))
+                                      confidence=confidence, text=text, guesses=ranked,
+                                      user=user or ""))
         return records
 
     async def count(self) -> int:
         """How many rows the table holds (those past retention not yet purged included)."""
-        async with self._file.transaction() as db, db.execute("SELECT count(*) FROM turns") as cur:
-            row = await cur.fetchone()
-        return row[0] if row else 0
+        def count(db: sqlite3.Connection) -> int:
+            row = db.execute("SELECT count(*) FROM turns").fetchone()
+            return int(row[0]) if row else 0
+
+        return await self._file.run(count, write=False)
 
     async def close(self) -> None:
         await self._file.close()
