@@ -167,8 +167,7 @@ class Dialogue:
         if repair is not None and pending is not None:
             self._repair(repair, session, turn)
             return
-        if session.active_intent in self._specs and len(compact(understood.text)) <= 12 \
-                and read_act(understood.text, found) is Act.WHAT_NOW \
+        if session.active_intent in self._specs and _WHAT_NOW.match(compact(understood.text)) \
                 and self._best_topic_score(understood) < self.config.classifier.threshold:
             self._what_now(session, turn)
             return
@@ -464,7 +463,9 @@ class Dialogue:
         news: list[str] = []
         if found.paid is not None and before.paid is None:
             news.append(texts.PAID_PERSONAL if found.paid == "personal" else texts.PAID_ALREADY)
-        if found.document is not None and found.document != before.document:
+        if found.signed and not before.signed:
+            news.append(texts.SIGNED)
+        elif found.document is not None and found.document != before.document:
             news.append(texts.SIGN_ADVICE.format(document=found.document
                                                  if found.document != "文件" else ""))
         if found.present is True and before.present is False:
@@ -579,7 +580,9 @@ class Dialogue:
                 question = self._pending_question(pending)
                 turn.add(texts.NOTED + (question or texts.MENU_HINT))
                 return
-            self._not_understood(session, turn, pending, off_topic=not understood.in_domain)
+            off_topic = understood.top.intent == "fallback" and not understood.in_domain
+            self._not_understood(session, turn, pending, off_topic=off_topic,
+                                 venting=bool(_VENT.search(compact(understood.text))))
             return
         self._fallback(session, turn, pending)
 
@@ -745,12 +748,16 @@ class Dialogue:
         session.pending = Pending(kind=PendingKind.CLARIFY, choices=choices)
 
     def _not_understood(self, session: Session, turn: Turn, pending: Pending | None, *,
-                        off_topic: bool) -> None:
+                        off_topic: bool, venting: bool = False) -> None:
         """Inside an active topic: one scope line (off topic) or "I did not understand", and
         the open question again (or the next step) — never the fallback apology."""
-        turn.intent = Outcome.CLARIFY
+        turn.intent = Outcome.FALLBACK if off_topic else Outcome.CLARIFY
+        turn.repeat_ok = True  # a short repair line may come again; it carries the question
         question = self._pending_question(pending)
-        if off_topic:
+        if venting:
+            turn.add(texts.VENT + (texts.STILL_ASKING.format(question=question)
+                                   if question else ""))
+        elif off_topic:
             turn.add(texts.SCOPE_LINE + (texts.STILL_ASKING.format(question=question)
                                          if question else texts.MENU_HINT))
         elif question:
@@ -862,6 +869,14 @@ class Dialogue:
                 return ranked
         return None
 
+
+#: "那我该怎么办", "然后呢": the whole message asks for the next step.
+_WHAT_NOW = re.compile(r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
+                       r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
+                       r"(?:呢|啊|呀|吧|了)*$")
+
+#: Venting ("烦死了", "受不了了") inside a topic: acknowledged, not "I did not understand".
+_VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|气死|怕死|吓死|头疼|睡不着")
 
 #: A group reply stays this short: the full steps are for a private chat.
 GROUP_CHARS = 280

@@ -527,6 +527,7 @@ class Details:
     let_in: bool | None = None  # the visitors were let in
     paid: str | None = None  # money already handed over: "personal" (to a person) or "yes"
     document: str | None = None  # what they want signed
+    signed: bool | None = None  # a paper was already signed
     place: str | None = None  # "home", "workplace" or "family_home"
 
     def as_dict(self) -> dict[str, Any]:
@@ -597,7 +598,7 @@ _FIELD_TYPES: dict[str, type] = {
     "amount": float, "amount_approx": bool, "months": int, "lender": str, "lenders": tuple,
     "overdue_months": int, "overdue_approx": bool, "present": bool, "role": str,
     "credentials": bool, "police": str, "left": bool, "let_in": bool, "paid": str,
-    "document": str, "place": str,
+    "document": str, "place": str, "signed": bool,
 }
 
 # -- entry point ---------------------------------------------------------------------------

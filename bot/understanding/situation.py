@@ -62,6 +62,7 @@ _SIGN = re.compile(r"(?:让|要|叫|逼)(?:我|我们|我妈|我爸|他|她|家�
 _DOC = re.compile(r"((?:借款|还款|欠款|债务|分期|和解|调解|减免|债权)?(?:确认书|确认单|承诺书|协议书?|合同|欠条|借条"
                   r"|还款计划|保证书|认罪书|声明|空白(?:纸|的纸|文件)))")
 
+_SIGNED = re.compile(r"(?:已经|刚|刚刚|我)签了|签过了|按了手印|签完了|签字了")
 _WORKPLACE = re.compile(r"单位|公司|上班的地方|厂里|工地|店里|办公室|领导|老板|同事")
 _FAMILY_HOME = re.compile(r"老家|父母家|爸妈家|我妈家|我爸家|娘家|婆家|岳父|亲戚家")
 
@@ -106,6 +107,8 @@ def read_situation(text: str) -> dict[str, Any]:
     if paid and not _PAID_NOT.search(text) and not _negated_before(text, paid.start()):
         found["paid"] = "personal" if _PAID_PERSONAL.search(text) else "yes"
 
+    if _SIGNED.search(text) and not re.search(r"没签|不签|别签", text):
+        found["signed"] = True
     sign = _SIGN.search(text)
     doc = _DOC.search(text)
     if doc and (sign or text.startswith(("是", "就是", "一份", "一张")) or "签" in text):

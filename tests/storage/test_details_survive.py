@@ -35,6 +35,7 @@ MESSAGES: list[tuple[str, str, object]] = [
     ("paid", "我已经转了2000到他个人账户", "personal"),
     ("document", "要我签一份还款承诺书", "还款承诺书"),
     ("place", "他们说要去我单位找我", "workplace"),
+    ("signed", "我已经签了", True),
 ]
 
 

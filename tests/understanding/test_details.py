@@ -53,7 +53,8 @@ AMOUNTS: list[tuple[str, float, bool]] = [
 
 
 #: The situation fields (tested in test_situation.py): left out of the comparisons here.
-SITUATION = {"role", "credentials", "police", "left", "let_in", "paid", "document", "place"}
+SITUATION = {"role", "credentials", "police", "left", "let_in", "paid", "document", "place",
+             "signed"}
 
 
 def found_in(text: str) -> dict:
@@ -406,7 +407,7 @@ def _well_formed(found: dict[str, Any]) -> None:
 
 def extract_details_situation_types() -> dict[str, type]:
     return {"role": str, "credentials": bool, "police": str, "left": bool, "let_in": bool,
-            "paid": str, "document": str, "place": str}
+            "paid": str, "document": str, "place": str, "signed": bool}
 
 
 @settings(max_examples=300, deadline=None)
