@@ -14,7 +14,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -235,7 +235,7 @@ class Content:
     dictionary: tuple[tuple[str, int | None, str | None], ...]
     version: str
     directory: Path
-    signals: UrgentSignals = UrgentSignals()
+    signals: UrgentSignals = field(default_factory=UrgentSignals)
 
     def intent(self, intent_id: str) -> IntentSpec:
         """The intent with this id (KeyError if unknown)."""
