@@ -33,6 +33,8 @@ import ahocorasick
 from bot.content import GAP, Content, UrgentKind
 
 _NOT_LATIN = re.compile(r"[^a-z]+")
+#: Latin letters, half- or full-width: without them the pinyin and English views are empty.
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _NOT_WORD = re.compile(r"[^a-z']+")
 #: English negations, read before an English phrase (up to this many characters apart).
 _ENGLISH_NEGATION_GAP = 12
@@ -75,6 +77,9 @@ class _View:
             if words and not _on_word_boundaries(text, start, end + 1):
                 continue
             self.found[part].append((start, end + 1))
+
+
+_NO_VIEW = _View(None, "", words=False)
 
 
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:
@@ -124,6 +129,11 @@ class UrgentMatcher:
             self._owners.append((f"{cue.intent}.calm", cue.intent, None))
             add(len(self._owners) - 1, cue.phrases, cue.max_gap, _CJK, True)
         self._phrases = phrases
+        # Only phrases whose last part occurs are looked at: a message costs its own length,
+        # not the number of phrases.
+        self._by_last_part: tuple[dict[str, list[int]], ...] = ({}, {}, {})
+        for index, ph in enumerate(phrases):
+            self._by_last_part[ph.view].setdefault(ph.parts[-1], []).append(index)
         self._negations = tuple(_cjk(n) for n in spec.negations if not n.isascii())
         self._english_negations = tuple(n.lower() for n in spec.negations if n.isascii())
         self._negation_gap = spec.negation_gap
@@ -141,17 +151,21 @@ class UrgentMatcher:
     def find(self, normalised: str, raw: str) -> tuple[list[SignalHit], set[str]]:
         """The signals in a message (``normalised``: the normaliser's text; ``raw``: the text
         as sent) and the urgent intents whose calm cues it contains."""
-        latin = unicodedata.normalize("NFKC", raw).lower()
+        latin = unicodedata.normalize("NFKC", raw).lower() if _LATIN.search(raw) else ""
         views = (
             _View(self._automata[_CJK], normalised, words=False),
             _View(self._automata[_PINYIN], _NOT_LATIN.sub("", latin), words=False),
             _View(self._automata[_ENGLISH],
                   " ".join(_NOT_WORD.sub(" ", latin.replace("’", "'")).split()), words=True),
-        )
+        ) if latin else (_View(self._automata[_CJK], normalised, words=False), _NO_VIEW,
+                         _NO_VIEW)
         hits: list[SignalHit] = []
         seen: set[int] = set()
         calm: set[str] = set()
-        for phrase in self._phrases:
+        candidates = sorted({index for view_index, view in enumerate(views)
+                             for part in view.found
+                             for index in self._by_last_part[view_index].get(part, ())})
+        for phrase in map(self._phrases.__getitem__, candidates):
             if phrase.owner in seen and not phrase.calm:
                 continue
             signal_id, intent, kind = self._owners[phrase.owner]
