@@ -208,6 +208,9 @@ class CalmCue(_Model):
     intent: NonEmpty
     max_gap: Annotated[int, Field(ge=0, le=12)] = 2
     phrases: Annotated[list[NonEmpty], Field(min_length=1)]
+    #: read the message again without this intent, so the calm topic (a visit next week, the
+    #: job) is answered instead of the emergency steps
+    set_aside: bool = False
 
 
 class UrgentSignals(_Model):

@@ -235,10 +235,16 @@ class Classifier:
             for index in self._topic_indexes:
                 scores[index] *= p.off_domain_factor
 
+        ids = self._ids
         signals, calm = self._urgent.find(norm_text, text) if norm_text else ([], set())
         signalled = {hit.intent for hit in signals}
+        for i in self._urgent_indexes:
+            # A calm reading of a threat ("要开除我", "下周来单位") answers the calm topic, not
+            # the emergency steps: the threat's evidence is set aside.
+            if ids[i] in calm and ids[i] not in signalled \
+                    and ids[i] in self._urgent.set_aside_when_calm:
+                scores[i] = 0.0
 
-        ids = self._ids
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
         # Urgent: a signal, or an urgent intent among the likeliest with a real chance and no

@@ -129,6 +129,8 @@ class UrgentMatcher:
             self._owners.append((f"{cue.intent}.calm", cue.intent, None))
             add(len(self._owners) - 1, cue.phrases, cue.max_gap, _CJK, True)
         self._phrases = phrases
+        #: intents whose calm cues set them aside (the message is read again without them)
+        self.set_aside_when_calm = frozenset(cue.intent for cue in spec.calm if cue.set_aside)
         # Only phrases whose last part occurs are looked at: a message costs its own length,
         # not the number of phrases.
         self._by_last_part: tuple[dict[str, list[int]], ...] = ({}, {}, {})

@@ -91,3 +91,32 @@ def test_evaluation_agrees_with_the_engine(understanding, name: str) -> None:
     assert report.recall == 1.0, report.table()
     assert report.false_alarm_rate <= MAX_FALSE_ALARM_RATE, report.table()
     assert name in report.table() and "urgent recall" in report.table()
+
+
+@pytest.mark.parametrize("text", [
+    "领导威胁说要是影响工作就辞退我",
+    "老板说再接到催收电话就开除我",
+    "催收说下周去我单位找我",
+    "我妈让外访的人进来坐了 在聊天",
+    "外访员被我爸请进屋了 在客厅坐着",
+    "逾期几天算逾期",
+])
+async def test_calm_situations_get_calm_advice(engine: Engine, text: str) -> None:
+    """Proportion: a threat to the job, a visit announced, visitors the family let in get the
+    topic's advice (or a question), never the 110-and-lock-the-door steps."""
+    chat = Chat(engine, user="calm-person")
+    await chat.say(text)
+    assert not chat.last.urgent
+    assert chat.last.intent not in ("threat_or_violence", "emotional_distress")
+    assert "立即拨打110" not in "\n".join(chat.last.replies)
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("下周来单位的那个催收 今天突然冲进我办公室打了我", "110"),
+    ("老板说要开除我 我真的不想活了", "12356"),
+])
+async def test_danger_beside_a_calm_cue_still_gets_the_lines(engine: Engine, text: str,
+                                                             number: str) -> None:
+    chat = Chat(engine, user="both")
+    replies = await chat.say(text)
+    assert chat.last.urgent and number in replies[0]
