@@ -35,6 +35,7 @@ from bot.content import SYSTEM_INTENTS, Content
 from bot.messages import RankedIntent
 from bot.understanding.normalize import Normalizer
 from bot.understanding.segment import Segmenter
+from bot.understanding.short_answers import compact, read_choice, read_yes_no
 from bot.understanding.urgent import SignalHit, UrgentMatcher
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -69,6 +70,8 @@ class Hyperparameters:
     urgent_floor: float = 0.12
     #: how many of the likeliest intents the floor looks at
     urgent_floor_rank: int = 3
+    #: a bare short answer this long or shorter ("不知道", "没有", "2") is not read by the floor
+    urgent_floor_short_answer: int = 4
     #: the floor stands down when a non-urgent topic is the best guess at least this likely
     #: (the urgent score is then the remainder of a clear, calm reading; signals still count)
     urgent_floor_confident_topic: float = 0.6
@@ -250,6 +253,10 @@ class Classifier:
         # Urgent: a signal, or an urgent intent among the likeliest with a real chance and no
         # calm reading (a despairing message must never get a menu instead of help).
         likeliest = set(order[:p.urgent_floor_rank])
+        short = compact(norm_text)
+        if len(short) <= p.urgent_floor_short_answer and (
+                read_yes_no(short) is not None or read_choice(short, 9) is not None):
+            likeliest = set()  # "不知道", "是的", "2": an answer to a question, not a cry
         best = order[0]
         if best not in self._urgent_indexes and best in self._topic_indexes \
                 and probabilities[best] >= p.urgent_floor_confident_topic:

@@ -140,3 +140,12 @@ def test_check_wants_the_signals_of_every_urgent_intent(broken: Path) -> None:
     assert any("emotional_distress has no signal" in p for p in _problems(broken))
     (broken / SIGNALS_FILE).unlink()
     assert any(p.startswith("urgent_signals.yaml: missing") for p in _problems(broken))
+
+
+@pytest.mark.parametrize("text", ["不知道", "是的", "没有", "2", "不清楚"])
+def test_a_bare_short_answer_is_not_read_by_the_floor(classify, text: str) -> None:
+    assert classify(text).urgent == []
+
+
+def test_a_short_cry_is_still_urgent(classify) -> None:
+    assert classify("好绝望").urgent == ["emotional_distress"]
