@@ -121,17 +121,21 @@ def test_check_names_file_signal_and_field_of_a_bad_value(broken: Path) -> None:
 
 
 def test_check_names_file_signal_and_field(broken: Path) -> None:
+    data = yaml.safe_load((broken / SIGNALS_FILE).read_text(encoding="utf-8"))
+    index = {signal["id"]: i for i, signal in enumerate(data["signals"])}
+
     def change(data: dict) -> None:
-        data["signals"][1]["intent"] = "greeting"
-        data["signals"][2]["phrases"].append("泼…")
-        data["signals"][3]["kind"] = "despair"
+        data["signals"][index["forced_entry"]]["intent"] = "greeting"
+        data["signals"][index["violence"]]["phrases"].append("泼…")
+        data["signals"][index["following_and_watching"]]["kind"] = "despair"
     _edit(broken, change)
     problems = "\n".join(_problems(broken))
-    assert "signal forced_entry: field signals[1].intent: 'greeting' is not an urgent" \
-        in problems
-    assert "signal violence: field signals[2].phrases[" in problems and "empty part" in problems
-    assert "signal following_and_watching: field signals[3].kind: intent threat_or_violence" \
-        in problems
+    assert (f"urgent_signals.yaml: signal forced_entry: field signals[{index['forced_entry']}]"
+            f".intent: 'greeting' is not an urgent intent") in problems
+    assert f"signal violence: field signals[{index['violence']}].phrases[" in problems
+    assert "empty part" in problems
+    assert (f"signal following_and_watching: field signals[{index['following_and_watching']}]"
+            f".kind: intent threat_or_violence") in problems
 
 
 def test_check_wants_the_signals_of_every_urgent_intent(broken: Path) -> None:
