@@ -222,6 +222,9 @@ class UrgentSignals(_Model):
     negation_gap: Annotated[int, Field(ge=0, le=6)] = 2
     signals: list[UrgentSignal] = Field(default_factory=list)
     calm: list[CalmCue] = Field(default_factory=list)
+    #: words without content ("那", "我", "该", "怎么办"): a message made of nothing else is
+    #: a follow-up question, not a cry, and is not read by the floor
+    empty_words: list[NonEmpty] = Field(default_factory=list)
 
 
 #: The urgent signals file's name in the intents directory.

@@ -121,6 +121,9 @@ class Classifier:
                                if spec.id not in SYSTEM_INTENTS}
         self._keywords = self._build_keywords(content)
         self._urgent = UrgentMatcher(content)
+        self._empty_words = frozenset(
+            token for word in content.signals.empty_words
+            for token in segmenter.cut(normalizer.normalize(word).text)) | {" "}
         self._domain_words = self._build_domain_words(content)
         # Dense rows (one score per intent) let a message's evidence be summed in C.
         self._vectors: dict[str, tuple[float, ...]] = {
@@ -257,6 +260,8 @@ class Classifier:
         if len(short) <= p.urgent_floor_short_answer and (
                 read_yes_no(short) is not None or read_choice(short, 9) is not None):
             likeliest = set()  # "不知道", "是的", "2": an answer to a question, not a cry
+        if all(token in self._empty_words or not token.strip() for token in tokens):
+            likeliest = set()  # "那我该怎么办呢": nothing to read
         best = order[0]
         if best not in self._urgent_indexes and best in self._topic_indexes \
                 and probabilities[best] >= p.urgent_floor_confident_topic:

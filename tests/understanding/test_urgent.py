@@ -153,3 +153,13 @@ def test_a_bare_short_answer_is_not_read_by_the_floor(classify, text: str) -> No
 
 def test_a_short_cry_is_still_urgent(classify) -> None:
     assert classify("好绝望").urgent == ["emotional_distress"]
+
+
+@pytest.mark.parametrize("text", ["那我该怎么办呢", "现在怎么办", "我该怎么办"])
+def test_a_bare_follow_up_question_is_not_read_by_the_floor(classify, text: str) -> None:
+    assert classify(text).urgent == []
+
+
+def test_a_cry_for_help_is_a_signal(classify) -> None:
+    assert classify("救命").urgent == ["threat_or_violence"]
+    assert classify("这可是我的救命钱 能不能先别扣").signals == ()
