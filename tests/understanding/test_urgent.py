@@ -163,3 +163,8 @@ def test_a_bare_follow_up_question_is_not_read_by_the_floor(classify, text: str)
 def test_a_cry_for_help_is_a_signal(classify) -> None:
     assert classify("救命").urgent == ["threat_or_violence"]
     assert classify("这可是我的救命钱 能不能先别扣").signals == ()
+
+
+def test_they_left_is_not_a_cry_but_i_am_leaving_is(classify) -> None:
+    assert classify("走了👍").urgent == []
+    assert classify("我要走了").urgent == ["emotional_distress"]
