@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="evaluate the classifier on a labelled set")
     evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_TEST_SET,
                           help="JSONL of {text, intent} (default: tests/data/testset.jsonl)")
+    evaluate.add_argument("--redteam", type=Path, action="append", default=None,
+                          metavar="FILE",
+                          help="red-team JSONL of {text, urgent, kind} whose urgent recall and "
+                               "false-alarm rate are printed (repeatable; default: the sets "
+                               "shipped in bot/operations/data/)")
     evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
                           help="where to write the JSON report (default: eval-report.json)")
 
@@ -160,17 +165,33 @@ def _print_human(res: dict[str, object]) -> None:
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     """Evaluate on a labelled set; print a table and write JSON."""
     from bot.engine import Understanding
-    from bot.operations.evaluation import TestSetError, evaluate, read_test_set
+    from bot.operations.evaluation import (
+        DEFAULT_REDTEAM_SETS,
+        TestSetError,
+        evaluate,
+        evaluate_redteam,
+        read_redteam_set,
+        read_test_set,
+    )
 
     try:
         items = read_test_set(args.file)
+        redteam = [(path, read_redteam_set(path))
+                   for path in (args.redteam or DEFAULT_REDTEAM_SETS)]
     except TestSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(Understanding.build(config).classifier, items)
+    classifier = Understanding.build(config).classifier
+    report = evaluate(classifier, items)
     print(report.table())
+    result = report.to_json()
+    result["redteam"] = []
+    for path, red_items in redteam:
+        red = evaluate_redteam(classifier, red_items, path.name)
+        print("\n" + red.table())
+        result["redteam"].append(red.to_json())
     try:
-        args.json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2),
                                  encoding="utf-8")
         print(f"\nJSON report written to {args.json_out}")
     except OSError as exc:

@@ -14,7 +14,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -168,6 +168,69 @@ class Lexicon(_Model):
     domain_words: list[NonEmpty] = Field(default_factory=list)
 
 
+UrgentKind = Literal["threat", "despair"]
+#: Separates the parts of a signal phrase; up to ``max_gap`` characters may stand between them.
+GAP = "…"
+
+
+class UrgentSignal(_Model):
+    """One urgent signal: phrases that mark a message as urgent for ``intent``.
+
+    A phrase is written in parts joined by "…" ("泼…油漆"): up to ``max_gap`` characters may
+    stand between two parts. ``phrases`` are read on the normalised text (Simplified, half-width,
+    lower case), ``pinyin`` on the message's Latin letters with spaces removed ("buxianghuole"),
+    ``english`` on its Latin words. An occurrence overlapping one of ``unless`` ("跳楼价") does
+    not count.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    intent: NonEmpty
+    kind: UrgentKind
+    max_gap: Annotated[int, Field(ge=0, le=12)] = 2
+    phrases: list[NonEmpty] = Field(default_factory=list)
+    pinyin: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{4,}$")]] = Field(
+        default_factory=list)
+    english: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z' …]*[a-z]$")]] = Field(
+        default_factory=list)
+    unless: list[NonEmpty] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_phrases(self) -> UrgentSignal:
+        if not (self.phrases or self.pinyin or self.english):
+            raise ValueError("a signal needs at least one of 'phrases', 'pinyin' or 'english'")
+        return self
+
+
+class CalmCue(_Model):
+    """Wordings that explain an urgent intent's score without danger ("压力好大", "下周来单位"):
+    with one of them and no signal, the score alone does not flag the message urgent."""
+
+    intent: NonEmpty
+    max_gap: Annotated[int, Field(ge=0, le=12)] = 2
+    phrases: Annotated[list[NonEmpty], Field(min_length=1)]
+    #: read the message again without this intent, so the calm topic (a visit next week, the
+    #: job) is answered instead of the emergency steps
+    set_aside: bool = False
+
+
+class UrgentSignals(_Model):
+    """``intents/urgent_signals.yaml``: what marks a message urgent whatever its wording."""
+
+    #: words that cancel a signal right after them ("不会跳楼的")
+    negations: list[NonEmpty] = Field(default_factory=list)
+    #: characters allowed between a negation and the signal it cancels ("不会去跳楼")
+    negation_gap: Annotated[int, Field(ge=0, le=6)] = 2
+    signals: list[UrgentSignal] = Field(default_factory=list)
+    calm: list[CalmCue] = Field(default_factory=list)
+    #: words without content ("那", "我", "该", "怎么办"): a message made of nothing else is
+    #: a follow-up question, not a cry, and is not read by the floor
+    empty_words: list[NonEmpty] = Field(default_factory=list)
+
+
+#: The urgent signals file's name in the intents directory.
+SIGNALS_FILE = "urgent_signals.yaml"
+
+
 @dataclass(frozen=True, slots=True)
 class Content:
     """A complete, validated set of intents, facts, lexicon and dictionary entries."""
@@ -178,6 +241,7 @@ class Content:
     dictionary: tuple[tuple[str, int | None, str | None], ...]
     version: str
     directory: Path
+    signals: UrgentSignals = field(default_factory=UrgentSignals)
 
     def intent(self, intent_id: str) -> IntentSpec:
         """The intent with this id (KeyError if unknown)."""
@@ -321,6 +385,62 @@ def _check_cross_references(intents: list[IntentSpec], problems: list[str]) -> N
                             f"set needs it)")
 
 
+def _load_signals(path: Path, intents: list[IntentSpec], problems: list[str]) -> UrgentSignals:
+    """Read and check the urgent signals: every signal names an urgent intent and the kind of
+    danger it shows, each urgent intent has one kind, and every phrase has non-empty parts."""
+    name = path.name
+    if not path.exists():
+        if any(spec.urgent for spec in intents):
+            problems.append(f"{name}: missing (the urgent intents need their signals)")
+        return UrgentSignals()
+    raw = _read_yaml(path, problems)
+    try:
+        signals = UrgentSignals.model_validate(raw or {})
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"]
+            where = name
+            if len(loc) >= 2 and loc[0] in ("signals", "calm") and isinstance(loc[1], int):
+                entries = raw.get(loc[0]) if isinstance(raw, dict) else None
+                entry = entries[loc[1]] if isinstance(entries, list) and \
+                    loc[1] < len(entries) else None
+                label = entry.get("id") or entry.get("intent") if isinstance(entry, dict) \
+                    else None
+                where += f": {loc[0][:-1] if loc[0] == 'signals' else 'calm'} {label or loc[1]}"
+            problems.append(f"{where}: field {_format_loc(loc)}: {err['msg']}")
+        return UrgentSignals()
+    urgent = {spec.id for spec in intents if spec.urgent}
+    kinds: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, signal in enumerate(signals.signals):
+        where = f"{name}: signal {signal.id}"
+        if signal.id in seen:
+            problems.append(f"{where}: field signals[{i}].id: listed twice")
+        seen.add(signal.id)
+        if signal.intent not in urgent:
+            problems.append(f"{where}: field signals[{i}].intent: '{signal.intent}' is not an "
+                            f"urgent intent")
+        elif kinds.setdefault(signal.intent, signal.kind) != signal.kind:
+            problems.append(f"{where}: field signals[{i}].kind: intent {signal.intent} is "
+                            f"'{kinds[signal.intent]}' in an earlier signal, here '{signal.kind}'")
+        for field_name in ("phrases", "english", "unless"):
+            for j, phrase in enumerate(getattr(signal, field_name)):
+                if any(not part.strip() for part in phrase.split(GAP)):
+                    problems.append(f"{where}: field signals[{i}].{field_name}[{j}]: "
+                                    f"{phrase!r} has an empty part around '{GAP}'")
+    for missing in sorted(urgent - kinds.keys()):
+        problems.append(f"{name}: field signals: the urgent intent {missing} has no signal")
+    for i, cue in enumerate(signals.calm):
+        if cue.intent not in urgent:
+            problems.append(f"{name}: calm {cue.intent}: field calm[{i}].intent: "
+                            f"'{cue.intent}' is not an urgent intent")
+        for j, phrase in enumerate(cue.phrases):
+            if any(not part.strip() for part in phrase.split(GAP)):
+                problems.append(f"{name}: calm {cue.intent}: field calm[{i}].phrases[{j}]: "
+                                f"{phrase!r} has an empty part around '{GAP}'")
+    return signals
+
+
 def load_content(directory: str | Path) -> Content:
     """Load and validate all content in ``directory``; raise :class:`ContentError` listing
     every problem, each naming file, intent and field."""
@@ -366,12 +486,13 @@ def load_content(directory: str | Path) -> Content:
     for path in sorted([*directory.glob("*.yaml"), directory / "userdict.txt"]):
         with contextlib.suppress(OSError):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        if path.suffix != ".yaml" or path.name in (FACTS_FILE, "lexicon.yaml"):
+        if path.suffix != ".yaml" or path.name in (FACTS_FILE, "lexicon.yaml", SIGNALS_FILE):
             continue
         spec = _load_intent(path, problems)
         if spec is not None:
             intents.append(spec)
     _check_cross_references(intents, problems)
+    signals = _load_signals(directory / SIGNALS_FILE, intents, problems)
     if facts_path.exists() and not any(p.startswith(FACTS_FILE) for p in problems):
         problems.extend(check_facts(intents, facts))
     if problems:
@@ -385,6 +506,7 @@ def load_content(directory: str | Path) -> Content:
         dictionary=tuple(dictionary),
         version=digest.hexdigest()[:12],
         directory=directory,
+        signals=signals,
     )
 
 

@@ -139,3 +139,117 @@ def evaluate(classifier: Classifier, items: list[LabelledMessage]) -> Evaluation
     accuracy = sum(correct_count.values()) / total if total else 0.0
     return EvaluationReport(accuracy, total, reports, misclassified, urgent_total,
                             urgent_detected)
+
+
+# -- the red-team set: urgent recall and false alarms -------------------------------------------
+
+#: The red-team sets shipped with the package: the tuning set and the held-out set.
+REDTEAM_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_REDTEAM_SETS = (REDTEAM_DIR / "redteam.jsonl", REDTEAM_DIR / "redteam_holdout.jsonl")
+URGENT_KINDS = ("threat", "despair")
+
+
+@dataclass(frozen=True)
+class RedTeamMessage:
+    """One red-team message: urgent (with the kind of danger) or a near miss that is not."""
+
+    text: str
+    urgent: bool
+    kind: str | None = None  # "threat" or "despair" for urgent messages
+
+
+def read_redteam_set(path: str | Path) -> list[RedTeamMessage]:
+    """Read a JSONL file of ``{"text", "urgent", "kind"}`` objects (``kind`` for urgent ones)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise TestSetError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise TestSetError(f"{path}: not valid UTF-8") from None
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) \
+                or not isinstance(obj.get("urgent"), bool):
+            raise TestSetError(f"{path}: line {number}: expected {{\"text\": str, "
+                               f"\"urgent\": bool, \"kind\": \"threat\"|\"despair\"}}")
+        kind = obj.get("kind")
+        if obj["urgent"] and kind not in URGENT_KINDS:
+            raise TestSetError(f"{path}: line {number}: an urgent message needs \"kind\": "
+                               f"\"threat\" or \"despair\"")
+        items.append(RedTeamMessage(obj["text"], obj["urgent"], kind if obj["urgent"] else None))
+    return items
+
+
+@dataclass
+class RedTeamReport:
+    """Urgent recall and the false-alarm rate on one red-team set."""
+
+    name: str
+    urgent_total: int
+    calm_total: int
+    missed: list[RedTeamMessage]
+    false_alarms: list[tuple[RedTeamMessage, list[str]]]
+    by_kind: dict[str, tuple[int, int]]  # kind -> (flagged, total)
+
+    @property
+    def recall(self) -> float:
+        """Share of the urgent messages flagged urgent."""
+        return 1 - len(self.missed) / self.urgent_total if self.urgent_total else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Share of the non-urgent messages flagged urgent."""
+        return len(self.false_alarms) / self.calm_total if self.calm_total else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "file": self.name, "urgent_total": self.urgent_total,
+            "urgent_recall": round(self.recall, 4), "non_urgent_total": self.calm_total,
+            "false_alarm_rate": round(self.false_alarm_rate, 4),
+            "by_kind": {k: {"flagged": f, "total": t} for k, (f, t) in self.by_kind.items()},
+            "missed": [m.text for m in self.missed],
+            "false_alarms": [{"text": m.text, "flagged": flagged}
+                             for m, flagged in self.false_alarms],
+        }
+
+    def table(self) -> str:
+        """Plain text for the terminal."""
+        kinds = ", ".join(f"{k} {f}/{t}" for k, (f, t) in self.by_kind.items())
+        lines = [f"red team {self.name}: urgent recall {self.recall:.3f} "
+                 f"({self.urgent_total - len(self.missed)}/{self.urgent_total}; {kinds}), "
+                 f"false alarms {self.false_alarm_rate:.3f} "
+                 f"({len(self.false_alarms)}/{self.calm_total})"]
+        lines += [f"  missed: {m.text}" for m in self.missed]
+        lines += [f"  false alarm ({', '.join(flagged)}): {m.text}"
+                  for m, flagged in self.false_alarms]
+        return "\n".join(lines)
+
+
+def evaluate_redteam(classifier: Classifier, items: list[RedTeamMessage],
+                     name: str = "") -> RedTeamReport:
+    """Classify every red-team message: an urgent one counts when any urgent intent is flagged;
+    a non-urgent one flagged urgent is a false alarm."""
+    missed: list[RedTeamMessage] = []
+    false_alarms: list[tuple[RedTeamMessage, list[str]]] = []
+    counts: dict[str, list[int]] = {kind: [0, 0] for kind in URGENT_KINDS}
+    for item in items:
+        flagged = classifier.classify(item.text).urgent
+        if item.urgent:
+            counts[item.kind or "threat"][1] += 1
+            if flagged:
+                counts[item.kind or "threat"][0] += 1
+            else:
+                missed.append(item)
+        elif flagged:
+            false_alarms.append((item, list(flagged)))
+    urgent_total = sum(item.urgent for item in items)
+    return RedTeamReport(name, urgent_total, len(items) - urgent_total, missed, false_alarms,
+                         {k: (f, t) for k, (f, t) in counts.items() if t})

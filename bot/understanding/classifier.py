@@ -12,8 +12,13 @@ examples and keywords in ``intents/``:
 * **Confidence** is a softmax over the intents' evidence plus a "nothing recognised" pseudo
   class with a fixed score, so a message with little domain evidence falls back rather than
   being forced onto the least bad topic (Rasa's FallbackClassifier idea).
-* **Urgent intents** (threats, violence, self-harm) are flagged when any of their urgent
-  keywords appears or their probability passes a low bar, and are then ranked first.
+* **Urgent intents** (threats, violence, self-harm) are flagged, and then ranked first, when
+  an urgent signal fires (:mod:`bot.understanding.urgent`: phrases with gaps, misspellings,
+  pinyin, English, indirect wordings, as data in ``intents/urgent_signals.yaml``), or when an
+  urgent intent is among the three likeliest with at least ``urgent_floor`` probability and no
+  calm cue explains it ("压力好大", "下周来单位"). The floor is the net under the signals: a
+  wording nobody foresaw still gets the emergency numbers when the model sees any real chance
+  of danger.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from bot.content import SYSTEM_INTENTS, Content
 from bot.messages import RankedIntent
 from bot.understanding.normalize import Normalizer
 from bot.understanding.segment import Segmenter
+from bot.understanding.short_answers import compact, read_choice, read_yes_no
+from bot.understanding.urgent import SignalHit, UrgentMatcher
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -58,10 +65,16 @@ class Hyperparameters:
     length_norm_features: int = 12
     #: evidence of a message with no domain word and no topic keyword is scaled by this
     off_domain_factor: float = 0.8
-    #: an urgent intent this likely is flagged even without an urgent keyword
-    urgent_probability: float = 0.35
-    #: an urgent intent that is the best guess is flagged from this probability on
-    urgent_top_floor: float = 0.15
+    #: an urgent intent among the three likeliest is flagged from this probability on, unless
+    #: a calm cue explains it (see the module docstring and README "Emergencies")
+    urgent_floor: float = 0.12
+    #: how many of the likeliest intents the floor looks at
+    urgent_floor_rank: int = 3
+    #: a bare short answer this long or shorter ("不知道", "没有", "2") is not read by the floor
+    urgent_floor_short_answer: int = 4
+    #: the floor stands down when a non-urgent topic is the best guess at least this likely
+    #: (the urgent score is then the remainder of a clear, calm reading; signals still count)
+    urgent_floor_confident_topic: float = 0.6
 #: Features of a message beyond this many are ignored (bounded cost for huge messages).
 MAX_FEATURES = 3000
 
@@ -80,6 +93,8 @@ class Classification:
     #: when urgent intents are flagged: the other intents ranked among themselves, so the
     #: topic the person also asked about can be answered after the urgent advice
     others: list[RankedIntent] = field(default_factory=list)
+    #: the urgent signals found (empty when the flag came from the floor alone)
+    signals: tuple[SignalHit, ...] = ()
 
     @property
     def top(self) -> RankedIntent:
@@ -105,7 +120,10 @@ class Classifier:
         self._topic_indexes = {i for i, spec in enumerate(content.intents)
                                if spec.id not in SYSTEM_INTENTS}
         self._keywords = self._build_keywords(content)
-        self._urgent_keywords = self._build_urgent_keywords(content)
+        self._urgent = UrgentMatcher(content)
+        self._empty_words = frozenset(
+            token for word in content.signals.empty_words
+            for token in segmenter.cut(normalizer.normalize(word).text)) | {" "}
         self._domain_words = self._build_domain_words(content)
         # Dense rows (one score per intent) let a message's evidence be summed in C.
         self._vectors: dict[str, tuple[float, ...]] = {
@@ -126,13 +144,6 @@ class Classifier:
             for group_index, group in enumerate(spec.keyword_groups):
                 for word in group:
                     by_word[self._canonical(word)].add((index, group_index))
-        return self._automaton(by_word)
-
-    def _build_urgent_keywords(self, content: Content) -> ahocorasick.Automaton | None:
-        by_word: dict[str, set[tuple[int, int]]] = defaultdict(set)
-        for index, spec in enumerate(content.intents):
-            for word in spec.urgent_keywords:
-                by_word[self._canonical(word)].add((index, 0))
         return self._automaton(by_word)
 
     def _build_domain_words(self, content: Content) -> ahocorasick.Automaton | None:
@@ -230,19 +241,35 @@ class Classifier:
             for index in self._topic_indexes:
                 scores[index] *= p.off_domain_factor
 
-        urgent_hits: set[int] = set()
-        if self._urgent_keywords is not None and norm_text:
-            for _end, targets in self._urgent_keywords.iter(norm_text):
-                urgent_hits.update(index for index, _ in targets)
-
         ids = self._ids
+        signals, calm = self._urgent.find(norm_text, text) if norm_text else ([], set())
+        signalled = {hit.intent for hit in signals}
+        for i in self._urgent_indexes:
+            # A calm reading of a threat ("要开除我", "下周来单位") answers the calm topic, not
+            # the emergency steps: the threat's evidence is set aside.
+            if ids[i] in calm and ids[i] not in signalled \
+                    and ids[i] in self._urgent.set_aside_when_calm:
+                scores[i] = 0.0
+
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
-        # Urgent: an urgent keyword, a likely urgent intent, or an urgent intent that is the
-        # best guess at all (a despairing message must never get a menu instead of help).
+        # Urgent: a signal, or an urgent intent among the likeliest with a real chance and no
+        # calm reading (a despairing message must never get a menu instead of help).
+        likeliest = set(order[:p.urgent_floor_rank])
+        short = compact(norm_text)
+        if len(short) <= p.urgent_floor_short_answer and (
+                read_yes_no(short) is not None or read_choice(short, 9) is not None):
+            likeliest = set()  # "不知道", "是的", "2": an answer to a question, not a cry
+        if all(token in self._empty_words or not token.strip() for token in tokens):
+            likeliest = set()  # "那我该怎么办呢": nothing to read
+        best = order[0]
+        if best not in self._urgent_indexes and best in self._topic_indexes \
+                and probabilities[best] >= p.urgent_floor_confident_topic:
+            likeliest = set()
         urgent_indexes = [i for i in order if i in self._urgent_indexes
-                          and (i in urgent_hits or probabilities[i] >= p.urgent_probability
-                               or (i == order[0] and probabilities[i] >= p.urgent_top_floor))]
+                          and (ids[i] in signalled
+                               or (i in likeliest and probabilities[i] >= p.urgent_floor
+                                   and ids[i] not in calm))]
         others: list[RankedIntent] = []
         if urgent_indexes:
             order = urgent_indexes + [i for i in order if i not in urgent_indexes]
@@ -256,7 +283,7 @@ class Classifier:
             text=norm_text, tokens=tokens,
             ranking=[RankedIntent(ids[i], probabilities[i]) for i in order],
             urgent=[ids[i] for i in urgent_indexes], truncated=normalized.truncated,
-            in_domain=in_domain, others=others)
+            in_domain=in_domain, others=others, signals=tuple(signals))
 
     def _softmax(self, scores: list[float], fallback: int | None) -> list[float]:
         """Probabilities of the intents; the "nothing recognised" mass goes to the fallback

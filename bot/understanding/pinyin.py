@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.content import Content
+from bot.content import GAP, Content
 from bot.understanding.segment import Segmenter, cache_dir
 
 log = logging.getLogger(__name__)
@@ -125,4 +125,6 @@ def vocabulary(content: Content, segmenter: Segmenter) -> list[str]:
             words.extend(segmenter.cut(example))
         words.extend(w for group in spec.keyword_groups for w in group)
         words.extend(spec.urgent_keywords)
+    for signal in content.signals.signals:  # so pinyin of a signal reads as its characters
+        words.extend(part for phrase in signal.phrases for part in phrase.split(GAP))
     return words
