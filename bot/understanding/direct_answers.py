@@ -1,0 +1,145 @@
+"""Direct answers: which specific question, if any, a message asks (Rasa's ResponseSelector idea).
+
+The topic classifier picks the family ("a collector at the door"); this second, finer model
+picks the sentence ("should I open the door?"). It is trained at start-up, in milliseconds, on
+the ``examples`` of every intent's ``answers`` in ``intents/*.yaml``:
+
+* **Features** are the classifier's: the message's jieba words and Chinese character bigrams,
+  taken from the classification already made (the text is not normalised or segmented twice).
+* **Evidence** is binarised naive-Bayes log-odds per answer against all other answers, damped
+  for features seen in few examples; only positive evidence counts.
+* **Topic prior**: the probability the topic classifier gives the answer's intent is added
+  (scaled), so a question is matched within the family the message is about.
+* **"None"**: a pseudo class with a fixed score takes the probability mass when no answer's
+  evidence is strong; the general message "催收上门了怎么办" asks no specific question and
+  gets the topic's advice, not a direct answer.
+
+The result is a :class:`DirectMatch` (best answer, its intent, its probability and the
+runner-up) or None; ``confident`` says whether the dialogue should use it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import islice
+
+from bot.content import Content
+from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorParameters:
+    """The few numbers of the selector (tuned on tests/data/direct_answers.jsonl)."""
+
+    smoothing: float = 0.5
+    support_damping: float = 1.0
+    max_weight: float = 4.0
+    bigram_factor: float = 0.6
+    #: messages with more features than this have their evidence scaled by sqrt(this / n)
+    length_norm_features: int = 12
+    #: evidence added per unit of the topic classifier's probability for the answer's intent
+    topic_weight: float = 3.0
+    #: score of the "no specific question" pseudo class
+    none_score: float = 6.0
+    temperature: float = 1.5
+    #: the best answer is used from this probability on ...
+    threshold: float = 0.45
+    #: ... and when it beats the runner-up by at least this ratio
+    margin: float = 1.3
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMatch:
+    """The specific question a message asks: the best answer and the runner-up."""
+
+    answer: str  # the answer id
+    intent: str  # the intent the answer belongs to
+    score: float  # its probability (the "none" class included in the softmax)
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    confident: bool = False  # good enough to be given
+
+
+class DirectAnswerSelector:
+    """Scores a classified message against every direct answer of one :class:`Content`."""
+
+    def __init__(self, content: Content, classifier: Classifier,
+                 params: SelectorParameters | None = None) -> None:
+        self.params = params or SelectorParameters()
+        self._answers: list[tuple[str, str]] = [(answer.id, spec.id)
+                                                 for spec in content.intents
+                                                 for answer in spec.answers]
+        self._weights = self._train(content, classifier)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def _train(self, content: Content, classifier: Classifier
+               ) -> dict[str, tuple[tuple[int, float], ...]]:
+        p = self.params
+        n = len(self._answers)
+        doc_freq: dict[str, list[int]] = defaultdict(lambda: [0] * n)
+        docs = [0] * n
+        index = 0
+        for spec in content.intents:
+            for answer in spec.answers:
+                for example in answer.examples:
+                    text = classifier.normalizer.normalize(example).text
+                    for feature in classifier._features(text, classifier.segmenter.cut(text)):
+                        doc_freq[feature][index] += 1
+                    docs[index] += 1
+                index += 1
+        total_docs = sum(docs)
+        weights: dict[str, tuple[tuple[int, float], ...]] = {}
+        for feature, freqs in doc_freq.items():
+            total = sum(freqs)
+            factor = p.bigram_factor if feature.startswith("b:") else 1.0
+            entries = []
+            for i, df in enumerate(freqs):
+                if df == 0:
+                    continue
+                inside = (df + p.smoothing) / (docs[i] + 2 * p.smoothing)
+                outside = (total - df + p.smoothing) / (total_docs - docs[i] + 2 * p.smoothing)
+                weight = min(math.log(inside / outside), p.max_weight)
+                weight *= factor * df / (df + p.support_damping)
+                if weight > 0:
+                    entries.append((i, weight))
+            if entries:
+                weights[feature] = tuple(entries)
+        return weights
+
+    def select(self, classification: Classification) -> DirectMatch | None:
+        """The best direct answer for a classified message, or None when there is no answer
+        at all or the message has no words."""
+        if not self._answers or not classification.text:
+            return None
+        p = self.params
+        features = Classifier._features(classification.text, classification.tokens)
+        scores = [0.0] * len(self._answers)
+        weights = self._weights
+        for feature in islice(features, MAX_FEATURES):
+            for i, weight in weights.get(feature, ()):
+                scores[i] += weight
+        if len(features) > p.length_norm_features:
+            scale = math.sqrt(p.length_norm_features / len(features))
+            scores = [score * scale for score in scores]
+        topic = {r.intent: r.score for r in classification.ranking}
+        if classification.urgent:  # the topic the person also asked about counts too
+            topic.update((r.intent, r.score) for r in classification.others)
+        scores = [score + p.topic_weight * topic.get(intent, 0.0)
+                  for score, (_answer, intent) in zip(scores, self._answers, strict=True)]
+        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best = order[0]
+        second = order[1] if len(order) > 1 else None
+        top = max(scores[best], p.none_score)
+        t = p.temperature
+        total = math.exp((p.none_score - top) / t) + sum(math.exp((s - top) / t) for s in scores)
+        prob = math.exp((scores[best] - top) / t) / total
+        prob2 = math.exp((scores[second] - top) / t) / total if second is not None else 0.0
+        confident = prob >= p.threshold and prob >= p.margin * prob2
+        answer, intent = self._answers[best]
+        return DirectMatch(answer=answer, intent=intent, score=prob,
+                           runner_up=self._answers[second][0] if second is not None else None,
+                           runner_up_score=prob2, confident=confident)
