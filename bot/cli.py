@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="evaluate the classifier on a labelled set")
     evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_TEST_SET,
                           help="JSONL of {text, intent} (default: tests/data/testset.jsonl)")
+    evaluate.add_argument("--direct", type=Path, default=None,
+                          help="the direct-answer set (default: direct_answers.jsonl beside "
+                               "the test set; skipped when absent)")
     evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
                           help="where to write the JSON report (default: eval-report.json)")
 
@@ -157,17 +160,35 @@ def _print_human(res: dict[str, object]) -> None:
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     """Evaluate on a labelled set; print a table and write JSON."""
     from bot.engine import Understanding
-    from bot.operations.evaluation import TestSetError, evaluate, read_test_set
+    from bot.operations.evaluation import (
+        DIRECT_SET_NAME,
+        TestSetError,
+        evaluate,
+        evaluate_direct,
+        read_direct_set,
+        read_test_set,
+    )
 
+    direct_file = args.direct or args.file.parent / DIRECT_SET_NAME
     try:
         items = read_test_set(args.file)
+        questions = read_direct_set(direct_file) if direct_file.exists() else None
     except TestSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(Understanding.build(config).classifier, items)
+    understanding = Understanding.build(config)
+    report = evaluate(understanding.classifier, items)
     print(report.table())
+    result = report.to_json()
+    if questions is not None:
+        direct = evaluate_direct(understanding.reader, questions)
+        print()
+        print(direct.line())
+        for error in direct.errors:
+            print(f"  [{error['expected']} → {error['given']}] {error['text']}")
+        result["direct_answers"] = direct.to_json()
     try:
-        args.json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2),
                                  encoding="utf-8")
         print(f"\nJSON report written to {args.json_out}")
     except OSError as exc:

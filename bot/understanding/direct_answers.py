@@ -10,8 +10,9 @@ the ``examples`` of every intent's ``answers`` in ``intents/*.yaml``:
   for features seen in few examples; only positive evidence counts.
 * **Topic prior**: the probability the topic classifier gives the answer's intent is added
   (scaled), so a question is matched within the family the message is about.
-* **"None"**: a pseudo class with a fixed score takes the probability mass when no answer's
-  evidence is strong; the general message "催收上门了怎么办" asks no specific question and
+* **"None"**: a pseudo class takes the probability mass when no answer's evidence is strong;
+  its score is a fixed floor plus the evidence for a general message (the intents' own
+  examples, trained as one more class); the general message "催收上门了怎么办" asks no specific question and
   gets the topic's advice, not a direct answer.
 
 The result is a :class:`DirectMatch` (best answer, its intent, its probability and the
@@ -40,12 +41,15 @@ class SelectorParameters:
     #: messages with more features than this have their evidence scaled by sqrt(this / n)
     length_norm_features: int = 12
     #: evidence added per unit of the topic classifier's probability for the answer's intent
-    topic_weight: float = 3.0
-    #: score of the "no specific question" pseudo class
-    none_score: float = 6.0
+    topic_weight: float = 1.5
+    #: score of the "no specific question" pseudo class ...
+    none_score: float = 3.0
+    #: ... plus this share of the evidence for a general message (the intents' own examples,
+    #: trained as one more class)
+    general_weight: float = 0.3
     temperature: float = 1.5
     #: the best answer is used from this probability on ...
-    threshold: float = 0.45
+    threshold: float = 0.4
     #: ... and when it beats the runner-up by at least this ratio
     margin: float = 1.3
 
@@ -79,18 +83,25 @@ class DirectAnswerSelector:
     def _train(self, content: Content, classifier: Classifier
                ) -> dict[str, tuple[tuple[int, float], ...]]:
         p = self.params
-        n = len(self._answers)
+        n = len(self._answers) + 1  # the last class: general messages (the intents' examples)
         doc_freq: dict[str, list[int]] = defaultdict(lambda: [0] * n)
         docs = [0] * n
+
+        def add(example: str, index: int) -> None:
+            text = classifier.normalizer.normalize(example).text
+            for feature in classifier._features(text, classifier.segmenter.cut(text)):
+                doc_freq[feature][index] += 1
+            docs[index] += 1
+
         index = 0
         for spec in content.intents:
             for answer in spec.answers:
                 for example in answer.examples:
-                    text = classifier.normalizer.normalize(example).text
-                    for feature in classifier._features(text, classifier.segmenter.cut(text)):
-                        doc_freq[feature][index] += 1
-                    docs[index] += 1
+                    add(example, index)
                 index += 1
+        for spec in content.intents:
+            for example in spec.examples:
+                add(example, n - 1)
         total_docs = sum(docs)
         weights: dict[str, tuple[tuple[int, float], ...]] = {}
         for feature, freqs in doc_freq.items():
@@ -117,7 +128,7 @@ class DirectAnswerSelector:
             return None
         p = self.params
         features = Classifier._features(classification.text, classification.tokens)
-        scores = [0.0] * len(self._answers)
+        scores = [0.0] * (len(self._answers) + 1)
         weights = self._weights
         for feature in islice(features, MAX_FEATURES):
             for i, weight in weights.get(feature, ()):
@@ -125,6 +136,7 @@ class DirectAnswerSelector:
         if len(features) > p.length_norm_features:
             scale = math.sqrt(p.length_norm_features / len(features))
             scores = [score * scale for score in scores]
+        none_score = p.none_score + p.general_weight * scores.pop()
         topic = {r.intent: r.score for r in classification.ranking}
         if classification.urgent:  # the topic the person also asked about counts too
             topic.update((r.intent, r.score) for r in classification.others)
@@ -133,9 +145,9 @@ class DirectAnswerSelector:
         order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         best = order[0]
         second = order[1] if len(order) > 1 else None
-        top = max(scores[best], p.none_score)
+        top = max(scores[best], none_score)
         t = p.temperature
-        total = math.exp((p.none_score - top) / t) + sum(math.exp((s - top) / t) for s in scores)
+        total = math.exp((none_score - top) / t) + sum(math.exp((s - top) / t) for s in scores)
         prob = math.exp((scores[best] - top) / t) / total
         prob2 = math.exp((scores[second] - top) / t) / total if second is not None else 0.0
         confident = prob >= p.threshold and prob >= p.margin * prob2
