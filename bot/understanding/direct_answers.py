@@ -12,8 +12,8 @@ the ``examples`` of every intent's ``answers`` in ``intents/*.yaml``:
   (scaled), so a question is matched within the family the message is about.
 * **"None"**: a pseudo class takes the probability mass when no answer's evidence is strong;
   its score is a fixed floor plus the evidence for a general message (the intents' own
-  examples, trained as one more class); the general message "催收上门了怎么办" asks no specific question and
-  gets the topic's advice, not a direct answer.
+  examples, trained as one more class); the general message "催收上门了怎么办" asks no
+  specific question and gets the topic's advice, not a direct answer.
 
 The result is a :class:`DirectMatch` (best answer, its intent, its probability and the
 runner-up) or None; ``confident`` says whether the dialogue should use it.

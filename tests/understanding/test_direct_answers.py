@@ -50,7 +50,7 @@ def test_every_answer_has_three_non_urgent_phrasings(understanding: Understandin
     assert min(per_answer.values()) == 3
 
 
-@pytest.mark.parametrize("text,answer", [
+@pytest.mark.parametrize(("text", "answer"), [
     ("催收在敲门 我要不要开门", "open_door"),
     ("等额本息和等额本金哪个划算", "equal_payment_or_principal"),
     ("我爸妈要替我还钱吗", "parents_pay"),
@@ -174,7 +174,7 @@ def _answer_cases() -> list[tuple[str, str]]:
     return _phrasings(Understanding.build(memory_config()))
 
 
-@pytest.mark.parametrize("answer_id,text", _answer_cases())
+@pytest.mark.parametrize(("answer_id", "text"), _answer_cases())
 async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str,
                                               text: str) -> None:
     spec, answer = engine.understanding.content.answer(answer_id)
