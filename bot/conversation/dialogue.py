@@ -234,10 +234,15 @@ class Dialogue:
     def _direct_answer(self, understood: Understood, session: Session, turn: Turn) -> bool:
         """A specific question with a confident direct answer: the answer first, then the
         topic's short advice unless that topic is already the active one, then the topic's
-        next follow-up question. False when the message asks no such question."""
+        next follow-up question. False when the message asks no such question, or when it
+        states the figures for a repayment calculation (the calculation answers it)."""
         direct = understood.direct
         if direct is None or not direct.confident or understood.urgent:
             return False
+        found = understood.details
+        if direct.intent == CALCULATOR_INTENT and session.details.known("amount", "months") \
+                and (found.amount is not None or found.months is not None):
+            return False  # "欠5万分24期" asks for the calculation, which the topic step makes
         try:
             spec, answer = self.content.answer(direct.answer)
         except KeyError:
