@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import islice
+from heapq import nlargest
+from itertools import islice, repeat
+from operator import add, mul, sub
 
 from bot.content import Content
 from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
@@ -75,7 +77,16 @@ class DirectAnswerSelector:
         self._answers: list[tuple[str, str]] = [(answer.id, spec.id)
                                                  for spec in content.intents
                                                  for answer in spec.answers]
-        self._weights = self._train(content, classifier)
+        self._intents = [intent for _answer, intent in self._answers]
+        self._intent_ids = [spec.id for spec in content.intents]
+        # Dense rows (one weight per answer, the general class last) are summed in C.
+        width = len(self._answers) + 1
+        self._rows: dict[str, tuple[float, ...]] = {}
+        for feature, entries in self._train(content, classifier).items():
+            row = [0.0] * width
+            for i, weight in entries:
+                row[i] = weight
+            self._rows[feature] = tuple(row)
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -99,9 +110,10 @@ class DirectAnswerSelector:
                 for example in answer.examples:
                     add(example, index)
                 index += 1
-        for spec in content.intents:
-            for example in spec.examples:
-                add(example, n - 1)
+        for features in classifier.example_features:  # read once, by the classifier
+            for feature in features:
+                doc_freq[feature][n - 1] += 1
+            docs[n - 1] += 1
         total_docs = sum(docs)
         weights: dict[str, tuple[tuple[int, float], ...]] = {}
         for feature, freqs in doc_freq.items():
@@ -128,30 +140,34 @@ class DirectAnswerSelector:
             return None
         p = self.params
         features = Classifier._features(classification.text, classification.tokens)
-        scores = [0.0] * (len(self._answers) + 1)
-        weights = self._weights
-        for feature in islice(features, MAX_FEATURES):
-            for i, weight in weights.get(feature, ()):
-                scores[i] += weight
-        if len(features) > p.length_norm_features:
-            scale = math.sqrt(p.length_norm_features / len(features))
-            scores = [score * scale for score in scores]
-        none_score = p.none_score + p.general_weight * scores.pop()
-        topic = {r.intent: r.score for r in classification.ranking}
+        rows = [row for row in map(self._rows.get, islice(features, MAX_FEATURES)) if row]
+        if not rows:
+            return None
+        # the topic classifier's probability of each answer's intent is added as a prior
+        topic = dict.fromkeys(self._intent_ids, 0.0)
+        for ranked in classification.ranking:
+            topic[ranked.intent] = ranked.score
         if classification.urgent:  # the topic the person also asked about counts too
             topic.update((r.intent, r.score) for r in classification.others)
-        scores = [score + p.topic_weight * topic.get(intent, 0.0)
-                  for score, (_answer, intent) in zip(scores, self._answers, strict=True)]
-        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-        best = order[0]
-        second = order[1] if len(order) > 1 else None
-        top = max(scores[best], none_score)
-        t = p.temperature
-        total = math.exp((none_score - top) / t) + sum(math.exp((s - top) / t) for s in scores)
-        prob = math.exp((scores[best] - top) / t) / total
-        prob2 = math.exp((scores[second] - top) / t) / total if second is not None else 0.0
+        scores = list(map(sum, zip(*rows, strict=True)))
+        if len(features) > p.length_norm_features:
+            scale = math.sqrt(p.length_norm_features / len(features))
+            scores = list(map(mul, scores, repeat(scale)))
+        none_score = p.none_score + p.general_weight * scores.pop()
+        prior = map(mul, map(topic.__getitem__, self._intents), repeat(p.topic_weight))
+        scores = list(map(add, scores, prior))
+        (top_score, best), (second_score, second) = nlargest(
+            2, zip(scores, range(len(scores)), strict=True)) if len(scores) > 1 else \
+            ((scores[0], 0), (-math.inf, -1))
+        top = max(top_score, none_score)
+        inv_t = 1 / p.temperature
+        total = sum(map(math.exp, map(mul, map(sub, scores, repeat(top)), repeat(inv_t))))
+        total += math.exp((none_score - top) * inv_t)
+        prob = math.exp((top_score - top) * inv_t) / total
+        prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
         confident = prob >= p.threshold and prob >= p.margin * prob2
         answer, intent = self._answers[best]
         return DirectMatch(answer=answer, intent=intent, score=prob,
-                           runner_up=self._answers[second][0] if second is not None else None,
+                           runner_up=self._answers[second][0] if second >= 0 else None,
                            runner_up_score=prob2, confident=confident)
+
