@@ -91,8 +91,9 @@ class Dialogue:
     # -- public -----------------------------------------------------------------------------
 
     def respond(self, understood: Understood, session: Session, *,
-                in_group: bool = False) -> Turn:
-        """Decide the reply to one message and update ``session`` in place.
+                in_group: bool = False, counsellor: bool = False) -> Turn:
+        """Decide the reply to one message and update ``session`` in place (``counsellor``:
+        a listed counsellor speaks, whose specific questions get only the point asked).
 
         The details the message states are remembered first, whatever else happens. Then,
         in order, the first that applies wins:
@@ -135,7 +136,8 @@ class Dialogue:
         elif understood.urgent:
             self._urgent(understood, session, turn, in_group=in_group)
         else:
-            self._ordinary(understood, found, before, session, turn, in_group=in_group)
+            self._ordinary(understood, found, before, session, turn, in_group=in_group,
+                           counsellor=counsellor)
             if crisis is not None and session.crisis:
                 self._keep_crisis_context(crisis, turn)
         self._finish(turn, session)
@@ -165,7 +167,8 @@ class Dialogue:
     # -- the steps --------------------------------------------------------------------------
 
     def _ordinary(self, understood: Understood, found: Details, before: Details,
-                  session: Session, turn: Turn, *, in_group: bool) -> None:
+                  session: Session, turn: Turn, *, in_group: bool,
+                  counsellor: bool = False) -> None:
         """Steps 4–8 of :meth:`respond`."""
         pending = session.pending
         repair = read_repair(understood.text)
@@ -184,7 +187,7 @@ class Dialogue:
         if pending is not None and self._answer_pending(pending, understood, found, session,
                                                         turn, in_group=in_group):
             return
-        if self._direct_answer(understood, session, turn):
+        if self._direct_answer(understood, session, turn, counsellor=counsellor):
             return
         news = self._news(found, before, session)
         if news and self._situation_news(news, understood, session, turn):
@@ -231,7 +234,8 @@ class Dialogue:
                 turn.add(question)
         # Command.FORGET never reaches the dialogue: the engine carries it out.
 
-    def _direct_answer(self, understood: Understood, session: Session, turn: Turn) -> bool:
+    def _direct_answer(self, understood: Understood, session: Session, turn: Turn, *,
+                       counsellor: bool = False) -> bool:
         """A specific question with a confident direct answer: the answer first, then the
         topic's short advice unless that topic is already the active one, then the topic's
         next follow-up question. False when the message asks no such question, or when it
@@ -252,6 +256,9 @@ class Dialogue:
         session.last_answer = answer.id
         if spec.id in SYSTEM_INTENTS:  # e.g. a scope note: the answer is the whole reply
             return True
+        if counsellor:
+            return True  # a counsellor's follow-up: the point asked only
+
         if session.active_intent == spec.id:
             self._ask_next(spec, session, turn)
         else:
