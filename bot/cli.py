@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="red-team JSONL of {text, urgent, kind} whose urgent recall and "
                                "false-alarm rate are printed (repeatable; default: the sets "
                                "shipped in bot/operations/data/)")
+    evaluate.add_argument("--direct", type=Path, default=None,
+                          help="the direct-answer set (default: direct_answers.jsonl beside "
+                               "the test set; skipped when absent)")
     evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
                           help="where to write the JSON report (default: eval-report.json)")
 
@@ -167,21 +170,27 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     from bot.engine import Understanding
     from bot.operations.evaluation import (
         DEFAULT_REDTEAM_SETS,
+        DIRECT_SET_NAME,
         TestSetError,
         evaluate,
+        evaluate_direct,
         evaluate_redteam,
+        read_direct_set,
         read_redteam_set,
         read_test_set,
     )
 
+    direct_file = args.direct or args.file.parent / DIRECT_SET_NAME
     try:
         items = read_test_set(args.file)
         redteam = [(path, read_redteam_set(path))
                    for path in (args.redteam or DEFAULT_REDTEAM_SETS)]
+        questions = read_direct_set(direct_file) if direct_file.exists() else None
     except TestSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    classifier = Understanding.build(config).classifier
+    understanding = Understanding.build(config)
+    classifier = understanding.classifier
     report = evaluate(classifier, items)
     print(report.table())
     result = report.to_json()
@@ -190,6 +199,13 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         red = evaluate_redteam(classifier, red_items, path.name)
         print("\n" + red.table())
         result["redteam"].append(red.to_json())
+    if questions is not None:
+        direct = evaluate_direct(understanding.reader, questions)
+        print()
+        print(direct.line())
+        for error in direct.errors:
+            print(f"  [{error['expected']} → {error['given']}] {error['text']}")
+        result["direct_answers"] = direct.to_json()
     try:
         args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2),
                                  encoding="utf-8")

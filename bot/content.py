@@ -134,6 +134,27 @@ class Advice(_Model):
     long: NonEmpty
 
 
+#: Who a direct answer speaks to: the debtor, bank staff or a collector, or a relative or friend
+#: asking for someone.
+Audience = Literal["debtor", "staff", "helper"]
+
+
+class DirectAnswer(_Model):
+    """One specific question people ask under a topic, with its direct answer.
+
+    ``examples`` train the direct-answer selector (bot/understanding/direct_answers.py);
+    ``short`` answers the question in one to three sentences; ``long`` is the fuller answer
+    for 详细 and counsellors; ``facts`` are the register ids the texts rest on.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    examples: Annotated[list[NonEmpty], Field(min_length=8)]
+    short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+    long: NonEmpty | None = None
+    facts: list[str] = Field(default_factory=list)
+    audience: Audience = "debtor"
+
+
 class IntentSpec(_Model):
     """One intent as written in ``intents/<id>.yaml``."""
 
@@ -148,6 +169,8 @@ class IntentSpec(_Model):
     follow_ups: Annotated[list[FollowUp], Field(max_length=3)] = Field(default_factory=list)
     #: ids of the facts (``facts.yaml``) this intent's texts rest on; printed under "依据："
     references: list[str] = Field(default_factory=list)
+    #: the specific questions asked under this topic, each with its direct answer
+    answers: list[DirectAnswer] = Field(default_factory=list)
 
     @property
     def keyword_groups(self) -> list[tuple[str, ...]]:
@@ -265,6 +288,19 @@ class Content:
                 out.append(fact.source)
         return out
 
+    def answer(self, answer_id: str) -> tuple[IntentSpec, DirectAnswer]:
+        """The direct answer with this id and the intent it belongs to (KeyError if unknown)."""
+        for spec in self.intents:
+            for answer in spec.answers:
+                if answer.id == answer_id:
+                    return spec, answer
+        raise KeyError(answer_id)
+
+    @property
+    def answer_count(self) -> int:
+        """How many direct answers the content holds."""
+        return sum(len(spec.answers) for spec in self.intents)
+
     @property
     def topics(self) -> tuple[IntentSpec, ...]:
         """The intents that carry advice (for the menu), in menu order."""
@@ -300,9 +336,19 @@ def _read_yaml(path: Path, problems: list[str]) -> object:
     return None
 
 
-def _validation_problems(fname: str, intent: str, exc: ValidationError) -> list[str]:
+def _validation_problems(fname: str, intent: str, exc: ValidationError,
+                         raw: object = None) -> list[str]:
     where = f"{fname}: intent {intent}" if intent else fname
-    return [f"{where}: field {_format_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        answer = ""
+        if len(loc) >= 2 and loc[0] == "answers" and isinstance(loc[1], int) \
+                and isinstance(raw, dict) and isinstance(raw.get("answers"), list) \
+                and loc[1] < len(raw["answers"]) and isinstance(raw["answers"][loc[1]], dict):
+            answer = f": answer {raw['answers'][loc[1]].get('id', '?')}"
+        out.append(f"{where}{answer}: field {_format_loc(loc)}: {err['msg']}")
+    return out
 
 
 def _load_intent(path: Path, problems: list[str]) -> IntentSpec | None:
@@ -318,7 +364,7 @@ def _load_intent(path: Path, problems: list[str]) -> IntentSpec | None:
     try:
         spec = IntentSpec.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_validation_problems(path.name, intent_id, exc))
+        problems.extend(_validation_problems(path.name, intent_id, exc, raw))
         return None
     if spec.id != path.stem:
         problems.append(f"{path.name}: intent {spec.id}: field id: must match the file name "
@@ -379,6 +425,7 @@ def _check_cross_references(intents: list[IntentSpec], problems: list[str]) -> N
         if spec.urgent and not re.search(r"110|12356", spec.advice.short):
             problems.append(f"{fname}: intent {spec.id}: field advice.short: urgent advice must "
                             f"name 110 or 12356")
+    _check_answers(intents, seen_examples, problems)
     for required in REQUIRED_INTENTS:
         if required not in ids:
             problems.append(f"{required}.yaml: intent {required}: missing (every shipped content "
@@ -439,6 +486,27 @@ def _load_signals(path: Path, intents: list[IntentSpec], problems: list[str]) ->
                 problems.append(f"{name}: calm {cue.intent}: field calm[{i}].phrases[{j}]: "
                                 f"{phrase!r} has an empty part around '{GAP}'")
     return signals
+
+
+def _check_answers(intents: list[IntentSpec], intent_examples: dict[str, str],
+                   problems: list[str]) -> None:
+    """Direct answers: ids unique across all intents, no example listed twice."""
+    answer_ids: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for spec in intents:
+        fname = f"{spec.id}.yaml"
+        for answer in spec.answers:
+            where = f"{fname}: intent {spec.id}: answer {answer.id}"
+            other = answer_ids.get(answer.id)
+            if other is not None:
+                problems.append(f"{where}: field id: the id is also used under intent {other}")
+            answer_ids[answer.id] = spec.id
+            for i, example in enumerate(answer.examples):
+                key = re.sub(r"\s+", "", example)
+                if key in seen and seen[key] != answer.id:
+                    problems.append(f"{where}: field examples[{i}]: the example {example!r} is "
+                                    f"also listed under answer {seen[key]}")
+                seen[key] = answer.id
 
 
 def load_content(directory: str | Path) -> Content:

@@ -219,7 +219,8 @@ class Engine:
                                 confidence=understood.confidence,
                                 intents=understood.ranking[:5], urgent=bool(understood.urgent))
 
-        turn = understanding.dialogue.respond(understood, session, in_group=incoming.in_group)
+        turn = understanding.dialogue.respond(understood, session, in_group=incoming.in_group,
+                                              counsellor=key.listed_in(self._counsellors))
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
         turn.replies[:0] = notice

@@ -11,6 +11,9 @@ sources. :func:`check_facts` fails the content when
 - a verified (V or S) fact is cited by no reply (a dead entry, or a reply that forgot it);
 - a reply's text names a law (《…》) or an article (第…条) that none of the facts it cites
   has in its source: the citation in the text must be backed by the register.
+
+A direct answer (an intent's ``answers``) cites its facts in its own ``facts`` list; the same
+checks apply to it, and its facts count as used.
 """
 
 from __future__ import annotations
@@ -111,6 +114,25 @@ def check_facts(intents: Iterable[IntentSpec], facts: dict[str, Fact],
                     problems.append(f"{fname}: intent {spec.id}: field {field}: names "
                                     f"{citation} but none of the facts in references has it "
                                     f"in its source")
+        for answer in spec.answers:
+            where = f"{fname}: intent {spec.id}: answer {answer.id}"
+            answer_sources: list[str] = []
+            for ref in answer.facts:
+                cited.add(ref)
+                fact = facts.get(ref)
+                if fact is None:
+                    problems.append(f"{where}: field facts: unknown fact '{ref}' (not in "
+                                    f"{facts_file})")
+                elif not fact.verified:
+                    problems.append(f"{where}: field facts: fact '{ref}' is unverified ([U]) "
+                                    f"and may not be used in a reply")
+                else:
+                    answer_sources.append(fact.source)
+            for field, text in (("short", answer.short), ("long", answer.long or "")):
+                for citation in named_citations(text):
+                    if not any(citation in source for source in answer_sources):
+                        problems.append(f"{where}: field {field}: names {citation} but none "
+                                        f"of the facts in its facts has it in its source")
     for fact_id, fact in facts.items():
         if fact.verified and fact_id not in cited:
             problems.append(f"{facts_file}: fact {fact_id}: no reply cites it (add it to the "

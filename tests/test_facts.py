@@ -121,8 +121,11 @@ def test_fact_no_reply_uses(broken: Path) -> None:
 def test_fact_dropped_from_every_reply_is_unused(broken: Path) -> None:
     for path in broken.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
-        if "  - evidence_106_recordings\n" in text:
-            path.write_text(text.replace("  - evidence_106_recordings\n", ""), encoding="utf-8")
+        if "evidence_106_recordings" in text:  # intents' references and answers' facts
+            text = text.replace("  - evidence_106_recordings\n", "")
+            text = text.replace(", evidence_106_recordings]", "]")
+            text = text.replace("[evidence_106_recordings]", "[]")
+            path.write_text(text, encoding="utf-8")
     problems = problems_of(broken)
     assert any(p.startswith("facts.yaml: fact evidence_106_recordings: no reply cites it")
                for p in problems), problems

@@ -10,12 +10,13 @@ here in one place; the topics stay data (intents/*.yaml).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass, field
 
 from bot.config import Config
-from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec, Option
+from bot.content import SYSTEM_INTENTS, Content, DirectAnswer, FollowUp, IntentSpec, Option
 from bot.conversation import texts
 from bot.conversation.calculator import format_plan
 from bot.conversation.crisis import (
@@ -90,8 +91,9 @@ class Dialogue:
     # -- public -----------------------------------------------------------------------------
 
     def respond(self, understood: Understood, session: Session, *,
-                in_group: bool = False) -> Turn:
-        """Decide the reply to one message and update ``session`` in place.
+                in_group: bool = False, counsellor: bool = False) -> Turn:
+        """Decide the reply to one message and update ``session`` in place (``counsellor``:
+        a listed counsellor speaks, whose specific questions get only the point asked).
 
         The details the message states are remembered first, whatever else happens. Then,
         in order, the first that applies wins:
@@ -104,6 +106,8 @@ class Dialogue:
         4. a closing ("好的明白了", "谢谢", "thx") gets a short closing;
         5. an answer to the bot's pending question: a number, the option's own words, yes/no
            (not when the words after 是/不是/可以 carry something else), or the detail asked;
+        5a. a specific question with a confident direct answer (:meth:`_direct_answer`): the
+           answer, then the topic's steps if that topic is not already the active one;
         6. news about the situation (money already handed over, a paper to sign, let in,
            police called) gets its specific advice;
         7. new amounts or periods after a calculation: the calculation again;
@@ -123,6 +127,8 @@ class Dialogue:
         if session.details.role == "staff" and understood.urgent == ["threat_or_violence"]:
             # A collector asking how to run a visit is not in danger; the staff topic answers.
             understood = understood.without_urgent()
+        if understood.command is None:
+            session.last_answer = None  # 详细 expands a direct answer only right after it
         if understood.command is not None:
             self._command(understood.command, session, turn)
         elif crisis is not None and self._crisis_step(crisis, understood, found, session, turn):
@@ -130,7 +136,8 @@ class Dialogue:
         elif understood.urgent:
             self._urgent(understood, session, turn, in_group=in_group)
         else:
-            self._ordinary(understood, found, before, session, turn, in_group=in_group)
+            self._ordinary(understood, found, before, session, turn, in_group=in_group,
+                           counsellor=counsellor)
             if crisis is not None and session.crisis:
                 self._keep_crisis_context(crisis, turn)
         self._finish(turn, session)
@@ -160,7 +167,8 @@ class Dialogue:
     # -- the steps --------------------------------------------------------------------------
 
     def _ordinary(self, understood: Understood, found: Details, before: Details,
-                  session: Session, turn: Turn, *, in_group: bool) -> None:
+                  session: Session, turn: Turn, *, in_group: bool,
+                  counsellor: bool = False) -> None:
         """Steps 4–8 of :meth:`respond`."""
         pending = session.pending
         repair = read_repair(understood.text)
@@ -178,6 +186,8 @@ class Dialogue:
         if pending is not None and self._answer_pending(pending, understood, found, session,
                                                         turn, in_group=in_group):
             return
+        if self._direct_answer(understood, session, turn, counsellor=counsellor):
+            return
         news = self._news(found, before, session)
         if news and self._situation_news(news, understood, session, turn):
             return
@@ -188,6 +198,12 @@ class Dialogue:
     def _command(self, command: Command, session: Session, turn: Turn) -> None:
         turn.repeat_ok = True
         if command is Command.MORE:
+            if session.last_answer is not None:
+                with contextlib.suppress(KeyError):
+                    answer_spec, answer = self.content.answer(session.last_answer)
+                    turn.intent = answer_spec.id
+                    turn.add(self.direct_long_answer(answer_spec, answer))
+                    return
             spec = self._specs.get(session.active_intent or "")
             if spec is None:
                 turn.intent = Outcome.MORE
@@ -216,6 +232,39 @@ class Dialogue:
             if question:
                 turn.add(question)
         # Command.FORGET never reaches the dialogue: the engine carries it out.
+
+    def _direct_answer(self, understood: Understood, session: Session, turn: Turn, *,
+                       counsellor: bool = False) -> bool:
+        """A specific question with a confident direct answer: the answer first, then the
+        topic's short advice unless that topic is already the active one, then the topic's
+        next follow-up question. False when the message asks no such question, or when it
+        states the figures for a repayment calculation (the calculation answers it)."""
+        direct = understood.direct
+        if direct is None or not direct.confident or understood.urgent:
+            return False
+        found = understood.details
+        if direct.intent == CALCULATOR_INTENT and session.details.known("amount", "months") \
+                and (found.amount is not None or found.months is not None):
+            return False  # "欠5万分24期" asks for the calculation, which the topic step makes
+        try:
+            spec, answer = self.content.answer(direct.answer)
+        except KeyError:
+            return False
+        if session.details.role == "staff" and answer.audience == "debtor":
+            return False  # bank staff and collectors get the staff side (the topics)
+        turn.intent = spec.id
+        turn.add(answer.short)
+        session.last_answer = answer.id
+        if spec.id in SYSTEM_INTENTS:  # e.g. a scope note: the answer is the whole reply
+            return True
+        if counsellor:
+            return True  # a counsellor's follow-up: the point asked only
+
+        if session.active_intent == spec.id:
+            self._ask_next(spec, session, turn)
+        else:
+            self._start_topic(spec, session, turn, include_advice=True)
+        return True
 
     def _urgent(self, understood: Understood, session: Session, turn: Turn, *,
                 in_group: bool) -> None:
@@ -799,6 +848,20 @@ class Dialogue:
         """The fuller answer with the rules behind it, for 详细 and counsellors."""
         parts = [texts.MORE_HEADER.format(title=spec.title), spec.advice.long]
         sources = self.content.sources(spec.references)  # from the fact register
+        if sources:
+            parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {s}" for s in sources))
+        if spec.id not in SYSTEM_INTENTS:
+            parts.append(texts.NOT_LEGAL_ADVICE)
+        return "\n".join(parts)
+
+    def direct_long_answer(self, spec: IntentSpec, answer: DirectAnswer) -> str:
+        """详细 after a direct answer: its long text (else the topic's) and the rules behind
+        it from the fact register."""
+        parts = [texts.MORE_HEADER.format(title=spec.title), answer.long or answer.short]
+        if answer.long is None and spec.id not in SYSTEM_INTENTS:
+            parts.append(spec.advice.long)
+        sources = self.content.sources([*answer.facts, *([] if answer.facts
+                                                        else spec.references)])
         if sources:
             parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {s}" for s in sources))
         if spec.id not in SYSTEM_INTENTS:

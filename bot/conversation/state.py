@@ -79,6 +79,8 @@ class Session:
     sent: list[str] = field(default_factory=list)
     #: one-time notices already given ("pii": retract a number posted in a group; "helper")
     noticed: list[str] = field(default_factory=list)
+    #: the direct answer just given (its id), so that 详细 expands it
+    last_answer: str | None = None
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -89,6 +91,7 @@ class Session:
             "last_seen": self.last_seen, "last_non_text_note": self.last_non_text_note,
             "turns": self.turns, "crisis": self.crisis, "sent": self.sent,
             "noticed": self.noticed,
+            "last_answer": self.last_answer,
         }, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -112,6 +115,7 @@ class Session:
             crisis=_str_or_none(raw.get("crisis")),
             sent=_strings(raw.get("sent")),
             noticed=_strings(raw.get("noticed")),
+            last_answer=_str_or_none(raw.get("last_answer")),
         )
 
     def reset(self) -> None:
@@ -120,6 +124,7 @@ class Session:
         self.pending = None
         self.details = Details()
         self.asked = []
+        self.last_answer = None
         self.crisis = None
         self.sent = []
 

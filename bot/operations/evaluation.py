@@ -1,5 +1,7 @@
 """Evaluating the classifier on a labelled set (Rasa style): accuracy, per-intent precision,
-recall, F1 and support, what each intent is confused with, and the misclassified messages."""
+recall, F1 and support, what each intent is confused with, and the misclassified messages;
+the direct-answer selector on its own set (accuracy, coverage, answers to general
+messages); and urgent recall and false alarms on the red-team sets."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.understanding.classifier import Classifier
+from bot.understanding.reader import Reader
 
 
 @dataclass(frozen=True)
@@ -253,3 +256,114 @@ def evaluate_redteam(classifier: Classifier, items: list[RedTeamMessage],
     urgent_total = sum(item.urgent for item in items)
     return RedTeamReport(name, urgent_total, len(items) - urgent_total, missed, false_alarms,
                          {k: (f, t) for k, (f, t) in counts.items() if t})
+
+
+# -- direct answers -------------------------------------------------------------------------
+
+#: The direct-answer set beside the topic test set.
+DIRECT_SET_NAME = "direct_answers.jsonl"
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    """One message of the direct-answer set: its topic and the answer expected (None: a
+    general message that should get no direct answer)."""
+
+    text: str
+    intent: str
+    answer: str | None
+
+
+def read_direct_set(path: str | Path) -> list[LabelledQuestion]:
+    """Read a JSONL file of ``{"text", "intent", "answer"}`` objects (answer may be null)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise TestSetError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise TestSetError(f"{path}: not valid UTF-8") from None
+    items: list[LabelledQuestion] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) \
+                or not isinstance(obj.get("intent"), str) \
+                or not (obj.get("answer") is None or isinstance(obj.get("answer"), str)):
+            raise TestSetError(f"{path}: line {number}: expected {{\"text\": str, \"intent\": "
+                               f"str, \"answer\": str or null}}")
+        items.append(LabelledQuestion(obj["text"], obj["intent"], obj.get("answer")))
+    return items
+
+
+@dataclass
+class DirectReport:
+    """How well the direct-answer selector does on a labelled set.
+
+    ``accuracy``: of the messages that expect an answer, the share given exactly that answer;
+    ``missed``: the share given no answer at all (coverage = 1 - missed); ``false_answers``:
+    general messages that got an answer anyway."""
+
+    total: int
+    expected: int
+    correct: int
+    missed: int
+    wrong: int
+    general: int
+    false_answers: int
+    errors: list[dict[str, Any]]
+
+    @property
+    def accuracy(self) -> float:
+        """Correct answers among the messages that expect one."""
+        return self.correct / self.expected if self.expected else 0.0
+
+    @property
+    def coverage(self) -> float:
+        """The share of messages expecting an answer that got one (right or wrong)."""
+        return 1 - self.missed / self.expected if self.expected else 0.0
+
+    def line(self) -> str:
+        """The one line ``eval`` prints."""
+        return (f"direct-answer accuracy: {self.accuracy:.3f} ({self.correct}/{self.expected}); "
+                f"no answer when one was expected: {self.missed}, wrong answer: {self.wrong}; "
+                f"general messages answered anyway: {self.false_answers}/{self.general}")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"accuracy": round(self.accuracy, 4), "coverage": round(self.coverage, 4),
+                "total": self.total, "expected": self.expected, "correct": self.correct,
+                "missed": self.missed, "wrong": self.wrong, "general": self.general,
+                "false_answers": self.false_answers, "errors": self.errors}
+
+
+def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectReport:
+    """Read every item and compare the confident direct answer (if any) with its label."""
+    expected = correct = missed = wrong = general = false_answers = 0
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        direct = reader.read(item.text).direct
+        given = direct.answer if direct is not None and direct.confident else None
+        if item.answer is None:
+            general += 1
+            if given is not None:
+                false_answers += 1
+                errors.append({"text": item.text, "expected": None, "given": given})
+            continue
+        expected += 1
+        if given == item.answer:
+            correct += 1
+            continue
+        if given is None:
+            missed += 1
+        else:
+            wrong += 1
+        errors.append({"text": item.text, "expected": item.answer, "given": given,
+                       "best": direct.answer if direct else None,
+                       "score": round(direct.score, 4) if direct else 0.0})
+    return DirectReport(len(items), expected, correct, missed, wrong, general, false_answers,
+                        errors)

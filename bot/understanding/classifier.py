@@ -125,6 +125,9 @@ class Classifier:
             token for word in content.signals.empty_words
             for token in segmenter.cut(normalizer.normalize(word).text)) | {" "}
         self._domain_words = self._build_domain_words(content)
+        #: the features of every intent example, in file order (the direct-answer selector
+        #: reuses them instead of reading the examples again)
+        self.example_features: list[dict[str, None]] = []
         # Dense rows (one score per intent) let a message's evidence be summed in C.
         self._vectors: dict[str, tuple[float, ...]] = {
             feature: tuple(dict(entries).get(i, 0.0) for i in range(len(self._ids)))
@@ -174,7 +177,9 @@ class Classifier:
         for index, spec in enumerate(content.intents):
             for example in spec.examples:
                 text = self.normalizer.normalize(example).text
-                for feature in self._features(text, self.segmenter.cut(text)):
+                features = self._features(text, self.segmenter.cut(text))
+                self.example_features.append(features)
+                for feature in features:
                     doc_freq[feature][index] += 1
                 docs_per_intent[index] += 1
         total_docs = sum(docs_per_intent)

@@ -1,8 +1,9 @@
 """Reading one message: text in, :class:`Understood` out — pure, no I/O.
 
 The steps, each in its own module: normalise (normalize.py, with pinyin.py), segment
-(segment.py), rank the intents (classifier.py), read the details (details.py) and the
-conversation command if the whole message is one (short_answers.py). Everything later in
+(segment.py), rank the intents (classifier.py), pick the specific question it asks, if any
+(direct_answers.py), read the details (details.py) and the conversation command if the whole
+message is one (short_answers.py). Everything later in
 the pipeline works on the :class:`Understood`; nothing reads the text again.
 """
 
@@ -15,6 +16,7 @@ from bot.content import Content
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.details import EMPTY, Details, extract_details
+from bot.understanding.direct_answers import DirectAnswerSelector, DirectMatch
 from bot.understanding.normalize import Normalizer
 from bot.understanding.pinyin import PinyinReader, vocabulary
 from bot.understanding.segment import Segmenter
@@ -24,11 +26,13 @@ from bot.understanding.short_answers import Command, read_command
 @dataclass(frozen=True, slots=True)
 class Understood:
     """One message as the bot understood it: the ranking of intents (urgent ones flagged and
-    first), the details it states and the command it is, if any."""
+    first), the details it states, the command it is, if any, and the specific question it
+    asks, if any (``direct``: the best direct answer and the runner-up)."""
 
     classification: Classification
     details: Details
     command: Command | None
+    direct: DirectMatch | None = None
 
     def without_urgent(self) -> Understood:
         """The same reading with no intent flagged urgent (the ranking's order is kept)."""
@@ -83,8 +87,10 @@ class Understood:
 class Reader:
     """Understands messages against one content set (built once per content version)."""
 
-    def __init__(self, classifier: Classifier) -> None:
+    def __init__(self, classifier: Classifier,
+                 selector: DirectAnswerSelector | None = None) -> None:
         self.classifier = classifier
+        self.selector = selector or DirectAnswerSelector(classifier.content, classifier)
 
     @classmethod
     def build(cls, content: Content, bot_names: Sequence[str] = ()) -> Reader:
@@ -100,4 +106,6 @@ class Reader:
         normalised = classification.text
         if not normalised:
             return Understood(classification, EMPTY, None)
-        return Understood(classification, extract_details(normalised), read_command(normalised))
+        command = read_command(normalised)
+        direct = None if command is not None else self.selector.select(classification)
+        return Understood(classification, extract_details(normalised), command, direct)

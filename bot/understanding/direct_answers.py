@@ -1,0 +1,173 @@
+"""Direct answers: which specific question, if any, a message asks (Rasa's ResponseSelector idea).
+
+The topic classifier picks the family ("a collector at the door"); this second, finer model
+picks the sentence ("should I open the door?"). It is trained at start-up, in milliseconds, on
+the ``examples`` of every intent's ``answers`` in ``intents/*.yaml``:
+
+* **Features** are the classifier's: the message's jieba words and Chinese character bigrams,
+  taken from the classification already made (the text is not normalised or segmented twice).
+* **Evidence** is binarised naive-Bayes log-odds per answer against all other answers, damped
+  for features seen in few examples; only positive evidence counts.
+* **Topic prior**: the probability the topic classifier gives the answer's intent is added
+  (scaled), so a question is matched within the family the message is about.
+* **"None"**: a pseudo class takes the probability mass when no answer's evidence is strong;
+  its score is a fixed floor plus the evidence for a general message (the intents' own
+  examples, trained as one more class); the general message "催收上门了怎么办" asks no
+  specific question and gets the topic's advice, not a direct answer.
+
+The result is a :class:`DirectMatch` (best answer, its intent, its probability and the
+runner-up) or None; ``confident`` says whether the dialogue should use it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from heapq import nlargest
+from itertools import islice, repeat
+from operator import add, mul, sub
+
+from bot.content import Content
+from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorParameters:
+    """The few numbers of the selector (tuned on tests/data/direct_answers.jsonl)."""
+
+    smoothing: float = 0.5
+    support_damping: float = 1.0
+    max_weight: float = 4.0
+    bigram_factor: float = 0.6
+    #: messages with more features than this have their evidence scaled by sqrt(this / n)
+    length_norm_features: int = 12
+    #: evidence added per unit of the topic classifier's probability for the answer's intent
+    topic_weight: float = 1.5
+    #: score of the "no specific question" pseudo class ...
+    none_score: float = 3.0
+    #: ... plus this share of the evidence for a general message (the intents' own examples,
+    #: trained as one more class)
+    general_weight: float = 0.3
+    temperature: float = 1.5
+    #: the best answer is used from this probability on ...
+    threshold: float = 0.4
+    #: ... and when it beats the runner-up by at least this ratio
+    margin: float = 1.3
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMatch:
+    """The specific question a message asks: the best answer and the runner-up."""
+
+    answer: str  # the answer id
+    intent: str  # the intent the answer belongs to
+    score: float  # its probability (the "none" class included in the softmax)
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    confident: bool = False  # good enough to be given
+
+
+class DirectAnswerSelector:
+    """Scores a classified message against every direct answer of one :class:`Content`."""
+
+    def __init__(self, content: Content, classifier: Classifier,
+                 params: SelectorParameters | None = None) -> None:
+        self.params = params or SelectorParameters()
+        self._answers: list[tuple[str, str]] = [(answer.id, spec.id)
+                                                 for spec in content.intents
+                                                 for answer in spec.answers]
+        self._intents = [intent for _answer, intent in self._answers]
+        self._intent_ids = [spec.id for spec in content.intents]
+        # Dense rows (one weight per answer, the general class last) are summed in C.
+        width = len(self._answers) + 1
+        self._rows: dict[str, tuple[float, ...]] = {}
+        for feature, entries in self._train(content, classifier).items():
+            row = [0.0] * width
+            for i, weight in entries:
+                row[i] = weight
+            self._rows[feature] = tuple(row)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def _train(self, content: Content, classifier: Classifier
+               ) -> dict[str, tuple[tuple[int, float], ...]]:
+        p = self.params
+        n = len(self._answers) + 1  # the last class: general messages (the intents' examples)
+        doc_freq: dict[str, list[int]] = defaultdict(lambda: [0] * n)
+        docs = [0] * n
+
+        def add(example: str, index: int) -> None:
+            text = classifier.normalizer.normalize(example).text
+            for feature in classifier._features(text, classifier.segmenter.cut(text)):
+                doc_freq[feature][index] += 1
+            docs[index] += 1
+
+        index = 0
+        for spec in content.intents:
+            for answer in spec.answers:
+                for example in answer.examples:
+                    add(example, index)
+                index += 1
+        for features in classifier.example_features:  # read once, by the classifier
+            for feature in features:
+                doc_freq[feature][n - 1] += 1
+            docs[n - 1] += 1
+        total_docs = sum(docs)
+        weights: dict[str, tuple[tuple[int, float], ...]] = {}
+        for feature, freqs in doc_freq.items():
+            total = sum(freqs)
+            factor = p.bigram_factor if feature.startswith("b:") else 1.0
+            entries = []
+            for i, df in enumerate(freqs):
+                if df == 0:
+                    continue
+                inside = (df + p.smoothing) / (docs[i] + 2 * p.smoothing)
+                outside = (total - df + p.smoothing) / (total_docs - docs[i] + 2 * p.smoothing)
+                weight = min(math.log(inside / outside), p.max_weight)
+                weight *= factor * df / (df + p.support_damping)
+                if weight > 0:
+                    entries.append((i, weight))
+            if entries:
+                weights[feature] = tuple(entries)
+        return weights
+
+    def select(self, classification: Classification) -> DirectMatch | None:
+        """The best direct answer for a classified message, or None when there is no answer
+        at all or the message has no words."""
+        if not self._answers or not classification.text:
+            return None
+        p = self.params
+        features = Classifier._features(classification.text, classification.tokens)
+        rows = [row for row in map(self._rows.get, islice(features, MAX_FEATURES)) if row]
+        if not rows:
+            return None
+        # the topic classifier's probability of each answer's intent is added as a prior
+        topic = dict.fromkeys(self._intent_ids, 0.0)
+        for ranked in classification.ranking:
+            topic[ranked.intent] = ranked.score
+        if classification.urgent:  # the topic the person also asked about counts too
+            topic.update((r.intent, r.score) for r in classification.others)
+        scores = list(map(sum, zip(*rows, strict=True)))
+        if len(features) > p.length_norm_features:
+            scale = math.sqrt(p.length_norm_features / len(features))
+            scores = list(map(mul, scores, repeat(scale)))
+        none_score = p.none_score + p.general_weight * scores.pop()
+        prior = map(mul, map(topic.__getitem__, self._intents), repeat(p.topic_weight))
+        scores = list(map(add, scores, prior))
+        (top_score, best), (second_score, second) = nlargest(
+            2, zip(scores, range(len(scores)), strict=True)) if len(scores) > 1 else \
+            ((scores[0], 0), (-math.inf, -1))
+        top = max(top_score, none_score)
+        inv_t = 1 / p.temperature
+        total = sum(map(math.exp, map(mul, map(sub, scores, repeat(top)), repeat(inv_t))))
+        total += math.exp((none_score - top) * inv_t)
+        prob = math.exp((top_score - top) * inv_t) / total
+        prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
+        confident = prob >= p.threshold and prob >= p.margin * prob2
+        answer, intent = self._answers[best]
+        return DirectMatch(answer=answer, intent=intent, score=prob,
+                           runner_up=self._answers[second][0] if second >= 0 else None,
+                           runner_up_score=prob2, confident=confident)
+

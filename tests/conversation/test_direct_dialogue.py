@@ -1,0 +1,68 @@
+"""The dialogue's direct-answer step: the answer first, the topic's steps only once, the next
+follow-up question, 详细 expanding the answer with its sources, urgent messages untouched."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from tests.harness import Chat
+
+
+async def test_direct_answer_then_topic_then_question(engine: Engine) -> None:
+    content = engine.understanding.content
+    spec, answer = content.answer("open_door")
+    chat = Chat(engine)
+    replies = await chat.say("催收在敲门 我要不要开门")
+    assert replies[0] == answer.short.strip()
+    assert spec.advice.short.strip() in replies
+    assert spec.follow_ups[0].question in replies[-1]
+
+
+async def test_second_question_on_the_active_topic_skips_the_advice(engine: Engine) -> None:
+    content = engine.understanding.content
+    spec, _ = content.answer("open_door")
+    chat = Chat(engine)
+    await chat.say("催收在敲门 我要不要开门")
+    same_topic, answer = content.answer("visit_at_night")
+    assert same_topic.id == spec.id
+    replies = await chat.say("晚上十点以后还能上门吗")
+    assert replies[0] == answer.short.strip()
+    assert spec.advice.short.strip() not in "\n".join(replies)
+
+
+async def test_more_after_a_direct_answer_gives_its_long_text_and_sources(
+        engine: Engine) -> None:
+    content = engine.understanding.content
+    _, answer = content.answer("mediation_call")
+    chat = Chat(engine)
+    await chat.say("调解中心打电话给我是真的吗")
+    text = await chat.text("详细")
+    assert answer.long is not None and answer.long.strip().splitlines()[0] in text
+    for source in content.sources(answer.facts):
+        assert source in text
+
+
+async def test_more_after_an_answer_without_long_gives_the_topic_long(engine: Engine) -> None:
+    content = engine.understanding.content
+    spec, answer = content.answer("credit_how_long")
+    assert answer.long is None
+    chat = Chat(engine)
+    await chat.say("逾期记录多久能消")
+    text = await chat.text("详细")
+    assert answer.short.strip() in text and spec.advice.long.strip()[:30] in text
+    assert content.facts["credit_16_five_years"].source in text
+
+
+async def test_urgent_message_gets_urgent_advice_not_a_direct_answer(engine: Engine) -> None:
+    content = engine.understanding.content
+    chat = Chat(engine)
+    text = await chat.text("催收在门口不走 说要砸门进来 还威胁要打我")
+    assert "110" in text
+    assert content.answer("open_door")[1].short.strip() not in text
+
+
+async def test_billing_question_gets_one_scope_line(engine: Engine) -> None:
+    content = engine.understanding.content
+    _, answer = content.answer("billing_basics")
+    chat = Chat(engine)
+    replies = await chat.say("信用卡账单日是哪天")
+    assert replies == [answer.short.strip()]
