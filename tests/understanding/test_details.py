@@ -79,8 +79,8 @@ PREFERRED_AMOUNTS: list[tuple[str, float]] = [
     ("本金三万利息五千", 30_000),
     ("我借了2万,现在要我还5万", 20_000),
     ("总共欠了5万,其中花呗1万", 50_000),
-    # no debt word: the largest
-    ("花呗1万,招行3万", 30_000),
+    # two lenders with an amount each: the total (see test_several_debts)
+    ("花呗1万,招行3万", 40_000),
     ("招行欠了3万,能分24期吗", 30_000),
 ]
 
@@ -331,7 +331,7 @@ MESSAGES: list[tuple[str, dict[str, Any]]] = [
      {"lender": "花呗", "lenders": ["花呗", "借呗"], "amount": 60_000.0}),
     ("欠了两万块钱,想分成二十四期还", {"amount": 20_000.0, "months": 24}),
     ("我有3张卡,一共欠了15万", {"amount": 150_000.0}),
-    ("每个月最多还3000,欠了10万", {"amount": 100_000.0}),
+    ("每个月最多还3000,欠了10万", {"amount": 100_000.0, "budget": 3000.0}),
     ("欠了1万多,逾期20多天",
      {"amount": 10_000.0, "amount_approx": True, "overdue_months": 1, "overdue_approx": True}),
     ("逾期快一年了", {"overdue_months": 12, "overdue_approx": True}),
@@ -389,14 +389,18 @@ def _well_formed(found: dict[str, Any]) -> None:
         assert isinstance(found[key], situation[key]), (key, found[key])
     found = {k: v for k, v in found.items() if k not in SITUATION}
     allowed = {"amount", "amount_approx", "months", "lender", "lenders", "overdue_months",
-               "overdue_approx", "present"}
+               "overdue_approx", "present", "annual_rate", "rate_written", "debts", "budget",
+               "down_payment", "down_share", "convention"}
     assert set(found) <= allowed
     if "amount" in found:
         assert isinstance(found["amount"], float)
-        assert found["amount"] > 0
+        assert found["amount"] >= 0  # 0元 is read, and answered with a sentence
     if "months" in found:
         assert type(found["months"]) is int
-        assert 1 <= found["months"] <= 600
+        assert -1000 <= found["months"] <= 1000  # 0期, -3期, 1000期 are answered too
+    if "annual_rate" in found:
+        assert 0 < found["annual_rate"] <= 10
+        assert found["rate_written"][0] in "年月日"
     if "overdue_months" in found:
         assert type(found["overdue_months"]) is int
         assert 0 <= found["overdue_months"] <= 600
