@@ -508,7 +508,8 @@ def _presence(text: str) -> bool | None:
 
 #: 平安1万8: a short bank name directly before an amount is the bank
 _AMBIGUOUS_BEFORE_AMOUNT = re.compile(
-    "(" + "|".join(AMBIGUOUS_BANK_NAMES) + r")(?=[0-9]|[一二两三四五六七八九十][一二两三四五六七八九十]?[万千w])")
+    "(" + "|".join(AMBIGUOUS_BANK_NAMES) + ")"
+    r"(?=[0-9]|[一二两三四五六七八九十][一二两三四五六七八九十]?[万千w])")
 #: the words that take back what was just said: the last number after them wins
 _CORRECTION = re.compile(r"不对|不是|改成|改为|应该是|更正|说错|打错|写错|搞错|纠正|其实是")
 _CONVENTIONS = {"等额本息": "等额本息", "等额本金": "等额本金", "免息分期": "免息分期",
@@ -536,7 +537,8 @@ _BUDGET_START = re.compile(r"每个?月|一个月|月供|每期")
 _BUDGET_VERB = re.compile(r"还|拿出|拿|付|供|承担|负担|最多|顶多|最高|只能|出得起")
 _BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
 _DOWN = re.compile(r"(?:先付|先还|首付|先交|先给|先拿出|首期付)(?:个|了|掉)? ?")
-_DOWN_SHARE = re.compile(rf"百分之(?P<a>{_RATE_NUM})|(?P<b>{_RATE_NUM}) ?%|(?P<c>[一二两三四五六七八九1-9])成")
+_DOWN_SHARE = re.compile(rf"百分之(?P<a>{_RATE_NUM})|(?P<b>{_RATE_NUM}) ?%"
+                         r"|(?P<c>[一二两三四五六七八九1-9])成")
 
 
 def _number_value(raw: str) -> Decimal | None:
@@ -594,11 +596,9 @@ def _rate_of(basis: str, m: re.Match[str]) -> tuple[Decimal, str] | None:
     groups = m.groupdict()
     forms = (("pct", "%"), ("pct2", "%"), ("pm", "‰"), ("pm2", "‰"), ("pt", "万"),
              ("pt2", "万"), ("fen", "分"), ("li", "厘"))
-    for name, form in forms:
-        raw = groups.get(name)
-        if raw:
-            break
-    else:  # pragma: no cover - the pattern always sets one group
+    raw, form = next(((groups[name], form) for name, form in forms if groups.get(name)),
+                     ("", ""))
+    if not raw:  # pragma: no cover - the pattern always sets one group
         return None
     value = _number_value(raw)
     if value is None or value <= 0:
@@ -660,7 +660,7 @@ def _rate(text: str, correction: int) -> tuple[float, str] | None:
         index = max(i for i, item in enumerate(found) if item[0] >= correction)
     else:
         index = 0
-    start, basis, word, m = found[index]
+    _, basis, word, m = found[index]
     assumed = ""
     if basis is None:
         earlier = [b for s, b, _, _ in found[:index] if b is not None]
