@@ -576,6 +576,8 @@ def _debts(text: str, mentions: list[tuple[int, int, str]],
     owed: dict[str, Decimal] = {}
     last_end: dict[str, int] = {}
     for num, amount in candidates:
+        if amount.priority >= 3:
+            continue  # 一共3万5: the total, no lender's share
         before = [m for m in mentions if m[1] <= num.start]
         if not before:
             continue
