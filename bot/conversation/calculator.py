@@ -24,6 +24,7 @@ for each thing that cannot be computed. The dialogue only calls it (and :func:`r
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
@@ -328,6 +329,19 @@ def calculator_only(found: Details) -> bool:
     return any(value is not None for value in (
         found.annual_rate, found.budget, found.down_payment, found.down_share,
         found.convention))
+
+
+#: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
+_FIGURE_WORDS = re.compile(
+    r"[0-9零〇一二两三四五六七八九十百千万亿.,wk%‰ ，。！？!?、~]"
+    r"|不对|不是|改成|改为|应该是|其实是|金额|欠款|欠了|欠|借了|借|总共|一共|大概|期数|个月|期|年|元|块|是|了|呢|吗|的|那|就|吧|啊")
+
+
+def figures_only(text: str) -> bool:
+    """True when a message holds little but figures and correction words (欠3.5万, 不对，是4万,
+    那分36期呢): after a calculation it is a new figure for it, whatever topic the words
+    otherwise resemble (不对 reads like disputing a debt)."""
+    return bool(text) and len(text) <= 20 and len(_FIGURE_WORDS.sub("", text)) <= 1
 
 
 def _principal(details: Details) -> tuple[Decimal, list[str]]:

@@ -521,7 +521,8 @@ class Dialogue:
         top = self._best_topic(understood)
         if top is not None and top.intent != CALCULATOR_INTENT and \
                 top.score >= self.config.classifier.threshold and \
-                not calculator.calculator_only(found):
+                not calculator.calculator_only(found) and \
+                not calculator.figures_only(understood.text):
             return False  # clearly a new topic
         if not calculator.ready(session.details):
             return False
