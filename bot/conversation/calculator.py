@@ -305,6 +305,8 @@ def _lender_names(details: Details) -> tuple[str, ...]:
 def ready(details: Details) -> bool:
     """True when the details are enough for a calculator answer: an amount, and the number
     of periods or a monthly budget (or an amount that gets its own sentence: 0, too large)."""
+    if details.months is not None and not 1 <= details.months <= MAX_MONTHS:
+        return True  # 0期, 700期: a sentence of its own, with or without an amount
     if details.amount is None:
         return False
     if details.months is not None or details.budget is not None:
@@ -320,6 +322,13 @@ def follows_on(found: Details, details: Details) -> bool:
             found.down_share, found.debts, found.convention)):
         return True
     return bool(details.debts and found.lender is not None)
+
+
+def starts_calculation(found: Details, text: str) -> bool:
+    """True when a message with no other topic is a question for the calculator: figures
+    only, with a number of periods, a budget, a rate, a down payment or a convention (600期,
+    0期, 每月最多还1500 要几期). A bare amount (欠3万) is not: it may be about anything."""
+    return figures_only(text) and (found.months is not None or calculator_only(found))
 
 
 def calculator_only(found: Details) -> bool:
@@ -535,6 +544,12 @@ def calculator_reply(details: Details, settings: CalculatorConfig, *,
     if in_group:
         return [GROUP_NO_AMOUNTS]
     if details.amount is None:
+        months = details.months
+        if months is not None and months <= 0:
+            return [BAD_MONTHS.format(months=months)]
+        if months is not None and months > MAX_MONTHS:
+            return ["\n".join([TOO_MANY_MONTHS.format(months=months), *_scope(details, None),
+                               ASK_SHORTER])]
         return [CALC_NEEDS_AMOUNT]
     try:
         return _reply(details, settings)

@@ -516,9 +516,16 @@ class Dialogue:
         """"那分36期呢？" after a calculation: redo it with the new detail."""
         if not calculator.follows_on(found, session.details):
             return False
-        if session.active_intent != CALCULATOR_INTENT:
-            return False
         top = self._best_topic(understood)
+        if session.active_intent != CALCULATOR_INTENT:
+            if (top is not None and top.score >= self.config.classifier.threshold) or \
+                    not calculator.starts_calculation(found, understood.text):
+                return False
+            extra = Turn()  # "600期", "每月最多还1500": the calculator topic, not the fallback
+            if calculator.ready(session.details):
+                self._calculation(session, extra, in_group=in_group)
+            self._answer_topic(self._specs[CALCULATOR_INTENT], session, turn, extra=extra.replies)
+            return True
         if top is not None and top.intent != CALCULATOR_INTENT and \
                 top.score >= self.config.classifier.threshold and \
                 not calculator.calculator_only(found) and \

@@ -18,6 +18,7 @@ from bot.conversation.calculator import (
     calculator_reply,
     equal_installment,
     equal_principal,
+    figures_only,
     interest_free,
     money,
     percent,
@@ -484,3 +485,11 @@ def test_annuity_matches_the_formula(amount: Decimal, months: int, rate: Decimal
     # at most half a cent of payment and half a cent of interest a month, with interest
     growth = months if r == 0 else ((1 + r) ** months - 1) / r
     assert abs(float(plan.last_payment - plan.monthly)) <= 0.01 * growth + 0.01
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("欠3.5万", True), ("不对,是4万", True), ("那分36期呢?", True), ("600期", True),
+    ("催收说我欠3万", False), ("他们说我欠5万是真的吗", False), ("", False),
+])
+def test_figures_only(text: str, only: bool) -> None:
+    assert figures_only(text) is only

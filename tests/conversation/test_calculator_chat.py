@@ -139,3 +139,32 @@ async def test_group_no_amounts_and_corrections(engine: Engine) -> None:
         assert "不重复金额" in text and "私聊" in text, said
         assert "30,000" not in text and "3万" not in text and "招行" not in text, said
         assert group.last.intent == "negotiate_installments", said
+
+
+async def test_a_bare_period_or_budget_starts_the_calculator(engine: Engine) -> None:
+    for user, said, expected in [
+        ("u1", "0期", "你说的0期没法算：期数至少要1期"),
+        ("u2", "700期", "700期（超过50年）太长了"),
+        ("u3", "600期", "大概欠多少"),
+        ("u4", "每月最多能还1500，要几期？", "大概欠多少"),
+    ]:
+        chat = Chat(engine, user=user)
+        text = await chat.text(said)
+        assert expected in text, said
+        assert chat.last.intent == "negotiate_installments", said
+    chat = Chat(engine, user="u4")
+    text = await chat.text("欠3万")  # the budget was remembered
+    assert f"{FREE}：20期（1年8个月），每月1,500.00元" in text
+
+
+async def test_a_figure_after_a_calculation_is_not_another_topic(chat: Chat) -> None:
+    await chat.say("欠3万，想分24期还")
+    for said, expected in [("欠3.5万", "按35,000.00元、分24期"),
+                           ("不对，是4万", "按40,000.00元、分24期"),
+                           ("那分36期呢？", "按40,000.00元、分36期")]:
+        text = await chat.text(said)
+        assert expected in text, said
+        assert chat.last.intent == "negotiate_installments", said
+    # a message with words of its own still changes topic
+    await chat.say("催收天天打电话骚扰我家人")
+    assert chat.last.intent != "negotiate_installments"
