@@ -506,10 +506,11 @@ def _presence(text: str) -> bool | None:
 
 # -- several debts, corrections, rates, budgets, down payments --------------------------------
 
-#: 平安1万8: a short bank name directly before an amount is the bank
+#: 平安1万8, 只算平安的, 平安那笔: a short bank name before an amount or pointing at a debt
 _AMBIGUOUS_BEFORE_AMOUNT = re.compile(
     "(" + "|".join(AMBIGUOUS_BANK_NAMES) + ")"
-    r"(?=[0-9]|[一二两三四五六七八九十][一二两三四五六七八九十]?[万千w])")
+    r"(?=[0-9]|[一二两三四五六七八九十][一二两三四五六七八九十]?[万千w]"
+    r"|的?(?:那笔|这笔|那张|这张)|的(?:呢|吧|$|[,.?!]))")
 #: the words that take back what was just said: the last number after them wins
 _CORRECTION = re.compile(r"不对|不是|改成|改为|应该是|更正|说错|打错|写错|搞错|纠正|其实是")
 _CONVENTIONS = {"等额本息": "等额本息", "等额本金": "等额本金", "免息分期": "免息分期",

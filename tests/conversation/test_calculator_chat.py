@@ -68,6 +68,8 @@ async def test_several_debts_listed_and_totalled(chat: Chat) -> None:
     assert "按38,000.00元、分24期" in text
     text = await chat.text("只算招行的呢")
     assert "下面只算招商银行这一笔。" in text and "按20,000.00元、分24期" in text
+    text = await chat.text("只算平安的")
+    assert "下面只算平安银行这一笔。" in text and "按18,000.00元、分24期" in text
 
 
 async def test_what_can_i_afford(chat: Chat) -> None:

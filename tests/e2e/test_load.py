@@ -114,7 +114,8 @@ def reference(understanding: Understanding) -> list[Response]:
 
     responses = asyncio.run(run())
     # The script exercises what it is meant to: calculations from the remembered amount.
-    calculations = [i for i, r in enumerate(responses) if any("按欠款" in x for x in r.replies)]
+    calculations = [i for i, r in enumerate(responses)
+                    if any("期（" in x and "算：" in x for x in r.replies)]
     assert calculations == [i for i, (_, m) in enumerate(SCRIPT) if m is not None]
     return responses
 

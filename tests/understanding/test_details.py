@@ -582,3 +582,14 @@ def test_merge_newer_months_or_budget_wins() -> None:
     assert budget.merged(months).budget is None and budget.merged(months).months == 24
     debts = extract_details("招行2万 还有平安1万8")
     assert debts.merged(extract_details("欠5万")).debts is None  # a new amount replaces them
+
+
+@pytest.mark.parametrize(("text", "lender"), [
+    ("只算平安的", "平安银行"), ("平安那笔呢", "平安银行"), ("光大的呢?", "光大银行")])
+def test_a_short_bank_name_pointing_at_a_debt(text: str, lender: str) -> None:
+    assert found_in(text)["lender"] == lender
+
+
+@pytest.mark.parametrize("text", ["一路平安!", "平安夜", "身体平安就好"])
+def test_short_bank_names_as_ordinary_words(text: str) -> None:
+    assert "lender" not in found_in(text)
