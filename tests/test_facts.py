@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.config import CalculatorConfig
 from bot.content import Content, ContentError, default_intents_dir, load_content
 from bot.conversation import texts
-from bot.conversation.calculator import format_plan
+from bot.conversation.calculator import calculator_reply
 from bot.conversation.dialogue import Dialogue
 from bot.facts import intent_texts
+from bot.understanding.details import Details
 from tests.harness import Chat, memory_config, run
 
 INTENTS = default_intents_dir()
@@ -249,12 +251,21 @@ def test_no_unsourced_claim_about_consumer_loans(content: Content) -> None:
 
 
 def test_calculator_labels_the_interest_free_split_and_the_example_rate() -> None:
-    text = format_plan(35000, 24, 0.1)
-    line = next(li for li in text.splitlines() if li.startswith("1. 停息分期"))
-    assert "可去谈" in line and "银行可不同意" in line
-    assert "按年利率10%举例" in text and "利率只是举例" in text
-    assert "实际利率和条件由银行决定" in text
+    text = "\n".join(calculator_reply(Details(amount=35000.0, months=24), CalculatorConfig(),
+                                      in_group=False))
+    line = next(li for li in text.splitlines() if "免息分期" in li)
+    assert line.startswith("3. ")  # not listed first, as if it were the default
+    assert "要和对方协商" in line and "对方可以不同意" in line and "不是你能直接要求的" in line
+    assert "按年化10%举例" in text and "只是举例演示，不是你的实际利率" in text
+    assert "“可以”（不是必须）" in text  # Art. 70: the bank may, not must
     assert "《商业银行信用卡业务监督管理办法》第七十条" in text
+    assert "停息挂账" not in text
+
+
+def test_calculator_quotes_no_five_years_for_online_lenders() -> None:
+    text = "\n".join(calculator_reply(Details(amount=35000.0, months=24, lender="借呗"),
+                                      CalculatorConfig(), in_group=False))
+    assert "第七十条" not in text and "5年（60期）" not in text and "由平台决定" in text
 
 
 def test_human_text_warns_about_paid_agents() -> None:

@@ -14,13 +14,24 @@ add up to more than the amount (1000 yuan in 600 parts of 1.67), leaving a negat
 payment. Every plan's payments add up exactly to ``total``, and ``total - interest`` is the
 amount exactly.
 
-:func:`format_plan` turns the three into a short plain-Chinese text for a phone.
+:func:`calculator_reply` turns what a person said (:class:`Details`: the amount or several
+debts, the periods or what they can pay a month, their rate as written, a down payment, the
+convention they asked for) into short plain-Chinese texts for a phone, with one clear sentence
+for each thing that cannot be computed. The dialogue only calls it (and :func:`ready`,
+:func:`follows_on`, :func:`calculator_only` to decide when).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+from bot.config import CalculatorConfig
+from bot.understanding.details import Details
+
+log = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(100_000_000)
@@ -237,31 +248,354 @@ def percent(rate: Decimal) -> str:
     return f"{text}%"
 
 
-def format_plan(amount: Number, months: int, annual_rate: Number) -> str:
-    """A short plain-Chinese comparison of the three plans for ``amount`` over ``months``.
+# -- the calculator in a conversation ------------------------------------------------------
 
-    Raises ValueError for inputs outside the calculator's range (see :func:`validate`).
+#: amounts above this are asked again (a typo is likelier than a debt this size)
+ABSURD_AMOUNT = Decimal(10_000_000)
+#: the conventions, in the order shown when the person asked for none
+CONVENTIONS = ("等额本息", "等额本金", "免息分期")
+
+CALC_NEEDS_MONTHS = ("想分多少期（几个月）？比如回复“24期”或“分3年”；也可以说每月最多能还多少，"
+                     "比如“每月最多还1500”，我算要几期。")
+CALC_NEEDS_AMOUNT = "大概欠多少钱？比如回复“3万”或“35000元”，我帮你算每月大概还多少。"
+GROUP_NO_AMOUNTS = ("在群里我不重复金额、银行这些细节，保护你的隐私。需要具体计算，请私聊我，"
+                    "把欠款金额和想分的期数发给我。")
+ZERO_AMOUNT = ("欠款是0元的话，就不用分期了。如果是打错了，请回复实际欠款，比如“3万”或“35000元”。")
+ABSURD = ("{amount}超过了1000万，这个计算器只算1000万以内的欠款。是不是多打了一个0？"
+          "请核对后回复金额，比如“3万”。")
+BAD_MONTHS = "你说的{months}期没法算：期数至少要1期。请回复想分几期，比如“24期”或“分3年”。"
+TOO_MANY_MONTHS = "{months}期（超过50年）太长了，这个计算器最多算600期。"
+ASK_SHORTER = "请回复60期以内的期数，比如“36期”或“60期”，我重新算。"
+RATE_TOO_HIGH = ("{written}折合年化约{annual}，超出了这个计算器能算的范围（年化100%以内）。"
+                 "请核对一下账单或合同上的利率，再发给我。")
+DOWN_IS_ALL = "先付{down}就等于全部还清了，剩下的不用分期。"
+ESTIMATE = "以上是估算，实际每月还多少以对方给的方案为准。"
+FREE_LABEL = "免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）"
+ART70_BANK = ("银行信用卡：《商业银行信用卡业务监督管理办法》第七十条规定，银行“可以”（不是必须）"
+              "和你签最长5年（60期）的个性化分期还款协议，利息怎么算也要谈。")
+ONLINE_LENDER = "网贷、消费贷：能不能分期、分多久由平台决定，没有统一的“5年”规定。"
+OVER_60_BANK = "注意：{months}期超过5年（60期），超出第七十条说的上限，银行很可能不同意。"
+OVER_60_ONLINE = "注意：{months}期超过5年，网贷平台是否同意由平台决定。"
+OVER_60_UNKNOWN = ("注意：{months}期超过5年（60期）：信用卡超出第七十条说的上限；"
+                   "网贷由平台决定。")
+RATE_EXAMPLE = ("利率：你没有说利率，上面的年化{rate}只是举例演示，不是你的实际利率。请看账单、合同"
+                "或App借款详情里写的利率（年化、月息、日息都可以），发给我，比如“年化18%”"
+                "或“日息万五”，我按它重新算。")
+RATE_GIVEN = {
+    "年": "利率：按你说的{written}算，月利率 = 年化 ÷ 12 {eq} {monthly}。",
+    "月": "利率：按你说的{written}算，即月利率{monthly}，折合年化{annual}（× 12）。",
+    "日": "利率：按你说的{written}算：× 365 ≈ 年化{annual}，"
+          "再按月利率 = 年化 ÷ 12 {eq} {monthly} 计算。",
+}
+
+
+def is_bank(lender: str) -> bool:
+    """True for a bank (its canonical name ends with 银行): Art. 70 is for bank credit cards."""
+    return lender.endswith("银行")
+
+
+def _lender_names(details: Details) -> tuple[str, ...]:
+    if details.debts:
+        return tuple(name for name, _ in details.debts)
+    if details.lenders:
+        return details.lenders
+    return (details.lender,) if details.lender else ()
+
+
+def ready(details: Details) -> bool:
+    """True when the details are enough for a calculator answer: an amount, and the number
+    of periods or a monthly budget (or an amount that gets its own sentence: 0, too large)."""
+    if details.months is not None and not 1 <= details.months <= MAX_MONTHS:
+        return True  # 0期, 700期: a sentence of its own, with or without an amount
+    if details.amount is None:
+        return False
+    if details.months is not None or details.budget is not None:
+        return True
+    return details.amount <= 0 or Decimal(str(details.amount)) > ABSURD_AMOUNT
+
+
+def follows_on(found: Details, details: Details) -> bool:
+    """True when a message's details change the calculation (那分36期呢, 年化18%, 每月最多还
+    1500, 先付10%, 等额本金呢, or one lender named out of several debts)."""
+    if any(value is not None for value in (
+            found.amount, found.months, found.annual_rate, found.budget, found.down_payment,
+            found.down_share, found.debts, found.convention)):
+        return True
+    return bool(details.debts and found.lender is not None)
+
+
+def starts_calculation(found: Details, text: str) -> bool:
+    """True when a message with no other topic is a question for the calculator: figures
+    only, with a number of periods, a budget, a rate, a down payment or a convention (600期,
+    0期, 每月最多还1500 要几期). A bare amount (欠3万) is not: it may be about anything."""
+    return figures_only(text) and (found.months is not None or calculator_only(found))
+
+
+def calculator_only(found: Details) -> bool:
+    """True when a message states something only the calculator uses (a rate, a monthly
+    budget, a down payment, a convention): after a calculation it follows on whatever topic
+    its words also resemble (日息万五 alone reads a little like checking a debt)."""
+    return any(value is not None for value in (
+        found.annual_rate, found.budget, found.down_payment, found.down_share,
+        found.convention))
+
+
+#: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
+_FIGURE_WORDS = re.compile(
+    r"[0-9零〇一二两三四五六七八九十百千万亿.,wk%‰ ，。！？!?、~]"
+    r"|不对|不是|改成|改为|应该是|其实是|金额|欠款|欠了|欠|借了|借|总共|一共|大概|期数|个月|期|年|元|块|是|了|呢|吗|的|那|就|吧|啊")
+
+
+def figures_only(text: str) -> bool:
+    """True when a message holds little but figures and correction words (欠3.5万, 不对，是4万,
+    那分36期呢): after a calculation it is a new figure for it, whatever topic the words
+    otherwise resemble (不对 reads like disputing a debt)."""
+    return bool(text) and len(text) <= 20 and len(_FIGURE_WORDS.sub("", text)) <= 1
+
+
+def _principal(details: Details) -> tuple[Decimal, list[str]]:
+    """The amount to split and the lines that explain it (several debts, a down payment)."""
+    lines: list[str] = []
+    amount = _cents(Decimal(str(details.amount)))
+    if details.debts:
+        debts = dict(details.debts)
+        listing = "；".join(f"{name} {money(Decimal(str(value)))}"
+                           for name, value in details.debts)
+        total = sum((Decimal(str(v)) for v in debts.values()), Decimal(0))
+        lines.append(f"你说的几笔：{listing}；合计{money(total)}。")
+        one = details.lender if details.lenders is None else None
+        if one is not None and one in debts:
+            amount = _cents(Decimal(str(debts[one])))
+            lines.append(f"下面只算{one}这一笔。")
+        elif amount == total:
+            lines.append("下面按合计算；想只算其中一笔，告诉我是哪家。")
+    return amount, lines
+
+
+def _down(details: Details, amount: Decimal) -> tuple[Decimal, str | None, bool]:
+    """(the rest to split, the line about the down payment, True when nothing is left)."""
+    if details.down_share is not None and details.down_share > 0:
+        share = Decimal(str(details.down_share))
+        written = percent(share)
+        if share >= 1:
+            return Decimal(0), DOWN_IS_ALL.format(down=written), True
+        down = _cents(amount * share)
+    elif details.down_payment is not None and details.down_payment > 0:
+        down = _cents(Decimal(str(details.down_payment)))
+        written = money(down)
+        if down >= amount:
+            return Decimal(0), DOWN_IS_ALL.format(down=written), True
+    else:
+        return amount, None, False
+    rest = amount - down
+    shown = written if written.endswith("元") else f"{written}（{money(down)}）"
+    return rest, f"先付{shown}，剩下{money(rest)}分期。", False
+
+
+def _rate_note(details: Details, rate: Decimal, given: bool) -> str:
+    if not given:
+        return RATE_EXAMPLE.format(rate=percent(rate))
+    written = details.rate_written or percent(rate)
+    basis = next((c for c in written if c in "年月日"), "年")
+    annual = percent(rate.quantize(Decimal("0.0001")).normalize())
+    exact = rate / 12
+    shown = exact.quantize(Decimal("0.0001"))
+    return RATE_GIVEN[basis].format(written=written, annual=annual, eq="=" if shown == exact
+                                    else "≈", monthly=percent(shown.normalize()))
+
+
+def _scope(details: Details, months: int | None) -> list[str]:
+    """Art. 70 for bank cards, the lender's decision for 网贷; both when the lender is unknown."""
+    names = _lender_names(details)
+    banks = any(is_bank(n) for n in names)
+    online = any(not is_bank(n) for n in names)
+    if not names:
+        banks = online = True
+    lines = ([ART70_BANK] if banks else []) + ([ONLINE_LENDER] if online else [])
+    if months is not None and months > ART70_MAX_MONTHS:
+        template = (OVER_60_UNKNOWN if banks and online
+                    else OVER_60_BANK if banks else OVER_60_ONLINE)
+        lines.append(template.format(months=months))
+    return lines
+
+
+def _order(details: Details) -> tuple[str, ...]:
+    first = details.convention if details.convention in CONVENTIONS else CONVENTIONS[0]
+    return (first, *(c for c in CONVENTIONS if c != first))
+
+
+def _plan_line(convention: str, amount: Decimal, months: int, rate: Decimal,
+               rate_label: str) -> str:
+    if convention == "免息分期":
+        free = interest_free(amount, months)
+        line = f"{FREE_LABEL}：每月{money(free.monthly)}"
+        if free.last_payment != free.monthly:
+            line += f"（最后一期{money(free.last_payment)}）"
+        return line + f"，共{money(free.total)}"
+    if convention == "等额本息":
+        annuity = equal_installment(amount, months, rate)
+        line = f"等额本息（{rate_label}）：每月{money(annuity.monthly)}"
+        if annuity.last_payment != annuity.monthly:
+            line += f"（最后一期{money(annuity.last_payment)}）"
+        return line + f"，共{money(annuity.total)}，利息{money(annuity.interest)}"
+    principal = equal_principal(amount, months, rate)
+    return (f"等额本金（{rate_label}）：首月{money(principal.first_payment)}，之后逐月减少，"
+            f"最后一期{money(principal.last_payment)}，共{money(principal.total)}，"
+            f"利息{money(principal.interest)}")
+
+
+def _duration(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if not years:
+        return f"{months}个月"
+    return f"{years}年" + (f"{rest}个月" if rest else "")
+
+
+def _plan_for(amount: Decimal, months: int, rate: Decimal) -> Plan:
+    """The interest-free split at a rate of 0, else 等额本息."""
+    return interest_free(amount, months) if rate == 0 else equal_installment(amount, months, rate)
+
+
+def periods_for_budget(amount: Number, budget: Number, annual_rate: Number) -> int | None:
+    """The fewest periods whose every payment is at most ``budget``: the interest-free split
+    at a rate of 0, else 等额本息. None when ``budget`` does not cover the first month's
+    interest. The count may exceed 600 (the caller says so; no plan is built then).
+    Raises ValueError for an amount or rate out of range or a budget under 0.01."""
+    value, _, rate = validate(amount, 1, annual_rate)
+    pay = _decimal(budget, "budget").quantize(CENT, rounding=ROUND_DOWN)
+    if pay <= 0:
+        raise ValueError(f"budget must be at least 0.01, got {budget!r}")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        r = rate / 12
+        if r == 0:
+            estimate = value / pay
+        elif pay <= _cents(value * r):
+            return None
+        else:
+            estimate = (pay / (pay - value * r)).ln() / (1 + r).ln()
+        n = max(1, int(estimate.to_integral_value(rounding="ROUND_CEILING")))
+
+    def fits(months: int) -> bool:
+        return max(_plan_for(value, months, rate).payments) <= pay
+
+    if n > MAX_MONTHS:
+        return n
+    while n <= MAX_MONTHS and not fits(n):  # rounding: a cent more on the last payment
+        n += 1
+    while 1 < n <= MAX_MONTHS and fits(n - 1):
+        n -= 1
+    return n
+
+
+def _budget(details: Details) -> Decimal | None:
+    """The monthly budget in cents (None when not given or under a cent)."""
+    if details.budget is None:
+        return None
+    budget = Decimal(str(details.budget)).quantize(CENT, rounding=ROUND_DOWN)
+    return budget if budget > 0 else None
+
+
+def _budget_lines(details: Details, amount: Decimal, rate: Decimal,
+                  rate_label: str) -> tuple[list[str], int]:
+    budget = _budget(details) or CENT
+    lines = [f"每月最多还{money(budget)}，{money(amount)}要分几期："]
+    free_n = periods_for_budget(amount, budget, 0) or 1
+    longest = free_n
+    if free_n <= MAX_MONTHS:
+        free = interest_free(amount, free_n)
+        free_line = f"{FREE_LABEL}：{free_n}期（{_duration(free_n)}），每月{money(free.monthly)}"
+        if free.last_payment != free.monthly:
+            free_line += f"，最后一期{money(free.last_payment)}"
+    else:
+        free_line = f"{FREE_LABEL}：要{free_n}期，超过50年，这个数每月太少了。"
+    n = periods_for_budget(amount, budget, rate)
+    if n is None:
+        interest = _cents(amount * rate / 12)
+        rate_line = (f"等额本息（{rate_label}）：每月光利息就约{money(interest)}，"
+                     f"每月{money(budget)}连利息都不够，本金不会减少，这样还不完。"
+                     "只能和对方谈减免利息或免息分期（对方可以不同意）。")
+    elif n > MAX_MONTHS:
+        longest = max(longest, n)
+        rate_line = (f"等额本息（{rate_label}）：要超过600期（50年），实际上还不完，"
+                     "需要和对方谈减免利息或免息分期（对方可以不同意）。")
+    else:
+        longest = max(longest, n)
+        plan = equal_installment(amount, n, rate)
+        rate_line = (f"等额本息（{rate_label}）：{n}期（{_duration(n)}），"
+                     f"每月{money(plan.monthly)}，共{money(plan.total)}，利息{money(plan.interest)}")
+    ordered = [free_line, rate_line] if details.convention == "免息分期" else [rate_line,
+                                                                              free_line]
+    lines += [f"{i}. {line}" for i, line in enumerate(ordered, start=1)]
+    return lines, longest
+
+
+def calculator_reply(details: Details, settings: CalculatorConfig, *,
+                     in_group: bool) -> list[str]:
+    """The calculator's answer to what the person said, as texts to send in order.
+
+    In a group: no amounts, a pointer to a private chat. Otherwise one clear sentence for
+    each thing that cannot be computed (no amount, 0, over 10 million, 0 or negative or over
+    600 periods, a rate over 100 % a year, a down payment of everything), else the plans in
+    the order the person asked for (等额本息 first by default; the interest-free split always
+    labelled as something to negotiate), the number of periods for a monthly budget, where
+    the rate came from, and what Art. 70 says (bank cards) or that 网贷 decide for themselves.
     """
-    value, months, rate = validate(amount, months, annual_rate)
-    free = interest_free(value, months)
-    annuity = equal_installment(value, months, rate)
-    principal = equal_principal(value, months, rate)
-    rate_text = percent(rate)
+    if in_group:
+        return [GROUP_NO_AMOUNTS]
+    if details.amount is None:
+        months = details.months
+        if months is not None and months <= 0:
+            return [BAD_MONTHS.format(months=months)]
+        if months is not None and months > MAX_MONTHS:
+            return ["\n".join([TOO_MANY_MONTHS.format(months=months), *_scope(details, None),
+                               ASK_SHORTER])]
+        return [CALC_NEEDS_AMOUNT]
+    try:
+        return _reply(details, settings)
+    except (ValueError, ArithmeticError) as exc:  # bad details never break a reply
+        log.warning("calculator: details it cannot compute (%s)", type(exc).__name__)
+        return [CALC_NEEDS_AMOUNT]
 
-    free_line = f"1. 停息分期（不计息；可去谈，银行可不同意）：每月{money(free.monthly)}"
-    if free.last_payment != free.monthly:
-        free_line += f"（最后一期{money(free.last_payment)}）"
-    free_line += f"，共{money(free.total)}"
-    lines = [
-        f"按欠款{money(value)}、分{months}期估算：",
-        free_line,
-        f"2. 等额本息（按年利率{rate_text}举例）：每月{money(annuity.monthly)}，"
-        f"共{money(annuity.total)}，利息{money(annuity.interest)}",
-        f"3. 等额本金（按年利率{rate_text}举例）：首月{money(principal.first_payment)}，"
-        f"末月{money(principal.last_payment)}，共{money(principal.total)}",
-        "利率只是举例；以上是估算，实际利率和条件由银行决定。"
-        "《商业银行信用卡业务监督管理办法》第七十条：银行可以（不是必须）同意最长5年的分期。",
-    ]
-    if months > ART70_MAX_MONTHS:
-        lines.append(f"注意：{months}期超过5年（60期），超出第七十条的上限，银行可能不会同意。")
-    return "\n".join(lines)
+
+def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
+    amount, lines = _principal(details)
+    if amount <= 0:
+        return [ZERO_AMOUNT]
+    if amount > ABSURD_AMOUNT:
+        return [ABSURD.format(amount=money(amount))]
+    months, budget = details.months, _budget(details)
+    if months is not None and months <= 0:
+        return [BAD_MONTHS.format(months=months)]
+    if months is not None and months > MAX_MONTHS:
+        return ["\n".join([TOO_MANY_MONTHS.format(months=months), *_scope(details, None),
+                           ASK_SHORTER])]
+    if months is None and budget is None:
+        return [*(["\n".join(lines)] if lines else []), CALC_NEEDS_MONTHS]
+    given = details.annual_rate is not None
+    rate = Decimal(str(details.annual_rate if given else settings.default_annual_rate))
+    if rate > MAX_RATE:
+        return [RATE_TOO_HIGH.format(written=details.rate_written or percent(rate),
+                                     annual=percent(rate.quantize(Decimal("0.0001"))))]
+    rest, down_line, settled = _down(details, amount)
+    if down_line:
+        lines.append(down_line)
+    if settled:
+        return ["\n".join(lines)]
+    rate_label = f"按年化{percent(rate)}" + ("" if given else "举例")
+    if months is not None:
+        lines.append(f"按{money(rest)}、分{months}期（{_duration(months)}）算：")
+        lines += [f"{i}. {_plan_line(c, rest, months, rate, rate_label)}"
+                  for i, c in enumerate(_order(details), start=1)]
+        if budget is not None:
+            monthly = equal_installment(rest, months, rate).monthly
+            verdict = "够" if monthly <= budget else "不够"
+            lines.append(f"你说每月最多还{money(budget)}：等额本息每月"
+                         f"{money(monthly)}，{verdict}。")
+        longest: int | None = months
+    else:
+        budget_lines, longest = _budget_lines(details, rest, rate, rate_label)
+        lines += budget_lines
+    lines.append(ESTIMATE)
+    return ["\n".join(lines), "\n".join([_rate_note(details, rate, given),
+                                        *_scope(details, longest)])]

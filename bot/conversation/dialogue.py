@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Config
 from bot.content import SYSTEM_INTENTS, Content, DirectAnswer, FollowUp, IntentSpec, Option
-from bot.conversation import texts
-from bot.conversation.calculator import format_plan
+from bot.conversation import calculator, texts
 from bot.conversation.crisis import (
     AGAIN,
     CRISIS_OF_INTENT,
@@ -243,9 +242,8 @@ class Dialogue:
         if direct is None or not direct.confident or understood.urgent:
             return False
         found = understood.details
-        if direct.intent == CALCULATOR_INTENT and session.details.known("amount", "months") \
-                and (found.amount is not None or found.months is not None):
-            return False  # "欠5万分24期" asks for the calculation, which the topic step makes
+        if calculator.ready(session.details) and calculator.follows_on(found, session.details):
+            return False  # "欠5万分24期", "每月最多还1500": the calculation answers it
         try:
             spec, answer = self.content.answer(direct.answer)
         except KeyError:
@@ -412,6 +410,8 @@ class Dialogue:
             return False
 
         if follow_up.answers is not None:
+            if spec.id == CALCULATOR_INTENT and calculator.follows_on(found, session.details):
+                return False  # "不对，是36期" corrects the plan; it is no "no"
             answer = self._read_yes_no(follow_up, understood, found, spec)
             if answer is None:
                 return False
@@ -563,15 +563,24 @@ class Dialogue:
     def _detail_follow_on(self, understood: Understood, found: Details, session: Session,
                           turn: Turn, *, in_group: bool) -> bool:
         """"那分36期呢？" after a calculation: redo it with the new detail."""
-        if found.amount is None and found.months is None:
-            return False
-        if session.active_intent != CALCULATOR_INTENT:
+        if not calculator.follows_on(found, session.details):
             return False
         top = self._best_topic(understood)
+        if session.active_intent != CALCULATOR_INTENT:
+            if (top is not None and top.score >= self.config.classifier.threshold) or \
+                    not calculator.starts_calculation(found, understood.text):
+                return False
+            extra = Turn()  # "600期", "每月最多还1500": the calculator topic, not the fallback
+            if calculator.ready(session.details):
+                self._calculation(session, extra, in_group=in_group)
+            self._answer_topic(self._specs[CALCULATOR_INTENT], session, turn, extra=extra.replies)
+            return True
         if top is not None and top.intent != CALCULATOR_INTENT and \
-                top.score >= self.config.classifier.threshold:
+                top.score >= self.config.classifier.threshold and \
+                not calculator.calculator_only(found) and \
+                not calculator.figures_only(understood.text):
             return False  # clearly a new topic
-        if not session.details.known("amount", "months"):
+        if not calculator.ready(session.details):
             return False
         turn.intent = CALCULATOR_INTENT
         session.active_intent = CALCULATOR_INTENT
@@ -662,7 +671,7 @@ class Dialogue:
         if second is not None and second.score >= settings.secondary_ratio * best.score \
                 and second.score >= settings.clarify_floor:
             extra.add(self._specs[second.intent].advice.short)
-        if best.intent == CALCULATOR_INTENT and session.details.known("amount", "months"):
+        if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
             self._calculation(session, extra, in_group=in_group)
         if session.details.role == "helper" and "helper" not in session.noticed:
             session.noticed.append("helper")
@@ -769,7 +778,7 @@ class Dialogue:
         if follow_up.detail == "any":
             return details.amount is not None or details.lender is not None
         if follow_up.detail == "amount" and spec.id == CALCULATOR_INTENT:
-            return details.known("amount", "months")  # the calculator needs both
+            return calculator.ready(details)  # an amount and a number of periods or a budget
         return self._has_detail(details, follow_up.detail)
 
     def _ask_next(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
@@ -826,23 +835,9 @@ class Dialogue:
             session.pending = pending  # keep waiting for the answer
 
     def _calculation(self, session: Session, turn: Turn, *, in_group: bool) -> None:
-        details = session.details
-        if in_group:
-            turn.add(texts.GROUP_PRIVACY)
-            return
-        if details.amount is None:
-            turn.add(texts.CALC_NEEDS_AMOUNT)
-            return
-        if details.months is None:
-            turn.add(texts.CALC_NEEDS_MONTHS)
-            return
-        try:
-            plan = format_plan(details.amount, details.months,
-                               self.config.calculator.default_annual_rate)
-        except (ValueError, ArithmeticError):
-            turn.add(texts.CALC_NEEDS_AMOUNT)
-            return
-        turn.add(plan)
+        for text in calculator.calculator_reply(session.details, self.config.calculator,
+                                                in_group=in_group):
+            turn.add(text)
 
     def long_answer(self, spec: IntentSpec) -> str:
         """The fuller answer with the rules behind it, for 详细 and counsellors."""

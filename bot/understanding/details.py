@@ -89,7 +89,7 @@ _AMOUNT_KEYWORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
          "刷了", "债")),
     (1, ("额度",)),
     (-1, ("每月", "每个月", "一个月", "月供", "每期", "工资", "收入", "月薪", "月入", "年薪",
-          "利息", "罚息", "手续费", "违约金", "年费")),
+          "利息", "罚息", "手续费", "违约金", "年费", "先付", "首付", "先还", "先交", "先给")),
 )
 # Numbers that identify rather than count: never an amount.
 _ID_WORDS = ("尾号", "卡号", "号码", "电话", "手机", "身份证", "账号", "帐号", "编号", "验证码",
@@ -311,8 +311,11 @@ class _Amount:
     priority: int
 
 
-def _read_amount(text: str, num: _Number) -> _Amount | None:
-    """The amount of money that starts with ``num``, or None when it counts something else."""
+def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amount | None:
+    """The amount of money that starts with ``num``, or None when it counts something else.
+
+    With ``any_context`` the words before the number are not asked whether it is the debt
+    (a monthly budget or a down payment is money too)."""
     before = text[max(0, num.start - 4):num.start]
     if before.endswith(("百分之", "千分之", "百分", "第")):
         return None
@@ -353,7 +356,7 @@ def _read_amount(text: str, num: _Number) -> _Amount | None:
     window = _clause_before(text, num.start)
     if any(word in window[-6:] for word in _ID_WORDS):
         return None
-    priority = _attachment(window)
+    priority = 1 if any_context else _attachment(window)
     if priority < 0:
         return None
     if num.arabic and not num.grouped and len(str(int(num.value))) >= 10:
@@ -364,6 +367,8 @@ def _read_amount(text: str, num: _Number) -> _Amount | None:
                       or (num.arabic and value >= 1000 and not 1950 <= value <= 2099))
         if not money_like:
             return None
+    if value == 0 and unit and num.arabic:
+        return _Amount(value, approx, priority)  # 欠0元: said, and answered
     if value < (1 if mag else 10) or value > Decimal(10) ** 12:
         return None  # 一块 (together), 两块: not a sum of money
     if any(word in window[-4:] for word in _APPROX_BEFORE) or window.endswith(("-", "~", "到")):
@@ -412,7 +417,7 @@ def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
         if not m:
             continue
         many, ge, mid, unit, tail = m.groups()
-        if num.value <= 0 or num.value > 1000:
+        if num.value < 0 or num.value > 1000:
             continue
         if num.value != num.value.to_integral_value():
             # 1.5年 = 18 months; any other fraction is not read
@@ -436,8 +441,11 @@ def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
             if text[max(0, num.start - 1):num.start] == "第":
                 continue  # 第3期: one installment, not a count
             months, days = n, False
+            if text[max(0, num.start - 1):num.start] in ("-", "负") and \
+                    not text[max(0, num.start - 2):max(0, num.start - 1)].isdigit():
+                months = -n  # -3期, 负3期: said, and answered with a clear sentence
         elif unit == "年":
-            if ge or mid == "半" or n > 50:
+            if ge or mid == "半" or n > 50 or n == 0:
                 continue  # 2024年 is a date
             months, days = 12 * n + (6 if tail == "半" else 0), False
         else:  # 天
@@ -496,6 +504,230 @@ def _presence(text: str) -> bool | None:
     return False if future else None
 
 
+# -- several debts, corrections, rates, budgets, down payments --------------------------------
+
+#: 平安1万8, 只算平安的, 平安那笔: a short bank name before an amount or pointing at a debt
+_AMBIGUOUS_BEFORE_AMOUNT = re.compile(
+    "(" + "|".join(AMBIGUOUS_BANK_NAMES) + ")"
+    r"(?=[0-9]|[一二两三四五六七八九十][一二两三四五六七八九十]?[万千w]"
+    r"|的?(?:那笔|这笔|那张|这张)|的(?:呢|吧|$|[,.?!]))")
+#: the words that take back what was just said: the last number after them wins
+_CORRECTION = re.compile(r"不对|不是|改成|改为|应该是|更正|说错|打错|写错|搞错|纠正|其实是")
+_CONVENTIONS = {"等额本息": "等额本息", "等额本金": "等额本金", "免息分期": "免息分期",
+                "停息分期": "免息分期", "免息": "免息分期", "停息": "免息分期", "无息": "免息分期",
+                "零利息": "免息分期", "不要利息": "免息分期", "不算利息": "免息分期"}
+_CONVENTION = re.compile("|".join(sorted(_CONVENTIONS, key=len, reverse=True)))
+
+_RATE_NUM = r"[0-9]{1,3}(?:\.[0-9]{1,4})?|[零一二两三四五六七八九十点]{1,8}"
+_RATE_VALUE = (
+    rf"(?:(?P<pct>{_RATE_NUM}) ?%|百分之(?P<pct2>{_RATE_NUM})|(?P<pm>{_RATE_NUM}) ?‰"
+    rf"|千分之(?P<pm2>{_RATE_NUM})|万分之(?P<pt>{_RATE_NUM})"
+    r"|万(?P<pt2>[一二两三四五六七八九]|[0-9](?:\.[0-9])?)(?![0-9万千百点.])"
+    rf"|(?P<fen>{_RATE_NUM})分(?P<fen2>[0-9一二三四五六七八九])?(?![钟之])"
+    rf"|(?P<li>{_RATE_NUM})厘)"
+)
+_RATE_BASIS = (r"(?P<basis>年化利率|年化|年利率|年利息|年息|年费率|年率|月利率|月利息|月息|月费率"
+               r"|月率|日利率|日利息|日息|日费率|日率|利率|利息)")
+_RATE_FILL = r"(?:是|为|:|大概|大约|约|差不多|才|有|按|高达|只有|居然|竟然| ){0,3}"
+_RATE = re.compile(_RATE_BASIS + _RATE_FILL + _RATE_VALUE)
+_RATE_BARE = re.compile(_RATE_VALUE)
+#: 2分利, 一分利: the private-lending way of saying a monthly rate
+_RATE_FEN_LI = re.compile(rf"(?P<fen>{_RATE_NUM})分(?P<fen2>[0-9一二三四五六七八九])?利")
+
+_BUDGET_START = re.compile(r"每个?月|一个月|月供|每期")
+_BUDGET_VERB = re.compile(r"还|拿出|拿|付|供|承担|负担|最多|顶多|最高|只能|出得起")
+_BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
+_DOWN = re.compile(r"(?:先付|先还|首付|先交|先给|先拿出|首期付)(?:个|了|掉)? ?")
+_DOWN_SHARE = re.compile(rf"百分之(?P<a>{_RATE_NUM})|(?P<b>{_RATE_NUM}) ?%"
+                         r"|(?P<c>[一二两三四五六七八九1-9])成")
+
+
+def _number_value(raw: str) -> Decimal | None:
+    """An Arabic or Chinese number (7.2, 五, 一点五) as a Decimal, None if unreadable."""
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        pass
+    if "点" in raw:
+        whole, _, frac = raw.partition("点")
+        left = cn_to_number(whole) if whole else (Decimal(0), False)
+        if left is None or not frac or any(c not in _CN_DIGIT_VALUES for c in frac):
+            return None
+        digits = "".join(str(_CN_DIGIT_VALUES[c]) for c in frac)
+        return left[0] + Decimal("0." + digits)
+    parsed = cn_to_number(raw)
+    return None if parsed is None or parsed[1] else parsed[0]
+
+
+def _correction_start(text: str) -> int:
+    """Where the first correction word ends (0 when there is none)."""
+    m = _CORRECTION.search(text)
+    return m.end() if m else 0
+
+
+def _negated(text: str, start: int) -> bool:
+    """True for a number right after 不是 (欠2万，不是3万: not 3万)."""
+    return text[max(0, start - 3):start].rstrip().endswith(("不是", "不到"))
+
+
+def _debts(text: str, mentions: list[tuple[int, int, str]],
+           candidates: list[tuple[_Number, _Amount]]) -> list[tuple[str, Decimal]] | None:
+    """招行2万 还有平安1万8 → [("招商银行", 20000), ("平安银行", 18000)]: each amount goes to
+    the lender named just before it; two or more lenders with amounts make a list."""
+    owed: dict[str, Decimal] = {}
+    last_end: dict[str, int] = {}
+    for num, amount in candidates:
+        if amount.priority >= 3:
+            continue  # 一共3万5: the total, no lender's share
+        before = [m for m in mentions if m[1] <= num.start]
+        if not before:
+            continue
+        _, end, name = before[-1]
+        gap = text[end:num.start]
+        if len(gap) > 16 or _CLAUSE_BREAK.search(gap.replace(" ", "")):
+            continue
+        if name in owed and _CORRECTION.search(text[last_end[name]:num.start]):
+            owed[name] = amount.value  # 招行2万 不对 是2万5
+        else:
+            owed[name] = owed.get(name, Decimal(0)) + amount.value
+        last_end[name] = num.end
+    return list(owed.items()) if len(owed) >= 2 else None
+
+
+def _rate_of(basis: str, m: re.Match[str]) -> tuple[Decimal, str] | None:
+    """(annual rate, the value as written) for one rate value on a 年/月/日 basis."""
+    groups = m.groupdict()
+    forms = (("pct", "%"), ("pct2", "%"), ("pm", "‰"), ("pm2", "‰"), ("pt", "万"),
+             ("pt2", "万"), ("fen", "分"), ("li", "厘"))
+    raw, form = next(((groups[name], form) for name, form in forms if groups.get(name)),
+                     ("", ""))
+    if not raw:  # pragma: no cover - the pattern always sets one group
+        return None
+    value = _number_value(raw)
+    if value is None or value <= 0:
+        return None
+    if form == "%":
+        per, written = value / 100, f"{raw}%"
+    elif form == "‰":
+        per, written = value / 1000, f"千分之{raw}"
+    elif form == "万":
+        per, written = value / 10_000, f"万分之{raw}"
+    else:
+        if basis == "日":
+            return None  # 日息5厘: not a common way of writing, not guessed
+        sub = groups.get("fen2")
+        extra = (_number_value(sub) or Decimal(0)) / 10 if sub else Decimal(0)
+        if form == "分":  # 月息1分 = 1% a month; 年息1分 = 10% a year
+            per = (value + extra) / (100 if basis == "月" else 10)
+            written = f"{raw}分{sub or ''}"
+        else:  # 月息8厘 = 0.8% a month; 年息8厘 = 8% a year
+            per = value / (1000 if basis == "月" else 100)
+            written = f"{raw}厘"
+    annual = per * {"年": 1, "月": 12, "日": 365}[basis]
+    if not 0 < annual <= 10:
+        return None
+    return annual, written
+
+
+def _rate(text: str, correction: int) -> tuple[float, str] | None:
+    """The interest rate in the message as (annual rate, how it was written), or None.
+
+    年化7.2%, 月息1分, 日息万五 (万分之五), 千分之一, 2分利. A correction (年化18% 不对 是24%) takes
+    the last rate after it, on the basis said before. Without 年/月/日 a percentage is read as
+    a yearly rate and 万分之/千分之 as a daily one, and the text says so.
+    """
+    found: list[tuple[int, str | None, str, re.Match[str]]] = []
+    covered: list[tuple[int, int]] = []
+    for m in _RATE.finditer(text):
+        word = m.group("basis")
+        basis = word[0] if word[0] in "年月日" else None
+        found.append((m.start(), basis, word, m))
+        covered.append(m.span())
+    for m in _RATE_FEN_LI.finditer(text):
+        if not any(s <= m.start() < e for s, e in covered):
+            found.append((m.start(), "月", "月息", m))
+            covered.append(m.span())
+    for m in _RATE_BARE.finditer(text):
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        bare_pct = m.group("pct") or m.group("pct2")
+        if bare_pct and not (correction and m.start() >= correction):
+            continue  # 先付10%: a bare percentage is a rate only as a correction of one
+        if m.group("fen") or m.group("li") or m.group("pt2"):
+            continue  # 3分, 5厘, 万五 alone: too ambiguous without 月息/日息
+        found.append((m.start(), None, "", m))
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0])
+    if correction and any(start >= correction for start, *_ in found):
+        index = max(i for i, item in enumerate(found) if item[0] >= correction)
+    else:
+        index = 0
+    _, basis, word, m = found[index]
+    assumed = ""
+    if basis is None:
+        earlier = [b for s, b, _, _ in found[:index] if b is not None]
+        earlier_words = [w for s, b, w, _ in found[:index] if b is not None]
+        if earlier:
+            basis, word = earlier[-1], earlier_words[-1]
+        elif m.group("pct") or m.group("pct2") or m.group("fen") or m.group("li"):
+            basis, word = ("月", "月息") if (m.group("fen") or m.group("li")) else ("年", "年利率")
+            assumed = "（没写年还是月，按" + ("月息" if basis == "月" else "年利率") + "理解）"
+        else:
+            basis, word = "日", "日息"
+            assumed = "（没写日还是月，按日息理解）"
+    rate = _rate_of(basis, m)
+    if rate is None:
+        return None
+    annual, written = rate
+    if not word or word[0] not in "年月日":
+        word = {"年": "年利率", "月": "月息", "日": "日息"}[basis]
+    return float(annual), f"{word}{written}{assumed}"
+
+
+def _budget(text: str, numbers: list[_Number]) -> float | None:
+    """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan."""
+    found: float | None = None
+    for num in numbers:
+        window = text[max(0, num.start - 12):num.start]
+        starts = list(_BUDGET_START.finditer(window))
+        if not starts:
+            continue
+        start = starts[-1]
+        gap = window[start.end():]
+        if _CLAUSE_BREAK.search(gap) or _BUDGET_NOT.search(gap) or len(gap) > 8:
+            continue
+        if start.group(0) != "月供" and not _BUDGET_VERB.search(gap):
+            continue
+        amount = _read_amount(text, num, any_context=True)
+        if amount is not None and amount.value > 0:
+            found = float(amount.value.quantize(Decimal("0.01")))
+    return found
+
+
+def _down_payment(text: str, numbers: list[_Number]) -> tuple[str, float] | None:
+    """先付10% → ("down_share", 0.1); 首付5000 → ("down_payment", 5000.0)."""
+    found: tuple[str, float] | None = None
+    for m in _DOWN.finditer(text):
+        share = _DOWN_SHARE.match(text, m.end())
+        if share:
+            if share.group("c"):
+                value = _number_value(share.group("c"))
+                found = ("down_share", float(value / 10)) if value else found
+            else:
+                value = _number_value(share.group("a") or share.group("b"))
+                if value is not None and 0 <= value <= 1000:
+                    found = ("down_share", float(value / 100))
+            continue
+        for num in numbers:
+            if num.start == m.end():
+                amount = _read_amount(text, num, any_context=True)
+                if amount is not None:
+                    found = ("down_payment", float(amount.value.quantize(Decimal("0.01"))))
+                break
+    return found
+
+
 # -- the typed result ----------------------------------------------------------------------
 
 #: Field metadata: the detail identifies a person's finances and is never repeated in a group.
@@ -529,6 +761,19 @@ class Details:
     document: str | None = None  # what they want signed
     signed: bool | None = None  # a paper was already signed
     place: str | None = None  # "home", "workplace" or "family_home"
+    #: the interest rate the person gave, as a yearly fraction (日息万分之五 → 0.1825)
+    annual_rate: float | None = field(default=None, metadata=PRIVATE)
+    #: how the rate was written, starting with its basis (日息万分之五, 月息1分, 年化7.2%)
+    rate_written: str | None = field(default=None, metadata=PRIVATE)
+    #: several debts, per lender in the order named: (("招商银行", 20000.0), ("平安银行", 18000.0))
+    debts: tuple[tuple[str, float], ...] | None = field(default=None, metadata=PRIVATE)
+    #: the most the person can pay a month (每月最多能还1500)
+    budget: float | None = field(default=None, metadata=PRIVATE)
+    #: a down payment before the installments: in yuan (先付5000) or as a share (先付10% → 0.1)
+    down_payment: float | None = field(default=None, metadata=PRIVATE)
+    down_share: float | None = field(default=None, metadata=PRIVATE)
+    #: the repayment convention asked for: 等额本息, 等额本金 or 免息分期
+    convention: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The details that are known, by name (lists for tuples: the JSON shape)."""
@@ -579,6 +824,10 @@ class Details:
             if kind is tuple:
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     values[f.name] = tuple(value)
+            elif kind is list:  # (lender, amount) pairs
+                pairs = _pairs(value)
+                if pairs:
+                    values[f.name] = pairs
             elif kind is float:
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     values[f.name] = float(value)
@@ -590,15 +839,34 @@ class Details:
         return cls(**values)
 
 
-#: a new value of the key replaces the old one together with these qualifiers
-_QUALIFIERS = {"amount": ("amount_approx",), "lender": ("lenders",),
-               "overdue_months": ("overdue_approx",)}
+def _pairs(value: object) -> tuple[tuple[str, float], ...] | None:
+    """(lender, amount) pairs from their JSON shape (a list of two-item lists), else None."""
+    if not isinstance(value, list | tuple):
+        return None
+    pairs: list[tuple[str, float]] = []
+    for item in value:
+        if not (isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], int | float) and not isinstance(item[1], bool)):
+            return None
+        pairs.append((item[0], float(item[1])))
+    return tuple(pairs)
+
+
+#: a new value of the key replaces the old one together with these qualifiers. A new amount
+#: replaces the list of debts; a number of periods and a monthly budget answer the same
+#: question (how long), so the newer one wins.
+_QUALIFIERS = {"amount": ("amount_approx", "debts"), "lender": ("lenders",),
+               "overdue_months": ("overdue_approx",), "annual_rate": ("rate_written",),
+               "months": ("budget",), "budget": ("months",),
+               "down_payment": ("down_share",), "down_share": ("down_payment",)}
 
 _FIELD_TYPES: dict[str, type] = {
     "amount": float, "amount_approx": bool, "months": int, "lender": str, "lenders": tuple,
     "overdue_months": int, "overdue_approx": bool, "present": bool, "role": str,
     "credentials": bool, "police": str, "left": bool, "let_in": bool, "paid": str,
-    "document": str, "place": str, "signed": bool,
+    "document": str, "place": str, "signed": bool, "annual_rate": float, "rate_written": str,
+    "debts": list, "budget": float, "down_payment": float, "down_share": float,
+    "convention": str,
 }
 
 # -- entry point ---------------------------------------------------------------------------
@@ -620,6 +888,8 @@ def extract_details(text: str) -> Details:
         return EMPTY
     if "lenders" in found:
         found["lenders"] = tuple(found["lenders"])
+    if "debts" in found:
+        found["debts"] = tuple(found["debts"])
     return Details(**found)
 
 
@@ -632,33 +902,52 @@ def _extract(text: str) -> dict[str, Any]:
     text = text[:MAX_CHARS].lower()
     details: dict[str, Any] = {}
 
+    mentions = [(m.start(), m.end(), _LENDER_MAP[m.group(0)]) for m in _LENDER.finditer(text)]
+    taken = [(s, e) for s, e, _ in mentions]
+    for m in _AMBIGUOUS_BEFORE_AMOUNT.finditer(text):  # 平安1万8: a bank before its amount
+        if not any(s <= m.start() < e for s, e in taken):
+            mentions.append((m.start(), m.end(), AMBIGUOUS_BANK_NAMES[m.group(1)]))
+    mentions.sort()
     lenders: list[str] = []
-    lender_spans: list[tuple[int, int]] = []
-    for m in _LENDER.finditer(text):
-        lender_spans.append(m.span())
-        name = _LENDER_MAP[m.group(0)]
+    for _, _, name in mentions:
         if name not in lenders:
             lenders.append(name)
     if lenders:
         details["lender"] = lenders[0]
         if len(lenders) > 1:
             details["lenders"] = lenders
+    lender_spans = [(s, e) for s, e, _ in mentions]
 
     numbers = list(_numbers(text, lender_spans))
+    correction = _correction_start(text)
 
-    best: _Amount | None = None
+    candidates: list[tuple[_Number, _Amount]] = []
     for num in numbers:
         amount = _read_amount(text, num)
-        if amount is None:
-            continue
-        if best is None or (amount.priority, amount.value) > (best.priority, best.value):
-            best = amount
+        if amount is not None and not _negated(text, num.start):
+            candidates.append((num, amount))
+    corrected = [(n, a) for n, a in candidates if n.start >= correction] if correction else []
+    best: _Amount | None = None
+    if corrected:
+        best = corrected[-1][1]  # 不是3万，是5万: the last number after the correction wins
+    else:
+        for _, amount in candidates:
+            if best is None or (amount.priority, amount.value) > (best.priority, best.value):
+                best = amount
+    debts = _debts(text, mentions, candidates)
+    if debts and (best is None or best.priority < 3):  # 一共3万8 stands as the total
+        total = sum((value for _, value in debts), Decimal(0))
+        best = _Amount(total, any(a.approx for _, a in candidates), 2)
+    if debts:
+        details["debts"] = [(name, float(value.quantize(Decimal("0.01"))))
+                            for name, value in debts]
     if best is not None:
         value = best.value.quantize(Decimal("0.01"))
         details["amount"] = float(value)
         if best.approx:
             details["amount_approx"] = True
 
+    plans: list[_Period] = []
     for period in _periods(text, numbers):
         kind = _period_kind(text, period)
         if kind == "overdue" and "overdue_months" not in details:
@@ -673,9 +962,24 @@ def _extract(text: str) -> dict[str, Any]:
                 details["overdue_months"] = months
                 if approx:
                     details["overdue_approx"] = True
-        elif kind == "plan" and not period.days and "months" not in details \
-                and 1 <= period.months <= 600:
-            details["months"] = period.months
+        elif kind == "plan" and not period.days and not _negated(text, period.start):
+            plans.append(period)
+    if plans:
+        after = [p for p in plans if p.start >= correction] if correction else []
+        details["months"] = after[-1].months if after else plans[0].months
+
+    rate = _rate(text, correction)
+    if rate is not None:
+        details["annual_rate"], details["rate_written"] = rate
+    budget = _budget(text, numbers)
+    if budget is not None:
+        details["budget"] = budget
+    down = _down_payment(text, numbers)
+    if down is not None:
+        details[down[0]] = down[1]
+    conventions = [(m.start(), _CONVENTIONS[m.group(0)]) for m in _CONVENTION.finditer(text)]
+    if conventions:
+        details["convention"] = conventions[-1][1]
 
     present = _presence(text)
     if present is not None:

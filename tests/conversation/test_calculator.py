@@ -9,17 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import CalculatorConfig
 from bot.conversation.calculator import (
     EqualInstallmentPlan,
     EqualPrincipalPlan,
     InterestFreePlan,
+    Plan,
+    calculator_reply,
     equal_installment,
     equal_principal,
-    format_plan,
+    figures_only,
     interest_free,
     money,
     percent,
+    periods_for_budget,
 )
+from bot.understanding.details import Details
 
 D = Decimal
 
@@ -169,8 +174,7 @@ BAD_INPUTS = [
 @pytest.mark.parametrize(("amount", "months", "rate", "word"), BAD_INPUTS)
 def test_validation(amount: object, months: object, rate: object, word: str) -> None:
     for call in (lambda: equal_installment(amount, months, rate),  # type: ignore[arg-type]
-                 lambda: equal_principal(amount, months, rate),  # type: ignore[arg-type]
-                 lambda: format_plan(amount, months, rate)):  # type: ignore[arg-type]
+                 lambda: equal_principal(amount, months, rate)):  # type: ignore[arg-type]
         with pytest.raises(ValueError, match=word) as info:
             call()
         assert info.value.args[0].isascii()  # a plain English message
@@ -185,7 +189,8 @@ def test_validation(amount: object, months: object, rate: object, word: str) -> 
 def test_limits_are_accepted(amount: float, months: int, rate: float) -> None:
     for plan in (equal_installment(amount, months, rate), equal_principal(amount, months, rate)):
         assert plan.total == plan.amount + plan.interest
-    assert format_plan(amount, months, rate)
+    assert calculator_reply(Details(amount=float(amount), months=months,
+                                    annual_rate=float(rate)), SETTINGS, in_group=False)
 
 
 def test_results_are_frozen() -> None:
@@ -194,56 +199,170 @@ def test_results_are_frozen() -> None:
         plan.total = D(0)  # type: ignore[misc]
 
 
-# -- the text ------------------------------------------------------------------------------
+# -- the reply -----------------------------------------------------------------------------
+
+SETTINGS = CalculatorConfig()  # the example rate: 10% a year
 
 
-def test_format_plan_text() -> None:
-    text = format_plan(120000, 12, 0.12)
-    assert "分12期" in text
-    assert "停息分期" in text
-    assert "每月10,000.00元" in text
-    assert "共120,000.00元" in text
-    assert "等额本息（按年利率12%举例）" in text
-    assert "每月10,661.85元" in text
-    assert "共127,942.26元" in text
-    assert "利息7,942.26元" in text
-    assert "等额本金" in text
-    assert "首月11,200.00元" in text
-    assert "末月10,100.00元" in text
-    assert "共127,800.00元" in text
+def reply(**details: object) -> str:
+    return "\n".join(calculator_reply(Details(**details), SETTINGS,  # type: ignore[arg-type]
+                                       in_group=False))
+
+
+def test_reply_default_order_and_labels() -> None:
+    text = reply(amount=120000.0, months=12, annual_rate=0.12, rate_written="年化12%")
+    lines = text.splitlines()
+    assert lines[0] == "按120,000.00元、分12期（1年）算："
+    # 等额本息 first (hand-computed in test_equal_installment_hand_computed)
+    assert lines[1] == ("1. 等额本息（按年化12%）：每月10,661.85元（最后一期10,661.91元），"
+                        "共127,942.26元，利息7,942.26元")
+    # 等额本金: first 11200.00, last 10100.00 (test_equal_principal_hand_computed)
+    assert lines[2].startswith("2. 等额本金（按年化12%）：首月11,200.00元")
+    assert "最后一期10,100.00元，共127,800.00元，利息7,800.00元" in lines[2]
+    # the interest-free split last, labelled as something to negotiate
+    assert lines[3].startswith("3. 免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）")
+    assert "每月10,000.00元，共120,000.00元" in lines[3]
+    assert "利率：按你说的年化12%算，月利率 = 年化 ÷ 12 = 1%。" in text
+    assert "举例" not in text
     assert "估算" in text
-    assert "银行决定" in text
-    assert "《商业银行信用卡业务监督管理办法》第七十条" in text
-    assert "最长5年" in text
-    assert "超过5年" not in text
-    assert len(text) <= 350
 
 
-def test_format_plan_shows_the_last_interest_free_payment() -> None:
-    text = format_plan(10000, 3, 0.12)
-    assert "每月3,333.33元（最后一期3,333.34元）" in text
+@pytest.mark.parametrize(("convention", "first"), [
+    ("等额本金", "1. 等额本金"), ("免息分期", "1. 免息分期"), ("等额本息", "1. 等额本息")])
+def test_reply_puts_the_asked_convention_first(convention: str, first: str) -> None:
+    text = reply(amount=30000.0, months=12, convention=convention)
+    assert text.splitlines()[1].startswith(first)
+    assert text.count("等额本息") == text.count("等额本金") == 1
 
 
-def test_format_plan_60_month_note() -> None:
-    assert "超过5年" not in format_plan(30000, 60, 0.1)
-    text = format_plan(30000, 61, 0.1)
-    assert "61期超过5年" in text
-    assert "第七十条" in text
-    assert "可能不会同意" in text
+def test_reply_interest_free_last_period_remainder() -> None:
+    # 10000 / 3 = 3333.33, 3333.33 and 10000 − 6666.66 = 3333.34 on the last period
+    text = reply(amount=10000.0, months=3, convention="免息分期")
+    assert "每月3,333.33元（最后一期3,333.34元），共10,000.00元" in text
 
 
-@pytest.mark.parametrize(("amount", "months", "rate"), [
-    (100_000_000, 600, 1), (99_999_999.99, 599, 0.999), (12_345_678.9, 61, 0.2399),
-    (0.01, 1, 0),
+def test_reply_example_rate_is_said_to_be_an_illustration() -> None:
+    text = reply(amount=30000.0, months=24)
+    assert "等额本息（按年化10%举例）" in text
+    assert "你没有说利率，上面的年化10%只是举例演示，不是你的实际利率" in text
+    assert "账单" in text  # ask for the figure on their statement
+
+
+@pytest.mark.parametrize(("written", "annual", "expected"), [
+    # 日息万分之五 = 0.05% a day × 365 = 18.25% a year; 18.25% / 12 = 1.520833…% a month
+    ("日息万分之五", 0.1825, "按你说的日息万分之五算：× 365 ≈ 年化18.25%，再按月利率 = 年化 ÷ 12 ≈ "
+                          "1.52% 计算"),
+    # 月息1分 = 1% a month = 12% a year
+    ("月息1分", 0.12, "按你说的月息1分算，即月利率1%，折合年化12%（× 12）"),
+    # 年化7.2% / 12 = 0.6% a month exactly
+    ("年化7.2%", 0.072, "按你说的年化7.2%算，月利率 = 年化 ÷ 12 = 0.6%"),
 ])
-def test_format_plan_is_short(amount: float, months: int, rate: float) -> None:
-    assert len(format_plan(amount, months, rate)) <= 350
+def test_reply_explains_the_rate(written: str, annual: float, expected: str) -> None:
+    assert expected in reply(amount=36500.0, months=12, annual_rate=annual, rate_written=written)
 
 
-def test_format_plan_accepts_floats_from_details() -> None:
-    # extract_details gives floats: 3.2万 = 32000.0; 3.2 × 10000 in float is 32000.000000000004
-    text = format_plan(3.2 * 10000, 24, 0.1)
-    assert "按欠款32,000.00元" in text
+def test_reply_daily_rate_hand_computed() -> None:
+    # 36500 over 12 at 日息万分之五 (18.25%/yr): 等额本金 first month = 36500 / 12 = 3041.666…
+    # → 3041.66 of principal + 36500 × 0.1825 / 12 = 555.1041… → 555.10 of interest = 3596.76
+    text = reply(amount=36500.0, months=12, annual_rate=0.1825, rate_written="日息万分之五")
+    assert "首月3,596.76元" in text
+    # last month: principal 36500 − 11 × 3041.66 = 3041.74, interest 3041.74 × 0.015208333…
+    # = 46.2598… → 46.26: 3088.00
+    assert "最后一期3,088.00元" in text
+
+
+def test_reply_several_debts_total_and_one_lender() -> None:
+    debts = (("招商银行", 20000.0), ("平安银行", 18000.0))
+    text = reply(amount=38000.0, months=24, lender="招商银行",
+                 lenders=("招商银行", "平安银行"), debts=debts)
+    assert "你说的几笔：招商银行 20,000.00元；平安银行 18,000.00元；合计38,000.00元。" in text
+    assert "按38,000.00元、分24期" in text
+    assert "第七十条" in text and "网贷" not in text  # two banks: Art. 70 only
+    one = reply(amount=38000.0, months=24, lender="招商银行", debts=debts)
+    assert "下面只算招商银行这一笔。" in one and "按20,000.00元、分24期" in one
+
+
+def test_reply_online_lender_gets_no_five_years() -> None:
+    text = reply(amount=50000.0, months=72, lender="借呗")
+    assert "由平台决定" in text and "第七十条" not in text and "5年（60期）" not in text
+    assert "72期超过5年" in text
+
+
+def test_reply_over_60_months_for_a_bank() -> None:
+    assert "超过5年" not in reply(amount=30000.0, months=60, lender="招商银行")
+    text = reply(amount=30000.0, months=61, lender="招商银行")
+    assert "61期超过5年（60期），超出第七十条说的上限" in text
+    assert "“可以”（不是必须）" in text
+
+
+@pytest.mark.parametrize(("details", "sentence"), [
+    ({"amount": 0.0, "months": 12}, "欠款是0元的话，就不用分期了"),
+    ({"amount": 20_000_000.0, "months": 12}, "20,000,000.00元超过了1000万"),
+    ({"amount": 30000.0, "months": 0}, "你说的0期没法算：期数至少要1期"),
+    ({"amount": 30000.0, "months": -3}, "你说的-3期没法算"),
+    ({"amount": 30000.0, "months": 700}, "700期（超过50年）太长了"),
+    ({"amount": 30000.0, "months": 12, "annual_rate": 1.825, "rate_written": "日息千分之五"},
+     "日息千分之五折合年化约182.5%，超出了这个计算器能算的范围"),
+    ({"amount": 30000.0, "months": 12, "down_share": 1.0}, "先付100%就等于全部还清了"),
+    ({"amount": 30000.0}, "想分多少期"),
+    ({"months": 12}, "大概欠多少钱"),
+])
+def test_reply_edge_cases_are_one_clear_sentence(details: dict[str, object],
+                                                 sentence: str) -> None:
+    texts = calculator_reply(Details(**details), SETTINGS, in_group=False)  # type: ignore[arg-type]
+    assert sentence in texts[0]
+    assert "等额本息" not in "\n".join(texts)
+
+
+def test_reply_down_payment() -> None:
+    # 先付10% of 35000 = 3500.00; 31500 / 12 = 2625.00 interest-free
+    text = reply(amount=35000.0, months=12, down_share=0.1)
+    assert "先付10%（3,500.00元），剩下31,500.00元分期。" in text
+    assert "每月2,625.00元，共31,500.00元" in text
+    text = reply(amount=35000.0, months=12, down_payment=5000.0)
+    assert "先付5,000.00元，剩下30,000.00元分期。" in text
+
+
+def test_reply_budget_hand_computed() -> None:
+    # 30000 at 12%/yr (r = 1%) with at most 1500 a month:
+    # interest-free: 30000 / 1500 = 20 periods of 1500.00;
+    # 等额本息: n = ceil(ln(1500 / (1500 − 300)) / ln(1.01)) = ceil(0.223144 / 0.00995033)
+    #   = ceil(22.43) = 23; 1.01^23 = 1.2571630183, 1 − 1/1.2571630183 = 0.2045582113;
+    #   payment 300 / 0.2045582113 = 1466.5752 → 1466.58 (half up) ≤ 1500, while 22 periods
+    #   need 300 / (1 − 1.01^−22) = 1525.91 > 1500
+    text = reply(amount=30000.0, budget=1500.0, annual_rate=0.12, rate_written="年化12%")
+    assert "每月最多还1,500.00元，30,000.00元要分几期：" in text
+    assert "1. 等额本息（按年化12%）：23期（1年11个月），每月1,466.58元" in text
+    assert "2. 免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）：20期（1年8个月），" \
+           "每月1,500.00元" in text
+
+
+def test_reply_budget_below_the_interest() -> None:
+    # 30000 at 12%/yr: 300.00 interest in the first month; 300 a month never repays
+    text = reply(amount=30000.0, budget=300.0, annual_rate=0.12, rate_written="年化12%")
+    assert "每月光利息就约300.00元" in text and "连利息都不够" in text
+    assert "100期（8年4个月）" in text  # interest-free: 30000 / 300
+    assert "100期超过5年" in text
+
+
+def test_reply_budget_with_months_says_whether_it_fits() -> None:
+    text = reply(amount=120000.0, months=12, budget=10000.0, annual_rate=0.12)
+    assert "你说每月最多还10,000.00元：等额本息每月10,661.85元，不够。" in text
+
+
+def test_reply_in_a_group_has_no_amounts() -> None:
+    texts = calculator_reply(Details(amount=120000.0, months=12, lender="招商银行"), SETTINGS,
+                             in_group=True)
+    assert len(texts) == 1
+    assert "不重复金额" in texts[0] and "私聊" in texts[0]
+    assert not any(c.isdigit() for c in texts[0])
+
+
+def test_periods_for_budget() -> None:
+    assert periods_for_budget(30000, 1500, 0) == 20
+    assert periods_for_budget(30000, 1499.99, 0) == 21
+    assert periods_for_budget(30000, 1500, D("0.12")) == 23
+    assert periods_for_budget(30000, 300, D("0.12")) is None
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -298,6 +417,57 @@ def test_payments_add_up(amount: Decimal, months: int, rate: Decimal) -> None:
     assert all(a >= b for a, b in itertools.pairwise(middle))  # falling payments
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=D(1), max_value=D(10_000_000), places=2),
+       st.integers(min_value=1, max_value=599), rates)
+def test_more_periods_never_raise_the_monthly_payment(amount: Decimal, months: int,
+                                                      rate: Decimal) -> None:
+    assert interest_free(amount, months + 1).monthly <= interest_free(amount, months).monthly
+    assert equal_installment(amount, months + 1, rate).monthly <= \
+        equal_installment(amount, months, rate).monthly
+    assert equal_principal(amount, months + 1, rate).first_payment <= \
+        equal_principal(amount, months, rate).first_payment
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=D(100), max_value=D(1_000_000), places=2),
+       st.decimals(min_value=D(10), max_value=D(100_000), places=2),
+       st.decimals(min_value=D(0), max_value=D("0.36"), places=4))
+def test_budget_periods_are_the_fewest_that_fit(amount: Decimal, budget: Decimal,
+                                                rate: Decimal) -> None:
+    n = periods_for_budget(amount, budget, rate)
+    if n is None:  # the budget does not cover the first month's interest
+        assert budget <= (amount * rate / 12).quantize(D("0.01"))
+        return
+    if n > 600:
+        return
+    def plan(months: int) -> Plan:
+        return (interest_free(amount, months) if rate == 0
+                else equal_installment(amount, months, rate))
+
+    assert max(plan(n).payments) <= budget  # every payment fits, the last one too
+    if n > 1:
+        assert max(plan(n - 1).payments) > budget
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.builds(
+    Details,
+    amount=st.none() | st.floats(min_value=0, max_value=1e12),
+    months=st.none() | st.integers(min_value=-1000, max_value=1000),
+    budget=st.none() | st.floats(min_value=0, max_value=1e9),
+    annual_rate=st.none() | st.floats(min_value=0.0001, max_value=10),
+    down_share=st.none() | st.floats(min_value=0, max_value=10),
+    down_payment=st.none() | st.floats(min_value=0, max_value=1e9),
+    convention=st.none() | st.sampled_from(["等额本息", "等额本金", "免息分期"]),
+    lender=st.none() | st.sampled_from(["招商银行", "借呗"])))
+def test_reply_never_raises(details: Details) -> None:
+    texts = calculator_reply(details, SETTINGS, in_group=False)
+    assert texts and all(t.strip() for t in texts)
+    assert calculator_reply(details, SETTINGS, in_group=True) == calculator_reply(
+        Details(), SETTINGS, in_group=True)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.decimals(min_value=D(1000), max_value=D(100_000_000), places=2),
        st.integers(min_value=1, max_value=120),
@@ -315,3 +485,11 @@ def test_annuity_matches_the_formula(amount: Decimal, months: int, rate: Decimal
     # at most half a cent of payment and half a cent of interest a month, with interest
     growth = months if r == 0 else ((1 + r) ** months - 1) / r
     assert abs(float(plan.last_payment - plan.monthly)) <= 0.01 * growth + 0.01
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("欠3.5万", True), ("不对,是4万", True), ("那分36期呢?", True), ("600期", True),
+    ("催收说我欠3万", False), ("他们说我欠5万是真的吗", False), ("", False),
+])
+def test_figures_only(text: str, only: bool) -> None:
+    assert figures_only(text) is only

@@ -125,7 +125,7 @@ async def test_details_are_remembered_and_reused(chat: Chat, engine: Engine) -> 
 async def test_calculator_values_and_rate_shown(chat: Chat) -> None:
     text = await chat.text("欠了12万，想协商分12期还")
     assert "10,000.00" in text  # interest-free: 120000 / 12
-    assert "年利率10%" in text  # the configured example rate is stated
+    assert "年化10%举例" in text  # the configured example rate is stated
     assert "银行" in text and "第七十条" in text
 
 

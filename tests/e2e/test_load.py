@@ -26,12 +26,13 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Config, SessionsConfig
-from bot.conversation.calculator import format_plan
+from bot.conversation.calculator import calculator_reply
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming, Response
 from bot.storage.factory import open_store
 from bot.storage.sessions.base import SessionStore
 from bot.storage.sessions.memory import MemoryStore
+from bot.understanding.details import Details
 from tests.fakes.redis_server import RedisServer, redis_server_executable
 from tests.harness import memory_config, stored_session
 
@@ -113,7 +114,8 @@ def reference(understanding: Understanding) -> list[Response]:
 
     responses = asyncio.run(run())
     # The script exercises what it is meant to: calculations from the remembered amount.
-    calculations = [i for i, r in enumerate(responses) if any("按欠款" in x for x in r.replies)]
+    calculations = [i for i, r in enumerate(responses)
+                    if any("期（" in x and "算：" in x for x in r.replies)]
     assert calculations == [i for i, (_, m) in enumerate(SCRIPT) if m is not None]
     return responses
 
@@ -136,7 +138,6 @@ async def load(engine: Engine, reference: list[Response], label: str,
     assert len(latencies) == messages
     assert engine.admin.stats.errors == 0
     assert len(engine._locks) == 0  # no lock left behind
-    rate = engine.config.calculator.default_annual_rate
     expected_intents = [r.intent for r in reference]
     expected_counts = [len(r.replies) for r in reference]
     for conversation, responses in enumerate(results):
@@ -151,8 +152,10 @@ async def load(engine: Engine, reference: list[Response], label: str,
                 assert money == [], (conversation, response.replies)
             else:
                 # Exactly this conversation's calculation, from its own remembered amount.
-                assert money == [format_plan(amount, months, rate)], (conversation, money)
-                assert f"按欠款{amount // 1000},{amount % 1000:03d}.00元" in money[0]
+                expected = calculator_reply(Details(amount=float(amount), months=months),
+                                            engine.config.calculator, in_group=False)
+                assert money == expected[:1], (conversation, money)
+                assert f"按{amount // 1000},{amount % 1000:03d}.00元、分{months}期" in money[0]
 
     # Nothing lost: each session holds its own details and every one of its turns.
     for conversation in range(CONVERSATIONS):

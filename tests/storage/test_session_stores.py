@@ -7,6 +7,7 @@ file; Redis expires keys itself, raises StoreUnavailable while down and recovers
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -115,13 +116,30 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
                         follow_up="who_called", choices=["harassment", "negotiate"]),
         details=Details(amount=12000.5, amount_approx=True, months=36, lender="借呗",
                         lenders=("借呗", "花呗"), overdue_months=3, overdue_approx=False,
-                        present=True),
+                        present=True, role="helper", credentials=False, police="called",
+                        left=False, let_in=False, paid="personal", document="还款承诺书",
+                        place="home", annual_rate=0.1825, rate_written="日息万分之五",
+                        debts=(("借呗", 8000.25), ("花呗", 4000.25)), budget=1500.0,
+                        down_payment=500.0, down_share=0.1, convention="等额本金", signed=True),
         asked=["who_called", "how_often"],
         last_seen=time.time(),
         last_non_text_note=time.time() - 42.25,
         turns=7,
         user=user,
+        crisis="threat",
+        sent=["a1b2c3d4e5f6", "0f0f0f0f0f0f"],
+        noticed=["pii", "helper"],
+        last_answer="open_door",
     )
+
+
+def test_full_session_sets_every_session_field() -> None:
+    from dataclasses import fields
+
+    session, default = full_session(), Session(key="k")
+    unset = [f.name for f in fields(Session) if f.name not in ("key", "last_seen")
+             and getattr(session, f.name) == getattr(default, f.name)]
+    assert unset == []
 
 
 # --------------------------------------------------------------------------- the contract
@@ -135,6 +153,33 @@ async def test_round_trip_keeps_every_field(store: SessionStore) -> None:
     assert got is not session
     assert got is not None
     assert isinstance(got.pending, Pending)
+
+
+def test_full_session_sets_every_detail() -> None:
+    details = full_session().details
+    assert all(getattr(details, f.name) is not None for f in dataclasses.fields(details))
+
+
+@pytest.mark.parametrize("details", [
+    Details(annual_rate=0.1825, rate_written="日息万分之五"),
+    Details(annual_rate=0.12, rate_written="月息1分"),
+    Details(debts=(("招商银行", 20000.0), ("平安银行", 18000.5)), amount=38000.5),
+    Details(budget=1500.0),
+    Details(down_payment=5000.0),
+    Details(down_share=0.1),
+    Details(convention="免息分期"),
+    Details(months=0),
+    Details(months=-3),
+    Details(amount=0.0),
+], ids=["daily-rate", "monthly-rate", "debts", "budget", "down-payment", "down-share",
+        "convention", "zero-months", "negative-months", "zero-amount"])
+async def test_each_calculator_detail_survives_a_store(store: Sessions, details: Details) -> None:
+    session = Session(key="web:calc", user="calc", details=details)
+    await store.put(session)
+    got = await store.get("web:calc")
+    assert got is not None and got.details == details
+    if details.debts:  # tuples of (str, float) again, not lists
+        assert all(isinstance(pair, tuple) for pair in got.details.debts or ())
 
 
 @pytest.mark.parametrize(

@@ -80,8 +80,8 @@ PREFERRED_AMOUNTS: list[tuple[str, float]] = [
     ("本金三万利息五千", 30_000),
     ("我借了2万,现在要我还5万", 20_000),
     ("总共欠了5万,其中花呗1万", 50_000),
-    # no debt word: the largest
-    ("花呗1万,招行3万", 30_000),
+    # two lenders with an amount each: the total (see test_several_debts)
+    ("花呗1万,招行3万", 40_000),
     ("招行欠了3万,能分24期吗", 30_000),
 ]
 
@@ -332,7 +332,7 @@ MESSAGES: list[tuple[str, dict[str, Any]]] = [
      {"lender": "花呗", "lenders": ["花呗", "借呗"], "amount": 60_000.0}),
     ("欠了两万块钱,想分成二十四期还", {"amount": 20_000.0, "months": 24}),
     ("我有3张卡,一共欠了15万", {"amount": 150_000.0}),
-    ("每个月最多还3000,欠了10万", {"amount": 100_000.0}),
+    ("每个月最多还3000,欠了10万", {"amount": 100_000.0, "budget": 3000.0}),
     ("欠了1万多,逾期20多天",
      {"amount": 10_000.0, "amount_approx": True, "overdue_months": 1, "overdue_approx": True}),
     ("逾期快一年了", {"overdue_months": 12, "overdue_approx": True}),
@@ -390,14 +390,18 @@ def _well_formed(found: dict[str, Any]) -> None:
         assert isinstance(found[key], situation[key]), (key, found[key])
     found = {k: v for k, v in found.items() if k not in SITUATION}
     allowed = {"amount", "amount_approx", "months", "lender", "lenders", "overdue_months",
-               "overdue_approx", "present"}
+               "overdue_approx", "present", "annual_rate", "rate_written", "debts", "budget",
+               "down_payment", "down_share", "convention"}
     assert set(found) <= allowed
     if "amount" in found:
         assert isinstance(found["amount"], float)
-        assert found["amount"] > 0
+        assert found["amount"] >= 0  # 0元 is read, and answered with a sentence
     if "months" in found:
         assert type(found["months"]) is int
-        assert 1 <= found["months"] <= 600
+        assert -1000 <= found["months"] <= 1000  # 0期, -3期, 1000期 are answered too
+    if "annual_rate" in found:
+        assert 0 < found["annual_rate"] <= 10
+        assert found["rate_written"][0] in "年月日"
     if "overdue_months" in found:
         assert type(found["overdue_months"]) is int
         assert 0 <= found["overdue_months"] <= 600
@@ -456,3 +460,137 @@ def test_huge_input_is_capped() -> None:
     started = time.perf_counter()
     found_in("欠3万5," * 100_000)
     assert time.perf_counter() - started < 5
+
+
+# -- what the calculator needs: rates, corrections, several debts, budgets, down payments ---
+
+RATES = [
+    # (text, annual rate, as written). Hand-converted: a daily rate × 365, a monthly × 12.
+    ("借了8万 年利率7.2% 等额本息分24期", 0.072, "年利率7.2%"),
+    ("年化24%", 0.24, "年化24%"),
+    ("年化利率是18%", 0.18, "年化利率18%"),
+    ("月利率0.5%", 0.06, "月利率0.5%"),  # 0.5% × 12 = 6%
+    ("月息1分", 0.12, "月息1分"),  # 1分 = 1% a month
+    ("月息一分", 0.12, "月息一分"),
+    ("月息1分5", 0.18, "月息1分5"),  # 1.5% × 12
+    ("月息8厘", 0.096, "月息8厘"),  # 0.8% × 12
+    ("2分利", 0.24, "月息2分"),  # 民间: 2% a month
+    ("日息万分之五", 0.1825, "日息万分之五"),  # 0.0005 × 365
+    ("日息万五", 0.1825, "日息万分之五"),
+    ("日利率0.05%", 0.1825, "日利率0.05%"),
+    ("日息千分之一", 0.365, "日息千分之一"),  # 0.001 × 365
+    ("千分之一", 0.365, "日息千分之一（没写日还是月，按日息理解）"),
+    ("利率18%", 0.18, "年利率18%（没写年还是月，按年利率理解）"),
+    ("年化18% 不对 是24%", 0.24, "年化24%"),  # the correction, on the basis said before
+]
+
+
+@pytest.mark.parametrize(("text", "annual", "written"), RATES)
+def test_rates_as_people_write_them(text: str, annual: float, written: str) -> None:
+    found = found_in(text)
+    assert found["annual_rate"] == pytest.approx(annual)
+    assert found["rate_written"] == written
+
+
+@pytest.mark.parametrize("text", ["先付10%", "打了8折", "3分钟", "利息3000元", "欠了三万五"])
+def test_not_rates(text: str) -> None:
+    assert "annual_rate" not in found_in(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("分24期 不对 是30期", {"months": 30}),
+    ("不是24期是30期", {"months": 30}),
+    ("分24期，改成36期", {"months": 36}),
+    ("不是3万，是5万", {"amount": 50_000.0}),
+    ("欠3万，应该是2万8", {"amount": 28_000.0}),
+    ("欠招行2万，不是3万", {"lender": "招商银行", "amount": 20_000.0}),  # not 3万
+])
+def test_corrections_the_last_number_wins(text: str, expected: dict[str, Any]) -> None:
+    assert found_in(text) == expected
+
+
+def test_several_debts_are_listed_and_totalled() -> None:
+    found = found_in("招行2万 还有平安1万8")
+    assert found["debts"] == [("招商银行", 20_000.0), ("平安银行", 18_000.0)]
+    assert found["amount"] == 38_000.0
+    assert found["lenders"] == ["招商银行", "平安银行"]
+    # a stated total stands
+    found = found_in("招行2万，借呗1万，一共欠了3万5")
+    assert found["debts"] == [("招商银行", 20_000.0), ("借呗", 10_000.0)]
+    assert found["amount"] == 35_000.0
+    # a correction of one lender's amount replaces it
+    found = found_in("招行2万 不对 是2万5，平安1万8")
+    assert found["debts"] == [("招商银行", 25_000.0), ("平安银行", 18_000.0)]
+    # one lender: no list
+    assert "debts" not in found_in("招行欠了3万,能分24期吗")
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("欠3.5万", 35_000.0), ("欠三万五", 35_000.0), ("欠3w5", 35_000.0), ("欠35k", 35_000.0),
+    ("欠0元", 0.0), ("欠了2000万", 20_000_000.0),
+])
+def test_amounts_the_calculator_answers(text: str, amount: float) -> None:
+    assert found_in(text)["amount"] == amount
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("0期", 0), ("-3期", -3), ("负3期", -3), ("600期", 600), ("分700期", 700)])
+def test_periods_out_of_range_are_read(text: str, months: int) -> None:
+    assert found_in(text)["months"] == months
+
+
+@pytest.mark.parametrize(("text", "budget"), [
+    ("每月最多能还1500，要几期？", 1500.0),
+    ("月供最多2000", 2000.0),
+    ("一个月只能拿出800", 800.0),
+    ("每个月能还两千", 2000.0),
+])
+def test_monthly_budget(text: str, budget: float) -> None:
+    found = found_in(text)
+    assert found["budget"] == budget
+    assert "amount" not in found  # what one can pay is not the debt
+
+
+@pytest.mark.parametrize("text", ["每月工资5000", "每个月利息800"])
+def test_not_a_budget(text: str) -> None:
+    assert "budget" not in found_in(text)
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("先付10%，剩下的分12期", "down_share", 0.1),
+    ("先付一成", "down_share", 0.1),
+    ("首付5000", "down_payment", 5000.0),
+    ("先还2万，剩下分期", "down_payment", 20_000.0),
+])
+def test_down_payment(text: str, key: str, value: float) -> None:
+    found = found_in(text)
+    assert found[key] == pytest.approx(value)
+    assert "amount" not in found
+
+
+@pytest.mark.parametrize(("text", "convention"), [
+    ("等额本息分24期", "等额本息"), ("等额本金怎么算", "等额本金"), ("能免息分期吗", "免息分期"),
+    ("不要等额本息，要等额本金", "等额本金"),
+])
+def test_convention(text: str, convention: str) -> None:
+    assert found_in(text)["convention"] == convention
+
+
+def test_merge_newer_months_or_budget_wins() -> None:
+    months = extract_details("分24期")
+    budget = extract_details("每月最多还1500")
+    assert months.merged(budget).months is None and months.merged(budget).budget == 1500.0
+    assert budget.merged(months).budget is None and budget.merged(months).months == 24
+    debts = extract_details("招行2万 还有平安1万8")
+    assert debts.merged(extract_details("欠5万")).debts is None  # a new amount replaces them
+
+
+@pytest.mark.parametrize(("text", "lender"), [
+    ("只算平安的", "平安银行"), ("平安那笔呢", "平安银行"), ("光大的呢?", "光大银行")])
+def test_a_short_bank_name_pointing_at_a_debt(text: str, lender: str) -> None:
+    assert found_in(text)["lender"] == lender
+
+
+@pytest.mark.parametrize("text", ["一路平安!", "平安夜", "身体平安就好"])
+def test_short_bank_names_as_ordinary_words(text: str) -> None:
+    assert "lender" not in found_in(text)
