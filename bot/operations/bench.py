@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import statistics
 import sys
 import time
@@ -18,19 +17,11 @@ from pathlib import Path
 from bot.config import Config
 from bot.engine import Engine
 from bot.messages import Incoming
+from bot.operations.measure import figure_line, measure_calls, peak_rss_mb
 
 #: Messages up to this long make the throughput corpus ("short messages" in the targets).
 SHORT_MESSAGE_CHARS = 50
 
-TARGETS = {
-    "classify_per_second": 5000,
-    "handle_per_second": 8000,
-    "handle_p99_ms": 2.0,
-    "startup_seconds": 1.5,
-    "peak_rss_mb": 150,
-    "huge_message_ms": 50,
-    "photo_seconds": 3.0,
-}
 #: the photo bench's photo: a letter on a 1600 x 1200 phone photo
 PHOTO_SIZE = (1600, 1200)
 PHOTO_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -47,50 +38,23 @@ def _pin_to_one_core() -> str:
 
 def _corpus(config: Config) -> list[str]:
     from bot.content import load_content
-    from bot.operations.evaluation import read_test_set
+    from bot.operations.evaluation import DEFAULT_TEST_SET, read_test_set
 
     messages: list[str] = []
-    test_set = Path(__file__).resolve().parents[2] / "tests" / "data" / "testset.jsonl"
-    if test_set.exists():
-        messages += [item.text for item in read_test_set(test_set)]
+    messages += [item.text for item in read_test_set(DEFAULT_TEST_SET)]
     content = load_content(config.intents_path)
     messages += [example for spec in content.intents for example in spec.examples]
     # The throughput targets are for short messages; long ones are measured on their own.
     return [m for m in messages if len(m) <= SHORT_MESSAGE_CHARS]
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _measure(fn: Callable[[str], object], corpus: list[str], seconds: float
-             ) -> tuple[float, float, float]:
-    """Messages per second, p50 and p99 latency in ms."""
-    for text in corpus[:200]:  # warm up
-        fn(text)
-    latencies: list[float] = []
-    clock = time.perf_counter
-    start = clock()
-    i = 0
-    while clock() - start < seconds:
-        text = corpus[i % len(corpus)]
-        t0 = clock()
-        fn(text)
-        latencies.append(clock() - t0)
-        i += 1
-    elapsed = clock() - start
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return i / elapsed, p50, p99
-
-
 async def _measure_handle(engine: Engine, corpus: list[str], seconds: float,
                           before_each: Callable[[], None] | None = None
                           ) -> tuple[float, float, float]:
-    """Like :func:`_measure` for ``engine.handle`` inside one event loop, as a server runs it;
-    messages come from 1000 different users, as on a busy bot. ``before_each`` runs before
-    every message (outside the latency, inside the throughput)."""
+    """Like :func:`~bot.operations.measure.measure_calls` for ``engine.handle`` inside one
+    event loop, as a server runs it; messages come from 1000 different users, as on a busy
+    bot. ``before_each`` runs before every message (outside the latency, inside the
+    throughput)."""
     users = [f"user{i}" for i in range(1000)]
     for i, text in enumerate(corpus[:200]):
         await engine.handle(Incoming(user=users[i % 1000], text=text))
@@ -112,24 +76,13 @@ async def _measure_handle(engine: Engine, corpus: list[str], seconds: float,
             latencies[int(len(latencies) * 0.99) - 1] * 1000)
 
 
-def _line(name: str, value: float, unit: str, target_key: str | None = None,
-          lower_is_better: bool = False) -> str:
-    text = f"  {name:<34} {value:>12,.2f} {unit}"
-    if target_key:
-        target = TARGETS[target_key]
-        met = value <= target if lower_is_better else value >= target
-        text += f"   (target {'≤' if lower_is_better else '≥'} {target:,}: " \
-                f"{'met' if met else 'NOT met'})"
-    return text
-
-
 def _current_rss_mb() -> float:
     """The resident memory now (Linux /proc; the peak elsewhere)."""
     try:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
     except (OSError, ValueError, IndexError):
-        return _peak_rss_mb()
+        return peak_rss_mb()
 
 
 def _photo_of_a_letter() -> bytes:
@@ -183,11 +136,11 @@ def run_photo_bench(runs: int = 5) -> None:
     after = _current_rss_mb()
     print(f"  (a {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} JPEG letter, {len(photo) // 1024} KB, read as "
           f"{answer.kind.value}, {len(answer.codes)} findings; {runs} runs, 1 OCR thread)")
-    print(_line("seconds per photo, median", statistics.median(times), "s", "photo_seconds",
+    print(figure_line("seconds per photo, median", statistics.median(times), "s", "photo_seconds",
                 lower_is_better=True))
-    print(_line("seconds per photo, slowest", max(times), "s"))
-    print(_line("first photo (loads the model)", load_and_first, "s"))
-    print(_line("memory the OCR adds (RSS)", after - before, "MB"))
+    print(figure_line("seconds per photo, slowest", max(times), "s"))
+    print(figure_line("first photo (loads the model)", load_and_first, "s"))
+    print(figure_line("memory the OCR adds (RSS)", after - before, "MB"))
 
 
 def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
@@ -221,36 +174,36 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
     # "cold": every message is new to the segmentation cache (the worst case); "as used": the
     # corpus cycles, so repeated messages hit the cache as repeated chat messages do.
     for label, fn in (("classify, cold:", classify_cold), ("classify, as used:", classify)):
-        rate, p50, p99 = _measure(fn, corpus, seconds)
+        rate, p50, p99 = measure_calls(fn, corpus, seconds)
         print(label)
-        print(_line("throughput", rate, "msg/s", "classify_per_second"))
-        print(_line("latency p50", p50, "ms"))
-        print(_line("latency p99", p99, "ms"))
+        print(figure_line("throughput", rate, "msg/s", "classify_per_second"))
+        print(figure_line("latency p50", p50, "ms"))
+        print(figure_line("latency p99", p99, "ms"))
 
     forget()
     rate, p50, p99 = asyncio.run(_measure_handle(engine, corpus, seconds, forget))
     print("handle() (in-memory sessions), cold:")
-    print(_line("throughput", rate, "msg/s", "handle_per_second"))
-    print(_line("latency p50", p50, "ms"))
-    print(_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
+    print(figure_line("throughput", rate, "msg/s", "handle_per_second"))
+    print(figure_line("latency p50", p50, "ms"))
+    print(figure_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
     rate, p50, p99 = asyncio.run(_measure_handle(engine, corpus, seconds))
     print("handle() (in-memory sessions), as used:")
-    print(_line("throughput", rate, "msg/s", "handle_per_second"))
-    print(_line("latency p50", p50, "ms"))
-    print(_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
+    print(figure_line("throughput", rate, "msg/s", "handle_per_second"))
+    print(figure_line("latency p50", p50, "ms"))
+    print(figure_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
 
     print("long messages (classify):")
     for size in (1_000, 10_000, 100_000):
         text = ("催收的人在门口不肯走，我想问问怎么协商分期。" * (size // 20 + 1))[:size]
         t = time.perf_counter()
         classify(text)
-        print(_line(f"{size:,} characters", (time.perf_counter() - t) * 1000, "ms",
+        print(figure_line(f"{size:,} characters", (time.perf_counter() - t) * 1000, "ms",
                     "huge_message_ms" if size == 100_000 else None, lower_is_better=True))
 
     print("start-up and memory:")
-    print(_line("start-up until first reply", startup, "s", "startup_seconds",
+    print(figure_line("start-up until first reply", startup, "s", "startup_seconds",
                 lower_is_better=True))
-    print(_line("peak RSS", _peak_rss_mb(), "MB", "peak_rss_mb", lower_is_better=True))
+    print(figure_line("peak RSS", peak_rss_mb(), "MB", "peak_rss_mb", lower_is_better=True))
     if baseline:
         from bot.operations.baseline import run_baseline
 
