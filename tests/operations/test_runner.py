@@ -48,9 +48,12 @@ class DyingAdapter(Adapter):
         self.grace = grace
         self.runs = 0
         self.stopped = asyncio.Event()
+        self.last_life = asyncio.Event()
 
     async def run(self) -> None:
         self.runs += 1
+        if self.runs > self.lives:
+            self.last_life.set()
         await asyncio.sleep(self.grace * 1.5)  # past the start grace: it did start
         if self.runs <= self.lives:
             raise ConnectionError("lost the connection")
@@ -67,8 +70,7 @@ async def test_a_platform_that_dies_is_restarted_with_backoff(
     supervisor = Supervisor(adapter, fatal.set, initial=0.05, maximum=1.0, grace=0.05)
     with caplog.at_level(logging.INFO, logger="bot.operations.runner"):
         task = asyncio.create_task(supervisor.run())
-        while adapter.runs < 3:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(adapter.last_life.wait(), 5)
         await adapter.stop()
         await asyncio.wait_for(task, 5)
     assert supervisor.restarts == 2
