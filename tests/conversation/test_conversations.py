@@ -215,3 +215,15 @@ async def test_yes_no_question_answered_by_number(chat: Chat) -> None:
     assert chat.last.choices == ["有", "没有"]
     text = await chat.text("2")  # the second offered choice: 没有
     assert "先不要谈钱" in text
+
+
+@pytest.mark.parametrize("number", ["0", "99", "第20"])
+async def test_a_menu_number_out_of_range_says_which_numbers(chat: Chat, number: str) -> None:
+    await chat.say("菜单")
+    count = len(chat.last.choices)
+    assert count > 2
+    assert await chat.say(number) == [f"请回复1到{count}之间的数字。"]
+    replies = await chat.say("1")  # the menu is still waiting for its number
+    assert chat.last.intent is not None
+    assert chat.last.intent != "fallback"
+    assert replies
