@@ -162,9 +162,12 @@ async def test_session_expires_after_idle_time(understanding: Understanding) -> 
     assert not any("不要谈钱" in r for r in replies)
 
 
-async def test_reset_clears_pending_question_and_details(chat: Chat, engine: Engine) -> None:
+@pytest.mark.parametrize("word", ["重新开始", "退出"])  # on chat platforms 退出 ends the topic
+async def test_reset_clears_pending_question_and_details(chat: Chat, engine: Engine,
+                                                         word: str) -> None:
     await chat.say("我欠招行3万，催收的人在门口")
-    await chat.say("重新开始")
+    await chat.say(word)
+    assert chat.last.intent == "reset"
     session = await stored_session(engine, engine.session_key(Incoming(user="alice", text="")))
     assert session is not None
     assert session.pending is None and not session.details and session.active_intent is None
