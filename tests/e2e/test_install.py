@@ -91,8 +91,8 @@ def test_the_installed_package_leaves_tests_behind(
     (["chat"], "催收的人在门口\n退出\n", "委托书"),
     (["eval"], "", "accuracy"),
     (["bench", "--seconds", "0.2"], "", "peak RSS"),
-    (["report"], "", "most asked topics"),  # after the chat above (sqlite in the data dir)
     (["run", "--platform", "terminal"], "你好\nexit\n", "保重"),
+    (["menu", "--show"], "", '"button"'),
 ])
 def test_documented_commands_work_from_the_install(
         installed: tuple[Path, dict[str, str], Path], args: list[str], stdin: str,
@@ -105,3 +105,13 @@ def test_documented_commands_work_from_the_install(
     assert "Traceback" not in err
     if args[:2] == ["chat", "--jsonl"]:
         assert set(json.loads(out)) == set(JSONL_OUTPUT_FIELDS)
+
+
+def test_report_reads_what_the_installed_chat_recorded(
+        installed: tuple[Path, dict[str, str], Path]) -> None:
+    script, env, elsewhere = installed
+    chat = _run([str(script), "chat"], cwd=elsewhere, env=env, stdin="怎么投诉催收\n".encode())
+    assert chat.returncode == 0, chat.stderr.decode()
+    proc = _run([str(script), "report", "--since", "1h", "--json"], cwd=elsewhere, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["total"] >= 1

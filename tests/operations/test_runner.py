@@ -115,3 +115,17 @@ async def test_a_platform_failing_at_start_stops_the_others(
     code = await asyncio.wait_for(runner.run_platforms(config, ["http", "onebot"]), 10)
     assert code == 1
     assert healthy.stopped.is_set()
+
+
+def test_host_and_port_go_to_the_server_platform_run() -> None:
+    from bot.cli import _with_address
+    from bot.config import ConfigError
+
+    config = memory_config()
+    changed = _with_address(config, ["terminal", "onebot"], "0.0.0.0", 9100)
+    assert (changed.platforms.onebot.host, changed.platforms.onebot.port) == ("0.0.0.0", 9100)
+    assert changed.platforms.http == config.platforms.http  # not run: untouched
+    both = _with_address(config, ["http", "official"], "10.0.0.2", None)
+    assert both.platforms.http.host == both.platforms.official.host == "10.0.0.2"
+    with pytest.raises(ConfigError, match="several server platforms"):
+        _with_address(config, ["http", "official"], None, 9100)
