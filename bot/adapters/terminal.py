@@ -100,9 +100,10 @@ async def earlier_conversation(engine: Engine, new: bool) -> str | None:
             return None
     except StoreUnavailable:
         return None
-    if record is None:
-        return None
-    return CONTINUED.format(minutes=_ago(time.time() - record.last_seen))
+    idle = time.time() - record.last_seen if record is not None else None
+    if idle is None or idle > engine.config.sessions.idle_minutes * 60:
+        return None  # nothing earlier, or so long ago that the engine starts afresh anyway
+    return CONTINUED.format(minutes=_ago(idle))
 
 
 async def chat_with_engine(engine: Engine, new: bool = False) -> int:
