@@ -23,7 +23,8 @@ def test_run_exits_1_when_the_port_is_taken(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         proc = run("run", "--platform", "http", "--port", str(port),
-                   env={"XDG_DATA_HOME": str(tmp_path)}, cwd=tmp_path)
+                   env={"XDG_DATA_HOME": str(tmp_path), "BOT_HTTP_TOKEN": "t0ken-for-test"},
+                   cwd=tmp_path)
     err = proc.stderr.decode()
     assert proc.returncode == 1, err
     assert "error: platform http cannot start" in err
