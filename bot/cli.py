@@ -1,4 +1,6 @@
-"""Command line: ``python -m bot [chat|classify|eval|check|bench|run|report|menu] ...``.
+"""Command line: ``python -m bot [chat|classify|eval|check|bench|run|report|menu] ...`` (also
+installed as ``cuishou-bot``). The help texts are written once, here, from the constants of the
+modules they describe (the JSONL fields, the report's time forms).
 
 Every command reports problems (a broken config, broken content, bad input) as one clear line
 on stderr and a non-zero exit code, never as a traceback.
@@ -8,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -26,35 +30,85 @@ if TYPE_CHECKING:
     from bot.storage.turns.base import TurnRecord
 
 DEFAULT_CONFIG = Path("config.yaml")
-DEFAULT_TEST_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "testset.jsonl"
+#: the distribution name in pyproject.toml (``--version`` reads its installed metadata)
+DISTRIBUTION = "cuishou-assistant"
+#: the platforms that serve on a host and port (``run --host/--port``)
+SERVER_PLATFORMS = ("http", "onebot", "official")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds (got {text})")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """--config and --intents, accepted before and after the command; after the command they
+    must not overwrite what was given before it (hence SUPPRESS there)."""
+    common = argparse.ArgumentParser(add_help=False)
+    default = None if defaults else argparse.SUPPRESS
+    common.add_argument("--config", type=Path, default=default,
+                        help="configuration file (default: ./config.yaml if it exists)")
+    common.add_argument("--intents", type=Path, default=default,
+                        help="intent content directory (default: the shipped intents/)")
+    return common
 
 
 def _parser() -> argparse.ArgumentParser:
+    from bot.adapters.terminal import JSONL_INPUT_FIELDS, JSONL_OUTPUT_FIELDS
+    from bot.operations.report import TIME_FORMS
+
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="催收应对助手: answers people facing debt collectors, in Chinese.",
+        description="催收应对助手: answers people facing debt collectors, in Chinese. "
+                    "Also installed as the command cuishou-bot.",
+        parents=[_common(defaults=True)],
     )
-    parser.add_argument("--config", type=Path, default=None,
-                        help="configuration file (default: ./config.yaml if it exists)")
-    parser.add_argument("--intents", type=Path, default=None,
-                        help="intent content directory (default: the shipped intents/)")
-    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    after = [_common(defaults=False)]
 
-    chat = sub.add_parser("chat", help="chat in the terminal (the default)")
+    chat = sub.add_parser("chat", parents=after, help="chat in the terminal (the default)",
+                          description="Chat in the terminal. Leave with 退出, exit, quit, "
+                                      "Ctrl-C or Ctrl-D.")
     chat.add_argument("--jsonl", action="store_true",
-                      help="read JSON objects {conversation, user, room, text} per line, "
-                           "write {conversation, intent, replies} per line")
+                      help="read a JSON object {" + ", ".join(JSONL_INPUT_FIELDS)
+                           + "} per line (room and addressed optional), write {"
+                           + ", ".join(JSONL_OUTPUT_FIELDS) + "} per line")
     chat.add_argument("--memory", action="store_true",
                       help="keep conversations in memory only (nothing written to disk)")
+    chat.add_argument("--new", action="store_true",
+                      help="start afresh instead of continuing an earlier conversation")
 
-    classify = sub.add_parser("classify", help="classify messages")
+    classify = sub.add_parser("classify", parents=after, help="classify messages")
     classify.add_argument("--jsonl", action="store_true",
                           help="one message per input line, one JSON object per output line")
     classify.add_argument("text", nargs="*", help="messages to classify (else read stdin)")
 
-    evaluate = sub.add_parser("eval", help="evaluate the classifier on a labelled set")
-    evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_TEST_SET,
-                          help="JSONL of {text, intent} (default: tests/data/testset.jsonl)")
+    evaluate = sub.add_parser("eval", parents=after,
+                              help="evaluate the classifier on a labelled set")
+    evaluate.add_argument("file", nargs="?", type=Path, default=None,
+                          help="JSONL of {text, intent} (default: the labelled set shipped "
+                               "with the package)")
     evaluate.add_argument("--redteam", type=Path, action="append", default=None,
                           metavar="FILE",
                           help="red-team JSONL of {text, urgent, kind} whose urgent recall and "
@@ -66,34 +120,44 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
                           help="where to write the JSON report (default: eval-report.json)")
 
-    check = sub.add_parser("check", help="validate the intent content")
+    check = sub.add_parser("check", parents=after, help="validate the intent content")
     check.add_argument("--store", action="store_true",
                        help="also check the configured session store (file or Redis)")
 
-    bench = sub.add_parser("bench", help="measure speed and memory")
-    bench.add_argument("--seconds", type=float, default=3.0,
-                       help="how long to run each throughput measurement")
+    bench = sub.add_parser("bench", parents=after, help="measure speed and memory")
+    bench.add_argument("--seconds", type=_positive_seconds, default=3.0,
+                       help="how long to run each throughput measurement (more than 0; "
+                            "default: 3)")
     bench.add_argument("--baseline", action="store_true",
                        help="also measure a scikit-learn TF-IDF + logistic regression baseline")
     bench.add_argument("--photo", action="store_true",
                        help="also measure the photo check: seconds per 1600-pixel photo and "
                             "the memory the OCR adds (loads the OCR model)")
 
-    report = sub.add_parser("report", help="the most asked topics, the fallback rate and the "
-                                           "unanswered messages grouped, from the store")
+    report = sub.add_parser("report", parents=after,
+                            help="the most asked topics, the fallback rate and the "
+                                 "unanswered messages grouped, from the store")
     report.add_argument("--since", default="7d",
-                        help="start of the period: 7d, 24h, 30m, 2w ago or a date YYYY-MM-DD "
-                             "(default: 7d)")
+                        help=f"start of the period: {TIME_FORMS} (default: 7d)")
     report.add_argument("--until", default=None,
                         help="end of the period (same forms; default: now)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    run = sub.add_parser("run", help="run the platforms enabled in config.yaml")
+    run = sub.add_parser("run", parents=after, help="run the platforms enabled in config.yaml",
+                         description="Run the platforms; stop with Ctrl-C (or SIGTERM).")
     run.add_argument("--platform", action="append", choices=registry.names(),
                      help="run this platform (repeatable); overrides platforms.enabled")
+    servers = ", ".join(SERVER_PLATFORMS)
+    run.add_argument("--host", default=None,
+                     help=f"the address the server platforms ({servers}) listen on; "
+                          "overrides platforms.<name>.host")
+    run.add_argument("--port", type=_port, default=None,
+                     help=f"the port of the one server platform ({servers}) being run; "
+                          "overrides platforms.<name>.port")
 
-    menu = sub.add_parser("menu", help="set the WeChat Official Account's custom menu from "
-                                       "platforms.official.menu")
+    menu = sub.add_parser("menu", parents=after,
+                          help="set the WeChat Official Account's custom menu from "
+                               "platforms.official.menu")
     menu.add_argument("--show", action="store_true",
                       help="print the menu as WeChat gets it, without sending it")
     return parser
@@ -170,6 +234,7 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     from bot.engine import Understanding
     from bot.operations.evaluation import (
         DEFAULT_REDTEAM_SETS,
+        DEFAULT_TEST_SET,
         DIRECT_SET_NAME,
         TestSetError,
         evaluate,
@@ -180,9 +245,9 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         read_test_set,
     )
 
-    direct_file = args.direct or args.file.parent / DIRECT_SET_NAME
+    direct_file = args.direct or (args.file or DEFAULT_TEST_SET).parent / DIRECT_SET_NAME
     try:
-        items = read_test_set(args.file)
+        items = read_test_set(args.file or DEFAULT_TEST_SET)
         redteam = [(path, read_redteam_set(path))
                    for path in (args.redteam or DEFAULT_REDTEAM_SETS)]
         questions = read_direct_set(direct_file) if direct_file.exists() else None
@@ -274,7 +339,11 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
             "sessions": config.sessions.model_copy(update={"store": "memory"})})
     if args.jsonl:
         return asyncio.run(chat_jsonl(config))
-    return asyncio.run(chat_terminal(config))
+    try:
+        return asyncio.run(chat_terminal(config, new=args.new))
+    except KeyboardInterrupt:  # Ctrl-C: leave as 退出 does
+        print("\n助手：保重。需要时随时回来。遇到危险请拨打110。", flush=True)
+        return 0
 
 
 def cmd_bench(config: Config, args: argparse.Namespace) -> int:
@@ -341,7 +410,61 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     from bot.operations.runner import run_platforms
 
     platforms = args.platform or list(config.platforms.enabled)
+    config = _with_address(config, platforms, args.host, args.port)
     return asyncio.run(run_platforms(config, platforms))
+
+
+def _with_address(config: Config, platforms: list[str], host: str | None,
+                  port: int | None) -> Config:
+    """``config`` with ``run --host/--port`` applied to the server platforms being run."""
+    if host is None and port is None:
+        return config
+    servers = [name for name in dict.fromkeys(platforms) if name in SERVER_PLATFORMS]
+    if not servers:
+        raise ConfigError(f"--host/--port: none of the platforms run ({', '.join(platforms)}) "
+                          f"is a server ({', '.join(SERVER_PLATFORMS)})")
+    if port is not None and len(servers) > 1:
+        raise ConfigError(f"--port: several server platforms run ({', '.join(servers)}); "
+                          "set platforms.<name>.port in config.yaml instead")
+    update: dict[str, object] = {}
+    if host is not None:
+        update["host"] = host
+    if port is not None:
+        update["port"] = port
+    sections = {name: getattr(config.platforms, name).model_copy(update=update)
+                for name in servers}
+    return config.model_copy(update={"platforms": config.platforms.model_copy(update=sections)})
+
+
+def log_file() -> Path:
+    """Where ``run`` logs while the terminal platform holds stdin and stdout."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cuishou-bot")) / "bot.log"
+
+
+def _setup_logging(config: Config, command: str, args: argparse.Namespace) -> None:
+    """Logs go to stderr, or to :func:`log_file` when ``run`` has the terminal platform (so
+    they never land in the prompt); ``chat`` and ``bench`` show warnings only."""
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    platforms = (args.platform or list(config.platforms.enabled)) if command == "run" else []
+    if "terminal" in platforms:
+        path = log_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            logging.basicConfig(level=config.log_level, format=fmt, filename=path,
+                                encoding="utf-8")
+            print(f"logs are written to {path}", file=sys.stderr, flush=True)
+            return
+        except OSError as exc:
+            print(f"warning: cannot write {path} ({exc.strerror}); logging warnings only",
+                  file=sys.stderr)
+            logging.basicConfig(level=logging.WARNING, format=fmt, stream=sys.stderr)
+            return
+    logging.basicConfig(level=config.log_level, format=fmt, stream=sys.stderr)
+    if command in ("chat", "bench"):
+        # The terminal is for the conversation (or the figures); keep INFO lines out.
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def cmd_menu(config: Config, args: argparse.Namespace) -> int:
@@ -371,16 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "chat" and not hasattr(args, "jsonl"):
         args.jsonl = False
         args.memory = False
+        args.new = False
     try:
         config = _load_config(args)
-        logging.basicConfig(
-            level=config.log_level,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
-        if command in ("chat", "bench"):
-            # The terminal is for the conversation (or the figures); keep INFO lines out.
-            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        _setup_logging(config, command, args)
         handler = {
             "chat": cmd_chat,
             "classify": cmd_classify,
@@ -406,6 +523,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader went away (``eval | head``): no "Exception ignored" noise when Python
+        # flushes stdout at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

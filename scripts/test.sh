@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3.11}"
-command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+source scripts/python-env.sh
+find_python
 
 # System programs the tests start themselves: a real redis-server (session store tests) and a
 # headless Chromium with a Chinese font (the web chat page test, tests/test_web_page.py).
@@ -28,13 +28,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+ensure_venv
+install_project '.[test]'
 
 .venv/bin/python -m ruff check bot tests
+# TODO(lead): enable once the lead has run `ruff format bot tests` over the code base (settings
+# in pyproject.toml [tool.ruff.format]); reformatting now would conflict with everyone's work.
+# .venv/bin/python -m ruff format --check bot tests
 .venv/bin/python -m mypy
 .venv/bin/python -m bot check
 .venv/bin/python -m pytest "$@"

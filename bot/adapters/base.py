@@ -57,10 +57,15 @@ class Adapter(ABC):
 
 def describe_turn(message_id: object, incoming: Incoming, response: Response) -> str:
     """One log line about a handled message: ids (cut to a sensible length), kind and intent,
-    never the text."""
+    never the text.
+
+    ``incoming.addressed`` is what the platform saw (an @mention); a trigger word is read by the
+    engine, so the line says "no @mention" for the one and tells by the reply whether the bot
+    took the message as addressed to it ("left alone" when it stayed silent)."""
     where = f"group {log_id(incoming.room)}" if incoming.room is not None else "private chat"
     count = len(response.replies)
+    mention = "" if incoming.addressed or incoming.room is None else ", no @mention"
+    outcome = ("left alone (not addressed)" if response.silent else
+               f"{response.intent or 'no intent'}, {count} repl{'y' if count == 1 else 'ies'}")
     return (f"message {log_id(message_id)} from {log_id(incoming.user)} in {where} "
-            f"({incoming.kind.value}"
-            f"{'' if incoming.addressed else ', not addressed'}) -> "
-            f"{response.intent or 'no intent'}, {count} repl{'y' if count == 1 else 'ies'}")
+            f"({incoming.kind.value}{mention}) -> {outcome}")

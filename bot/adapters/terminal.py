@@ -1,9 +1,11 @@
 """The terminal: chat by typing, or script conversations as JSON lines.
 
 ``chat_terminal`` is what ``python -m bot`` runs when no platform is configured: someone without
-a WeChat account can still talk to the bot. ``chat_jsonl`` reads one JSON object per line,
-``{"conversation", "user", "room"?, "text"}``, and writes ``{"conversation", "intent",
-"replies"}`` per line, keeping conversations between lines.
+a WeChat account can still talk to the bot. It says when it continues an earlier conversation
+(the store keeps one until ``sessions.idle_minutes`` of silence); ``chat --new`` starts afresh.
+退出 / exit / quit, Ctrl-C and Ctrl-D leave. ``chat_jsonl`` reads one JSON object per line
+(:data:`JSONL_INPUT_FIELDS`) and writes one per line (:data:`JSONL_OUTPUT_FIELDS`), keeping
+conversations between lines.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import asyncio
 import contextlib
 import json
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,33 +24,94 @@ from bot.adapters.hygiene import clean_incoming, clean_text
 from bot.config import Config
 from bot.engine import Engine
 from bot.messages import Incoming, MessageKind
+from bot.storage.errors import StoreUnavailable
 
 BANNER = ("催收应对助手 — 在下面输入你的情况，比如“催收的人在门口怎么办”。\n"
-          "输入“菜单”看话题，“详细”看依据，“重新开始”清空对话，Ctrl-D 或“再见”退出。\n"
+          "输入“菜单”看话题，“详细”看依据，“重新开始”清空对话；"
+          "输入“退出”（或 exit、quit），或按 Ctrl-C、Ctrl-D 离开。\n"
           "想让我看一张催收函、律师函或短信截图，输入“/photo 图片路径”（或“图片 路径”）。\n"
           "遇到威胁、有人不肯走，请立即拨打110。")
-GOODBYE = ("再见", "拜拜", "quit", "exit", "/quit", "/exit")
+#: typed alone, these leave the terminal chat (as do Ctrl-C and Ctrl-D); on chat platforms,
+#: where nobody can "leave", 退出 forgets the topic like 重新开始 (bot/understanding/short_answers)
+GOODBYE = ("再见", "拜拜", "退出", "quit", "exit", "/quit", "/exit")
+#: ``chat --jsonl``: the fields of an input line and of an output line (also its --help)
+JSONL_INPUT_FIELDS = ("conversation", "user", "room", "text", "addressed")
+JSONL_OUTPUT_FIELDS = ("conversation", "intent", "replies", "choices")
 PHOTO_COMMANDS = ("/photo ", "图片 ", "图片：", "图片:")
 #: read at most this much of a photo file (the photo check refuses more than 10 MB anyway)
 MAX_PHOTO_FILE_BYTES = 10 * 1024 * 1024 + 1
 
 
+CONTINUED = ("（接着你{minutes}前的对话。想从头开始，输入“重新开始”，"
+             "或下次用 chat --new 启动。）")
+TERMINAL_USER = "terminal"
+
+
 async def _read_line() -> bytes:
-    return await asyncio.to_thread(sys.stdin.buffer.readline)
+    """One line of stdin (b"" at its end), read in a daemon thread: a blocked read never holds
+    up Ctrl-C or the end of the process (``asyncio.to_thread`` would, until Enter)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[bytes] = loop.create_future()
+
+    def deliver(line: bytes | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line or b"")
+
+    def read() -> None:
+        line: bytes | None = None
+        error: BaseException | None = None
+        try:
+            line = sys.stdin.buffer.readline()
+        except (OSError, ValueError) as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=read, name="stdin-reader", daemon=True).start()
+    return await future
 
 
-async def chat_terminal(config: Config) -> int:
-    """An interactive chat on stdin/stdout."""
+async def chat_terminal(config: Config, new: bool = False) -> int:
+    """An interactive chat on stdin/stdout; ``new`` forgets an earlier conversation first."""
     engine = await Engine.create(config)
     try:
-        return await chat_with_engine(engine)
+        return await chat_with_engine(engine, new=new)
     finally:
         await engine.close()
 
 
-async def chat_with_engine(engine: Engine) -> int:
+def _ago(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes}分钟"
+
+
+async def earlier_conversation(engine: Engine, new: bool) -> str | None:
+    """The note saying the chat continues an earlier conversation (one not idle for longer
+    than ``sessions.idle_minutes``), or None; ``new`` deletes that conversation instead."""
+    key = engine.session_key(Incoming(user=TERMINAL_USER, text=""))
+    try:
+        record = await engine.store.get(key)
+        if record is not None and new:
+            await engine.store.delete(key)
+            return None
+    except StoreUnavailable:
+        return None
+    idle = time.time() - record.last_seen if record is not None else None
+    if idle is None or idle > engine.config.sessions.idle_minutes * 60:
+        return None  # nothing earlier, or so long ago that the engine starts afresh anyway
+    return CONTINUED.format(minutes=_ago(idle))
+
+
+async def chat_with_engine(engine: Engine, new: bool = False) -> int:
     """The terminal conversation loop over an existing engine."""
     print(BANNER, flush=True)
+    note = await earlier_conversation(engine, new)
+    if note is not None:
+        print(note, flush=True)
     while True:
         print("\n你：", end="", flush=True)
         raw = await _read_line()
@@ -94,14 +159,14 @@ def photo_message(line: str) -> Incoming | str:
     stripped = line.strip()
     command = next((c for c in PHOTO_COMMANDS if stripped.startswith(c)), None)
     if command is None:
-        return Incoming(user="terminal", text=clean_text(line))
+        return Incoming(user=TERMINAL_USER, text=clean_text(line))
     path = Path(stripped[len(command):].strip().strip("'\"")).expanduser()
     try:
         with path.open("rb") as file:
             data = file.read(MAX_PHOTO_FILE_BYTES)
     except OSError as exc:
         return f"打不开这个文件（{path}）：{exc.strerror or type(exc).__name__}。"
-    return Incoming(user="terminal", text="", kind=MessageKind.IMAGE, image=data)
+    return Incoming(user=TERMINAL_USER, text="", kind=MessageKind.IMAGE, image=data)
 
 
 def _incoming_from(obj: Any) -> Incoming | str:
@@ -157,9 +222,9 @@ async def chat_jsonl(config: Config) -> int:
                     out = {"line": number, "error": incoming}
                 else:
                     response = await engine.handle(incoming)
-                    out = {"conversation": obj.get("conversation", obj.get("user", "jsonl")),
-                           "intent": response.intent, "replies": response.replies,
-                           "choices": response.choices}
+                    values = (obj.get("conversation", obj.get("user", "jsonl")),
+                              response.intent, response.replies, response.choices)
+                    out = dict(zip(JSONL_OUTPUT_FIELDS, values, strict=True))
             if "error" in out:
                 status = 1
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

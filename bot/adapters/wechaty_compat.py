@@ -14,6 +14,10 @@ python-wechaty has been unmaintained since 2022–2023 and ``import wechaty`` mi
 * Its loggers bypass the application's logging (own handlers, no propagation) and log message
   texts and contact names at INFO, and the token at WARNING. We route them through the normal
   logging tree at WARNING (unless ``WECHATY_LOG`` asks for more) and mask secrets.
+* It reads the token from the environment (WECHATY_PUPPET_SERVICE_TOKEN, TOKEN, token) even
+  when given one, and then logs both in full: the adapter resolves the settings itself, so the
+  library's own environment lookup is switched off. The HTTP/2 loggers (hpack, h2) print every
+  header at DEBUG, the token (sent as ``:authority``) included: they stay at WARNING.
 * python-wechaty uses ``pyee.AsyncIOEventEmitter``, a deprecated alias that warns on every
   instance (every bot, puppet and contact): we point the alias at the class it wraps,
   ``pyee.asyncio.AsyncIOEventEmitter``. ``telnetlib`` warns once at import; we silence that.
@@ -154,6 +158,29 @@ def _route_library_loggers(names: set[str], level: int) -> None:
         logger.addFilter(library_log_filter)
 
 
+#: HTTP/2 header loggers: at DEBUG they print every header, and the gateway token travels as
+#: the ``:authority`` header. Kept at WARNING, and masked like the library's own loggers.
+WIRE_LOGGERS = ("hpack", "h2")
+
+
+def _quiet_wire_loggers() -> None:
+    for name in WIRE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+        if library_log_filter not in logger.filters:
+            logger.addFilter(library_log_filter)
+
+
+def _ignore_the_environment(puppet_service_module: ModuleType) -> None:
+    """The adapter resolves the endpoint and token itself (environment first, then
+    config.yaml: bot/adapters/wechaty.gateway_settings) and passes them as options. Left to
+    itself, python-wechaty also reads WECHATY_PUPPET_SERVICE_TOKEN, TOKEN and token from the
+    environment and logs both tokens in full when it finds one there
+    ("there are two tokens from options[adopted]<…> and environment<…>")."""
+    puppet_service_module.get_token = lambda: None  # type: ignore[attr-defined]
+    puppet_service_module.get_endpoint = lambda: None  # type: ignore[attr-defined]
+
+
 def _can_connect(host: str, port: int, timeout: float = 3) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -190,8 +217,11 @@ def import_wechaty() -> WechatyModules:
         import wechaty_puppet
         import wechaty_puppet_service
         import wechaty_puppet_service.utils as puppet_service_utils
-    _close_probe_sockets(importlib.import_module("wechaty_puppet_service.puppet"),
-                         importlib.import_module("wechaty.plugin"), puppet_service_utils)
+    puppet_service_module = importlib.import_module("wechaty_puppet_service.puppet")
+    _close_probe_sockets(puppet_service_module, importlib.import_module("wechaty.plugin"),
+                         puppet_service_utils)
+    _ignore_the_environment(puppet_service_module)
+    _quiet_wire_loggers()
     created = set(logging.root.manager.loggerDict) - before
     _route_library_loggers(created, level)
     return WechatyModules(

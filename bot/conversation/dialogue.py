@@ -37,6 +37,7 @@ from bot.understanding.short_answers import (
     Repair,
     YesNo,
     compact,
+    out_of_range,
     read_choice,
     read_closing,
     read_repair,
@@ -395,6 +396,9 @@ class Dialogue:
         """
         if pending.kind in (PendingKind.MENU, PendingKind.CLARIFY):
             choice = read_choice(understood.text, len(pending.choices))
+            if choice is None and (wrong := out_of_range(understood.text, len(pending.choices))):
+                turn.add(wrong)  # the question stays pending: the next number answers it
+                return True
             if choice is None:
                 choice = _match_words(understood.text,
                                       [self._specs[c].title for c in pending.choices])

@@ -8,14 +8,17 @@ examples as the bot's own classifier, measured the same way. It is an optional e
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from bot.config import Config
 from bot.engine import Understanding
-from bot.operations.evaluation import LabelledMessage, evaluate, read_test_set
-
-TEST_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "testset.jsonl"
+from bot.operations.evaluation import (
+    DEFAULT_TEST_SET,
+    LabelledMessage,
+    evaluate,
+    read_test_set,
+)
+from bot.operations.measure import figure_line, measure_calls
 
 
 class SklearnBaseline:
@@ -75,18 +78,17 @@ class _BaselineClassifier:
 
 def run_baseline(config: Config, understanding: Understanding, seconds: float) -> None:
     """Print the baseline's figures beside the bot's own."""
-    from bot.operations.bench import _line, _measure
-
     try:
         baseline = SklearnBaseline(understanding)
     except ImportError:
         print("baseline: scikit-learn is not installed (pip install -e '.[baseline]')")
         return
-    items: list[LabelledMessage] = read_test_set(TEST_SET) if TEST_SET.exists() else []
+    items: list[LabelledMessage] = read_test_set(DEFAULT_TEST_SET)
     corpus = [item.text for item in items] or [
         e for spec in understanding.content.intents for e in spec.examples]
-    ours_rate, ours_p50, ours_p99 = _measure(understanding.classifier.classify, corpus, seconds)
-    base_rate, base_p50, base_p99 = _measure(baseline.predict, corpus, seconds)
+    classify = understanding.classifier.classify
+    ours_rate, ours_p50, ours_p99 = measure_calls(classify, corpus, seconds)
+    base_rate, base_p50, base_p99 = measure_calls(baseline.predict, corpus, seconds)
     print("classify, side by side with a scikit-learn baseline "
           f"(TF-IDF words + char 1-3-grams + logistic regression, trained in "
           f"{baseline.train_seconds:.1f} s):")
@@ -102,9 +104,9 @@ def run_baseline(config: Config, understanding: Understanding, seconds: float) -
         ours = evaluate(understanding.classifier, items)
         base = evaluate(_BaselineClassifier(baseline, understanding),  # type: ignore[arg-type]
                         items)
-        print(f"  {'accuracy on tests/data/testset':<34} {ours.accuracy:>12.3f} "
+        print(f"  {'accuracy on the labelled set':<34} {ours.accuracy:>12.3f} "
               f"{base.accuracy:>12.3f}")
         print(f"  {'urgent messages detected':<34} "
               f"{f'{ours.urgent_detected}/{ours.urgent_total}':>12} "
               f"{f'{base.urgent_detected}/{base.urgent_total}':>12}")
-    print(_line("throughput ratio (this bot / baseline)", ours_rate / base_rate, "×"))
+    print(figure_line("throughput ratio (this bot / baseline)", ours_rate / base_rate, "×"))

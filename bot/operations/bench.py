@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import statistics
 import sys
 import time
@@ -18,22 +17,13 @@ from pathlib import Path
 from bot.config import Config
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming
+from bot.operations.measure import figure_line, measure_calls, peak_rss_mb
 from bot.storage.factory import open_storage
 from bot.storage.sessions.base import SessionStore
 
 #: Messages up to this long make the throughput corpus ("short messages" in the targets).
 SHORT_MESSAGE_CHARS = 50
 
-TARGETS = {
-    "classify_per_second": 5000,
-    "handle_per_second": 8000,
-    "handle_p99_ms": 2.0,
-    "startup_seconds": 1.5,
-    "peak_rss_mb": 150,
-    "huge_message_ms": 50,
-    "photo_seconds": 3.0,
-    "sqlite_handle_per_second": 3000,
-}
 #: Conversations in flight at once in the concurrent store figures (a busy server).
 CONCURRENCY = 100
 #: the photo bench's photo: a letter on a 1600 x 1200 phone photo
@@ -52,42 +42,16 @@ def _pin_to_one_core() -> str:
 
 def _corpus(config: Config) -> list[str]:
     from bot.content import load_content
-    from bot.operations.evaluation import read_test_set
+    from bot.operations.evaluation import DEFAULT_TEST_SET, read_test_set
 
     messages: list[str] = []
-    test_set = Path(__file__).resolve().parents[2] / "tests" / "data" / "testset.jsonl"
-    if test_set.exists():
-        messages += [item.text for item in read_test_set(test_set)]
+    messages += [item.text for item in read_test_set(DEFAULT_TEST_SET)]
     content = load_content(config.intents_path)
     messages += [example for spec in content.intents for example in spec.examples]
     # The throughput targets are for short messages; long ones are measured on their own.
     return [m for m in messages if len(m) <= SHORT_MESSAGE_CHARS]
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _measure(fn: Callable[[str], object], corpus: list[str], seconds: float
-             ) -> tuple[float, float, float]:
-    """Messages per second, p50 and p99 latency in ms."""
-    for text in corpus[:200]:  # warm up
-        fn(text)
-    latencies: list[float] = []
-    clock = time.perf_counter
-    start = clock()
-    i = 0
-    while clock() - start < seconds:
-        text = corpus[i % len(corpus)]
-        t0 = clock()
-        fn(text)
-        latencies.append(clock() - t0)
-        i += 1
-    elapsed = clock() - start
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return i / elapsed, p50, p99
 
 
 async def _measure_handle(engine: Engine, corpus: list[str], seconds: float,
@@ -180,24 +144,24 @@ def run_store_bench(config: Config, understanding: Understanding, corpus: list[s
     async def measure(directory: Path) -> None:
         memory = MemoryStore(idle, config.sessions.max_sessions)
         print("session store puts:")
-        print(_line("memory", await _measure_puts(memory, seconds, 1), "puts/s"))
+        print(figure_line("memory", await _measure_puts(memory, seconds, 1), "puts/s"))
         sqlite = await SqliteStore.open(directory / "puts.sqlite3", idle,
                                         config.sessions.max_sessions)
         try:
-            print(_line("sqlite, one at a time", await _measure_puts(sqlite, seconds, 1),
+            print(figure_line("sqlite, one at a time", await _measure_puts(sqlite, seconds, 1),
                         "puts/s"))
             before = sqlite.batches
             rate = await _measure_puts(sqlite, seconds, CONCURRENCY)
             batches = sqlite.batches - before
-            print(_line(f"sqlite, {CONCURRENCY} at once", rate, "puts/s"))
-            print(_line("  puts per group commit", rate * seconds / max(batches, 1), ""))
+            print(figure_line(f"sqlite, {CONCURRENCY} at once", rate, "puts/s"))
+            print(figure_line("  puts per group commit", rate * seconds / max(batches, 1), ""))
         finally:
             await sqlite.close()
         in_memory = Engine(config, understanding, memory)
         rate, _, _ = await _measure_handle_concurrently(in_memory, corpus, seconds)
         await in_memory.close()
         print(f"handle() with memory sessions, {CONCURRENCY} conversations at once (to compare):")
-        print(_line("throughput", rate, "msg/s"))
+        print(figure_line("throughput", rate, "msg/s"))
         sessions = config.sessions.model_copy(update={
             "store": "sqlite", "sqlite_path": str(directory / "handle.sqlite3")})
         storage = await open_storage(config.model_copy(update={"sessions": sessions}))
@@ -205,30 +169,20 @@ def run_store_bench(config: Config, understanding: Understanding, corpus: list[s
         try:
             rate, p50, p99 = await _measure_handle(engine, corpus, seconds)
             print("handle() with SQLite sessions (and turn log), one at a time:")
-            print(_line("throughput", rate, "msg/s", "sqlite_handle_per_second"))
-            print(_line("latency p50", p50, "ms"))
-            print(_line("latency p99", p99, "ms"))
+            print(figure_line("throughput", rate, "msg/s", "sqlite_handle_per_second"))
+            print(figure_line("latency p50", p50, "ms"))
+            print(figure_line("latency p99", p99, "ms"))
             rate, p50, p99 = await _measure_handle_concurrently(engine, corpus, seconds)
             print(f"handle() with SQLite sessions, {CONCURRENCY} conversations at once:")
-            print(_line("throughput", rate, "msg/s", "sqlite_handle_per_second"))
-            print(_line("latency p50", p50, "ms"))
-            print(_line("latency p99", p99, "ms"))
+            print(figure_line("throughput", rate, "msg/s", "sqlite_handle_per_second"))
+            print(figure_line("latency p50", p50, "ms"))
+            print(figure_line("latency p99", p99, "ms"))
         finally:
             await engine.close()
 
     with tempfile.TemporaryDirectory(prefix="cuishou-bench-") as directory:
         asyncio.run(measure(Path(directory)))
 
-
-def _line(name: str, value: float, unit: str, target_key: str | None = None,
-          lower_is_better: bool = False) -> str:
-    text = f"  {name:<34} {value:>12,.2f} {unit}"
-    if target_key:
-        target = TARGETS[target_key]
-        met = value <= target if lower_is_better else value >= target
-        text += f"   (target {'≤' if lower_is_better else '≥'} {target:,}: " \
-                f"{'met' if met else 'NOT met'})"
-    return text
 
 
 def _current_rss_mb() -> float:
@@ -237,7 +191,7 @@ def _current_rss_mb() -> float:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
     except (OSError, ValueError, IndexError):
-        return _peak_rss_mb()
+        return peak_rss_mb()
 
 
 def _photo_of_a_letter() -> bytes:
@@ -291,11 +245,11 @@ def run_photo_bench(runs: int = 5) -> None:
     after = _current_rss_mb()
     print(f"  (a {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} JPEG letter, {len(photo) // 1024} KB, read as "
           f"{answer.kind.value}, {len(answer.codes)} findings; {runs} runs, 1 OCR thread)")
-    print(_line("seconds per photo, median", statistics.median(times), "s", "photo_seconds",
+    print(figure_line("seconds per photo, median", statistics.median(times), "s", "photo_seconds",
                 lower_is_better=True))
-    print(_line("seconds per photo, slowest", max(times), "s"))
-    print(_line("first photo (loads the model)", load_and_first, "s"))
-    print(_line("memory the OCR adds (RSS)", after - before, "MB"))
+    print(figure_line("seconds per photo, slowest", max(times), "s"))
+    print(figure_line("first photo (loads the model)", load_and_first, "s"))
+    print(figure_line("memory the OCR adds (RSS)", after - before, "MB"))
 
 
 def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
@@ -328,23 +282,23 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
     # "cold": every message is new to the segmentation cache (the worst case); "as used": the
     # corpus cycles, so repeated messages hit the cache as repeated chat messages do.
     for label, fn in (("classify, cold:", classify_cold), ("classify, as used:", classify)):
-        rate, p50, p99 = _measure(fn, corpus, seconds)
+        rate, p50, p99 = measure_calls(fn, corpus, seconds)
         print(label)
-        print(_line("throughput", rate, "msg/s", "classify_per_second"))
-        print(_line("latency p50", p50, "ms"))
-        print(_line("latency p99", p99, "ms"))
+        print(figure_line("throughput", rate, "msg/s", "classify_per_second"))
+        print(figure_line("latency p50", p50, "ms"))
+        print(figure_line("latency p99", p99, "ms"))
 
     forget()
     rate, p50, p99 = asyncio.run(_measure_handle(engine, corpus, seconds, forget))
     print("handle() (in-memory sessions), cold:")
-    print(_line("throughput", rate, "msg/s", "handle_per_second"))
-    print(_line("latency p50", p50, "ms"))
-    print(_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
+    print(figure_line("throughput", rate, "msg/s", "handle_per_second"))
+    print(figure_line("latency p50", p50, "ms"))
+    print(figure_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
     rate, p50, p99 = asyncio.run(_measure_handle(engine, corpus, seconds))
     print("handle() (in-memory sessions), as used:")
-    print(_line("throughput", rate, "msg/s", "handle_per_second"))
-    print(_line("latency p50", p50, "ms"))
-    print(_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
+    print(figure_line("throughput", rate, "msg/s", "handle_per_second"))
+    print(figure_line("latency p50", p50, "ms"))
+    print(figure_line("latency p99", p99, "ms", "handle_p99_ms", lower_is_better=True))
 
     run_store_bench(config, understanding, corpus, seconds)
 
@@ -353,13 +307,13 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
         text = ("催收的人在门口不肯走，我想问问怎么协商分期。" * (size // 20 + 1))[:size]
         t = time.perf_counter()
         classify(text)
-        print(_line(f"{size:,} characters", (time.perf_counter() - t) * 1000, "ms",
+        print(figure_line(f"{size:,} characters", (time.perf_counter() - t) * 1000, "ms",
                     "huge_message_ms" if size == 100_000 else None, lower_is_better=True))
 
     print("start-up and memory:")
-    print(_line("start-up until first reply", startup, "s", "startup_seconds",
+    print(figure_line("start-up until first reply", startup, "s", "startup_seconds",
                 lower_is_better=True))
-    print(_line("peak RSS", _peak_rss_mb(), "MB", "peak_rss_mb", lower_is_better=True))
+    print(figure_line("peak RSS", peak_rss_mb(), "MB", "peak_rss_mb", lower_is_better=True))
     if baseline:
         from bot.operations.baseline import run_baseline
 

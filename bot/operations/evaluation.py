@@ -14,6 +14,10 @@ from typing import Any
 from bot.understanding.classifier import Classifier
 from bot.understanding.reader import Reader
 
+#: the labelled set shipped with the package (package data): ``eval``'s default, part of the
+#: ``bench`` corpus and the baseline's accuracy figure; never read from ``tests/``
+DEFAULT_TEST_SET = Path(__file__).resolve().parent / "data" / "testset.jsonl"
+
 
 @dataclass(frozen=True)
 class LabelledMessage:
@@ -28,7 +32,7 @@ class TestSetError(Exception):
 
 
 def read_test_set(path: str | Path) -> list[LabelledMessage]:
-    """Read a JSONL file of ``{"text", "intent"}`` objects."""
+    """Read a JSONL file of ``{"text", "intent"}`` objects; a file without any is an error."""
     path = Path(path)
     items: list[LabelledMessage] = []
     try:
@@ -49,6 +53,9 @@ def read_test_set(path: str | Path) -> list[LabelledMessage]:
             raise TestSetError(f"{path}: line {number}: expected {{\"text\": str, "
                                f"\"intent\": str}}")
         items.append(LabelledMessage(obj["text"], obj["intent"]))
+    if not items:
+        raise TestSetError(f"{path}: no labelled messages (expected one {{\"text\", "
+                           f"\"intent\"}} object per line)")
     return items
 
 

@@ -26,6 +26,8 @@ DEFAULT_THRESHOLD = 0.5
 #: Titles of the outcomes that are not topics (clarify, fallback, empty, error …).
 PSEUDO_TITLES = {outcome.value: f"（{outcome.label}）" for outcome in Outcome}
 NO_MESSAGES = "no messages recorded in this period"
+#: the forms :func:`parse_time` reads, for its error and for ``report --help`` (one source)
+TIME_FORMS = "a period like 7d, 24h, 30m or 2w (that long before now), or a date YYYY-MM-DD"
 
 _PERIOD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": 60.0, "h": 3600.0, "d": 86_400.0, "w": 7 * 86_400.0}
@@ -43,8 +45,7 @@ def parse_time(text: str, now: float | None = None) -> float:
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d").timestamp()
     except ValueError:
-        raise ValueError(f"{text!r}: expected a period like 7d, 24h, 30m or a date "
-                         f"YYYY-MM-DD") from None
+        raise ValueError(f"{text!r}: expected {TIME_FORMS}") from None
 
 
 def normalise(text: str) -> str:

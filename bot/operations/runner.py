@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.adapters import registry
@@ -21,6 +22,58 @@ from bot.messages import listed_on
 from bot.operations.reload import ContentWatcher
 
 log = logging.getLogger(__name__)
+
+#: a platform failing this soon after its first start "cannot start": ``run`` stops and exits 1
+START_GRACE_SECONDS = 2.0
+#: a platform that dies later is restarted after this long, doubling up to the maximum
+RESTART_INITIAL_SECONDS = 1.0
+RESTART_MAX_SECONDS = 60.0
+
+
+class Supervisor:
+    """Runs one adapter: a failure at start is fatal (recorded in :attr:`failed_to_start`), a
+    later failure is logged and the adapter run again after a backoff (reset once it has run
+    for :data:`RESTART_MAX_SECONDS`). A normal return (the terminal's end of input) ends it."""
+
+    def __init__(self, adapter: Adapter, on_fatal: Callable[[], None],
+                 initial: float = RESTART_INITIAL_SECONDS,
+                 maximum: float = RESTART_MAX_SECONDS,
+                 grace: float = START_GRACE_SECONDS) -> None:
+        self.adapter = adapter
+        self.failed_to_start: BaseException | None = None
+        self.restarts = 0
+        self._on_fatal = on_fatal
+        self._initial, self._maximum, self._grace = initial, maximum, grace
+
+    async def run(self) -> None:
+        """Run the adapter until it returns, cannot start, or is cancelled."""
+        loop = asyncio.get_running_loop()
+        delay = self._initial
+        first = True
+        while True:
+            started = loop.time()
+            try:
+                await self.adapter.run()
+            except Exception as exc:
+                ran = loop.time() - started
+                if first and ran < self._grace:
+                    log.error("platform %s cannot start: %s", self.adapter.name, exc)
+                    self.failed_to_start = exc
+                    self._on_fatal()
+                    return
+                if ran >= self._maximum:
+                    delay = self._initial
+                log.error("platform %s stopped with an error (%s: %s); restarting in %.0f s",
+                          self.adapter.name, type(exc).__name__, exc, delay,
+                          exc_info=exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._maximum)
+                first = False
+                self.restarts += 1
+                log.info("platform %s: restart %d", self.adapter.name, self.restarts)
+            else:
+                log.info("platform %s stopped", self.adapter.name)
+                return
 
 
 def admin_pusher(send: Callable[[str, str], Awaitable[None]], platform: str,
@@ -58,8 +111,9 @@ def register_adapters(engine: Engine, adapters: Sequence[Adapter],
 
 
 async def run_platforms(config: Config, platforms: list[str]) -> int:
-    """Run ``platforms`` until SIGINT/SIGTERM; a platform that fails is logged, the others go
-    on. Returns the process exit code."""
+    """Run ``platforms`` until SIGINT/SIGTERM. A platform that cannot start (e.g. its port is
+    taken) stops them all with exit code 1; one that dies later is restarted with backoff
+    (:class:`Supervisor`) while the others go on. Returns the process exit code."""
     if not platforms:
         raise ConfigError("platforms.enabled: no platform to run (e.g. [terminal])")
     names = registry.check(platforms)
@@ -75,15 +129,8 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stopping.set)
 
-    async def supervise(adapter: Adapter) -> None:
-        try:
-            await adapter.run()
-        except Exception:
-            log.exception("platform %s stopped with an error", adapter.name)
-        else:
-            log.info("platform %s stopped", adapter.name)
-
-    tasks = [asyncio.create_task(supervise(a)) for a in adapters]
+    supervisors = [Supervisor(a, stopping.set) for a in adapters]
+    tasks = [asyncio.create_task(s.run()) for s in supervisors]
     register_adapters(engine, adapters, tasks)
     watcher = ContentWatcher(engine, debounce_ms=config.reload.debounce_ms) \
         if config.reload.watch else None
@@ -108,6 +155,13 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
         for adapter in adapters:
             with contextlib.suppress(Exception):
                 await adapter.stop()
+        _, sleeping = await asyncio.wait(tasks, timeout=5)
+        for task in sleeping:  # waiting to restart, or not stopping by itself
+            task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await engine.close()
-    return 0
+    failed = [s for s in supervisors if s.failed_to_start is not None]
+    for supervisor in failed:
+        sys.stderr.write(f"error: platform {supervisor.adapter.name} cannot start: "
+                         f"{supervisor.failed_to_start}\n")
+    return 1 if failed else 0

@@ -34,7 +34,7 @@ from bot.understanding.classifier import MAX_FEATURES, Classification, Classifie
 
 @dataclass(frozen=True, slots=True)
 class SelectorParameters:
-    """The few numbers of the selector (tuned on tests/data/direct_answers.jsonl)."""
+    """The few numbers of the selector (tuned on bot/operations/data/direct_answers.jsonl)."""
 
     smoothing: float = 0.5
     support_damping: float = 1.0

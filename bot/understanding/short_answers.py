@@ -91,6 +91,19 @@ def read_yes_no(text: str) -> YesNo | None:
     return None
 
 
+def out_of_range(text: str, count: int) -> str | None:
+    """The sentence for a numbered choice outside 1..``count`` (e.g. "9" to a menu of 5), or
+    None when ``text`` is not a lone number or the number is one of the choices."""
+    match = _CHOICE.match(compact(text))
+    if not match:
+        return None
+    token = match.group(1)
+    number = int(token) if token.isdigit() else _CHINESE_NUMBERS[token]
+    if 1 <= number <= count:
+        return None
+    return f"请回复1到{count}之间的数字。" if count > 1 else "请回复数字1。"
+
+
 def read_choice(text: str, count: int) -> int | None:
     """Read ``text`` as a numbered choice between 1 and ``count``; return it 0-based."""
     short = compact(text)

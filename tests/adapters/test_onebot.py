@@ -110,13 +110,19 @@ async def test_a_group_message_without_an_at_gets_no_reply(qq: FakeOneBot) -> No
     assert qq.actions[0]["params"]["user_id"] == ALICE
 
 
-async def test_a_trigger_word_in_a_group_is_answered(qq: FakeOneBot) -> None:
+async def test_a_trigger_word_in_a_group_is_answered(qq: FakeOneBot,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
     await qq.group(BOB, [text("助手 " + AT_DOOR)])
     actions = await qq.wait_for_actions(1)
     assert actions[0]["action"] == "send_group_msg"
     assert actions[0]["params"]["message"][0] == at(BOB)
     await qq.wait_for_actions(2)
     assert "委托书" in "".join(sent_text(a) for a in qq.actions)
+    turn = next(r.getMessage() for r in caplog.records if "onebot: message" in r.getMessage())
+    assert "not addressed" not in turn  # the trigger word addressed it
+    assert "no @mention" in turn
+    assert "repl" in turn
 
 
 async def test_the_bots_own_messages_are_ignored(qq: FakeOneBot) -> None:

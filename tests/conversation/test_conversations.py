@@ -162,9 +162,12 @@ async def test_session_expires_after_idle_time(understanding: Understanding) -> 
     assert not any("不要谈钱" in r for r in replies)
 
 
-async def test_reset_clears_pending_question_and_details(chat: Chat, engine: Engine) -> None:
+@pytest.mark.parametrize("word", ["重新开始", "退出"])  # on chat platforms 退出 ends the topic
+async def test_reset_clears_pending_question_and_details(chat: Chat, engine: Engine,
+                                                         word: str) -> None:
     await chat.say("我欠招行3万，催收的人在门口")
-    await chat.say("重新开始")
+    await chat.say(word)
+    assert chat.last.intent == "reset"
     session = await stored_session(engine, engine.session_key(Incoming(user="alice", text="")))
     assert session is not None
     assert session.pending is None and not session.details and session.active_intent is None
@@ -215,3 +218,15 @@ async def test_yes_no_question_answered_by_number(chat: Chat) -> None:
     assert chat.last.choices == ["有", "没有"]
     text = await chat.text("2")  # the second offered choice: 没有
     assert "先不要谈钱" in text
+
+
+@pytest.mark.parametrize("number", ["0", "99", "第20"])
+async def test_a_menu_number_out_of_range_says_which_numbers(chat: Chat, number: str) -> None:
+    await chat.say("菜单")
+    count = len(chat.last.choices)
+    assert count > 2
+    assert await chat.say(number) == [f"请回复1到{count}之间的数字。"]
+    replies = await chat.say("1")  # the menu is still waiting for its number
+    assert chat.last.intent is not None
+    assert chat.last.intent != "fallback"
+    assert replies

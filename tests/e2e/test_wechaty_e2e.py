@@ -468,3 +468,28 @@ async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
     assert all("\n" not in t for t in texts)
     assert "110" in texts[0]  # the urgent line first
     assert len(texts) > len(response.replies)
+
+
+# ----- secrets -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("environment", [
+    {"WECHATY_PUPPET_SERVICE_TOKEN": TOKEN},  # the token in the environment and the options
+    {"WECHATY_PUPPET_SERVICE_TOKEN": TOKEN, "TOKEN": "other-secret-5c4b3a"},
+    {"TOKEN": "other-secret-5c4b3a", "WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:1"},
+])
+async def test_the_token_never_reaches_a_log(
+        gateway: FakePuppetService, config: Config, engine: Recording,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        environment: dict[str, str]) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    caplog.set_level(logging.DEBUG)
+    async with logged_in(gateway, config, engine):
+        gateway.emit_message(ALICE, AT_DOOR)
+        await gateway.wait_for_sent(1)
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert "logged in as" in logged  # the logs were captured
+    assert TOKEN not in logged
+    assert "other-secret-5c4b3a" not in logged
+    assert "two tokens" not in logged

@@ -14,7 +14,7 @@ def test_bench_prints_figures_and_baseline() -> None:
     for label in ("classify, cold:", "classify, as used:", "handle()", "latency p50",
                   "latency p99", "100,000 characters",
                   "start-up until first reply", "peak RSS", "this bot", "baseline",
-                  "accuracy on tests/data/testset", "throughput ratio"):
+                  "accuracy on the labelled set", "throughput ratio"):
         assert label in out, label
     rates = re.findall(r"throughput\s+([\d,]+\.\d+) msg/s", out)
     # classify and handle(), each cold and as used; handle() with memory sessions at once,

@@ -138,3 +138,143 @@ def test_run_wechaty_without_settings_names_them(tmp_path: Path) -> None:
     assert len(err) == 1, err
     assert "WECHATY_PUPPET_SERVICE_ENDPOINT" in err[0]
     assert "Traceback" not in proc.stderr.decode()
+
+
+# ----- the first five minutes (issue 16) -------------------------------------------------------
+
+def test_version_comes_from_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert version("cuishou-assistant") in proc.stdout.decode()
+
+
+def test_global_options_after_the_command(tmp_path: Path) -> None:
+    intents = tmp_path / "intents"
+    shutil.copytree(ROOT / "intents", intents)
+    proc = run("check", "--intents", str(intents), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert str(intents) in proc.stdout.decode()
+    config = tmp_path / "bad.yaml"
+    config.write_text("sessions: {idle_minutes: 0}\n", encoding="utf-8")
+    proc = run("check", "--config", str(config), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "idle_minutes" in proc.stderr.decode()
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan"])
+def test_bench_refuses_no_time(seconds: str) -> None:
+    proc = run("bench", "--seconds", seconds)
+    assert proc.returncode == 2
+    assert "--seconds" in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_eval_on_an_empty_file_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    proc = run("eval", str(empty), "--json-out", str(tmp_path / "r.json"))
+    assert proc.returncode == 2
+    assert "no labelled messages" in proc.stderr.decode()
+
+
+def test_eval_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        f"'{sys.executable}' -m bot eval --json-out '{tmp_path / 'r.json'}' | head -n 1",
+        shell=True, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
+    assert proc.stdout.decode().strip()
+    assert proc.stderr.decode() == ""
+
+
+def test_help_texts_match_the_code() -> None:
+    from bot.adapters.terminal import JSONL_OUTPUT_FIELDS
+    from bot.operations.report import parse_time
+
+    chat_help = " ".join(run("chat", "--help").stdout.decode().split())
+    assert "{" + ", ".join(JSONL_OUTPUT_FIELDS) + "}" in chat_help
+    assert "choices" in chat_help
+    report_help = " ".join(run("report", "--help").stdout.decode().split())
+    assert "YYYY-MM-DD" in report_help
+    parse_time("2026-01-31")
+    for form in ("7d", "24h", "30m", "2w"):
+        assert form in report_help
+        parse_time(form)  # every form the help names is read
+    assert "ago" not in report_help  # the old help suggested "2w ago", which is refused
+
+
+@pytest.mark.parametrize("word", ["退出", "exit", "quit"])
+def test_leaving_words_leave_the_terminal_chat(word: str) -> None:
+    proc = run("chat", "--memory", stdin=f"{word}\n催收的人在门口\n".encode())
+    assert proc.returncode == 0
+    out = proc.stdout.decode()
+    assert "保重" in out
+    assert "委托书" not in out  # nothing after the word was answered
+
+
+def test_terminal_chat_says_it_continues_and_new_starts_afresh(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    first = run("chat", stdin="怎么和银行协商分期\n".encode(), env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "接着你" not in first.stdout.decode()
+    again = run("chat", stdin="详细\n".encode(), env=env, cwd=tmp_path)
+    assert "接着你" in again.stdout.decode()
+    assert "第七十条" in again.stdout.decode()  # the earlier topic is remembered
+    fresh = run("chat", "--new", stdin="详细\n".encode(), env=env, cwd=tmp_path)
+    assert "接着你" not in fresh.stdout.decode()
+    assert "第七十条" not in fresh.stdout.decode()
+
+
+def _interrupt(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
+    """Start the bot with an open stdin, wait for the prompt, press Ctrl-C (SIGINT)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                            env=env)
+    assert proc.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + 60
+    while "你：".encode() not in seen and time.monotonic() < deadline:
+        seen += os.read(proc.stdout.fileno(), 4096)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=10)  # stdin stays open: no Enter is ever sent
+    finally:
+        proc.kill()
+    return proc.returncode, (seen + out).decode(), err.decode()
+
+
+def test_ctrl_c_leaves_the_chat_at_once(tmp_path: Path) -> None:
+    code, out, err = _interrupt(["chat", "--memory"], tmp_path)
+    assert code == 0, err
+    assert "保重" in out
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_stops_run_with_the_terminal_and_logs_stay_out_of_the_prompt(
+        tmp_path: Path) -> None:
+    code, out, err = _interrupt(["--config", str(_memory_config(tmp_path)), "run",
+                                 "--platform", "terminal"], tmp_path)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "INFO" not in out
+    log = tmp_path / "data" / "cuishou-bot" / "bot.log"
+    assert f"logs are written to {log}" in err
+    assert "running: terminal" in log.read_text(encoding="utf-8")
+
+
+def _memory_config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text("sessions: {store: memory}\nreload: {watch: false}\n", encoding="utf-8")
+    return path

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.engine import Understanding
-from bot.operations.evaluation import evaluate, read_test_set
+from bot.operations.evaluation import DEFAULT_TEST_SET, evaluate, read_test_set
 
-TEST_SET = Path(__file__).resolve().parents[1] / "data" / "testset.jsonl"
+TEST_SET = DEFAULT_TEST_SET
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from bot.operations.evaluation import evaluate_direct, read_direct_set
 from tests.harness import ROOT, Chat, memory_config
 
 INTENTS = default_intents_dir()
-DIRECT_SET = ROOT / "tests" / "data" / "direct_answers.jsonl"
+DIRECT_SET = ROOT / "bot" / "operations" / "data" / "direct_answers.jsonl"
 
 
 def _phrasings(understanding: Understanding) -> list[tuple[str, str]]:

@@ -51,3 +51,13 @@ def test_commands(text: str, command: Command) -> None:
 
 def test_command_only_as_whole_message() -> None:
     assert read_command("详细说说催收上门的规定有哪些吧") is None
+
+
+def test_out_of_range_names_the_range() -> None:
+    from bot.understanding.short_answers import out_of_range
+
+    assert out_of_range("9", 5) == "请回复1到5之间的数字。"
+    assert out_of_range("选0", 3) == "请回复1到3之间的数字。"
+    assert out_of_range("六", 1) == "请回复数字1。"
+    assert out_of_range("3", 5) is None  # one of the choices
+    assert out_of_range("我有3张卡", 5) is None  # not a lone number

@@ -1,0 +1,83 @@
+# Shared by scripts/chat.sh and scripts/test.sh (sourced, from the repository root): find a
+# Python 3.11, keep .venv made by it, and install into .venv only when pyproject.toml changed.
+#   PYTHON=/path/to/python3.11   use this interpreter (it must be 3.11)
+#   VENV=dir                     the virtual environment (default .venv)
+
+REQUIRED_PYTHON="3.11"
+VENV="${VENV:-.venv}"
+
+# The "major.minor" of interpreter $1, or nothing when it does not run.
+python_version() {
+  "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true
+}
+
+# Set PYTHON to a Python 3.11, or say which one is needed and return 1.
+find_python() {
+  local candidates=() candidate version found=()
+  if [ -n "${PYTHON:-}" ]; then
+    candidates=("$PYTHON")
+  else
+    candidates=(python3.11 python3 python)
+  fi
+  for candidate in "${candidates[@]}"; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    version=$(python_version "$candidate")
+    if [ "$version" = "$REQUIRED_PYTHON" ]; then
+      PYTHON="$candidate"
+      return 0
+    fi
+    found+=("$candidate is ${version:-not runnable}")
+  done
+  {
+    echo "error: this bot needs Python $REQUIRED_PYTHON (pyproject.toml: requires-python)."
+    if [ ${#found[@]} -gt 0 ]; then
+      echo "  found: $(IFS=';'; echo "${found[*]}" | sed 's/;/; /g')"
+    else
+      echo "  found: no ${candidates[*]} on PATH"
+    fi
+    echo "  install Python $REQUIRED_PYTHON (e.g. 'apt-get install python3.11 python3.11-venv',"
+    echo "  or 'pyenv install 3.11'), or point PYTHON at one: PYTHON=/path/to/python3.11 $0"
+  } >&2
+  return 1
+}
+
+# Make $VENV with $PYTHON; a $VENV made by another Python (or broken) is rebuilt.
+ensure_venv() {
+  if [ -e "$VENV" ]; then
+    local version
+    version=$(python_version "$VENV/bin/python")
+    if [ "$version" = "$REQUIRED_PYTHON" ]; then
+      return 0
+    fi
+    echo "$VENV was made by ${version:+Python }${version:-a Python that no longer runs}; rebuilding it with $PYTHON" >&2
+    rm -rf "$VENV"
+  fi
+  if ! "$PYTHON" -m venv "$VENV" >&2; then
+    rm -rf "$VENV"
+    echo "error: '$PYTHON -m venv' failed (on Debian/Ubuntu: apt-get install python3.11-venv)" >&2
+    return 1
+  fi
+}
+
+# Install the project with extras spec $1 (e.g. "." or ".[test]", editable) into $VENV,
+# only when pyproject.toml (or the spec) changed since the last install; pip's and
+# setuptools' chatter is shown only when the install fails.
+install_project() {
+  local spec="$1" stamp="$VENV/.installed" want log
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1) $spec"
+  if [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then
+    return 0
+  fi
+  echo "installing the bot into $VENV (first run, or pyproject.toml changed) ..." >&2
+  log=$(mktemp)
+  if ! { ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q --upgrade pip \
+         && ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q -e "$spec"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "error: installing into $VENV failed (see above)" >&2
+    return 1
+  fi
+  rm -f "$log"
+  # a spec covering the other's needs counts for both ("." is part of ".[test]")
+  { [ "$spec" = ".[test]" ] && echo "$(sha256sum pyproject.toml | cut -d' ' -f1) ."; echo "$want"; } >"$stamp"
+}

@@ -1,0 +1,92 @@
+"""scripts/chat.sh and scripts/test.sh (through scripts/python-env.sh): a wrong Python is named
+with the one needed, a .venv made by another Python is rebuilt, and the project is installed
+only when pyproject.toml changed, quietly unless the install fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV_SCRIPT = ROOT / "scripts" / "python-env.sh"
+
+pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+
+def fake_python(path: Path, version: str) -> Path:
+    """An 'interpreter' that only answers the version question."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\necho {version}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def bash(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **env}
+    return subprocess.run(["bash", "-c", f"set -euo pipefail; source '{ENV_SCRIPT}'; {script}"],
+                          cwd=cwd, env=full, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+@pytest.mark.parametrize("script", ["chat.sh", "test.sh"])
+def test_a_wrong_python_is_named_with_the_one_needed(tmp_path: Path, script: str) -> None:
+    wrong = fake_python(tmp_path / "python3.12", "3.12")
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / script), "--version"],
+                          env={**os.environ, "PYTHON": str(wrong)}, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    assert "needs Python 3.11" in proc.stderr
+    assert f"{wrong} is 3.12" in proc.stderr
+    assert "PYTHON=/path/to/python3.11" in proc.stderr
+
+
+def test_a_venv_made_by_another_python_is_rebuilt(tmp_path: Path) -> None:
+    fake_python(tmp_path / ".venv" / "bin" / "python", "3.12")
+    proc = bash("find_python; ensure_venv", tmp_path, PYTHON=sys.executable)
+    assert proc.returncode == 0, proc.stderr
+    assert ".venv was made by Python 3.12; rebuilding it" in proc.stderr
+    version = subprocess.run([str(tmp_path / ".venv" / "bin" / "python"), "-c",
+                              "import sys; print(sys.version_info[:2])"],
+                             capture_output=True, text=True, check=True).stdout
+    assert version.strip() == "(3, 11)"
+    again = bash("find_python; ensure_venv", tmp_path, PYTHON=sys.executable)
+    assert again.returncode == 0
+    assert "rebuilding" not in again.stderr  # a good .venv is kept
+
+
+def test_installs_only_when_pyproject_changes_and_hides_the_noise(tmp_path: Path) -> None:
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / ".venv").mkdir()
+    calls = tmp_path / "calls"
+    pip = tmp_path / "fake-pip"
+    pip.write_text(f"#!/bin/sh\necho \"$*\" >> '{calls}'\n"
+                   "echo 'SetuptoolsDeprecationWarning: noise' >&2\n"
+                   "[ -z \"$FAIL\" ]\n", encoding="utf-8")
+    pip.chmod(0o755)
+
+    def install(**env: str) -> subprocess.CompletedProcess[str]:
+        return bash("install_project .", tmp_path, PIP_INSTALL=str(pip), **env)
+
+    first = install()
+    assert first.returncode == 0, first.stderr
+    assert "installing the bot" in first.stderr
+    assert "SetuptoolsDeprecationWarning" not in first.stderr + first.stdout
+    assert calls.read_text().count("-e .") == 1
+    second = install()
+    assert second.returncode == 0
+    assert second.stderr == ""
+    assert calls.read_text().count("-e .") == 1  # nothing changed: no install
+    with (tmp_path / "pyproject.toml").open("a") as file:
+        file.write("\n# changed\n")
+    failed = install(FAIL="1")
+    assert failed.returncode == 1
+    assert "SetuptoolsDeprecationWarning: noise" in failed.stderr  # shown when it fails
+    assert calls.read_text().count("-e .") == 1  # it stopped at the failing first pip call
+    third = install()
+    assert third.returncode == 0
+    assert calls.read_text().count("-e .") == 2  # a failed install is tried again
