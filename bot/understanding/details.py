@@ -777,11 +777,11 @@ class Details:
 
     def as_dict(self) -> dict[str, Any]:
         """The details that are known, by name (lists for tuples: the JSON shape)."""
-        return {f.name: list(v) if isinstance(v, tuple) else v
-                for f in fields(self) if (v := getattr(self, f.name)) is not None}
+        return {name: list(v) if isinstance(v, tuple) else v
+                for name in _NAMES if (v := getattr(self, name)) is not None}
 
     def __bool__(self) -> bool:
-        return any(getattr(self, f.name) is not None for f in fields(self))
+        return any(getattr(self, name) is not None for name in _NAMES)
 
     def known(self, *names: str) -> bool:
         """True when every detail in ``names`` is known."""
@@ -790,15 +790,14 @@ class Details:
     def merged(self, new: Details) -> Details:
         """These details updated with what ``new`` found; a new value replaces the old one
         with its qualifiers (a new amount drops the old "approximately")."""
-        found = new.as_dict()
+        found = {name: value for name in _NAMES if (value := getattr(new, name)) is not None}
         if not found:
             return self
         changes: dict[str, Any] = {}
         for key, dependent in _QUALIFIERS.items():
             if key in found:
                 changes.update(dict.fromkeys(dependent))
-        changes.update({f.name: getattr(new, f.name) for f in fields(new)
-                        if getattr(new, f.name) is not None})
+        changes.update(found)
         return replace(self, **changes)
 
     def public(self) -> Details:
@@ -851,6 +850,9 @@ def _pairs(value: object) -> tuple[tuple[str, float], ...] | None:
         pairs.append((item[0], float(item[1])))
     return tuple(pairs)
 
+
+#: The field names, in order (dataclasses.fields() is slow on a hot path).
+_NAMES = tuple(f.name for f in fields(Details))
 
 #: a new value of the key replaces the old one together with these qualifiers. A new amount
 #: replaces the list of debts; a number of periods and a monthly budget answer the same
