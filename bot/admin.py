@@ -130,10 +130,17 @@ class AdminDesk:
         """The reply to "状态"."""
         stats = self.stats
         return status_text(
-            started_at=stats.started_at, handled=stats.handled, fallbacks=stats.fallbacks,
-            low_confidence=stats.low_confidence, errors=stats.errors,
-            platforms=self.platform_states(), version=version, intents=intents,
-            loaded_at=self.loaded_at, last_reload=self.last_reload)
+            started_at=stats.started_at,
+            handled=stats.handled,
+            fallbacks=stats.fallbacks,
+            low_confidence=stats.low_confidence,
+            errors=stats.errors,
+            platforms=self.platform_states(),
+            version=version,
+            intents=intents,
+            loaded_at=self.loaded_at,
+            last_reload=self.last_reload,
+        )
 
     def reloaded(self, outcome: ReloadOutcome) -> None:
         """Record a reload; an earlier notice is stale now."""
@@ -183,15 +190,26 @@ def _share(part: int, whole: int) -> str:
 def _problem_lines(problems: list[str]) -> list[str]:
     lines = [f"· {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        lines.append(f"……还有 {len(problems) - MAX_PROBLEMS_SHOWN} 个问题"
-                     f"（运行 python -m bot check 看全部）")
+        lines.append(
+            f"……还有 {len(problems) - MAX_PROBLEMS_SHOWN} 个问题（运行 python -m bot check 看全部）"
+        )
     return lines
 
 
-def status_text(*, started_at: float, handled: int, fallbacks: int, low_confidence: int,
-                errors: int, platforms: Mapping[str, str], version: str, intents: int,
-                loaded_at: float, last_reload: ReloadOutcome | None,
-                now: float | None = None) -> str:
+def status_text(
+    *,
+    started_at: float,
+    handled: int,
+    fallbacks: int,
+    low_confidence: int,
+    errors: int,
+    platforms: Mapping[str, str],
+    version: str,
+    intents: int,
+    loaded_at: float,
+    last_reload: ReloadOutcome | None,
+    now: float | None = None,
+) -> str:
     """The reply to "状态"."""
     now = time.time() if now is None else now
     connected = "、".join(f"{name}（{state}）" for name, state in platforms.items()) or "无"
@@ -210,24 +228,38 @@ def status_text(*, started_at: float, handled: int, fallbacks: int, low_confiden
     elif last_reload.ok:
         lines.append(f"上次重新加载：{_clock(last_reload.at)}，成功")
     else:
-        lines.append(f"上次重新加载：{_clock(last_reload.at)}，失败"
-                     f"（{len(last_reload.problems)} 个问题），仍在用版本 {version}"
-                     f"（加载于 {_clock(loaded_at)}）")
+        lines.append(
+            f"上次重新加载：{_clock(last_reload.at)}，失败"
+            f"（{len(last_reload.problems)} 个问题），仍在用版本 {version}"
+            f"（加载于 {_clock(loaded_at)}）"
+        )
     return "\n".join(lines)
 
 
 def reload_reply(outcome: ReloadOutcome) -> str:
     """The reply to "重新加载"."""
     if outcome.ok:
-        change = (f"版本 {outcome.version} 没有变化" if outcome.version == outcome.old_version
-                  else f"版本 {outcome.old_version} → {outcome.version}")
-        return (f"已重新加载内容：{change}（{outcome.intents} 个意图，"
-                f"用时 {outcome.seconds:.1f} 秒）。")
-    return "\n".join([f"内容有问题，没有重新加载，继续使用版本 {outcome.version}。"
-                      f"改好后再发“重新加载”：", *_problem_lines(outcome.problems)])
+        change = (
+            f"版本 {outcome.version} 没有变化"
+            if outcome.version == outcome.old_version
+            else f"版本 {outcome.old_version} → {outcome.version}"
+        )
+        return (
+            f"已重新加载内容：{change}（{outcome.intents} 个意图，用时 {outcome.seconds:.1f} 秒）。"
+        )
+    return "\n".join(
+        [
+            f"内容有问题，没有重新加载，继续使用版本 {outcome.version}。改好后再发“重新加载”：",
+            *_problem_lines(outcome.problems),
+        ]
+    )
 
 
 def reload_notice(outcome: ReloadOutcome) -> str:
     """The notice for admins when a reload after a file change was rejected."""
-    return "\n".join([f"【管理员提醒】内容文件改动后没能重新加载，仍在使用版本 "
-                      f"{outcome.version}：", *_problem_lines(outcome.problems)])
+    return "\n".join(
+        [
+            f"【管理员提醒】内容文件改动后没能重新加载，仍在使用版本 {outcome.version}：",
+            *_problem_lines(outcome.problems),
+        ]
+    )

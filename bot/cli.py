@@ -66,10 +66,18 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     must not overwrite what was given before it (hence SUPPRESS there)."""
     common = argparse.ArgumentParser(add_help=False)
     default = None if defaults else argparse.SUPPRESS
-    common.add_argument("--config", type=Path, default=default,
-                        help="configuration file (default: ./config.yaml if it exists)")
-    common.add_argument("--intents", type=Path, default=default,
-                        help="intent content directory (default: the shipped intents/)")
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        help="configuration file (default: ./config.yaml if it exists)",
+    )
+    common.add_argument(
+        "--intents",
+        type=Path,
+        default=default,
+        help="intent content directory (default: the shipped intents/)",
+    )
     return common
 
 
@@ -80,86 +88,156 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="催收应对助手: answers people facing debt collectors, in Chinese. "
-                    "Also installed as the command cuishou-bot.",
+        "Also installed as the command cuishou-bot.",
         parents=[_common(defaults=True)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     after = [_common(defaults=False)]
 
-    chat = sub.add_parser("chat", parents=after, help="chat in the terminal (the default)",
-                          description="Chat in the terminal. Leave with 退出, exit, quit, "
-                                      "Ctrl-C or Ctrl-D.")
-    chat.add_argument("--jsonl", action="store_true",
-                      help="read a JSON object {" + ", ".join(JSONL_INPUT_FIELDS)
-                           + "} per line (room and addressed optional), write {"
-                           + ", ".join(JSONL_OUTPUT_FIELDS) + "} per line")
-    chat.add_argument("--memory", action="store_true",
-                      help="keep conversations in memory only (nothing written to disk)")
-    chat.add_argument("--new", action="store_true",
-                      help="start afresh instead of continuing an earlier conversation")
+    chat = sub.add_parser(
+        "chat",
+        parents=after,
+        help="chat in the terminal (the default)",
+        description="Chat in the terminal. Leave with 退出, exit, quit, Ctrl-C or Ctrl-D.",
+    )
+    chat.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read a JSON object {"
+        + ", ".join(JSONL_INPUT_FIELDS)
+        + "} per line (room and addressed optional), write {"
+        + ", ".join(JSONL_OUTPUT_FIELDS)
+        + "} per line",
+    )
+    chat.add_argument(
+        "--memory",
+        action="store_true",
+        help="keep conversations in memory only (nothing written to disk)",
+    )
+    chat.add_argument(
+        "--new",
+        action="store_true",
+        help="start afresh instead of continuing an earlier conversation",
+    )
 
     classify = sub.add_parser("classify", parents=after, help="classify messages")
-    classify.add_argument("--jsonl", action="store_true",
-                          help="one message per input line, one JSON object per output line")
+    classify.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="one message per input line, one JSON object per output line",
+    )
     classify.add_argument("text", nargs="*", help="messages to classify (else read stdin)")
 
-    evaluate = sub.add_parser("eval", parents=after,
-                              help="evaluate the classifier on a labelled set")
-    evaluate.add_argument("file", nargs="?", type=Path, default=None,
-                          help="JSONL of {text, intent} (default: the labelled set shipped "
-                               "with the package)")
-    evaluate.add_argument("--redteam", type=Path, action="append", default=None,
-                          metavar="FILE",
-                          help="red-team JSONL of {text, urgent, kind} whose urgent recall and "
-                               "false-alarm rate are printed (repeatable; default: the sets "
-                               "shipped in bot/operations/data/)")
-    evaluate.add_argument("--direct", type=Path, default=None,
-                          help="the direct-answer set (default: direct_answers.jsonl beside "
-                               "the test set; skipped when absent)")
-    evaluate.add_argument("--json-out", type=Path, default=Path("eval-report.json"),
-                          help="where to write the JSON report (default: eval-report.json)")
+    evaluate = sub.add_parser(
+        "eval", parents=after, help="evaluate the classifier on a labelled set"
+    )
+    evaluate.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="JSONL of {text, intent} (default: the labelled set shipped with the package)",
+    )
+    evaluate.add_argument(
+        "--redteam",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="red-team JSONL of {text, urgent, kind} whose urgent recall and "
+        "false-alarm rate are printed (repeatable; default: the sets "
+        "shipped in bot/operations/data/)",
+    )
+    evaluate.add_argument(
+        "--direct",
+        type=Path,
+        default=None,
+        help="the direct-answer set (default: direct_answers.jsonl beside "
+        "the test set; skipped when absent)",
+    )
+    evaluate.add_argument(
+        "--json-out",
+        type=Path,
+        default=Path("eval-report.json"),
+        help="where to write the JSON report (default: eval-report.json)",
+    )
 
     check = sub.add_parser("check", parents=after, help="validate the intent content")
-    check.add_argument("--store", action="store_true",
-                       help="also check the configured session store (file or Redis)")
+    check.add_argument(
+        "--store",
+        action="store_true",
+        help="also check the configured session store (file or Redis)",
+    )
 
     bench = sub.add_parser("bench", parents=after, help="measure speed and memory")
-    bench.add_argument("--seconds", type=_positive_seconds, default=3.0,
-                       help="how long to run each throughput measurement (more than 0; "
-                            "default: 3)")
-    bench.add_argument("--baseline", action="store_true",
-                       help="also measure a scikit-learn TF-IDF + logistic regression baseline")
-    bench.add_argument("--photo", action="store_true",
-                       help="also measure the photo check: seconds per 1600-pixel photo and "
-                            "the memory the OCR adds (loads the OCR model)")
+    bench.add_argument(
+        "--seconds",
+        type=_positive_seconds,
+        default=3.0,
+        help="how long to run each throughput measurement (more than 0; default: 3)",
+    )
+    bench.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also measure a scikit-learn TF-IDF + logistic regression baseline",
+    )
+    bench.add_argument(
+        "--photo",
+        action="store_true",
+        help="also measure the photo check: seconds per 1600-pixel photo and "
+        "the memory the OCR adds (loads the OCR model)",
+    )
 
-    report = sub.add_parser("report", parents=after,
-                            help="the most asked topics, the fallback rate and the "
-                                 "unanswered messages grouped, from the store")
-    report.add_argument("--since", default="7d",
-                        help=f"start of the period: {TIME_FORMS} (default: 7d)")
-    report.add_argument("--until", default=None,
-                        help="end of the period (same forms; default: now)")
+    report = sub.add_parser(
+        "report",
+        parents=after,
+        help="the most asked topics, the fallback rate and the "
+        "unanswered messages grouped, from the store",
+    )
+    report.add_argument(
+        "--since", default="7d", help=f"start of the period: {TIME_FORMS} (default: 7d)"
+    )
+    report.add_argument(
+        "--until", default=None, help="end of the period (same forms; default: now)"
+    )
     report.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    run = sub.add_parser("run", parents=after, help="run the platforms enabled in config.yaml",
-                         description="Run the platforms; stop with Ctrl-C (or SIGTERM).")
-    run.add_argument("--platform", action="append", choices=registry.names(),
-                     help="run this platform (repeatable); overrides platforms.enabled")
+    run = sub.add_parser(
+        "run",
+        parents=after,
+        help="run the platforms enabled in config.yaml",
+        description="Run the platforms; stop with Ctrl-C (or SIGTERM).",
+    )
+    run.add_argument(
+        "--platform",
+        action="append",
+        choices=registry.names(),
+        help="run this platform (repeatable); overrides platforms.enabled",
+    )
     servers = ", ".join(SERVER_PLATFORMS)
-    run.add_argument("--host", default=None,
-                     help=f"the address the server platforms ({servers}) listen on; "
-                          "overrides platforms.<name>.host")
-    run.add_argument("--port", type=_port, default=None,
-                     help=f"the port of the one server platform ({servers}) being run; "
-                          "overrides platforms.<name>.port")
+    run.add_argument(
+        "--host",
+        default=None,
+        help=f"the address the server platforms ({servers}) listen on; "
+        "overrides platforms.<name>.host",
+    )
+    run.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help=f"the port of the one server platform ({servers}) being run; "
+        "overrides platforms.<name>.port",
+    )
 
-    menu = sub.add_parser("menu", parents=after,
-                          help="set the WeChat Official Account's custom menu from "
-                               "platforms.official.menu")
-    menu.add_argument("--show", action="store_true",
-                      help="print the menu as WeChat gets it, without sending it")
+    menu = sub.add_parser(
+        "menu",
+        parents=after,
+        help="set the WeChat Official Account's custom menu from platforms.official.menu",
+    )
+    menu.add_argument(
+        "--show", action="store_true", help="print the menu as WeChat gets it, without sending it"
+    )
     return parser
 
 
@@ -200,8 +278,11 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
             "text": text,
             "intent": classified.top.intent,
             "confidence": round(classified.confidence, 4),
-            "intents": [{"intent": r.intent, "score": round(r.score, 4)}
-                        for r in classified.ranking if r.score >= 0.01][:5],
+            "intents": [
+                {"intent": r.intent, "score": round(r.score, 4)}
+                for r in classified.ranking
+                if r.score >= 0.01
+            ][:5],
             "urgent": classified.urgent,
             "tokens": classified.tokens,
         }
@@ -224,8 +305,7 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
 
 
 def _print_human(res: dict[str, object]) -> None:
-    ranked = ", ".join(f"{r['intent']} {r['score']:.2f}"
-                       for r in res["intents"])  # type: ignore[attr-defined]
+    ranked = ", ".join(f"{r['intent']} {r['score']:.2f}" for r in res["intents"])  # type: ignore[attr-defined]
     print(f"{res['intent']}  ({ranked})  ← {res['text']}")
 
 
@@ -248,8 +328,9 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     direct_file = args.direct or (args.file or DEFAULT_TEST_SET).parent / DIRECT_SET_NAME
     try:
         items = read_test_set(args.file or DEFAULT_TEST_SET)
-        redteam = [(path, read_redteam_set(path))
-                   for path in (args.redteam or DEFAULT_REDTEAM_SETS)]
+        redteam = [
+            (path, read_redteam_set(path)) for path in (args.redteam or DEFAULT_REDTEAM_SETS)
+        ]
         questions = read_direct_set(direct_file) if direct_file.exists() else None
     except TestSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -272,8 +353,7 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
             print(f"  [{error['expected']} → {error['given']}] {error['text']}")
         result["direct_answers"] = direct.to_json()
     try:
-        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2),
-                                 encoding="utf-8")
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"\nJSON report written to {args.json_out}")
     except OSError as exc:
         print(f"error: cannot write {args.json_out}: {exc.strerror}", file=sys.stderr)
@@ -285,9 +365,11 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     """Validate the intent content."""
     content = load_content(config.intents_path)  # ContentError is reported by main()
     examples = sum(len(spec.examples) for spec in content.intents)
-    print(f"content OK: {len(content.intents)} intents, {examples} examples, "
-          f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
-          f"(version {content.version}) in {content.directory}")
+    print(
+        f"content OK: {len(content.intents)} intents, {examples} examples, "
+        f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
+        f"(version {content.version}) in {content.directory}"
+    )
     if getattr(args, "store", False):
         return _check_store(config)
     return 0
@@ -335,8 +417,9 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
     from bot.adapters.terminal import chat_jsonl, chat_terminal
 
     if args.memory:
-        config = config.model_copy(update={
-            "sessions": config.sessions.model_copy(update={"store": "memory"})})
+        config = config.model_copy(
+            update={"sessions": config.sessions.model_copy(update={"store": "memory"})}
+        )
     if args.jsonl:
         return asyncio.run(chat_jsonl(config))
     try:
@@ -370,8 +453,11 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
     try:
         titles = {spec.id: spec.title for spec in load_content(config.intents_path).intents}
     except ContentError as exc:
-        print(f"warning: intent titles unavailable ({len(exc.problems)} content problem(s); "
-              f"see 'check')", file=sys.stderr)
+        print(
+            f"warning: intent titles unavailable ({len(exc.problems)} content problem(s); "
+            f"see 'check')",
+            file=sys.stderr,
+        )
         titles = {}
     report = build_report(records, titles, since=since, until=until)
     if args.json:
@@ -389,8 +475,10 @@ async def _read_turns(config: Config, since: float, until: float) -> list[TurnRe
 
     store = config.sessions.store
     if store == "memory":
-        print("note: sessions.store is memory: a running bot keeps its records to itself",
-              file=sys.stderr)
+        print(
+            "note: sessions.store is memory: a running bot keeps its records to itself",
+            file=sys.stderr,
+        )
         return []
     if store == "sqlite" and not sqlite_path(config.sessions).exists():
         return []  # nothing recorded yet (and a report creates no files)
@@ -414,25 +502,29 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     return asyncio.run(run_platforms(config, platforms))
 
 
-def _with_address(config: Config, platforms: list[str], host: str | None,
-                  port: int | None) -> Config:
+def _with_address(
+    config: Config, platforms: list[str], host: str | None, port: int | None
+) -> Config:
     """``config`` with ``run --host/--port`` applied to the server platforms being run."""
     if host is None and port is None:
         return config
     servers = [name for name in dict.fromkeys(platforms) if name in SERVER_PLATFORMS]
     if not servers:
-        raise ConfigError(f"--host/--port: none of the platforms run ({', '.join(platforms)}) "
-                          f"is a server ({', '.join(SERVER_PLATFORMS)})")
+        raise ConfigError(
+            f"--host/--port: none of the platforms run ({', '.join(platforms)}) "
+            f"is a server ({', '.join(SERVER_PLATFORMS)})"
+        )
     if port is not None and len(servers) > 1:
-        raise ConfigError(f"--port: several server platforms run ({', '.join(servers)}); "
-                          "set platforms.<name>.port in config.yaml instead")
+        raise ConfigError(
+            f"--port: several server platforms run ({', '.join(servers)}); "
+            "set platforms.<name>.port in config.yaml instead"
+        )
     update: dict[str, object] = {}
     if host is not None:
         update["host"] = host
     if port is not None:
         update["port"] = port
-    sections = {name: getattr(config.platforms, name).model_copy(update=update)
-                for name in servers}
+    sections = {name: getattr(config.platforms, name).model_copy(update=update) for name in servers}
     return config.model_copy(update={"platforms": config.platforms.model_copy(update=sections)})
 
 
@@ -452,13 +544,14 @@ def _setup_logging(config: Config, command: str, args: argparse.Namespace) -> No
         path = log_file()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            logging.basicConfig(level=config.log_level, format=fmt, filename=path,
-                                encoding="utf-8")
+            logging.basicConfig(level=config.log_level, format=fmt, filename=path, encoding="utf-8")
             print(f"logs are written to {path}", file=sys.stderr, flush=True)
             return
         except OSError as exc:
-            print(f"warning: cannot write {path} ({exc.strerror}); logging warnings only",
-                  file=sys.stderr)
+            print(
+                f"warning: cannot write {path} ({exc.strerror}); logging warnings only",
+                file=sys.stderr,
+            )
             logging.basicConfig(level=logging.WARNING, format=fmt, stream=sys.stderr)
             return
     logging.basicConfig(level=config.log_level, format=fmt, stream=sys.stderr)

@@ -61,6 +61,7 @@ class SessionsConfig(_Section):
     def keep_seconds(self) -> float:
         """How long a store keeps an idle conversation."""
         return (self.idle_minutes + self.return_notice_minutes) * 60
+
     max_sessions: Annotated[int, Field(ge=1)] = 10_000
     #: in a group, keep each person's conversation apart (room_user) or share one (room)
     group_key: Literal["room_user", "room"] = "room_user"
@@ -222,24 +223,32 @@ class MenuButton(_Section):
         if self.sub_buttons:
             actions.append("sub_buttons")
         if len(actions) != 1:
-            raise ValueError(f"button {self.name!r} needs exactly one of text, url or "
-                             f"sub_buttons (has {', '.join(actions) or 'none'})")
+            raise ValueError(
+                f"button {self.name!r} needs exactly one of text, url or "
+                f"sub_buttons (has {', '.join(actions) or 'none'})"
+            )
         if self.text and _utf8_len(self.text) > MENU_KEY_BYTES:
-            raise ValueError(f"button {self.name!r}: text is longer than {MENU_KEY_BYTES} "
-                             "UTF-8 bytes (about 42 Chinese characters)")
+            raise ValueError(
+                f"button {self.name!r}: text is longer than {MENU_KEY_BYTES} "
+                "UTF-8 bytes (about 42 Chinese characters)"
+            )
         if self.url and not self.url.startswith(("https://", "http://")):
             raise ValueError(f"button {self.name!r}: url must start with https://")
         if self.url and _utf8_len(self.url) > MENU_URL_BYTES:
             raise ValueError(f"button {self.name!r}: url is longer than {MENU_URL_BYTES} bytes")
         if len(self.sub_buttons) > MENU_SUB_BUTTONS:
-            raise ValueError(f"button {self.name!r} has {len(self.sub_buttons)} sub_buttons; "
-                             f"WeChat allows {MENU_SUB_BUTTONS}")
+            raise ValueError(
+                f"button {self.name!r} has {len(self.sub_buttons)} sub_buttons; "
+                f"WeChat allows {MENU_SUB_BUTTONS}"
+            )
         for sub in self.sub_buttons:
             if sub.sub_buttons:
                 raise ValueError(f"button {sub.name!r}: sub_buttons cannot have sub_buttons")
             if _utf8_len(sub.name) > MENU_SUB_NAME_BYTES:
-                raise ValueError(f"button {sub.name!r}: the name is longer than "
-                                 f"{MENU_SUB_NAME_BYTES} UTF-8 bytes")
+                raise ValueError(
+                    f"button {sub.name!r}: the name is longer than "
+                    f"{MENU_SUB_NAME_BYTES} UTF-8 bytes"
+                )
         return self
 
     def to_wechat(self) -> dict[str, object]:
@@ -254,12 +263,15 @@ class MenuButton(_Section):
 def _default_menu() -> list[MenuButton]:
     return [
         MenuButton(name="有人上门", text="催收的人在门口怎么办"),
-        MenuButton(name="常见问题", sub_buttons=[
-            MenuButton(name="核实身份", text="怎么核实催收人员的身份"),
-            MenuButton(name="协商分期", text="怎么和银行协商分期还款"),
-            MenuButton(name="安全还款", text="怎样安全还款不被骗"),
-            MenuButton(name="投诉骚扰", text="被催收骚扰了怎么投诉"),
-        ]),
+        MenuButton(
+            name="常见问题",
+            sub_buttons=[
+                MenuButton(name="核实身份", text="怎么核实催收人员的身份"),
+                MenuButton(name="协商分期", text="怎么和银行协商分期还款"),
+                MenuButton(name="安全还款", text="怎样安全还款不被骗"),
+                MenuButton(name="投诉骚扰", text="被催收骚扰了怎么投诉"),
+            ],
+        ),
         MenuButton(name="全部话题", text="菜单"),
     ]
 
@@ -285,14 +297,16 @@ class OfficialConfig(_Section):
     #: what a new follower's subscribe event asks the bot, in order: the welcome and the menu
     #: come from the content
     welcome_messages: list[Annotated[str, Field(min_length=1)]] = Field(
-        default_factory=lambda: ["你好", "菜单"])
+        default_factory=lambda: ["你好", "菜单"]
+    )
     #: the longest message in UTF-8 bytes (WeChat: 2048 for a text message)
     max_message_bytes: Annotated[int, Field(ge=300, le=2048)] = 2048
     #: callbacks whose timestamp is further than this from the server's clock are refused
     max_clock_skew_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
     api_timeout_seconds: PositiveFloat = 10
     menu: Annotated[list[MenuButton], Field(max_length=MENU_TOP_BUTTONS)] = Field(
-        default_factory=_default_menu)
+        default_factory=_default_menu
+    )
 
     @field_validator("path")
     @classmethod
@@ -311,8 +325,7 @@ class OfficialConfig(_Section):
     @field_validator("token")
     @classmethod
     def _token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9]{3,32}",
-                                                  value.get_secret_value()):
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9]{3,32}", value.get_secret_value()):
             raise ValueError("must be 3 to 32 letters or digits, as set in the WeChat console")
         return value
 
@@ -320,8 +333,9 @@ class OfficialConfig(_Section):
     @classmethod
     def _aes_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not re.fullmatch(r"[A-Za-z0-9]{43}", value.get_secret_value()):
-            raise ValueError("must be the 43 letters and digits of EncodingAESKey from the "
-                             "WeChat console")
+            raise ValueError(
+                "must be the 43 letters and digits of EncodingAESKey from the WeChat console"
+            )
         return value
 
     @field_validator("menu")
@@ -329,36 +343,48 @@ class OfficialConfig(_Section):
     def _menu_names(cls, value: list[MenuButton]) -> list[MenuButton]:
         for button in value:
             if _utf8_len(button.name) > MENU_TOP_NAME_BYTES:
-                raise ValueError(f"button {button.name!r}: the name is longer than "
-                                 f"{MENU_TOP_NAME_BYTES} UTF-8 bytes (4 Chinese characters)")
+                raise ValueError(
+                    f"button {button.name!r}: the name is longer than "
+                    f"{MENU_TOP_NAME_BYTES} UTF-8 bytes (4 Chinese characters)"
+                )
         return value
 
     def check_ready(self) -> None:
         """Raise :class:`ConfigError` naming the first key the account cannot run without."""
-        needed = [("app_id", "WECHAT_OFFICIAL_APP_ID", self.app_id),
-                  ("app_secret", "WECHAT_OFFICIAL_APP_SECRET", self.app_secret),
-                  ("token", "WECHAT_OFFICIAL_TOKEN", self.token)]
+        needed = [
+            ("app_id", "WECHAT_OFFICIAL_APP_ID", self.app_id),
+            ("app_secret", "WECHAT_OFFICIAL_APP_SECRET", self.app_secret),
+            ("token", "WECHAT_OFFICIAL_TOKEN", self.token),
+        ]
         if self.mode != "plain":
-            needed.append(("encoding_aes_key", "WECHAT_OFFICIAL_AES_KEY",
-                           self.encoding_aes_key))
+            needed.append(("encoding_aes_key", "WECHAT_OFFICIAL_AES_KEY", self.encoding_aes_key))
         for key, env, value in needed:
             plain = value.get_secret_value() if isinstance(value, SecretStr) else value
             if not (plain or "").strip():
-                raise ConfigError(f"platforms.official.{key} (env {env}) must be set for the "
-                                  f"Official Account ({self.mode} mode)")
+                raise ConfigError(
+                    f"platforms.official.{key} (env {env}) must be set for the "
+                    f"Official Account ({self.mode} mode)"
+                )
 
     def check_api(self) -> None:
         """Raise :class:`ConfigError` when the API cannot be called (no AppID or AppSecret)."""
-        for key, env, value in (("app_id", "WECHAT_OFFICIAL_APP_ID", self.app_id),
-                                ("app_secret", "WECHAT_OFFICIAL_APP_SECRET", self.app_secret)):
+        for key, env, value in (
+            ("app_id", "WECHAT_OFFICIAL_APP_ID", self.app_id),
+            ("app_secret", "WECHAT_OFFICIAL_APP_SECRET", self.app_secret),
+        ):
             plain = value.get_secret_value() if isinstance(value, SecretStr) else value
             if not (plain or "").strip():
-                raise ConfigError(f"platforms.official.{key} (env {env}) must be set to call "
-                                  "the WeChat API")
+                raise ConfigError(
+                    f"platforms.official.{key} (env {env}) must be set to call the WeChat API"
+                )
 
 
-OFFICIAL_ENV = {"app_id": "WECHAT_OFFICIAL_APP_ID", "app_secret": "WECHAT_OFFICIAL_APP_SECRET",
-                "token": "WECHAT_OFFICIAL_TOKEN", "encoding_aes_key": "WECHAT_OFFICIAL_AES_KEY"}
+OFFICIAL_ENV = {
+    "app_id": "WECHAT_OFFICIAL_APP_ID",
+    "app_secret": "WECHAT_OFFICIAL_APP_SECRET",
+    "token": "WECHAT_OFFICIAL_TOKEN",
+    "encoding_aes_key": "WECHAT_OFFICIAL_AES_KEY",
+}
 
 
 def _official_from_env(official: OfficialConfig, env: dict[str, str]) -> OfficialConfig:
@@ -457,22 +483,35 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
 
 def _apply_env(config: Config, env: dict[str, str]) -> Config:
     platforms = config.platforms
-    wechaty = platforms.wechaty.model_copy(update={
-        "endpoint": env.get("WECHATY_PUPPET_SERVICE_ENDPOINT") or platforms.wechaty.endpoint,
-        "token": env.get("WECHATY_PUPPET_SERVICE_TOKEN") or platforms.wechaty.token,
-    })
-    http = platforms.http.model_copy(update={
-        "token": env.get("BOT_HTTP_TOKEN") or platforms.http.token,
-    })
-    onebot = platforms.onebot.model_copy(update={
-        "access_token": env.get("ONEBOT_ACCESS_TOKEN") or platforms.onebot.access_token,
-    })
+    wechaty = platforms.wechaty.model_copy(
+        update={
+            "endpoint": env.get("WECHATY_PUPPET_SERVICE_ENDPOINT") or platforms.wechaty.endpoint,
+            "token": env.get("WECHATY_PUPPET_SERVICE_TOKEN") or platforms.wechaty.token,
+        }
+    )
+    http = platforms.http.model_copy(
+        update={
+            "token": env.get("BOT_HTTP_TOKEN") or platforms.http.token,
+        }
+    )
+    onebot = platforms.onebot.model_copy(
+        update={
+            "access_token": env.get("ONEBOT_ACCESS_TOKEN") or platforms.onebot.access_token,
+        }
+    )
     sessions = config.sessions
     if env.get("BOT_REDIS_URL"):
         sessions = sessions.model_copy(update={"redis_url": env["BOT_REDIS_URL"]})
-    return config.model_copy(update={
-        "platforms": platforms.model_copy(update={
-            "wechaty": wechaty, "http": http, "onebot": onebot,
-            "official": _official_from_env(platforms.official, env)}),
-        "sessions": sessions,
-    })
+    return config.model_copy(
+        update={
+            "platforms": platforms.model_copy(
+                update={
+                    "wechaty": wechaty,
+                    "http": http,
+                    "onebot": onebot,
+                    "official": _official_from_env(platforms.official, env),
+                }
+            ),
+            "sessions": sessions,
+        }
+    )

@@ -212,9 +212,11 @@ class UrgentSignal(_Model):
     max_gap: Annotated[int, Field(ge=0, le=12)] = 2
     phrases: list[NonEmpty] = Field(default_factory=list)
     pinyin: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{4,}$")]] = Field(
-        default_factory=list)
+        default_factory=list
+    )
     english: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z' …]*[a-z]$")]] = Field(
-        default_factory=list)
+        default_factory=list
+    )
     unless: list[NonEmpty] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -328,24 +330,36 @@ def _read_yaml(path: Path, problems: list[str]) -> object:
     except UnicodeDecodeError:
         problems.append(f"{path.name}: the file is not valid UTF-8")
     except yaml.YAMLError as exc:
-        problems.append(f"{path.name}: not valid YAML: {str(exc).splitlines()[0]}"
-                        + (f" (line {exc.problem_mark.line + 1})"  # type: ignore[attr-defined]
-                           if getattr(exc, "problem_mark", None) else ""))
+        problems.append(
+            f"{path.name}: not valid YAML: {str(exc).splitlines()[0]}"
+            + (
+                f" (line {exc.problem_mark.line + 1})"  # type: ignore[attr-defined]
+                if getattr(exc, "problem_mark", None)
+                else ""
+            )
+        )
     except OSError as exc:
         problems.append(f"{path.name}: cannot be read: {exc.strerror}")
     return None
 
 
-def _validation_problems(fname: str, intent: str, exc: ValidationError,
-                         raw: object = None) -> list[str]:
+def _validation_problems(
+    fname: str, intent: str, exc: ValidationError, raw: object = None
+) -> list[str]:
     where = f"{fname}: intent {intent}" if intent else fname
     out = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         answer = ""
-        if len(loc) >= 2 and loc[0] == "answers" and isinstance(loc[1], int) \
-                and isinstance(raw, dict) and isinstance(raw.get("answers"), list) \
-                and loc[1] < len(raw["answers"]) and isinstance(raw["answers"][loc[1]], dict):
+        if (
+            len(loc) >= 2
+            and loc[0] == "answers"
+            and isinstance(loc[1], int)
+            and isinstance(raw, dict)
+            and isinstance(raw.get("answers"), list)
+            and loc[1] < len(raw["answers"])
+            and isinstance(raw["answers"][loc[1]], dict)
+        ):
             answer = f": answer {raw['answers'][loc[1]].get('id', '?')}"
         out.append(f"{where}{answer}: field {_format_loc(loc)}: {err['msg']}")
     return out
@@ -367,8 +381,9 @@ def _load_intent(path: Path, problems: list[str]) -> IntentSpec | None:
         problems.extend(_validation_problems(path.name, intent_id, exc, raw))
         return None
     if spec.id != path.stem:
-        problems.append(f"{path.name}: intent {spec.id}: field id: must match the file name "
-                        f"'{path.stem}'")
+        problems.append(
+            f"{path.name}: intent {spec.id}: field id: must match the file name '{path.stem}'"
+        )
     return spec
 
 
@@ -387,13 +402,17 @@ def _load_dictionary(path: Path, problems: list[str]) -> list[tuple[str, int | N
             continue
         match = _DICT_LINE.match(line)
         if not match:
-            problems.append(f"{path.name}: line {number}: expected 'word [freq] [tag]' with no "
-                            f"spaces inside the word, got {line!r}")
+            problems.append(
+                f"{path.name}: line {number}: expected 'word [freq] [tag]' with no "
+                f"spaces inside the word, got {line!r}"
+            )
             continue
         word, freq, tag = match.groups()
         if re.search(r"[,，。.!！?？;；:：、]", word):
-            problems.append(f"{path.name}: line {number}: the word {word!r} contains "
-                            f"punctuation and would never match")
+            problems.append(
+                f"{path.name}: line {number}: the word {word!r} contains "
+                f"punctuation and would never match"
+            )
             continue
         entries.append((word, int(freq) if freq else None, tag))
     return entries
@@ -408,28 +427,39 @@ def _check_cross_references(intents: list[IntentSpec], problems: list[str]) -> N
             key = re.sub(r"\s+", "", example)
             other = seen_examples.get(key)
             if other is not None and other != spec.id:
-                problems.append(f"{fname}: intent {spec.id}: field examples[{i}]: the example "
-                                f"{example!r} is also listed under intent {other}")
+                problems.append(
+                    f"{fname}: intent {spec.id}: field examples[{i}]: the example "
+                    f"{example!r} is also listed under intent {other}"
+                )
             seen_examples[key] = spec.id
         for fu in spec.follow_ups:
             for j, opt in enumerate(fu.options or []):
                 if opt.intent is not None and opt.intent not in ids:
-                    problems.append(f"{fname}: intent {spec.id}: field follow_ups.{fu.id}."
-                                    f"options[{j}].intent: unknown intent '{opt.intent}'")
+                    problems.append(
+                        f"{fname}: intent {spec.id}: field follow_ups.{fu.id}."
+                        f"options[{j}].intent: unknown intent '{opt.intent}'"
+                    )
         if spec.id not in SYSTEM_INTENTS and not spec.follow_ups:
-            problems.append(f"{fname}: intent {spec.id}: field follow_ups: a topic needs one to "
-                            f"three follow-up questions")
+            problems.append(
+                f"{fname}: intent {spec.id}: field follow_ups: a topic needs one to "
+                f"three follow-up questions"
+            )
         if spec.urgent and not spec.urgent_keywords:
-            problems.append(f"{fname}: intent {spec.id}: field urgent_keywords: an urgent intent "
-                            f"needs urgent keywords")
+            problems.append(
+                f"{fname}: intent {spec.id}: field urgent_keywords: an urgent intent "
+                f"needs urgent keywords"
+            )
         if spec.urgent and not re.search(r"110|12356", spec.advice.short):
-            problems.append(f"{fname}: intent {spec.id}: field advice.short: urgent advice must "
-                            f"name 110 or 12356")
+            problems.append(
+                f"{fname}: intent {spec.id}: field advice.short: urgent advice must "
+                f"name 110 or 12356"
+            )
     _check_answers(intents, seen_examples, problems)
     for required in REQUIRED_INTENTS:
         if required not in ids:
-            problems.append(f"{required}.yaml: intent {required}: missing (every shipped content "
-                            f"set needs it)")
+            problems.append(
+                f"{required}.yaml: intent {required}: missing (every shipped content set needs it)"
+            )
 
 
 def _load_signals(path: Path, intents: list[IntentSpec], problems: list[str]) -> UrgentSignals:
@@ -449,10 +479,10 @@ def _load_signals(path: Path, intents: list[IntentSpec], problems: list[str]) ->
             where = name
             if len(loc) >= 2 and loc[0] in ("signals", "calm") and isinstance(loc[1], int):
                 entries = raw.get(loc[0]) if isinstance(raw, dict) else None
-                entry = entries[loc[1]] if isinstance(entries, list) and \
-                    loc[1] < len(entries) else None
-                label = entry.get("id") or entry.get("intent") if isinstance(entry, dict) \
-                    else None
+                entry = (
+                    entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+                )
+                label = entry.get("id") or entry.get("intent") if isinstance(entry, dict) else None
                 where += f": {loc[0][:-1] if loc[0] == 'signals' else 'calm'} {label or loc[1]}"
             problems.append(f"{where}: field {_format_loc(loc)}: {err['msg']}")
         return UrgentSignals()
@@ -465,31 +495,41 @@ def _load_signals(path: Path, intents: list[IntentSpec], problems: list[str]) ->
             problems.append(f"{where}: field signals[{i}].id: listed twice")
         seen.add(signal.id)
         if signal.intent not in urgent:
-            problems.append(f"{where}: field signals[{i}].intent: '{signal.intent}' is not an "
-                            f"urgent intent")
+            problems.append(
+                f"{where}: field signals[{i}].intent: '{signal.intent}' is not an urgent intent"
+            )
         elif kinds.setdefault(signal.intent, signal.kind) != signal.kind:
-            problems.append(f"{where}: field signals[{i}].kind: intent {signal.intent} is "
-                            f"'{kinds[signal.intent]}' in an earlier signal, here '{signal.kind}'")
+            problems.append(
+                f"{where}: field signals[{i}].kind: intent {signal.intent} is "
+                f"'{kinds[signal.intent]}' in an earlier signal, here '{signal.kind}'"
+            )
         for field_name in ("phrases", "english", "unless"):
             for j, phrase in enumerate(getattr(signal, field_name)):
                 if any(not part.strip() for part in phrase.split(GAP)):
-                    problems.append(f"{where}: field signals[{i}].{field_name}[{j}]: "
-                                    f"{phrase!r} has an empty part around '{GAP}'")
+                    problems.append(
+                        f"{where}: field signals[{i}].{field_name}[{j}]: "
+                        f"{phrase!r} has an empty part around '{GAP}'"
+                    )
     for missing in sorted(urgent - kinds.keys()):
         problems.append(f"{name}: field signals: the urgent intent {missing} has no signal")
     for i, cue in enumerate(signals.calm):
         if cue.intent not in urgent:
-            problems.append(f"{name}: calm {cue.intent}: field calm[{i}].intent: "
-                            f"'{cue.intent}' is not an urgent intent")
+            problems.append(
+                f"{name}: calm {cue.intent}: field calm[{i}].intent: "
+                f"'{cue.intent}' is not an urgent intent"
+            )
         for j, phrase in enumerate(cue.phrases):
             if any(not part.strip() for part in phrase.split(GAP)):
-                problems.append(f"{name}: calm {cue.intent}: field calm[{i}].phrases[{j}]: "
-                                f"{phrase!r} has an empty part around '{GAP}'")
+                problems.append(
+                    f"{name}: calm {cue.intent}: field calm[{i}].phrases[{j}]: "
+                    f"{phrase!r} has an empty part around '{GAP}'"
+                )
     return signals
 
 
-def _check_answers(intents: list[IntentSpec], intent_examples: dict[str, str],
-                   problems: list[str]) -> None:
+def _check_answers(
+    intents: list[IntentSpec], intent_examples: dict[str, str], problems: list[str]
+) -> None:
     """Direct answers: ids unique across all intents, no example listed twice."""
     answer_ids: dict[str, str] = {}
     seen: dict[str, str] = {}
@@ -504,8 +544,10 @@ def _check_answers(intents: list[IntentSpec], intent_examples: dict[str, str],
             for i, example in enumerate(answer.examples):
                 key = re.sub(r"\s+", "", example)
                 if key in seen and seen[key] != answer.id:
-                    problems.append(f"{where}: field examples[{i}]: the example {example!r} is "
-                                    f"also listed under answer {seen[key]}")
+                    problems.append(
+                        f"{where}: field examples[{i}]: the example {example!r} is "
+                        f"also listed under answer {seen[key]}"
+                    )
                 seen[key] = answer.id
 
 
@@ -544,8 +586,7 @@ def load_content(directory: str | Path) -> Content:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                problems.append(f"lexicon.yaml: field filtered[{i}]: bad regular expression: "
-                                f"{exc}")
+                problems.append(f"lexicon.yaml: field filtered[{i}]: bad regular expression: {exc}")
 
     dictionary = _load_dictionary(directory / "userdict.txt", problems)
 

@@ -52,8 +52,11 @@ class Understanding:
     def build(cls, config: Config, content: Content | None = None) -> Understanding:
         """Load (or take) the content and build the reader and the dialogue from it."""
         content = content or load_content(config.intents_path)
-        return cls(content=content, reader=Reader.build(content, (config.bot_name,)),
-                   dialogue=Dialogue(content, config))
+        return cls(
+            content=content,
+            reader=Reader.build(content, (config.bot_name,)),
+            dialogue=Dialogue(content, config),
+        )
 
     @property
     def classifier(self) -> Classifier:
@@ -96,8 +99,13 @@ class Engine:
     (:meth:`reload_content`).
     """
 
-    def __init__(self, config: Config, understanding: Understanding, store: SessionStore,
-                 turn_log: TurnLog | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        understanding: Understanding,
+        store: SessionStore,
+        turn_log: TurnLog | None = None,
+    ) -> None:
         self.config = config
         self.understanding = understanding
         self.store = store
@@ -127,7 +135,8 @@ class Engine:
     def session_key(self, incoming: Incoming) -> str:
         """The conversation ``incoming`` belongs to (see :class:`SessionKey`)."""
         return SessionKey.of(incoming).conversation(
-            per_room=self.config.sessions.group_key == "room")
+            per_room=self.config.sessions.group_key == "room"
+        )
 
     # -- handling ---------------------------------------------------------------------------
 
@@ -147,15 +156,22 @@ class Engine:
             return Response(replies=[texts.APOLOGY], intent=Outcome.ERROR)
         if response.replies:
             self.admin.stats.count(response.intent)
-            if incoming.kind.has_text and response.intent not in (Outcome.ADMIN_STATUS,
-                                                                  Outcome.ADMIN_RELOAD):
+            if incoming.kind.has_text and response.intent not in (
+                Outcome.ADMIN_STATUS,
+                Outcome.ADMIN_RELOAD,
+            ):
                 self._record_turn(incoming, response)
             notice = self.admin.take_notice(key, incoming.in_group)
             if notice is not None:
                 response = replace(response, replies=[notice, *response.replies])
         if log.isEnabledFor(logging.INFO):  # masking costs more than the check
-            log.info("conversation=%s intent=%s confidence=%.2f replies=%d", mask(conversation),
-                     response.intent, response.confidence, len(response.replies))
+            log.info(
+                "conversation=%s intent=%s confidence=%.2f replies=%d",
+                mask(conversation),
+                response.intent,
+                response.confidence,
+                len(response.replies),
+            )
         return response
 
     async def _route(self, incoming: Incoming, key: SessionKey, conversation: str) -> Response:
@@ -204,9 +220,14 @@ class Engine:
         notice = self._group_pii_notice(incoming, text, session)
         if self._counsellor_mode(incoming, key, text, understood, session):
             replies, intents = counsellor.answer(
-                text, understood, understanding.reader.classifier, understanding.dialogue,
-                understanding.content, in_group=incoming.in_group,
-                floor=self.config.classifier.clarify_floor)
+                text,
+                understood,
+                understanding.reader.classifier,
+                understanding.dialogue,
+                understanding.content,
+                in_group=incoming.in_group,
+                floor=self.config.classifier.clarify_floor,
+            )
             if replies:
                 if understood.truncated:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
@@ -215,19 +236,28 @@ class Engine:
                 # the case's figures are kept for the counsellor's follow-up questions
                 session.details = session.details.merged(understood.details)
                 await self._save_session(session)
-                return Response(replies=[*notice, *replies], intent=intents[0],
-                                confidence=understood.confidence,
-                                intents=understood.ranking[:5], urgent=bool(understood.urgent))
+                return Response(
+                    replies=[*notice, *replies],
+                    intent=intents[0],
+                    confidence=understood.confidence,
+                    intents=understood.ranking[:5],
+                    urgent=bool(understood.urgent),
+                )
 
-        turn = understanding.dialogue.respond(understood, session, in_group=incoming.in_group,
-                                              counsellor=key.listed_in(self._counsellors))
+        turn = understanding.dialogue.respond(
+            understood,
+            session,
+            in_group=incoming.in_group,
+            counsellor=key.listed_in(self._counsellors),
+        )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
         turn.replies[:0] = notice
         if cleared:  # back after the idle reset: say so once (after any urgent advice)
-            turn.replies.insert(len(understood.urgent) if understood.urgent else 0,
-                                texts.CLEARED.format(minutes=round(
-                                    self.config.sessions.idle_minutes)))
+            turn.replies.insert(
+                len(understood.urgent) if understood.urgent else 0,
+                texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes)),
+            )
         await self._save_session(session)
         return self._response(turn, understood)
 
@@ -238,11 +268,17 @@ class Engine:
         stripped = text.lstrip()
         for trigger in self.config.groups.triggers:
             if trigger and stripped.startswith(trigger):
-                return True, stripped[len(trigger):].lstrip(" ,，:：")
+                return True, stripped[len(trigger) :].lstrip(" ,，:：")
         return False, text
 
-    def _counsellor_mode(self, incoming: Incoming, key: SessionKey, text: str,
-                         understood: Understood, session: Session) -> bool:
+    def _counsellor_mode(
+        self,
+        incoming: Incoming,
+        key: SessionKey,
+        text: str,
+        understood: Understood,
+        session: Session,
+    ) -> bool:
         """Counsellor mode goes by who speaks, not by length: a forwarded chat record, a
         message marked as forwarded (转发, 客户说, 帮客户问, 【转】), or a listed counsellor
         opening a case (the first question, or a message of at least
@@ -258,8 +294,14 @@ class Engine:
         # A counsellor's first question opens a case; later short ones ask one point of it.
         return session.active_intent is None or len(understood.text) >= counsellor.CASE_CHARS
 
-    async def _unaddressed(self, incoming: Incoming, key: SessionKey, conversation: str,
-                           text: str, understood: Understood) -> Response:
+    async def _unaddressed(
+        self,
+        incoming: Incoming,
+        key: SessionKey,
+        conversation: str,
+        text: str,
+        understood: Understood,
+    ) -> Response:
         """A group message nobody addressed to the bot. Someone in danger gets the numbers
         and one or two steps (``groups.answer_urgent_unaddressed``, on by default); a member
         who posts a phone, ID or card number is told once to retract it; a clearly in-scope
@@ -268,9 +310,13 @@ class Engine:
         groups = self.config.groups
         if understood.urgent and groups.answer_urgent_unaddressed:
             brief = self.understanding.dialogue.urgent_brief(understood)
-            return Response(replies=[brief], intent=understood.urgent[0],
-                            confidence=understood.confidence, intents=understood.ranking[:5],
-                            urgent=True)
+            return Response(
+                replies=[brief],
+                intent=understood.urgent[0],
+                confidence=understood.confidence,
+                intents=understood.ranking[:5],
+                urgent=True,
+            )
         if has_personal_numbers(text):
             session = await self._load_session(conversation, key)
             notice = self._group_pii_notice(incoming, text, session)
@@ -280,8 +326,10 @@ class Engine:
         if not groups.answer_confident_questions:
             return Response()
         top = understood.top
-        if top.intent in ("fallback", "greeting", "thanks", "help") or \
-                top.score < groups.confident_threshold:
+        if (
+            top.intent in ("fallback", "greeting", "thanks", "help")
+            or top.score < groups.confident_threshold
+        ):
             return Response()
         return await self._route(replace(incoming, addressed=True), key, conversation)
 
@@ -295,7 +343,7 @@ class Engine:
         return [texts.GROUP_PII[index]]
 
     async def _forget(self, key: SessionKey, understood: Understood) -> Response:
-        """"删除我的记录": delete every conversation of the person on this platform, and the
+        """ "删除我的记录": delete every conversation of the person on this platform, and the
         texts of their unanswered messages kept for the report (each tried even when the
         other fails; a failure asks the person to try again)."""
         count = cleared = 0
@@ -313,12 +361,22 @@ class Engine:
         if failed:
             reply = texts.FORGET_FAILED
         else:
-            log.info("deleted a user's records: %d conversation(s), %d kept text(s)", count,
-                     cleared)
-            reply = (texts.FORGET_DONE.format(count=count) if count
-                     else texts.FORGET_TEXTS_ONLY if cleared else texts.FORGET_NOTHING)
-        return Response(replies=[reply], intent=Outcome.FORGET,
-                        confidence=understood.confidence, intents=understood.ranking[:5])
+            log.info(
+                "deleted a user's records: %d conversation(s), %d kept text(s)", count, cleared
+            )
+            reply = (
+                texts.FORGET_DONE.format(count=count)
+                if count
+                else texts.FORGET_TEXTS_ONLY
+                if cleared
+                else texts.FORGET_NOTHING
+            )
+        return Response(
+            replies=[reply],
+            intent=Outcome.FORGET,
+            confidence=understood.confidence,
+            intents=understood.ranking[:5],
+        )
 
     async def _non_text(self, key: SessionKey, conversation: str) -> Response:
         session = await self._load_session(conversation, key)
@@ -329,21 +387,22 @@ class Engine:
         await self._save_session(session)
         return Response(replies=[texts.NON_TEXT], intent=Outcome.NON_TEXT)
 
-    async def _photo(self, incoming: Incoming, key: SessionKey, conversation: str,
-                     addressed: bool) -> Response:
+    async def _photo(
+        self, incoming: Incoming, key: SessionKey, conversation: str, addressed: bool
+    ) -> Response:
         """The photo check (bot/photo). An unaddressed group photo is read only when the group
         answers confident questions, and answered only when it is a paper the check knows."""
         settings = self.config.photo
-        if not addressed and not (settings.enabled
-                                  and self.config.groups.answer_confident_questions):
+        if not addressed and not (
+            settings.enabled and self.config.groups.answer_confident_questions
+        ):
             return Response()
         if not settings.enabled:
             return await self._non_text(key, conversation)
         from bot.photo import check_photo, default_reader  # on the first photo: light start-up
 
         reader = default_reader(settings.concurrency, settings.ocr_threads, settings.max_waiting)
-        answer = await check_photo(incoming.image or b"", in_group=incoming.in_group,
-                                   reader=reader)
+        answer = await check_photo(incoming.image or b"", in_group=incoming.in_group, reader=reader)
         if not addressed and not answer.relevant:
             return Response()
         response = Response(replies=answer.replies, intent=answer.intent, urgent=answer.urgent)
@@ -369,8 +428,9 @@ class Engine:
                 try:
                     session = Session.from_json(record.data)
                 except ValueError as exc:
-                    log.warning("unreadable session in %s, starting afresh: %s",
-                                mask(conversation), exc)
+                    log.warning(
+                        "unreadable session in %s, starting afresh: %s", mask(conversation), exc
+                    )
         if session is None:
             session = Session(key=conversation, user=key.user)
             if cleared:
@@ -380,8 +440,9 @@ class Engine:
         return session
 
     async def _save_session(self, session: Session) -> None:
-        record = SessionRecord(key=session.key, user=session.user, last_seen=session.last_seen,
-                               data=session.to_json())
+        record = SessionRecord(
+            key=session.key, user=session.user, last_seen=session.last_seen, data=session.to_json()
+        )
         try:
             await self.store.put(record)
         except StoreUnavailable as exc:
@@ -394,8 +455,12 @@ class Engine:
         self._store_failures += 1
         now = time.monotonic()
         if now - self._last_store_warning >= STORE_WARNING_INTERVAL:
-            log.warning("session store unavailable, %s (%d failure(s) since the last such "
-                        "line): %s", what, self._store_failures, exc)
+            log.warning(
+                "session store unavailable, %s (%d failure(s) since the last such line): %s",
+                what,
+                self._store_failures,
+                exc,
+            )
             self._store_failures = 0
             self._last_store_warning = now
 
@@ -415,11 +480,17 @@ class Engine:
     def _record_turn(self, incoming: Incoming, response: Response) -> None:
         """Hand the turn to the recorder (it never waits for the store)."""
         try:
-            self.insights.record(TurnRecord.of_turn(
-                intent=response.intent or "none", platform=incoming.platform,
-                confidence=response.confidence, text=incoming.text, ranking=response.intents,
-                keep_text=self.config.insights.keep_unanswered_text,
-                user=SessionKey.of(incoming).user))
+            self.insights.record(
+                TurnRecord.of_turn(
+                    intent=response.intent or "none",
+                    platform=incoming.platform,
+                    confidence=response.confidence,
+                    text=incoming.text,
+                    ranking=response.intents,
+                    keep_text=self.config.insights.keep_unanswered_text,
+                    user=SessionKey.of(incoming).user,
+                )
+            )
         except Exception:
             log.exception("could not record a turn")
 
@@ -428,8 +499,10 @@ class Engine:
             outcome = await self.reload_content(trigger="admin")
             return Response(replies=[reload_reply(outcome)], intent=Outcome.ADMIN_RELOAD)
         content = self.understanding.content
-        return Response(replies=[self.admin.status(content.version, len(content.intents))],
-                        intent=Outcome.ADMIN_STATUS)
+        return Response(
+            replies=[self.admin.status(content.version, len(content.intents))],
+            intent=Outcome.ADMIN_STATUS,
+        )
 
     async def reload_content(self, trigger: str = "admin") -> ReloadOutcome:
         """Load and validate the content again and, when it is sound, swap a new understanding
@@ -443,21 +516,33 @@ class Engine:
                 understanding = await asyncio.to_thread(Understanding.build, self.config)
             except ContentError as exc:
                 problems = exc.problems or ["the content could not be loaded"]
-                log.error("content reload (%s) rejected, still serving version %s; "
-                          "%d problem(s):\n  %s", trigger, old, len(problems),
-                          "\n  ".join(problems))
+                log.error(
+                    "content reload (%s) rejected, still serving version %s; %d problem(s):\n  %s",
+                    trigger,
+                    old,
+                    len(problems),
+                    "\n  ".join(problems),
+                )
             except Exception as exc:
                 problems = [f"{type(exc).__name__}: {exc}"]
-                log.exception("content reload (%s) failed, still serving version %s",
-                              trigger, old)
+                log.exception("content reload (%s) failed, still serving version %s", trigger, old)
             else:
                 self.understanding = understanding  # one assignment: the swap
-                log.info("content reloaded (%s): version %s -> %s", trigger, old,
-                         understanding.content.version)
+                log.info(
+                    "content reloaded (%s): version %s -> %s",
+                    trigger,
+                    old,
+                    understanding.content.version,
+                )
             content = self.understanding.content
             outcome = ReloadOutcome(
-                at=time.time(), trigger=trigger, old_version=old, version=content.version,
-                intents=len(content.intents), problems=problems,
-                seconds=time.monotonic() - started)
+                at=time.time(),
+                trigger=trigger,
+                old_version=old,
+                version=content.version,
+                intents=len(content.intents),
+                problems=problems,
+                seconds=time.monotonic() - started,
+            )
             self.admin.reloaded(outcome)
             return outcome

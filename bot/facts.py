@@ -88,8 +88,9 @@ def named_citations(text: str) -> list[str]:
     return found
 
 
-def check_facts(intents: Iterable[IntentSpec], facts: dict[str, Fact],
-                facts_file: str = "facts.yaml") -> list[str]:
+def check_facts(
+    intents: Iterable[IntentSpec], facts: dict[str, Fact], facts_file: str = "facts.yaml"
+) -> list[str]:
     """Every problem tying the intents' replies to the register, each naming the file, the
     intent (or fact) and the field."""
     problems: list[str] = []
@@ -101,19 +102,25 @@ def check_facts(intents: Iterable[IntentSpec], facts: dict[str, Fact],
             cited.add(ref)
             fact = facts.get(ref)
             if fact is None:
-                problems.append(f"{fname}: intent {spec.id}: field references: unknown fact "
-                                f"'{ref}' (not in {facts_file})")
+                problems.append(
+                    f"{fname}: intent {spec.id}: field references: unknown fact "
+                    f"'{ref}' (not in {facts_file})"
+                )
             elif not fact.verified:
-                problems.append(f"{fname}: intent {spec.id}: field references: fact '{ref}' is "
-                                f"unverified ([U]) and may not be used in a reply")
+                problems.append(
+                    f"{fname}: intent {spec.id}: field references: fact '{ref}' is "
+                    f"unverified ([U]) and may not be used in a reply"
+                )
             else:
                 sources.append(fact.source)
         for field, text in intent_texts(spec):
             for citation in named_citations(text):
                 if not any(citation in source for source in sources):
-                    problems.append(f"{fname}: intent {spec.id}: field {field}: names "
-                                    f"{citation} but none of the facts in references has it "
-                                    f"in its source")
+                    problems.append(
+                        f"{fname}: intent {spec.id}: field {field}: names "
+                        f"{citation} but none of the facts in references has it "
+                        f"in its source"
+                    )
         for answer in spec.answers:
             where = f"{fname}: intent {spec.id}: answer {answer.id}"
             answer_sources: list[str] = []
@@ -121,20 +128,27 @@ def check_facts(intents: Iterable[IntentSpec], facts: dict[str, Fact],
                 cited.add(ref)
                 fact = facts.get(ref)
                 if fact is None:
-                    problems.append(f"{where}: field facts: unknown fact '{ref}' (not in "
-                                    f"{facts_file})")
+                    problems.append(
+                        f"{where}: field facts: unknown fact '{ref}' (not in {facts_file})"
+                    )
                 elif not fact.verified:
-                    problems.append(f"{where}: field facts: fact '{ref}' is unverified ([U]) "
-                                    f"and may not be used in a reply")
+                    problems.append(
+                        f"{where}: field facts: fact '{ref}' is unverified ([U]) "
+                        f"and may not be used in a reply"
+                    )
                 else:
                     answer_sources.append(fact.source)
             for field, text in (("short", answer.short), ("long", answer.long or "")):
                 for citation in named_citations(text):
                     if not any(citation in source for source in answer_sources):
-                        problems.append(f"{where}: field {field}: names {citation} but none "
-                                        f"of the facts in its facts has it in its source")
+                        problems.append(
+                            f"{where}: field {field}: names {citation} but none "
+                            f"of the facts in its facts has it in its source"
+                        )
     for fact_id, fact in facts.items():
         if fact.verified and fact_id not in cited:
-            problems.append(f"{facts_file}: fact {fact_id}: no reply cites it (add it to the "
-                            f"references of the intents that state it, or remove it)")
+            problems.append(
+                f"{facts_file}: fact {fact_id}: no reply cites it (add it to the "
+                f"references of the intents that state it, or remove it)"
+            )
     return problems

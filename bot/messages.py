@@ -86,8 +86,11 @@ class SessionKey:
     @classmethod
     def of(cls, incoming: Incoming) -> SessionKey:
         """The key of ``incoming``."""
-        return cls(_part(incoming.platform), _part(incoming.user),
-                   None if incoming.room is None else _part(incoming.room))
+        return cls(
+            _part(incoming.platform),
+            _part(incoming.user),
+            None if incoming.room is None else _part(incoming.room),
+        )
 
     @property
     def user(self) -> str:
@@ -138,10 +141,16 @@ class Outcome(StrEnum):
 
 
 _OUTCOME_TITLES = {
-    Outcome.FALLBACK: "没能回答（兜底回复）", Outcome.CLARIFY: "请对方选话题（澄清）",
-    Outcome.MENU: "菜单", Outcome.MORE: "详细（没有话题）", Outcome.RESET: "重新开始",
-    Outcome.FORGET: "删除记录", Outcome.EMPTY: "空消息", Outcome.NON_TEXT: "非文字消息",
-    Outcome.ERROR: "出错", Outcome.PRIVACY: "提醒撤回个人号码",
+    Outcome.FALLBACK: "没能回答（兜底回复）",
+    Outcome.CLARIFY: "请对方选话题（澄清）",
+    Outcome.MENU: "菜单",
+    Outcome.MORE: "详细（没有话题）",
+    Outcome.RESET: "重新开始",
+    Outcome.FORGET: "删除记录",
+    Outcome.EMPTY: "空消息",
+    Outcome.NON_TEXT: "非文字消息",
+    Outcome.ERROR: "出错",
+    Outcome.PRIVACY: "提醒撤回个人号码",
     Outcome.ADMIN_STATUS: "管理员：状态",
     Outcome.ADMIN_RELOAD: "管理员：重新加载",
 }

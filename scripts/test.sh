@@ -32,9 +32,7 @@ ensure_venv
 install_project '.[test]'
 
 .venv/bin/python -m ruff check bot tests
-# TODO(lead): enable once the lead has run `ruff format bot tests` over the code base (settings
-# in pyproject.toml [tool.ruff.format]); reformatting now would conflict with everyone's work.
-# .venv/bin/python -m ruff format --check bot tests
+.venv/bin/python -m ruff format --check bot tests
 .venv/bin/python -m mypy
 .venv/bin/python -m bot check
 .venv/bin/python -m pytest "$@"

@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def memory_config(**updates: object) -> Config:
     """A configuration that keeps sessions in memory."""
     config = Config()
-    config = config.model_copy(update={
-        "sessions": config.sessions.model_copy(update={"store": "memory"})})
+    config = config.model_copy(
+        update={"sessions": config.sessions.model_copy(update={"store": "memory"})}
+    )
     return config.model_copy(update=updates) if updates else config
-
 
 
 class Chat:
@@ -34,7 +34,8 @@ class Chat:
 
     async def say(self, text: str, **kwargs: object) -> list[str]:
         response = await self.engine.handle(
-            Incoming(user=self.user, text=text, room=self.room, **kwargs))  # type: ignore[arg-type]
+            Incoming(user=self.user, text=text, room=self.room, **kwargs)
+        )  # type: ignore[arg-type]
         self.last = response
         return response.replies
 
@@ -42,12 +43,19 @@ class Chat:
         return "\n".join(await self.say(text, **kwargs))
 
 
-
-def run(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None,
-        cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
+def run(
+    *args: str, stdin: bytes = b"", env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[bytes]:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, cwd=cwd,
-                          capture_output=True, timeout=120, env=full_env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        timeout=120,
+        env=full_env,
+        check=False,
+    )
 
 
 async def stored_session(engine: Engine, key: str) -> Session | None:

@@ -26,8 +26,9 @@ async def engine(understanding: Understanding) -> AsyncIterator[Engine]:
     await eng.close()
 
 
-async def ask(engine: Engine, text: str, user: str = "boss", **kwargs: object) -> tuple[
-        str | None, str]:
+async def ask(
+    engine: Engine, text: str, user: str = "boss", **kwargs: object
+) -> tuple[str | None, str]:
     response = await engine.handle(Incoming(user=user, text=text, **kwargs))  # type: ignore[arg-type]
     return response.intent, "\n".join(response.replies)
 
@@ -171,8 +172,10 @@ async def test_runner_registers_platforms_and_admin_notices(engine: Engine) -> N
 
     await engine.admin.notify("【管理员提醒】测试")
     # to the wechat admin and the bare-id admin; not the terminal one
-    assert wechaty.sent == [("wxid_admin", "【管理员提醒】测试"),
-                            ("bare_admin", "【管理员提醒】测试")]
+    assert wechaty.sent == [
+        ("wxid_admin", "【管理员提醒】测试"),
+        ("bare_admin", "【管理员提醒】测试"),
+    ]
     tasks[0].cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
 

@@ -66,7 +66,7 @@ def test_advice_avoids_known_mistakes(content) -> None:
     # named, the same sentence is about 高利放贷 / illegal debts.
     for match in re.finditer(r"二百九十三条之一|293", text):
         start = text.rfind("\n", 0, match.start()) + 1
-        line = text[start:text.find("\n", match.end())]
+        line = text[start : text.find("\n", match.end())]
         assert "高利" in line and "信用卡欠款不适用" in line, line
     # Superseded article numbers of 治安管理处罚法.
     assert not re.search(r"治安管理处罚法》?第(四十|四十二|40|42)条", text)
@@ -76,7 +76,7 @@ def test_advice_avoids_known_mistakes(content) -> None:
     assert not re.search(r"上门(催收)?(本身)?(就)?(是)?违法的", text)
     # 12315 is not the channel for bank collection complaints.
     for match in re.finditer(r"12315", text):
-        window = text[max(0, match.start() - 20):match.end() + 20]
+        window = text[max(0, match.start() - 20) : match.end() + 20]
         assert "不是" in window or "不受理" in window, window
     # Art. 70: the bank may agree; never that it must.
     assert not re.search(r"银行(必须|一定|应当)(同意|给你?)(停息|分期|减免)", text)
@@ -96,8 +96,10 @@ def test_unknown_field_is_named(broken: Path) -> None:
     data["advise"] = "typo"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     problems = problems_of(broken)
-    assert any("verify_identity.yaml" in p and "intent verify_identity" in p and "advise" in p
-               for p in problems), problems
+    assert any(
+        "verify_identity.yaml" in p and "intent verify_identity" in p and "advise" in p
+        for p in problems
+    ), problems
 
 
 def test_missing_field_and_too_few_examples(broken: Path) -> None:
@@ -118,8 +120,9 @@ def test_example_listed_under_two_intents(broken: Path) -> None:
     data["examples"].append(source["examples"][0])
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     problems = problems_of(broken)
-    assert any("also listed under intent" in p and ("complain" in p or "harassment" in p)
-               for p in problems), problems
+    assert any(
+        "also listed under intent" in p and ("complain" in p or "harassment" in p) for p in problems
+    ), problems
 
 
 def test_invalid_yaml_is_reported_with_file(broken: Path) -> None:

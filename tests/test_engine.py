@@ -131,14 +131,17 @@ async def test_exception_in_handling_becomes_apology(engine: Engine, monkeypatch
 
 
 async def test_group_needs_mention_or_trigger(engine: Engine) -> None:
-    silent = await engine.handle(Incoming(user="a", room="g1", addressed=False,
-                                          text="催收上门了怎么办"))
+    silent = await engine.handle(
+        Incoming(user="a", room="g1", addressed=False, text="催收上门了怎么办")
+    )
     assert silent.silent
-    mentioned = await engine.handle(Incoming(user="a", room="g1", addressed=True,
-                                             text="催收上门了怎么办"))
+    mentioned = await engine.handle(
+        Incoming(user="a", room="g1", addressed=True, text="催收上门了怎么办")
+    )
     assert mentioned.intent == "collector_at_door"
-    triggered = await engine.handle(Incoming(user="b", room="g1", addressed=False,
-                                             text="助手 催收上门了怎么办"))
+    triggered = await engine.handle(
+        Incoming(user="b", room="g1", addressed=False, text="助手 催收上门了怎么办")
+    )
     assert triggered.intent == "collector_at_door"
 
 
@@ -147,8 +150,9 @@ async def test_group_confident_questions_when_enabled(understanding, config) -> 
 
     groups = config.groups.model_copy(update={"answer_confident_questions": True})
     eng = Engine(config.model_copy(update={"groups": groups}), understanding, MemoryStore(60))
-    answered = await eng.handle(Incoming(user="a", room="g", addressed=False,
-                                         text="催收的人在我家门口敲门怎么办"))
+    answered = await eng.handle(
+        Incoming(user="a", room="g", addressed=False, text="催收的人在我家门口敲门怎么办")
+    )
     assert answered.intent == "collector_at_door"
     chatter = await eng.handle(Incoming(user="a", room="g", addressed=False, text="哈哈哈好的"))
     assert chatter.silent
@@ -170,14 +174,15 @@ async def test_conversations_are_kept_apart(engine: Engine) -> None:
 
 async def test_messages_of_one_conversation_are_handled_in_order(engine: Engine) -> None:
     texts = ["催收上门了", "详细", "菜单", "1", "重新开始"] * 4
-    results = await asyncio.gather(*(engine.handle(Incoming(user="same", text=t))
-                                     for t in texts))
+    results = await asyncio.gather(*(engine.handle(Incoming(user="same", text=t)) for t in texts))
     assert all(r.replies for r in results)
     assert len(engine._locks) == 0  # the lock table empties when nobody waits
 
 
-FORWARDED = ("客户问：催收的人昨天上门了，没出示证件，说不还就要起诉我坐牢。"
-             "我欠了招行5万，逾期3个月了，能不能协商分期？另外他们天天打电话给我父母。")
+FORWARDED = (
+    "客户问：催收的人昨天上门了，没出示证件，说不还就要起诉我坐牢。"
+    "我欠了招行5万，逾期3个月了，能不能协商分期？另外他们天天打电话给我父母。"
+)
 
 
 async def test_counsellor_forward_is_split_answered_and_briefed(chat: Chat) -> None:
@@ -209,8 +214,11 @@ async def test_urgent_comes_first_in_counsellor_mode(chat: Chat) -> None:
 async def test_listed_counsellor_gets_counsellor_answers(understanding, config) -> None:
     from bot.storage.sessions.memory import MemoryStore
 
-    eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
-                 MemoryStore(60))
+    eng = Engine(
+        config.model_copy(update={"counsellors": ["terminal:helper"]}),
+        understanding,
+        MemoryStore(60),
+    )
     counsellor = Chat(eng, user="helper")
     replies = await counsellor.say("上门催收的时候能不能拒绝他们进门")
     assert replies[-1].startswith("【给顾问的简要】")
@@ -219,14 +227,19 @@ async def test_listed_counsellor_gets_counsellor_answers(understanding, config) 
 
 
 async def test_chat_history_message_is_counsellor_mode(engine: Engine) -> None:
-    response = await engine.handle(Incoming(user="u", kind=MessageKind.CHAT_HISTORY,
-                                            text="催收说要起诉我\n他们还打电话给我单位"))
+    response = await engine.handle(
+        Incoming(
+            user="u", kind=MessageKind.CHAT_HISTORY, text="催收说要起诉我\n他们还打电话给我单位"
+        )
+    )
     assert response.replies[-1].startswith("【给顾问的简要】")
 
 
 async def test_long_urgent_message_gets_short_urgent_steps_first(chat: Chat) -> None:
-    story = ("我信用卡欠了好几万，之前一直在想办法还，也跟银行打过电话，" * 8
-             + "现在有三个人在我家门口砸门，说不给钱就不走，我该怎么办")
+    story = (
+        "我信用卡欠了好几万，之前一直在想办法还，也跟银行打过电话，" * 8
+        + "现在有三个人在我家门口砸门，说不给钱就不走，我该怎么办"
+    )
     replies = await chat.say(story)
     assert chat.last.intent == "threat_or_violence"
     assert "110" in replies[0]
@@ -240,9 +253,11 @@ async def test_a_described_client_case_is_counsellor_mode(chat: Chat) -> None:
 
 
 async def test_a_long_first_person_message_gets_short_steps_not_a_dossier(chat: Chat) -> None:
-    story = ("我现在好害怕 刚才有两个人来敲门说是银行催收的 我没开门 他们在门口一直敲 "
-             "说今天不还钱就不走 我一个人在家 孩子还在睡觉 我欠了招行五万多 已经逾期半年了 "
-             "我不知道他们是不是真的银行的人 他们也没给我看什么证件 我该怎么办啊 ") * 3
+    story = (
+        "我现在好害怕 刚才有两个人来敲门说是银行催收的 我没开门 他们在门口一直敲 "
+        "说今天不还钱就不走 我一个人在家 孩子还在睡觉 我欠了招行五万多 已经逾期半年了 "
+        "我不知道他们是不是真的银行的人 他们也没给我看什么证件 我该怎么办啊 "
+    ) * 3
     assert len(story) >= 300
     replies = await chat.say(story)
     text = "\n".join(replies)
@@ -251,12 +266,16 @@ async def test_a_long_first_person_message_gets_short_steps_not_a_dossier(chat: 
     assert sum(len(r) for r in replies) < 1200
 
 
-async def test_a_counsellors_follow_up_answers_the_point_only(understanding: Understanding,
-                                                              config: Config) -> None:
+async def test_a_counsellors_follow_up_answers_the_point_only(
+    understanding: Understanding, config: Config
+) -> None:
     from bot.storage.sessions.memory import MemoryStore
 
-    eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
-                 MemoryStore(60))
+    eng = Engine(
+        config.model_copy(update={"counsellors": ["terminal:helper"]}),
+        understanding,
+        MemoryStore(60),
+    )
     counsellor = Chat(eng, user="helper")
     first = await counsellor.say("客户说催收上门了 没出示证件 还说不还钱就不走")
     assert first[-1].startswith("【给顾问的简要】")
@@ -271,8 +290,9 @@ async def test_despair_is_not_followed_by_an_unasked_topic(chat: Chat) -> None:
     assert not any("核对" in r for r in replies)  # no debt-checking advice nobody asked for
 
 
-async def test_back_after_the_idle_reset_the_person_is_told_once(understanding: Understanding,
-                                                                 config: Config) -> None:
+async def test_back_after_the_idle_reset_the_person_is_told_once(
+    understanding: Understanding, config: Config
+) -> None:
     import time
     from dataclasses import replace
 
@@ -295,9 +315,10 @@ async def test_back_after_the_idle_reset_the_person_is_told_once(understanding: 
     assert not any("清掉了" in r for r in again)  # once
 
 
-async def test_an_unreadable_stored_session_starts_afresh(engine: Engine,
-                                                          caplog: pytest.LogCaptureFixture,
-                                                          ) -> None:
+async def test_an_unreadable_stored_session_starts_afresh(
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     import time
 
     from bot.storage.sessions.base import SessionRecord
@@ -309,12 +330,16 @@ async def test_an_unreadable_stored_session_starts_afresh(engine: Engine,
     assert "unreadable session" in caplog.text
 
 
-async def test_a_counsellors_follow_up_reuses_the_cases_figures(understanding: Understanding,
-                                                                config: Config) -> None:
+async def test_a_counsellors_follow_up_reuses_the_cases_figures(
+    understanding: Understanding, config: Config
+) -> None:
     from bot.storage.sessions.memory import MemoryStore
 
-    eng = Engine(config.model_copy(update={"counsellors": ["terminal:helper"]}), understanding,
-                 MemoryStore(60))
+    eng = Engine(
+        config.model_copy(update={"counsellors": ["terminal:helper"]}),
+        understanding,
+        MemoryStore(60),
+    )
     counsellor = Chat(eng, user="helper")
     await counsellor.say("客户说欠招行4万 逾期半年 想问能不能分期 催收天天打电话")
     replies = await counsellor.say("分24期每月大概多少")
@@ -342,8 +367,10 @@ HOSTILE_PAIRS = [
 
 @pytest.mark.parametrize(("first", "second"), HOSTILE_PAIRS)
 async def test_hostile_ids_never_share_a_conversation(
-        first: tuple[str, str, str | None], second: tuple[str, str, str | None],
-        understanding: Understanding) -> None:
+    first: tuple[str, str, str | None],
+    second: tuple[str, str, str | None],
+    understanding: Understanding,
+) -> None:
     store = MemoryStore(600)
     engine = Engine(memory_config(), understanding, store)
 

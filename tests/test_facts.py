@@ -61,16 +61,35 @@ def test_register_is_complete_and_dated(content: Content) -> None:
         assert fact.checked.isoformat() == "2026-11-30", fact.id
         assert re.search(r"[\u4e00-\u9fff]", fact.statement), fact.id
     # the 2026-11-30 facts of domain-facts.md are all in the register
-    for fact_id in ("credit_16_five_years", "credit_17_free_reports", "credit_25_objection",
-                    "credit_15_notice", "court_blacklist", "limitation_188_three_years",
-                    "limitation_195_restart", "limitation_192_defence", "summons_128_defence",
-                    "summons_service", "family_1064_spouse", "family_1161_heirs",
-                    "workplace_third_party", "guideline_no_fake_authority",
-                    "police_safe_account", "criminal_293_1_illegal_debts",
-                    "lpr4_private_lending", "evidence_106_recordings", "identity_theft",
-                    "spc_card_2_fee_clauses", "card_rules_70_scope",
-                    "mediation_pre_litigation", "visit_announced", "wechat_contact",
-                    "billing_scope", "collector_police", "interpretation_2018_6_evasion"):
+    for fact_id in (
+        "credit_16_five_years",
+        "credit_17_free_reports",
+        "credit_25_objection",
+        "credit_15_notice",
+        "court_blacklist",
+        "limitation_188_three_years",
+        "limitation_195_restart",
+        "limitation_192_defence",
+        "summons_128_defence",
+        "summons_service",
+        "family_1064_spouse",
+        "family_1161_heirs",
+        "workplace_third_party",
+        "guideline_no_fake_authority",
+        "police_safe_account",
+        "criminal_293_1_illegal_debts",
+        "lpr4_private_lending",
+        "evidence_106_recordings",
+        "identity_theft",
+        "spc_card_2_fee_clauses",
+        "card_rules_70_scope",
+        "mediation_pre_litigation",
+        "visit_announced",
+        "wechat_contact",
+        "billing_scope",
+        "collector_police",
+        "interpretation_2018_6_evasion",
+    ):
         assert content.facts[fact_id].verified, fact_id
     # the unverified claims are recorded as such and cited by no reply
     unverified = {f.id for f in content.facts.values() if not f.verified}
@@ -90,34 +109,54 @@ def test_every_verified_fact_is_cited(content: Content) -> None:
 def test_cited_id_missing_from_register(broken: Path) -> None:
     edit_yaml(broken / "credit_report.yaml", lambda d: d["references"].append("no_such_fact"))
     problems = problems_of(broken)
-    assert ("credit_report.yaml: intent credit_report: field references: unknown fact "
-            "'no_such_fact' (not in facts.yaml)") in problems, problems
+    assert (
+        "credit_report.yaml: intent credit_report: field references: unknown fact "
+        "'no_such_fact' (not in facts.yaml)"
+    ) in problems, problems
 
 
 def test_unverified_fact_used_by_a_reply(broken: Path) -> None:
     edit_yaml(broken / "harassment.yaml", lambda d: d["references"].append("hours_8_to_21"))
     problems = problems_of(broken)
-    assert any(p.startswith("harassment.yaml: intent harassment: field references: fact "
-                            "'hours_8_to_21' is unverified") for p in problems), problems
+    assert any(
+        p.startswith(
+            "harassment.yaml: intent harassment: field references: fact "
+            "'hours_8_to_21' is unverified"
+        )
+        for p in problems
+    ), problems
 
 
 def test_fact_downgraded_to_unverified_fails_where_it_is_cited(broken: Path) -> None:
-    edit_yaml(broken / "facts.yaml",
-              lambda d: fact_entry(d, "credit_17_free_reports").update(confidence="U"))
+    edit_yaml(
+        broken / "facts.yaml",
+        lambda d: fact_entry(d, "credit_17_free_reports").update(confidence="U"),
+    )
     problems = problems_of(broken)
-    assert any("credit_report.yaml: intent credit_report" in p
-               and "'credit_17_free_reports' is unverified" in p for p in problems), problems
+    assert any(
+        "credit_report.yaml: intent credit_report" in p
+        and "'credit_17_free_reports' is unverified" in p
+        for p in problems
+    ), problems
 
 
 def test_fact_no_reply_uses(broken: Path) -> None:
     def add(data: dict) -> None:  # type: ignore[type-arg]
-        data["facts"].append({"id": "orphan_fact", "statement": "没有任何回复引用的事实。",
-                              "source": "《某法》第一条", "confidence": "V",
-                              "checked": "2026-11-30"})
+        data["facts"].append(
+            {
+                "id": "orphan_fact",
+                "statement": "没有任何回复引用的事实。",
+                "source": "《某法》第一条",
+                "confidence": "V",
+                "checked": "2026-11-30",
+            }
+        )
+
     edit_yaml(broken / "facts.yaml", add)
     problems = problems_of(broken)
-    assert any(p.startswith("facts.yaml: fact orphan_fact: no reply cites it")
-               for p in problems), problems
+    assert any(p.startswith("facts.yaml: fact orphan_fact: no reply cites it") for p in problems), (
+        problems
+    )
 
 
 def test_fact_dropped_from_every_reply_is_unused(broken: Path) -> None:
@@ -129,33 +168,47 @@ def test_fact_dropped_from_every_reply_is_unused(broken: Path) -> None:
             text = text.replace("[evidence_106_recordings]", "[]")
             path.write_text(text, encoding="utf-8")
     problems = problems_of(broken)
-    assert any(p.startswith("facts.yaml: fact evidence_106_recordings: no reply cites it")
-               for p in problems), problems
+    assert any(
+        p.startswith("facts.yaml: fact evidence_106_recordings: no reply cites it")
+        for p in problems
+    ), problems
     # and the text that still names the article is reported too
-    assert any("record_evidence.yaml: intent record_evidence: field advice.long: names "
-               "第一百零六条" in p for p in problems), problems
+    assert any(
+        "record_evidence.yaml: intent record_evidence: field advice.long: names 第一百零六条" in p
+        for p in problems
+    ), problems
 
 
 def test_article_named_in_text_but_not_cited(broken: Path) -> None:
     def change(data: dict) -> None:  # type: ignore[type-arg]
         data["follow_ups"][0]["answers"]["affirm"] += "依据《民法典》第九十九条。"
+
     edit_yaml(broken / "verify_identity.yaml", change)
     problems = problems_of(broken)
-    assert any(p.startswith("verify_identity.yaml: intent verify_identity: field "
-                            "follow_ups.called_bank.answers.affirm: names 《民法典》")
-               for p in problems), problems
-    assert any("follow_ups.called_bank.answers.affirm: names 第九十九条" in p
-               for p in problems), problems
+    assert any(
+        p.startswith(
+            "verify_identity.yaml: intent verify_identity: field "
+            "follow_ups.called_bank.answers.affirm: names 《民法典》"
+        )
+        for p in problems
+    ), problems
+    assert any("follow_ups.called_bank.answers.affirm: names 第九十九条" in p for p in problems), (
+        problems
+    )
 
 
 def test_register_field_errors_are_named(broken: Path) -> None:
-    edit_yaml(broken / "facts.yaml",
-              lambda d: fact_entry(d, "visit_door").update(confidence="maybe", checked="soon"))
+    edit_yaml(
+        broken / "facts.yaml",
+        lambda d: fact_entry(d, "visit_door").update(confidence="maybe", checked="soon"),
+    )
     problems = problems_of(broken)
-    assert any(p.startswith("facts.yaml: field facts[") and "confidence" in p
-               for p in problems), problems
-    assert any(p.startswith("facts.yaml: field facts[") and "checked" in p
-               for p in problems), problems
+    assert any(p.startswith("facts.yaml: field facts[") and "confidence" in p for p in problems), (
+        problems
+    )
+    assert any(p.startswith("facts.yaml: field facts[") and "checked" in p for p in problems), (
+        problems
+    )
 
 
 def test_missing_register(broken: Path) -> None:
@@ -164,11 +217,22 @@ def test_missing_register(broken: Path) -> None:
 
 
 def test_check_command_fails_on_each_violation(broken: Path) -> None:
-    edit_yaml(broken / "seek_help.yaml",
-              lambda d: d["references"].extend(["ghost_fact", "financial_loans_24_percent"]))
-    edit_yaml(broken / "facts.yaml", lambda d: d["facts"].append(
-        {"id": "lonely", "statement": "无人引用。", "source": "某公告", "confidence": "S",
-         "checked": "2026-11-30"}))
+    edit_yaml(
+        broken / "seek_help.yaml",
+        lambda d: d["references"].extend(["ghost_fact", "financial_loans_24_percent"]),
+    )
+    edit_yaml(
+        broken / "facts.yaml",
+        lambda d: d["facts"].append(
+            {
+                "id": "lonely",
+                "statement": "无人引用。",
+                "source": "某公告",
+                "confidence": "S",
+                "checked": "2026-11-30",
+            }
+        ),
+    )
     proc = run("--intents", str(broken), "check")
     assert proc.returncode == 1
     err = proc.stderr.decode()
@@ -183,10 +247,16 @@ def test_check_command_fails_on_each_violation(broken: Path) -> None:
 
 def _replies(content: Content) -> list[tuple[str, str]]:
     """Every reply text with where it lives, each checked on its own (it is sent alone)."""
-    out = [(f"{spec.id}.{field}", text) for spec in content.intents
-           for field, text in intent_texts(spec)]
-    out += [(f"texts.{name}", value) for name, value in vars(texts).items()
-            if name.isupper() and isinstance(value, str)]
+    out = [
+        (f"{spec.id}.{field}", text)
+        for spec in content.intents
+        for field, text in intent_texts(spec)
+    ]
+    out += [
+        (f"texts.{name}", value)
+        for name, value in vars(texts).items()
+        if name.isupper() and isinstance(value, str)
+    ]
     return out
 
 
@@ -251,8 +321,9 @@ def test_no_unsourced_claim_about_consumer_loans(content: Content) -> None:
 
 
 def test_calculator_labels_the_interest_free_split_and_the_example_rate() -> None:
-    text = "\n".join(calculator_reply(Details(amount=35000.0, months=24), CalculatorConfig(),
-                                      in_group=False))
+    text = "\n".join(
+        calculator_reply(Details(amount=35000.0, months=24), CalculatorConfig(), in_group=False)
+    )
     line = next(li for li in text.splitlines() if "免息分期" in li)
     assert line.startswith("3. ")  # not listed first, as if it were the default
     assert "要和对方协商" in line and "对方可以不同意" in line and "不是你能直接要求的" in line
@@ -263,8 +334,11 @@ def test_calculator_labels_the_interest_free_split_and_the_example_rate() -> Non
 
 
 def test_calculator_quotes_no_five_years_for_online_lenders() -> None:
-    text = "\n".join(calculator_reply(Details(amount=35000.0, months=24, lender="借呗"),
-                                      CalculatorConfig(), in_group=False))
+    text = "\n".join(
+        calculator_reply(
+            Details(amount=35000.0, months=24, lender="借呗"), CalculatorConfig(), in_group=False
+        )
+    )
     assert "第七十条" not in text and "5年（60期）" not in text and "由平台决定" in text
 
 
@@ -315,8 +389,12 @@ async def test_more_prints_every_source_the_intent_cites(chat: Chat, content: Co
 
 
 def test_more_follows_a_corrected_source(broken: Path) -> None:
-    edit_yaml(broken / "facts.yaml", lambda d: fact_entry(d, "card_rules_69_letter").update(
-        source="《商业银行信用卡业务监督管理办法》第六十九条（顾问更正后的出处）"))
+    edit_yaml(
+        broken / "facts.yaml",
+        lambda d: fact_entry(d, "card_rules_69_letter").update(
+            source="《商业银行信用卡业务监督管理办法》第六十九条（顾问更正后的出处）"
+        ),
+    )
     content = load_content(broken)
     dialogue = Dialogue(content, memory_config())
     text = dialogue.long_answer(content.intent("verify_debt"))
@@ -324,8 +402,9 @@ def test_more_follows_a_corrected_source(broken: Path) -> None:
 
 
 async def test_counsellor_brief_lists_register_sources(chat: Chat, content: Content) -> None:
-    replies = await chat.say("客户问：催收说要起诉他，还说要把他拉进黑名单，这是真的吗？"
-                             "另外催收天天打电话到他单位。")
+    replies = await chat.say(
+        "客户问：催收说要起诉他，还说要把他拉进黑名单，这是真的吗？另外催收天天打电话到他单位。"
+    )
     brief = replies[-1]
     assert brief.startswith("【给顾问的简要】")
     block = brief.split("适用规定：", 1)[1].split("建议向客户了解", 1)[0]

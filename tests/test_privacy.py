@@ -30,11 +30,24 @@ CARD = "6222 0212 3456 7890 123"  # 19 digits, written 4-4-4-4-3
 CARD_16 = "6217001234567890"
 
 #: Every way the full numbers could appear (with and without their spaces).
-FULL_FORMS = [PHONE, "138 1234 5678", ID_CARD, ID_CARD.lower(), CARD, CARD.replace(" ", ""),
-              CARD_16, "1234567890"]
+FULL_FORMS = [
+    PHONE,
+    "138 1234 5678",
+    ID_CARD,
+    ID_CARD.lower(),
+    CARD,
+    CARD.replace(" ", ""),
+    CARD_16,
+    "1234567890",
+]
 #: How they look masked.
-MASKED_FORMS = ["138****5678", "+86 138****5678", "110***********002X", "6222 **** 0123",
-                "6217 **** 7890"]
+MASKED_FORMS = [
+    "138****5678",
+    "+86 138****5678",
+    "110***********002X",
+    "6222 **** 0123",
+    "6217 **** 7890",
+]
 
 #: Private messages (and the words only they contain, which must not reach INFO logs).
 MESSAGES = [
@@ -51,8 +64,9 @@ DISTINCTIVE_WORDS = ["敲门", "身份证号", "被冻结", "红烧肉", "招商
 
 def sqlite_config(path: Path, **updates: object) -> Config:
     config = memory_config(**updates)
-    return config.model_copy(update={"sessions": SessionsConfig(store="sqlite",
-                                                                sqlite_path=str(path))})
+    return config.model_copy(
+        update={"sessions": SessionsConfig(store="sqlite", sqlite_path=str(path))}
+    )
 
 
 @pytest.fixture
@@ -68,8 +82,9 @@ async def send_all(engine: Engine) -> list[str]:
     for text in MESSAGES:
         replies += (await engine.handle(Incoming(user="alice", text=text))).replies
     for text in GROUP_MESSAGES:
-        replies += (await engine.handle(Incoming(user="alice", text=text, room="room1",
-                                                 addressed=False))).replies
+        replies += (
+            await engine.handle(Incoming(user="alice", text=text, room="room1", addressed=False))
+        ).replies
     return replies
 
 
@@ -86,8 +101,9 @@ def logged_text(records: list[logging.LogRecord]) -> str:
 # --------------------------------------------------------------------------- (a) INFO
 
 
-async def test_info_logs_carry_no_message_text(sqlite_engine: Engine,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+async def test_info_logs_carry_no_message_text(
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO):  # every logger, the store's too
         replies = await send_all(sqlite_engine)
     assert replies  # the messages were answered
@@ -107,31 +123,41 @@ async def test_info_logs_carry_no_message_text(sqlite_engine: Engine,
 # --------------------------------------------------------------------------- (b) DEBUG
 
 
-async def test_debug_logs_show_numbers_only_masked(sqlite_engine: Engine,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_debug_logs_show_numbers_only_masked(
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.DEBUG):
         await send_all(sqlite_engine)
     text = logged_text(caplog.records)
     for number in FULL_FORMS:
         assert number not in text
-    debug = logged_text([r for r in caplog.records if r.name == "bot.engine"
-                         and r.levelno == logging.DEBUG])
+    debug = logged_text(
+        [r for r in caplog.records if r.name == "bot.engine" and r.levelno == logging.DEBUG]
+    )
     for masked in MASKED_FORMS:
         assert masked in debug
     assert "敲门" in debug  # the text itself is there at DEBUG, which is what it is for
 
 
 async def test_debug_logs_never_carry_sessions_or_personal_fields(
-        sqlite_engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     """At DEBUG, every logger: the only message text is the engine's masked line; no session
     (amount, lender, the person's words) and no SQL parameters anywhere else."""
     with caplog.at_level(logging.DEBUG):
-        await sqlite_engine.handle(Incoming(
-            user="alice", text="我欠招商银行35000元，我叫张三，住在建国路88号，微信wx_zhangsan88"))
+        await sqlite_engine.handle(
+            Incoming(
+                user="alice",
+                text="我欠招商银行35000元，我叫张三，住在建国路88号，微信wx_zhangsan88",
+            )
+        )
         await sqlite_engine.handle(Incoming(user="alice", text="分12期每月还多少"))
         await sqlite_engine.insights.flush()
-    engine_lines = [r for r in caplog.records if r.name == "bot.engine"
-                    and r.levelno == logging.DEBUG and "text=" in r.getMessage()]
+    engine_lines = [
+        r
+        for r in caplog.records
+        if r.name == "bot.engine" and r.levelno == logging.DEBUG and "text=" in r.getMessage()
+    ]
     assert len(engine_lines) == 2
     others = logged_text([r for r in caplog.records if r not in engine_lines])
     for private in ("35000", "招商银行", "张三", "建国路", "zhangsan", '"turns"', "分12期"):
@@ -143,7 +169,8 @@ async def test_debug_logs_never_carry_sessions_or_personal_fields(
 
 
 async def test_debug_log_cut_never_leaves_half_a_number(
-        understanding: Understanding, caplog: pytest.LogCaptureFixture) -> None:
+    understanding: Understanding, caplog: pytest.LogCaptureFixture
+) -> None:
     """The logged text is cut to 200 characters: a number across the cut stays masked."""
     from bot.storage.sessions.memory import MemoryStore
 
@@ -164,15 +191,19 @@ async def test_debug_log_cut_never_leaves_half_a_number(
 
 def file_bytes(path: Path) -> bytes:
     """The database with its WAL and shared-memory files, as they are on disk."""
-    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal"),
-                                             path.with_name(path.name + "-shm")) if p.exists())
+    return b"".join(
+        p.read_bytes()
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+        if p.exists()
+    )
 
 
 def all_rows(path: Path) -> str:
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return "\n".join(repr(row) for table in tables
-                         for row in db.execute(f"SELECT * FROM {table}"))
+        return "\n".join(
+            repr(row) for table in tables for row in db.execute(f"SELECT * FROM {table}")
+        )
 
 
 async def test_sqlite_file_never_holds_the_full_numbers(tmp_path: Path) -> None:
@@ -255,15 +286,49 @@ def test_mask_hides_personal_numbers(raw: str, masked: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "我欠35000元", "欠了3.5万", "本金120000元", "2026-01-30", "2026年1月30日", "20260130",
-        "12378", "110", "12356", "96110", "12348", "打110报警", "分12期每月还2984.75元",
-        "第七十条：最长5年", "1,234,567.89元", "逾期90天", "22:00到08:00", "1234567890",
+        "我欠35000元",
+        "欠了3.5万",
+        "本金120000元",
+        "2026-01-30",
+        "2026年1月30日",
+        "20260130",
+        "12378",
+        "110",
+        "12356",
+        "96110",
+        "12348",
+        "打110报警",
+        "分12期每月还2984.75元",
+        "第七十条：最长5年",
+        "1,234,567.89元",
+        "逾期90天",
+        "22:00到08:00",
+        "1234567890",
         "我欠招商银行35000元，2026-01-30到期，打12378投诉",
-        "欠了3万5", "欠三万五千元", "2026.01.30", "2026/1/30", "年利率24%", "年化36%以内",
-        "打12348法律援助", "96110反诈", "12356心理援助热线", "他姓什么我不知道", "我叫什么都没用",
-        "名字是什么", "我叫了110", "一二三四五", "还款路径", "我在路上", "加微信", "微信号是多少",
-        "利息1.5万", "分3期，每期1000.50元", "逾期180天", "借了15000，还了8000",
-        "身份证和银行卡被要求拍照", "催收说要去我家小区找我",
+        "欠了3万5",
+        "欠三万五千元",
+        "2026.01.30",
+        "2026/1/30",
+        "年利率24%",
+        "年化36%以内",
+        "打12348法律援助",
+        "96110反诈",
+        "12356心理援助热线",
+        "他姓什么我不知道",
+        "我叫什么都没用",
+        "名字是什么",
+        "我叫了110",
+        "一二三四五",
+        "还款路径",
+        "我在路上",
+        "加微信",
+        "微信号是多少",
+        "利息1.5万",
+        "分3期，每期1000.50元",
+        "逾期180天",
+        "借了15000，还了8000",
+        "身份证和银行卡被要求拍照",
+        "催收说要去我家小区找我",
     ],
 )
 def test_mask_leaves_amounts_dates_and_hotlines(text: str) -> None:
@@ -282,14 +347,16 @@ def test_mask_over_masks_only_long_digit_runs() -> None:
 
 
 async def test_delete_my_records_removes_private_and_group_conversations(
-        tmp_path: Path, understanding: Understanding) -> None:
+    tmp_path: Path, understanding: Understanding
+) -> None:
     path = tmp_path / "sessions.sqlite3"
     store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path)))
     engine = Engine(memory_config(), understanding, store)
     try:
         await engine.handle(Incoming(user="alice", text="我欠平安银行87654元"))
-        await engine.handle(Incoming(user="alice", text="助手 催收的人在门口", room="r1",
-                                     addressed=False))
+        await engine.handle(
+            Incoming(user="alice", text="助手 催收的人在门口", room="r1", addressed=False)
+        )
         await engine.handle(Incoming(user="alice", text="分12期每月还多少", room="r2"))
         await engine.handle(Incoming(user="alice", text="催收的人在门口", platform="wechat"))
         await engine.handle(Incoming(user="bob", text="我欠54321元"))
@@ -327,20 +394,22 @@ async def test_delete_my_records_removes_private_and_group_conversations(
     assert b"54321" in data  # bob's conversation is still there
 
 
-async def test_delete_in_a_group_is_confirmed(understanding: Understanding,
-                                             tmp_path: Path) -> None:
+async def test_delete_in_a_group_is_confirmed(understanding: Understanding, tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
     store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path)))
     engine = Engine(memory_config(), understanding, store)
     try:
         await engine.handle(Incoming(user="carol", text="催收的人在门口"))
-        await engine.handle(Incoming(user="carol", text="#催收的人在门口", room="g",
-                                     addressed=False))
-        response = await engine.handle(Incoming(user="carol", text="#删除我的记录", room="g",
-                                                addressed=False))
+        await engine.handle(
+            Incoming(user="carol", text="#催收的人在门口", room="g", addressed=False)
+        )
+        response = await engine.handle(
+            Incoming(user="carol", text="#删除我的记录", room="g", addressed=False)
+        )
         assert response.replies == [texts.FORGET_DONE.format(count=2)]
         with sqlite3.connect(path) as db:
-            assert db.execute("SELECT count(*) FROM sessions WHERE user = 'terminal:carol'"
-                              ).fetchone() == (0,)
+            assert db.execute(
+                "SELECT count(*) FROM sessions WHERE user = 'terminal:carol'"
+            ).fetchone() == (0,)
     finally:
         await engine.close()

@@ -35,10 +35,16 @@ from bot.understanding.segment import Segmenter
 from bot.understanding.short_answers import Command
 from tests.harness import memory_config
 
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-FEW = settings(max_examples=60, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+FEW = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # --------------------------------------------------------------------------- strategies
 
@@ -53,16 +59,48 @@ TYPED_CHAR = st.one_of(
     st.sampled_from("，。！？、：；“”‘’（）【】《》…—～ \u3000\n\t"),
     st.sampled_from("😀🙏👍❤️\u200b\u200d\ufeff\u2005\x00\x1b"),
 )
-DOMAIN_WORDS = ["催收", "上门", "门口", "分期", "欠款", "信用卡", "网贷", "征信", "威胁", "不想活",
-                "没有", "有", "详细", "菜单", "1", "2", "删除我的记录", "重新开始", "人工",
-                "我欠3万", "分12期", "招商银行", "cuishou", "xyk", "@催收应对助手\u2005",
-                "[微笑]", "催收的人在门口", "他们说要起诉我", "110", "13812345678"]
+DOMAIN_WORDS = [
+    "催收",
+    "上门",
+    "门口",
+    "分期",
+    "欠款",
+    "信用卡",
+    "网贷",
+    "征信",
+    "威胁",
+    "不想活",
+    "没有",
+    "有",
+    "详细",
+    "菜单",
+    "1",
+    "2",
+    "删除我的记录",
+    "重新开始",
+    "人工",
+    "我欠3万",
+    "分12期",
+    "招商银行",
+    "cuishou",
+    "xyk",
+    "@催收应对助手\u2005",
+    "[微笑]",
+    "催收的人在门口",
+    "他们说要起诉我",
+    "110",
+    "13812345678",
+]
 ANY_TEXT = st.text(ANY_CHAR, max_size=300)
-TYPED_TEXT = st.lists(st.one_of(st.text(TYPED_CHAR, max_size=12), st.sampled_from(DOMAIN_WORDS)),
-                      max_size=12).map("".join)
+TYPED_TEXT = st.lists(
+    st.one_of(st.text(TYPED_CHAR, max_size=12), st.sampled_from(DOMAIN_WORDS)), max_size=12
+).map("".join)
 #: Long pastes: a short piece repeated past the analysis limit.
-HUGE_TEXT = st.builds(lambda piece, times: piece * times,
-                      st.text(ANY_CHAR, min_size=1, max_size=30), st.integers(200, 4000))
+HUGE_TEXT = st.builds(
+    lambda piece, times: piece * times,
+    st.text(ANY_CHAR, min_size=1, max_size=30),
+    st.integers(200, 4000),
+)
 TEXT = st.one_of(ANY_TEXT, TYPED_TEXT, HUGE_TEXT, st.just(""), st.sampled_from(DOMAIN_WORDS))
 
 #: Expanding characters: NFKC turns each into many (U+FDFA into 18 characters).
@@ -70,8 +108,10 @@ EXPANDING = "\ufdfa\u3300\u33ff\ufb03\u2474"
 
 # --------------------------------------------------------------------------- helpers
 
-_INVISIBLE = re.compile(r"[\ud800-\udfff\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f"
-                        r"\u2060-\u206f\ufeff\ue000-\uf8ff]")
+_INVISIBLE = re.compile(
+    r"[\ud800-\udfff\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f"
+    r"\u2060-\u206f\ufeff\ue000-\uf8ff]"
+)
 
 
 @dataclass
@@ -163,26 +203,38 @@ def test_normalize_any_string(normalizer: Normalizer, text: str) -> None:
 #: Text without the characters that start an @mention or a [WeChat emoji] code, which
 #: normalising may create from full-width forms (＠, ［): over these normalising is a
 #: projection.
-PLAIN_TEXT = st.lists(st.one_of(
-    st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=8),
-    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E,
-                          exclude_characters="@[]"), max_size=8),
-    st.sampled_from([w for w in DOMAIN_WORDS if "@" not in w and "[" not in w]),
-), max_size=10).map("".join)
+PLAIN_TEXT = st.lists(
+    st.one_of(
+        st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=8),
+        st.text(
+            st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="@[]"),
+            max_size=8,
+        ),
+        st.sampled_from([w for w in DOMAIN_WORDS if "@" not in w and "[" not in w]),
+    ),
+    max_size=10,
+).map("".join)
 
 
 @SETTINGS
 @given(text=PLAIN_TEXT)
 @example(text="崔收的人上门 XYK 逾期 cuishou")
-def test_normalize_is_idempotent(normalizer: Normalizer, classifier: Classifier,
-                                 text: str) -> None:
+def test_normalize_is_idempotent(normalizer: Normalizer, classifier: Classifier, text: str) -> None:
     # Known exception: a Latin variant spelling inside a longer Latin word ("buxyk") is
     # replaced only after the word failed to read as pinyin, leaving "bu信用卡", whose "bu"
     # a second pass reads as 不. Nobody types that; it is left out here.
-    latin_parts = {part for key in classifier.content.lexicon.variants
-                   for part in re.findall(r"[a-z]+", key.lower())}
-    assume(not any(part in run and part != run
-                   for run in re.findall(r"[a-z]+", text.lower()) for part in latin_parts))
+    latin_parts = {
+        part
+        for key in classifier.content.lexicon.variants
+        for part in re.findall(r"[a-z]+", key.lower())
+    }
+    assume(
+        not any(
+            part in run and part != run
+            for run in re.findall(r"[a-z]+", text.lower())
+            for part in latin_parts
+        )
+    )
     normalize = normalizer.normalize
     once = normalize(text).text
     assert normalize(once).text == once
@@ -190,8 +242,9 @@ def test_normalize_is_idempotent(normalizer: Normalizer, classifier: Classifier,
 
 @SETTINGS
 @given(text=PLAIN_TEXT, data=st.data())
-def test_invisible_characters_case_and_width_do_not_matter(normalizer: Normalizer, text: str,
-                                                           data: st.DataObject) -> None:
+def test_invisible_characters_case_and_width_do_not_matter(
+    normalizer: Normalizer, text: str, data: st.DataObject
+) -> None:
     normalize = normalizer.normalize
     expected = normalize(text).text
     # Zero-width and control characters sprinkled anywhere are ignored.
@@ -202,11 +255,18 @@ def test_invisible_characters_case_and_width_do_not_matter(normalizer: Normalize
         sprinkled = sprinkled[:position] + data.draw(invisible) + sprinkled[position:]
     assert normalize(sprinkled).text == expected
     # Upper-case ASCII reads as lower case.
-    assert normalize(text.upper() if text.isascii() else
-                     "".join(c.upper() if c.isascii() else c for c in text)).text == expected
+    assert (
+        normalize(
+            text.upper()
+            if text.isascii()
+            else "".join(c.upper() if c.isascii() else c for c in text)
+        ).text
+        == expected
+    )
     # Full-width ASCII (what Chinese input methods type) reads as half-width.
-    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else
-                   "\u3000" if c == " " else c for c in text)
+    wide = "".join(
+        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text
+    )
     assert normalize(wide).text == expected
 
 
@@ -269,8 +329,12 @@ def _urgent_texts(classifier: Classifier) -> st.SearchStrategy[str]:
     """An urgent keyword in any typed text (after a space, which ends any @mention before it:
     a mention glued to the keyword, "@张三不想活了", cannot be told apart from a name)."""
     keywords = sorted({w for spec in classifier.content.intents for w in spec.urgent_keywords})
-    return st.builds(lambda before, word, after: f"{before} {word}。{after}",
-                     TYPED_TEXT, st.sampled_from(keywords), TYPED_TEXT)
+    return st.builds(
+        lambda before, word, after: f"{before} {word}。{after}",
+        TYPED_TEXT,
+        st.sampled_from(keywords),
+        TYPED_TEXT,
+    )
 
 
 def _check_classification(classifier: Classifier, text: str) -> None:
@@ -298,8 +362,7 @@ def _check_classification(classifier: Classifier, text: str) -> None:
     if cls.urgent:
         assert sorted(r.intent for r in cls.others) == sorted(set(ids) - set(cls.urgent))
         assert math.isclose(sum(r.score for r in cls.others), 1.0, abs_tol=1e-6)
-        assert [r.score for r in cls.others] == sorted((r.score for r in cls.others),
-                                                       reverse=True)
+        assert [r.score for r in cls.others] == sorted((r.score for r in cls.others), reverse=True)
     else:
         assert scores == sorted(scores, reverse=True)
         assert cls.others == []
@@ -316,8 +379,7 @@ def test_classification_shape(classifier: Classifier, text: str) -> None:
 
 @SETTINGS
 @given(data=st.data())
-def test_urgent_keywords_are_flagged_and_first(classifier: Classifier,
-                                               data: st.DataObject) -> None:
+def test_urgent_keywords_are_flagged_and_first(classifier: Classifier, data: st.DataObject) -> None:
     text = data.draw(_urgent_texts(classifier))
     cls = classifier.classify(text)
     assume(not cls.truncated)
@@ -330,8 +392,10 @@ def test_urgent_keywords_are_flagged_and_first(classifier: Classifier,
 PLATFORMS = st.sampled_from(["terminal", "wechat", "qq", "http", "jsonl"])
 #: Any ids (the in-memory store takes even lone surrogates; the SQLite store does not, which
 #: is reported: such an id, possible from a JSON "\ud800" escape, gets the apology).
-IDS = st.one_of(st.sampled_from(["alice", "bob", "wxid_abc", "10001"]),
-                st.text(ANY_CHAR, min_size=1, max_size=20))
+IDS = st.one_of(
+    st.sampled_from(["alice", "bob", "wxid_abc", "10001"]),
+    st.text(ANY_CHAR, min_size=1, max_size=20),
+)
 ROOMS = st.one_of(st.none(), st.sampled_from(["room1", "群2"]), IDS)
 TRIGGERS = st.sampled_from(["", "", "", "助手", "#", " 助手：", "@催收应对助手\u2005"])
 
@@ -349,16 +413,20 @@ def incomings(draw: st.DrawFn, user: str | None = None, room: object = ...) -> I
     )
 
 
-_NO_INTENT_REPLIES = {texts.RESET_DONE, texts.NO_TOPIC_FOR_MORE, texts.FORGET_NOTHING,
-                      texts.FORGET_FAILED} | {
-    texts.FORGET_DONE.format(count=n) for n in range(1, 50)}
+_NO_INTENT_REPLIES = {
+    texts.RESET_DONE,
+    texts.NO_TOPIC_FOR_MORE,
+    texts.FORGET_NOTHING,
+    texts.FORGET_FAILED,
+} | {texts.FORGET_DONE.format(count=n) for n in range(1, 50)}
 
 
 def _is_addressed(runner: Runner, incoming: Incoming) -> bool:
     if incoming.room is None or incoming.addressed:
         return True
-    return any(t and incoming.text.lstrip().startswith(t)
-               for t in runner.engine.config.groups.triggers)
+    return any(
+        t and incoming.text.lstrip().startswith(t) for t in runner.engine.config.groups.triggers
+    )
 
 
 def _check_response(runner: Runner, incoming: Incoming, response: Response) -> None:
@@ -407,8 +475,9 @@ def test_engine_answers_any_message(runner: Runner, incoming: Incoming) -> None:
 
 @FEW
 @given(data=st.data(), user=IDS, room=ROOMS)
-def test_engine_conversations(runner: Runner, data: st.DataObject, user: str,
-                              room: str | None) -> None:
+def test_engine_conversations(
+    runner: Runner, data: st.DataObject, user: str, room: str | None
+) -> None:
     """A person's messages in order: whatever the bot remembers in between, every addressed
     text still gets an answer and nothing raises."""
     errors = runner.engine.admin.stats.errors

@@ -28,17 +28,28 @@ def fake_python(path: Path, version: str) -> Path:
 
 def bash(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, **env}
-    return subprocess.run(["bash", "-c", f"set -euo pipefail; source '{ENV_SCRIPT}'; {script}"],
-                          cwd=cwd, env=full, capture_output=True, text=True, timeout=300,
-                          check=False)
+    return subprocess.run(
+        ["bash", "-c", f"set -euo pipefail; source '{ENV_SCRIPT}'; {script}"],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("script", ["chat.sh", "test.sh"])
 def test_a_wrong_python_is_named_with_the_one_needed(tmp_path: Path, script: str) -> None:
     wrong = fake_python(tmp_path / "python3.12", "3.12")
-    proc = subprocess.run(["bash", str(ROOT / "scripts" / script), "--version"],
-                          env={**os.environ, "PYTHON": str(wrong)}, capture_output=True,
-                          text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / script), "--version"],
+        env={**os.environ, "PYTHON": str(wrong)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "needs Python 3.11" in proc.stderr
     assert f"{wrong} is 3.12" in proc.stderr
@@ -50,9 +61,16 @@ def test_a_venv_made_by_another_python_is_rebuilt(tmp_path: Path) -> None:
     proc = bash("find_python; ensure_venv", tmp_path, PYTHON=sys.executable)
     assert proc.returncode == 0, proc.stderr
     assert ".venv was made by Python 3.12; rebuilding it" in proc.stderr
-    version = subprocess.run([str(tmp_path / ".venv" / "bin" / "python"), "-c",
-                              "import sys; print(sys.version_info[:2])"],
-                             capture_output=True, text=True, check=True).stdout
+    version = subprocess.run(
+        [
+            str(tmp_path / ".venv" / "bin" / "python"),
+            "-c",
+            "import sys; print(sys.version_info[:2])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert version.strip() == "(3, 11)"
     again = bash("find_python; ensure_venv", tmp_path, PYTHON=sys.executable)
     assert again.returncode == 0
@@ -64,9 +82,12 @@ def test_installs_only_when_pyproject_changes_and_hides_the_noise(tmp_path: Path
     (tmp_path / ".venv").mkdir()
     calls = tmp_path / "calls"
     pip = tmp_path / "fake-pip"
-    pip.write_text(f"#!/bin/sh\necho \"$*\" >> '{calls}'\n"
-                   "echo 'SetuptoolsDeprecationWarning: noise' >&2\n"
-                   "[ -z \"$FAIL\" ]\n", encoding="utf-8")
+    pip.write_text(
+        f"#!/bin/sh\necho \"$*\" >> '{calls}'\n"
+        "echo 'SetuptoolsDeprecationWarning: noise' >&2\n"
+        '[ -z "$FAIL" ]\n',
+        encoding="utf-8",
+    )
     pip.chmod(0o755)
 
     def install(**env: str) -> subprocess.CompletedProcess[str]:

@@ -65,7 +65,12 @@ def describe_turn(message_id: object, incoming: Incoming, response: Response) ->
     where = f"group {log_id(incoming.room)}" if incoming.room is not None else "private chat"
     count = len(response.replies)
     mention = "" if incoming.addressed or incoming.room is None else ", no @mention"
-    outcome = ("left alone (not addressed)" if response.silent else
-               f"{response.intent or 'no intent'}, {count} repl{'y' if count == 1 else 'ies'}")
-    return (f"message {log_id(message_id)} from {log_id(incoming.user)} in {where} "
-            f"({incoming.kind.value}{mention}) -> {outcome}")
+    outcome = (
+        "left alone (not addressed)"
+        if response.silent
+        else f"{response.intent or 'no intent'}, {count} repl{'y' if count == 1 else 'ies'}"
+    )
+    return (
+        f"message {log_id(message_id)} from {log_id(incoming.user)} in {where} "
+        f"({incoming.kind.value}{mention}) -> {outcome}"
+    )

@@ -22,9 +22,13 @@ class DownloadTooLarge(DownloadError):
     """The photo is larger than the limit (nothing beyond the limit was read)."""
 
 
-async def download_image(url: str, *, max_bytes: int = MAX_BYTES,
-                         seconds: float = DOWNLOAD_TIMEOUT_SECONDS,
-                         session: aiohttp.ClientSession | None = None) -> bytes:
+async def download_image(
+    url: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    seconds: float = DOWNLOAD_TIMEOUT_SECONDS,
+    session: aiohttp.ClientSession | None = None,
+) -> bytes:
     """The bytes at ``url``, read in chunks and dropped as soon as they pass ``max_bytes``.
 
     Raises :class:`DownloadTooLarge` beyond ``max_bytes``, :class:`DownloadError` for other
@@ -36,10 +40,13 @@ async def download_image(url: str, *, max_bytes: int = MAX_BYTES,
     where = f"{parts.scheme}://{parts.hostname}"
     own = session is None
     session = session or aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=seconds, sock_connect=min(seconds, 10.0)))
+        timeout=aiohttp.ClientTimeout(total=seconds, sock_connect=min(seconds, 10.0))
+    )
     try:
-        async with asyncio.timeout(seconds), session.get(
-                url, max_redirects=MAX_REDIRECTS, allow_redirects=True) as response:
+        async with (
+            asyncio.timeout(seconds),
+            session.get(url, max_redirects=MAX_REDIRECTS, allow_redirects=True) as response,
+        ):
             if response.status != 200:
                 raise DownloadError(f"HTTP {response.status} from {where}")
             too_large = DownloadTooLarge(f"more than {max_bytes} bytes from {where}")

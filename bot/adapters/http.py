@@ -76,12 +76,12 @@ PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": PAGE_CACHE_CONTROL}
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 
-
 class ApiError(Exception):
     """An error answered as ``{"error": {"code", "message"}}`` with an HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -90,8 +90,12 @@ class ApiError(Exception):
 
     def response(self) -> web.Response:
         """The JSON response for this error."""
-        return web.json_response({"error": {"code": self.code, "message": self.message}},
-                                 status=self.status, headers=self.headers, dumps=_dumps)
+        return web.json_response(
+            {"error": {"code": self.code, "message": self.message}},
+            status=self.status,
+            headers=self.headers,
+            dumps=_dumps,
+        )
 
 
 def _json_type(value: object) -> str:
@@ -106,8 +110,9 @@ def _json_type(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _field(data: dict[str, Any], name: str, *, optional: bool = False,
-           max_chars: int = MAX_ID_CHARS) -> str | None:
+def _field(
+    data: dict[str, Any], name: str, *, optional: bool = False, max_chars: int = MAX_ID_CHARS
+) -> str | None:
     """A string field of the request, checked (an ApiError naming the field otherwise)."""
     if name not in data or (optional and data[name] is None):
         if optional:
@@ -116,12 +121,16 @@ def _field(data: dict[str, Any], name: str, *, optional: bool = False,
     value = data[name]
     if not isinstance(value, str):
         wanted = "a string or null" if optional else "a string"
-        raise ApiError(422, "wrong_type",
-                       f"field '{name}' must be {wanted}, got {_json_type(value)}")
+        raise ApiError(
+            422, "wrong_type", f"field '{name}' must be {wanted}, got {_json_type(value)}"
+        )
     if len(value) > max_chars:
         status = 413 if name == "text" else 422
-        raise ApiError(status, "too_long",
-                       f"field '{name}' is {len(value)} characters long; the limit is {max_chars}")
+        raise ApiError(
+            status,
+            "too_long",
+            f"field '{name}' is {len(value)} characters long; the limit is {max_chars}",
+        )
     if not value and name != "text":
         hint = " (use null or leave it out for a private conversation)" if optional else ""
         raise ApiError(422, "empty_field", f"field '{name}' must not be empty{hint}")
@@ -134,8 +143,11 @@ def _image_field(data: dict[str, Any]) -> bytes | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ApiError(422, "wrong_type",
-                       f"field 'image' must be a base64 string or null, got {_json_type(value)}")
+        raise ApiError(
+            422,
+            "wrong_type",
+            f"field 'image' must be a base64 string or null, got {_json_type(value)}",
+        )
     if value.startswith("data:"):
         header, _, value = value.partition(",")
         if ";base64" not in header:
@@ -154,8 +166,9 @@ def _image_field(data: dict[str, Any]) -> bytes | None:
 
 
 def _image_too_large() -> ApiError:
-    return ApiError(413, "image_too_large",
-                    f"the image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
+    return ApiError(
+        413, "image_too_large", f"the image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,16 +186,16 @@ class MessageRequest:
     def from_json(cls, data: object) -> MessageRequest:
         """Check a decoded JSON body (ApiError 422, or 413 for a too long text or image)."""
         if not isinstance(data, dict):
-            raise ApiError(422, "wrong_type",
-                           f"the body must be a JSON object, got {_json_type(data)}")
+            raise ApiError(
+                422, "wrong_type", f"the body must be a JSON object, got {_json_type(data)}"
+            )
         conversation = _field(data, "conversation")
         user = _field(data, "user")
         room = _field(data, "room", optional=True)
         image = _image_field(data)
         text = _field(data, "text", max_chars=MAX_TEXT_CHARS, optional=image is not None)
         assert conversation is not None and user is not None
-        return cls(conversation=conversation, user=user, room=room, text=text or "",
-                   image=image)
+        return cls(conversation=conversation, user=user, room=room, text=text or "", image=image)
 
     def incoming(self) -> Incoming:
         """The engine's message. Users and rooms are scoped by the conversation id, so two API
@@ -228,64 +241,90 @@ async def _read_multipart(request: web.Request, max_field_bytes: int) -> Message
             except UnicodeDecodeError:
                 raise ApiError(422, "wrong_type", f"field '{name}' is not UTF-8 text") from None
     if image is None:
-        raise ApiError(422, "missing_field", "field 'image' (a file) is required in a "
-                       "multipart body; send text as JSON")
+        raise ApiError(
+            422,
+            "missing_field",
+            "field 'image' (a file) is required in a multipart body; send text as JSON",
+        )
     fields.setdefault("text", "")
     if fields.get("room") == "":
         fields["room"] = None
     request_fields = MessageRequest.from_json(fields)
-    return MessageRequest(conversation=request_fields.conversation, user=request_fields.user,
-                          room=request_fields.room, text="", image=image)
+    return MessageRequest(
+        conversation=request_fields.conversation,
+        user=request_fields.user,
+        room=request_fields.room,
+        text="",
+        image=image,
+    )
 
 
 # Errors aiohttp raises itself, as the API reports them.
 _HTTP_ERROR_CODES = {
-    400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-    413: "body_too_large", 415: "unsupported_media_type",
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
 }
 
 
-def _describe_http_error(exc: web.HTTPException, request: web.Request,
-                         max_body_bytes: int) -> str:
+def _describe_http_error(exc: web.HTTPException, request: web.Request, max_body_bytes: int) -> str:
     path = request.path[:200]
     if exc.status == 404:
-        return (f"no such endpoint: {request.method} {path} (the API has POST /v1/messages "
-                "and GET /healthz)")
+        return (
+            f"no such endpoint: {request.method} {path} (the API has POST /v1/messages "
+            "and GET /healthz)"
+        )
     if exc.status == 405:
         allowed = exc.headers.get("Allow", "")
         return f"method {request.method} is not allowed on {path}; use {allowed}"
     if exc.status == 413:
-        return (f"the request body is larger than {max_body_bytes} bytes "
-                "(platforms.http.max_body_bytes)")
+        return (
+            f"the request body is larger than {max_body_bytes} bytes "
+            "(platforms.http.max_body_bytes)"
+        )
     return exc.reason
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _guard_middleware(allowed_hosts: frozenset[str], clients: ClientAddress,
-                      limit: ClientRateLimit) -> Any:
+def _guard_middleware(
+    allowed_hosts: frozenset[str], clients: ClientAddress, limit: ClientRateLimit
+) -> Any:
     """Refuse a Host that is not allowed (421) and a client over its rate limit (429)."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         host = host_name(request.headers.get("Host", ""))
         if host not in allowed_hosts:
-            log_refusal("host", "http: refused a request for Host %r from %s (allowed: %s; "
-                        "platforms.http.allowed_hosts)", log_id(host), request.remote,
-                        ", ".join(sorted(allowed_hosts)))
-            raise ApiError(421, "host_not_allowed",
-                           "this server does not answer for that host name "
-                           "(platforms.http.allowed_hosts)")
+            log_refusal(
+                "host",
+                "http: refused a request for Host %r from %s (allowed: %s; "
+                "platforms.http.allowed_hosts)",
+                log_id(host),
+                request.remote,
+                ", ".join(sorted(allowed_hosts)),
+            )
+            raise ApiError(
+                421,
+                "host_not_allowed",
+                "this server does not answer for that host name (platforms.http.allowed_hosts)",
+            )
         if request.path.startswith("/v1/"):
             client = clients.of(request)
             wait = limit.retry_after(client)
             if wait > 0:
-                log_refusal("rate", "http: client %s is over its rate limit; answered 429",
-                            log_id(client))
-                raise ApiError(429, "too_many_requests",
-                               f"too many requests; try again in {retry_after_header(wait)} s",
-                               {"Retry-After": retry_after_header(wait)})
+                log_refusal(
+                    "rate", "http: client %s is over its rate limit; answered 429", log_id(client)
+                )
+                raise ApiError(
+                    429,
+                    "too_many_requests",
+                    f"too many requests; try again in {retry_after_header(wait)} s",
+                    {"Retry-After": retry_after_header(wait)},
+                )
         return await handler(request)
 
     return guard
@@ -304,15 +343,17 @@ def _error_middleware(max_body_bytes: int) -> Any:
             if exc.status < 400:
                 raise
             code = _HTTP_ERROR_CODES.get(exc.status, "http_error")
-            headers = {k: v for k, v in exc.headers.items()
-                       if k in ("Allow", "WWW-Authenticate")}
-            return ApiError(exc.status, code, _describe_http_error(exc, request, max_body_bytes),
-                            headers).response()
+            headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "WWW-Authenticate")}
+            return ApiError(
+                exc.status, code, _describe_http_error(exc, request, max_body_bytes), headers
+            ).response()
         except Exception:
             log.exception("http: unexpected error on %s %s", request.method, request.path[:200])
-            return ApiError(500, "internal_error",
-                            "the server failed to handle this request; it has been logged"
-                            ).response()
+            return ApiError(
+                500,
+                "internal_error",
+                "the server failed to handle this request; it has been logged",
+            ).response()
 
     return errors
 
@@ -325,8 +366,9 @@ def _load_page() -> dict[str, bytes]:
         try:
             page[name] = folder.joinpath(name).read_bytes()
         except OSError:
-            log.warning("http: the web page file bot/adapters/web/%s is missing; / will not work",
-                        name)
+            log.warning(
+                "http: the web page file bot/adapters/web/%s is missing; / will not work", name
+            )
     return page
 
 
@@ -338,10 +380,14 @@ class HttpAdapter(Adapter):
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.http
-        self._token = required_token(settings.host, settings.token,
-                                     key="platforms.http.token", env="BOT_HTTP_TOKEN",
-                                     optional_on_loopback=not settings.require_token,
-                                     opt_out="platforms.http.require_token: false")
+        self._token = required_token(
+            settings.host,
+            settings.token,
+            key="platforms.http.token",
+            env="BOT_HTTP_TOKEN",
+            optional_on_loopback=not settings.require_token,
+            opt_out="platforms.http.require_token: false",
+        )
         self._body_timeout = settings.body_timeout_seconds
         self._engine = engine
         self._page = _load_page()
@@ -350,11 +396,15 @@ class HttpAdapter(Adapter):
         self._max_body_bytes = settings.max_body_bytes
         # A photo may make a body larger than max_body_bytes; a body without one may not
         # (checked in _messages).
-        guard = _guard_middleware(allowed_host_names(settings.host, settings.allowed_hosts),
-                                  ClientAddress(settings.trusted_proxies),
-                                  ClientRateLimit(settings.rate_limit_per_minute))
-        app = web.Application(client_max_size=settings.max_body_bytes + IMAGE_BODY_ALLOWANCE,
-                              middlewares=[_error_middleware(settings.max_body_bytes), guard])
+        guard = _guard_middleware(
+            allowed_host_names(settings.host, settings.allowed_hosts),
+            ClientAddress(settings.trusted_proxies),
+            ClientRateLimit(settings.rate_limit_per_minute),
+        )
+        app = web.Application(
+            client_max_size=settings.max_body_bytes + IMAGE_BODY_ALLOWANCE,
+            middlewares=[_error_middleware(settings.max_body_bytes), guard],
+        )
         app.on_response_prepare.append(add_security_headers)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/healthz", self._healthz)
@@ -362,11 +412,14 @@ class HttpAdapter(Adapter):
         for name in PAGE_FILES:
             if name != "index.html":
                 app.router.add_get(f"/{name}", self._page_file)
-        self._server = WebServer(app, settings.host, settings.port,
-                                 idle_timeout=settings.idle_timeout_seconds,
-                                 max_connections=settings.max_connections,
-                                 error_headers={**SECURITY_HEADERS,
-                                                "Cache-Control": API_CACHE_CONTROL})
+        self._server = WebServer(
+            app,
+            settings.host,
+            settings.port,
+            idle_timeout=settings.idle_timeout_seconds,
+            max_connections=settings.max_connections,
+            error_headers={**SECURITY_HEADERS, "Cache-Control": API_CACHE_CONTROL},
+        )
         self._host = settings.host
 
     @property
@@ -379,8 +432,12 @@ class HttpAdapter(Adapter):
         await self._server.start()
         self._started_at = time.monotonic()
         self._stopped.clear()
-        log.info("http: serving the API and the web page on http://%s:%s/ (token %s)",
-                 self._host, self.port, "required" if self._token else "not required")
+        log.info(
+            "http: serving the API and the web page on http://%s:%s/ (token %s)",
+            self._host,
+            self.port,
+            "required" if self._token else "not required",
+        )
 
     async def run(self) -> None:
         """Serve until :meth:`stop` is called."""
@@ -399,18 +456,24 @@ class HttpAdapter(Adapter):
             return
         given = bearer_token(request.headers.get("Authorization"))
         if not token_matches(given, self._token):
-            raise ApiError(401, "unauthorized",
-                           "missing or wrong token: send the header 'Authorization: Bearer "
-                           "<token>' with the token set in platforms.http.token (BOT_HTTP_TOKEN)",
-                           {"WWW-Authenticate": 'Bearer realm="cuishou-bot"'})
+            raise ApiError(
+                401,
+                "unauthorized",
+                "missing or wrong token: send the header 'Authorization: Bearer "
+                "<token>' with the token set in platforms.http.token (BOT_HTTP_TOKEN)",
+                {"WWW-Authenticate": 'Bearer realm="cuishou-bot"'},
+            )
 
     async def _messages(self, request: web.Request) -> web.Response:
         self._authorize(request)
         if request.content_type not in ("multipart/form-data", "application/json"):
-            raise ApiError(415, "unsupported_media_type",
-                           "the body must be JSON with the header 'Content-Type: "
-                           "application/json', or multipart/form-data with an image "
-                           f"(got {request.content_type!r})")
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                "the body must be JSON with the header 'Content-Type: "
+                "application/json', or multipart/form-data with an image "
+                f"(got {request.content_type!r})",
+            )
         try:
             async with asyncio.timeout(self._body_timeout):
                 if request.content_type == "multipart/form-data":
@@ -418,31 +481,49 @@ class HttpAdapter(Adapter):
                 else:
                     message = await self._read_json(request)
         except TimeoutError:
-            log_refusal("slow_body", "http: a request body from %s took longer than %.0f s; "
-                        "answered 408", request.remote, self._body_timeout)
-            raise ApiError(408, "body_timeout",
-                           f"the request body did not arrive within {self._body_timeout:g} s "
-                           "(platforms.http.body_timeout_seconds)",
-                           {"Connection": "close"}) from None
+            log_refusal(
+                "slow_body",
+                "http: a request body from %s took longer than %.0f s; answered 408",
+                request.remote,
+                self._body_timeout,
+            )
+            raise ApiError(
+                408,
+                "body_timeout",
+                f"the request body did not arrive within {self._body_timeout:g} s "
+                "(platforms.http.body_timeout_seconds)",
+                {"Connection": "close"},
+            ) from None
         response = await self._engine.handle(message.incoming())
-        log.info("http: conversation %s%s -> %s, %d repl%s", log_id(message.conversation),
-                 " (group)" if message.room is not None else "", response.intent or "no intent",
-                 len(response.replies), "y" if len(response.replies) == 1 else "ies")
-        return web.json_response({
-            "conversation": message.conversation,
-            "intent": response.intent,
-            "confidence": round(response.confidence, 3),
-            "replies": [clean_text(reply) for reply in response.replies],
-            "choices": [clean_text(choice) for choice in response.choices],
-            "urgent": response.urgent,
-        }, dumps=_dumps)
+        log.info(
+            "http: conversation %s%s -> %s, %d repl%s",
+            log_id(message.conversation),
+            " (group)" if message.room is not None else "",
+            response.intent or "no intent",
+            len(response.replies),
+            "y" if len(response.replies) == 1 else "ies",
+        )
+        return web.json_response(
+            {
+                "conversation": message.conversation,
+                "intent": response.intent,
+                "confidence": round(response.confidence, 3),
+                "replies": [clean_text(reply) for reply in response.replies],
+                "choices": [clean_text(choice) for choice in response.choices],
+                "urgent": response.urgent,
+            },
+            dumps=_dumps,
+        )
 
     async def _read_json(self, request: web.Request) -> MessageRequest:
         body = await request.read()  # 413 beyond max_body_bytes plus the photo allowance
         if len(body) > self._max_body_bytes and b'"image"' not in body:
-            raise ApiError(413, "body_too_large",
-                           f"the request body is larger than {self._max_body_bytes} bytes "
-                           "(platforms.http.max_body_bytes)")
+            raise ApiError(
+                413,
+                "body_too_large",
+                f"the request body is larger than {self._max_body_bytes} bytes "
+                "(platforms.http.max_body_bytes)",
+            )
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as exc:
@@ -451,20 +532,29 @@ class HttpAdapter(Adapter):
         return MessageRequest.from_json(data)
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return web.json_response({
-            "status": "ok",
-            "content_version": _content_version(self._engine),
-            "uptime_seconds": round(time.monotonic() - self._started_at, 1),
-        })
+        return web.json_response(
+            {
+                "status": "ok",
+                "content_version": _content_version(self._engine),
+                "uptime_seconds": round(time.monotonic() - self._started_at, 1),
+            }
+        )
 
     async def _page_file(self, request: web.Request) -> web.Response:
         name = request.path.lstrip("/") or "index.html"
         body = self._page.get(name)
         if body is None:
-            raise ApiError(500, "page_missing", f"the web page file bot/adapters/web/{name} "
-                           "is missing from the installation")
-        return web.Response(body=body, content_type=PAGE_FILES[name].split(";")[0],
-                            charset="utf-8", headers=PAGE_HEADERS)
+            raise ApiError(
+                500,
+                "page_missing",
+                f"the web page file bot/adapters/web/{name} is missing from the installation",
+            )
+        return web.Response(
+            body=body,
+            content_type=PAGE_FILES[name].split(";")[0],
+            charset="utf-8",
+            headers=PAGE_HEADERS,
+        )
 
 
 def _content_version(engine: object) -> str | None:
@@ -473,4 +563,3 @@ def _content_version(engine: object) -> str | None:
     content = getattr(understanding, "content", None)
     version = getattr(content, "version", None)
     return version if isinstance(version, str) else None
-

@@ -22,8 +22,10 @@ WINDOW_SECONDS = 60.0
 MAX_TRACKED_CLIENTS = 10_000
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; base-uri 'none'; "
-                                "form-action 'self'; frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
@@ -40,7 +42,7 @@ def host_name(header: str) -> str:
     """The host part of a Host header value, lower-cased, without port or brackets."""
     header = header.strip().lower()
     if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else header[1:]
+        return header[1 : header.find("]")] if "]" in header else header[1:]
     if header.count(":") == 1:
         header = header.partition(":")[0]
     return header.rstrip(".")
@@ -80,8 +82,11 @@ class ClientAddress:
         peer = request.remote or "?"
         if not self._trusted or not self._is_trusted(peer):
             return peer
-        forwarded = [a.strip() for a in ",".join(
-            request.headers.getall("X-Forwarded-For", [])).split(",") if a.strip()]
+        forwarded = [
+            a.strip()
+            for a in ",".join(request.headers.getall("X-Forwarded-For", [])).split(",")
+            if a.strip()
+        ]
         for address in reversed(forwarded):
             if not self._is_trusted(address):
                 return address[:64]

@@ -35,8 +35,11 @@ def clean_optional(text: str | None) -> str | None:
 
 def clean_incoming(incoming: Incoming) -> Incoming:
     """``incoming`` with its text, user and room cleaned (the same object when all are clean)."""
-    text, user, room = (clean_text(incoming.text), clean_text(incoming.user),
-                        clean_optional(incoming.room))
+    text, user, room = (
+        clean_text(incoming.text),
+        clean_text(incoming.user),
+        clean_optional(incoming.room),
+    )
     if text is incoming.text and user is incoming.user and room is incoming.room:
         return incoming
     return replace(incoming, text=text, user=user, room=room)

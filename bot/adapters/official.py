@@ -74,10 +74,12 @@ STOP_FLUSH_SECONDS = 5.0
 
 VOICE_NOT_RECOGNISED = (
     "抱歉，这条语音我没能听清楚。可以再说一遍，或者打字告诉我你遇到的情况，"
-    "比如“催收的人在门口怎么办”。如果有人威胁你或不肯离开，请马上拨打110。")
+    "比如“催收的人在门口怎么办”。如果有人威胁你或不肯离开，请马上拨打110。"
+)
 HANDLING_FAILED = (
     "抱歉，我这边出了点问题，没能处理这条消息。请再发一次试试。"
-    "如果有人威胁你或不肯离开，请直接拨打110。")
+    "如果有人威胁你或不肯离开，请直接拨打110。"
+)
 
 _OTHER_KINDS: dict[type[BaseMessage], MessageKind] = {
     ImageMessage: MessageKind.IMAGE,
@@ -154,13 +156,20 @@ class OfficialAdapter(Adapter):
         self._engine = engine
         assert settings.token is not None and settings.app_id is not None
         self._token = settings.token.get_secret_value()
-        self._crypto = None if settings.encoding_aes_key is None else WeChatCrypto(
-            self._token, settings.encoding_aes_key.get_secret_value(), settings.app_id)
+        self._crypto = (
+            None
+            if settings.encoding_aes_key is None
+            else WeChatCrypto(
+                self._token, settings.encoding_aes_key.get_secret_value(), settings.app_id
+            )
+        )
         self._api = _api_from(settings)
-        self._outbox = Outbox(self._deliver,
-                              per_room_per_minute=config.sending.per_room_per_minute,
-                              overall_per_minute=config.sending.overall_per_minute,
-                              max_message_chars=max(settings.max_message_bytes // 3, 100))
+        self._outbox = Outbox(
+            self._deliver,
+            per_room_per_minute=config.sending.per_room_per_minute,
+            overall_per_minute=config.sending.overall_per_minute,
+            max_message_chars=max(settings.max_message_bytes // 3, 100),
+        )
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_get(settings.path, self._verify_url)
         app.router.add_post(settings.path, self._callback)
@@ -187,9 +196,13 @@ class OfficialAdapter(Adapter):
         """Start serving (returns once the port is bound)."""
         await self._server.start()
         self._stopped.clear()
-        log.info("official: serving the Official Account callback on http://%s:%s%s "
-                 "(%s mode)", self._settings.host, self.port, self._settings.path,
-                 self._settings.mode)
+        log.info(
+            "official: serving the Official Account callback on http://%s:%s%s (%s mode)",
+            self._settings.host,
+            self.port,
+            self._settings.path,
+            self._settings.mode,
+        )
 
     async def run(self) -> None:
         """Serve until :meth:`stop` is called."""
@@ -223,15 +236,21 @@ class OfficialAdapter(Adapter):
             raise CallbackRefused(403, "signature, timestamp or nonce missing")
         expected = signature_of(self._token, timestamp, nonce)
         if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
-            raise CallbackRefused(403, "wrong signature (is platforms.official.token the "
-                                       "Token set in the WeChat console?)")
+            raise CallbackRefused(
+                403,
+                "wrong signature (is platforms.official.token the "
+                "Token set in the WeChat console?)",
+            )
         try:
             skew = abs(time.time() - int(timestamp))
         except ValueError:
             raise CallbackRefused(403, "the timestamp is not a number") from None
         if skew > self._settings.max_clock_skew_seconds:
-            raise CallbackRefused(403, f"the timestamp is {skew:.0f} s away from this "
-                                       "server's clock (a replay, or a clock to set right)")
+            raise CallbackRefused(
+                403,
+                f"the timestamp is {skew:.0f} s away from this "
+                "server's clock (a replay, or a clock to set right)",
+            )
         return timestamp, nonce
 
     async def _verify_url(self, request: web.Request) -> web.Response:
@@ -258,19 +277,22 @@ class OfficialAdapter(Adapter):
             turn, created = self._turn_for(message, timestamp, nonce)
         except CallbackRefused as exc:
             log.warning("official: refused a callback from %s: %s", request.remote, exc.reason)
-            return web.Response(status=exc.status, text="forbidden" if exc.status == 403
-                                else "bad request")
+            return web.Response(
+                status=exc.status, text="forbidden" if exc.status == 403 else "bad request"
+            )
         except web.HTTPRequestEntityTooLarge:
-            log.warning("official: refused a callback from %s: body over %d bytes",
-                        request.remote, MAX_BODY_BYTES)
+            log.warning(
+                "official: refused a callback from %s: body over %d bytes",
+                request.remote,
+                MAX_BODY_BYTES,
+            )
             return web.Response(status=413, text="too large")
         if created:
             self._start(turn, message)
         elif turn.mode is None:
             log.info("official: %s is a retry; it waits for the answer in progress", turn.key)
         else:
-            log.info("official: %s is a retry of a message already answered; same reply",
-                     turn.key)
+            log.info("official: %s is a retry of a message already answered; same reply", turn.key)
         text, rest = await self._reply_for(turn, deadline)
         response = self._render(text, message, encrypted, nonce)
         if rest:
@@ -280,39 +302,47 @@ class OfficialAdapter(Adapter):
             self._submit(turn, rest)
         return response
 
-    def _read_message(self, request: web.Request, body: bytes, encrypted: bool,
-                      timestamp: str, nonce: str) -> BaseMessage:
+    def _read_message(
+        self, request: web.Request, body: bytes, encrypted: bool, timestamp: str, nonce: str
+    ) -> BaseMessage:
         mode = self._settings.mode
         if encrypted:
             if self._crypto is None:
-                raise CallbackRefused(403, "an encrypted message, but platforms.official."
-                                           "encoding_aes_key is not set")
+                raise CallbackRefused(
+                    403, "an encrypted message, but platforms.official.encoding_aes_key is not set"
+                )
             try:
                 xml = self._crypto.decrypt_message(
-                    body, request.query.get("msg_signature", ""), timestamp, nonce)
+                    body, request.query.get("msg_signature", ""), timestamp, nonce
+                )
             except (InvalidSignatureException, InvalidAppIdException):
-                raise CallbackRefused(403, "wrong msg_signature or AppID in an encrypted "
-                                           "message (check token, encoding_aes_key, "
-                                           "app_id)") from None
+                raise CallbackRefused(
+                    403,
+                    "wrong msg_signature or AppID in an encrypted "
+                    "message (check token, encoding_aes_key, "
+                    "app_id)",
+                ) from None
             except Exception as exc:
-                raise CallbackRefused(400, f"cannot decrypt the message "
-                                           f"({type(exc).__name__})") from None
+                raise CallbackRefused(
+                    400, f"cannot decrypt the message ({type(exc).__name__})"
+                ) from None
         elif mode == "safe":
-            raise CallbackRefused(403, "a plain message in safe mode (set mode: compatible "
-                                       "or plain to accept it)")
+            raise CallbackRefused(
+                403, "a plain message in safe mode (set mode: compatible or plain to accept it)"
+            )
         else:
             xml = body.decode("utf-8", "replace")
         try:
             message = parse_message(xml)
         except Exception as exc:
-            raise CallbackRefused(400, f"cannot read the message XML "
-                                       f"({type(exc).__name__})") from None
+            raise CallbackRefused(
+                400, f"cannot read the message XML ({type(exc).__name__})"
+            ) from None
         if message is None or not message.source:
             raise CallbackRefused(400, "the message has no FromUserName")
         return message
 
-    def _turn_for(self, message: BaseMessage, timestamp: str,
-                  nonce: str) -> tuple[_Turn, bool]:
+    def _turn_for(self, message: BaseMessage, timestamp: str, nonce: str) -> tuple[_Turn, bool]:
         """The turn of this message (a retry's is the first request's) and whether it is
         new. A nonce seen before with another message is a replay: CallbackRefused."""
         now = time.monotonic()
@@ -339,14 +369,16 @@ class OfficialAdapter(Adapter):
             self._turns.popitem(last=False)
         window = 2 * self._settings.max_clock_skew_seconds
         while len(self._nonces) > MAX_REMEMBERED or (
-                self._nonces and _nonce_age(next(iter(self._nonces))) > window):
+            self._nonces and _nonce_age(next(iter(self._nonces))) > window
+        ):
             self._nonces.popitem(last=False)
 
     # ----- answering ---------------------------------------------------------------------
 
     def _start(self, turn: _Turn, message: BaseMessage) -> None:
-        task = asyncio.get_running_loop().create_task(self._process(turn, message),
-                                                      name=f"official-{turn.key}")
+        task = asyncio.get_running_loop().create_task(
+            self._process(turn, message), name=f"official-{turn.key}"
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -359,8 +391,7 @@ class OfficialAdapter(Adapter):
             response = Response(replies=[HANDLING_FAILED], intent="error")
         turn.response = response
         joined = "\n\n".join(r.strip() for r in response.replies if r.strip())
-        turn.parts = split_for_wechat(joined, self._settings.max_message_bytes) if joined \
-            else []
+        turn.parts = split_for_wechat(joined, self._settings.max_message_bytes) if joined else []
         if turn.mode == "ack":
             self._submit(turn, turn.parts)
         turn.done.set()
@@ -375,25 +406,34 @@ class OfficialAdapter(Adapter):
             answer = await self._engine.handle(one)
             self.engine_calls += 1
             log.info("official: %s", describe_turn(message.id or message.type, one, answer))
-            response = Response(replies=[*response.replies, *answer.replies],
-                                intent=answer.intent or response.intent,
-                                confidence=answer.confidence, intents=answer.intents,
-                                choices=answer.choices, urgent=response.urgent or answer.urgent)
+            response = Response(
+                replies=[*response.replies, *answer.replies],
+                intent=answer.intent or response.intent,
+                confidence=answer.confidence,
+                intents=answer.intents,
+                choices=answer.choices,
+                urgent=response.urgent or answer.urgent,
+            )
         return response
 
     def _incoming(self, message: BaseMessage) -> list[Incoming] | Response:
         """The messages to ask the engine, or the answer without it."""
+
         def ask(text: str, kind: MessageKind = MessageKind.TEXT) -> Incoming:
-            return Incoming(user=clean_text(message.source), text=clean_text(text),
-                            platform=PLATFORM, kind=kind)
+            return Incoming(
+                user=clean_text(message.source), text=clean_text(text), platform=PLATFORM, kind=kind
+            )
 
         if isinstance(message, TextMessage):
             return [ask(message.content or "")]
         if isinstance(message, VoiceMessage):
             recognised = (message.recognition or "").strip()
             if not recognised:
-                log.info("official: voice message %s from %s without recognition",
-                         message.id, message.source)
+                log.info(
+                    "official: voice message %s from %s without recognition",
+                    message.id,
+                    message.source,
+                )
                 return Response(replies=[VOICE_NOT_RECOGNISED], intent="voice_not_recognised")
             return [ask(recognised)]
         if isinstance(message, SubscribeEvent | SubscribeScanEvent):
@@ -406,8 +446,9 @@ class OfficialAdapter(Adapter):
             return [ask("", kind)]
         if isinstance(message, UnknownMessage) and message.type != "event":
             return [ask("", MessageKind.OTHER)]
-        log.debug("official: ignored a %s event from %s", getattr(message, "event", "?"),
-                  message.source)
+        log.debug(
+            "official: ignored a %s event from %s", getattr(message, "event", "?"), message.source
+        )
         return Response()
 
     async def _reply_for(self, turn: _Turn, deadline: float) -> tuple[str, list[str]]:
@@ -421,16 +462,18 @@ class OfficialAdapter(Adapter):
         if turn.response is None:
             turn.mode = "ack"
             turn.reply = self._settings.ack_text.strip()
-            log.info("official: %s not answered within %.1f s; acknowledged, the answer "
-                     "follows as customer-service messages", turn.key,
-                     self._settings.passive_reply_seconds)
+            log.info(
+                "official: %s not answered within %.1f s; acknowledged, the answer "
+                "follows as customer-service messages",
+                turn.key,
+                self._settings.passive_reply_seconds,
+            )
             return turn.reply, []
         turn.mode = "passive"
         turn.reply = turn.parts[0] if turn.parts else ""
         return turn.reply, turn.parts[1:]
 
-    def _render(self, text: str, message: BaseMessage, encrypted: bool,
-                nonce: str) -> web.Response:
+    def _render(self, text: str, message: BaseMessage, encrypted: bool, nonce: str) -> web.Response:
         if not text:
             return web.Response(text="success")
         xml = create_reply(text, message, render=True)
@@ -452,8 +495,11 @@ class OfficialAdapter(Adapter):
         try:
             await self._api.send_text(message.conversation, message.text)
         except OfficialApiError as exc:
-            log.warning("official: a customer-service message to %s was not sent: %s",
-                        message.conversation, exc)
+            log.warning(
+                "official: a customer-service message to %s was not sent: %s",
+                message.conversation,
+                exc,
+            )
 
 
 def _nonce_age(entry: tuple[str, str]) -> float:
@@ -466,9 +512,12 @@ def _nonce_age(entry: tuple[str, str]) -> float:
 def _api_from(settings: OfficialConfig) -> OfficialApi:
     settings.check_api()
     assert settings.app_id is not None and settings.app_secret is not None
-    return OfficialApi(settings.api_base_url, settings.app_id,
-                       settings.app_secret.get_secret_value(),
-                       timeout_seconds=settings.api_timeout_seconds)
+    return OfficialApi(
+        settings.api_base_url,
+        settings.app_id,
+        settings.app_secret.get_secret_value(),
+        timeout_seconds=settings.api_timeout_seconds,
+    )
 
 
 async def set_menu(settings: OfficialConfig, api: OfficialApi | None = None) -> list[Any]:

@@ -59,9 +59,15 @@ def describe_errcode(errcode: int, errmsg: str) -> str:
 class OfficialApi:
     """Calls to the Official Account API with a cached, refreshed access token."""
 
-    def __init__(self, base_url: str, app_id: str, app_secret: str, *,
-                 timeout_seconds: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        app_id: str,
+        app_secret: str,
+        *,
+        timeout_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._base = base_url.rstrip("/")
         self._app_id = app_id
         self._secret = app_secret
@@ -87,22 +93,23 @@ class OfficialApi:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
 
-    async def _request(self, method: str, endpoint: str, params: dict[str, str],
-                       body: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def _request(
+        self, method: str, endpoint: str, params: dict[str, str], body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """One call; the decoded JSON answer (an OfficialApiError when there is none)."""
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8"} if data else None
         try:
-            async with self._http().request(method, f"{self._base}{endpoint}", params=params,
-                                            data=data, headers=headers) as response:
+            async with self._http().request(
+                method, f"{self._base}{endpoint}", params=params, data=data, headers=headers
+            ) as response:
                 raw = await response.read()
                 status = response.status
         except TimeoutError:
             raise OfficialApiError(endpoint, "no answer in time") from None
         except aiohttp.ClientError as exc:
             # The exception's text may hold the URL and so the token: name its type only.
-            raise OfficialApiError(endpoint, f"connection failed ({type(exc).__name__})") \
-                from None
+            raise OfficialApiError(endpoint, f"connection failed ({type(exc).__name__})") from None
         if status != 200:
             raise OfficialApiError(endpoint, f"HTTP status {status}")
         try:
@@ -120,15 +127,21 @@ class OfficialApi:
             token = self._token
             if token is not None and self._clock() < self._expires_at and token != refused:
                 return token
-            result = await self._request("GET", "/cgi-bin/token", {
-                "grant_type": "client_credential", "appid": self._app_id,
-                "secret": self._secret})
+            result = await self._request(
+                "GET",
+                "/cgi-bin/token",
+                {"grant_type": "client_credential", "appid": self._app_id, "secret": self._secret},
+            )
             token = result.get("access_token")
             if not isinstance(token, str) or not token:
                 errcode = _int(result.get("errcode"))
-                raise OfficialApiError("/cgi-bin/token", describe_errcode(
-                    errcode if errcode is not None else -2, str(result.get("errmsg", ""))),
-                    errcode)
+                raise OfficialApiError(
+                    "/cgi-bin/token",
+                    describe_errcode(
+                        errcode if errcode is not None else -2, str(result.get("errmsg", ""))
+                    ),
+                    errcode,
+                )
             expires_in = _int(result.get("expires_in")) or 7200
             margin = min(TOKEN_MARGIN_SECONDS, expires_in / 2)
             self._token = token
@@ -145,20 +158,25 @@ class OfficialApi:
             result = await self._request("POST", endpoint, {"access_token": token}, body)
             errcode = _int(result.get("errcode")) or 0
             if errcode in TOKEN_ERRCODES and attempt == 1:
-                log.info("official: WeChat refused the access token (errcode %d); "
-                         "fetching a new one", errcode)
+                log.info(
+                    "official: WeChat refused the access token (errcode %d); fetching a new one",
+                    errcode,
+                )
                 token = await self.access_token(refused=token)
                 continue
             if errcode != 0:
-                raise OfficialApiError(endpoint, describe_errcode(
-                    errcode, str(result.get("errmsg", ""))), errcode)
+                raise OfficialApiError(
+                    endpoint, describe_errcode(errcode, str(result.get("errmsg", ""))), errcode
+                )
             return result
         raise AssertionError("unreachable")
 
     async def send_text(self, open_id: str, text: str) -> None:
         """Send a customer-service text message (客服消息) to the follower ``open_id``."""
-        await self.call("/cgi-bin/message/custom/send", {
-            "touser": open_id, "msgtype": "text", "text": {"content": text}})
+        await self.call(
+            "/cgi-bin/message/custom/send",
+            {"touser": open_id, "msgtype": "text", "text": {"content": text}},
+        )
 
     async def create_menu(self, buttons: list[dict[str, object]]) -> None:
         """Replace the account's custom menu (自定义菜单) with ``buttons``."""

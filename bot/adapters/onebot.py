@@ -84,6 +84,7 @@ def parse_frame(raw: str) -> dict[str, Any] | None:
         return None
     return data if isinstance(data, dict) else None
 
+
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 
@@ -132,18 +133,22 @@ class OneBotAdapter(Adapter):
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.onebot
         self._token = required_token(
-            settings.host, settings.access_token, key="platforms.onebot.access_token",
+            settings.host,
+            settings.access_token,
+            key="platforms.onebot.access_token",
             env="ONEBOT_ACCESS_TOKEN",
             optional_on_loopback=settings.allow_without_token_on_loopback,
-            opt_out="platforms.onebot.allow_without_token_on_loopback: true")
+            opt_out="platforms.onebot.allow_without_token_on_loopback: true",
+        )
         self._engine = engine
         self._path = settings.path if settings.path.startswith("/") else f"/{settings.path}"
         self._host = settings.host
         app = web.Application()
         app.router.add_get(self._path, self._websocket)
         self._server = WebServer(app, settings.host, settings.port)
-        self._outbox = Outbox.from_config(self._deliver, config.sending,
-                                          unsent_file(config, self.name))
+        self._outbox = Outbox.from_config(
+            self._deliver, config.sending, unsent_file(config, self.name)
+        )
         self._stop_drain = config.sending.stop_drain_seconds
         self._connections: list[_Connection] = []
         self._changed = asyncio.Condition()
@@ -170,9 +175,13 @@ class OneBotAdapter(Adapter):
         """Start listening (returns once the port is bound)."""
         await self._server.start()
         self._outbox.restore()  # what the last stop could not send
-        log.info("onebot: waiting for a OneBot v11 reverse WebSocket on ws://%s:%s%s "
-                 "(access token %s)", self._host, self.port, self._path,
-                 "required" if self._token else "not required")
+        log.info(
+            "onebot: waiting for a OneBot v11 reverse WebSocket on ws://%s:%s%s (access token %s)",
+            self._host,
+            self.port,
+            self._path,
+            "required" if self._token else "not required",
+        )
 
     async def run(self) -> None:
         """Serve until :meth:`stop` is called."""
@@ -186,8 +195,9 @@ class OneBotAdapter(Adapter):
             return
         if self._photo_tasks:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*self._photo_tasks, return_exceptions=True),
-                                       STOP_FLUSH_SECONDS)
+                await asyncio.wait_for(
+                    asyncio.gather(*self._photo_tasks, return_exceptions=True), STOP_FLUSH_SECONDS
+                )
         connected = any(c.takes_actions for c in self._connections)
         # drains for a few seconds, then saves the rest for the next start (or logs the count)
         await self._outbox.close(self._stop_drain if connected else 0)
@@ -204,23 +214,30 @@ class OneBotAdapter(Adapter):
     def _authorized(self, request: web.Request) -> bool:
         if self._token is None:
             return True
-        given = (bearer_token(request.headers.get("Authorization"), ("bearer", "token"))
-                 or request.query.get("access_token"))
+        given = bearer_token(
+            request.headers.get("Authorization"), ("bearer", "token")
+        ) or request.query.get("access_token")
         return token_matches(given, self._token)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Origin") is not None:
-            _refusals.log("origin", logging.WARNING,
-                          "onebot: refused a connection from %s with Origin %r: a web page in "
-                          "a browser, not a OneBot implementation", request.remote,
-                          log_id(request.headers["Origin"]))
-            return web.json_response({"error": "browser connections are not accepted"},
-                                     status=403)
+            _refusals.log(
+                "origin",
+                logging.WARNING,
+                "onebot: refused a connection from %s with Origin %r: a web page in "
+                "a browser, not a OneBot implementation",
+                request.remote,
+                log_id(request.headers["Origin"]),
+            )
+            return web.json_response({"error": "browser connections are not accepted"}, status=403)
         if not self._authorized(request):
-            _refusals.log("token", logging.WARNING,
-                          "onebot: refused a connection from %s: missing or wrong access token "
-                          "(platforms.onebot.access_token / ONEBOT_ACCESS_TOKEN)",
-                          request.remote)
+            _refusals.log(
+                "token",
+                logging.WARNING,
+                "onebot: refused a connection from %s: missing or wrong access token "
+                "(platforms.onebot.access_token / ONEBOT_ACCESS_TOKEN)",
+                request.remote,
+            )
             return web.json_response({"error": "missing or wrong access token"}, status=401)
         if self._stopping.is_set():
             return web.json_response({"error": "the bot is stopping"}, status=503)
@@ -229,9 +246,11 @@ class OneBotAdapter(Adapter):
             return web.json_response({"error": "expected a WebSocket upgrade"}, status=400)
         await ws.prepare(request)
         connection = _Connection(
-            ws=ws, self_id=clean_text(request.headers.get("X-Self-ID", "").strip()[:64]),
+            ws=ws,
+            self_id=clean_text(request.headers.get("X-Self-ID", "").strip()[:64]),
             role=(request.headers.get("X-Client-Role") or "Universal").strip().lower(),
-            peer=str(request.remote))
+            peer=str(request.remote),
+        )
         await self._connected(connection)
         try:
             async for frame in ws:
@@ -247,8 +266,12 @@ class OneBotAdapter(Adapter):
         async with self._changed:
             self._connections.append(connection)
             self._changed.notify_all()
-        log.info("onebot: account %s connected from %s (%s connection)",
-                 connection.self_id or "?", connection.peer, connection.role)
+        log.info(
+            "onebot: account %s connected from %s (%s connection)",
+            connection.self_id or "?",
+            connection.peer,
+            connection.role,
+        )
 
     async def _disconnected(self, connection: _Connection) -> None:
         async with self._changed:
@@ -259,10 +282,16 @@ class OneBotAdapter(Adapter):
                 future.set_exception(ConnectionError("the connection closed"))
         waiting = self._outbox.pending
         level = logging.INFO if self._stopping.is_set() or not waiting else logging.WARNING
-        log.log(level, "onebot: account %s disconnected (%s connection from %s)%s",
-                connection.self_id or "?", connection.role, connection.peer,
-                f"; {waiting} repl{'y waits' if waiting == 1 else 'ies wait'} for a reconnect"
-                if waiting and not self._sender(connection.self_id) else "")
+        log.log(
+            level,
+            "onebot: account %s disconnected (%s connection from %s)%s",
+            connection.self_id or "?",
+            connection.role,
+            connection.peer,
+            f"; {waiting} repl{'y waits' if waiting == 1 else 'ies wait'} for a reconnect"
+            if waiting and not self._sender(connection.self_id)
+            else "",
+        )
 
     async def send_private(self, user: str, text: str) -> None:
         """Send ``text`` to ``user`` in a private chat (e.g. a notice to an admin), from the
@@ -285,10 +314,15 @@ class OneBotAdapter(Adapter):
     async def _on_frame(self, connection: _Connection, raw: str) -> None:
         data = parse_frame(raw)
         if data is None:
-            _refusals.log("frame", logging.WARNING,
-                          "onebot: a frame of %d characters from account %s is not JSON, is "
-                          "nested deeper than %d or is not an object; skipped",
-                          len(raw), log_id(connection.self_id or "?"), MAX_FRAME_DEPTH)
+            _refusals.log(
+                "frame",
+                logging.WARNING,
+                "onebot: a frame of %d characters from account %s is not JSON, is "
+                "nested deeper than %d or is not an object; skipped",
+                len(raw),
+                log_id(connection.self_id or "?"),
+                MAX_FRAME_DEPTH,
+            )
             return
         try:
             if "post_type" in data:
@@ -298,8 +332,9 @@ class OneBotAdapter(Adapter):
                 if future is not None and not future.done():
                     future.set_result(data)
         except Exception:
-            log.exception("onebot: failed to handle an event from account %s",
-                          connection.self_id or "?")
+            log.exception(
+                "onebot: failed to handle an event from account %s", connection.self_id or "?"
+            )
 
     async def _on_event(self, connection: _Connection, event: dict[str, Any]) -> None:
         claimed = clean_text(str(event.get("self_id") or "").strip()[:64])
@@ -308,17 +343,23 @@ class OneBotAdapter(Adapter):
             async with self._changed:
                 self._changed.notify_all()
         elif claimed and claimed != connection.self_id:
-            _refusals.log("self_id", logging.WARNING,
-                          "onebot: the connection of account %s from %s sent an event for "
-                          "account %s; dropped (a connection speaks for one account)",
-                          log_id(connection.self_id), connection.peer, log_id(claimed))
+            _refusals.log(
+                "self_id",
+                logging.WARNING,
+                "onebot: the connection of account %s from %s sent an event for "
+                "account %s; dropped (a connection speaks for one account)",
+                log_id(connection.self_id),
+                connection.peer,
+                log_id(claimed),
+            )
             return
         self_id = connection.self_id
         post_type = event.get("post_type")
         if post_type == "meta_event":
             if event.get("meta_event_type") == "lifecycle":
-                log.info("onebot: account %s lifecycle event: %s", self_id,
-                         event.get("sub_type", "?"))
+                log.info(
+                    "onebot: account %s lifecycle event: %s", self_id, event.get("sub_type", "?")
+                )
             return
         if post_type != "message" or self._stopping.is_set():
             return  # message_sent (our own), notice, request
@@ -326,8 +367,11 @@ class OneBotAdapter(Adapter):
         if incoming is None:
             return
         url = None
-        if self._read_photos and incoming.kind in (MessageKind.IMAGE, MessageKind.TEXT) and (
-                incoming.addressed or self._read_group_photos):
+        if (
+            self._read_photos
+            and incoming.kind in (MessageKind.IMAGE, MessageKind.TEXT)
+            and (incoming.addressed or self._read_group_photos)
+        ):
             url = image_url(event.get("message") or event.get("raw_message", ""))
         if url is None:
             await self._answer(event, incoming, self_id)
@@ -346,21 +390,32 @@ class OneBotAdapter(Adapter):
         if not response.silent:
             self._reply(incoming, self_id, response.replies, urgent=response.urgent)
 
-    def _reply(self, incoming: Incoming, self_id: str, replies: list[str], *,
-               urgent: bool = False) -> None:
+    def _reply(
+        self, incoming: Incoming, self_id: str, replies: list[str], *, urgent: bool = False
+    ) -> None:
         """Queue ``replies``; they go out only through a connection of account ``self_id``."""
         if self._outbox.closed:
-            log.warning("onebot: stopping; %d repl%s to %s not sent", len(replies),
-                        "y" if len(replies) == 1 else "ies", log_id(incoming.user))
+            log.warning(
+                "onebot: stopping; %d repl%s to %s not sent",
+                len(replies),
+                "y" if len(replies) == 1 else "ies",
+                log_id(incoming.user),
+            )
             return
         if incoming.room is not None:
-            self._outbox.submit(_target(self_id, True, incoming.room), replies,
-                                in_room=True, mention_ids=[incoming.user], urgent=urgent)
+            self._outbox.submit(
+                _target(self_id, True, incoming.room),
+                replies,
+                in_room=True,
+                mention_ids=[incoming.user],
+                urgent=urgent,
+            )
         else:
             self._outbox.submit(_target(self_id, False, incoming.user), replies, urgent=urgent)
 
-    async def _answer_photo(self, event: dict[str, Any], incoming: Incoming, url: str,
-                            self_id: str) -> None:
+    async def _answer_photo(
+        self, event: dict[str, Any], incoming: Incoming, url: str, self_id: str
+    ) -> None:
         """Download the photo of an image segment and answer it (the image is kept in memory
         only for this message)."""
         try:
@@ -368,18 +423,25 @@ class OneBotAdapter(Adapter):
             try:
                 data = await download_image(url)
             except DownloadTooLarge as exc:
-                log.warning("onebot: message %s: the image was not downloaded: %s",
-                            event.get("message_id", "?"), exc)
+                log.warning(
+                    "onebot: message %s: the image was not downloaded: %s",
+                    event.get("message_id", "?"),
+                    exc,
+                )
                 if incoming.addressed:
                     self._reply(incoming, self_id, [photo_texts.TOO_LARGE])
                 return
             except DownloadError as exc:  # without the bytes the engine asks for text
-                log.warning("onebot: message %s: the image was not downloaded: %s",
-                            event.get("message_id", "?"), exc)
+                log.warning(
+                    "onebot: message %s: the image was not downloaded: %s",
+                    event.get("message_id", "?"),
+                    exc,
+                )
             await self._answer(event, dataclasses.replace(incoming, image=data), self_id)
         except Exception:
-            log.exception("onebot: failed to answer the photo in message %s",
-                          event.get("message_id", "?"))
+            log.exception(
+                "onebot: failed to answer the photo in message %s", event.get("message_id", "?")
+            )
 
     def _to_incoming(self, event: dict[str, Any], self_id: str) -> Incoming | None:
         message_type = event.get("message_type")
@@ -394,18 +456,21 @@ class OneBotAdapter(Adapter):
             if not room:
                 return None
         message = event.get("message")
-        read = read_message(message if message is not None else event.get("raw_message", ""),
-                            self_id)
+        read = read_message(
+            message if message is not None else event.get("raw_message", ""), self_id
+        )
         sender = event.get("sender")
         sender = sender if isinstance(sender, dict) else {}
-        return clean_incoming(Incoming(
-            user=user_id,
-            text=read.text,
-            platform=PLATFORM,
-            room=room,
-            addressed=room is None or read.mentions_self,
-            kind=read.kind,
-        ))
+        return clean_incoming(
+            Incoming(
+                user=user_id,
+                text=read.text,
+                platform=PLATFORM,
+                room=room,
+                addressed=room is None or read.mentions_self,
+                kind=read.kind,
+            )
+        )
 
     # ----- sending -----------------------------------------------------------------------
 
@@ -422,43 +487,61 @@ class OneBotAdapter(Adapter):
             try:
                 result = await self._call(connection, action, params)
             except ConnectionError:
-                log.warning("onebot: account %s disconnected before %s to %s was confirmed; "
-                            "it is sent again after the reconnect (it may arrive twice)",
-                            self_id, action, target)
+                log.warning(
+                    "onebot: account %s disconnected before %s to %s was confirmed; "
+                    "it is sent again after the reconnect (it may arrive twice)",
+                    self_id,
+                    action,
+                    target,
+                )
                 continue
             except TimeoutError:
-                log.warning("onebot: no answer to %s to %s within %.0f s; not sent again",
-                            action, target, ACTION_TIMEOUT_SECONDS)
+                log.warning(
+                    "onebot: no answer to %s to %s within %.0f s; not sent again",
+                    action,
+                    target,
+                    ACTION_TIMEOUT_SECONDS,
+                )
                 return
             if result.get("status") == "failed" or result.get("retcode") not in (0, 1):
-                log.warning("onebot: %s to %s failed: retcode %s %s", action, log_id(target),
-                            result.get("retcode"),
-                            clean_text(str(result.get("wording") or result.get("message")
-                                           or ""))[:200])
+                log.warning(
+                    "onebot: %s to %s failed: retcode %s %s",
+                    action,
+                    log_id(target),
+                    result.get("retcode"),
+                    clean_text(str(result.get("wording") or result.get("message") or ""))[:200],
+                )
                 raise SendRefused(f"{action} failed with retcode {result.get('retcode')}")
             return
 
     async def _wait_for_sender(self, self_id: str) -> _Connection:
         async with self._changed:
             if self._sender(self_id) is None and not self._stopping.is_set():
-                log.warning("onebot: account %s is not connected; replies wait for it to "
-                            "connect (%d queued)", self_id or "?", self._outbox.pending)
+                log.warning(
+                    "onebot: account %s is not connected; replies wait for it to "
+                    "connect (%d queued)",
+                    self_id or "?",
+                    self._outbox.pending,
+                )
             await self._changed.wait_for(
-                lambda: self._stopping.is_set() or self._sender(self_id) is not None)
+                lambda: self._stopping.is_set() or self._sender(self_id) is not None
+            )
             connection = self._sender(self_id)
         if connection is None:
             raise ConnectionError(f"account {self_id} is not connected and the bot is stopping")
         return connection
 
-    async def _call(self, connection: _Connection, action: str,
-                    params: dict[str, Any]) -> dict[str, Any]:
+    async def _call(
+        self, connection: _Connection, action: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
         """Send an action and wait for its response (matched by ``echo``)."""
         echo = f"cuishou-{next(self._echoes)}"
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         connection.pending[echo] = future
         try:
-            await connection.ws.send_json({"action": action, "params": params, "echo": echo},
-                                          dumps=_dumps)
+            await connection.ws.send_json(
+                {"action": action, "params": params, "echo": echo}, dumps=_dumps
+            )
             return await asyncio.wait_for(future, ACTION_TIMEOUT_SECONDS)
         finally:
             connection.pending.pop(echo, None)

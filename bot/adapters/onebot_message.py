@@ -49,7 +49,7 @@ def parse_cq_string(message: str) -> list[Segment]:
     position = 0
     for match in _CQ_CODE.finditer(message):
         if match.start() > position:
-            segments.append(_text_segment(unescape_cq(message[position:match.start()])))
+            segments.append(_text_segment(unescape_cq(message[position : match.start()])))
         data: dict[str, str] = {}
         for pair in filter(None, match.group(2).split(",")):
             key, _, value = pair.partition("=")

@@ -187,8 +187,9 @@ class Outbox:
         self.dropped = 0
 
     @classmethod
-    def from_config(cls, send: Send, sending: SendingConfig,
-                    unsent_file: Path | None = None) -> Outbox:
+    def from_config(
+        cls, send: Send, sending: SendingConfig, unsent_file: Path | None = None
+    ) -> Outbox:
         """An outbox for ``send`` with the limits of the ``sending`` section of the config."""
         return cls(
             send,
@@ -228,16 +229,22 @@ class Outbox:
         """
         if self._closed:
             raise RuntimeError("the outbox is closed")
-        parts = [part for text in texts
-                 for part in split_message(clean_text(text), self._max_chars)]
+        parts = [
+            part for text in texts for part in split_message(clean_text(text), self._max_chars)
+        ]
         if not parts:
             return 0
         mentions = tuple(mention_ids) if in_room else ()
         reply = next(self._replies)
-        items = [_Queued(next(self._seq), Outgoing(conversation, part, in_room,
-                                                   mentions if index == 0 else ()),
-                         urgent, reply)
-                 for index, part in enumerate(parts)]
+        items = [
+            _Queued(
+                next(self._seq),
+                Outgoing(conversation, part, in_room, mentions if index == 0 else ()),
+                urgent,
+                reply,
+            )
+            for index, part in enumerate(parts)
+        ]
         self._enqueue(conversation, items)
         if not urgent:
             self._ordinary[reply] = conversation
@@ -298,12 +305,19 @@ class Outbox:
         if dropped:
             self.dropped += dropped
             self._limits_log.log(
-                "drop", logging.WARNING,
+                "drop",
+                logging.WARNING,
                 "outbox: queue full (%d queued for %s, %d in all; limits %d per conversation, "
                 "%d in all): dropped %d older ordinary message(s), %d since the start; urgent "
-                "replies are never dropped", len(self._queues.get(conversation, ())),
-                log_id(conversation), self._queued, self._max_per_conversation,
-                self._max_queued, dropped, self.dropped)
+                "replies are never dropped",
+                len(self._queues.get(conversation, ())),
+                log_id(conversation),
+                self._queued,
+                self._max_per_conversation,
+                self._max_queued,
+                dropped,
+                self.dropped,
+            )
 
     async def join(self) -> None:
         """Wait until everything submitted so far has been sent (or has failed)."""
@@ -334,8 +348,12 @@ class Outbox:
     def _save_unsent(self, left: list[_Queued]) -> None:
         urgent = sum(q.urgent for q in left)
         if self._unsent_file is None:
-            log.warning("outbox closed with %d unsent message(s) (%d urgent) and nowhere to "
-                        "save them; they are dropped", len(left), urgent)
+            log.warning(
+                "outbox closed with %d unsent message(s) (%d urgent) and nowhere to "
+                "save them; they are dropped",
+                len(left),
+                urgent,
+            )
             return
         records = [{**asdict(q.message), "urgent": q.urgent, "reply": q.reply} for q in left]
         try:
@@ -346,12 +364,22 @@ class Outbox:
                 json.dump(records, file, ensure_ascii=False)
             temporary.replace(self._unsent_file)
         except OSError as exc:
-            log.error("outbox closed with %d unsent message(s) (%d urgent); saving them to %s "
-                      "failed (%s): they are dropped", len(left), urgent, self._unsent_file,
-                      exc.strerror or type(exc).__name__)
+            log.error(
+                "outbox closed with %d unsent message(s) (%d urgent); saving them to %s "
+                "failed (%s): they are dropped",
+                len(left),
+                urgent,
+                self._unsent_file,
+                exc.strerror or type(exc).__name__,
+            )
             return
-        log.warning("outbox closed with %d unsent message(s) (%d urgent); saved to %s, they "
-                    "are sent on the next start", len(left), urgent, self._unsent_file)
+        log.warning(
+            "outbox closed with %d unsent message(s) (%d urgent); saved to %s, they "
+            "are sent on the next start",
+            len(left),
+            urgent,
+            self._unsent_file,
+        )
 
     def restore(self) -> int:
         """Queue again what the last :meth:`close` saved (then delete the file); return how
@@ -364,21 +392,33 @@ class Outbox:
             batches: dict[int, list[_Queued]] = {}
             order: list[tuple[str, int]] = []
             for record in records:
-                message = Outgoing(str(record["conversation"]), clean_text(str(record["text"])),
-                                   bool(record["in_room"]),
-                                   tuple(str(m) for m in record["mention_ids"]))
+                message = Outgoing(
+                    str(record["conversation"]),
+                    clean_text(str(record["text"])),
+                    bool(record["in_room"]),
+                    tuple(str(m) for m in record["mention_ids"]),
+                )
                 key = int(record.get("reply", 0))
                 if key not in batches:
                     order.append((message.conversation, key))
                 batches.setdefault(key, []).append(
-                    _Queued(next(self._seq), message, bool(record["urgent"]),
-                            next(self._replies) if key == 0 else -key))
+                    _Queued(
+                        next(self._seq),
+                        message,
+                        bool(record["urgent"]),
+                        next(self._replies) if key == 0 else -key,
+                    )
+                )
         except (OSError, ValueError, TypeError, KeyError) as exc:
             aside = path.with_suffix(".damaged")
             with contextlib.suppress(OSError):
                 path.replace(aside)
-            log.error("outbox: the saved unsent messages in %s cannot be read (%s); moved to %s",
-                      path, type(exc).__name__, aside)
+            log.error(
+                "outbox: the saved unsent messages in %s cannot be read (%s); moved to %s",
+                path,
+                type(exc).__name__,
+                aside,
+            )
             return 0
         count = 0
         for conversation, key in order:
@@ -397,17 +437,18 @@ class Outbox:
 
     def _ensure_worker(self) -> None:
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(
-                self._run(), name="outbox-sender"
-            )
+            self._worker = asyncio.get_running_loop().create_task(self._run(), name="outbox-sender")
 
     def _warn_if_long(self) -> None:
         if self._unfinished >= self._next_warning:
             log.warning(
                 "outbox: %d messages are waiting to be sent (rate limits %d per conversation, "
                 "%d overall per minute; at most %d queued per conversation, %d in all)",
-                self._unfinished, self._per_room, self._overall.limit,
-                self._max_per_conversation, self._max_queued,
+                self._unfinished,
+                self._per_room,
+                self._overall.limit,
+                self._max_per_conversation,
+                self._max_queued,
             )
             self._next_warning *= 2
 
@@ -443,8 +484,9 @@ class Outbox:
         return item, 0.0
 
     def _forget_idle_windows(self, now: float) -> None:
-        for conversation in [c for c, w in self._windows.items()
-                             if c not in self._queues and w.is_idle(now)]:
+        for conversation in [
+            c for c, w in self._windows.items() if c not in self._queues and w.is_idle(now)
+        ]:
             del self._windows[conversation]
 
     async def _sleep_or_wakeup(self, seconds: float) -> None:
@@ -499,18 +541,30 @@ class Outbox:
         """Send a failed message once more, in parts (urgent lines first)."""
         message = item.message
         if item.retried:
-            log.error("outbox: sending part of a message to %s failed again (%s); that part "
-                      "is not sent", log_id(message.conversation), type(exc).__name__)
+            log.error(
+                "outbox: sending part of a message to %s failed again (%s); that part is not sent",
+                log_id(message.conversation),
+                type(exc).__name__,
+            )
             return
         parts = urgent_lines_first(message.text) or [message.text]
-        log.warning("outbox: sending a message to %s failed (%s); sending it once more in %d "
-                    "part(s), urgent lines first", log_id(message.conversation),
-                    type(exc).__name__, len(parts))
-        retries = [_Queued(next(self._seq),
-                           replace(message, text=part,
-                                   mention_ids=message.mention_ids if index == 0 else ()),
-                           item.urgent, item.reply, retried=True)
-                   for index, part in enumerate(parts)]
+        log.warning(
+            "outbox: sending a message to %s failed (%s); sending it once more in %d "
+            "part(s), urgent lines first",
+            log_id(message.conversation),
+            type(exc).__name__,
+            len(parts),
+        )
+        retries = [
+            _Queued(
+                next(self._seq),
+                replace(message, text=part, mention_ids=message.mention_ids if index == 0 else ()),
+                item.urgent,
+                item.reply,
+                retried=True,
+            )
+            for index, part in enumerate(parts)
+        ]
         self._enqueue(message.conversation, retries, front=True)
 
     def _finished_one(self) -> None:
@@ -582,16 +636,26 @@ def _split(text: str, max_chars: int, level: int) -> list[str]:
 
 def _joins_previous(char: str) -> bool:
     """True for a character that must stay with the one before it."""
-    return (unicodedata.combining(char) != 0 or char == _ZWJ
-            or "\ufe00" <= char <= "\ufe0f" or "\U0001f3fb" <= char <= "\U0001f3ff")
+    return (
+        unicodedata.combining(char) != 0
+        or char == _ZWJ
+        or "\ufe00" <= char <= "\ufe0f"
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+    )
 
 
 def _hard_split(text: str, max_chars: int) -> list[str]:
     text = text.strip()
     out: list[str] = []
     while len(text) > max_chars:
-        cut = next((i for i in range(max_chars, 0, -1)
-                    if not _joins_previous(text[i]) and text[i - 1] != _ZWJ), max_chars)
+        cut = next(
+            (
+                i
+                for i in range(max_chars, 0, -1)
+                if not _joins_previous(text[i]) and text[i - 1] != _ZWJ
+            ),
+            max_chars,
+        )
         out.append(text[:cut])
         text = text[cut:].lstrip()
     if text:

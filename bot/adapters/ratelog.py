@@ -12,8 +12,12 @@ class RateLimitedLog:
     """At most one line per ``interval`` seconds for each ``key``; the lines held back in
     between are counted and reported with the next line that gets through."""
 
-    def __init__(self, logger: logging.Logger, interval: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        logger: logging.Logger,
+        interval: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._log = logger
         self._interval = interval
         self._clock = clock
@@ -44,8 +48,7 @@ class AcceptErrorFilter(logging.Filter):
 
     MESSAGE = "socket.accept() out of system resource"
 
-    def __init__(self, interval: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__("asyncio")
         self._interval = interval
         self._clock = clock
@@ -62,8 +65,10 @@ class AcceptErrorFilter(logging.Filter):
             return False
         self._last = now
         reason = record.exc_info[1] if record.exc_info else None
-        record.msg = ("%s (%s): new connections are refused until descriptors are free; "
-                      "%d similar line(s) held back")
+        record.msg = (
+            "%s (%s): new connections are refused until descriptors are free; "
+            "%d similar line(s) held back"
+        )
         record.args = (self.MESSAGE, reason or "no detail", self._held)
         record.exc_info = None
         record.exc_text = None

@@ -37,8 +37,7 @@ def check(platforms: Iterable[str], key: str = "platforms.enabled") -> list[str]
     chosen = list(dict.fromkeys(platforms))
     unknown = [p for p in chosen if p not in PLATFORMS]
     if unknown:
-        raise ConfigError(f"{key}: unknown platform {unknown[0]!r} "
-                          f"(known: {', '.join(PLATFORMS)})")
+        raise ConfigError(f"{key}: unknown platform {unknown[0]!r} (known: {', '.join(PLATFORMS)})")
     return chosen
 
 

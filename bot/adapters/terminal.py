@@ -26,11 +26,13 @@ from bot.engine import Engine
 from bot.messages import Incoming, MessageKind
 from bot.storage.errors import StoreUnavailable
 
-BANNER = ("催收应对助手 — 在下面输入你的情况，比如“催收的人在门口怎么办”。\n"
-          "输入“菜单”看话题，“详细”看依据，“重新开始”清空对话；"
-          "输入“退出”（或 exit、quit），或按 Ctrl-C、Ctrl-D 离开。\n"
-          "想让我看一张催收函、律师函或短信截图，输入“/photo 图片路径”（或“图片 路径”）。\n"
-          "遇到威胁、有人不肯走，请立即拨打110。")
+BANNER = (
+    "催收应对助手 — 在下面输入你的情况，比如“催收的人在门口怎么办”。\n"
+    "输入“菜单”看话题，“详细”看依据，“重新开始”清空对话；"
+    "输入“退出”（或 exit、quit），或按 Ctrl-C、Ctrl-D 离开。\n"
+    "想让我看一张催收函、律师函或短信截图，输入“/photo 图片路径”（或“图片 路径”）。\n"
+    "遇到威胁、有人不肯走，请立即拨打110。"
+)
 #: typed alone, these leave the terminal chat (as do Ctrl-C and Ctrl-D); on chat platforms,
 #: where nobody can "leave", 退出 forgets the topic like 重新开始 (bot/understanding/short_answers)
 GOODBYE = ("再见", "拜拜", "退出", "quit", "exit", "/quit", "/exit")
@@ -42,8 +44,7 @@ PHOTO_COMMANDS = ("/photo ", "图片 ", "图片：", "图片:")
 MAX_PHOTO_FILE_BYTES = 10 * 1024 * 1024 + 1
 
 
-CONTINUED = ("（接着你{minutes}前的对话。想从头开始，输入“重新开始”，"
-             "或下次用 chat --new 启动。）")
+CONTINUED = "（接着你{minutes}前的对话。想从头开始，输入“重新开始”，或下次用 chat --new 启动。）"
 TERMINAL_USER = "terminal"
 
 
@@ -160,7 +161,7 @@ def photo_message(line: str) -> Incoming | str:
     command = next((c for c in PHOTO_COMMANDS if stripped.startswith(c)), None)
     if command is None:
         return Incoming(user=TERMINAL_USER, text=clean_text(line))
-    path = Path(stripped[len(command):].strip().strip("'\"")).expanduser()
+    path = Path(stripped[len(command) :].strip().strip("'\"")).expanduser()
     try:
         with path.open("rb") as file:
             data = file.read(MAX_PHOTO_FILE_BYTES)
@@ -187,13 +188,15 @@ def _incoming_from(obj: Any) -> Incoming | str:
     addressed = obj.get("addressed", True)
     if not isinstance(addressed, bool):
         return "field 'addressed' must be true or false"
-    return clean_incoming(Incoming(
-        user=f"{conversation}/{user}" if room is None else str(user),
-        text=text,
-        platform="jsonl",
-        room=None if room is None else f"{conversation}/{room}",
-        addressed=addressed,
-    ))
+    return clean_incoming(
+        Incoming(
+            user=f"{conversation}/{user}" if room is None else str(user),
+            text=text,
+            platform="jsonl",
+            room=None if room is None else f"{conversation}/{room}",
+            addressed=addressed,
+        )
+    )
 
 
 async def chat_jsonl(config: Config) -> int:
@@ -222,8 +225,12 @@ async def chat_jsonl(config: Config) -> int:
                     out = {"line": number, "error": incoming}
                 else:
                     response = await engine.handle(incoming)
-                    values = (obj.get("conversation", obj.get("user", "jsonl")),
-                              response.intent, response.replies, response.choices)
+                    values = (
+                        obj.get("conversation", obj.get("user", "jsonl")),
+                        response.intent,
+                        response.replies,
+                        response.choices,
+                    )
                     out = dict(zip(JSONL_OUTPUT_FIELDS, values, strict=True))
             if "error" in out:
                 status = 1

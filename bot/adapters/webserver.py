@@ -44,8 +44,15 @@ def is_loopback(host: str) -> bool:
         return False  # "", 0.0.0.0, ::, or a name that may resolve to any address
 
 
-def required_token(host: str, token: str | None, *, key: str, env: str,
-                   optional_on_loopback: bool = False, opt_out: str = "") -> str | None:
+def required_token(
+    host: str,
+    token: str | None,
+    *,
+    key: str,
+    env: str,
+    optional_on_loopback: bool = False,
+    opt_out: str = "",
+) -> str | None:
     """The configured token (None when unset and allowed), else a :class:`ConfigError` naming
     ``key`` and ``env``.
 
@@ -59,12 +66,14 @@ def required_token(host: str, token: str | None, *, key: str, env: str,
     if not is_loopback(host):
         raise ConfigError(
             f"{key} (or env {env}) must be set: the server listens on {host or 'every address'!r}"
-            f", which is not a loopback address, so anyone who can reach it could use the bot")
+            f", which is not a loopback address, so anyone who can reach it could use the bot"
+        )
     if not optional_on_loopback:
         raise ConfigError(
             f"{key} (or env {env}) must be set: without it any program on this machine (a web "
             f"page in a browser too) could use the server"
-            + (f"; to run without one on loopback set {opt_out}" if opt_out else ""))
+            + (f"; to run without one on loopback set {opt_out}" if opt_out else "")
+        )
     return None
 
 
@@ -102,8 +111,13 @@ class _GuardedHandler(RequestHandler):
         text = (args[0] % args[1:]) if args else "error"
         _refusals.log("protocol", logging.WARNING, "server: %s%s", text, detail)
 
-    def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,
-                     message: str | None = None) -> web.StreamResponse:
+    def handle_error(
+        self,
+        request: Any,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
         """aiohttp's error answer, with the server's error headers."""
         response = super().handle_error(request, status, exc, message)
         for name, value in getattr(self._manager, "error_headers", {}).items():
@@ -127,10 +141,15 @@ class _GuardedServer(Server):
         if len(self._connections) >= self.max_connections:
             self.refused += 1
             transport.abort()  # never registered: connection_lost has nothing to undo
-            _refusals.log("cap", logging.WARNING,
-                          "server: %d connections are open (the limit); closed a new one from "
-                          "%s (%d refused so far)", self.max_connections,
-                          transport.get_extra_info("peername"), self.refused)
+            _refusals.log(
+                "cap",
+                logging.WARNING,
+                "server: %d connections are open (the limit); closed a new one from "
+                "%s (%d refused so far)",
+                self.max_connections,
+                transport.get_extra_info("peername"),
+                self.refused,
+            )
             return
         super().connection_made(handler, transport)
 
@@ -138,8 +157,14 @@ class _GuardedServer(Server):
 class _GuardedRunner(web.AppRunner):
     """An AppRunner whose server is a :class:`_GuardedServer`."""
 
-    def __init__(self, app: web.Application, *, max_connections: int,
-                 error_headers: Mapping[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        app: web.Application,
+        *,
+        max_connections: int,
+        error_headers: Mapping[str, str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(app, **kwargs)
         self._max_connections = max_connections
         self._error_headers = dict(error_headers)
@@ -165,10 +190,16 @@ class WebServer:
     send no complete request head for that long; ``max_connections`` caps open ones;
     ``error_headers`` go on the answers to malformed requests (which no handler sees)."""
 
-    def __init__(self, app: web.Application, host: str, port: int, *,
-                 idle_timeout: float = DEFAULT_IDLE_TIMEOUT_SECONDS,
-                 max_connections: int = DEFAULT_MAX_CONNECTIONS,
-                 error_headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        app: web.Application,
+        host: str,
+        port: int,
+        *,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT_SECONDS,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        error_headers: Mapping[str, str] | None = None,
+    ) -> None:
         self._app = app
         self._host = host
         self._requested_port = port
@@ -199,10 +230,14 @@ class WebServer:
         if self._runner is not None:
             raise RuntimeError("the server is already running")
         install_accept_error_filter()
-        runner = _GuardedRunner(self._app, max_connections=self._max_connections,
-                                error_headers=self._error_headers, access_log=None,
-                                shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
-                                keepalive_timeout=self._idle_timeout)
+        runner = _GuardedRunner(
+            self._app,
+            max_connections=self._max_connections,
+            error_headers=self._error_headers,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+            keepalive_timeout=self._idle_timeout,
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._host, self._requested_port)

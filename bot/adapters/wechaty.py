@@ -64,7 +64,6 @@ _KIND_BY_TYPE_NAME = {
 }
 
 
-
 def message_kind(message_type: object) -> MessageKind:
     """Map python-wechaty's message type to a :class:`MessageKind` (unknown types: OTHER)."""
     return _KIND_BY_TYPE_NAME.get(getattr(message_type, "name", ""), MessageKind.OTHER)
@@ -97,10 +96,11 @@ def strip_leading_mentions(text: str, names: Iterable[str], *, mentioned: bool) 
     by_name = re.compile(rf"\s*@{pattern}(?:[{MENTION_END} ]|$)") if pattern else None
     while True:
         match = (by_name.match(text) if by_name else None) or (
-            _ANY_LEADING_MENTION.match(text) if mentioned else None)
+            _ANY_LEADING_MENTION.match(text) if mentioned else None
+        )
         if not match or not match.group(0):
             return text.strip()
-        text = text[match.end():]
+        text = text[match.end() :]
 
 
 def gateway_settings(config: Config) -> tuple[str, str]:
@@ -110,25 +110,32 @@ def gateway_settings(config: Config) -> tuple[str, str]:
     token = (settings.token or "").strip()
     missing = []
     if not endpoint:
-        missing.append("WECHATY_PUPPET_SERVICE_ENDPOINT (or platforms.wechaty.endpoint), "
-                       "host:port of the puppet-service gateway")
+        missing.append(
+            "WECHATY_PUPPET_SERVICE_ENDPOINT (or platforms.wechaty.endpoint), "
+            "host:port of the puppet-service gateway"
+        )
     if not token:
-        missing.append("WECHATY_PUPPET_SERVICE_TOKEN (or platforms.wechaty.token), "
-                       "the gateway's token")
+        missing.append(
+            "WECHATY_PUPPET_SERVICE_TOKEN (or platforms.wechaty.token), the gateway's token"
+        )
     if missing:
         raise ConfigError("WeChat adapter: set " + "; and ".join(missing))
     parsed = urlsplit(endpoint if "//" in endpoint else f"//{endpoint}")
     if parsed.scheme == "https":
-        raise ConfigError("platforms.wechaty.endpoint: python-wechaty cannot speak TLS; run the "
-                          "gateway with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER=true and "
-                          "give host:port")
+        raise ConfigError(
+            "platforms.wechaty.endpoint: python-wechaty cannot speak TLS; run the "
+            "gateway with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER=true and "
+            "give host:port"
+        )
     try:
         port = parsed.port
     except ValueError:
         port = None
     if not parsed.hostname or port is None:
-        raise ConfigError(f"platforms.wechaty.endpoint (WECHATY_PUPPET_SERVICE_ENDPOINT): "
-                          f"expected host:port, got {endpoint!r}")
+        raise ConfigError(
+            f"platforms.wechaty.endpoint (WECHATY_PUPPET_SERVICE_ENDPOINT): "
+            f"expected host:port, got {endpoint!r}"
+        )
     return f"{parsed.hostname}:{port}", token
 
 
@@ -194,8 +201,9 @@ class WechatyAdapter(Adapter):
         self._config = config
         self._settings = config.platforms.wechaty
         self._engine = engine
-        self._outbox = Outbox.from_config(self._deliver, config.sending,
-                                          unsent_file(config, self.name))
+        self._outbox = Outbox.from_config(
+            self._deliver, config.sending, unsent_file(config, self.name)
+        )
         self._last_alive = 0.0  # loop time of the gateway's last sign of life
         self._bot: Any = None  # the Wechaty whose gateway connection is up, else None
         self._connected = asyncio.Event()
@@ -219,8 +227,9 @@ class WechatyAdapter(Adapter):
         """The connection's state: idle, connecting, waiting_login, logged_in, ..."""
         return self._state
 
-    def _set_state(self, state: str, message: str, *args: object,
-                   level: int = logging.INFO) -> None:
+    def _set_state(
+        self, state: str, message: str, *args: object, level: int = logging.INFO
+    ) -> None:
         self._state = state
         log.log(level, "wechat: " + message, *args)
 
@@ -270,15 +279,17 @@ class WechatyAdapter(Adapter):
                 await self._finished.wait()
             return
         # drains for a few seconds while connected, then saves the rest for the next start
-        await self._outbox.close(self._config.sending.stop_drain_seconds
-                                 if self._bot is not None else 0)
+        await self._outbox.close(
+            self._config.sending.stop_drain_seconds if self._bot is not None else 0
+        )
         self._stopping.set()
         if self._running:
             await self._finished.wait()
 
     async def _check_reachable(self, host: str, port: int) -> None:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port),
-                                           CONNECT_TIMEOUT_SECONDS)
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port), CONNECT_TIMEOUT_SECONDS
+        )
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
@@ -289,8 +300,11 @@ class WechatyAdapter(Adapter):
         puppet = _reporting_puppet_class(modules.puppet_service.PuppetService)(puppet_options)
         scheduler = modules.scheduler.AsyncIOScheduler()  # in memory: no job.db on disk
         options = modules.wechaty.WechatyOptions(
-            puppet=puppet, puppet_options=puppet_options, host="127.0.0.1",
-            port=_free_local_port(), scheduler=scheduler,
+            puppet=puppet,
+            puppet_options=puppet_options,
+            host="127.0.0.1",
+            port=_free_local_port(),
+            scheduler=scheduler,
         )
         bot = modules.wechaty.Wechaty(options)
         puppet.on_started = functools.partial(self._on_gateway_started, bot)
@@ -329,11 +343,21 @@ class WechatyAdapter(Adapter):
             if reason == "stopping":
                 self._set_state("disconnected", "disconnected from %s (stopping)", self._endpoint)
             elif accepted:
-                self._set_state("disconnected", "disconnected from %s: %s", self._endpoint,
-                                reason, level=logging.WARNING)
+                self._set_state(
+                    "disconnected",
+                    "disconnected from %s: %s",
+                    self._endpoint,
+                    reason,
+                    level=logging.WARNING,
+                )
             else:
-                self._set_state("disconnected", "cannot connect to the gateway at %s: %s",
-                                self._endpoint, reason, level=logging.WARNING)
+                self._set_state(
+                    "disconnected",
+                    "cannot connect to the gateway at %s: %s",
+                    self._endpoint,
+                    reason,
+                    level=logging.WARNING,
+                )
         return accepted
 
     async def _serve(self, bot: Any) -> None:
@@ -374,8 +398,10 @@ class WechatyAdapter(Adapter):
                 now = loop.time()
                 silent_for = now - self._last_alive
                 if silent_for >= 2 * interval:
-                    raise GatewaySilent(f"no answer from the gateway for {silent_for:.0f} s "
-                                        f"(heartbeat every {interval:g} s)")
+                    raise GatewaySilent(
+                        f"no answer from the gateway for {silent_for:.0f} s "
+                        f"(heartbeat every {interval:g} s)"
+                    )
                 if self._bot is bot and now >= next_ding:
                     next_ding = now + interval
                     ping = asyncio.create_task(self._ding(bot, interval))
@@ -418,14 +444,21 @@ class WechatyAdapter(Adapter):
         self._set_state("logged_in", "logged in as %s", payload.contact_id)
 
     def _on_logout(self, payload: Any) -> None:
-        self._set_state("connected", "logged out (%s): waiting for a new login",
-                        payload.contact_id, level=logging.WARNING)
+        self._set_state(
+            "connected",
+            "logged out (%s): waiting for a new login",
+            payload.contact_id,
+            level=logging.WARNING,
+        )
 
     def _on_scan(self, payload: Any) -> None:
         status = getattr(payload.status, "name", payload.status)
         if payload.qrcode:
-            log.warning("wechat: log in by scanning the QR code (%s): "
-                        "https://wechaty.js.org/qrcode/%s", status, payload.qrcode)
+            log.warning(
+                "wechat: log in by scanning the QR code (%s): https://wechaty.js.org/qrcode/%s",
+                status,
+                payload.qrcode,
+            )
         else:
             log.info("wechat: login scan status %s", status)
 
@@ -437,8 +470,10 @@ class WechatyAdapter(Adapter):
         self._alive()
 
     def _on_library_error(self, error: object) -> None:
-        log.error("wechat: python-wechaty reported an error: %s",
-                  _describe(error) if isinstance(error, BaseException) else type(error).__name__)
+        log.error(
+            "wechat: python-wechaty reported an error: %s",
+            _describe(error) if isinstance(error, BaseException) else type(error).__name__,
+        )
 
     # ----- messages ----------------------------------------------------------------------
 
@@ -447,8 +482,7 @@ class WechatyAdapter(Adapter):
         try:
             await self._handle_message(msg)
         except Exception:
-            log.exception("wechat: failed to handle message %s",
-                          getattr(msg, "message_id", "?"))
+            log.exception("wechat: failed to handle message %s", getattr(msg, "message_id", "?"))
 
     async def _handle_message(self, msg: Any) -> None:
         try:
@@ -462,13 +496,15 @@ class WechatyAdapter(Adapter):
         if incoming.kind is MessageKind.FILE and _is_image_name(msg):
             incoming = dataclasses.replace(incoming, kind=MessageKind.IMAGE)  # a photo as a file
         read_photo = self._config.photo.enabled and (
-            incoming.room is None or self._config.groups.answer_confident_questions)
+            incoming.room is None or self._config.groups.answer_confident_questions
+        )
         if incoming.kind is MessageKind.IMAGE and read_photo:
             try:
                 image = await self._image_of(msg)
             except DownloadTooLarge as exc:
-                log.warning("wechat: message %s: the image was not fetched: %s",
-                            msg.message_id, exc)
+                log.warning(
+                    "wechat: message %s: the image was not fetched: %s", msg.message_id, exc
+                )
                 if incoming.room is None:
                     self._outbox.submit(incoming.user, [photo_texts.TOO_LARGE])
                 return
@@ -479,11 +515,17 @@ class WechatyAdapter(Adapter):
         if response.silent:
             return
         if self._outbox.closed:
-            log.warning("wechat: stopping; the replies to message %s are not sent",
-                        log_id(msg.message_id))
+            log.warning(
+                "wechat: stopping; the replies to message %s are not sent", log_id(msg.message_id)
+            )
         elif incoming.room is not None:
-            self._outbox.submit(incoming.room, response.replies, in_room=True,
-                                mention_ids=[incoming.user], urgent=response.urgent)
+            self._outbox.submit(
+                incoming.room,
+                response.replies,
+                in_room=True,
+                mention_ids=[incoming.user],
+                urgent=response.urgent,
+            )
         else:
             self._outbox.submit(incoming.user, response.replies, urgent=response.urgent)
 
@@ -500,13 +542,17 @@ class WechatyAdapter(Adapter):
             url = getattr(box, "remoteUrl", None)
             if isinstance(url, str) and url:
                 return await download_image(url)
-            log.warning("wechat: message %s: the image came as a file box of type %s, which "
-                        "is not read", msg.message_id, getattr(box, "boxType", "?"))
+            log.warning(
+                "wechat: message %s: the image came as a file box of type %s, which is not read",
+                msg.message_id,
+                getattr(box, "boxType", "?"),
+            )
         except DownloadTooLarge:
             raise
         except Exception as exc:  # bad base64, a download or the gateway failed ...
-            log.warning("wechat: message %s: the image was not fetched: %s", msg.message_id,
-                        _describe(exc))
+            log.warning(
+                "wechat: message %s: the image was not fetched: %s", msg.message_id, _describe(exc)
+            )
         return None
 
     def _bot_names(self, msg: Any) -> list[str]:
@@ -526,14 +572,16 @@ class WechatyAdapter(Adapter):
             by_id = bool(await msg.mention_self())
             addressed = by_id or mentions_by_name(text, names)
             text = strip_leading_mentions(text, names, mentioned=addressed)
-        return clean_incoming(Incoming(
-            user=talker.contact_id,
-            text=text.strip(),
-            platform=PLATFORM,
-            room=room.room_id if room is not None else None,
-            addressed=addressed,
-            kind=kind,
-        ))
+        return clean_incoming(
+            Incoming(
+                user=talker.contact_id,
+                text=text.strip(),
+                platform=PLATFORM,
+                room=room.room_id if room is not None else None,
+                addressed=addressed,
+                kind=kind,
+            )
+        )
 
     async def _deliver(self, message: Outgoing) -> None:
         """Send one chat message (the outbox calls this within the rate limits)."""

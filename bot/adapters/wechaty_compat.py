@@ -123,8 +123,11 @@ def _prepare_environment() -> int:
     level = _WECHATY_LOG_LEVELS.get(wanted.strip().lower())
     if level is None:
         replacement = "silly" if wanted.strip().lower() == "debug" else "warn"
-        log.warning("WECHATY_LOG=%r is not a python-wechaty log level; using %r instead",
-                    wanted, replacement)
+        log.warning(
+            "WECHATY_LOG=%r is not a python-wechaty log level; using %r instead",
+            wanted,
+            replacement,
+        )
         os.environ["WECHATY_LOG"] = replacement
         level = _WECHATY_LOG_LEVELS[replacement]
     else:
@@ -189,8 +192,9 @@ def _can_connect(host: str, port: int, timeout: float = 3) -> bool:
         return False
 
 
-def _close_probe_sockets(puppet_service_module: ModuleType, plugin_module: ModuleType,
-                         utils: ModuleType) -> None:
+def _close_probe_sockets(
+    puppet_service_module: ModuleType, plugin_module: ModuleType, utils: ModuleType
+) -> None:
     def ping_endpoint(end_point: str) -> bool:
         """True when something accepts TCP connections at ``end_point`` (host:port)."""
         return _can_connect(*utils.extract_host_and_port(end_point))
@@ -218,8 +222,9 @@ def import_wechaty() -> WechatyModules:
         import wechaty_puppet_service
         import wechaty_puppet_service.utils as puppet_service_utils
     puppet_service_module = importlib.import_module("wechaty_puppet_service.puppet")
-    _close_probe_sockets(puppet_service_module, importlib.import_module("wechaty.plugin"),
-                         puppet_service_utils)
+    _close_probe_sockets(
+        puppet_service_module, importlib.import_module("wechaty.plugin"), puppet_service_utils
+    )
     _ignore_the_environment(puppet_service_module)
     _quiet_wire_loggers()
     created = set(logging.root.manager.loggerDict) - before

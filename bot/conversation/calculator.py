@@ -164,8 +164,9 @@ def interest_free(amount: Number, months: int) -> InterestFreePlan:
     return InterestFreePlan(amount=value, months=months, payments=payments, monthly=payments[0])
 
 
-def _annuity_schedule(amount: Decimal, months: int, rate: Decimal,
-                      payment: Decimal) -> tuple[list[Decimal], bool]:
+def _annuity_schedule(
+    amount: Decimal, months: int, rate: Decimal, payment: Decimal
+) -> tuple[list[Decimal], bool]:
     """Payments for a fixed ``payment``; the second value is False if it repaid too early."""
     balance = amount
     payments: list[Decimal] = []
@@ -207,8 +208,9 @@ def equal_installment(amount: Number, months: int, annual_rate: Number) -> Equal
         if not on_time:
             monthly = _cents(exact, ROUND_DOWN)
             payments, _ = _annuity_schedule(value, months, r, monthly)
-    return EqualInstallmentPlan(amount=value, months=months, payments=tuple(payments),
-                                annual_rate=rate, monthly=monthly)
+    return EqualInstallmentPlan(
+        amount=value, months=months, payments=tuple(payments), annual_rate=rate, monthly=monthly
+    )
 
 
 def equal_principal(amount: Number, months: int, annual_rate: Number) -> EqualPrincipalPlan:
@@ -228,8 +230,13 @@ def equal_principal(amount: Number, months: int, annual_rate: Number) -> EqualPr
         for part in parts:
             payments.append(part + _cents(balance * r))
             balance -= part
-    return EqualPrincipalPlan(amount=value, months=months, payments=tuple(payments),
-                              annual_rate=rate, principal_part=parts[0])
+    return EqualPrincipalPlan(
+        amount=value,
+        months=months,
+        payments=tuple(payments),
+        annual_rate=rate,
+        principal_part=parts[0],
+    )
 
 
 # -- the text for a phone ------------------------------------------------------------------
@@ -255,37 +262,48 @@ ABSURD_AMOUNT = Decimal(10_000_000)
 #: the conventions, in the order shown when the person asked for none
 CONVENTIONS = ("等额本息", "等额本金", "免息分期")
 
-CALC_NEEDS_MONTHS = ("想分多少期（几个月）？比如回复“24期”或“分3年”；也可以说每月最多能还多少，"
-                     "比如“每月最多还1500”，我算要几期。")
+CALC_NEEDS_MONTHS = (
+    "想分多少期（几个月）？比如回复“24期”或“分3年”；也可以说每月最多能还多少，"
+    "比如“每月最多还1500”，我算要几期。"
+)
 CALC_NEEDS_AMOUNT = "大概欠多少钱？比如回复“3万”或“35000元”，我帮你算每月大概还多少。"
-GROUP_NO_AMOUNTS = ("在群里我不重复金额、银行这些细节，保护你的隐私。需要具体计算，请私聊我，"
-                    "把欠款金额和想分的期数发给我。")
-ZERO_AMOUNT = ("欠款是0元的话，就不用分期了。如果是打错了，请回复实际欠款，比如“3万”或“35000元”。")
-ABSURD = ("{amount}超过了1000万，这个计算器只算1000万以内的欠款。是不是多打了一个0？"
-          "请核对后回复金额，比如“3万”。")
+GROUP_NO_AMOUNTS = (
+    "在群里我不重复金额、银行这些细节，保护你的隐私。需要具体计算，请私聊我，"
+    "把欠款金额和想分的期数发给我。"
+)
+ZERO_AMOUNT = "欠款是0元的话，就不用分期了。如果是打错了，请回复实际欠款，比如“3万”或“35000元”。"
+ABSURD = (
+    "{amount}超过了1000万，这个计算器只算1000万以内的欠款。是不是多打了一个0？"
+    "请核对后回复金额，比如“3万”。"
+)
 BAD_MONTHS = "你说的{months}期没法算：期数至少要1期。请回复想分几期，比如“24期”或“分3年”。"
 TOO_MANY_MONTHS = "{months}期（超过50年）太长了，这个计算器最多算600期。"
 ASK_SHORTER = "请回复60期以内的期数，比如“36期”或“60期”，我重新算。"
-RATE_TOO_HIGH = ("{written}折合年化约{annual}，超出了这个计算器能算的范围（年化100%以内）。"
-                 "请核对一下账单或合同上的利率，再发给我。")
+RATE_TOO_HIGH = (
+    "{written}折合年化约{annual}，超出了这个计算器能算的范围（年化100%以内）。"
+    "请核对一下账单或合同上的利率，再发给我。"
+)
 DOWN_IS_ALL = "先付{down}就等于全部还清了，剩下的不用分期。"
 ESTIMATE = "以上是估算，实际每月还多少以对方给的方案为准。"
 FREE_LABEL = "免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）"
-ART70_BANK = ("银行信用卡：《商业银行信用卡业务监督管理办法》第七十条规定，银行“可以”（不是必须）"
-              "和你签最长5年（60期）的个性化分期还款协议，利息怎么算也要谈。")
+ART70_BANK = (
+    "银行信用卡：《商业银行信用卡业务监督管理办法》第七十条规定，银行“可以”（不是必须）"
+    "和你签最长5年（60期）的个性化分期还款协议，利息怎么算也要谈。"
+)
 ONLINE_LENDER = "网贷、消费贷：能不能分期、分多久由平台决定，没有统一的“5年”规定。"
 OVER_60_BANK = "注意：{months}期超过5年（60期），超出第七十条说的上限，银行很可能不同意。"
 OVER_60_ONLINE = "注意：{months}期超过5年，网贷平台是否同意由平台决定。"
-OVER_60_UNKNOWN = ("注意：{months}期超过5年（60期）：信用卡超出第七十条说的上限；"
-                   "网贷由平台决定。")
-RATE_EXAMPLE = ("利率：你没有说利率，上面的年化{rate}只是举例演示，不是你的实际利率。请看账单、合同"
-                "或App借款详情里写的利率（年化、月息、日息都可以），发给我，比如“年化18%”"
-                "或“日息万五”，我按它重新算。")
+OVER_60_UNKNOWN = "注意：{months}期超过5年（60期）：信用卡超出第七十条说的上限；网贷由平台决定。"
+RATE_EXAMPLE = (
+    "利率：你没有说利率，上面的年化{rate}只是举例演示，不是你的实际利率。请看账单、合同"
+    "或App借款详情里写的利率（年化、月息、日息都可以），发给我，比如“年化18%”"
+    "或“日息万五”，我按它重新算。"
+)
 RATE_GIVEN = {
     "年": "利率：按你说的{written}算，月利率 = 年化 ÷ 12 {eq} {monthly}。",
     "月": "利率：按你说的{written}算，即月利率{monthly}，折合年化{annual}（× 12）。",
     "日": "利率：按你说的{written}算：× 365 ≈ 年化{annual}，"
-          "再按月利率 = 年化 ÷ 12 {eq} {monthly} 计算。",
+    "再按月利率 = 年化 ÷ 12 {eq} {monthly} 计算。",
 }
 
 
@@ -317,9 +335,19 @@ def ready(details: Details) -> bool:
 def follows_on(found: Details, details: Details) -> bool:
     """True when a message's details change the calculation (那分36期呢, 年化18%, 每月最多还
     1500, 先付10%, 等额本金呢, or one lender named out of several debts)."""
-    if any(value is not None for value in (
-            found.amount, found.months, found.annual_rate, found.budget, found.down_payment,
-            found.down_share, found.debts, found.convention)):
+    if any(
+        value is not None
+        for value in (
+            found.amount,
+            found.months,
+            found.annual_rate,
+            found.budget,
+            found.down_payment,
+            found.down_share,
+            found.debts,
+            found.convention,
+        )
+    ):
         return True
     return bool(details.debts and found.lender is not None)
 
@@ -335,15 +363,23 @@ def calculator_only(found: Details) -> bool:
     """True when a message states something only the calculator uses (a rate, a monthly
     budget, a down payment, a convention): after a calculation it follows on whatever topic
     its words also resemble (日息万五 alone reads a little like checking a debt)."""
-    return any(value is not None for value in (
-        found.annual_rate, found.budget, found.down_payment, found.down_share,
-        found.convention))
+    return any(
+        value is not None
+        for value in (
+            found.annual_rate,
+            found.budget,
+            found.down_payment,
+            found.down_share,
+            found.convention,
+        )
+    )
 
 
 #: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
 _FIGURE_WORDS = re.compile(
     r"[0-9零〇一二两三四五六七八九十百千万亿.,wk%‰ ，。！？!?、~]"
-    r"|不对|不是|改成|改为|应该是|其实是|金额|欠款|欠了|欠|借了|借|总共|一共|大概|期数|个月|期|年|元|块|是|了|呢|吗|的|那|就|吧|啊")
+    r"|不对|不是|改成|改为|应该是|其实是|金额|欠款|欠了|欠|借了|借|总共|一共|大概|期数|个月|期|年|元|块|是|了|呢|吗|的|那|就|吧|啊"
+)
 
 
 def figures_only(text: str) -> bool:
@@ -359,8 +395,7 @@ def _principal(details: Details) -> tuple[Decimal, list[str]]:
     amount = _cents(Decimal(str(details.amount)))
     if details.debts:
         debts = dict(details.debts)
-        listing = "；".join(f"{name} {money(Decimal(str(value)))}"
-                           for name, value in details.debts)
+        listing = "；".join(f"{name} {money(Decimal(str(value)))}" for name, value in details.debts)
         total = sum((Decimal(str(v)) for v in debts.values()), Decimal(0))
         lines.append(f"你说的几笔：{listing}；合计{money(total)}。")
         one = details.lender if details.lenders is None else None
@@ -400,8 +435,12 @@ def _rate_note(details: Details, rate: Decimal, given: bool) -> str:
     annual = percent(rate.quantize(Decimal("0.0001")).normalize())
     exact = rate / 12
     shown = exact.quantize(Decimal("0.0001"))
-    return RATE_GIVEN[basis].format(written=written, annual=annual, eq="=" if shown == exact
-                                    else "≈", monthly=percent(shown.normalize()))
+    return RATE_GIVEN[basis].format(
+        written=written,
+        annual=annual,
+        eq="=" if shown == exact else "≈",
+        monthly=percent(shown.normalize()),
+    )
 
 
 def _scope(details: Details, months: int | None) -> list[str]:
@@ -413,8 +452,9 @@ def _scope(details: Details, months: int | None) -> list[str]:
         banks = online = True
     lines = ([ART70_BANK] if banks else []) + ([ONLINE_LENDER] if online else [])
     if months is not None and months > ART70_MAX_MONTHS:
-        template = (OVER_60_UNKNOWN if banks and online
-                    else OVER_60_BANK if banks else OVER_60_ONLINE)
+        template = (
+            OVER_60_UNKNOWN if banks and online else OVER_60_BANK if banks else OVER_60_ONLINE
+        )
         lines.append(template.format(months=months))
     return lines
 
@@ -424,8 +464,9 @@ def _order(details: Details) -> tuple[str, ...]:
     return (first, *(c for c in CONVENTIONS if c != first))
 
 
-def _plan_line(convention: str, amount: Decimal, months: int, rate: Decimal,
-               rate_label: str) -> str:
+def _plan_line(
+    convention: str, amount: Decimal, months: int, rate: Decimal, rate_label: str
+) -> str:
     if convention == "免息分期":
         free = interest_free(amount, months)
         line = f"{FREE_LABEL}：每月{money(free.monthly)}"
@@ -439,9 +480,11 @@ def _plan_line(convention: str, amount: Decimal, months: int, rate: Decimal,
             line += f"（最后一期{money(annuity.last_payment)}）"
         return line + f"，共{money(annuity.total)}，利息{money(annuity.interest)}"
     principal = equal_principal(amount, months, rate)
-    return (f"等额本金（{rate_label}）：首月{money(principal.first_payment)}，之后逐月减少，"
-            f"最后一期{money(principal.last_payment)}，共{money(principal.total)}，"
-            f"利息{money(principal.interest)}")
+    return (
+        f"等额本金（{rate_label}）：首月{money(principal.first_payment)}，之后逐月减少，"
+        f"最后一期{money(principal.last_payment)}，共{money(principal.total)}，"
+        f"利息{money(principal.interest)}"
+    )
 
 
 def _duration(months: int) -> str:
@@ -496,8 +539,9 @@ def _budget(details: Details) -> Decimal | None:
     return budget if budget > 0 else None
 
 
-def _budget_lines(details: Details, amount: Decimal, rate: Decimal,
-                  rate_label: str) -> tuple[list[str], int]:
+def _budget_lines(
+    details: Details, amount: Decimal, rate: Decimal, rate_label: str
+) -> tuple[list[str], int]:
     budget = _budget(details) or CENT
     lines = [f"每月最多还{money(budget)}，{money(amount)}要分几期："]
     free_n = periods_for_budget(amount, budget, 0) or 1
@@ -512,26 +556,30 @@ def _budget_lines(details: Details, amount: Decimal, rate: Decimal,
     n = periods_for_budget(amount, budget, rate)
     if n is None:
         interest = _cents(amount * rate / 12)
-        rate_line = (f"等额本息（{rate_label}）：每月光利息就约{money(interest)}，"
-                     f"每月{money(budget)}连利息都不够，本金不会减少，这样还不完。"
-                     "只能和对方谈减免利息或免息分期（对方可以不同意）。")
+        rate_line = (
+            f"等额本息（{rate_label}）：每月光利息就约{money(interest)}，"
+            f"每月{money(budget)}连利息都不够，本金不会减少，这样还不完。"
+            "只能和对方谈减免利息或免息分期（对方可以不同意）。"
+        )
     elif n > MAX_MONTHS:
         longest = max(longest, n)
-        rate_line = (f"等额本息（{rate_label}）：要超过600期（50年），实际上还不完，"
-                     "需要和对方谈减免利息或免息分期（对方可以不同意）。")
+        rate_line = (
+            f"等额本息（{rate_label}）：要超过600期（50年），实际上还不完，"
+            "需要和对方谈减免利息或免息分期（对方可以不同意）。"
+        )
     else:
         longest = max(longest, n)
         plan = equal_installment(amount, n, rate)
-        rate_line = (f"等额本息（{rate_label}）：{n}期（{_duration(n)}），"
-                     f"每月{money(plan.monthly)}，共{money(plan.total)}，利息{money(plan.interest)}")
-    ordered = [free_line, rate_line] if details.convention == "免息分期" else [rate_line,
-                                                                              free_line]
+        rate_line = (
+            f"等额本息（{rate_label}）：{n}期（{_duration(n)}），"
+            f"每月{money(plan.monthly)}，共{money(plan.total)}，利息{money(plan.interest)}"
+        )
+    ordered = [free_line, rate_line] if details.convention == "免息分期" else [rate_line, free_line]
     lines += [f"{i}. {line}" for i, line in enumerate(ordered, start=1)]
     return lines, longest
 
 
-def calculator_reply(details: Details, settings: CalculatorConfig, *,
-                     in_group: bool) -> list[str]:
+def calculator_reply(details: Details, settings: CalculatorConfig, *, in_group: bool) -> list[str]:
     """The calculator's answer to what the person said, as texts to send in order.
 
     In a group: no amounts, a pointer to a private chat. Otherwise one clear sentence for
@@ -548,8 +596,11 @@ def calculator_reply(details: Details, settings: CalculatorConfig, *,
         if months is not None and months <= 0:
             return [BAD_MONTHS.format(months=months)]
         if months is not None and months > MAX_MONTHS:
-            return ["\n".join([TOO_MANY_MONTHS.format(months=months), *_scope(details, None),
-                               ASK_SHORTER])]
+            return [
+                "\n".join(
+                    [TOO_MANY_MONTHS.format(months=months), *_scope(details, None), ASK_SHORTER]
+                )
+            ]
         return [CALC_NEEDS_AMOUNT]
     try:
         return _reply(details, settings)
@@ -568,15 +619,20 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
     if months is not None and months <= 0:
         return [BAD_MONTHS.format(months=months)]
     if months is not None and months > MAX_MONTHS:
-        return ["\n".join([TOO_MANY_MONTHS.format(months=months), *_scope(details, None),
-                           ASK_SHORTER])]
+        return [
+            "\n".join([TOO_MANY_MONTHS.format(months=months), *_scope(details, None), ASK_SHORTER])
+        ]
     if months is None and budget is None:
         return [*(["\n".join(lines)] if lines else []), CALC_NEEDS_MONTHS]
     given = details.annual_rate is not None
     rate = Decimal(str(details.annual_rate if given else settings.default_annual_rate))
     if rate > MAX_RATE:
-        return [RATE_TOO_HIGH.format(written=details.rate_written or percent(rate),
-                                     annual=percent(rate.quantize(Decimal("0.0001"))))]
+        return [
+            RATE_TOO_HIGH.format(
+                written=details.rate_written or percent(rate),
+                annual=percent(rate.quantize(Decimal("0.0001"))),
+            )
+        ]
     rest, down_line, settled = _down(details, amount)
     if down_line:
         lines.append(down_line)
@@ -585,17 +641,22 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
     rate_label = f"按年化{percent(rate)}" + ("" if given else "举例")
     if months is not None:
         lines.append(f"按{money(rest)}、分{months}期（{_duration(months)}）算：")
-        lines += [f"{i}. {_plan_line(c, rest, months, rate, rate_label)}"
-                  for i, c in enumerate(_order(details), start=1)]
+        lines += [
+            f"{i}. {_plan_line(c, rest, months, rate, rate_label)}"
+            for i, c in enumerate(_order(details), start=1)
+        ]
         if budget is not None:
             monthly = equal_installment(rest, months, rate).monthly
             verdict = "够" if monthly <= budget else "不够"
-            lines.append(f"你说每月最多还{money(budget)}：等额本息每月"
-                         f"{money(monthly)}，{verdict}。")
+            lines.append(
+                f"你说每月最多还{money(budget)}：等额本息每月{money(monthly)}，{verdict}。"
+            )
         longest: int | None = months
     else:
         budget_lines, longest = _budget_lines(details, rest, rate, rate_label)
         lines += budget_lines
     lines.append(ESTIMATE)
-    return ["\n".join(lines), "\n".join([_rate_note(details, rate, given),
-                                        *_scope(details, longest)])]
+    return [
+        "\n".join(lines),
+        "\n".join([_rate_note(details, rate, given), *_scope(details, longest)]),
+    ]

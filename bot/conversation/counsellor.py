@@ -48,8 +48,9 @@ class Question:
     intent: str
 
 
-def split_questions(text: str, classifier: Classifier, floor: float,
-                    whole: Classification | None = None) -> list[Question]:
+def split_questions(
+    text: str, classifier: Classifier, floor: float, whole: Classification | None = None
+) -> list[Question]:
     """The client's questions in ``text``: each sentence is classified, consecutive sentences
     on the same topic are joined, and each topic is kept once, urgent topics first.
     ``whole`` is the classification of the whole text when the caller has it already."""
@@ -94,8 +95,16 @@ def _excerpt(sentences: list[str]) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def answer(text: str, understood: Understood, classifier: Classifier, dialogue: Dialogue,
-           content: Content, *, in_group: bool, floor: float) -> tuple[list[str], list[str]]:
+def answer(
+    text: str,
+    understood: Understood,
+    classifier: Classifier,
+    dialogue: Dialogue,
+    content: Content,
+    *,
+    in_group: bool,
+    floor: float,
+) -> tuple[list[str], list[str]]:
     """The replies for a forwarded text (``understood`` is the whole text's reading) and the
     intents answered, in order."""
     questions = split_questions(text, classifier, floor, understood.classification)
@@ -109,13 +118,13 @@ def answer(text: str, understood: Understood, classifier: Classifier, dialogue: 
         if question.excerpt and not in_group:  # never quote a member's words in a group
             head += f"\n客户原话：{mask(question.excerpt)}"
         replies.append(head + "\n" + dialogue.long_answer(spec))
-    replies.append(_brief(understood.details, [q.intent for q in questions], content,
-                          in_group=in_group))
+    replies.append(
+        _brief(understood.details, [q.intent for q in questions], content, in_group=in_group)
+    )
     return replies, [q.intent for q in questions]
 
 
-def _brief(details: Details, intents: list[str], content: Content, *,
-           in_group: bool) -> str:
+def _brief(details: Details, intents: list[str], content: Content, *, in_group: bool) -> str:
     specs = [content.intent(i) for i in intents]
     lines = ["【给顾问的简要】", "情况：" + "；".join(spec.title for spec in specs)]
     facts = []
@@ -141,4 +150,3 @@ def _brief(details: Details, intents: list[str], content: Content, *,
     if asks:
         lines.append("建议向客户了解：\n" + "\n".join(f"· {q}" for q in asks[:5]))
     return "\n".join(lines)
-

@@ -25,8 +25,10 @@ class CrisisKind(StrEnum):
 
 
 #: Urgent intents and the crisis each starts.
-CRISIS_OF_INTENT = {"threat_or_violence": CrisisKind.THREAT,
-                    "emotional_distress": CrisisKind.DESPAIR}
+CRISIS_OF_INTENT = {
+    "threat_or_violence": CrisisKind.THREAT,
+    "emotional_distress": CrisisKind.DESPAIR,
+}
 
 
 class Act(StrEnum):
@@ -44,16 +46,24 @@ class Act(StrEnum):
     OTHER = "other"
 
 
-_WHAT_NOW = re.compile(r"(?:我)?(?:该|应该|要|能|可以)?(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整)"
-                       r"|然后呢|接下来|现在呢|下一步|what (?:now|should i do)|what do i do")
-_SAFE = re.compile(r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
-                   r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
-                   r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了")
-_HOPELESS = re.compile(r"(?:谁|没人|没有人)(?:也|都)?(?:帮不了|救不了|管不了|在乎)|帮不了我|没用的?|没有用"
-                       r"|活着(?:没|有什么)意思|没有希望|看不到希望|撑不下去|不想撑|熬不下去|no one can help"
-                       r"|nobody can help|no hope|hopeless")
-_TIRED = re.compile(r"(?:好|太|很|真的|就是|只是|特别)?累(?:了|死了|啊)?$|^(?:就是|只是)?(?:太)?累|好困|心累"
-                    r"|just tired|so tired")
+_WHAT_NOW = re.compile(
+    r"(?:我)?(?:该|应该|要|能|可以)?(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整)"
+    r"|然后呢|接下来|现在呢|下一步|what (?:now|should i do)|what do i do"
+)
+_SAFE = re.compile(
+    r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
+    r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
+    r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了"
+)
+_HOPELESS = re.compile(
+    r"(?:谁|没人|没有人)(?:也|都)?(?:帮不了|救不了|管不了|在乎)|帮不了我|没用的?|没有用"
+    r"|活着(?:没|有什么)意思|没有希望|看不到希望|撑不下去|不想撑|熬不下去|no one can help"
+    r"|nobody can help|no hope|hopeless"
+)
+_TIRED = re.compile(
+    r"(?:好|太|很|真的|就是|只是|特别)?累(?:了|死了|啊)?$|^(?:就是|只是)?(?:太)?累|好困|心累"
+    r"|just tired|so tired"
+)
 _THANKS_WORDS = re.compile(r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)")
 
 
@@ -154,7 +164,7 @@ _DESPAIR_REMINDER = "（如果你还是很难受，12356心理援助热线随时
 _THANKS_REPLY = {
     CrisisKind.THREAT: "不客气。你先顾好自己和家人的安全，有危险就打110。之后有问题随时来问我。",
     CrisisKind.DESPAIR: "不客气。你愿意说出来就很不容易。难受的时候，12356随时可以打；"
-                        "有危险马上打110或120。我也一直在这儿。",
+    "有危险马上打110或120。我也一直在这儿。",
 }
 
 
@@ -235,7 +245,7 @@ def reminder(kind: CrisisKind) -> str:
 #: two steps, no personal details.
 GROUP_BRIEF = {
     CrisisKind.THREAT: "有危险请立即拨打110。不开门、不跟对方走，和对方保持距离，能录像就录像。"
-                       "需要一步步的帮助，可以私聊我。",
+    "需要一步步的帮助，可以私聊我。",
     CrisisKind.DESPAIR: "如果你现在很难受、想伤害自己，请马上拨打12356心理援助热线；"
-                        "有危险时打110或120。你不是一个人，愿意的话私聊我。",
+    "有危险时打110或120。你不是一个人，愿意的话私聊我。",
 }

@@ -50,9 +50,19 @@ CALCULATOR_INTENT = "negotiate_installments"
 #: The topic that speaks to bank staff and collectors.
 STAFF_INTENT = "collector_conduct"
 #: Debtor-side topics that mean the staff topic when bank staff or a collector asks.
-DEBTOR_SIDE = frozenset({"collector_at_door", "verify_identity", "know_rights", "record_evidence",
-                         "harassment", "complain", "safe_repayment", "verify_debt",
-                         "threat_or_violence"})
+DEBTOR_SIDE = frozenset(
+    {
+        "collector_at_door",
+        "verify_identity",
+        "know_rights",
+        "record_evidence",
+        "harassment",
+        "complain",
+        "safe_repayment",
+        "verify_debt",
+        "threat_or_violence",
+    }
+)
 #: Replies this short may repeat (a confirmation, a number): only blocks are never sent twice.
 REPEATABLE_CHARS = 20
 #: The most block ids remembered per conversation.
@@ -90,8 +100,14 @@ class Dialogue:
 
     # -- public -----------------------------------------------------------------------------
 
-    def respond(self, understood: Understood, session: Session, *,
-                in_group: bool = False, counsellor: bool = False) -> Turn:
+    def respond(
+        self,
+        understood: Understood,
+        session: Session,
+        *,
+        in_group: bool = False,
+        counsellor: bool = False,
+    ) -> Turn:
         """Decide the reply to one message and update ``session`` in place (``counsellor``:
         a listed counsellor speaks, whose specific questions get only the point asked).
 
@@ -136,8 +152,9 @@ class Dialogue:
         elif understood.urgent:
             self._urgent(understood, session, turn, in_group=in_group)
         else:
-            self._ordinary(understood, found, before, session, turn, in_group=in_group,
-                           counsellor=counsellor)
+            self._ordinary(
+                understood, found, before, session, turn, in_group=in_group, counsellor=counsellor
+            )
             if crisis is not None and session.crisis:
                 self._keep_crisis_context(crisis, turn)
         self._finish(turn, session)
@@ -160,31 +177,46 @@ class Dialogue:
         """The short group reply to an urgent message nobody addressed to the bot."""
         from bot.conversation.crisis import GROUP_BRIEF
 
-        kind = CRISIS_OF_INTENT.get(understood.urgent[0], CrisisKind.THREAT) \
-            if understood.urgent else CrisisKind.THREAT
+        kind = (
+            CRISIS_OF_INTENT.get(understood.urgent[0], CrisisKind.THREAT)
+            if understood.urgent
+            else CrisisKind.THREAT
+        )
         return GROUP_BRIEF[kind]
 
     # -- the steps --------------------------------------------------------------------------
 
-    def _ordinary(self, understood: Understood, found: Details, before: Details,
-                  session: Session, turn: Turn, *, in_group: bool,
-                  counsellor: bool = False) -> None:
+    def _ordinary(
+        self,
+        understood: Understood,
+        found: Details,
+        before: Details,
+        session: Session,
+        turn: Turn,
+        *,
+        in_group: bool,
+        counsellor: bool = False,
+    ) -> None:
         """Steps 4–8 of :meth:`respond`."""
         pending = session.pending
         repair = read_repair(understood.text)
         if repair is not None and pending is not None:
             self._repair(repair, session, turn)
             return
-        if session.active_intent in self._specs and _WHAT_NOW.match(compact(understood.text)) \
-                and self._best_topic_score(understood) < self.config.classifier.threshold:
+        if (
+            session.active_intent in self._specs
+            and _WHAT_NOW.match(compact(understood.text))
+            and self._best_topic_score(understood) < self.config.classifier.threshold
+        ):
             self._what_now(session, turn)
             return
         closing = read_closing(understood.text)
         if closing is True or (closing is False and not self._yes_no_pending(pending)):
             self._closing(understood, session, turn)
             return
-        if pending is not None and self._answer_pending(pending, understood, found, session,
-                                                        turn, in_group=in_group):
+        if pending is not None and self._answer_pending(
+            pending, understood, found, session, turn, in_group=in_group
+        ):
             return
         if self._direct_answer(understood, session, turn, counsellor=counsellor):
             return
@@ -233,8 +265,9 @@ class Dialogue:
                 turn.add(question)
         # Command.FORGET never reaches the dialogue: the engine carries it out.
 
-    def _direct_answer(self, understood: Understood, session: Session, turn: Turn, *,
-                       counsellor: bool = False) -> bool:
+    def _direct_answer(
+        self, understood: Understood, session: Session, turn: Turn, *, counsellor: bool = False
+    ) -> bool:
         """A specific question with a confident direct answer: the answer first, then the
         topic's short advice unless that topic is already the active one, then the topic's
         next follow-up question. False when the message asks no such question, or when it
@@ -265,17 +298,21 @@ class Dialogue:
             self._start_topic(spec, session, turn, include_advice=True)
         return True
 
-    def _urgent(self, understood: Understood, session: Session, turn: Turn, *,
-                in_group: bool) -> None:
+    def _urgent(
+        self, understood: Understood, session: Session, turn: Turn, *, in_group: bool
+    ) -> None:
         for intent_id in understood.urgent:
             spec = self._specs[intent_id]
             turn.add(spec.advice.short)
         lead = self._specs[understood.urgent[0]]
         turn.intent = lead.id
         # The urgent advice comes first; the topic the person also asked about follows.
-        others = [r for r in understood.others
-                  if r.intent not in SYSTEM_INTENTS
-                  and r.score >= self.config.classifier.urgent_secondary_floor]
+        others = [
+            r
+            for r in understood.others
+            if r.intent not in SYSTEM_INTENTS
+            and r.score >= self.config.classifier.urgent_secondary_floor
+        ]
         if others:
             turn.add(self._specs[others[0].intent].advice.short)
         kind = CRISIS_OF_INTENT.get(lead.id)
@@ -284,8 +321,9 @@ class Dialogue:
             session.crisis = kind.value
         self._start_topic(lead, session, turn, include_advice=False)
 
-    def _crisis_step(self, kind: CrisisKind, understood: Understood, found: Details,
-                     session: Session, turn: Turn) -> bool:
+    def _crisis_step(
+        self, kind: CrisisKind, understood: Understood, found: Details, session: Session, turn: Turn
+    ) -> bool:
         """A message that moves the crisis on gets the next step of the safety plan; False
         when the message does something else (it is then answered as usual)."""
         act = read_act(understood.text, found)
@@ -300,8 +338,10 @@ class Dialogue:
         replies, ended = crisis_reply(kind, act, session.details)
         if not replies:
             return False
-        replies = [text if block_id(text) not in session.sent else self._again(kind, session)
-                   for text in replies]
+        replies = [
+            text if block_id(text) not in session.sent else self._again(kind, session)
+            for text in replies
+        ]
         for text in replies:
             turn.add(text)
         lead = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
@@ -339,7 +379,7 @@ class Dialogue:
             turn.replies.insert(0, reminder(kind))
 
     def _repair(self, repair: Repair, session: Session, turn: Turn) -> None:
-        """"等一下", "你问这个干嘛", "啥意思": answer about the question, keep it open."""
+        """ "等一下", "你问这个干嘛", "啥意思": answer about the question, keep it open."""
         question = self._pending_question(session.pending) or texts.MENU_HINT
         turn.intent = session.active_intent or Outcome.CLARIFY
         if repair is Repair.HOLD:
@@ -351,7 +391,7 @@ class Dialogue:
         turn.repeat_ok = True
 
     def _what_now(self, session: Session, turn: Turn) -> None:
-        """"那我该怎么办" inside a topic: the steps that matter most now, and the open
+        """ "那我该怎么办" inside a topic: the steps that matter most now, and the open
         question (or the next one)."""
         spec = self._specs[session.active_intent or ""]
         turn.intent = spec.id
@@ -382,8 +422,16 @@ class Dialogue:
             turn.add(texts.CLOSING)
         session.pending = None
 
-    def _answer_pending(self, pending: Pending, understood: Understood, found: Details,
-                        session: Session, turn: Turn, *, in_group: bool) -> bool:
+    def _answer_pending(
+        self,
+        pending: Pending,
+        understood: Understood,
+        found: Details,
+        session: Session,
+        turn: Turn,
+        *,
+        in_group: bool,
+    ) -> bool:
         """Read the message as the answer to ``pending``; False when it is not one.
 
         A menu or clarifying question takes a number or the topic's own words. A follow-up
@@ -400,8 +448,9 @@ class Dialogue:
                 turn.add(wrong)  # the question stays pending: the next number answers it
                 return True
             if choice is None:
-                choice = _match_words(understood.text,
-                                      [self._specs[c].title for c in pending.choices])
+                choice = _match_words(
+                    understood.text, [self._specs[c].title for c in pending.choices]
+                )
             if choice is None:
                 return False
             self._answer_topic(self._specs[pending.choices[choice]], session, turn)
@@ -450,8 +499,12 @@ class Dialogue:
             elif not self._has_detail(found, wanted):
                 return False
             best = self._best_topic(understood)
-            if len(compact(understood.text)) > 15 and best is not None \
-                    and best.intent != spec.id and best.score >= self.config.classifier.threshold:
+            if (
+                len(compact(understood.text)) > 15
+                and best is not None
+                and best.intent != spec.id
+                and best.score >= self.config.classifier.threshold
+            ):
                 return False  # details given while asking about something else: a new topic
             turn.add(follow_up.reply or "")
             if spec.id == CALCULATOR_INTENT:
@@ -460,8 +513,9 @@ class Dialogue:
         self._ask_next(spec, session, turn)
         return True
 
-    def _read_yes_no(self, follow_up: FollowUp, understood: Understood, found: Details,
-                     spec: IntentSpec) -> YesNo | None:
+    def _read_yes_no(
+        self, follow_up: FollowUp, understood: Understood, found: Details, spec: IntentSpec
+    ) -> YesNo | None:
         if follow_up.slot is not None:
             value = getattr(found, follow_up.slot, None)
             if value is not None:
@@ -476,8 +530,11 @@ class Dialogue:
             slot_only = follow_up.slot is not None and set(found.as_dict()) <= {follow_up.slot}
             news = bool(found) and not slot_only
             best = self._best_topic(understood)
-            elsewhere = best is not None and best.intent != spec.id and \
-                best.score >= self.config.classifier.threshold
+            elsewhere = (
+                best is not None
+                and best.intent != spec.id
+                and best.score >= self.config.classifier.threshold
+            )
             if news or elsewhere:
                 return None
         return answer
@@ -506,8 +563,7 @@ class Dialogue:
 
     def _fill_option(self, follow_up: FollowUp, option: Option, session: Session) -> None:
         slot = follow_up.slot
-        if slot is not None and option.value is not None \
-                and getattr(session.details, slot) is None:
+        if slot is not None and option.value is not None and getattr(session.details, slot) is None:
             session.details = session.details.merged(Details.from_json({slot: option.value}))
 
     def _news(self, found: Details, before: Details, session: Session) -> list[str]:
@@ -519,8 +575,11 @@ class Dialogue:
         if found.signed and not before.signed:
             news.append(texts.SIGNED)
         elif found.document is not None and found.document != before.document:
-            news.append(texts.SIGN_ADVICE.format(document=found.document
-                                                 if found.document != "文件" else ""))
+            news.append(
+                texts.SIGN_ADVICE.format(
+                    document=found.document if found.document != "文件" else ""
+                )
+            )
         if found.present is True and before.present is False:
             news.append(texts.NOW_HERE)  # announced for later, and now they are here
         if found.let_in is True and before.let_in is not True:
@@ -532,21 +591,32 @@ class Dialogue:
                 act = Act.POLICE_ARRIVED if found.police == "arrived" else Act.POLICE_CALLED
                 news.extend(crisis_reply(CrisisKind.THREAT, act, session.details)[0])
                 session.crisis = CrisisKind.THREAT.value
-        elif found.left is True and before.left is not True and session.active_intent in (
-                "collector_at_door", "threat_or_violence", "verify_identity"):
+        elif (
+            found.left is True
+            and before.left is not True
+            and session.active_intent
+            in ("collector_at_door", "threat_or_violence", "verify_identity")
+        ):
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
         elif found.left is False and session.active_intent in (
-                "collector_at_door", "verify_identity"):
+            "collector_at_door",
+            "verify_identity",
+        ):
             news.append(texts.STILL_THERE)
         return news
 
-    def _situation_news(self, news: list[str], understood: Understood, session: Session,
-                        turn: Turn) -> bool:
+    def _situation_news(
+        self, news: list[str], understood: Understood, session: Session, turn: Turn
+    ) -> bool:
         """The news alone, then the pending question again — unless the message is mainly
         about another topic (then the news goes with that topic's answer)."""
         best = self._best_topic(understood)
-        if best is not None and best.score >= self.config.classifier.threshold \
-                and best.intent != session.active_intent and not session.details.police:
+        if (
+            best is not None
+            and best.score >= self.config.classifier.threshold
+            and best.intent != session.active_intent
+            and not session.details.police
+        ):
             return False  # the message is mainly about another topic: answer that
         for text in news:
             turn.add(text)
@@ -561,28 +631,42 @@ class Dialogue:
         if pending is None or pending.kind is not PendingKind.FOLLOW_UP:
             return False
         follow_up = self._follow_up(self._specs.get(pending.intent or ""), pending.follow_up)
-        return follow_up is not None and follow_up.slot is not None and \
-            getattr(session.details, follow_up.slot) is not None
+        return (
+            follow_up is not None
+            and follow_up.slot is not None
+            and getattr(session.details, follow_up.slot) is not None
+        )
 
-    def _detail_follow_on(self, understood: Understood, found: Details, session: Session,
-                          turn: Turn, *, in_group: bool) -> bool:
-        """"那分36期呢？" after a calculation: redo it with the new detail."""
+    def _detail_follow_on(
+        self,
+        understood: Understood,
+        found: Details,
+        session: Session,
+        turn: Turn,
+        *,
+        in_group: bool,
+    ) -> bool:
+        """ "那分36期呢？" after a calculation: redo it with the new detail."""
         if not calculator.follows_on(found, session.details):
             return False
         top = self._best_topic(understood)
         if session.active_intent != CALCULATOR_INTENT:
-            if (top is not None and top.score >= self.config.classifier.threshold) or \
-                    not calculator.starts_calculation(found, understood.text):
+            if (
+                top is not None and top.score >= self.config.classifier.threshold
+            ) or not calculator.starts_calculation(found, understood.text):
                 return False
             extra = Turn()  # "600期", "每月最多还1500": the calculator topic, not the fallback
             if calculator.ready(session.details):
                 self._calculation(session, extra, in_group=in_group)
             self._answer_topic(self._specs[CALCULATOR_INTENT], session, turn, extra=extra.replies)
             return True
-        if top is not None and top.intent != CALCULATOR_INTENT and \
-                top.score >= self.config.classifier.threshold and \
-                not calculator.calculator_only(found) and \
-                not calculator.figures_only(understood.text):
+        if (
+            top is not None
+            and top.intent != CALCULATOR_INTENT
+            and top.score >= self.config.classifier.threshold
+            and not calculator.calculator_only(found)
+            and not calculator.figures_only(understood.text)
+        ):
             return False  # clearly a new topic
         if not calculator.ready(session.details):
             return False
@@ -591,8 +675,16 @@ class Dialogue:
         self._calculation(session, turn, in_group=in_group)
         return True
 
-    def _topics(self, understood: Understood, session: Session, turn: Turn, *, in_group: bool,
-                pending: Pending | None, news: list[str] | None = None) -> None:
+    def _topics(
+        self,
+        understood: Understood,
+        session: Session,
+        turn: Turn,
+        *,
+        in_group: bool,
+        pending: Pending | None,
+        news: list[str] | None = None,
+    ) -> None:
         """Choose the topic. A clear best is answered; a clear leader below the threshold is
         answered with a one-line check; two or three close candidates get a question; a
         message about nothing the bot covers gets one scope line (inside an active topic:
@@ -605,12 +697,14 @@ class Dialogue:
         first = understood.ranking[0]
 
         if best is not None and best.score >= settings.threshold:
-            self._answer_best(best, topics, understood, session, turn, in_group=in_group,
-                              news=news)
+            self._answer_best(best, topics, understood, session, turn, in_group=in_group, news=news)
             return
 
-        if first.intent in SYSTEM_INTENTS and first.intent != "fallback" \
-                and first.score >= settings.threshold:
+        if (
+            first.intent in SYSTEM_INTENTS
+            and first.intent != "fallback"
+            and first.score >= settings.threshold
+        ):
             self._system(self._specs[first.intent], session, turn)
             return
 
@@ -618,20 +712,25 @@ class Dialogue:
         nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
         if understood.in_domain and candidates:
             leader = candidates[0]
-            clear = (len(candidates) == 1 or leader.score >= 2 * candidates[1].score) \
-                and nothing < leader.score / 2
+            clear = (
+                len(candidates) == 1 or leader.score >= 2 * candidates[1].score
+            ) and nothing < leader.score / 2
             if clear and leader.score >= settings.clarify_floor:
                 if leader.intent != session.active_intent:
                     turn.add(texts.LEADER_CHECK.format(title=self._specs[leader.intent].title))
-                self._answer_best(leader, topics, understood, session, turn, in_group=in_group,
-                                  news=news)
+                self._answer_best(
+                    leader, topics, understood, session, turn, in_group=in_group, news=news
+                )
                 return
             close = [r for r in candidates if r.score >= leader.score / 2]
             if len(close) >= 2 and nothing < leader.score:
                 self._clarify(close, session, turn)
                 return
-        if understood.in_domain and len(compact(understood.text)) <= 4 \
-                and session.active_intent is None:
+        if (
+            understood.in_domain
+            and len(compact(understood.text)) <= 4
+            and session.active_intent is None
+        ):
             turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
             self.menu(session, turn)
             turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
@@ -643,8 +742,13 @@ class Dialogue:
                 turn.add(texts.NOTED + (question or texts.MENU_HINT))
                 return
             off_topic = understood.top.intent == "fallback" and not understood.in_domain
-            self._not_understood(session, turn, pending, off_topic=off_topic,
-                                 venting=bool(_VENT.search(compact(understood.text))))
+            self._not_understood(
+                session,
+                turn,
+                pending,
+                off_topic=off_topic,
+                venting=bool(_VENT.search(compact(understood.text))),
+            )
             return
         self._fallback(session, turn, pending)
 
@@ -660,9 +764,17 @@ class Dialogue:
                 remapped.append(ranked)
         return remapped
 
-    def _answer_best(self, best: RankedIntent, topics: list[RankedIntent],
-                     understood: Understood, session: Session, turn: Turn, *,
-                     in_group: bool, news: list[str] | None = None) -> None:
+    def _answer_best(
+        self,
+        best: RankedIntent,
+        topics: list[RankedIntent],
+        understood: Understood,
+        session: Session,
+        turn: Turn,
+        *,
+        in_group: bool,
+        news: list[str] | None = None,
+    ) -> None:
         settings = self.config.classifier
         spec = self._specs[best.intent]
         if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
@@ -672,8 +784,11 @@ class Dialogue:
         for text in news or []:
             extra.add(text)
         second = next((r for r in topics[1:] if r.intent != best.intent), None)
-        if second is not None and second.score >= settings.secondary_ratio * best.score \
-                and second.score >= settings.clarify_floor:
+        if (
+            second is not None
+            and second.score >= settings.secondary_ratio * best.score
+            and second.score >= settings.clarify_floor
+        ):
             extra.add(self._specs[second.intent].advice.short)
         if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
             self._calculation(session, extra, in_group=in_group)
@@ -698,15 +813,23 @@ class Dialogue:
 
     # -- reply builders ---------------------------------------------------------------------
 
-    def _answer_topic(self, spec: IntentSpec, session: Session, turn: Turn,
-                      extra: list[str] | None = None) -> None:
+    def _answer_topic(
+        self, spec: IntentSpec, session: Session, turn: Turn, extra: list[str] | None = None
+    ) -> None:
         if spec.id in SYSTEM_INTENTS:
             self._system(spec, session, turn)
             return
         self._start_topic(spec, session, turn, include_advice=True, extra=extra)
 
-    def _start_topic(self, spec: IntentSpec, session: Session, turn: Turn, *,
-                     include_advice: bool, extra: list[str] | None = None) -> None:
+    def _start_topic(
+        self,
+        spec: IntentSpec,
+        session: Session,
+        turn: Turn,
+        *,
+        include_advice: bool,
+        extra: list[str] | None = None,
+    ) -> None:
         """Make ``spec`` the active topic: its advice, any extra replies, the branch for a
         question the person already answered (at most one), then the first follow-up
         question still open (it comes last, where the person will answer it)."""
@@ -737,20 +860,33 @@ class Dialogue:
                 continue
             reply = None
             if follow_up.answers is not None:
-                reply = follow_up.answers.affirm if value not in (False, "") \
-                    else follow_up.answers.deny
+                reply = (
+                    follow_up.answers.affirm if value not in (False, "") else follow_up.answers.deny
+                )
             elif follow_up.options is not None:
-                reply = next((o.reply for o in follow_up.options
-                              if o.auto and o.value is not None and o.value == value), None)
+                reply = next(
+                    (
+                        o.reply
+                        for o in follow_up.options
+                        if o.auto and o.value is not None and o.value == value
+                    ),
+                    None,
+                )
             session.asked.append(follow_up.id)
             if reply and block_id(reply) not in session.sent:
                 known = situation_summary(session.details)
-                turn.add(texts.KNOWN_PREFIX.format(known=known) + "\n" + reply if known
-                         else reply)
+                turn.add(texts.KNOWN_PREFIX.format(known=known) + "\n" + reply if known else reply)
                 return
 
-    def _ask(self, spec: IntentSpec, follow_up: FollowUp, session: Session, turn: Turn, *,
-             hint: bool = False) -> None:
+    def _ask(
+        self,
+        spec: IntentSpec,
+        follow_up: FollowUp,
+        session: Session,
+        turn: Turn,
+        *,
+        hint: bool = False,
+    ) -> None:
         lines = [follow_up.question]
         if follow_up.options:
             lines += [f"{i}. {opt.label}" for i, opt in enumerate(follow_up.options, start=1)]
@@ -761,15 +897,19 @@ class Dialogue:
         if hint:
             lines.append(texts.MORE_HINT)
         turn.add("\n".join(lines))
-        session.pending = Pending(kind=PendingKind.FOLLOW_UP, intent=spec.id,
-                                  follow_up=follow_up.id)
+        session.pending = Pending(
+            kind=PendingKind.FOLLOW_UP, intent=spec.id, follow_up=follow_up.id
+        )
         if follow_up.id not in session.asked:
             session.asked.append(follow_up.id)
 
     def _unanswered(self, spec: IntentSpec, session: Session) -> list[FollowUp]:
         """Follow-ups not asked yet, skipping questions whose answer is already known."""
-        return [fu for fu in spec.follow_ups
-                if fu.id not in session.asked and not self._known(spec, fu, session)]
+        return [
+            fu
+            for fu in spec.follow_ups
+            if fu.id not in session.asked and not self._known(spec, fu, session)
+        ]
 
     def _known(self, spec: IntentSpec, follow_up: FollowUp, session: Session) -> bool:
         details = session.details
@@ -809,19 +949,29 @@ class Dialogue:
         turn.intent = Outcome.CLARIFY
         session.pending = Pending(kind=PendingKind.CLARIFY, choices=choices)
 
-    def _not_understood(self, session: Session, turn: Turn, pending: Pending | None, *,
-                        off_topic: bool, venting: bool = False) -> None:
+    def _not_understood(
+        self,
+        session: Session,
+        turn: Turn,
+        pending: Pending | None,
+        *,
+        off_topic: bool,
+        venting: bool = False,
+    ) -> None:
         """Inside an active topic: one scope line (off topic) or "I did not understand", and
         the open question again (or the next step) — never the fallback apology."""
         turn.intent = Outcome.FALLBACK if off_topic else Outcome.CLARIFY
         turn.repeat_ok = True  # a short repair line may come again; it carries the question
         question = self._pending_question(pending)
         if venting:
-            turn.add(texts.VENT + (texts.STILL_ASKING.format(question=question)
-                                   if question else ""))
+            turn.add(
+                texts.VENT + (texts.STILL_ASKING.format(question=question) if question else "")
+            )
         elif off_topic:
-            turn.add(texts.SCOPE_LINE + (texts.STILL_ASKING.format(question=question)
-                                         if question else texts.MENU_HINT))
+            turn.add(
+                texts.SCOPE_LINE
+                + (texts.STILL_ASKING.format(question=question) if question else texts.MENU_HINT)
+            )
         elif question:
             turn.add(texts.NOT_UNDERSTOOD.format(question=question))
         else:
@@ -839,8 +989,9 @@ class Dialogue:
             session.pending = pending  # keep waiting for the answer
 
     def _calculation(self, session: Session, turn: Turn, *, in_group: bool) -> None:
-        for text in calculator.calculator_reply(session.details, self.config.calculator,
-                                                in_group=in_group):
+        for text in calculator.calculator_reply(
+            session.details, self.config.calculator, in_group=in_group
+        ):
             turn.add(text)
 
     def long_answer(self, spec: IntentSpec) -> str:
@@ -859,8 +1010,7 @@ class Dialogue:
         parts = [texts.MORE_HEADER.format(title=spec.title), answer.long or answer.short]
         if answer.long is None and spec.id not in SYSTEM_INTENTS:
             parts.append(spec.advice.long)
-        sources = self.content.sources([*answer.facts, *([] if answer.facts
-                                                        else spec.references)])
+        sources = self.content.sources([*answer.facts, *([] if answer.facts else spec.references)])
         if sources:
             parts.append(texts.RULES_HEADER + "\n" + "\n".join(f"· {s}" for s in sources))
         if spec.id not in SYSTEM_INTENTS:
@@ -875,8 +1025,11 @@ class Dialogue:
         kept: list[str] = []
         dropped = False
         for text in turn.replies:
-            if len(text) > REPEATABLE_CHARS and not turn.repeat_ok \
-                    and block_id(text) in session.sent:
+            if (
+                len(text) > REPEATABLE_CHARS
+                and not turn.repeat_ok
+                and block_id(text) in session.sent
+            ):
                 dropped = True
                 continue
             kept.append(text)
@@ -933,9 +1086,11 @@ class Dialogue:
 
 
 #: "那我该怎么办", "然后呢": the whole message asks for the next step.
-_WHAT_NOW = re.compile(r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
-                       r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
-                       r"(?:呢|啊|呀|吧|了)*$")
+_WHAT_NOW = re.compile(
+    r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
+    r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
+    r"(?:呢|啊|呀|吧|了)*$"
+)
 
 #: Venting ("烦死了", "受不了了") inside a topic: acknowledged, not "I did not understand".
 _VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|气死|怕死|吓死|头疼|睡不着")
@@ -987,7 +1142,7 @@ def situation_summary(details: Details) -> str:
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
 def _match_words(text: str, labels: list[str]) -> int | None:

@@ -41,8 +41,12 @@ class Pending:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"kind": self.kind.value, "intent": self.intent, "follow_up": self.follow_up,
-                "choices": list(self.choices)}
+        return {
+            "kind": self.kind.value,
+            "intent": self.intent,
+            "follow_up": self.follow_up,
+            "choices": list(self.choices),
+        }
 
     @classmethod
     def from_json(cls, raw: object) -> Pending | None:
@@ -54,10 +58,12 @@ class Pending:
         except ValueError:
             return None
         choices = raw.get("choices")
-        return cls(kind=kind, intent=_str_or_none(raw.get("intent")),
-                   follow_up=_str_or_none(raw.get("follow_up")),
-                   choices=[c for c in choices if isinstance(c, str)]
-                   if isinstance(choices, list) else [])
+        return cls(
+            kind=kind,
+            intent=_str_or_none(raw.get("intent")),
+            follow_up=_str_or_none(raw.get("follow_up")),
+            choices=[c for c in choices if isinstance(c, str)] if isinstance(choices, list) else [],
+        )
 
 
 @dataclass
@@ -84,15 +90,25 @@ class Session:
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
-        return json.dumps({
-            "key": self.key, "user": self.user, "active_intent": self.active_intent,
-            "pending": None if self.pending is None else self.pending.to_json(),
-            "details": self.details.to_json(), "asked": self.asked,
-            "last_seen": self.last_seen, "last_non_text_note": self.last_non_text_note,
-            "turns": self.turns, "crisis": self.crisis, "sent": self.sent,
-            "noticed": self.noticed,
-            "last_answer": self.last_answer,
-        }, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(
+            {
+                "key": self.key,
+                "user": self.user,
+                "active_intent": self.active_intent,
+                "pending": None if self.pending is None else self.pending.to_json(),
+                "details": self.details.to_json(),
+                "asked": self.asked,
+                "last_seen": self.last_seen,
+                "last_non_text_note": self.last_non_text_note,
+                "turns": self.turns,
+                "crisis": self.crisis,
+                "sent": self.sent,
+                "noticed": self.noticed,
+                "last_answer": self.last_answer,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Session:

@@ -36,15 +36,26 @@ class SklearnBaseline:
             for example in spec.examples:
                 texts.append(example)
                 labels.append(spec.id)
-        features = FeatureUnion([
-            ("words", TfidfVectorizer(analyzer=self._words, sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                      preprocessor=self._normalized)),
-        ])
-        self.pipeline: Any = Pipeline([
-            ("features", features),
-            ("model", LogisticRegression(C=10.0, max_iter=2000)),
-        ])
+        features = FeatureUnion(
+            [
+                ("words", TfidfVectorizer(analyzer=self._words, sublinear_tf=True)),
+                (
+                    "chars",
+                    TfidfVectorizer(
+                        analyzer="char",
+                        ngram_range=(1, 3),
+                        sublinear_tf=True,
+                        preprocessor=self._normalized,
+                    ),
+                ),
+            ]
+        )
+        self.pipeline: Any = Pipeline(
+            [
+                ("features", features),
+                ("model", LogisticRegression(C=10.0, max_iter=2000)),
+            ]
+        )
         started = time.perf_counter()
         self.pipeline.fit(texts, labels)
         self.train_seconds = time.perf_counter() - started
@@ -72,8 +83,12 @@ class _BaselineClassifier:
         from bot.understanding.classifier import Classification
 
         intent = self.baseline.predict(text)
-        return Classification(text=text, tokens=[], ranking=[RankedIntent(intent, 1.0)],
-                              urgent=[intent] if self.content.intent(intent).urgent else [])
+        return Classification(
+            text=text,
+            tokens=[],
+            ranking=[RankedIntent(intent, 1.0)],
+            urgent=[intent] if self.content.intent(intent).urgent else [],
+        )
 
 
 def run_baseline(config: Config, understanding: Understanding, seconds: float) -> None:
@@ -85,13 +100,16 @@ def run_baseline(config: Config, understanding: Understanding, seconds: float) -
         return
     items: list[LabelledMessage] = read_test_set(DEFAULT_TEST_SET)
     corpus = [item.text for item in items] or [
-        e for spec in understanding.content.intents for e in spec.examples]
+        e for spec in understanding.content.intents for e in spec.examples
+    ]
     classify = understanding.classifier.classify
     ours_rate, ours_p50, ours_p99 = measure_calls(classify, corpus, seconds)
     base_rate, base_p50, base_p99 = measure_calls(baseline.predict, corpus, seconds)
-    print("classify, side by side with a scikit-learn baseline "
-          f"(TF-IDF words + char 1-3-grams + logistic regression, trained in "
-          f"{baseline.train_seconds:.1f} s):")
+    print(
+        "classify, side by side with a scikit-learn baseline "
+        f"(TF-IDF words + char 1-3-grams + logistic regression, trained in "
+        f"{baseline.train_seconds:.1f} s):"
+    )
     print(f"  {'':<34} {'this bot':>12} {'baseline':>12}")
     print(f"  {'throughput (msg/s)':<34} {ours_rate:>12,.0f} {base_rate:>12,.0f}")
     print(f"  {'latency p50 (ms)':<34} {ours_p50:>12.3f} {base_p50:>12.3f}")
@@ -102,11 +120,16 @@ def run_baseline(config: Config, understanding: Understanding, seconds: float) -
     print(f"  {'baseline, whole corpus in one call':<34} {'':>12} {batch_rate:>12,.0f} msg/s")
     if items:
         ours = evaluate(understanding.classifier, items)
-        base = evaluate(_BaselineClassifier(baseline, understanding),  # type: ignore[arg-type]
-                        items)
-        print(f"  {'accuracy on the labelled set':<34} {ours.accuracy:>12.3f} "
-              f"{base.accuracy:>12.3f}")
-        print(f"  {'urgent messages detected':<34} "
-              f"{f'{ours.urgent_detected}/{ours.urgent_total}':>12} "
-              f"{f'{base.urgent_detected}/{base.urgent_total}':>12}")
+        base = evaluate(
+            _BaselineClassifier(baseline, understanding),  # type: ignore[arg-type]
+            items,
+        )
+        print(
+            f"  {'accuracy on the labelled set':<34} {ours.accuracy:>12.3f} {base.accuracy:>12.3f}"
+        )
+        print(
+            f"  {'urgent messages detected':<34} "
+            f"{f'{ours.urgent_detected}/{ours.urgent_total}':>12} "
+            f"{f'{base.urgent_detected}/{base.urgent_total}':>12}"
+        )
     print(figure_line("throughput ratio (this bot / baseline)", ours_rate / base_rate, "×"))

@@ -52,11 +52,9 @@ def _corpus(config: Config) -> list[str]:
     return [m for m in messages if len(m) <= SHORT_MESSAGE_CHARS]
 
 
-
-
-async def _measure_handle(engine: Engine, corpus: list[str], seconds: float,
-                          before_each: Callable[[], None] | None = None
-                          ) -> tuple[float, float, float]:
+async def _measure_handle(
+    engine: Engine, corpus: list[str], seconds: float, before_each: Callable[[], None] | None = None
+) -> tuple[float, float, float]:
     """Like :func:`_measure` for ``engine.handle`` inside one event loop, as a server runs it;
     messages come from 1000 different users, as on a busy bot. ``before_each`` runs before
     every message (outside the latency, inside the throughput)."""
@@ -77,13 +75,16 @@ async def _measure_handle(engine: Engine, corpus: list[str], seconds: float,
         i += 1
     elapsed = clock() - start
     latencies.sort()
-    return (i / elapsed, statistics.median(latencies) * 1000,
-            latencies[int(len(latencies) * 0.99) - 1] * 1000)
+    return (
+        i / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    )
 
 
-async def _measure_handle_concurrently(engine: Engine, corpus: list[str], seconds: float,
-                                       concurrency: int = CONCURRENCY
-                                       ) -> tuple[float, float, float]:
+async def _measure_handle_concurrently(
+    engine: Engine, corpus: list[str], seconds: float, concurrency: int = CONCURRENCY
+) -> tuple[float, float, float]:
     """``engine.handle`` with ``concurrency`` conversations in flight at once (each one's
     messages in order, as the engine's per-conversation lock keeps them): messages per second,
     p50 and p99 latency in ms."""
@@ -103,8 +104,11 @@ async def _measure_handle_concurrently(engine: Engine, corpus: list[str], second
     await asyncio.gather(*(conversation(n) for n in range(concurrency)))
     elapsed = clock() - start
     latencies.sort()
-    return (len(latencies) / elapsed, statistics.median(latencies) * 1000,
-            latencies[int(len(latencies) * 0.99) - 1] * 1000)
+    return (
+        len(latencies) / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    )
 
 
 async def _measure_puts(store: SessionStore, seconds: float, concurrency: int) -> float:
@@ -120,8 +124,9 @@ async def _measure_puts(store: SessionStore, seconds: float, concurrency: int) -
         nonlocal done
         i = number
         while clock() < deadline:
-            await store.put(SessionRecord(f"bench:u:{i % 1000}", f"bench:{i % 1000}",
-                                          time.time(), data))
+            await store.put(
+                SessionRecord(f"bench:u:{i % 1000}", f"bench:{i % 1000}", time.time(), data)
+            )
             done += 1
             i += concurrency
 
@@ -130,8 +135,9 @@ async def _measure_puts(store: SessionStore, seconds: float, concurrency: int) -
     return done / (clock() - start)
 
 
-def run_store_bench(config: Config, understanding: Understanding, corpus: list[str],
-                    seconds: float) -> None:
+def run_store_bench(
+    config: Config, understanding: Understanding, corpus: list[str], seconds: float
+) -> None:
     """Session store figures: puts per second in memory and in SQLite (one at a time, and
     many at once, where group commit gathers them), and ``handle()`` with SQLite sessions."""
     import tempfile
@@ -145,11 +151,15 @@ def run_store_bench(config: Config, understanding: Understanding, corpus: list[s
         memory = MemoryStore(idle, config.sessions.max_sessions)
         print("session store puts:")
         print(figure_line("memory", await _measure_puts(memory, seconds, 1), "puts/s"))
-        sqlite = await SqliteStore.open(directory / "puts.sqlite3", idle,
-                                        config.sessions.max_sessions)
+        sqlite = await SqliteStore.open(
+            directory / "puts.sqlite3", idle, config.sessions.max_sessions
+        )
         try:
-            print(figure_line("sqlite, one at a time", await _measure_puts(sqlite, seconds, 1),
-                        "puts/s"))
+            print(
+                figure_line(
+                    "sqlite, one at a time", await _measure_puts(sqlite, seconds, 1), "puts/s"
+                )
+            )
             before = sqlite.batches
             rate = await _measure_puts(sqlite, seconds, CONCURRENCY)
             batches = sqlite.batches - before
@@ -162,8 +172,9 @@ def run_store_bench(config: Config, understanding: Understanding, corpus: list[s
         await in_memory.close()
         print(f"handle() with memory sessions, {CONCURRENCY} conversations at once (to compare):")
         print(figure_line("throughput", rate, "msg/s"))
-        sessions = config.sessions.model_copy(update={
-            "store": "sqlite", "sqlite_path": str(directory / "handle.sqlite3")})
+        sessions = config.sessions.model_copy(
+            update={"store": "sqlite", "sqlite_path": str(directory / "handle.sqlite3")}
+        )
         storage = await open_storage(config.model_copy(update={"sessions": sessions}))
         engine = Engine(config, understanding, storage.sessions, storage.turns)
         try:
@@ -184,7 +195,6 @@ def run_store_bench(config: Config, understanding: Understanding, corpus: list[s
         asyncio.run(measure(Path(directory)))
 
 
-
 def _current_rss_mb() -> float:
     """The resident memory now (Linux /proc; the peak elsewhere)."""
     try:
@@ -200,13 +210,17 @@ def _photo_of_a_letter() -> bytes:
 
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-    lines = ["催收函", "尊敬的客户：您在某银行的信用卡已逾期，欠款金额人民币12,345.67元。",
-             "请于2026年12月5日前还款，否则我们将通知您的单位和家人，并起诉立案。",
-             "收款人：李四  账号：6222 0212 3456 7890  联系电话：13812345678",
-             "如有异议请联系我行客服。某某资产管理有限公司（盖章）"] * 2
+    lines = [
+        "催收函",
+        "尊敬的客户：您在某银行的信用卡已逾期，欠款金额人民币12,345.67元。",
+        "请于2026年12月5日前还款，否则我们将通知您的单位和家人，并起诉立案。",
+        "收款人：李四  账号：6222 0212 3456 7890  联系电话：13812345678",
+        "如有异议请联系我行客服。某某资产管理有限公司（盖章）",
+    ] * 2
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont
-    font = ImageFont.truetype(str(PHOTO_FONT), 34) if PHOTO_FONT.exists() else \
-        ImageFont.load_default()
+    font = (
+        ImageFont.truetype(str(PHOTO_FONT), 34) if PHOTO_FONT.exists() else ImageFont.load_default()
+    )
     page = Image.new("RGB", PHOTO_SIZE, (236, 232, 224))
     draw = ImageDraw.Draw(page)
     for index, line in enumerate(lines):
@@ -243,17 +257,27 @@ def run_photo_bench(runs: int = 5) -> None:
 
     load_and_first, times, answer = asyncio.run(measure())
     after = _current_rss_mb()
-    print(f"  (a {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} JPEG letter, {len(photo) // 1024} KB, read as "
-          f"{answer.kind.value}, {len(answer.codes)} findings; {runs} runs, 1 OCR thread)")
-    print(figure_line("seconds per photo, median", statistics.median(times), "s", "photo_seconds",
-                lower_is_better=True))
+    print(
+        f"  (a {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} JPEG letter, {len(photo) // 1024} KB, read as "
+        f"{answer.kind.value}, {len(answer.codes)} findings; {runs} runs, 1 OCR thread)"
+    )
+    print(
+        figure_line(
+            "seconds per photo, median",
+            statistics.median(times),
+            "s",
+            "photo_seconds",
+            lower_is_better=True,
+        )
+    )
     print(figure_line("seconds per photo, slowest", max(times), "s"))
     print(figure_line("first photo (loads the model)", load_and_first, "s"))
     print(figure_line("memory the OCR adds (RSS)", after - before, "MB"))
 
 
-def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
-              photo: bool = False) -> int:
+def run_bench(
+    config: Config, seconds: float = 3.0, baseline: bool = False, photo: bool = False
+) -> int:
     """Print the figures; returns 0."""
     from bot.storage.sessions.memory import MemoryStore
 
@@ -268,9 +292,11 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
     startup = time.perf_counter() - t0
     assert first.replies
     corpus = _corpus(config)
-    print(f"corpus: {len(corpus)} short messages (up to {SHORT_MESSAGE_CHARS} characters) from "
-          f"the test set and the examples, median {statistics.median(map(len, corpus)):.0f} "
-          f"characters")
+    print(
+        f"corpus: {len(corpus)} short messages (up to {SHORT_MESSAGE_CHARS} characters) from "
+        f"the test set and the examples, median {statistics.median(map(len, corpus)):.0f} "
+        f"characters"
+    )
 
     classify = understanding.classifier.classify
     forget = understanding.classifier.segmenter.cache_clear
@@ -307,12 +333,22 @@ def run_bench(config: Config, seconds: float = 3.0, baseline: bool = False,
         text = ("催收的人在门口不肯走，我想问问怎么协商分期。" * (size // 20 + 1))[:size]
         t = time.perf_counter()
         classify(text)
-        print(figure_line(f"{size:,} characters", (time.perf_counter() - t) * 1000, "ms",
-                    "huge_message_ms" if size == 100_000 else None, lower_is_better=True))
+        print(
+            figure_line(
+                f"{size:,} characters",
+                (time.perf_counter() - t) * 1000,
+                "ms",
+                "huge_message_ms" if size == 100_000 else None,
+                lower_is_better=True,
+            )
+        )
 
     print("start-up and memory:")
-    print(figure_line("start-up until first reply", startup, "s", "startup_seconds",
-                lower_is_better=True))
+    print(
+        figure_line(
+            "start-up until first reply", startup, "s", "startup_seconds", lower_is_better=True
+        )
+    )
     print(figure_line("peak RSS", peak_rss_mb(), "MB", "peak_rss_mb", lower_is_better=True))
     if baseline:
         from bot.operations.baseline import run_baseline

@@ -48,14 +48,17 @@ def read_test_set(path: str | Path) -> list[LabelledMessage]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) \
-                or not isinstance(obj.get("intent"), str):
-            raise TestSetError(f"{path}: line {number}: expected {{\"text\": str, "
-                               f"\"intent\": str}}")
+        if (
+            not isinstance(obj, dict)
+            or not isinstance(obj.get("text"), str)
+            or not isinstance(obj.get("intent"), str)
+        ):
+            raise TestSetError(f'{path}: line {number}: expected {{"text": str, "intent": str}}')
         items.append(LabelledMessage(obj["text"], obj["intent"]))
     if not items:
-        raise TestSetError(f"{path}: no labelled messages (expected one {{\"text\", "
-                           f"\"intent\"}} object per line)")
+        raise TestSetError(
+            f'{path}: no labelled messages (expected one {{"text", "intent"}} object per line)'
+        )
     return items
 
 
@@ -88,9 +91,13 @@ class EvaluationReport:
             "total": self.total,
             "urgent": {"total": self.urgent_total, "detected": self.urgent_detected},
             "intents": {
-                name: {"precision": round(r.precision, 4), "recall": round(r.recall, 4),
-                       "f1": round(r.f1, 4), "support": r.support,
-                       "confused_with": r.confused_with}
+                name: {
+                    "precision": round(r.precision, 4),
+                    "recall": round(r.recall, 4),
+                    "f1": round(r.f1, 4),
+                    "support": r.support,
+                    "confused_with": r.confused_with,
+                }
                 for name, r in self.intents.items()
             },
             "misclassified": self.misclassified,
@@ -99,19 +106,26 @@ class EvaluationReport:
     def table(self) -> str:
         """A plain-text table for the terminal."""
         width = max([len(n) for n in self.intents] + [6])
-        lines = [f"accuracy: {self.accuracy:.3f} ({self.total} messages)",
-                 f"urgent detected: {self.urgent_detected}/{self.urgent_total}", "",
-                 f"{'intent':<{width}}  precision  recall     f1  support  confused with"]
+        lines = [
+            f"accuracy: {self.accuracy:.3f} ({self.total} messages)",
+            f"urgent detected: {self.urgent_detected}/{self.urgent_total}",
+            "",
+            f"{'intent':<{width}}  precision  recall     f1  support  confused with",
+        ]
         for name, r in sorted(self.intents.items()):
-            confused = ", ".join(f"{k}×{v}" for k, v in
-                                 sorted(r.confused_with.items(), key=lambda kv: -kv[1]))
-            lines.append(f"{name:<{width}}  {r.precision:9.3f}  {r.recall:6.3f}  {r.f1:5.3f}  "
-                         f"{r.support:7d}  {confused}")
+            confused = ", ".join(
+                f"{k}×{v}" for k, v in sorted(r.confused_with.items(), key=lambda kv: -kv[1])
+            )
+            lines.append(
+                f"{name:<{width}}  {r.precision:9.3f}  {r.recall:6.3f}  {r.f1:5.3f}  "
+                f"{r.support:7d}  {confused}"
+            )
         if self.misclassified:
             lines += ["", f"misclassified ({len(self.misclassified)}):"]
             for m in self.misclassified:
-                lines.append(f"  [{m['expected']} → {m['predicted']} {m['confidence']:.2f}] "
-                             f"{m['text']}")
+                lines.append(
+                    f"  [{m['expected']} → {m['predicted']} {m['confidence']:.2f}] {m['text']}"
+                )
         return "\n".join(lines)
 
 
@@ -136,9 +150,14 @@ def evaluate(classifier: Classifier, items: list[LabelledMessage]) -> Evaluation
             correct_count[predicted] += 1
         else:
             confusion[item.intent][predicted] += 1
-            misclassified.append({"text": item.text, "expected": item.intent,
-                                  "predicted": predicted,
-                                  "confidence": round(result.confidence, 4)})
+            misclassified.append(
+                {
+                    "text": item.text,
+                    "expected": item.intent,
+                    "predicted": predicted,
+                    "confidence": round(result.confidence, 4),
+                }
+            )
     reports = {}
     for name in sorted(set(support) | set(predicted_count)):
         precision = correct_count[name] / predicted_count[name] if predicted_count[name] else 0.0
@@ -147,8 +166,7 @@ def evaluate(classifier: Classifier, items: list[LabelledMessage]) -> Evaluation
         reports[name] = IntentReport(precision, recall, f1, support[name], dict(confusion[name]))
     total = len(items)
     accuracy = sum(correct_count.values()) / total if total else 0.0
-    return EvaluationReport(accuracy, total, reports, misclassified, urgent_total,
-                            urgent_detected)
+    return EvaluationReport(accuracy, total, reports, misclassified, urgent_total, urgent_detected)
 
 
 # -- the red-team set: urgent recall and false alarms -------------------------------------------
@@ -185,14 +203,20 @@ def read_redteam_set(path: str | Path) -> list[RedTeamMessage]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) \
-                or not isinstance(obj.get("urgent"), bool):
-            raise TestSetError(f"{path}: line {number}: expected {{\"text\": str, "
-                               f"\"urgent\": bool, \"kind\": \"threat\"|\"despair\"}}")
+        if (
+            not isinstance(obj, dict)
+            or not isinstance(obj.get("text"), str)
+            or not isinstance(obj.get("urgent"), bool)
+        ):
+            raise TestSetError(
+                f'{path}: line {number}: expected {{"text": str, '
+                f'"urgent": bool, "kind": "threat"|"despair"}}'
+            )
         kind = obj.get("kind")
         if obj["urgent"] and kind not in URGENT_KINDS:
-            raise TestSetError(f"{path}: line {number}: an urgent message needs \"kind\": "
-                               f"\"threat\" or \"despair\"")
+            raise TestSetError(
+                f'{path}: line {number}: an urgent message needs "kind": "threat" or "despair"'
+            )
         items.append(RedTeamMessage(obj["text"], obj["urgent"], kind if obj["urgent"] else None))
     return items
 
@@ -221,30 +245,37 @@ class RedTeamReport:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
-            "file": self.name, "urgent_total": self.urgent_total,
-            "urgent_recall": round(self.recall, 4), "non_urgent_total": self.calm_total,
+            "file": self.name,
+            "urgent_total": self.urgent_total,
+            "urgent_recall": round(self.recall, 4),
+            "non_urgent_total": self.calm_total,
             "false_alarm_rate": round(self.false_alarm_rate, 4),
             "by_kind": {k: {"flagged": f, "total": t} for k, (f, t) in self.by_kind.items()},
             "missed": [m.text for m in self.missed],
-            "false_alarms": [{"text": m.text, "flagged": flagged}
-                             for m, flagged in self.false_alarms],
+            "false_alarms": [
+                {"text": m.text, "flagged": flagged} for m, flagged in self.false_alarms
+            ],
         }
 
     def table(self) -> str:
         """Plain text for the terminal."""
         kinds = ", ".join(f"{k} {f}/{t}" for k, (f, t) in self.by_kind.items())
-        lines = [f"red team {self.name}: urgent recall {self.recall:.3f} "
-                 f"({self.urgent_total - len(self.missed)}/{self.urgent_total}; {kinds}), "
-                 f"false alarms {self.false_alarm_rate:.3f} "
-                 f"({len(self.false_alarms)}/{self.calm_total})"]
+        lines = [
+            f"red team {self.name}: urgent recall {self.recall:.3f} "
+            f"({self.urgent_total - len(self.missed)}/{self.urgent_total}; {kinds}), "
+            f"false alarms {self.false_alarm_rate:.3f} "
+            f"({len(self.false_alarms)}/{self.calm_total})"
+        ]
         lines += [f"  missed: {m.text}" for m in self.missed]
-        lines += [f"  false alarm ({', '.join(flagged)}): {m.text}"
-                  for m, flagged in self.false_alarms]
+        lines += [
+            f"  false alarm ({', '.join(flagged)}): {m.text}" for m, flagged in self.false_alarms
+        ]
         return "\n".join(lines)
 
 
-def evaluate_redteam(classifier: Classifier, items: list[RedTeamMessage],
-                     name: str = "") -> RedTeamReport:
+def evaluate_redteam(
+    classifier: Classifier, items: list[RedTeamMessage], name: str = ""
+) -> RedTeamReport:
     """Classify every red-team message: an urgent one counts when any urgent intent is flagged;
     a non-urgent one flagged urgent is a false alarm."""
     missed: list[RedTeamMessage] = []
@@ -261,8 +292,14 @@ def evaluate_redteam(classifier: Classifier, items: list[RedTeamMessage],
         elif flagged:
             false_alarms.append((item, list(flagged)))
     urgent_total = sum(item.urgent for item in items)
-    return RedTeamReport(name, urgent_total, len(items) - urgent_total, missed, false_alarms,
-                         {k: (f, t) for k, (f, t) in counts.items() if t})
+    return RedTeamReport(
+        name,
+        urgent_total,
+        len(items) - urgent_total,
+        missed,
+        false_alarms,
+        {k: (f, t) for k, (f, t) in counts.items() if t},
+    )
 
 
 # -- direct answers -------------------------------------------------------------------------
@@ -298,11 +335,16 @@ def read_direct_set(path: str | Path) -> list[LabelledQuestion]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) \
-                or not isinstance(obj.get("intent"), str) \
-                or not (obj.get("answer") is None or isinstance(obj.get("answer"), str)):
-            raise TestSetError(f"{path}: line {number}: expected {{\"text\": str, \"intent\": "
-                               f"str, \"answer\": str or null}}")
+        if (
+            not isinstance(obj, dict)
+            or not isinstance(obj.get("text"), str)
+            or not isinstance(obj.get("intent"), str)
+            or not (obj.get("answer") is None or isinstance(obj.get("answer"), str))
+        ):
+            raise TestSetError(
+                f'{path}: line {number}: expected {{"text": str, "intent": '
+                f'str, "answer": str or null}}'
+            )
         items.append(LabelledQuestion(obj["text"], obj["intent"], obj.get("answer")))
     return items
 
@@ -336,16 +378,26 @@ class DirectReport:
 
     def line(self) -> str:
         """The one line ``eval`` prints."""
-        return (f"direct-answer accuracy: {self.accuracy:.3f} ({self.correct}/{self.expected}); "
-                f"no answer when one was expected: {self.missed}, wrong answer: {self.wrong}; "
-                f"general messages answered anyway: {self.false_answers}/{self.general}")
+        return (
+            f"direct-answer accuracy: {self.accuracy:.3f} ({self.correct}/{self.expected}); "
+            f"no answer when one was expected: {self.missed}, wrong answer: {self.wrong}; "
+            f"general messages answered anyway: {self.false_answers}/{self.general}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"accuracy": round(self.accuracy, 4), "coverage": round(self.coverage, 4),
-                "total": self.total, "expected": self.expected, "correct": self.correct,
-                "missed": self.missed, "wrong": self.wrong, "general": self.general,
-                "false_answers": self.false_answers, "errors": self.errors}
+        return {
+            "accuracy": round(self.accuracy, 4),
+            "coverage": round(self.coverage, 4),
+            "total": self.total,
+            "expected": self.expected,
+            "correct": self.correct,
+            "missed": self.missed,
+            "wrong": self.wrong,
+            "general": self.general,
+            "false_answers": self.false_answers,
+            "errors": self.errors,
+        }
 
 
 def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectReport:
@@ -369,8 +421,15 @@ def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectRepo
             missed += 1
         else:
             wrong += 1
-        errors.append({"text": item.text, "expected": item.answer, "given": given,
-                       "best": direct.answer if direct else None,
-                       "score": round(direct.score, 4) if direct else 0.0})
-    return DirectReport(len(items), expected, correct, missed, wrong, general, false_answers,
-                        errors)
+        errors.append(
+            {
+                "text": item.text,
+                "expected": item.answer,
+                "given": given,
+                "best": direct.answer if direct else None,
+                "score": round(direct.score, 4) if direct else 0.0,
+            }
+        )
+    return DirectReport(
+        len(items), expected, correct, missed, wrong, general, false_answers, errors
+    )

@@ -24,8 +24,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_calls(fn: Callable[[str], object], corpus: list[str], seconds: float
-             ) -> tuple[float, float, float]:
+def measure_calls(
+    fn: Callable[[str], object], corpus: list[str], seconds: float
+) -> tuple[float, float, float]:
     """Messages per second, p50 and p99 latency in ms."""
     for text in corpus[:200]:  # warm up
         fn(text)
@@ -46,12 +47,15 @@ def measure_calls(fn: Callable[[str], object], corpus: list[str], seconds: float
     return i / elapsed, p50, p99
 
 
-def figure_line(name: str, value: float, unit: str, target_key: str | None = None,
-          lower_is_better: bool = False) -> str:
+def figure_line(
+    name: str, value: float, unit: str, target_key: str | None = None, lower_is_better: bool = False
+) -> str:
     text = f"  {name:<34} {value:>12,.2f} {unit}"
     if target_key:
         target = TARGETS[target_key]
         met = value <= target if lower_is_better else value >= target
-        text += f"   (target {'≤' if lower_is_better else '≥'} {target:,}: " \
-                f"{'met' if met else 'NOT met'})"
+        text += (
+            f"   (target {'≤' if lower_is_better else '≥'} {target:,}: "
+            f"{'met' if met else 'NOT met'})"
+        )
     return text

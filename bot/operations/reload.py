@@ -41,9 +41,15 @@ class ContentWatcher:
     cancelling the task running :meth:`run`) ends it.
     """
 
-    def __init__(self, engine: Engine, directory: Path | None = None, *,
-                 debounce_ms: int = 1000, step_ms: int = 50,
-                 force_polling: bool | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        directory: Path | None = None,
+        *,
+        debounce_ms: int = 1000,
+        step_ms: int = 50,
+        force_polling: bool | None = None,
+    ) -> None:
         self.engine = engine
         self.directory = directory or engine.config.intents_path
         self.debounce_ms = debounce_ms
@@ -59,10 +65,14 @@ class ContentWatcher:
             return
         log.info("watching %s for content changes", self.directory)
         try:
-            async for changes in awatch(self.directory, watch_filter=is_content_file,
-                                        debounce=self.debounce_ms, step=self.step_ms,
-                                        stop_event=self._stop,
-                                        force_polling=self.force_polling):
+            async for changes in awatch(
+                self.directory,
+                watch_filter=is_content_file,
+                debounce=self.debounce_ms,
+                step=self.step_ms,
+                stop_event=self._stop,
+                force_polling=self.force_polling,
+            ):
                 names = sorted({Path(path).name for _change, path in changes})
                 log.info("content files changed (%s): reloading", ", ".join(names))
                 await self._reload()
@@ -80,4 +90,3 @@ class ContentWatcher:
     async def stop(self) -> None:
         """Make :meth:`run` return (within about ``step_ms``)."""
         self._stop.set()
-

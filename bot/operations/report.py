@@ -59,7 +59,7 @@ def bigrams(text: str) -> frozenset[str]:
     """The character bigrams of ``text`` (the text itself when shorter than two)."""
     if len(text) < 2:
         return frozenset([text]) if text else frozenset()
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -96,8 +96,9 @@ class MessageGroup:
         return [(intent, total / self.count) for intent, total in ranked[:limit]]
 
 
-def group_messages(records: Iterable[TurnRecord],
-                   threshold: float = DEFAULT_THRESHOLD) -> list[MessageGroup]:
+def group_messages(
+    records: Iterable[TurnRecord], threshold: float = DEFAULT_THRESHOLD
+) -> list[MessageGroup]:
     """Group the unanswered records that kept their text; largest groups first."""
     by_text: dict[str, list[TurnRecord]] = defaultdict(list)
     for record in records:
@@ -164,16 +165,29 @@ class Report:
             "clarify": self.clarify,
             "fallback_rate": round(self.fallback_rate, 4),
             "low_confidence_rate": round(self.low_confidence_rate, 4),
-            "topics": [{"intent": intent, "title": title, "count": count,
-                        "share": round(count / self.total, 4)}
-                       for intent, title, count in self.topics],
+            "topics": [
+                {
+                    "intent": intent,
+                    "title": title,
+                    "count": count,
+                    "share": round(count / self.total, 4),
+                }
+                for intent, title, count in self.topics
+            ],
             "unanswered_groups": [
-                {"representative": g.representative, "count": g.count,
-                 "fallback": g.fallback, "clarify": g.clarify,
-                 "examples": [text for text, _ in g.texts.most_common(5)],
-                 "guesses": [{"intent": i, "title": self.title(i), "score": round(s, 3)}
-                             for i, s in g.guesses()]}
-                for g in self.groups[:max_groups]],
+                {
+                    "representative": g.representative,
+                    "count": g.count,
+                    "fallback": g.fallback,
+                    "clarify": g.clarify,
+                    "examples": [text for text, _ in g.texts.most_common(5)],
+                    "guesses": [
+                        {"intent": i, "title": self.title(i), "score": round(s, 3)}
+                        for i, s in g.guesses()
+                    ],
+                }
+                for g in self.groups[:max_groups]
+            ],
             "unanswered_groups_total": len(self.groups),
         }
         if not self.total:
@@ -194,11 +208,16 @@ class Report:
             "",
             "most asked topics:",
         ]
-        lines += [f"  {count:>6}  {count / self.total:>6.1%}  {title} ({intent})"
-                  for intent, title, count in self.topics] or ["  (none)"]
-        lines += ["", f"unanswered messages grouped by similarity ({len(self.groups)} groups"
-                      + (f", the largest {max_groups} shown" if len(self.groups) > max_groups
-                         else "") + "):"]
+        lines += [
+            f"  {count:>6}  {count / self.total:>6.1%}  {title} ({intent})"
+            for intent, title, count in self.topics
+        ] or ["  (none)"]
+        lines += [
+            "",
+            f"unanswered messages grouped by similarity ({len(self.groups)} groups"
+            + (f", the largest {max_groups} shown" if len(self.groups) > max_groups else "")
+            + "):",
+        ]
         if not self.groups:
             lines.append("  (none with text)")
         for number, group in enumerate(self.groups[:max_groups], start=1):
@@ -210,16 +229,31 @@ class Report:
         return "\n".join(lines)
 
 
-def build_report(records: Sequence[TurnRecord], titles: Mapping[str, str], *, since: float,
-                 until: float, threshold: float = DEFAULT_THRESHOLD) -> Report:
+def build_report(
+    records: Sequence[TurnRecord],
+    titles: Mapping[str, str],
+    *,
+    since: float,
+    until: float,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Report:
     """The report on ``records`` (those of the period ``since`` … ``until``)."""
     intents = Counter(r.intent for r in records)
     fallback, clarify = intents.pop("fallback", 0), intents.pop("clarify", 0)
-    topics = [(intent, titles.get(intent) or PSEUDO_TITLES.get(intent, intent), count)
-              for intent, count in sorted(intents.items(), key=lambda i: (-i[1], i[0]))]
-    return Report(since=since, until=until, total=len(records), fallback=fallback,
-                  clarify=clarify, topics=topics, groups=group_messages(records, threshold),
-                  titles=titles)
+    topics = [
+        (intent, titles.get(intent) or PSEUDO_TITLES.get(intent, intent), count)
+        for intent, count in sorted(intents.items(), key=lambda i: (-i[1], i[0]))
+    ]
+    return Report(
+        since=since,
+        until=until,
+        total=len(records),
+        fallback=fallback,
+        clarify=clarify,
+        topics=topics,
+        groups=group_messages(records, threshold),
+        titles=titles,
+    )
 
 
 def _iso(timestamp: float) -> str:

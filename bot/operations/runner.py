@@ -35,10 +35,14 @@ class Supervisor:
     later failure is logged and the adapter run again after a backoff (reset once it has run
     for :data:`RESTART_MAX_SECONDS`). A normal return (the terminal's end of input) ends it."""
 
-    def __init__(self, adapter: Adapter, on_fatal: Callable[[], None],
-                 initial: float = RESTART_INITIAL_SECONDS,
-                 maximum: float = RESTART_MAX_SECONDS,
-                 grace: float = START_GRACE_SECONDS) -> None:
+    def __init__(
+        self,
+        adapter: Adapter,
+        on_fatal: Callable[[], None],
+        initial: float = RESTART_INITIAL_SECONDS,
+        maximum: float = RESTART_MAX_SECONDS,
+        grace: float = START_GRACE_SECONDS,
+    ) -> None:
         self.adapter = adapter
         self.failed_to_start: BaseException | None = None
         self.restarts = 0
@@ -63,9 +67,14 @@ class Supervisor:
                     return
                 if ran >= self._maximum:
                     delay = self._initial
-                log.error("platform %s stopped with an error (%s: %s); restarting in %.0f s",
-                          self.adapter.name, type(exc).__name__, exc, delay,
-                          exc_info=exc)
+                log.error(
+                    "platform %s stopped with an error (%s: %s); restarting in %.0f s",
+                    self.adapter.name,
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                    exc_info=exc,
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._maximum)
                 first = False
@@ -76,8 +85,9 @@ class Supervisor:
                 return
 
 
-def admin_pusher(send: Callable[[str, str], Awaitable[None]], platform: str,
-                 admins: Sequence[str]) -> Callable[[str], Awaitable[None]] | None:
+def admin_pusher(
+    send: Callable[[str, str], Awaitable[None]], platform: str, admins: Sequence[str]
+) -> Callable[[str], Awaitable[None]] | None:
     """A callback sending an admin notice to the admins of ``platform`` (ids
     ``platform:user``, or bare ids) through ``send(user, text)``; None when there are none."""
     users = listed_on(platform, admins)
@@ -98,8 +108,9 @@ def _state_of(adapter: Adapter, task: asyncio.Task[None]) -> Callable[[], str]:
     return state
 
 
-def register_adapters(engine: Engine, adapters: Sequence[Adapter],
-                      tasks: Sequence[asyncio.Task[None]]) -> None:
+def register_adapters(
+    engine: Engine, adapters: Sequence[Adapter], tasks: Sequence[asyncio.Task[None]]
+) -> None:
     """Show each platform in the admin status (its ``state()``, else whether it runs) and let
     adapters that can send private messages push admin notices."""
     for adapter, task in zip(adapters, tasks, strict=True):
@@ -132,8 +143,11 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
     supervisors = [Supervisor(a, stopping.set) for a in adapters]
     tasks = [asyncio.create_task(s.run()) for s in supervisors]
     register_adapters(engine, adapters, tasks)
-    watcher = ContentWatcher(engine, debounce_ms=config.reload.debounce_ms) \
-        if config.reload.watch else None
+    watcher = (
+        ContentWatcher(engine, debounce_ms=config.reload.debounce_ms)
+        if config.reload.watch
+        else None
+    )
     watching = asyncio.create_task(watcher.run()) if watcher is not None else None
     log.info("running: %s", ", ".join(a.name for a in adapters))
     waiter = asyncio.create_task(stopping.wait())
@@ -162,6 +176,8 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
         await engine.close()
     failed = [s for s in supervisors if s.failed_to_start is not None]
     for supervisor in failed:
-        sys.stderr.write(f"error: platform {supervisor.adapter.name} cannot start: "
-                         f"{supervisor.failed_to_start}\n")
+        sys.stderr.write(
+            f"error: platform {supervisor.adapter.name} cannot start: "
+            f"{supervisor.failed_to_start}\n"
+        )
     return 1 if failed else 0

@@ -25,8 +25,19 @@ from bot.privacy import mask
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_BYTES", "DocKind", "Document", "Finding", "PhotoAnswer", "PhotoReader",
-           "Reading", "answer_reading", "check_photo", "default_reader", "read_document"]
+__all__ = [
+    "MAX_BYTES",
+    "DocKind",
+    "Document",
+    "Finding",
+    "PhotoAnswer",
+    "PhotoReader",
+    "Reading",
+    "answer_reading",
+    "check_photo",
+    "default_reader",
+    "read_document",
+]
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,9 @@ class PhotoAnswer:
         return [code for f in self.findings for code in f.codes]
 
 
-async def check_photo(data: bytes, *, in_group: bool = False,
-                      reader: PhotoReader | None = None) -> PhotoAnswer:
+async def check_photo(
+    data: bytes, *, in_group: bool = False, reader: PhotoReader | None = None
+) -> PhotoAnswer:
     """Read one photo and answer it. Never raises: bad input and failures become a sentence."""
     from bot.photo.intake import PhotoRejected  # Pillow: loaded with the first photo
 
@@ -77,18 +89,34 @@ def answer_reading(reading: Reading, *, in_group: bool = False) -> PhotoAnswer:
     """The answer to what was read from a photo (pure apart from logging)."""
     document = read_document(reading.lines, reading.qr_codes)
     masked = mask(document.text)
-    log.info("photo: %dx%d %s read in %.2f s: %d lines, %d QR codes, kind %s",
-             reading.size[0], reading.size[1], reading.format, reading.seconds,
-             len(reading.lines), len(reading.qr_codes), document.kind.value)
+    log.info(
+        "photo: %dx%d %s read in %.2f s: %d lines, %d QR codes, kind %s",
+        reading.size[0],
+        reading.size[1],
+        reading.format,
+        reading.seconds,
+        len(reading.lines),
+        len(reading.qr_codes),
+        document.kind.value,
+    )
     if log.isEnabledFor(logging.DEBUG):
         log.debug("photo: text read (masked): %s", masked[:300].replace("\n", " / "))
     if reading.empty:
         return PhotoAnswer(replies=[UNREADABLE], intent="photo_unreadable")
     replies, findings = compose(document, in_group=in_group)
     if document.kind is DocKind.UNKNOWN and not findings:
-        return PhotoAnswer(replies=[UNCLEAR, verify_line(document)], intent="fallback",
-                           kind=document.kind, masked_text=masked)
-    return PhotoAnswer(replies=replies, intent="photo_check", kind=document.kind,
-                       findings=findings, urgent=any(f.urgent for f in findings),
-                       masked_text=masked, relevant=True)
-
+        return PhotoAnswer(
+            replies=[UNCLEAR, verify_line(document)],
+            intent="fallback",
+            kind=document.kind,
+            masked_text=masked,
+        )
+    return PhotoAnswer(
+        replies=replies,
+        intent="photo_check",
+        kind=document.kind,
+        findings=findings,
+        urgent=any(f.urgent for f in findings),
+        masked_text=masked,
+        relevant=True,
+    )

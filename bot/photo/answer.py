@@ -5,10 +5,14 @@ from __future__ import annotations
 from bot.photo.checks import MAX_FINDINGS, Finding, check, privacy_findings
 from bot.photo.document import DocKind, Document
 
-UNREADABLE = ("这张图片上我没读出文字。请在光线好的地方正对着纸拍，让字清楚、占满画面，再发一次；"
-              "也可以把上面的字打出来发给我。")
-UNCLEAR = ("我读出了图片上的字，但看不出是催收函、律师函、委托书、工作证、法院文书、短信或收款码。"
-           "可以用文字说说你遇到的情况，我来帮你看。")
+UNREADABLE = (
+    "这张图片上我没读出文字。请在光线好的地方正对着纸拍，让字清楚、占满画面，再发一次；"
+    "也可以把上面的字打出来发给我。"
+)
+UNCLEAR = (
+    "我读出了图片上的字，但看不出是催收函、律师函、委托书、工作证、法院文书、短信或收款码。"
+    "可以用文字说说你遇到的情况，我来帮你看。"
+)
 BUSY = "现在同时发来的图片比较多，请过一分钟再发一次。如果有人威胁你或不肯离开，请直接拨打110。"
 FAILED = "这张图片我没能读完，请再发一次试试。如果有人威胁你或不肯离开，请直接拨打110。"
 
@@ -17,9 +21,11 @@ def verify_line(document: Document) -> str:
     """How to check any paper: through the lender's own number, never one the paper gives."""
     banks = [n for n in document.lenders if n]
     who = f"{banks[0]}（或你的贷款方）" if banks else "银行或贷款方"
-    return (f"✅ 核实办法：打你卡背面的电话，或{who}官网、官方App上的客服电话，问清欠款多少、"
-            "这家机构是不是受它委托、该往哪里还。别打纸上、短信里或来人给的电话；"
-            "遇到威胁或有人不肯走，打110。")
+    return (
+        f"✅ 核实办法：打你卡背面的电话，或{who}官网、官方App上的客服电话，问清欠款多少、"
+        "这家机构是不是受它委托、该往哪里还。别打纸上、短信里或来人给的电话；"
+        "遇到威胁或有人不肯走，打110。"
+    )
 
 
 def summary(document: Document, *, in_group: bool) -> str:

@@ -102,8 +102,9 @@ def _prepare(image: Image.Image, target_side: int) -> Intake:
         raise PhotoRejected(TOO_MANY_PIXELS, f"decompression bomb: {exc}") from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         # "image file is truncated", broken chunks, bad EXIF ...
-        raise PhotoRejected(TRUNCATED, f"broken image data: {type(exc).__name__}: "
-                            f"{str(exc)[:80]}") from None
+        raise PhotoRejected(
+            TRUNCATED, f"broken image data: {type(exc).__name__}: {str(exc)[:80]}"
+        ) from None
     return Intake(image=image, original_size=(width, height), format=fmt)
 
 

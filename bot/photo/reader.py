@@ -68,8 +68,9 @@ class PhotoReader:
     _load_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     # One semaphore per event loop (an asyncio primitive belongs to the loop it first waited
     # on; tests and reloads may run several loops over one shared reader).
-    _semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
-        field(default_factory=weakref.WeakKeyDictionary, init=False, repr=False)
+    _semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
+    )
     _waiting: int = field(default=0, init=False, repr=False)
 
     @property
@@ -86,8 +87,12 @@ class PhotoReader:
 
                 threads = self.threads or min(2, os.cpu_count() or 1)
                 self._ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
-                log.info("photo: OCR model loaded in %.1f s (%d thread%s)",
-                         time.monotonic() - started, threads, "" if threads == 1 else "s")
+                log.info(
+                    "photo: OCR model loaded in %.1f s (%d thread%s)",
+                    time.monotonic() - started,
+                    threads,
+                    "" if threads == 1 else "s",
+                )
             return self._ocr
 
     async def read(self, photo: bytes | Image.Image) -> Reading:
@@ -128,11 +133,19 @@ class PhotoReader:
         ocr = self.load()
         pixels = np.asarray(image.convert("RGB"))[:, :, ::-1].copy()  # OpenCV order: BGR
         result, _ = ocr(pixels)
-        lines = tuple(str(text).strip() for _, text, score in (result or [])
-                      if float(score) >= MIN_LINE_SCORE and str(text).strip())
+        lines = tuple(
+            str(text).strip()
+            for _, text, score in (result or [])
+            if float(score) >= MIN_LINE_SCORE and str(text).strip()
+        )
         qr_codes = decode_qr_codes(pixels)
-        return Reading(lines=lines, qr_codes=qr_codes, seconds=time.monotonic() - started,
-                       size=size, format=fmt)
+        return Reading(
+            lines=lines,
+            qr_codes=qr_codes,
+            seconds=time.monotonic() - started,
+            size=size,
+            format=fmt,
+        )
 
 
 def decode_qr_codes(pixels: Any) -> tuple[str, ...]:
@@ -174,12 +187,10 @@ def _upscaled(gray: Any, cv2: Any) -> Any:
 _default: PhotoReader | None = None
 
 
-def default_reader(concurrency: int = 1, threads: int = 0, max_waiting: int = 8
-                   ) -> PhotoReader:
+def default_reader(concurrency: int = 1, threads: int = 0, max_waiting: int = 8) -> PhotoReader:
     """The process's shared reader (the model is loaded once, on the first photo). The
     settings of the first call make it; later calls get the same reader."""
     global _default
     if _default is None:
-        _default = PhotoReader(concurrency=concurrency, threads=threads,
-                               max_waiting=max_waiting)
+        _default = PhotoReader(concurrency=concurrency, threads=threads, max_waiting=max_waiting)
     return _default

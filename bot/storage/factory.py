@@ -77,20 +77,26 @@ async def open_store(config: SessionsConfig) -> SessionStore:
     if config.store == "sqlite":
         from bot.storage.sessions.sqlite import SqliteStore
 
-        sqlite = await SqliteStore.open(sqlite_path(config), idle_seconds, config.max_sessions,
-                                        timeout=timeout)
+        sqlite = await SqliteStore.open(
+            sqlite_path(config), idle_seconds, config.max_sessions, timeout=timeout
+        )
         # The store keeps the deadline itself: the busy timeout, for a file another process
         # has locked. The wrapper is only the safety net for a disk that hangs (long: a slow
         # fsync of a busy disk is no stall; no rest after it).
-        return DeadlineStore(sqlite, max(timeout, SQLITE_NET_SECONDS), pause=0.0,
-                             name=f"session database {sqlite.path}")
+        return DeadlineStore(
+            sqlite,
+            max(timeout, SQLITE_NET_SECONDS),
+            pause=0.0,
+            name=f"session database {sqlite.path}",
+        )
     if config.store == "redis":
         from bot.storage.sessions.redis import RedisStore
 
         # The deadline is the wrapper's (it tells a stalled Redis from a busy event loop);
         # the socket timeout is only the backstop.
-        redis = RedisStore(config.redis_url, idle_seconds, config.max_sessions,
-                           timeout=max(timeout * 10, 2.0))
+        redis = RedisStore(
+            config.redis_url, idle_seconds, config.max_sessions, timeout=max(timeout * 10, 2.0)
+        )
         try:
             await redis.ping()
         except StoreUnavailable as exc:
@@ -119,13 +125,13 @@ async def open_turn_log(config: Config) -> TurnLog:
     if store == "sqlite":
         from bot.storage.turns.sqlite import SqliteTurnLog
 
-        return await SqliteTurnLog.open(sqlite_path(config.sessions), retention, cap,
-                                        timeout=TURN_LOG_TIMEOUT)
+        return await SqliteTurnLog.open(
+            sqlite_path(config.sessions), retention, cap, timeout=TURN_LOG_TIMEOUT
+        )
     if store == "redis":
         from bot.storage.turns.redis import RedisTurnLog
 
-        turn_log = RedisTurnLog(config.sessions.redis_url, retention, cap,
-                                timeout=TURN_LOG_TIMEOUT)
+        turn_log = RedisTurnLog(config.sessions.redis_url, retention, cap, timeout=TURN_LOG_TIMEOUT)
         try:
             await turn_log.query(since=float("inf"))
         except StoreUnavailable as exc:

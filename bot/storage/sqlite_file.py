@@ -67,8 +67,10 @@ def is_corrupt(exc: BaseException) -> bool:
 
 def fix_hint(path: Path | str) -> str:
     """The one-line fix for a file the bot cannot use."""
-    return (f"move it aside (mv '{path}' '{path}.bad'; the bot then starts with an empty "
-            f"one) and check it with `python -m bot check --store`")
+    return (
+        f"move it aside (mv '{path}' '{path}.bad'; the bot then starts with an empty "
+        f"one) and check it with `python -m bot check --store`"
+    )
 
 
 class SqliteFile:
@@ -106,8 +108,9 @@ class SqliteFile:
     def _connect(self) -> sqlite3.Connection:
         if isinstance(self.path, Path):
             _prepare_file(self.path)
-        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                             check_same_thread=False)
+        db = sqlite3.connect(
+            self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+        )
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -160,8 +163,12 @@ class SqliteFile:
 
     def _call(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
         if self._file_replaced():
-            log.warning("%s %s was deleted or replaced while the bot ran: creating it again "
-                        "(what it held is lost)", self.label, self.path)
+            log.warning(
+                "%s %s was deleted or replaced while the bot ran: creating it again "
+                "(what it held is lost)",
+                self.label,
+                self.path,
+            )
             self._drop_connection()
             self.recoveries += 1
         try:
@@ -173,8 +180,13 @@ class SqliteFile:
             self._drop_connection()
             aside = self._move_aside()
             self.recoveries += 1
-            log.error("%s %s is corrupt (%s): moved it aside to %s and started a new one",
-                      self.label, self.path, exc, aside)
+            log.error(
+                "%s %s is corrupt (%s): moved it aside to %s and started a new one",
+                self.label,
+                self.path,
+                exc,
+                aside,
+            )
             return self._transaction(fn, write)
 
     def _transaction(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
@@ -210,14 +222,17 @@ class SqliteFile:
             return f"{self.label} {self.path} is corrupt ({exc}): {fix_hint(self.path)}"
         text = str(exc)
         if "unable to open" in text or "readonly" in text or isinstance(exc, PermissionError):
-            return (f"{self.label} {self.path} cannot be opened for writing ({exc}): check "
-                    f"its owner and permissions, or {fix_hint(self.path)}")
+            return (
+                f"{self.label} {self.path} cannot be opened for writing ({exc}): check "
+                f"its owner and permissions, or {fix_hint(self.path)}"
+            )
         return f"{self.label} {self.path}: {exc}"
 
     async def open(self) -> None:
         """Open the database now (in an empty transaction), so a bad file fails at start-up
         with one line naming it and the fix. A corrupt file is left as it is (the operator
         decides), unlike one found corrupt while running."""
+
         def opening(_: sqlite3.Connection) -> None:
             return None
 
@@ -235,6 +250,7 @@ class SqliteFile:
         Does nothing when the database is not open. A :class:`sqlite3.Error` is raised as it
         is, not as :class:`StoreUnavailable`: the caller's change is already committed.
         """
+
         def checkpoint() -> None:
             if self._db is not None:
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

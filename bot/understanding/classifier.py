@@ -41,7 +41,6 @@ from bot.understanding.urgent import SignalHit, UrgentMatcher
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Hyperparameters:
     """The few numbers of the model (chosen by cross-validation on the examples)."""
@@ -75,6 +74,8 @@ class Hyperparameters:
     #: the floor stands down when a non-urgent topic is the best guess at least this likely
     #: (the urgent score is then the remainder of a clear, calm reading; signals still count)
     urgent_floor_confident_topic: float = 0.6
+
+
 #: Features of a message beyond this many are ignored (bounded cost for huge messages).
 MAX_FEATURES = 3000
 
@@ -110,20 +111,28 @@ class Classification:
 class Classifier:
     """Scores messages against the intents of one :class:`Content`."""
 
-    def __init__(self, content: Content, normalizer: Normalizer, segmenter: Segmenter,
-                 params: Hyperparameters | None = None) -> None:
+    def __init__(
+        self,
+        content: Content,
+        normalizer: Normalizer,
+        segmenter: Segmenter,
+        params: Hyperparameters | None = None,
+    ) -> None:
         self.content = content
         self.normalizer = normalizer
         self.segmenter = segmenter
         self.params = params or Hyperparameters()
         self._ids = [spec.id for spec in content.intents]
-        self._topic_indexes = {i for i, spec in enumerate(content.intents)
-                               if spec.id not in SYSTEM_INTENTS}
+        self._topic_indexes = {
+            i for i, spec in enumerate(content.intents) if spec.id not in SYSTEM_INTENTS
+        }
         self._keywords = self._build_keywords(content)
         self._urgent = UrgentMatcher(content)
         self._empty_words = frozenset(
-            token for word in content.signals.empty_words
-            for token in segmenter.cut(normalizer.normalize(word).text)) | {" "}
+            token
+            for word in content.signals.empty_words
+            for token in segmenter.cut(normalizer.normalize(word).text)
+        ) | {" "}
         self._domain_words = self._build_domain_words(content)
         #: the features of every intent example, in file order (the direct-answer selector
         #: reuses them instead of reading the examples again)
@@ -211,7 +220,7 @@ class Classifier:
         words = set(tokens)
         for run in _CJK_RUN.findall(text):
             for i in range(len(run) - 1):
-                bigram = run[i:i + 2]
+                bigram = run[i : i + 2]
                 if bigram not in words:  # a two-character word already counts as a word
                     features["b:" + bigram] = None
         return features
@@ -228,20 +237,25 @@ class Classifier:
 
         vectors = self._vectors
         rows = [row for row in map(vectors.get, islice(features, MAX_FEATURES)) if row]
-        scores: list[float] = (list(map(float, map(sum, zip(*rows, strict=True)))) if rows
-                               else [0.0] * len(self._ids))
+        scores: list[float] = (
+            list(map(float, map(sum, zip(*rows, strict=True)))) if rows else [0.0] * len(self._ids)
+        )
         if len(features) > p.length_norm_features:
             scale = math.sqrt(p.length_norm_features / len(features))
             scores = [score * scale for score in scores]
 
         if self._keywords is not None and norm_text:
-            matched = {target for _end, targets in self._keywords.iter(norm_text)
-                       for target in targets}
+            matched = {
+                target for _end, targets in self._keywords.iter(norm_text) for target in targets
+            }
             for index, _group in matched:
                 scores[index] += p.keyword_bonus
 
-        in_domain = bool(self._domain_words is not None and norm_text
-                         and next(self._domain_words.iter(norm_text), None) is not None)
+        in_domain = bool(
+            self._domain_words is not None
+            and norm_text
+            and next(self._domain_words.iter(norm_text), None) is not None
+        )
         if not in_domain:
             for index in self._topic_indexes:
                 scores[index] *= p.off_domain_factor
@@ -252,43 +266,65 @@ class Classifier:
         for i in self._urgent_indexes:
             # A calm reading of a threat ("要开除我", "下周来单位") answers the calm topic, not
             # the emergency steps: the threat's evidence is set aside.
-            if ids[i] in calm and ids[i] not in signalled \
-                    and ids[i] in self._urgent.set_aside_when_calm:
+            if (
+                ids[i] in calm
+                and ids[i] not in signalled
+                and ids[i] in self._urgent.set_aside_when_calm
+            ):
                 scores[i] = 0.0
 
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
         # Urgent: a signal, or an urgent intent among the likeliest with a real chance and no
         # calm reading (a despairing message must never get a menu instead of help).
-        likeliest = set(order[:p.urgent_floor_rank])
+        likeliest = set(order[: p.urgent_floor_rank])
         short = compact(norm_text)
         if len(short) <= p.urgent_floor_short_answer and (
-                read_yes_no(short) is not None or read_choice(short, 9) is not None):
+            read_yes_no(short) is not None or read_choice(short, 9) is not None
+        ):
             likeliest = set()  # "不知道", "是的", "2": an answer to a question, not a cry
         if all(token in self._empty_words or not token.strip() for token in tokens):
             likeliest = set()  # "那我该怎么办呢": nothing to read
         best = order[0]
-        if best not in self._urgent_indexes and best in self._topic_indexes \
-                and probabilities[best] >= p.urgent_floor_confident_topic:
+        if (
+            best not in self._urgent_indexes
+            and best in self._topic_indexes
+            and probabilities[best] >= p.urgent_floor_confident_topic
+        ):
             likeliest = set()
-        urgent_indexes = [i for i in order if i in self._urgent_indexes
-                          and (ids[i] in signalled
-                               or (i in likeliest and probabilities[i] >= p.urgent_floor
-                                   and ids[i] not in calm))]
+        urgent_indexes = [
+            i
+            for i in order
+            if i in self._urgent_indexes
+            and (
+                ids[i] in signalled
+                or (i in likeliest and probabilities[i] >= p.urgent_floor and ids[i] not in calm)
+            )
+        ]
         others: list[RankedIntent] = []
         if urgent_indexes:
             order = urgent_indexes + [i for i in order if i not in urgent_indexes]
             rest = [i for i in range(len(ids)) if i not in urgent_indexes]
             fallback = rest.index(self._fallback) if self._fallback in rest else None
             rest_probabilities = self._softmax([scores[i] for i in rest], fallback)
-            others = sorted((RankedIntent(ids[i], prob)
-                             for i, prob in zip(rest, rest_probabilities, strict=True)),
-                            key=lambda r: r.score, reverse=True)
+            others = sorted(
+                (
+                    RankedIntent(ids[i], prob)
+                    for i, prob in zip(rest, rest_probabilities, strict=True)
+                ),
+                key=lambda r: r.score,
+                reverse=True,
+            )
         return Classification(
-            text=norm_text, tokens=tokens,
+            text=norm_text,
+            tokens=tokens,
             ranking=[RankedIntent(ids[i], probabilities[i]) for i in order],
-            urgent=[ids[i] for i in urgent_indexes], truncated=normalized.truncated,
-            in_domain=in_domain, others=others, signals=tuple(signals))
+            urgent=[ids[i] for i in urgent_indexes],
+            truncated=normalized.truncated,
+            in_domain=in_domain,
+            others=others,
+            signals=tuple(signals),
+        )
 
     def _softmax(self, scores: list[float], fallback: int | None) -> list[float]:
         """Probabilities of the intents; the "nothing recognised" mass goes to the fallback

@@ -85,28 +85,148 @@ _BANK_SUFFIXES = ("信用卡", "的信用卡", "卡", "的卡", "贷款", "的�
 # beats a credit limit; a monthly payment or an income is not the debt at all.
 _AMOUNT_KEYWORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (3, ("总共", "一共", "总计", "合计", "加起来", "总额", "全部", "共欠", "总欠")),
-    (2, ("欠", "借", "本金", "透支", "待还", "未还", "应还", "剩", "还有", "贷了", "贷款",
-         "刷了", "债")),
+    (
+        2,
+        (
+            "欠",
+            "借",
+            "本金",
+            "透支",
+            "待还",
+            "未还",
+            "应还",
+            "剩",
+            "还有",
+            "贷了",
+            "贷款",
+            "刷了",
+            "债",
+        ),
+    ),
     (1, ("额度",)),
-    (-1, ("每月", "每个月", "一个月", "月供", "每期", "工资", "收入", "月薪", "月入", "年薪",
-          "利息", "罚息", "手续费", "违约金", "年费", "先付", "首付", "先还", "先交", "先给")),
+    (
+        -1,
+        (
+            "每月",
+            "每个月",
+            "一个月",
+            "月供",
+            "每期",
+            "工资",
+            "收入",
+            "月薪",
+            "月入",
+            "年薪",
+            "利息",
+            "罚息",
+            "手续费",
+            "违约金",
+            "年费",
+            "先付",
+            "首付",
+            "先还",
+            "先交",
+            "先给",
+        ),
+    ),
 )
 # Numbers that identify rather than count: never an amount.
-_ID_WORDS = ("尾号", "卡号", "号码", "电话", "手机", "身份证", "账号", "帐号", "编号", "验证码",
-             "工号", "密码", "qq", "微信号", "订单", "车牌", "房间", "门牌", "邮编", "单号")
+_ID_WORDS = (
+    "尾号",
+    "卡号",
+    "号码",
+    "电话",
+    "手机",
+    "身份证",
+    "账号",
+    "帐号",
+    "编号",
+    "验证码",
+    "工号",
+    "密码",
+    "qq",
+    "微信号",
+    "订单",
+    "车牌",
+    "房间",
+    "门牌",
+    "邮编",
+    "单号",
+)
 # Markers of an approximate amount or period.
 _APPROX_BEFORE = ("大概", "大约", "约", "差不多", "将近", "接近", "快", "估计", "可能")
 
 # Context of a period: the trigger nearest before the number decides.
-_OVERDUE_TRIGGERS = ("逾期", "拖欠", "拖了", "拖", "断供", "停还", "没还", "未还", "欠了",
-                     "没有还", "还不上")
-_PLAN_TRIGGERS = ("分期", "分成", "分", "期限", "延长", "协商", "申请", "最长", "最多", "打算",
-                  "想", "能", "要", "可以", "按", "个性化", "还款期")
-_OTHER_TRIGGERS = ("第", "还了", "已还", "还过", "办卡", "用了", "工作", "上班", "坐牢", "判",
-                   "徒刑", "刑", "拘留", "关", "最近", "过去", "这", "近", "前", "住了", "认识")
+_OVERDUE_TRIGGERS = (
+    "逾期",
+    "拖欠",
+    "拖了",
+    "拖",
+    "断供",
+    "停还",
+    "没还",
+    "未还",
+    "欠了",
+    "没有还",
+    "还不上",
+)
+_PLAN_TRIGGERS = (
+    "分期",
+    "分成",
+    "分",
+    "期限",
+    "延长",
+    "协商",
+    "申请",
+    "最长",
+    "最多",
+    "打算",
+    "想",
+    "能",
+    "要",
+    "可以",
+    "按",
+    "个性化",
+    "还款期",
+)
+_OTHER_TRIGGERS = (
+    "第",
+    "还了",
+    "已还",
+    "还过",
+    "办卡",
+    "用了",
+    "工作",
+    "上班",
+    "坐牢",
+    "判",
+    "徒刑",
+    "刑",
+    "拘留",
+    "关",
+    "最近",
+    "过去",
+    "这",
+    "近",
+    "前",
+    "住了",
+    "认识",
+)
 
-_CN_DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                    "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT_VALUES = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_MAGNITUDES = "十百千万亿"
 _CN_NUMERALS = "".join(_CN_DIGIT_VALUES) + _CN_MAGNITUDES
 
@@ -137,8 +257,10 @@ _PERIOD_STOP = re.compile(r"前|以前|之前|后|以后|之后|以下|以上|�
 # 年利率, 年化, 年费, 年龄 …: 年 belongs to the next word, not to the number.
 _YEAR_STOP = re.compile(r"利|息|化|费|龄|级|纪|底|初|末|代|度|份|薪|卡|会员|终|中|货|轻")
 _HALF_YEAR = re.compile(rf"(?<![{_CN_NUMERALS}0-9])(?:大)?半年")
-_OVERDUE_AFTER = re.compile(r"(?:了)?(?:都|也|还|一直)?(?:没|未|不)(?:有)?(?:还|交|供|换|再还)"
-                            r"|(?:了)?还不(?:上|起)|(?:了)?没钱还")
+_OVERDUE_AFTER = re.compile(
+    r"(?:了)?(?:都|也|还|一直)?(?:没|未|不)(?:有)?(?:还|交|供|换|再还)"
+    r"|(?:了)?还不(?:上|起)|(?:了)?没钱还"
+)
 _CLAUSE_BREAK = re.compile(r"[,.!?;。、…~\n]")
 
 _PRESENT = re.compile(
@@ -154,8 +276,10 @@ _FUTURE = re.compile(
     r"|到时候|准备|打算|将要|即将|要来|要上门|要过来|会来|会上门|会过来|说要|扬言"
     r"|还要|约了|预约"
 )
-_VISIT = re.compile(r"(?<!打)(?<!发)(?<!话)(?<!信)来(?!电|短信|信息|消息)"
-                    r"|上门|过来|家访|外访|拜访|找我|堵|到我?家|到家里|到门口|到单位|到公司")
+_VISIT = re.compile(
+    r"(?<!打)(?<!发)(?<!话)(?<!信)来(?!电|短信|信息|消息)"
+    r"|上门|过来|家访|外访|拜访|找我|堵|到我?家|到家里|到门口|到单位|到公司"
+)
 
 
 def _lender_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -189,9 +313,13 @@ def cn_to_number(run: str) -> tuple[Decimal, bool] | None:
         return None
     # neighbouring digits: 零 after a unit is a placeholder (一千零五); one rising pair is a
     # range (三四万 → 三万); anything else is read digit by digit (一二三, 二〇二四)
-    pairs = [i for i in range(len(run) - 1)
-             if run[i] in _CN_DIGIT_VALUES and run[i + 1] in _CN_DIGIT_VALUES
-             and not (_CN_DIGIT_VALUES[run[i]] == 0 and (i == 0 or run[i - 1] in _CN_MAGNITUDES))]
+    pairs = [
+        i
+        for i in range(len(run) - 1)
+        if run[i] in _CN_DIGIT_VALUES
+        and run[i + 1] in _CN_DIGIT_VALUES
+        and not (_CN_DIGIT_VALUES[run[i]] == 0 and (i == 0 or run[i - 1] in _CN_MAGNITUDES))
+    ]
     approx = False
     text = run
     if pairs:
@@ -199,7 +327,7 @@ def cn_to_number(run: str) -> tuple[Decimal, bool] | None:
         low, high = _CN_DIGIT_VALUES[run[i]], _CN_DIGIT_VALUES[run[i + 1]]
         if len(pairs) > 1 or low == 0 or high != low + 1:
             return None
-        text = run[:i + 1] + run[i + 2:]
+        text = run[: i + 1] + run[i + 2 :]
         approx = True
     try:
         value = cn2an.cn2an(text, "normal")
@@ -230,7 +358,7 @@ def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
         if any(s <= start < e for s, e in skip):
             continue
         arabic = m.group("arabic")
-        following = text[end:end + 1]
+        following = text[end : end + 1]
         if following.isdigit() or (arabic is None and following and following in _CN_NUMERALS):
             continue  # part of a longer run: a phone, card or ID number
         if arabic is not None:
@@ -252,19 +380,19 @@ def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
 
 def _clause_before(text: str, start: int, width: int = 12) -> str:
     """Up to ``width`` characters before ``start``, cut at the last clause break."""
-    window = text[max(0, start - width):start]
+    window = text[max(0, start - width) : start]
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:
         # a dot or comma between digits (3.5, 12,000) is no clause break
         last = breaks[-1]
-        window = window[last.end():]
+        window = window[last.end() :]
     return window
 
 
 def _clause_after(text: str, end: int, width: int = 8) -> str:
-    window = text[end:end + width]
+    window = text[end : end + width]
     m = _CLAUSE_BREAK.search(window)
-    return window[:m.start()] if m else window
+    return window[: m.start()] if m else window
 
 
 def _attachment(window: str) -> int:
@@ -297,8 +425,8 @@ def _nearest(window: str, groups: tuple[tuple[int, tuple[str, ...]], ...]) -> in
 def _is_date_or_phone(text: str, start: int, end: int) -> bool:
     """True when the number is glued to another by - / : . or a space (2024-03-05, 10:30,
     2024.3.5, 138-1234-5678, 138 1234 5678)."""
-    before = text[max(0, start - 2):start]
-    after = text[end:end + 2]
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
     if len(before) == 2 and before[1] in "-/: " and before[0].isdigit():
         return True
     return len(after) == 2 and after[0] in "-/:. " and after[1].isdigit()
@@ -316,7 +444,7 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
 
     With ``any_context`` the words before the number are not asked whether it is the debt
     (a monthly budget or a down payment is money too)."""
-    before = text[max(0, num.start - 4):num.start]
+    before = text[max(0, num.start - 4) : num.start]
     if before.endswith(("百分之", "千分之", "百分", "第")):
         return None
     pos = num.end
@@ -329,8 +457,9 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
     unit = False
     mag = _MAGNITUDE.match(text, pos)
     if mag:
-        factor = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100,
-                  "亿": 100_000_000}[mag.group(1)]
+        factor = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100, "亿": 100_000_000}[
+            mag.group(1)
+        ]
         value *= factor
         unit = True
         pos = mag.end()
@@ -362,9 +491,13 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
     if num.arabic and not num.grouped and len(str(int(num.value))) >= 10:
         return None  # 10 digits and more: a phone, card or ID number
     if not unit:
-        money_like = (num.grouped or num.magnitude or (priority > 0 and value >= 100)
-                      # a bare 30000 is money, a bare 2024 more likely a year
-                      or (num.arabic and value >= 1000 and not 1950 <= value <= 2099))
+        money_like = (
+            num.grouped
+            or num.magnitude
+            or (priority > 0 and value >= 100)
+            # a bare 30000 is money, a bare 2024 more likely a year
+            or (num.arabic and value >= 1000 and not 1950 <= value <= 2099)
+        )
         if not money_like:
             return None
     if value == 0 and unit and num.arabic:
@@ -423,8 +556,7 @@ def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
             # 1.5年 = 18 months; any other fraction is not read
             if unit != "年" or ge or mid or tail or (num.value * 12) % 1:
                 continue
-            found.append(_Period(num.start, m.end(), int(num.value * 12), False, num.approx,
-                                 False))
+            found.append(_Period(num.start, m.end(), int(num.value * 12), False, num.approx, False))
             continue
         n = int(num.value)
         approx = bool(many) or num.approx or mid == "多" or tail == "多"
@@ -438,11 +570,13 @@ def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
         elif unit == "期":
             if ge or mid or tail == "半":
                 continue
-            if text[max(0, num.start - 1):num.start] == "第":
+            if text[max(0, num.start - 1) : num.start] == "第":
                 continue  # 第3期: one installment, not a count
             months, days = n, False
-            if text[max(0, num.start - 1):num.start] in ("-", "负") and \
-                    not text[max(0, num.start - 2):max(0, num.start - 1)].isdigit():
+            if (
+                text[max(0, num.start - 1) : num.start] in ("-", "负")
+                and not text[max(0, num.start - 2) : max(0, num.start - 1)].isdigit()
+            ):
                 months = -n  # -3期, 负3期: said, and answered with a clear sentence
         elif unit == "年":
             if ge or mid == "半" or n > 50 or n == 0:
@@ -453,8 +587,9 @@ def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
                 continue
             months, days = n, True
         end = m.end()
-        if _PERIOD_STOP.match(text, end) or (unit == "年" and not tail
-                                             and _YEAR_STOP.match(text, end)):
+        if _PERIOD_STOP.match(text, end) or (
+            unit == "年" and not tail and _YEAR_STOP.match(text, end)
+        ):
             continue
         found.append(_Period(num.start, end, months, days, approx, unit == "期"))
     for m in _HALF_YEAR.finditer(text):
@@ -497,7 +632,7 @@ def _presence(text: str) -> bool | None:
         if _PAST.search(clause):
             continue
         for m in _PRESENT.finditer(clause):
-            before = clause[max(0, m.start() - 2):m.start()]
+            before = clause[max(0, m.start() - 2) : m.start()]
             if before.endswith(_PRESENT_NEGATION):
                 continue
             return True
@@ -510,12 +645,22 @@ def _presence(text: str) -> bool | None:
 _AMBIGUOUS_BEFORE_AMOUNT = re.compile(
     "(" + "|".join(AMBIGUOUS_BANK_NAMES) + ")"
     r"(?=[0-9]|[一二两三四五六七八九十][一二两三四五六七八九十]?[万千w]"
-    r"|的?(?:那笔|这笔|那张|这张)|的(?:呢|吧|$|[,.?!]))")
+    r"|的?(?:那笔|这笔|那张|这张)|的(?:呢|吧|$|[,.?!]))"
+)
 #: the words that take back what was just said: the last number after them wins
 _CORRECTION = re.compile(r"不对|不是|改成|改为|应该是|更正|说错|打错|写错|搞错|纠正|其实是")
-_CONVENTIONS = {"等额本息": "等额本息", "等额本金": "等额本金", "免息分期": "免息分期",
-                "停息分期": "免息分期", "免息": "免息分期", "停息": "免息分期", "无息": "免息分期",
-                "零利息": "免息分期", "不要利息": "免息分期", "不算利息": "免息分期"}
+_CONVENTIONS = {
+    "等额本息": "等额本息",
+    "等额本金": "等额本金",
+    "免息分期": "免息分期",
+    "停息分期": "免息分期",
+    "免息": "免息分期",
+    "停息": "免息分期",
+    "无息": "免息分期",
+    "零利息": "免息分期",
+    "不要利息": "免息分期",
+    "不算利息": "免息分期",
+}
 _CONVENTION = re.compile("|".join(sorted(_CONVENTIONS, key=len, reverse=True)))
 
 _RATE_NUM = r"[0-9]{1,3}(?:\.[0-9]{1,4})?|[零一二两三四五六七八九十点]{1,8}"
@@ -526,8 +671,10 @@ _RATE_VALUE = (
     rf"|(?P<fen>{_RATE_NUM})分(?P<fen2>[0-9一二三四五六七八九])?(?![钟之])"
     rf"|(?P<li>{_RATE_NUM})厘)"
 )
-_RATE_BASIS = (r"(?P<basis>年化利率|年化|年利率|年利息|年息|年费率|年率|月利率|月利息|月息|月费率"
-               r"|月率|日利率|日利息|日息|日费率|日率|利率|利息)")
+_RATE_BASIS = (
+    r"(?P<basis>年化利率|年化|年利率|年利息|年息|年费率|年率|月利率|月利息|月息|月费率"
+    r"|月率|日利率|日利息|日息|日费率|日率|利率|利息)"
+)
 _RATE_FILL = r"(?:是|为|:|大概|大约|约|差不多|才|有|按|高达|只有|居然|竟然| ){0,3}"
 _RATE = re.compile(_RATE_BASIS + _RATE_FILL + _RATE_VALUE)
 _RATE_BARE = re.compile(_RATE_VALUE)
@@ -538,8 +685,10 @@ _BUDGET_START = re.compile(r"每个?月|一个月|月供|每期")
 _BUDGET_VERB = re.compile(r"还|拿出|拿|付|供|承担|负担|最多|顶多|最高|只能|出得起")
 _BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
 _DOWN = re.compile(r"(?:先付|先还|首付|先交|先给|先拿出|首期付)(?:个|了|掉)? ?")
-_DOWN_SHARE = re.compile(rf"百分之(?P<a>{_RATE_NUM})|(?P<b>{_RATE_NUM}) ?%"
-                         r"|(?P<c>[一二两三四五六七八九1-9])成")
+_DOWN_SHARE = re.compile(
+    rf"百分之(?P<a>{_RATE_NUM})|(?P<b>{_RATE_NUM}) ?%"
+    r"|(?P<c>[一二两三四五六七八九1-9])成"
+)
 
 
 def _number_value(raw: str) -> Decimal | None:
@@ -567,11 +716,12 @@ def _correction_start(text: str) -> int:
 
 def _negated(text: str, start: int) -> bool:
     """True for a number right after 不是 (欠2万，不是3万: not 3万)."""
-    return text[max(0, start - 3):start].rstrip().endswith(("不是", "不到"))
+    return text[max(0, start - 3) : start].rstrip().endswith(("不是", "不到"))
 
 
-def _debts(text: str, mentions: list[tuple[int, int, str]],
-           candidates: list[tuple[_Number, _Amount]]) -> list[tuple[str, Decimal]] | None:
+def _debts(
+    text: str, mentions: list[tuple[int, int, str]], candidates: list[tuple[_Number, _Amount]]
+) -> list[tuple[str, Decimal]] | None:
     """招行2万 还有平安1万8 → [("招商银行", 20000), ("平安银行", 18000)]: each amount goes to
     the lender named just before it; two or more lenders with amounts make a list."""
     owed: dict[str, Decimal] = {}
@@ -583,10 +733,10 @@ def _debts(text: str, mentions: list[tuple[int, int, str]],
         if not before:
             continue
         _, end, name = before[-1]
-        gap = text[end:num.start]
+        gap = text[end : num.start]
         if len(gap) > 16 or _CLAUSE_BREAK.search(gap.replace(" ", "")):
             continue
-        if name in owed and _CORRECTION.search(text[last_end[name]:num.start]):
+        if name in owed and _CORRECTION.search(text[last_end[name] : num.start]):
             owed[name] = amount.value  # 招行2万 不对 是2万5
         else:
             owed[name] = owed.get(name, Decimal(0)) + amount.value
@@ -597,10 +747,17 @@ def _debts(text: str, mentions: list[tuple[int, int, str]],
 def _rate_of(basis: str, m: re.Match[str]) -> tuple[Decimal, str] | None:
     """(annual rate, the value as written) for one rate value on a 年/月/日 basis."""
     groups = m.groupdict()
-    forms = (("pct", "%"), ("pct2", "%"), ("pm", "‰"), ("pm2", "‰"), ("pt", "万"),
-             ("pt2", "万"), ("fen", "分"), ("li", "厘"))
-    raw, form = next(((groups[name], form) for name, form in forms if groups.get(name)),
-                     ("", ""))
+    forms = (
+        ("pct", "%"),
+        ("pct2", "%"),
+        ("pm", "‰"),
+        ("pm2", "‰"),
+        ("pt", "万"),
+        ("pt2", "万"),
+        ("fen", "分"),
+        ("li", "厘"),
+    )
+    raw, form = next(((groups[name], form) for name, form in forms if groups.get(name)), ("", ""))
     if not raw:  # pragma: no cover - the pattern always sets one group
         return None
     value = _number_value(raw)
@@ -689,12 +846,12 @@ def _budget(text: str, numbers: list[_Number]) -> float | None:
     """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan."""
     found: float | None = None
     for num in numbers:
-        window = text[max(0, num.start - 12):num.start]
+        window = text[max(0, num.start - 12) : num.start]
         starts = list(_BUDGET_START.finditer(window))
         if not starts:
             continue
         start = starts[-1]
-        gap = window[start.end():]
+        gap = window[start.end() :]
         if _CLAUSE_BREAK.search(gap) or _BUDGET_NOT.search(gap) or len(gap) > 8:
             continue
         if start.group(0) != "月供" and not _BUDGET_VERB.search(gap):
@@ -777,8 +934,11 @@ class Details:
 
     def as_dict(self) -> dict[str, Any]:
         """The details that are known, by name (lists for tuples: the JSON shape)."""
-        return {name: list(v) if isinstance(v, tuple) else v
-                for name in _NAMES if (v := getattr(self, name)) is not None}
+        return {
+            name: list(v) if isinstance(v, tuple) else v
+            for name in _NAMES
+            if (v := getattr(self, name)) is not None
+        }
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) is not None for name in _NAMES)
@@ -844,8 +1004,13 @@ def _pairs(value: object) -> tuple[tuple[str, float], ...] | None:
         return None
     pairs: list[tuple[str, float]] = []
     for item in value:
-        if not (isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str)
-                and isinstance(item[1], int | float) and not isinstance(item[1], bool)):
+        if not (
+            isinstance(item, list | tuple)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and isinstance(item[1], int | float)
+            and not isinstance(item[1], bool)
+        ):
             return None
         pairs.append((item[0], float(item[1])))
     return tuple(pairs)
@@ -857,17 +1022,41 @@ _NAMES = tuple(f.name for f in fields(Details))
 #: a new value of the key replaces the old one together with these qualifiers. A new amount
 #: replaces the list of debts; a number of periods and a monthly budget answer the same
 #: question (how long), so the newer one wins.
-_QUALIFIERS = {"amount": ("amount_approx", "debts"), "lender": ("lenders",),
-               "overdue_months": ("overdue_approx",), "annual_rate": ("rate_written",),
-               "months": ("budget",), "budget": ("months",),
-               "down_payment": ("down_share",), "down_share": ("down_payment",)}
+_QUALIFIERS = {
+    "amount": ("amount_approx", "debts"),
+    "lender": ("lenders",),
+    "overdue_months": ("overdue_approx",),
+    "annual_rate": ("rate_written",),
+    "months": ("budget",),
+    "budget": ("months",),
+    "down_payment": ("down_share",),
+    "down_share": ("down_payment",),
+}
 
 _FIELD_TYPES: dict[str, type] = {
-    "amount": float, "amount_approx": bool, "months": int, "lender": str, "lenders": tuple,
-    "overdue_months": int, "overdue_approx": bool, "present": bool, "role": str,
-    "credentials": bool, "police": str, "left": bool, "let_in": bool, "paid": str,
-    "document": str, "place": str, "signed": bool, "annual_rate": float, "rate_written": str,
-    "debts": list, "budget": float, "down_payment": float, "down_share": float,
+    "amount": float,
+    "amount_approx": bool,
+    "months": int,
+    "lender": str,
+    "lenders": tuple,
+    "overdue_months": int,
+    "overdue_approx": bool,
+    "present": bool,
+    "role": str,
+    "credentials": bool,
+    "police": str,
+    "left": bool,
+    "let_in": bool,
+    "paid": str,
+    "document": str,
+    "place": str,
+    "signed": bool,
+    "annual_rate": float,
+    "rate_written": str,
+    "debts": list,
+    "budget": float,
+    "down_payment": float,
+    "down_share": float,
     "convention": str,
 }
 
@@ -941,8 +1130,7 @@ def _extract(text: str) -> dict[str, Any]:
         total = sum((value for _, value in debts), Decimal(0))
         best = _Amount(total, any(a.approx for _, a in candidates), 2)
     if debts:
-        details["debts"] = [(name, float(value.quantize(Decimal("0.01"))))
-                            for name, value in debts]
+        details["debts"] = [(name, float(value.quantize(Decimal("0.01")))) for name, value in debts]
     if best is not None:
         value = best.value.quantize(Decimal("0.01"))
         details["amount"] = float(value)
@@ -958,7 +1146,7 @@ def _extract(text: str) -> dict[str, Any]:
             if period.days:
                 months = int((Decimal(months) / 30).quantize(Decimal(1), "ROUND_HALF_UP"))
                 approx = approx or period.months % 30 != 0
-            before = text[max(0, period.start - 3):period.start]
+            before = text[max(0, period.start - 3) : period.start]
             approx = approx or any(word in before for word in _APPROX_BEFORE)  # 快半年
             if 0 < months <= 600 or (period.days and months == 0):
                 details["overdue_months"] = months

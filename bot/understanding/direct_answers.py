@@ -71,12 +71,13 @@ class DirectMatch:
 class DirectAnswerSelector:
     """Scores a classified message against every direct answer of one :class:`Content`."""
 
-    def __init__(self, content: Content, classifier: Classifier,
-                 params: SelectorParameters | None = None) -> None:
+    def __init__(
+        self, content: Content, classifier: Classifier, params: SelectorParameters | None = None
+    ) -> None:
         self.params = params or SelectorParameters()
-        self._answers: list[tuple[str, str]] = [(answer.id, spec.id)
-                                                 for spec in content.intents
-                                                 for answer in spec.answers]
+        self._answers: list[tuple[str, str]] = [
+            (answer.id, spec.id) for spec in content.intents for answer in spec.answers
+        ]
         self._intents = [intent for _answer, intent in self._answers]
         self._intent_ids = [spec.id for spec in content.intents]
         # Dense rows (one weight per answer, the general class last) are summed in C.
@@ -91,8 +92,9 @@ class DirectAnswerSelector:
     def __len__(self) -> int:
         return len(self._answers)
 
-    def _train(self, content: Content, classifier: Classifier
-               ) -> dict[str, tuple[tuple[int, float], ...]]:
+    def _train(
+        self, content: Content, classifier: Classifier
+    ) -> dict[str, tuple[tuple[int, float], ...]]:
         p = self.params
         n = len(self._answers) + 1  # the last class: general messages (the intents' examples)
         doc_freq: dict[str, list[int]] = defaultdict(lambda: [0] * n)
@@ -156,9 +158,11 @@ class DirectAnswerSelector:
         none_score = p.none_score + p.general_weight * scores.pop()
         prior = map(mul, map(topic.__getitem__, self._intents), repeat(p.topic_weight))
         scores = list(map(add, scores, prior))
-        (top_score, best), (second_score, second) = nlargest(
-            2, zip(scores, range(len(scores)), strict=True)) if len(scores) > 1 else \
-            ((scores[0], 0), (-math.inf, -1))
+        (top_score, best), (second_score, second) = (
+            nlargest(2, zip(scores, range(len(scores)), strict=True))
+            if len(scores) > 1
+            else ((scores[0], 0), (-math.inf, -1))
+        )
         top = max(top_score, none_score)
         inv_t = 1 / p.temperature
         total = sum(map(math.exp, map(mul, map(sub, scores, repeat(top)), repeat(inv_t))))
@@ -167,7 +171,11 @@ class DirectAnswerSelector:
         prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
         confident = prob >= p.threshold and prob >= p.margin * prob2
         answer, intent = self._answers[best]
-        return DirectMatch(answer=answer, intent=intent, score=prob,
-                           runner_up=self._answers[second][0] if second >= 0 else None,
-                           runner_up_score=prob2, confident=confident)
-
+        return DirectMatch(
+            answer=answer,
+            intent=intent,
+            score=prob,
+            runner_up=self._answers[second][0] if second >= 0 else None,
+            runner_up_score=prob2,
+            confident=confident,
+        )

@@ -27,13 +27,17 @@ _MENTION = re.compile(r"@[^\s@\u2005]{1,40}\u2005")
 _AT_SIGN = re.compile(r"(?<![\w.])@(?=\S)")
 _WECHAT_EMOJI = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,8}\]")
 # Control characters, zero-width characters and private-use code points carry no meaning.
-_INVISIBLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f"
-                        r"\u2028-\u202f\u2060-\u206f\ufeff\ue000-\uf8ff\ufff0-\uffff]")
+_INVISIBLE = re.compile(
+    r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f"
+    r"\u2028-\u202f\u2060-\u206f\ufeff\ue000-\uf8ff\ufff0-\uffff]"
+)
 _SPACES = re.compile(r"[ \t\r\n\u3000]+")
 # Emoji, pictographs, dingbats, arrows and the joiners and selectors that glue emoji together.
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2460-\u27BF"
-                    "\u2900-\u297F\u2B00-\u2BFF\u3030\u303D\u3297\u3299\uFE00-\uFE0F"
-                    "\u200D\U000E0000-\U000E007F]")
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf"
+    "\u2900-\u297f\u2b00-\u2bff\u3030\u303d\u3297\u3299\ufe00-\ufe0f"
+    "\u200d\U000e0000-\U000e007f]"
+)
 _LATIN_RUN = re.compile(r"[a-z][a-z' ]*[a-z]|[a-z]")
 #: Variant spellings are replaced until none is left, at most this many times over.
 _MAX_VARIANT_PASSES = 4
@@ -49,26 +53,28 @@ class Normalized:
     restored_filtered_word: bool = False
 
 
-
 class Normalizer:
     """Normalises text with a lexicon of variant spellings; build once, use from any task."""
 
-    def __init__(self, lexicon: Lexicon, pinyin: PinyinReader | None = None,
-                 bot_names: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, lexicon: Lexicon, pinyin: PinyinReader | None = None, bot_names: tuple[str, ...] = ()
+    ) -> None:
         self._t2s = opencc.OpenCC("t2s")
         names = sorted((n for n in bot_names if n), key=len, reverse=True)
         # "@<the bot's own name>" typed by hand: its end is known, so it is removed whole.
-        self._own_mention = (re.compile("@(?:" + "|".join(map(re.escape, names)) + r")\s*")
-                             if names else None)
-        self._pinyin_reader = pinyin or PinyinReader.build(lexicon.pinyin.values(),
-                                                           lexicon.pinyin)
+        self._own_mention = (
+            re.compile("@(?:" + "|".join(map(re.escape, names)) + r")\s*") if names else None
+        )
+        self._pinyin_reader = pinyin or PinyinReader.build(lexicon.pinyin.values(), lexicon.pinyin)
         self._variants = self._alternation(lexicon.variants)
         self._variant_map = {k.lower(): v for k, v in lexicon.variants.items()}
         self._abbreviations = (
             re.compile(
                 r"(?<![a-z])("
-                + "|".join(re.escape(k.lower()) for k in sorted(lexicon.abbreviations, key=len,
-                                                                 reverse=True))
+                + "|".join(
+                    re.escape(k.lower())
+                    for k in sorted(lexicon.abbreviations, key=len, reverse=True)
+                )
                 + r")(?![a-z])"
             )
             if lexicon.abbreviations
@@ -108,8 +114,7 @@ class Normalizer:
         text = _EMOJI.sub(" ", text)
         text = self._t2s.convert(text).lower()
         if self._abbreviations is not None:
-            text = self._abbreviations.sub(
-                lambda m: self._abbreviation_map[m.group(1)], text)
+            text = self._abbreviations.sub(lambda m: self._abbreviation_map[m.group(1)], text)
         text = _LATIN_RUN.sub(self._replace_pinyin, text)
         if self._variants is not None:
             # A replacement may complete another variant ("崔收的人" → "催收的人" → "催收人员"):

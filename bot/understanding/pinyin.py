@@ -39,15 +39,22 @@ class PinyinReader:
         self._chars = chars
 
     @classmethod
-    def build(cls, vocabulary: Iterable[str], overrides: dict[str, str] | None = None,
-              directory: Path | None = None) -> PinyinReader:
+    def build(
+        cls,
+        vocabulary: Iterable[str],
+        overrides: dict[str, str] | None = None,
+        directory: Path | None = None,
+    ) -> PinyinReader:
         """Index ``vocabulary`` by its pinyin. The index is cached in ``directory`` (the
         per-user cache) by a hash of its input: pypinyin's dictionaries cost about 50 MB of
         memory, so they are loaded only when the vocabulary changed."""
         counts = Counter(w for w in vocabulary if _CJK.match(w))
         overrides = overrides or {}
-        digest = hashlib.sha256(json.dumps([sorted(counts.items()), sorted(overrides.items())],
-                                           ensure_ascii=False).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(
+            json.dumps(
+                [sorted(counts.items()), sorted(overrides.items())], ensure_ascii=False
+            ).encode()
+        ).hexdigest()[:16]
         path = (directory or cache_dir()) / f"pinyin-{digest}.json"
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
@@ -57,16 +64,18 @@ class PinyinReader:
         words, chars = cls._index(counts, overrides)
         try:
             partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps({"words": words, "chars": chars},
-                                          ensure_ascii=False), encoding="utf-8")
+            partial.write_text(
+                json.dumps({"words": words, "chars": chars}, ensure_ascii=False), encoding="utf-8"
+            )
             partial.replace(path)
         except OSError as exc:
             log.warning("cannot cache the pinyin index in %s: %s", path.parent, exc.strerror)
         return cls(words, chars)
 
     @staticmethod
-    def _index(counts: Counter[str], overrides: dict[str, str]
-               ) -> tuple[dict[str, str], dict[str, str]]:
+    def _index(
+        counts: Counter[str], overrides: dict[str, str]
+    ) -> tuple[dict[str, str], dict[str, str]]:
         from pypinyin import lazy_pinyin  # ~50 MB: only when the index is not cached
 
         words: dict[str, tuple[int, str]] = {}

@@ -87,8 +87,9 @@ class Understood:
 class Reader:
     """Understands messages against one content set (built once per content version)."""
 
-    def __init__(self, classifier: Classifier,
-                 selector: DirectAnswerSelector | None = None) -> None:
+    def __init__(
+        self, classifier: Classifier, selector: DirectAnswerSelector | None = None
+    ) -> None:
         self.classifier = classifier
         self.selector = selector or DirectAnswerSelector(classifier.content, classifier)
 
@@ -96,8 +97,11 @@ class Reader:
     def build(cls, content: Content, bot_names: Sequence[str] = ()) -> Reader:
         """The tokenizer, pinyin index, normaliser and classifier for ``content``."""
         segmenter = Segmenter(content.dictionary)
-        normalizer = Normalizer(content.lexicon, PinyinReader.build(
-            vocabulary(content, segmenter), content.lexicon.pinyin), bot_names=tuple(bot_names))
+        normalizer = Normalizer(
+            content.lexicon,
+            PinyinReader.build(vocabulary(content, segmenter), content.lexicon.pinyin),
+            bot_names=tuple(bot_names),
+        )
         return cls(Classifier(content, normalizer, segmenter))
 
     def read(self, text: str) -> Understood:

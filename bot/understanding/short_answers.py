@@ -43,22 +43,55 @@ _AFFIRM = re.compile(
 )
 
 _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
-    (Command.FORGET, re.compile(r"^(请)?(帮我)?(删除|删掉|清除|清空)(我的)?(全部|所有)?"
-                                r"(聊天)?(记录|数据|信息|对话)$")),
-    (Command.MORE, re.compile(r"^(详细|更多|详情|展开|具体|详细点|详细说说|说详细点|详细一点|"
-                              r"具体说说|再详细点|依据|法律依据|more)$")),
+    (
+        Command.FORGET,
+        re.compile(
+            r"^(请)?(帮我)?(删除|删掉|清除|清空)(我的)?(全部|所有)?"
+            r"(聊天)?(记录|数据|信息|对话)$"
+        ),
+    ),
+    (
+        Command.MORE,
+        re.compile(
+            r"^(详细|更多|详情|展开|具体|详细点|详细说说|说详细点|详细一点|"
+            r"具体说说|再详细点|依据|法律依据|more)$"
+        ),
+    ),
     (Command.MENU, re.compile(r"^(菜单|帮助|目录|功能|menu|help|\?|主菜单|返回菜单)$")),
     (Command.RESET, re.compile(r"^(重新开始|重来|取消|退出|结束|重置|reset|cancel|清空)$")),
-    (Command.REPEAT, re.compile(r"^(再说一遍|再发一遍|再说一次|再发一次|重复一下|重复一遍|重发|"
-                                r"没看到|没收到|再来一遍|repeat)$")),
-    (Command.HUMAN, re.compile(r"^(人工|转人工|人工服务|人工客服|联系顾问|找顾问|真人|找真人|"
-                               r"联系人工|我要人工|顾问)$")),
+    (
+        Command.REPEAT,
+        re.compile(
+            r"^(再说一遍|再发一遍|再说一次|再发一次|重复一下|重复一遍|重发|"
+            r"没看到|没收到|再来一遍|repeat)$"
+        ),
+    ),
+    (
+        Command.HUMAN,
+        re.compile(
+            r"^(人工|转人工|人工服务|人工客服|联系顾问|找顾问|真人|找真人|"
+            r"联系人工|我要人工|顾问)$"
+        ),
+    ),
 )
 
-_CHINESE_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-                    "八": 8, "九": 9, "十": 10}
-_CHOICE = re.compile(r"^(?:选|选择|回复|我选|第)?([0-9]{1,2}|[一二两三四五六七八九十])"
-                     r"(?:个|项|号|条)?(?:吧|呢|啊)?$")
+_CHINESE_NUMBERS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_CHOICE = re.compile(
+    r"^(?:选|选择|回复|我选|第)?([0-9]{1,2}|[一二两三四五六七八九十])"
+    r"(?:个|项|号|条)?(?:吧|呢|啊)?$"
+)
 
 
 def compact(text: str) -> str:
@@ -118,13 +151,17 @@ def read_choice(text: str, count: int) -> int | None:
 
 
 # A closing ("好的明白了", "thx", "谢谢 没事了"): the whole message is acknowledgement words.
-_CLOSING_WORD = (r"(?:好的|好吧|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|ok|okay|行吧|行|明白了|明白|知道了|知道|懂了|懂|"
-                 r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|辛苦了|thx|thanks|thankyou|thank you|"
-                 r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye)")
+_CLOSING_WORD = (
+    r"(?:好的|好吧|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|ok|okay|行吧|行|明白了|明白|知道了|知道|懂了|懂|"
+    r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|辛苦了|thx|thanks|thankyou|thank you|"
+    r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye)"
+)
 _CLOSING = re.compile(rf"^(?:{_CLOSING_WORD}(?:了|啦|的|哈|呀|啊|哈哈|!)*)+$")
 #: closing words that are never a yes to a question ("好的明白了" is not "yes, they showed ID")
-_CLOSING_ONLY = re.compile(r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|"
-                           r"就这样|拜拜|再见|bye|辛苦")
+_CLOSING_ONLY = re.compile(
+    r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|"
+    r"就这样|拜拜|再见|bye|辛苦"
+)
 
 
 def read_closing(text: str) -> bool | None:
@@ -145,7 +182,7 @@ def rest_after_yes_no(text: str) -> str:
     """What follows a leading yes/no word ("是借款确认书" → "借款确认书"), without filler."""
     short = compact(text).lower()
     match = _YES_NO_PREFIX.match(short)
-    rest = short[match.end():] if match else short
+    rest = short[match.end() :] if match else short
     return rest.strip("的了啊呀吧呢哦嘛啦哈")
 
 
@@ -158,12 +195,27 @@ class Repair(StrEnum):
 
 
 _REPAIRS: tuple[tuple[Repair, re.Pattern[str]], ...] = (
-    (Repair.HOLD, re.compile(r"^(?:你|您)?(?:先)?(?:等一下|等下|等等|等会儿?|稍等|等一会儿?|我先看看|我看看|"
-                             r"我想想|让我想想|等我一下|wait|holdon|hold on)(?:啊|哈|呀|吧)?$")),
-    (Repair.WHY, re.compile(r"(?:问|知道)(?:这个|这些|这)(?:干嘛|干什么|做什么|有什么用|干啥)|"
-                            r"为什么要?(?:问|知道)|干嘛问|问这干嘛|关你什么事|why do you ask")),
-    (Repair.HUH, re.compile(r"^(?:啥|什么|神马|嗯\?|哈\?)意思|^没(?:看|听)懂|^不懂你|^看不懂|^听不懂|"
-                            r"^你说啥|^什么\?*$|^啥\?*$|^\?+$|^what\?*$")),
+    (
+        Repair.HOLD,
+        re.compile(
+            r"^(?:你|您)?(?:先)?(?:等一下|等下|等等|等会儿?|稍等|等一会儿?|我先看看|我看看|"
+            r"我想想|让我想想|等我一下|wait|holdon|hold on)(?:啊|哈|呀|吧)?$"
+        ),
+    ),
+    (
+        Repair.WHY,
+        re.compile(
+            r"(?:问|知道)(?:这个|这些|这)(?:干嘛|干什么|做什么|有什么用|干啥)|"
+            r"为什么要?(?:问|知道)|干嘛问|问这干嘛|关你什么事|why do you ask"
+        ),
+    ),
+    (
+        Repair.HUH,
+        re.compile(
+            r"^(?:啥|什么|神马|嗯\?|哈\?)意思|^没(?:看|听)懂|^不懂你|^看不懂|^听不懂|"
+            r"^你说啥|^什么\?*$|^啥\?*$|^\?+$|^what\?*$"
+        ),
+    ),
 )
 
 

@@ -66,8 +66,7 @@ _CJK, _PINYIN, _ENGLISH = 0, 1, 2
 class _View:
     """Occurrences of every part in one view of the text, by part: (start, end) pairs."""
 
-    def __init__(self, automaton: ahocorasick.Automaton | None, text: str,
-                 words: bool) -> None:
+    def __init__(self, automaton: ahocorasick.Automaton | None, text: str, words: bool) -> None:
         self.text = text
         self.found: dict[str, list[tuple[int, int]]] = defaultdict(list)
         if automaton is None or not text:
@@ -118,8 +117,9 @@ class UrgentMatcher:
         unless_by_intent: dict[str, set[str]] = defaultdict(set)
         for signal in spec.signals:
             unless_by_intent[signal.intent].update(_cjk(u) for u in signal.unless)
-        self._unless = {intent: tuple(sorted(words)) for intent, words in
-                        unless_by_intent.items() if words}
+        self._unless = {
+            intent: tuple(sorted(words)) for intent, words in unless_by_intent.items() if words
+        }
         for intent in content.intents:  # the intents' own urgent keywords are signals too
             kind = kinds.get(intent.id)
             if intent.urgent and kind is not None and intent.urgent_keywords:
@@ -146,8 +146,10 @@ class UrgentMatcher:
         self._automata = (
             _automaton(cjk_words),
             _automaton({p for ph in phrases if ph.view == _PINYIN for p in ph.parts}),
-            _automaton({p for ph in phrases if ph.view == _ENGLISH for p in ph.parts}
-                       | set(self._english_negations)),
+            _automaton(
+                {p for ph in phrases if ph.view == _ENGLISH for p in ph.parts}
+                | set(self._english_negations)
+            ),
         )
 
     def find(self, normalised: str, raw: str) -> tuple[list[SignalHit], set[str]]:
@@ -155,18 +157,29 @@ class UrgentMatcher:
         as sent) and the urgent intents whose calm cues it contains."""
         latin = unicodedata.normalize("NFKC", raw).lower() if _LATIN.search(raw) else ""
         views = (
-            _View(self._automata[_CJK], normalised, words=False),
-            _View(self._automata[_PINYIN], _NOT_LATIN.sub("", latin), words=False),
-            _View(self._automata[_ENGLISH],
-                  " ".join(_NOT_WORD.sub(" ", latin.replace("’", "'")).split()), words=True),
-        ) if latin else (_View(self._automata[_CJK], normalised, words=False), _NO_VIEW,
-                         _NO_VIEW)
+            (
+                _View(self._automata[_CJK], normalised, words=False),
+                _View(self._automata[_PINYIN], _NOT_LATIN.sub("", latin), words=False),
+                _View(
+                    self._automata[_ENGLISH],
+                    " ".join(_NOT_WORD.sub(" ", latin.replace("’", "'")).split()),
+                    words=True,
+                ),
+            )
+            if latin
+            else (_View(self._automata[_CJK], normalised, words=False), _NO_VIEW, _NO_VIEW)
+        )
         hits: list[SignalHit] = []
         seen: set[int] = set()
         calm: set[str] = set()
-        candidates = sorted({index for view_index, view in enumerate(views)
-                             for part in view.found
-                             for index in self._by_last_part[view_index].get(part, ())})
+        candidates = sorted(
+            {
+                index
+                for view_index, view in enumerate(views)
+                for part in view.found
+                for index in self._by_last_part[view_index].get(part, ())
+            }
+        )
         for phrase in map(self._phrases.__getitem__, candidates):
             if phrase.owner in seen and not phrase.calm:
                 continue
@@ -186,8 +199,7 @@ class UrgentMatcher:
                 break
         return hits, calm
 
-    def _cancelled(self, phrase: _Phrase, views: tuple[_View, ...], start: int,
-                   end: int) -> bool:
+    def _cancelled(self, phrase: _Phrase, views: tuple[_View, ...], start: int, end: int) -> bool:
         """A negation right before the occurrence, or an exception overlapping it."""
         view = views[phrase.view]
         if phrase.view == _CJK:
@@ -224,8 +236,9 @@ def _automaton(words: set[str]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _chains(found: dict[str, list[tuple[int, int]]], parts: tuple[str, ...],
-            max_gap: int) -> Iterable[tuple[int, int]]:
+def _chains(
+    found: dict[str, list[tuple[int, int]]], parts: tuple[str, ...], max_gap: int
+) -> Iterable[tuple[int, int]]:
     """Spans (start, end) where ``parts`` occur in order with at most ``max_gap`` characters
     between consecutive parts. Linear in the occurrences: each part keeps, for every end
     position it reaches, the earliest start of a chain ending there."""

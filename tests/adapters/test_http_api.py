@@ -23,10 +23,10 @@ TOKEN = "s3cret-token-4711"
 
 def http_config(**http: object) -> Config:
     config = memory_config()
-    settings = config.platforms.http.model_copy(update={
-        "port": 0, "require_token": False, **http})
-    return config.model_copy(update={
-        "platforms": config.platforms.model_copy(update={"http": settings})})
+    settings = config.platforms.http.model_copy(update={"port": 0, "require_token": False, **http})
+    return config.model_copy(
+        update={"platforms": config.platforms.model_copy(update={"http": settings})}
+    )
 
 
 class Api:
@@ -36,9 +36,15 @@ class Api:
         self.session = session
         self.base = base
 
-    async def post(self, body: object = None, *, raw: bytes | None = None,
-                   content_type: str = "application/json", token: str | None = None,
-                   path: str = "/v1/messages") -> tuple[int, Any]:
+    async def post(
+        self,
+        body: object = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        token: str | None = None,
+        path: str = "/v1/messages",
+    ) -> tuple[int, Any]:
         headers = {"Content-Type": content_type}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -46,10 +52,12 @@ class Api:
         async with self.session.post(self.base + path, data=data, headers=headers) as resp:
             return resp.status, await resp.json(content_type=None)
 
-    async def say(self, text: str, conversation: str = "c1", user: str = "u1",
-                  **extra: object) -> dict[str, Any]:
-        status, body = await self.post({"conversation": conversation, "user": user,
-                                        "text": text, **extra})
+    async def say(
+        self, text: str, conversation: str = "c1", user: str = "u1", **extra: object
+    ) -> dict[str, Any]:
+        status, body = await self.post(
+            {"conversation": conversation, "user": user, "text": text, **extra}
+        )
         assert status == 200, body
         return body  # type: ignore[no-any-return]
 
@@ -75,8 +83,7 @@ async def api(engine: Engine) -> AsyncIterator[Api]:
         yield client
 
 
-def assert_error(status: int, body: Any, expected_status: int, code: str,
-                 *words: str) -> None:
+def assert_error(status: int, body: Any, expected_status: int, code: str, *words: str) -> None:
     assert status == expected_status, body
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
@@ -165,19 +172,22 @@ async def test_the_token_comes_from_the_environment(engine: Engine) -> None:
     from bot.config import load_config
 
     config = load_config(env={"BOT_HTTP_TOKEN": TOKEN})
-    config = config.model_copy(update={"platforms": config.platforms.model_copy(update={
-        "http": config.platforms.http.model_copy(update={"port": 0})})})
+    config = config.model_copy(
+        update={
+            "platforms": config.platforms.model_copy(
+                update={"http": config.platforms.http.model_copy(update={"port": 0})}
+            )
+        }
+    )
     async with serving(engine, config) as api:
         status, _ = await api.post({"conversation": "c", "user": "u", "text": AT_DOOR})
         assert status == 401
-        status, _ = await api.post({"conversation": "c", "user": "u", "text": AT_DOOR},
-                                   token=TOKEN)
+        status, _ = await api.post({"conversation": "c", "user": "u", "text": AT_DOOR}, token=TOKEN)
         assert status == 200
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "example.org"])
-def test_a_non_loopback_host_without_a_token_refuses_to_start(engine: Engine,
-                                                              host: str) -> None:
+def test_a_non_loopback_host_without_a_token_refuses_to_start(engine: Engine, host: str) -> None:
     with pytest.raises(ConfigError) as info:
         HttpAdapter(http_config(host=host), engine)
     assert "platforms.http.token" in str(info.value)
@@ -221,15 +231,19 @@ async def test_a_missing_field_is_422_and_named(api: Api, missing: str) -> None:
     assert_error(status, body, 422, "missing_field", f"'{missing}'", "required")
 
 
-@pytest.mark.parametrize(("field", "value", "words"), [
-    ("text", 42, ("'text'", "string", "number")),
-    ("text", None, ("'text'", "null")),
-    ("room", ["a", "b"], ("'room'", "string or null", "array")),
-    ("conversation", {"id": 1}, ("'conversation'", "object")),
-    ("user", True, ("'user'", "boolean")),
-])
-async def test_a_wrong_type_is_422_and_named(api: Api, field: str, value: object,
-                                             words: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("text", 42, ("'text'", "string", "number")),
+        ("text", None, ("'text'", "null")),
+        ("room", ["a", "b"], ("'room'", "string or null", "array")),
+        ("conversation", {"id": 1}, ("'conversation'", "object")),
+        ("user", True, ("'user'", "boolean")),
+    ],
+)
+async def test_a_wrong_type_is_422_and_named(
+    api: Api, field: str, value: object, words: tuple[str, ...]
+) -> None:
     message: dict[str, object] = {"conversation": "c1", "user": "u1", "text": AT_DOOR}
     message[field] = value
     status, body = await api.post(message)
@@ -249,8 +263,9 @@ async def test_an_empty_conversation_id_is_422(api: Api) -> None:
 async def test_an_oversize_body_is_413(engine: Engine) -> None:
     async with serving(engine, http_config(max_body_bytes=1024)) as api:
         status, body = await api.post({"conversation": "c1", "user": "u1", "text": "钱" * 2000})
-        assert_error(status, body, 413, "body_too_large", "1024 bytes",
-                     "platforms.http.max_body_bytes")
+        assert_error(
+            status, body, 413, "body_too_large", "1024 bytes", "platforms.http.max_body_bytes"
+        )
         # the server still answers normally afterwards
         assert (await api.say(AT_DOOR))["intent"] == "collector_at_door"
 
@@ -270,17 +285,21 @@ async def test_a_text_at_the_limit_is_answered(engine: Engine) -> None:
     assert "只读了前" in body["replies"][-1]  # only the first part was analysed, and it says so
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "application/octet-stream"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/octet-stream"]
+)
 async def test_a_wrong_content_type_is_415(api: Api, content_type: str) -> None:
-    status, body = await api.post({"conversation": "c1", "user": "u1", "text": AT_DOOR},
-                                  content_type=content_type)
+    status, body = await api.post(
+        {"conversation": "c1", "user": "u1", "text": AT_DOOR}, content_type=content_type
+    )
     assert_error(status, body, 415, "unsupported_media_type", "application/json")
 
 
 async def test_json_with_a_charset_is_accepted(api: Api) -> None:
-    status, body = await api.post({"conversation": "c1", "user": "u1", "text": AT_DOOR},
-                                  content_type="application/json; charset=utf-8")
+    status, body = await api.post(
+        {"conversation": "c1", "user": "u1", "text": AT_DOOR},
+        content_type="application/json; charset=utf-8",
+    )
     assert status == 200
     assert body["intent"] == "collector_at_door"
 
@@ -300,8 +319,8 @@ async def test_a_wrong_method_is_405_json(api: Api) -> None:
 
 
 async def test_an_unexpected_error_is_500_json_without_a_traceback(
-        api: Api, engine: Engine, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
+    api: Api, engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def boom(*args: object) -> Callable[[], None]:
         raise RuntimeError("boom inside")
 
@@ -316,13 +335,17 @@ async def test_an_unexpected_error_is_500_json_without_a_traceback(
 # ----- the page --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "content_type", "marker"), [
-    ("/", "text/html", "遇到威胁或有人不肯走，请立即拨打110"),
-    ("/app.js", "text/javascript", "v1/messages"),
-    ("/style.css", "text/css", "font"),
-])
-async def test_the_page_files_are_served(api: Api, path: str, content_type: str,
-                                         marker: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "content_type", "marker"),
+    [
+        ("/", "text/html", "遇到威胁或有人不肯走，请立即拨打110"),
+        ("/app.js", "text/javascript", "v1/messages"),
+        ("/style.css", "text/css", "font"),
+    ],
+)
+async def test_the_page_files_are_served(
+    api: Api, path: str, content_type: str, marker: str
+) -> None:
     async with api.session.get(api.base + path) as resp:
         text = await resp.text()
         assert resp.status == 200

@@ -20,8 +20,13 @@ from bot.config import Config, ConfigError
 from bot.engine import Engine
 from tests.adapters.test_http_api import TOKEN, http_config
 
-SECURITY = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
-            "X-Frame-Options", "Cache-Control")
+SECURITY = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Cache-Control",
+)
 
 
 @asynccontextmanager
@@ -91,8 +96,10 @@ async def test_a_slow_body_gets_408(engine: Engine) -> None:
         assert adapter.port is not None
         reader, writer = await asyncio.open_connection("127.0.0.1", adapter.port)
         try:
-            writer.write(b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"te")
+            writer.write(
+                b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"te'
+            )
             answer = await asyncio.wait_for(reader.read(65536), 5)
         finally:
             writer.close()
@@ -101,10 +108,12 @@ async def test_a_slow_body_gets_408(engine: Engine) -> None:
 
 
 async def test_connections_beyond_the_cap_are_closed_at_once(
-        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
-    async with adapter_on(engine, http_config(max_connections=3,
-                                              idle_timeout_seconds=30)) as adapter:
+    async with adapter_on(
+        engine, http_config(max_connections=3, idle_timeout_seconds=30)
+    ) as adapter:
         assert adapter.port is not None
         held = [await asyncio.open_connection("127.0.0.1", adapter.port) for _ in range(3)]
         try:
@@ -140,9 +149,12 @@ def test_accept_errors_are_logged_once_a_minute(caplog: pytest.LogCaptureFixture
                 for second in range(300):  # five minutes of EMFILE, retried every second
                     now[0] = float(second)
                     for _ in range(10):
-                        loop.call_exception_handler({
-                            "message": "socket.accept() out of system resource",
-                            "exception": OSError(24, "Too many open files")})
+                        loop.call_exception_handler(
+                            {
+                                "message": "socket.accept() out of system resource",
+                                "exception": OSError(24, "Too many open files"),
+                            }
+                        )
             finally:
                 loop.close()
     finally:
@@ -161,13 +173,17 @@ def test_accept_errors_are_logged_once_a_minute(caplog: pytest.LogCaptureFixture
 async def test_a_foreign_host_header_gets_421(engine: Engine) -> None:
     async with adapter_on(engine, http_config()) as adapter:
         assert adapter.port is not None
-        answer = await raw_request(adapter.port, b"GET /healthz HTTP/1.1\r\n"
-                                   b"Host: attacker.example:8080\r\nConnection: close\r\n\r\n")
+        answer = await raw_request(
+            adapter.port,
+            b"GET /healthz HTTP/1.1\r\nHost: attacker.example:8080\r\nConnection: close\r\n\r\n",
+        )
         assert answer.startswith(b"HTTP/1.1 421"), answer[:200]
         assert b"X-Content-Type-Options: nosniff" in answer
         for host in (b"127.0.0.1", b"localhost:8080", b"[::1]:8080"):
-            answer = await raw_request(adapter.port, b"GET /healthz HTTP/1.1\r\nHost: " + host
-                                       + b"\r\nConnection: close\r\n\r\n")
+            answer = await raw_request(
+                adapter.port,
+                b"GET /healthz HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n",
+            )
             assert answer.startswith(b"HTTP/1.1 200"), (host, answer[:200])
 
 
@@ -182,8 +198,9 @@ def test_host_names_allowed_by_default_and_by_config() -> None:
 def test_a_token_is_required_by_default_even_on_loopback(engine: Engine) -> None:
     config = http_config()
     settings = config.platforms.http.model_copy(update={"require_token": True, "token": None})
-    config = config.model_copy(update={
-        "platforms": config.platforms.model_copy(update={"http": settings})})
+    config = config.model_copy(
+        update={"platforms": config.platforms.model_copy(update={"http": settings})}
+    )
     with pytest.raises(ConfigError) as info:
         HttpAdapter(config, engine)
     assert "platforms.http.token" in str(info.value)
@@ -198,19 +215,23 @@ async def test_without_the_token_the_api_answers_401(engine: Engine) -> None:
         body = {"conversation": "c", "user": "u", "text": "你好"}
         async with session.post(url, json=body) as resp:
             assert resp.status == 401
-        async with session.post(url, json=body,
-                                headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+        async with session.post(
+            url, json=body, headers={"Authorization": f"Bearer {TOKEN}"}
+        ) as resp:
             assert resp.status == 200
 
 
 async def test_a_flood_gets_429_with_retry_after(engine: Engine) -> None:
-    async with adapter_on(engine, http_config(rate_limit_per_minute=3)) as adapter, \
-            aiohttp.ClientSession() as session:
+    async with (
+        adapter_on(engine, http_config(rate_limit_per_minute=3)) as adapter,
+        aiohttp.ClientSession() as session,
+    ):
         url = f"http://127.0.0.1:{adapter.port}/v1/messages"
         statuses = []
         for _ in range(5):
-            async with session.post(url, json={"conversation": "c", "user": "u",
-                                               "text": "你好"}) as resp:
+            async with session.post(
+                url, json={"conversation": "c", "user": "u", "text": "你好"}
+            ) as resp:
                 statuses.append(resp.status)
                 retry_after = resp.headers.get("Retry-After")
                 body = await resp.json()
@@ -227,15 +248,19 @@ async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(engine: Engine) 
         async with adapter_on(engine, config) as adapter, aiohttp.ClientSession() as session:
             for client in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
                 async with session.post(
-                        f"http://127.0.0.1:{adapter.port}/v1/messages",
-                        json={"conversation": "c", "user": "u", "text": "你好"},
-                        headers={"X-Forwarded-For": f"198.51.100.9, {client}"}) as resp:
+                    f"http://127.0.0.1:{adapter.port}/v1/messages",
+                    json={"conversation": "c", "user": "u", "text": "你好"},
+                    headers={"X-Forwarded-For": f"198.51.100.9, {client}"},
+                ) as resp:
                     out.append(resp.status)
         return out
 
     # Behind a trusted proxy each forwarded client has its own budget ...
-    assert await statuses(http_config(rate_limit_per_minute=1,
-                                      trusted_proxies=["127.0.0.1"])) == [200, 200, 200]
+    assert await statuses(http_config(rate_limit_per_minute=1, trusted_proxies=["127.0.0.1"])) == [
+        200,
+        200,
+        200,
+    ]
     # ... without one the header is ignored: all three are the same peer.
     assert await statuses(http_config(rate_limit_per_minute=1)) == [200, 429, 429]
 
@@ -250,25 +275,36 @@ def test_the_rate_limit_window_slides() -> None:
     assert limit.retry_after("a") == 0
 
 
-@pytest.mark.parametrize(("method", "path", "body", "status"), [
-    ("GET", "/", None, 200),
-    ("GET", "/healthz", None, 200),
-    ("GET", "/nothing-here", None, 404),
-    ("GET", "/v1/messages", None, 405),
-    ("POST", "/v1/messages", b"{not json", 400),
-    ("POST", "/v1/messages", b'{"conversation": "c", "user": "u"}', 422),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/", None, 200),
+        ("GET", "/healthz", None, 200),
+        ("GET", "/nothing-here", None, 404),
+        ("GET", "/v1/messages", None, 405),
+        ("POST", "/v1/messages", b"{not json", 400),
+        ("POST", "/v1/messages", b'{"conversation": "c", "user": "u"}', 422),
+    ],
+)
 async def test_every_response_carries_the_security_headers(
-        engine: Engine, method: str, path: str, body: bytes | None, status: int) -> None:
-    async with adapter_on(engine, http_config()) as adapter, aiohttp.ClientSession() as session, \
-            session.request(method, f"http://127.0.0.1:{adapter.port}{path}", data=body,
-                            headers={"Content-Type": "application/json"}) as resp:
-            assert resp.status == status
-            for name in SECURITY:
-                assert resp.headers.get(name), (name, dict(resp.headers))
-            assert resp.headers["X-Frame-Options"] == "DENY"
-            if path != "/":
-                assert resp.headers["Cache-Control"] == "no-store"
+    engine: Engine, method: str, path: str, body: bytes | None, status: int
+) -> None:
+    async with (
+        adapter_on(engine, http_config()) as adapter,
+        aiohttp.ClientSession() as session,
+        session.request(
+            method,
+            f"http://127.0.0.1:{adapter.port}{path}",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        ) as resp,
+    ):
+        assert resp.status == status
+        for name in SECURITY:
+            assert resp.headers.get(name), (name, dict(resp.headers))
+        assert resp.headers["X-Frame-Options"] == "DENY"
+        if path != "/":
+            assert resp.headers["Cache-Control"] == "no-store"
 
 
 # ----- text hygiene --------------------------------------------------------------------------
@@ -277,25 +313,33 @@ async def test_every_response_carries_the_security_headers(
 async def test_a_lone_surrogate_is_answered_not_a_500(engine: Engine) -> None:
     async with adapter_on(engine, http_config()) as adapter, aiohttp.ClientSession() as session:
         raw = b'{"conversation": "c\\udfff", "user": "u", "text": "\\u50ac\\u6536\\ud800"}'
-        async with session.post(f"http://127.0.0.1:{adapter.port}/v1/messages", data=raw,
-                                headers={"Content-Type": "application/json"}) as resp:
+        async with session.post(
+            f"http://127.0.0.1:{adapter.port}/v1/messages",
+            data=raw,
+            headers={"Content-Type": "application/json"},
+        ) as resp:
             assert resp.status == 200, await resp.text()
             body = await resp.json()
         assert body["conversation"] == "c\ufffd"
         assert body["replies"]
-        async with session.post(f"http://127.0.0.1:{adapter.port}/v1/messages", data=raw,
-                                headers={"Content-Type": "application/json"}) as resp:
+        async with session.post(
+            f"http://127.0.0.1:{adapter.port}/v1/messages",
+            data=raw,
+            headers={"Content-Type": "application/json"},
+        ) as resp:
             assert resp.status == 200  # the saved conversation is read back fine
 
 
 async def test_malformed_requests_get_the_headers_and_a_short_rate_limited_log(
-        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     async with adapter_on(engine, http_config()) as adapter:
         assert adapter.port is not None
         for _ in range(20):
-            answer = await raw_request(adapter.port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                       b"Bad Header\r\n\r\n")
+            answer = await raw_request(
+                adapter.port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n"
+            )
             assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400")
             assert b"X-Content-Type-Options: nosniff" in answer
             assert b"Content-Security-Policy:" in answer

@@ -19,8 +19,11 @@ def test_lone_surrogates_are_replaced_and_clean_text_is_kept() -> None:
     assert clean_text(text) is text
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF,
-                                      blacklist_categories=())))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=())
+    )
+)
 def test_clean_text_is_always_encodable(text: str) -> None:
     clean_text(text).encode("utf-8")
 

@@ -50,8 +50,9 @@ ACK = "收到，正在整理回答。"
 class StandIn:
     """An engine stand-in: records what it is asked, answers after ``delay`` seconds."""
 
-    def __init__(self, delay: float = 0.0, replies: list[str] | None = None,
-                 urgent: bool = False) -> None:
+    def __init__(
+        self, delay: float = 0.0, replies: list[str] | None = None, urgent: bool = False
+    ) -> None:
         self.delay = delay
         self.replies = replies
         self.urgent = urgent
@@ -66,15 +67,28 @@ class StandIn:
 
 def official_config(base_url: str, **official: Any) -> Config:
     config = memory_config()
-    settings = OfficialConfig.model_validate({
-        "port": 0, "app_id": APP_ID, "app_secret": APP_SECRET, "token": TOKEN,
-        "encoding_aes_key": AES_KEY, "api_base_url": base_url, "ack_text": ACK,
-        "passive_reply_seconds": 2.0, **official})
-    sending = config.sending.model_copy(update={"per_room_per_minute": 100,
-                                                "overall_per_minute": 200})
-    return config.model_copy(update={
-        "sending": sending,
-        "platforms": config.platforms.model_copy(update={"official": settings})})
+    settings = OfficialConfig.model_validate(
+        {
+            "port": 0,
+            "app_id": APP_ID,
+            "app_secret": APP_SECRET,
+            "token": TOKEN,
+            "encoding_aes_key": AES_KEY,
+            "api_base_url": base_url,
+            "ack_text": ACK,
+            "passive_reply_seconds": 2.0,
+            **official,
+        }
+    )
+    sending = config.sending.model_copy(
+        update={"per_room_per_minute": 100, "overall_per_minute": 200}
+    )
+    return config.model_copy(
+        update={
+            "sending": sending,
+            "platforms": config.platforms.model_copy(update={"official": settings}),
+        }
+    )
 
 
 @pytest.fixture
@@ -111,8 +125,10 @@ async def settle(seconds: float = 0.3) -> None:
 
 # ----- URL verification and signatures ---------------------------------------------------
 
+
 async def test_url_verification_echoes_echostr_only_when_signed(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     await start(StandIn())
     assert await wechat.verify_url("8364120597312") == (200, "8364120597312")
     status, body = await wechat.verify_url("8364120597312", token="notTheToken1")
@@ -123,7 +139,8 @@ async def test_url_verification_echoes_echostr_only_when_signed(
 
 @pytest.mark.parametrize("mode", ["safe", "compatible", "plain"])
 async def test_bad_signature_is_refused_and_nothing_processed(
-        wechat: FakeWeChat, start: Start, mode: str) -> None:
+    wechat: FakeWeChat, start: Start, mode: str
+) -> None:
     engine = StandIn()
     adapter = await start(engine, mode=mode)
     reply = await wechat.send(text(ALICE, "你好"), mode, token="someoneElse42")  # type: ignore[arg-type]
@@ -138,13 +155,14 @@ async def test_bad_signature_is_refused_and_nothing_processed(
 
 
 async def test_a_wrong_msg_signature_or_altered_ciphertext_is_refused(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn()
     await start(engine)
     query, body = wechat.callback_request(text(ALICE, "你好"), "safe")
     assert (await wechat.post({**query, "msg_signature": "0" * 40}, body)).status == 403
     at = body.index("<Encrypt><![CDATA[") + len("<Encrypt><![CDATA[") + 20
-    altered = body[:at] + ("A" if body[at] != "A" else "B") + body[at + 1:]
+    altered = body[:at] + ("A" if body[at] != "A" else "B") + body[at + 1 :]
     assert (await wechat.post(query, altered)).status == 403
     await settle(0.1)
     assert engine.received == []
@@ -160,22 +178,28 @@ async def test_safe_mode_refuses_plain_messages(wechat: FakeWeChat, start: Start
 
 
 async def test_unreadable_or_oversized_bodies_get_an_error_not_a_crash(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn()
     await start(engine, mode="plain")
     query = wechat.signed_query()
     query["openid"] = ALICE
     assert (await wechat.post(query, "<xml><not-closed>")).status == 400
-    assert (await wechat.post(wechat.signed_query() | {"openid": ALICE},
-                              "<xml>" + "x" * 70_000 + "</xml>")).status == 413
+    assert (
+        await wechat.post(
+            wechat.signed_query() | {"openid": ALICE}, "<xml>" + "x" * 70_000 + "</xml>"
+        )
+    ).status == 413
     assert (await wechat.send(text(ALICE, "还在吗"), "plain")).content == "答：还在吗"
     assert [i.text for i in engine.received] == ["还在吗"]
 
 
 # ----- modes ------------------------------------------------------------------------------
 
+
 async def test_safe_mode_text_gets_an_encrypted_passive_reply(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn()
     await start(engine, mode="safe")
     reply = await wechat.send(text(ALICE, "你好"), "safe")
@@ -184,11 +208,16 @@ async def test_safe_mode_text_gets_an_encrypted_passive_reply(
     assert "答：你好" not in reply.body  # only the ciphertext travels
     [incoming] = engine.received
     assert (incoming.user, incoming.platform, incoming.room, incoming.kind) == (
-        ALICE, "official", None, MessageKind.TEXT)
+        ALICE,
+        "official",
+        None,
+        MessageKind.TEXT,
+    )
 
 
 async def test_compatible_mode_answers_encrypted_and_plain_callbacks(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn()
     await start(engine, mode="compatible")
     encrypted = await wechat.send(text(ALICE, "第一条"), "compatible")
@@ -210,8 +239,8 @@ async def test_plain_mode_needs_no_aes_key(wechat: FakeWeChat, start: Start) -> 
 
 # ----- retries, replays, duplicates -------------------------------------------------------
 
-async def test_the_same_callback_twice_is_answered_once(
-        wechat: FakeWeChat, start: Start) -> None:
+
+async def test_the_same_callback_twice_is_answered_once(wechat: FakeWeChat, start: Start) -> None:
     engine = StandIn()
     await start(engine)
     query, body = wechat.callback_request(text(ALICE, "你好"), "safe")
@@ -222,7 +251,8 @@ async def test_the_same_callback_twice_is_answered_once(
 
 
 async def test_replays_with_an_old_timestamp_or_a_reused_nonce_are_refused(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn()
     await start(engine, mode="plain")
     old = await wechat.send(text(ALICE, "旧消息"), "plain", timestamp=1_700_000_000)
@@ -241,8 +271,7 @@ async def test_duplicate_msg_ids_are_processed_once(wechat: FakeWeChat, start: S
     await start(engine)
     message = text(ALICE, "同一条", msg_id=4242)
     # WeChat's retries come with new nonces; two of them while the first is in progress
-    replies = await asyncio.gather(wechat.send(message), wechat.send(message),
-                                   wechat.send(message))
+    replies = await asyncio.gather(wechat.send(message), wechat.send(message), wechat.send(message))
     assert [r.content for r in replies] == ["答：同一条"] * 3
     later = await wechat.send(message)
     assert later.content == "答：同一条"
@@ -251,8 +280,7 @@ async def test_duplicate_msg_ids_are_processed_once(wechat: FakeWeChat, start: S
     assert wechat.sent == []  # nothing went out a second way
 
 
-async def test_events_are_deduplicated_by_sender_and_time(
-        wechat: FakeWeChat, start: Start) -> None:
+async def test_events_are_deduplicated_by_sender_and_time(wechat: FakeWeChat, start: Start) -> None:
     engine = StandIn()
     await start(engine)
     follow = event(ALICE, "subscribe", create_time=1_764_500_000)
@@ -262,13 +290,19 @@ async def test_events_are_deduplicated_by_sender_and_time(
     other = await wechat.send(event(BOB, "subscribe", create_time=1_764_500_000))
     assert other.content == first.content
     assert [(i.user, i.text) for i in engine.received] == [
-        (ALICE, "你好"), (ALICE, "菜单"), (BOB, "你好"), (BOB, "菜单")]
+        (ALICE, "你好"),
+        (ALICE, "菜单"),
+        (BOB, "你好"),
+        (BOB, "菜单"),
+    ]
 
 
 # ----- the 5-second rule ------------------------------------------------------------------
 
+
 async def test_a_slow_answer_is_acknowledged_then_sent_as_a_customer_service_message(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn(delay=1.2)
     await start(engine, passive_reply_seconds=0.3)
     message = text(ALICE, "慢慢答", msg_id=5151)
@@ -295,8 +329,7 @@ async def test_an_empty_ack_text_answers_success(wechat: FakeWeChat, start: Star
     assert wechat.sent_texts(ALICE) == ["答：慢慢答"]
 
 
-async def test_short_replies_share_one_passive_message(
-        wechat: FakeWeChat, start: Start) -> None:
+async def test_short_replies_share_one_passive_message(wechat: FakeWeChat, start: Start) -> None:
     await start(StandIn(replies=["第一段。", "第二段？"]))
     reply = await wechat.send(text(ALICE, "问"))
     assert reply.content == "第一段。\n\n第二段？"
@@ -305,7 +338,8 @@ async def test_short_replies_share_one_passive_message(
 
 
 async def test_a_long_answer_starts_passively_and_the_rest_follows_in_order(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     paragraphs = [f"第{n}段：" + "请保存好催收的录音和短信截图。" * 40 for n in range(1, 4)]
     await start(StandIn(replies=paragraphs))
     reply = await wechat.send(text(ALICE, "长回答"))
@@ -318,7 +352,8 @@ async def test_a_long_answer_starts_passively_and_the_rest_follows_in_order(
 
 
 async def test_customer_service_messages_share_one_token_and_refresh_it_when_expired(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     await start(StandIn(delay=0.6), passive_reply_seconds=0.1)
     await wechat.send(text(ALICE, "一"))
     await wechat.send(text(BOB, "二"))
@@ -333,12 +368,14 @@ async def test_customer_service_messages_share_one_token_and_refresh_it_when_exp
 
 @pytest.mark.parametrize("urgent", [True, False])
 async def test_slow_answers_are_queued_as_urgent_when_they_are(
-        wechat: FakeWeChat, start: Start, monkeypatch: pytest.MonkeyPatch,
-        urgent: bool) -> None:
+    wechat: FakeWeChat, start: Start, monkeypatch: pytest.MonkeyPatch, urgent: bool
+) -> None:
     """The outbox sends conversations with urgent messages first (tests/adapters/
     test_outbox.py); here: the adapter marks them."""
-    adapter = await start(StandIn(replies=["有人威胁你，马上打110。"], urgent=urgent,
-                                  delay=0.4), passive_reply_seconds=0.1)
+    adapter = await start(
+        StandIn(replies=["有人威胁你，马上打110。"], urgent=urgent, delay=0.4),
+        passive_reply_seconds=0.1,
+    )
     submitted: list[tuple[str, list[str], bool]] = []
     original = adapter._outbox.submit
 
@@ -354,6 +391,7 @@ async def test_slow_answers_are_queued_as_urgent_when_they_are(
 
 # ----- kinds of messages ------------------------------------------------------------------
 
+
 async def test_voice_uses_wechats_recognition(wechat: FakeWeChat, start: Start) -> None:
     engine = StandIn()
     await start(engine)
@@ -365,7 +403,8 @@ async def test_voice_uses_wechats_recognition(wechat: FakeWeChat, start: Start) 
 
 @pytest.mark.parametrize("recognition", [None, "", "   "])
 async def test_voice_without_recognition_gets_a_kind_note(
-        wechat: FakeWeChat, start: Start, recognition: str | None) -> None:
+    wechat: FakeWeChat, start: Start, recognition: str | None
+) -> None:
     engine = StandIn()
     await start(engine)
     reply = await wechat.send(voice(ALICE, recognition))
@@ -384,19 +423,22 @@ async def test_images_go_to_the_engine_as_images(wechat: FakeWeChat, start: Star
 
 
 async def test_menu_clicks_ask_their_text_and_other_events_get_success(
-        wechat: FakeWeChat, start: Start) -> None:
+    wechat: FakeWeChat, start: Start
+) -> None:
     engine = StandIn()
     await start(engine)
     click = await wechat.send(event(ALICE, "CLICK", key="怎么核实催收人员的身份"))
     assert click.content == "答：怎么核实催收人员的身份"
     for name in ("unsubscribe", "VIEW", "LOCATION", "TEMPLATESENDJOBFINISH"):
-        reply = await wechat.send(event(ALICE, name, key="https://example.invalid/"
-                                        if name == "VIEW" else None))
+        reply = await wechat.send(
+            event(ALICE, name, key="https://example.invalid/" if name == "VIEW" else None)
+        )
         assert (reply.status, reply.body) == (200, "success"), name
     assert [i.text for i in engine.received] == ["怎么核实催收人员的身份"]
 
 
 # ----- the real engine: the same advice as on the other platforms -------------------------
+
 
 @pytest.fixture
 async def second_engine(understanding: Understanding, config: Config) -> AsyncIterator[Engine]:
@@ -407,11 +449,11 @@ async def second_engine(understanding: Understanding, config: Config) -> AsyncIt
 
 
 async def test_the_real_engine_gives_the_same_at_door_advice_as_elsewhere(
-        wechat: FakeWeChat, start: Start, engine: Engine, second_engine: Engine) -> None:
+    wechat: FakeWeChat, start: Start, engine: Engine, second_engine: Engine
+) -> None:
     await start(engine)
     reply = await wechat.send(text(ALICE, AT_DOOR))
-    elsewhere = await second_engine.handle(
-        Incoming(user="alice", text=AT_DOOR, platform="http"))
+    elsewhere = await second_engine.handle(Incoming(user="alice", text=AT_DOOR, platform="http"))
     assert reply.content == "\n\n".join(elsewhere.replies)
     assert "110" in reply.content and "委托书" in reply.content
     spoken = await wechat.send(voice(BOB, AT_DOOR))
@@ -419,7 +461,8 @@ async def test_the_real_engine_gives_the_same_at_door_advice_as_elsewhere(
 
 
 async def test_the_real_engine_welcomes_a_new_follower_with_the_menu(
-        wechat: FakeWeChat, start: Start, engine: Engine) -> None:
+    wechat: FakeWeChat, start: Start, engine: Engine
+) -> None:
     await start(engine)
     reply = await wechat.send(event(ALICE, "subscribe"))
     assert reply.content is not None
@@ -430,7 +473,8 @@ async def test_the_real_engine_welcomes_a_new_follower_with_the_menu(
 
 
 async def test_the_real_engine_asks_for_text_after_an_image(
-        wechat: FakeWeChat, start: Start, engine: Engine) -> None:
+    wechat: FakeWeChat, start: Start, engine: Engine
+) -> None:
     await start(engine)
     reply = await wechat.send(image(ALICE))
     assert reply.content is not None and "文字" in reply.content
@@ -442,65 +486,116 @@ async def test_every_default_menu_button_gets_an_answer(engine: Engine) -> None:
     assert len(asked) == 6
     for question in asked:
         assert question is not None
-        response = await engine.handle(Incoming(user=question, text=question,
-                                                platform="official"))
+        response = await engine.handle(Incoming(user=question, text=question, platform="official"))
         assert response.intent not in (None, "fallback", "clarify", "error"), question
 
 
 # ----- configuration, the menu command, secrets -------------------------------------------
 
+
 def test_missing_or_malformed_settings_are_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"platforms\.official\.token \(env "
-                                          r"WECHAT_OFFICIAL_TOKEN\) must be set"):
+    with pytest.raises(
+        ConfigError,
+        match=r"platforms\.official\.token \(env "
+        r"WECHAT_OFFICIAL_TOKEN\) must be set",
+    ):
         OfficialAdapter(official_config("http://127.0.0.1:9", token=None), StandIn())
     with pytest.raises(ConfigError, match=r"platforms\.official\.encoding_aes_key"):
-        OfficialAdapter(official_config("http://127.0.0.1:9", encoding_aes_key=None),
-                        StandIn())
+        OfficialAdapter(official_config("http://127.0.0.1:9", encoding_aes_key=None), StandIn())
     path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({"platforms": {"official": {"encoding_aes_key": "short"}}}),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"platforms": {"official": {"encoding_aes_key": "short"}}}), encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as caught:
         load_config(path, env={})
     assert str(caught.value).startswith(f"{path}: platforms.official.encoding_aes_key: ")
     assert len(str(caught.value).splitlines()) == 1
-    with pytest.raises(ConfigError, match=r"^env WECHAT_OFFICIAL_TOKEN: platforms\.official\."
-                                          r"token: .*3 to 32 letters"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^env WECHAT_OFFICIAL_TOKEN: platforms\.official\."
+        r"token: .*3 to 32 letters",
+    ):
         load_config(None, env={"WECHAT_OFFICIAL_TOKEN": "a b"})
-    path.write_text(yaml.safe_dump({"platforms": {"official": {"menu": [
-        {"name": "太长的菜单名字", "text": "菜单"}]}}}), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {"platforms": {"official": {"menu": [{"name": "太长的菜单名字", "text": "菜单"}]}}}
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match=r"platforms\.official\.menu: .*16 UTF-8 bytes"):
         load_config(path, env={})
-    path.write_text(yaml.safe_dump({"platforms": {"official": {"menu": [
-        {"name": "两个", "text": "菜单", "url": "https://example.invalid/"}]}}}),
-        encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "platforms": {
+                    "official": {
+                        "menu": [
+                            {"name": "两个", "text": "菜单", "url": "https://example.invalid/"}
+                        ]
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match=r"platforms\.official\.menu\.0: .*exactly one"):
         load_config(path, env={})
-    config = load_config(None, env={"WECHAT_OFFICIAL_APP_SECRET": APP_SECRET,
-                                    "WECHAT_OFFICIAL_TOKEN": TOKEN})
+    config = load_config(
+        None, env={"WECHAT_OFFICIAL_APP_SECRET": APP_SECRET, "WECHAT_OFFICIAL_TOKEN": TOKEN}
+    )
     official = config.platforms.official
     assert official.app_secret is not None and APP_SECRET not in repr(official)
     assert TOKEN not in str(config)
 
 
 async def test_the_menu_command_sets_the_menu_from_config(
-        wechat: FakeWeChat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    wechat: FakeWeChat,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({"platforms": {"official": {
-        "app_id": APP_ID, "api_base_url": wechat.base_url,
-        "menu": [{"name": "有人上门", "text": AT_DOOR},
-                 {"name": "更多", "sub_buttons": [
-                     {"name": "全部话题", "text": "菜单"},
-                     {"name": "投诉渠道", "url": "https://www.nfra.gov.cn/"}]}]}}},
-        allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "platforms": {
+                    "official": {
+                        "app_id": APP_ID,
+                        "api_base_url": wechat.base_url,
+                        "menu": [
+                            {"name": "有人上门", "text": AT_DOOR},
+                            {
+                                "name": "更多",
+                                "sub_buttons": [
+                                    {"name": "全部话题", "text": "菜单"},
+                                    {"name": "投诉渠道", "url": "https://www.nfra.gov.cn/"},
+                                ],
+                            },
+                        ],
+                    }
+                }
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("WECHAT_OFFICIAL_APP_SECRET", APP_SECRET)
     code = await asyncio.to_thread(main, ["--config", str(path), "menu"])
     assert code == 0
-    assert wechat.menus == [{"button": [
-        {"type": "click", "name": "有人上门", "key": AT_DOOR},
-        {"name": "更多", "sub_button": [
-            {"type": "click", "name": "全部话题", "key": "菜单"},
-            {"type": "view", "name": "投诉渠道", "url": "https://www.nfra.gov.cn/"}]}]}]
+    assert wechat.menus == [
+        {
+            "button": [
+                {"type": "click", "name": "有人上门", "key": AT_DOOR},
+                {
+                    "name": "更多",
+                    "sub_button": [
+                        {"type": "click", "name": "全部话题", "key": "菜单"},
+                        {"type": "view", "name": "投诉渠道", "url": "https://www.nfra.gov.cn/"},
+                    ],
+                },
+            ]
+        }
+    ]
     monkeypatch.setenv("WECHAT_OFFICIAL_APP_SECRET", "wrong-secret-123")
     code = await asyncio.to_thread(main, ["--config", str(path), "menu"])
     err = capsys.readouterr().err
@@ -524,8 +619,9 @@ async def test_api_errors_name_the_endpoint_and_never_the_token(wechat: FakeWeCh
         await api.close()
 
 
-async def test_secrets_never_reach_the_log(wechat: FakeWeChat, start: Start,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+async def test_secrets_never_reach_the_log(
+    wechat: FakeWeChat, start: Start, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     await start(StandIn(delay=0.4), passive_reply_seconds=0.1)
     await wechat.verify_url("123")
@@ -541,15 +637,38 @@ async def test_secrets_never_reach_the_log(wechat: FakeWeChat, start: Start,
 async def test_run_serves_the_official_account(wechat: FakeWeChat, tmp_path: Path) -> None:
     """``python -m bot run --platform official``: the CLI, the runner and the adapter."""
     path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({
-        "sessions": {"store": "memory"}, "reload": {"watch": False},
-        "platforms": {"official": {"port": 0, "app_id": APP_ID,
-                                   "api_base_url": wechat.base_url}}}), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "WECHAT_OFFICIAL_APP_SECRET": APP_SECRET,
-           "WECHAT_OFFICIAL_TOKEN": TOKEN, "WECHAT_OFFICIAL_AES_KEY": AES_KEY}
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "sessions": {"store": "memory"},
+                "reload": {"watch": False},
+                "platforms": {
+                    "official": {"port": 0, "app_id": APP_ID, "api_base_url": wechat.base_url}
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "WECHAT_OFFICIAL_APP_SECRET": APP_SECRET,
+        "WECHAT_OFFICIAL_TOKEN": TOKEN,
+        "WECHAT_OFFICIAL_AES_KEY": AES_KEY,
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(path), "run", "--platform", "official",
-        env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(path),
+        "run",
+        "--platform",
+        "official",
+        env=env,
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
     assert process.stderr is not None
     lines: list[str] = []
     try:

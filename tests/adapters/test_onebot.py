@@ -24,14 +24,22 @@ AT_DOOR = "催收的人在门口"
 
 def onebot_config(max_message_chars: int = 1500, **onebot: object) -> Config:
     config = memory_config()
-    settings = config.platforms.onebot.model_copy(update={
-        "port": 0, "access_token": TOKEN, **onebot})
-    sending = config.sending.model_copy(update={
-        "per_room_per_minute": 100, "overall_per_minute": 200,
-        "max_message_chars": max_message_chars})
-    return config.model_copy(update={
-        "sending": sending,
-        "platforms": config.platforms.model_copy(update={"onebot": settings})})
+    settings = config.platforms.onebot.model_copy(
+        update={"port": 0, "access_token": TOKEN, **onebot}
+    )
+    sending = config.sending.model_copy(
+        update={
+            "per_room_per_minute": 100,
+            "overall_per_minute": 200,
+            "max_message_chars": max_message_chars,
+        }
+    )
+    return config.model_copy(
+        update={
+            "sending": sending,
+            "platforms": config.platforms.model_copy(update={"onebot": settings}),
+        }
+    )
 
 
 @pytest.fixture
@@ -72,8 +80,9 @@ async def settled(qq: FakeOneBot, quiet: float = 0.3) -> list[dict[str, object]]
 # ----- answering -------------------------------------------------------------------------
 
 
-async def test_a_private_message_gets_advice(qq: FakeOneBot,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_private_message_gets_advice(
+    qq: FakeOneBot, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     await qq.private(ALICE, [text(AT_DOOR)])
     actions = await qq.wait_for_actions(2)
@@ -87,7 +96,8 @@ async def test_a_private_message_gets_advice(qq: FakeOneBot,
 
 
 async def test_a_group_message_at_the_bot_is_answered_with_an_at_of_the_asker(
-        qq: FakeOneBot) -> None:
+    qq: FakeOneBot,
+) -> None:
     await qq.group(BOB, [at(SELF_ID), text(" " + AT_DOOR)])
     actions = await qq.wait_for_actions(2)
     assert {a["action"] for a in actions} == {"send_group_msg"}
@@ -110,8 +120,9 @@ async def test_a_group_message_without_an_at_gets_no_reply(qq: FakeOneBot) -> No
     assert qq.actions[0]["params"]["user_id"] == ALICE
 
 
-async def test_a_trigger_word_in_a_group_is_answered(qq: FakeOneBot,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_trigger_word_in_a_group_is_answered(
+    qq: FakeOneBot, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     await qq.group(BOB, [text("助手 " + AT_DOOR)])
     actions = await qq.wait_for_actions(1)
@@ -128,10 +139,25 @@ async def test_a_trigger_word_in_a_group_is_answered(qq: FakeOneBot,
 async def test_the_bots_own_messages_are_ignored(qq: FakeOneBot) -> None:
     await qq.private(SELF_ID, [text(AT_DOOR)])
     await qq.group(SELF_ID, [at(SELF_ID), text(AT_DOOR)])
-    await qq.send({"post_type": "message_sent", "message_type": "private", "self_id": SELF_ID,
-                   "user_id": SELF_ID, "target_id": ALICE, "message": [text(AT_DOOR)]})
-    await qq.send({"post_type": "meta_event", "meta_event_type": "heartbeat",
-                   "self_id": SELF_ID, "status": {"online": True}, "interval": 5000})
+    await qq.send(
+        {
+            "post_type": "message_sent",
+            "message_type": "private",
+            "self_id": SELF_ID,
+            "user_id": SELF_ID,
+            "target_id": ALICE,
+            "message": [text(AT_DOOR)],
+        }
+    )
+    await qq.send(
+        {
+            "post_type": "meta_event",
+            "meta_event_type": "heartbeat",
+            "self_id": SELF_ID,
+            "status": {"online": True},
+            "interval": 5000,
+        }
+    )
     await qq.private(ALICE, [text(AT_DOOR)])
     await qq.wait_for_actions(2)
     await no_more_actions(qq, 2)
@@ -181,8 +207,7 @@ async def test_a_long_reply_is_split_into_several_sends(engine: Engine) -> None:
     assert {a["params"]["user_id"] for a in qq.actions} == {ALICE}
 
 
-async def test_a_failed_action_is_logged(qq: FakeOneBot,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failed_action_is_logged(qq: FakeOneBot, caplog: pytest.LogCaptureFixture) -> None:
     qq.respond = "failed"
     await qq.private(ALICE, [text(AT_DOOR)])
     await qq.wait_for_actions(2)
@@ -197,8 +222,9 @@ async def test_a_failed_action_is_logged(qq: FakeOneBot,
 
 
 @pytest.mark.parametrize("token", [None, "wrong", TOKEN[:-1]])
-async def test_a_missing_or_wrong_token_is_refused(adapter: OneBotAdapter,
-                                                   token: str | None) -> None:
+async def test_a_missing_or_wrong_token_is_refused(
+    adapter: OneBotAdapter, token: str | None
+) -> None:
     client = FakeOneBot(url_of(adapter), token)
     try:
         with pytest.raises(aiohttp.WSServerHandshakeError) as info:
@@ -208,8 +234,9 @@ async def test_a_missing_or_wrong_token_is_refused(adapter: OneBotAdapter,
         await client.close()
 
 
-async def test_the_token_may_come_in_the_query(adapter: OneBotAdapter,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_token_may_come_in_the_query(
+    adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     client = FakeOneBot(url_of(adapter), TOKEN)
     await client.connect(token_in_query=True)
@@ -223,14 +250,14 @@ async def test_the_token_may_come_in_the_query(adapter: OneBotAdapter,
     assert TOKEN not in caplog.text
 
 
-async def test_without_a_token_on_loopback_only_with_the_explicit_opt_out(
-        engine: Engine) -> None:
+async def test_without_a_token_on_loopback_only_with_the_explicit_opt_out(engine: Engine) -> None:
     with pytest.raises(ConfigError) as info:  # the default: a token is required
         OneBotAdapter(onebot_config(access_token=None), engine)
     assert "platforms.onebot.allow_without_token_on_loopback: true" in str(info.value)
     assert Config().platforms.onebot.allow_without_token_on_loopback is False
-    bot = OneBotAdapter(onebot_config(access_token=None, allow_without_token_on_loopback=True),
-                        engine)
+    bot = OneBotAdapter(
+        onebot_config(access_token=None, allow_without_token_on_loopback=True), engine
+    )
     await bot.start()
     client = FakeOneBot(url_of(bot), None)
     try:
@@ -244,14 +271,17 @@ async def test_without_a_token_on_loopback_only_with_the_explicit_opt_out(
 
 def test_a_non_loopback_host_without_a_token_refuses_to_start(engine: Engine) -> None:
     with pytest.raises(ConfigError) as info:
-        OneBotAdapter(onebot_config(host="0.0.0.0", access_token=None,
-                                    allow_without_token_on_loopback=True), engine)
+        OneBotAdapter(
+            onebot_config(host="0.0.0.0", access_token=None, allow_without_token_on_loopback=True),
+            engine,
+        )
     assert "platforms.onebot.access_token" in str(info.value)
     assert "ONEBOT_ACCESS_TOKEN" in str(info.value)
 
 
-async def test_after_a_reconnect_messages_are_answered(adapter: OneBotAdapter,
-                                                       qq: FakeOneBot) -> None:
+async def test_after_a_reconnect_messages_are_answered(
+    adapter: OneBotAdapter, qq: FakeOneBot
+) -> None:
     await qq.private(ALICE, [text(AT_DOOR)])
     await qq.wait_for_actions(2)
     await qq.disconnect()
@@ -267,7 +297,8 @@ async def test_after_a_reconnect_messages_are_answered(adapter: OneBotAdapter,
 
 
 async def test_a_reply_lost_with_the_connection_is_sent_after_the_reconnect(
-        adapter: OneBotAdapter, qq: FakeOneBot, caplog: pytest.LogCaptureFixture) -> None:
+    adapter: OneBotAdapter, qq: FakeOneBot, caplog: pytest.LogCaptureFixture
+) -> None:
     qq.respond = "drop"  # the implementation drops the connection instead of sending
     await qq.private(ALICE, [text(AT_DOOR)])
     await qq.wait_closed()
@@ -283,8 +314,7 @@ async def test_a_reply_lost_with_the_connection_is_sent_after_the_reconnect(
     assert "sent again after the reconnect" in caplog.text
 
 
-async def test_an_event_connection_with_a_separate_api_connection(
-        adapter: OneBotAdapter) -> None:
+async def test_an_event_connection_with_a_separate_api_connection(adapter: OneBotAdapter) -> None:
     events = FakeOneBot(url_of(adapter), TOKEN, role="Event")
     api = FakeOneBot(url_of(adapter), TOKEN, role="API")
     await events.connect()
@@ -328,26 +358,33 @@ def test_cq_codes_are_parsed_and_unescaped() -> None:
     ]
 
 
-@pytest.mark.parametrize(("message", "kind", "text_", "mentioned"), [
-    ([text("你好 "), text("世界")], MessageKind.TEXT, "你好 世界", False),
-    ([at(SELF_ID), text(" 在吗")], MessageKind.TEXT, "在吗", True),
-    ([at("all"), text("通知")], MessageKind.TEXT, "通知", False),
-    ([{"type": "reply", "data": {"id": "1"}}, text("这个呢")], MessageKind.TEXT, "这个呢", False),
-    ([{"type": "image", "data": {}}, text("看图")], MessageKind.TEXT, "看图", False),
-    ([{"type": "image", "data": {}}], MessageKind.IMAGE, "", False),
-    ([{"type": "record", "data": {}}], MessageKind.VOICE, "", False),
-    ([{"type": "video", "data": {}}], MessageKind.VIDEO, "", False),
-    ([{"type": "file", "data": {}}], MessageKind.FILE, "", False),
-    ([{"type": "face", "data": {"id": "1"}}], MessageKind.STICKER, "", False),
-    ([{"type": "json", "data": {"data": "{}"}}], MessageKind.LINK, "", False),
-    ([{"type": "forward", "data": {"id": "x"}}], MessageKind.OTHER, "", False),
-    ([at(SELF_ID)], MessageKind.TEXT, "", True),
-    ("[CQ:face,id=14]", MessageKind.STICKER, "", False),
-    (None, MessageKind.TEXT, "", False),
-    ([{"no": "type"}, 5, text("好")], MessageKind.TEXT, "好", False),
-])
-def test_messages_are_read(message: object, kind: MessageKind, text_: str,
-                           mentioned: bool) -> None:
+@pytest.mark.parametrize(
+    ("message", "kind", "text_", "mentioned"),
+    [
+        ([text("你好 "), text("世界")], MessageKind.TEXT, "你好 世界", False),
+        ([at(SELF_ID), text(" 在吗")], MessageKind.TEXT, "在吗", True),
+        ([at("all"), text("通知")], MessageKind.TEXT, "通知", False),
+        (
+            [{"type": "reply", "data": {"id": "1"}}, text("这个呢")],
+            MessageKind.TEXT,
+            "这个呢",
+            False,
+        ),
+        ([{"type": "image", "data": {}}, text("看图")], MessageKind.TEXT, "看图", False),
+        ([{"type": "image", "data": {}}], MessageKind.IMAGE, "", False),
+        ([{"type": "record", "data": {}}], MessageKind.VOICE, "", False),
+        ([{"type": "video", "data": {}}], MessageKind.VIDEO, "", False),
+        ([{"type": "file", "data": {}}], MessageKind.FILE, "", False),
+        ([{"type": "face", "data": {"id": "1"}}], MessageKind.STICKER, "", False),
+        ([{"type": "json", "data": {"data": "{}"}}], MessageKind.LINK, "", False),
+        ([{"type": "forward", "data": {"id": "x"}}], MessageKind.OTHER, "", False),
+        ([at(SELF_ID)], MessageKind.TEXT, "", True),
+        ("[CQ:face,id=14]", MessageKind.STICKER, "", False),
+        (None, MessageKind.TEXT, "", False),
+        ([{"no": "type"}, 5, text("好")], MessageKind.TEXT, "好", False),
+    ],
+)
+def test_messages_are_read(message: object, kind: MessageKind, text_: str, mentioned: bool) -> None:
     read = read_message(message, str(SELF_ID))
     assert (read.kind, read.text, read.mentions_self) == (kind, text_, mentioned)
 
@@ -357,8 +394,9 @@ def test_outgoing_messages_are_segment_arrays() -> None:
     assert outgoing_message("你好", ("30003",)) == [at("30003"), text(" 你好")]
 
 
-async def test_a_private_notice_to_an_admin_is_pushed(adapter: OneBotAdapter,
-                                                      qq: FakeOneBot) -> None:
+async def test_a_private_notice_to_an_admin_is_pushed(
+    adapter: OneBotAdapter, qq: FakeOneBot
+) -> None:
     await adapter.send_private(str(ALICE), "内容重新加载失败：harassment.yaml")
     actions = await qq.wait_for_actions(1)
     assert actions[0]["action"] == "send_private_msg"
@@ -371,7 +409,8 @@ async def test_a_private_notice_to_an_admin_is_pushed(adapter: OneBotAdapter,
 
 
 async def test_a_browser_handshake_with_an_origin_is_refused(
-        adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture) -> None:
+    adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
     client = FakeOneBot(url_of(adapter), TOKEN)  # even with the right token
     try:
@@ -385,7 +424,8 @@ async def test_a_browser_handshake_with_an_origin_is_refused(
 
 
 async def test_replies_go_only_through_the_account_the_message_came_from(
-        adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture) -> None:
+    adapter: OneBotAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
     mine = FakeOneBot(url_of(adapter), TOKEN, self_id=SELF_ID)
     other = FakeOneBot(url_of(adapter), TOKEN, self_id=SELF_ID + 1)
@@ -393,8 +433,16 @@ async def test_replies_go_only_through_the_account_the_message_came_from(
     await other.connect()
     try:
         # the other connection poses as SELF_ID: dropped, nobody is answered through it
-        await other.send({"self_id": SELF_ID, "post_type": "message", "message_type": "private",
-                          "message_id": 1, "user_id": ALICE, "message": [text(AT_DOOR)]})
+        await other.send(
+            {
+                "self_id": SELF_ID,
+                "post_type": "message",
+                "message_type": "private",
+                "message_id": 1,
+                "user_id": ALICE,
+                "message": [text(AT_DOOR)],
+            }
+        )
         await other.private(BOB, [text(AT_DOOR)])  # its own account: answered through it
         await other.wait_for_actions(1)
         await asyncio.sleep(0.3)
@@ -412,7 +460,8 @@ async def test_replies_go_only_through_the_account_the_message_came_from(
 
 
 async def test_a_deeply_nested_frame_is_skipped_and_the_connection_stays(
-        qq: FakeOneBot, caplog: pytest.LogCaptureFixture) -> None:
+    qq: FakeOneBot, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
     assert qq._ws is not None
     await qq._ws.send_str("[" * 200_000 + "]" * 200_000)
@@ -435,7 +484,8 @@ async def test_a_lone_surrogate_does_not_lose_the_urgent_reply(qq: FakeOneBot) -
 
 
 async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
-        qq: FakeOneBot, adapter: OneBotAdapter) -> None:
+    qq: FakeOneBot, adapter: OneBotAdapter
+) -> None:
     qq.refuse = lambda action: "\n" in sent_text(action)
     submitted: list[bool] = []
     submit = adapter._outbox.submit
@@ -455,10 +505,16 @@ async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
 
 
 async def test_replies_unsent_at_a_stop_are_sent_after_the_next_start(
-        engine: Engine, tmp_path: pytest.TempPathFactory) -> None:
+    engine: Engine, tmp_path: pytest.TempPathFactory
+) -> None:
     config = onebot_config()
-    config = config.model_copy(update={"sending": config.sending.model_copy(update={
-        "unsent_dir": str(tmp_path), "stop_drain_seconds": 0.2})})
+    config = config.model_copy(
+        update={
+            "sending": config.sending.model_copy(
+                update={"unsent_dir": str(tmp_path), "stop_drain_seconds": 0.2}
+            )
+        }
+    )
     first = OneBotAdapter(config, engine)
     await first.start()
     events = FakeOneBot(url_of(first), TOKEN, role="Event")  # events only: no way to reply

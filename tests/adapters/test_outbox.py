@@ -46,12 +46,24 @@ class Recorder:
         return [t for t, m in self.sent if conversation in (None, m.conversation)]
 
 
-def make_outbox(per_room: int = 100, overall: int = 100, max_chars: int = 1500,
-                fail_on: str | None = None, **kwargs: int) -> tuple[Outbox, Recorder]:
+def make_outbox(
+    per_room: int = 100,
+    overall: int = 100,
+    max_chars: int = 1500,
+    fail_on: str | None = None,
+    **kwargs: int,
+) -> tuple[Outbox, Recorder]:
     clock = FakeClock()
     recorder = Recorder(clock, fail_on)
-    outbox = Outbox(recorder, per_room_per_minute=per_room, overall_per_minute=overall,
-                    max_message_chars=max_chars, clock=clock, sleep=clock.sleep, **kwargs)
+    outbox = Outbox(
+        recorder,
+        per_room_per_minute=per_room,
+        overall_per_minute=overall,
+        max_message_chars=max_chars,
+        clock=clock,
+        sleep=clock.sleep,
+        **kwargs,
+    )
     return outbox, recorder
 
 
@@ -158,8 +170,14 @@ async def test_message_submitted_while_waiting_for_a_limit_goes_out_at_once() ->
         real_clock.now += seconds
 
     recorder = Recorder(real_clock)
-    outbox = Outbox(recorder, per_room_per_minute=1, overall_per_minute=100,
-                    max_message_chars=100, clock=real_clock, sleep=slow_sleep)
+    outbox = Outbox(
+        recorder,
+        per_room_per_minute=1,
+        overall_per_minute=100,
+        max_message_chars=100,
+        clock=real_clock,
+        sleep=slow_sleep,
+    )
     outbox.submit("a", ["a1", "a2"])
     for _ in range(50):
         if recorder.texts() == ["a1"]:
@@ -198,7 +216,8 @@ async def test_private_messages_never_carry_mentions() -> None:
 
 
 async def test_failed_send_is_logged_and_the_rest_still_goes_out(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     outbox, recorder = make_outbox(fail_on="boom")
     with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
         outbox.submit("a", ["one", "boom", "three"])
@@ -233,8 +252,9 @@ async def test_close_drops_what_is_left_with_a_warning(caplog: pytest.LogCapture
     async def blocked_send(message: Outgoing) -> None:
         await never.wait()
 
-    outbox = Outbox(blocked_send, per_room_per_minute=10, overall_per_minute=10,
-                    max_message_chars=100)
+    outbox = Outbox(
+        blocked_send, per_room_per_minute=10, overall_per_minute=10, max_message_chars=100
+    )
     outbox.submit("a", ["x", "y"])
     await asyncio.sleep(0)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
@@ -273,8 +293,10 @@ def test_splits_a_long_paragraph_on_lines() -> None:
 
 def test_splits_a_long_line_after_sentence_ends() -> None:
     text = "先保存证据。再拨打110报警！然后联系律师？最后写投诉信。"
-    assert split_message(text, 16) == ["先保存证据。再拨打110报警！",
-                                       "然后联系律师？最后写投诉信。"]
+    assert split_message(text, 16) == [
+        "先保存证据。再拨打110报警！",
+        "然后联系律师？最后写投诉信。",
+    ]
     parts = split_message(text, 12)
     assert all(len(p) <= 12 for p in parts)
     assert all(p.endswith(("。", "！", "？")) for p in parts)
@@ -301,8 +323,10 @@ def test_rejects_a_limit_below_one() -> None:
         split_message("abc", 0)
 
 
-@given(st.text(alphabet=st.sampled_from(list("催收我你。！？ \n\nab1")), max_size=300),
-       st.integers(min_value=1, max_value=40))
+@given(
+    st.text(alphabet=st.sampled_from(list("催收我你。！？ \n\nab1")), max_size=300),
+    st.integers(min_value=1, max_value=40),
+)
 def test_split_parts_fit_are_non_empty_and_keep_all_content(text: str, max_chars: int) -> None:
     parts = split_message(text, max_chars)
     assert all(part and part == part.strip() for part in parts)
@@ -318,8 +342,9 @@ def test_split_parts_fit_are_non_empty_and_keep_all_content(text: str, max_chars
 
 
 async def test_an_urgent_reply_jumps_300_ordinary_ones() -> None:
-    outbox, recorder = make_outbox(per_room=100, overall=30, max_queued=1000,
-                                   max_queued_per_conversation=1000)
+    outbox, recorder = make_outbox(
+        per_room=100, overall=30, max_queued=1000, max_queued_per_conversation=1000
+    )
     for index in range(300):
         outbox.submit(f"user{index % 50}", [f"ordinary {index}"])
     outbox.submit("threatened", ["先拨打110"], urgent=True)
@@ -330,7 +355,8 @@ async def test_an_urgent_reply_jumps_300_ordinary_ones() -> None:
 
 
 async def test_a_conversation_queue_is_bounded_and_keeps_the_newest_and_urgent(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     outbox, recorder = make_outbox(per_room=1, overall=100, max_queued_per_conversation=5)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
         outbox.submit("a", ["urgent 1"], urgent=True)
@@ -349,8 +375,9 @@ async def test_a_conversation_queue_is_bounded_and_keeps_the_newest_and_urgent(
 
 
 async def test_the_overall_bound_drops_the_oldest_ordinary_replies_never_urgent() -> None:
-    outbox, recorder = make_outbox(per_room=100, overall=1, max_queued=10,
-                                   max_queued_per_conversation=100)
+    outbox, recorder = make_outbox(
+        per_room=100, overall=1, max_queued=10, max_queued_per_conversation=100
+    )
     for index in range(12):
         outbox.submit("flood", [f"f{index}"])
     outbox.submit("quiet", ["q"])
@@ -364,8 +391,9 @@ async def test_the_overall_bound_drops_the_oldest_ordinary_replies_never_urgent(
 
 
 async def test_urgent_messages_are_never_dropped_even_beyond_every_bound() -> None:
-    outbox, recorder = make_outbox(per_room=100, overall=100, max_queued=2,
-                                   max_queued_per_conversation=2)
+    outbox, recorder = make_outbox(
+        per_room=100, overall=100, max_queued=2, max_queued_per_conversation=2
+    )
     for index in range(10):
         outbox.submit("a", [f"u{index}"], urgent=True)
     await drain(outbox)
@@ -381,23 +409,35 @@ async def test_a_failed_message_is_sent_again_in_parts_urgent_lines_first() -> N
             raise ValueError("the platform refused the message")
         sent.append(message.text)
 
-    outbox = Outbox(send, per_room_per_minute=100, overall_per_minute=100,
-                    max_message_chars=1500, clock=clock, sleep=clock.sleep)
+    outbox = Outbox(
+        send,
+        per_room_per_minute=100,
+        overall_per_minute=100,
+        max_message_chars=1500,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     outbox.submit("a", ["他们说的不对。\n如果有人威胁你，请先拨打110。\n再看合同。"], urgent=True)
     await drain(outbox)
     assert sent == ["如果有人威胁你，请先拨打110。", "他们说的不对。", "再看合同。"]
 
 
 async def test_unsent_messages_are_saved_on_stop_and_sent_on_the_next_start(
-        tmp_path: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     unsent = tmp_path / "unsent.json"  # type: ignore[operator]
     blocked = asyncio.Event()
 
     async def never(message: Outgoing) -> None:
         await blocked.wait()
 
-    first = Outbox(never, per_room_per_minute=100, overall_per_minute=100,
-                   max_message_chars=1500, unsent_file=unsent)
+    first = Outbox(
+        never,
+        per_room_per_minute=100,
+        overall_per_minute=100,
+        max_message_chars=1500,
+        unsent_file=unsent,
+    )
     first.submit("a", ["one", "two"])
     first.submit("b", ["请先拨打110"], urgent=True)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
@@ -407,8 +447,15 @@ async def test_unsent_messages_are_saved_on_stop_and_sent_on_the_next_start(
 
     clock = FakeClock()
     recorder = Recorder(clock)
-    second = Outbox(recorder, per_room_per_minute=100, overall_per_minute=100,
-                    max_message_chars=1500, clock=clock, sleep=clock.sleep, unsent_file=unsent)
+    second = Outbox(
+        recorder,
+        per_room_per_minute=100,
+        overall_per_minute=100,
+        max_message_chars=1500,
+        clock=clock,
+        sleep=clock.sleep,
+        unsent_file=unsent,
+    )
     assert second.restore() == 3
     await drain(second)
     assert recorder.texts() == ["请先拨打110", "one", "two"]
@@ -416,12 +463,12 @@ async def test_unsent_messages_are_saved_on_stop_and_sent_on_the_next_start(
 
 
 async def test_without_a_file_unsent_messages_are_counted_in_the_log(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def never(message: Outgoing) -> None:
         await asyncio.Event().wait()
 
-    outbox = Outbox(never, per_room_per_minute=100, overall_per_minute=100,
-                    max_message_chars=1500)
+    outbox = Outbox(never, per_room_per_minute=100, overall_per_minute=100, max_message_chars=1500)
     outbox.submit("a", ["one", "two"])
     with caplog.at_level(logging.WARNING, logger="bot.adapters.outbox"):
         await outbox.close(drain_seconds=0.05)

@@ -173,8 +173,10 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("amount", "months", "rate", "word"), BAD_INPUTS)
 def test_validation(amount: object, months: object, rate: object, word: str) -> None:
-    for call in (lambda: equal_installment(amount, months, rate),  # type: ignore[arg-type]
-                 lambda: equal_principal(amount, months, rate)):  # type: ignore[arg-type]
+    for call in (
+        lambda: equal_installment(amount, months, rate),  # type: ignore[arg-type]
+        lambda: equal_principal(amount, months, rate),
+    ):  # type: ignore[arg-type]
         with pytest.raises(ValueError, match=word) as info:
             call()
         assert info.value.args[0].isascii()  # a plain English message
@@ -183,14 +185,23 @@ def test_validation(amount: object, months: object, rate: object, word: str) -> 
             interest_free(amount, months)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("amount", "months", "rate"), [
-    (0.01, 1, 0), (100_000_000, 600, 1), (D("99999999.99"), 600, D("0.999")), (1, 60, 0.5),
-])
+@pytest.mark.parametrize(
+    ("amount", "months", "rate"),
+    [
+        (0.01, 1, 0),
+        (100_000_000, 600, 1),
+        (D("99999999.99"), 600, D("0.999")),
+        (1, 60, 0.5),
+    ],
+)
 def test_limits_are_accepted(amount: float, months: int, rate: float) -> None:
     for plan in (equal_installment(amount, months, rate), equal_principal(amount, months, rate)):
         assert plan.total == plan.amount + plan.interest
-    assert calculator_reply(Details(amount=float(amount), months=months,
-                                    annual_rate=float(rate)), SETTINGS, in_group=False)
+    assert calculator_reply(
+        Details(amount=float(amount), months=months, annual_rate=float(rate)),
+        SETTINGS,
+        in_group=False,
+    )
 
 
 def test_results_are_frozen() -> None:
@@ -205,8 +216,13 @@ SETTINGS = CalculatorConfig()  # the example rate: 10% a year
 
 
 def reply(**details: object) -> str:
-    return "\n".join(calculator_reply(Details(**details), SETTINGS,  # type: ignore[arg-type]
-                                       in_group=False))
+    return "\n".join(
+        calculator_reply(
+            Details(**details),
+            SETTINGS,  # type: ignore[arg-type]
+            in_group=False,
+        )
+    )
 
 
 def test_reply_default_order_and_labels() -> None:
@@ -214,8 +230,10 @@ def test_reply_default_order_and_labels() -> None:
     lines = text.splitlines()
     assert lines[0] == "按120,000.00元、分12期（1年）算："
     # 等额本息 first (hand-computed in test_equal_installment_hand_computed)
-    assert lines[1] == ("1. 等额本息（按年化12%）：每月10,661.85元（最后一期10,661.91元），"
-                        "共127,942.26元，利息7,942.26元")
+    assert lines[1] == (
+        "1. 等额本息（按年化12%）：每月10,661.85元（最后一期10,661.91元），"
+        "共127,942.26元，利息7,942.26元"
+    )
     # 等额本金: first 11200.00, last 10100.00 (test_equal_principal_hand_computed)
     assert lines[2].startswith("2. 等额本金（按年化12%）：首月11,200.00元")
     assert "最后一期10,100.00元，共127,800.00元，利息7,800.00元" in lines[2]
@@ -227,8 +245,10 @@ def test_reply_default_order_and_labels() -> None:
     assert "估算" in text
 
 
-@pytest.mark.parametrize(("convention", "first"), [
-    ("等额本金", "1. 等额本金"), ("免息分期", "1. 免息分期"), ("等额本息", "1. 等额本息")])
+@pytest.mark.parametrize(
+    ("convention", "first"),
+    [("等额本金", "1. 等额本金"), ("免息分期", "1. 免息分期"), ("等额本息", "1. 等额本息")],
+)
 def test_reply_puts_the_asked_convention_first(convention: str, first: str) -> None:
     text = reply(amount=30000.0, months=12, convention=convention)
     assert text.splitlines()[1].startswith(first)
@@ -248,15 +268,21 @@ def test_reply_example_rate_is_said_to_be_an_illustration() -> None:
     assert "账单" in text  # ask for the figure on their statement
 
 
-@pytest.mark.parametrize(("written", "annual", "expected"), [
-    # 日息万分之五 = 0.05% a day × 365 = 18.25% a year; 18.25% / 12 = 1.520833…% a month
-    ("日息万分之五", 0.1825, "按你说的日息万分之五算：× 365 ≈ 年化18.25%，再按月利率 = 年化 ÷ 12 ≈ "
-                          "1.52% 计算"),
-    # 月息1分 = 1% a month = 12% a year
-    ("月息1分", 0.12, "按你说的月息1分算，即月利率1%，折合年化12%（× 12）"),
-    # 年化7.2% / 12 = 0.6% a month exactly
-    ("年化7.2%", 0.072, "按你说的年化7.2%算，月利率 = 年化 ÷ 12 = 0.6%"),
-])
+@pytest.mark.parametrize(
+    ("written", "annual", "expected"),
+    [
+        # 日息万分之五 = 0.05% a day × 365 = 18.25% a year; 18.25% / 12 = 1.520833…% a month
+        (
+            "日息万分之五",
+            0.1825,
+            "按你说的日息万分之五算：× 365 ≈ 年化18.25%，再按月利率 = 年化 ÷ 12 ≈ 1.52% 计算",
+        ),
+        # 月息1分 = 1% a month = 12% a year
+        ("月息1分", 0.12, "按你说的月息1分算，即月利率1%，折合年化12%（× 12）"),
+        # 年化7.2% / 12 = 0.6% a month exactly
+        ("年化7.2%", 0.072, "按你说的年化7.2%算，月利率 = 年化 ÷ 12 = 0.6%"),
+    ],
+)
 def test_reply_explains_the_rate(written: str, annual: float, expected: str) -> None:
     assert expected in reply(amount=36500.0, months=12, annual_rate=annual, rate_written=written)
 
@@ -273,8 +299,9 @@ def test_reply_daily_rate_hand_computed() -> None:
 
 def test_reply_several_debts_total_and_one_lender() -> None:
     debts = (("招商银行", 20000.0), ("平安银行", 18000.0))
-    text = reply(amount=38000.0, months=24, lender="招商银行",
-                 lenders=("招商银行", "平安银行"), debts=debts)
+    text = reply(
+        amount=38000.0, months=24, lender="招商银行", lenders=("招商银行", "平安银行"), debts=debts
+    )
     assert "你说的几笔：招商银行 20,000.00元；平安银行 18,000.00元；合计38,000.00元。" in text
     assert "按38,000.00元、分24期" in text
     assert "第七十条" in text and "网贷" not in text  # two banks: Art. 70 only
@@ -295,20 +322,24 @@ def test_reply_over_60_months_for_a_bank() -> None:
     assert "“可以”（不是必须）" in text
 
 
-@pytest.mark.parametrize(("details", "sentence"), [
-    ({"amount": 0.0, "months": 12}, "欠款是0元的话，就不用分期了"),
-    ({"amount": 20_000_000.0, "months": 12}, "20,000,000.00元超过了1000万"),
-    ({"amount": 30000.0, "months": 0}, "你说的0期没法算：期数至少要1期"),
-    ({"amount": 30000.0, "months": -3}, "你说的-3期没法算"),
-    ({"amount": 30000.0, "months": 700}, "700期（超过50年）太长了"),
-    ({"amount": 30000.0, "months": 12, "annual_rate": 1.825, "rate_written": "日息千分之五"},
-     "日息千分之五折合年化约182.5%，超出了这个计算器能算的范围"),
-    ({"amount": 30000.0, "months": 12, "down_share": 1.0}, "先付100%就等于全部还清了"),
-    ({"amount": 30000.0}, "想分多少期"),
-    ({"months": 12}, "大概欠多少钱"),
-])
-def test_reply_edge_cases_are_one_clear_sentence(details: dict[str, object],
-                                                 sentence: str) -> None:
+@pytest.mark.parametrize(
+    ("details", "sentence"),
+    [
+        ({"amount": 0.0, "months": 12}, "欠款是0元的话，就不用分期了"),
+        ({"amount": 20_000_000.0, "months": 12}, "20,000,000.00元超过了1000万"),
+        ({"amount": 30000.0, "months": 0}, "你说的0期没法算：期数至少要1期"),
+        ({"amount": 30000.0, "months": -3}, "你说的-3期没法算"),
+        ({"amount": 30000.0, "months": 700}, "700期（超过50年）太长了"),
+        (
+            {"amount": 30000.0, "months": 12, "annual_rate": 1.825, "rate_written": "日息千分之五"},
+            "日息千分之五折合年化约182.5%，超出了这个计算器能算的范围",
+        ),
+        ({"amount": 30000.0, "months": 12, "down_share": 1.0}, "先付100%就等于全部还清了"),
+        ({"amount": 30000.0}, "想分多少期"),
+        ({"months": 12}, "大概欠多少钱"),
+    ],
+)
+def test_reply_edge_cases_are_one_clear_sentence(details: dict[str, object], sentence: str) -> None:
     texts = calculator_reply(Details(**details), SETTINGS, in_group=False)  # type: ignore[arg-type]
     assert sentence in texts[0]
     assert "等额本息" not in "\n".join(texts)
@@ -333,8 +364,10 @@ def test_reply_budget_hand_computed() -> None:
     text = reply(amount=30000.0, budget=1500.0, annual_rate=0.12, rate_written="年化12%")
     assert "每月最多还1,500.00元，30,000.00元要分几期：" in text
     assert "1. 等额本息（按年化12%）：23期（1年11个月），每月1,466.58元" in text
-    assert "2. 免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）：20期（1年8个月），" \
-           "每月1,500.00元" in text
+    assert (
+        "2. 免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）：20期（1年8个月），"
+        "每月1,500.00元" in text
+    )
 
 
 def test_reply_budget_below_the_interest() -> None:
@@ -351,8 +384,9 @@ def test_reply_budget_with_months_says_whether_it_fits() -> None:
 
 
 def test_reply_in_a_group_has_no_amounts() -> None:
-    texts = calculator_reply(Details(amount=120000.0, months=12, lender="招商银行"), SETTINGS,
-                             in_group=True)
+    texts = calculator_reply(
+        Details(amount=120000.0, months=12, lender="招商银行"), SETTINGS, in_group=True
+    )
     assert len(texts) == 1
     assert "不重复金额" in texts[0] and "私聊" in texts[0]
     assert not any(c.isdigit() for c in texts[0])
@@ -365,18 +399,30 @@ def test_periods_for_budget() -> None:
     assert periods_for_budget(30000, 300, D("0.12")) is None
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (D("1458.33"), "1,458.33元"), (D("0.5"), "0.50元"), (D("1234567.891"), "1,234,567.89元"),
-    (D("2.005"), "2.01元"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (D("1458.33"), "1,458.33元"),
+        (D("0.5"), "0.50元"),
+        (D("1234567.891"), "1,234,567.89元"),
+        (D("2.005"), "2.01元"),
+    ],
+)
 def test_money(value: Decimal, text: str) -> None:
     assert money(value) == text
 
 
-@pytest.mark.parametrize(("rate", "text"), [
-    (D("0.1"), "10%"), (D("0.12"), "12%"), (D("0.125"), "12.5%"), (D("0.0365"), "3.65%"),
-    (D("0"), "0%"), (D("1"), "100%"),
-])
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (D("0.1"), "10%"),
+        (D("0.12"), "12%"),
+        (D("0.125"), "12.5%"),
+        (D("0.0365"), "3.65%"),
+        (D("0"), "0%"),
+        (D("1"), "100%"),
+    ],
+)
 def test_percent(rate: Decimal, text: str) -> None:
     assert percent(rate) == text
 
@@ -388,8 +434,9 @@ months_st = st.integers(min_value=1, max_value=600)
 rates = st.decimals(min_value=D(0), max_value=D(1), places=4)
 
 
-def _check(plan: InterestFreePlan | EqualInstallmentPlan | EqualPrincipalPlan,
-           amount: Decimal, months: int) -> None:
+def _check(
+    plan: InterestFreePlan | EqualInstallmentPlan | EqualPrincipalPlan, amount: Decimal, months: int
+) -> None:
     assert len(plan.payments) == months == plan.months
     assert sum(plan.payments, D(0)) == plan.total
     assert plan.total == amount + plan.interest  # exact to the cent
@@ -418,32 +465,45 @@ def test_payments_add_up(amount: Decimal, months: int, rate: Decimal) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.decimals(min_value=D(1), max_value=D(10_000_000), places=2),
-       st.integers(min_value=1, max_value=599), rates)
-def test_more_periods_never_raise_the_monthly_payment(amount: Decimal, months: int,
-                                                      rate: Decimal) -> None:
+@given(
+    st.decimals(min_value=D(1), max_value=D(10_000_000), places=2),
+    st.integers(min_value=1, max_value=599),
+    rates,
+)
+def test_more_periods_never_raise_the_monthly_payment(
+    amount: Decimal, months: int, rate: Decimal
+) -> None:
     assert interest_free(amount, months + 1).monthly <= interest_free(amount, months).monthly
-    assert equal_installment(amount, months + 1, rate).monthly <= \
-        equal_installment(amount, months, rate).monthly
-    assert equal_principal(amount, months + 1, rate).first_payment <= \
-        equal_principal(amount, months, rate).first_payment
+    assert (
+        equal_installment(amount, months + 1, rate).monthly
+        <= equal_installment(amount, months, rate).monthly
+    )
+    assert (
+        equal_principal(amount, months + 1, rate).first_payment
+        <= equal_principal(amount, months, rate).first_payment
+    )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.decimals(min_value=D(100), max_value=D(1_000_000), places=2),
-       st.decimals(min_value=D(10), max_value=D(100_000), places=2),
-       st.decimals(min_value=D(0), max_value=D("0.36"), places=4))
-def test_budget_periods_are_the_fewest_that_fit(amount: Decimal, budget: Decimal,
-                                                rate: Decimal) -> None:
+@given(
+    st.decimals(min_value=D(100), max_value=D(1_000_000), places=2),
+    st.decimals(min_value=D(10), max_value=D(100_000), places=2),
+    st.decimals(min_value=D(0), max_value=D("0.36"), places=4),
+)
+def test_budget_periods_are_the_fewest_that_fit(
+    amount: Decimal, budget: Decimal, rate: Decimal
+) -> None:
     n = periods_for_budget(amount, budget, rate)
     if n is None:  # the budget does not cover the first month's interest
         assert budget <= (amount * rate / 12).quantize(D("0.01"))
         return
     if n > 600:
         return
+
     def plan(months: int) -> Plan:
-        return (interest_free(amount, months) if rate == 0
-                else equal_installment(amount, months, rate))
+        return (
+            interest_free(amount, months) if rate == 0 else equal_installment(amount, months, rate)
+        )
 
     assert max(plan(n).payments) <= budget  # every payment fits, the last one too
     if n > 1:
@@ -451,27 +511,33 @@ def test_budget_periods_are_the_fewest_that_fit(amount: Decimal, budget: Decimal
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.builds(
-    Details,
-    amount=st.none() | st.floats(min_value=0, max_value=1e12),
-    months=st.none() | st.integers(min_value=-1000, max_value=1000),
-    budget=st.none() | st.floats(min_value=0, max_value=1e9),
-    annual_rate=st.none() | st.floats(min_value=0.0001, max_value=10),
-    down_share=st.none() | st.floats(min_value=0, max_value=10),
-    down_payment=st.none() | st.floats(min_value=0, max_value=1e9),
-    convention=st.none() | st.sampled_from(["等额本息", "等额本金", "免息分期"]),
-    lender=st.none() | st.sampled_from(["招商银行", "借呗"])))
+@given(
+    st.builds(
+        Details,
+        amount=st.none() | st.floats(min_value=0, max_value=1e12),
+        months=st.none() | st.integers(min_value=-1000, max_value=1000),
+        budget=st.none() | st.floats(min_value=0, max_value=1e9),
+        annual_rate=st.none() | st.floats(min_value=0.0001, max_value=10),
+        down_share=st.none() | st.floats(min_value=0, max_value=10),
+        down_payment=st.none() | st.floats(min_value=0, max_value=1e9),
+        convention=st.none() | st.sampled_from(["等额本息", "等额本金", "免息分期"]),
+        lender=st.none() | st.sampled_from(["招商银行", "借呗"]),
+    )
+)
 def test_reply_never_raises(details: Details) -> None:
     texts = calculator_reply(details, SETTINGS, in_group=False)
     assert texts and all(t.strip() for t in texts)
     assert calculator_reply(details, SETTINGS, in_group=True) == calculator_reply(
-        Details(), SETTINGS, in_group=True)
+        Details(), SETTINGS, in_group=True
+    )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.decimals(min_value=D(1000), max_value=D(100_000_000), places=2),
-       st.integers(min_value=1, max_value=120),
-       st.decimals(min_value=D(0), max_value=D("0.36"), places=4))
+@given(
+    st.decimals(min_value=D(1000), max_value=D(100_000_000), places=2),
+    st.integers(min_value=1, max_value=120),
+    st.decimals(min_value=D(0), max_value=D("0.36"), places=4),
+)
 def test_annuity_matches_the_formula(amount: Decimal, months: int, rate: Decimal) -> None:
     # realistic plans (at least 1000 yuan, up to 10 years, up to 36%/yr)
     plan = equal_installment(amount, months, rate)
@@ -487,9 +553,17 @@ def test_annuity_matches_the_formula(amount: Decimal, months: int, rate: Decimal
     assert abs(float(plan.last_payment - plan.monthly)) <= 0.01 * growth + 0.01
 
 
-@pytest.mark.parametrize(("text", "only"), [
-    ("欠3.5万", True), ("不对,是4万", True), ("那分36期呢?", True), ("600期", True),
-    ("催收说我欠3万", False), ("他们说我欠5万是真的吗", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("欠3.5万", True),
+        ("不对,是4万", True),
+        ("那分36期呢?", True),
+        ("600期", True),
+        ("催收说我欠3万", False),
+        ("他们说我欠5万是真的吗", False),
+        ("", False),
+    ],
+)
 def test_figures_only(text: str, only: bool) -> None:
     assert figures_only(text) is only

@@ -26,8 +26,7 @@ async def test_rate_forms_across_messages(chat: Chat) -> None:
     assert "等额本息（按年化12%）：每月10,661.85元" in text
     assert "按你说的月息1分算，即月利率1%，折合年化12%（× 12）" in text
     text = await chat.text("日息万五")
-    assert "按你说的日息万分之五算：× 365 ≈ 年化18.25%，再按月利率 = 年化 ÷ 12 ≈ 1.52% 计算" \
-        in text
+    assert "按你说的日息万分之五算：× 365 ≈ 年化18.25%，再按月利率 = 年化 ÷ 12 ≈ 1.52% 计算" in text
     assert chat.last.intent == "negotiate_installments"  # not taken for another topic
     text = await chat.text("年化18% 不对 是24%")
     assert "等额本息（按年化24%）" in text
@@ -148,7 +147,6 @@ async def test_group_no_amounts_and_corrections(engine: Engine) -> None:
         assert group.last.intent == "negotiate_installments", said
 
 
-
 async def test_a_bare_period_or_budget_starts_the_calculator(engine: Engine) -> None:
     for user, said, expected in [
         ("u1", "0期", "你说的0期没法算：期数至少要1期"),
@@ -167,9 +165,11 @@ async def test_a_bare_period_or_budget_starts_the_calculator(engine: Engine) -> 
 
 async def test_a_figure_after_a_calculation_is_not_another_topic(chat: Chat) -> None:
     await chat.say("欠3万，想分24期还")
-    for said, expected in [("欠3.5万", "按35,000.00元、分24期"),
-                           ("不对，是4万", "按40,000.00元、分24期"),
-                           ("那分36期呢？", "按40,000.00元、分36期")]:
+    for said, expected in [
+        ("欠3.5万", "按35,000.00元、分24期"),
+        ("不对，是4万", "按40,000.00元、分24期"),
+        ("那分36期呢？", "按40,000.00元、分36期"),
+    ]:
         text = await chat.text(said)
         assert expected in text, said
         assert chat.last.intent == "negotiate_installments", said

@@ -19,8 +19,9 @@ def joined(replies: list[str]) -> str:
 
 
 async def key_session(chat: Chat):  # type: ignore[no-untyped-def]
-    return await stored_session(chat.engine, chat.engine.session_key(
-        Incoming(user=chat.user, text="", room=chat.room)))
+    return await stored_session(
+        chat.engine, chat.engine.session_key(Incoming(user=chat.user, text="", room=chat.room))
+    )
 
 
 # -- the crisis state --------------------------------------------------------------------------
@@ -102,8 +103,10 @@ async def test_yes_with_content_is_not_a_bare_yes(chat: Chat) -> None:
     assert "出示了证件" not in text and "核实" not in text.split("先别签")[0]
 
 
-async def test_an_option_answered_in_its_own_words(chat: Chat, understanding: Understanding,
-                                                  ) -> None:
+async def test_an_option_answered_in_its_own_words(
+    chat: Chat,
+    understanding: Understanding,
+) -> None:
     spec = understanding.content.intent("verify_identity")
     contact = next(f for f in spec.follow_ups if f.id == "contact_way")
     assert contact.options is not None
@@ -158,8 +161,21 @@ async def test_no_block_is_sent_twice(chat: Chat) -> None:
 
 
 async def test_menus_never_have_one_option(engine: Engine) -> None:
-    for said in ("催收", "逾期", "银行", "还钱", "门口", "律师函", "上门", "网贷", "不想还",
-                 "卡", "电话", "征信", "欠款"):
+    for said in (
+        "催收",
+        "逾期",
+        "银行",
+        "还钱",
+        "门口",
+        "律师函",
+        "上门",
+        "网贷",
+        "不想还",
+        "卡",
+        "电话",
+        "征信",
+        "欠款",
+    ):
         chat = Chat(engine, user=f"menu-{said}")
         await chat.say(said)
         assert len(chat.last.choices) != 1, (said, chat.last)
@@ -197,43 +213,51 @@ def group_config(**groups: object) -> Config:
     return config.model_copy(update={"groups": config.groups.model_copy(update=groups)})
 
 
-@pytest.mark.parametrize(("said", "number"), [("救命 他们在踹我家门", "110"),
-                                              ("不想活了 想从这跳下去", "12356")])
-async def test_an_unaddressed_urgent_group_message_is_answered(understanding: Understanding,
-                                                               said: str, number: str) -> None:
+@pytest.mark.parametrize(
+    ("said", "number"), [("救命 他们在踹我家门", "110"), ("不想活了 想从这跳下去", "12356")]
+)
+async def test_an_unaddressed_urgent_group_message_is_answered(
+    understanding: Understanding, said: str, number: str
+) -> None:
     engine = Engine(group_config(), understanding, MemoryStore(600))
     response: Response = await engine.handle(
-        Incoming(user="m1", text=said, room="g1", addressed=False))
+        Incoming(user="m1", text=said, room="g1", addressed=False)
+    )
     assert response.urgent and response.replies
     assert number in response.replies[0]
     assert len(response.replies) == 1 and len(response.replies[0]) < 120
-    chatter = await engine.handle(Incoming(user="m2", text="今天又被催了 烦死", room="g1",
-                                           addressed=False))
+    chatter = await engine.handle(
+        Incoming(user="m2", text="今天又被催了 烦死", room="g1", addressed=False)
+    )
     assert chatter.replies == []
 
 
 async def test_unaddressed_urgent_can_be_switched_off(understanding: Understanding) -> None:
-    engine = Engine(group_config(answer_urgent_unaddressed=False), understanding,
-                    MemoryStore(600))
-    response = await engine.handle(Incoming(user="m1", text="救命 他们在踹我家门", room="g1",
-                                            addressed=False))
+    engine = Engine(group_config(answer_urgent_unaddressed=False), understanding, MemoryStore(600))
+    response = await engine.handle(
+        Incoming(user="m1", text="救命 他们在踹我家门", room="g1", addressed=False)
+    )
     assert response.replies == []
 
 
 async def test_a_number_posted_in_a_group_gets_one_retract_notice(
-        understanding: Understanding) -> None:
+    understanding: Understanding,
+) -> None:
     engine = Engine(group_config(), understanding, MemoryStore(600))
-    first = await engine.handle(Incoming(user="m1", text="我电话13812345678 谁能帮我看看",
-                                         room="g1", addressed=False))
+    first = await engine.handle(
+        Incoming(user="m1", text="我电话13812345678 谁能帮我看看", room="g1", addressed=False)
+    )
     assert first.replies and "撤回" in first.replies[0]
     assert "13812345678" not in joined(first.replies)
-    second = await engine.handle(Incoming(user="m1", text="我卡号6222021234567890123",
-                                          room="g1", addressed=False))
+    second = await engine.handle(
+        Incoming(user="m1", text="我卡号6222021234567890123", room="g1", addressed=False)
+    )
     assert second.replies == []  # once
 
 
 async def test_a_forwarded_case_in_a_group_never_quotes_the_member(
-        understanding: Understanding) -> None:
+    understanding: Understanding,
+) -> None:
     engine = Engine(group_config(), understanding, MemoryStore(600))
     said = "转发：客户说催收天天打电话给她父母和单位 手机13812345678 还说要上门"
     response = await engine.handle(Incoming(user="m1", text=said, room="g1"))

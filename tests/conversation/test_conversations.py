@@ -62,28 +62,38 @@ async def _reach(chat: Chat, spec: IntentSpec, index: int) -> None:
     """Start the topic and answer its earlier follow-ups until follow-up ``index`` is asked.
     The opening message is an example that does not already answer any of these questions
     (the bot rightly skips a question whose answer it was told)."""
-    slots = {fu.slot for fu in spec.follow_ups[:index + 1] if fu.slot}
-    opening = next(e for e in spec.examples
-                   if not any(getattr(extract_details(e.lower()), s) is not None for s in slots))
+    slots = {fu.slot for fu in spec.follow_ups[: index + 1] if fu.slot}
+    opening = next(
+        e
+        for e in spec.examples
+        if not any(getattr(extract_details(e.lower()), s) is not None for s in slots)
+    )
     await chat.say(opening)
     assert chat.last.intent == spec.id or spec.id in (r.intent for r in chat.last.intents)
     for earlier in spec.follow_ups[:index]:
         said, _ = branches(earlier)[0]
         if earlier.options is not None and earlier.options[0].intent is not None:
-            said, _ = next(((s, e) for (s, e), o in zip(branches(earlier), earlier.options,
-                                                        strict=True) if o.intent is None),
-                           branches(earlier)[0])
+            said, _ = next(
+                (
+                    (s, e)
+                    for (s, e), o in zip(branches(earlier), earlier.options, strict=True)
+                    if o.intent is None
+                ),
+                branches(earlier)[0],
+            )
         await chat.say(said)
     asked = spec.follow_ups[index].question
-    session = await stored_session(chat.engine, chat.engine.session_key(
-        Incoming(user=chat.user, text="")))
+    session = await stored_session(
+        chat.engine, chat.engine.session_key(Incoming(user=chat.user, text=""))
+    )
     assert session is not None and session.pending is not None, asked
     assert session.pending.follow_up == spec.follow_ups[index].id, asked
 
 
 @pytest.mark.parametrize(("spec", "index", "said", "expected"), CASES)
-async def test_follow_up_branch(chat: Chat, spec: IntentSpec, index: int, said: str,
-                                expected: str) -> None:
+async def test_follow_up_branch(
+    chat: Chat, spec: IntentSpec, index: int, said: str, expected: str
+) -> None:
     await _reach(chat, spec, index)
     replies = await chat.say(said)
     assert any(first_line(expected) in r for r in replies), (said, replies)
@@ -163,8 +173,9 @@ async def test_session_expires_after_idle_time(understanding: Understanding) -> 
 
 
 @pytest.mark.parametrize("word", ["重新开始", "退出"])  # on chat platforms 退出 ends the topic
-async def test_reset_clears_pending_question_and_details(chat: Chat, engine: Engine,
-                                                         word: str) -> None:
+async def test_reset_clears_pending_question_and_details(
+    chat: Chat, engine: Engine, word: str
+) -> None:
     await chat.say("我欠招行3万，催收的人在门口")
     await chat.say(word)
     assert chat.last.intent == "reset"
@@ -183,8 +194,7 @@ async def test_delete_my_records(engine: Engine) -> None:
     text = await private.text("删除我的记录")
     assert "已删除" in text and "2" in text
     assert await engine.store.get(engine.session_key(Incoming(user="carol", text=""))) is None
-    assert await engine.store.get(engine.session_key(Incoming(user="dave", text=""))) \
-        is not None
+    assert await engine.store.get(engine.session_key(Incoming(user="dave", text=""))) is not None
     assert "没有" in await private.text("删除我的记录")
 
 
@@ -196,11 +206,11 @@ async def test_group_members_have_separate_conversations(engine: Engine) -> None
     assert "菜单" in text  # bob has no topic of his own
 
 
-async def test_sqlite_conversation_survives_restart(understanding: Understanding,
-                                                    tmp_path) -> None:
+async def test_sqlite_conversation_survives_restart(understanding: Understanding, tmp_path) -> None:
     config = memory_config()
-    sessions = config.sessions.model_copy(update={"store": "sqlite",
-                                                  "sqlite_path": str(tmp_path / "s.db")})
+    sessions = config.sessions.model_copy(
+        update={"store": "sqlite", "sqlite_path": str(tmp_path / "s.db")}
+    )
     config = config.model_copy(update={"sessions": sessions})
     first = await Engine.create(config)
     await Chat(first).say("催收的人在门口")

@@ -29,8 +29,7 @@ async def test_second_question_on_the_active_topic_skips_the_advice(engine: Engi
     assert spec.advice.short.strip() not in "\n".join(replies)
 
 
-async def test_more_after_a_direct_answer_gives_its_long_text_and_sources(
-        engine: Engine) -> None:
+async def test_more_after_a_direct_answer_gives_its_long_text_and_sources(engine: Engine) -> None:
     content = engine.understanding.content
     _, answer = content.answer("mediation_call")
     chat = Chat(engine)

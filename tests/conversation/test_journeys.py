@@ -46,10 +46,21 @@ QUOTE_WINDOW = 12
 #: phone (11 digits from 1), ID (17 digits + digit/X), bank card (16-19 digits)
 SENSITIVE = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx]|\d{16,19})(?!\d)")
 
-CONVERSATION_KEYS = {"name", "platform", "room", "user", "counsellor", "turns", "xfail",
-                     "note"}
-TURN_KEYS = {"say", "addressed", "must", "must_not", "silent", "first_must", "max_chars",
-             "urgent", "offtopic", "after_idle", "user", "note"}
+CONVERSATION_KEYS = {"name", "platform", "room", "user", "counsellor", "turns", "xfail", "note"}
+TURN_KEYS = {
+    "say",
+    "addressed",
+    "must",
+    "must_not",
+    "silent",
+    "first_must",
+    "max_chars",
+    "urgent",
+    "offtopic",
+    "after_idle",
+    "user",
+    "note",
+}
 
 
 @dataclass
@@ -102,26 +113,40 @@ def _load(path: Path, label: str) -> list[Journey]:
             unknown = set(t) - TURN_KEYS
             assert not unknown, f"{path.name}: {raw['name']}: unknown turn keys {unknown}"
             assert t.get("urgent") in (None, "threat", "despair"), t
-            turns.append(Turn(
-                say=str(t["say"]), addressed=t.get("addressed", True),
-                must=_as_list(t.get("must")), must_not=_as_list(t.get("must_not")),
-                silent=bool(t.get("silent", False)), first_must=_as_list(t.get("first_must")),
-                max_chars=t.get("max_chars"), urgent=t.get("urgent"),
-                offtopic=bool(t.get("offtopic", False)), after_idle=bool(t.get("after_idle")),
-                user=None if t.get("user") is None else str(t["user"])))
-        journeys.append(Journey(
-            name=raw["name"], source=f"{label}/{path.stem}", turns=turns,
-            platform=raw.get("platform", "terminal"), room=raw.get("room"),
-            user=str(raw.get("user", "alice")), counsellor=bool(raw.get("counsellor", False)),
-            xfail=raw.get("xfail")))
+            turns.append(
+                Turn(
+                    say=str(t["say"]),
+                    addressed=t.get("addressed", True),
+                    must=_as_list(t.get("must")),
+                    must_not=_as_list(t.get("must_not")),
+                    silent=bool(t.get("silent", False)),
+                    first_must=_as_list(t.get("first_must")),
+                    max_chars=t.get("max_chars"),
+                    urgent=t.get("urgent"),
+                    offtopic=bool(t.get("offtopic", False)),
+                    after_idle=bool(t.get("after_idle")),
+                    user=None if t.get("user") is None else str(t["user"]),
+                )
+            )
+        journeys.append(
+            Journey(
+                name=raw["name"],
+                source=f"{label}/{path.stem}",
+                turns=turns,
+                platform=raw.get("platform", "terminal"),
+                room=raw.get("room"),
+                user=str(raw.get("user", "alice")),
+                counsellor=bool(raw.get("counsellor", False)),
+                xfail=raw.get("xfail"),
+            )
+        )
     return journeys
 
 
 def load_journeys() -> list[Journey]:
     """Every conversation of the suite: the main part, then the held-out part."""
     journeys = [j for p in sorted(HERE.glob("*.yaml")) for j in _load(p, "main")]
-    journeys += [j for p in sorted((HERE / "holdout").glob("*.yaml"))
-                 for j in _load(p, "holdout")]
+    journeys += [j for p in sorted((HERE / "holdout").glob("*.yaml")) for j in _load(p, "holdout")]
     return journeys
 
 
@@ -132,8 +157,11 @@ def _params() -> list[Any]:
     params = []
     for j in JOURNEYS:
         # raises=JourneyFailure: a crash is never hidden behind a known-failing mark
-        marks = [pytest.mark.xfail(strict=True, reason=j.xfail, raises=JourneyFailure)
-                 ] if j.xfail else []
+        marks = (
+            [pytest.mark.xfail(strict=True, reason=j.xfail, raises=JourneyFailure)]
+            if j.xfail
+            else []
+        )
         params.append(pytest.param(j, id=f"{j.source}/{j.name}", marks=marks))
     return params
 
@@ -161,7 +189,7 @@ def _quotes(said: str, reply: str) -> str | None:
     text = re.sub(r"^\s*(@助手|助手)\s*", "", said)
     text = re.sub(r"\s+", "", text)
     for i in range(len(text) - QUOTE_WINDOW + 1):
-        piece = text[i:i + QUOTE_WINDOW]
+        piece = text[i : i + QUOTE_WINDOW]
         if piece in re.sub(r"\s+", "", reply):
             return piece
     return None
@@ -178,7 +206,8 @@ def _fail(journey: Journey, number: int, turn: Turn, replies: list[str], why: st
         f"  said: {turn.say!r}{'' if turn.addressed else ' (not addressed)'}\n"
         f"  bot ({len(replies)} repl{'y' if len(replies) == 1 else 'ies'}):\n"
         f"{shown or '    | (silent)'}\n"
-        f"  FAILED: {why}")
+        f"  FAILED: {why}"
+    )
 
 
 async def _age_session(engine: Engine, store: MemoryStore, incoming: Incoming) -> None:
@@ -190,8 +219,9 @@ async def _age_session(engine: Engine, store: MemoryStore, incoming: Incoming) -
         await store.put(replace(record, last_seen=time.time() - idle - 60))
 
 
-def _check_turn(journey: Journey, number: int, turn: Turn, response: Response,
-                state: dict[str, Any]) -> None:
+def _check_turn(
+    journey: Journey, number: int, turn: Turn, response: Response, state: dict[str, Any]
+) -> None:
     """Check one turn; whatever the outcome, remember what was sent and whether a topic or a
     crisis is now active (so later turns are judged against the whole conversation)."""
     try:
@@ -207,8 +237,9 @@ def _check_turn(journey: Journey, number: int, turn: Turn, response: Response,
 _OUTCOMES = {o.value for o in Outcome}
 
 
-def _check_replies(journey: Journey, number: int, turn: Turn, response: Response,
-                   state: dict[str, Any]) -> None:
+def _check_replies(
+    journey: Journey, number: int, turn: Turn, response: Response, state: dict[str, Any]
+) -> None:
     replies = response.replies
     text = "\n".join(replies)
 
@@ -257,8 +288,9 @@ def _check_replies(journey: Journey, number: int, turn: Turn, response: Response
             fail(f"the group reply quotes the member's text: {quoted!r}")
 
 
-async def play(journey: Journey, understanding: Understanding,
-               keep_going: bool = False) -> list[JourneyFailure]:
+async def play(
+    journey: Journey, understanding: Understanding, keep_going: bool = False
+) -> list[JourneyFailure]:
     """Play the conversation on a fresh engine; raise at the first turn that goes wrong, or,
     with ``keep_going``, return every failing turn."""
     ids = [f"{journey.platform}:{journey.user}"] if journey.counsellor else []
@@ -269,9 +301,13 @@ async def play(journey: Journey, understanding: Understanding,
     failures: list[JourneyFailure] = []
     try:
         for number, turn in enumerate(journey.turns, start=1):
-            incoming = Incoming(user=turn.user or journey.user, text=turn.say,
-                                platform=journey.platform, room=journey.room,
-                                addressed=turn.addressed)
+            incoming = Incoming(
+                user=turn.user or journey.user,
+                text=turn.say,
+                platform=journey.platform,
+                room=journey.room,
+                addressed=turn.addressed,
+            )
             if turn.after_idle:
                 await _age_session(engine, store, incoming)
                 state["active"] = False

@@ -82,13 +82,15 @@ def user_of(conversation: int) -> str:
     return f"load-{conversation:04d}"
 
 
-async def run_conversation(engine: Engine, conversation: int,
-                           latencies: list[float]) -> list[Response]:
+async def run_conversation(
+    engine: Engine, conversation: int, latencies: list[float]
+) -> list[Response]:
     """Send the script in order, each message after the previous one is answered."""
     responses = []
     for text, _months in SCRIPT:
-        incoming = Incoming(user=user_of(conversation),
-                            text=text.format(amount=amount_of(conversation)))
+        incoming = Incoming(
+            user=user_of(conversation), text=text.format(amount=amount_of(conversation))
+        )
         started = time.perf_counter()
         responses.append(await engine.handle(incoming))
         latencies.append(time.perf_counter() - started)
@@ -114,25 +116,30 @@ def reference(understanding: Understanding) -> list[Response]:
 
     responses = asyncio.run(run())
     # The script exercises what it is meant to: calculations from the remembered amount.
-    calculations = [i for i, r in enumerate(responses)
-                    if any("期（" in x and "算：" in x for x in r.replies)]
+    calculations = [
+        i for i, r in enumerate(responses) if any("期（" in x and "算：" in x for x in r.replies)
+    ]
     assert calculations == [i for i, (_, m) in enumerate(SCRIPT) if m is not None]
     return responses
 
 
-async def load(engine: Engine, reference: list[Response], label: str,
-               report: Callable[[str], None]) -> None:
+async def load(
+    engine: Engine, reference: list[Response], label: str, report: Callable[[str], None]
+) -> None:
     latencies: list[float] = []
     started = time.perf_counter()
-    results = await asyncio.gather(*(run_conversation(engine, n, latencies)
-                                     for n in range(CONVERSATIONS)))
+    results = await asyncio.gather(
+        *(run_conversation(engine, n, latencies) for n in range(CONVERSATIONS))
+    )
     elapsed = time.perf_counter() - started
     messages = CONVERSATIONS * len(SCRIPT)
-    report(f"[load {label}] {CONVERSATIONS} conversations × {len(SCRIPT)} messages = "
-           f"{messages} messages in {elapsed:.2f} s: {messages / elapsed:.0f} messages/s, "
-           f"latency p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
-           f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
-           f"max {max(latencies) * 1000:.2f} ms")
+    report(
+        f"[load {label}] {CONVERSATIONS} conversations × {len(SCRIPT)} messages = "
+        f"{messages} messages in {elapsed:.2f} s: {messages / elapsed:.0f} messages/s, "
+        f"latency p50 {percentile(latencies, 0.5) * 1000:.2f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
+        f"max {max(latencies) * 1000:.2f} ms"
+    )
 
     assert len(results) == CONVERSATIONS
     assert len(latencies) == messages
@@ -152,8 +159,11 @@ async def load(engine: Engine, reference: list[Response], label: str,
                 assert money == [], (conversation, response.replies)
             else:
                 # Exactly this conversation's calculation, from its own remembered amount.
-                expected = calculator_reply(Details(amount=float(amount), months=months),
-                                            engine.config.calculator, in_group=False)
+                expected = calculator_reply(
+                    Details(amount=float(amount), months=months),
+                    engine.config.calculator,
+                    in_group=False,
+                )
                 assert money == expected[:1], (conversation, money)
                 assert f"按{amount // 1000},{amount % 1000:03d}.00元、分{months}期" in money[0]
 
@@ -184,27 +194,35 @@ def load_redis_server() -> Iterator[RedisServer]:
 
 @pytest.fixture
 async def sqlite_store(tmp_path: Path) -> AsyncIterator[SessionStore]:
-    store = await open_store(SessionsConfig(store="sqlite",
-                                            sqlite_path=str(tmp_path / "load.sqlite3")))
+    store = await open_store(
+        SessionsConfig(store="sqlite", sqlite_path=str(tmp_path / "load.sqlite3"))
+    )
     yield store
     await store.close()
 
 
-async def test_load_sqlite(understanding: Understanding, reference: list[Response],
-                           sqlite_store: SessionStore,
-                           report_figure: Callable[[str], None]) -> None:
+async def test_load_sqlite(
+    understanding: Understanding,
+    reference: list[Response],
+    sqlite_store: SessionStore,
+    report_figure: Callable[[str], None],
+) -> None:
     engine = Engine(store_config(store="sqlite"), understanding, sqlite_store)
     await load(engine, reference, "sqlite", report_figure)
 
 
-async def test_load_redis(understanding: Understanding, reference: list[Response],
-                          load_redis_server: RedisServer,
-                          report_figure: Callable[[str], None]) -> None:
+async def test_load_redis(
+    understanding: Understanding,
+    reference: list[Response],
+    load_redis_server: RedisServer,
+    report_figure: Callable[[str], None],
+) -> None:
     async with Redis.from_url(load_redis_server.url) as client:
         await client.flushdb()
     store = await open_store(SessionsConfig(store="redis", redis_url=load_redis_server.url))
-    engine = Engine(store_config(store="redis", redis_url=load_redis_server.url),
-                    understanding, store)
+    engine = Engine(
+        store_config(store="redis", redis_url=load_redis_server.url), understanding, store
+    )
     try:
         await load(engine, reference, "redis", report_figure)
     finally:
@@ -212,7 +230,8 @@ async def test_load_redis(understanding: Understanding, reference: list[Response
 
 
 async def test_redis_store_queues_more_calls_than_connections(
-        load_redis_server: RedisServer) -> None:
+    load_redis_server: RedisServer,
+) -> None:
     """Far more calls at once than the store has connections: all succeed, in turn (the
     redis-py default pool refused the 101st with "Too many connections")."""
     from bot.storage.sessions.base import SessionRecord
@@ -221,8 +240,12 @@ async def test_redis_store_queues_more_calls_than_connections(
     store = RedisStore(load_redis_server.url, 600)
     try:
         calls = 10 * MAX_CONNECTIONS
-        await asyncio.gather(*(store.put(SessionRecord(f"many:{i}", f"u{i}", time.time(), str(i)))
-                               for i in range(calls)))
+        await asyncio.gather(
+            *(
+                store.put(SessionRecord(f"many:{i}", f"u{i}", time.time(), str(i)))
+                for i in range(calls)
+            )
+        )
         got = await asyncio.gather(*(store.get(f"many:{i}") for i in range(calls)))
         assert [int(s.data) if s else None for s in got] == list(range(calls))
         async with Redis.from_url(load_redis_server.url) as client:

@@ -30,8 +30,9 @@ def devtools() -> Iterator[str]:
 
 
 @asynccontextmanager
-async def page_on(engine: Engine, devtools: str, config: Config | None = None,
-                  viewport: dict[str, int] = PHONE) -> AsyncIterator[Any]:
+async def page_on(
+    engine: Engine, devtools: str, config: Config | None = None, viewport: dict[str, int] = PHONE
+) -> AsyncIterator[Any]:
     """A phone-sized page showing the chat page served by a fresh adapter."""
     from playwright.async_api import async_playwright
 
@@ -40,8 +41,9 @@ async def page_on(engine: Engine, devtools: str, config: Config | None = None,
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.connect_over_cdp(devtools)
-            context = await browser.new_context(viewport=viewport, is_mobile=True,
-                                                has_touch=True, device_scale_factor=2)
+            context = await browser.new_context(
+                viewport=viewport, is_mobile=True, has_touch=True, device_scale_factor=2
+            )
             page = await context.new_page()
             page.set_default_timeout(10_000)
             errors: list[str] = []
@@ -96,8 +98,9 @@ async def test_a_conversation_on_a_phone(engine: Engine, devtools: str, tmp_path
         assert size >= 18, f"a choice button has a {size}px font"
         await choices.nth(1).click()
         await expect(page.locator(".msg.me").last).to_have_text("没有")
-        await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
-                     ).to_be_visible()
+        await expect(
+            page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
+        ).to_be_visible()
         assert posted == [AT_DOOR, "没有"]
 
         # the reply's phone numbers are links
@@ -141,15 +144,18 @@ async def test_no_horizontal_scroll_at_360px(engine: Engine, devtools: str) -> N
         await expect(page.locator(".msg.bot").filter(has_text="110").first).to_be_visible()
         widths = await page.evaluate(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth,"
-            " document.body.scrollWidth]")
+            " document.body.scrollWidth]"
+        )
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
         assert widths[2] <= widths[1], f"the page scrolls sideways: {widths}"
         # the safety notice stays on one line
         box = await page.locator(".safety a").bounding_box()
         line = await page.locator(".safety a").evaluate(
-            "e => parseFloat(getComputedStyle(e).lineHeight)")
+            "e => parseFloat(getComputedStyle(e).lineHeight)"
+        )
         padding = await page.locator(".safety a").evaluate(
-            "e => parseFloat(getComputedStyle(e).paddingTop) * 2")
+            "e => parseFloat(getComputedStyle(e).paddingTop) * 2"
+        )
         assert box["height"] <= line + padding + 1, "the safety notice wraps at 360px"
 
 
@@ -169,8 +175,9 @@ async def test_the_page_asks_once_for_a_configured_token(engine: Engine, devtool
         # remembered: after a reload the page sends without asking
         await page.reload()
         await send(page, "没有")
-        await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
-                     ).to_be_visible()
+        await expect(
+            page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
+        ).to_be_visible()
         await expect(token_box).to_be_hidden()
         assert await page.evaluate("sessionStorage.getItem('cuishou.token')") == TOKEN
         assert await page.evaluate("localStorage.getItem('cuishou.token')") is None
@@ -189,12 +196,14 @@ async def test_the_conversation_id_survives_a_reload(engine: Engine, devtools: s
         assert await page.evaluate("localStorage.length") == 0
         assert first_id.startswith("web-") and len(first_id) > 20
         await send(page, "没有")  # the server still knows the question it asked
-        await expect(page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
-                     ).to_be_visible()
+        await expect(
+            page.locator(".msg.bot").filter(has_text="没有证件就先不要谈钱")
+        ).to_be_visible()
 
 
 async def test_the_photo_button_uploads_a_photo_and_shows_the_check(
-        engine: Engine, devtools: str, tmp_path: Path) -> None:
+    engine: Engine, devtools: str, tmp_path: Path
+) -> None:
     from playwright.async_api import expect
 
     from tests.photo.samples import photo_bytes
@@ -207,8 +216,14 @@ async def test_the_photo_button_uploads_a_photo_and_shows_the_check(
         assert await photo.get_attribute("capture") == "environment"
         await expect(page.locator("#photo-button")).to_be_visible()
         uploads: list[str] = []
-        page.on("request", lambda r: uploads.append(r.headers.get("content-type", ""))
-                if r.url.endswith("/v1/messages") else None)
+        page.on(
+            "request",
+            lambda r: (
+                uploads.append(r.headers.get("content-type", ""))
+                if r.url.endswith("/v1/messages")
+                else None
+            ),
+        )
         await photo.set_input_files(str(letter))
         await expect(page.locator(".msg.me").last).to_have_text("📷 照片")
         answer = page.locator(".msg.bot").filter(has_text="律师事务所")
@@ -221,7 +236,8 @@ async def test_the_photo_button_uploads_a_photo_and_shows_the_check(
 
 
 async def test_a_big_phone_photo_is_scaled_down_in_the_browser_before_upload(
-        engine: Engine, devtools: str, tmp_path: Path) -> None:
+    engine: Engine, devtools: str, tmp_path: Path
+) -> None:
     from playwright.async_api import expect
 
     from tests.photo import render
@@ -232,24 +248,33 @@ async def test_a_big_phone_photo_is_scaled_down_in_the_browser_before_upload(
     big.save(original, "PNG")
     async with page_on(engine, devtools) as page:
         sizes: list[int] = []
-        page.on("request", lambda r: sizes.append(len(r.post_data_buffer or b""))
-                if r.url.endswith("/v1/messages") else None)
+        page.on(
+            "request",
+            lambda r: (
+                sizes.append(len(r.post_data_buffer or b""))
+                if r.url.endswith("/v1/messages")
+                else None
+            ),
+        )
         # a file of several MB crosses the DevTools connection: allow for a loaded machine
-        await page.get_by_label("发照片：催收函、律师函、委托书、工作证、短信截图或收款码"
-                                ).set_input_files(str(original), timeout=60_000)
+        await page.get_by_label(
+            "发照片：催收函、律师函、委托书、工作证、短信截图或收款码"
+        ).set_input_files(str(original), timeout=60_000)
         answer = page.locator(".msg.bot").filter(has_text="96110")
         await expect(answer.first).to_be_visible(timeout=60_000)
     assert sizes and sizes[0] < original.stat().st_size / 3, (sizes, original.stat().st_size)
 
 
-async def test_a_file_that_is_not_a_picture_gets_one_sentence(engine: Engine, devtools: str,
-                                                               tmp_path: Path) -> None:
+async def test_a_file_that_is_not_a_picture_gets_one_sentence(
+    engine: Engine, devtools: str, tmp_path: Path
+) -> None:
     from playwright.async_api import expect
 
     notes = tmp_path / "notes.jpg"
     notes.write_text("这不是图片", encoding="utf-8")
     async with page_on(engine, devtools) as page:
-        await page.get_by_label("发照片：催收函、律师函、委托书、工作证、短信截图或收款码"
-                                ).set_input_files(str(notes))
+        await page.get_by_label(
+            "发照片：催收函、律师函、委托书、工作证、短信截图或收款码"
+        ).set_input_files(str(notes))
         await expect(page.locator(".msg.bot").filter(has_text="不是图片").first).to_be_visible()
         await expect(page.get_by_role("button", name="发送")).to_be_enabled()

@@ -33,15 +33,21 @@ AT_DOOR = "催收的人堵在我家门口不走怎么办"
 
 def wechat_config(endpoint: str) -> Config:
     """Sessions in memory, fast reconnects, one counsellor."""
-    return Config.model_validate({
-        "bot_name": SELF_NAME,
-        "sessions": {"store": "memory"},
-        "counsellors": [f"wechat:{COUNSELLOR}"],
-        "platforms": {"wechaty": {
-            "endpoint": endpoint, "token": TOKEN,
-            "reconnect_initial_seconds": 0.05, "reconnect_max_seconds": 0.2,
-        }},
-    })
+    return Config.model_validate(
+        {
+            "bot_name": SELF_NAME,
+            "sessions": {"store": "memory"},
+            "counsellors": [f"wechat:{COUNSELLOR}"],
+            "platforms": {
+                "wechaty": {
+                    "endpoint": endpoint,
+                    "token": TOKEN,
+                    "reconnect_initial_seconds": 0.05,
+                    "reconnect_max_seconds": 0.2,
+                }
+            },
+        }
+    )
 
 
 class Recording:
@@ -113,8 +119,9 @@ async def running(adapter: WechatyAdapter) -> AsyncIterator[asyncio.Task[None]]:
 
 
 @asynccontextmanager
-async def logged_in(gateway: FakePuppetService, config: Config,
-                    handler: object) -> AsyncIterator[WechatyAdapter]:
+async def logged_in(
+    gateway: FakePuppetService, config: Config, handler: object
+) -> AsyncIterator[WechatyAdapter]:
     """An adapter connected to ``gateway`` and logged in."""
     adapter = WechatyAdapter(config, handler)  # type: ignore[arg-type]
     async with running(adapter):
@@ -137,8 +144,8 @@ async def until(condition: Callable[[], bool], within: float = 5, what: str = ""
 
 
 async def test_private_message_is_answered_without_logging_its_text(
-        gateway: FakePuppetService, config: Config, engine: Recording,
-        caplog: pytest.LogCaptureFixture) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     async with logged_in(gateway, config, engine):
         gateway.emit_message(ALICE, AT_DOOR)
@@ -147,8 +154,14 @@ async def test_private_message_is_answered_without_logging_its_text(
     assert sent[0].mention_ids == ()
     assert "110" in "".join(s.text for s in sent)
     incoming, _ = engine.seen[0]
-    assert incoming == Incoming(user=ALICE, text=AT_DOOR, platform="wechat", room=None,
-                                addressed=True, kind=MessageKind.TEXT)
+    assert incoming == Incoming(
+        user=ALICE,
+        text=AT_DOOR,
+        platform="wechat",
+        room=None,
+        addressed=True,
+        kind=MessageKind.TEXT,
+    )
     assert "logged in as" in caplog.text
     assert ALICE in caplog.text
     assert AT_DOOR not in caplog.text
@@ -157,10 +170,12 @@ async def test_private_message_is_answered_without_logging_its_text(
 
 
 async def test_group_mention_is_answered_with_an_at_mention_of_the_asker(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
-        gateway.emit_message(BOB, f"@{SELF_NAME}{MENTION_END}{AT_DOOR}", room_id=ROOM,
-                             mention_ids=[SELF_ID])
+        gateway.emit_message(
+            BOB, f"@{SELF_NAME}{MENTION_END}{AT_DOOR}", room_id=ROOM, mention_ids=[SELF_ID]
+        )
         sent = await gateway.wait_for_sent(1)
     first = sent[0]
     assert first.conversation_id == ROOM
@@ -174,7 +189,8 @@ async def test_group_mention_is_answered_with_an_at_mention_of_the_asker(
 
 
 async def test_group_mention_in_the_text_only_counts_too(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
         # some gateways send no mention ids: "@name " in the text is the fallback
         gateway.emit_message(BOB, f"@{SELF_NAME} {AT_DOOR}", room_id=ROOM)
@@ -186,10 +202,11 @@ async def test_group_mention_in_the_text_only_counts_too(
 
 
 async def test_group_message_without_mention_gets_no_reply(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
         gateway.emit_message(BOB, "怎么和银行协商分期还款", room_id=ROOM)
-        (incoming, response), = await engine.wait_for(1)
+        ((incoming, response),) = await engine.wait_for(1)
         assert incoming.room == ROOM
         assert not incoming.addressed
         assert response.silent
@@ -199,7 +216,8 @@ async def test_group_message_without_mention_gets_no_reply(
 
 
 async def test_trigger_word_in_a_group_is_answered(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
         gateway.emit_message(BOB, f"助手 {AT_DOOR}", room_id=ROOM)
         sent = await gateway.wait_for_sent(1)
@@ -210,7 +228,8 @@ async def test_trigger_word_in_a_group_is_answered(
 
 
 async def test_image_gets_a_note_asking_for_text(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
         gateway.emit_message(ALICE, "<msg><img/></msg>", wire_type=WireType.IMAGE)
         sent = await gateway.wait_for_sent(1)
@@ -222,11 +241,13 @@ async def test_image_gets_a_note_asking_for_text(
 
 
 async def test_the_bots_own_messages_are_not_answered(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
         own = gateway.emit_message(SELF_ID, AT_DOOR, to_id=ALICE)
-        own_in_room = gateway.emit_message(SELF_ID, f"@{SELF_NAME} {AT_DOOR}", room_id=ROOM,
-                                           mention_ids=[SELF_ID])
+        own_in_room = gateway.emit_message(
+            SELF_ID, f"@{SELF_NAME} {AT_DOOR}", room_id=ROOM, mention_ids=[SELF_ID]
+        )
         await gateway.wait_for_request("MessagePayload", own)
         await gateway.wait_for_request("MessagePayload", own_in_room)
         gateway.emit_message(ALICE, AT_DOOR)
@@ -236,11 +257,15 @@ async def test_the_bots_own_messages_are_not_answered(
 
 
 async def test_a_counsellor_forward_gets_an_answer(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     async with logged_in(gateway, config, engine):
         gateway.emit_message(COUNSELLOR, "客户问：催收的人堵在门口不走，还说要找她家里人，怎么办？")
-        await gateway._wait(lambda: any("【给顾问的简要】" in s.text for s in gateway.sent),
-                            10, "the counsellor brief")
+        await gateway._wait(
+            lambda: any("【给顾问的简要】" in s.text for s in gateway.sent),
+            10,
+            "the counsellor brief",
+        )
         sent = list(gateway.sent)
     assert all(s.conversation_id == COUNSELLOR for s in sent)
     text = "".join(s.text for s in sent)
@@ -253,16 +278,25 @@ async def test_a_counsellor_forward_gets_an_answer(
 
 
 async def test_every_wire_message_type_reaches_the_engine_as_its_kind(
-        gateway: FakePuppetService, config: Config) -> None:
+    gateway: FakePuppetService, config: Config
+) -> None:
     expected = {
-        WireType.TEXT: MessageKind.TEXT, WireType.CHAT_HISTORY: MessageKind.CHAT_HISTORY,
-        WireType.IMAGE: MessageKind.IMAGE, WireType.AUDIO: MessageKind.VOICE,
-        WireType.VIDEO: MessageKind.VIDEO, WireType.ATTACHMENT: MessageKind.FILE,
-        WireType.EMOTICON: MessageKind.STICKER, WireType.URL: MessageKind.LINK,
-        WireType.MINI_PROGRAM: MessageKind.LINK, WireType.TRANSFER: MessageKind.TRANSFER,
-        WireType.RED_ENVELOPE: MessageKind.TRANSFER, WireType.LOCATION: MessageKind.LOCATION,
-        WireType.CONTACT: MessageKind.OTHER, WireType.GROUP_NOTE: MessageKind.OTHER,
-        WireType.RECALLED: MessageKind.OTHER, WireType.UNKNOWN: MessageKind.OTHER,
+        WireType.TEXT: MessageKind.TEXT,
+        WireType.CHAT_HISTORY: MessageKind.CHAT_HISTORY,
+        WireType.IMAGE: MessageKind.IMAGE,
+        WireType.AUDIO: MessageKind.VOICE,
+        WireType.VIDEO: MessageKind.VIDEO,
+        WireType.ATTACHMENT: MessageKind.FILE,
+        WireType.EMOTICON: MessageKind.STICKER,
+        WireType.URL: MessageKind.LINK,
+        WireType.MINI_PROGRAM: MessageKind.LINK,
+        WireType.TRANSFER: MessageKind.TRANSFER,
+        WireType.RED_ENVELOPE: MessageKind.TRANSFER,
+        WireType.LOCATION: MessageKind.LOCATION,
+        WireType.CONTACT: MessageKind.OTHER,
+        WireType.GROUP_NOTE: MessageKind.OTHER,
+        WireType.RECALLED: MessageKind.OTHER,
+        WireType.UNKNOWN: MessageKind.OTHER,
     }
     handler = Recording(Silent())
     async with logged_in(gateway, config, handler):
@@ -291,8 +325,8 @@ class Flaky:
 
 
 async def test_an_exception_in_the_handler_is_logged_and_the_bot_goes_on(
-        gateway: FakePuppetService, config: Config,
-        caplog: pytest.LogCaptureFixture) -> None:
+    gateway: FakePuppetService, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
     async with logged_in(gateway, config, Flaky()):
         first = gateway.emit_message(ALICE, "第一条")
         await until(lambda: "failed to handle message" in caplog.text, what="the error log")
@@ -307,18 +341,21 @@ async def test_an_exception_in_the_handler_is_logged_and_the_bot_goes_on(
 
 
 async def test_long_replies_are_split_and_only_the_first_part_mentions(
-        gateway: FakePuppetService) -> None:
+    gateway: FakePuppetService,
+) -> None:
     config = wechat_config(gateway.endpoint)
-    config = config.model_copy(update={"sending": config.sending.model_copy(
-        update={"max_message_chars": 100})})
+    config = config.model_copy(
+        update={"sending": config.sending.model_copy(update={"max_message_chars": 100})}
+    )
 
     class Long:
         async def handle(self, incoming: Incoming) -> Response:
             return Response(replies=["甲" * 90 + "。\n\n" + "乙" * 90 + "。"], intent="long")
 
     async with logged_in(gateway, config, Long()):
-        gateway.emit_message(BOB, f"@{SELF_NAME}{MENTION_END}问", room_id=ROOM,
-                             mention_ids=[SELF_ID])
+        gateway.emit_message(
+            BOB, f"@{SELF_NAME}{MENTION_END}问", room_id=ROOM, mention_ids=[SELF_ID]
+        )
         sent = await gateway.wait_for_sent(2)
     assert [s.mention_ids for s in sent] == [(BOB,), ()]
     assert sent[0].text == "@老王 " + "甲" * 90 + "。"
@@ -329,8 +366,8 @@ async def test_long_replies_are_split_and_only_the_first_part_mentions(
 
 
 async def test_reconnects_when_the_gateway_comes_up_late_and_after_it_drops(
-        gateway: FakePuppetService, config: Config,
-        caplog: pytest.LogCaptureFixture) -> None:
+    gateway: FakePuppetService, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bot.adapters.wechaty")
 
     def logged(fragment: str) -> int:
@@ -349,8 +386,9 @@ async def test_reconnects_when_the_gateway_comes_up_late_and_after_it_drops(
         await gateway.start()
         await gateway.wait_for_event_stream(1)
         gateway.emit_login()
-        gateway.emit_message(BOB, f"@{SELF_NAME}{MENTION_END}一", room_id=ROOM,
-                             mention_ids=[SELF_ID])
+        gateway.emit_message(
+            BOB, f"@{SELF_NAME}{MENTION_END}一", room_id=ROOM, mention_ids=[SELF_ID]
+        )
         await gateway.wait_for_sent(1)
         await until(lambda: adapter.pending_replies == 0, what="the send to finish")
         assert adapter.state() == "logged_in"
@@ -361,30 +399,47 @@ async def test_reconnects_when_the_gateway_comes_up_late_and_after_it_drops(
         await gateway.wait_for_event_stream(2)
         gateway.emit_login()
         gateway.emit_heartbeat()
-        gateway.emit_message(BOB, f"@{SELF_NAME}{MENTION_END}二", room_id=ROOM,
-                             mention_ids=[SELF_ID])
+        gateway.emit_message(
+            BOB, f"@{SELF_NAME}{MENTION_END}二", room_id=ROOM, mention_ids=[SELF_ID]
+        )
         sent = await gateway.wait_for_sent(2)
         await until(lambda: adapter.pending_replies == 0, what="the send to finish")
         # only the new connection is used: nothing of the old bot reconnects on its own
         await until(lambda: gateway.open_connections() == 1, what="one open connection")
     assert [(s.conversation_id, s.text, s.mention_ids) for s in sent] == [
-        (ROOM, "@老王 回复一", (BOB,)), (ROOM, "@老王 回复二", (BOB,))]
+        (ROOM, "@老王 回复一", (BOB,)),
+        (ROOM, "@老王 回复二", (BOB,)),
+    ]
     assert logged("connected to the gateway") == 2
     assert logged("logged in as") == 2
     assert adapter.state() == "stopped"
 
 
-@pytest.mark.parametrize(("env", "named"), [
-    ({"WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:8788"}, "WECHATY_PUPPET_SERVICE_TOKEN"),
-    ({"WECHATY_PUPPET_SERVICE_TOKEN": "abc123"}, "WECHATY_PUPPET_SERVICE_ENDPOINT"),
-    ({}, "WECHATY_PUPPET_SERVICE_ENDPOINT"),
-    ({"WECHATY_PUPPET_SERVICE_ENDPOINT": "https://gw.example:443",
-      "WECHATY_PUPPET_SERVICE_TOKEN": "abc123"}, "TLS"),
-    ({"WECHATY_PUPPET_SERVICE_ENDPOINT": "gateway-without-port",
-      "WECHATY_PUPPET_SERVICE_TOKEN": "abc123"}, "host:port"),
-])
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:8788"}, "WECHATY_PUPPET_SERVICE_TOKEN"),
+        ({"WECHATY_PUPPET_SERVICE_TOKEN": "abc123"}, "WECHATY_PUPPET_SERVICE_ENDPOINT"),
+        ({}, "WECHATY_PUPPET_SERVICE_ENDPOINT"),
+        (
+            {
+                "WECHATY_PUPPET_SERVICE_ENDPOINT": "https://gw.example:443",
+                "WECHATY_PUPPET_SERVICE_TOKEN": "abc123",
+            },
+            "TLS",
+        ),
+        (
+            {
+                "WECHATY_PUPPET_SERVICE_ENDPOINT": "gateway-without-port",
+                "WECHATY_PUPPET_SERVICE_TOKEN": "abc123",
+            },
+            "host:port",
+        ),
+    ],
+)
 def test_missing_or_unusable_gateway_settings_raise_config_error(
-        env: dict[str, str], named: str) -> None:
+    env: dict[str, str], named: str
+) -> None:
     config = load_config(None, env=env)
     with pytest.raises(ConfigError) as error:
         WechatyAdapter(config, Silent())
@@ -393,8 +448,13 @@ def test_missing_or_unusable_gateway_settings_raise_config_error(
 
 
 def test_settings_from_the_environment_are_accepted() -> None:
-    config = load_config(None, env={"WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:8788",
-                                    "WECHATY_PUPPET_SERVICE_TOKEN": "abc123"})
+    config = load_config(
+        None,
+        env={
+            "WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:8788",
+            "WECHATY_PUPPET_SERVICE_TOKEN": "abc123",
+        },
+    )
     adapter = WechatyAdapter(config, Silent())
     assert adapter.state() == "idle"
 
@@ -408,24 +468,37 @@ def test_wechaty_is_imported_lazily_and_leaves_no_dot_wechaty_in_cwd(tmp_path: P
         "modules = import_wechaty()\n"
         "assert modules.wechaty.Wechaty\n"
     )
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CACHE_DIR", "WECHATY_LOG", "CUISHOU_BOT_CACHE")}
-    env.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "cache"),
-               WECHATY_LOG="debug")  # 'debug' would make a plain `import wechaty` fail
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=30, check=False)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CACHE_DIR", "WECHATY_LOG", "CUISHOU_BOT_CACHE")
+    }
+    env.update(
+        PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "cache"), WECHATY_LOG="debug"
+    )  # 'debug' would make a plain `import wechaty` fail
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / ".wechaty").exists()
     assert (tmp_path / "cache" / "cuishou-bot" / "wechaty").is_dir()
 
 
 async def test_a_silent_gateway_is_found_by_the_heartbeat_and_reconnected(
-        gateway: FakePuppetService, caplog: pytest.LogCaptureFixture) -> None:
+    gateway: FakePuppetService, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bot.adapters.wechaty")
     config = wechat_config(gateway.endpoint)
     settings = config.platforms.wechaty.model_copy(update={"heartbeat_seconds": 0.2})
-    config = config.model_copy(update={
-        "platforms": config.platforms.model_copy(update={"wechaty": settings})})
+    config = config.model_copy(
+        update={"platforms": config.platforms.model_copy(update={"wechaty": settings})}
+    )
 
     class Echo:
         async def handle(self, incoming: Incoming) -> Response:
@@ -440,24 +513,36 @@ async def test_a_silent_gateway_is_found_by_the_heartbeat_and_reconnected(
         gateway.go_silent()
         await asyncio.sleep(0.1)
         assert gateway.open_connections() >= 1  # the TCP connection is still there
-        await until(lambda: any("went silent" in r.getMessage() or "no answer from the gateway"
-                                in r.getMessage() for r in caplog.records),
-                    within=3, what="the heartbeat to notice the silence")
+        await until(
+            lambda: any(
+                "went silent" in r.getMessage() or "no answer from the gateway" in r.getMessage()
+                for r in caplog.records
+            ),
+            within=3,
+            what="the heartbeat to notice the silence",
+        )
         gateway.speak_again()
         await gateway.wait_for_event_stream(2, within=5)
         gateway.emit_login()
         gateway.emit_message(ALICE, "二")
         sent = await gateway.wait_for_sent(1)
     assert sent[-1].text == "回复二"
-    assert any("GatewaySilent" in r.getMessage() and r.levelno == logging.WARNING
-               for r in caplog.records)
+    assert any(
+        "GatewaySilent" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records
+    )
 
 
 async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
-        gateway: FakePuppetService, config: Config, engine: Recording) -> None:
+    gateway: FakePuppetService, config: Config, engine: Recording
+) -> None:
     gateway.refuse_text = lambda text: "\n" in text
-    config = config.model_copy(update={"sending": config.sending.model_copy(update={
-        "per_room_per_minute": 100, "overall_per_minute": 100})})
+    config = config.model_copy(
+        update={
+            "sending": config.sending.model_copy(
+                update={"per_room_per_minute": 100, "overall_per_minute": 100}
+            )
+        }
+    )
     async with logged_in(gateway, config, engine) as adapter:
         gateway.emit_message(ALICE, "催收的人堵在我家门口不走")
         await gateway.wait_for_sent(3)
@@ -473,15 +558,22 @@ async def test_a_refused_reply_is_sent_again_in_parts_urgent_lines_first(
 # ----- secrets -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("environment", [
-    {"WECHATY_PUPPET_SERVICE_TOKEN": TOKEN},  # the token in the environment and the options
-    {"WECHATY_PUPPET_SERVICE_TOKEN": TOKEN, "TOKEN": "other-secret-5c4b3a"},
-    {"TOKEN": "other-secret-5c4b3a", "WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:1"},
-])
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"WECHATY_PUPPET_SERVICE_TOKEN": TOKEN},  # the token in the environment and the options
+        {"WECHATY_PUPPET_SERVICE_TOKEN": TOKEN, "TOKEN": "other-secret-5c4b3a"},
+        {"TOKEN": "other-secret-5c4b3a", "WECHATY_PUPPET_SERVICE_ENDPOINT": "127.0.0.1:1"},
+    ],
+)
 async def test_the_token_never_reaches_a_log(
-        gateway: FakePuppetService, config: Config, engine: Recording,
-        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
-        environment: dict[str, str]) -> None:
+    gateway: FakePuppetService,
+    config: Config,
+    engine: Recording,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+) -> None:
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.DEBUG)

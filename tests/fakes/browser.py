@@ -22,9 +22,16 @@ from typing import NoReturn
 import pytest
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--remote-debugging-address=127.0.0.1",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 ]
 START_TIMEOUT_SECONDS = 20.0
@@ -39,8 +46,9 @@ def chromium_path() -> str | None:
 def unavailable(reason: str) -> NoReturn:
     """Skip the test, or fail it under CI (where a missing browser is a broken set-up)."""
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (scripts/test.sh installs it; CI must not skip the page test)",
-                    pytrace=False)
+        pytest.fail(
+            f"{reason} (scripts/test.sh installs it; CI must not skip the page test)", pytrace=False
+        )
     pytest.skip(reason)
 
 
@@ -59,13 +67,16 @@ def chromium() -> Iterator[str]:
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
                 [path, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=log_file,
                 start_new_session=True,  # its own process group: stopped as one below
             )
             try:
                 yield _wait_for_endpoint(process, Path(profile), log_path)
             finally:
                 _stop(process)
+
 
 def _wait_for_endpoint(process: subprocess.Popen[bytes], profile: Path, log_path: Path) -> str:
     """Chromium writes the port it chose to DevToolsActivePort in the profile."""

@@ -21,8 +21,9 @@ class FakeOneBot:
     """One account's connection. ``respond`` says how actions are answered: "ok", "failed",
     or "drop" (close the connection without answering, once)."""
 
-    def __init__(self, url: str, token: str | None, *, self_id: int = SELF_ID,
-                 role: str = "Universal") -> None:
+    def __init__(
+        self, url: str, token: str | None, *, self_id: int = SELF_ID, role: str = "Universal"
+    ) -> None:
         self.url = url
         self.token = token
         self.self_id = self_id
@@ -37,12 +38,17 @@ class FakeOneBot:
         self._changed = asyncio.Condition()
         self._ids = itertools.count(1)
 
-    async def connect(self, *, token_in_query: bool = False,
-                      extra_headers: dict[str, str] | None = None) -> None:
+    async def connect(
+        self, *, token_in_query: bool = False, extra_headers: dict[str, str] | None = None
+    ) -> None:
         """Connect as the implementation does, and send the lifecycle event."""
         self._session = self._session or aiohttp.ClientSession()
-        headers = {"X-Self-ID": str(self.self_id), "X-Client-Role": self.role,
-                   "User-Agent": "FakeOneBot/11", **(extra_headers or {})}
+        headers = {
+            "X-Self-ID": str(self.self_id),
+            "X-Client-Role": self.role,
+            "User-Agent": "FakeOneBot/11",
+            **(extra_headers or {}),
+        }
         url = self.url
         if self.token is not None:
             if token_in_query:
@@ -51,9 +57,15 @@ class FakeOneBot:
                 headers["Authorization"] = f"Bearer {self.token}"
         self._ws = await self._session.ws_connect(url, headers=headers)
         self._reader = asyncio.create_task(self._read(self._ws))
-        await self.send({"time": int(time.time()), "self_id": self.self_id,
-                         "post_type": "meta_event", "meta_event_type": "lifecycle",
-                         "sub_type": "connect"})
+        await self.send(
+            {
+                "time": int(time.time()),
+                "self_id": self.self_id,
+                "post_type": "meta_event",
+                "meta_event_type": "lifecycle",
+                "sub_type": "connect",
+            }
+        )
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         async for frame in ws:
@@ -65,12 +77,16 @@ class FakeOneBot:
                 await ws.close()
                 return
             ok = self.respond == "ok" and not (self.refuse and self.refuse(action))
-            await ws.send_json({
-                "status": "ok" if ok else "failed", "retcode": 0 if ok else 1200,
-                "data": {"message_id": next(self._ids)} if ok else None,
-                "message": "" if ok else "group not found", "wording": "",
-                "echo": action.get("echo"),
-            })
+            await ws.send_json(
+                {
+                    "status": "ok" if ok else "failed",
+                    "retcode": 0 if ok else 1200,
+                    "data": {"message_id": next(self._ids)} if ok else None,
+                    "message": "" if ok else "group not found",
+                    "wording": "",
+                    "echo": action.get("echo"),
+                }
+            )
             async with self._changed:  # recorded once answered, as a real one confirms it
                 self.actions.append(action)
                 self._changed.notify_all()
@@ -81,22 +97,40 @@ class FakeOneBot:
 
     async def private(self, user_id: int, message: object) -> None:
         """A private message (``message`` is a segment list or a CQ-code string)."""
-        await self.send({
-            "time": int(time.time()), "self_id": self.self_id, "post_type": "message",
-            "message_type": "private", "sub_type": "friend", "message_id": next(self._ids),
-            "user_id": user_id, "message": message, "raw_message": _raw(message), "font": 0,
-            "sender": {"user_id": user_id, "nickname": "小丽"},
-        })
+        await self.send(
+            {
+                "time": int(time.time()),
+                "self_id": self.self_id,
+                "post_type": "message",
+                "message_type": "private",
+                "sub_type": "friend",
+                "message_id": next(self._ids),
+                "user_id": user_id,
+                "message": message,
+                "raw_message": _raw(message),
+                "font": 0,
+                "sender": {"user_id": user_id, "nickname": "小丽"},
+            }
+        )
 
     async def group(self, user_id: int, message: object, group_id: int = GROUP) -> None:
         """A group message."""
-        await self.send({
-            "time": int(time.time()), "self_id": self.self_id, "post_type": "message",
-            "message_type": "group", "sub_type": "normal", "message_id": next(self._ids),
-            "group_id": group_id, "user_id": user_id, "message": message,
-            "raw_message": _raw(message), "font": 0,
-            "sender": {"user_id": user_id, "nickname": "老王", "card": "王", "role": "member"},
-        })
+        await self.send(
+            {
+                "time": int(time.time()),
+                "self_id": self.self_id,
+                "post_type": "message",
+                "message_type": "group",
+                "sub_type": "normal",
+                "message_id": next(self._ids),
+                "group_id": group_id,
+                "user_id": user_id,
+                "message": message,
+                "raw_message": _raw(message),
+                "font": 0,
+                "sender": {"user_id": user_id, "nickname": "老王", "card": "王", "role": "member"},
+            }
+        )
 
     async def wait_for_actions(self, count: int, within: float = 5) -> list[dict[str, Any]]:
         async def wait() -> None:

@@ -229,8 +229,11 @@ class FakePuppetService:
 
     async def wait_for_event_stream(self, count: int = 1, within: float = 10) -> None:
         """Wait until ``count`` Event streams have been opened since this fake was created."""
-        await self._wait(lambda: self.streams_opened >= count and bool(self._subscribers),
-                         within, f"event stream #{count}")
+        await self._wait(
+            lambda: self.streams_opened >= count and bool(self._subscribers),
+            within,
+            f"event stream #{count}",
+        )
 
     async def wait_for_sent(self, count: int, within: float = 5) -> list[SentText]:
         """Wait until at least ``count`` texts have been sent in total; return them all."""
@@ -239,13 +242,13 @@ class FakePuppetService:
 
     async def wait_for_call(self, name: str, count: int = 1, within: float = 5) -> None:
         """Wait until RPC ``name`` has been called ``count`` times."""
-        await self._wait(lambda: self.calls.count(name) >= count, within,
-                         f"{count} call(s) of {name}")
+        await self._wait(
+            lambda: self.calls.count(name) >= count, within, f"{count} call(s) of {name}"
+        )
 
     async def wait_for_request(self, name: str, about: str, within: float = 5) -> None:
         """Wait until RPC ``name`` has been answered for the id ``about``."""
-        await self._wait(lambda: (name, about) in self.requests, within,
-                         f"{name} about {about}")
+        await self._wait(lambda: (name, about) in self.requests, within, f"{name} about {about}")
 
     # ----- events ------------------------------------------------------------------------
 
@@ -297,22 +300,33 @@ class FakePuppetService:
         self._emit(EventKind.MESSAGE, {"messageId": message_id})
         return message_id
 
-    def emit_image(self, talker_id: str, data: bytes, *, room_id: str | None = None,
-                   name: str = "photo.jpg", url: str | None = None,
-                   as_file: bool = False) -> str:
+    def emit_image(
+        self,
+        talker_id: str,
+        data: bytes,
+        *,
+        room_id: str | None = None,
+        name: str = "photo.jpg",
+        url: str | None = None,
+        as_file: bool = False,
+    ) -> str:
         """An image message whose file box carries ``data`` as base64 (as puppet-service
         gateways serialise a file box), or points at ``url``; with ``as_file`` an attachment
         named ``name`` (served by MessageFile). Return its id."""
         message_id = unique_id("img")
-        box: dict[str, Any] = {"boxType": 2, "name": name, "remoteUrl": url} if url else \
-            {"boxType": 1, "name": name, "base64": base64.b64encode(data).decode("ascii")}
+        box: dict[str, Any] = (
+            {"boxType": 2, "name": name, "remoteUrl": url}
+            if url
+            else {"boxType": 1, "name": name, "base64": base64.b64encode(data).decode("ascii")}
+        )
         self.file_boxes[message_id] = json.dumps(box)
         self.messages[message_id] = pb.MessagePayloadResponse(id=message_id, filename=name)
         wire_type = WireType.ATTACHMENT if as_file else WireType.IMAGE
         return self._emit_stored(talker_id, message_id, room_id, wire_type)
 
-    def _emit_stored(self, talker_id: str, message_id: str, room_id: str | None,
-                     wire_type: WireType) -> str:
+    def _emit_stored(
+        self, talker_id: str, message_id: str, room_id: str | None, wire_type: WireType
+    ) -> str:
         payload = self.messages[message_id]
         payload.timestamp = int(time.time())
         payload.type = int(wire_type)
@@ -379,31 +393,55 @@ class FakePuppetService:
             "Start": (lambda _: pb.StartResponse(), pb.StartRequest, pb.StartResponse),
             "Stop": (lambda _: pb.StopResponse(), pb.StopRequest, pb.StopResponse),
             "Logout": (lambda _: pb.LogoutResponse(), pb.LogoutRequest, pb.LogoutResponse),
-            "Version": (lambda _: pb.VersionResponse(version="fake-0.1"), pb.VersionRequest,
-                        pb.VersionResponse),
+            "Version": (
+                lambda _: pb.VersionResponse(version="fake-0.1"),
+                pb.VersionRequest,
+                pb.VersionResponse,
+            ),
             "Ding": (self._ding, pb.DingRequest, pb.DingResponse),
-            "DirtyPayload": (lambda _: pb.DirtyPayloadResponse(), pb.DirtyPayloadRequest,
-                             pb.DirtyPayloadResponse),
-            "ContactPayload": (self._contact, pb.ContactPayloadRequest,
-                               pb.ContactPayloadResponse),
-            "ContactList": (lambda _: pb.ContactListResponse(ids=list(self.contacts)),
-                            pb.ContactListRequest, pb.ContactListResponse),
-            "MessagePayload": (self._message, pb.MessagePayloadRequest,
-                               pb.MessagePayloadResponse),
-            "MessageSendText": (self._send_text, pb.MessageSendTextRequest,
-                                pb.MessageSendTextResponse),
-            "MessageImage": (lambda r: pb.MessageImageResponse(filebox=self._file_box(r)),
-                             pb.MessageImageRequest, pb.MessageImageResponse),
-            "MessageFile": (lambda r: pb.MessageFileResponse(filebox=self._file_box(r)),
-                            pb.MessageFileRequest, pb.MessageFileResponse),
+            "DirtyPayload": (
+                lambda _: pb.DirtyPayloadResponse(),
+                pb.DirtyPayloadRequest,
+                pb.DirtyPayloadResponse,
+            ),
+            "ContactPayload": (self._contact, pb.ContactPayloadRequest, pb.ContactPayloadResponse),
+            "ContactList": (
+                lambda _: pb.ContactListResponse(ids=list(self.contacts)),
+                pb.ContactListRequest,
+                pb.ContactListResponse,
+            ),
+            "MessagePayload": (self._message, pb.MessagePayloadRequest, pb.MessagePayloadResponse),
+            "MessageSendText": (
+                self._send_text,
+                pb.MessageSendTextRequest,
+                pb.MessageSendTextResponse,
+            ),
+            "MessageImage": (
+                lambda r: pb.MessageImageResponse(filebox=self._file_box(r)),
+                pb.MessageImageRequest,
+                pb.MessageImageResponse,
+            ),
+            "MessageFile": (
+                lambda r: pb.MessageFileResponse(filebox=self._file_box(r)),
+                pb.MessageFileRequest,
+                pb.MessageFileResponse,
+            ),
             "RoomPayload": (self._room, pb.RoomPayloadRequest, pb.RoomPayloadResponse),
-            "RoomList": (lambda _: pb.RoomListResponse(ids=list(self.rooms)),
-                         pb.RoomListRequest, pb.RoomListResponse),
+            "RoomList": (
+                lambda _: pb.RoomListResponse(ids=list(self.rooms)),
+                pb.RoomListRequest,
+                pb.RoomListResponse,
+            ),
             "RoomMemberList": (
                 lambda r: pb.RoomMemberListResponse(member_ids=list(self._room(r).member_ids)),
-                pb.RoomMemberListRequest, pb.RoomMemberListResponse),
-            "RoomMemberPayload": (self._room_member, pb.RoomMemberPayloadRequest,
-                                  pb.RoomMemberPayloadResponse),
+                pb.RoomMemberListRequest,
+                pb.RoomMemberListResponse,
+            ),
+            "RoomMemberPayload": (
+                self._room_member,
+                pb.RoomMemberPayloadRequest,
+                pb.RoomMemberPayloadResponse,
+            ),
         }
 
     def _unary(self, name: str, handle: Callable[[Any], Any]) -> Callable[[Any], Awaitable[None]]:
@@ -443,13 +481,17 @@ class FakePuppetService:
     def __mapping__(self) -> dict[str, grpclib.const.Handler]:
         mapping = {
             f"/wechaty.Puppet/{name}": grpclib.const.Handler(
-                self._unary(name, handle), grpclib.const.Cardinality.UNARY_UNARY,
-                request_type, reply_type,
+                self._unary(name, handle),
+                grpclib.const.Cardinality.UNARY_UNARY,
+                request_type,
+                reply_type,
             )
             for name, (handle, request_type, reply_type) in self._unary_routes().items()
         }
         mapping["/wechaty.Puppet/Event"] = grpclib.const.Handler(
-            self._event, grpclib.const.Cardinality.UNARY_STREAM, pb.EventRequest,
+            self._event,
+            grpclib.const.Cardinality.UNARY_STREAM,
+            pb.EventRequest,
             pb.EventResponse,
         )
         return mapping

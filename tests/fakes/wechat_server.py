@@ -40,17 +40,23 @@ def _cdata(value: str) -> str:
     return f"<![CDATA[{value}]]>"
 
 
-def message_xml(source: str, msg_type: str, fields: dict[str, str | int], *,
-                create_time: int | None = None) -> str:
+def message_xml(
+    source: str, msg_type: str, fields: dict[str, str | int], *, create_time: int | None = None
+) -> str:
     """A message or event as WeChat pushes it (plain XML)."""
     created = create_time if create_time is not None else int(time.time())
-    parts = [f"<ToUserName>{_cdata(ACCOUNT)}</ToUserName>",
-             f"<FromUserName>{_cdata(source)}</FromUserName>",
-             f"<CreateTime>{created}</CreateTime>",
-             f"<MsgType>{_cdata(msg_type)}</MsgType>"]
+    parts = [
+        f"<ToUserName>{_cdata(ACCOUNT)}</ToUserName>",
+        f"<FromUserName>{_cdata(source)}</FromUserName>",
+        f"<CreateTime>{created}</CreateTime>",
+        f"<MsgType>{_cdata(msg_type)}</MsgType>",
+    ]
     for name, value in fields.items():
-        parts.append(f"<{name}>{value}</{name}>" if isinstance(value, int)
-                     else f"<{name}>{_cdata(value)}</{name}>")
+        parts.append(
+            f"<{name}>{value}</{name}>"
+            if isinstance(value, int)
+            else f"<{name}>{_cdata(value)}</{name}>"
+        )
     return "<xml>" + "".join(parts) + "</xml>"
 
 
@@ -59,8 +65,9 @@ _ids = itertools.count(24_000_000_000_000_001)
 
 def text(source: str, content: str, msg_id: int | None = None) -> str:
     """A text message."""
-    return message_xml(source, "text", {"Content": content,
-                                        "MsgId": msg_id if msg_id is not None else next(_ids)})
+    return message_xml(
+        source, "text", {"Content": content, "MsgId": msg_id if msg_id is not None else next(_ids)}
+    )
 
 
 def voice(source: str, recognition: str | None, msg_id: int | None = None) -> str:
@@ -74,13 +81,18 @@ def voice(source: str, recognition: str | None, msg_id: int | None = None) -> st
 
 def image(source: str, msg_id: int | None = None) -> str:
     """An image message."""
-    return message_xml(source, "image", {
-        "PicUrl": "http://127.0.0.1:9/photo.jpg", "MediaId": "media-image-1",
-        "MsgId": msg_id if msg_id is not None else next(_ids)})
+    return message_xml(
+        source,
+        "image",
+        {
+            "PicUrl": "http://127.0.0.1:9/photo.jpg",
+            "MediaId": "media-image-1",
+            "MsgId": msg_id if msg_id is not None else next(_ids),
+        },
+    )
 
 
-def event(source: str, name: str, key: str | None = None,
-          create_time: int | None = None) -> str:
+def event(source: str, name: str, key: str | None = None, create_time: int | None = None) -> str:
     """An event (subscribe, unsubscribe, CLICK...)."""
     fields: dict[str, str | int] = {"Event": name}
     if key is not None:
@@ -171,8 +183,11 @@ class FakeWeChat:
         if error is not None:
             return error
         body = json.loads(await request.read())
-        if body.get("msgtype") != "text" or not body.get("touser") or \
-                not isinstance(body.get("text"), dict):
+        if (
+            body.get("msgtype") != "text"
+            or not body.get("touser")
+            or not isinstance(body.get("text"), dict)
+        ):
             return web.json_response({"errcode": 40008, "errmsg": "invalid message type"})
         content = body["text"].get("content", "")
         if len(content.encode("utf-8")) > 2048:
@@ -195,30 +210,40 @@ class FakeWeChat:
 
     async def wait_for_sent(self, count: int, within: float = 10) -> list[dict[str, Any]]:
         """Wait until ``count`` customer-service messages have arrived."""
+
         async def wait() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: len(self.sent) >= count)
+
         await asyncio.wait_for(wait(), within)
         return self.sent
 
     def sent_texts(self, open_id: str | None = None) -> list[str]:
         """The texts of the customer-service messages (to ``open_id``)."""
-        return [m["text"]["content"] for m in self.sent
-                if open_id is None or m["touser"] == open_id]
+        return [
+            m["text"]["content"] for m in self.sent if open_id is None or m["touser"] == open_id
+        ]
 
     # ----- callbacks ---------------------------------------------------------------------
 
-    def signed_query(self, *, timestamp: int | None = None, nonce: str | None = None,
-                     token: str = TOKEN) -> dict[str, str]:
+    def signed_query(
+        self, *, timestamp: int | None = None, nonce: str | None = None, token: str = TOKEN
+    ) -> dict[str, str]:
         """signature, timestamp and nonce as WeChat puts them on every callback."""
         stamp = str(timestamp if timestamp is not None else int(time.time()))
         nonce = nonce or str(next(self._nonces) * 7919)
-        return {"signature": signature_of(token, stamp, nonce), "timestamp": stamp,
-                "nonce": nonce}
+        return {"signature": signature_of(token, stamp, nonce), "timestamp": stamp, "nonce": nonce}
 
-    def callback_request(self, xml: str, mode: Mode, *, timestamp: int | None = None,
-                         nonce: str | None = None, token: str = TOKEN,
-                         encrypt: bool | None = None) -> tuple[dict[str, str], str]:
+    def callback_request(
+        self,
+        xml: str,
+        mode: Mode,
+        *,
+        timestamp: int | None = None,
+        nonce: str | None = None,
+        token: str = TOKEN,
+        encrypt: bool | None = None,
+    ) -> tuple[dict[str, str], str]:
         """The query and body of a callback carrying ``xml``: encrypted in safe mode, both
         plain and encrypted in compatible mode (unless ``encrypt`` is False), plain in plain
         mode. ``token`` other than the account's makes the signatures wrong."""
@@ -228,8 +253,9 @@ class FakeWeChat:
         if not encrypt:
             return query, xml
         crypto = self.crypto if token == TOKEN else WeChatCrypto(token, AES_KEY, APP_ID)
-        envelope = xmltodict.parse(crypto.encrypt_message(
-            xml, query["nonce"], query["timestamp"]))["xml"]
+        envelope = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))[
+            "xml"
+        ]
         query["encrypt_type"] = "aes"
         query["msg_signature"] = envelope["MsgSignature"]
         encrypted = f"<Encrypt>{_cdata(envelope['Encrypt'])}</Encrypt>"
@@ -239,13 +265,18 @@ class FakeWeChat:
             body = f"<xml><ToUserName>{_cdata(ACCOUNT)}</ToUserName>{encrypted}</xml>"
         return query, body
 
-    async def post(self, query: dict[str, str], body: str | bytes,
-                   give_up_after: float = 5.0) -> Reply:
+    async def post(
+        self, query: dict[str, str], body: str | bytes, give_up_after: float = 5.0
+    ) -> Reply:
         """POST a callback as WeChat does (it gives up after 5 s) and read the reply."""
         assert self._http is not None
-        async with self._http.post(self.callback_url, params=query, data=body,
-                                   headers={"Content-Type": "text/xml"},
-                                   timeout=aiohttp.ClientTimeout(total=give_up_after)) as response:
+        async with self._http.post(
+            self.callback_url,
+            params=query,
+            data=body,
+            headers={"Content-Type": "text/xml"},
+            timeout=aiohttp.ClientTimeout(total=give_up_after),
+        ) as response:
             raw = await response.text()
             status = response.status
         return self.read_reply(status, raw, query)
@@ -262,16 +293,18 @@ class FakeWeChat:
         document = xmltodict.parse(raw)["xml"]
         encrypted = "Encrypt" in document
         if encrypted:
-            plain = self.crypto.decrypt_message(raw, document["MsgSignature"],
-                                                document["TimeStamp"], document["Nonce"])
+            plain = self.crypto.decrypt_message(
+                raw, document["MsgSignature"], document["TimeStamp"], document["Nonce"]
+            )
             document = xmltodict.parse(plain)["xml"]
         assert document["MsgType"] == "text", document
         assert document["FromUserName"] == ACCOUNT
         assert document["ToUserName"] == query["openid"]
         return Reply(status, raw, document["Content"], encrypted)
 
-    async def verify_url(self, echostr: str, *, token: str = TOKEN,
-                         timestamp: int | None = None) -> tuple[int, str]:
+    async def verify_url(
+        self, echostr: str, *, token: str = TOKEN, timestamp: int | None = None
+    ) -> tuple[int, str]:
         """WeChat's check of the callback URL: GET with a signature and ``echostr``."""
         assert self._http is not None
         query = {**self.signed_query(token=token, timestamp=timestamp), "echostr": echostr}

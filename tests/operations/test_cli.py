@@ -48,8 +48,9 @@ def test_eval_prints_and_writes_json(tmp_path: Path) -> None:
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["accuracy"] >= 0.9
     assert "collector_at_door" in report["intents"]
-    assert {"precision", "recall", "f1", "support", "confused_with"} <= \
-        set(report["intents"]["collector_at_door"])
+    assert {"precision", "recall", "f1", "support", "confused_with"} <= set(
+        report["intents"]["collector_at_door"]
+    )
 
 
 def test_eval_missing_file_is_clear() -> None:
@@ -69,8 +70,9 @@ def test_check_names_file_intent_and_field(tmp_path: Path) -> None:
     target = tmp_path / "intents"
     shutil.copytree(ROOT / "intents", target)
     path = target / "seek_help.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("title:", "titel:", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8"
+    )
     proc = run("--intents", str(target), "check")
     assert proc.returncode == 1
     err = proc.stderr.decode()
@@ -130,8 +132,11 @@ def test_default_command_is_terminal_chat(tmp_path: Path) -> None:
 
 
 def test_run_wechaty_without_settings_names_them(tmp_path: Path) -> None:
-    env = {"WECHATY_PUPPET_SERVICE_ENDPOINT": "", "WECHATY_PUPPET_SERVICE_TOKEN": "",
-           "XDG_DATA_HOME": str(tmp_path)}
+    env = {
+        "WECHATY_PUPPET_SERVICE_ENDPOINT": "",
+        "WECHATY_PUPPET_SERVICE_TOKEN": "",
+        "XDG_DATA_HOME": str(tmp_path),
+    }
     proc = run("run", "--platform", "wechaty", env=env, cwd=tmp_path)
     assert proc.returncode == 2
     err = proc.stderr.decode().strip().splitlines()
@@ -141,6 +146,7 @@ def test_run_wechaty_without_settings_names_them(tmp_path: Path) -> None:
 
 
 # ----- the first five minutes (issue 16) -------------------------------------------------------
+
 
 def test_version_comes_from_the_package_metadata() -> None:
     from importlib.metadata import version
@@ -187,7 +193,13 @@ def test_eval_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         f"'{sys.executable}' -m bot eval --json-out '{tmp_path / 'r.json'}' | head -n 1",
-        shell=True, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
+        shell=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.stdout.decode().strip()
     assert proc.stderr.decode() == ""
 
@@ -239,9 +251,14 @@ def _interrupt(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
     import time
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
-                            env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
     assert proc.stdout is not None
     seen = b""
     deadline = time.monotonic() + 60
@@ -262,10 +279,10 @@ def test_ctrl_c_leaves_the_chat_at_once(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
-def test_ctrl_c_stops_run_with_the_terminal_and_logs_stay_out_of_the_prompt(
-        tmp_path: Path) -> None:
-    code, out, err = _interrupt(["--config", str(_memory_config(tmp_path)), "run",
-                                 "--platform", "terminal"], tmp_path)
+def test_ctrl_c_stops_run_with_the_terminal_and_logs_stay_out_of_the_prompt(tmp_path: Path) -> None:
+    code, out, err = _interrupt(
+        ["--config", str(_memory_config(tmp_path)), "run", "--platform", "terminal"], tmp_path
+    )
     assert code == 0, err
     assert "Traceback" not in err
     assert "INFO" not in out

@@ -60,8 +60,9 @@ async def say(engine: Engine, text: str, user: str = "alice") -> list[str]:
     return (await engine.handle(Incoming(user=user, text=text))).replies
 
 
-async def wait_until(condition: Callable[[], bool], touch: Callable[[], None] | None = None
-                     ) -> None:
+async def wait_until(
+    condition: Callable[[], bool], touch: Callable[[], None] | None = None
+) -> None:
     """Poll ``condition``; ``touch`` again now and then (the watcher may not have been
     watching yet when the file was first written)."""
     deadline = time.monotonic() + WAIT_SECONDS
@@ -88,13 +89,16 @@ async def watcher(engine: Engine, intents: Path) -> AsyncIterator[ContentWatcher
 # --------------------------------------------------------------------------- success
 
 
-async def test_watcher_reloads_changed_content(engine: Engine, watcher: ContentWatcher,
-                                               intents: Path) -> None:
+async def test_watcher_reloads_changed_content(
+    engine: Engine, watcher: ContentWatcher, intents: Path
+) -> None:
     old = engine.understanding
     assert NEW_GREETING not in await say(engine, "你好")
     edit_intent(intents, "greeting", new_greeting)
-    await wait_until(lambda: engine.understanding is not old,
-                     touch=lambda: edit_intent(intents, "greeting", lambda d: None))
+    await wait_until(
+        lambda: engine.understanding is not old,
+        touch=lambda: edit_intent(intents, "greeting", lambda d: None),
+    )
     assert await say(engine, "你好") == [NEW_GREETING]
     assert engine.understanding.content.version != old.content.version
     assert old.content.intent("greeting").advice.short != NEW_GREETING  # swapped, not mutated
@@ -114,8 +118,9 @@ async def test_admin_reload_swaps_in_new_content(engine: Engine, intents: Path) 
     assert await say(engine, "你好") == [NEW_GREETING]
 
 
-async def test_answering_goes_on_while_the_new_content_is_built(engine: Engine,
-                                                                intents: Path) -> None:
+async def test_answering_goes_on_while_the_new_content_is_built(
+    engine: Engine, intents: Path
+) -> None:
     edit_intent(intents, "greeting", new_greeting)
     reload = asyncio.create_task(engine.reload_content())
     await asyncio.sleep(0)
@@ -139,7 +144,8 @@ def empty_short_advice(data: dict[str, Any]) -> None:
 
 
 async def test_admin_reload_of_invalid_content_names_the_problem(
-        engine: Engine, intents: Path, caplog: pytest.LogCaptureFixture) -> None:
+    engine: Engine, intents: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     old = engine.understanding
     edit_intent(intents, "harassment", empty_short_advice)
     [reply] = (await engine.handle(ADMIN)).replies
@@ -163,7 +169,8 @@ async def test_admin_reload_of_broken_yaml_names_the_file(engine: Engine, intent
 
 
 async def test_watcher_rejects_invalid_content_and_tells_the_admin(
-        engine: Engine, watcher: ContentWatcher, intents: Path) -> None:
+    engine: Engine, watcher: ContentWatcher, intents: Path
+) -> None:
     pushed: list[str] = []
 
     async def push(text: str) -> None:
@@ -172,8 +179,9 @@ async def test_watcher_rejects_invalid_content_and_tells_the_admin(
     engine.admin.on_notice.append(push)
     old = engine.understanding
     edit_intent(intents, "greeting", lambda d: d.update(examples=d["examples"][:3]))
-    await wait_until(lambda: bool(pushed),
-                     touch=lambda: edit_intent(intents, "greeting", lambda d: None))
+    await wait_until(
+        lambda: bool(pushed), touch=lambda: edit_intent(intents, "greeting", lambda d: None)
+    )
     assert engine.understanding is old
     notice = pushed[0]
     assert notice.startswith("【管理员提醒】")
@@ -190,8 +198,7 @@ async def test_watcher_rejects_invalid_content_and_tells_the_admin(
     assert engine.admin.notice is None
 
 
-async def test_a_later_good_reload_clears_the_pending_notice(
-        engine: Engine, intents: Path) -> None:
+async def test_a_later_good_reload_clears_the_pending_notice(engine: Engine, intents: Path) -> None:
     edit_intent(intents, "harassment", empty_short_advice)
     outcome = await engine.reload_content(trigger="files")
     await engine.admin.notify("【管理员提醒】内容有问题")
@@ -202,7 +209,8 @@ async def test_a_later_good_reload_clears_the_pending_notice(
 
 
 async def test_a_failing_notice_callback_is_logged_not_raised(
-        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     async def broken(text: str) -> None:
         raise ConnectionError("platform down")
 
@@ -226,7 +234,8 @@ def test_only_content_files_trigger_a_reload() -> None:
 
 
 async def test_watcher_stops_when_cancelled_and_without_a_directory(
-        engine: Engine, tmp_path: Path) -> None:
+    engine: Engine, tmp_path: Path
+) -> None:
     watching = ContentWatcher(engine, tmp_path, debounce_ms=50, step_ms=10)
     task = asyncio.create_task(watching.run())
     await asyncio.sleep(0.1)
@@ -257,8 +266,10 @@ async def test_run_starts_the_watcher(intents: Path, monkeypatch: pytest.MonkeyP
         async def run(self) -> None:
             old = self.engine.understanding
             edit_intent(intents, "greeting", new_greeting)
-            await wait_until(lambda: self.engine.understanding is not old,
-                             touch=lambda: edit_intent(intents, "greeting", lambda d: None))
+            await wait_until(
+                lambda: self.engine.understanding is not old,
+                touch=lambda: edit_intent(intents, "greeting", lambda d: None),
+            )
             response = await self.engine.handle(Incoming(user="u", text="你好"))
             seen["replies"] = response.replies
             seen["platforms"] = list(self.engine.admin.platforms)
@@ -266,8 +277,9 @@ async def test_run_starts_the_watcher(intents: Path, monkeypatch: pytest.MonkeyP
         async def stop(self) -> None:
             pass
 
-    monkeypatch.setattr(registry, "build",
-                        lambda name, config, engine: EditingAdapter(config, engine))
+    monkeypatch.setattr(
+        registry, "build", lambda name, config, engine: EditingAdapter(config, engine)
+    )
     config = memory_config(intents_dir=str(intents), reload=ReloadConfig(debounce_ms=50))
     assert await asyncio.wait_for(runner.run_platforms(config, ["terminal"]), 60) == 0
     assert seen == {"replies": [NEW_GREETING], "platforms": ["fake"]}

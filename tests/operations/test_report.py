@@ -28,18 +28,30 @@ from bot.storage.turns.base import TurnRecord
 from bot.storage.turns.sqlite import SqliteTurnLog
 
 ROOT = Path(__file__).resolve().parents[2]
-TITLES = {"harassment": "电话轰炸和骚扰", "collector_at_door": "催收人员上门",
-          "verify_identity": "核实来人身份", "complain": "投诉渠道"}
+TITLES = {
+    "harassment": "电话轰炸和骚扰",
+    "collector_at_door": "催收人员上门",
+    "verify_identity": "核实来人身份",
+    "complain": "投诉渠道",
+}
 
 
-def turn(intent: str, text: str | None = None, at: float | None = None,
-         guesses: tuple[tuple[str, float], ...] = ()) -> TurnRecord:
-    return TurnRecord(at=time.time() if at is None else at, intent=intent, platform="wechat",
-                      text=text, guesses=tuple(RankedIntent(i, s) for i, s in guesses))
+def turn(
+    intent: str,
+    text: str | None = None,
+    at: float | None = None,
+    guesses: tuple[tuple[str, float], ...] = (),
+) -> TurnRecord:
+    return TurnRecord(
+        at=time.time() if at is None else at,
+        intent=intent,
+        platform="wechat",
+        text=text,
+        guesses=tuple(RankedIntent(i, s) for i, s in guesses),
+    )
 
 
-def fallback(text: str, guesses: tuple[tuple[str, float], ...] = (), **kwargs: float
-             ) -> TurnRecord:
+def fallback(text: str, guesses: tuple[tuple[str, float], ...] = (), **kwargs: float) -> TurnRecord:
     return turn("fallback", text, guesses=guesses, **kwargs)  # type: ignore[arg-type]
 
 
@@ -63,16 +75,25 @@ def test_jaccard_of_bigrams() -> None:
 
 def test_similar_messages_group_and_dissimilar_stay_apart() -> None:
     records = [
-        fallback("红烧肉怎么做"), fallback("红烧肉怎么做"), fallback("红烧肉怎么做？"),
+        fallback("红烧肉怎么做"),
+        fallback("红烧肉怎么做"),
+        fallback("红烧肉怎么做？"),
         fallback("红烧肉要怎么做呀"),
-        fallback("今天天气怎么样"), fallback("今天天气怎么样啊"),
-        turn("clarify", "我的电话138****5678能查到吗"), fallback("我的电话139****1234能查到吗"),
+        fallback("今天天气怎么样"),
+        fallback("今天天气怎么样啊"),
+        turn("clarify", "我的电话138****5678能查到吗"),
+        fallback("我的电话139****1234能查到吗"),
         fallback("周末去哪里玩"),
-        turn("harassment"), turn("harassment"),  # answered: no text, no group
+        turn("harassment"),
+        turn("harassment"),  # answered: no text, no group
     ]
     groups = group_messages(records)
     assert {g.representative: g.count for g in groups} == {
-        "红烧肉怎么做": 4, "今天天气怎么样": 2, "我的电话138****5678能查到吗": 2, "周末去哪里玩": 1}
+        "红烧肉怎么做": 4,
+        "今天天气怎么样": 2,
+        "我的电话138****5678能查到吗": 2,
+        "周末去哪里玩": 1,
+    }
     assert [g.count for g in groups] == [4, 2, 2, 1]  # largest first
     [phone_group] = [g for g in groups if "电话" in g.representative]
     assert (phone_group.fallback, phone_group.clarify) == (1, 1)
@@ -91,18 +112,23 @@ def test_group_guesses_are_mean_scores_best_first() -> None:
         fallback("怎么查征信呢", guesses=(("verify_identity", 0.1), ("harassment", 0.3))),
     ]
     [group] = group_messages(records)
-    assert group.guesses() == [("verify_identity", pytest.approx(0.2)),
-                               ("harassment", pytest.approx(0.15)),
-                               ("complain", pytest.approx(0.05))]
+    assert group.guesses() == [
+        ("verify_identity", pytest.approx(0.2)),
+        ("harassment", pytest.approx(0.15)),
+        ("complain", pytest.approx(0.05)),
+    ]
 
 
 # --------------------------------------------------------------------------- the report
 
 
 def sample_records() -> list[TurnRecord]:
-    return ([turn("harassment")] * 5 + [turn("collector_at_door")] * 3
-            + [fallback("红烧肉怎么做", guesses=(("complain", 0.2),))] * 2
-            + [turn("clarify", "银行", guesses=(("verify_identity", 0.07),))])
+    return (
+        [turn("harassment")] * 5
+        + [turn("collector_at_door")] * 3
+        + [fallback("红烧肉怎么做", guesses=(("complain", 0.2),))] * 2
+        + [turn("clarify", "银行", guesses=(("verify_identity", 0.07),))]
+    )
 
 
 def test_report_counts_topics_and_rates() -> None:
@@ -114,14 +140,21 @@ def test_report_counts_topics_and_rates() -> None:
     assert data["fallback_rate"] == pytest.approx(2 / 11, abs=1e-4)
     assert data["low_confidence_rate"] == pytest.approx(1 / 11, abs=1e-4)
     assert data["topics"] == [
-        {"intent": "harassment", "title": "电话轰炸和骚扰", "count": 5,
-         "share": pytest.approx(5 / 11, abs=1e-4)},
-        {"intent": "collector_at_door", "title": "催收人员上门", "count": 3,
-         "share": pytest.approx(3 / 11, abs=1e-4)},
+        {
+            "intent": "harassment",
+            "title": "电话轰炸和骚扰",
+            "count": 5,
+            "share": pytest.approx(5 / 11, abs=1e-4),
+        },
+        {
+            "intent": "collector_at_door",
+            "title": "催收人员上门",
+            "count": 3,
+            "share": pytest.approx(3 / 11, abs=1e-4),
+        },
     ]
     groups = data["unanswered_groups"]
-    assert [(g["representative"], g["count"]) for g in groups] == [("红烧肉怎么做", 2),
-                                                                   ("银行", 1)]
+    assert [(g["representative"], g["count"]) for g in groups] == [("红烧肉怎么做", 2), ("银行", 1)]
     assert groups[0]["guesses"] == [{"intent": "complain", "title": "投诉渠道", "score": 0.2}]
     text = report.format()
     assert "fallback rate: 18.2%" in text
@@ -155,15 +188,20 @@ def test_parse_time() -> None:
 
 def run_report(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "report",
-                           *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "report", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
 
 
 def write_config(tmp_path: Path, database: Path) -> Path:
     config = tmp_path / "config.yaml"
-    config.write_text(f"sessions:\n  store: sqlite\n  sqlite_path: {database}\n",
-                      encoding="utf-8")
+    config.write_text(f"sessions:\n  store: sqlite\n  sqlite_path: {database}\n", encoding="utf-8")
     return config
 
 
@@ -172,11 +210,15 @@ async def test_report_command_json_from_a_sqlite_file(tmp_path: Path) -> None:
     turn_log = await SqliteTurnLog.open(database, 30 * 86_400, 1000)
     now = time.time()
     old = now - 3 * 86_400
-    await turn_log.record_many([
-        *sample_records(),
-        fallback("我的电话138****5678能查到吗"), fallback("我的电话139****1234能查到吗"),
-        turn("harassment", at=old), fallback("三天前的问题", at=old),  # outside --since 24h
-    ])
+    await turn_log.record_many(
+        [
+            *sample_records(),
+            fallback("我的电话138****5678能查到吗"),
+            fallback("我的电话139****1234能查到吗"),
+            turn("harassment", at=old),
+            fallback("三天前的问题", at=old),  # outside --since 24h
+        ]
+    )
     await turn_log.close()
     proc = run_report(write_config(tmp_path, database), "--since", "24h", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -184,11 +226,18 @@ async def test_report_command_json_from_a_sqlite_file(tmp_path: Path) -> None:
     assert data["total"] == 13
     assert (data["fallback"], data["clarify"]) == (4, 1)
     assert data["fallback_rate"] == pytest.approx(4 / 13, abs=1e-4)
-    assert data["topics"][0] == {"intent": "harassment", "title": "电话轰炸和骚扰", "count": 5,
-                                 "share": pytest.approx(5 / 13, abs=1e-4)}
+    assert data["topics"][0] == {
+        "intent": "harassment",
+        "title": "电话轰炸和骚扰",
+        "count": 5,
+        "share": pytest.approx(5 / 13, abs=1e-4),
+    }
     groups = {g["representative"]: g for g in data["unanswered_groups"]}
     assert {k: g["count"] for k, g in groups.items()} == {
-        "红烧肉怎么做": 2, "我的电话138****5678能查到吗": 2, "银行": 1}
+        "红烧肉怎么做": 2,
+        "我的电话138****5678能查到吗": 2,
+        "银行": 1,
+    }
     assert groups["银行"]["guesses"][0]["title"] == "核实来人身份"  # titles from the content
 
     proc = run_report(write_config(tmp_path, database), "--since", "7d")

@@ -22,9 +22,15 @@ def test_run_exits_1_when_the_port_is_taken(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = run("run", "--platform", "http", "--port", str(port),
-                   env={"XDG_DATA_HOME": str(tmp_path), "BOT_HTTP_TOKEN": "t0ken-for-test"},
-                   cwd=tmp_path)
+        proc = run(
+            "run",
+            "--platform",
+            "http",
+            "--port",
+            str(port),
+            env={"XDG_DATA_HOME": str(tmp_path), "BOT_HTTP_TOKEN": "t0ken-for-test"},
+            cwd=tmp_path,
+        )
     err = proc.stderr.decode()
     assert proc.returncode == 1, err
     assert "error: platform http cannot start" in err
@@ -32,8 +38,15 @@ def test_run_exits_1_when_the_port_is_taken(tmp_path: Path) -> None:
 
 
 def test_port_needs_a_server_platform(tmp_path: Path) -> None:
-    proc = run("run", "--platform", "terminal", "--port", "9999",
-               env={"XDG_DATA_HOME": str(tmp_path)}, cwd=tmp_path)
+    proc = run(
+        "run",
+        "--platform",
+        "terminal",
+        "--port",
+        "9999",
+        env={"XDG_DATA_HOME": str(tmp_path)},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert "--host/--port" in proc.stderr.decode()
 
@@ -65,7 +78,8 @@ class DyingAdapter(Adapter):
 
 
 async def test_a_platform_that_dies_is_restarted_with_backoff(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     adapter = DyingAdapter(lives=2, grace=0.05)
     fatal = asyncio.Event()
     supervisor = Supervisor(adapter, fatal.set, initial=0.05, maximum=1.0, grace=0.05)
@@ -83,7 +97,8 @@ async def test_a_platform_that_dies_is_restarted_with_backoff(
 
 
 async def test_a_platform_failing_at_start_stops_the_others(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     class Broken(Adapter):
         name = "broken"
         platform = "broken"
@@ -111,8 +126,7 @@ async def test_a_platform_failing_at_start_stops_the_others(
     built = iter([healthy, Broken()])
     monkeypatch.setattr(registry, "build", lambda name, config, engine: next(built))
     config = memory_config()
-    config = config.model_copy(update={"reload": config.reload.model_copy(
-        update={"watch": False})})
+    config = config.model_copy(update={"reload": config.reload.model_copy(update={"watch": False})})
     code = await asyncio.wait_for(runner.run_platforms(config, ["http", "onebot"]), 10)
     assert code == 1
     assert healthy.stopped.is_set()

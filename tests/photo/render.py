@@ -21,8 +21,14 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_PATH), size)
 
 
-def letter(lines: Sequence[str], *, width: int = 1240, size: int = 34,
-           seal: str | None = None, qr: str | None = None) -> Image.Image:
+def letter(
+    lines: Sequence[str],
+    *,
+    width: int = 1240,
+    size: int = 34,
+    seal: str | None = None,
+    qr: str | None = None,
+) -> Image.Image:
     """A printed letter: black text on white paper, optionally a red seal and a QR code."""
     line_height = int(size * 1.9)
     height = max(900, 120 + line_height * len(lines) + (360 if qr else 0) + (120 if seal else 0))
@@ -67,14 +73,19 @@ def sms_screenshot(sender: str, messages: Sequence[str], *, width: int = 1080) -
     draw = ImageDraw.Draw(image)
     draw.text((40, 20), "10:42", fill=(20, 20, 20), font=font(34))
     draw.rectangle((0, 90, width, 220), fill=(255, 255, 255))
-    draw.text(((width - draw.textlength(sender, font=font(44))) / 2, 125), sender,
-              fill=(20, 20, 20), font=font(44))
+    draw.text(
+        ((width - draw.textlength(sender, font=font(44))) / 2, 125),
+        sender,
+        fill=(20, 20, 20),
+        font=font(44),
+    )
     draw.text((width / 2 - 90, 250), "短信 今天 上午9:15", fill=(140, 140, 140), font=font(28))
     y = 320
     for lines in wrapped:
         bubble_height = 40 + 58 * len(lines)
-        draw.rounded_rectangle((40, y, width - 180, y + bubble_height), radius=28,
-                               fill=(229, 229, 234))
+        draw.rounded_rectangle(
+            (40, y, width - 180, y + bubble_height), radius=28, fill=(229, 229, 234)
+        )
         for index, line in enumerate(lines):
             draw.text((75, y + 20 + 58 * index), line, fill=(20, 20, 20), font=face)
         y += bubble_height + 30
@@ -116,14 +127,22 @@ def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def phone_photo(image: Image.Image, *, angle: float = 3.0, blur: float = 1.0,
-                noise: int = 12, seed: int = 7, scale: float = 1.0) -> Image.Image:
+def phone_photo(
+    image: Image.Image,
+    *,
+    angle: float = 3.0,
+    blur: float = 1.0,
+    noise: int = 12,
+    seed: int = 7,
+    scale: float = 1.0,
+) -> Image.Image:
     """The same paper as a phone would take it: tilted, a little blurred, uneven light, noise."""
     rng = random.Random(seed)
     if scale != 1.0:
         image = image.resize((int(image.width * scale), int(image.height * scale)))
-    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True,
-                         fillcolor=(150, 140, 125))
+    image = image.rotate(
+        angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(150, 140, 125)
+    )
     image = image.filter(ImageFilter.GaussianBlur(blur))
     shade = Image.linear_gradient("L").resize(image.size).point(lambda v: 215 + v * 40 // 255)
     image = Image.composite(image, Image.new("RGB", image.size, (0, 0, 0)), shade)

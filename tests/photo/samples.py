@@ -73,10 +73,14 @@ AGREEMENT = [
     "账号：6217000010002000300",
     "本协议含债务优化服务费1500元，签字后生效。",
 ]
-POLICE_SMS = ("【公安局】您涉嫌信用卡恶意透支，已被立案调查。请立即将资金转入安全账户配合核查，"
-              "否则将对您实施拘留。")
-COLLECTOR_SMS = ("【某某资产】张先生，您的网贷已逾期90天，我司将于明天派人上门到您户籍地走访，"
-                 "并通知您的村委和家人，子女上学也会受到影响。速联系13800138000处理。")
+POLICE_SMS = (
+    "【公安局】您涉嫌信用卡恶意透支，已被立案调查。请立即将资金转入安全账户配合核查，"
+    "否则将对您实施拘留。"
+)
+COLLECTOR_SMS = (
+    "【某某资产】张先生，您的网贷已逾期90天，我司将于明天派人上门到您户籍地走访，"
+    "并通知您的村委和家人，子女上学也会受到影响。速联系13800138000处理。"
+)
 ALIPAY_CODE = "https://qr.alipay.com/fkx18405bvdjqamnhs5ga2c"
 WECHAT_CODE = "wxp://f2f0Zs1jXYuE9cdEwUrqxW4b5R8vOeHq8J5B"
 
@@ -96,9 +100,13 @@ DRAWINGS: dict[str, Callable[[], Image.Image]] = {
 }
 #: the printed lines of the letters, for the OCR accuracy figure
 PRINTED = {
-    "collection_bad": COLLECTION_BAD, "collection_good": COLLECTION_GOOD,
-    "lawyer_no_firm": LAWYER_NO_FIRM, "lawyer_with_firm": LAWYER_WITH_FIRM,
-    "court_fake": COURT_FAKE, "mandate": MANDATE, "agreement": AGREEMENT,
+    "collection_bad": COLLECTION_BAD,
+    "collection_good": COLLECTION_GOOD,
+    "lawyer_no_firm": LAWYER_NO_FIRM,
+    "lawyer_with_firm": LAWYER_WITH_FIRM,
+    "court_fake": COURT_FAKE,
+    "mandate": MANDATE,
+    "agreement": AGREEMENT,
 }
 
 

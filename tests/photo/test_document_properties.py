@@ -12,18 +12,55 @@ from bot.photo.document import DocKind
 from bot.photo.reader import Reading
 from bot.privacy import mask
 
-PIECES = ["催收函", "律师函", "律师事务所", "人民法院", "传票", "收款人：", "账号：", "户名",
-          "6222021234567890", "13812345678", "人民币", "12,345.67元", "2026年12月5日前",
-          "立案", "安全账户", "公安", "转账", "通知您的单位", "家人", "黑名单", "子女", "上门",
-          "wxp://f2f0", "https://qr.alipay.com/x", "银行", "有限公司", "委托", "（", "）", ":",
-          "\n", " ", "1", "0", "年", "月", "日"]
-LINES = st.lists(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)),
-                          max_size=20).map("".join), max_size=30)
+PIECES = [
+    "催收函",
+    "律师函",
+    "律师事务所",
+    "人民法院",
+    "传票",
+    "收款人：",
+    "账号：",
+    "户名",
+    "6222021234567890",
+    "13812345678",
+    "人民币",
+    "12,345.67元",
+    "2026年12月5日前",
+    "立案",
+    "安全账户",
+    "公安",
+    "转账",
+    "通知您的单位",
+    "家人",
+    "黑名单",
+    "子女",
+    "上门",
+    "wxp://f2f0",
+    "https://qr.alipay.com/x",
+    "银行",
+    "有限公司",
+    "委托",
+    "（",
+    "）",
+    ":",
+    "\n",
+    " ",
+    "1",
+    "0",
+    "年",
+    "月",
+    "日",
+]
+LINES = st.lists(
+    st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_size=20).map("".join),
+    max_size=30,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(lines=LINES, qr=st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=40)),
-                                 max_size=3))
+@given(
+    lines=LINES, qr=st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=40)), max_size=3)
+)
 def test_any_text_is_read_without_failing(lines: list[str], qr: list[str]) -> None:
     document = read_document(lines, qr)
     assert isinstance(document.kind, DocKind)

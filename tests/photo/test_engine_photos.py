@@ -22,8 +22,9 @@ from tests.photo.samples import photo_bytes
 
 
 def photo(data: bytes, **kwargs: object) -> Incoming:
-    return Incoming(user=str(kwargs.pop("user", "alice")), text="", kind=MessageKind.IMAGE,
-                    image=data, **kwargs)  # type: ignore[arg-type]
+    return Incoming(
+        user=str(kwargs.pop("user", "alice")), text="", kind=MessageKind.IMAGE, image=data, **kwargs
+    )  # type: ignore[arg-type]
 
 
 async def test_a_photo_gets_the_photo_check(engine: Engine) -> None:
@@ -49,12 +50,14 @@ async def test_an_unaddressed_group_photo_is_left_alone_by_default(engine: Engin
 
 
 async def test_a_group_that_answers_confident_questions_gets_papers_answered_privately(
-        understanding: Understanding) -> None:
+    understanding: Understanding,
+) -> None:
     config = memory_config(groups=GroupsConfig(answer_confident_questions=True))
     engine = Engine(config, understanding, MemoryStore(600))
     try:
-        letter = await engine.handle(photo(photo_bytes("collection_bad"), room="g1",
-                                           addressed=False))
+        letter = await engine.handle(
+            photo(photo_bytes("collection_bad"), room="g1", addressed=False)
+        )
         assert letter.intent == "photo_check"
         assert "李四" not in "\n".join(letter.replies)
         blank = io.BytesIO()
@@ -66,7 +69,8 @@ async def test_a_group_that_answers_confident_questions_gets_papers_answered_pri
 
 
 async def test_an_unclear_photo_is_recorded_masked_for_the_report(
-        understanding: Understanding) -> None:
+    understanding: Understanding,
+) -> None:
     turn_log = MemoryTurnLog(3600, 100)
     engine = Engine(memory_config(), understanding, MemoryStore(600), turn_log)
     try:
@@ -105,20 +109,29 @@ def test_a_bot_that_never_sees_a_photo_never_loads_the_ocr() -> None:
         "asyncio.run(main())\n"
         "heavy = [m for m in ('PIL', 'cv2', 'numpy', 'onnxruntime', 'rapidocr_onnxruntime')\n"
         "         if m in sys.modules]\n"
-        "print(heavy)\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120, check=False,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        "print(heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 async def test_with_the_photo_check_off_a_photo_gets_the_type_text_note(
-        understanding: Understanding) -> None:
+    understanding: Understanding,
+) -> None:
     from bot.config import PhotoConfig
 
-    config = memory_config(photo=PhotoConfig(enabled=False),
-                           groups=GroupsConfig(answer_confident_questions=True))
+    config = memory_config(
+        photo=PhotoConfig(enabled=False), groups=GroupsConfig(answer_confident_questions=True)
+    )
     engine = Engine(config, understanding, MemoryStore(600))
     try:
         response = await engine.handle(photo(photo_bytes("police_sms")))

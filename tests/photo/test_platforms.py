@@ -35,8 +35,9 @@ from tests.photo.samples import photo_bytes
 # ----- HTTP --------------------------------------------------------------------------------
 
 
-async def test_http_a_base64_photo_gets_the_check(engine: Engine,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+async def test_http_a_base64_photo_gets_the_check(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     image = base64.b64encode(photo_bytes("collection_bad")).decode()
     async with serving(engine, http_config()) as api:
@@ -99,6 +100,7 @@ async def test_http_bad_images(engine: Engine) -> None:
 @asynccontextmanager
 async def image_server(files: dict[str, bytes], *, delay: float = 0) -> AsyncIterator[str]:
     """An HTTP server on 127.0.0.1 serving ``files`` (a QQ media server's stand-in)."""
+
     async def serve(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(delay)
         data = files.get(request.match_info["name"])
@@ -126,8 +128,9 @@ async def test_onebot_an_image_segment_is_downloaded_and_checked(engine: Engine)
     await qq.connect()
     try:
         async with image_server({"letter.jpg": photo_bytes("lawyer_no_firm")}) as base:
-            await qq.private(20002, [{"type": "image",
-                                      "data": {"file": "a.jpg", "url": f"{base}/letter.jpg"}}])
+            await qq.private(
+                20002, [{"type": "image", "data": {"file": "a.jpg", "url": f"{base}/letter.jpg"}}]
+            )
             # a text from someone else meanwhile is answered while the photo is read
             await qq.private(30003, [{"type": "text", "data": {"text": "催收的人在门口"}}])
             actions = await qq.wait_for_actions(4, within=60)
@@ -141,16 +144,22 @@ async def test_onebot_an_image_segment_is_downloaded_and_checked(engine: Engine)
 
 
 async def test_onebot_a_photo_with_a_caption_in_a_group_is_answered_as_the_photo(
-        engine: Engine) -> None:
+    engine: Engine,
+) -> None:
     bot = OneBotAdapter(onebot_config(), engine)
     await bot.start()
     qq = FakeOneBot(url_of(bot), ONEBOT_TOKEN)
     await qq.connect()
     try:
         async with image_server({"code.jpg": photo_bytes("alipay_code")}) as base:
-            await qq.group(30003, [{"type": "at", "data": {"qq": str(qq.self_id)}},
-                                   {"type": "text", "data": {"text": " 这个码能扫吗"}},
-                                   {"type": "image", "data": {"url": f"{base}/code.jpg"}}])
+            await qq.group(
+                30003,
+                [
+                    {"type": "at", "data": {"qq": str(qq.self_id)}},
+                    {"type": "text", "data": {"text": " 这个码能扫吗"}},
+                    {"type": "image", "data": {"url": f"{base}/code.jpg"}},
+                ],
+            )
             actions = await qq.wait_for_actions(2, within=60)
         assert actions[0]["action"] == "send_group_msg"
         assert "个人支付宝收款码" in sent_text(actions[0])
@@ -160,7 +169,8 @@ async def test_onebot_a_photo_with_a_caption_in_a_group_is_answered_as_the_photo
 
 
 async def test_onebot_a_missing_image_gets_the_text_note_and_a_bad_link_is_not_fetched(
-        engine: Engine) -> None:
+    engine: Engine,
+) -> None:
     bot = OneBotAdapter(onebot_config(), engine)
     await bot.start()
     qq = FakeOneBot(url_of(bot), ONEBOT_TOKEN)
@@ -205,7 +215,8 @@ async def gateway() -> AsyncIterator[FakePuppetService]:
 
 
 async def test_wechat_an_image_message_is_fetched_over_grpc_and_checked(
-        gateway: FakePuppetService, caplog: pytest.LogCaptureFixture) -> None:
+    gateway: FakePuppetService, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     config = wechat_config(gateway.endpoint)
     real = await Engine.create(config)
@@ -226,14 +237,16 @@ async def test_wechat_an_image_message_is_fetched_over_grpc_and_checked(
 
 
 async def test_wechat_a_screenshot_sent_as_a_file_is_fetched_with_message_file(
-        gateway: FakePuppetService) -> None:
+    gateway: FakePuppetService,
+) -> None:
     config = wechat_config(gateway.endpoint)
     real = await Engine.create(config)
     handler = Recording(real)
     try:
         async with logged_in(gateway, config, handler):
-            gateway.emit_image(ALICE, photo_bytes("police_sms"), name="Screenshot_2026.png",
-                               as_file=True)
+            gateway.emit_image(
+                ALICE, photo_bytes("police_sms"), name="Screenshot_2026.png", as_file=True
+            )
             sent = await gateway.wait_for_sent(2, within=60)
             gateway.emit_image(ALICE, b"%PDF-1.4", name="contract.pdf", as_file=True)
             more = await gateway.wait_for_sent(3, within=20)
@@ -246,7 +259,8 @@ async def test_wechat_a_screenshot_sent_as_a_file_is_fetched_with_message_file(
 
 
 async def test_wechat_a_group_photo_is_not_read_unless_the_group_answers_unasked(
-        gateway: FakePuppetService) -> None:
+    gateway: FakePuppetService,
+) -> None:
     config = wechat_config(gateway.endpoint)
     real = await Engine.create(config)
     handler = Recording(real)

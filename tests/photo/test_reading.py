@@ -30,14 +30,14 @@ def _distance(a: str, b: str) -> int:
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
 
 
 def test_ocr_reads_clean_letters_with_at_least_95_percent_of_characters_right(
-        report_figure: Callable[[str], None]) -> None:
+    report_figure: Callable[[str], None],
+) -> None:
     errors = total = 0
     for name, lines in PRINTED.items():
         expected = _chars("".join(lines))
@@ -65,8 +65,15 @@ def test_a_collection_letter_with_a_personal_payee_and_threats() -> None:
     assert document.deadlines == ("2026年12月5日前",)
     assert document.qr_codes and document.qr_codes[0].startswith("wxp://")
     assert "13812345678" in document.phones
-    for code in ("pay_person", "pay_personal_qr", "criminal", "blacklist", "employer",
-                 "family", "letter_missing"):
+    for code in (
+        "pay_person",
+        "pay_personal_qr",
+        "criminal",
+        "blacklist",
+        "employer",
+        "family",
+        "letter_missing",
+    ):
         assert code in answer.codes, (code, answer.codes)
     text = "\n".join(answer.replies)
     assert "李四" in text and "个人微信收款码" in text
@@ -172,24 +179,35 @@ def test_in_a_group_no_personal_details_and_a_request_to_retract_an_id_number() 
 
 def _png_header(width: int, height: int) -> bytes:
     """A PNG that claims ``width`` x ``height`` pixels (a decompression bomb's header)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\0" * 1000)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + \
-        chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize(("data", "reply"), [
-    (b"", photo_texts.EMPTY),
-    (b"%PDF-1.4 not a picture at all", photo_texts.NOT_AN_IMAGE),
-    ("催收函".encode() * 100, photo_texts.NOT_AN_IMAGE),
-    (b"\xff" * (photo_texts.MAX_BYTES + 1), photo_texts.TOO_LARGE),
-    (_png_header(10_000, 6_000), photo_texts.TOO_MANY_PIXELS),
-    (_png_header(100_000, 100_000), photo_texts.TOO_MANY_PIXELS),
-    (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 500, photo_texts.HEIC),
-], ids=["empty", "pdf", "text", "over-10-MB", "60-megapixels", "bomb", "heic"])
+@pytest.mark.parametrize(
+    ("data", "reply"),
+    [
+        (b"", photo_texts.EMPTY),
+        (b"%PDF-1.4 not a picture at all", photo_texts.NOT_AN_IMAGE),
+        ("催收函".encode() * 100, photo_texts.NOT_AN_IMAGE),
+        (b"\xff" * (photo_texts.MAX_BYTES + 1), photo_texts.TOO_LARGE),
+        (_png_header(10_000, 6_000), photo_texts.TOO_MANY_PIXELS),
+        (_png_header(100_000, 100_000), photo_texts.TOO_MANY_PIXELS),
+        (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 500, photo_texts.HEIC),
+    ],
+    ids=["empty", "pdf", "text", "over-10-MB", "60-megapixels", "bomb", "heic"],
+)
 async def test_bad_input_gets_one_clear_sentence(data: bytes, reply: str) -> None:
     reader = PhotoReader()
     answer = await check_photo(data, reader=reader)
@@ -200,7 +218,7 @@ async def test_bad_input_gets_one_clear_sentence(data: bytes, reply: str) -> Non
 
 async def test_a_truncated_photo_gets_one_clear_sentence() -> None:
     data = photo_bytes("work_id")
-    answer = await check_photo(data[:len(data) // 2], reader=PhotoReader())
+    answer = await check_photo(data[: len(data) // 2], reader=PhotoReader())
     assert answer.replies == [photo_texts.TRUNCATED]
 
 
@@ -225,7 +243,8 @@ COLLECTION_LINES = ["催收函", "您在招商银行的信用卡已逾期。"]
 
 
 async def test_text_that_is_no_paper_goes_to_the_unanswered_record_masked(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG, logger="bot.photo")
     answer = answer_reading(Reading(lines=("今天天气很好", "我的电话13812345678")))
     assert answer.intent == "fallback"
@@ -234,7 +253,8 @@ async def test_text_that_is_no_paper_goes_to_the_unanswered_record_masked(
 
 
 async def test_the_image_and_the_text_read_are_never_logged_in_full(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     answer = await check_photo(photo_bytes("collection_bad"))
     assert answer.intent == "photo_check"
@@ -244,9 +264,14 @@ async def test_the_image_and_the_text_read_are_never_logged_in_full(
 
 
 def test_mediation_and_lawsuit_threats_in_text() -> None:
-    sms = answer_reading(Reading(lines=(
-        "【某某调解中心】您的信用卡欠款已进入诉前调解，请于2小时内联系13611112222缴纳调解保证金，",
-        "否则转入法院起诉。")))
+    sms = answer_reading(
+        Reading(
+            lines=(
+                "【某某调解中心】您的信用卡欠款已进入诉前调解，请于2小时内联系13611112222缴纳调解保证金，",
+                "否则转入法院起诉。",
+            )
+        )
+    )
     assert "mediation" in sms.codes and "fees" in sms.codes
     assert "调字第" in "\n".join(sms.replies)
     letter = answer_reading(Reading(lines=("催收函", "您在招商银行的信用卡已逾期，我行将起诉。")))

@@ -38,8 +38,7 @@ MESSAGES: list[tuple[str, str, object]] = [
     ("signed", "我已经签了", True),
     ("annual_rate", "借了8万 日息万五 想分24期", 0.1825),
     ("rate_written", "借了8万 月息1分 想分24期", "月息1分"),
-    ("debts", "招行2万 还有平安1万8 想分期",
-     [("招商银行", 20000.0), ("平安银行", 18000.0)]),
+    ("debts", "招行2万 还有平安1万8 想分期", [("招商银行", 20000.0), ("平安银行", 18000.0)]),
     ("budget", "欠3万 每月最多能还1500", 1500.0),
     ("down_payment", "欠3万 首付5000 剩下分期", 5000.0),
     ("down_share", "欠3万 先付10% 剩下分12期", 0.1),
@@ -52,8 +51,10 @@ def test_every_detail_field_has_a_message() -> None:
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
-async def sessions_config(request: pytest.FixtureRequest, tmp_path: Path,
-                          ) -> AsyncIterator[SessionsConfig]:
+async def sessions_config(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> AsyncIterator[SessionsConfig]:
     if request.param == "redis":
         server: RedisServer = request.getfixturevalue("redis_server")
         yield SessionsConfig(store="redis", redis_url=server.url)
@@ -63,8 +64,12 @@ async def sessions_config(request: pytest.FixtureRequest, tmp_path: Path,
 
 @pytest.mark.parametrize(("field", "said", "value"), MESSAGES, ids=[m[0] for m in MESSAGES])
 async def test_a_detail_said_in_a_conversation_is_kept_by_the_store(
-        understanding: Understanding, sessions_config: SessionsConfig, field: str, said: str,
-        value: object) -> None:
+    understanding: Understanding,
+    sessions_config: SessionsConfig,
+    field: str,
+    said: str,
+    value: object,
+) -> None:
     config = memory_config(sessions=sessions_config)
     store = await open_store(sessions_config)
     engine = Engine(config, understanding, store)

@@ -48,23 +48,34 @@ KILL_AFTER = 300
 
 def write_config(tmp_path: Path, database: Path) -> Path:
     config = tmp_path / "config.yaml"
-    config.write_text(f"sessions:\n  store: sqlite\n  sqlite_path: {json.dumps(str(database))}\n",
-                      encoding="utf-8")
+    config.write_text(
+        f"sessions:\n  store: sqlite\n  sqlite_path: {json.dumps(str(database))}\n",
+        encoding="utf-8",
+    )
     return config
 
 
 async def start_bot(config: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "chat", "--jsonl",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, cwd=ROOT,
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "chat",
+        "--jsonl",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
 def line(conversation: str, text: str) -> bytes:
-    return (json.dumps({"conversation": conversation, "text": text}, ensure_ascii=False)
-            + "\n").encode()
+    return (
+        json.dumps({"conversation": conversation, "text": text}, ensure_ascii=False) + "\n"
+    ).encode()
 
 
 def integrity(database: Path) -> tuple[str, int]:
@@ -108,8 +119,10 @@ async def test_sigkill_mid_traffic_loses_no_committed_turn(tmp_path: Path) -> No
     assert answered == names[:KILL_AFTER]  # in order, one reply per line
 
     check, stored = integrity(database)
-    print(f"\n[sigkill] killed after {len(answered)} replies of {CONVERSATIONS} lines; "
-          f"{stored} sessions committed; integrity {check}")
+    print(
+        f"\n[sigkill] killed after {len(answered)} replies of {CONVERSATIONS} lines; "
+        f"{stored} sessions committed; integrity {check}"
+    )
     assert check == "ok"
     # Every answered turn was committed; the bot was killed before it had handled all.
     assert KILL_AFTER <= stored < CONVERSATIONS
@@ -139,8 +152,9 @@ def restartable_redis() -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-async def redis_engine(understanding: Understanding,
-                       restartable_redis: RedisServer) -> AsyncIterator[Engine]:
+async def redis_engine(
+    understanding: Understanding, restartable_redis: RedisServer
+) -> AsyncIterator[Engine]:
     store = await open_store(SessionsConfig(store="redis", redis_url=restartable_redis.url))
     engine = Engine(memory_config(), understanding, store)
     yield engine
@@ -153,8 +167,9 @@ async def topic_then_no(engine: Engine, user: str) -> tuple[Response, Response]:
     return first, second
 
 
-async def test_redis_restart_mid_traffic(redis_engine: Engine, restartable_redis: RedisServer,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+async def test_redis_restart_mid_traffic(
+    redis_engine: Engine, restartable_redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
     engine = redis_engine
     # Up: conversations are remembered.
     for i in range(10):
@@ -200,8 +215,10 @@ async def test_redis_restart_mid_traffic(redis_engine: Engine, restartable_redis
         await asyncio.sleep(0.1)
     stop.set()
     await asyncio.gather(*workers)
-    print(f"\n[redis restart] {len(responses)} messages, {during} while down; "
-          f"remembered again {recovered_after and round(recovered_after, 2)} s after restart")
+    print(
+        f"\n[redis restart] {len(responses)} messages, {during} while down; "
+        f"remembered again {recovered_after and round(recovered_after, 2)} s after restart"
+    )
 
     assert recovered_after is not None, "conversations not remembered 10 s after Redis is back"
     # And it stays recovered: several conversations in a row are remembered.
@@ -238,15 +255,22 @@ def raise_once(original: Callable[..., Any]) -> Callable[..., Any]:
     return async_wrapper if asyncio.iscoroutinefunction(original) else wrapper
 
 
-@pytest.mark.parametrize(("component", "method"), [
-    ("classifier", "classify"),
-    ("dialogue", "respond"),
-    ("store", "get"),
-    ("store", "put"),
-])
+@pytest.mark.parametrize(
+    ("component", "method"),
+    [
+        ("classifier", "classify"),
+        ("dialogue", "respond"),
+        ("store", "get"),
+        ("store", "put"),
+    ],
+)
 async def test_exception_becomes_apology_and_logged_traceback(
-        engine: Engine, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
-        component: str, method: str) -> None:
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    component: str,
+    method: str,
+) -> None:
     target = engine.store if component == "store" else getattr(engine.understanding, component)
     monkeypatch.setattr(target, method, raise_once(getattr(target, method)))
     secret = f"我的电话13812345678，{AT_DOOR}"

@@ -60,8 +60,14 @@ class Sessions:
         self.store = store
 
     async def put(self, session: Session) -> None:
-        await self.store.put(SessionRecord(key=session.key, user=session.user,
-                                           last_seen=session.last_seen, data=session.to_json()))
+        await self.store.put(
+            SessionRecord(
+                key=session.key,
+                user=session.user,
+                last_seen=session.last_seen,
+                data=session.to_json(),
+            )
+        )
 
     async def get(self, key: str) -> Session | None:
         record = await self.store.get(key)
@@ -90,8 +96,9 @@ async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         if kind == "memory":
             store = MemoryStore(idle_seconds, max_sessions)
         elif kind == "sqlite":
-            store = await SqliteStore.open(tmp_path / "sessions.sqlite3", idle_seconds,
-                                           max_sessions)
+            store = await SqliteStore.open(
+                tmp_path / "sessions.sqlite3", idle_seconds, max_sessions
+            )
         else:
             store = RedisStore(url, idle_seconds, max_sessions)
         opened.append(Sessions(store))
@@ -112,15 +119,38 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
     return Session(
         key=key,
         active_intent="harassment",
-        pending=Pending(kind=PendingKind.FOLLOW_UP, intent="harassment",
-                        follow_up="who_called", choices=["harassment", "negotiate"]),
-        details=Details(amount=12000.5, amount_approx=True, months=36, lender="借呗",
-                        lenders=("借呗", "花呗"), overdue_months=3, overdue_approx=False,
-                        present=True, role="helper", credentials=False, police="called",
-                        left=False, let_in=False, paid="personal", document="还款承诺书",
-                        place="home", annual_rate=0.1825, rate_written="日息万分之五",
-                        debts=(("借呗", 8000.25), ("花呗", 4000.25)), budget=1500.0,
-                        down_payment=500.0, down_share=0.1, convention="等额本金", signed=True),
+        pending=Pending(
+            kind=PendingKind.FOLLOW_UP,
+            intent="harassment",
+            follow_up="who_called",
+            choices=["harassment", "negotiate"],
+        ),
+        details=Details(
+            amount=12000.5,
+            amount_approx=True,
+            months=36,
+            lender="借呗",
+            lenders=("借呗", "花呗"),
+            overdue_months=3,
+            overdue_approx=False,
+            present=True,
+            role="helper",
+            credentials=False,
+            police="called",
+            left=False,
+            let_in=False,
+            paid="personal",
+            document="还款承诺书",
+            place="home",
+            annual_rate=0.1825,
+            rate_written="日息万分之五",
+            debts=(("借呗", 8000.25), ("花呗", 4000.25)),
+            budget=1500.0,
+            down_payment=500.0,
+            down_share=0.1,
+            convention="等额本金",
+            signed=True,
+        ),
         asked=["who_called", "how_often"],
         last_seen=time.time(),
         last_non_text_note=time.time() - 42.25,
@@ -137,8 +167,12 @@ def test_full_session_sets_every_session_field() -> None:
     from dataclasses import fields
 
     session, default = full_session(), Session(key="k")
-    unset = [f.name for f in fields(Session) if f.name not in ("key", "last_seen")
-             and getattr(session, f.name) == getattr(default, f.name)]
+    unset = [
+        f.name
+        for f in fields(Session)
+        if f.name not in ("key", "last_seen")
+        and getattr(session, f.name) == getattr(default, f.name)
+    ]
     assert unset == []
 
 
@@ -160,19 +194,33 @@ def test_full_session_sets_every_detail() -> None:
     assert all(getattr(details, f.name) is not None for f in dataclasses.fields(details))
 
 
-@pytest.mark.parametrize("details", [
-    Details(annual_rate=0.1825, rate_written="日息万分之五"),
-    Details(annual_rate=0.12, rate_written="月息1分"),
-    Details(debts=(("招商银行", 20000.0), ("平安银行", 18000.5)), amount=38000.5),
-    Details(budget=1500.0),
-    Details(down_payment=5000.0),
-    Details(down_share=0.1),
-    Details(convention="免息分期"),
-    Details(months=0),
-    Details(months=-3),
-    Details(amount=0.0),
-], ids=["daily-rate", "monthly-rate", "debts", "budget", "down-payment", "down-share",
-        "convention", "zero-months", "negative-months", "zero-amount"])
+@pytest.mark.parametrize(
+    "details",
+    [
+        Details(annual_rate=0.1825, rate_written="日息万分之五"),
+        Details(annual_rate=0.12, rate_written="月息1分"),
+        Details(debts=(("招商银行", 20000.0), ("平安银行", 18000.5)), amount=38000.5),
+        Details(budget=1500.0),
+        Details(down_payment=5000.0),
+        Details(down_share=0.1),
+        Details(convention="免息分期"),
+        Details(months=0),
+        Details(months=-3),
+        Details(amount=0.0),
+    ],
+    ids=[
+        "daily-rate",
+        "monthly-rate",
+        "debts",
+        "budget",
+        "down-payment",
+        "down-share",
+        "convention",
+        "zero-months",
+        "negative-months",
+        "zero-amount",
+    ],
+)
 async def test_each_calculator_detail_survives_a_store(store: Sessions, details: Details) -> None:
     session = Session(key="web:calc", user="calc", details=details)
     await store.put(session)
@@ -184,8 +232,11 @@ async def test_each_calculator_detail_survives_a_store(store: Sessions, details:
 
 @pytest.mark.parametrize(
     "pending",
-    [None, Pending(kind=PendingKind.CLARIFY, choices=["a", "b", "c"]),
-     Pending(kind=PendingKind.MENU)],
+    [
+        None,
+        Pending(kind=PendingKind.CLARIFY, choices=["a", "b", "c"]),
+        Pending(kind=PendingKind.MENU),
+    ],
     ids=["none", "clarify", "menu"],
 )
 async def test_round_trip_of_each_pending_kind(store: SessionStore, pending: Pending) -> None:
@@ -211,7 +262,11 @@ async def test_put_overwrites(store: SessionStore) -> None:
     got = await store.get(session.key)
     assert got is not None
     assert (got.active_intent, got.pending, got.details, got.turns) == (
-        "negotiate", None, Details(amount=1.0), 8)
+        "negotiate",
+        None,
+        Details(amount=1.0),
+        8,
+    )
 
 
 async def test_unsaved_changes_do_not_leak_into_the_store(store: SessionStore) -> None:
@@ -237,8 +292,12 @@ async def test_delete(store: SessionStore) -> None:
 
 async def test_delete_user_removes_only_that_users_sessions(store: SessionStore) -> None:
     keys = {
-        "wechat:u1": "u1", "wechat:room1:u1": "u1", "wechat:room2:u1": "u1",
-        "wechat:u2": "u2", "wechat:room1:u2": "u2", "wechat:room1": "u10",
+        "wechat:u1": "u1",
+        "wechat:room1:u1": "u1",
+        "wechat:room2:u1": "u1",
+        "wechat:u2": "u2",
+        "wechat:room1:u2": "u2",
+        "wechat:room1": "u10",
     }
     for key, user in keys.items():
         await store.put(full_session(key, user))
@@ -286,9 +345,12 @@ async def test_session_expires_as_time_passes(make_store: MakeStore) -> None:
 
 async def test_unicode_keys_users_and_content(store: SessionStore) -> None:
     session = Session(
-        key="wechat:群聊「债务互助」:用户😀", user="用户😀",
-        details=Details(lender="他说“三天内不还就上门”\n换行\t制表 \\ 反斜杠 \u0000 零字符 [捂脸]",
-                        lenders=("微粒贷", "美团月付", "１２０００元")),
+        key="wechat:群聊「债务互助」:用户😀",
+        user="用户😀",
+        details=Details(
+            lender="他说“三天内不还就上门”\n换行\t制表 \\ 反斜杠 \u0000 零字符 [捂脸]",
+            lenders=("微粒贷", "美团月付", "１２０００元"),
+        ),
         asked=["催收电话频率"],
     )
     await store.put(session)
@@ -377,8 +439,13 @@ async def test_sqlite_put_survives_sigkill(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _CHILD, str(path),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        sys.executable,
+        "-c",
+        _CHILD,
+        str(path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     try:
         assert child.stdout is not None
@@ -413,7 +480,8 @@ async def test_sqlite_file_layout(tmp_path: Path) -> None:
                 db.execute(f"PRAGMA index_info({name})").fetchone()[2]
                 for (name,) in db.execute(
                     "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='sessions'"
-                    " AND name NOT LIKE 'sqlite_autoindex%'")
+                    " AND name NOT LIKE 'sqlite_autoindex%'"
+                )
             }
             assert indexed == {"user", "last_seen"}
             (data,) = db.execute("SELECT data FROM sessions").fetchone()
@@ -485,8 +553,10 @@ async def test_sqlite_bound_counts_rows_already_in_the_file(tmp_path: Path) -> N
     await smaller.close()
 
 
-async def test_sqlite_unreadable_row_is_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                                ) -> None:
+async def test_sqlite_unreadable_row_is_dropped(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     path = tmp_path / "sessions.sqlite3"
     store = Sessions(await SqliteStore.open(path, 600))
     await store.put(full_session())
@@ -527,8 +597,10 @@ async def test_redis_key_layout_and_ttls(redis_server: RedisServer) -> None:
             assert 590_000 < session_ttl <= 600_000
             assert 290_000 < older_ttl <= 300_000  # counted from the session's last_seen
             members = await client.smembers(USER_PREFIX + "u1")
-            assert members == {f"{SESSION_PREFIX}wechat:u1".encode(),
-                               f"{SESSION_PREFIX}wechat:room1:u1".encode()}
+            assert members == {
+                f"{SESSION_PREFIX}wechat:u1".encode(),
+                f"{SESSION_PREFIX}wechat:room1:u1".encode(),
+            }
             # The user's set lives as long as the newest session, never shorter.
             assert 590_000 < await client.pttl(USER_PREFIX + "u1") <= 600_000
             await store.put(older)
@@ -538,7 +610,8 @@ async def test_redis_key_layout_and_ttls(redis_server: RedisServer) -> None:
             assert Session.from_json(json.loads(stored)["data"]) == await store.get("wechat:u1")
             assert await store.delete("wechat:u1") is True
             assert await client.smembers(USER_PREFIX + "u1") == {
-                f"{SESSION_PREFIX}wechat:room1:u1".encode()}
+                f"{SESSION_PREFIX}wechat:room1:u1".encode()
+            }
         finally:
             await store.close()
 
@@ -630,8 +703,9 @@ async def test_redis_error_does_not_reveal_the_password() -> None:
 
 
 async def test_open_store_memory() -> None:
-    store = await open_store(SessionsConfig(store="memory", idle_minutes=2, max_sessions=7,
-                                            return_notice_minutes=3))
+    store = await open_store(
+        SessionsConfig(store="memory", idle_minutes=2, max_sessions=7, return_notice_minutes=3)
+    )
     assert isinstance(store, MemoryStore)
     # kept idle + the return notice time: the engine resets after idle_minutes itself
     assert (store.idle_seconds, store.max_sessions) == (300, 7)
@@ -639,8 +713,11 @@ async def test_open_store_memory() -> None:
 
 async def test_open_store_sqlite_at_the_configured_path(tmp_path: Path) -> None:
     path = tmp_path / "x" / "s.sqlite3"
-    store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path), idle_minutes=1,
-                                            return_notice_minutes=0))
+    store = await open_store(
+        SessionsConfig(
+            store="sqlite", sqlite_path=str(path), idle_minutes=1, return_notice_minutes=0
+        )
+    )
     try:
         assert isinstance(store, DeadlineStore)  # every call has a deadline
         assert isinstance(store.inner, SqliteStore)
@@ -652,7 +729,8 @@ async def test_open_store_sqlite_at_the_configured_path(tmp_path: Path) -> None:
 
 
 async def test_open_store_sqlite_defaults_to_the_user_data_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     asked: list[str] = []
 

@@ -23,14 +23,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def write_config(tmp_path: Path, database: Path) -> Path:
     config = tmp_path / "config.yaml"
-    config.write_text(f"sessions:\n  store: sqlite\n  sqlite_path: {json.dumps(str(database))}\n",
-                      encoding="utf-8")
+    config.write_text(
+        f"sessions:\n  store: sqlite\n  sqlite_path: {json.dumps(str(database))}\n",
+        encoding="utf-8",
+    )
     return config
 
 
 def bot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def corrupt_file(path: Path) -> None:
@@ -48,8 +57,12 @@ def record(key: str, data: str = '{"x": 1}') -> SessionRecord:
 def test_corrupt_file_at_start_up_is_one_clear_line(tmp_path: Path, command: list[str]) -> None:
     database = tmp_path / "bot.sqlite3"
     corrupt_file(database)
-    result = bot("--config", str(write_config(tmp_path, database)), *command,
-                 stdin=json.dumps({"user": "a", "text": "你好"}) + "\n")
+    result = bot(
+        "--config",
+        str(write_config(tmp_path, database)),
+        *command,
+        stdin=json.dumps({"user": "a", "text": "你好"}) + "\n",
+    )
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -65,8 +78,13 @@ def test_corrupt_file_at_start_up_is_one_clear_line(tmp_path: Path, command: lis
 def test_unusable_path_at_start_up_is_one_clear_line(tmp_path: Path) -> None:
     database = tmp_path / "bot.sqlite3"
     database.mkdir()  # a directory where the file should be: cannot be opened
-    result = bot("--config", str(write_config(tmp_path, database)), "chat", "--jsonl",
-                 stdin='{"user": "a", "text": "你好"}\n')
+    result = bot(
+        "--config",
+        str(write_config(tmp_path, database)),
+        "chat",
+        "--jsonl",
+        stdin='{"user": "a", "text": "你好"}\n',
+    )
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -90,8 +108,9 @@ def test_check_store_says_what_is_wrong(tmp_path: Path) -> None:
     assert "Traceback" not in corrupt.stderr
 
     database.unlink()
-    started = bot("--config", config, "chat", "--jsonl",
-                  stdin='{"user": "a", "text": "催收的人在门口"}\n')
+    started = bot(
+        "--config", config, "chat", "--jsonl", stdin='{"user": "a", "text": "催收的人在门口"}\n'
+    )
     assert started.returncode == 0, started.stderr
     healthy = bot("--config", config, "check", "--store")
     assert healthy.returncode == 0
@@ -102,7 +121,8 @@ def test_check_store_says_what_is_wrong(tmp_path: Path) -> None:
 
 
 async def test_file_deleted_while_running_is_created_again(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await SqliteStore.open(path, 600)
     try:
@@ -127,7 +147,8 @@ async def test_file_deleted_while_running_is_created_again(
 
 
 async def test_file_corrupted_while_running_is_moved_aside_and_recreated(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await SqliteStore.open(path, 600)
     try:
@@ -155,7 +176,8 @@ async def test_file_corrupted_while_running_is_moved_aside_and_recreated(
 
 
 async def test_file_replaced_by_garbage_while_running_is_recovered(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await SqliteStore.open(path, 600)
     try:

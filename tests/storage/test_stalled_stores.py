@@ -88,8 +88,9 @@ async def assert_answers_in_time(engine: Engine, caplog: pytest.LogCaptureFixtur
     assert elapsed < URGENT_WITHIN, f"urgent reply took {elapsed:.2f} s"
 
     started = time.monotonic()
-    others = await asyncio.gather(*(engine.handle(Incoming(user=f"p{i}", text=AT_DOOR))
-                                    for i in range(40)))
+    others = await asyncio.gather(
+        *(engine.handle(Incoming(user=f"p{i}", text=AT_DOOR)) for i in range(40))
+    )
     elapsed = time.monotonic() - started
     assert all(r.replies and r.intent == "collector_at_door" for r in others)
     assert elapsed < OTHERS_WITHIN, f"40 conversations took {elapsed:.2f} s"
@@ -100,7 +101,8 @@ async def assert_answers_in_time(engine: Engine, caplog: pytest.LogCaptureFixtur
 
 
 async def test_silent_redis_never_delays_the_urgent_reply(
-        understanding: Understanding, caplog: pytest.LogCaptureFixture) -> None:
+    understanding: Understanding, caplog: pytest.LogCaptureFixture
+) -> None:
     server = SilentServer()
     await server.start()
     store = await open_store(SessionsConfig(store="redis", redis_url=server.url))
@@ -126,9 +128,9 @@ def frozen_redis() -> Iterator[RedisServer]:
     server.cleanup()
 
 
-async def test_frozen_redis_mid_conversation(frozen_redis: RedisServer,
-                                             understanding: Understanding,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_frozen_redis_mid_conversation(
+    frozen_redis: RedisServer, understanding: Understanding, caplog: pytest.LogCaptureFixture
+) -> None:
     store = await open_store(SessionsConfig(store="redis", redis_url=frozen_redis.url))
     engine = Engine(memory_config(), understanding, store)
     try:
@@ -159,8 +161,9 @@ time.sleep(60)
 
 @contextlib.contextmanager
 def locked_by_another_process(path: Path) -> Iterator[None]:
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path)],
-                              stdout=subprocess.PIPE, text=True)
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert locker.stdout is not None
         assert locker.stdout.readline().strip() == "locked"
@@ -171,8 +174,9 @@ def locked_by_another_process(path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-async def sqlite_engine(tmp_path: Path, understanding: Understanding
-                        ) -> AsyncIterator[tuple[Engine, Path]]:
+async def sqlite_engine(
+    tmp_path: Path, understanding: Understanding
+) -> AsyncIterator[tuple[Engine, Path]]:
     path = tmp_path / "bot.sqlite3"
     store = await open_store(SessionsConfig(store="sqlite", sqlite_path=str(path)))
     engine = Engine(memory_config(), understanding, store)
@@ -181,7 +185,8 @@ async def sqlite_engine(tmp_path: Path, understanding: Understanding
 
 
 async def test_locked_sqlite_file_never_delays_the_urgent_reply(
-        sqlite_engine: tuple[Engine, Path], caplog: pytest.LogCaptureFixture) -> None:
+    sqlite_engine: tuple[Engine, Path], caplog: pytest.LogCaptureFixture
+) -> None:
     engine, path = sqlite_engine
     await engine.handle(Incoming(user="before", text=AT_DOOR))
     with locked_by_another_process(path), caplog.at_level(logging.WARNING):

@@ -56,8 +56,9 @@ async def make_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         if kind == "memory":
             turn_log = MemoryTurnLog(retention_seconds, max_records)
         elif kind == "sqlite":
-            turn_log = await SqliteTurnLog.open(tmp_path / "bot.sqlite3", retention_seconds,
-                                                max_records)
+            turn_log = await SqliteTurnLog.open(
+                tmp_path / "bot.sqlite3", retention_seconds, max_records
+            )
         else:
             turn_log = RedisTurnLog(url, retention_seconds, max_records)
         opened.append(turn_log)
@@ -73,10 +74,18 @@ def answered(at: float, intent: str = "harassment") -> TurnRecord:
 
 
 def unanswered(at: float, text: str = "红烧肉怎么做", intent: str = "fallback") -> TurnRecord:
-    return TurnRecord(at=at, intent=intent, platform="http", confidence=0.2, text=text,
-                      guesses=(RankedIntent("verify_identity", 0.14),
-                               RankedIntent("harassment", 0.08),
-                               RankedIntent("complain", 0.05)))
+    return TurnRecord(
+        at=at,
+        intent=intent,
+        platform="http",
+        confidence=0.2,
+        text=text,
+        guesses=(
+            RankedIntent("verify_identity", 0.14),
+            RankedIntent("harassment", 0.08),
+            RankedIntent("complain", 0.05),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- the contract
@@ -85,8 +94,12 @@ def unanswered(at: float, text: str = "红烧肉怎么做", intent: str = "fallb
 async def test_records_come_back_whole_and_in_time_order(make_log: MakeLog) -> None:
     turn_log = await make_log()
     now = time.time()
-    turns = [unanswered(now - 3, "第一条"), answered(now - 5),
-             unanswered(now - 1, "第三条", "clarify"), answered(now - 2, "collector_at_door")]
+    turns = [
+        unanswered(now - 3, "第一条"),
+        answered(now - 5),
+        unanswered(now - 1, "第三条", "clarify"),
+        answered(now - 2, "collector_at_door"),
+    ]
     for turn in turns:
         await turn_log.record(turn)
     got = await turn_log.query(since=now - 60)
@@ -100,8 +113,10 @@ async def test_query_keeps_to_the_period(make_log: MakeLog) -> None:
     now = time.time()
     await turn_log.record_many([answered(now - 30), answered(now - 20), answered(now - 10)])
     assert [t.at for t in await turn_log.query(since=now - 20)] == [now - 20, now - 10]
-    assert [t.at for t in await turn_log.query(since=now - 30, until=now - 10)] == \
-        [now - 30, now - 20]
+    assert [t.at for t in await turn_log.query(since=now - 30, until=now - 10)] == [
+        now - 30,
+        now - 20,
+    ]
     assert await turn_log.query(since=now - 5) == []
 
 
@@ -112,8 +127,14 @@ async def test_keeps_only_the_newest_max_records(make_log: MakeLog) -> None:
         await turn_log.record(answered(now - 100 + i, f"intent_{i}"))
     await turn_log.record_many([answered(now - 50 + i, f"batch_{i}") for i in range(3)])
     got = await turn_log.query(since=0)
-    assert [t.intent for t in got] == ["intent_5", "intent_6", "intent_7",
-                                       "batch_0", "batch_1", "batch_2"][-5:]
+    assert [t.intent for t in got] == [
+        "intent_5",
+        "intent_6",
+        "intent_7",
+        "batch_0",
+        "batch_1",
+        "batch_2",
+    ][-5:]
 
 
 async def test_nothing_older_than_the_retention_period(make_log: MakeLog) -> None:
@@ -162,8 +183,9 @@ async def test_sqlite_log_lives_beside_the_sessions_and_deletes_old_rows(tmp_pat
         await turn_log.close()
         await sessions.close()
     with sqlite3.connect(path) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master "
-                                               "WHERE type = 'table'")}
+        tables = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         assert {"sessions", "turns"} <= tables
         assert db.execute("SELECT count(*) FROM turns WHERE text IS NOT NULL").fetchone() == (0,)
 
@@ -195,13 +217,18 @@ async def test_redis_down_raises_store_unavailable() -> None:
 
 
 @pytest.mark.parametrize("store", ["memory", "sqlite", "redis"])
-async def test_open_turn_log_uses_the_sessions_backend(store: str, tmp_path: Path,
-                                                       request: pytest.FixtureRequest) -> None:
+async def test_open_turn_log_uses_the_sessions_backend(
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = request.getfixturevalue("redis_server").url if store == "redis" else ""
-    config = Config(sessions=SessionsConfig(store=store,  # type: ignore[arg-type]
-                                            sqlite_path=str(tmp_path / "s.sqlite3"),
-                                            redis_url=url or "redis://127.0.0.1:6379/0"),
-                    insights=InsightsConfig(retention_days=2, max_records=123))
+    config = Config(
+        sessions=SessionsConfig(
+            store=store,  # type: ignore[arg-type]
+            sqlite_path=str(tmp_path / "s.sqlite3"),
+            redis_url=url or "redis://127.0.0.1:6379/0",
+        ),
+        insights=InsightsConfig(retention_days=2, max_records=123),
+    )
     turn_log = await open_turn_log(config)
     try:
         expected = {"memory": MemoryTurnLog, "sqlite": SqliteTurnLog, "redis": RedisTurnLog}
@@ -227,10 +254,12 @@ async def recorded(understanding: Understanding) -> AsyncIterator[tuple[Engine, 
 
 
 async def test_unanswered_message_is_stored_masked_with_best_guesses(
-        recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    recorded: tuple[Engine, MemoryTurnLog],
+) -> None:
     engine, turn_log = recorded
-    response = await engine.handle(Incoming(user="u1", text=OFF_TOPIC_WITH_NUMBERS,
-                                            platform="wechat"))
+    response = await engine.handle(
+        Incoming(user="u1", text=OFF_TOPIC_WITH_NUMBERS, platform="wechat")
+    )
     assert response.intent == "fallback"
     [turn] = await turn_log.query(since=0)
     assert turn.intent == "fallback"
@@ -257,7 +286,8 @@ async def test_answered_turns_keep_no_text(recorded: tuple[Engine, MemoryTurnLog
 
 
 async def test_clarifying_question_is_stored_with_text(
-        recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    recorded: tuple[Engine, MemoryTurnLog],
+) -> None:
     engine, turn_log = recorded
     response = await engine.handle(Incoming(user="u1", text="银行"))
     assert response.intent in UNANSWERED_INTENTS
@@ -266,10 +296,12 @@ async def test_clarifying_question_is_stored_with_text(
 
 
 async def test_silent_and_non_text_messages_are_not_recorded(
-        recorded: tuple[Engine, MemoryTurnLog]) -> None:
+    recorded: tuple[Engine, MemoryTurnLog],
+) -> None:
     engine, turn_log = recorded
-    silent = await engine.handle(Incoming(user="u1", text="红烧肉怎么做", room="g1",
-                                          addressed=False))
+    silent = await engine.handle(
+        Incoming(user="u1", text="红烧肉怎么做", room="g1", addressed=False)
+    )
     note = await engine.handle(Incoming(user="u1", text="", kind=MessageKind.IMAGE))
     assert silent.silent and not note.silent
     assert await turn_log.query(since=0) == []
@@ -287,8 +319,9 @@ async def test_text_is_not_kept_when_configured_off(understanding: Understanding
 
 
 async def test_recording_off_records_nothing(understanding: Understanding) -> None:
-    engine = Engine(memory_config(insights=InsightsConfig(enabled=False)), understanding,
-                    MemoryStore(600))
+    engine = Engine(
+        memory_config(insights=InsightsConfig(enabled=False)), understanding, MemoryStore(600)
+    )
     response = await engine.handle(Incoming(user="u1", text="红烧肉怎么做"))
     assert response.intent == "fallback"
     assert engine.insights.log is None
@@ -345,10 +378,12 @@ class StuckLog(FailingLog):
         await self.release.wait()
 
 
-@pytest.mark.parametrize("error", [StoreUnavailable("Redis at x is unavailable"),
-                                   RuntimeError("a bug in the log")])
+@pytest.mark.parametrize(
+    "error", [StoreUnavailable("Redis at x is unavailable"), RuntimeError("a bug in the log")]
+)
 async def test_a_failing_log_never_breaks_answering(
-        understanding: Understanding, error: Exception, caplog: pytest.LogCaptureFixture) -> None:
+    understanding: Understanding, error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
     turn_log = FailingLog(error)
     engine = Engine(memory_config(), understanding, MemoryStore(600), turn_log)
     for text in ("红烧肉怎么做", "催收的人在门口"):
@@ -393,9 +428,13 @@ def test_shipped_config_documents_the_defaults() -> None:
 async def test_forget_user_clears_only_their_texts(make_log: MakeLog) -> None:
     first, second = await make_log(), await make_log()
     now = time.time()
-    await first.record_many([replace(unanswered(now - 3, "alice 的问题"), user="wechat:alice"),
-                             replace(unanswered(now - 2, "bob 的问题"), user="wechat:bob"),
-                             answered(now - 1)])
+    await first.record_many(
+        [
+            replace(unanswered(now - 3, "alice 的问题"), user="wechat:alice"),
+            replace(unanswered(now - 2, "bob 的问题"), user="wechat:bob"),
+            answered(now - 1),
+        ]
+    )
     stored = await first.query(since=0)
     tags = {t.text: t.user for t in stored}
     # Beside each kept text: a salted hash of the person, never the id itself.
@@ -422,19 +461,24 @@ def files_bytes(directory: Path) -> bytes:
 
 @pytest.mark.parametrize("store", ["memory", "sqlite", "redis"])
 async def test_delete_my_records_clears_my_unanswered_texts(
-        store: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = ""
     if store == "redis":
         url = request.getfixturevalue("redis_server").url
         async with Redis.from_url(url) as client:
             await client.flushdb()
     path = tmp_path / "bot.sqlite3"
-    config = memory_config(sessions=SessionsConfig(store=store, sqlite_path=str(path),
-                                                   redis_url=url or "redis://127.0.0.1:1/0"))
+    config = memory_config(
+        sessions=SessionsConfig(
+            store=store, sqlite_path=str(path), redis_url=url or "redis://127.0.0.1:1/0"
+        )
+    )
     engine = await Engine.create(config)
     try:
-        assert (await engine.handle(Incoming(user="alice", text="红烧肉怎么做 我叫张三"))
-                ).intent == "fallback"
+        assert (
+            await engine.handle(Incoming(user="alice", text="红烧肉怎么做 我叫张三"))
+        ).intent == "fallback"
         await engine.handle(Incoming(user="bob", text="推荐一部电影"))
         await engine.handle(Incoming(user="alice", text="催收的人在门口"))
         response = await engine.handle(Incoming(user="alice", text="删除我的记录"))
@@ -456,8 +500,9 @@ async def test_delete_my_records_clears_my_unanswered_texts(
         assert not any("红烧肉".encode() in m or b"alice" in m for m in members)
 
 
-async def test_one_bad_record_does_not_drop_its_batch(tmp_path: Path,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+async def test_one_bad_record_does_not_drop_its_batch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     turn_log = await SqliteTurnLog.open(tmp_path / "bot.sqlite3", 3600, 1000)
     recorder = TurnRecorder(turn_log)
     now = time.time()

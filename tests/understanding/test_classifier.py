@@ -49,19 +49,22 @@ def test_urgent_topics_of_the_test_set_get_their_advice(understanding: Understan
     assert dropped == []
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("催收的人在我家门口敲门怎么办", "collector_at_door"),
-    ("信用卡上门怎么办", "collector_at_door"),
-    ("怎么确认来的人是不是银行委托的", "verify_identity"),
-    ("能不能跟银行申请停息挂账", "negotiate_installments"),
-    ("他让我把钱转到他个人微信上", "safe_repayment"),
-    ("半夜十二点还在给我打电话", "harassment"),
-    ("投诉催收打什么电话", "complain"),
-    ("欠信用卡不还会坐牢吗", "legal_consequences"),
-    ("你好", "greeting"),
-    ("谢谢你", "thanks"),
-    ("今天天气怎么样", "fallback"),
-])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("催收的人在我家门口敲门怎么办", "collector_at_door"),
+        ("信用卡上门怎么办", "collector_at_door"),
+        ("怎么确认来的人是不是银行委托的", "verify_identity"),
+        ("能不能跟银行申请停息挂账", "negotiate_installments"),
+        ("他让我把钱转到他个人微信上", "safe_repayment"),
+        ("半夜十二点还在给我打电话", "harassment"),
+        ("投诉催收打什么电话", "complain"),
+        ("欠信用卡不还会坐牢吗", "legal_consequences"),
+        ("你好", "greeting"),
+        ("谢谢你", "thanks"),
+        ("今天天气怎么样", "fallback"),
+    ],
+)
 def test_top_intent(classify, text: str, intent: str) -> None:
     assert classify(text).top.intent == intent
 
@@ -80,16 +83,19 @@ def test_two_topics_are_both_ranked_high(classify) -> None:
     assert top_two == {"harassment", "complain"}
 
 
-@pytest.mark.parametrize("text", [
-    "他们在砸门还说不给钱就不走",
-    "催收的人威胁我说要打断我的腿，我想问能不能分期",
-    "我真的不想活了",
-    "buxiang huole",
-    "欠了二十万 还不上 想跳楼",
-    "想问下征信的事 不过门外那几个人一直在踹门",
-    "我现在被他们关在车里不让下车",
-    "我已经好几天没吃饭了 什么都不想做",  # despair as the best guess, with no keyword
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他们在砸门还说不给钱就不走",
+        "催收的人威胁我说要打断我的腿，我想问能不能分期",
+        "我真的不想活了",
+        "buxiang huole",
+        "欠了二十万 还不上 想跳楼",
+        "想问下征信的事 不过门外那几个人一直在踹门",
+        "我现在被他们关在车里不让下车",
+        "我已经好几天没吃饭了 什么都不想做",  # despair as the best guess, with no keyword
+    ],
+)
 def test_urgent_detected_and_first(classify, text: str) -> None:
     result = classify(text)
     assert result.urgent
@@ -101,8 +107,9 @@ def test_ordinary_messages_are_not_urgent(classify, text: str) -> None:
     assert classify(text).urgent == []
 
 
-@pytest.mark.parametrize("text", ["", "   ", "👍", "\x00\x01", "a" * 100_000,
-                                  "\ud800 lone surrogate", "🙏" * 5000])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "👍", "\x00\x01", "a" * 100_000, "\ud800 lone surrogate", "🙏" * 5000]
+)
 def test_any_text_is_classified(classify, text: str) -> None:
     result = classify(text)
     assert result.ranking

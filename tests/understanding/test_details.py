@@ -53,8 +53,17 @@ AMOUNTS: list[tuple[str, float, bool]] = [
 
 
 #: The situation fields (tested in test_situation.py): left out of the comparisons here.
-SITUATION = {"role", "credentials", "police", "left", "let_in", "paid", "document", "place",
-             "signed"}
+SITUATION = {
+    "role",
+    "credentials",
+    "police",
+    "left",
+    "let_in",
+    "paid",
+    "document",
+    "place",
+    "signed",
+}
 
 
 def found_in(text: str) -> dict:
@@ -208,7 +217,10 @@ def test_overdue(text: str, months: int, approx: bool) -> None:
 
 def test_overdue_and_plan_in_one_message() -> None:
     assert found_in("我欠了5万,逾期3个月了,能不能分5年还") == {
-        "amount": 50_000.0, "overdue_months": 3, "months": 60}
+        "amount": 50_000.0,
+        "overdue_months": 3,
+        "months": 60,
+    }
     assert found_in("逾期3个月,想分36期") == {"overdue_months": 3, "months": 36}
 
 
@@ -262,8 +274,9 @@ def test_several_lenders_in_order() -> None:
     assert found["lenders"] == ["招商银行", "花呗", "借呗"]
 
 
-@pytest.mark.parametrize("text", ["平安夜", "保平安", "发扬光大", "民生问题", "华夏儿女",
-                                  "工商局", "我没有钱花"])
+@pytest.mark.parametrize(
+    "text", ["平安夜", "保平安", "发扬光大", "民生问题", "华夏儿女", "工商局", "我没有钱花"]
+)
 def test_ordinary_words_are_not_lenders(text: str) -> None:
     assert "lender" not in found_in(text)
 
@@ -305,8 +318,10 @@ def test_presence(text: str, present: bool) -> None:
     assert found_in(text)["present"] is present
 
 
-@pytest.mark.parametrize("text", ["昨天上门了", "没在门口", "信用卡明天到期", "明天打电话来",
-                                  "我现在在外面", "怎么协商还款"])
+@pytest.mark.parametrize(
+    "text",
+    ["昨天上门了", "没在门口", "信用卡明天到期", "明天打电话来", "我现在在外面", "怎么协商还款"],
+)
 def test_no_presence(text: str) -> None:
     assert "present" not in found_in(text)
 
@@ -317,24 +332,35 @@ def test_no_presence(text: str) -> None:
 def test_full_message() -> None:
     text = "招行信用卡欠了3万5,逾期半年了,催收现在在门口,能不能分三年还"
     assert found_in(text) == {
-        "lender": "招商银行", "amount": 35_000.0, "overdue_months": 6, "months": 36,
+        "lender": "招商银行",
+        "amount": 35_000.0,
+        "overdue_months": 6,
+        "months": 36,
         "present": True,
     }
 
 
 MESSAGES: list[tuple[str, dict[str, Any]]] = [
     # as the normaliser leaves them: 。 stays, ， becomes ,
-    ("我欠了招商银行3万5,逾期3个月了。",
-     {"lender": "招商银行", "amount": 35_000.0, "overdue_months": 3}),
-    ("信用卡欠款五万元,已逾期两个多月。",
-     {"amount": 50_000.0, "overdue_months": 2, "overdue_approx": True}),
-    ("花呗借呗加起来欠了6万,每个月工资4000",
-     {"lender": "花呗", "lenders": ["花呗", "借呗"], "amount": 60_000.0}),
+    (
+        "我欠了招商银行3万5,逾期3个月了。",
+        {"lender": "招商银行", "amount": 35_000.0, "overdue_months": 3},
+    ),
+    (
+        "信用卡欠款五万元,已逾期两个多月。",
+        {"amount": 50_000.0, "overdue_months": 2, "overdue_approx": True},
+    ),
+    (
+        "花呗借呗加起来欠了6万,每个月工资4000",
+        {"lender": "花呗", "lenders": ["花呗", "借呗"], "amount": 60_000.0},
+    ),
     ("欠了两万块钱,想分成二十四期还", {"amount": 20_000.0, "months": 24}),
     ("我有3张卡,一共欠了15万", {"amount": 150_000.0}),
     ("每个月最多还3000,欠了10万", {"amount": 100_000.0, "budget": 3000.0}),
-    ("欠了1万多,逾期20多天",
-     {"amount": 10_000.0, "amount_approx": True, "overdue_months": 1, "overdue_approx": True}),
+    (
+        "欠了1万多,逾期20多天",
+        {"amount": 10_000.0, "amount_approx": True, "overdue_months": 1, "overdue_approx": True},
+    ),
     ("逾期快一年了", {"overdue_months": 12, "overdue_approx": True}),
     ("他们说我欠了10万不还就要坐牢", {"amount": 100_000.0}),
     ("催收说明天上午10点上门", {"present": False}),
@@ -360,10 +386,20 @@ def test_nothing_found(text: str) -> None:
 # -- Chinese numerals ----------------------------------------------------------------------
 
 CN_NUMBERS: list[tuple[str, int, bool]] = [
-    ("两", 2, False), ("十", 10, False), ("十二", 12, False), ("三十六", 36, False),
-    ("八千", 8000, False), ("三万五", 35_000, False), ("一万二", 12_000, False),
-    ("一百二十万", 1_200_000, False), ("一千零五", 1005, False), ("三四万", 30_000, True),
-    ("一两万", 10_000, True), ("千万", 0, False), ("一二三", 0, False), ("二〇二四", 0, False),
+    ("两", 2, False),
+    ("十", 10, False),
+    ("十二", 12, False),
+    ("三十六", 36, False),
+    ("八千", 8000, False),
+    ("三万五", 35_000, False),
+    ("一万二", 12_000, False),
+    ("一百二十万", 1_200_000, False),
+    ("一千零五", 1005, False),
+    ("三四万", 30_000, True),
+    ("一两万", 10_000, True),
+    ("千万", 0, False),
+    ("一二三", 0, False),
+    ("二〇二四", 0, False),
 ]
 
 
@@ -380,8 +416,12 @@ def test_cn_to_number(run: str, value: int, approx: bool) -> None:
 
 # -- robustness ----------------------------------------------------------------------------
 
-_ALPHABET = st.sampled_from(list("0123456789,.-:%万千百亿十零〇一二两三四五六七八九"
-                                 "几多来半年个月期天元块wk欠借逾额度总共分在门口明天要上 ,"))
+_ALPHABET = st.sampled_from(
+    list(
+        "0123456789,.-:%万千百亿十零〇一二两三四五六七八九"
+        "几多来半年个月期天元块wk欠借逾额度总共分在门口明天要上 ,"
+    )
+)
 
 
 def _well_formed(found: dict[str, Any]) -> None:
@@ -389,9 +429,23 @@ def _well_formed(found: dict[str, Any]) -> None:
     for key in SITUATION & set(found):
         assert isinstance(found[key], situation[key]), (key, found[key])
     found = {k: v for k, v in found.items() if k not in SITUATION}
-    allowed = {"amount", "amount_approx", "months", "lender", "lenders", "overdue_months",
-               "overdue_approx", "present", "annual_rate", "rate_written", "debts", "budget",
-               "down_payment", "down_share", "convention"}
+    allowed = {
+        "amount",
+        "amount_approx",
+        "months",
+        "lender",
+        "lenders",
+        "overdue_months",
+        "overdue_approx",
+        "present",
+        "annual_rate",
+        "rate_written",
+        "debts",
+        "budget",
+        "down_payment",
+        "down_share",
+        "convention",
+    }
     assert set(found) <= allowed
     if "amount" in found:
         assert isinstance(found["amount"], float)
@@ -410,8 +464,17 @@ def _well_formed(found: dict[str, Any]) -> None:
 
 
 def extract_details_situation_types() -> dict[str, type]:
-    return {"role": str, "credentials": bool, "police": str, "left": bool, "let_in": bool,
-            "paid": str, "document": str, "place": str, "signed": bool}
+    return {
+        "role": str,
+        "credentials": bool,
+        "police": str,
+        "left": bool,
+        "let_in": bool,
+        "paid": str,
+        "document": str,
+        "place": str,
+        "signed": bool,
+    }
 
 
 @settings(max_examples=300, deadline=None)
@@ -497,14 +560,17 @@ def test_not_rates(text: str) -> None:
     assert "annual_rate" not in found_in(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("分24期 不对 是30期", {"months": 30}),
-    ("不是24期是30期", {"months": 30}),
-    ("分24期，改成36期", {"months": 36}),
-    ("不是3万，是5万", {"amount": 50_000.0}),
-    ("欠3万，应该是2万8", {"amount": 28_000.0}),
-    ("欠招行2万，不是3万", {"lender": "招商银行", "amount": 20_000.0}),  # not 3万
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("分24期 不对 是30期", {"months": 30}),
+        ("不是24期是30期", {"months": 30}),
+        ("分24期，改成36期", {"months": 36}),
+        ("不是3万，是5万", {"amount": 50_000.0}),
+        ("欠3万，应该是2万8", {"amount": 28_000.0}),
+        ("欠招行2万，不是3万", {"lender": "招商银行", "amount": 20_000.0}),  # not 3万
+    ],
+)
 def test_corrections_the_last_number_wins(text: str, expected: dict[str, Any]) -> None:
     assert found_in(text) == expected
 
@@ -525,26 +591,37 @@ def test_several_debts_are_listed_and_totalled() -> None:
     assert "debts" not in found_in("招行欠了3万,能分24期吗")
 
 
-@pytest.mark.parametrize(("text", "amount"), [
-    ("欠3.5万", 35_000.0), ("欠三万五", 35_000.0), ("欠3w5", 35_000.0), ("欠35k", 35_000.0),
-    ("欠0元", 0.0), ("欠了2000万", 20_000_000.0),
-])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("欠3.5万", 35_000.0),
+        ("欠三万五", 35_000.0),
+        ("欠3w5", 35_000.0),
+        ("欠35k", 35_000.0),
+        ("欠0元", 0.0),
+        ("欠了2000万", 20_000_000.0),
+    ],
+)
 def test_amounts_the_calculator_answers(text: str, amount: float) -> None:
     assert found_in(text)["amount"] == amount
 
 
-@pytest.mark.parametrize(("text", "months"), [
-    ("0期", 0), ("-3期", -3), ("负3期", -3), ("600期", 600), ("分700期", 700)])
+@pytest.mark.parametrize(
+    ("text", "months"), [("0期", 0), ("-3期", -3), ("负3期", -3), ("600期", 600), ("分700期", 700)]
+)
 def test_periods_out_of_range_are_read(text: str, months: int) -> None:
     assert found_in(text)["months"] == months
 
 
-@pytest.mark.parametrize(("text", "budget"), [
-    ("每月最多能还1500，要几期？", 1500.0),
-    ("月供最多2000", 2000.0),
-    ("一个月只能拿出800", 800.0),
-    ("每个月能还两千", 2000.0),
-])
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("每月最多能还1500，要几期？", 1500.0),
+        ("月供最多2000", 2000.0),
+        ("一个月只能拿出800", 800.0),
+        ("每个月能还两千", 2000.0),
+    ],
+)
 def test_monthly_budget(text: str, budget: float) -> None:
     found = found_in(text)
     assert found["budget"] == budget
@@ -556,22 +633,30 @@ def test_not_a_budget(text: str) -> None:
     assert "budget" not in found_in(text)
 
 
-@pytest.mark.parametrize(("text", "key", "value"), [
-    ("先付10%，剩下的分12期", "down_share", 0.1),
-    ("先付一成", "down_share", 0.1),
-    ("首付5000", "down_payment", 5000.0),
-    ("先还2万，剩下分期", "down_payment", 20_000.0),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("先付10%，剩下的分12期", "down_share", 0.1),
+        ("先付一成", "down_share", 0.1),
+        ("首付5000", "down_payment", 5000.0),
+        ("先还2万，剩下分期", "down_payment", 20_000.0),
+    ],
+)
 def test_down_payment(text: str, key: str, value: float) -> None:
     found = found_in(text)
     assert found[key] == pytest.approx(value)
     assert "amount" not in found
 
 
-@pytest.mark.parametrize(("text", "convention"), [
-    ("等额本息分24期", "等额本息"), ("等额本金怎么算", "等额本金"), ("能免息分期吗", "免息分期"),
-    ("不要等额本息，要等额本金", "等额本金"),
-])
+@pytest.mark.parametrize(
+    ("text", "convention"),
+    [
+        ("等额本息分24期", "等额本息"),
+        ("等额本金怎么算", "等额本金"),
+        ("能免息分期吗", "免息分期"),
+        ("不要等额本息，要等额本金", "等额本金"),
+    ],
+)
 def test_convention(text: str, convention: str) -> None:
     assert found_in(text)["convention"] == convention
 
@@ -585,8 +670,10 @@ def test_merge_newer_months_or_budget_wins() -> None:
     assert debts.merged(extract_details("欠5万")).debts is None  # a new amount replaces them
 
 
-@pytest.mark.parametrize(("text", "lender"), [
-    ("只算平安的", "平安银行"), ("平安那笔呢", "平安银行"), ("光大的呢?", "光大银行")])
+@pytest.mark.parametrize(
+    ("text", "lender"),
+    [("只算平安的", "平安银行"), ("平安那笔呢", "平安银行"), ("光大的呢?", "光大银行")],
+)
 def test_a_short_bank_name_pointing_at_a_debt(text: str, lender: str) -> None:
     assert found_in(text)["lender"] == lender
 

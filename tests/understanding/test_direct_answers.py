@@ -25,8 +25,7 @@ def _phrasings(understanding: Understanding) -> list[tuple[str, str]]:
     cases = []
     for spec in understanding.content.intents:
         for answer in spec.answers:
-            chosen = [ex for ex in answer.examples
-                      if not understanding.reader.read(ex).urgent][:3]
+            chosen = [ex for ex in answer.examples if not understanding.reader.read(ex).urgent][:3]
             cases += [(answer.id, text) for text in chosen]
     return cases
 
@@ -50,13 +49,16 @@ def test_every_answer_has_three_non_urgent_phrasings(understanding: Understandin
     assert min(per_answer.values()) == 3
 
 
-@pytest.mark.parametrize(("text", "answer"), [
-    ("催收在敲门 我要不要开门", "open_door"),
-    ("等额本息和等额本金哪个划算", "equal_payment_or_principal"),
-    ("我爸妈要替我还钱吗", "parents_pay"),
-    ("逾期记录多久能消", "credit_how_long"),
-    ("我们能在客户门上贴催收通知吗", "staff_post_notice"),
-])
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("催收在敲门 我要不要开门", "open_door"),
+        ("等额本息和等额本金哪个划算", "equal_payment_or_principal"),
+        ("我爸妈要替我还钱吗", "parents_pay"),
+        ("逾期记录多久能消", "credit_how_long"),
+        ("我们能在客户门上贴催收通知吗", "staff_post_notice"),
+    ],
+)
 def test_reader_fills_direct(understanding: Understanding, text: str, answer: str) -> None:
     direct = understanding.reader.read(text).direct
     assert direct is not None and direct.confident
@@ -67,8 +69,7 @@ def test_reader_fills_direct(understanding: Understanding, text: str, answer: st
 
 
 @pytest.mark.parametrize("text", ["催收上门了怎么办", "你好", "好的谢谢", "我要投诉"])
-def test_general_messages_get_no_direct_answer(understanding: Understanding,
-                                               text: str) -> None:
+def test_general_messages_get_no_direct_answer(understanding: Understanding, text: str) -> None:
     direct = understanding.reader.read(text).direct
     assert direct is None or not direct.confident
 
@@ -88,6 +89,7 @@ def test_held_out_set_accuracy(understanding: Understanding) -> None:
 
 
 # -- content checks ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
@@ -114,31 +116,40 @@ def _problems(directory: Path) -> list[str]:
 def test_check_refuses_a_missing_fact_id(broken: Path) -> None:
     _edit_answer(broken, "collector_at_door", "open_door", facts=["visit_door", "no_such_fact"])
     problems = _problems(broken)
-    assert any("collector_at_door.yaml: intent collector_at_door: answer open_door: field "
-               "facts: unknown fact 'no_such_fact'" in p for p in problems), problems
+    assert any(
+        "collector_at_door.yaml: intent collector_at_door: answer open_door: field "
+        "facts: unknown fact 'no_such_fact'" in p
+        for p in problems
+    ), problems
 
 
 def test_check_refuses_an_unverified_fact(broken: Path) -> None:
     _edit_answer(broken, "harassment", "call_limit", facts=["hours_8_to_21"])
     problems = _problems(broken)
-    assert any("answer call_limit: field facts: fact 'hours_8_to_21' is unverified" in p
-               for p in problems), problems
+    assert any(
+        "answer call_limit: field facts: fact 'hours_8_to_21' is unverified" in p for p in problems
+    ), problems
 
 
 def test_check_refuses_an_unknown_audience(broken: Path) -> None:
     _edit_answer(broken, "collector_conduct", "staff_hours", audience="boss")
     problems = _problems(broken)
-    assert any(p.startswith("collector_conduct.yaml: intent collector_conduct: answer "
-                            "staff_hours: field answers[") and "audience" in p
-               for p in problems), problems
+    assert any(
+        p.startswith(
+            "collector_conduct.yaml: intent collector_conduct: answer staff_hours: field answers["
+        )
+        and "audience" in p
+        for p in problems
+    ), problems
 
 
 def test_check_refuses_too_few_examples_and_a_duplicate_id(broken: Path) -> None:
     _edit_answer(broken, "credit_report", "credit_notice", examples=["上征信前通知吗"])
     _edit_answer(broken, "complain", "complain_how", id="open_door")
     problems = _problems(broken)
-    assert any("answer credit_notice: field answers[" in p and "examples" in p
-               for p in problems), problems
+    assert any("answer credit_notice: field answers[" in p and "examples" in p for p in problems), (
+        problems
+    )
     assert any("answer open_door: field id: the id is also used" in p for p in problems)
 
 
@@ -149,8 +160,9 @@ def test_answer_facts_count_as_used(broken: Path) -> None:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(raw, dict) and "billing_scope" in raw.get("references", []):
             raw["references"].remove("billing_scope")
-            path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
     load_content(broken)
     path = broken / "fallback.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -163,20 +175,22 @@ def test_answer_facts_count_as_used(broken: Path) -> None:
 def test_answer_citation_must_be_backed(broken: Path) -> None:
     _edit_answer(broken, "credit_report", "credit_how_long", facts=["credit_17_free_reports"])
     problems = _problems(broken)
-    assert any("answer credit_how_long: field short: names 《征信业管理条例》" in p
-               or "answer credit_how_long: field short: names 第十六条" in p
-               for p in problems), problems
+    assert any(
+        "answer credit_how_long: field short: names 《征信业管理条例》" in p
+        or "answer credit_how_long: field short: names 第十六条" in p
+        for p in problems
+    ), problems
 
 
 # -- through the engine -------------------------------------------------------------------------
+
 
 def _answer_cases() -> list[tuple[str, str]]:
     return _phrasings(Understanding.build(memory_config()))
 
 
 @pytest.mark.parametrize(("answer_id", "text"), _answer_cases())
-async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str,
-                                              text: str) -> None:
+async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str, text: str) -> None:
     spec, answer = engine.understanding.content.answer(answer_id)
     chat = Chat(engine)
     reply = await chat.text(text)

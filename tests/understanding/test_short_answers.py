@@ -7,14 +7,17 @@ import pytest
 from bot.understanding.short_answers import Command, YesNo, read_choice, read_command, read_yes_no
 
 
-@pytest.mark.parametrize("text", ["有", "有的", "是", "是的", "对", "嗯", "嗯嗯", "yes", "ok",
-                                  "出示了", "给看了", "好像有"])
+@pytest.mark.parametrize(
+    "text",
+    ["有", "有的", "是", "是的", "对", "嗯", "嗯嗯", "yes", "ok", "出示了", "给看了", "好像有"],
+)
 def test_affirm(text: str) -> None:
     assert read_yes_no(text) is YesNo.AFFIRM
 
 
-@pytest.mark.parametrize("text", ["没有", "没", "不是", "还没", "好像没有", "no", "没给",
-                                  "没出示", "不对", "没呢"])
+@pytest.mark.parametrize(
+    "text", ["没有", "没", "不是", "还没", "好像没有", "no", "没给", "没出示", "不对", "没呢"]
+)
 def test_deny(text: str) -> None:
     assert read_yes_no(text) is YesNo.DENY
 
@@ -29,8 +32,9 @@ def test_not_an_answer(text: str) -> None:
     assert read_yes_no(text) is None
 
 
-@pytest.mark.parametrize(("text", "index"), [("1", 0), ("2", 1), ("第二个", 1), ("选3", 2),
-                                             ("三", 2), ("3.", 2)])
+@pytest.mark.parametrize(
+    ("text", "index"), [("1", 0), ("2", 1), ("第二个", 1), ("选3", 2), ("三", 2), ("3.", 2)]
+)
 def test_choice(text: str, index: int) -> None:
     assert read_choice(text, 3) == index
 
@@ -40,11 +44,20 @@ def test_not_a_choice(text: str) -> None:
     assert read_choice(text, 3) is None
 
 
-@pytest.mark.parametrize(("text", "command"), [
-    ("详细", Command.MORE), ("更多", Command.MORE), ("菜单", Command.MENU),
-    ("帮助", Command.MENU), ("重新开始", Command.RESET), ("取消", Command.RESET),
-    ("人工", Command.HUMAN), ("联系顾问", Command.HUMAN), ("删除我的记录", Command.FORGET),
-])
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("详细", Command.MORE),
+        ("更多", Command.MORE),
+        ("菜单", Command.MENU),
+        ("帮助", Command.MENU),
+        ("重新开始", Command.RESET),
+        ("取消", Command.RESET),
+        ("人工", Command.HUMAN),
+        ("联系顾问", Command.HUMAN),
+        ("删除我的记录", Command.FORGET),
+    ],
+)
 def test_commands(text: str, command: Command) -> None:
     assert read_command(text) is command
 

@@ -19,51 +19,60 @@ def classify(understanding: Understanding):
     return understanding.classifier.classify
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("早上发现门上被泼了红油漆", "threat"),  # 泼…油漆 with two characters between
-    ("锁眼里被灌了胶水", "threat"),
-    ("他们说我们知道你住哪", "threat"),
-    ("有人在学校门口拍我孩子", "threat"),
-    ("门外的人在撬我家的锁", "threat"),
-    ("催收说今天就把我带走", "threat"),
-    ("tamen zai qiao suo", "threat"),
-    ("they said they know where I live", "threat"),
-    ("被催得要奔溃了 不想活了", "despair"),
-    ("bu xiang huo le", "despair"),
-    ("buxianghuole", "despair"),
-    ("I want to kill myself", "despair"),
-    ("thinking about suicide", "despair"),
-    ("I can't go on", "despair"),
-    ("我要是走了 债是不是就没了", "despair"),
-    ("在楼顶坐了一下午", "despair"),
-    ("撑不下去了", "despair"),
-    ("把东西都送人了 跟大家说声再见", "despair"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("早上发现门上被泼了红油漆", "threat"),  # 泼…油漆 with two characters between
+        ("锁眼里被灌了胶水", "threat"),
+        ("他们说我们知道你住哪", "threat"),
+        ("有人在学校门口拍我孩子", "threat"),
+        ("门外的人在撬我家的锁", "threat"),
+        ("催收说今天就把我带走", "threat"),
+        ("tamen zai qiao suo", "threat"),
+        ("they said they know where I live", "threat"),
+        ("被催得要奔溃了 不想活了", "despair"),
+        ("bu xiang huo le", "despair"),
+        ("buxianghuole", "despair"),
+        ("I want to kill myself", "despair"),
+        ("thinking about suicide", "despair"),
+        ("I can't go on", "despair"),
+        ("我要是走了 债是不是就没了", "despair"),
+        ("在楼顶坐了一下午", "despair"),
+        ("撑不下去了", "despair"),
+        ("把东西都送人了 跟大家说声再见", "despair"),
+    ],
+)
 def test_signals_find_the_kind_of_danger(classify, text: str, kind: str) -> None:
     result = classify(text)
     assert result.urgent
     assert kind in {hit.kind for hit in result.signals}
 
 
-@pytest.mark.parametrize("text", [
-    "不会跳楼的 放心",
-    "我不会想不开的 只是问问分期",
-    "I'm not going to kill myself, just asking about fees",
-    "跳楼价甩卖买了一堆东西 现在还不上",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不会跳楼的 放心",
+        "我不会想不开的 只是问问分期",
+        "I'm not going to kill myself, just asking about fees",
+        "跳楼价甩卖买了一堆东西 现在还不上",
+    ],
+)
 def test_negations_and_exceptions_cancel_a_signal(classify, text: str) -> None:
     assert classify(text).signals == ()
 
 
-@pytest.mark.parametrize("text", [
-    "吓死我了 一个月利息这么多",
-    "压力好大",
-    "我要疯了 这些手续费怎么算的",
-    "老板说再接到催收电话就开除我",
-    "催收说下周去我单位找我",
-    "我妈让外访的人进来坐了 在聊天",
-    "逾期几天算逾期",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吓死我了 一个月利息这么多",
+        "压力好大",
+        "我要疯了 这些手续费怎么算的",
+        "老板说再接到催收电话就开除我",
+        "催收说下周去我单位找我",
+        "我妈让外访的人进来坐了 在聊天",
+        "逾期几天算逾期",
+    ],
+)
 def test_calm_wordings_are_not_urgent(classify, text: str) -> None:
     assert classify(text).urgent == []
 
@@ -117,7 +126,8 @@ def test_check_names_file_signal_and_field_of_a_bad_value(broken: Path) -> None:
     _edit(broken, lambda data: data["signals"][0].update(kind="sadness"))
     assert _problems(broken) == [
         "urgent_signals.yaml: signal damage_to_property: field signals[0].kind: Input should "
-        "be 'threat' or 'despair'"]
+        "be 'threat' or 'despair'"
+    ]
 
 
 def test_check_names_file_signal_and_field(broken: Path) -> None:
@@ -128,19 +138,26 @@ def test_check_names_file_signal_and_field(broken: Path) -> None:
         data["signals"][index["forced_entry"]]["intent"] = "greeting"
         data["signals"][index["violence"]]["phrases"].append("泼…")
         data["signals"][index["following_and_watching"]]["kind"] = "despair"
+
     _edit(broken, change)
     problems = "\n".join(_problems(broken))
-    assert (f"urgent_signals.yaml: signal forced_entry: field signals[{index['forced_entry']}]"
-            f".intent: 'greeting' is not an urgent intent") in problems
+    assert (
+        f"urgent_signals.yaml: signal forced_entry: field signals[{index['forced_entry']}]"
+        f".intent: 'greeting' is not an urgent intent"
+    ) in problems
     assert f"signal violence: field signals[{index['violence']}].phrases[" in problems
     assert "empty part" in problems
-    assert (f"signal following_and_watching: field signals[{index['following_and_watching']}]"
-            f".kind: intent threat_or_violence") in problems
+    assert (
+        f"signal following_and_watching: field signals[{index['following_and_watching']}]"
+        f".kind: intent threat_or_violence"
+    ) in problems
 
 
 def test_check_wants_the_signals_of_every_urgent_intent(broken: Path) -> None:
-    _edit(broken, lambda data: data.update(signals=[s for s in data["signals"]
-                                                    if s["kind"] == "threat"]))
+    _edit(
+        broken,
+        lambda data: data.update(signals=[s for s in data["signals"] if s["kind"] == "threat"]),
+    )
     assert any("emotional_distress has no signal" in p for p in _problems(broken))
     (broken / SIGNALS_FILE).unlink()
     assert any(p.startswith("urgent_signals.yaml: missing") for p in _problems(broken))

@@ -67,8 +67,14 @@ class LoopLag:
 class DeadlineStore(SessionStore):
     """``inner`` with a deadline of ``timeout`` seconds on each call."""
 
-    def __init__(self, inner: SessionStore, timeout: float, *,
-                 pause: float = PAUSE_SECONDS, name: str = "session store") -> None:
+    def __init__(
+        self,
+        inner: SessionStore,
+        timeout: float,
+        *,
+        pause: float = PAUSE_SECONDS,
+        name: str = "session store",
+    ) -> None:
         super().__init__(inner.idle_seconds)
         self.inner = inner
         self.timeout = timeout
@@ -87,8 +93,10 @@ class DeadlineStore(SessionStore):
         if now < self._resting_until and self._answered_at < self._rest_began:
             if asyncio.iscoroutine(call):
                 call.close()
-            raise StoreUnavailable(f"{self.name} did not answer within "
-                                   f"{self.timeout * 1000:.0f} ms a moment ago; resting it")
+            raise StoreUnavailable(
+                f"{self.name} did not answer within "
+                f"{self.timeout * 1000:.0f} ms a moment ago; resting it"
+            )
         loop = asyncio.get_running_loop()
         if self._lag is None or self._lag.loop is not loop:
             self._lag = LoopLag(loop)
@@ -99,6 +107,7 @@ class DeadlineStore(SessionStore):
             # In this task (no task of its own: under a burst every extra hop through the
             # event loop costs a whole turn of it).
             async with asyncio.timeout(None) as limit:
+
                 def check() -> None:
                     """Stalled means no answer at all for a deadline: while other calls are
                     being answered (a burst queues calls behind each other) or the event loop
@@ -106,10 +115,12 @@ class DeadlineStore(SessionStore):
                     nonlocal checker
                     now = loop.time()
                     silent = now - max(self._last_answer, started)
-                    if (silent < self.timeout or lag.busy(self.timeout / 4)) \
-                            and now - started < self.timeout * MAX_STRETCH:
+                    if (
+                        silent < self.timeout or lag.busy(self.timeout / 4)
+                    ) and now - started < self.timeout * MAX_STRETCH:
                         checker = loop.call_at(
-                            now + max(self.timeout - silent, self.timeout / 4), check)
+                            now + max(self.timeout - silent, self.timeout / 4), check
+                        )
                     else:
                         limit.reschedule(now)
 
@@ -127,8 +138,9 @@ class DeadlineStore(SessionStore):
             self.timeouts += 1
             self._rest_began = time.monotonic()
             self._resting_until = self._rest_began + self.pause
-            raise StoreUnavailable(f"{self.name} did not answer within "
-                                   f"{self.timeout * 1000:.0f} ms") from None
+            raise StoreUnavailable(
+                f"{self.name} did not answer within {self.timeout * 1000:.0f} ms"
+            ) from None
         finally:
             if checker is not None:
                 checker.cancel()

@@ -82,8 +82,7 @@ def _read_record(key: str, value: str | bytes) -> SessionRecord:
     """The record in a stored envelope (raises ValueError, TypeError or KeyError)."""
     raw = json.loads(value)
     user, last_seen, data = raw["user"], raw["last_seen"], raw["data"]
-    if not (isinstance(user, str) and isinstance(data, str)
-            and isinstance(last_seen, int | float)):
+    if not (isinstance(user, str) and isinstance(data, str) and isinstance(last_seen, int | float)):
         raise TypeError("malformed session envelope")
     return SessionRecord(key=key, user=user, last_seen=float(last_seen), data=data)
 
@@ -144,8 +143,9 @@ class RedisStore(SessionStore):
             async with asyncio.timeout(self.wait_timeout):
                 await self._turns.acquire()
         except TimeoutError:
-            raise self._unavailable(f"all {MAX_CONNECTIONS} connections busy for "
-                                    f"{self.wait_timeout:g} s") from None
+            raise self._unavailable(
+                f"all {MAX_CONNECTIONS} connections busy for {self.wait_timeout:g} s"
+            ) from None
         try:
             yield
         except RedisError as exc:
@@ -182,8 +182,13 @@ class RedisStore(SessionStore):
                 return
             await self._put_script(
                 keys=[SESSION_PREFIX + record.key, USER_PREFIX + record.user],
-                args=[json.dumps({"user": record.user, "last_seen": record.last_seen,
-                                  "data": record.data}, ensure_ascii=False), ttl_ms],
+                args=[
+                    json.dumps(
+                        {"user": record.user, "last_seen": record.last_seen, "data": record.data},
+                        ensure_ascii=False,
+                    ),
+                    ttl_ms,
+                ],
             )
 
     async def delete(self, key: str) -> bool:

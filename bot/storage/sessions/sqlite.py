@@ -69,8 +69,9 @@ class SqliteStore(SessionStore):
         super().__init__(idle_seconds)
         if max_sessions < 1:
             raise ValueError("max_sessions must be at least 1")
-        self._file = SqliteFile(path, schema=_SCHEMA, label="session database",
-                                timeout=timeout, on_open=self._on_open)
+        self._file = SqliteFile(
+            path, schema=_SCHEMA, label="session database", timeout=timeout, on_open=self._on_open
+        )
         self.path = self._file.path
         self.timeout = timeout
         self.max_sessions = max_sessions
@@ -113,11 +114,14 @@ class SqliteStore(SessionStore):
             batch, self._reads = self._reads, []
             try:
                 found = await self._file.run(
-                    functools.partial(self._get_many, keys=[key for key, _ in batch]),
-                    write=False)
+                    functools.partial(self._get_many, keys=[key for key, _ in batch]), write=False
+                )
             except Exception as exc:
-                error = exc if isinstance(exc, StoreUnavailable) \
+                error = (
+                    exc
+                    if isinstance(exc, StoreUnavailable)
                     else StoreUnavailable(f"{self.path}: {exc}")
+                )
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(error)
@@ -126,28 +130,29 @@ class SqliteStore(SessionStore):
                     if not done.done():
                         done.set_result(record)
 
-    def _get_many(self, db: sqlite3.Connection, *, keys: list[str]
-                  ) -> list[SessionRecord | None]:
+    def _get_many(self, db: sqlite3.Connection, *, keys: list[str]) -> list[SessionRecord | None]:
         """The records of ``keys``, in one statement per chunk (few calls into SQLite: each
         one hands the interpreter lock over, which costs when the event loop is busy)."""
         rows: dict[str, tuple[object, object, object]] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
+            chunk = unique[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             for key, user, last_seen, data in db.execute(
-                    f"SELECT key, user, last_seen, data FROM sessions WHERE key IN ({marks})",
-                    chunk):
+                f"SELECT key, user, last_seen, data FROM sessions WHERE key IN ({marks})", chunk
+            ):
                 rows[key] = (user, last_seen, data)
         return [self._live(db, key, rows.get(key)) for key in keys]
 
-    def _live(self, db: sqlite3.Connection, key: str,
-              row: tuple[object, object, object] | None) -> SessionRecord | None:
+    def _live(
+        self, db: sqlite3.Connection, key: str, row: tuple[object, object, object] | None
+    ) -> SessionRecord | None:
         if row is None:
             return None
         user, last_seen, data = row
-        if not (isinstance(user, str) and isinstance(data, str)
-                and isinstance(last_seen, int | float)):
+        if not (
+            isinstance(user, str) and isinstance(data, str) and isinstance(last_seen, int | float)
+        ):
             log.warning("dropping unreadable session %r in %s", key, self.path)
             self._delete_key(db, key)
             return None
@@ -175,8 +180,11 @@ class SqliteStore(SessionStore):
             try:
                 await self._file.run(functools.partial(self._put_many, records=records))
             except Exception as exc:
-                error = exc if isinstance(exc, StoreUnavailable) \
+                error = (
+                    exc
+                    if isinstance(exc, StoreUnavailable)
                     else StoreUnavailable(f"{self.path}: {exc}")
+                )
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(error)
@@ -191,10 +199,11 @@ class SqliteStore(SessionStore):
         keys = list(dict.fromkeys(record.key for record in records))
         existing = 0
         for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start:start + _CHUNK]
+            chunk = keys[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            row = db.execute(f"SELECT count(*) FROM sessions WHERE key IN ({marks})",
-                             chunk).fetchone()
+            row = db.execute(
+                f"SELECT count(*) FROM sessions WHERE key IN ({marks})", chunk
+            ).fetchone()
             existing += int(row[0]) if row else 0
         db.executemany(_UPSERT, [(r.key, r.user, r.last_seen, r.data) for r in records])
         self._rows += len(keys) - existing
@@ -232,6 +241,7 @@ class SqliteStore(SessionStore):
 
     async def count(self) -> int:
         """How many sessions the file holds (expired ones not yet purged included)."""
+
         def count(db: sqlite3.Connection) -> int:
             row = db.execute("SELECT count(*) FROM sessions").fetchone()
             return int(row[0]) if row else 0
@@ -250,8 +260,12 @@ class SqliteStore(SessionStore):
         return deleted
 
     def _purge(self, db: sqlite3.Connection, now: float) -> int:
-        purged = max(db.execute("DELETE FROM sessions WHERE last_seen < ?",
-                                (now - self.idle_seconds,)).rowcount, 0)
+        purged = max(
+            db.execute(
+                "DELETE FROM sessions WHERE last_seen < ?", (now - self.idle_seconds,)
+            ).rowcount,
+            0,
+        )
         # Another process may share the file: take the true count while we are here.
         row = db.execute("SELECT count(*) FROM sessions").fetchone()
         self._rows = row[0] if row else 0

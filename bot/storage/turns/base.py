@@ -52,9 +52,18 @@ class TurnRecord:
         return self.intent in UNANSWERED_INTENTS
 
     @classmethod
-    def of_turn(cls, *, intent: str, platform: str, confidence: float, text: str,
-                ranking: Sequence[RankedIntent], at: float | None = None,
-                keep_text: bool = True, user: str = "") -> TurnRecord:
+    def of_turn(
+        cls,
+        *,
+        intent: str,
+        platform: str,
+        confidence: float,
+        text: str,
+        ranking: Sequence[RankedIntent],
+        at: float | None = None,
+        keep_text: bool = True,
+        user: str = "",
+    ) -> TurnRecord:
         """The record of one answered message; the text is masked and kept only when the
         message went unanswered (and ``keep_text`` allows it)."""
         at = time.time() if at is None else at
@@ -62,15 +71,29 @@ class TurnRecord:
             return cls(at=at, intent=intent, platform=platform, confidence=confidence)
         # Mask the whole text before cutting it, so a cut never leaves half a number unmasked.
         kept = mask(text)[:MAX_TEXT_CHARS] if keep_text else None
-        guesses = tuple(RankedIntent(r.intent, round(float(r.score), 4)) for r in ranking
-                        if r.intent != "fallback")[:GUESSES]
-        return cls(at=at, intent=intent, platform=platform, confidence=confidence, text=kept,
-                   guesses=guesses, user=user if kept is not None else "")
+        guesses = tuple(
+            RankedIntent(r.intent, round(float(r.score), 4))
+            for r in ranking
+            if r.intent != "fallback"
+        )[:GUESSES]
+        return cls(
+            at=at,
+            intent=intent,
+            platform=platform,
+            confidence=confidence,
+            text=kept,
+            guesses=guesses,
+            user=user if kept is not None else "",
+        )
 
     def to_json(self) -> str:
         """Serialise for a store (short keys: there may be many records)."""
-        data: dict[str, object] = {"at": self.at, "i": self.intent, "p": self.platform,
-                                   "c": round(self.confidence, 4)}
+        data: dict[str, object] = {
+            "at": self.at,
+            "i": self.intent,
+            "p": self.platform,
+            "c": round(self.confidence, 4),
+        }
         if self.text is not None:
             data["t"] = self.text
         if self.guesses:
@@ -102,8 +125,9 @@ def new_salt() -> str:
 
 def user_tag(salt: str, user: str) -> str:
     """The salted hash a turn log keeps instead of a person's id (HMAC-SHA256, 128 bits)."""
-    return hmac.new(salt.encode(), user.encode("utf-8", "surrogatepass"),
-                    hashlib.sha256).hexdigest()[:32]
+    return hmac.new(
+        salt.encode(), user.encode("utf-8", "surrogatepass"), hashlib.sha256
+    ).hexdigest()[:32]
 
 
 class TurnLog(ABC):
@@ -148,4 +172,3 @@ class TurnLog(ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and files."""
-

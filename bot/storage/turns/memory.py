@@ -42,8 +42,7 @@ class MemoryTurnLog(TurnLog):
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         self._purge()
         since = max(since, self.oldest_kept())
-        found = [t for t in self._records
-                 if t.at >= since and (until is None or t.at < until)]
+        found = [t for t in self._records if t.at >= since and (until is None or t.at < until)]
         found.sort(key=lambda t: t.at)
         return found
 

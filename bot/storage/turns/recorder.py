@@ -30,8 +30,13 @@ GATHER_SECONDS = 0.25
 class TurnRecorder:
     """Feeds a :class:`TurnLog` from the engine, in the background."""
 
-    def __init__(self, turn_log: TurnLog | None, *, max_pending: int = MAX_PENDING,
-                 gather_seconds: float = GATHER_SECONDS) -> None:
+    def __init__(
+        self,
+        turn_log: TurnLog | None,
+        *,
+        max_pending: int = MAX_PENDING,
+        gather_seconds: float = GATHER_SECONDS,
+    ) -> None:
         self.log = turn_log  # None: recording is off
         self.max_pending = max_pending
         self.gather_seconds = gather_seconds
@@ -83,16 +88,19 @@ class TurnRecorder:
                 self._drop(1, str(exc))
             except Exception as exc:
                 self.dropped += 1
-                log.warning("skipped a turn record that could not be written (%s: %s); "
-                            "the rest of its batch is kept", type(exc).__name__, exc)
+                log.warning(
+                    "skipped a turn record that could not be written (%s: %s); "
+                    "the rest of its batch is kept",
+                    type(exc).__name__,
+                    exc,
+                )
 
     def _drop(self, count: int, reason: str) -> None:
         self.dropped += count
         now = time.monotonic()
         if now - self._last_warning >= WARN_INTERVAL:
             self._last_warning = now
-            log.warning("turns not recorded for the report (%d so far): %s", self.dropped,
-                        reason)
+            log.warning("turns not recorded for the report (%d so far): %s", self.dropped, reason)
 
     async def forget(self, user: str) -> int:
         """Clear the texts of ``user``'s records ("删除我的记录"): those waiting to be written

@@ -34,12 +34,18 @@ SALT_SUFFIX = ":salt"
 class RedisTurnLog(TurnLog):
     """Turn records in Redis at ``url``; connects lazily."""
 
-    def __init__(self, url: str, retention_seconds: float, max_records: int, *,
-                 timeout: float = 2.0, key: str = TURNS_KEY) -> None:
+    def __init__(
+        self,
+        url: str,
+        retention_seconds: float,
+        max_records: int,
+        *,
+        timeout: float = 2.0,
+        key: str = TURNS_KEY,
+    ) -> None:
         super().__init__(retention_seconds, max_records)
         # No retries: a record that cannot be written now is skipped, never waited for.
-        self._redis = Redis.from_url(url, socket_timeout=timeout,
-                                     socket_connect_timeout=timeout)
+        self._redis = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self.key = key
         self.where = _describe(self._redis)
         self._salt = ""
@@ -77,8 +83,10 @@ class RedisTurnLog(TurnLog):
     async def forget_user(self, user: str) -> int:
         try:
             needle = f'"u":"{await self._tag(user)}"'.encode()
-            members = cast(list[tuple[bytes, float]], await self._redis.zrange(
-                self.key, 0, -1, withscores=True))
+            members = cast(
+                list[tuple[bytes, float]],
+                await self._redis.zrange(self.key, 0, -1, withscores=True),
+            )
             found = [(member, score) for member, score in members if needle in member]
             if not found:
                 return 0
@@ -99,8 +107,12 @@ class RedisTurnLog(TurnLog):
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         since = max(since, self.oldest_kept())
         try:
-            members = cast(list[bytes], await self._redis.zrangebyscore(
-                self.key, since, "+inf" if until is None else f"({until}"))
+            members = cast(
+                list[bytes],
+                await self._redis.zrangebyscore(
+                    self.key, since, "+inf" if until is None else f"({until}"
+                ),
+            )
         except RedisError as exc:
             raise self._unavailable(exc) from exc
         records = []

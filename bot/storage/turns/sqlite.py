@@ -41,19 +41,28 @@ CREATE TABLE IF NOT EXISTS turn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL
 class SqliteTurnLog(TurnLog):
     """Turn records in the ``turns`` table of the SQLite file at ``path``."""
 
-    def __init__(self, path: str | Path, retention_seconds: float, max_records: int, *,
-                 purge_interval: float = 60.0, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        retention_seconds: float,
+        max_records: int,
+        *,
+        purge_interval: float = 60.0,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         super().__init__(retention_seconds, max_records)
-        self._file = SqliteFile(path, schema=_SCHEMA, label="turn log database",
-                                timeout=timeout, on_open=self._on_open)
+        self._file = SqliteFile(
+            path, schema=_SCHEMA, label="turn log database", timeout=timeout, on_open=self._on_open
+        )
         self.path = self._file.path
         self.purge_interval = purge_interval
         self._last_purge = 0.0
         self._salt = ""
 
     @classmethod
-    async def open(cls, path: str | Path, retention_seconds: float, max_records: int,
-                   **kwargs: float) -> SqliteTurnLog:
+    async def open(
+        cls, path: str | Path, retention_seconds: float, max_records: int, **kwargs: float
+    ) -> SqliteTurnLog:
         """Create the log and open its database now, so a bad file fails at start-up."""
         turn_log = cls(path, retention_seconds, max_records, **kwargs)
         await turn_log._file.open()
@@ -64,10 +73,12 @@ class SqliteTurnLog(TurnLog):
         columns = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
         if "user" not in columns:
             db.execute("ALTER TABLE turns ADD COLUMN user TEXT")
-        db.execute("CREATE INDEX IF NOT EXISTS turns_by_user ON turns (user) "
-                   "WHERE user IS NOT NULL")
-        db.execute("INSERT OR IGNORE INTO turn_meta (name, value) VALUES ('salt', ?)",
-                   (new_salt(),))
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS turns_by_user ON turns (user) WHERE user IS NOT NULL"
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO turn_meta (name, value) VALUES ('salt', ?)", (new_salt(),)
+        )
         row = db.execute("SELECT value FROM turn_meta WHERE name = 'salt'").fetchone()
         self._salt = str(row[0])
 
@@ -76,13 +87,25 @@ class SqliteTurnLog(TurnLog):
             return
 
         def record(db: sqlite3.Connection) -> None:
-            rows = [(t.at, t.intent, t.platform, t.confidence, t.text,
-                     json.dumps([list(g) for g in t.guesses], ensure_ascii=False)
-                     if t.guesses else None,
-                     user_tag(self._salt, t.user) if t.user else None) for t in turns]
+            rows = [
+                (
+                    t.at,
+                    t.intent,
+                    t.platform,
+                    t.confidence,
+                    t.text,
+                    json.dumps([list(g) for g in t.guesses], ensure_ascii=False)
+                    if t.guesses
+                    else None,
+                    user_tag(self._salt, t.user) if t.user else None,
+                )
+                for t in turns
+            ]
             db.executemany(
                 "INSERT INTO turns (at, intent, platform, confidence, text, guesses, user) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             row = db.execute("SELECT max(id) FROM turns").fetchone()
             newest = row[0] if row and row[0] is not None else 0
             db.execute("DELETE FROM turns WHERE id <= ?", (newest - self.max_records,))
@@ -94,9 +117,13 @@ class SqliteTurnLog(TurnLog):
 
     async def forget_user(self, user: str) -> int:
         def forget(db: sqlite3.Connection) -> int:
-            return max(db.execute(
-                "UPDATE turns SET text = NULL, guesses = NULL, user = NULL WHERE user = ?",
-                (user_tag(self._salt, user),)).rowcount, 0)
+            return max(
+                db.execute(
+                    "UPDATE turns SET text = NULL, guesses = NULL, user = NULL WHERE user = ?",
+                    (user_tag(self._salt, user),),
+                ).rowcount,
+                0,
+            )
 
         forgotten = await self._file.run(forget)
         if forgotten:
@@ -111,32 +138,46 @@ class SqliteTurnLog(TurnLog):
         return await self._file.run(lambda db: self._purge(db, time.time()))
 
     def _purge(self, db: sqlite3.Connection, now: float) -> int:
-        purged = max(db.execute("DELETE FROM turns WHERE at < ?",
-                                (self.oldest_kept(now),)).rowcount, 0)
+        purged = max(
+            db.execute("DELETE FROM turns WHERE at < ?", (self.oldest_kept(now),)).rowcount, 0
+        )
         self._last_purge = now
         return purged
 
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         since = max(since, self.oldest_kept())
-        sql = ("SELECT at, intent, platform, confidence, text, guesses, user FROM turns "
-               "WHERE at >= ?" + ("" if until is None else " AND at < ?") + " ORDER BY at, id")
+        sql = (
+            "SELECT at, intent, platform, confidence, text, guesses, user FROM turns "
+            "WHERE at >= ?" + ("" if until is None else " AND at < ?") + " ORDER BY at, id"
+        )
         args = (since,) if until is None else (since, until)
         rows = await self._file.run(lambda db: db.execute(sql, args).fetchall(), write=False)
         records = []
         for at, intent, platform, confidence, text, guesses, user in rows:
             try:
-                ranked = tuple(RankedIntent(str(i), float(s))
-                               for i, s in (json.loads(guesses) if guesses else []))
+                ranked = tuple(
+                    RankedIntent(str(i), float(s))
+                    for i, s in (json.loads(guesses) if guesses else [])
+                )
             except (ValueError, TypeError):
                 log.warning("ignoring unreadable guesses of a turn record in %s", self.path)
                 ranked = ()
-            records.append(TurnRecord(at=at, intent=intent, platform=platform,
-                                      confidence=confidence, text=text, guesses=ranked,
-                                      user=user or ""))
+            records.append(
+                TurnRecord(
+                    at=at,
+                    intent=intent,
+                    platform=platform,
+                    confidence=confidence,
+                    text=text,
+                    guesses=ranked,
+                    user=user or "",
+                )
+            )
         return records
 
     async def count(self) -> int:
         """How many rows the table holds (those past retention not yet purged included)."""
+
         def count(db: sqlite3.Connection) -> int:
             row = db.execute("SELECT count(*) FROM turns").fetchone()
             return int(row[0]) if row else 0
