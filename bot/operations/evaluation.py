@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,9 @@ class TestSetError(Exception):
     """A test-set file that cannot be read; the message names the file and line."""
 
 
-def read_test_set(path: str | Path) -> list[LabelledMessage]:
-    """Read a JSONL file of ``{"text", "intent"}`` objects; a file without any is an error."""
-    path = Path(path)
-    items: list[LabelledMessage] = []
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """The JSON value of each non-blank line of ``path`` with its line number (TestSetError
+    naming the file and line for a missing file, bad UTF-8 or bad JSON)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -45,9 +45,16 @@ def read_test_set(path: str | Path) -> list[LabelledMessage]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
+
+
+def read_test_set(path: str | Path) -> list[LabelledMessage]:
+    """Read a JSONL file of ``{"text", "intent"}`` objects; a file without any is an error."""
+    path = Path(path)
+    items: list[LabelledMessage] = []
+    for number, obj in _json_lines(path):
         if (
             not isinstance(obj, dict)
             or not isinstance(obj.get("text"), str)
@@ -189,20 +196,8 @@ class RedTeamMessage:
 def read_redteam_set(path: str | Path) -> list[RedTeamMessage]:
     """Read a JSONL file of ``{"text", "urgent", "kind"}`` objects (``kind`` for urgent ones)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise TestSetError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise TestSetError(f"{path}: not valid UTF-8") from None
     items = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
+    for number, obj in _json_lines(path):
         if (
             not isinstance(obj, dict)
             or not isinstance(obj.get("text"), str)
@@ -321,20 +316,8 @@ class LabelledQuestion:
 def read_direct_set(path: str | Path) -> list[LabelledQuestion]:
     """Read a JSONL file of ``{"text", "intent", "answer"}`` objects (answer may be null)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise TestSetError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise TestSetError(f"{path}: not valid UTF-8") from None
     items: list[LabelledQuestion] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TestSetError(f"{path}: line {number}: not valid JSON: {exc.msg}") from None
+    for number, obj in _json_lines(path):
         if (
             not isinstance(obj, dict)
             or not isinstance(obj.get("text"), str)
