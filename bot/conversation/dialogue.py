@@ -78,6 +78,8 @@ class Turn:
     choices: list[str] = field(default_factory=list)
     #: the person asked for this content again (详细, 菜单, 再说一遍): repeats are allowed
     repeat_ok: bool = False
+    #: replies that may repeat even so (a direct answer to a question asked again)
+    repeatable: set[str] = field(default_factory=set)
 
     def add(self, text: str) -> None:
         """Append a reply (empty texts are skipped)."""
@@ -286,6 +288,7 @@ class Dialogue:
             return False  # bank staff and collectors get the staff side (the topics)
         turn.intent = spec.id
         turn.add(answer.short)
+        turn.repeatable.add(answer.short.strip())  # the same question again: the same answer
         session.last_answer = answer.id
         if spec.id in SYSTEM_INTENTS:  # e.g. a scope note: the answer is the whole reply
             return True
@@ -530,8 +533,11 @@ class Dialogue:
             slot_only = follow_up.slot is not None and set(found.as_dict()) <= {follow_up.slot}
             news = bool(found) and not slot_only
             best = self._best_topic(understood)
+            # a few words after a clear yes/no ("没有 就说是银行的") still answer the question;
+            # a longer tail about another topic ("可以 但是我想先问问分期的事") does not
             elsewhere = (
-                best is not None
+                len(rest) >= 8
+                and best is not None
                 and best.intent != spec.id
                 and best.score >= self.config.classifier.threshold
             )
@@ -1028,6 +1034,7 @@ class Dialogue:
             if (
                 len(text) > REPEATABLE_CHARS
                 and not turn.repeat_ok
+                and text not in turn.repeatable
                 and block_id(text) in session.sent
             ):
                 dropped = True
