@@ -20,7 +20,7 @@ from bot.understanding.reader import Understood
 
 #: A message starting with one of these was forwarded from a client.
 FORWARD_MARKERS = re.compile(
-    r"^\s*(【转】|\[转\]|转发[:：]?|转[:：]|客户问[:：]|客户说[:：]|客户反映[:：]|"
+    r"^\s*(【转】|\[转\]|转发[:：]?|转[:：]|客户问[:：]?|客户说[:：]?|客户反映[:：]?|"
     r"当事人问[:：]|帮客户问|替客户问|我的客户|客户的?情况|当事人的?情况|来访者)"
 )
 #: A listed counsellor's message at least this long is a forwarded case (shorter ones are
