@@ -64,7 +64,10 @@ _TIRED = re.compile(
     r"(?:好|太|很|真的|就是|只是|特别)?累(?:了|死了|啊)?$|^(?:就是|只是)?(?:太)?累|好困|心累"
     r"|just tired|so tired"
 )
-_THANKS_WORDS = re.compile(r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)")
+_THANKS_WORDS = re.compile(
+    r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)"
+    r"|^(?:好的?|好吧|嗯+|哦+|ok|okay|知道了|明白了?|收到)$"  # a bare "okay" in a crisis
+)
 
 
 def read_act(text: str, found: Details) -> Act:
