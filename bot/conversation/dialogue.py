@@ -43,6 +43,7 @@ from bot.understanding.short_answers import (
     read_repair,
     read_yes_no,
     rest_after_yes_no,
+    starts_with_ack,
 )
 
 #: The intent whose detail answers get a repayment calculation.
@@ -65,6 +66,17 @@ DEBTOR_SIDE = frozenset(
 )
 #: Replies this short may repeat (a confirmation, a number): only blocks are never sent twice.
 REPEATABLE_CHARS = 20
+#: A direct answer with its topic's steps stays this short; longer, the steps are offered.
+DIRECT_REPLY_CHARS = 300
+#: Inside a calm conversation, an urgent flag from the floor alone (no signal words) below
+#: this probability does not take over a reply to the bot's question (see _answer_not_alarm).
+URGENT_FLOOR_IN_CONVERSATION = 0.4
+#: a reply this short (characters) to the bot's pending question reads as an answer
+SHORT_REPLY_CHARS = 6
+#: Inside a topic, its own direct answer is given from this probability on when it leads the
+#: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
+CONTEXT_DIRECT_FLOOR = 0.12
+CONTEXT_DIRECT_MARGIN = 1.8
 #: The most block ids remembered per conversation.
 MAX_SENT = 80
 
@@ -80,6 +92,8 @@ class Turn:
     repeat_ok: bool = False
     #: replies that may repeat even so (a direct answer to a question asked again)
     repeatable: set[str] = field(default_factory=set)
+    #: the message answered (to point back to the step it asks about)
+    said: str = ""
 
     def add(self, text: str) -> None:
         """Append a reply (empty texts are skipped)."""
@@ -136,7 +150,7 @@ class Dialogue:
         Inside a crisis, an ordinary answer gets a reminder line with the numbers. Finally a
         block already sent in the conversation is not sent again word for word.
         """
-        turn = Turn()
+        turn = Turn(said=understood.text)
         found = understood.details
         before = session.details
         session.details = before.merged(found)
@@ -144,6 +158,8 @@ class Dialogue:
 
         if session.details.role == "staff" and understood.urgent == ["threat_or_violence"]:
             # A collector asking how to run a visit is not in danger; the staff topic answers.
+            understood = understood.without_urgent()
+        if crisis is None and self._answer_not_alarm(understood, session):
             understood = understood.without_urgent()
         if understood.command is None:
             session.last_answer = None  # 详细 expands a direct answer only right after it
@@ -163,6 +179,23 @@ class Dialogue:
         if in_group:
             _fit_group(turn)
         return turn
+
+    def _answer_not_alarm(self, understood: Understood, session: Session) -> bool:
+        """A reply inside a calm conversation that only the urgent floor flagged (no threat
+        or despair words, a modest probability): "好吧我不开" answering the door question, or
+        a question the active topic answers directly. Any urgent signal keeps the flag."""
+        if not understood.urgent or understood.classification.signals:
+            return False
+        active = self._specs.get(session.active_intent or "")
+        if active is None or active.urgent or active.id in SYSTEM_INTENTS:
+            return False
+        flagged = next(r.score for r in understood.ranking if r.intent == understood.urgent[0])
+        if flagged >= URGENT_FLOOR_IN_CONVERSATION:
+            return False
+        direct = understood.direct
+        if direct is not None and direct.confident and direct.intent == active.id:
+            return True
+        return len(compact(understood.text)) <= SHORT_REPLY_CHARS and session.pending is not None
 
     def menu(self, session: Session, turn: Turn) -> None:
         """Offer every topic by number."""
@@ -275,7 +308,14 @@ class Dialogue:
         next follow-up question. False when the message asks no such question, or when it
         states the figures for a repayment calculation (the calculation answers it)."""
         direct = understood.direct
-        if direct is None or not direct.confident or understood.urgent:
+        if direct is None or understood.urgent:
+            return False
+        in_context = (  # "要开吗" at the door: a question of the topic being talked about
+            direct.intent == session.active_intent
+            and direct.score >= CONTEXT_DIRECT_FLOOR
+            and direct.score >= CONTEXT_DIRECT_MARGIN * direct.runner_up_score
+        )
+        if not direct.confident and not in_context:
             return False
         found = understood.details
         if calculator.ready(session.details) and calculator.follows_on(found, session.details):
@@ -284,6 +324,8 @@ class Dialogue:
             spec, answer = self.content.answer(direct.answer)
         except KeyError:
             return False
+        if not direct.confident and block_id(answer.short) in session.sent:
+            return False  # a weak reading of a point already answered ("好吧我不开")
         if session.details.role == "staff" and answer.audience == "debtor":
             return False  # bank staff and collectors get the staff side (the topics)
         turn.intent = spec.id
@@ -297,8 +339,19 @@ class Dialogue:
 
         if session.active_intent == spec.id:
             self._ask_next(spec, session, turn)
+            return True
+        topic = Turn()
+        self._start_topic(spec, session, topic, include_advice=True)
+        turn.intent = turn.intent or topic.intent
+        turn.choices = topic.choices
+        fresh = [t for t in topic.replies if block_id(t) not in session.sent]
+        if len(answer.short) + sum(len(t) for t in fresh) <= DIRECT_REPLY_CHARS:
+            turn.replies += topic.replies
         else:
-            self._start_topic(spec, session, turn, include_advice=True)
+            # The answer first, short; the steps on request ("步骤"), the question last.
+            if block_id(spec.advice.short) not in session.sent:
+                turn.add(texts.STEPS_OFFER.format(title=spec.title))
+            turn.add(topic.replies[-1])
         return True
 
     def _urgent(
@@ -745,6 +798,13 @@ class Dialogue:
             if understood.details:  # it tells something about the situation: noted
                 turn.intent = session.active_intent
                 question = self._pending_question(pending)
+                branch = self._unsent_branch(self._specs[session.active_intent], session)
+                if branch is not None:  # what is known has a step not given yet: that step
+                    turn.add(branch)
+                    if question:
+                        turn.add(question)
+                    session.pending = pending
+                    return
                 turn.add(texts.NOTED + (question or texts.MENU_HINT))
                 return
             off_topic = understood.top.intent == "fallback" and not understood.in_domain
@@ -806,7 +866,7 @@ class Dialogue:
     def _next_step(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
         """The active topic asked again: its advice was sent; point back and go on."""
         turn.intent = spec.id
-        turn.add(texts.ALREADY_SENT)
+        turn.add(self._point_back(spec, turn.said))
         question = self._pending_question(session.pending)
         if question:
             turn.add(question)
@@ -858,31 +918,52 @@ class Dialogue:
     def _known_branch(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
         """The next step for a question whose answer is already known ("你说他们没出示证件：…")."""
         for follow_up in spec.follow_ups:
-            slot = follow_up.slot
-            if slot is None or follow_up.id in session.asked:
+            if follow_up.slot is None or follow_up.id in session.asked:
                 continue
-            value = getattr(session.details, slot)
-            if value is None:
+            reply = self._branch_reply(follow_up, session.details)
+            if reply is None:
                 continue
-            reply = None
-            if follow_up.answers is not None:
-                reply = (
-                    follow_up.answers.affirm if value not in (False, "") else follow_up.answers.deny
-                )
-            elif follow_up.options is not None:
-                reply = next(
-                    (
-                        o.reply
-                        for o in follow_up.options
-                        if o.auto and o.value is not None and o.value == value
-                    ),
-                    None,
-                )
             session.asked.append(follow_up.id)
-            if reply and block_id(reply) not in session.sent:
-                known = situation_summary(session.details)
-                turn.add(texts.KNOWN_PREFIX.format(known=known) + "\n" + reply if known else reply)
+            if block_id(reply) not in session.sent:
+                turn.add(self._with_summary(reply, session.details))
                 return
+
+    def _unsent_branch(self, spec: IntentSpec, session: Session) -> str | None:
+        """The step for an answer already known whose advice was not sent yet (it was left out
+        of a short reply), with what is known before it; None when there is none."""
+        for follow_up in spec.follow_ups:
+            reply = self._branch_reply(follow_up, session.details)
+            if reply is not None and block_id(reply) not in session.sent:
+                if follow_up.id not in session.asked:
+                    session.asked.append(follow_up.id)
+                return self._with_summary(reply, session.details)
+        return None
+
+    @staticmethod
+    def _with_summary(reply: str, details: Details) -> str:
+        known = situation_summary(details)
+        return texts.KNOWN_PREFIX.format(known=known) + "\n" + reply if known else reply
+
+    @staticmethod
+    def _branch_reply(follow_up: FollowUp, details: Details) -> str | None:
+        """The branch of ``follow_up`` that the remembered situation already answers."""
+        if follow_up.slot is None:
+            return None
+        value = getattr(details, follow_up.slot)
+        if value is None:
+            return None
+        if follow_up.answers is not None:
+            return follow_up.answers.affirm if value not in (False, "") else follow_up.answers.deny
+        if follow_up.options is not None:
+            return next(
+                (
+                    o.reply
+                    for o in follow_up.options
+                    if o.auto and o.value is not None and o.value == value and o.reply
+                ),
+                None,
+            )
+        return None
 
     def _ask(
         self,
@@ -978,6 +1059,9 @@ class Dialogue:
                 texts.SCOPE_LINE
                 + (texts.STILL_ASKING.format(question=question) if question else texts.MENU_HINT)
             )
+        elif starts_with_ack(turn.said) and len(compact(turn.said)) <= SHORT_REPLY_CHARS + 4:
+            # "好吧我不开", "行 我知道了": heard; the open question (if any) stays open
+            turn.add(texts.ACK + (texts.STILL_ASKING.format(question=question) if question else ""))
         elif question:
             turn.add(texts.NOT_UNDERSTOOD.format(question=question))
         else:
@@ -1051,7 +1135,8 @@ class Dialogue:
             elif turn.intent == "thanks":
                 kept.insert(0, texts.CLOSING)
             else:
-                kept.insert(0, texts.ALREADY_SENT)
+                spec = self._specs.get(str(turn.intent or ""))
+                kept.insert(0, self._point_back(spec, turn.said) if spec else texts.ALREADY_SENT)
         turn.replies = kept
         for text in kept:
             if len(text) > REPEATABLE_CHARS:
@@ -1059,6 +1144,23 @@ class Dialogue:
                 if ident not in session.sent:
                     session.sent.append(ident)
         del session.sent[:-MAX_SENT]
+
+    @staticmethod
+    def _point_back(spec: IntentSpec, said: str) -> str:
+        """ "上面第3条：…" — the step of the topic's advice (already sent) that the message
+        asks about, when one clearly fits; else the plain pointer to the steps above."""
+        steps = [line for line in spec.advice.short.splitlines() if _STEP.match(line)]
+        asked = {b for b in _bigrams(compact(said)) if not _FUNCTION_CHARS.intersection(b)}
+        if not steps or not asked:
+            return texts.ALREADY_SENT
+        # A pair of characters found in few steps says more than one found in all of them.
+        counts = {b: sum(b in line for line in steps) for b in asked}
+        scores = [sum(1.0 / counts[b] for b in asked if b in line) for line in steps]
+        best = max(range(len(steps)), key=lambda i: scores[i])
+        ranked = sorted(scores, reverse=True)
+        if ranked[0] < 1.0 or (len(ranked) > 1 and ranked[1] >= ranked[0]):
+            return texts.ALREADY_SENT
+        return texts.POINT_BACK.format(number=best + 1, step=_STEP.sub("", steps[best]))
 
     @staticmethod
     def _yes_no_pending(pending: Pending | None) -> bool:
@@ -1146,6 +1248,14 @@ def situation_summary(details: Details) -> str:
     if details.police == "called":
         parts.append("已经报了警")
     return "、".join(parts)
+
+
+#: a numbered step of an advice ("3. …")
+_STEP = re.compile(r"^\s*\d+\.\s*")
+#: characters that say little about what a question is about (for :meth:`_point_back`)
+_FUNCTION_CHARS = frozenset(
+    "我你他她们的了吗呢啊吧呀是在要会能可以怎么样什么哪个这那就都也还和跟给被把让说想"
+)
 
 
 def _bigrams(text: str) -> set[str]:

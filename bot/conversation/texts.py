@@ -67,6 +67,7 @@ CLEARED = (
 )
 GREETING_AGAIN = "你好，我在。直接说说你遇到的情况就行，比如“有人在门口说是银行的”。"
 CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或要硬闯，马上拨打110。"
+POINT_BACK = "上面第{number}条说的就是这个：{step}"
 ALREADY_SENT = "这些步骤上面已经发过了，往上翻就能看到；想让我再发一遍，回复“再说一遍”。"
 LEADER_CHECK = "如果你问的是“{title}”："
 NOT_UNDERSTOOD = "我没太看懂这句话。我刚才问的是：{question}"
@@ -80,8 +81,11 @@ STAFF_POLICE = (
     "客户报警是他的权利。配合警察：出示工作证和银行委托书，说明来意和欠款情况；"
     "客户或警察请你们离开就离开，另约时间或改用电话沟通，全程录音录像。"
 )
+ACK = "好。有新情况随时说；对方威胁你、不肯走或要硬闯，马上打110。"
 STILL_ASKING = "（还想确认一下：{question}）"
 KNOWN_PREFIX = "你说{known}："
+#: after a direct answer whose topic's steps would make the reply too long
+STEPS_OFFER = "回复“步骤”看这个话题的完整做法（{title}）。"
 HELPER_NOTE = "你是替家人或朋友问的。下面的做法可以转给他/她，或者你在旁边陪着一起做："
 
 SIGN_ADVICE = (

@@ -276,8 +276,9 @@ def evaluate_redteam(
     missed: list[RedTeamMessage] = []
     false_alarms: list[tuple[RedTeamMessage, list[str]]] = []
     counts: dict[str, list[int]] = {kind: [0, 0] for kind in URGENT_KINDS}
+    reader = Reader(classifier)  # as the bot reads: a direct answer may stand the floor down
     for item in items:
-        flagged = classifier.classify(item.text).urgent
+        flagged = reader.read(item.text).urgent
         if item.urgent:
             counts[item.kind or "threat"][1] += 1
             if flagged:

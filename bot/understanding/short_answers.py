@@ -42,6 +42,9 @@ _AFFIRM = re.compile(
     r"好像有|应该有|有的|是的|对的|对啊|嗯嗯|没错|就是)"
 )
 
+#: acknowledgement words that say "heard you", not "yes, they did" ("好吧", "行吧", "ok")
+_ACK = re.compile(r"^(好吧|好的|好嘞|行吧|那好|那行|ok|okay|嗯嗯|嗯)(?=.)")
+
 _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
     (
         Command.FORGET,
@@ -63,7 +66,7 @@ _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
         Command.REPEAT,
         re.compile(
             r"^(再说一遍|再发一遍|再说一次|再发一次|重复一下|重复一遍|重发|"
-            r"没看到|没收到|再来一遍|repeat)$"
+            r"没看到|没收到|再来一遍|repeat|步骤|看步骤|完整步骤|具体步骤|发步骤|要步骤)$"
         ),
     ),
     (
@@ -110,6 +113,11 @@ def read_command(text: str) -> Command | None:
     return None
 
 
+def starts_with_ack(text: str) -> bool:
+    """True when ``text`` opens with an acknowledgement ("好吧…", "行吧…", "ok …")."""
+    return _ACK.match(compact(text)) is not None
+
+
 def read_yes_no(text: str) -> YesNo | None:
     """Read ``text`` as an answer to a yes/no question, or None if it is not one."""
     short = compact(text)
@@ -117,6 +125,10 @@ def read_yes_no(text: str) -> YesNo | None:
         return None
     if _UNSURE.search(short):
         return YesNo.UNSURE
+    ack = _ACK.match(short)
+    if ack and ack.end() < len(short):
+        # "好吧我不开", "行 那我不签": an acknowledgement, then the answer (if any) follows.
+        return read_yes_no(short[ack.end() :])
     if _DENY.search(short):
         return YesNo.DENY
     if _AFFIRM.search(short):

@@ -3,6 +3,8 @@ follow-up question, 详细 expanding the answer with its sources, urgent message
 
 from __future__ import annotations
 
+from bot.conversation.dialogue import DIRECT_REPLY_CHARS, Dialogue
+from bot.conversation.texts import ALREADY_SENT
 from bot.engine import Engine
 from tests.harness import Chat
 
@@ -65,3 +67,37 @@ async def test_billing_question_gets_one_scope_line(engine: Engine) -> None:
     chat = Chat(engine)
     replies = await chat.say("信用卡账单日是哪天")
     assert replies == [answer.short.strip()]
+
+
+async def test_long_steps_are_offered_not_sent_after_a_direct_answer(engine: Engine) -> None:
+    content = engine.understanding.content
+    spec, answer = content.answer("credit_how_long")
+    chat = Chat(engine)
+    replies = await chat.say("逾期记录在征信上要挂几年")
+    assert replies[0] == answer.short.strip()
+    assert spec.advice.short.strip() not in replies
+    assert any("步骤" in r for r in replies)
+    assert sum(len(r) for r in replies) <= DIRECT_REPLY_CHARS
+    assert spec.advice.short.strip() in await chat.say("步骤")
+
+
+async def test_a_short_question_of_the_active_topic_gets_its_answer(engine: Engine) -> None:
+    _, answer = engine.understanding.content.answer("open_door")
+    chat = Chat(engine)
+    await chat.say("有人敲门说是来催收的")
+    replies = await chat.say("要开吗")
+    assert replies[0] == answer.short.strip()
+    # said again in other words: not the same block a second time
+    again = await chat.say("好吧我不开")
+    assert answer.short.strip() not in again
+    assert "没太看懂" not in again[0]
+
+
+def test_the_step_asked_about_again_is_pointed_to(engine: Engine) -> None:
+    specs = {spec.id: spec for spec in engine.understanding.content.intents}
+    pointer = Dialogue._point_back(specs["collector_at_door"], "二维码能扫吗")
+    assert pointer.startswith("上面第4条") and "二维码" in pointer
+    pointer = Dialogue._point_back(specs["complain"], "12378是干嘛的")
+    assert pointer.startswith("上面第2条")
+    # nothing specific asked: the plain pointer, never a guessed step
+    assert Dialogue._point_back(specs["collector_at_door"], "好的") == ALREADY_SENT

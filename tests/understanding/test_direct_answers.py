@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from bot.content import ContentError, default_intents_dir, load_content
+from bot.conversation.dialogue import DIRECT_REPLY_CHARS
+from bot.conversation.texts import STEPS_OFFER
 from bot.engine import Engine, Understanding
 from bot.operations.evaluation import evaluate_direct, read_direct_set
 from tests.harness import ROOT, Chat, memory_config
@@ -199,5 +201,10 @@ async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str, te
         assert chat.last.replies == [answer.short.strip()]
         assert "12356" not in reply and "1." not in reply
     else:
-        assert spec.advice.short.strip() in reply  # the topic's steps, first time round
         assert chat.last.intent == spec.id
+        steps = spec.advice.short.strip()
+        if steps in reply:  # the topic's steps, first time round, when the reply stays short
+            assert len(answer.short.strip()) + len(steps) <= DIRECT_REPLY_CHARS
+        else:  # else offered: "步骤" sends them
+            assert STEPS_OFFER.format(title=spec.title) in reply
+            assert steps in await chat.text("步骤")

@@ -74,3 +74,10 @@ def test_out_of_range_names_the_range() -> None:
     assert out_of_range("六", 1) == "请回复数字1。"
     assert out_of_range("3", 5) is None  # one of the choices
     assert out_of_range("我有3张卡", 5) is None  # not a lone number
+
+
+def test_an_acknowledgement_then_content_is_not_a_yes() -> None:
+    assert read_yes_no("好吧我不开") is None  # "heard you", not "yes, they showed it"
+    assert read_yes_no("好的有") is YesNo.AFFIRM
+    assert read_yes_no("嗯没有") is YesNo.DENY
+    assert read_yes_no("好吧") is YesNo.AFFIRM
