@@ -101,3 +101,12 @@ def test_the_step_asked_about_again_is_pointed_to(engine: Engine) -> None:
     assert pointer.startswith("上面第2条")
     # nothing specific asked: the plain pointer, never a guessed step
     assert Dialogue._point_back(specs["collector_at_door"], "好的") == ALREADY_SENT
+
+
+async def test_a_calm_reply_is_not_an_alarm_but_despair_still_is(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("有人敲门说是来催收的")
+    calm = await chat.text("好吧我不开")  # the floor alone once read this as despair
+    assert "12356" not in calm
+    cry = await chat.say("我真的不想活了")
+    assert "12356" in cry[0]
