@@ -10,6 +10,7 @@ take it down: an exception becomes an apology to the user and a logged error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -421,9 +422,14 @@ class Engine:
             self._store_warning("answering without memory", exc)
             record = None
         cleared = False
+        sent: list[str] = []
         if record is not None:
             if time.time() - record.last_seen > self.config.sessions.idle_minutes * 60:
                 cleared = True  # idle too long: start afresh, and say so once
+                with contextlib.suppress(ValueError):
+                    # What the bot sent is still in the person's chat: not sent again word
+                    # for word (only block ids are kept, no detail of the person's).
+                    sent = Session.from_json(record.data).sent
             else:
                 try:
                     session = Session.from_json(record.data)
@@ -435,6 +441,7 @@ class Engine:
             session = Session(key=conversation, user=key.user)
             if cleared:
                 session.noticed.append("cleared")
+                session.sent = sent
         session.last_seen = time.time()
         session.turns += 1
         return session

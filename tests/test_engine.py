@@ -315,6 +315,30 @@ async def test_back_after_the_idle_reset_the_person_is_told_once(
     assert not any("清掉了" in r for r in again)  # once
 
 
+async def test_after_the_idle_reset_the_steps_sent_before_are_pointed_to(
+    understanding: Understanding, config: Config
+) -> None:
+    import time
+    from dataclasses import replace
+
+    from bot.storage.sessions.memory import MemoryStore
+
+    store = MemoryStore(config.sessions.keep_seconds)
+    engine = Engine(config, understanding, store)
+    chat = Chat(engine)
+    await chat.say("催收的人在门口")
+    key = engine.session_key(Incoming(user="alice", text=""))
+    record = await store.get(key)
+    assert record is not None
+    await store.put(replace(record, last_seen=time.time() - config.sessions.idle_minutes * 60 - 60))
+    # what was sent before the reset is still in the person's chat: not sent word for word
+    back = await chat.say("有人上门催收")
+    steps = next(s for s in understanding.content.intents if s.id == "collector_at_door")
+    assert any("清掉了" in r for r in back)
+    assert steps.advice.short.strip() not in back
+    assert any("上面" in r for r in back), back
+
+
 async def test_an_unreadable_stored_session_starts_afresh(
     engine: Engine,
     caplog: pytest.LogCaptureFixture,

@@ -233,6 +233,30 @@ AGAIN = {
 }
 
 
+#: The same step of the safety plan in other words, for an act said again ("打过了 说在路上"
+#: after "报警了"): tried before the general :data:`AGAIN` lines.
+AGAIN_FOR_ACT: dict[tuple[CrisisKind, Act], tuple[str, ...]] = {
+    (CrisisKind.THREAT, Act.POLICE_CALLED): (
+        _THREAT_WAIT_AGAIN,
+        "警察在路上就好。等的时候待在屋里、锁好门，别和门外的人争，也别交钱签字；"
+        "警察到了，把录像和经过讲给他们听。门外情况变了就再打110。",
+    ),
+    (CrisisKind.THREAT, Act.POLICE_ARRIVED): (
+        "警察在场就好：把录像、威胁的话和对方自称的机构告诉警察，记下派出所和民警警号，"
+        "事后向银行投诉时用得上。",
+    ),
+    (CrisisKind.THREAT, Act.LEFT): (
+        "人走了就先歇口气。趁还记得，把时间、人数、说过的话写下来，录像录音存好；"
+        "再来威胁就打110，之后可以向银行投诉或打12378。",
+    ),
+}
+
+
+def again_for(kind: CrisisKind, act: Act) -> tuple[str, ...]:
+    """Other words for ``act``'s step (most specific first), then the crisis's general ones."""
+    return (*AGAIN_FOR_ACT.get((kind, act), ()), *AGAIN[kind])
+
+
 def fallback_step(kind: CrisisKind) -> str:
     """What to say inside a crisis to a message that is neither a crisis act nor a topic:
     never the fallback apology."""

@@ -23,6 +23,7 @@ from bot.conversation.crisis import (
     CRISIS_OF_INTENT,
     Act,
     CrisisKind,
+    again_for,
     crisis_reply,
     fallback_step,
     read_act,
@@ -113,6 +114,12 @@ class Dialogue:
         self.content = content
         self.config = config
         self._specs = {spec.id: spec for spec in content.intents}
+        #: the topics' step blocks: one sent before is pointed to, not silently dropped
+        self._advice_blocks = {
+            block_id(spec.advice.short.strip()): spec
+            for spec in content.intents
+            if spec.id not in SYSTEM_INTENTS
+        }
 
     # -- public -----------------------------------------------------------------------------
 
@@ -395,7 +402,7 @@ class Dialogue:
         if not replies:
             return False
         replies = [
-            text if block_id(text) not in session.sent else self._again(kind, session)
+            text if block_id(text) not in session.sent else self._again(kind, session, act)
             for text in replies
         ]
         for text in replies:
@@ -419,9 +426,9 @@ class Dialogue:
         return True
 
     @staticmethod
-    def _again(kind: CrisisKind, session: Session) -> str:
+    def _again(kind: CrisisKind, session: Session, act: Act | None = None) -> str:
         """The same step in other words, not sent yet in this conversation."""
-        options = AGAIN[kind]
+        options = again_for(kind, act) if act is not None else AGAIN[kind]
         return next((t for t in options if block_id(t) not in session.sent), options[-1])
 
     def _keep_crisis_context(self, kind: CrisisKind, turn: Turn) -> None:
@@ -1115,13 +1122,17 @@ class Dialogue:
         kept: list[str] = []
         dropped = False
         for text in turn.replies:
+            ident = block_id(text)
             if (
                 len(text) > REPEATABLE_CHARS
                 and not turn.repeat_ok
                 and text not in turn.repeatable
-                and block_id(text) in session.sent
+                and ident in session.sent
             ):
                 dropped = True
+                steps_of = self._advice_blocks.get(ident)
+                if steps_of is not None and session.crisis is None:
+                    kept.append(self._point_back(steps_of, turn.said))  # steps sent earlier
                 continue
             kept.append(text)
         if dropped and not any(len(t) > REPEATABLE_CHARS for t in kept):

@@ -263,3 +263,14 @@ async def test_a_forwarded_case_in_a_group_never_quotes_the_member(
     response = await engine.handle(Incoming(user="m1", text=said, room="g1"))
     text = joined(response.replies)
     assert "客户原话" not in text and "13812345678" not in text and "父母和单位" not in text
+
+
+async def test_police_on_the_way_said_again_gets_the_waiting_step_in_other_words(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("催收的在门口不走 说不给钱就不走")
+    first = await chat.text("报警了")
+    again = await chat.text("打过了 说在路上")
+    assert "警察" in again and again != first
+    assert "你已经打110报警了吗" not in again
