@@ -459,10 +459,15 @@ class Dialogue:
         spec = self._specs[session.active_intent or ""]
         turn.intent = spec.id
         steps = [line for line in spec.advice.short.splitlines() if re.match(r"\d+\.", line)]
+        branch = self._unsent_branch(spec, session)
         if block_id(spec.advice.short) not in session.sent or not steps:
             turn.add(spec.advice.short)
-        else:
-            turn.add("\n".join([texts.KEY_STEPS, *steps[-2:]]))
+        elif branch is not None:  # the step for what is known, not given yet
+            turn.add(branch)
+        else:  # what is known, then the first steps again (they come first for a reason)
+            known = situation_summary(session.details)
+            lead = texts.KNOWN_PREFIX.format(known=known) if known else ""
+            turn.add("\n".join([lead + texts.KEY_STEPS, *steps[:2]]))
         question = self._pending_question(session.pending)
         if question:
             turn.add(question)
@@ -569,7 +574,11 @@ class Dialogue:
                 and best.score >= self.config.classifier.threshold
             ):
                 return False  # details given while asking about something else: a new topic
-            turn.add(follow_up.reply or "")
+            heard = figures_heard(found)
+            reply = follow_up.reply or ""
+            if heard:  # say back what was understood, so a misreading is seen at once
+                reply = texts.HEARD.format(figures=heard) + NOTED_OPENING.sub("", reply)
+            turn.add(reply)
             if spec.id == CALCULATOR_INTENT:
                 self._calculation(session, turn, in_group=in_group)
         turn.intent = spec.id
@@ -1241,6 +1250,27 @@ def _fit_group(turn: Turn) -> None:
     turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
     if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
+
+
+#: a detail follow-up's reply that opens with its own "noted" (replaced by what was heard)
+NOTED_OPENING = re.compile(r"^(好的?[，,]?\s*)?记下了[。.]?\s*")
+
+
+def figures_heard(found: Details) -> str:
+    """The figures of a message, said back ("欠款约5万元（50,000元）、招商银行、分12期")."""
+    parts = []
+    if found.lender:
+        parts.append(found.lender)
+    if found.amount is not None and found.amount > 0:
+        amount = int(found.amount) if float(found.amount).is_integer() else found.amount
+        about = "约" if found.amount_approx else ""
+        if amount >= 10_000 and isinstance(amount, int) and amount % 1000 == 0:
+            parts.append(f"欠款{about}{amount / 10_000:g}万元（{amount:,}元）")
+        else:
+            parts.append(f"欠款{about}{amount:,}元")
+    if found.months is not None and found.months > 0:
+        parts.append(f"分{found.months}期")
+    return "、".join(parts)
 
 
 def situation_summary(details: Details) -> str:

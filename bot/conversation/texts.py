@@ -82,6 +82,7 @@ STAFF_POLICE = (
     "客户或警察请你们离开就离开，另约时间或改用电话沟通，全程录音录像。"
 )
 ACK = "好。有新情况随时说；对方威胁你、不肯走或要硬闯，马上打110。"
+HEARD = "好，记下了：{figures}。"
 STILL_ASKING = "（还想确认一下：{question}）"
 KNOWN_PREFIX = "你说{known}："
 #: after a direct answer whose topic's steps would make the reply too long

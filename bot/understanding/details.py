@@ -469,8 +469,8 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
             pos = after.end()
         elif factor >= 1_000:
             pos, value = _read_secondary(text, pos, value, factor)
-    elif mid:
-        return None  # 20多个, 十几次: a count, not money
+    elif mid and not num.magnitude:
+        return None  # 20多个, 十几次: a count, not money (八万多 is money: its 万 came first)
     currency = _CURRENCY.match(text, pos)
     if currency:
         unit = True

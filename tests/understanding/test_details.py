@@ -681,3 +681,17 @@ def test_a_short_bank_name_pointing_at_a_debt(text: str, lender: str) -> None:
 @pytest.mark.parametrize("text", ["一路平安!", "平安夜", "身体平安就好"])
 def test_short_bank_names_as_ordinary_words(text: str) -> None:
     assert "lender" not in found_in(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("欠了八万多", 80_000), ("欠八万多块", 80_000), ("欠了十二万多", 120_000), ("三千多", 3_000)],
+)
+def test_an_amount_in_chinese_numerals_with_more_is_money(text: str, amount: int) -> None:
+    found = extract_details(text)
+    assert found.amount == amount and found.amount_approx is True
+
+
+def test_a_count_with_more_is_still_no_money() -> None:
+    assert extract_details("来了三百多个人").amount is None
+    assert extract_details("打了二十多个电话").amount is None
