@@ -260,6 +260,14 @@ class Dialogue:
             pending, understood, found, session, turn, in_group=in_group
         ):
             return
+        acting = self._acting_news(found, before) and (session.active_intent or session.crisis)
+        if acting and not _ASKS.search(compact(understood.text)):
+            # "是的 一张什么分期协议 我看不懂" in the middle of a visit: a paper to sign or money
+            # handed over, told and not asked about: its advice comes before any answer to a
+            # question nobody asked (a first message is answered by its direct answer)
+            news = self._news(found, before, session)
+            if self._situation_news(news, understood, session, turn, told=True):
+                return
         if self._direct_answer(understood, session, turn, counsellor=counsellor):
             return
         news = self._news(found, before, session)
@@ -336,8 +344,11 @@ class Dialogue:
         if session.details.role == "staff" and answer.audience == "debtor":
             return False  # bank staff and collectors get the staff side (the topics)
         turn.intent = spec.id
-        turn.add(answer.short)
-        turn.repeatable.add(answer.short.strip())  # the same question again: the same answer
+        if block_id(answer.short.strip()) in session.sent:
+            # the same question again: its gist, pointing up, not the block word for word
+            turn.add(texts.SAME_ANSWER.format(gist=_gist(answer.short)))
+        else:
+            turn.add(answer.short)
         session.last_answer = answer.id
         if spec.id in SYSTEM_INTENTS:  # e.g. a scope note: the answer is the whole reply
             return True
@@ -680,14 +691,31 @@ class Dialogue:
             news.append(texts.STILL_THERE)
         return news
 
+    @staticmethod
+    def _acting_news(found: Details, before: Details) -> bool:
+        """True when the message newly tells of a paper to sign or money handed over."""
+        return (
+            (found.paid is not None and before.paid is None)
+            or (bool(found.signed) and not before.signed)
+            or (found.document is not None and found.document != before.document)
+        )
+
     def _situation_news(
-        self, news: list[str], understood: Understood, session: Session, turn: Turn
+        self,
+        news: list[str],
+        understood: Understood,
+        session: Session,
+        turn: Turn,
+        *,
+        told: bool = False,
     ) -> bool:
         """The news alone, then the pending question again — unless the message is mainly
-        about another topic (then the news goes with that topic's answer)."""
+        about another topic (then the news goes with that topic's answer; not when ``told``:
+        a paper to sign or money handed over, told and not asked about)."""
         best = self._best_topic(understood)
         if (
-            best is not None
+            not told
+            and best is not None
             and best.score >= self.config.classifier.threshold
             and best.intent != session.active_intent
             and not session.details.police
@@ -1256,6 +1284,19 @@ def _fit_group(turn: Turn) -> None:
 NOTED_OPENING = re.compile(r"^(好的?[，,]?\s*)?记下了[。.]?\s*")
 
 
+def _gist(text: str, least: int = 16) -> str:
+    """The opening sentences of ``text``, at least ``least`` characters when it has them."""
+    text = text.strip()
+    end = 0
+    for match in re.finditer(r"[。；！？]", text):
+        end = match.end()
+        if end >= least:
+            break
+    else:
+        end = len(text)
+    return text[:end].rstrip("；，。！？")
+
+
 def figures_heard(found: Details) -> str:
     """The figures of a message, said back ("欠款约5万元（50,000元）、招商银行、分12期")."""
     parts = []
@@ -1291,6 +1332,10 @@ def situation_summary(details: Details) -> str:
     return "、".join(parts)
 
 
+#: the message asks something (not "一张什么协议", which only names a thing)
+_ASKS = re.compile(
+    r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
+)
 #: a numbered step of an advice ("3. …")
 _STEP = re.compile(r"^\s*\d+\.\s*")
 #: characters that say little about what a question is about (for :meth:`_point_back`)

@@ -110,3 +110,19 @@ async def test_a_calm_reply_is_not_an_alarm_but_despair_still_is(engine: Engine)
     assert "12356" not in calm
     cry = await chat.say("我真的不想活了")
     assert "12356" in cry[0]
+
+
+async def test_the_same_question_again_gets_the_gist_not_the_block(engine: Engine) -> None:
+    _, answer = engine.understanding.content.answer("open_door")
+    chat = Chat(engine)
+    await chat.say("催收在敲门 我要不要开门")
+    again = await chat.say("到底要不要开门啊")
+    assert answer.short.strip() not in again
+    assert again[0].startswith("上面说过了：") and "开门" in again[0]
+
+
+async def test_a_paper_to_sign_told_mid_visit_gets_the_signing_advice(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("催收的人在门口")
+    reply = await chat.text("他们拿了一张什么还款协议让我签 我看不懂")
+    assert "先别签" in reply
