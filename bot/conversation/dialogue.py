@@ -393,6 +393,11 @@ class Dialogue:
         if kind is not None:
             # A despair that comes on top of a threat (or the other way round) takes over.
             session.crisis = kind.value
+        if session.details.role == "helper" and "helper_urgent" not in session.noticed:
+            session.noticed.append("helper_urgent")  # asking for someone else: what they can do
+            turn.add(
+                texts.HELPER_URGENT_DESPAIR if kind is CrisisKind.DESPAIR else texts.HELPER_URGENT
+            )
         self._start_topic(lead, session, turn, include_advice=False)
 
     def _crisis_step(

@@ -88,6 +88,14 @@ STILL_ASKING = "（还想确认一下：{question}）"
 KNOWN_PREFIX = "你说{known}："
 #: after a direct answer whose topic's steps would make the reply too long
 STEPS_OFFER = "回复“步骤”看这个话题的完整做法（{title}）。"
+HELPER_URGENT = (
+    "你是替家人或朋友问的：请马上把上面的做法告诉他/她；对方有危险时，你也可以直接替他/她"
+    "打110，说清地址和发生了什么。"
+)
+HELPER_URGENT_DESPAIR = (
+    "你是替家人或朋友问的：请尽快陪在他/她身边，或一直和他/她保持通话；"
+    "有危险时你可以直接替他/她打110或120，也可以一起打12356。"
+)
 HELPER_NOTE = "你是替家人或朋友问的。下面的做法可以转给他/她，或者你在旁边陪着一起做："
 
 SIGN_ADVICE = (

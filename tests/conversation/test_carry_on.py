@@ -274,3 +274,12 @@ async def test_police_on_the_way_said_again_gets_the_waiting_step_in_other_words
     again = await chat.text("打过了 说在路上")
     assert "警察" in again and again != first
     assert "你已经打110报警了吗" not in again
+
+
+async def test_someone_asking_for_a_friend_in_danger_is_told_what_they_can_do(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    replies = await chat.say("我朋友家催收的人堵门不走 还威胁她 她让我问问怎么办")
+    assert "110" in replies[0]
+    assert any("替家人或朋友" in r for r in replies)
