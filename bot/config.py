@@ -179,6 +179,13 @@ class HttpConfig(_Section):
     body_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 20
     #: connections open at the same time; more are closed at once
     max_connections: Annotated[int, Field(ge=1)] = 256
+    #: the counsellors' console at /admin: the token counsellors log in with (else env
+    #: BOT_ADMIN_TOKEN; at least 16 characters); unset: the console is off (404)
+    admin_token: SecretStr | None = None
+    #: a console login ends after this long without a request (and after 12 hours at most)
+    admin_session_minutes: Annotated[int, Field(ge=1, le=720)] = 60
+    #: console login attempts per client per minute (429 beyond)
+    admin_login_per_minute: Annotated[int, Field(ge=1, le=100)] = 5
 
 
 class OneBotConfig(_Section):
@@ -492,6 +499,9 @@ def _apply_env(config: Config, env: dict[str, str]) -> Config:
     http = platforms.http.model_copy(
         update={
             "token": env.get("BOT_HTTP_TOKEN") or platforms.http.token,
+            "admin_token": SecretStr(env["BOT_ADMIN_TOKEN"])
+            if env.get("BOT_ADMIN_TOKEN")
+            else platforms.http.admin_token,
         }
     )
     onebot = platforms.onebot.model_copy(

@@ -496,6 +496,7 @@ class Engine:
                     ranking=response.intents,
                     keep_text=self.config.insights.keep_unanswered_text,
                     user=SessionKey.of(incoming).user,
+                    urgent=response.urgent,
                 )
             )
         except Exception:

@@ -51,6 +51,7 @@ from bot.adapters.http_guard import (
 from bot.adapters.hygiene import clean_text, log_id
 from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
 from bot.config import Config
+from bot.console.web import mount_console
 from bot.messages import Incoming, MessageKind
 
 log = logging.getLogger(__name__)
@@ -412,6 +413,8 @@ class HttpAdapter(Adapter):
         for name in PAGE_FILES:
             if name != "index.html":
                 app.router.add_get(f"/{name}", self._page_file)
+        #: the counsellors' console at /admin (None: off, no admin token set)
+        self.console = mount_console(app, config, engine)
         self._server = WebServer(
             app,
             settings.host,

@@ -152,7 +152,7 @@ class Report:
 
     def title(self, intent: str) -> str:
         """The Chinese title of an intent (or of a pseudo intent such as the fallback)."""
-        return self.titles.get(intent) or PSEUDO_TITLES.get(intent, intent)
+        return title_of(intent, self.titles)
 
     def to_json(self, max_groups: int = 100) -> dict[str, object]:
         """The report as JSON-ready data."""
@@ -229,6 +229,25 @@ class Report:
         return "\n".join(lines)
 
 
+def title_of(intent: str, titles: Mapping[str, str]) -> str:
+    """The Chinese title of an intent, or of a pseudo intent such as the fallback."""
+    return titles.get(intent) or PSEUDO_TITLES.get(intent, intent)
+
+
+def count_topics(
+    records: Iterable[TurnRecord], titles: Mapping[str, str]
+) -> tuple[list[tuple[str, str, int]], int, int]:
+    """The topics answered as (intent, title, count), most asked first, then how many
+    records got the fallback and how many the clarifying question."""
+    intents = Counter(r.intent for r in records)
+    fallback, clarify = intents.pop("fallback", 0), intents.pop("clarify", 0)
+    topics = [
+        (intent, title_of(intent, titles), count)
+        for intent, count in sorted(intents.items(), key=lambda i: (-i[1], i[0]))
+    ]
+    return topics, fallback, clarify
+
+
 def build_report(
     records: Sequence[TurnRecord],
     titles: Mapping[str, str],
@@ -238,12 +257,7 @@ def build_report(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Report:
     """The report on ``records`` (those of the period ``since`` … ``until``)."""
-    intents = Counter(r.intent for r in records)
-    fallback, clarify = intents.pop("fallback", 0), intents.pop("clarify", 0)
-    topics = [
-        (intent, titles.get(intent) or PSEUDO_TITLES.get(intent, intent), count)
-        for intent, count in sorted(intents.items(), key=lambda i: (-i[1], i[0]))
-    ]
+    topics, fallback, clarify = count_topics(records, titles)
     return Report(
         since=since,
         until=until,

@@ -127,6 +127,26 @@ def test_the_installed_package_leaves_tests_behind(
     assert list(venv.rglob("bot/operations/data/testset.jsonl"))
 
 
+def test_the_installed_package_ships_the_console_page(
+    installed: tuple[Path, dict[str, str], Path],
+) -> None:
+    script, _, _ = installed
+    venv = script.parents[1]
+    (static,) = venv.rglob("bot/console/static")
+    shipped = {path.name for path in static.iterdir()}
+    assert {
+        "admin.html",
+        "admin.js",
+        "admin.css",
+        "login.html",
+        "overview.js",
+        "health.js",
+        "chart.umd.js",
+        "chart.umd.js.LICENSE.txt",
+    } <= shipped
+    assert "Chart.js v4" in (static / "chart.umd.js").read_text(encoding="utf-8")[:200]
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "expect"),
     [

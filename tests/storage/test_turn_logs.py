@@ -157,6 +157,50 @@ async def test_another_instance_sees_the_same_records(make_log: MakeLog) -> None
 # --------------------------------------------------------------------------- per backend
 
 
+async def test_the_urgent_flag_comes_back(make_log: MakeLog) -> None:
+    turn_log = await make_log()
+    now = time.time()
+    turns = [
+        replace(answered(now - 3, "threat_or_violence"), urgent=True),
+        answered(now - 2),
+        replace(unanswered(now - 1), urgent=True),
+    ]
+    await turn_log.record_many(turns)
+    got = await turn_log.query(since=now - 60)
+    assert [t.urgent for t in got] == [True, False, True]
+    assert got == turns
+
+
+def test_a_record_written_before_the_urgent_flag_reads_as_not_urgent() -> None:
+    old = '{"at":1700000000.5,"i":"harassment","p":"wechat","c":0.9}'
+    assert TurnRecord.from_json(old) == answered(1700000000.5)
+    assert '"x"' not in answered(1.0).to_json()  # records stay as short as before
+    assert TurnRecord.from_json(replace(answered(1.0), urgent=True).to_json()).urgent
+
+
+async def test_a_sqlite_file_made_before_the_urgent_column_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE turns (id INTEGER PRIMARY KEY, at REAL NOT NULL, intent TEXT NOT NULL,"
+        " platform TEXT NOT NULL, confidence REAL NOT NULL, text TEXT, guesses TEXT);"
+        "INSERT INTO turns (at, intent, platform, confidence) VALUES (100.0, 'harassment', "
+        "'wechat', 0.9);"
+    )
+    db.commit()
+    db.close()
+    turn_log = await SqliteTurnLog.open(path, 1e12, 1000)
+    try:
+        await turn_log.record(replace(answered(200.0, "threat_or_violence"), urgent=True))
+        got = await turn_log.query(since=0)
+    finally:
+        await turn_log.close()
+    assert [(t.intent, t.urgent) for t in got] == [
+        ("harassment", False),
+        ("threat_or_violence", True),
+    ]
+
+
 async def test_memory_log_is_a_bounded_deque() -> None:
     turn_log = MemoryTurnLog(retention_seconds=60, max_records=3)
     now = time.time()
@@ -274,6 +318,18 @@ async def test_unanswered_message_is_stored_masked_with_best_guesses(
     scores = [g.score for g in turn.guesses]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s < 1 for s in scores)
+
+
+async def test_urgent_messages_are_recorded_as_urgent(
+    recorded: tuple[Engine, MemoryTurnLog],
+) -> None:
+    engine, turn_log = recorded
+    threat = await engine.handle(Incoming(user="u1", text="他说要打我，我很害怕"))
+    calm = await engine.handle(Incoming(user="u2", text="怎么核实催收人员的身份"))
+    assert threat.urgent and not calm.urgent
+    turns = await turn_log.query(since=0)
+    assert [t.urgent for t in turns] == [True, False]
+    assert turns[0].text is None  # answered: the count only
 
 
 async def test_answered_turns_keep_no_text(recorded: tuple[Engine, MemoryTurnLog]) -> None:

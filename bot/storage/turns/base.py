@@ -35,7 +35,9 @@ class TurnRecord:
     for unanswered messages; an answered turn carries no text. ``user`` is set on the records
     that keep text, so "删除我的记录" can find them: the person's id while the record waits to
     be written, and once stored only a salted hash of it (:func:`user_tag`; the salt
-    is per installation, kept beside the records), never the id itself.
+    is per installation, kept beside the records), never the id itself. ``urgent`` says the
+    answer was urgent advice (a threat, someone in despair): counted, never with the text.
+    Records written before the field existed read back as not urgent.
     """
 
     at: float
@@ -45,6 +47,7 @@ class TurnRecord:
     text: str | None = None
     guesses: tuple[RankedIntent, ...] = ()
     user: str = ""
+    urgent: bool = False
 
     @property
     def unanswered(self) -> bool:
@@ -63,12 +66,15 @@ class TurnRecord:
         at: float | None = None,
         keep_text: bool = True,
         user: str = "",
+        urgent: bool = False,
     ) -> TurnRecord:
         """The record of one answered message; the text is masked and kept only when the
         message went unanswered (and ``keep_text`` allows it)."""
         at = time.time() if at is None else at
         if intent not in UNANSWERED_INTENTS:
-            return cls(at=at, intent=intent, platform=platform, confidence=confidence)
+            return cls(
+                at=at, intent=intent, platform=platform, confidence=confidence, urgent=urgent
+            )
         # Mask the whole text before cutting it, so a cut never leaves half a number unmasked.
         kept = mask(text)[:MAX_TEXT_CHARS] if keep_text else None
         guesses = tuple(
@@ -84,6 +90,7 @@ class TurnRecord:
             text=kept,
             guesses=guesses,
             user=user if kept is not None else "",
+            urgent=urgent,
         )
 
     def to_json(self) -> str:
@@ -100,6 +107,8 @@ class TurnRecord:
             data["g"] = [[g.intent, g.score] for g in self.guesses]
         if self.user:
             data["u"] = self.user
+        if self.urgent:
+            data["x"] = 1
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -115,6 +124,7 @@ class TurnRecord:
             text=None if text is None else str(text),
             guesses=tuple(RankedIntent(str(i), float(s)) for i, s in raw.get("g", [])),
             user=str(raw.get("u", "")),
+            urgent=bool(raw.get("x", 0)),
         )
 
 

@@ -69,10 +69,13 @@ class SqliteTurnLog(TurnLog):
         return turn_log
 
     def _on_open(self, db: sqlite3.Connection) -> None:
-        """Add the user column to a file made before it; read (or create) the salt."""
+        """Add the user and urgent columns to a file made before them; read (or create) the
+        salt."""
         columns = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
         if "user" not in columns:
             db.execute("ALTER TABLE turns ADD COLUMN user TEXT")
+        if "urgent" not in columns:  # NULL in older rows: not urgent
+            db.execute("ALTER TABLE turns ADD COLUMN urgent INTEGER")
         db.execute(
             "CREATE INDEX IF NOT EXISTS turns_by_user ON turns (user) WHERE user IS NOT NULL"
         )
@@ -98,12 +101,13 @@ class SqliteTurnLog(TurnLog):
                     if t.guesses
                     else None,
                     user_tag(self._salt, t.user) if t.user else None,
+                    1 if t.urgent else None,
                 )
                 for t in turns
             ]
             db.executemany(
-                "INSERT INTO turns (at, intent, platform, confidence, text, guesses, user) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO turns (at, intent, platform, confidence, text, guesses, user, "
+                "urgent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             row = db.execute("SELECT max(id) FROM turns").fetchone()
@@ -147,13 +151,13 @@ class SqliteTurnLog(TurnLog):
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         since = max(since, self.oldest_kept())
         sql = (
-            "SELECT at, intent, platform, confidence, text, guesses, user FROM turns "
+            "SELECT at, intent, platform, confidence, text, guesses, user, urgent FROM turns "
             "WHERE at >= ?" + ("" if until is None else " AND at < ?") + " ORDER BY at, id"
         )
         args = (since,) if until is None else (since, until)
         rows = await self._file.run(lambda db: db.execute(sql, args).fetchall(), write=False)
         records = []
-        for at, intent, platform, confidence, text, guesses, user in rows:
+        for at, intent, platform, confidence, text, guesses, user, urgent in rows:
             try:
                 ranked = tuple(
                     RankedIntent(str(i), float(s))
@@ -171,6 +175,7 @@ class SqliteTurnLog(TurnLog):
                     text=text,
                     guesses=ranked,
                     user=user or "",
+                    urgent=bool(urgent),
                 )
             )
         return records

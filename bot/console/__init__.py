@@ -1,0 +1,1 @@
+"""The counsellors' web console under /admin (README "Counsellors' console")."""

@@ -1,0 +1,30 @@
+"""A console extension for the tests: what console-inbox's modules will look like (an
+``install(console)`` adding a GET and a POST endpoint)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.console.web import Console, ConsoleError, read_json, session_of
+
+#: the changes POSTed, as an extension would keep them
+CHANGES: list[tuple[str, dict[str, Any]]] = []
+
+
+def install(console: Console) -> None:
+    """Add ``GET /admin/api/whoami`` and ``POST /admin/api/echo``."""
+
+    async def whoami(request: web.Request) -> dict[str, Any]:
+        return {"who": session_of(request).who}
+
+    async def echo(request: web.Request) -> dict[str, Any]:
+        body = await read_json(request)
+        if body.get("refuse"):
+            raise ConsoleError(422, "refused", "这个修改不行。")
+        CHANGES.append((session_of(request).who, body))
+        return {"who": session_of(request).who, "got": body}
+
+    console.get("whoami", whoami)
+    console.post("echo", echo)
