@@ -245,9 +245,10 @@ class Dialogue:
         if repair is not None and pending is not None:
             self._repair(repair, session, turn)
             return
+        said = compact(understood.text)
         if (
             session.active_intent in self._specs
-            and _WHAT_NOW.match(compact(understood.text))
+            and (_WHAT_NOW.match(said) or _SHORT_HOW.match(said))
             and self._best_topic_score(understood) < self.config.classifier.threshold
         ):
             self._what_now(session, turn)
@@ -480,6 +481,8 @@ class Dialogue:
             turn.add(spec.advice.short)
         elif branch is not None:  # the step for what is known, not given yet
             turn.add(branch)
+        elif (pointed := self._point_to_known(spec, session, turn.said)) is not None:
+            turn.add(pointed)  # "怎么查": the step above that says how
         else:  # what is known, then the first steps again (they come first for a reason)
             known = situation_summary(session.details)
             lead = texts.KNOWN_PREFIX.format(known=known) if known else ""
@@ -491,6 +494,20 @@ class Dialogue:
             remaining = self._unanswered(spec, session)
             if remaining:
                 self._ask(spec, remaining[0], session, turn)
+
+    def _point_to_known(self, spec: IntentSpec, session: Session, said: str) -> str | None:
+        """The step, among the advice for what is known (most specific first) and the topic's
+        steps, that a short question ("怎么查") asks about; None when none clearly fits."""
+        blocks = [
+            reply
+            for follow_up in spec.follow_ups
+            if (reply := self._branch_reply(follow_up, session.details)) is not None
+        ]
+        for block in [*blocks, spec.advice.short]:
+            found = _matching_step(block, said)
+            if found is not None:
+                return texts.POINT_BACK_STEP.format(step=found[1])
+        return None
 
     def _best_topic_score(self, understood: Understood) -> float:
         best = self._best_topic(understood)
@@ -818,7 +835,10 @@ class Dialogue:
 
         candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor]
         nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
-        if understood.in_domain and candidates:
+        talking = session.active_intent in self._specs and session.active_intent not in (
+            SYSTEM_INTENTS
+        )  # inside a topic, "他们让我先还两千 可以吗" needs no domain word to be in the domain
+        if (understood.in_domain or talking) and candidates:
             leader = candidates[0]
             clear = (
                 len(candidates) == 1 or leader.score >= 2 * candidates[1].score
@@ -831,6 +851,8 @@ class Dialogue:
                 )
                 return
             close = [r for r in candidates if r.score >= leader.score / 2]
+            if talking and any(r.intent == session.active_intent for r in close):
+                close = []  # the topic being talked about is one of them: read it in context
             if len(close) >= 2 and nothing < leader.score:
                 self._clarify(close, session, turn)
                 return
@@ -844,7 +866,8 @@ class Dialogue:
             turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
             return
         if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
-            if understood.details:  # it tells something about the situation: noted
+            if understood.details and not _ASKS.search(compact(understood.text)):
+                # it tells something about the situation (and asks nothing): noted
                 turn.intent = session.active_intent
                 question = self._pending_question(pending)
                 branch = self._unsent_branch(self._specs[session.active_intent], session)
@@ -1202,18 +1225,11 @@ class Dialogue:
     def _point_back(spec: IntentSpec, said: str) -> str:
         """ "上面第3条：…" — the step of the topic's advice (already sent) that the message
         asks about, when one clearly fits; else the plain pointer to the steps above."""
-        steps = [line for line in spec.advice.short.splitlines() if _STEP.match(line)]
-        asked = {b for b in _bigrams(compact(said)) if not _FUNCTION_CHARS.intersection(b)}
-        if not steps or not asked:
+        found = _matching_step(spec.advice.short, said)
+        if found is None:
             return texts.ALREADY_SENT
-        # A pair of characters found in few steps says more than one found in all of them.
-        counts = {b: sum(b in line for line in steps) for b in asked}
-        scores = [sum(1.0 / counts[b] for b in asked if b in line) for line in steps]
-        best = max(range(len(steps)), key=lambda i: scores[i])
-        ranked = sorted(scores, reverse=True)
-        if ranked[0] < 1.0 or (len(ranked) > 1 and ranked[1] >= ranked[0]):
-            return texts.ALREADY_SENT
-        return texts.POINT_BACK.format(number=best + 1, step=_STEP.sub("", steps[best]))
+        number, step = found
+        return texts.POINT_BACK.format(number=number, step=step)
 
     @staticmethod
     def _yes_no_pending(pending: Pending | None) -> bool:
@@ -1337,6 +1353,8 @@ def situation_summary(details: Details) -> str:
     return "、".join(parts)
 
 
+#: a short "how?" inside a topic ("怎么查", "咋弄", "如何核实"): the steps that matter now
+_SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|怎样)\w{0,3}(?:呢|啊|呀)?$")
 #: the message asks something (not "一张什么协议", which only names a thing)
 _ASKS = re.compile(
     r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
@@ -1347,6 +1365,38 @@ _STEP = re.compile(r"^\s*\d+\.\s*")
 _FUNCTION_CHARS = frozenset(
     "我你他她们的了吗呢啊吧呀是在要会能可以怎么样什么哪个这那就都也还和跟给被把让说想"
 )
+
+
+#: everyday words for what the steps say in other words ("怎么查" → the step that says 核实)
+_STEP_WORDS = {
+    "查": "核实",
+    "真假": "核实",
+    "验证": "核实",
+    "录": "录音",
+    "拍": "录像",
+    "报警": "110",
+}
+
+
+def _matching_step(block: str, said: str) -> tuple[int, str] | None:
+    """The numbered step of ``block`` that ``said`` asks about (its number and text), when
+    one clearly fits better than the others."""
+    steps = [line for line in block.splitlines() if _STEP.match(line)]
+    text = compact(said)
+    for word, step_word in _STEP_WORDS.items():
+        if word in text:
+            text += step_word
+    asked = {b for b in _bigrams(text) if not _FUNCTION_CHARS.intersection(b)}
+    if not steps or not asked:
+        return None
+    # A pair of characters found in few steps says more than one found in all of them.
+    counts = {b: sum(b in line for line in steps) for b in asked}
+    scores = [sum(1.0 / counts[b] for b in asked if b in line) for line in steps]
+    best = max(range(len(steps)), key=lambda i: scores[i])
+    ranked = sorted(scores, reverse=True)
+    if ranked[0] < 1.0 or (len(ranked) > 1 and ranked[1] >= ranked[0]):
+        return None
+    return best + 1, _STEP.sub("", steps[best])
 
 
 def _bigrams(text: str) -> set[str]:

@@ -68,6 +68,7 @@ CLEARED = (
 GREETING_AGAIN = "你好，我在。直接说说你遇到的情况就行，比如“有人在门口说是银行的”。"
 CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或要硬闯，马上拨打110。"
 POINT_BACK = "上面第{number}条说的就是这个：{step}"
+POINT_BACK_STEP = "上面说过这一步：{step}"
 ALREADY_SENT = "这些步骤上面已经发过了，往上翻就能看到；想让我再发一遍，回复“再说一遍”。"
 LEADER_CHECK = "如果你问的是“{title}”："
 NOT_UNDERSTOOD = "我没太看懂这句话。我刚才问的是：{question}"

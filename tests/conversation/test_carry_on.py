@@ -283,3 +283,20 @@ async def test_someone_asking_for_a_friend_in_danger_is_told_what_they_can_do(
     replies = await chat.say("我朋友家催收的人堵门不走 还威胁她 她让我问问怎么办")
     assert "110" in replies[0]
     assert any("替家人或朋友" in r for r in replies)
+
+
+async def test_a_short_how_question_inside_a_topic_points_to_its_step(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("催收的人在我家门口")
+    await chat.say("给我看了工作证 不知道真假")
+    reply = await chat.text("怎么查")
+    assert "核实" in reply
+    assert "不在我能帮的范围" not in reply
+
+
+async def test_a_question_with_a_figure_inside_a_topic_is_not_just_noted(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("催收的人在我家门口")
+    reply = await chat.text("他们让我今天先还两千 可以吗")
+    assert not reply.startswith("好，记下了")
+    assert "官方" in reply or "银行" in reply
