@@ -234,8 +234,11 @@ class Engine:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
                 session.active_intent = intents[0]
                 session.pending = None
-                # the case's figures are kept for the counsellor's follow-up questions
+                # the case's figures are kept for the counsellor's follow-up questions, and
+                # the follow-ups are read as a counsellor's (the point asked, nothing more)
                 session.details = session.details.merged(understood.details)
+                if "case" not in session.noticed:
+                    session.noticed.append("case")
                 await self._save_session(session)
                 return Response(
                     replies=[*notice, *replies],
@@ -249,7 +252,7 @@ class Engine:
             understood,
             session,
             in_group=incoming.in_group,
-            counsellor=key.listed_in(self._counsellors),
+            counsellor=key.listed_in(self._counsellors) or "case" in session.noticed,
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))

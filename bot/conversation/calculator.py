@@ -660,3 +660,29 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
         "\n".join(lines),
         "\n".join([_rate_note(details, rate, given), *_scope(details, longest)]),
     ]
+
+
+#: the periods an overview shows when only the amount is known ("每月大概还多少")
+OVERVIEW_MONTHS = (12, 24, 36, 60)
+
+
+def overview(details: Details) -> str | None:
+    """A first look for "每月大概还多少" when only the amount is known: the amount split over
+    a few usual periods (no interest: a floor, the real plan costs more), then the question
+    that makes it exact. None without a usable amount."""
+    if details.amount is None or details.amount <= 0:
+        return None
+    amount = Decimal(str(details.amount))
+    if amount > ABSURD_AMOUNT:
+        return None
+    parts = [
+        f"{months}期约{money(interest_free(amount, months).monthly)}" for months in OVERVIEW_MONTHS
+    ]
+    return OVERVIEW.format(amount=money(amount), plans="；".join(parts))
+
+
+OVERVIEW = (
+    "按{amount}粗算（只把本金平均分开，不含利息，实际每月会更多）：{plans}。"
+    "信用卡个性化分期最长5年（60期），银行可以同意但不是必须；网贷由平台决定。"
+    "告诉我想分几期和利率（比如“36期 年化10%”），我细算。"
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.content import SYSTEM_INTENTS, Content
+from bot.content import SYSTEM_INTENTS, Content, FollowUp
 from bot.conversation.dialogue import Dialogue
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
@@ -145,8 +145,20 @@ def _brief(details: Details, intents: list[str], content: Content, *, in_group: 
     asks = []
     for spec in specs:
         for follow_up in spec.follow_ups:
+            if _known(follow_up, details):
+                continue  # the case already says it: not asked again
             if follow_up.question not in asks:
                 asks.append(follow_up.question.rstrip("：:").split("回复")[0].strip())
     if asks:
         lines.append("建议向客户了解：\n" + "\n".join(f"· {q}" for q in asks[:5]))
     return "\n".join(lines)
+
+
+def _known(follow_up: FollowUp, details: Details) -> bool:
+    """True when the case's details already answer ``follow_up``."""
+    if follow_up.slot is not None and getattr(details, follow_up.slot, None) is not None:
+        return True
+    wanted = {"overdue": "overdue_months"}.get(follow_up.detail or "", follow_up.detail or "")
+    if wanted == "any":
+        return details.amount is not None or details.lender is not None
+    return bool(wanted) and getattr(details, wanted, None) is not None

@@ -269,6 +269,8 @@ class Dialogue:
             news = self._news(found, before, session)
             if self._situation_news(news, understood, session, turn, told=True):
                 return
+        if not in_group and self._monthly_overview(understood, session, turn):
+            return
         if self._direct_answer(understood, session, turn, counsellor=counsellor):
             return
         news = self._news(found, before, session)
@@ -517,7 +519,11 @@ class Dialogue:
         thanks = self._specs.get("thanks")
         said_thanks = re.search(r"谢|thx|thank|3q|ty", compact(understood.text).lower())
         turn.intent = "thanks"
-        if said_thanks and thanks is not None:
+        if session.details.role == "staff":
+            turn.add(
+                texts.STAFF_CLOSING
+            )  # the debtor's "call 110 if they threaten you" is not theirs
+        elif said_thanks and thanks is not None:
             turn.add(thanks.advice.short)
         else:
             turn.add(texts.CLOSING)
@@ -712,6 +718,26 @@ class Dialogue:
         ):
             news.append(texts.STILL_THERE)
         return news
+
+    def _monthly_overview(self, understood: Understood, session: Session, turn: Turn) -> bool:
+        """ "每月大概还多少" when the amount is known (said earlier, or in a forwarded case) but
+        no number of periods: a first look over usual periods, not the topic again."""
+        details = session.details
+        if (
+            not _MONTHLY.search(compact(understood.text))
+            or details.months is not None
+            or details.budget is not None
+            or calculator.ready(details)
+        ):
+            return False
+        text = calculator.overview(details)
+        if text is None:
+            return False
+        turn.intent = CALCULATOR_INTENT
+        session.active_intent = CALCULATOR_INTENT
+        session.pending = None
+        turn.add(text)
+        return True
 
     @staticmethod
     def _acting_news(found: Details, before: Details) -> bool:
@@ -1353,6 +1379,8 @@ def situation_summary(details: Details) -> str:
     return "、".join(parts)
 
 
+#: "每月大概还多少", "一个月要还多少", "月供多少": the monthly payment asked about
+_MONTHLY = re.compile(r"(?:每个?月|一个月|月供|每期).{0,6}(?:还|付|交|供)?多少|月供(?:是)?几")
 #: a short "how?" inside a topic ("怎么查", "咋弄", "如何核实"): the steps that matter now
 _SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|怎样)\w{0,3}(?:呢|啊|呀)?$")
 #: the message asks something (not "一张什么协议", which only names a thing)

@@ -89,6 +89,9 @@ STILL_ASKING = "（还想确认一下：{question}）"
 KNOWN_PREFIX = "你说{known}："
 #: after a direct answer whose topic's steps would make the reply too long
 STEPS_OFFER = "回复“步骤”看这个话题的完整做法（{title}）。"
+STAFF_CLOSING = (
+    "不客气。依规外访：先亮证、得到同意再进门、不堵门不守候，只引导官方渠道还款。还有问题随时问我。"
+)
 HELPER_URGENT = (
     "你是替家人或朋友问的：请马上把上面的做法告诉他/她；对方有危险时，你也可以直接替他/她"
     "打110，说清地址和发生了什么。"

@@ -300,3 +300,29 @@ async def test_a_question_with_a_figure_inside_a_topic_is_not_just_noted(engine:
     reply = await chat.text("他们让我今天先还两千 可以吗")
     assert not reply.startswith("好，记下了")
     assert "官方" in reply or "银行" in reply
+
+
+CASE = "转发客户的问题：客户欠招行信用卡6万，逾期4个月，催收说下周上门，客户问能不能协商分期"
+
+
+async def test_a_forwarded_case_brief_does_not_ask_what_the_case_says(engine: Engine) -> None:
+    chat = Chat(engine)
+    text = await chat.text(CASE)
+    brief = text[text.index("【给顾问的简要】") :]
+    assert "60,000" in brief
+    assert "大概欠多少" not in brief  # the case says 6万
+
+
+async def test_a_case_follow_up_reuses_its_figures(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say(CASE)
+    reply = await chat.text("每月大概还多少")
+    assert "60,000.00元" in reply and "1,000.00元" in reply  # 60期, the longest for a card
+    assert "详细说明" not in reply  # the point asked, not the dossier again
+
+
+async def test_monthly_overview_needs_an_amount(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("想和银行协商分期")
+    reply = await chat.text("每月大概还多少")
+    assert "粗算" not in reply
