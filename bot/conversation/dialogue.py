@@ -202,7 +202,12 @@ class Dialogue:
         direct = understood.direct
         if direct is not None and direct.confident and direct.intent == active.id:
             return True
-        return len(compact(understood.text)) <= SHORT_REPLY_CHARS and session.pending is not None
+        # "好吧我不开": an acknowledgement, then a few words; never a bare short message
+        # ("佢哋话要打我" has no urgent words the signals know, and must keep its flag)
+        said = compact(understood.text)
+        return (
+            starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS and session.pending is not None
+        )
 
     def menu(self, session: Session, turn: Turn) -> None:
         """Offer every topic by number."""
