@@ -48,7 +48,12 @@ class Act(StrEnum):
 
 _WHAT_NOW = re.compile(
     r"(?:我)?(?:该|应该|要|能|可以)?(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整)"
-    r"|然后呢|接下来|现在呢|下一步|what (?:now|should i do)|what do i do"
+    r"|然后呢|接下来|现在呢|下一步|还有呢|还有吗|还要做|还需要做|还能做"
+    r"|what (?:now|should i do)|what do i do|what else"
+)
+#: a bare yes, or "safe", once the visitors are gone (the bot just asked "你现在安全吗？")
+_SAFE_YES = re.compile(
+    r"^(?:嗯+|恩+|是的?|对|安全|安全的|还好|还行|好的?|ok|okay|yes)(?:了|的|吧|啊)*$"
 )
 _SAFE = re.compile(
     r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
@@ -70,8 +75,9 @@ _THANKS_WORDS = re.compile(
 )
 
 
-def read_act(text: str, found: Details) -> Act:
-    """What ``text`` (normalised) does inside a crisis; ``found`` are its details."""
+def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
+    """What ``text`` (normalised) does inside a crisis; ``found`` are its details.
+    ``after_visit``: the visitors left or the police came (a bare "嗯" then says "I'm safe")."""
     compact = re.sub(r"[\s,.!?;:~，。！？；：、…]+", "", text)
     if found.police == "arrived":
         return Act.POLICE_ARRIVED
@@ -87,6 +93,8 @@ def read_act(text: str, found: Details) -> Act:
         return Act.WHAT_NOW
     if found.left is False:
         return Act.STILL_THERE
+    if _SAFE_YES.match(compact) and after_visit:
+        return Act.SAFE  # "嗯", "安全" to "你现在安全吗？" once they are gone
     if _TIRED.search(compact):
         return Act.TIRED
     if _THANKS_WORDS.search(compact):
@@ -186,10 +194,10 @@ def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[s
         if act is Act.STILL_THERE:
             return [_THREAT_STILL_THERE if police else _THREAT_STILL_THERE_NO_POLICE], False
         if act is Act.WHAT_NOW:
+            if situation.left:  # gone (with or without the police): what to do afterwards
+                return [_THREAT_LEFT], False
             if police == "arrived":
                 return [_THREAT_ARRIVED], False
-            if situation.left:
-                return [_THREAT_LEFT], False
             return [_THREAT_WAIT_AGAIN if police else _THREAT_WHAT_NOW_NO_POLICE], False
         if act is Act.SAFE:
             return [_THREAT_SAFE], True
@@ -252,15 +260,38 @@ AGAIN_FOR_ACT: dict[tuple[CrisisKind, Act], tuple[str, ...]] = {
 }
 
 
-def again_for(kind: CrisisKind, act: Act) -> tuple[str, ...]:
-    """Other words for ``act``'s step (most specific first), then the crisis's general ones."""
-    return (*AGAIN_FOR_ACT.get((kind, act), ()), *AGAIN[kind])
+def again_for(kind: CrisisKind, act: Act, situation: Details | None = None) -> tuple[str, ...]:
+    """Other words for ``act``'s step (most specific first), then the crisis's general ones.
+    "What now?" takes the words of where things stand (they left, the police came, called);
+    once they left, the general lines (about waiting behind a locked door) no longer fit."""
+    if act is Act.WHAT_NOW and situation is not None:
+        if situation.left:
+            act = Act.LEFT
+        elif situation.police == "arrived":
+            act = Act.POLICE_ARRIVED
+        elif situation.police == "called":
+            act = Act.POLICE_CALLED
+    specific = AGAIN_FOR_ACT.get((kind, act), ())
+    after = situation is not None and (bool(situation.left) or situation.police == "arrived")
+    if kind is CrisisKind.THREAT and (after or act in (Act.LEFT, Act.POLICE_ARRIVED)):
+        return (*specific, _THREAT_AFTER)  # no "stay behind a locked door" once it is over
+    return (*specific, *AGAIN[kind])
 
 
-def fallback_step(kind: CrisisKind) -> str:
+_THREAT_AFTER = (
+    "现在人走了、警察也来过，先照顾好自己。有新情况随时告诉我；"
+    "他们再来威胁、堵门，马上再打110。想投诉或谈还款，回复“菜单”看我能帮什么。"
+)
+
+
+def fallback_step(kind: CrisisKind, situation: Details | None = None) -> str:
     """What to say inside a crisis to a message that is neither a crisis act nor a topic:
-    never the fallback apology."""
-    return _THREAT_WHAT_NOW_NO_POLICE if kind is CrisisKind.THREAT else _DESPAIR_STAY
+    never the fallback apology (and never "call 110 now" once they left or the police came)."""
+    if kind is CrisisKind.DESPAIR:
+        return _DESPAIR_STAY
+    if situation is not None and (situation.left or situation.police == "arrived"):
+        return _THREAT_AFTER
+    return _THREAT_WHAT_NOW_NO_POLICE
 
 
 def reminder(kind: CrisisKind) -> str:

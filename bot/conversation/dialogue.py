@@ -181,7 +181,7 @@ class Dialogue:
                 understood, found, before, session, turn, in_group=in_group, counsellor=counsellor
             )
             if crisis is not None and session.crisis:
-                self._keep_crisis_context(crisis, turn)
+                self._keep_crisis_context(crisis, turn, session)
         self._finish(turn, session)
         if in_group:
             _fit_group(turn)
@@ -383,9 +383,13 @@ class Dialogue:
     def _urgent(
         self, understood: Understood, session: Session, turn: Turn, *, in_group: bool
     ) -> None:
-        for intent_id in understood.urgent:
-            spec = self._specs[intent_id]
-            turn.add(spec.advice.short)
+        signalled = {hit.intent for hit in understood.classification.signals}
+        for number, intent_id in enumerate(understood.urgent):
+            if number and intent_id not in signalled:
+                # a second urgent reading needs words of its own: "一个人在家 好害怕" at the
+                # door is fear of the visitors, not thoughts of self-harm
+                continue
+            turn.add(self._specs[intent_id].advice.short)
         lead = self._specs[understood.urgent[0]]
         turn.intent = lead.id
         # The urgent advice comes first; the topic the person also asked about follows.
@@ -394,6 +398,7 @@ class Dialogue:
             for r in understood.others
             if r.intent not in SYSTEM_INTENTS
             and r.score >= self.config.classifier.urgent_secondary_floor
+            and (not self._specs[r.intent].urgent or r.intent in signalled)
         ]
         if others:
             turn.add(self._specs[others[0].intent].advice.short)
@@ -413,7 +418,17 @@ class Dialogue:
     ) -> bool:
         """A message that moves the crisis on gets the next step of the safety plan; False
         when the message does something else (it is then answered as usual)."""
-        act = read_act(understood.text, found)
+        details = session.details
+        act = read_act(
+            understood.text, found, after_visit=bool(details.left) or details.police == "arrived"
+        )
+        if (
+            act in (Act.THANKS, Act.OTHER)
+            and not understood.urgent  # "有 想过从楼上跳下去" is no plain "yes"
+            and self._yes_no_pending(session.pending)
+            and read_yes_no(understood.text) is not None
+        ):
+            return False  # "嗯" to "你现在安全吗？": the answer to the question asked
         urgent_kind = CRISIS_OF_INTENT.get(understood.urgent[0]) if understood.urgent else None
         if urgent_kind is not None and urgent_kind is not kind:
             return False  # despair on top of a threat (or the reverse): answered as urgent
@@ -426,7 +441,9 @@ class Dialogue:
         if not replies:
             return False
         replies = [
-            text if block_id(text) not in session.sent else self._again(kind, session, act)
+            text
+            if block_id(text) not in session.sent
+            else self._again(kind, session, act, session.details)
             for text in replies
         ]
         for text in replies:
@@ -450,15 +467,17 @@ class Dialogue:
         return True
 
     @staticmethod
-    def _again(kind: CrisisKind, session: Session, act: Act | None = None) -> str:
+    def _again(
+        kind: CrisisKind, session: Session, act: Act | None = None, situation: Details | None = None
+    ) -> str:
         """The same step in other words, not sent yet in this conversation."""
-        options = again_for(kind, act) if act is not None else AGAIN[kind]
+        options = again_for(kind, act, situation) if act is not None else AGAIN[kind]
         return next((t for t in options if block_id(t) not in session.sent), options[-1])
 
-    def _keep_crisis_context(self, kind: CrisisKind, turn: Turn) -> None:
+    def _keep_crisis_context(self, kind: CrisisKind, turn: Turn, session: Session) -> None:
         """Inside a crisis: never the fallback or a bare menu, and the numbers stay in view."""
         if turn.intent in (Outcome.FALLBACK, Outcome.CLARIFY):
-            turn.replies = [fallback_step(kind)]
+            turn.replies = [fallback_step(kind, session.details)]
             turn.choices = []
             turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
             return

@@ -326,3 +326,30 @@ async def test_monthly_overview_needs_an_amount(engine: Engine) -> None:
     await chat.say("想和银行协商分期")
     reply = await chat.text("每月大概还多少")
     assert "粗算" not in reply
+
+
+async def test_fear_at_the_door_gets_the_threat_steps_not_a_self_harm_plan(engine: Engine) -> None:
+    chat = Chat(engine)
+    text = await chat.text("救命 门口有人一直敲门说我欠钱不还 我一个人在家 好害怕")
+    assert "110" in text
+    assert "伤害自己" not in text
+
+
+async def test_after_the_police_came_and_they_left_the_steps_move_on(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("他们在砸我家门 说不还钱就不走")
+    await chat.say("我报警了")
+    await chat.say("警察来了 他们跑了")
+    after = await chat.text("接下来我还要做什么")
+    assert "投诉" in after and "等警察" not in after
+    more = await chat.text("还有呢")
+    assert "拨打110。说清地址" not in more and "锁好房间" not in more
+    safe = await chat.text("嗯")
+    assert safe.startswith("安全了就好")
+
+
+async def test_a_yes_that_carries_a_plan_to_die_is_never_a_plain_yes(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("被催得要崩溃了")
+    reply = await chat.say("有 想过从楼上跳下去")
+    assert any(n in reply[0] for n in ("110", "120", "12356"))
