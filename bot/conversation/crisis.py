@@ -89,6 +89,8 @@ def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
         return Act.SAFE
     if _HOPELESS.search(compact):
         return Act.HOPELESS
+    if found.document is not None or found.paid is not None or found.signed:
+        return Act.OTHER  # "他们要她签字代还 怎么办": answered on its point, the numbers kept
     if _WHAT_NOW.search(compact):
         return Act.WHAT_NOW
     if found.left is False:
