@@ -168,6 +168,15 @@ class Dialogue:
             understood = understood.without_urgent()
         if crisis is None and self._answer_not_alarm(understood, session):
             understood = understood.without_urgent()
+        elif (
+            crisis is not None
+            and understood.urgent
+            and not understood.classification.signals
+            and self._acting_news(found, before)
+        ):
+            # inside a crisis already, a paper to sign or money handed over, with no urgent
+            # words of its own: answered on its point (the crisis keeps the numbers in view)
+            understood = understood.without_urgent()
         if understood.command is None:
             session.last_answer = None  # 详细 expands a direct answer only right after it
         if understood.command is not None:
@@ -362,6 +371,8 @@ class Dialogue:
             return True
         if counsellor:
             return True  # a counsellor's follow-up: the point asked only
+        if session.crisis:
+            return True  # inside a crisis: the point asked, no new topic or menu
 
         if session.active_intent == spec.id:
             self._ask_next(spec, session, turn)
