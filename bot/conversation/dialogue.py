@@ -648,7 +648,7 @@ class Dialogue:
                 and best.score >= self.config.classifier.threshold
             ):
                 return False  # details given while asking about something else: a new topic
-            heard = figures_heard(found)
+            heard = "" if in_group else figures_heard(found)  # no amounts in a group
             reply = follow_up.reply or ""
             if heard:  # say back what was understood, so a misreading is seen at once
                 reply = texts.HEARD.format(figures=heard) + NOTED_OPENING.sub("", reply)

@@ -361,3 +361,13 @@ async def test_a_paper_to_sign_inside_a_crisis_is_answered_on_its_point(engine: 
     reply = await chat.text("他们要我签个还款承诺书 怎么办")
     assert ("先别签" in reply or "不要当场签" in reply) and "110" in reply
     assert "回复 1、2" not in reply  # no menu of another topic inside a crisis
+
+
+async def test_figures_are_said_back_in_private_but_never_in_a_group(engine: Engine) -> None:
+    private = Chat(engine, user="p1")
+    await private.say("想跟银行协商分期")
+    assert "5万元" in await private.text("本金5万")
+    group = Chat(engine, user="g1", room="debt-group")
+    await group.say("助手 想跟银行协商分期", addressed=True)
+    reply = await group.text("助手 本金5万", addressed=True)
+    assert "5万" not in reply and "50,000" not in reply
