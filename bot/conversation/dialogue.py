@@ -990,7 +990,19 @@ class Dialogue:
         ):
             extra.add(self._specs[second.intent].advice.short)
         if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
-            self._calculation(session, extra, in_group=in_group)
+            # "每个月只能还1500": the figures asked for come first; the topic's steps only on
+            # request ("步骤"), then the topic's question
+            calculation = Turn()
+            self._calculation(session, calculation, in_group=in_group)
+            topic = Turn()
+            self._answer_topic(spec, session, topic, extra=extra.replies)
+            turn.intent = turn.intent or topic.intent
+            turn.choices = topic.choices
+            turn.replies += calculation.replies
+            if block_id(spec.advice.short) not in session.sent:
+                turn.add(texts.STEPS_OFFER.format(title=spec.title))
+            turn.replies += [t for t in topic.replies if t != spec.advice.short.strip()]
+            return
         if session.details.role == "helper" and "helper" not in session.noticed:
             session.noticed.append("helper")
             turn.add(texts.HELPER_NOTE)
