@@ -76,6 +76,10 @@ class ClientAddress:
             return False
         return any(ip in network for network in self._trusted)
 
+    def is_trusted(self, request: web.Request) -> bool:
+        """True when the request's peer is a trusted proxy (its forwarded headers count)."""
+        return bool(self._trusted) and self._is_trusted(request.remote or "")
+
     def of(self, request: web.Request) -> str:
         """The client's address. X-Forwarded-For is read only when the peer is a trusted
         proxy: the right-most address not itself a trusted proxy is the client."""

@@ -66,18 +66,19 @@ def clean_name(raw: str) -> str | None:
     return name
 
 
-def origin_matches(origin: str | None, referer: str | None, host: str) -> bool:
+def origin_matches(origin: str | None, referer: str | None, *hosts: str) -> bool:
     """True when the request comes from a page of this server: its ``Origin`` (or, when a
-    browser sent none, its ``Referer``) names the same host and port as the ``Host`` header
-    (the scheme is not compared, so a TLS-terminating proxy in front keeps working)."""
+    browser sent none, its ``Referer``) names exactly one of ``hosts`` (host and port, as in
+    the ``Host`` header; the scheme is not compared, so a TLS-terminating proxy in front keeps
+    working)."""
     source = origin if origin and origin != "null" else referer
-    if not source or not host:
+    if not source:
         return False
     try:
-        netloc = urlsplit(source).netloc
+        netloc = urlsplit(source).netloc.lower()
     except ValueError:
         return False
-    return bool(netloc) and hmac.compare_digest(netloc.lower(), host.lower())
+    return bool(netloc) and any(host and netloc == host.lower() for host in hosts)
 
 
 @dataclass

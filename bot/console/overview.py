@@ -121,6 +121,14 @@ def content_status(engine: Any) -> dict[str, Any]:
     }
 
 
+def utc_offset(now: float) -> str:
+    """The server's time zone as ``UTC+08:00`` (the days are counted in it)."""
+    offset = datetime.fromtimestamp(now).astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
 
@@ -160,6 +168,7 @@ def install(console: Console) -> None:
                 raise ConsoleError(503, "store_unavailable", f"暂时读不到消息记录：{exc}") from None
         result.update(overview_figures(records, titles, days=days, now=now))
         result["period_days"] = days
+        result["timezone"] = utc_offset(now)
         return result
 
     console.get("overview", overview)

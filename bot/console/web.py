@@ -30,15 +30,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from bot.adapters.http_guard import ClientAddress, ClientRateLimit, retry_after_header
+from bot.adapters.http_guard import (
+    ClientAddress,
+    ClientRateLimit,
+    log_refusal,
+    retry_after_header,
+)
 from bot.adapters.hygiene import log_id
 from bot.config import Config
 from bot.console.auth import (
     COOKIE,
     CSRF_HEADER,
+    MAX_NAME_CHARS,
     ConsoleSession,
     SessionStore,
     admin_token,
@@ -68,6 +75,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NO_STORE = {"Cache-Control": "no-store"}
 #: the largest JSON body a console endpoint reads
 MAX_JSON_BYTES = 256 * 1024
+#: the largest login form read
+MAX_LOGIN_BYTES = 4096
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
@@ -121,13 +130,26 @@ def session_of(request: web.Request) -> ConsoleSession:
     return session
 
 
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes (ConsoleError 413 beyond; stops reading
+    there, whatever Content-Length said)."""
+    if (request.content_length or 0) > limit:
+        raise ConsoleError(413, "body_too_large", "请求内容太大。")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ConsoleError(413, "body_too_large", "请求内容太大。")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_json(request: web.Request) -> dict[str, Any]:
     """The request's JSON object body (ConsoleError 415/413/400 otherwise)."""
     if request.content_type != "application/json":
         raise ConsoleError(415, "unsupported_media_type", "请求内容必须是 JSON。")
-    body = await request.content.read(MAX_JSON_BYTES + 1)
-    if len(body) > MAX_JSON_BYTES:
-        raise ConsoleError(413, "body_too_large", "请求内容太大。")
+    body = await read_body(request, MAX_JSON_BYTES)
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
@@ -245,7 +267,8 @@ class Console:
         if request.method not in SAFE_METHODS:
             self._check_origin(request)
             if not session.csrf_matches(request.headers.get(CSRF_HEADER)):
-                log.warning(
+                log_refusal(
+                    "console-csrf",
                     "console: refused a %s %s from %s without the right CSRF token",
                     request.method,
                     request.path[:100],
@@ -256,10 +279,14 @@ class Console:
         return await handler(request)
 
     def _check_origin(self, request: web.Request) -> None:
+        hosts = [request.host]
+        if self._clients.is_trusted(request):  # a proxy that rewrites Host says the original
+            hosts += [h.strip() for h in request.headers.get("X-Forwarded-Host", "").split(",")]
         if not origin_matches(
-            request.headers.get("Origin"), request.headers.get("Referer"), request.host
+            request.headers.get("Origin"), request.headers.get("Referer"), *hosts
         ):
-            log.warning(
+            log_refusal(
+                "console-origin",
                 "console: refused a %s %s from %s coming from another origin (%s)",
                 request.method,
                 request.path[:100],
@@ -300,20 +327,31 @@ class Console:
         client = self._clients.of(request)
         wait = self._login_limit.retry_after(client)
         if wait > 0:
-            log.warning("console: too many login attempts from %s; answered 429", client)
+            log_refusal(
+                "console-login", "console: too many login attempts from %s; answered 429", client
+            )
             response = self._render_login(
                 f"尝试次数太多，请 {retry_after_header(wait)} 秒后再试。", "", 429
             )
             response.headers["Retry-After"] = retry_after_header(wait)
             return response
         self._check_origin(request)
-        form = await request.post()
-        raw_name, token = form.get("name"), form.get("token")
-        name = clean_name(raw_name) if isinstance(raw_name, str) else None
-        typed = raw_name[:32] if isinstance(raw_name, str) else ""
+        if request.content_type != "application/x-www-form-urlencoded":
+            raise ConsoleError(415, "unsupported_media_type", "请用登录页面登录。")
+        body = await read_body(request, MAX_LOGIN_BYTES)
+        try:
+            form = parse_qs(
+                body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=10
+            )
+        except ValueError:
+            raise ConsoleError(400, "bad_form", "请用登录页面登录。") from None
+        raw_name = form.get("name", [""])[0]
+        token = form.get("token", [""])[0]
+        name = clean_name(raw_name)
+        typed = raw_name[:MAX_NAME_CHARS]
         if name is None:
             return self._render_login("请填写你的名字（最多 32 个字）。", typed, 400)
-        if not same_secret(token if isinstance(token, str) else None, self._token):
+        if not same_secret(token, self._token):
             log.warning("console: a wrong admin token from %s", client)
             return self._render_login("口令不对，请再试一次。", typed, 401)
         session = self.sessions.open(name)

@@ -5,6 +5,7 @@ cookie's attributes, the security headers, and the console being off without a t
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -263,6 +264,8 @@ def test_names_are_tidied() -> None:
 
 def test_origin_rule() -> None:
     assert origin_matches("http://127.0.0.1:8080", None, "127.0.0.1:8080")
+    assert origin_matches("https://chat.example.org", None, "127.0.0.1:8080", "chat.example.org")
+    assert not origin_matches("http://127.0.0.1:8080", None, "")
     assert origin_matches("https://console.example.org", None, "console.example.org")
     assert not origin_matches("http://evil.example", None, "127.0.0.1:8080")
     assert not origin_matches("http://127.0.0.1:8081", None, "127.0.0.1:8080")
@@ -270,3 +273,32 @@ def test_origin_rule() -> None:
     assert not origin_matches("null", None, "127.0.0.1:8080")
     assert origin_matches(None, "http://127.0.0.1:8080/admin/", "127.0.0.1:8080")
     assert not origin_matches(None, "http://127.0.0.1:8080.evil.example/", "127.0.0.1:8080")
+
+
+async def test_odd_login_bodies_are_refused(browser: Browser) -> None:
+    headers = {"Origin": browser.origin, "Content-Type": "application/x-www-form-urlencoded"}
+    token = f"name=a&token={ADMIN_TOKEN}&pad=".encode()
+    status, body, _ = await browser.request(
+        "POST", "/admin/login", data=token + b"x" * 5000, headers=headers
+    )
+    assert (status, body["error"]["code"]) == (413, "body_too_large")
+
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: cut off while reading
+        yield token
+        for _ in range(10):
+            yield b"x" * 1000
+
+    status, body, _ = await browser.request("POST", "/admin/login", data=chunked(), headers=headers)
+    assert (status, body["error"]["code"]) == (413, "body_too_large")
+    status, body, _ = await browser.request(
+        "POST", "/admin/login", data=b"&".join([b"a=1"] * 20), headers=headers
+    )
+    assert (status, body["error"]["code"]) == (400, "bad_form")
+    status, body, _ = await browser.request(
+        "POST",
+        "/admin/login",
+        json_body={"name": "a", "token": ADMIN_TOKEN},
+        headers={"Origin": browser.origin},
+    )
+    assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
+    assert browser.session_cookie() is None

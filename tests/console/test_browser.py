@@ -151,20 +151,21 @@ async def test_log_in_and_see_the_overview_and_health(
             assert drawn is not None, f"no Chart.js chart on #{figure}"
             box = await canvas.bounding_box()
             assert box is not None and box["width"] > 100 and box["height"] > 100
-        messages = await table_rows(page, "messages")
+        messages = await table_rows(page, "messages")  # today first
         assert len(messages) == 14
-        today, yesterday = messages[-1], messages[-2]
+        today, yesterday = messages[0], messages[1]
+        assert today[0] == datetime.now().date().isoformat()
         assert today[1:] == ["5", "0", "2"]  # messages, fallback, clarify
         assert yesterday[1:] == ["3", "1", "0"]
-        assert all(row[1] == "0" for row in messages[:-2])
+        assert all(row[1] == "0" for row in messages[2:])
         stacked = await page.locator("#chart-messages").evaluate(
             "c => Chart.getChart(c).data.datasets.map(d => d.data.slice(-2))"
         )
         assert stacked == [[2, 3], [0, 2], [1, 0]]  # answered, clarify, fallback
         urgent = await table_rows(page, "urgent")
-        assert [row[1] for row in urgent[-2:]] == ["1", "2"]
+        assert [row[1] for row in urgent[:2]] == ["2", "1"]
         rates = await table_rows(page, "rates")
-        assert rates[-2][1:] == ["33.3%", "0.0%"] and rates[-1][1:] == ["0.0%", "40.0%"]
+        assert rates[1][1:] == ["33.3%", "0.0%"] and rates[0][1:] == ["0.0%", "40.0%"]
         topics = await table_rows(page, "topics")
         titles = {spec.id: spec.title for spec in engine.understanding.content.intents}
         assert topics[0] == [titles["harassment"], "2", "25.0%"]
@@ -200,7 +201,9 @@ async def test_log_in_and_see_the_overview_and_health(
         await page.get_by_role("tab", name="待处理消息").click()
         await expect(page.locator("#panel-inbox .placeholder")).to_have_text("待处理消息：尚未启用")
 
-        shot = Path(os.environ.get("CONSOLE_SCREENSHOT", tmp_path / "console.png"))
+        kind = "phone" if viewport is PHONE else "desktop"
+        folder = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path))
+        shot = folder / f"console-{kind}.png"
         await page.get_by_role("tab", name="概况").click()
         await expect(page.locator("#chart-messages")).to_be_visible()
         await page.screenshot(path=str(shot), full_page=True)

@@ -10,7 +10,7 @@ import pytest
 from bot.console import web as console_web
 from bot.engine import Engine
 from tests.console import echo_extension
-from tests.console.conftest import Browser, console_on
+from tests.console.conftest import Browser, console_config, console_on
 
 
 @pytest.fixture
@@ -134,3 +134,32 @@ def test_a_section_needs_its_script(engine: Engine) -> None:
         console.section("inbox", "待处理消息", script="missing.js")
     console.section("inbox", "收件箱", script="overview.js", order=5)
     assert [s.id for s in console.sections][:1] == ["inbox"]
+
+
+async def test_a_big_json_body_is_refused(extended: Browser) -> None:
+    status, body = await extended.post("/admin/api/echo", {"text": "字" * 100_000})
+    assert (status, body["error"]["code"]) == (413, "body_too_large")
+    assert echo_extension.CHANGES == []
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_a_trusted_proxy_may_name_the_original_host(engine: Engine, trusted: bool) -> None:
+    """Behind a proxy that passes ``Host: 127.0.0.1:port``, the page's Origin is the public
+    name; a trusted proxy says it in X-Forwarded-Host, anyone else is not believed."""
+    config = console_config(
+        trusted_proxies=["127.0.0.1"] if trusted else [],
+        allowed_hosts=["127.0.0.1", "chat.example.org"],
+    )
+    async with console_on(engine, config) as browser:
+        assert await browser.login() == 303
+        status, body, _ = await browser.request(
+            "POST",
+            "/admin/logout",
+            json_body={},
+            headers={
+                "Origin": "https://chat.example.org",
+                "X-Forwarded-Host": "chat.example.org",
+                "X-CSRF-Token": browser.csrf,
+            },
+        )
+    assert status == (200 if trusted else 403), body

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta
 
@@ -119,6 +120,7 @@ async def test_the_api_counts_what_the_turn_log_holds(engine: Engine, browser: B
     assert await browser.login() == 303
     data = await browser.get_json("/admin/api/overview?days=7")
     assert data["period_days"] == 7 and len(data["days"]) == 7
+    assert re.fullmatch(r"UTC[+-]\d\d:\d\d", data["timezone"])
     last, before = data["days"][-1], data["days"][-2]
     assert (last["total"], last["urgent"], last["clarify"], last["fallback"]) == (4, 2, 1, 0)
     assert (before["total"], before["fallback"], before["fallback_rate"]) == (2, 1, 0.5)

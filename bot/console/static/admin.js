@@ -11,7 +11,10 @@
    CSRF token; a 401 sends the browser to the login page; an error rejects with an Error
    whose .message is the server's Chinese sentence). ctx.el(tag, attrs, ...children) builds
    elements (text only, never HTML), ctx.table(headers, rows, numeric) a table,
-   ctx.refresh() draws the section again, ctx.who is the counsellor's name.
+   ctx.refresh() draws the section again, ctx.invalidate("health") has another section drawn
+   again when next shown, ctx.who is the counsellor's name. An optional destroy(panel) is
+   called before a redraw (e.g. to destroy Chart.js charts). CSS classes ready to use (see
+   admin.css): card, toolbar, stats (a <dl>), muted, good, problem, placeholder.
    A tab whose section registers nothing shows "尚未启用". Plain JS, no build step. */
 (function () {
   "use strict";
@@ -132,7 +135,7 @@
       panel.append(el("p", { class: "placeholder", text: (section ? section.title : id) + "：尚未启用" }));
       return;
     }
-    const ctx = { api, el, table, percent, who: state.who, refresh: () => draw(id) };
+    const ctx = { api, el, table, percent, who: state.who, refresh: () => draw(id), invalidate };
     panel.setAttribute("aria-busy", "true");
     try {
       await definition.render(panel, ctx);
@@ -141,6 +144,15 @@
     } finally {
       panel.removeAttribute("aria-busy");
     }
+  }
+
+  /* Mark a section stale (e.g. the Overview after the content changed): it is drawn
+     again when next shown, or now when it is the one shown. */
+  function invalidate(id) {
+    const panel = panelOf(id);
+    if (!panel) return;
+    delete panel.dataset.drawn;
+    if (state.shown === id) draw(id);
   }
 
   function show(id) {
@@ -233,6 +245,6 @@
     window.addEventListener("hashchange", () => show(window.location.hash.slice(1)));
   }
 
-  window.ConsoleApp = { register, api, el, table, percent, ApiError };
+  window.ConsoleApp = { register, invalidate, api, el, table, percent, ApiError };
   document.addEventListener("DOMContentLoaded", boot);
 })();

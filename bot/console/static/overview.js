@@ -76,6 +76,7 @@
       "div",
       { class: "card" },
       ctx.el("h2", { text: "最近 " + data.period_days + " 天" }),
+      ctx.el("p", { class: "muted", text: "按服务器时区（" + data.timezone + "）分日；表格里最近的日子在最上面。" }),
       ctx.el(
         "dl",
         { class: "stats" },
@@ -115,15 +116,16 @@
     panel.append(contentCard(ctx, data.content), totalsCard(ctx, data));
 
     const labels = data.days.map((d) => shortDate(d.date));
+    const newest = data.days.slice().reverse(); // the tables: today first
 
     const messages = figure(ctx, "messages", "每天的消息数",
       ctx.table(["日期", "消息", "兜底", "澄清"],
-        data.days.map((d) => [d.date, d.total, d.fallback, d.clarify]), [1, 2, 3]));
+        newest.map((d) => [d.date, d.total, d.fallback, d.clarify]), [1, 2, 3]));
     const rates = figure(ctx, "rates", "兜底回复率和低置信度率",
       ctx.table(["日期", "兜底率", "低置信度率"],
-        data.days.map((d) => [d.date, ctx.percent(d.fallback_rate), ctx.percent(d.low_confidence_rate)]), [1, 2]));
+        newest.map((d) => [d.date, ctx.percent(d.fallback_rate), ctx.percent(d.low_confidence_rate)]), [1, 2]));
     const urgent = figure(ctx, "urgent", "每天的紧急消息（只计数）",
-      ctx.table(["日期", "紧急消息"], data.days.map((d) => [d.date, d.urgent]), [1]));
+      ctx.table(["日期", "紧急消息"], newest.map((d) => [d.date, d.urgent]), [1]));
     const slices = topicSlices(data.topics);
     const topics = figure(ctx, "topics", "话题占比",
       data.topics.length
