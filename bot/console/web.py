@@ -249,6 +249,11 @@ class Console:
             if exc.status < 400:
                 raise
             response = ConsoleError(exc.status, "http_error", _http_error_text(exc)).response()
+        except Exception:
+            log.exception("console: unexpected error on %s %s", request.method, request.path[:100])
+            response = ConsoleError(
+                500, "internal_error", "服务器处理这个请求时出错了，已记入日志。"
+            ).response()
         response.headers["Cache-Control"] = "no-store"
         # same-origin: the page's own POSTs carry Origin (no-referrer would send "null")
         response.headers["Referrer-Policy"] = "same-origin"

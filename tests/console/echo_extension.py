@@ -23,6 +23,8 @@ def install(console: Console) -> None:
         body = await read_json(request)
         if body.get("refuse"):
             raise ConsoleError(422, "refused", "这个修改不行。")
+        if body.get("crash"):
+            raise RuntimeError("a bug in an extension")
         CHANGES.append((session_of(request).who, body))
         return {"who": session_of(request).who, "got": body}
 

@@ -197,12 +197,14 @@ async def test_log_in_and_see_the_overview_and_health(
         await facts.first.locator("summary").click()
         await expect(facts.first.locator(".source").first).to_contain_text("依据：")
 
+        kind = "phone" if viewport is PHONE else "desktop"
+        folder = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path))
+        await page.screenshot(path=str(folder / f"console-{kind}-health.png"), full_page=True)
+
         # the tabs console-inbox fills in are there, not enabled yet
         await page.get_by_role("tab", name="待处理消息").click()
         await expect(page.locator("#panel-inbox .placeholder")).to_have_text("待处理消息：尚未启用")
 
-        kind = "phone" if viewport is PHONE else "desktop"
-        folder = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path))
         shot = folder / f"console-{kind}.png"
         await page.get_by_role("tab", name="概况").click()
         await expect(page.locator("#chart-messages")).to_be_visible()

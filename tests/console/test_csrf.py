@@ -98,9 +98,14 @@ async def test_put_and_delete_are_checked_too(extended: Browser) -> None:
         assert status == 405, method
 
 
-async def test_extension_errors_and_bad_bodies_are_json(extended: Browser) -> None:
+async def test_extension_errors_and_bad_bodies_are_json(
+    extended: Browser, caplog: pytest.LogCaptureFixture
+) -> None:
     status, body = await extended.post("/admin/api/echo", {"refuse": True})
     assert (status, body["error"]["code"]) == (422, "refused")
+    status, body = await extended.post("/admin/api/echo", {"crash": True})
+    assert (status, body["error"]["code"]) == (500, "internal_error")
+    assert "a bug in an extension" in caplog.text and "Traceback" not in str(body)
     status, body, _ = await extended.request(
         "POST",
         "/admin/api/echo",

@@ -4,6 +4,10 @@
 (function () {
   "use strict";
 
+  function usedBy(use) {
+    return use === "advice" ? "建议正文" : "直接回答 " + use;
+  }
+
   function fixed(x) {
     return Number(x).toFixed(3);
   }
@@ -64,7 +68,7 @@
       const body = topic.facts.length
         ? topic.facts.map((f) => ctx.el("div", { class: "fact" },
             ctx.el("div", { text: f.statement }),
-            ctx.el("div", { class: "source", text: "依据：" + f.source + "（" + f.confidence + "，核对于 " + (f.checked || "?") + "；" + f.id + "；用于 " + f.used_by.join("、") + "）" })))
+            ctx.el("div", { class: "source", text: "依据：" + f.source + "（" + f.confidence + "，核对于 " + (f.checked || "?") + "；" + f.id + "；用于 " + f.used_by.map(usedBy).join("、") + "）" })))
         : [ctx.el("p", { class: "muted", text: "没有引用事实。" })];
       card.append(ctx.el("details", {}, ctx.el("summary", { text: topic.title + "（" + topic.facts.length + " 条）" }), body));
     }

@@ -45,12 +45,16 @@
     return iso.slice(5); // MM-DD
   }
 
+  function clock(iso) {
+    return iso.slice(0, 16).replace("T", " "); // 2026-11-30 18:00 (server time)
+  }
+
   function contentCard(ctx, content) {
     const reload = content.last_reload;
     let reloadText = "启动后还没有重新加载过";
     if (reload) {
       reloadText =
-        reload.at + "，" + (reload.ok
+        clock(reload.at) + "，" + (reload.ok
           ? "成功（版本 " + reload.old_version + " → " + reload.version + "）"
           : "失败（" + reload.problems + " 个问题），仍在用版本 " + reload.version);
     }
@@ -63,7 +67,7 @@
         { class: "stats" },
         ctx.el("div", {}, ctx.el("dt", { text: "内容版本" }), ctx.el("dd", { id: "content-version", text: content.version })),
         ctx.el("div", {}, ctx.el("dt", { text: "意图数" }), ctx.el("dd", { text: content.intents })),
-        ctx.el("div", {}, ctx.el("dt", { text: "加载于" }), ctx.el("dd", { class: "small", text: content.loaded_at }))
+        ctx.el("div", {}, ctx.el("dt", { text: "加载于" }), ctx.el("dd", { class: "small", text: clock(content.loaded_at) }))
       ),
       ctx.el("p", { class: "muted", text: "上次重新加载：" + reloadText })
     );
