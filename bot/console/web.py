@@ -17,6 +17,11 @@ module listed in :data:`EXTENSIONS` from its ``install(console)`` function:
 - ``console.section(id, title, script="name.js", order=…)``: a tab of the page whose content
   is drawn by ``bot/console/static/name.js`` (it calls ``ConsoleApp.register(id, {render})``;
   see admin.js). A section without a script shows "尚未启用".
+
+``console.engine`` and ``console.config`` are the running engine and the configuration;
+``console.on_cleanup(async_callback)`` runs when the server stops. Names may hold aiohttp
+route variables (``console.post("inbox/{group}/assign", …)``, read with
+``request.match_info["group"]``). Everything is registered before the server starts.
 """
 
 from __future__ import annotations
@@ -228,6 +233,18 @@ class Console:
         if script is not None and script not in self._static:
             raise ValueError(f"console section {id!r}: bot/console/static/{script} is missing")
         self._sections[id] = Section(id=id, title=title, script=script, order=order)
+
+    def on_cleanup(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Call ``callback`` when the HTTP server stops (e.g. to close a file an extension
+        keeps open); a failing one is logged and the others still run."""
+
+        async def cleanup(app: web.Application) -> None:
+            try:
+                await callback()
+            except Exception:
+                log.exception("console: a cleanup callback failed")
+
+        self.app.on_cleanup.append(cleanup)
 
     @property
     def sections(self) -> list[Section]:

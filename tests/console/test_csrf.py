@@ -20,9 +20,16 @@ async def extended(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
         console_web, "EXTENSIONS", (*console_web.EXTENSIONS, "tests.console.echo_extension")
     )
     echo_extension.CHANGES.clear()
+    echo_extension.CLOSED.clear()
+    echo_extension.INSTALLED.clear()
     async with console_on(engine) as browser:
         assert await browser.login("李老师") == 303
         yield browser
+    # each server stopped: the extension cleaned up once per console (a failing cleanup
+    # beside it did not stop it)
+    assert len(echo_extension.CLOSED) == len(echo_extension.INSTALLED)
+    assert set(echo_extension.CLOSED) == {"closed"}
+    assert echo_extension.INSTALLED
 
 
 async def test_a_post_with_the_token_and_origin_goes_through(extended: Browser) -> None:
@@ -31,6 +38,8 @@ async def test_a_post_with_the_token_and_origin_goes_through(extended: Browser) 
     assert body == {"who": "李老师", "got": {"intent": "harassment"}}
     assert echo_extension.CHANGES == [("李老师", {"intent": "harassment"})]
     assert await extended.get_json("/admin/api/whoami") == {"who": "李老师"}
+    status, body = await extended.post("/admin/api/items/a7/pick")
+    assert (status, body) == (200, {"item": "a7"})
 
 
 @pytest.mark.parametrize("csrf", [None, "  ", "x" * 43, "wrong"])
