@@ -457,6 +457,10 @@ def build_console(config: Config, engine: Any) -> Console | None:
     console = Console(config, engine, token)
     for module in EXTENSIONS:
         importlib.import_module(module).install(console)
+    log.info(
+        "console: the counsellors' console is on at /admin/ (%s)",
+        ", ".join(section.title for section in console.sections),
+    )
     return console
 
 
