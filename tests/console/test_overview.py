@@ -8,10 +8,13 @@ import time
 from datetime import datetime, timedelta
 
 from bot.console.overview import overview_figures, period_start
-from bot.engine import Engine
+from bot.engine import Engine, Understanding
 from bot.messages import Incoming
+from bot.storage.sessions.memory import MemoryStore
 from bot.storage.turns.base import TurnRecord
-from tests.console.conftest import Browser
+from bot.storage.turns.redis import RedisTurnLog
+from tests.console.conftest import Browser, console_config, console_on
+from tests.fakes.redis_server import free_port
 
 TITLES = {"harassment": "被骚扰", "collector_at_door": "有人上门"}
 
@@ -156,3 +159,38 @@ async def test_a_bad_period_is_refused(browser: Browser) -> None:
         status, body, _ = await browser.request("GET", f"/admin/api/overview?days={days}")
         assert status == 400, days
         assert body["error"]["code"] == "bad_days"
+
+
+async def test_without_recording_the_overview_says_so(understanding: Understanding) -> None:
+    config = console_config()
+    config = config.model_copy(
+        update={"insights": config.insights.model_copy(update={"enabled": False})}
+    )
+    engine = Engine(config, understanding, MemoryStore(600))
+    try:
+        await engine.handle(Incoming(user="u1", text="他说要打我，我很害怕"))
+        async with console_on(engine, config) as browser:
+            assert await browser.login() == 303
+            data = await browser.get_json("/admin/api/overview")
+    finally:
+        await engine.close()
+    assert data["recording"] is False
+    assert data["total"] == 0 and all(d["total"] == 0 for d in data["days"])
+    assert data["content"]["version"] == understanding.content.version
+
+
+async def test_a_turn_log_that_cannot_be_read_is_a_clear_error(
+    understanding: Understanding,
+) -> None:
+    config = console_config()
+    unreachable = RedisTurnLog(f"redis://127.0.0.1:{free_port()}/0", 3600, 1000, timeout=0.5)
+    engine = Engine(config, understanding, MemoryStore(600), unreachable)
+    try:
+        async with console_on(engine, config) as browser:
+            assert await browser.login() == 303
+            status, body, _ = await browser.request("GET", "/admin/api/overview")
+    finally:
+        await engine.close()
+    assert status == 503
+    assert body["error"]["code"] == "store_unavailable"
+    assert body["error"]["message"].startswith("暂时读不到消息记录")
