@@ -302,3 +302,12 @@ async def test_odd_login_bodies_are_refused(browser: Browser) -> None:
     )
     assert (status, body["error"]["code"]) == (415, "unsupported_media_type")
     assert browser.session_cookie() is None
+
+
+async def test_the_http_servers_own_checks_apply(browser: Browser) -> None:
+    """A Host the server does not answer for gets 421 before the console sees the request
+    (against DNS rebinding), the login page too."""
+    for path in ["/admin/login", "/admin/api/session", "/admin/"]:
+        status, body, _ = await browser.request("GET", path, headers={"Host": "evil.example"})
+        assert status == 421, path
+        assert body["error"]["code"] == "host_not_allowed"
