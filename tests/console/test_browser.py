@@ -166,6 +166,11 @@ async def test_log_in_and_see_the_overview_and_health(
         assert [row[1] for row in urgent[:2]] == ["2", "1"]
         rates = await table_rows(page, "rates")
         assert rates[1][1:] == ["33.3%", "0.0%"] and rates[0][1:] == ["0.0%", "40.0%"]
+        assert all(row[1:] == ["—", "—"] for row in rates[2:])  # no messages: no rate
+        gaps = await page.locator("#chart-rates").evaluate(
+            "c => Chart.getChart(c).data.datasets[0].data.slice(-3)"
+        )
+        assert gaps == [None, 33.33, 0]  # the rates come rounded to 4 places
         topics = await table_rows(page, "topics")
         titles = {spec.id: spec.title for spec in engine.understanding.content.intents}
         assert topics[0] == [titles["harassment"], "2", "25.0%"]

@@ -41,6 +41,12 @@
     return { block, canvas };
   }
 
+  /* A day's rate, or a dash on a day without messages (no rate, rather than 0%); the line
+     chart leaves a gap there. */
+  function rate(ctx, day, value) {
+    return day.total ? ctx.percent(value) : "—";
+  }
+
   function shortDate(iso) {
     return iso.slice(5); // MM-DD
   }
@@ -80,7 +86,7 @@
       "div",
       { class: "card" },
       ctx.el("h2", { text: "最近 " + data.period_days + " 天" }),
-      ctx.el("p", { class: "muted", text: "按服务器时区（" + data.timezone + "）分日；表格里最近的日子在最上面。" }),
+      ctx.el("p", { class: "muted", text: "按服务器时区（" + data.timezone + "）分日；表格里最近的日子在最上面；没有消息的日子不算比率（—）。" }),
       ctx.el(
         "dl",
         { class: "stats" },
@@ -127,7 +133,7 @@
         newest.map((d) => [d.date, d.total, d.fallback, d.clarify]), [1, 2, 3]));
     const rates = figure(ctx, "rates", "兜底回复率和低置信度率",
       ctx.table(["日期", "兜底率", "低置信度率"],
-        newest.map((d) => [d.date, ctx.percent(d.fallback_rate), ctx.percent(d.low_confidence_rate)]), [1, 2]));
+        newest.map((d) => [d.date, rate(ctx, d, d.fallback_rate), rate(ctx, d, d.low_confidence_rate)]), [1, 2]));
     const urgent = figure(ctx, "urgent", "每天的紧急消息（只计数）",
       ctx.table(["日期", "紧急消息"], newest.map((d) => [d.date, d.urgent]), [1]));
     const slices = topicSlices(data.topics);
@@ -155,8 +161,8 @@
       data: {
         labels,
         datasets: [
-          { label: "兜底率", data: data.days.map((d) => d.fallback_rate * 100), borderColor: COLORS[4], backgroundColor: COLORS[4] },
-          { label: "低置信度率", data: data.days.map((d) => d.low_confidence_rate * 100), borderColor: COLORS[1], backgroundColor: COLORS[1] },
+          { label: "兜底率", data: data.days.map((d) => (d.total ? d.fallback_rate * 100 : null)), borderColor: COLORS[4], backgroundColor: COLORS[4] },
+          { label: "低置信度率", data: data.days.map((d) => (d.total ? d.low_confidence_rate * 100 : null)), borderColor: COLORS[1], backgroundColor: COLORS[1] },
         ],
       },
       options: { scales: { y: { beginAtZero: true, suggestedMax: 20, ticks: { callback: (v) => v + "%" } } } },
