@@ -376,6 +376,9 @@ class Console:
         if not same_secret(token, self._token):
             log.warning("console: a wrong admin token from %s", client)
             return self._render_login("口令不对，请再试一次。", typed, 401)
+        previous = request.cookies.get(COOKIE)
+        if previous:  # logging in again replaces the browser's earlier session
+            self.sessions.close(previous)
         session = self.sessions.open(name)
         log.info("console: %s logged in from %s", log_id(name), client)
         response = _redirect(f"{PREFIX}/")

@@ -87,6 +87,15 @@ async def test_login_opens_a_session_with_a_strict_cookie(browser: Browser) -> N
     assert (status, resp.headers["Location"]) == (303, "/admin/")
 
 
+async def test_logging_in_again_replaces_the_earlier_session(browser: Browser) -> None:
+    assert await browser.login("王老师") == 303
+    first = browser.session_cookie()
+    assert await browser.login("王老师") == 303
+    assert browser.session_cookie() != first
+    assert len(browser.console.sessions) == 1
+    assert browser.console.sessions.get(first) is None
+
+
 async def test_each_login_gets_its_own_random_session(engine: Engine) -> None:
     async with console_on(engine) as first, console_on(engine) as second:
         assert await first.login("甲") == 303
