@@ -197,14 +197,13 @@ async def test_log_in_and_see_the_overview_and_health(
         await expect(page.locator("#direct-line")).to_contain_text("直接回答：准确率")
         intents = page.locator("#health-eval table").first.locator("tbody tr")
         assert await intents.count() >= 10
+        kind = "phone" if viewport is PHONE else "desktop"
+        folder = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path))
+        await page.screenshot(path=str(folder / f"console-{kind}-health.png"), full_page=True)
         facts = page.locator("#health-facts details")
         await expect(facts.first).to_be_visible()
         await facts.first.locator("summary").click()
         await expect(facts.first.locator(".source").first).to_contain_text("依据：")
-
-        kind = "phone" if viewport is PHONE else "desktop"
-        folder = Path(os.environ.get("CONSOLE_SCREENSHOTS", tmp_path))
-        await page.screenshot(path=str(folder / f"console-{kind}-health.png"), full_page=True)
 
         # the tabs console-inbox fills in are there, not enabled yet
         await page.get_by_role("tab", name="待处理消息").click()
