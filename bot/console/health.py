@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.console.web import Console, ConsoleError
 from bot.content import Content, ContentError, load_content
+from bot.facts import Fact
 from bot.operations.evaluation import (
     DEFAULT_TEST_SET,
     DIRECT_SET_NAME,
@@ -29,6 +30,9 @@ from bot.operations.evaluation import (
     read_test_set,
 )
 from bot.operations.report import title_of
+
+if TYPE_CHECKING:
+    from bot.engine import Understanding
 
 #: the most confused pairs shown
 MAX_PAIRS = 10
@@ -53,7 +57,7 @@ def check_content(directory: Path) -> dict[str, Any]:
     }
 
 
-def evaluation(understanding: Any, test_set: Path = DEFAULT_TEST_SET) -> dict[str, Any]:
+def evaluation(understanding: Understanding, test_set: Path = DEFAULT_TEST_SET) -> dict[str, Any]:
     """``eval`` on ``test_set`` (and the direct-answer set beside it) with the classifier
     and reader of ``understanding``: overall accuracy, per-intent scores (worst F1 first),
     the most confused pairs and the direct-answer line."""
@@ -137,7 +141,7 @@ def cited_facts(content: Content) -> list[dict[str, Any]]:
     return topics
 
 
-def _fact(facts: Mapping[str, Any], fact_id: str, uses: list[str]) -> dict[str, Any]:
+def _fact(facts: Mapping[str, Fact], fact_id: str, uses: list[str]) -> dict[str, Any]:
     fact = facts.get(fact_id)
     if fact is None:  # cannot happen in loaded content; shown rather than hidden
         return {"id": fact_id, "statement": "", "source": "", "confidence": "?", "used_by": uses}
@@ -162,7 +166,7 @@ class HealthCache:
         self.runs = 0
         self._lock = asyncio.Lock()
 
-    async def evaluation(self, understanding: Any) -> dict[str, Any]:
+    async def evaluation(self, understanding: Understanding) -> dict[str, Any]:
         """The evaluation of ``understanding`` (cached per content version)."""
         version = understanding.content.version
         async with self._lock:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -20,6 +20,9 @@ from bot.console.web import Console, ConsoleError
 from bot.operations.report import count_topics
 from bot.storage.errors import StoreUnavailable
 from bot.storage.turns.base import TurnRecord
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 90
@@ -98,7 +101,7 @@ def overview_figures(
     }
 
 
-def content_status(engine: Any) -> dict[str, Any]:
+def content_status(engine: Engine) -> dict[str, Any]:
     """The version of the content served now, when it was loaded and how the last reload
     went."""
     content = engine.understanding.content
