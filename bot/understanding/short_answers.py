@@ -165,10 +165,14 @@ def read_choice(text: str, count: int) -> int | None:
 # A closing ("好的明白了", "thx", "谢谢 没事了"): the whole message is acknowledgement words.
 _CLOSING_WORD = (
     r"(?:好的|好吧|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|ok|okay|行吧|行|明白了|明白|知道了|知道|懂了|懂|"
-    r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|辛苦了|thx|thanks|thankyou|thank you|"
+    r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|谢|辛苦了|thx|thanks|thankyou|thank you|"
     r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye)"
 )
-_CLOSING = re.compile(rf"^(?:{_CLOSING_WORD}(?:了|啦|的|哈|呀|啊|哈哈|!)*)+$")
+#: how people address the bot in a thanks ("thx bro", "谢谢哥", "谢了亲")
+_CLOSING_ADDRESS = r"(?:bro|man|dude|buddy|哥们|兄弟|大哥|哥|姐|亲|宝|老铁|助手|小助手|机器人)"
+_CLOSING = re.compile(
+    rf"^(?:{_CLOSING_WORD}(?:了|啦|的|哈|呀|啊|哈哈|!)*{_CLOSING_ADDRESS}?(?:了|啦|哈|呀|啊|!)*)+$"
+)
 #: closing words that are never a yes to a question ("好的明白了" is not "yes, they showed ID")
 _CLOSING_ONLY = re.compile(
     r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|"

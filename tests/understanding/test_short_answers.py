@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understanding.short_answers import Command, YesNo, read_choice, read_command, read_yes_no
+from bot.understanding.short_answers import (
+    Command,
+    YesNo,
+    read_choice,
+    read_closing,
+    read_command,
+    read_yes_no,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +88,8 @@ def test_an_acknowledgement_then_content_is_not_a_yes() -> None:
     assert read_yes_no("好的有") is YesNo.AFFIRM
     assert read_yes_no("嗯没有") is YesNo.DENY
     assert read_yes_no("好吧") is YesNo.AFFIRM
+
+
+@pytest.mark.parametrize("text", ["thx bro", "谢谢哥", "谢了亲", "谢谢你啊兄弟", "ok thanks man"])
+def test_a_thanks_with_a_friendly_address_is_a_closing(text: str) -> None:
+    assert read_closing(text) is True
