@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -111,6 +111,27 @@ class Grouper:
         words = fuzz.ratio(self.words(a), self.words(b))
         return max(chars, words) / 100
 
+    def similar_pairs(self, left: Sequence[str], right: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """Every (i, j) with ``left[i]`` and ``right[j]`` similar (keys), row by row."""
+        if not left or not right:
+            return
+        left_words = [self.words(key) for key in left]
+        right_words = left_words if right is left else [self.words(key) for key in right]
+        cutoff = np.float32(self.threshold * 100 - 1e-4)
+        for start in range(0, len(left), _CHUNK):
+            rows = slice(start, min(start + _CHUNK, len(left)))
+            similar = (
+                np.maximum(
+                    process.cdist(left[rows], right, scorer=fuzz.ratio, dtype=np.float32),
+                    process.cdist(
+                        left_words[rows], right_words, scorer=fuzz.ratio, dtype=np.float32
+                    ),
+                )
+                >= cutoff
+            )
+            for row, column in zip(*np.nonzero(similar), strict=True):
+                yield start + int(row), int(column)
+
     def clusters(self, keys: Sequence[str]) -> list[list[int]]:
         """Indices of ``keys`` (distinct, non-empty) in groups: each group sorted, groups in
         the order of their first index."""
@@ -124,18 +145,10 @@ class Grouper:
             return i
 
         if n > 1:
-            words = [self.words(key) for key in keys]
-            cutoff = self.threshold * 100
-            for start in range(0, n, _CHUNK):
-                rows = slice(start, min(start + _CHUNK, n))
-                similar = np.maximum(
-                    process.cdist(keys[rows], keys, scorer=fuzz.ratio, dtype=np.float32),
-                    process.cdist(words[rows], words, scorer=fuzz.ratio, dtype=np.float32),
-                ) >= np.float32(cutoff - 1e-4)
-                for row, column in zip(*np.nonzero(similar), strict=True):
-                    i, j = find(start + int(row)), find(int(column))
-                    if i != j:
-                        parent[max(i, j)] = min(i, j)
+            for i, j in self.similar_pairs(keys, keys):
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
         groups: dict[int, list[int]] = {}
         for i in range(n):
             groups.setdefault(find(i), []).append(i)
