@@ -23,6 +23,8 @@ from bot.storage.turns.base import TurnRecord
 
 #: How many member texts a group shows.
 MEMBERS_SHOWN = 20
+#: A direct answer is among a group's guesses when the selector gives it at least this.
+DIRECT_GUESS_FLOOR = 0.1
 #: The longest label of a direct answer in the lists (its short answer, cut).
 ANSWER_LABEL_CHARS = 40
 
@@ -169,9 +171,8 @@ class Inbox:
             for g in shown:
                 g.guesses = _guesses(g.group, content)
                 direct = understanding.reader.read(g.group.representative).direct
-                if direct is not None:
-                    g.guesses.insert(
-                        0,
+                if direct is not None and direct.score >= DIRECT_GUESS_FLOOR:
+                    g.guesses.append(
                         Guess(
                             "answer",
                             direct.answer,
