@@ -1,4 +1,4 @@
-"""Editing intents/*.yaml (bot/console/editing.py): the round trip keeps every comment and
+"""Editing intents/*.yaml (bot/desk/editing.py): the round trip keeps every comment and
 line, concurrent edits of one file (tasks and processes) lose nothing, writes are atomic."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.console.editing import (
     text_hash,
 )
 from bot.content import default_intents_dir, load_content
-from tests.console.conftest import copy_intents
+from tests.console.desk import copy_intents
 
 ROOT = Path(__file__).resolve().parents[2]
 
