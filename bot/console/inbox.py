@@ -158,6 +158,8 @@ class Inbox:
         """The groups (largest first) with their states and guesses, only those in
         ``states`` when given; and how many records were left out of the grouping."""
         records = await self.turns(since)
+        if not records:  # nothing to decide about (and the database need not be opened)
+            return [], 0
         decisions = await self.records.decisions()
         understanding = self.engine.understanding
         grouper = self.grouper()

@@ -171,9 +171,14 @@ def _store_errors(handler: JsonHandler) -> JsonHandler:
     return guarded
 
 
+#: where the console's sub-application keeps its :class:`InboxApi`
+INBOX_API = web.AppKey("inbox_api", InboxApi)
+
+
 def install(console: Console) -> None:
     """Add the Inbox and Changes endpoints and tabs."""
     api = InboxApi(console)
+    console.app[INBOX_API] = api
 
     async def close(_app: web.Application) -> None:
         await api.records.close()
