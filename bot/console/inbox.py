@@ -153,10 +153,11 @@ class Inbox:
         return [t for t in await recorder.log.query(since) if t.text]
 
     async def groups(
-        self, since: float = 0.0, states: tuple[str, ...] | None = None
+        self, since: float = 0.0, states: tuple[str, ...] | None = None, *, guesses: bool = True
     ) -> tuple[list[InboxGroup], int]:
-        """The groups (largest first) with their states and guesses, only those in
-        ``states`` when given; and how many records were left out of the grouping."""
+        """The groups (largest first) with their states and (unless ``guesses`` is false)
+        guesses, only those in ``states`` when given; and how many records were left out of
+        the grouping."""
         records = await self.turns(since)
         if not records:  # nothing to decide about (and the database need not be opened)
             return [], 0
@@ -170,7 +171,7 @@ class Inbox:
             apply_decisions(groups, decisions, grouper)
             shown = [g for g in groups if states is None or g.state in states]
             content = understanding.content
-            for g in shown:
+            for g in shown if guesses else ():
                 g.guesses = _guesses(g.group, content)
                 direct = understanding.reader.read(g.group.representative).direct
                 if direct is not None and direct.score >= DIRECT_GUESS_FLOOR:
@@ -190,7 +191,7 @@ class Inbox:
     async def find(self, signature: str, text: str | None = None) -> InboxGroup:
         """The group with ``signature`` or, when the inbox changed meanwhile, the group that
         now holds ``text``. LookupError when neither is found."""
-        groups, _ = await self.groups()
+        groups, _ = await self.groups(guesses=False)
         for g in groups:
             if g.signature == signature:
                 return g
