@@ -5,7 +5,8 @@ counsellors' decision about it (open, off-topic, dismissed, taught).
 A group's decision is found by its keys (see bot/console/audit.py): the newest decision whose
 keys the group shares, or resembles as closely as two messages of one group do, applies. So a
 dismissed group stays dismissed when new messages join it, and a new message like those of an
-off-topic group is off-topic too.
+off-topic group is off-topic too. A taught group is open again when new messages join it
+after the teaching: the bot still does not answer them well, so it needs more examples.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class InboxGroup:
             "decided": None
             if self.decision is None
             else {
+                "state": self.decision.state,
                 "who": self.decision.who,
                 "at": self.decision.at,
                 "detail": self.decision.detail,
@@ -112,7 +114,8 @@ def catalogue(content: Content) -> dict[str, Any]:
 
 
 def apply_decisions(groups: list[InboxGroup], decisions: list[Decision], grouper: Grouper) -> None:
-    """Give each group the newest decision it shares a key with or resembles."""
+    """Give each group the newest decision it shares a key with or resembles. A taught group
+    that got new messages since (the bot still did not answer them well) is open again."""
     if not decisions:
         return
     newest: dict[str, Decision] = {}
@@ -130,6 +133,8 @@ def apply_decisions(groups: list[InboxGroup], decisions: list[Decision], grouper
         if candidates:
             g.decision = max(candidates, key=lambda d: d.id)
             g.state = g.decision.state
+            if g.state == "taught" and g.group.last_seen > g.decision.at:
+                g.state = "open"  # asked again since it was taught and still not answered well
 
 
 class Inbox:

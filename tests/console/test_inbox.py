@@ -169,3 +169,20 @@ def test_the_catalogue_lists_every_intent_and_direct_answer(desk: Desk) -> None:
     assert [i["id"] for i in data["intents"]] == list(content.ids)
     assert len(data["answers"]) == content.answer_count
     assert all(a["label"] and len(a["label"]) <= 40 for a in data["answers"])
+
+
+async def test_a_taught_group_asked_again_and_still_not_answered_is_open_again(
+    desk: Desk,
+) -> None:
+    assert await say(desk, "他们又来了", "a") == "fallback"
+    [group] = (await desk.inbox.groups())[0]
+    result = await desk.teacher.teach(
+        "他们又来了", Target("collector_at_door"), who="li", group=group.signature
+    )
+    assert result.reading is not None and not result.reading.answered  # one example is not enough
+    [taught] = (await desk.inbox.groups())[0]
+    assert taught.state == "taught"
+    assert await say(desk, "他们又来了", "b") in ("fallback", "clarify")
+    [again] = (await desk.inbox.groups())[0]
+    assert again.state == "open" and again.group.count == 2
+    assert again.to_json()["decided"]["detail"] == "collector_at_door"  # taught once already

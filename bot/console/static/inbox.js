@@ -95,7 +95,7 @@
         ctx.el("ul", {}, group.members.map((m) => ctx.el("li", { text: m.text + (m.count > 1 ? "（×" + m.count + "）" : "") })))));
     }
     if (group.decided) {
-      const what = STATES.find((s) => s[0] === group.state);
+      const what = STATES.find((s) => s[0] === group.decided.state);
       card.append(ctx.el("p", { class: "muted decided", text:
         (what ? what[1] : group.state) + (group.decided.detail ? "：" + group.decided.detail : "") + "（" + group.decided.who + "，" + when(group.decided.at) + "）" }));
     }
