@@ -6,6 +6,7 @@ undone in Changes (the example is gone from the YAML file again)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -130,6 +131,11 @@ async def test_teach_the_bot_in_the_browser_and_undo_it(
                 await expect(result.locator(f".{span}")).to_have_text(number)
             await expect(result.locator(".reading")).to_contain_text("以后这句话会得到")
             assert VISITORS_AGAIN in yaml_file.read_text()
+            shot = os.environ.get("INBOX_SCREENSHOT")
+            if shot:  # to look at the page: INBOX_SCREENSHOT=/tmp/inbox.png pytest …
+                await page.screenshot(
+                    path=shot.replace(".png", f"-{viewport['width']}.png"), full_page=True
+                )
 
             # the next identical question, through the real HTTP API: answered with the topic
             again = await ask(base, VISITORS_AGAIN, "person-2")
