@@ -438,6 +438,7 @@ def cmd_bench(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_report(config: Config, args: argparse.Namespace) -> int:
     """Print the report on the turns recorded in the configured store."""
+    from bot.operations.grouping import Grouper
     from bot.operations.report import build_report, parse_time
 
     now = time.time()
@@ -450,8 +451,11 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
     records = asyncio.run(_read_turns(config, since, until))
     if records is None:
         return 1
+    grouper = None
     try:
-        titles = {spec.id: spec.title for spec in load_content(config.intents_path).intents}
+        content = load_content(config.intents_path)
+        titles = {spec.id: spec.title for spec in content.intents}
+        grouper = Grouper.for_content(content)  # texts read as the bot reads them
     except ContentError as exc:
         print(
             f"warning: intent titles unavailable ({len(exc.problems)} content problem(s); "
@@ -459,7 +463,7 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         titles = {}
-    report = build_report(records, titles, since=since, until=until)
+    report = build_report(records, titles, since=since, until=until, grouper=grouper)
     if args.json:
         _print_json(report.to_json())
     else:

@@ -78,6 +78,10 @@ class InsightsConfig(_Section):
     enabled: bool = True
     #: keep the masked text and best guesses of unanswered messages (else only counts)
     keep_unanswered_text: bool = True
+    #: also keep them (when keeping texts at all) for messages answered with the topic the
+    #: classifier ranked first but less likely than this, for the console's inbox; 0: never.
+    #: Meant to lie above ``classifier.threshold``, below which the bot does not answer.
+    low_confidence_below: Annotated[float, Field(ge=0, le=1)] = 0.6
     #: records older than this are deleted
     retention_days: PositiveFloat = 30
     #: the most records kept (the oldest go first)

@@ -499,6 +499,7 @@ class Engine:
                     ranking=response.intents,
                     keep_text=self.config.insights.keep_unanswered_text,
                     user=SessionKey.of(incoming).user,
+                    low_confidence_below=self.config.insights.low_confidence_below,
                     urgent=response.urgent,
                 )
             )

@@ -63,7 +63,11 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/admin"
 #: modules whose ``install(console)`` adds endpoints and sections, in this order
-EXTENSIONS: tuple[str, ...] = ("bot.console.overview", "bot.console.health")
+EXTENSIONS: tuple[str, ...] = (
+    "bot.console.overview",
+    "bot.console.health",
+    "bot.console.inbox_api",
+)
 #: the static files' content types, by suffix (other files in static/ are not served)
 CONTENT_TYPES = {
     ".html": "text/html",

@@ -1,28 +1,24 @@
 """The report a counsellor reads to improve the content (``python -m bot report``).
 
 From the turn records of a period: the most asked topics, the fallback and low-confidence
-rates, and the unanswered messages grouped by similarity, so that each group can become new
-examples of an intent (or a new intent). Grouping is greedy: messages are taken most frequent
-first and join the group whose first message shares enough character bigrams with theirs
-(Jaccard similarity of the normalised text at least ``threshold``), else start a group.
+rates, and the unanswered messages grouped by similarity (bot/operations/grouping.py, the
+grouping the console's inbox uses too), so that each group can become new examples of an
+intent (or a new intent).
 """
 
 from __future__ import annotations
 
 import re
 import time
-import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.messages import Outcome
+from bot.operations.grouping import DEFAULT_THRESHOLD, Grouper, MessageGroup, group_records
 from bot.storage.turns.base import TurnRecord
 
-#: Two messages whose bigram sets overlap at least this much are grouped together.
-DEFAULT_THRESHOLD = 0.5
-#: Titles of the answers that are not intents of the content.
 #: Titles of the outcomes that are not topics (clarify, fallback, empty, error …).
 PSEUDO_TITLES = {outcome.value: f"（{outcome.label}）" for outcome in Outcome}
 NO_MESSAGES = "no messages recorded in this period"
@@ -31,8 +27,6 @@ TIME_FORMS = "a period like 7d, 24h, 30m or 2w (that long before now), or a date
 
 _PERIOD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": 60.0, "h": 3600.0, "d": 86_400.0, "w": 7 * 86_400.0}
-_NOT_WORD = re.compile(r"[\W_]+")
-_NUMBERS = re.compile(r"[\d*]+")  # numbers and masked numbers are alike for grouping
 
 
 def parse_time(text: str, now: float | None = None) -> float:
@@ -48,81 +42,14 @@ def parse_time(text: str, now: float | None = None) -> float:
         raise ValueError(f"{text!r}: expected {TIME_FORMS}") from None
 
 
-def normalise(text: str) -> str:
-    """The text as compared for grouping: NFKC, lower case, without spaces and punctuation,
-    every number (masked or not) as one ``0``."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _NUMBERS.sub("0", _NOT_WORD.sub("", text))
-
-
-def bigrams(text: str) -> frozenset[str]:
-    """The character bigrams of ``text`` (the text itself when shorter than two)."""
-    if len(text) < 2:
-        return frozenset([text]) if text else frozenset()
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
-
-
-@dataclass
-class MessageGroup:
-    """Similar unanswered messages: the first (most frequent) one stands for the group."""
-
-    representative: str
-    grams: frozenset[str]
-    count: int = 0
-    fallback: int = 0
-    clarify: int = 0
-    texts: Counter[str] = field(default_factory=Counter)
-    scores: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-
-    def add(self, record: TurnRecord) -> None:
-        self.count += 1
-        if record.intent == "fallback":
-            self.fallback += 1
-        else:
-            self.clarify += 1
-        self.texts[record.text or ""] += 1
-        for guess in record.guesses:
-            self.scores[guess.intent] += guess.score
-
-    def guesses(self, limit: int = 3) -> list[tuple[str, float]]:
-        """The likeliest intents over the group: mean score per message, best first."""
-        ranked = sorted(self.scores.items(), key=lambda item: (-item[1], item[0]))
-        return [(intent, total / self.count) for intent, total in ranked[:limit]]
-
-
 def group_messages(
-    records: Iterable[TurnRecord], threshold: float = DEFAULT_THRESHOLD
+    records: Iterable[TurnRecord],
+    threshold: float = DEFAULT_THRESHOLD,
+    grouper: Grouper | None = None,
 ) -> list[MessageGroup]:
     """Group the unanswered records that kept their text; largest groups first."""
-    by_text: dict[str, list[TurnRecord]] = defaultdict(list)
-    for record in records:
-        if record.unanswered and record.text:
-            by_text[normalise(record.text)].append(record)
-    groups: list[MessageGroup] = []
-    index: defaultdict[str, list[int]] = defaultdict(list)  # bigram → groups having it
-    for norm, members in sorted(by_text.items(), key=lambda item: -len(item[1])):
-        grams = bigrams(norm)
-        candidates = {g for gram in grams for g in index[gram]}
-        best, best_similarity = None, 0.0
-        for g in sorted(candidates):
-            similarity = jaccard(grams, groups[g].grams)
-            if similarity >= threshold and similarity > best_similarity:
-                best, best_similarity = g, similarity
-        if best is None:
-            best = len(groups)
-            groups.append(MessageGroup(representative=members[0].text or "", grams=grams))
-            for gram in grams:
-                index[gram].append(best)
-        for record in members:
-            groups[best].add(record)
-    groups.sort(key=lambda g: -g.count)  # stable: equal counts stay in first-seen order
-    return groups
+    grouper = grouper or Grouper(threshold=threshold)
+    return group_records(records, grouper, include=lambda record: record.unanswered).groups
 
 
 @dataclass(frozen=True)
@@ -180,7 +107,7 @@ class Report:
                     "count": g.count,
                     "fallback": g.fallback,
                     "clarify": g.clarify,
-                    "examples": [text for text, _ in g.texts.most_common(5)],
+                    "examples": [text for text, _ in g.members(5)],
                     "guesses": [
                         {"intent": i, "title": self.title(i), "score": round(s, 3)}
                         for i, s in g.guesses()
@@ -222,7 +149,7 @@ class Report:
             lines.append("  (none with text)")
         for number, group in enumerate(self.groups[:max_groups], start=1):
             lines.append(f"  {number}. ×{group.count}  {group.representative}")
-            others = [t for t, _ in group.texts.most_common(3) if t != group.representative]
+            others = [t for t, _ in group.members(3) if t != group.representative]
             lines += [f"        also: {text}" for text in others[:2]]
             guessed = ", ".join(f"{self.title(i)} {s:.2f}" for i, s in group.guesses())
             lines.append(f"        best guesses: {guessed or 'none'}")
@@ -255,8 +182,10 @@ def build_report(
     since: float,
     until: float,
     threshold: float = DEFAULT_THRESHOLD,
+    grouper: Grouper | None = None,
 ) -> Report:
-    """The report on ``records`` (those of the period ``since`` … ``until``)."""
+    """The report on ``records`` (those of the period ``since`` … ``until``); ``grouper``
+    reads the texts (default: without the content's lexicon and dictionary)."""
     topics, fallback, clarify = count_topics(records, titles)
     return Report(
         since=since,
@@ -265,7 +194,7 @@ def build_report(
         fallback=fallback,
         clarify=clarify,
         topics=topics,
-        groups=group_messages(records, threshold),
+        groups=group_messages(records, threshold, grouper),
         titles=titles,
     )
 

@@ -19,6 +19,7 @@ from bot.console.auth import COOKIE, CSRF_HEADER
 from bot.console.web import Console
 from bot.engine import Engine
 from tests.adapters.test_http_api import http_config
+from tests.console.desk import desk, eval_sets  # noqa: F401 - the inbox and teaching fixtures
 
 ADMIN_TOKEN = "console-admin-token-0815"
 

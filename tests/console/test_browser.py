@@ -205,9 +205,9 @@ async def test_log_in_and_see_the_overview_and_health(
         await facts.first.locator("summary").click()
         await expect(facts.first.locator(".source").first).to_contain_text("依据：")
 
-        # the tabs console-inbox fills in are there, not enabled yet
+        # the Inbox (tests/console/test_inbox_browser.py): nothing unanswered was recorded
         await page.get_by_role("tab", name="待处理消息").click()
-        await expect(page.locator("#panel-inbox .placeholder")).to_have_text("待处理消息：尚未启用")
+        await expect(page.locator("#inbox-empty")).to_have_text("这里没有消息。")
 
         shot = folder / f"console-{kind}.png"
         await page.get_by_role("tab", name="概况").click()

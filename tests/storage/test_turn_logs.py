@@ -351,6 +351,42 @@ async def test_clarifying_question_is_stored_with_text(
     assert (turn.intent, turn.text) == (response.intent, "银行")
 
 
+async def test_low_confidence_answers_keep_their_text_for_the_inbox(
+    recorded: tuple[Engine, MemoryTurnLog],
+) -> None:
+    engine, turn_log = recorded
+    threshold = engine.config.insights.low_confidence_below
+    low = await engine.handle(Incoming(user="u1", text=f"催收老是打电话 {PHONE}"))
+    assert low.intent == "harassment" and low.confidence < threshold
+    sure = await engine.handle(Incoming(user="u2", text="催收的人在我家门口，怎么办"))
+    assert sure.confidence >= threshold
+    hello = await engine.handle(Incoming(user="u3", text="hi"))  # small talk: never kept
+    assert hello.intent == "greeting" and hello.confidence < threshold
+    first, second, third = await turn_log.query(since=0)
+    assert first.low_confidence and not first.unanswered
+    assert first.text == "催收老是打电话 138****5678"
+    assert first.guesses[0].intent == "harassment"
+    assert first.user  # so that 删除我的记录 finds it
+    assert second.text is None and not second.low_confidence
+    assert third.text is None
+
+
+def test_low_confidence_texts_can_be_turned_off() -> None:
+    ranking = [RankedIntent("harassment", 0.5), RankedIntent("complain", 0.2)]
+    common = {"platform": "x", "confidence": 0.5, "text": "催收老是打电话", "ranking": ranking}
+    kept = TurnRecord.of_turn(intent="harassment", low_confidence_below=0.6, **common)
+    assert kept.text == "催收老是打电话"
+    assert TurnRecord.of_turn(intent="harassment", low_confidence_below=0, **common).text is None
+    urgent = TurnRecord.of_turn(
+        intent="harassment", low_confidence_below=0.6, urgent=True, **common
+    )
+    assert urgent.text is None  # urgent messages never keep their text
+    context = TurnRecord.of_turn(intent="complain", low_confidence_below=0.6, **common)
+    assert context.text is None  # answered from the conversation, not from this text
+    menu = TurnRecord.of_turn(intent="help", low_confidence_below=0.6, **common)
+    assert menu.text is None
+
+
 async def test_silent_and_non_text_messages_are_not_recorded(
     recorded: tuple[Engine, MemoryTurnLog],
 ) -> None:
@@ -481,6 +517,32 @@ def test_shipped_config_documents_the_defaults() -> None:
 # --------------------------------------------------------------------------- "删除我的记录"
 
 
+async def test_low_confidence_records_round_trip_and_are_forgotten(make_log: MakeLog) -> None:
+    turn_log = await make_log()
+    now = time.time()
+    low = TurnRecord(
+        at=now - 2,
+        intent="harassment",
+        platform="http",
+        confidence=0.5,
+        text="催收老是打电话",
+        guesses=(RankedIntent("harassment", 0.5),),
+        user="alice",
+    )
+    await turn_log.record_many([low, answered(now - 1)])
+    got = await turn_log.query(since=now - 60)
+    assert [(t.text, t.low_confidence, t.guesses) for t in got] == [
+        ("催收老是打电话", True, low.guesses),
+        (None, False, ()),
+    ]
+    assert await turn_log.forget_user("alice") == 1
+    got = await turn_log.query(since=now - 60)
+    assert [(t.intent, t.text, t.low_confidence) for t in got] == [
+        ("harassment", None, False),
+        ("harassment", None, False),
+    ]
+
+
 async def test_forget_user_clears_only_their_texts(make_log: MakeLog) -> None:
     first, second = await make_log(), await make_log()
     now = time.time()
@@ -537,6 +599,8 @@ async def test_delete_my_records_clears_my_unanswered_texts(
         ).intent == "fallback"
         await engine.handle(Incoming(user="bob", text="推荐一部电影"))
         await engine.handle(Incoming(user="alice", text="催收的人在门口"))
+        low = await engine.handle(Incoming(user="alice", text="催收老是打电话"))
+        assert low.confidence < config.insights.low_confidence_below  # its text is kept
         response = await engine.handle(Incoming(user="alice", text="删除我的记录"))
         assert response.replies == [texts.FORGET_DONE.format(count=1)]
         assert engine.insights.log is not None
@@ -548,12 +612,14 @@ async def test_delete_my_records_clears_my_unanswered_texts(
     if store == "sqlite":
         data = files_bytes(tmp_path)
         assert "红烧肉".encode() not in data  # not in the file nor in its WAL
+        assert "老是打电话".encode() not in data  # the low-confidence text neither
         assert b"alice" not in data  # nor the id: only salted hashes are kept
         assert "推荐一部电影".encode() in data
     if store == "redis":
         async with Redis.from_url(url) as client:
             members = await client.zrange(TURNS_KEY, 0, -1)
         assert not any("红烧肉".encode() in m or b"alice" in m for m in members)
+        assert not any("老是打电话".encode() in m for m in members)
 
 
 async def test_one_bad_record_does_not_drop_its_batch(

@@ -16,12 +16,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.messages import RankedIntent
+from bot.messages import Outcome, RankedIntent
 from bot.privacy import mask
 
 #: Answers that mean the bot did not know: the polite fallback and the clarifying question.
 UNANSWERED_INTENTS = frozenset({"fallback", "clarify"})
-#: How much of an unanswered message is kept (after masking).
+#: Answers that are no topic of the content (the menu, 重新开始, 删除我的记录, errors …): their
+#: text is never kept, whatever the confidence.
+NOT_TOPICS = frozenset(outcome.value for outcome in Outcome) - UNANSWERED_INTENTS | {"none"}
+#: Small talk is answered well enough at any confidence ("hi", "3q"): its text is not kept.
+SMALL_TALK = frozenset({"greeting", "thanks"})
+#: How much of a kept message is kept (after masking).
 MAX_TEXT_CHARS = 500
 #: How many guesses are kept with an unanswered message.
 GUESSES = 3
@@ -32,12 +37,15 @@ class TurnRecord:
     """One handled text message: when, on which platform, and the intent answered.
 
     ``text`` (masked) and ``guesses`` (the likeliest topics with their scores) are kept only
-    for unanswered messages; an answered turn carries no text. ``user`` is set on the records
-    that keep text, so "删除我的记录" can find them: the person's id while the record waits to
-    be written, and once stored only a salted hash of it (:func:`user_tag`; the salt
-    is per installation, kept beside the records), never the id itself. ``urgent`` says the
-    answer was urgent advice (a threat, someone in despair): counted, never with the text.
-    Records written before the field existed read back as not urgent.
+    for the messages a counsellor may want to review (the console's inbox, the report):
+    unanswered ones, and those answered with a confidence below the configured
+    ``insights.low_confidence_below`` (see :meth:`of_turn`); any other turn carries no text.
+    ``user`` is set on the records that keep text, so "删除我的记录" can find them: the
+    person's id while the record waits to be written, and once stored only a salted hash of
+    it (:func:`user_tag`; the salt is per installation, kept beside the records), never the
+    id itself.
+    ``urgent`` says the answer was urgent advice (a threat, someone in despair): counted,
+    never with the text. Records written before the field existed read back as not urgent.
     """
 
     at: float
@@ -54,6 +62,11 @@ class TurnRecord:
         """True for the fallback and the clarifying question."""
         return self.intent in UNANSWERED_INTENTS
 
+    @property
+    def low_confidence(self) -> bool:
+        """True for a topic answered with too little confidence that kept its text."""
+        return self.text is not None and not self.unanswered
+
     @classmethod
     def of_turn(
         cls,
@@ -66,12 +79,26 @@ class TurnRecord:
         at: float | None = None,
         keep_text: bool = True,
         user: str = "",
+        low_confidence_below: float = 0.0,
         urgent: bool = False,
     ) -> TurnRecord:
-        """The record of one answered message; the text is masked and kept only when the
-        message went unanswered (and ``keep_text`` allows it)."""
+        """The record of one answered message. The text is masked and kept (when
+        ``keep_text`` allows it) for a message that went unanswered, and for one answered
+        with the topic the classifier ranked first but with a confidence below
+        ``low_confidence_below`` (0: never). Urgent turns, answers given from the
+        conversation's context (the ranking's first topic is another one), photos (no
+        ranking), small talk, and the menu, 重新开始 and the like never keep their text."""
         at = time.time() if at is None else at
-        if intent not in UNANSWERED_INTENTS:
+        low = (
+            intent not in UNANSWERED_INTENTS
+            and intent not in NOT_TOPICS
+            and intent not in SMALL_TALK
+            and not urgent
+            and confidence < low_confidence_below
+            and bool(ranking)
+            and ranking[0].intent == intent
+        )
+        if intent not in UNANSWERED_INTENTS and not low:
             return cls(
                 at=at, intent=intent, platform=platform, confidence=confidence, urgent=urgent
             )

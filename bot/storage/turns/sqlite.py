@@ -30,8 +30,8 @@ CREATE TABLE IF NOT EXISTS turns (
     intent TEXT NOT NULL,
     platform TEXT NOT NULL,
     confidence REAL NOT NULL,
-    text TEXT,            -- masked, only for unanswered messages
-    guesses TEXT          -- JSON [[intent, score], ...], only for unanswered messages
+    text TEXT,            -- masked, only for unanswered and low-confidence messages
+    guesses TEXT          -- JSON [[intent, score], ...], only where text is kept
 );
 CREATE INDEX IF NOT EXISTS turns_by_at ON turns (at);
 CREATE TABLE IF NOT EXISTS turn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,0 +1,188 @@
+"""The inbox (bot/desk/inbox.py): what the bot could not answer, grouped, with its guesses;
+off-topic and dismissed groups stay so (also for new similar messages and across restarts),
+every decision is recorded and can be undone."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.console.audit import ConsoleRecords
+from bot.console.editing import EditError, Target
+from bot.console.inbox import DIRECT_GUESS_FLOOR, Inbox, catalogue
+from bot.messages import Incoming
+from tests.console.desk import Desk
+
+PHONE = "13812345678"
+
+
+async def say(desk: Desk, text: str, user: str = "u") -> str | None:
+    response = await desk.engine.handle(Incoming(user=user, text=text, platform="test"))
+    return response.intent
+
+
+async def seed(desk: Desk) -> None:
+    for n, text in enumerate(
+        [
+            f"推荐一部电影 我电话{PHONE}",
+            "推荐一部电影 我电话139****0000",
+            "推薦一部電影吧 我電話13912345678",
+            "红烧肉怎么做",
+            "昨天那帮人又来了",
+            "昨天那帮人又来了！",
+        ]
+    ):
+        assert await say(desk, text, f"user{n}") in ("fallback", "clarify")
+    # answered, but not confidently: in the inbox too
+    assert await say(desk, "催收老是打电话", "user9") == "harassment"
+    await say(desk, "催收的人在我家门口，怎么办", "user10")  # answered well: not there
+
+
+async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> None:
+    await seed(desk)
+    groups, left_out = await desk.inbox.groups()
+    assert left_out == 0
+    by_rep = {g.group.representative: g for g in groups}
+    assert sorted((g.group.count, g.group.representative) for g in groups) == [
+        (1, "催收老是打电话"),
+        (1, "红烧肉怎么做"),
+        (2, "昨天那帮人又来了"),
+        (3, "推荐一部电影 我电话138****5678"),
+    ]
+    film = by_rep["推荐一部电影 我电话138****5678"]
+    assert PHONE not in str(film.to_json())  # masked
+    assert {m["text"] for m in film.to_json()["members"]} == {
+        "推荐一部电影 我电话138****5678",
+        "推荐一部电影 我电话139****0000",
+        "推薦一部電影吧 我電話139****5678",
+    }
+    low = by_rep["催收老是打电话"]
+    assert (low.group.low_confidence, low.group.fallback) == (1, 0)
+    best = low.guesses[0]
+    assert (best.kind, best.id, best.intent) == ("intent", "harassment", "harassment")
+    assert best.label == desk.engine.understanding.content.intent("harassment").title
+    data = by_rep["昨天那帮人又来了"].to_json()
+    assert data["state"] == "open" and data["first_seen"] <= data["last_seen"]
+    assert all(0 <= g["score"] <= 1 for g in data["guesses"])
+
+
+async def test_a_direct_answer_is_among_the_guesses(desk: Desk) -> None:
+    assert await say(desk, "他们敲门", "a") == "collector_at_door"  # not confidently
+    [group] = (await desk.inbox.groups())[0]
+    direct = desk.engine.understanding.reader.read("他们敲门").direct
+    assert direct is not None and direct.score >= DIRECT_GUESS_FLOOR
+    answers = [g for g in group.guesses if g.kind == "answer"]
+    assert [(g.id, g.intent) for g in answers] == [(direct.answer, direct.intent)]
+    assert group.guesses[0].kind == "intent"  # the topics first
+
+
+async def test_dismissed_groups_stay_dismissed_and_new_similar_messages_join(
+    desk: Desk,
+) -> None:
+    await seed(desk)
+    groups, _ = await desk.inbox.groups()
+    film = next(g for g in groups if g.group.representative.startswith("推荐一部电影"))
+    change = await desk.inbox.decide("li", "dismissed", film.signature)
+    assert change.action == "dismiss" and change.data["previous_state"] == "open"
+
+    await say(desk, "推荐一部电影呢，我电话13900001111", "late")  # a new similar message
+    open_groups, _ = await desk.inbox.groups(states=("open",))
+    assert not any("电影" in g.group.representative for g in open_groups)
+    [dismissed] = (await desk.inbox.groups(states=("dismissed",)))[0]
+    assert (
+        dismissed.group.count == 4 and "推荐一部电影呢，我电话139****1111" in dismissed.group.texts
+    )
+
+    # another process (or a restart) sees the same
+    other = ConsoleRecords(desk.records.path)
+    try:
+        again = Inbox(desk.engine, other)
+        [still] = (await again.groups(states=("dismissed",)))[0]
+        assert still.signature == dismissed.signature
+    finally:
+        await other.close()
+
+    await desk.teacher.undo(change.id, who="wang")
+    reopened = [g for g in (await desk.inbox.groups(states=("open",)))[0]]
+    assert any("电影" in g.group.representative for g in reopened)
+    [undo, _] = await desk.records.changes()
+    assert (undo.action, undo.undoes, undo.who) == ("undo", change.id, "wang")
+
+
+async def test_off_topic_is_recorded_undone_and_refused_after_a_later_decision(
+    desk: Desk,
+) -> None:
+    await seed(desk)
+    groups, _ = await desk.inbox.groups()
+    dish = next(g for g in groups if g.group.representative == "红烧肉怎么做")
+    first = await desk.inbox.decide("li", "off_topic", dish.signature)
+    [off] = [g for g in (await desk.inbox.groups())[0] if g.signature == dish.signature]
+    assert off.state == "off_topic" and off.to_json()["decided"]["who"] == "li"
+    second = await desk.inbox.decide("li", "dismissed", dish.signature)
+    with pytest.raises(EditError, match="之后又被处理过"):
+        await desk.teacher.undo(first.id, who="li")
+    await desk.teacher.undo(second.id, who="li")
+    [back] = [g for g in (await desk.inbox.groups())[0] if g.signature == dish.signature]
+    assert back.state == "off_topic"  # the state before the undone decision
+
+
+async def test_teaching_from_a_group_marks_it_taught_and_undo_reopens_it(
+    desk: Desk,
+) -> None:
+    await seed(desk)
+    groups, _ = await desk.inbox.groups()
+    visitors = next(g for g in groups if g.group.representative == "昨天那帮人又来了")
+    result = await desk.teacher.teach(
+        "昨天那帮人又来了",
+        Target("collector_at_door"),
+        who="li",
+        group=visitors.signature,
+    )
+    assert result.change is not None
+    assert result.change.data["group"]["signature"] == visitors.signature
+    [taught] = [g for g in (await desk.inbox.groups())[0] if g.signature == visitors.signature]
+    assert taught.state == "taught"
+    assert taught.to_json()["decided"]["detail"] == "collector_at_door"
+    assert await say(desk, "昨天那帮人又来了", "next") == "collector_at_door"
+
+    await desk.teacher.undo(result.change.id, who="li")
+    [reopened] = [g for g in (await desk.inbox.groups())[0] if g.signature == visitors.signature]
+    assert reopened.state == "open"
+
+
+async def test_deleting_my_records_empties_my_part_of_the_inbox(desk: Desk) -> None:
+    await say(desk, "红烧肉怎么做", "alice")
+    await say(desk, "催收老是打电话", "alice")
+    await say(desk, "推荐一部电影", "bob")
+    await say(desk, "删除我的记录", "alice")
+    groups, _ = await desk.inbox.groups()
+    assert [g.group.representative for g in groups] == ["推荐一部电影"]
+
+
+async def test_unknown_groups_are_reported(desk: Desk) -> None:
+    with pytest.raises(LookupError):
+        await desk.inbox.decide("li", "dismissed", "000000000000")
+
+
+def test_the_catalogue_lists_every_intent_and_direct_answer(desk: Desk) -> None:
+    content = desk.engine.understanding.content
+    data = catalogue(content)
+    assert [i["id"] for i in data["intents"]] == list(content.ids)
+    assert len(data["answers"]) == content.answer_count
+    assert all(a["label"] and len(a["label"]) <= 40 for a in data["answers"])
+
+
+async def test_a_taught_group_asked_again_and_still_not_answered_is_open_again(
+    desk: Desk,
+) -> None:
+    assert await say(desk, "他们又来了", "a") == "fallback"
+    [group] = (await desk.inbox.groups())[0]
+    result = await desk.teacher.teach(
+        "他们又来了", Target("collector_at_door"), who="li", group=group.signature
+    )
+    assert result.reading is not None and not result.reading.answered  # one example is not enough
+    [taught] = (await desk.inbox.groups())[0]
+    assert taught.state == "taught"
+    assert await say(desk, "他们又来了", "b") in ("fallback", "clarify")
+    [again] = (await desk.inbox.groups())[0]
+    assert again.state == "open" and again.group.count == 2
+    assert again.to_json()["decided"]["detail"] == "collector_at_door"  # taught once already
