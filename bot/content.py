@@ -134,9 +134,10 @@ class Advice(_Model):
     long: NonEmpty
 
 
-#: Who a direct answer speaks to: the debtor, bank staff or a collector, or a relative or friend
-#: asking for someone.
-Audience = Literal["debtor", "staff", "helper"]
+#: Who a direct answer speaks to: the debtor, bank staff or a collector, a relative or friend
+#: asking for someone, or anyone (a scope note). The selector takes it into account
+#: (bot/understanding/direct_answers.py, ``AUDIENCES_FOR_ROLE``).
+Audience = Literal["debtor", "staff", "helper", "any"]
 
 
 class DirectAnswer(_Model):

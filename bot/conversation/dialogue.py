@@ -339,7 +339,7 @@ class Dialogue:
         topic's short advice unless that topic is already the active one, then the topic's
         next follow-up question. False when the message asks no such question, or when it
         states the figures for a repayment calculation (the calculation answers it)."""
-        direct = understood.direct
+        direct = understood.direct_for(session.details.role)  # the answers for this speaker
         if direct is None or understood.urgent:
             return False
         in_context = (  # "要开吗" at the door: a question of the topic being talked about

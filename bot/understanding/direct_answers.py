@@ -15,6 +15,12 @@ the ``examples`` of every intent's ``answers`` in ``intents/*.yaml``:
   examples, trained as one more class); the general message "催收上门了怎么办" asks no
   specific question and gets the topic's advice, not a direct answer.
 
+* **Audience**: every answer speaks to someone (``audience`` in the YAML: the debtor, bank
+  staff or a collector, a relative or friend asking for someone, or anyone). The scores are
+  computed once per message (:class:`DirectScores`); the match is then taken among the answers
+  meant for the speaker's role (:data:`AUDIENCES_FOR_ROLE`), so a collector asking "客户家里只有
+  孩子在怎么办" gets the staff answer and the debtor's own answers are not offered to staff.
+
 The result is a :class:`DirectMatch` (best answer, its intent, its probability and the
 runner-up) or None; ``confident`` says whether the dialogue should use it.
 """
@@ -26,10 +32,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
 from itertools import islice, repeat
-from operator import add, mul, sub
+from operator import add, mul
 
 from bot.content import Content
 from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
+
+#: The answers each speaker's role may get, by ``Details.role`` (None: not known yet). A speaker
+#: of unknown role may get any answer: the words decide (a collector's first message is not yet
+#: known to be one). Bank staff and collectors get only the staff side; a relative or friend
+#: asking for someone gets the helper's answers and the debtor's (their rights are the same).
+AUDIENCES_FOR_ROLE: dict[str | None, frozenset[str]] = {
+    None: frozenset({"debtor", "helper", "staff", "any"}),
+    "debtor": frozenset({"debtor", "helper", "any"}),
+    "helper": frozenset({"debtor", "helper", "any"}),
+    "staff": frozenset({"staff", "any"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +85,50 @@ class DirectMatch:
     confident: bool = False  # good enough to be given
 
 
+@dataclass(frozen=True, slots=True)
+class DirectScores:
+    """One message's evidence for every direct answer (computed once); :meth:`match` picks the
+    best answer among those meant for a speaker's role."""
+
+    answers: tuple[tuple[str, str], ...]  # (answer id, intent id), in selector order
+    audiences: tuple[str, ...]  # the audience of each answer
+    scores: tuple[float, ...]  # evidence plus topic prior, per answer
+    none_score: float  # the "no specific question" pseudo class
+    params: SelectorParameters
+
+    def match(self, role: str | None = None) -> DirectMatch | None:
+        """The best answer for a speaker of ``role`` (a ``Details.role`` value or None), or
+        None when no answer is meant for that role."""
+        allowed = AUDIENCES_FOR_ROLE.get(role, AUDIENCES_FOR_ROLE[None])
+        pool = [
+            (score, i)
+            for i, (score, audience) in enumerate(zip(self.scores, self.audiences, strict=True))
+            if audience in allowed
+        ]
+        if not pool:
+            return None
+        p = self.params
+        ranked = nlargest(2, pool)
+        top_score, best = ranked[0]
+        second_score, second = ranked[1] if len(ranked) > 1 else (-math.inf, -1)
+        top = max(top_score, self.none_score)
+        inv_t = 1 / p.temperature
+        total = sum(math.exp((score - top) * inv_t) for score, _i in pool)
+        total += math.exp((self.none_score - top) * inv_t)
+        prob = math.exp((top_score - top) * inv_t) / total
+        prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
+        confident = prob >= p.threshold and prob >= p.margin * prob2
+        answer, intent = self.answers[best]
+        return DirectMatch(
+            answer=answer,
+            intent=intent,
+            score=prob,
+            runner_up=self.answers[second][0] if second >= 0 else None,
+            runner_up_score=prob2,
+            confident=confident,
+        )
+
+
 class DirectAnswerSelector:
     """Scores a classified message against every direct answer of one :class:`Content`."""
 
@@ -79,6 +140,9 @@ class DirectAnswerSelector:
             (answer.id, spec.id) for spec in content.intents for answer in spec.answers
         ]
         self._intents = [intent for _answer, intent in self._answers]
+        self._audiences = tuple(
+            answer.audience for spec in content.intents for answer in spec.answers
+        )
         self._intent_ids = [spec.id for spec in content.intents]
         # Dense rows (one weight per answer, the general class last) are summed in C.
         width = len(self._answers) + 1
@@ -135,9 +199,18 @@ class DirectAnswerSelector:
                 weights[feature] = tuple(entries)
         return weights
 
-    def select(self, classification: Classification) -> DirectMatch | None:
-        """The best direct answer for a classified message, or None when there is no answer
-        at all or the message has no words."""
+    def select(
+        self, classification: Classification, role: str | None = None
+    ) -> DirectMatch | None:
+        """The best direct answer for a classified message said by a speaker of ``role`` (a
+        ``Details.role`` value; None: not known), or None when there is no answer at all, the
+        message has no words or no answer is meant for that role."""
+        scores = self.score(classification)
+        return scores.match(role) if scores is not None else None
+
+    def score(self, classification: Classification) -> DirectScores | None:
+        """Every answer's evidence for a classified message (see the module docstring), or
+        None when there is no answer at all or the message has no known words."""
         if not self._answers or not classification.text:
             return None
         p = self.params
@@ -157,25 +230,10 @@ class DirectAnswerSelector:
             scores = list(map(mul, scores, repeat(scale)))
         none_score = p.none_score + p.general_weight * scores.pop()
         prior = map(mul, map(topic.__getitem__, self._intents), repeat(p.topic_weight))
-        scores = list(map(add, scores, prior))
-        (top_score, best), (second_score, second) = (
-            nlargest(2, zip(scores, range(len(scores)), strict=True))
-            if len(scores) > 1
-            else ((scores[0], 0), (-math.inf, -1))
-        )
-        top = max(top_score, none_score)
-        inv_t = 1 / p.temperature
-        total = sum(map(math.exp, map(mul, map(sub, scores, repeat(top)), repeat(inv_t))))
-        total += math.exp((none_score - top) * inv_t)
-        prob = math.exp((top_score - top) * inv_t) / total
-        prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
-        confident = prob >= p.threshold and prob >= p.margin * prob2
-        answer, intent = self._answers[best]
-        return DirectMatch(
-            answer=answer,
-            intent=intent,
-            score=prob,
-            runner_up=self._answers[second][0] if second >= 0 else None,
-            runner_up_score=prob2,
-            confident=confident,
+        return DirectScores(
+            answers=tuple(self._answers),
+            audiences=self._audiences,
+            scores=tuple(map(add, scores, prior)),
+            none_score=none_score,
+            params=p,
         )

@@ -16,7 +16,7 @@ from bot.content import Content
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.details import EMPTY, Details, extract_details
-from bot.understanding.direct_answers import DirectAnswerSelector, DirectMatch
+from bot.understanding.direct_answers import DirectAnswerSelector, DirectMatch, DirectScores
 from bot.understanding.normalize import Normalizer
 from bot.understanding.pinyin import PinyinReader, vocabulary
 from bot.understanding.segment import Segmenter
@@ -27,12 +27,22 @@ from bot.understanding.short_answers import Command, read_command
 class Understood:
     """One message as the bot understood it: the ranking of intents (urgent ones flagged and
     first), the details it states, the command it is, if any, and the specific question it
-    asks, if any (``direct``: the best direct answer and the runner-up)."""
+    asks, if any (``direct``: the best direct answer for the role the message itself shows,
+    and the runner-up; :meth:`direct_for` gives it for the conversation's role)."""
 
     classification: Classification
     details: Details
     command: Command | None
     direct: DirectMatch | None = None
+    #: every direct answer's evidence, kept so the answer can be taken for another role
+    direct_scores: DirectScores | None = None
+
+    def direct_for(self, role: str | None) -> DirectMatch | None:
+        """The best direct answer among those meant for a speaker of ``role`` (the
+        conversation's ``Details.role``; None: not known)."""
+        if role == self.details.role or self.direct_scores is None:
+            return self.direct
+        return self.direct_scores.match(role)
 
     def without_urgent(self) -> Understood:
         """The same reading with no intent flagged urgent (the ranking's order is kept)."""
@@ -111,5 +121,9 @@ class Reader:
         if not normalised:
             return Understood(classification, EMPTY, None)
         command = read_command(normalised)
-        direct = None if command is not None else self.selector.select(classification)
-        return Understood(classification, extract_details(normalised), command, direct)
+        details = extract_details(normalised)
+        if command is not None:
+            return Understood(classification, details, command)
+        scores = self.selector.score(classification)
+        direct = scores.match(details.role) if scores is not None else None
+        return Understood(classification, details, command, direct, scores)
