@@ -185,6 +185,9 @@ class Lexicon(_Model):
     variants: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     pinyin: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    #: English words and phrases (whole words, any case) → the Chinese the classifier knows,
+    #: so "debt collectors are at my door" reaches the door topic
+    english: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     #: regular expressions whose match means the platform filtered out the word 催收
     filtered: list[NonEmpty] = Field(default_factory=list)
     #: words that show a message is about debts and collection at all (besides the topic

@@ -81,6 +81,8 @@ class Normalizer:
             else None
         )
         self._abbreviation_map = {k.lower(): v for k, v in lexicon.abbreviations.items()}
+        self._english = self._whole_words(lexicon.english)
+        self._english_map = {" ".join(k.lower().split()): v for k, v in lexicon.english.items()}
         self._filtered = [re.compile(p) for p in lexicon.filtered]
 
     @staticmethod
@@ -89,6 +91,19 @@ class Normalizer:
             return None
         keys = sorted((k.lower() for k in mapping), key=len, reverse=True)
         return re.compile("|".join(re.escape(k) for k in keys))
+
+    @staticmethod
+    def _whole_words(mapping: dict[str, str]) -> re.Pattern[str] | None:
+        """One pattern for English phrases, longest first, matched as whole words with any
+        run of spaces between the words."""
+        if not mapping:
+            return None
+        phrases = sorted({" ".join(k.lower().split()) for k in mapping}, key=len, reverse=True)
+        body = "|".join(r"\s+".join(map(re.escape, p.split(" "))) for p in phrases)
+        return re.compile(rf"(?<![a-z'])(?:{body})(?![a-z])")
+
+    def _replace_english(self, match: re.Match[str]) -> str:
+        return f" {self._english_map[' '.join(match.group(0).split())]} "
 
     def strip_decorations(self, text: str) -> str:
         """Remove @mentions, WeChat emoji codes and invisible characters."""
@@ -113,6 +128,8 @@ class Normalizer:
         text = unicodedata.normalize("NFKC", text)
         text = _EMOJI.sub(" ", text)
         text = self._t2s.convert(text).lower()
+        if self._english is not None:
+            text = self._english.sub(self._replace_english, text.replace("’", "'"))
         if self._abbreviations is not None:
             text = self._abbreviations.sub(lambda m: self._abbreviation_map[m.group(1)], text)
         text = _LATIN_RUN.sub(self._replace_pinyin, text)
