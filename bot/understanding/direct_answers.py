@@ -199,9 +199,7 @@ class DirectAnswerSelector:
                 weights[feature] = tuple(entries)
         return weights
 
-    def select(
-        self, classification: Classification, role: str | None = None
-    ) -> DirectMatch | None:
+    def select(self, classification: Classification, role: str | None = None) -> DirectMatch | None:
         """The best direct answer for a classified message said by a speaker of ``role`` (a
         ``Details.role`` value; None: not known), or None when there is no answer at all, the
         message has no words or no answer is meant for that role."""
