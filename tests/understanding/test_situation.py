@@ -16,6 +16,7 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("我们外访员上门前要准备啥", {"role": "staff"}),
     ("欠款人老是不接 还能打吗", {"role": "staff"}),
     ("客户家中就剩个老太太", {"role": "staff"}),
+    ("我们可不可以联系欠款人的同事", {"role": "staff"}),
     ("我妈欠了信用卡 被催收上门", {"role": "helper"}),
     ("帮我爸问一下 网贷逾期了怎么办", {"role": "helper"}),
     ("他们没出示证件", {"credentials": False}),
