@@ -208,7 +208,7 @@ class Dialogue:
         flagged = next(r.score for r in understood.ranking if r.intent == understood.urgent[0])
         if flagged >= URGENT_FLOOR_IN_CONVERSATION:
             return False
-        direct = understood.direct
+        direct = understood.direct_for(session.details.role)
         if direct is not None and direct.confident and direct.intent == active.id:
             return True
         # "好吧我不开": an acknowledgement, then a few words; never a bare short message

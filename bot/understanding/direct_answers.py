@@ -67,6 +67,8 @@ class SelectorParameters:
     #: trained as one more class)
     general_weight: float = 0.3
     temperature: float = 1.5
+    #: evidence taken off staff answers while the speaker's role is not known
+    unknown_role_staff_penalty: float = 2.0
     #: the best answer is used from this probability on ...
     threshold: float = 0.4
     #: ... and when it beats the runner-up by at least this ratio
@@ -100,14 +102,17 @@ class DirectScores:
         """The best answer for a speaker of ``role`` (a ``Details.role`` value or None), or
         None when no answer is meant for that role."""
         allowed = AUDIENCES_FOR_ROLE.get(role, AUDIENCES_FOR_ROLE[None])
+        p = self.params
+        # Most people who write are the debtor: while the role is not known, a staff answer
+        # needs clearly staff words to win ("报警了他们就走了" is not a collector's question).
+        penalty = p.unknown_role_staff_penalty if allowed is AUDIENCES_FOR_ROLE[None] else 0.0
         pool = [
-            (score, i)
+            (score - penalty if audience == "staff" else score, i)
             for i, (score, audience) in enumerate(zip(self.scores, self.audiences, strict=True))
             if audience in allowed
         ]
         if not pool:
             return None
-        p = self.params
         ranked = nlargest(2, pool)
         top_score, best = ranked[0]
         second_score, second = ranked[1] if len(ranked) > 1 else (-math.inf, -1)

@@ -137,7 +137,7 @@ NEW_PHRASINGS = [
     ("孩子上下学要不要我亲自接", "child_threatened"),
     ("有办法让他们以后别来了吗", "no_contact_order"),
     ("门上被写的字能先擦吗", "property_damaged"),
-    ("报过警了 他们今天又来了", "came_back_after_police"),
+    ("报过警了 他们今天又来了", "keeps_coming_back"),
 ]
 
 

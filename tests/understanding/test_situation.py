@@ -17,6 +17,8 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("欠款人老是不接 还能打吗", {"role": "staff"}),
     ("客户家中就剩个老太太", {"role": "staff"}),
     ("我们可不可以联系欠款人的同事", {"role": "staff"}),
+    ("我们下礼拜准备外访 要带什么", {"role": "staff"}),
+    ("做贷后要注意哪些红线", {"role": "staff"}),
     ("我妈欠了信用卡 被催收上门", {"role": "helper"}),
     ("帮我爸问一下 网贷逾期了怎么办", {"role": "helper"}),
     ("他们没出示证件", {"credentials": False}),
@@ -49,6 +51,14 @@ def test_reads_the_situation(text: str, expected: dict[str, object]) -> None:
 @pytest.mark.parametrize("text", ["没报警", "要不要报警", "不敢报警", "能报警吗"])
 def test_a_police_question_or_negation_is_not_police_called(text: str) -> None:
     assert "police" not in read_situation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我们家被外访了", "我们小区来了电催的人", "他们说我们这边外访很多", "做催收的人来我家了"],
+)
+def test_a_debtor_speaking_of_collectors_is_not_staff(text: str) -> None:
+    assert read_situation(text).get("role") != "staff"
 
 
 @pytest.mark.parametrize("text", ["他们还没走", "我没转钱", "不让他们进来", "我不签"])
