@@ -356,7 +356,19 @@ def starts_calculation(found: Details, text: str) -> bool:
     """True when a message with no other topic is a question for the calculator: figures
     only, with a number of periods, a budget, a rate, a down payment or a convention (600期,
     0期, 每月最多还1500 要几期). A bare amount (欠3万) is not: it may be about anything."""
+    if asks_calculation(found, text):
+        return True
     return figures_only(text) and (found.months is not None or calculator_only(found))
+
+
+def asks_calculation(found: Details, text: str) -> bool:
+    """True when a message asks for a calculation in so many words and gives an amount
+    ("我想算一下 本金8万分12期", "帮我算算 欠3万"): whatever topic its words resemble."""
+    return found.amount is not None and _CALC_ASK.search(text) is not None
+
+
+#: asking for a calculation in so many words
+_CALC_ASK = re.compile(r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个")
 
 
 def calculator_only(found: Details) -> bool:

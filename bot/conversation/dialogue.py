@@ -166,7 +166,25 @@ class Dialogue:
         if session.details.role == "staff" and understood.urgent == ["threat_or_violence"]:
             # A collector asking how to run a visit is not in danger; the staff topic answers.
             understood = understood.without_urgent()
+        if (
+            crisis is None
+            and session.details.paid == "personal"
+            and not understood.classification.signals
+            and _POLICE_QUESTION.search(compact(understood.text))
+        ):
+            # "要不要报警" after money went to a person: a fraud report, not a door emergency
+            understood = understood.without_urgent()
+            turn.intent = "safe_repayment" if "safe_repayment" in self._specs else None
+            turn.add(texts.REPORT_AFTER_PAYING)
+            self._finish(turn, session)
+            if in_group:
+                _fit_group(turn)
+            return turn
         if crisis is None and self._answer_not_alarm(understood, session):
+            understood = understood.without_urgent()
+        elif crisis is not None and self._other_kind_by_floor(understood, crisis):
+            # "好吧我不开" inside a threat: the floor's despair reading of an acknowledgement
+            # does not turn the crisis into another one (words of despair always do)
             understood = understood.without_urgent()
         elif (
             crisis is not None
@@ -217,6 +235,17 @@ class Dialogue:
         return (
             starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS and session.pending is not None
         )
+
+    @staticmethod
+    def _other_kind_by_floor(understood: Understood, crisis: CrisisKind) -> bool:
+        """An acknowledgement plus a few words that only the urgent floor reads as the other
+        kind of crisis than the one going on."""
+        if not understood.urgent or understood.classification.signals:
+            return False
+        if CRISIS_OF_INTENT.get(understood.urgent[0]) in (None, crisis):
+            return False
+        said = compact(understood.text)
+        return starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS
 
     def menu(self, session: Session, turn: Turn) -> None:
         """Offer every topic by number."""
@@ -684,7 +713,9 @@ class Dialogue:
                 and best.intent != spec.id
                 and best.score >= self.config.classifier.threshold
             )
-            if news or elsewhere:
+            # "可以先拍照给家里人看吗": a question of its own, not a "yes"
+            asks = len(rest) >= 4 and _ASKS.search(rest) is not None
+            if news or elsewhere or asks:
                 return None
         return answer
 
@@ -837,14 +868,17 @@ class Dialogue:
             return False
         top = self._best_topic(understood)
         if session.active_intent != CALCULATOR_INTENT:
-            if (
-                top is not None and top.score >= self.config.classifier.threshold
-            ) or not calculator.starts_calculation(found, understood.text):
+            if not calculator.asks_calculation(found, understood.text) and (
+                (top is not None and top.score >= self.config.classifier.threshold)
+                or not calculator.starts_calculation(found, understood.text)
+            ):
                 return False
-            extra = Turn()  # "600期", "每月最多还1500": the calculator topic, not the fallback
+            # "600期", "我想算一下 本金8万分12期": the calculator topic, not the fallback
+            spec = self._specs[CALCULATOR_INTENT]
             if calculator.ready(session.details):
-                self._calculation(session, extra, in_group=in_group)
-            self._answer_topic(self._specs[CALCULATOR_INTENT], session, turn, extra=extra.replies)
+                self._calculation_first(spec, session, turn, in_group=in_group)
+            else:
+                self._answer_topic(spec, session, turn)
             return True
         if (
             top is not None
@@ -990,23 +1024,34 @@ class Dialogue:
         ):
             extra.add(self._specs[second.intent].advice.short)
         if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
-            # "每个月只能还1500": the figures asked for come first; the topic's steps only on
-            # request ("步骤"), then the topic's question
-            calculation = Turn()
-            self._calculation(session, calculation, in_group=in_group)
-            topic = Turn()
-            self._answer_topic(spec, session, topic, extra=extra.replies)
-            turn.intent = turn.intent or topic.intent
-            turn.choices = topic.choices
-            turn.replies += calculation.replies
-            if block_id(spec.advice.short) not in session.sent:
-                turn.add(texts.STEPS_OFFER.format(title=spec.title))
-            turn.replies += [t for t in topic.replies if t != spec.advice.short.strip()]
+            self._calculation_first(spec, session, turn, in_group=in_group, extra=extra.replies)
             return
         if session.details.role == "helper" and "helper" not in session.noticed:
             session.noticed.append("helper")
             turn.add(texts.HELPER_NOTE)
         self._answer_topic(spec, session, turn, extra=extra.replies)
+
+    def _calculation_first(
+        self,
+        spec: IntentSpec,
+        session: Session,
+        turn: Turn,
+        *,
+        in_group: bool,
+        extra: list[str] | None = None,
+    ) -> None:
+        """ "每个月只能还1500", "算一下 8万分12期": the figures asked for come first; the
+        topic's steps only on request ("步骤"), then the topic's question."""
+        calculation = Turn()
+        self._calculation(session, calculation, in_group=in_group)
+        topic = Turn()
+        self._answer_topic(spec, session, topic, extra=extra)
+        turn.intent = turn.intent or topic.intent
+        turn.choices = topic.choices
+        turn.replies += calculation.replies
+        if block_id(spec.advice.short) not in session.sent:
+            turn.add(texts.STEPS_OFFER.format(title=spec.title))
+        turn.replies += [t for t in topic.replies if t != spec.advice.short.strip()]
 
     def _next_step(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
         """The active topic asked again: its advice was sent; point back and go on."""
@@ -1428,6 +1473,10 @@ def situation_summary(details: Details) -> str:
 
 #: "每月大概还多少", "一个月要还多少", "月供多少": the monthly payment asked about
 _MONTHLY = re.compile(r"(?:每个?月|一个月|月供|每期).{0,6}(?:还|付|交|供)?多少|月供(?:是)?几")
+#: "要不要报警", "能报警吗", "可以报案吗": asking whether to go to the police
+_POLICE_QUESTION = re.compile(
+    r"(?:要不要|该不该|能不能|可不可以|可以|能|需要|用不用)(?:报警|报案|打110)|(?:报警|报案|打110)(?:吗|有用吗|管用吗|行吗|有没有用)"
+)
 #: a short "how?" inside a topic ("怎么查", "咋弄", "如何核实"): the steps that matter now
 _SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|怎样)\w{0,3}(?:呢|啊|呀)?$")
 #: the message asks something (not "一张什么协议", which only names a thing)

@@ -371,3 +371,29 @@ async def test_figures_are_said_back_in_private_but_never_in_a_group(engine: Eng
     await group.say("助手 想跟银行协商分期", addressed=True)
     reply = await group.text("助手 本金5万", addressed=True)
     assert "5万" not in reply and "50,000" not in reply
+
+
+async def test_asking_about_the_police_after_paying_a_person_is_a_fraud_report(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("他们让我扫码转了两千到个人微信 现在又说不算")
+    reply = await chat.text("要不要报警")
+    assert "96110" in reply and "110" in reply
+    assert "锁的房间" not in reply
+
+
+async def test_a_question_starting_with_keyi_is_not_a_yes(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("催收的人在门口 没给看证件")
+    await chat.say("他们拿了张还款协议让我签")
+    reply = await chat.text("可以先拍照给家里人看吗")
+    assert "拍" in reply
+
+
+async def test_an_explicit_calculation_request_is_calculated_first(engine: Engine) -> None:
+    chat = Chat(engine)
+    replies = await chat.say("我想算一下 本金8万分12期")
+    assert replies[0].startswith("按80,000.00元、分12期")
+    corrected = await chat.text("说错了 是18期")
+    assert "分18期" in corrected
