@@ -789,12 +789,15 @@ class Dialogue:
         """ "每月大概还多少" when the amount is known (said earlier, or in a forwarded case) but
         no number of periods: a first look over usual periods, not the topic again."""
         details = session.details
-        if (
-            not _MONTHLY.search(compact(understood.text))
-            or details.months is not None
-            or details.budget is not None
-            or calculator.ready(details)
-        ):
+        if not _MONTHLY.search(compact(understood.text)):
+            return False
+        if calculator.ready(details):  # the figures are all there: the calculation itself
+            turn.intent = CALCULATOR_INTENT
+            session.active_intent = CALCULATOR_INTENT
+            session.pending = None
+            self._calculation(session, turn, in_group=False)
+            return True
+        if details.months is not None or details.budget is not None:
             return False
         text = calculator.overview(details)
         if text is None:
