@@ -113,6 +113,12 @@ _THREAT_WAIT = (
     "3. 不交钱、不转账、不签字，对方说什么都等警察来了再说。\n"
     "情况变了（砸门、闯进来、有人受伤），再打一次110说明；有人受伤打120。"
 )
+_THREAT_SCHOOL = (
+    "好，已经报了警。孩子这边接下来：\n"
+    "1. 告诉班主任和学校门卫，这几天由家里人亲自接送，不让陌生人接走孩子。\n"
+    "2. 对方发来的照片、威胁的话都截图保存，连同号码交给派出所。\n"
+    "3. 再有人靠近孩子或继续威胁，马上再打110。"
+)
 _THREAT_WAIT_AGAIN = (
     "等警察的这段时间，只做三件事：离门远一点、锁好房门、让手机一直录着。"
     "如果门外开始砸门或有人闯进来，马上再打110，告诉他们情况升级了。"
@@ -188,7 +194,7 @@ def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[s
     if kind is CrisisKind.THREAT:
         police = situation.police
         if act is Act.POLICE_CALLED:
-            return [_THREAT_WAIT], False
+            return [_THREAT_SCHOOL if situation.place == "school" else _THREAT_WAIT], False
         if act is Act.POLICE_ARRIVED:
             return [_THREAT_ARRIVED], False
         if act is Act.LEFT:

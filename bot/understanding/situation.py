@@ -63,6 +63,8 @@ _LEFT = re.compile(
 )
 _STILL_THERE = re.compile(r"(?:还在|还没走|不走|赖着|守着|堵着|蹲着)")
 
+#: the child's school or kindergarten
+_SCHOOL = re.compile(r"学校|校门|幼儿园|小学|中学|班主任|放学|上学路上")
 _LET_IN = re.compile(
     r"(?:让|放|请)(?:他们|对方|人)?进(?:来|屋|门|家)了?|(?:妈|爸|老人|家里人|老婆|老公)[^,.!?。，！？]{0,4}"
     r"(?:开了门|开门了|让进|请进|让他们进)|已经进(?:屋|门|家)了|坐在(?:我家|屋里|客厅)"
@@ -141,7 +143,9 @@ def read_situation(text: str) -> dict[str, Any]:
     elif sign:
         found["document"] = "文件"
 
-    if "门口" in text or "敲门" in text or "家门" in text:
+    if _SCHOOL.search(text):
+        found["place"] = "school"  # "在学校门口拍我孩子": the child's school, not the home door
+    elif "门口" in text or "敲门" in text or "家门" in text:
         found["place"] = "home"
     elif _FAMILY_HOME.search(text):
         found["place"] = "family_home"

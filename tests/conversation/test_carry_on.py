@@ -397,3 +397,13 @@ async def test_an_explicit_calculation_request_is_calculated_first(engine: Engin
     assert replies[0].startswith("按80,000.00元、分12期")
     corrected = await chat.text("说错了 是18期")
     assert "分18期" in corrected
+
+
+async def test_a_threat_to_a_child_at_school_gets_school_steps_once_police_are_called(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("有人在幼儿园门口拍我女儿 说下回就不止拍照了")
+    reply = await chat.text("报警了")
+    assert "班主任" in reply or "学校" in reply
+    assert "还在门外" not in reply  # no door to be outside of
