@@ -304,7 +304,9 @@ class Dialogue:
             pending, understood, found, session, turn, in_group=in_group
         ):
             return
-        acting = self._acting_news(found, before) and (session.active_intent or session.crisis)
+        acting = self._acting_news(found, before) and bool(
+            session.active_intent or session.crisis or before
+        )
         if acting and not _ASKS.search(compact(understood.text)):
             # "是的 一张什么分期协议 我看不懂" in the middle of a visit: a paper to sign or money
             # handed over, told and not asked about: its advice comes before any answer to a

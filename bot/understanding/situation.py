@@ -63,6 +63,8 @@ _LEFT = re.compile(
 )
 _STILL_THERE = re.compile(r"(?:还在|还没走|不走|赖着|守着|堵着|蹲着)")
 
+#: a correction: "不是欠条 是…", "不是协议，是…"
+_CORRECTION = re.compile(r"^不是[^,.!?。，！？]{0,10}?[,，\s]*(?:是|而是|叫)")
 #: the child's school or kindergarten
 _SCHOOL = re.compile(r"学校|校门|幼儿园|小学|中学|班主任|放学|上学路上")
 _LET_IN = re.compile(
@@ -80,7 +82,8 @@ _PAID_PERSONAL = re.compile(
 )
 
 _SIGN = re.compile(
-    r"(?:让|要|叫|逼)(?:我|我们|我妈|我爸|他|她|家里人|老人)?(?:签|签字|签名|按手印)[^,.!?。，！？]{0,12}"
+    r"(?:让|要|叫|逼)(?:我|我们|我妈|我爸|他|她|家里人|老人)?(?:签|签字|签名|[按摁]个?(?:手印|指印))"
+    r"[^,.!?。，！？]{0,12}"
     r"|签(?:一份|个|了)?([^,.!?。，！？]{0,10}?(?:书|协议|合同|单|条|承诺|确认))"
 )
 _DOC = re.compile(
@@ -138,7 +141,12 @@ def read_situation(text: str) -> dict[str, Any]:
         found["signed"] = True
     sign = _SIGN.search(text)
     doc = _DOC.search(text)
-    if doc and (sign or text.startswith(("是", "就是", "一份", "一张")) or "签" in text):
+    corrected = _CORRECTION.match(text)
+    if doc and corrected:  # "不是欠条 是叫什么还款计划确认": the paper named after 是
+        doc = _DOC.search(text, corrected.end()) or doc
+    if doc and (
+        sign or corrected or text.startswith(("是", "就是", "一份", "一张")) or "签" in text
+    ):
         found["document"] = doc.group(1)[-10:]
     elif sign:
         found["document"] = "文件"

@@ -78,3 +78,8 @@ def test_the_situation_reaches_details_through_normalisation() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "😀" * 50, "报警" * 5000])
 def test_never_raises(text: str) -> None:
     assert isinstance(read_situation(text), dict)
+
+
+def test_a_corrected_paper_is_the_one_named_after_shi() -> None:
+    assert extract_details("不是欠条 是叫什么还款计划确认").document == "还款计划"
+    assert extract_details("让我按个手印").document == "文件"
