@@ -78,6 +78,10 @@ SHORT_REPLY_CHARS = 6
 #: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
 CONTEXT_DIRECT_FLOOR = 0.12
 CONTEXT_DIRECT_MARGIN = 1.8
+#: Inside a conversation, an unsure direct answer is still given (flagged as the closest
+#: point) from this probability on, when it leads the runner-up by this factor
+CLOSEST_ANSWER_FLOOR = 0.15
+CLOSEST_ANSWER_MARGIN = 3.0
 #: The most block ids remembered per conversation.
 MAX_SENT = 80
 
@@ -965,6 +969,8 @@ class Dialogue:
             self.menu(session, turn)
             turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
             return
+        if talking and self._closest_answer(understood, session, turn):
+            return
         if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
             if understood.details and not _ASKS.search(compact(understood.text)):
                 # it tells something about the situation (and asks nothing): noted
@@ -989,6 +995,32 @@ class Dialogue:
             )
             return
         self._fallback(session, turn, pending)
+
+    def _closest_answer(self, understood: Understood, session: Session, turn: Turn) -> bool:
+        """Inside a conversation, a question no topic is sure of but one direct answer clearly
+        leads ("他父母需要知道吗" → whether the family has to pay): that answer, flagged as the
+        closest point, instead of "I did not understand". The open question stays open."""
+        direct = understood.direct
+        if (
+            direct is None
+            or direct.score < CLOSEST_ANSWER_FLOOR
+            or direct.score < CLOSEST_ANSWER_MARGIN * direct.runner_up_score
+            or not _ASKS.search(compact(understood.text))
+        ):
+            return False
+        try:
+            spec, answer = self.content.answer(direct.answer)
+        except KeyError:
+            return False
+        if spec.id in SYSTEM_INTENTS or block_id(answer.short.strip()) in session.sent:
+            return False
+        turn.intent = spec.id
+        turn.add(texts.CLOSEST_ANSWER + answer.short)
+        session.last_answer = answer.id
+        question = self._pending_question(session.pending)
+        if question:
+            turn.add(texts.STILL_ASKING.format(question=question))
+        return True
 
     def _for_staff(self, topics: list[RankedIntent]) -> list[RankedIntent]:
         """For bank staff and collectors, the debtor-side topics mean the staff topic."""

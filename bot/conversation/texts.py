@@ -85,6 +85,7 @@ STAFF_POLICE = (
 ACK = "好。有新情况随时说；对方威胁你、不肯走或要硬闯，马上打110。"
 HEARD = "好，记下了：{figures}。"
 SAME_ANSWER = "上面说过了：{gist}。想看背后的规定，回复“详细”。"
+CLOSEST_ANSWER = "不确定是不是你要问的，先说最接近的一点："
 STILL_ASKING = "（还想确认一下：{question}）"
 KNOWN_PREFIX = "你说{known}："
 #: after a direct answer whose topic's steps would make the reply too long

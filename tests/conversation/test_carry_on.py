@@ -407,3 +407,13 @@ async def test_a_threat_to_a_child_at_school_gets_school_steps_once_police_are_c
     reply = await chat.text("报警了")
     assert "班主任" in reply or "学校" in reply
     assert "还在门外" not in reply  # no door to be outside of
+
+
+async def test_an_unsure_question_inside_a_conversation_gets_the_closest_point(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("想和银行协商分期 欠了5万")
+    reply = await chat.text("我爸妈需要知道这个事吗")
+    assert "不在我能帮的范围" not in reply and "没太看懂" not in reply
+    assert "父母" in reply or "家" in reply
