@@ -410,7 +410,11 @@ class Dialogue:
             return True  # inside a crisis: the point asked, no new topic or menu
 
         if session.active_intent == spec.id:
-            self._ask_next(spec, session, turn)
+            question = self._pending_question(session.pending)
+            if question and not self._pending_answered(session):
+                turn.add(texts.STILL_ASKING.format(question=question))  # still open: kept
+            else:
+                self._ask_next(spec, session, turn)
             return True
         topic = Turn()
         self._start_topic(spec, session, topic, include_advice=True)
@@ -816,9 +820,11 @@ class Dialogue:
 
     @staticmethod
     def _acting_news(found: Details, before: Details) -> bool:
-        """True when the message newly tells of a paper to sign or money handed over."""
+        """True when the message newly tells of a paper to sign, money handed over, or that
+        a visit announced for later is happening now."""
         return (
-            (found.paid is not None and before.paid is None)
+            (found.present is True and before.present is False)
+            or (found.paid is not None and before.paid is None)
             or (bool(found.signed) and not before.signed)
             or (found.document is not None and found.document != before.document)
         )
