@@ -1,9 +1,9 @@
 """The journey suite: scripted multi-turn conversations as data, run through the real engine.
 
-Each file in ``tests/conversation/journeys/`` (and the held-out ``holdout/`` folder) holds one
-theme's conversations. Every conversation runs on a fresh engine with in-memory sessions; each
-turn's replies are checked against the turn's assertions, and every conversation against the
-global rules below. See README.md, "Journey suite", for the format.
+Each file in ``tests/conversation/journeys/`` (and the held-out ``holdout/`` and ``holdout2/``
+folders) holds one theme's conversations. Every conversation runs on a fresh engine with
+in-memory sessions; each turn's replies are checked against the turn's assertions, and every
+conversation against the global rules below. See README.md, "Journey suite", for the format.
 
 Global rules, checked on every conversation (not written per turn):
 
@@ -35,6 +35,8 @@ from bot.storage.sessions.memory import MemoryStore
 from tests.harness import memory_config
 
 HERE = Path(__file__).resolve().parent / "journeys"
+#: held-out folders under journeys/, reported as ``<folder>/<file>``
+HOLDOUT_DIRS = ("holdout", "holdout2")
 ROOT = HERE.parent.parent.parent
 
 #: the fallback apology, as intents/fallback.yaml words it (short and long forms)
@@ -146,7 +148,8 @@ def _load(path: Path, label: str) -> list[Journey]:
 def load_journeys() -> list[Journey]:
     """Every conversation of the suite: the main part, then the held-out part."""
     journeys = [j for p in sorted(HERE.glob("*.yaml")) for j in _load(p, "main")]
-    journeys += [j for p in sorted((HERE / "holdout").glob("*.yaml")) for j in _load(p, "holdout")]
+    for held in HOLDOUT_DIRS:
+        journeys += [j for p in sorted((HERE / held).glob("*.yaml")) for j in _load(p, held)]
     return journeys
 
 
@@ -336,7 +339,7 @@ def test_suite_is_big_enough() -> None:
     assert len(set(names)) == len(names), "conversation names must be unique per file"
     assert len(JOURNEYS) >= 40
     assert sum(len(j.turns) for j in JOURNEYS) >= 200
-    held = [j for j in JOURNEYS if j.source.startswith("holdout/")]
+    held = [j for j in JOURNEYS if j.source.split("/")[0] in HOLDOUT_DIRS]
     assert len(held) >= len(JOURNEYS) // 5, "keep about a quarter of the conversations held out"
     for j in JOURNEYS:
         for t in j.turns:
