@@ -180,7 +180,11 @@ def evaluate(classifier: Classifier, items: list[LabelledMessage]) -> Evaluation
 
 #: The red-team sets shipped with the package: the tuning set and the held-out set.
 REDTEAM_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_REDTEAM_SETS = (REDTEAM_DIR / "redteam.jsonl", REDTEAM_DIR / "redteam_holdout.jsonl")
+DEFAULT_REDTEAM_SETS = (
+    REDTEAM_DIR / "redteam.jsonl",
+    REDTEAM_DIR / "redteam_holdout.jsonl",
+    REDTEAM_DIR / "redteam_fresh.jsonl",
+)
 URGENT_KINDS = ("threat", "despair")
 
 
