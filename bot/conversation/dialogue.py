@@ -41,6 +41,7 @@ from bot.understanding.short_answers import (
     out_of_range,
     read_choice,
     read_closing,
+    read_closing_with_tail,
     read_repair,
     read_yes_no,
     rest_after_yes_no,
@@ -82,6 +83,8 @@ CONTEXT_DIRECT_MARGIN = 1.8
 #: point) from this probability on, when it leads the runner-up by this factor
 CLOSEST_ANSWER_FLOOR = 0.15
 CLOSEST_ANSWER_MARGIN = 3.0
+#: a question shares at least this many word pairs with the answer just given to be about it
+ABOUT_ANSWER_OVERLAP = 2
 #: The most block ids remembered per conversation.
 MAX_SENT = 80
 
@@ -99,6 +102,8 @@ class Turn:
     repeatable: set[str] = field(default_factory=set)
     #: the message answered (to point back to the step it asks about)
     said: str = ""
+    #: the direct answer given just before this message, if any
+    previous_answer: str | None = None
 
     def add(self, text: str) -> None:
         """Append a reply (empty texts are skipped)."""
@@ -199,6 +204,7 @@ class Dialogue:
             # inside a crisis already, a paper to sign or money handed over, with no urgent
             # words of its own: answered on its point (the crisis keeps the numbers in view)
             understood = understood.without_urgent()
+        turn.previous_answer = session.last_answer
         if understood.command is None:
             session.last_answer = None  # 详细 expands a direct answer only right after it
         if understood.command is not None:
@@ -303,6 +309,13 @@ class Dialogue:
         closing = read_closing(understood.text)
         if closing is True or (closing is False and not self._yes_no_pending(pending)):
             self._closing(understood, session, turn)
+            return
+        if (
+            closing is None
+            and read_closing_with_tail(understood.text)
+            and self._best_topic_score(understood) < self.config.classifier.threshold
+        ):
+            self._closing(understood, session, turn)  # "嗯 懂了 我去问问客服"
             return
         if pending is not None and self._answer_pending(
             pending, understood, found, session, turn, in_group=in_group
@@ -975,6 +988,8 @@ class Dialogue:
             self.menu(session, turn)
             turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
             return
+        if talking and self._about_last_answer(understood, session, turn):
+            return
         if talking and self._closest_answer(understood, session, turn):
             return
         if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
@@ -1001,6 +1016,28 @@ class Dialogue:
             )
             return
         self._fallback(session, turn, pending)
+
+    def _about_last_answer(self, understood: Understood, session: Session, turn: Turn) -> bool:
+        """A question about the answer just given ("是从还清那天开始算吗" after "the record
+        stays 5 years from the day it is settled"): that answer's point again, pointed to."""
+        if turn.previous_answer is None or not _ASKS.search(compact(understood.text)):
+            return False
+        try:
+            _spec, answer = self.content.answer(turn.previous_answer)
+        except KeyError:
+            return False
+        asked = {
+            b for b in _bigrams(compact(understood.text)) if not _FUNCTION_CHARS.intersection(b)
+        }
+        if len(asked & _bigrams(compact(answer.short))) < ABOUT_ANSWER_OVERLAP:
+            return False
+        turn.intent = turn.intent or session.active_intent
+        turn.add(texts.SAME_ANSWER.format(gist=_gist(answer.short)))
+        session.last_answer = answer.id  # 详细 still expands it
+        question = self._pending_question(session.pending)
+        if question:
+            turn.add(texts.STILL_ASKING.format(question=question))
+        return True
 
     def _closest_answer(self, understood: Understood, session: Session, turn: Turn) -> bool:
         """Inside a conversation, a question no topic is sure of but one direct answer clearly
@@ -1370,7 +1407,7 @@ class Dialogue:
             elif turn.intent == "greeting":
                 kept.insert(0, texts.GREETING_AGAIN)
             elif turn.intent == "thanks":
-                kept.insert(0, texts.CLOSING)
+                kept.insert(0, texts.CLOSING_AGAIN)  # short: a closing said again
             else:
                 spec = self._specs.get(str(turn.intent or ""))
                 kept.insert(0, self._point_back(spec, turn.said) if spec else texts.ALREADY_SENT)

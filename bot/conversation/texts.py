@@ -66,6 +66,7 @@ CLEARED = (
     "如果还和上次的事有关，麻烦再简单说一下。）"
 )
 GREETING_AGAIN = "你好，我在。直接说说你遇到的情况就行，比如“有人在门口说是银行的”。"
+CLOSING_AGAIN = "好的，有事随时找我。"
 CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或要硬闯，马上拨打110。"
 POINT_BACK = "上面第{number}条说的就是这个：{step}"
 POINT_BACK_STEP = "上面说过这一步：{step}"

@@ -189,6 +189,25 @@ def read_closing(text: str) -> bool | None:
     return bool(_CLOSING_ONLY.search(short))
 
 
+#: "嗯 懂了 我去问问客服", "懂了 长记性了", "中 俺知道了 回头跟俺娘说": understood, then what
+#: the person will do next: a closing with a tail
+_CLOSING_HEAD = re.compile(
+    r"^(?:嗯+|哦+|噢+|好的?|好吧|行|中|ok|okay)?(?:我|俺)?"
+    r"(?:懂了|明白了?|知道了|晓得了|了解了?|收到了?|记住了|清楚了)"
+)
+_TAIL_ASKS = re.compile(r"[?？吗]|怎么|什么|哪|能不能|可不可以|要不要|会不会|是不是|呢$")
+
+
+def read_closing_with_tail(text: str) -> bool:
+    """True for "understood" followed by a short tail that asks nothing ("嗯 懂了 我去问问
+    客服"): the person is wrapping up, not asking a new question."""
+    short = compact(text).lower()
+    head = _CLOSING_HEAD.match(short)
+    if head is None or len(short) > 24:
+        return False
+    return _TAIL_ASKS.search(short[head.end() :]) is None
+
+
 _YES_NO_PREFIX = re.compile(
     r"^(?:不是的?|不是|没有|没|不|是的|是|有的|有|对的|对|可以|嗯+|好的?|行|yes|no)"
 )

@@ -417,3 +417,13 @@ async def test_an_unsure_question_inside_a_conversation_gets_the_closest_point(
     reply = await chat.text("我爸妈需要知道这个事吗")
     assert "不在我能帮的范围" not in reply and "没太看懂" not in reply
     assert "父母" in reply or "家" in reply
+
+
+async def test_a_question_about_the_answer_just_given_gets_its_point_again(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("逾期记录在征信上保留几年")
+    reply = await chat.text("是从还清那天开始算吗")
+    assert "上面说过了" in reply and "结清" in reply
+    assert "不在我能帮的范围" not in reply

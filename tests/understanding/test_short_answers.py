@@ -9,6 +9,7 @@ from bot.understanding.short_answers import (
     YesNo,
     read_choice,
     read_closing,
+    read_closing_with_tail,
     read_command,
     read_yes_no,
 )
@@ -93,3 +94,17 @@ def test_an_acknowledgement_then_content_is_not_a_yes() -> None:
 @pytest.mark.parametrize("text", ["thx bro", "谢谢哥", "谢了亲", "谢谢你啊兄弟", "ok thanks man"])
 def test_a_thanks_with_a_friendly_address_is_a_closing(text: str) -> None:
     assert read_closing(text) is True
+
+
+@pytest.mark.parametrize(
+    "text", ["嗯 懂了 我去问问客服", "懂了 长记性了", "中 俺知道了 回头跟俺娘说"]
+)
+def test_understood_with_a_tail_is_a_closing(text: str) -> None:
+    assert read_closing_with_tail(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["懂了 那利息能免吗", "明白了 但是他们还会来吗", "知道了 怎么投诉"]
+)
+def test_understood_then_a_question_is_not_a_closing(text: str) -> None:
+    assert not read_closing_with_tail(text)
