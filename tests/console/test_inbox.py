@@ -27,8 +27,8 @@ async def seed(desk: Desk) -> None:
             "推荐一部电影 我电话139****0000",
             "推薦一部電影吧 我電話13912345678",
             "红烧肉怎么做",
-            "昨天那帮人又来了",
-            "昨天那帮人又来了！",
+            "昨天那帮人来过了",
+            "昨天那帮人来过了！",
         ]
     ):
         assert await say(desk, text, f"user{n}") in ("fallback", "clarify")
@@ -45,7 +45,7 @@ async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> Non
     assert sorted((g.group.count, g.group.representative) for g in groups) == [
         (1, "催收老是打电话"),
         (1, "红烧肉怎么做"),
-        (2, "昨天那帮人又来了"),
+        (2, "昨天那帮人来过了"),
         (3, "推荐一部电影 我电话138****5678"),
     ]
     film = by_rep["推荐一部电影 我电话138****5678"]
@@ -60,7 +60,7 @@ async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> Non
     best = low.guesses[0]
     assert (best.kind, best.id, best.intent) == ("intent", "harassment", "harassment")
     assert best.label == desk.engine.understanding.content.intent("harassment").title
-    data = by_rep["昨天那帮人又来了"].to_json()
+    data = by_rep["昨天那帮人来过了"].to_json()
     assert data["state"] == "open" and data["first_seen"] <= data["last_seen"]
     assert all(0 <= g["score"] <= 1 for g in data["guesses"])
 
@@ -130,9 +130,9 @@ async def test_teaching_from_a_group_marks_it_taught_and_undo_reopens_it(
 ) -> None:
     await seed(desk)
     groups, _ = await desk.inbox.groups()
-    visitors = next(g for g in groups if g.group.representative == "昨天那帮人又来了")
+    visitors = next(g for g in groups if g.group.representative == "昨天那帮人来过了")
     result = await desk.teacher.teach(
-        "昨天那帮人又来了",
+        "昨天那帮人来过了",
         Target("collector_at_door"),
         who="li",
         group=visitors.signature,
@@ -142,7 +142,7 @@ async def test_teaching_from_a_group_marks_it_taught_and_undo_reopens_it(
     [taught] = [g for g in (await desk.inbox.groups())[0] if g.signature == visitors.signature]
     assert taught.state == "taught"
     assert taught.to_json()["decided"]["detail"] == "collector_at_door"
-    assert await say(desk, "昨天那帮人又来了", "next") == "collector_at_door"
+    assert await say(desk, "昨天那帮人来过了", "next") == "collector_at_door"
 
     await desk.teacher.undo(result.change.id, who="li")
     [reopened] = [g for g in (await desk.inbox.groups())[0] if g.signature == visitors.signature]

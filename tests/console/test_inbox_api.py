@@ -18,7 +18,7 @@ from bot.storage.turns.memory import MemoryTurnLog
 from tests.console.conftest import Browser, console_config, console_on
 from tests.console.desk import copy_intents
 
-VISITORS_AGAIN = "昨天那帮人又来了"
+VISITORS_AGAIN = "昨天那帮人来过了"
 
 
 def inbox_config(tmp_path: Path) -> Config:

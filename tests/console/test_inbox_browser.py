@@ -183,11 +183,14 @@ async def test_a_drop_in_accuracy_is_confirmed_in_the_browser(
         await ask(base, VISITORS_AGAIN, "person-1")
         yaml_file = intents / "collector_at_door.yaml"
         original = yaml_file.read_text()
-        # the labelled set files this message under harassment (the classifier's best guess
-        # today), so teaching it to collector_at_door lowers the topic accuracy
+        # the labelled set files this message under the classifier's best guess today, so
+        # teaching it to collector_at_door lowers the topic accuracy
+        assert adapter.console is not None
+        guess = adapter.console.engine.understanding.reader.read(VISITORS_AGAIN).top.intent
+        assert guess != "collector_at_door"
         sets = EvalSets(
             topics=[
-                LabelledMessage(VISITORS_AGAIN, "harassment"),
+                LabelledMessage(VISITORS_AGAIN, guess),
                 LabelledMessage("催收的人在我家门口，怎么办", "collector_at_door"),
             ],
             questions=[LabelledQuestion("要开门吗", "collector_at_door", "open_door")],

@@ -17,7 +17,7 @@ from bot.operations.evaluation import LabelledMessage, LabelledQuestion
 from tests.console.desk import Desk
 
 #: Falls back today; taught as an example of collector_at_door it is answered with it.
-VISITORS_AGAIN = "昨天那帮人又来了"
+VISITORS_AGAIN = "昨天那帮人来过了"
 #: No direct answer today; taught as an example of open_door it gets that answer.
 DOORBELL = "门铃一直响我该去开吗"
 
@@ -111,11 +111,13 @@ async def test_content_the_check_rejects_is_refused(desk: Desk) -> None:
 
 
 async def test_a_change_that_lowers_accuracy_needs_confirmation(desk: Desk) -> None:
-    # a labelled set that files the message under harassment (the classifier's best guess
-    # today): teaching it to another topic makes the topic eval worse
+    # a labelled set that files the message under the classifier's best guess today:
+    # teaching it to another topic makes the topic eval worse
+    guess = desk.engine.understanding.reader.read(VISITORS_AGAIN).top.intent
+    assert guess != "collector_at_door"
     sets = EvalSets(
         topics=[
-            LabelledMessage(VISITORS_AGAIN, "harassment"),
+            LabelledMessage(VISITORS_AGAIN, guess),
             LabelledMessage("催收的人在我家门口，怎么办", "collector_at_door"),
         ],
         questions=[LabelledQuestion("要开门吗", "collector_at_door", "open_door")],
