@@ -153,7 +153,7 @@ NEW_PHRASINGS = [
     ("孩子上下学要不要我亲自接", "child_threatened"),
     ("有办法让他们以后别来了吗", "no_contact_order"),
     ("门上被写的字能先擦吗", "property_damaged"),
-    ("报过警了 他们今天又来了", "keeps_coming_back"),
+    ("报警了 可警察说欠钱是民事纠纷不归他们管", "police_say_civil"),
 ]
 
 
