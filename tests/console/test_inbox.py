@@ -65,10 +65,25 @@ async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> Non
     assert all(0 <= g["score"] <= 1 for g in data["guesses"])
 
 
+#: door messages the bot answers without confidence; the first that has a direct-answer guess
+#: is used (which one does depends on the content, which grows)
+UNSURE_DOOR = ("他们一直敲门", "他们敲门", "门口有人敲", "他们敲门咋整")
+
+
 async def test_a_direct_answer_is_among_the_guesses(desk: Desk) -> None:
-    assert await say(desk, "他们敲门", "a") == "collector_at_door"  # not confidently
+    reader = desk.engine.understanding.reader
+    limit = desk.engine.config.insights.low_confidence_below
+    text = next(
+        t
+        for t in UNSURE_DOOR
+        if (read := reader.read(t)).top.intent == "collector_at_door"
+        and read.confidence < limit
+        and read.direct is not None
+        and read.direct.score >= DIRECT_GUESS_FLOOR
+    )
+    assert await say(desk, text, "a") == "collector_at_door"  # not confidently
     [group] = (await desk.inbox.groups())[0]
-    direct = desk.engine.understanding.reader.read("他们敲门").direct
+    direct = reader.read(text).direct
     assert direct is not None and direct.score >= DIRECT_GUESS_FLOOR
     answers = [g for g in group.guesses if g.kind == "answer"]
     assert [(g.id, g.intent) for g in answers] == [(direct.answer, direct.intent)]
