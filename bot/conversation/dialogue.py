@@ -85,6 +85,10 @@ CLOSEST_ANSWER_FLOOR = 0.15
 CLOSEST_ANSWER_MARGIN = 3.0
 #: a question shares at least this many word pairs with the answer just given to be about it
 ABOUT_ANSWER_OVERLAP = 2
+#: a message this short whose best reading is a topic, with "nothing" under this share of
+#: it, is answered as that topic with a one-line check (not the fallback apology)
+SHORT_LEAD_CHARS = 8
+SHORT_LEAD_RATIO = 0.75
 #: The most block ids remembered per conversation.
 MAX_SENT = 80
 
@@ -961,11 +965,19 @@ class Dialogue:
         talking = session.active_intent in self._specs and session.active_intent not in (
             SYSTEM_INTENTS
         )  # inside a topic, "他们让我先还两千 可以吗" needs no domain word to be in the domain
-        if (understood.in_domain or talking) and candidates:
+        # a short message whose best reading is a topic, well ahead of "nothing": "他们来了",
+        # "人来了" at the door need no domain word to be about the topic
+        short_lead = (
+            bool(candidates)
+            and len(compact(understood.text)) <= SHORT_LEAD_CHARS
+            and understood.ranking[0].intent == candidates[0].intent
+            and nothing < candidates[0].score * SHORT_LEAD_RATIO
+        )
+        if (understood.in_domain or talking or short_lead) and candidates:
             leader = candidates[0]
-            clear = (
-                len(candidates) == 1 or leader.score >= 2 * candidates[1].score
-            ) and nothing < leader.score / 2
+            clear = (len(candidates) == 1 or leader.score >= 2 * candidates[1].score) and (
+                nothing < leader.score / 2 or short_lead
+            )
             if clear and leader.score >= settings.clarify_floor:
                 if leader.intent != session.active_intent:
                     turn.add(texts.LEADER_CHECK.format(title=self._specs[leader.intent].title))

@@ -427,3 +427,12 @@ async def test_a_question_about_the_answer_just_given_gets_its_point_again(
     reply = await chat.text("是从还清那天开始算吗")
     assert "上面说过了" in reply and "结清" in reply
     assert "不在我能帮的范围" not in reply
+
+
+@pytest.mark.parametrize("text", ["他们来了", "他们又来了"])
+async def test_a_bare_they_are_here_is_read_as_the_door_not_apologised_for(
+    engine: Engine, text: str
+) -> None:
+    chat = Chat(engine)
+    reply = await chat.text(text)
+    assert "帮不上忙" not in reply and "证件" in reply
