@@ -87,7 +87,7 @@ CLOSEST_ANSWER_MARGIN = 3.0
 ABOUT_ANSWER_OVERLAP = 2
 #: a message this short whose best reading is a topic, with "nothing" under this share of
 #: it, is answered as that topic with a one-line check (not the fallback apology)
-SHORT_LEAD_CHARS = 8
+SHORT_LEAD_CHARS = 6
 SHORT_LEAD_RATIO = 0.75
 #: The most block ids remembered per conversation.
 MAX_SENT = 80

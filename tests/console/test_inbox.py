@@ -189,15 +189,20 @@ def test_the_catalogue_lists_every_intent_and_direct_answer(desk: Desk) -> None:
 async def test_a_taught_group_asked_again_and_still_not_answered_is_open_again(
     desk: Desk,
 ) -> None:
-    assert await say(desk, "他们又来了", "a") == "fallback"
+    text = "听邻居说昨天有俩人来找过我"
+    assert await say(desk, text, "a") in ("fallback", "clarify")
     [group] = (await desk.inbox.groups())[0]
-    result = await desk.teacher.teach(
-        "他们又来了", Target("collector_at_door"), who="li", group=group.signature
-    )
-    assert result.reading is not None and not result.reading.answered  # one example is not enough
+    path = desk.intents / "collector_at_door.yaml"
+    original = path.read_text()
+    await desk.teacher.teach(text, Target("collector_at_door"), who="li", group=group.signature)
     [taught] = (await desk.inbox.groups())[0]
     assert taught.state == "taught"
-    assert await say(desk, "他们又来了", "b") in ("fallback", "clarify")
+    # the example is lost again (the file restored by hand, content reloaded): the same
+    # question comes back unanswered, so the taught group opens again
+    path.write_text(original)
+    reloaded = await desk.engine.reload_content()
+    assert reloaded.ok and reloaded.version != reloaded.old_version
+    assert await say(desk, text, "b") in ("fallback", "clarify")
     [again] = (await desk.inbox.groups())[0]
     assert again.state == "open" and again.group.count == 2
     assert again.to_json()["decided"]["detail"] == "collector_at_door"  # taught once already
