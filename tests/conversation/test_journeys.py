@@ -1,9 +1,10 @@
 """The journey suite: scripted multi-turn conversations as data, run through the real engine.
 
-Each file in ``tests/conversation/journeys/`` (and the held-out ``holdout/`` and ``holdout2/``
-folders) holds one theme's conversations. Every conversation runs on a fresh engine with
-in-memory sessions; each turn's replies are checked against the turn's assertions, and every
-conversation against the global rules below. See README.md, "Journey suite", for the format.
+Each file in ``tests/conversation/journeys/`` (and the held-out ``holdout/``, ``holdout2/``
+and ``holdout3/`` folders) holds one theme's conversations. Every conversation runs on a fresh
+engine with in-memory sessions; each turn's replies are checked against the turn's assertions,
+and every conversation against the global rules below. See README.md, "Journey suite", for
+the format.
 
 Global rules, checked on every conversation (not written per turn):
 
@@ -36,7 +37,7 @@ from tests.harness import memory_config
 
 HERE = Path(__file__).resolve().parent / "journeys"
 #: held-out folders under journeys/, reported as ``<folder>/<file>``
-HOLDOUT_DIRS = ("holdout", "holdout2")
+HOLDOUT_DIRS = ("holdout", "holdout2", "holdout3")
 ROOT = HERE.parent.parent.parent
 
 #: the fallback apology, as intents/fallback.yaml words it (short and long forms)
