@@ -1458,7 +1458,12 @@ class Dialogue:
         if pending is None or pending.kind is not PendingKind.FOLLOW_UP:
             return None
         follow_up = self._follow_up(self._specs.get(pending.intent or ""), pending.follow_up)
-        return follow_up.question if follow_up else None
+        if follow_up is None:
+            return None
+        if follow_up.options:  # asked again: with its choices, never a bare "回复数字："
+            choices = "；".join(f"{i}. {o.label}" for i, o in enumerate(follow_up.options, 1))
+            return f"{follow_up.question}{choices}"
+        return follow_up.question
 
     @staticmethod
     def _has_detail(found: Details, wanted: str | None) -> bool:
@@ -1485,6 +1490,9 @@ _VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|
 
 #: A group reply stays this short: the full steps are for a private chat.
 GROUP_CHARS = 280
+#: ... and never longer than this, whatever it carries
+GROUP_MAX = 300
+_EMERGENCY = re.compile(r"110|120|12356")
 
 
 def _fit_group(turn: Turn) -> None:
@@ -1506,6 +1514,13 @@ def _fit_group(turn: Turn) -> None:
         if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
             kept.append(line)
             used += len(line) + 1
+    # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
+    while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
+        plain = [i for i, line in enumerate(kept) if i and not _EMERGENCY.search(line)]
+        if not plain:
+            break
+        del kept[plain[-1]]
+        turn.replies[longest] = "\n".join(kept)
     turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
     if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]

@@ -437,3 +437,17 @@ async def test_a_bare_they_are_here_is_read_as_the_door_not_apologised_for(
     reply = await chat.text(text)
     assert chat.last.intent == "collector_at_door", reply
     assert "工作证" in reply
+
+
+async def test_a_choice_question_asked_again_lists_its_choices(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("催收天天打我电话")  # the topic asks "主要是哪种情况？回复 1、2 或 3："
+    reply = await chat.text("那我该怎么办")
+    assert "回复 1、2 或 3：1." in reply  # never a bare "回复数字：" without the choices
+
+
+async def test_a_group_reply_never_exceeds_the_group_limit(engine: Engine) -> None:
+    member = Chat(engine, user="m1", room="debt-group")
+    await member.say("助手 催收天天打我电话", addressed=True)
+    replies = await member.say("助手 那我该怎么办", addressed=True)
+    assert sum(len(r) for r in replies) <= 300
