@@ -179,32 +179,16 @@ class Dialogue:
         if session.details.role == "staff" and understood.urgent == ["threat_or_violence"]:
             # A collector asking how to run a visit is not in danger; the staff topic answers.
             understood = understood.without_urgent()
-        if (
-            crisis is None
-            and session.details.paid == "personal"
-            and not understood.classification.signals
-            and _POLICE_QUESTION.search(compact(understood.text))
-        ):
+        if crisis is None and _floor_only(understood) and _police_after_paying(understood, session):
             # "要不要报警" after money went to a person: a fraud report, not a door emergency
             understood = understood.without_urgent()
-            turn.intent = "safe_repayment" if "safe_repayment" in self._specs else None
-            turn.add(texts.REPORT_AFTER_PAYING)
-            self._finish(turn, session)
-            if in_group:
-                _fit_group(turn)
-            return turn
-        if crisis is None and self._answer_not_alarm(understood, session):
+        elif crisis is None and self._answer_not_alarm(understood, session):
             understood = understood.without_urgent()
         elif crisis is not None and self._other_kind_by_floor(understood, crisis):
             # "好吧我不开" inside a threat: the floor's despair reading of an acknowledgement
             # does not turn the crisis into another one (words of despair always do)
             understood = understood.without_urgent()
-        elif (
-            crisis is not None
-            and understood.urgent
-            and not understood.classification.signals
-            and self._acting_news(found, before)
-        ):
+        elif crisis is not None and _floor_only(understood) and self._acting_news(found, before):
             # inside a crisis already, a paper to sign or money handed over, with no urgent
             # words of its own: answered on its point (the crisis keeps the numbers in view)
             understood = understood.without_urgent()
@@ -232,7 +216,7 @@ class Dialogue:
         """A reply inside a calm conversation that only the urgent floor flagged (no threat
         or despair words, a modest probability): "好吧我不开" answering the door question, or
         a question the active topic answers directly. Any urgent signal keeps the flag."""
-        if not understood.urgent or understood.classification.signals:
+        if not _floor_only(understood):
             return False
         active = self._specs.get(session.active_intent or "")
         if active is None or active.urgent or active.id in SYSTEM_INTENTS:
@@ -245,21 +229,17 @@ class Dialogue:
             return True
         # "好吧我不开": an acknowledgement, then a few words; never a bare short message
         # ("佢哋话要打我" has no urgent words the signals know, and must keep its flag)
-        said = compact(understood.text)
-        return (
-            starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS and session.pending is not None
-        )
+        return _ack_and_few_words(understood.text) and session.pending is not None
 
     @staticmethod
     def _other_kind_by_floor(understood: Understood, crisis: CrisisKind) -> bool:
         """An acknowledgement plus a few words that only the urgent floor reads as the other
         kind of crisis than the one going on."""
-        if not understood.urgent or understood.classification.signals:
+        if not _floor_only(understood):
             return False
         if CRISIS_OF_INTENT.get(understood.urgent[0]) in (None, crisis):
             return False
-        said = compact(understood.text)
-        return starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS
+        return _ack_and_few_words(understood.text)
 
     def menu(self, session: Session, turn: Turn) -> None:
         """Offer every topic by number."""
@@ -298,6 +278,10 @@ class Dialogue:
     ) -> None:
         """Steps 4–8 of :meth:`respond`."""
         pending = session.pending
+        if _police_after_paying(understood, session):
+            turn.intent = "safe_repayment" if "safe_repayment" in self._specs else None
+            turn.add(texts.REPORT_AFTER_PAYING)
+            return
         repair = read_repair(understood.text)
         if repair is not None and pending is not None:
             self._repair(repair, session, turn)
@@ -442,8 +426,7 @@ class Dialogue:
             turn.replies += topic.replies
         else:
             # The answer first, short; the steps on request ("步骤"), the question last.
-            if block_id(spec.advice.short) not in session.sent:
-                turn.add(texts.STEPS_OFFER.format(title=spec.title))
+            self._offer_steps(spec, session, turn)
             turn.add(topic.replies[-1])
         return True
 
@@ -1038,9 +1021,7 @@ class Dialogue:
             _spec, answer = self.content.answer(turn.previous_answer)
         except KeyError:
             return False
-        asked = {
-            b for b in _bigrams(compact(understood.text)) if not _FUNCTION_CHARS.intersection(b)
-        }
+        asked = _content_bigrams(understood.text)
         if len(asked & _bigrams(compact(answer.short))) < ABOUT_ANSWER_OVERLAP:
             return False
         turn.intent = turn.intent or session.active_intent
@@ -1141,9 +1122,14 @@ class Dialogue:
         turn.intent = turn.intent or topic.intent
         turn.choices = topic.choices
         turn.replies += calculation.replies
+        self._offer_steps(spec, session, turn)
+        turn.replies += [t for t in topic.replies if t != spec.advice.short.strip()]
+
+    @staticmethod
+    def _offer_steps(spec: IntentSpec, session: Session, turn: Turn) -> None:
+        """ "回复“步骤”…": the topic's steps offered, unless they were sent already."""
         if block_id(spec.advice.short) not in session.sent:
             turn.add(texts.STEPS_OFFER.format(title=spec.title))
-        turn.replies += [t for t in topic.replies if t != spec.advice.short.strip()]
 
     def _next_step(self, spec: IntentSpec, session: Session, turn: Turn) -> None:
         """The active topic asked again: its advice was sent; point back and go on."""
@@ -1530,6 +1516,30 @@ def _fit_group(turn: Turn) -> None:
 NOTED_OPENING = re.compile(r"^(好的?[，,]?\s*)?记下了[。.]?\s*")
 
 
+def _floor_only(understood: Understood) -> bool:
+    """True when the message is flagged urgent by the likelihood floor alone (no urgent
+    words of its own)."""
+    return bool(understood.urgent) and not understood.classification.signals
+
+
+def _ack_and_few_words(text: str) -> bool:
+    """ "好吧我不开": an acknowledgement, then a few words."""
+    said = compact(text)
+    return starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS
+
+
+def _police_after_paying(understood: Understood, session: Session) -> bool:
+    """ "要不要报警" once money went to a person: a question about reporting a fraud."""
+    return session.details.paid == "personal" and bool(
+        _POLICE_QUESTION.search(compact(understood.text))
+    )
+
+
+def _content_bigrams(text: str) -> set[str]:
+    """The character pairs of ``text`` that say what it is about (no function characters)."""
+    return {b for b in _bigrams(compact(text)) if not _FUNCTION_CHARS.intersection(b)}
+
+
 def _gist(text: str, least: int = 16) -> str:
     """The opening sentences of ``text``, at least ``least`` characters when it has them."""
     text = text.strip()
@@ -1617,7 +1627,7 @@ def _matching_step(block: str, said: str) -> tuple[int, str] | None:
     for word, step_word in _STEP_WORDS.items():
         if word in text:
             text += step_word
-    asked = {b for b in _bigrams(text) if not _FUNCTION_CHARS.intersection(b)}
+    asked = _content_bigrams(text)
     if not steps or not asked:
         return None
     # A pair of characters found in few steps says more than one found in all of them.
