@@ -290,9 +290,8 @@ async def test_despair_is_not_followed_by_an_unasked_topic(chat: Chat) -> None:
     assert not any("核对" in r for r in replies)  # no debt-checking advice nobody asked for
 
 
-async def test_back_after_the_idle_reset_the_person_is_told_once(
-    understanding: Understanding, config: Config
-) -> None:
+async def _idle_chat(understanding: Understanding, config: Config, first: str):  # type: ignore[no-untyped-def]
+    """A chat that said ``first``, then went quiet past the idle reset: (engine, chat, key)."""
     import time
     from dataclasses import replace
 
@@ -301,12 +300,19 @@ async def test_back_after_the_idle_reset_the_person_is_told_once(
     store = MemoryStore(config.sessions.keep_seconds)
     engine = Engine(config, understanding, store)
     chat = Chat(engine)
-    await chat.say("我欠招行3万5 催收的人在门口")
+    await chat.say(first)
     key = engine.session_key(Incoming(user="alice", text=""))
     record = await store.get(key)
     assert record is not None
     idle = config.sessions.idle_minutes * 60
     await store.put(replace(record, last_seen=time.time() - idle - 60))
+    return engine, chat, key
+
+
+async def test_back_after_the_idle_reset_the_person_is_told_once(
+    understanding: Understanding, config: Config
+) -> None:
+    engine, chat, key = await _idle_chat(understanding, config, "我欠招行3万5 催收的人在门口")
     back = await chat.say("没有")
     assert any("清掉了" in r for r in back)
     session = await stored_session(engine, key)
@@ -318,19 +324,7 @@ async def test_back_after_the_idle_reset_the_person_is_told_once(
 async def test_after_the_idle_reset_the_steps_sent_before_are_pointed_to(
     understanding: Understanding, config: Config
 ) -> None:
-    import time
-    from dataclasses import replace
-
-    from bot.storage.sessions.memory import MemoryStore
-
-    store = MemoryStore(config.sessions.keep_seconds)
-    engine = Engine(config, understanding, store)
-    chat = Chat(engine)
-    await chat.say("催收的人在门口")
-    key = engine.session_key(Incoming(user="alice", text=""))
-    record = await store.get(key)
-    assert record is not None
-    await store.put(replace(record, last_seen=time.time() - config.sessions.idle_minutes * 60 - 60))
+    _, chat, _ = await _idle_chat(understanding, config, "催收的人在门口")
     # what was sent before the reset is still in the person's chat: not sent word for word
     back = await chat.say("有人上门催收")
     steps = next(s for s in understanding.content.intents if s.id == "collector_at_door")
