@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot.adapters import registry
 from bot.config import Config, ConfigError, load_config
-from bot.content import ContentError, load_content
+from bot.content import Content, ContentError, load_content
 from bot.storage.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -163,11 +163,44 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write the JSON report (default: eval-report.json)",
     )
 
+    evaluate.add_argument(
+        "--fresh",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="also measure a styled set in the corpus's format (e.g. a frozen set): accuracy "
+        "per style with intervals, per-topic precision and recall, the in-scope fallback rate "
+        "through the whole bot, and calibration (repeatable)",
+    )
+
     check = sub.add_parser("check", parents=after, help="validate the intent content")
     check.add_argument(
         "--store",
         action="store_true",
         help="also check the configured session store (file or Redis)",
+    )
+
+    train = sub.add_parser(
+        "train",
+        parents=after,
+        help="train the topic and urgency models on corpus/ and the intents' examples",
+    )
+    train.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the weights (default: the shipped bot/learning/weights)",
+    )
+    train.add_argument(
+        "--verify",
+        action="store_true",
+        help="train afresh into a temporary folder and fail when a model's validation "
+        "accuracy differs from the committed weights' by more than one point",
+    )
+    train.add_argument(
+        "--quick",
+        action="store_true",
+        help="train only the candidate the committed weights chose (with --verify)",
     )
 
     bench = sub.add_parser("bench", parents=after, help="measure speed and memory")
@@ -352,6 +385,19 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         for error in direct.errors:
             print(f"  [{error['expected']} → {error['given']}] {error['text']}")
         result["direct_answers"] = direct.to_json()
+    if args.fresh:
+        from bot.operations.generalisation import evaluate_styled, read_styled_set
+
+        result["fresh"] = []
+        for path in args.fresh:
+            try:
+                styled = read_styled_set(path)
+            except TestSetError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            fresh = evaluate_styled(config, understanding, styled, path.name)
+            print("\n" + "\n".join(fresh.lines()))
+            result["fresh"].append(fresh.to_json())
     try:
         args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"\nJSON report written to {args.json_out}")
@@ -370,9 +416,38 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
         f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
         f"(version {content.version}) in {content.directory}"
     )
+    if _check_learning(content):
+        return 1
     if getattr(args, "store", False):
         return _check_store(config)
     return 0
+
+
+def _check_learning(content: Content) -> bool:
+    """Validate the corpus's labels and say whether the weights match it; True on a problem."""
+    from bot.learning.corpus import CorpusError, default_corpus_dir, load_corpus
+    from bot.learning.training import weights_status
+
+    directory = default_corpus_dir()
+    if directory.is_dir():
+        try:
+            corpus = load_corpus(content, directory)
+        except CorpusError as exc:
+            print(f"corpus error ({len(exc.problems)} problem(s)):", file=sys.stderr)
+            for problem in exc.problems[:50]:
+                print(f"  {problem}", file=sys.stderr)
+            return True
+        writers = {m.writer for m in corpus.messages}
+        real = sum(m.source is not None for m in corpus.messages)
+        print(
+            f"corpus OK: {len(corpus.messages)} labelled messages from {len(writers)} writers "
+            f"({real} real questions with their source) in {directory}"
+        )
+    stale = weights_status(content, directory)
+    if stale is not None:
+        print(f"model error: {stale}", file=sys.stderr)
+        return True
+    return False
 
 
 def _check_store(config: Config) -> int:
@@ -427,6 +502,16 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # Ctrl-C: leave as 退出 does
         print("\n助手：保重。需要时随时回来。遇到危险请拨打110。", flush=True)
         return 0
+
+
+def cmd_train(config: Config, args: argparse.Namespace) -> int:
+    """Train, compare, calibrate and export the learned models."""
+    from bot.learning.training import run_training, verify_training
+
+    content = load_content(config.intents_path)
+    if args.verify:
+        return verify_training(content, quick=args.quick)
+    return run_training(content, args.out)
 
 
 def cmd_bench(config: Config, args: argparse.Namespace) -> int:
@@ -601,6 +686,7 @@ def main(argv: list[str] | None = None) -> int:
             "eval": cmd_eval,
             "check": cmd_check,
             "bench": cmd_bench,
+            "train": cmd_train,
             "run": cmd_run,
             "report": cmd_report,
             "menu": cmd_menu,

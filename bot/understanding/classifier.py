@@ -32,6 +32,8 @@ from itertools import islice
 import ahocorasick
 
 from bot.content import SYSTEM_INTENTS, Content
+from bot.learning.features import features as learned_features
+from bot.learning.model import TOPIC_MODEL, URGENCY_MODEL, LinearModel, shipped_models
 from bot.messages import RankedIntent
 from bot.understanding.normalize import Normalizer
 from bot.understanding.segment import Segmenter
@@ -96,6 +98,14 @@ class Classification:
     others: list[RankedIntent] = field(default_factory=list)
     #: the urgent signals found (empty when the flag came from the floor alone)
     signals: tuple[SignalHit, ...] = ()
+    #: the learned urgency model's calibrated probabilities (calm, possible_violence,
+    #: possible_self_harm, clear_violence, clear_self_harm); empty without the model
+    urgency: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def urgent_probability(self) -> float | None:
+        """The urgency model's probability that the message tells of danger (None: no model)."""
+        return 1.0 - self.urgency["calm"] if self.urgency else None
 
     @property
     def top(self) -> RankedIntent:
@@ -117,7 +127,12 @@ class Classifier:
         normalizer: Normalizer,
         segmenter: Segmenter,
         params: Hyperparameters | None = None,
+        learned: dict[str, LinearModel] | bool | None = True,
     ) -> None:
+        """``learned``: the learned models by name; True (default) takes the shipped weights,
+        None or False the naive-Bayes evidence alone. A topic model is used only when its
+        labels are exactly this content's intents (other content, e.g. a test's, falls back
+        to naive Bayes, trained here from the examples in milliseconds)."""
         self.content = content
         self.normalizer = normalizer
         self.segmenter = segmenter
@@ -144,6 +159,14 @@ class Classifier:
         }
         self._fallback = self._ids.index("fallback") if "fallback" in self._ids else None
         self._urgent_indexes = {i for i, spec in enumerate(content.intents) if spec.urgent}
+        models = shipped_models() if learned is True else (learned or {})
+        topic = models.get(TOPIC_MODEL)
+        self.topic_model = topic if topic and sorted(topic.labels) == sorted(self._ids) else None
+        # the model's classes in this content's order
+        self._topic_order = (
+            [self.topic_model.labels.index(i) for i in self._ids] if self.topic_model else []
+        )
+        self.urgency_model = models.get(URGENCY_MODEL)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -233,30 +256,20 @@ class Classifier:
         normalized = self.normalizer.normalize(text)
         norm_text = normalized.text
         tokens = self.segmenter.cut(norm_text) if norm_text else []
-        features = self._features(norm_text, tokens)
-
-        vectors = self._vectors
-        rows = [row for row in map(vectors.get, islice(features, MAX_FEATURES)) if row]
-        scores: list[float] = (
-            list(map(float, map(sum, zip(*rows, strict=True)))) if rows else [0.0] * len(self._ids)
-        )
-        if len(features) > p.length_norm_features:
-            scale = math.sqrt(p.length_norm_features / len(features))
-            scores = [score * scale for score in scores]
-
-        if self._keywords is not None and norm_text:
-            matched = {
-                target for _end, targets in self._keywords.iter(norm_text) for target in targets
-            }
-            for index, _group in matched:
-                scores[index] += p.keyword_bonus
+        learned = learned_features(norm_text, tokens) if norm_text else []
+        if self.topic_model is not None:
+            model_probabilities = self.topic_model.probabilities(learned)
+            # log-probabilities: the softmax below (with no "nothing" class) gives them back
+            scores = [math.log(max(model_probabilities[k], 1e-12)) for k in self._topic_order]
+        else:
+            scores = self._naive_bayes_scores(norm_text, self._features(norm_text, tokens))
 
         in_domain = bool(
             self._domain_words is not None
             and norm_text
             and next(self._domain_words.iter(norm_text), None) is not None
         )
-        if not in_domain:
+        if not in_domain and self.topic_model is None:
             for index in self._topic_indexes:
                 scores[index] *= p.off_domain_factor
 
@@ -271,7 +284,7 @@ class Classifier:
                 and ids[i] not in signalled
                 and ids[i] in self._urgent.set_aside_when_calm
             ):
-                scores[i] = 0.0
+                scores[i] = 0.0 if self.topic_model is None else -30.0
 
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
@@ -324,11 +337,49 @@ class Classifier:
             in_domain=in_domain,
             others=others,
             signals=tuple(signals),
+            urgency=(
+                dict(
+                    zip(
+                        self.urgency_model.labels,
+                        self.urgency_model.probabilities(learned),
+                        strict=True,
+                    )
+                )
+                if self.urgency_model is not None and norm_text
+                else {}
+            ),
         )
+
+    def _naive_bayes_scores(self, norm_text: str, features: dict[str, None]) -> list[float]:
+        """Each intent's naive-Bayes evidence (and keyword bonuses) for one message."""
+        p = self.params
+        vectors = self._vectors
+        rows = [row for row in map(vectors.get, islice(features, MAX_FEATURES)) if row]
+        scores: list[float] = (
+            list(map(float, map(sum, zip(*rows, strict=True)))) if rows else [0.0] * len(self._ids)
+        )
+        if len(features) > p.length_norm_features:
+            scale = math.sqrt(p.length_norm_features / len(features))
+            scores = [score * scale for score in scores]
+
+        if self._keywords is not None and norm_text:
+            matched = {
+                target for _end, targets in self._keywords.iter(norm_text) for target in targets
+            }
+            for index, _group in matched:
+                scores[index] += p.keyword_bonus
+
+        return scores
 
     def _softmax(self, scores: list[float], fallback: int | None) -> list[float]:
         """Probabilities of the intents; the "nothing recognised" mass goes to the fallback
-        (the intent at index ``fallback``)."""
+        (the intent at index ``fallback``). With the learned model the scores are already
+        log-probabilities and this only renormalises them."""
+        if self.topic_model is not None:
+            top = max(scores)
+            exps = [math.exp(v - top) for v in scores]
+            total = sum(exps)
+            return [e / total for e in exps]
         temperature = self.params.temperature
         none_logit = self.params.none_score / temperature
         logits = [score / temperature for score in scores]
