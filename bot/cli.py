@@ -192,6 +192,12 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write the weights (default: the shipped bot/learning/weights)",
     )
     train.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="the corpus folder (default: corpus/ beside the package)",
+    )
+    train.add_argument(
         "--verify",
         action="store_true",
         help="train afresh into a temporary folder and fail when a model's validation "
@@ -511,7 +517,7 @@ def cmd_train(config: Config, args: argparse.Namespace) -> int:
     content = load_content(config.intents_path)
     if args.verify:
         return verify_training(content, quick=args.quick)
-    return run_training(content, args.out)
+    return run_training(content, args.out, args.corpus)
 
 
 def cmd_bench(config: Config, args: argparse.Namespace) -> int:

@@ -161,6 +161,8 @@ class IntentSpec(_Model):
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     title: NonEmpty
+    #: what the topic is about, in English: the one-line lead an English writer gets first
+    title_en: NonEmpty | None = None
     description: NonEmpty
     urgent: bool = False
     examples: Annotated[list[NonEmpty], Field(min_length=20)]

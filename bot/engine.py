@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command, reload_reply
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
-from bot.conversation import counsellor, texts
+from bot.conversation import counsellor, english, texts
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.state import Session
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
@@ -63,6 +63,15 @@ class Understanding:
     def classifier(self) -> Classifier:
         """The intent classifier (for ``classify``, ``eval`` and the bench)."""
         return self.reader.classifier
+
+
+def _danger_kind(understood: Understood) -> str | None:
+    """The kind of danger a message tells of, if any: self_harm or violence."""
+    if "emotional_distress" in understood.urgent:
+        return "self_harm"
+    if understood.urgent:
+        return "violence"
+    return None
 
 
 class _KeyedLocks:
@@ -256,6 +265,10 @@ class Engine:
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
+        if english.is_english(text):
+            lead = english.lead(understanding.content, turn.intent, _danger_kind(understood))
+            if lead:
+                turn.replies.insert(0, lead)
         turn.replies[:0] = notice
         if cleared:  # back after the idle reset: say so once (after any urgent advice)
             turn.replies.insert(

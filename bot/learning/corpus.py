@@ -161,8 +161,13 @@ def read_jsonl(
         where = f"{path.name}:{number}"
         try:
             message = CorpusMessage.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            problems.append(f"{where}: {str(exc).splitlines()[0]}")
+        except json.JSONDecodeError as exc:
+            problems.append(f"{where}: not valid JSON: {exc.msg}")
+            continue
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = ".".join(str(part) for part in error["loc"]) or "line"
+                problems.append(f"{where}: {field}: {error['msg']}")
             continue
         problems.extend(_label_problems(where, message, known_intents))
         messages.append(message)

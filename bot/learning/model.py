@@ -8,6 +8,7 @@ the same L2-normalised binary vector the model was trained on.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -86,14 +87,51 @@ class LinearModel:
         return cls(labels, {w: i for i, w in enumerate(words)}, weights, bias, meta)
 
 
+class StackedModels:
+    """Several models over one vocabulary scored with one lookup: their weight matrices side
+    by side, the logits split back per model (each softmaxed on its own)."""
+
+    def __init__(self, models: list[LinearModel]) -> None:
+        first = models[0]
+        if any(m.vocabulary is not first.vocabulary for m in models):
+            raise ValueError("stacked models need one vocabulary")
+        self.models = models
+        self.vocabulary = first.vocabulary
+        self.weights = np.ascontiguousarray(np.hstack([m.weights for m in models]))
+        self.bias = np.concatenate([m.bias for m in models])
+        bounds = np.cumsum([0] + [len(m.labels) for m in models]).tolist()
+        self._slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+
+    def probabilities(self, features: list[str]) -> list[list[float]]:
+        """Each model's class probabilities for one message's features."""
+        get = self.vocabulary.get
+        rows = [i for i in map(get, features) if i is not None]
+        if rows:
+            z = self.bias + self.weights[rows].sum(axis=0, dtype=np.float64) / math.sqrt(len(rows))
+        else:
+            z = self.bias
+        out = []
+        for part in self._slices:
+            v = z[part]
+            e = np.exp(v - v.max())
+            out.append(list((e / e.sum()).tolist()))
+        return out
+
+
 def load_models(directory: Path | None = None) -> dict[str, LinearModel]:
     """Every model in ``directory`` (default: the shipped weights) by name; none is an empty
     dict (the bot then runs on its built-in naive-Bayes evidence)."""
     directory = directory or WEIGHTS_DIR
-    models = {}
+    models: dict[str, LinearModel] = {}
     for name in (TOPIC_MODEL, URGENCY_MODEL):
         if (directory / f"{name}.npz").exists():
-            models[name] = LinearModel.load(directory, name)
+            model = LinearModel.load(directory, name)
+            for other in models.values():  # one vocabulary in memory when they share it
+                if other.vocabulary == model.vocabulary:
+                    model = LinearModel(
+                        model.labels, other.vocabulary, model.weights, model.bias, model.meta
+                    )
+            models[name] = model
     return models
 
 

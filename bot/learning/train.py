@@ -185,7 +185,7 @@ def _fit_linear(kind: str, c: float, x: Any, y: np.ndarray) -> tuple[np.ndarray,
     if kind == "logreg":
         from sklearn.linear_model import LogisticRegression
 
-        model: Any = LogisticRegression(C=c, max_iter=3000, tol=1e-4)
+        model: Any = LogisticRegression(C=c, max_iter=500, tol=1e-3)
     else:
         from sklearn.svm import LinearSVC
 
@@ -199,9 +199,9 @@ def _fit_linear(kind: str, c: float, x: Any, y: np.ndarray) -> tuple[np.ndarray,
 
 
 CANDIDATES: tuple[tuple[str, str, float], ...] = (
-    ("logistic regression C=8", "logreg", 8.0),
-    ("logistic regression C=32", "logreg", 32.0),
-    ("linear SVM C=0.5", "svm", 0.5),
+    ("logistic regression C=16", "logreg", 16.0),
+    ("linear SVM C=0.3", "svm", 0.3),
+    ("linear SVM C=1", "svm", 1.0),
 )
 
 
@@ -212,13 +212,16 @@ def train_model(
     validation: Sequence[tuple[list[str], str]],
     digest: str,
     *,
+    vocabulary: dict[str, int] | None = None,
     baseline: Callable[[list[int]], tuple[float, float]] | None = None,
     candidates: Sequence[tuple[str, str, float]] = CANDIDATES,
     log: Callable[[str], None] = lambda _line: None,
 ) -> tuple[LinearModel, TrainingReport]:
-    """Train every candidate on ``train``, keep the best on ``validation``, calibrate it."""
+    """Train every candidate on ``train``, keep the best on ``validation``, calibrate it.
+    ``vocabulary``: the features to use (default: those of ``train`` seen at least
+    :data:`MIN_DF` times); models sharing one are scored with one lookup."""
     index = {label: i for i, label in enumerate(labels)}
-    vocabulary = _vocabulary([f for f, _ in train])
+    vocabulary = vocabulary or _vocabulary([f for f, _ in train])
     x_train = _matrix([f for f, _ in train], vocabulary)
     y_train = np.array([index[label] for _, label in train])
     x_val = _matrix([f for f, _ in validation], vocabulary)
@@ -322,6 +325,9 @@ def train_all(
     """Train, compare, calibrate and export both models into ``out_dir``."""
     digest = corpus.digest()
     train, validation = corpus.training(), corpus.validation()
+    topic_train = topic_pairs(train, featurize)
+    # one vocabulary for both models: at inference one lookup serves both
+    vocabulary = _vocabulary([f for f, _ in topic_train])
     reports = []
     topic_validation = validation
     topic_baseline = None
@@ -333,9 +339,10 @@ def train_all(
     model, report = train_model(
         TOPIC_MODEL,
         list(intent_ids),
-        topic_pairs(train, featurize),
+        topic_train,
         topic_pairs(validation, featurize),
         digest,
+        vocabulary=vocabulary,
         baseline=topic_baseline,
         candidates=candidates,
         log=log,
@@ -348,6 +355,7 @@ def train_all(
         urgency_pairs(train, featurize),
         urgency_pairs(validation, featurize),
         digest,
+        vocabulary=vocabulary,
         candidates=candidates,
         log=log,
     )

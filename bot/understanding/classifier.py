@@ -33,7 +33,13 @@ import ahocorasick
 
 from bot.content import SYSTEM_INTENTS, Content
 from bot.learning.features import features as learned_features
-from bot.learning.model import TOPIC_MODEL, URGENCY_MODEL, LinearModel, shipped_models
+from bot.learning.model import (
+    TOPIC_MODEL,
+    URGENCY_MODEL,
+    LinearModel,
+    StackedModels,
+    shipped_models,
+)
 from bot.messages import RankedIntent
 from bot.understanding.normalize import Normalizer
 from bot.understanding.segment import Segmenter
@@ -167,6 +173,13 @@ class Classifier:
             [self.topic_model.labels.index(i) for i in self._ids] if self.topic_model else []
         )
         self.urgency_model = models.get(URGENCY_MODEL)
+        # both models over one vocabulary: one lookup scores both
+        self._learned = [m for m in (self.topic_model, self.urgency_model) if m is not None]
+        self._stack = (
+            StackedModels(self._learned)
+            if len({id(m.vocabulary) for m in self._learned}) == 1 and self._learned
+            else None
+        )
 
     # -- building ---------------------------------------------------------------------------
 
@@ -257,8 +270,9 @@ class Classifier:
         norm_text = normalized.text
         tokens = self.segmenter.cut(norm_text) if norm_text else []
         learned = learned_features(norm_text, tokens) if norm_text else []
+        outputs = self._model_outputs(learned)
         if self.topic_model is not None:
-            model_probabilities = self.topic_model.probabilities(learned)
+            model_probabilities = outputs[TOPIC_MODEL]
             # log-probabilities: the softmax below (with no "nothing" class) gives them back
             scores = [math.log(max(model_probabilities[k], 1e-12)) for k in self._topic_order]
         else:
@@ -338,17 +352,23 @@ class Classifier:
             others=others,
             signals=tuple(signals),
             urgency=(
-                dict(
-                    zip(
-                        self.urgency_model.labels,
-                        self.urgency_model.probabilities(learned),
-                        strict=True,
-                    )
-                )
+                dict(zip(self.urgency_model.labels, outputs[URGENCY_MODEL], strict=True))
                 if self.urgency_model is not None and norm_text
                 else {}
             ),
         )
+
+    def _model_outputs(self, learned: list[str]) -> dict[str, list[float]]:
+        """Each learned model's probabilities (one lookup when they share a vocabulary)."""
+        if self._stack is not None:
+            return dict(
+                zip(
+                    (m.meta.get("name", "") for m in self._learned),
+                    self._stack.probabilities(learned),
+                    strict=True,
+                )
+            )
+        return {m.meta.get("name", ""): m.probabilities(learned) for m in self._learned}
 
     def _naive_bayes_scores(self, norm_text: str, features: dict[str, None]) -> list[float]:
         """Each intent's naive-Bayes evidence (and keyword bonuses) for one message."""

@@ -1,0 +1,257 @@
+"""The learned models: corpus labels, features, training, calibration, export and inference."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.content import Content
+from bot.engine import Understanding
+from bot.learning.corpus import (
+    CorpusError,
+    default_corpus_dir,
+    is_validation,
+    load_corpus,
+)
+from bot.learning.features import MAX_FEATURES, features
+from bot.learning.model import (
+    TOPIC_MODEL,
+    URGENCY_MODEL,
+    LinearModel,
+    StackedModels,
+    load_models,
+)
+from bot.learning.train import fit_temperature, reliability, train_model, wilson
+from bot.learning.training import weights_status
+from tests.harness import run
+
+
+def _line(**fields: object) -> str:
+    base: dict[str, object] = {
+        "text": "催收的人在门口",
+        "intent": "collector_at_door",
+        "urgency": "calm",
+        "danger": None,
+        "styles": ["short"],
+        "writer": "t",
+    }
+    base.update(fields)
+    return json.dumps(base, ensure_ascii=False)
+
+
+def _corpus_dir(tmp_path: Path, *lines: str) -> Path:
+    (tmp_path / "messages").mkdir(parents=True)
+    (tmp_path / "messages" / "t.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_the_corpus_is_read_with_the_contents_examples(
+    understanding: Understanding, tmp_path: Path
+) -> None:
+    corpus = load_corpus(understanding.content, _corpus_dir(tmp_path, _line()))
+    writers = {m.writer for m in corpus.messages}
+    assert writers == {"t", "content"}
+    examples = sum(
+        len(s.examples) + sum(len(a.examples) for a in s.answers)
+        for s in understanding.content.intents
+    )
+    assert len(corpus.messages) <= examples + 1
+    assert any(m.text == "催收的人在门口" and m.writer == "t" for m in corpus.messages)
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"intent": "no_such_topic"}, "is not an intent"),
+        ({"urgency": "clear", "danger": None}, "needs a danger"),
+        ({"urgency": "calm", "danger": "violence"}, "a calm message has no danger"),
+        ({"styles": ["shouting"]}, "unknown styles"),
+        ({"source": "somewhere"}, "web address"),
+        ({"urgency": "panic"}, "urgency"),
+        ({"text": ""}, "text"),
+    ],
+)
+def test_bad_labels_are_named_with_file_and_line(
+    understanding: Understanding, tmp_path: Path, fields: dict[str, object], problem: str
+) -> None:
+    directory = _corpus_dir(tmp_path, _line(text="好的"), _line(**fields))
+    with pytest.raises(CorpusError) as error:
+        load_corpus(understanding.content, directory)
+    assert any("t.jsonl:2" in p and problem in p for p in error.value.problems), error.value
+
+
+def test_broken_json_is_a_problem_not_a_crash(understanding: Understanding, tmp_path: Path) -> None:
+    directory = _corpus_dir(tmp_path, "{not json", "\x00\x01")
+    with pytest.raises(CorpusError) as error:
+        load_corpus(understanding.content, directory)
+    assert len(error.value.problems) == 2
+
+
+def test_the_split_is_stable_and_ignores_spaces() -> None:
+    texts = [f"第{i}条 消息" for i in range(800)]
+    chosen = [is_validation(t) for t in texts]
+    assert chosen == [is_validation(t) for t in texts]
+    assert [is_validation(t.replace(" ", "  ")) for t in texts] == chosen
+    assert 0.07 < sum(chosen) / len(chosen) < 0.19  # about one in eight
+
+
+def test_features_are_deterministic_and_bounded() -> None:
+    text = "催收在门口 they refuse to leave 2000"
+    first = features(text, ["催收", "门口"])
+    assert first == features(text, ["催收", "门口"])
+    assert len(first) == len(set(first))
+    assert {"c催", "b催收", "t催收在", "w催收", "ethey", "prefuse to", "d4"} <= set(first)
+    assert len(features("债" * 50_000, [])) <= MAX_FEATURES
+
+
+def _toy_data() -> tuple[list[tuple[list[str], str]], list[tuple[list[str], str]]]:
+    words = {"door": ["门口", "敲门", "上门", "来家"], "card": ["征信", "记录", "逾期", "查询"]}
+    train, validation = [], []
+    for label, vocab in words.items():
+        for i in range(40):
+            text = vocab[i % 4] + vocab[(i + 1) % 4] + "的" + "事" * (i % 3)
+            target = validation if i % 5 == 0 else train
+            target.append((features(text, []), label))
+    return train, validation
+
+
+def test_training_picks_a_candidate_and_calibrates(tmp_path: Path) -> None:
+    train, validation = _toy_data()
+    model, report = train_model(
+        "topic",
+        ["door", "card", "other"],
+        train,
+        validation,
+        "digest",
+        candidates=(("linear SVM C=1", "svm", 1.0), ("logistic regression C=4", "logreg", 4.0)),
+    )
+    assert report.chosen.accuracy == 1.0
+    assert {c.name for c in report.candidates} == {"linear SVM C=1", "logistic regression C=4"}
+    assert model.meta["data"] == "digest" and model.meta["validation_accuracy"] == 1.0
+    probabilities = model.probabilities(features("有人在门口敲门", []))
+    assert probabilities[0] == max(probabilities)
+    assert math.isclose(sum(probabilities), 1.0, rel_tol=1e-6)
+    # a class never seen in training is never predicted
+    assert probabilities[2] < 1e-6
+    assert any(line.startswith("  chosen:") for line in report.lines())
+
+
+def test_the_exported_model_reads_back_the_same(tmp_path: Path) -> None:
+    train, validation = _toy_data()
+    model, _ = train_model("topic", ["door", "card"], train, validation, "d")
+    model.save(tmp_path, "topic")
+    again = LinearModel.load(tmp_path, "topic")
+    message = features("查询征信记录", [])
+    assert np.allclose(model.probabilities(message), again.probabilities(message))
+    assert again.labels == ("door", "card") and again.meta["data"] == "d"
+
+
+def test_stacked_models_score_like_each_model_alone() -> None:
+    train, validation = _toy_data()
+    vocabulary = {f: i for i, f in enumerate(sorted({f for fs, _ in train for f in fs}))}
+    a, _ = train_model("a", ["door", "card"], train, validation, "d", vocabulary=vocabulary)
+    b, _ = train_model(
+        "b", ["card", "door"], [(f, y) for f, y in train], validation, "d", vocabulary=vocabulary
+    )
+    stack = StackedModels([a, b])
+    for text in ("门口有人", "征信", "", "完全无关的话"):
+        message = features(text, [])
+        both = stack.probabilities(message)
+        assert np.allclose(both[0], a.probabilities(message))
+        assert np.allclose(both[1], b.probabilities(message))
+
+
+def test_stacking_needs_one_vocabulary() -> None:
+    train, validation = _toy_data()
+    a, _ = train_model("a", ["door", "card"], train, validation, "d")
+    b, _ = train_model("b", ["door", "card"], train[::2], validation, "d")
+    with pytest.raises(ValueError, match="one vocabulary"):
+        StackedModels([a, b])
+
+
+def test_temperature_scaling_lowers_the_log_loss() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 400)
+    logits = rng.normal(0, 1, (400, 3))
+    logits[np.arange(400), y] += 1.0
+    overconfident = logits * 6
+    t = fit_temperature(overconfident, y)
+    assert t > 2
+
+    def loss(z: np.ndarray) -> float:
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return float(-np.log(p[np.arange(400), y]).mean())
+
+    assert loss(overconfident / t) < loss(overconfident)
+    table, ece = reliability(
+        np.exp(overconfident / t) / np.exp(overconfident / t).sum(1, keepdims=True), y
+    )
+    assert sum(row["count"] for row in table) == 400 and 0 <= ece < 0.1
+
+
+def test_wilson_interval() -> None:
+    low, high = wilson(0.9, 100)
+    assert 0.82 < low < 0.9 < high < 0.95
+    assert wilson(0.5, 0) == (0.0, 1.0)
+
+
+def test_a_broken_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "topic.npz").write_bytes(b"not a model")
+    with pytest.raises(Exception, match="cannot read the model"):
+        load_models(tmp_path)
+
+
+# -- the shipped weights ------------------------------------------------------------------
+
+
+def test_the_shipped_models_cover_the_shipped_content(understanding: Understanding) -> None:
+    classifier = understanding.classifier
+    assert classifier.topic_model is not None and classifier.urgency_model is not None
+    assert sorted(classifier.topic_model.labels) == sorted(understanding.content.ids)
+    result = classifier.classify("我信用卡逾期了 催收天天打电话给我爸妈")
+    assert result.urgency and math.isclose(sum(result.urgency.values()), 1.0, rel_tol=1e-6)
+    assert result.urgent_probability is not None and result.urgent_probability < 0.5
+
+
+def test_the_shipped_weights_match_the_corpus(understanding: Understanding) -> None:
+    if not default_corpus_dir().is_dir():
+        pytest.skip("no corpus beside the package")
+    assert weights_status(understanding.content) is None
+
+
+def test_other_content_falls_back_to_naive_bayes(understanding: Understanding) -> None:
+    from bot.understanding.classifier import Classifier
+
+    content: Content = understanding.content
+    fewer = Content(
+        intents=content.intents[:-1],
+        facts=content.facts,
+        lexicon=content.lexicon,
+        dictionary=content.dictionary,
+        version="x",
+        directory=content.directory,
+        signals=content.signals,
+    )
+    classifier = Classifier(
+        fewer, understanding.classifier.normalizer, understanding.classifier.segmenter
+    )
+    assert classifier.topic_model is None
+    assert classifier.classify("催收的人在门口敲门").top.intent == "collector_at_door"
+
+
+@pytest.mark.slow
+def test_a_fresh_training_matches_the_committed_weights() -> None:
+    """CI retrains (the committed candidate only) and fails when the validation accuracy moves
+    by more than a point or the data differs from what the weights learned."""
+    if not default_corpus_dir().is_dir():
+        pytest.skip("no corpus beside the package")
+    result = run("train", "--verify", "--quick")
+    out = result.stdout.decode()
+    assert result.returncode == 0, out + result.stderr.decode()
+    assert out.count(": OK") == 2
+    assert TOPIC_MODEL in out and URGENCY_MODEL in out
