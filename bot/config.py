@@ -88,6 +88,16 @@ class InsightsConfig(_Section):
     max_records: Annotated[int, Field(ge=100)] = 50_000
 
 
+class LearningConfig(_Section):
+    """The learned models (bot/learning)."""
+
+    #: after the content changes (the console teaches, a file is edited), retrain the models in
+    #: the background and swap them in when ready; the old ones answer until then
+    retrain_on_change: bool = True
+    #: where retrained weights are kept; empty: ``models/`` in the per-user data directory
+    models_dir: str = ""
+
+
 class ReloadConfig(_Section):
     """Reloading the content while ``python -m bot run`` runs."""
 
@@ -436,6 +446,7 @@ class Config(_Section):
     sessions: SessionsConfig = SessionsConfig()
     insights: InsightsConfig = InsightsConfig()
     reload: ReloadConfig = ReloadConfig()
+    learning: LearningConfig = LearningConfig()
     calculator: CalculatorConfig = CalculatorConfig()
     groups: GroupsConfig = GroupsConfig()
     photo: PhotoConfig = PhotoConfig()

@@ -23,6 +23,8 @@ from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.dialogue import Dialogue, Turn
 from bot.conversation.state import Session
+from bot.learning.model import LinearModel
+from bot.learning.retrain import models_for, needs_retraining, retrain
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
 from bot.privacy import has_personal_numbers, mask
 from bot.storage.errors import StoreUnavailable
@@ -50,12 +52,20 @@ class Understanding:
     dialogue: Dialogue
 
     @classmethod
-    def build(cls, config: Config, content: Content | None = None) -> Understanding:
-        """Load (or take) the content and build the reader and the dialogue from it."""
+    def build(
+        cls,
+        config: Config,
+        content: Content | None = None,
+        models: dict[str, LinearModel] | None = None,
+    ) -> Understanding:
+        """Load (or take) the content and build the reader and the dialogue from it, with the
+        learned ``models`` (default: retrained ones made for this content, else the shipped)."""
         content = content or load_content(config.intents_path)
+        if models is None:
+            models = models_for(content, config.learning.models_dir)
         return cls(
             content=content,
-            reader=Reader.build(content, (config.bot_name,)),
+            reader=Reader.build(content, (config.bot_name,), models),
             dialogue=Dialogue(content, config),
         )
 
@@ -126,6 +136,7 @@ class Engine:
             turn_log = memory_turn_log(config)
         self.insights = TurnRecorder(turn_log)
         self._reload_lock = asyncio.Lock()
+        self._retraining: asyncio.Task[None] | None = None
         self._store_failures = 0
         self._last_store_warning = -STORE_WARNING_INTERVAL
 
@@ -139,6 +150,8 @@ class Engine:
 
     async def close(self) -> None:
         """Write the pending turn records, then close the turn log and the session store."""
+        if self._retraining is not None:
+            self._retraining.cancel()
         await self.insights.close()
         await self.store.close()
 
@@ -529,6 +542,36 @@ class Engine:
             intent=Outcome.ADMIN_STATUS,
         )
 
+    def _retrain_if_needed(self, understanding: Understanding) -> None:
+        """Retrain the learned models in the background when the new content's examples are
+        not what they learned; the old models answer until the new ones are swapped in."""
+        classifier = understanding.classifier
+        models = {
+            m.meta.get("name", ""): m
+            for m in (classifier.topic_model, classifier.urgency_model)
+            if m is not None
+        }
+        if not self.config.learning.retrain_on_change or not needs_retraining(
+            understanding.content, models
+        ):
+            return
+        if self._retraining is not None and not self._retraining.done():
+            self._retraining.cancel()  # the newer content wins
+        self._retraining = asyncio.create_task(self._retrain(understanding.content))
+
+    async def _retrain(self, content: Content) -> None:
+        started = time.monotonic()
+        models = await asyncio.to_thread(retrain, content, self.config.learning.models_dir)
+        if models is None:
+            return
+        understanding = await asyncio.to_thread(Understanding.build, self.config, content, models)
+        if self.understanding.content.version != content.version:
+            return  # the content changed again meanwhile: that change retrains
+        self.understanding = understanding
+        log.info(
+            "models retrained for version %s in %.1f s", content.version, time.monotonic() - started
+        )
+
     async def reload_content(self, trigger: str = "admin") -> ReloadOutcome:
         """Load and validate the content again and, when it is sound, swap a new understanding
         in whole; it is built in a thread, so answering goes on meanwhile. Invalid content is
@@ -559,6 +602,7 @@ class Engine:
                     old,
                     understanding.content.version,
                 )
+                self._retrain_if_needed(understanding)
             content = self.understanding.content
             outcome = ReloadOutcome(
                 at=time.time(),

@@ -16,10 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def memory_config(**updates: object) -> Config:
-    """A configuration that keeps sessions in memory."""
+    """A configuration that keeps sessions in memory (and does not retrain the learned models
+    in the background after a content change: tests/learning tests that on its own)."""
     config = Config()
     config = config.model_copy(
-        update={"sessions": config.sessions.model_copy(update={"store": "memory"})}
+        update={
+            "sessions": config.sessions.model_copy(update={"store": "memory"}),
+            "learning": config.learning.model_copy(update={"retrain_on_change": False}),
+        }
     )
     return config.model_copy(update=updates) if updates else config
 

@@ -201,6 +201,14 @@ def content_messages(content: Content) -> list[CorpusMessage]:
     return out
 
 
+def examples_digest(content: Content) -> str:
+    """A hash of the intents' examples and their labels (what a retraining must follow)."""
+    h = hashlib.sha256()
+    for m in content_messages(content):
+        h.update(f"{m.text}\0{m.intent}\n".encode())
+    return h.hexdigest()[:16]
+
+
 def load_corpus(content: Content, directory: Path | None = None) -> Corpus:
     """The corpus files' messages and the content's; raise :class:`CorpusError` on any bad
     line. Exact duplicates (same text and labels) are kept once."""

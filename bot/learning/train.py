@@ -321,6 +321,7 @@ def train_all(
     baseline: Callable[[list[CorpusMessage]], tuple[float, float]] | None = None,
     candidates: Sequence[tuple[str, str, float]] = CANDIDATES,
     log: Callable[[str], None] = print,
+    examples: str = "",
 ) -> list[TrainingReport]:
     """Train, compare, calibrate and export both models into ``out_dir``."""
     digest = corpus.digest()
@@ -347,6 +348,7 @@ def train_all(
         candidates=candidates,
         log=log,
     )
+    model.meta["examples"] = examples
     model.save(out_dir, TOPIC_MODEL)
     reports.append(report)
     model, report = train_model(
@@ -359,6 +361,7 @@ def train_all(
         candidates=candidates,
         log=log,
     )
+    model.meta["examples"] = examples
     model.save(out_dir, URGENCY_MODEL)
     reports.append(report)
     return reports

@@ -18,7 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.content import Content
-from bot.learning.corpus import CorpusError, CorpusMessage, default_corpus_dir, load_corpus
+from bot.learning.corpus import (
+    CorpusError,
+    CorpusMessage,
+    default_corpus_dir,
+    examples_digest,
+    load_corpus,
+)
 from bot.learning.model import TOPIC_MODEL, URGENCY_MODEL, WEIGHTS_DIR, LinearModel, ModelFileError
 from bot.learning.train import (
     CANDIDATES,
@@ -91,6 +97,7 @@ def run_training(
         baseline=_naive_bayes_baseline(reader),
         candidates=candidates,
         log=print,
+        examples=examples_digest(content),
     )
     for report in reports:
         print("\n".join(report.lines()))

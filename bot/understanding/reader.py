@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.content import Content
+from bot.learning.model import LinearModel
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.details import EMPTY, Details, extract_details
@@ -104,15 +105,23 @@ class Reader:
         self.selector = selector or DirectAnswerSelector(classifier.content, classifier)
 
     @classmethod
-    def build(cls, content: Content, bot_names: Sequence[str] = ()) -> Reader:
-        """The tokenizer, pinyin index, normaliser and classifier for ``content``."""
+    def build(
+        cls,
+        content: Content,
+        bot_names: Sequence[str] = (),
+        models: dict[str, LinearModel] | None = None,
+    ) -> Reader:
+        """The tokenizer, pinyin index, normaliser and classifier for ``content`` (with the
+        learned ``models``; default: the shipped weights)."""
         segmenter = Segmenter(content.dictionary)
         normalizer = Normalizer(
             content.lexicon,
             PinyinReader.build(vocabulary(content, segmenter), content.lexicon.pinyin),
             bot_names=tuple(bot_names),
         )
-        return cls(Classifier(content, normalizer, segmenter))
+        return cls(
+            Classifier(content, normalizer, segmenter, learned=True if models is None else models)
+        )
 
     def read(self, text: str) -> Understood:
         """Understand one message (any string; nothing raises)."""

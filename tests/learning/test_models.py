@@ -255,3 +255,52 @@ def test_a_fresh_training_matches_the_committed_weights() -> None:
     assert result.returncode == 0, out + result.stderr.decode()
     assert out.count(": OK") == 2
     assert TOPIC_MODEL in out and URGENCY_MODEL in out
+
+
+# -- retraining after the content changes ------------------------------------------------------
+
+
+async def test_taught_examples_are_learned_in_the_background(tmp_path: Path) -> None:
+    """A content change the models did not learn starts a retraining; until it is done the old
+    models answer, then new ones trained for exactly the new examples are swapped in (and are
+    taken at the next start-up)."""
+    import shutil
+
+    from bot.content import default_intents_dir, load_content
+    from bot.engine import Engine
+    from bot.learning.corpus import examples_digest
+    from bot.learning.retrain import models_for
+    from bot.storage.sessions.memory import MemoryStore
+    from tests.harness import memory_config
+
+    intents = tmp_path / "intents"
+    shutil.copytree(default_intents_dir(), intents)
+    config = memory_config(intents_dir=str(intents))
+    config = config.model_copy(
+        update={
+            "learning": config.learning.model_copy(
+                update={"retrain_on_change": True, "models_dir": str(tmp_path / "models")}
+            )
+        }
+    )
+    engine = Engine(config, Understanding.build(config), MemoryStore(600, 100))
+    old = engine.understanding.classifier.topic_model
+    path = intents / "harassment.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "examples:\n", "examples:\n  - 催收把我的照片做成表情包发到小区群\n", 1
+        ),
+        encoding="utf-8",
+    )
+    outcome = await engine.reload_content(trigger="test")
+    assert not outcome.problems
+    assert engine.understanding.classifier.topic_model is old  # the old model answers meanwhile
+    task = engine._retraining
+    assert task is not None
+    await task
+    new = engine.understanding.classifier.topic_model
+    assert new is not None and new is not old
+    content = load_content(intents)
+    assert new.meta["examples"] == examples_digest(content)
+    assert models_for(content, str(tmp_path / "models"))[TOPIC_MODEL].meta == new.meta
+    await engine.close()
