@@ -139,9 +139,12 @@ def _python_strings(path: str) -> Iterator[tuple[int, str]]:
             ):
                 docstrings.add(id(body[0].value))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in docstrings:
-                yield node.lineno, node.value
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            yield node.lineno, node.value
 
 
 def text_citations(text: str) -> list[tuple[str | None, str]]:
@@ -187,9 +190,7 @@ def check_python_texts(facts: dict[str, Fact], root: str | None = None) -> list[
             for line, text in _python_strings(str(path)):
                 for law, article in text_citations(text):
                     bare = (law or "").strip("《》")
-                    if any(
-                        (not law or bare in source) and article in source for source in sources
-                    ):
+                    if any((not law or bare in source) and article in source for source in sources):
                         continue
                     shown = f"{law or ''}{article}"
                     problems.append(

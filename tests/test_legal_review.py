@@ -73,7 +73,7 @@ def test_detention_after_judgment_is_named(content: Content) -> None:
 
 
 def test_upfront_interest_rests_on_article_670(content: Content) -> None:
-    spec, answer = content.answer("upfront_interest")
+    _, answer = content.answer("upfront_interest")
     assert "第六百七十条" in answer.short and answer.facts == ["civil_670_upfront_interest"]
     _, lender = content.answer("illegal_lender")
     assert all("砍头息" not in e for e in lender.examples)
@@ -142,7 +142,8 @@ def test_python_text_with_an_unregistered_article_fails(content: Content, tmp_pa
         shutil.copytree(package / folder, root / folder)
     path = root / "photo" / "checks.py"
     path.write_text(
-        path.read_text(encoding="utf-8") + '\nBOGUS = "依据刑法第二百九十三条之一和民法典第9999条"\n',
+        path.read_text(encoding="utf-8")
+        + '\nBOGUS = "依据刑法第二百九十三条之一和民法典第9999条"\n',
         encoding="utf-8",
     )
     problems = check_python_texts(content.facts, root=str(root))
