@@ -416,6 +416,11 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
 def cmd_check(config: Config, args: argparse.Namespace) -> int:
     """Validate the intent content."""
     content = load_content(config.intents_path)  # ContentError is reported by main()
+    from bot.facts import check_python_texts
+
+    problems = check_python_texts(content.facts)
+    if problems:
+        raise ContentError(problems)
     examples = sum(len(spec.examples) for spec in content.intents)
     print(
         f"content OK: {len(content.intents)} intents, {examples} examples, "

@@ -138,6 +138,18 @@ class Advice(_Model):
 #: asking for someone, or anyone (a scope note). The selector takes it into account
 #: (bot/understanding/direct_answers.py, ``AUDIENCES_FOR_ROLE``).
 Audience = Literal["debtor", "staff", "helper", "any"]
+#: Which lenders a direct answer's wording is true for: a bank credit card, a bank's loan
+#: product (微粒贷, 闪电贷…), a licensed consumer-finance or online lender or platform (借呗,
+#: 花呗, 美团, 分期乐…), an unlicensed or private lender, or any (wording true for all).
+LenderType = Literal["bank_card", "bank_loan", "licensed_online", "unlicensed", "any"]
+LENDER_TYPES: tuple[str, ...] = ("bank_card", "bank_loan", "licensed_online", "unlicensed", "any")
+
+
+class QuestionSource(_Model):
+    """A real question asked on a public page, kept as one of the answer's examples."""
+
+    text: NonEmpty
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
 class DirectAnswer(_Model):
@@ -154,6 +166,33 @@ class DirectAnswer(_Model):
     long: NonEmpty | None = None
     facts: list[str] = Field(default_factory=list)
     audience: Audience = "debtor"
+    #: the lender types the wording is true for (default: any, i.e. true for all of them)
+    lenders: Annotated[list[LenderType], Field(min_length=1)] = Field(
+        default_factory=lambda: list[LenderType](["any"])
+    )
+    #: real questions from public pages (each also one of ``examples``); empty where none
+    #: exist, e.g. staff jargon (say so in a comment)
+    sources: list[QuestionSource] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _lenders_and_sources(self) -> DirectAnswer:
+        if "any" in self.lenders and len(self.lenders) > 1:
+            raise ValueError("'lenders': 'any' stands alone (it already covers every type)")
+        if len(set(self.lenders)) != len(self.lenders):
+            raise ValueError("'lenders': a lender type is listed twice")
+        examples = {re.sub(r"\s+", "", e) for e in self.examples}
+        for source in self.sources:
+            if re.sub(r"\s+", "", source.text) not in examples:
+                raise ValueError(
+                    f"'sources': the real question {source.text!r} must also be one of the examples"
+                )
+        return self
+
+    def fits(self, lender_type: str | None) -> bool:
+        """True when the wording is true for this lender type (None or 'any': unknown)."""
+        if "any" in self.lenders:
+            return True
+        return lender_type not in (None, "any") and lender_type in self.lenders
 
 
 class IntentSpec(_Model):

@@ -14,10 +14,17 @@ sources. :func:`check_facts` fails the content when
 
 A direct answer (an intent's ``answers``) cites its facts in its own ``facts`` list; the same
 checks apply to it, and its facts count as used.
+
+Texts written in Python (the crisis replies, the calculator, the counsellor brief, the
+conversation texts and the photo checks: :data:`PYTHON_TEXT_DIRS`) cite no fact ids, so
+:func:`check_python_texts` reads their string literals and requires every law and article they
+name ("《刑法》", "第六十九条", also written "第69条") to be in the source of a verified fact of
+the register; when the text names a law too, one fact's source must hold both.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime
 import re
 from collections.abc import Iterable, Iterator
@@ -33,6 +40,12 @@ _NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 _TITLE = re.compile(r"《[^《》]+》")
 #: An article as the text names it: 第七十条, 第二百五十三条 (of 第二百五十三条之一).
 _ARTICLE = re.compile(r"第[零一二三四五六七八九十百千]+条")
+#: The same written in digits, as short texts do: 第69条, 第1064条.
+_ARTICLE_DIGITS = re.compile(r"第(\d{1,4})条")
+#: Law names written without 《》 in short texts, checked like titles: 民法典第1064条.
+_BARE_LAWS = ("民法典", "刑法", "民事诉讼法", "征信业管理条例", "治安管理处罚法", "个人信息保护法")
+#: Package folders whose modules hold reply texts (relative to the ``bot`` package).
+PYTHON_TEXT_DIRS = ("conversation", "photo")
 
 
 class Fact(BaseModel):
@@ -86,6 +99,105 @@ def named_citations(text: str) -> list[str]:
         if match.group(0) not in found:
             found.append(match.group(0))
     return found
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """An article number as statutes write it: 69 → 六十九, 1064 → 一千零六十四, 10 → 十."""
+    if not 0 < n < 10000:
+        raise ValueError(n)
+    out = ""
+    zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += ("" if (unit == "十" and not out and digit == 1) else _DIGITS[digit]) + unit
+    return out
+
+
+def _python_strings(path: str) -> Iterator[tuple[int, str]]:
+    """The string literals of a module (docstrings left out), with their line: adjacent
+    literals are one string, an f-string contributes its literal parts."""
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read(), filename=path)
+    docstrings: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                docstrings.add(id(body[0].value))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            yield node.lineno, node.value
+
+
+def text_citations(text: str) -> list[tuple[str | None, str]]:
+    """(law, article) pairs a text names: each 《title》 or bare law name with the article that
+    follows it (or None), and each article (第…条 or 第69条, in statute numerals) with the law
+    named before it in the text (or None)."""
+    pairs: list[tuple[str | None, str]] = []
+    laws = [(m.start(), m.group(0)) for m in _TITLE.finditer(text)]
+    for name in _BARE_LAWS:
+        laws += [
+            (m.start(), name)
+            for m in re.finditer(re.escape(name), text)
+            if not any(start <= m.start() < start + len(title) for start, title in laws)
+        ]
+    laws.sort()
+    articles = [(m.start(), m.group(0)) for m in _ARTICLE.finditer(text)]
+    articles += [
+        (m.start(), f"第{chinese_number(int(m.group(1)))}条")
+        for m in _ARTICLE_DIGITS.finditer(text)
+        if 0 < int(m.group(1)) < 10000
+    ]
+    for start, article in sorted(articles):
+        before = [law for pos, law in laws if pos < start]
+        pairs.append((before[-1] if before else None, article))
+    named = {law for law, _ in pairs}
+    for _, law in laws:
+        if law not in named:
+            pairs.append((law, ""))
+            named.add(law)
+    return pairs
+
+
+def check_python_texts(facts: dict[str, Fact], root: str | None = None) -> list[str]:
+    """Every law or article named in the reply texts written in Python (the modules under
+    :data:`PYTHON_TEXT_DIRS`) that no verified fact of the register has in its source."""
+    import pathlib
+
+    base = pathlib.Path(root) if root else pathlib.Path(__file__).resolve().parent
+    sources = [fact.source for fact in facts.values() if fact.verified]
+    problems: list[str] = []
+    for folder in PYTHON_TEXT_DIRS:
+        for path in sorted((base / folder).glob("*.py")):
+            for line, text in _python_strings(str(path)):
+                for law, article in text_citations(text):
+                    bare = (law or "").strip("《》")
+                    if any((not law or bare in source) and article in source for source in sources):
+                        continue
+                    shown = f"{law or ''}{article}"
+                    problems.append(
+                        f"bot/{folder}/{path.name}: line {line}: names {shown} but no verified "
+                        f"fact in facts.yaml has it in its source"
+                    )
+    return problems
 
 
 def check_facts(

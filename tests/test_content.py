@@ -80,8 +80,12 @@ def test_advice_avoids_known_mistakes(content) -> None:
         assert "不是" in window or "不受理" in window, window
     # Art. 70: the bank may agree; never that it must.
     assert not re.search(r"银行(必须|一定|应当)(同意|给你?)(停息|分期|减免)", text)
-    # The "金融借款24%" cap is unverified.
-    assert "24%" not in text
+    # The 24 % benchmark for financial loans ([S] since 2026-12-05) is a line above which a
+    # court reduces the cost on request: never a cap that lets anyone stop paying.
+    for match in re.finditer(r"24%", text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        line = text[start : text.find("\n", match.end())]
+        assert "调减" in line, line
 
 
 def test_every_intent_cites_known_verified_facts(content) -> None:

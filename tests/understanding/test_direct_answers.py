@@ -208,3 +208,38 @@ async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str, te
         else:  # else offered: "步骤" sends them
             assert STEPS_OFFER.format(title=spec.title) in reply
             assert steps in await chat.text("步骤")
+
+
+# -- issue 25: lender types and real-question sources ------------------------------------------
+
+
+def test_check_refuses_an_unknown_lender_type(broken: Path) -> None:
+    _edit_answer(broken, "complain", "complain_card", lenders=["bank_card", "pawnshop"])
+    problems = _problems(broken)
+    assert any("answer complain_card: field answers" in p and "lenders" in p for p in problems)
+
+
+def test_check_refuses_any_beside_another_lender_type(broken: Path) -> None:
+    _edit_answer(broken, "complain", "complain_card", lenders=["any", "bank_card"])
+    assert any("'any' stands alone" in p for p in _problems(broken))
+
+
+def test_check_refuses_a_source_that_is_not_an_example(broken: Path) -> None:
+    _edit_answer(
+        broken,
+        "legal_consequences",
+        "wage_deduction",
+        sources=[{"text": "一个不在例句里的问题", "url": "https://example.org/q"}],
+    )
+    assert any("must also be one of the examples" in p for p in _problems(broken))
+
+
+def test_lender_types_fit() -> None:
+    content = load_content(default_intents_dir())
+    _, card = content.answer("complain_card")
+    _, anyone = content.answer("complain_how")
+    assert card.fits("bank_card") and not card.fits("licensed_online") and not card.fits(None)
+    assert anyone.fits(None) and anyone.fits("unlicensed")
+    # the 2011 card rules' complaint number on the card's back is never offered to 借呗 users
+    _, online = content.answer("complain_online_lender")
+    assert "卡背面" not in online.short and "bank_card" not in online.lenders
