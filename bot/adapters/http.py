@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 from bot.adapters.base import Adapter, MessageHandler
@@ -367,6 +368,20 @@ def _error_middleware(max_body_bytes: int) -> Any:
             return ApiError(
                 exc.status, code, _describe_http_error(exc, request, max_body_bytes), headers
             ).response()
+        except (
+            ConnectionError,
+            aiohttp.ClientPayloadError,
+            aiohttp.http.HttpProcessingError,
+        ) as exc:
+            # The client went away mid-body: one throttled line, no traceback.
+            log_refusal(
+                "client_gone",
+                "http: a client went away during %s %s (%s)",
+                request.method,
+                request.path[:200],
+                type(exc).__name__,
+            )
+            return ApiError(400, "bad_request", "the request body was cut off").response()
         except Exception:
             log.exception("http: unexpected error on %s %s", request.method, request.path[:200])
             return ApiError(
@@ -440,6 +455,7 @@ class HttpAdapter(Adapter):
             settings.port,
             idle_timeout=settings.idle_timeout_seconds,
             max_connections=settings.max_connections,
+            max_per_client=settings.max_connections_per_client,
             error_headers={**SECURITY_HEADERS, "Cache-Control": API_CACHE_CONTROL},
         )
         self._host = settings.host
