@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -268,6 +269,15 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the port of the one server platform ({servers}) being run; "
         "overrides platforms.<name>.port",
     )
+
+    backup = sub.add_parser(
+        "backup",
+        parents=after,
+        help="copy the SQLite session file consistently (also while the bot runs)",
+        description="Copy the SQLite file (sessions and the report's records) with SQLite's "
+        "online backup: a consistent copy, safe while a bot server writes to it.",
+    )
+    backup.add_argument("destination", type=Path, help="the new file (must not exist)")
 
     menu = sub.add_parser(
         "menu",
@@ -660,6 +670,32 @@ def _setup_logging(config: Config, command: str, args: argparse.Namespace) -> No
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
+def cmd_backup(config: Config, args: argparse.Namespace) -> int:
+    """Copy the SQLite file with SQLite's online backup (bot/storage/sqlite_file.py)."""
+    from bot.storage.factory import sqlite_path
+    from bot.storage.sqlite_file import backup
+
+    if config.sessions.store != "sqlite":
+        print(
+            f"error: sessions.store is {config.sessions.store!r}; backup copies the SQLite "
+            "file (back Redis up with its own tools)",
+            file=sys.stderr,
+        )
+        return 2
+    source = sqlite_path(config.sessions)
+    destination = args.destination.expanduser()
+    try:
+        pages = backup(source, destination)
+    except FileExistsError:
+        print(f"error: {destination} exists; name a new file", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: cannot back up {source}: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {source} to {destination} ({pages} pages)")
+    return 0
+
+
 def cmd_menu(config: Config, args: argparse.Namespace) -> int:
     """Set (or with --show print) the Official Account's custom menu (bot/adapters/official.py)."""
     from bot.adapters.official import set_menu
@@ -701,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": cmd_run,
             "report": cmd_report,
             "menu": cmd_menu,
+            "backup": cmd_backup,
         }[command]
         return handler(config, args)
     except ConfigError as exc:

@@ -191,8 +191,11 @@ class HttpConfig(_Section):
     idle_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 15
     #: a request body that takes longer than this to arrive gets 408
     body_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 20
-    #: connections open at the same time; more are closed at once
+    #: connections open at the same time (past it an idle one is evicted, else 503)
     max_connections: Annotated[int, Field(ge=1)] = 256
+    #: connections open at once from one address (default: an eighth of max_connections);
+    #: behind a proxy every client has the proxy's address: raise it there
+    max_connections_per_client: Annotated[int, Field(ge=1)] | None = None
     #: the counsellors' console at /admin: the token counsellors log in with (else env
     #: BOT_ADMIN_TOKEN; at least 16 characters); unset: the console is off (404)
     admin_token: SecretStr | None = None

@@ -26,7 +26,7 @@ from bot.conversation.state import Session
 from bot.learning.model import LinearModel
 from bot.learning.retrain import models_for, needs_retraining, retrain
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
-from bot.privacy import has_personal_numbers, mask
+from bot.privacy import has_personal_numbers, mask, mask_prefix
 from bot.storage.errors import StoreUnavailable
 from bot.storage.factory import Storage, memory_turn_log, open_storage
 from bot.storage.sessions.base import SessionRecord, SessionStore
@@ -230,7 +230,7 @@ class Engine:
             return await self._unaddressed(incoming, key, conversation, text, understood)
         if log.isEnabledFor(logging.DEBUG):
             # Mask, then cut: a cut first could leave most of a card number unmasked.
-            log.debug("conversation=%s text=%s", mask(conversation), mask(text)[:200])
+            log.debug("conversation=%s text=%s", mask(conversation), mask_prefix(text, 200))
 
         if understood.command is Command.FORGET:
             return await self._forget(key, understood)

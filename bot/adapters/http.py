@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 from bot.adapters.base import Adapter, MessageHandler
@@ -65,6 +66,9 @@ MAX_ID_CHARS = 200
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 #: What a base64 photo adds to the largest body accepted.
 IMAGE_BODY_ALLOWANCE = MAX_IMAGE_BYTES * 4 // 3 + 64 * 1024
+
+#: JSON bodies larger than this are parsed (and checked) in a worker thread
+JSON_INLINE_BYTES = 16 * 1024
 
 #: the page's files: name → content type
 PAGE_FILES = {
@@ -172,6 +176,12 @@ def _image_too_large() -> ApiError:
     )
 
 
+def _escape(part: str) -> str:
+    """``part`` with "%" and "/" escaped, so joining parts with "/" never makes two different
+    (conversation, user) pairs one: ("a/b", "c") and ("a", "b/c") stay apart."""
+    return part.replace("%", "%25").replace("/", "%2F")
+
+
 @dataclass(frozen=True, slots=True)
 class MessageRequest:
     """The body of ``POST /v1/messages``: a text, or a photo (``image``) with an optional
@@ -201,11 +211,12 @@ class MessageRequest:
     def incoming(self) -> Incoming:
         """The engine's message. Users and rooms are scoped by the conversation id, so two API
         clients that use the same user or room names never share a conversation."""
+        scope = _escape(self.conversation)
         return Incoming(
-            user=f"{self.conversation}/{self.user}",
+            user=f"{scope}/{_escape(self.user)}",
             text="" if self.image is not None else self.text,
             platform=PLATFORM,
-            room=None if self.room is None else f"{self.conversation}/{self.room}",
+            room=None if self.room is None else f"{scope}/{_escape(self.room)}",
             addressed=True,
             kind=MessageKind.IMAGE if self.image is not None else MessageKind.TEXT,
             image=self.image,
@@ -258,6 +269,15 @@ async def _read_multipart(request: web.Request, max_field_bytes: int) -> Message
         text="",
         image=image,
     )
+
+
+def _parse_json(body: bytes) -> MessageRequest:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
+        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {detail}") from None
+    return MessageRequest.from_json(data)
 
 
 # Errors aiohttp raises itself, as the API reports them.
@@ -348,6 +368,20 @@ def _error_middleware(max_body_bytes: int) -> Any:
             return ApiError(
                 exc.status, code, _describe_http_error(exc, request, max_body_bytes), headers
             ).response()
+        except (
+            ConnectionError,
+            aiohttp.ClientPayloadError,
+            aiohttp.http.HttpProcessingError,
+        ) as exc:
+            # The client went away mid-body: one throttled line, no traceback.
+            log_refusal(
+                "client_gone",
+                "http: a client went away during %s %s (%s)",
+                request.method,
+                request.path[:200],
+                type(exc).__name__,
+            )
+            return ApiError(400, "bad_request", "the request body was cut off").response()
         except Exception:
             log.exception("http: unexpected error on %s %s", request.method, request.path[:200])
             return ApiError(
@@ -421,6 +455,7 @@ class HttpAdapter(Adapter):
             settings.port,
             idle_timeout=settings.idle_timeout_seconds,
             max_connections=settings.max_connections,
+            max_per_client=settings.max_connections_per_client,
             error_headers={**SECURITY_HEADERS, "Cache-Control": API_CACHE_CONTROL},
         )
         self._host = settings.host
@@ -519,20 +554,23 @@ class HttpAdapter(Adapter):
         )
 
     async def _read_json(self, request: web.Request) -> MessageRequest:
-        body = await request.read()  # 413 beyond max_body_bytes plus the photo allowance
-        if len(body) > self._max_body_bytes and b'"image"' not in body:
+        # A JSON body gets no photo allowance (a large photo comes as multipart): read at most
+        # max_body_bytes + 1, whatever the body holds.
+        limit = self._max_body_bytes
+        body = bytearray()
+        while len(body) <= limit and (chunk := await request.content.read(limit + 1 - len(body))):
+            body += chunk
+        if len(body) > limit:
             raise ApiError(
                 413,
                 "body_too_large",
                 f"the request body is larger than {self._max_body_bytes} bytes "
-                "(platforms.http.max_body_bytes)",
+                "(platforms.http.max_body_bytes); send a photo as multipart/form-data",
+                {"Connection": "close"},
             )
-        try:
-            data = json.loads(body)
-        except (ValueError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
-            raise ApiError(400, "invalid_json", f"the body is not valid JSON: {detail}") from None
-        return MessageRequest.from_json(data)
+        if len(body) > JSON_INLINE_BYTES:  # a large body is parsed off the event loop
+            return await asyncio.to_thread(_parse_json, bytes(body))
+        return _parse_json(bytes(body))
 
     async def _healthz(self, request: web.Request) -> web.Response:
         return web.json_response(

@@ -9,6 +9,7 @@ reply). :func:`clean_text` replaces them at the edge, so nothing downstream ever
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from bot.messages import Incoming
@@ -16,6 +17,20 @@ from bot.messages import Incoming
 REPLACEMENT = "\ufffd"
 #: the longest id written whole to a log line
 MAX_LOGGED_ID_CHARS = 64
+#: the longest user or room id kept as it is; a longer one is cut and given a digest of the
+#: whole, so it stays distinct from every other id and its cost stays bounded
+MAX_ID_CHARS = 256
+#: the longest message text passed on (the engine reads only the first 2,000 characters)
+MAX_TEXT_CHARS = 20_000
+
+
+def bounded_id(value: str) -> str:
+    """``value``, or when longer than :data:`MAX_ID_CHARS` its head and a SHA-256 digest of the
+    whole (two different long ids never become one)."""
+    if len(value) <= MAX_ID_CHARS:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{value[: MAX_ID_CHARS - 66]}#{digest}"
 
 
 def clean_text(text: str) -> str:
@@ -34,12 +49,12 @@ def clean_optional(text: str | None) -> str | None:
 
 
 def clean_incoming(incoming: Incoming) -> Incoming:
-    """``incoming`` with its text, user and room cleaned (the same object when all are clean)."""
-    text, user, room = (
-        clean_text(incoming.text),
-        clean_text(incoming.user),
-        clean_optional(incoming.room),
-    )
+    """``incoming`` with its text, user and room cleaned and bounded (text cut at
+    :data:`MAX_TEXT_CHARS`, long ids replaced by :func:`bounded_id`); the same object when all
+    are clean."""
+    text = incoming.text if len(incoming.text) <= MAX_TEXT_CHARS else incoming.text[:MAX_TEXT_CHARS]
+    room = None if incoming.room is None else clean_text(bounded_id(incoming.room))
+    text, user = clean_text(text), clean_text(bounded_id(incoming.user))
     if text is incoming.text and user is incoming.user and room is incoming.room:
         return incoming
     return replace(incoming, text=text, user=user, room=room)

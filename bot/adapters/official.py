@@ -56,7 +56,7 @@ from wechatpy.messages import (
 from wechatpy.replies import create_reply
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
-from bot.adapters.hygiene import clean_text
+from bot.adapters.hygiene import clean_incoming
 from bot.adapters.official_api import OfficialApi, OfficialApiError
 from bot.adapters.outbox import Outbox, Outgoing, split_message
 from bot.adapters.webserver import WebServer
@@ -420,8 +420,8 @@ class OfficialAdapter(Adapter):
         """The messages to ask the engine, or the answer without it."""
 
         def ask(text: str, kind: MessageKind = MessageKind.TEXT) -> Incoming:
-            return Incoming(
-                user=clean_text(message.source), text=clean_text(text), platform=PLATFORM, kind=kind
+            return clean_incoming(
+                Incoming(user=message.source, text=text, platform=PLATFORM, kind=kind)
             )
 
         if isinstance(message, TextMessage):

@@ -118,6 +118,25 @@ def _split_target(conversation: str) -> tuple[str, str]:
     return self_id, rest.partition("/")[2]
 
 
+#: QQ numbers (users, groups, the bot's account) have at most this many digits
+MAX_QQ_ID_DIGITS = 20
+
+
+def numeric_id(value: object) -> str | None:
+    """A QQ number from an event (an int, or a string of ASCII digits) as its canonical
+    string; None for anything else (a dict, a float, a 1 MB string, zero, a negative)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (0 < len(value) <= MAX_QQ_ID_DIGITS and value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value < 10**MAX_QQ_ID_DIGITS:
+        return str(value)
+    return None
+
+
 def _wire_id(value: str) -> int | str:
     """QQ numbers go back as numbers, as they came."""
     return int(value) if value.isdigit() else value
@@ -247,7 +266,7 @@ class OneBotAdapter(Adapter):
         await ws.prepare(request)
         connection = _Connection(
             ws=ws,
-            self_id=clean_text(request.headers.get("X-Self-ID", "").strip()[:64]),
+            self_id=numeric_id(request.headers.get("X-Self-ID", "")) or "",
             role=(request.headers.get("X-Client-Role") or "Universal").strip().lower(),
             peer=str(request.remote),
         )
@@ -312,7 +331,10 @@ class OneBotAdapter(Adapter):
     # ----- incoming ----------------------------------------------------------------------
 
     async def _on_frame(self, connection: _Connection, raw: str) -> None:
-        data = parse_frame(raw)
+        # A large frame is parsed off the event loop (a 4 MB frame takes tens of milliseconds).
+        data = (
+            await asyncio.to_thread(parse_frame, raw) if len(raw) > 64 * 1024 else parse_frame(raw)
+        )
         if data is None:
             _refusals.log(
                 "frame",
@@ -337,7 +359,16 @@ class OneBotAdapter(Adapter):
             )
 
     async def _on_event(self, connection: _Connection, event: dict[str, Any]) -> None:
-        claimed = clean_text(str(event.get("self_id") or "").strip()[:64])
+        raw_self_id = event.get("self_id")
+        claimed = numeric_id(raw_self_id) or ""
+        if raw_self_id not in (None, "") and not claimed:
+            _refusals.log(
+                "self_id",
+                logging.WARNING,
+                "onebot: an event from %s has a self_id that is not a QQ number; dropped",
+                connection.peer,
+            )
+            return
         if not connection.self_id and claimed:
             connection.self_id = claimed  # no X-Self-ID header: learn it from the first event
             async with self._changed:
@@ -445,15 +476,15 @@ class OneBotAdapter(Adapter):
 
     def _to_incoming(self, event: dict[str, Any], self_id: str) -> Incoming | None:
         message_type = event.get("message_type")
-        user_id = str(event.get("user_id", "")).strip()
-        if message_type not in ("private", "group") or not user_id:
+        user_id = numeric_id(event.get("user_id"))
+        if message_type not in ("private", "group") or user_id is None:
             return None
         if user_id == self_id:
             return None  # the bot's own message
         room = None
         if message_type == "group":
-            room = str(event.get("group_id", "")).strip()
-            if not room:
+            room = numeric_id(event.get("group_id"))
+            if room is None:
                 return None
         message = event.get("message")
         read = read_message(

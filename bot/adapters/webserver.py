@@ -4,7 +4,9 @@ on port 0 and stop, the rule for when a token is required, and constant-time tok
 The server protects itself: a connection that sends no complete request head within
 ``idle_timeout`` seconds is closed (idle sockets and slowloris headers alike; aiohttp's
 keep-alive timer runs from the moment a connection is accepted), at most ``max_connections``
-are open at once (more are closed as soon as they are accepted, with a rate-limited log line),
+are open at once and at most ``max_per_client`` from one address (below the cap): past either
+limit an idle connection is evicted first, else the new one is answered 503 with Retry-After
+and closed, with one rate-limited log line (never a traceback),
 and the event loop's "out of file descriptors" accept errors are logged once a minute at most.
 """
 
@@ -101,6 +103,14 @@ class _GuardedHandler(RequestHandler):
 
     __slots__ = ()
 
+    async def _handle_request(
+        self, request: Any, start_time: float | None, request_handler: Any
+    ) -> Any:
+        manager = self._manager
+        if isinstance(manager, _GuardedServer) and manager.is_refusing(self):
+            request_handler = manager.refuse
+        return await super()._handle_request(request, start_time, request_handler)
+
     def log_exception(self, *args: Any, **kwargs: Any) -> None:
         """Rate-limited, one line: the error's type and first line, never a traceback."""
         exc = kwargs.get("exc_info")
@@ -125,33 +135,122 @@ class _GuardedHandler(RequestHandler):
         return response
 
 
+#: A refused connection gets this long to send its request and read the 503.
+REFUSAL_GRACE_SECONDS = 2.0
+#: Refused connections still waiting for their 503, at most (beyond: closed at once).
+MAX_REFUSING = 256
+
+
+def _client_of(transport: asyncio.BaseTransport) -> str:
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "?"
+
+
+def _open(handler: RequestHandler) -> bool:
+    transport = handler.transport
+    return transport is not None and not transport.is_closing()
+
+
+def _idle(handler: RequestHandler) -> bool:
+    """True when ``handler`` has no request in progress (idle keep-alive, or no complete
+    request head yet: a slowloris)."""
+    return not getattr(handler, "_request_in_progress", False)
+
+
 class _GuardedServer(Server):
-    """aiohttp's Server making :class:`_GuardedHandler` connections, at most
-    ``max_connections`` at once (more are closed as soon as they are accepted)."""
+    """aiohttp's Server making :class:`_GuardedHandler` connections: at most
+    ``max_per_client`` from one address and ``max_connections`` in all. A new connection past
+    either limit first evicts an idle connection (no request in progress) — of the same
+    client, or at the cap of the client holding the most — the oldest first; when none is
+    idle, the new connection is answered 503 with Retry-After (not reset) and closed."""
 
     max_connections = DEFAULT_MAX_CONNECTIONS
+    max_per_client = DEFAULT_MAX_CONNECTIONS // 8
     refused = 0
+    evicted = 0
     error_headers: Mapping[str, str] = {}
 
     def __call__(self) -> RequestHandler:
         return _GuardedHandler(self, loop=self._loop, **self._kwargs)
 
+    def _state(self) -> tuple[dict[RequestHandler, str], set[RequestHandler]]:
+        clients: dict[RequestHandler, str] = self.__dict__.setdefault("_clients", {})
+        refusing: set[RequestHandler] = self.__dict__.setdefault("_refusing", set())
+        return clients, refusing
+
+    def is_refusing(self, handler: RequestHandler) -> bool:
+        """True when ``handler``'s requests are answered 503."""
+        return handler in self._state()[1]
+
     def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
-        """Register the connection, or close it at once when the cap is reached."""
-        if len(self._connections) >= self.max_connections:
-            self.refused += 1
-            transport.abort()  # never registered: connection_lost has nothing to undo
-            _refusals.log(
-                "cap",
-                logging.WARNING,
-                "server: %d connections are open (the limit); closed a new one from "
-                "%s (%d refused so far)",
-                self.max_connections,
-                transport.get_extra_info("peername"),
-                self.refused,
-            )
-            return
+        """Register the connection; past a limit evict an idle one or refuse this one."""
+        clients, refusing = self._state()
+        client = _client_of(transport)
         super().connection_made(handler, transport)
+        live = [
+            h
+            for h in self._connections
+            if h is not handler and h not in refusing and _open(h)  # not closing meanwhile
+        ]
+        mine = [h for h in live if clients.get(h) == client]
+        victims: list[RequestHandler] = []
+        if len(mine) >= self.max_per_client:
+            victims = mine
+        elif len(live) >= self.max_connections:
+            counts: dict[str, int] = {}
+            for h in live:
+                counts[clients.get(h, "?")] = counts.get(clients.get(h, "?"), 0) + 1
+            for name in sorted(counts, key=counts.__getitem__, reverse=True):
+                victims = [h for h in live if clients.get(h) == name and _idle(h)]
+                if victims:
+                    break
+        else:
+            clients[handler] = client
+            return
+        idle = [h for h in victims if _idle(h)]  # in order of arrival: the oldest first
+        if idle:
+            self.evicted += 1
+            clients.pop(idle[0], None)
+            refusing.discard(idle[0])
+            idle[0].force_close()
+            clients[handler] = client
+            return
+        self.refused += 1
+        _refusals.log(
+            "cap",
+            logging.WARNING,
+            "server: connection limit reached (%d per client, %d in all); answered 503 to "
+            "a new connection from %s (%d refused so far)",
+            self.max_per_client,
+            self.max_connections,
+            client,
+            self.refused,
+        )
+        if len(refusing) >= MAX_REFUSING:
+            handler.force_close()  # a flood of refusals: no 503 for these
+            return
+        refusing.add(handler)
+        self._loop.call_later(REFUSAL_GRACE_SECONDS, handler.force_close)
+
+    def connection_lost(self, handler: RequestHandler, exc: BaseException | None = None) -> None:
+        """Forget the connection."""
+        clients, refusing = self._state()
+        clients.pop(handler, None)
+        refusing.discard(handler)
+        super().connection_lost(handler, exc)
+
+    async def refuse(self, request: Any) -> web.StreamResponse:
+        """The answer to every request on a refused connection."""
+        return web.json_response(
+            {
+                "error": {
+                    "code": "too_many_connections",
+                    "message": "the server has too many open connections; try again shortly",
+                }
+            },
+            status=503,
+            headers={**self.error_headers, "Retry-After": "5", "Connection": "close"},
+        )
 
 
 class _GuardedRunner(web.AppRunner):
@@ -162,11 +261,13 @@ class _GuardedRunner(web.AppRunner):
         app: web.Application,
         *,
         max_connections: int,
+        max_per_client: int,
         error_headers: Mapping[str, str],
         **kwargs: Any,
     ) -> None:
         super().__init__(app, **kwargs)
         self._max_connections = max_connections
+        self._max_per_client = max_per_client
         self._error_headers = dict(error_headers)
 
     async def _make_server(self) -> Server:
@@ -174,6 +275,7 @@ class _GuardedRunner(web.AppRunner):
         server.__class__ = _GuardedServer  # same layout; aiohttp offers no factory hook
         assert isinstance(server, _GuardedServer)
         server.max_connections = self._max_connections
+        server.max_per_client = self._max_per_client
         server.error_headers = self._error_headers
         return server
 
@@ -198,6 +300,7 @@ class WebServer:
         *,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT_SECONDS,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_per_client: int | None = None,
         error_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._app = app
@@ -205,6 +308,10 @@ class WebServer:
         self._requested_port = port
         self._idle_timeout = idle_timeout
         self._max_connections = max_connections
+        # below the cap, so one address can never hold every connection
+        self._max_per_client = min(
+            max_per_client or max(1, max_connections // 8), max(1, max_connections - 1)
+        )
         self._error_headers = dict(error_headers or {})
         self._runner: _GuardedRunner | None = None
         self.port: int | None = None
@@ -233,6 +340,7 @@ class WebServer:
         runner = _GuardedRunner(
             self._app,
             max_connections=self._max_connections,
+            max_per_client=self._max_per_client,
             error_headers=self._error_headers,
             access_log=None,
             shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,

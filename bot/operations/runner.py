@@ -128,6 +128,21 @@ async def run_platforms(config: Config, platforms: list[str]) -> int:
     if not platforms:
         raise ConfigError("platforms.enabled: no platform to run (e.g. [terminal])")
     names = registry.check(platforms)
+    lock = None
+    if config.sessions.store == "sqlite":
+        from bot.storage.factory import sqlite_path
+        from bot.storage.sqlite_file import ServerLock
+
+        lock = ServerLock(sqlite_path(config.sessions))
+        lock.acquire()  # a second server on the file: StoreUnavailable, one clear line
+    try:
+        return await _run_platforms(config, names)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+async def _run_platforms(config: Config, names: list[str]) -> int:
     engine = await Engine.create(config)
     try:
         adapters = [registry.build(name, config, engine) for name in names]

@@ -1,6 +1,7 @@
 """One SQLite database file as the embedded stores use it (the sessions and the turn log).
 
-:class:`SqliteFile` owns one connection on one thread of its own. :meth:`SqliteFile.run` hands
+:class:`SqliteFile` uses the process's one connection to its file, on one thread of its own
+(the sessions and the turn log share it). :meth:`SqliteFile.run` hands
 a plain function the connection inside ``BEGIN`` … ``COMMIT`` and runs it whole on that thread:
 one thread hop per transaction, and a caller that gives up (a deadline) never leaves a
 transaction half done, because the thread finishes it (commit or rollback) by itself.
@@ -26,6 +27,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,12 +48,62 @@ DEFAULT_TIMEOUT = 5.0
 
 
 def _prepare_file(path: Path) -> None:
-    """Create the parent directory and an empty database file readable by this user only."""
+    """Create the parent directory and, when missing, an empty database file readable by this
+    user only.
+
+    An existing file is never opened here: closing a descriptor of a database drops every
+    POSIX lock this process holds on it (SQLite's own included), so another connection's
+    reader could then checkpoint and delete the WAL under it. A missing file has no connection
+    in this process (the shared one is dropped before the file is made again)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.exists():
+        return
     # Sessions and turn texts hold personal data: create the file 0600 (SQLite gives -wal/-shm
     # the same mode).
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    except FileExistsError:
+        return  # made meanwhile (by another process): leave it alone
     os.close(fd)
+
+
+class _Shared:
+    """The one connection (and its thread) of one database file in this process."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.db: sqlite3.Connection | None = None  # used on the thread only
+        self.inode: tuple[int, int] | None = None
+        self.generation = 0  # bumped at each (re)connect: every user sets its schema again
+        self.users = 0
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+
+
+#: path → its shared connection; sessions, the turn log (and the console, in its own file)
+#: each hold one use of their file's entry.
+_SHARED: dict[str, _Shared] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _acquire(path: Path) -> _Shared:
+    key = os.path.realpath(path)
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+        if shared is None:
+            shared = _SHARED[key] = _Shared(key)
+        shared.users += 1
+        return shared
+
+
+def _release(shared: _Shared) -> bool:
+    """Give up one use; True when it was the last (the caller closes the connection)."""
+    with _SHARED_LOCK:
+        shared.users -= 1
+        if shared.users > 0:
+            return False
+        if _SHARED.get(shared.key) is shared:
+            del _SHARED[shared.key]
+        return True
 
 
 def is_corrupt(exc: BaseException) -> bool:
@@ -74,13 +126,17 @@ def fix_hint(path: Path | str) -> str:
 
 
 class SqliteFile:
-    """A connection to the SQLite file at ``path`` (or ``":memory:"``), opened on first use.
+    """A use of the SQLite file at ``path`` (or ``":memory:"``), opened on first use.
+
+    Every :class:`SqliteFile` of one file in a process shares one connection and its thread
+    (the sessions and the turn log live in one file): SQLite's POSIX locks belong to the
+    process, so a second connection of our own is never needed and only risks them.
 
     Opening creates the file (and its parent directory) if missing, sets the pragmas, runs
     ``schema`` (which must be idempotent: ``CREATE … IF NOT EXISTS``) and then ``on_open``, if
-    given, with the new connection (on the connection's thread). ``label`` names the database
-    in messages (``"<label> <path>: <error>"``). ``timeout`` (seconds) is the deadline of each
-    call and the connection's busy timeout.
+    given, with the connection (on the connection's thread); each user runs its own schema
+    once per connection. ``label`` names the database in messages (``"<label> <path>:
+    <error>"``). ``timeout`` (seconds) is the deadline of each call and the busy timeout.
     """
 
     def __init__(
@@ -97,59 +153,89 @@ class SqliteFile:
         self.label = label
         self.timeout = timeout
         self._on_open = on_open
-        self._db: sqlite3.Connection | None = None  # used on the thread only
-        self._inode: tuple[int, int] | None = None
+        self._shared: _Shared | None = None
+        self._generation = 0  # the shared connection's generation our schema was set in
         self._has_run = False  # opened once: past start-up, faults are recovered from
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self.recoveries = 0  # how often the file was recreated while running
+
+    def _use(self) -> _Shared:
+        if self._shared is None:
+            if isinstance(self.path, Path):
+                self._shared = _acquire(self.path)
+            else:  # ":memory:": a database of its own
+                self._shared = _Shared(":memory:")
+                self._shared.users = 1
+        return self._shared
+
+    @property
+    def _thread(self) -> ThreadPoolExecutor:
+        return self._use().thread
 
     # -- on the connection's thread ---------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, shared: _Shared) -> sqlite3.Connection:
         if isinstance(self.path, Path):
             _prepare_file(self.path)
         db = sqlite3.connect(
             self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
         )
         try:
+            db.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             # Deleted rows hold personal details (sessions, the text of unanswered turns):
             # overwrite them, do not just unlink them.
             db.execute("PRAGMA secure_delete=ON")
-            db.executescript(self.schema)
-            if self._on_open is not None:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._on_open(db)
-                except BaseException:
-                    db.rollback()
-                    raise
-                db.commit()
         except BaseException:
             db.close()
             raise
         if isinstance(self.path, Path):
             stat = os.stat(self.path)
-            self._inode = (stat.st_dev, stat.st_ino)
-        self._has_run = True
+            shared.inode = (stat.st_dev, stat.st_ino)
+        shared.generation += 1
         return db
 
+    def _set_schema(self, db: sqlite3.Connection) -> None:
+        db.executescript(self.schema)
+        if self._on_open is not None:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._on_open(db)
+            except BaseException:
+                db.rollback()
+                raise
+            db.commit()
+
+    def _db(self) -> sqlite3.Connection:
+        """The shared connection, opened if needed, with this user's schema set."""
+        shared = self._use()
+        if shared.db is None:
+            shared.db = self._connect(shared)
+        if self._generation != shared.generation:
+            self._set_schema(shared.db)
+            self._generation = shared.generation
+        self._has_run = True
+        return shared.db
+
     def _drop_connection(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
+        shared = self._shared
+        if shared is not None and shared.db is not None:
+            db, shared.db = shared.db, None
             with contextlib.suppress(sqlite3.Error):
                 db.close()
 
     def _file_replaced(self) -> bool:
         """True when the open file was deleted or replaced under us."""
-        if self._db is None or not isinstance(self.path, Path) or self._inode is None:
+        shared = self._shared
+        if shared is None or shared.db is None or not isinstance(self.path, Path):
+            return False
+        if shared.inode is None:
             return False
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:
             return True
-        return (stat.st_dev, stat.st_ino) != self._inode
+        return (stat.st_dev, stat.st_ino) != shared.inode
 
     def _move_aside(self) -> Path:
         assert isinstance(self.path, Path)
@@ -190,9 +276,7 @@ class SqliteFile:
             return self._transaction(fn, write)
 
     def _transaction(self, fn: Callable[[sqlite3.Connection], T], write: bool) -> T:
-        if self._db is None:
-            self._db = self._connect()
-        db = self._db
+        db = self._db()
         db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             result = fn(db)
@@ -240,7 +324,7 @@ class SqliteFile:
         try:
             await loop.run_in_executor(self._thread, self._transaction, opening, True)
         except (sqlite3.Error, OSError) as exc:
-            await loop.run_in_executor(self._thread, self._drop_connection)
+            await self.close()
             raise StoreUnavailable(self._describe(exc)) from exc
 
     async def checkpoint(self) -> None:
@@ -252,18 +336,28 @@ class SqliteFile:
         """
 
         def checkpoint() -> None:
-            if self._db is not None:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shared = self._shared
+            if shared is not None and shared.db is not None:
+                shared.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
         await asyncio.get_running_loop().run_in_executor(self._thread, checkpoint)
 
     async def close(self) -> None:
-        """Close the connection, if open, and let its thread end; the next call opens both
-        again."""
-        thread = self._thread
-        await asyncio.get_running_loop().run_in_executor(thread, self._drop_connection)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-        thread.shutdown(wait=False)
+        """Give up this use of the file; the last use closes the connection and lets its
+        thread end. The next call opens both again."""
+        shared, self._shared = self._shared, None
+        self._generation = 0
+        if shared is None or not _release(shared):
+            return
+
+        def drop() -> None:
+            if shared.db is not None:
+                db, shared.db = shared.db, None
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+
+        await asyncio.get_running_loop().run_in_executor(shared.thread, drop)
+        shared.thread.shutdown(wait=False)
 
 
 def diagnose(path: Path) -> str | None:
@@ -287,3 +381,66 @@ def diagnose(path: Path) -> str | None:
     if problems:
         return f"{path} is damaged ({'; '.join(problems[:3])}): {fix_hint(path)}"
     return None
+
+
+class ServerLock:
+    """The claim of one bot server (``run``) on a SQLite file: an exclusive ``flock`` on
+    ``<file>.lock`` beside it, held until :meth:`release` (or the process ends, however it
+    ends). A second server on the same file is refused with a sentence saying what to do;
+    ``report``, ``check`` and ``chat`` never take it (SQLite lets them read and write safely
+    beside the server). The lock is on a file of its own, so it never touches SQLite's locks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(f"{path}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise :class:`StoreUnavailable` when another server holds it."""
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            holder = ""
+            with contextlib.suppress(OSError, ValueError):
+                holder = f" (process {int(self.path.read_text().strip())})"
+            raise StoreUnavailable(
+                f"another bot server{holder} already runs on {str(self.path)[:-5]}: one "
+                "SQLite file serves one bot server. Stop it first, or run several servers "
+                "with sessions.store: redis (see README, 'Running more than one server'); "
+                "report, check and chat may still use the file"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Let the lock go."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+def backup(source: Path, destination: Path) -> int:
+    """Copy the database at ``source`` to ``destination`` with SQLite's online backup (a
+    consistent copy, also while a bot writes to it); the number of pages copied. The copy is
+    created 0600; an existing ``destination`` is refused (FileExistsError)."""
+    if not source.exists():
+        raise FileNotFoundError(f"{source} does not exist")
+    fd = os.open(destination, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    os.close(fd)  # a new file: no connection has it open
+    src = sqlite3.connect(source, timeout=10.0)
+    try:
+        dst = sqlite3.connect(destination)
+        try:
+            src.backup(dst, pages=256)
+            pages = int(dst.execute("PRAGMA page_count").fetchone()[0])
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return pages

@@ -107,33 +107,6 @@ async def test_a_slow_body_gets_408(engine: Engine) -> None:
         assert b"body_timeout" in answer
 
 
-async def test_connections_beyond_the_cap_are_closed_at_once(
-    engine: Engine, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.WARNING)
-    async with adapter_on(
-        engine, http_config(max_connections=3, idle_timeout_seconds=30)
-    ) as adapter:
-        assert adapter.port is not None
-        held = [await asyncio.open_connection("127.0.0.1", adapter.port) for _ in range(3)]
-        try:
-            for _ in range(30):
-                if adapter._server.open_connections == 3:
-                    break
-                await asyncio.sleep(0.05)
-            extra = [await asyncio.open_connection("127.0.0.1", adapter.port) for _ in range(5)]
-            for reader, _ in extra:
-                assert await closed_within(reader, 3)
-            for reader, _ in held:  # the first three are still served
-                assert not await closed_within(reader, 0.1)
-            assert adapter._server.refused == 5
-        finally:
-            for _, writer in held + extra:
-                writer.close()
-    refusals = [r for r in caplog.records if "connections are open" in r.getMessage()]
-    assert len(refusals) <= 1  # one line a minute, not one per refused connection
-
-
 def test_accept_errors_are_logged_once_a_minute(caplog: pytest.LogCaptureFixture) -> None:
     now = [0.0]
     accept_filter = AcceptErrorFilter(interval=60, clock=lambda: now[0])

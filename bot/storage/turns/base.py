@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.messages import Outcome, RankedIntent
-from bot.privacy import mask
+from bot.privacy import mask_prefix
 
 #: Answers that mean the bot did not know: the polite fallback and the clarifying question.
 UNANSWERED_INTENTS = frozenset({"fallback", "clarify"})
@@ -102,8 +102,9 @@ class TurnRecord:
             return cls(
                 at=at, intent=intent, platform=platform, confidence=confidence, urgent=urgent
             )
-        # Mask the whole text before cutting it, so a cut never leaves half a number unmasked.
-        kept = mask(text)[:MAX_TEXT_CHARS] if keep_text else None
+        # Mask past the cut before cutting, so a cut never leaves half a number unmasked (and
+        # a 20,000-character text costs no more than a short one).
+        kept = mask_prefix(text, MAX_TEXT_CHARS) if keep_text else None
         guesses = tuple(
             RankedIntent(r.intent, round(float(r.score), 4))
             for r in ranking
