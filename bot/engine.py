@@ -250,6 +250,7 @@ class Engine:
                 understanding.content,
                 in_group=incoming.in_group,
                 floor=self.config.classifier.clarify_floor,
+                reader=understanding.reader,
             )
             if replies:
                 if understood.truncated:
@@ -261,6 +262,7 @@ class Engine:
                 session.details = session.details.merged(understood.details)
                 if "case" not in session.noticed:
                     session.noticed.append("case")
+                session.case = list(intents)
                 await self._save_session(session)
                 return Response(
                     replies=[*notice, *replies],
@@ -269,6 +271,15 @@ class Engine:
                     intents=understood.ranking[:5],
                     urgent=bool(understood.urgent),
                 )
+
+        if understood.command is Command.MORE and session.case and not understood.urgent:
+            # 详细 after a counsellor's brief: every question's full answer with its rules
+            replies = counsellor.dossier(
+                session.case, understanding.dialogue, understanding.content
+            )
+            session.case = []
+            await self._save_session(session)
+            return Response(replies=[*notice, *replies], intent=session.active_intent)
 
         turn = understanding.dialogue.respond(
             understood,

@@ -193,11 +193,24 @@ async def test_counsellor_forward_is_split_answered_and_briefed(chat: Chat) -> N
     answered = " ".join(heads)
     for title in ("起诉", "分期", "骚扰"):
         assert title in answered, answered
-    assert any("依据" in r for r in replies[:-1])  # the rules behind each answer
     brief = replies[-1]
     assert brief.startswith("【给顾问的简要】")
     assert "适用规定" in brief and "建议向客户了解" in brief
     assert "招商银行" in brief and "50,000" in brief
+    # a phone screen: the full answers with the rules behind each come on 详细
+    assert sum(len(r) for r in replies) <= 600
+    assert "详细" in brief
+    dossier = await chat.say("详细")
+    assert len(dossier) == len(replies) - 1
+    assert all("依据" in r for r in dossier)
+    assert sum(len(r) for r in dossier) > 1000
+
+
+async def test_a_counsellor_asking_for_the_rules_gets_them(chat: Chat) -> None:
+    await chat.say(FORWARDED)
+    await chat.say("详细")
+    rules = await chat.say("具体是哪个文件第几条")
+    assert "依据" in "\n".join(rules)
 
 
 async def test_counsellor_forward_in_group_keeps_details_private(engine: Engine) -> None:

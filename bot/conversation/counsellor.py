@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.content import SYSTEM_INTENTS, Content, FollowUp
+from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
+from bot.conversation import texts
 from bot.conversation.dialogue import Dialogue
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.details import Details
+
+if TYPE_CHECKING:
+    from bot.understanding.reader import Reader
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Understood
 
@@ -30,6 +35,11 @@ CASE_CHARS = 40
 MAX_QUESTIONS = 5
 #: At most this many sentences are read from one forwarded text (bounded cost).
 MAX_SENTENCES = 60
+#: A counsellor's brief fits a phone: at most this many characters (the full answers with
+#: their rules, often thousands of characters, come on 详细).
+BRIEF_CHARS = 600
+#: In a group every reply stays within this.
+GROUP_CHARS = 300
 
 _SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
 _MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
@@ -104,24 +114,64 @@ def answer(
     *,
     in_group: bool,
     floor: float,
+    reader: Reader | None = None,
 ) -> tuple[list[str], list[str]]:
-    """The replies for a forwarded text (``understood`` is the whole text's reading) and the
-    intents answered, in order."""
+    """The reply to a forwarded text (``understood`` is the whole text's reading) and the
+    intents answered, in order: each question's point (its direct answer, else the first steps
+    of its topic), then a brief for the counsellor, within a phone screen (:data:`BRIEF_CHARS`;
+    :data:`GROUP_CHARS` in a group); the full answers with their rules come on 详细
+    (:func:`dossier`)."""
     questions = split_questions(text, classifier, floor, understood.classification)
     if not questions:
         return [], []
-    replies = []
     total = len(questions)
+    budget = GROUP_CHARS if in_group else BRIEF_CHARS
+    brief = _brief(understood.details, [q.intent for q in questions], content, in_group=in_group)
+    parts = []
     for number, question in enumerate(questions, start=1):
         spec = content.intent(question.intent)
         head = f"【问题{number}/{total}：{spec.title}】"
         if question.excerpt and not in_group:  # never quote a member's words in a group
             head += f"\n客户原话：{mask(question.excerpt)}"
-        replies.append(head + "\n" + dialogue.long_answer(spec))
-    replies.append(
-        _brief(understood.details, [q.intent for q in questions], content, in_group=in_group)
-    )
+        parts.append((head, _point(question, reader, spec, content)))
+    replies = _fit(parts, brief, budget)
     return replies, [q.intent for q in questions]
+
+
+def dossier(intents: list[str], dialogue: Dialogue, content: Content) -> list[str]:
+    """详细 after a brief: each question's full answer with the rules behind it."""
+    return [dialogue.long_answer(content.intent(i)) for i in intents if i in content.ids]
+
+
+def _point(question: Question, reader: Reader | None, spec: IntentSpec, content: Content) -> str:
+    """The point of one question: its direct answer when one is confidently asked, else the
+    first steps of its topic."""
+    if reader is not None and question.excerpt:
+        direct = reader.read(question.excerpt).direct
+        if direct is not None and direct.confident and direct.intent == spec.id:
+            return content.answer(direct.answer)[1].short
+    steps = [line for line in spec.advice.short.splitlines() if line.strip()]
+    return "\n".join(steps[:3])
+
+
+def _fit(parts: list[tuple[str, str]], brief: str, budget: int) -> list[str]:
+    """The questions' points, then the brief and the 详细 line, within ``budget`` characters in
+    all: the points are cut to their first line, then dropped from the last, before the brief
+    is."""
+    closing = f"{brief}\n\n{texts.CASE_MORE}"
+
+    def size(items: list[str]) -> int:
+        return sum(len(item) for item in items) + len(closing)
+
+    full = [f"{head}\n{point}" for head, point in parts]
+    if size(full) <= budget:
+        return [*full, closing]
+    short = [f"{head}\n{point.splitlines()[0]}" for head, point in parts]
+    while short and size(short) > budget:
+        short.pop()
+    if short or len(closing) <= budget:
+        return [*short, closing]
+    return [closing[: budget - len(texts.CASE_MORE) - 2] + "…\n" + texts.CASE_MORE]
 
 
 def _brief(details: Details, intents: list[str], content: Content, *, in_group: bool) -> str:
@@ -140,8 +190,9 @@ def _brief(details: Details, intents: list[str], content: Content, *, in_group: 
     if facts:
         lines.append("已知：" + "，".join(facts))
     sources = content.sources(ref for spec in specs for ref in spec.references)
-    if sources:  # from the fact register
-        lines.append("适用规定：\n" + "\n".join(f"· {source}" for source in sources[:8]))
+    if sources:  # from the fact register (all of them on 详细)
+        names = list(dict.fromkeys(source.split("（")[0] for source in sources))
+        lines.append("适用规定：" + "；".join(names[:3]))
     asks = []
     for spec in specs:
         for follow_up in spec.follow_ups:
@@ -150,7 +201,7 @@ def _brief(details: Details, intents: list[str], content: Content, *, in_group: 
             if follow_up.question not in asks:
                 asks.append(follow_up.question.rstrip("：:").split("回复")[0].strip())
     if asks:
-        lines.append("建议向客户了解：\n" + "\n".join(f"· {q}" for q in asks[:5]))
+        lines.append("建议向客户了解：" + "；".join(asks[:3]))
     return "\n".join(lines)
 
 

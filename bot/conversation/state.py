@@ -87,6 +87,8 @@ class Session:
     noticed: list[str] = field(default_factory=list)
     #: the direct answer just given (its id), so that 详细 expands it
     last_answer: str | None = None
+    #: the topics of the counsellor's case just briefed: 详细 gives their full answers
+    case: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -105,6 +107,7 @@ class Session:
                 "sent": self.sent,
                 "noticed": self.noticed,
                 "last_answer": self.last_answer,
+                "case": self.case,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -132,6 +135,7 @@ class Session:
             sent=_strings(raw.get("sent")),
             noticed=_strings(raw.get("noticed")),
             last_answer=_str_or_none(raw.get("last_answer")),
+            case=_strings(raw.get("case")),
         )
 
     def reset(self) -> None:

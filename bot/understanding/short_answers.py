@@ -60,6 +60,17 @@ _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
             r"具体说说|再详细点|依据|法律依据|more)$"
         ),
     ),
+    (
+        # asking for the rules behind the answer just given: "麻烦给一下法规依据…",
+        # "具体是哪个文件第几条", "出处呢"
+        Command.MORE,
+        re.compile(
+            r"^(麻烦|请|能不能|可以|可不可以|那)?(你)?(再)?(给我|帮我|给)?(发|列|说|告诉我|附上|贴)?"
+            r"(一下|下)?(具体|相关)?(的)?(法规|法律|规定|政策|文件)?"
+            r"(依据|出处|条文|原文|来源)(是什么|是哪|呢|吗|在哪)?"
+            r"|^(具体)?(是|在)?(哪个|哪份|哪部|什么)(文件|规定|法规|法律)(的)?(第几条|哪一条|哪条)"
+        ),
+    ),
     (Command.MENU, re.compile(r"^(菜单|帮助|目录|功能|menu|help|\?|主菜单|返回菜单)$")),
     (Command.RESET, re.compile(r"^(重新开始|重来|取消|退出|结束|重置|reset|cancel|清空)$")),
     (
@@ -105,7 +116,7 @@ def compact(text: str) -> str:
 def read_command(text: str) -> Command | None:
     """The command ``text`` is, if it is one (whole message only)."""
     short = compact(text)
-    if len(short) > 16:
+    if len(short) > 24:
         return None
     for command, pattern in _COMMANDS:
         if pattern.match(short):
