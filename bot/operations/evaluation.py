@@ -353,6 +353,8 @@ class DirectReport:
     general: int
     false_answers: int
     errors: list[dict[str, Any]]
+    #: per topic: (messages expecting an answer, answered exactly)
+    by_topic: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
@@ -365,12 +367,15 @@ class DirectReport:
         return 1 - self.missed / self.expected if self.expected else 0.0
 
     def line(self) -> str:
-        """The one line ``eval`` prints."""
-        return (
+        """The lines ``eval`` prints: the whole set, then the direct-answer rate per topic."""
+        lines = [
             f"direct-answer accuracy: {self.accuracy:.3f} ({self.correct}/{self.expected}); "
             f"no answer when one was expected: {self.missed}, wrong answer: {self.wrong}; "
             f"general messages answered anyway: {self.false_answers}/{self.general}"
-        )
+        ]
+        for topic, (expected, correct) in sorted(self.by_topic.items()):
+            lines.append(f"  {topic:<24} {correct / expected:.3f} ({correct}/{expected})")
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -384,6 +389,7 @@ class DirectReport:
             "wrong": self.wrong,
             "general": self.general,
             "false_answers": self.false_answers,
+            "by_topic": {t: {"expected": e, "correct": c} for t, (e, c) in self.by_topic.items()},
             "errors": self.errors,
         }
 
@@ -392,6 +398,7 @@ def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectRepo
     """Read every item and compare the confident direct answer (if any) with its label."""
     expected = correct = missed = wrong = general = false_answers = 0
     errors: list[dict[str, Any]] = []
+    by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for item in items:
         direct = reader.read(item.text).direct
         given = direct.answer if direct is not None and direct.confident else None
@@ -402,8 +409,10 @@ def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectRepo
                 errors.append({"text": item.text, "expected": None, "given": given})
             continue
         expected += 1
+        by_topic[item.intent][0] += 1
         if given == item.answer:
             correct += 1
+            by_topic[item.intent][1] += 1
             continue
         if given is None:
             missed += 1
@@ -419,5 +428,13 @@ def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectRepo
             }
         )
     return DirectReport(
-        len(items), expected, correct, missed, wrong, general, false_answers, errors
+        len(items),
+        expected,
+        correct,
+        missed,
+        wrong,
+        general,
+        false_answers,
+        errors,
+        {t: (e, c) for t, (e, c) in by_topic.items()},
     )
