@@ -34,6 +34,8 @@ from heapq import nlargest
 from itertools import islice, repeat
 from operator import add, mul
 
+import numpy as np
+
 from bot.content import Content
 from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
 
@@ -149,14 +151,17 @@ class DirectAnswerSelector:
             answer.audience for spec in content.intents for answer in spec.answers
         )
         self._intent_ids = [spec.id for spec in content.intents]
-        # Dense rows (one weight per answer, the general class last) are summed in C.
-        width = len(self._answers) + 1
-        self._rows: dict[str, tuple[float, ...]] = {}
-        for feature, entries in self._train(content, classifier).items():
-            row = [0.0] * width
-            for i, weight in entries:
-                row[i] = weight
-            self._rows[feature] = tuple(row)
+        # Sparse postings (the answers a feature is evidence for, and how much; the general
+        # class last): a message's evidence is one bincount over its features' postings, so
+        # the cost grows with the evidence found, not with the number of answers.
+        self._width = len(self._answers) + 1
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            feature: (
+                np.fromiter((i for i, _ in entries), dtype=np.intp, count=len(entries)),
+                np.fromiter((w for _, w in entries), dtype=np.float64, count=len(entries)),
+            )
+            for feature, entries in self._train(content, classifier).items()
+        }
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -218,8 +223,8 @@ class DirectAnswerSelector:
             return None
         p = self.params
         features = Classifier._features(classification.text, classification.tokens)
-        rows = [row for row in map(self._rows.get, islice(features, MAX_FEATURES)) if row]
-        if not rows:
+        found = [hit for hit in map(self._postings.get, islice(features, MAX_FEATURES)) if hit]
+        if not found:
             return None
         # the topic classifier's probability of each answer's intent is added as a prior
         topic = dict.fromkeys(self._intent_ids, 0.0)
@@ -227,7 +232,9 @@ class DirectAnswerSelector:
             topic[ranked.intent] = ranked.score
         if classification.urgent:  # the topic the person also asked about counts too
             topic.update((r.intent, r.score) for r in classification.others)
-        scores = list(map(sum, zip(*rows, strict=True)))
+        indexes = np.concatenate([hit[0] for hit in found])
+        weights = np.concatenate([hit[1] for hit in found])
+        scores = np.bincount(indexes, weights, minlength=self._width).tolist()
         if len(features) > p.length_norm_features:
             scale = math.sqrt(p.length_norm_features / len(features))
             scores = list(map(mul, scores, repeat(scale)))
