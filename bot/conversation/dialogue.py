@@ -224,7 +224,7 @@ class Dialogue:
         flagged = next(r.score for r in understood.ranking if r.intent == understood.urgent[0])
         if flagged >= URGENT_FLOOR_IN_CONVERSATION:
             return False
-        direct = understood.direct_for(session.details.role)
+        direct = understood.direct_for(session.details.role, session.details.lender_type)
         if direct is not None and direct.confident and direct.intent == active.id:
             return True
         # "好吧我不开": an acknowledgement, then a few words; never a bare short message
@@ -375,7 +375,9 @@ class Dialogue:
         topic's short advice unless that topic is already the active one, then the topic's
         next follow-up question. False when the message asks no such question, or when it
         states the figures for a repayment calculation (the calculation answers it)."""
-        direct = understood.direct_for(session.details.role)  # the answers for this speaker
+        direct = understood.direct_for(
+            session.details.role, session.details.lender_type
+        )  # the answers for this speaker
         if direct is None or understood.urgent:
             return False
         in_context = (  # "要开吗" at the door: a question of the topic being talked about

@@ -71,6 +71,57 @@ LENDER_ALIASES: dict[str, tuple[str, ...]] = {
     "拍拍贷": ("拍拍贷",),
 }
 
+#: The kind of lender behind each canonical name (bot/content.py ``LenderType``): a bank's
+#: credit card unless the words say a loan; a bank's online loan product; a licensed consumer-
+#: finance company or online platform. The wording of an answer follows the kind (the 2011
+#: card rules bind bank credit cards only; complaints go to the lender's own service first).
+BANK_LOAN_PRODUCTS = frozenset({"微粒贷", "网商贷"})
+LICENSED_ONLINE = frozenset(
+    {
+        "花呗",
+        "借呗",
+        "京东白条",
+        "京东金条",
+        "美团",
+        "360借条",
+        "度小满",
+        "招联金融",
+        "平安普惠",
+        "抖音放心借",
+        "分期乐",
+        "安逸花",
+        "捷信",
+        "拍拍贷",
+    }
+)
+#: Words for an unlicensed or private lender (the answer: 110 and the local financial regulator).
+_UNLICENSED = re.compile(
+    r"714|高炮|黑网贷|黑平台|黑户贷|套路贷|裸贷|高利贷|私人放贷|地下钱庄|非法放贷|没有牌照|无牌照"
+)
+_CARD_WORDS = re.compile(r"信用卡|卡债|刷卡|透支|账单")
+_LOAN_WORDS = re.compile(r"贷款|借款|闪电贷|快贷|经营贷|消费贷|房贷|车贷")
+
+
+def lender_type(text: str, lender: str | None) -> str | None:
+    """The kind of lender a message speaks of (``bank_card``, ``bank_loan``,
+    ``licensed_online`` or ``unlicensed``), or None when it does not say."""
+    if _UNLICENSED.search(text):
+        return "unlicensed"
+    if lender in BANK_LOAN_PRODUCTS:
+        return "bank_loan"
+    if lender in LICENSED_ONLINE:
+        return "licensed_online"
+    if lender is not None:  # a bank
+        return (
+            "bank_loan"
+            if _LOAN_WORDS.search(text) and not _CARD_WORDS.search(text)
+            else "bank_card"
+        )
+    if _CARD_WORDS.search(text):
+        return "bank_card"
+    return None
+
+
 #: Short names that are ordinary words too, matched only when followed by one of
 #: _BANK_SUFFIXES (平安信用卡, 光大的卡 …); the canonical name is the value.
 AMBIGUOUS_BANK_NAMES: dict[str, str] = {
@@ -931,6 +982,9 @@ class Details:
     down_share: float | None = field(default=None, metadata=PRIVATE)
     #: the repayment convention asked for: 等额本息, 等额本金 or 免息分期
     convention: str | None = None
+    #: the kind of lender (:func:`lender_type`): bank_card, bank_loan, licensed_online,
+    #: unlicensed; None when not said
+    lender_type: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The details that are known, by name (lists for tuples: the JSON shape)."""
@@ -1058,6 +1112,7 @@ _FIELD_TYPES: dict[str, type] = {
     "down_payment": float,
     "down_share": float,
     "convention": str,
+    "lender_type": str,
 }
 
 # -- entry point ---------------------------------------------------------------------------
@@ -1107,6 +1162,9 @@ def _extract(text: str) -> dict[str, Any]:
         details["lender"] = lenders[0]
         if len(lenders) > 1:
             details["lenders"] = lenders
+    kind = lender_type(text, lenders[0] if lenders else None)
+    if kind is not None:
+        details["lender_type"] = kind
     lender_spans = [(s, e) for s, e, _ in mentions]
 
     numbers = list(_numbers(text, lender_spans))

@@ -71,6 +71,8 @@ class SelectorParameters:
     temperature: float = 1.5
     #: evidence taken off staff answers while the speaker's role is not known
     unknown_role_staff_penalty: float = 2.0
+    #: evidence taken off answers worded for some kinds of lender while the kind is not known
+    unknown_lender_penalty: float = 0.5
     #: the best answer is used from this probability on ...
     threshold: float = 0.4
     #: ... and when it beats the runner-up by at least this ratio
@@ -96,22 +98,35 @@ class DirectScores:
 
     answers: tuple[tuple[str, str], ...]  # (answer id, intent id), in selector order
     audiences: tuple[str, ...]  # the audience of each answer
+    #: the lender types each answer's wording is true for (("any",) for most)
+    lenders: tuple[tuple[str, ...], ...]
     scores: tuple[float, ...]  # evidence plus topic prior, per answer
     none_score: float  # the "no specific question" pseudo class
     params: SelectorParameters
 
-    def match(self, role: str | None = None) -> DirectMatch | None:
-        """The best answer for a speaker of ``role`` (a ``Details.role`` value or None), or
-        None when no answer is meant for that role."""
+    def match(self, role: str | None = None, lender_type: str | None = None) -> DirectMatch | None:
+        """The best answer for a speaker of ``role`` (a ``Details.role`` value or None) whose
+        lender is of ``lender_type``, or None when no answer is meant for them. An answer
+        worded for other kinds of lender is never given once the kind is known; while it is
+        not, such an answer needs clearer evidence than one worded for every lender."""
         allowed = AUDIENCES_FOR_ROLE.get(role, AUDIENCES_FOR_ROLE[None])
         p = self.params
         # Most people who write are the debtor: while the role is not known, a staff answer
         # needs clearly staff words to win ("报警了他们就走了" is not a collector's question).
         penalty = p.unknown_role_staff_penalty if allowed is AUDIENCES_FOR_ROLE[None] else 0.0
+        lender_penalty = p.unknown_lender_penalty if lender_type is None else 0.0
         pool = [
-            (score - penalty if audience == "staff" else score, i)
-            for i, (score, audience) in enumerate(zip(self.scores, self.audiences, strict=True))
+            (
+                score
+                - (penalty if audience == "staff" else 0.0)
+                - (0.0 if "any" in lenders else lender_penalty),
+                i,
+            )
+            for i, (score, audience, lenders) in enumerate(
+                zip(self.scores, self.audiences, self.lenders, strict=True)
+            )
             if audience in allowed
+            and ("any" in lenders or lender_type is None or lender_type in lenders)
         ]
         if not pool:
             return None
@@ -149,6 +164,9 @@ class DirectAnswerSelector:
         self._intents = [intent for _answer, intent in self._answers]
         self._audiences = tuple(
             answer.audience for spec in content.intents for answer in spec.answers
+        )
+        self._lenders = tuple(
+            tuple(answer.lenders) for spec in content.intents for answer in spec.answers
         )
         self._intent_ids = [spec.id for spec in content.intents]
         # Sparse postings (the answers a feature is evidence for, and how much; the general
@@ -243,6 +261,7 @@ class DirectAnswerSelector:
         return DirectScores(
             answers=tuple(self._answers),
             audiences=self._audiences,
+            lenders=self._lenders,
             scores=tuple(map(add, scores, prior)),
             none_score=none_score,
             params=p,

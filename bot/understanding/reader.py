@@ -38,12 +38,16 @@ class Understood:
     #: every direct answer's evidence, kept so the answer can be taken for another role
     direct_scores: DirectScores | None = None
 
-    def direct_for(self, role: str | None) -> DirectMatch | None:
+    def direct_for(self, role: str | None, lender_type: str | None = None) -> DirectMatch | None:
         """The best direct answer among those meant for a speaker of ``role`` (the
-        conversation's ``Details.role``; None: not known)."""
-        if role == self.details.role or self.direct_scores is None:
+        conversation's ``Details.role``; None: not known) whose lender is of ``lender_type``
+        (the conversation's; this message's own when it names one)."""
+        lender_type = self.details.lender_type or lender_type
+        if (role, lender_type) == (self.details.role, self.details.lender_type):
             return self.direct
-        return self.direct_scores.match(role)
+        if self.direct_scores is None:
+            return self.direct
+        return self.direct_scores.match(role, lender_type)
 
     def without_urgent(self) -> Understood:
         """The same reading with no intent flagged urgent (the ranking's order is kept)."""
@@ -134,5 +138,5 @@ class Reader:
         if command is not None:
             return Understood(classification, details, command)
         scores = self.selector.score(classification)
-        direct = scores.match(details.role) if scores is not None else None
+        direct = scores.match(details.role, details.lender_type) if scores is not None else None
         return Understood(classification, details, command, direct, scores)

@@ -67,10 +67,11 @@ SITUATION = {
 
 
 def found_in(text: str) -> dict:
-    """What extract_details found of amounts, periods, lenders and presence, by name."""
+    """What extract_details found of amounts, periods, lenders and presence, by name (the
+    kind of lender is tested on its own, test_the_kind_of_lender_is_read)."""
     found = extract_details(text)
     assert isinstance(found, Details)
-    return {k: v for k, v in found.as_dict().items() if k not in SITUATION}
+    return {k: v for k, v in found.as_dict().items() if k not in SITUATION | {"lender_type"}}
 
 
 @pytest.mark.parametrize(("text", "amount", "approx"), AMOUNTS)
@@ -292,6 +293,25 @@ def test_a_number_in_a_lender_name_is_not_an_amount() -> None:
     assert found_in("欠360借条2万") == {"lender": "360借条", "amount": 20_000.0}
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("借呗逾期了怎么投诉", "licensed_online"),
+        ("美团月付还不上", "licensed_online"),
+        ("招行信用卡欠5万", "bank_card"),
+        ("建行的装修贷款逾期", "bank_loan"),
+        ("微粒贷还不上", "bank_loan"),
+        ("信用卡逾期怎么办", "bank_card"),
+        ("714高炮天天爆通讯录", "unlicensed"),
+        ("借了高利贷 利滚利", "unlicensed"),
+        ("网贷逾期", None),
+        ("催收上门了", None),
+    ],
+)
+def test_the_kind_of_lender_is_read(text: str, kind: str | None) -> None:
+    assert extract_details(text).lender_type == kind
+
+
 # -- presence ------------------------------------------------------------------------------
 
 PRESENCE: list[tuple[str, bool]] = [
@@ -445,8 +465,16 @@ def _well_formed(found: dict[str, Any]) -> None:
         "down_payment",
         "down_share",
         "convention",
+        "lender_type",
     }
     assert set(found) <= allowed
+    assert found.get("lender_type") in (
+        None,
+        "bank_card",
+        "bank_loan",
+        "licensed_online",
+        "unlicensed",
+    )
     if "amount" in found:
         assert isinstance(found["amount"], float)
         assert found["amount"] >= 0  # 0元 is read, and answered with a sentence

@@ -20,7 +20,10 @@ def _audience(understanding: Understanding, answer_id: str) -> str:
 
 def _scores(audiences: tuple[str, ...], scores: tuple[float, ...]) -> DirectScores:
     answers = tuple((f"a{i}", "topic") for i in range(len(audiences)))
-    return DirectScores(answers, audiences, scores, none_score=3.0, params=SelectorParameters())
+    lenders = tuple(("any",) for _ in answers)
+    return DirectScores(
+        answers, audiences, lenders, scores, none_score=3.0, params=SelectorParameters()
+    )
 
 
 def test_match_takes_the_best_answer_meant_for_the_role() -> None:
