@@ -29,6 +29,7 @@ from bot.conversation.crisis import (
     read_act,
     reminder,
 )
+from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
 from bot.understanding.details import Details
@@ -531,7 +532,7 @@ class Dialogue:
             turn.choices = []
             turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
             return
-        if not any(n in r for r in turn.replies for n in ("110", "12356", "120")):
+        if not any(has_emergency_number(r) for r in turn.replies):
             turn.replies.insert(0, reminder(kind))
 
     def _repair(self, repair: Repair, session: Session, turn: Turn) -> None:
@@ -1478,7 +1479,7 @@ _VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|
 GROUP_CHARS = 280
 #: ... and never longer than this, whatever it carries
 GROUP_MAX = 300
-_EMERGENCY = re.compile(r"110|120|12356")
+_EMERGENCY = EMERGENCY_LINE
 
 
 def _fit_group(turn: Turn) -> None:
@@ -1496,7 +1497,7 @@ def _fit_group(turn: Turn) -> None:
     kept: list[str] = []
     used = len(texts.GROUP_MORE)
     for line in turn.replies[longest].splitlines():
-        urgent = any(n in line for n in ("110", "12356", "120"))
+        urgent = has_emergency_number(line)
         if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
             kept.append(line)
             used += len(line) + 1
