@@ -317,3 +317,29 @@ GROUP_BRIEF = {
     CrisisKind.DESPAIR: f"如果你现在很难受、想伤害自己，请拨打{CRISIS_LINES}；"
     "有危险时打110或120。你不是一个人，愿意的话私聊我。",
 }
+
+
+#: Possible danger (a warning sign without certainty): one or two warm lines that ask directly
+#: and give the numbers; the answer to the rest of the message follows.
+_POSSIBLE_SELF_HARM = (
+    "你说的这些让我有点担心你。想直接问一句：你是在想伤害自己吗？"
+    f"如果是，请现在就打{CRISIS_LINES}；{IN_DANGER}。"
+)
+_POSSIBLE_VIOLENCE = (
+    "你说的情况让我担心你的安全：现在有人在威胁你、跟着你或不让你走吗？"
+    "如果有，不开门，马上打110（有人受伤打120）。"
+)
+#: in a group: never a question about self-harm in public; an invitation and the numbers
+_POSSIBLE_GROUP = {
+    "self_harm": "如果你最近心里很难受，可以私聊我，慢慢说。"
+    f"想找人说话打{CRISIS_LINES_SHORT}；{IN_DANGER}。",
+    "violence": "如果有人正在威胁你或不让你走，马上打110（有人受伤打120）。"
+    "想一步步商量怎么办，可以私聊我。",
+}
+
+
+def possible_lines(kind: str, *, in_group: bool) -> str:
+    """The possible tier's lines for ``kind`` ("violence" | "self_harm")."""
+    if in_group:
+        return _POSSIBLE_GROUP.get(kind, _POSSIBLE_GROUP["violence"])
+    return _POSSIBLE_SELF_HARM if kind == "self_harm" else _POSSIBLE_VIOLENCE

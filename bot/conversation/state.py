@@ -87,6 +87,12 @@ class Session:
     noticed: list[str] = field(default_factory=list)
     #: the direct answer just given (its id), so that 详细 expands it
     last_answer: str | None = None
+    #: the kind of danger the bot asked about in its last reply (the possible tier's
+    #: question, "violence" or "self_harm"): a yes to it is clear danger
+    safety_check: str | None = None
+    #: how the crisis in progress was decided ("sign": words of danger; "model": a
+    #: likelihood alone): a crisis on a likelihood alone ends at the first calm question
+    crisis_basis: str | None = None
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -105,6 +111,8 @@ class Session:
                 "sent": self.sent,
                 "noticed": self.noticed,
                 "last_answer": self.last_answer,
+                "safety_check": self.safety_check,
+                "crisis_basis": self.crisis_basis,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -132,6 +140,8 @@ class Session:
             sent=_strings(raw.get("sent")),
             noticed=_strings(raw.get("noticed")),
             last_answer=_str_or_none(raw.get("last_answer")),
+            safety_check=_str_or_none(raw.get("safety_check")),
+            crisis_basis=_str_or_none(raw.get("crisis_basis")),
         )
 
     def reset(self) -> None:
@@ -142,6 +152,8 @@ class Session:
         self.asked = []
         self.last_answer = None
         self.crisis = None
+        self.crisis_basis = None
+        self.safety_check = None
         self.sent = []
 
 
