@@ -322,7 +322,10 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
     classifier = Understanding.build(config).classifier
 
     def result(text: str) -> dict[str, object]:
+        from bot.conversation.policies.urgency import decide
+
         classified = classifier.classify(text)
+        urgency = decide(classified, None, config.urgency)
         return {
             "text": text,
             "intent": classified.top.intent,
@@ -332,7 +335,8 @@ def cmd_classify(config: Config, args: argparse.Namespace) -> int:
                 for r in classified.ranking
                 if r.score >= 0.01
             ][:5],
-            "urgent": classified.urgent,
+            "urgent": list(urgency.intents),
+            "tier": urgency.tier.value,
             "tokens": classified.tokens,
         }
 
@@ -391,7 +395,7 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     result = report.to_json()
     result["redteam"] = []
     for path, red_items in redteam:
-        red = evaluate_redteam(classifier, red_items, path.name)
+        red = evaluate_redteam(classifier, red_items, path.name, config.urgency)
         print("\n" + red.table())
         result["redteam"].append(red.to_json())
     if questions is not None:

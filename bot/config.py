@@ -46,6 +46,27 @@ class ClassifierConfig(_Section):
     urgent_secondary_floor: Annotated[float, Field(ge=0, le=1)] = 0.4
 
 
+class UrgencyConfig(_Section):
+    """How sure the urgent model must be (bot/conversation/policies/urgency.py): clear danger
+    from ``clear_probability`` on, possible danger from ``possible_probability`` on, when no
+    warning sign decides first."""
+
+    clear_probability: Annotated[float, Field(ge=0, le=1)] = 0.5
+    possible_probability: Annotated[float, Field(ge=0, le=1)] = 0.05
+    #: a clear warning sign is clear danger from this probability on; below it (the model
+    #: reads the message as plainly calm) it is possible danger: the numbers still come
+    sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.03
+    #: a weak warning sign is possible danger from this probability on; below it the model
+    #: reads the whole message as plainly calm ("这是最后一次借网贷了")
+    weak_sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.01
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UrgencyConfig:
+        if self.possible_probability > self.clear_probability:
+            raise ValueError("possible_probability must not exceed clear_probability")
+        return self
+
+
 class SessionsConfig(_Section):
     """Where conversations are kept and for how long."""
 
@@ -446,6 +467,7 @@ class Config(_Section):
     intents_dir: str = ""  # empty: the intents/ shipped with the bot
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     classifier: ClassifierConfig = ClassifierConfig()
+    urgency: UrgencyConfig = UrgencyConfig()
     sessions: SessionsConfig = SessionsConfig()
     insights: InsightsConfig = InsightsConfig()
     reload: ReloadConfig = ReloadConfig()

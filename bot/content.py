@@ -241,8 +241,18 @@ UrgentKind = Literal["threat", "despair"]
 GAP = "…"
 
 
+#: The two classes of warning sign, and the urgent intent whose advice each one calls for.
+SignClass = Literal["danger", "despair"]
+INTENT_OF_CLASS: dict[str, str] = {"danger": "threat_or_violence", "despair": "emotional_distress"}
+KIND_OF_CLASS: dict[str, UrgentKind] = {"danger": "threat", "despair": "despair"}
+#: How sure a sign makes the danger: ``clear`` (an act, a threat now, intent, a plan or the
+#: means) or ``possible`` (a warning sign without certainty).
+Strength = Literal["clear", "possible"]
+
+
 class UrgentSignal(_Model):
-    """One urgent signal: phrases that mark a message as urgent for ``intent``.
+    """One warning sign (``intents/warning_signs.yaml``): its class (danger | despair), how
+    sure it makes the danger (clear | possible) and the phrases that show it.
 
     A phrase is written in parts joined by "…" ("泼…油漆"): up to ``max_gap`` characters may
     stand between two parts. ``phrases`` are read on the normalised text (Simplified, half-width,
@@ -252,8 +262,8 @@ class UrgentSignal(_Model):
     """
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-    intent: NonEmpty
-    kind: UrgentKind
+    sign_class: SignClass = Field(alias="class")
+    strength: Strength
     max_gap: Annotated[int, Field(ge=0, le=12)] = 2
     phrases: list[NonEmpty] = Field(default_factory=list)
     pinyin: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{4,}$")]] = Field(
@@ -267,38 +277,60 @@ class UrgentSignal(_Model):
     @model_validator(mode="after")
     def _has_phrases(self) -> UrgentSignal:
         if not (self.phrases or self.pinyin or self.english):
-            raise ValueError("a signal needs at least one of 'phrases', 'pinyin' or 'english'")
+            raise ValueError("a sign needs at least one of 'phrases', 'pinyin' or 'english'")
         return self
+
+    @property
+    def intent(self) -> str:
+        """The urgent intent whose advice this sign calls for."""
+        return INTENT_OF_CLASS[self.sign_class]
+
+    @property
+    def kind(self) -> UrgentKind:
+        """The kind of danger (threat | despair)."""
+        return KIND_OF_CLASS[self.sign_class]
 
 
 class CalmCue(_Model):
-    """Wordings that explain an urgent intent's score without danger ("压力好大", "下周来单位"):
-    with one of them and no signal, the score alone does not flag the message urgent."""
+    """A calm class ("压力好大", games, news, "下周来单位"): wordings that explain the urgent
+    intents' likelihood without danger. With one of them, a likelihood alone never makes a
+    message urgent; a ``frame`` (a game, a film, a hypothetical, a resolved past event, the
+    user threatening to call the police, out-of-scope trouble) also lowers a weak (possible)
+    sign to calm. No calm class ever cancels a clear sign."""
 
-    intent: NonEmpty
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    #: the urgent intents whose likelihood it explains
+    explains: Annotated[list[NonEmpty], Field(min_length=1)]
     max_gap: Annotated[int, Field(ge=0, le=12)] = 2
     phrases: Annotated[list[NonEmpty], Field(min_length=1)]
-    #: read the message again without this intent, so the calm topic (a visit next week, the
-    #: job) is answered instead of the emergency steps
+    #: read the message again without the intents it explains, so the calm topic (a visit
+    #: next week, the job) is answered instead of the emergency steps
     set_aside: bool = False
+    #: lowers a possible sign to calm too
+    frame: bool = False
+
+    @property
+    def intent(self) -> str:
+        """The first intent it explains."""
+        return self.explains[0]
 
 
 class UrgentSignals(_Model):
-    """``intents/urgent_signals.yaml``: what marks a message urgent whatever its wording."""
+    """``intents/warning_signs.yaml``: the warning signs and the calm classes."""
 
-    #: words that cancel a signal right after them ("不会跳楼的")
+    #: words that cancel a sign right after them ("不会跳楼的")
     negations: list[NonEmpty] = Field(default_factory=list)
-    #: characters allowed between a negation and the signal it cancels ("不会去跳楼")
+    #: characters allowed between a negation and the sign it cancels ("不会去跳楼")
     negation_gap: Annotated[int, Field(ge=0, le=6)] = 2
-    signals: list[UrgentSignal] = Field(default_factory=list)
+    signals: list[UrgentSignal] = Field(default_factory=list, alias="signs")
     calm: list[CalmCue] = Field(default_factory=list)
     #: words without content ("那", "我", "该", "怎么办"): a message made of nothing else is
-    #: a follow-up question, not a cry, and is not read by the floor
+    #: a follow-up question, not a cry, and its likelihood alone is not read
     empty_words: list[NonEmpty] = Field(default_factory=list)
 
 
-#: The urgent signals file's name in the intents directory.
-SIGNALS_FILE = "urgent_signals.yaml"
+#: The warning signs file's name in the intents directory.
+SIGNALS_FILE = "warning_signs.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,51 +554,49 @@ def _load_signals(path: Path, intents: list[IntentSpec], problems: list[str]) ->
         for err in exc.errors():
             loc = err["loc"]
             where = name
-            if len(loc) >= 2 and loc[0] in ("signals", "calm") and isinstance(loc[1], int):
+            if len(loc) >= 2 and loc[0] in ("signs", "calm") and isinstance(loc[1], int):
                 entries = raw.get(loc[0]) if isinstance(raw, dict) else None
                 entry = (
                     entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
                 )
-                label = entry.get("id") or entry.get("intent") if isinstance(entry, dict) else None
-                where += f": {loc[0][:-1] if loc[0] == 'signals' else 'calm'} {label or loc[1]}"
+                label = entry.get("id") if isinstance(entry, dict) else None
+                where += f": {'sign' if loc[0] == 'signs' else 'calm'} {label or loc[1]}"
             problems.append(f"{where}: field {_format_loc(loc)}: {err['msg']}")
         return UrgentSignals()
     urgent = {spec.id for spec in intents if spec.urgent}
-    kinds: dict[str, str] = {}
+    covered: set[str] = set()
     seen: set[str] = set()
     for i, signal in enumerate(signals.signals):
-        where = f"{name}: signal {signal.id}"
+        where = f"{name}: sign {signal.id}"
         if signal.id in seen:
-            problems.append(f"{where}: field signals[{i}].id: listed twice")
+            problems.append(f"{where}: field signs[{i}].id: listed twice")
         seen.add(signal.id)
         if signal.intent not in urgent:
             problems.append(
-                f"{where}: field signals[{i}].intent: '{signal.intent}' is not an urgent intent"
+                f"{where}: field signs[{i}].class: its intent '{signal.intent}' is not an "
+                "urgent intent"
             )
-        elif kinds.setdefault(signal.intent, signal.kind) != signal.kind:
-            problems.append(
-                f"{where}: field signals[{i}].kind: intent {signal.intent} is "
-                f"'{kinds[signal.intent]}' in an earlier signal, here '{signal.kind}'"
-            )
+        covered.add(signal.intent)
         for field_name in ("phrases", "english", "unless"):
             for j, phrase in enumerate(getattr(signal, field_name)):
                 if any(not part.strip() for part in phrase.split(GAP)):
                     problems.append(
-                        f"{where}: field signals[{i}].{field_name}[{j}]: "
+                        f"{where}: field signs[{i}].{field_name}[{j}]: "
                         f"{phrase!r} has an empty part around '{GAP}'"
                     )
-    for missing in sorted(urgent - kinds.keys()):
-        problems.append(f"{name}: field signals: the urgent intent {missing} has no signal")
+    for missing in sorted(urgent - covered):
+        problems.append(f"{name}: field signs: the urgent intent {missing} has no sign")
     for i, cue in enumerate(signals.calm):
-        if cue.intent not in urgent:
-            problems.append(
-                f"{name}: calm {cue.intent}: field calm[{i}].intent: "
-                f"'{cue.intent}' is not an urgent intent"
-            )
+        for k, intent in enumerate(cue.explains):
+            if intent not in urgent:
+                problems.append(
+                    f"{name}: calm {cue.id}: field calm[{i}].explains[{k}]: "
+                    f"'{intent}' is not an urgent intent"
+                )
         for j, phrase in enumerate(cue.phrases):
             if any(not part.strip() for part in phrase.split(GAP)):
                 problems.append(
-                    f"{name}: calm {cue.intent}: field calm[{i}].phrases[{j}]: "
+                    f"{name}: calm {cue.id}: field calm[{i}].phrases[{j}]: "
                     f"{phrase!r} has an empty part around '{GAP}'"
                 )
     return signals

@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.dialogue import Dialogue, Turn
+from bot.conversation.policies.urgency import INTENT_OF_KIND, Kind, Tier, apply, decide
 from bot.conversation.state import Session
 from bot.learning.model import LinearModel
 from bot.learning.retrain import models_for, needs_retraining, retrain
@@ -242,6 +243,8 @@ class Engine:
 
         notice = self._group_pii_notice(incoming, text, session)
         if self._counsellor_mode(incoming, key, text, understood, session):
+            urgency = understanding.dialogue.urgency(understood, session)
+            understood = apply(understood, urgency)
             replies, intents = counsellor.answer(
                 text,
                 understood,
@@ -269,7 +272,8 @@ class Engine:
                     intent=intents[0],
                     confidence=understood.confidence,
                     intents=understood.ranking[:5],
-                    urgent=bool(understood.urgent),
+                    urgent=urgency.urgent,
+                    tier=urgency.tier.value,
                 )
 
         if understood.command is Command.MORE and session.case and not understood.urgent:
@@ -295,8 +299,9 @@ class Engine:
                 turn.replies.insert(0, lead)
         turn.replies[:0] = notice
         if cleared:  # back after the idle reset: say so once (after any urgent advice)
+            urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
             turn.replies.insert(
-                len(understood.urgent) if understood.urgent else 0,
+                1 if urgent_first else 0,
                 texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes)),
             )
         await self._save_session(session)
@@ -349,14 +354,16 @@ class Engine:
         question is answered only with ``groups.answer_confident_questions``; everything
         else is left alone."""
         groups = self.config.groups
-        if understood.urgent and groups.answer_urgent_unaddressed:
-            brief = self.understanding.dialogue.urgent_brief(understood)
+        urgency = decide(understood.classification, None, self.config.urgency)
+        if urgency.tier is not Tier.CALM and groups.answer_urgent_unaddressed:
+            brief = self.understanding.dialogue.urgent_brief(urgency)
             return Response(
                 replies=[brief],
-                intent=understood.urgent[0],
+                intent=INTENT_OF_KIND[urgency.kind or Kind.VIOLENCE],
                 confidence=understood.confidence,
                 intents=understood.ranking[:5],
-                urgent=True,
+                urgent=urgency.urgent,
+                tier=urgency.tier.value,
             )
         if has_personal_numbers(text):
             session = await self._load_session(conversation, key)
@@ -513,13 +520,15 @@ class Engine:
 
     @staticmethod
     def _response(turn: Turn, understood: Understood) -> Response:
+        tier = turn.urgency.tier if turn.urgency is not None else Tier.CALM
         return Response(
             replies=turn.replies,
             intent=turn.intent,
             confidence=understood.confidence,
             intents=understood.ranking[:5],
             choices=turn.choices,
-            urgent=bool(understood.urgent),
+            urgent=tier is Tier.CLEAR,
+            tier=tier.value,
         )
 
     # -- the report, admins and reloading ---------------------------------------------------

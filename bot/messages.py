@@ -177,7 +177,10 @@ class Response:
     confidence: float = 0.0
     intents: list[RankedIntent] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)
+    #: clear danger: the emergency reply (bot/conversation/policies/urgency.py)
     urgent: bool = False
+    #: the urgency tier: "clear", "possible" or "calm"
+    tier: str = "calm"
 
     @property
     def silent(self) -> bool:

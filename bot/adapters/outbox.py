@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.hygiene import clean_text, log_id
 from bot.adapters.ratelog import RateLimitedLog
+from bot.conversation.numbers import EMERGENCY_LINE
 
 if TYPE_CHECKING:
     from bot.config import Config, SendingConfig
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
 #: lines that carry an emergency number go first when a failed message is sent in parts
-_URGENT_LINE = re.compile(r"(?<!\d)(?:110|120|12356)(?!\d)")
+_URGENT_LINE = EMERGENCY_LINE
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,13 @@ Used for counsellors listed in the configuration, for messages marked as forward
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
 from bot.conversation import texts
 from bot.conversation.dialogue import Dialogue
+from bot.conversation.policies.urgency import decide
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.details import Details
@@ -72,7 +73,7 @@ def split_questions(
     sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
     sentences = [s for s in sentences if len(s) >= 2][:MAX_SENTENCES]
     for sentence in sentences:
-        classified = whole if len(sentences) == 1 else classifier.classify(sentence)
+        classified = whole if len(sentences) == 1 else _assessed(classifier.classify(sentence))
         intent = _topic_of(classified, floor)
         if intent is None:
             continue
@@ -89,6 +90,14 @@ def split_questions(
             found[top] = [text.strip()[:60]]
     ordered = urgent + [i for i in found if i not in urgent]
     return [Question(excerpt=_excerpt(found[i]), intent=i) for i in ordered[:MAX_QUESTIONS]]
+
+
+def _assessed(classified: Classification) -> Classification:
+    """A sentence's reading with its urgency decided (clear danger flagged first)."""
+    urgency = decide(classified)
+    if not urgency.urgent:
+        return classified
+    return replace(classified, urgent=list(urgency.intents))
 
 
 def _topic_of(classified: Classification, floor: float) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.conversation.numbers import CRISIS_LINES, CRISIS_LINES_SHORT, IN_DANGER
 from bot.understanding.details import Details
 
 
@@ -157,36 +158,34 @@ _THREAT_REMINDER = "（如果对方还在威胁你、不肯走，先打110。）
 
 _DESPAIR_HOPELESS = (
     "我听到了，你现在真的很难。你不用一个人扛着：\n"
-    "现在就打12356（心理援助热线），有人会听你说；也可以打010-82951332，24小时有人接。\n"
+    f"现在就打{CRISIS_LINES}，有人会听你说。\n"
     "如果你已经在危险的地方，或者想伤害自己，马上打110或120。\n"
     "能的话，叫一个信得过的人过来陪你。"
 )
 _DESPAIR_WHAT_NOW = (
     "现在只做一件事就好：离开让你危险的地方（楼顶、窗边、河边），去有人的地方，"
-    "然后拨打12356，或者给一个信得过的人打电话，让他来陪你。"
+    f"然后拨打{CRISIS_LINES_SHORT}，或者给一个信得过的人打电话，让他来陪你。"
     "欠款是能一步一步谈的事，银行可以协商分期，这些以后我陪你慢慢看。"
 )
 _DESPAIR_TIRED = (
     "累是真的，被催了这么久，谁都会累。先让自己歇一歇，今天不用解决所有事。"
-    "如果心里那种念头又冒出来，就打12356（每天至少18小时有人接），夜里也可以打010-82951332（24小时），危险的时候打110或120。"
+    f"如果心里那种念头又冒出来，就打{CRISIS_LINES_SHORT}；危险的时候打110或120。"
 )
 _DESPAIR_STAY = (
     "我还在这儿。你愿意的话，跟我说说现在最压着你的是哪件事？"
-    "想找真人说话，12356心理援助热线和010-82951332都可以打；有危险马上打110或120。"
+    f"想找真人说话，可以打{CRISIS_LINES}；{IN_DANGER}。"
 )
 _DESPAIR_SAFE = (
-    "听到你说好一些了，我放心一点。那种念头如果又回来，打12356或010-82951332（24小时），危险时打110或120。"
+    f"听到你说好一些了，我放心一点。那种念头如果又回来，就打{CRISIS_LINES_SHORT}；"
+    "危险时打110或120。"
     "欠款的事可以慢慢来：回复“菜单”看我能帮什么，比如怎么和银行谈分期。"
 )
-_DESPAIR_REMINDER = (
-    "（如果你还是很难受，可以打12356心理援助热线，夜里打010-82951332（24小时）；"
-    "有危险马上打110或120。）"
-)
+_DESPAIR_REMINDER = f"（如果你还是很难受，可以打{CRISIS_LINES_SHORT}；{IN_DANGER}。）"
 
 _THANKS_REPLY = {
     CrisisKind.THREAT: "不客气。你先顾好自己和家人的安全，有危险就打110。之后有问题随时来问我。",
-    CrisisKind.DESPAIR: "不客气。你愿意说出来就很不容易。难受的时候，打12356，夜里打010-82951332（24小时）；"
-    "有危险马上打110或120。我也一直在这儿。",
+    CrisisKind.DESPAIR: "不客气。你愿意说出来就很不容易。难受的时候就打"
+    f"{CRISIS_LINES_SHORT}；{IN_DANGER}。我也一直在这儿。",
 }
 
 
@@ -236,12 +235,12 @@ def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[s
 #: inside a crisis the bot never points back to "what it said above".
 AGAIN = {
     CrisisKind.DESPAIR: (
-        "我还在，听你说。你现在的难受是真的，但你不用一个人撑：拨打12356，有人会接；"
+        f"我还在，听你说。你现在的难受是真的，但你不用一个人撑：拨打{CRISIS_LINES_SHORT}；"
         "在危险的地方就马上打110或120。能不能先离开那里，去一个有人的地方？",
-        "我很在乎你的安全。请你现在就给一个人打电话——家人、朋友，或者12356心理援助热线"
-        "（010-82951332也是24小时）。有危险马上打110或120。欠款的事，我们之后一件件来。",
+        "我很在乎你的安全。请你现在就给一个人打电话——家人、朋友，或者"
+        f"{CRISIS_LINES}。{IN_DANGER}。欠款的事，我们之后一件件来。",
         "你愿意一直跟我说话，我就在这儿。此刻最重要的只有一件事：你的安全。"
-        "打12356或110/120都可以，说一句“我现在很难受”就够了。",
+        f"打{CRISIS_LINES_SHORT}或110/120都可以，说一句“我现在很难受”就够了。",
     ),
     CrisisKind.THREAT: (
         "先顾安全：不开门、锁好房间、离门远一点，手机一直录着。对方还在威胁或不肯走，再打110。",
@@ -315,6 +314,32 @@ def reminder(kind: CrisisKind) -> str:
 GROUP_BRIEF = {
     CrisisKind.THREAT: "有危险请立即拨打110。不开门、不跟对方走，和对方保持距离，能录像就录像。"
     "需要一步步的帮助，可以私聊我。",
-    CrisisKind.DESPAIR: "如果你现在很难受、想伤害自己，请马上拨打12356心理援助热线；"
+    CrisisKind.DESPAIR: f"如果你现在很难受、想伤害自己，请拨打{CRISIS_LINES}；"
     "有危险时打110或120。你不是一个人，愿意的话私聊我。",
 }
+
+
+#: Possible danger (a warning sign without certainty): one or two warm lines that ask directly
+#: and give the numbers; the answer to the rest of the message follows.
+_POSSIBLE_SELF_HARM = (
+    "你说的这些让我有点担心你。想直接问一句：你是在想伤害自己吗？"
+    f"如果是，请现在就打{CRISIS_LINES}；{IN_DANGER}。"
+)
+_POSSIBLE_VIOLENCE = (
+    "你说的情况让我担心你的安全：现在有人在威胁你、跟着你或不让你走吗？"
+    "如果有，不开门，马上打110（有人受伤打120）。"
+)
+#: in a group: never a question about self-harm in public; an invitation and the numbers
+_POSSIBLE_GROUP = {
+    "self_harm": "如果你最近心里很难受，可以私聊我，慢慢说。"
+    f"想找人说话打{CRISIS_LINES_SHORT}；{IN_DANGER}。",
+    "violence": "如果有人正在威胁你或不让你走，马上打110（有人受伤打120）。"
+    "想一步步商量怎么办，可以私聊我。",
+}
+
+
+def possible_lines(kind: str, *, in_group: bool) -> str:
+    """The possible tier's lines for ``kind`` ("violence" | "self_harm")."""
+    if in_group:
+        return _POSSIBLE_GROUP.get(kind, _POSSIBLE_GROUP["violence"])
+    return _POSSIBLE_SELF_HARM if kind == "self_harm" else _POSSIBLE_VIOLENCE

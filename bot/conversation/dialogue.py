@@ -26,8 +26,19 @@ from bot.conversation.crisis import (
     again_for,
     crisis_reply,
     fallback_step,
+    possible_lines,
     read_act,
     reminder,
+)
+from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
+from bot.conversation.policies.urgency import (
+    INTENT_OF_KIND,
+    Kind,
+    Tier,
+    Urgency,
+    UrgencyContext,
+    apply,
+    decide,
 )
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
@@ -70,9 +81,6 @@ DEBTOR_SIDE = frozenset(
 REPEATABLE_CHARS = 20
 #: A direct answer with its topic's steps stays this short; longer, the steps are offered.
 DIRECT_REPLY_CHARS = 300
-#: Inside a calm conversation, an urgent flag from the floor alone (no signal words) below
-#: this probability does not take over a reply to the bot's question (see _answer_not_alarm).
-URGENT_FLOOR_IN_CONVERSATION = 0.4
 #: a reply this short (characters) to the bot's pending question reads as an answer
 SHORT_REPLY_CHARS = 6
 #: Inside a topic, its own direct answer is given from this probability on when it leads the
@@ -108,6 +116,8 @@ class Turn:
     said: str = ""
     #: the direct answer given just before this message, if any
     previous_answer: str | None = None
+    #: the urgency decision for this message
+    urgency: Urgency | None = None
 
     def add(self, text: str) -> None:
         """Append a reply (empty texts are skipped)."""
@@ -176,22 +186,10 @@ class Dialogue:
         session.details = before.merged(found)
         crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
 
-        if session.details.role == "staff" and understood.urgent == ["threat_or_violence"]:
-            # A collector asking how to run a visit is not in danger; the staff topic answers.
-            understood = understood.without_urgent()
-        if crisis is None and _floor_only(understood) and _police_after_paying(understood, session):
-            # "要不要报警" after money went to a person: a fraud report, not a door emergency
-            understood = understood.without_urgent()
-        elif crisis is None and self._answer_not_alarm(understood, session):
-            understood = understood.without_urgent()
-        elif crisis is not None and self._other_kind_by_floor(understood, crisis):
-            # "好吧我不开" inside a threat: the floor's despair reading of an acknowledgement
-            # does not turn the crisis into another one (words of despair always do)
-            understood = understood.without_urgent()
-        elif crisis is not None and _floor_only(understood) and self._acting_news(found, before):
-            # inside a crisis already, a paper to sign or money handed over, with no urgent
-            # words of its own: answered on its point (the crisis keeps the numbers in view)
-            understood = understood.without_urgent()
+        urgency = self.urgency(understood, session, found=found, before=before)
+        understood = apply(understood, urgency)
+        turn.urgency = urgency
+        session.safety_check = None
         turn.previous_answer = session.last_answer
         if understood.command is None:
             session.last_answer = None  # 详细 expands a direct answer only right after it
@@ -201,6 +199,8 @@ class Dialogue:
             pass
         elif understood.urgent:
             self._urgent(understood, session, turn, in_group=in_group)
+        elif urgency.tier is Tier.POSSIBLE and urgency.kind is not None and crisis is None:
+            self._possible(urgency.kind, understood, found, before, session, turn, in_group)
         else:
             self._ordinary(
                 understood, found, before, session, turn, in_group=in_group, counsellor=counsellor
@@ -212,34 +212,62 @@ class Dialogue:
             _fit_group(turn)
         return turn
 
-    def _answer_not_alarm(self, understood: Understood, session: Session) -> bool:
-        """A reply inside a calm conversation that only the urgent floor flagged (no threat
-        or despair words, a modest probability): "好吧我不开" answering the door question, or
-        a question the active topic answers directly. Any urgent signal keeps the flag."""
-        if not _floor_only(understood):
-            return False
+    def urgency(
+        self,
+        understood: Understood,
+        session: Session,
+        *,
+        found: Details | None = None,
+        before: Details | None = None,
+    ) -> Urgency:
+        """The urgency of a message in this conversation: what the conversation knows is
+        gathered here, the decision is made in :mod:`bot.conversation.policies.urgency`."""
         active = self._specs.get(session.active_intent or "")
-        if active is None or active.urgent or active.id in SYSTEM_INTENTS:
-            return False
-        flagged = next(r.score for r in understood.ranking if r.intent == understood.urgent[0])
-        if flagged >= URGENT_FLOOR_IN_CONVERSATION:
-            return False
         direct = understood.direct_for(session.details.role, session.details.lender_type)
-        if direct is not None and direct.confident and direct.intent == active.id:
-            return True
-        # "好吧我不开": an acknowledgement, then a few words; never a bare short message
-        # ("佢哋话要打我" has no urgent words the signals know, and must keep its flag)
-        return _ack_and_few_words(understood.text) and session.pending is not None
+        found = understood.details if found is None else found
+        before = session.details if before is None else before
+        context = UrgencyContext(
+            role=session.details.role,
+            crisis=session.crisis,
+            calm_topic=active is not None and not active.urgent and active.id not in SYSTEM_INTENTS,
+            acknowledgement=_ack_and_few_words(understood.text)
+            and (session.pending is not None or session.crisis is not None),
+            question_of_topic=direct is not None
+            and direct.confident
+            and active is not None
+            and direct.intent == active.id,
+            police_after_paying=_police_after_paying(understood, session),
+            acting_news=self._acting_news(found, before),
+            safety_check=session.safety_check,
+        )
+        return decide(understood.classification, context, self.config.urgency)
 
-    @staticmethod
-    def _other_kind_by_floor(understood: Understood, crisis: CrisisKind) -> bool:
-        """An acknowledgement plus a few words that only the urgent floor reads as the other
-        kind of crisis than the one going on."""
-        if not _floor_only(understood):
-            return False
-        if CRISIS_OF_INTENT.get(understood.urgent[0]) in (None, crisis):
-            return False
-        return _ack_and_few_words(understood.text)
+    def _possible(
+        self,
+        kind: Kind,
+        understood: Understood,
+        found: Details,
+        before: Details,
+        session: Session,
+        turn: Turn,
+        in_group: bool,
+    ) -> None:
+        """Possible danger: one or two warm lines that ask directly and give the numbers (in a
+        group: an invitation to a private chat and the numbers, never the question), then the
+        answer to the rest of the message, never a menu or the fallback."""
+        rest = Turn(said=turn.said, previous_answer=turn.previous_answer)
+        self._ordinary(understood, found, before, session, rest, in_group=in_group)
+        if rest.intent in (Outcome.FALLBACK, Outcome.CLARIFY, Outcome.MENU) or (
+            rest.intent in SYSTEM_INTENTS
+        ):
+            rest = Turn()
+            session.pending = None
+        turn.add(possible_lines(kind, in_group=in_group))
+        turn.replies += rest.replies
+        turn.choices = rest.choices
+        turn.intent = rest.intent or INTENT_OF_KIND[kind]
+        if not in_group:
+            session.safety_check = kind.value
 
     def menu(self, session: Session, turn: Turn) -> None:
         """Offer every topic by number."""
@@ -252,15 +280,16 @@ class Dialogue:
         turn.intent = turn.intent or Outcome.MENU
         session.pending = Pending(kind=PendingKind.MENU, choices=topics)
 
-    def urgent_brief(self, understood: Understood) -> str:
-        """The short group reply to an urgent message nobody addressed to the bot."""
+    @staticmethod
+    def urgent_brief(urgency: Urgency) -> str:
+        """The short group reply to an urgent message nobody addressed to the bot (clear
+        danger: the numbers and a step; possible: the numbers and an invitation to talk in
+        private, never a question about self-harm in public)."""
         from bot.conversation.crisis import GROUP_BRIEF
 
-        kind = (
-            CRISIS_OF_INTENT.get(understood.urgent[0], CrisisKind.THREAT)
-            if understood.urgent
-            else CrisisKind.THREAT
-        )
+        if urgency.tier is Tier.POSSIBLE and urgency.kind is not None:
+            return possible_lines(urgency.kind, in_group=True)
+        kind = CrisisKind.DESPAIR if urgency.kind is Kind.SELF_HARM else CrisisKind.THREAT
         return GROUP_BRIEF[kind]
 
     # -- the steps --------------------------------------------------------------------------
@@ -404,6 +433,13 @@ class Dialogue:
             turn.add(texts.SAME_ANSWER.format(gist=_gist(answer.short)))
         else:
             turn.add(answer.short)
+        if (
+            session.details.role == "helper"
+            and "helper" not in session.noticed
+            and spec.id not in SYSTEM_INTENTS
+        ):
+            session.noticed.append("helper")  # asking for someone else: said once
+            turn.add(texts.HELPER_NOTE)
         session.last_answer = answer.id
         if spec.id in SYSTEM_INTENTS:  # e.g. a scope note: the answer is the whole reply
             return True
@@ -435,12 +471,7 @@ class Dialogue:
     def _urgent(
         self, understood: Understood, session: Session, turn: Turn, *, in_group: bool
     ) -> None:
-        signalled = {hit.intent for hit in understood.classification.signals}
-        for number, intent_id in enumerate(understood.urgent):
-            if number and intent_id not in signalled:
-                # a second urgent reading needs words of its own: "一个人在家 好害怕" at the
-                # door is fear of the visitors, not thoughts of self-harm
-                continue
+        for intent_id in understood.urgent:  # a second kind only with a sign of its own
             turn.add(self._specs[intent_id].advice.short)
         lead = self._specs[understood.urgent[0]]
         turn.intent = lead.id
@@ -450,7 +481,7 @@ class Dialogue:
             for r in understood.others
             if r.intent not in SYSTEM_INTENTS
             and r.score >= self.config.classifier.urgent_secondary_floor
-            and (not self._specs[r.intent].urgent or r.intent in signalled)
+            and not self._specs[r.intent].urgent
         ]
         if others:
             turn.add(self._specs[others[0].intent].advice.short)
@@ -533,7 +564,7 @@ class Dialogue:
             turn.choices = []
             turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
             return
-        if not any(n in r for r in turn.replies for n in ("110", "12356", "120")):
+        if not any(has_emergency_number(r) for r in turn.replies):
             turn.replies.insert(0, reminder(kind))
 
     def _repair(self, repair: Repair, session: Session, turn: Turn) -> None:
@@ -1480,7 +1511,7 @@ _VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|
 GROUP_CHARS = 280
 #: ... and never longer than this, whatever it carries
 GROUP_MAX = 300
-_EMERGENCY = re.compile(r"110|120|12356")
+_EMERGENCY = EMERGENCY_LINE
 
 
 def _fit_group(turn: Turn) -> None:
@@ -1498,7 +1529,7 @@ def _fit_group(turn: Turn) -> None:
     kept: list[str] = []
     used = len(texts.GROUP_MORE)
     for line in turn.replies[longest].splitlines():
-        urgent = any(n in line for n in ("110", "12356", "120"))
+        urgent = has_emergency_number(line)
         if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
             kept.append(line)
             used += len(line) + 1
@@ -1516,12 +1547,6 @@ def _fit_group(turn: Turn) -> None:
 
 #: a detail follow-up's reply that opens with its own "noted" (replaced by what was heard)
 NOTED_OPENING = re.compile(r"^(好的?[，,]?\s*)?记下了[。.]?\s*")
-
-
-def _floor_only(understood: Understood) -> bool:
-    """True when the message is flagged urgent by the likelihood floor alone (no urgent
-    words of its own)."""
-    return bool(understood.urgent) and not understood.classification.signals
 
 
 def _ack_and_few_words(text: str) -> bool:

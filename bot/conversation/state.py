@@ -89,6 +89,12 @@ class Session:
     last_answer: str | None = None
     #: the topics of the counsellor's case just briefed: 详细 gives their full answers
     case: list[str] = field(default_factory=list)
+    #: the kind of danger the bot asked about in its last reply (the possible tier's
+    #: question, "violence" or "self_harm"): a yes to it is clear danger
+    safety_check: str | None = None
+    #: how the crisis in progress was decided ("sign": words of danger; "model": a
+    #: likelihood alone): a crisis on a likelihood alone ends at the first calm question
+    crisis_basis: str | None = None
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -108,6 +114,8 @@ class Session:
                 "noticed": self.noticed,
                 "last_answer": self.last_answer,
                 "case": self.case,
+                "safety_check": self.safety_check,
+                "crisis_basis": self.crisis_basis,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -136,6 +144,8 @@ class Session:
             noticed=_strings(raw.get("noticed")),
             last_answer=_str_or_none(raw.get("last_answer")),
             case=_strings(raw.get("case")),
+            safety_check=_str_or_none(raw.get("safety_check")),
+            crisis_basis=_str_or_none(raw.get("crisis_basis")),
         )
 
     def reset(self) -> None:
@@ -146,6 +156,8 @@ class Session:
         self.asked = []
         self.last_answer = None
         self.crisis = None
+        self.crisis_basis = None
+        self.safety_check = None
         self.sent = []
 
 

@@ -1,5 +1,7 @@
 """The bot's own interface sentences (the advice itself lives in ``intents/``)."""
 
+from bot.conversation.numbers import CRISIS_LINES_SHORT
+
 EMPTY = (
     "我没有看到文字内容。请用文字说说你遇到的情况，比如“催收的人在门口”。"
     "回复“菜单”可以看我能帮什么。"
@@ -100,7 +102,8 @@ HELPER_URGENT = (
 )
 HELPER_URGENT_DESPAIR = (
     "你是替家人或朋友问的：请尽快陪在他/她身边，或一直和他/她保持通话；"
-    "有危险时你可以直接替他/她打110或120，也可以一起打12356。"
+    "有危险时你可以直接替他/她打110或120，也可以一起打"
+    f"{CRISIS_LINES_SHORT}。"
 )
 HELPER_NOTE = "你是替家人或朋友问的。下面的做法可以转给他/她，或者你在旁边陪着一起做："
 

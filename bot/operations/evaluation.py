@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config import UrgencyConfig
+from bot.conversation.policies.urgency import Tier, decide
 from bot.understanding.classifier import Classifier
 from bot.understanding.reader import Reader
 
@@ -152,7 +154,7 @@ def evaluate(classifier: Classifier, items: list[LabelledMessage]) -> Evaluation
         predicted_count[predicted] += 1
         if item.intent in urgent_ids:
             urgent_total += 1
-            urgent_detected += item.intent in result.urgent
+            urgent_detected += item.intent in decide(result).intents
         if predicted == item.intent:
             correct_count[predicted] += 1
         else:
@@ -222,24 +224,42 @@ def read_redteam_set(path: str | Path) -> list[RedTeamMessage]:
 
 @dataclass
 class RedTeamReport:
-    """Urgent recall and the false-alarm rate on one red-team set."""
+    """Urgent recall, the possible-danger share and the false-alarm rate on one red-team set.
+
+    An urgent message is caught when it gets the clear or the possible tier (its reply
+    carries the numbers); a calm message that gets the clear tier is a false alarm, and the
+    possible tier on a calm message is counted apart."""
 
     name: str
     urgent_total: int
     calm_total: int
     missed: list[RedTeamMessage]
     false_alarms: list[tuple[RedTeamMessage, list[str]]]
-    by_kind: dict[str, tuple[int, int]]  # kind -> (flagged, total)
+    by_kind: dict[str, tuple[int, int]]  # kind -> (caught, total)
+    #: urgent messages caught only as possible danger
+    possible: list[RedTeamMessage] = field(default_factory=list)
+    #: calm messages given the possible tier
+    calm_possible: list[RedTeamMessage] = field(default_factory=list)
 
     @property
     def recall(self) -> float:
-        """Share of the urgent messages flagged urgent."""
+        """Share of the urgent messages caught (clear or possible tier)."""
         return 1 - len(self.missed) / self.urgent_total if self.urgent_total else 1.0
 
     @property
+    def possible_share(self) -> float:
+        """Share of the urgent messages caught as possible danger only."""
+        return len(self.possible) / self.urgent_total if self.urgent_total else 0.0
+
+    @property
     def false_alarm_rate(self) -> float:
-        """Share of the non-urgent messages flagged urgent."""
+        """Share of the non-urgent messages given clear danger."""
         return len(self.false_alarms) / self.calm_total if self.calm_total else 0.0
+
+    @property
+    def calm_possible_rate(self) -> float:
+        """Share of the non-urgent messages given possible danger."""
+        return len(self.calm_possible) / self.calm_total if self.calm_total else 0.0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -247,13 +267,17 @@ class RedTeamReport:
             "file": self.name,
             "urgent_total": self.urgent_total,
             "urgent_recall": round(self.recall, 4),
+            "possible_share": round(self.possible_share, 4),
             "non_urgent_total": self.calm_total,
             "false_alarm_rate": round(self.false_alarm_rate, 4),
-            "by_kind": {k: {"flagged": f, "total": t} for k, (f, t) in self.by_kind.items()},
+            "calm_possible_rate": round(self.calm_possible_rate, 4),
+            "by_kind": {k: {"caught": f, "total": t} for k, (f, t) in self.by_kind.items()},
             "missed": [m.text for m in self.missed],
+            "possible": [m.text for m in self.possible],
             "false_alarms": [
                 {"text": m.text, "flagged": flagged} for m, flagged in self.false_alarms
             ],
+            "calm_possible": [m.text for m in self.calm_possible],
         }
 
     def table(self) -> str:
@@ -262,35 +286,49 @@ class RedTeamReport:
         lines = [
             f"red team {self.name}: urgent recall {self.recall:.3f} "
             f"({self.urgent_total - len(self.missed)}/{self.urgent_total}; {kinds}), "
+            f"possible-danger share {self.possible_share:.3f} "
+            f"({len(self.possible)}/{self.urgent_total}), "
             f"false alarms {self.false_alarm_rate:.3f} "
-            f"({len(self.false_alarms)}/{self.calm_total})"
+            f"({len(self.false_alarms)}/{self.calm_total}), "
+            f"possible on calm {self.calm_possible_rate:.3f} "
+            f"({len(self.calm_possible)}/{self.calm_total})"
         ]
         lines += [f"  missed: {m.text}" for m in self.missed]
         lines += [
             f"  false alarm ({', '.join(flagged)}): {m.text}" for m, flagged in self.false_alarms
         ]
+        lines += [f"  possible on calm: {m.text}" for m in self.calm_possible]
         return "\n".join(lines)
 
 
 def evaluate_redteam(
-    classifier: Classifier, items: list[RedTeamMessage], name: str = ""
+    classifier: Classifier,
+    items: list[RedTeamMessage],
+    name: str = "",
+    config: UrgencyConfig | None = None,
 ) -> RedTeamReport:
-    """Classify every red-team message: an urgent one counts when any urgent intent is flagged;
-    a non-urgent one flagged urgent is a false alarm."""
+    """Decide the urgency of every red-team message as a first message
+    (bot/conversation/policies/urgency.py): an urgent one is caught by the clear or the
+    possible tier; a non-urgent one given the clear tier is a false alarm."""
     missed: list[RedTeamMessage] = []
+    possible: list[RedTeamMessage] = []
+    calm_possible: list[RedTeamMessage] = []
     false_alarms: list[tuple[RedTeamMessage, list[str]]] = []
     counts: dict[str, list[int]] = {kind: [0, 0] for kind in URGENT_KINDS}
-    reader = Reader(classifier)  # as the bot reads: a direct answer may stand the floor down
     for item in items:
-        flagged = reader.read(item.text).urgent
+        urgency = decide(classifier.classify(item.text), None, config)
         if item.urgent:
             counts[item.kind or "threat"][1] += 1
-            if flagged:
-                counts[item.kind or "threat"][0] += 1
-            else:
+            if urgency.tier is Tier.CALM:
                 missed.append(item)
-        elif flagged:
-            false_alarms.append((item, list(flagged)))
+            else:
+                counts[item.kind or "threat"][0] += 1
+                if urgency.tier is Tier.POSSIBLE:
+                    possible.append(item)
+        elif urgency.tier is Tier.CLEAR:
+            false_alarms.append((item, list(urgency.intents)))
+        elif urgency.tier is Tier.POSSIBLE:
+            calm_possible.append(item)
     urgent_total = sum(item.urgent for item in items)
     return RedTeamReport(
         name,
@@ -299,6 +337,8 @@ def evaluate_redteam(
         missed,
         false_alarms,
         {k: (f, t) for k, (f, t) in counts.items() if t},
+        possible,
+        calm_possible,
     )
 
 

@@ -12,13 +12,11 @@ examples and keywords in ``intents/``:
 * **Confidence** is a softmax over the intents' evidence plus a "nothing recognised" pseudo
   class with a fixed score, so a message with little domain evidence falls back rather than
   being forced onto the least bad topic (Rasa's FallbackClassifier idea).
-* **Urgent intents** (threats, violence, self-harm) are flagged, and then ranked first, when
-  an urgent signal fires (:mod:`bot.understanding.urgent`: phrases with gaps, misspellings,
-  pinyin, English, indirect wordings, as data in ``intents/urgent_signals.yaml``), or when an
-  urgent intent is among the three likeliest with at least ``urgent_floor`` probability and no
-  calm cue explains it ("压力好大", "下周来单位"). The floor is the net under the signals: a
-  wording nobody foresaw still gets the emergency numbers when the model sees any real chance
-  of danger.
+* **Urgency evidence**, never a decision: the warning signs found
+  (:mod:`bot.understanding.urgent`, data in ``intents/warning_signs.yaml``), the calm classes
+  found, and ``urgent_probability`` (today the urgent intents' summed probability; a learned,
+  calibrated model will fill it). Whether a message is urgent is decided in one place,
+  :mod:`bot.conversation.policies.urgency`.
 """
 
 from __future__ import annotations
@@ -72,16 +70,8 @@ class Hyperparameters:
     length_norm_features: int = 12
     #: evidence of a message with no domain word and no topic keyword is scaled by this
     off_domain_factor: float = 0.8
-    #: an urgent intent among the three likeliest is flagged from this probability on, unless
-    #: a calm cue explains it (see the module docstring and README "Emergencies")
-    urgent_floor: float = 0.12
-    #: how many of the likeliest intents the floor looks at
-    urgent_floor_rank: int = 3
-    #: a bare short answer this long or shorter ("不知道", "没有", "2") is not read by the floor
-    urgent_floor_short_answer: int = 4
-    #: the floor stands down when a non-urgent topic is the best guess at least this likely
-    #: (the urgent score is then the remainder of a clear, calm reading; signals still count)
-    urgent_floor_confident_topic: float = 0.6
+    #: a bare short answer this long or shorter ("不知道", "没有", "2") has nothing to read
+    short_answer_chars: int = 4
 
 
 #: Features of a message beyond this many are ignored (bounded cost for huge messages).
@@ -95,23 +85,36 @@ class Classification:
     text: str  # the normalised text
     tokens: list[str]
     ranking: list[RankedIntent]  # every intent, best first (urgent ones first when flagged)
-    urgent: list[str] = field(default_factory=list)  # urgent intents flagged, best first
+    #: urgent intents flagged, best first: set by the urgency decision
+    #: (:func:`bot.conversation.policies.urgency.apply`), never by the classifier
+    urgent: list[str] = field(default_factory=list)
     truncated: bool = False
     #: True when the message contains a domain word or a topic keyword
     in_domain: bool = False
-    #: when urgent intents are flagged: the other intents ranked among themselves, so the
-    #: topic the person also asked about can be answered after the urgent advice
+    #: the non-urgent intents ranked among themselves, so the topic the person also asked
+    #: about can be answered after (or instead of) the urgent advice
     others: list[RankedIntent] = field(default_factory=list)
-    #: the urgent signals found (empty when the flag came from the floor alone)
+    #: the warning signs found
     signals: tuple[SignalHit, ...] = ()
+    #: the calm classes found (ids in intents/warning_signs.yaml)
+    calm: frozenset[str] = frozenset()
+    #: one of them is a frame (a game, a film, a hypothetical …): it lowers a weak sign too
+    calm_frame: bool = False
+    #: the urgent intents the calm classes found set aside (the calm topic answers)
+    calm_set_aside: frozenset[str] = frozenset()
+    #: the probability that the message is urgent (today: the urgent intents' summed
+    #: probability; the learned model's calibrated probability when it arrives)
+    urgent_probability: float | None = None
+    #: given urgent, the probability that it is self-harm rather than violence
+    urgent_kind_probability: float | None = None
+    #: a bare short answer ("不知道", "2") or only words without content ("那我该怎么办"):
+    #: its likelihood has nothing to read
+    nothing_to_read: bool = False
     #: the learned urgency model's calibrated probabilities (calm, possible_violence,
     #: possible_self_harm, clear_violence, clear_self_harm); empty without the model
     urgency: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def urgent_probability(self) -> float | None:
-        """The urgency model's probability that the message tells of danger (None: no model)."""
-        return 1.0 - self.urgency["calm"] if self.urgency else None
+    #: the probability of clear danger (the urgency model's clear classes; None: no model)
+    urgent_clear_probability: float | None = None
 
     @property
     def top(self) -> RankedIntent:
@@ -180,6 +183,10 @@ class Classifier:
             if len({id(m.vocabulary) for m in self._learned}) == 1 and self._learned
             else None
         )
+        despair = {s.intent for s in content.signals.signals if s.kind == "despair"}
+        self._despair_indexes = {i for i in self._urgent_indexes if self._ids[i] in despair}
+        #: the calm classes by id (for the urgency decision)
+        self.calm_cues = self._urgent.calm_cues
 
     # -- building ---------------------------------------------------------------------------
 
@@ -289,73 +296,50 @@ class Classifier:
 
         ids = self._ids
         signals, calm = self._urgent.find(norm_text, text) if norm_text else ([], set())
-        signalled = {hit.intent for hit in signals}
-        for i in self._urgent_indexes:
-            # A calm reading of a threat ("要开除我", "下周来单位") answers the calm topic, not
-            # the emergency steps: the threat's evidence is set aside.
-            if (
-                ids[i] in calm
-                and ids[i] not in signalled
-                and ids[i] in self._urgent.set_aside_when_calm
-            ):
-                scores[i] = 0.0 if self.topic_model is None else -30.0
-
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
-        # Urgent: a signal, or an urgent intent among the likeliest with a real chance and no
-        # calm reading (a despairing message must never get a menu instead of help).
-        likeliest = set(order[: p.urgent_floor_rank])
         short = compact(norm_text)
-        if len(short) <= p.urgent_floor_short_answer and (
-            read_yes_no(short) is not None or read_choice(short, 9) is not None
-        ):
-            likeliest = set()  # "不知道", "是的", "2": an answer to a question, not a cry
-        if all(token in self._empty_words or not token.strip() for token in tokens):
-            likeliest = set()  # "那我该怎么办呢": nothing to read
-        best = order[0]
-        if (
-            best not in self._urgent_indexes
-            and best in self._topic_indexes
-            and probabilities[best] >= p.urgent_floor_confident_topic
-        ):
-            likeliest = set()
-        urgent_indexes = [
-            i
-            for i in order
-            if i in self._urgent_indexes
-            and (
-                ids[i] in signalled
-                or (i in likeliest and probabilities[i] >= p.urgent_floor and ids[i] not in calm)
-            )
-        ]
-        others: list[RankedIntent] = []
-        if urgent_indexes:
-            order = urgent_indexes + [i for i in order if i not in urgent_indexes]
-            rest = [i for i in range(len(ids)) if i not in urgent_indexes]
-            fallback = rest.index(self._fallback) if self._fallback in rest else None
-            rest_probabilities = self._softmax([scores[i] for i in rest], fallback)
-            others = sorted(
-                (
-                    RankedIntent(ids[i], prob)
-                    for i, prob in zip(rest, rest_probabilities, strict=True)
-                ),
-                key=lambda r: r.score,
-                reverse=True,
-            )
+        nothing_to_read = (
+            len(short) <= p.short_answer_chars
+            and (read_yes_no(short) is not None or read_choice(short, 9) is not None)
+        ) or all(token in self._empty_words or not token.strip() for token in tokens)
+        urgency: dict[str, float] = {}
+        clear: float | None = None
+        if self.urgency_model is not None and norm_text:
+            # the learned urgency model's calibrated evidence
+            urgency = dict(zip(self.urgency_model.labels, outputs[URGENCY_MODEL], strict=True))
+            urgent_probability = 1.0 - urgency["calm"]
+            despair = urgency["possible_self_harm"] + urgency["clear_self_harm"]
+            clear = urgency["clear_violence"] + urgency["clear_self_harm"]
+        else:  # without it: the urgent topics' likelihood
+            urgent_probability = sum(probabilities[i] for i in self._urgent_indexes)
+            despair = sum(probabilities[i] for i in self._despair_indexes)
+        rest = [i for i in range(len(ids)) if i not in self._urgent_indexes]
+        fallback = rest.index(self._fallback) if self._fallback in rest else None
+        rest_probabilities = self._softmax([scores[i] for i in rest], fallback)
+        others = sorted(
+            (RankedIntent(ids[i], prob) for i, prob in zip(rest, rest_probabilities, strict=True)),
+            key=lambda r: r.score,
+            reverse=True,
+        )
         return Classification(
             text=norm_text,
             tokens=tokens,
             ranking=[RankedIntent(ids[i], probabilities[i]) for i in order],
-            urgent=[ids[i] for i in urgent_indexes],
             truncated=normalized.truncated,
             in_domain=in_domain,
             others=others,
             signals=tuple(signals),
-            urgency=(
-                dict(zip(self.urgency_model.labels, outputs[URGENCY_MODEL], strict=True))
-                if self.urgency_model is not None and norm_text
-                else {}
+            calm=frozenset(calm),
+            calm_frame=any(self.calm_cues[c].frame for c in calm),
+            calm_set_aside=frozenset(
+                i for c in calm if self.calm_cues[c].set_aside for i in self.calm_cues[c].explains
             ),
+            urgent_probability=urgent_probability,
+            urgent_kind_probability=despair / urgent_probability if urgent_probability else None,
+            nothing_to_read=bool(norm_text) and nothing_to_read,
+            urgency=urgency,
+            urgent_clear_probability=clear,
         )
 
     def _model_outputs(self, learned: list[str]) -> dict[str, list[float]]:

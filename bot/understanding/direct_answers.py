@@ -248,7 +248,8 @@ class DirectAnswerSelector:
         topic = dict.fromkeys(self._intent_ids, 0.0)
         for ranked in classification.ranking:
             topic[ranked.intent] = ranked.score
-        if classification.urgent:  # the topic the person also asked about counts too
+        if classification.signals or urgent_leads(classification):
+            # beside words of danger, the topic the person also asked about counts too
             topic.update((r.intent, r.score) for r in classification.others)
         indexes = np.concatenate([hit[0] for hit in found])
         weights = np.concatenate([hit[1] for hit in found])
@@ -266,3 +267,10 @@ class DirectAnswerSelector:
             none_score=none_score,
             params=p,
         )
+
+
+def urgent_leads(classification: Classification) -> bool:
+    """True when an urgent intent is the best reading (its evidence would drown the topic
+    the person asked about)."""
+    others = {r.intent for r in classification.others}
+    return bool(classification.ranking) and classification.ranking[0].intent not in others

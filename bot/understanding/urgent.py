@@ -1,6 +1,8 @@
 """Urgent signals: finding threats and despair whatever the wording — pure, no I/O.
 
-The signals are data (``intents/urgent_signals.yaml``, see :class:`bot.content.UrgentSignals`).
+The warning signs are data (``intents/warning_signs.yaml``, see :class:`bot.content.UrgentSignals`):
+each has a class (danger | despair) and a strength (clear | possible); the calm classes
+(idioms with 死, games, news, hypotheticals, the job, a visit next week …) are found the same way.
 A phrase is a sequence of parts with up to ``max_gap`` characters between two parts, so
 "泼…油漆" finds 泼油漆, 泼了油漆 and 泼了红油漆. Matching is linear in the text: one Aho-Corasick
 pass finds every occurrence of every part (and of every negation and exception), then each
@@ -16,8 +18,8 @@ Three views of one message are read:
 
 A negation right before a phrase cancels it ("不会跳楼的", "i'm not going to kill myself");
 an exception overlapping it cancels it too ("跳楼价"). Calm cues ("压力好大", "下周来单位") do
-not cancel signals: they only tell the classifier that an urgent intent's score is explained
-without danger (see :mod:`bot.understanding.classifier`).
+not cancel signs: they are evidence for the urgency decision
+(:mod:`bot.conversation.policies.urgency`), which is the only place that weighs them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from bot.content import GAP, Content, UrgentKind
+from bot.content import GAP, CalmCue, Content, Strength, UrgentKind
 
 _NOT_LATIN = re.compile(r"[^a-z]+")
 #: Latin letters, half- or full-width: without them the pinyin and English views are empty.
@@ -44,10 +46,11 @@ _ENGLISH_NEGATION_GAP = 12
 class SignalHit:
     """One urgent signal found in a message."""
 
-    signal: str  # the signal's id ("<intent>.keywords" for an intent's urgent_keywords)
+    signal: str  # the sign's id ("<intent>.keywords" for an intent's urgent_keywords)
     intent: str
     kind: UrgentKind
     phrase: str  # the phrase as written in the data
+    strength: Strength = "clear"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,7 @@ class UrgentMatcher:
     def __init__(self, content: Content) -> None:
         spec = content.signals
         kinds = {s.intent: s.kind for s in spec.signals}
-        self._owners: list[tuple[str, str, UrgentKind | None]] = []
+        self._owners: list[tuple[str, str, UrgentKind | None, Strength]] = []
         phrases: list[_Phrase] = []
 
         def add(owner: int, texts: Iterable[str], gap: int, view: int, calm: bool) -> None:
@@ -108,7 +111,7 @@ class UrgentMatcher:
                     phrases.append(_Phrase(owner, text, parts, gap, view, calm))
 
         for signal in spec.signals:
-            self._owners.append((signal.id, signal.intent, signal.kind))
+            self._owners.append((signal.id, signal.intent, signal.kind, signal.strength))
             owner = len(self._owners) - 1
             add(owner, signal.phrases, signal.max_gap, _CJK, False)
             add(owner, signal.pinyin, 0, _PINYIN, False)
@@ -123,14 +126,14 @@ class UrgentMatcher:
         for intent in content.intents:  # the intents' own urgent keywords are signals too
             kind = kinds.get(intent.id)
             if intent.urgent and kind is not None and intent.urgent_keywords:
-                self._owners.append((f"{intent.id}.keywords", intent.id, kind))
+                self._owners.append((f"{intent.id}.keywords", intent.id, kind, "clear"))
                 add(len(self._owners) - 1, intent.urgent_keywords, 0, _CJK, False)
+        #: the calm classes by id
+        self.calm_cues: dict[str, CalmCue] = {cue.id: cue for cue in spec.calm}
         for cue in spec.calm:
-            self._owners.append((f"{cue.intent}.calm", cue.intent, None))
+            self._owners.append((cue.id, cue.intent, None, "clear"))
             add(len(self._owners) - 1, cue.phrases, cue.max_gap, _CJK, True)
         self._phrases = phrases
-        #: intents whose calm cues set them aside (the message is read again without them)
-        self.set_aside_when_calm = frozenset(cue.intent for cue in spec.calm if cue.set_aside)
         # Only phrases whose last part occurs are looked at: a message costs its own length,
         # not the number of phrases.
         self._by_last_part: tuple[dict[str, list[int]], ...] = ({}, {}, {})
@@ -153,8 +156,8 @@ class UrgentMatcher:
         )
 
     def find(self, normalised: str, raw: str) -> tuple[list[SignalHit], set[str]]:
-        """The signals in a message (``normalised``: the normaliser's text; ``raw``: the text
-        as sent) and the urgent intents whose calm cues it contains."""
+        """The signs in a message (``normalised``: the normaliser's text; ``raw``: the text
+        as sent) and the ids of the calm classes it contains."""
         latin = unicodedata.normalize("NFKC", raw).lower() if _LATIN.search(raw) else ""
         views = (
             (
@@ -183,19 +186,19 @@ class UrgentMatcher:
         for phrase in map(self._phrases.__getitem__, candidates):
             if phrase.owner in seen and not phrase.calm:
                 continue
-            signal_id, intent, kind = self._owners[phrase.owner]
-            if phrase.calm and intent in calm:
+            signal_id, intent, kind, strength = self._owners[phrase.owner]
+            if phrase.calm and signal_id in calm:
                 continue
             view = views[phrase.view]
             for start, end in _chains(view.found, phrase.parts, phrase.max_gap):
                 if not phrase.calm and self._cancelled(phrase, views, start, end):
                     continue
                 if phrase.calm:
-                    calm.add(intent)
+                    calm.add(signal_id)
                 else:
                     seen.add(phrase.owner)
                     assert kind is not None
-                    hits.append(SignalHit(signal_id, intent, kind, phrase.text))
+                    hits.append(SignalHit(signal_id, intent, kind, phrase.text, strength))
                 break
         return hits, calm
 

@@ -75,7 +75,7 @@ def test_removing_an_example_removes_exactly_its_line() -> None:
     assert diff(COMMENTED, first) == ([], ["      - 问一   # q1"])
 
 
-NOT_INTENTS = ("facts.yaml", "lexicon.yaml", "urgent_signals.yaml")
+NOT_INTENTS = ("facts.yaml", "lexicon.yaml", "warning_signs.yaml")
 INTENT_FILES = sorted(p for p in default_intents_dir().glob("*.yaml") if p.name not in NOT_INTENTS)
 
 

@@ -160,6 +160,8 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
         sent=["a1b2c3d4e5f6", "0f0f0f0f0f0f"],
         noticed=["pii", "helper"],
         last_answer="open_door",
+        safety_check="self_harm",
+        crisis_basis="sign",
     )
 
 

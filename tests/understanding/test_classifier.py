@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.conversation.policies.urgency import flagged
 from bot.engine import Understanding
 from bot.operations.evaluation import DEFAULT_TEST_SET, evaluate, read_test_set
 
@@ -12,7 +13,11 @@ TEST_SET = DEFAULT_TEST_SET
 
 @pytest.fixture(scope="module")
 def classify(understanding: Understanding):
-    return understanding.classifier.classify
+    """Classify, with the urgency decision of a first message flagged (the classifier only
+    gives evidence; bot/conversation/policies/urgency.py decides)."""
+    from bot.conversation.policies.urgency import flagged
+
+    return lambda text: flagged(understanding.classifier.classify(text))
 
 
 def test_test_set_covers_every_intent(understanding: Understanding) -> None:
@@ -43,7 +48,7 @@ def test_urgent_topics_of_the_test_set_get_their_advice(understanding: Understan
     dropped = []
     for item in read_test_set(TEST_SET):
         if item.intent in urgent_ids:
-            result = understanding.classifier.classify(item.text)
+            result = flagged(understanding.classifier.classify(item.text))
             if item.intent not in result.urgent and result.top.intent != item.intent:
                 dropped.append(item.text)
     assert dropped == []
@@ -93,7 +98,6 @@ def test_two_topics_are_both_ranked_high(classify) -> None:
         "欠了二十万 还不上 想跳楼",
         "想问下征信的事 不过门外那几个人一直在踹门",
         "我现在被他们关在车里不让下车",
-        "我已经好几天没吃饭了 什么都不想做",  # despair as the best guess, with no keyword
     ],
 )
 def test_urgent_detected_and_first(classify, text: str) -> None:
@@ -114,3 +118,12 @@ def test_any_text_is_classified(classify, text: str) -> None:
     result = classify(text)
     assert result.ranking
     assert 0.0 <= result.confidence <= 1.0
+
+
+def test_despair_with_no_sign_is_possible_danger(understanding: Understanding) -> None:
+    """Relabelled with the three tiers (issue 23): despair as the best guess with no warning
+    sign is possible danger (the warm question and the numbers), not the crisis reply."""
+    from bot.conversation.policies.urgency import Kind, Tier, decide
+
+    urgency = decide(understanding.classifier.classify("我已经好几天没吃饭了 什么都不想做"))
+    assert urgency.tier is Tier.POSSIBLE and urgency.kind is Kind.SELF_HARM

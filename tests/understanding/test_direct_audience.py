@@ -208,9 +208,10 @@ def test_english_at_the_door_reaches_the_door_topic(
 
 
 def test_english_refusing_to_leave_is_urgent(understanding: Understanding) -> None:
-    assert understanding.reader.read("the collector refuses to leave my house").urgent == [
-        "threat_or_violence"
-    ]
+    from bot.conversation.policies.urgency import flagged
+
+    read = understanding.reader.read("the collector refuses to leave my house")
+    assert flagged(read.classification).urgent == ["threat_or_violence"]
 
 
 def test_english_words_are_replaced_as_whole_words_only(understanding: Understanding) -> None:

@@ -1,5 +1,5 @@
-"""Urgent signals: gaps, misspellings, pinyin, English, negations, exceptions, calm cues, the
-floor, and the checks on intents/urgent_signals.yaml."""
+"""Warning signs: gaps, misspellings, pinyin, English, negations, exceptions, calm cues, no
+floor, and the checks on intents/warning_signs.yaml."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ from bot.understanding.urgent import UrgentMatcher, _chains
 
 @pytest.fixture(scope="module")
 def classify(understanding: Understanding):
-    return understanding.classifier.classify
+    """Classify, with the urgency decision of a first message flagged (the classifier only
+    gives evidence; bot/conversation/policies/urgency.py decides)."""
+    from bot.conversation.policies.urgency import flagged
+
+    return lambda text: flagged(understanding.classifier.classify(text))
 
 
 @pytest.mark.parametrize(
@@ -82,10 +86,15 @@ def test_calm_cue_never_cancels_a_signal(classify) -> None:
     assert result.urgent == ["emotional_distress"]
 
 
-def test_floor_catches_an_unforeseen_wording(classify) -> None:
-    """No signal names it, but the model sees a real chance of despair."""
-    result = classify("我已经好几天没吃饭了 什么都不想做")
-    assert result.signals == () and result.urgent
+def test_a_likelihood_alone_is_never_clear_below_the_model_threshold(understanding) -> None:
+    """No floor: without a sign, only the model's probability decides, by its thresholds."""
+    from bot.conversation.policies.urgency import Tier, decide
+
+    for text in ("逾期几天算逾期", "我的地址被催收知道了 怎么办"):
+        c = understanding.classifier.classify(text)
+        assert c.signals == ()
+        urgency = decide(c)
+        assert urgency.tier is not Tier.CLEAR or (c.urgent_probability or 0) >= 0.85
 
 
 def test_chains_allow_only_the_gap() -> None:
@@ -122,45 +131,35 @@ def _edit(directory: Path, change) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
-def test_check_names_file_signal_and_field_of_a_bad_value(broken: Path) -> None:
-    _edit(broken, lambda data: data["signals"][0].update(kind="sadness"))
+def test_check_names_file_sign_and_field_of_a_bad_value(broken: Path) -> None:
+    _edit(broken, lambda data: data["signs"][0].update({"class": "sadness"}))
     assert _problems(broken) == [
-        "urgent_signals.yaml: signal damage_to_property: field signals[0].kind: Input should "
-        "be 'threat' or 'despair'"
+        "warning_signs.yaml: sign damage_to_property: field signs[0].class: Input should "
+        "be 'danger' or 'despair'"
     ]
 
 
-def test_check_names_file_signal_and_field(broken: Path) -> None:
+def test_check_names_file_sign_and_field(broken: Path) -> None:
     data = yaml.safe_load((broken / SIGNALS_FILE).read_text(encoding="utf-8"))
-    index = {signal["id"]: i for i, signal in enumerate(data["signals"])}
+    index = {sign["id"]: i for i, sign in enumerate(data["signs"])}
 
     def change(data: dict) -> None:
-        data["signals"][index["forced_entry"]]["intent"] = "greeting"
-        data["signals"][index["violence"]]["phrases"].append("泼…")
-        data["signals"][index["following_and_watching"]]["kind"] = "despair"
+        data["signs"][index["violence"]]["phrases"].append("泼…")
+        data["signs"][index["forced_entry"]]["strength"] = "maybe"
 
     _edit(broken, change)
     problems = "\n".join(_problems(broken))
-    assert (
-        f"urgent_signals.yaml: signal forced_entry: field signals[{index['forced_entry']}]"
-        f".intent: 'greeting' is not an urgent intent"
-    ) in problems
-    assert f"signal violence: field signals[{index['violence']}].phrases[" in problems
-    assert "empty part" in problems
-    assert (
-        f"signal following_and_watching: field signals[{index['following_and_watching']}]"
-        f".kind: intent threat_or_violence"
-    ) in problems
+    assert f"sign forced_entry: field signs[{index['forced_entry']}].strength" in problems
 
 
-def test_check_wants_the_signals_of_every_urgent_intent(broken: Path) -> None:
+def test_check_wants_the_signs_of_every_urgent_intent(broken: Path) -> None:
     _edit(
         broken,
-        lambda data: data.update(signals=[s for s in data["signals"] if s["kind"] == "threat"]),
+        lambda data: data.update(signs=[s for s in data["signs"] if s["class"] == "danger"]),
     )
-    assert any("emotional_distress has no signal" in p for p in _problems(broken))
+    assert any("emotional_distress has no sign" in p for p in _problems(broken))
     (broken / SIGNALS_FILE).unlink()
-    assert any(p.startswith("urgent_signals.yaml: missing") for p in _problems(broken))
+    assert any(p.startswith("warning_signs.yaml: missing") for p in _problems(broken))
 
 
 @pytest.mark.parametrize("text", ["不知道", "是的", "没有", "2", "不清楚"])

@@ -1,0 +1,273 @@
+"""Urgency: the ONE place that decides whether a message is an emergency (issue 23).
+
+The understanding stage only supplies evidence (:class:`Classification`): the warning signs
+found in ``intents/warning_signs.yaml`` (each with its class, danger or despair, and its
+strength, clear or possible), the calm classes found, whether the message has anything to
+read, whether it is about debt at all, and ``urgent_probability`` (a model's probability that
+the message is urgent). :func:`decide` weighs that evidence, with what the conversation
+knows (:class:`UrgencyContext`), in this order; the first rule that applies decides:
+
+1. **Yes to the safety question.** The bot asked last turn "是在想伤害自己吗？" (the possible
+   tier) and the person says yes → CLEAR, of the kind asked about.
+2. **A staff speaker.** Bank staff or a collector asking how to run a visit, with danger
+   evidence only → CALM (their topic answers).
+3. **A clear sign** (an act, a threat now, intent, a plan or the means) → CLEAR, whatever
+   else the message says; calm classes never cancel it. Both kinds when both show.
+4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
+   a bare answer or only empty words; the police question after money went to a person (a
+   fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
+   question, or a question the topic answers) below ``IN_CONVERSATION_PROBABILITY``; inside
+   a crisis, news of a paper or money, or an acknowledgement the likelihood reads as the
+   other kind → CALM.
+5. **A calm class** explains the likelihood (压力好大, a visit next week, the job); a calm
+   *frame* (an idiom with 死, a game, sport, food, news or a film, a hypothetical, a
+   resolved past event, the user threatening to call the police, out-of-scope trouble) also
+   lowers a possible sign → CALM.
+6. **A possible sign** (a warning sign without certainty) → POSSIBLE.
+7. **The model**: ``urgent_probability`` ≥ ``urgency.clear_probability`` → CLEAR,
+   ≥ ``urgency.possible_probability`` → POSSIBLE; a message about neither debt nor any
+   sign (out of scope) is lowered one tier. There is no floor on a topic likelihood alone.
+8. Otherwise CALM.
+
+The tier, the kind (violence / self-harm) and the evidence used are returned together
+(:class:`Urgency`); :func:`apply` gives the reading the rest of the conversation works on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from bot.config import UrgencyConfig
+from bot.messages import RankedIntent
+from bot.understanding.classifier import Classification
+from bot.understanding.reader import Understood
+from bot.understanding.short_answers import YesNo, read_yes_no
+from bot.understanding.urgent import SignalHit
+
+
+class Tier(StrEnum):
+    """How urgent a message is."""
+
+    CLEAR = "clear"  # an act or threat now, intent, a plan or the means: the emergency reply
+    POSSIBLE = "possible"  # a warning sign without certainty: ask, give the numbers, answer
+    CALM = "calm"  # the ordinary answer
+
+
+class Kind(StrEnum):
+    """What kind of danger."""
+
+    VIOLENCE = "violence"
+    SELF_HARM = "self_harm"
+
+
+#: the urgent intent whose advice each kind calls for, and back
+INTENT_OF_KIND = {Kind.VIOLENCE: "threat_or_violence", Kind.SELF_HARM: "emotional_distress"}
+KIND_OF_INTENT = {intent: kind for kind, intent in INTENT_OF_KIND.items()}
+#: the crisis kind (bot/conversation/crisis.py) of each kind
+CRISIS_OF_KIND = {Kind.VIOLENCE: "threat", Kind.SELF_HARM: "despair"}
+KIND_OF_CRISIS = {crisis: kind for kind, crisis in CRISIS_OF_KIND.items()}
+
+#: inside a calm topic, a likelihood alone below this does not take over a reply to the
+#: bot's question (an acknowledgement, a question of the topic)
+IN_CONVERSATION_PROBABILITY = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyContext:
+    """What the conversation knows that bears on urgency (all defaults: a first message)."""
+
+    role: str | None = None  # Details.role of the conversation ("staff", "helper" …)
+    crisis: str | None = None  # the crisis in progress ("threat" | "despair")
+    #: a calm topic is active
+    calm_topic: bool = False
+    #: the message is a short acknowledgement answering the bot's pending question
+    acknowledgement: bool = False
+    #: the message asks a question the active topic answers directly
+    question_of_topic: bool = False
+    #: "要不要报警" once money went to a person
+    police_after_paying: bool = False
+    #: news of a paper to sign or money handed over
+    acting_news: bool = False
+    #: the kind of danger the bot asked about last turn (the possible tier's question)
+    safety_check: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    """The decision: the tier, the kind, the evidence used and the rule that decided."""
+
+    tier: Tier
+    kind: Kind | None = None
+    #: the urgent intents to answer first (CLEAR), best first
+    intents: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    rule: str = ""
+
+    @property
+    def urgent(self) -> bool:
+        """True for clear danger (the emergency reply and the crisis state)."""
+        return self.tier is Tier.CLEAR
+
+
+CALM = Urgency(Tier.CALM, rule="nothing urgent")
+
+
+def decide(
+    classification: Classification,
+    context: UrgencyContext | None = None,
+    config: UrgencyConfig | None = None,
+) -> Urgency:
+    """The urgency of one message (see the module docstring for the order)."""
+    context = context or UrgencyContext()
+    config = config or UrgencyConfig()
+    signs = classification.signals
+    clear = [h for h in signs if h.strength == "clear"]
+    weak = [h for h in signs if h.strength != "clear"]
+    p = classification.urgent_probability or 0.0
+    evidence = tuple(
+        [f"sign:{h.signal}({h.strength}):{h.phrase}" for h in signs]
+        + [f"calm:{c}" for c in sorted(classification.calm)]
+        + [f"p={p:.2f}"]
+    )
+
+    # 1. yes to the safety question asked last turn
+    asked = KIND_OF_CRISIS.get(context.safety_check or "") or _kind(context.safety_check)
+    if asked is not None and not signs and read_yes_no(classification.text) is YesNo.AFFIRM:
+        return _clear((asked,), evidence, "yes to the safety question")
+    # 2. a staff speaker with danger evidence only
+    kinds = _kinds(signs)
+    staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
+    if staff_case and (kinds or p >= config.possible_probability):
+        return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker")
+    # 3. a clear sign: clear danger, unless the model reads the whole message as plainly calm
+    #    (a film, a joke, something resolved): then possible danger — the numbers still come
+    clear_p = classification.urgent_clear_probability
+    clear_p = p if clear_p is None else clear_p
+    if clear:
+        kinds_first = _ordered_kinds(clear, classification)
+        if p >= config.sign_confirm_probability:
+            return _clear(kinds_first, evidence, "a clear sign")
+        return Urgency(
+            Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
+        )
+    # 4. a likelihood the conversation explains
+    if not weak:
+        rule = _explained(classification, context, p)
+        if rule:
+            return Urgency(Tier.CALM, evidence=evidence, rule=rule)
+    # 5. the model is confident of clear danger (it learned the calm near-misses too, so a
+    #    calm word in the message does not outweigh it)
+    kind = _probable_kind(classification)
+    if clear_p >= config.clear_probability and (
+        classification.urgent_clear_probability is not None or classification.in_domain
+    ):
+        return _clear((kind,), evidence, "the model is confident")
+    # 6. a calm class or frame explains what is left, when the model agrees it is calm
+    calm = classification.calm
+    if calm and p < config.possible_probability:
+        if not weak:
+            return Urgency(Tier.CALM, evidence=evidence, rule="a calm class")
+        if classification.calm_frame:
+            return Urgency(Tier.CALM, evidence=evidence, rule="a calm frame lowers a weak sign")
+    # 7. a possible sign the model does not read as plainly calm
+    if weak and p >= config.weak_sign_confirm_probability:
+        kind = _ordered_kinds(weak, classification)[0]
+        return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule="a possible sign")
+    # 8. a middling probability
+    if p >= config.possible_probability:
+        return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule="a middling probability")
+    return Urgency(Tier.CALM, evidence=evidence, rule="nothing urgent")
+
+
+def apply(understood: Understood, urgency: Urgency) -> Understood:
+    """The reading the conversation works on: for clear danger the urgent intents flagged and
+    first; for possible danger none flagged and the urgent topics out of the ranking (the
+    warm lines carry the numbers, the rest of the message is answered); for calm, the topics
+    a calm class sets aside out of the ranking."""
+    c = understood.classification
+    if urgency.tier is Tier.CLEAR:
+        first = [r for i in urgency.intents for r in c.ranking if r.intent == i]
+        rest = [r for r in c.ranking if r.intent not in urgency.intents]
+        return replace(
+            understood,
+            classification=replace(c, urgent=list(urgency.intents), ranking=first + rest),
+        )
+    aside: set[str] = set()
+    if urgency.tier is Tier.POSSIBLE:
+        aside |= set(INTENT_OF_KIND.values())
+    aside |= c.calm_set_aside
+    return replace(understood, classification=replace(c, urgent=[], ranking=_without(c, aside)))
+
+
+def _without(c: Classification, aside: set[str]) -> list[RankedIntent]:
+    kept = [r for r in c.ranking if r.intent not in aside]
+    total = sum(r.score for r in kept) or 1.0
+    rest = [RankedIntent(r.intent, 0.0) for r in c.ranking if r.intent in aside]
+    return [RankedIntent(r.intent, r.score / total) for r in kept] + rest
+
+
+def _clear(kinds: tuple[Kind, ...], evidence: tuple[str, ...], rule: str) -> Urgency:
+    return Urgency(
+        Tier.CLEAR,
+        kinds[0],
+        intents=tuple(INTENT_OF_KIND[k] for k in kinds),
+        evidence=evidence,
+        rule=rule,
+    )
+
+
+def _kind(value: str | None) -> Kind | None:
+    try:
+        return Kind(value) if value else None
+    except ValueError:
+        return None
+
+
+def _kinds(signs: Sequence[SignalHit]) -> set[Kind]:
+    return {KIND_OF_CRISIS[h.kind] for h in signs}
+
+
+def _ordered_kinds(signs: Sequence[SignalHit], classification: Classification) -> tuple[Kind, ...]:
+    """The kinds the signs show, the likelier first (ties: the first sign's)."""
+    kinds = list(dict.fromkeys(KIND_OF_CRISIS[h.kind] for h in signs))
+    score = {r.intent: r.score for r in classification.ranking}
+    kinds.sort(key=lambda k: -score.get(INTENT_OF_KIND[k], 0.0))
+    return tuple(kinds)
+
+
+def _probable_kind(classification: Classification) -> Kind:
+    share = classification.urgent_kind_probability
+    return Kind.SELF_HARM if share is not None and share >= 0.5 else Kind.VIOLENCE
+
+
+def _explained(classification: Classification, context: UrgencyContext, p: float) -> str:
+    """The rule of step 4 that explains a likelihood without a sign, or ''."""
+    if classification.nothing_to_read:
+        return "nothing to read"
+    if context.crisis is None:
+        if context.police_after_paying:
+            return "a fraud report after paying"
+        in_topic = context.question_of_topic or context.acknowledgement
+        if context.calm_topic and p < IN_CONVERSATION_PROBABILITY and in_topic:
+            return "a reply inside a calm topic"
+        return ""
+    if context.acting_news:
+        return "news of a paper or money inside a crisis"
+    if context.acknowledgement and _probable_kind(classification) is not KIND_OF_CRISIS.get(
+        context.crisis
+    ):
+        return "an acknowledgement read as the other kind"
+    return ""
+
+
+def flagged(classification: Classification, config: UrgencyConfig | None = None) -> Classification:
+    """``classification`` with the urgent intents of a first message's decision flagged and
+    first (the view ``classify --jsonl``, the evaluation and the tests read)."""
+    urgency = decide(classification, None, config)
+    if not urgency.urgent:
+        return classification
+    first = [r for i in urgency.intents for r in classification.ranking if r.intent == i]
+    rest = [r for r in classification.ranking if r.intent not in urgency.intents]
+    return replace(classification, urgent=list(urgency.intents), ranking=first + rest)
