@@ -189,6 +189,12 @@ class Dialogue:
         urgency = self.urgency(understood, session, found=found, before=before)
         understood = apply(understood, urgency)
         turn.urgency = urgency
+        if crisis is not None and self._false_alarm(understood, urgency, session):
+            # the crisis rested on a likelihood alone and the person now asks an ordinary
+            # question: it was a false alarm, dropped; the question is answered as usual
+            session.crisis = None
+            session.crisis_basis = None
+            crisis = None
         session.safety_check = None
         turn.previous_answer = session.last_answer
         if understood.command is None:
@@ -211,6 +217,23 @@ class Dialogue:
         if in_group:
             _fit_group(turn)
         return turn
+
+    def _false_alarm(self, understood: Understood, urgency: Urgency, session: Session) -> bool:
+        """Inside a crisis that only the model's likelihood started: a calm message that asks
+        an ordinary question (a confident direct answer, or a clear calm topic)."""
+        if session.crisis_basis != "model" or urgency.tier is not Tier.CALM:
+            return False
+        if understood.command is not None or not understood.text:
+            return False
+        direct = understood.direct_for(session.details.role, session.details.lender_type)
+        if direct is not None and direct.confident:
+            return True
+        top = understood.top
+        return (
+            top.intent not in SYSTEM_INTENTS
+            and not self._specs[top.intent].urgent
+            and top.score >= self.config.classifier.threshold
+        )
 
     def urgency(
         self,
@@ -489,6 +512,8 @@ class Dialogue:
         if kind is not None:
             # A despair that comes on top of a threat (or the other way round) takes over.
             session.crisis = kind.value
+            rule = turn.urgency.rule if turn.urgency is not None else ""
+            session.crisis_basis = "model" if rule == "the model is confident" else "sign"
         if session.details.role == "helper" and "helper_urgent" not in session.noticed:
             session.noticed.append("helper_urgent")  # asking for someone else: what they can do
             turn.add(
