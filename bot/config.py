@@ -56,9 +56,6 @@ class UrgencyConfig(_Section):
     #: a clear warning sign is clear danger from this probability on; below it (the model
     #: reads the message as plainly calm) it is possible danger: the numbers still come
     sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.03
-    #: a weak warning sign is possible danger from this probability on; below it the model
-    #: reads the whole message as plainly calm ("这是最后一次借网贷了")
-    weak_sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.01
 
     @model_validator(mode="after")
     def _ordered(self) -> UrgencyConfig:

@@ -22,7 +22,14 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.dialogue import Dialogue, Turn
-from bot.conversation.policies.urgency import INTENT_OF_KIND, Kind, Tier, apply, decide
+from bot.conversation.policies.urgency import (
+    INTENT_OF_KIND,
+    MIDDLING_RULE,
+    Kind,
+    Tier,
+    apply,
+    decide,
+)
 from bot.conversation.state import Session
 from bot.learning.model import LinearModel
 from bot.learning.retrain import models_for, needs_retraining, retrain
@@ -74,15 +81,6 @@ class Understanding:
     def classifier(self) -> Classifier:
         """The intent classifier (for ``classify``, ``eval`` and the bench)."""
         return self.reader.classifier
-
-
-def _danger_kind(understood: Understood) -> str | None:
-    """The kind of danger a message tells of, if any: self_harm or violence."""
-    if "emotional_distress" in understood.urgent:
-        return "self_harm"
-    if understood.urgent:
-        return "violence"
-    return None
 
 
 class _KeyedLocks:
@@ -294,7 +292,10 @@ class Engine:
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
         if english.is_english(text):
-            lead = english.lead(understanding.content, turn.intent, _danger_kind(understood))
+            danger = None
+            if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
+                danger = turn.urgency.kind.value if turn.urgency.kind else "violence"
+            lead = english.lead(understanding.content, turn.intent, danger)
             if lead:
                 turn.replies.insert(0, lead)
         turn.replies[:0] = notice
@@ -355,7 +356,12 @@ class Engine:
         else is left alone."""
         groups = self.config.groups
         urgency = decide(understood.classification, None, self.config.urgency)
-        if urgency.tier is not Tier.CALM and groups.answer_urgent_unaddressed:
+        # clear danger, or words of danger; a middling likelihood alone does not make the bot
+        # speak up in a group nobody asked it in
+        speaks = urgency.tier is Tier.CLEAR or (
+            urgency.tier is Tier.POSSIBLE and urgency.rule != MIDDLING_RULE
+        )
+        if speaks and groups.answer_urgent_unaddressed:
             brief = self.understanding.dialogue.urgent_brief(urgency)
             return Response(
                 replies=[brief],

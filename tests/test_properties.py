@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import texts
-from bot.conversation.policies.urgency import flagged
+from bot.conversation.policies.urgency import Tier, decide, flagged
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming, MessageKind, Response
 from bot.storage.sessions.memory import MemoryStore
@@ -382,9 +382,11 @@ def test_classification_shape(classifier: Classifier, text: str) -> None:
 @given(data=st.data())
 def test_urgent_keywords_are_flagged_and_first(classifier: Classifier, data: st.DataObject) -> None:
     text = data.draw(_urgent_texts(classifier))
-    cls = flagged(classifier.classify(text))
-    assume(not cls.truncated)
-    assert cls.urgent, text  # an urgent keyword is never missed
+    classification = classifier.classify(text)
+    assume(not classification.truncated)
+    # an urgent keyword is never missed: clear danger (flagged and first), or possible danger
+    # when the model reads the whole message as plainly calm (the numbers still come)
+    assert decide(classification).tier is not Tier.CALM, text
     _check_classification(classifier, text)
 
 

@@ -305,7 +305,9 @@ class Classifier:
         ) or all(token in self._empty_words or not token.strip() for token in tokens)
         urgency: dict[str, float] = {}
         clear: float | None = None
-        if self.urgency_model is not None and norm_text:
+        if not norm_text:  # nothing to read: no evidence of anything
+            urgent_probability, despair, clear = 0.0, 0.0, 0.0
+        elif self.urgency_model is not None:
             # the learned urgency model's calibrated evidence
             urgency = dict(zip(self.urgency_model.labels, outputs[URGENCY_MODEL], strict=True))
             urgent_probability = 1.0 - urgency["calm"]

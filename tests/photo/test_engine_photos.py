@@ -107,7 +107,7 @@ def test_a_bot_that_never_sees_a_photo_never_loads_the_ocr() -> None:
         "    await engine.handle(Incoming(user='u', text='催收的人在门口'))\n"
         "    await engine.close()\n"
         "asyncio.run(main())\n"
-        "heavy = [m for m in ('PIL', 'cv2', 'numpy', 'onnxruntime', 'rapidocr_onnxruntime')\n"
+        "heavy = [m for m in ('PIL', 'cv2', 'onnxruntime', 'rapidocr_onnxruntime')\n"
         "         if m in sys.modules]\n"
         "print(heavy)\n"
     )

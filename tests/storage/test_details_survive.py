@@ -43,6 +43,7 @@ MESSAGES: list[tuple[str, str, object]] = [
     ("down_payment", "欠3万 首付5000 剩下分期", 5000.0),
     ("down_share", "欠3万 先付10% 剩下分12期", 0.1),
     ("convention", "欠3万 等额本金分12期", "等额本金"),
+    ("lender_type", "借呗逾期两个月了", "licensed_online"),
 ]
 
 

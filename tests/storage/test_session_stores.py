@@ -150,6 +150,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
             down_share=0.1,
             convention="等额本金",
             signed=True,
+            lender_type="licensed_online",
         ),
         asked=["who_called", "how_often"],
         last_seen=time.time(),
@@ -162,6 +163,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
         last_answer="open_door",
         safety_check="self_harm",
         crisis_basis="sign",
+        case=["legal_consequences", "harassment"],
     )
 
 

@@ -12,22 +12,28 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
 2. **A staff speaker.** Bank staff or a collector asking how to run a visit, with danger
    evidence only → CALM (their topic answers).
 3. **A clear sign** (an act, a threat now, intent, a plan or the means) → CLEAR, whatever
-   else the message says; calm classes never cancel it. Both kinds when both show.
+   else the message says — unless the learned model reads the whole message as plainly calm
+   (below ``urgency.sign_confirm_probability``: a film, a joke, something resolved), then
+   POSSIBLE: the numbers still come. Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
    question, or a question the topic answers) below ``IN_CONVERSATION_PROBABILITY``; inside
    a crisis, news of a paper or money, or an acknowledgement the likelihood reads as the
    other kind → CALM.
-5. **A calm class** explains the likelihood (压力好大, a visit next week, the job); a calm
-   *frame* (an idiom with 死, a game, sport, food, news or a film, a hypothetical, a
-   resolved past event, the user threatening to call the police, out-of-scope trouble) also
-   lowers a possible sign → CALM.
-6. **A possible sign** (a warning sign without certainty) → POSSIBLE.
-7. **The model**: ``urgent_probability`` ≥ ``urgency.clear_probability`` → CLEAR,
-   ≥ ``urgency.possible_probability`` → POSSIBLE; a message about neither debt nor any
-   sign (out of scope) is lowered one tier. There is no floor on a topic likelihood alone.
-8. Otherwise CALM.
+5. **The model is confident** of clear danger (``urgent_clear_probability`` ≥
+   ``urgency.clear_probability``) → CLEAR. It learned the calm near-misses too, so calm words
+   do not outweigh it. (Without the learned model, the urgent topics' likelihood stands in
+   and a message about neither debt nor any sign needs it.)
+6. **A calm class** explains what is left when the model agrees it is calm (below
+   ``urgency.possible_probability``): 压力好大, a visit next week, the job; a calm *frame* (an
+   idiom with 死, a game, sport, food, news or a film, a hypothetical, a resolved past event,
+   the user threatening to call the police, out-of-scope trouble) also lowers a possible
+   sign → CALM.
+7. **A possible sign** (a warning sign without certainty) → POSSIBLE.
+8. **A middling probability** (``urgent_probability`` ≥ ``urgency.possible_probability``) →
+   POSSIBLE. There is no floor on a topic likelihood alone.
+9. Otherwise CALM.
 
 The tier, the kind (violence / self-harm) and the evidence used are returned together
 (:class:`Urgency`); :func:`apply` gives the reading the rest of the conversation works on.
@@ -68,6 +74,9 @@ KIND_OF_INTENT = {intent: kind for kind, intent in INTENT_OF_KIND.items()}
 #: the crisis kind (bot/conversation/crisis.py) of each kind
 CRISIS_OF_KIND = {Kind.VIOLENCE: "threat", Kind.SELF_HARM: "despair"}
 KIND_OF_CRISIS = {crisis: kind for kind, crisis in CRISIS_OF_KIND.items()}
+
+#: the rule of a possible tier from the model's likelihood alone (no words of danger)
+MIDDLING_RULE = "a middling probability"
 
 #: inside a calm topic, a likelihood alone below this does not take over a reply to the
 #: bot's question (an acknowledgement, a question of the topic)
@@ -171,13 +180,13 @@ def decide(
             return Urgency(Tier.CALM, evidence=evidence, rule="a calm class")
         if classification.calm_frame:
             return Urgency(Tier.CALM, evidence=evidence, rule="a calm frame lowers a weak sign")
-    # 7. a possible sign the model does not read as plainly calm
-    if weak and p >= config.weak_sign_confirm_probability:
+    # 7. a possible sign
+    if weak:
         kind = _ordered_kinds(weak, classification)[0]
         return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule="a possible sign")
     # 8. a middling probability
     if p >= config.possible_probability:
-        return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule="a middling probability")
+        return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule=MIDDLING_RULE)
     return Urgency(Tier.CALM, evidence=evidence, rule="nothing urgent")
 
 

@@ -28,6 +28,9 @@ NOT_TOPICS = frozenset(outcome.value for outcome in Outcome) - UNANSWERED_INTENT
 SMALL_TALK = frozenset({"greeting", "thanks"})
 #: How much of a kept message is kept (after masking).
 MAX_TEXT_CHARS = 500
+#: A topic less likely than this is no guess worth showing (a calibrated model gives most
+#: topics almost nothing).
+MIN_GUESS = 0.01
 #: How many guesses are kept with an unanswered message.
 GUESSES = 3
 
@@ -108,7 +111,7 @@ class TurnRecord:
         guesses = tuple(
             RankedIntent(r.intent, round(float(r.score), 4))
             for r in ranking
-            if r.intent != "fallback"
+            if r.intent != "fallback" and r.score >= MIN_GUESS
         )[:GUESSES]
         return cls(
             at=at,
