@@ -73,8 +73,10 @@ class SelectorParameters:
     unknown_role_staff_penalty: float = 2.0
     #: evidence taken off answers worded for some kinds of lender while the kind is not known
     unknown_lender_penalty: float = 0.5
+    #: how many of the likeliest answers share the probability with "none"
+    candidates: int = 5
     #: the best answer is used from this probability on ...
-    threshold: float = 0.4
+    threshold: float = 0.5
     #: ... and when it beats the runner-up by at least this ratio
     margin: float = 1.3
 
@@ -130,12 +132,14 @@ class DirectScores:
         ]
         if not pool:
             return None
-        ranked = nlargest(2, pool)
+        # the probability is taken among the few likeliest answers and "none": a bank of
+        # hundreds of answers must not thin out a clear match with its long tail
+        ranked = nlargest(p.candidates, pool)
         top_score, best = ranked[0]
         second_score, second = ranked[1] if len(ranked) > 1 else (-math.inf, -1)
         top = max(top_score, self.none_score)
         inv_t = 1 / p.temperature
-        total = sum(math.exp((score - top) * inv_t) for score, _i in pool)
+        total = sum(math.exp((score - top) * inv_t) for score, _i in ranked)
         total += math.exp((self.none_score - top) * inv_t)
         prob = math.exp((top_score - top) * inv_t) / total
         prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
