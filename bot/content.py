@@ -140,6 +140,16 @@ class Advice(_Model):
 Audience = Literal["debtor", "staff", "helper", "any"]
 
 
+class Source(_Model):
+    """A real question asked on a public page, with the page's address: a phrasing of a direct
+    answer taken from life (the issue asks for two per answer where such questions exist)."""
+
+    text: NonEmpty
+    url: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s/?#]+\S*$")
+    ]
+
+
 class DirectAnswer(_Model):
     """One specific question people ask under a topic, with its direct answer.
 
@@ -154,6 +164,9 @@ class DirectAnswer(_Model):
     long: NonEmpty | None = None
     facts: list[str] = Field(default_factory=list)
     audience: Audience = "debtor"
+    #: real questions from public pages this answer answers (text and address); an empty list
+    #: where none were found (say why in a YAML comment)
+    sources: list[Source] = Field(default_factory=list)
 
 
 class IntentSpec(_Model):
