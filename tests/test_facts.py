@@ -98,6 +98,7 @@ def test_register_is_complete_and_dated(content: Content) -> None:
     # the 24 % benchmark for financial loans is [S] since 2026-12-05 (法发〔2017〕22号 §2)
     assert content.facts["financial_loans_24_percent"].confidence == "S"
     cited = {ref for spec in content.intents for ref in spec.references}
+    cited |= {ref for spec in content.intents for answer in spec.answers for ref in answer.facts}
     assert not cited & unverified
 
 
