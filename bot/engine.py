@@ -22,7 +22,14 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.dialogue import Dialogue, Turn
-from bot.conversation.policies.urgency import INTENT_OF_KIND, Kind, Tier, apply, decide
+from bot.conversation.policies.urgency import (
+    INTENT_OF_KIND,
+    Kind,
+    Tier,
+    Urgency,
+    apply,
+    decide,
+)
 from bot.conversation.state import Session
 from bot.learning.model import LinearModel
 from bot.learning.retrain import models_for, needs_retraining, retrain
@@ -83,6 +90,18 @@ def _danger_kind(understood: Understood) -> str | None:
     if understood.urgent:
         return "violence"
     return None
+
+
+def _kind_of(urgency: Urgency | None) -> str:
+    """The kind of danger for the safety view ("" when calm)."""
+    if urgency is None or urgency.tier is Tier.CALM or urgency.kind is None:
+        return ""
+    return urgency.kind.value
+
+
+def _rule_of(urgency: Urgency | None) -> str:
+    """The rule that decided clear or possible danger ("" when calm)."""
+    return "" if urgency is None or urgency.tier is Tier.CALM else urgency.rule
 
 
 class _KeyedLocks:
@@ -364,6 +383,8 @@ class Engine:
                 intents=understood.ranking[:5],
                 urgent=urgency.urgent,
                 tier=urgency.tier.value,
+                kind=_kind_of(urgency),
+                rule=_rule_of(urgency),
             )
         if has_personal_numbers(text):
             session = await self._load_session(conversation, key)
@@ -529,12 +550,16 @@ class Engine:
             choices=turn.choices,
             urgent=tier is Tier.CLEAR,
             tier=tier.value,
+            kind=_kind_of(turn.urgency),
+            rule=_rule_of(turn.urgency),
         )
 
     # -- the report, admins and reloading ---------------------------------------------------
 
     def _record_turn(self, incoming: Incoming, response: Response) -> None:
-        """Hand the turn to the recorder (it never waits for the store)."""
+        """Hand the turn to the recorder (it never waits for the store). A clear- or
+        possible-danger turn is recorded with its tier, kind, rule, conversation and masked
+        text for the console's safety view."""
         try:
             self.insights.record(
                 TurnRecord.of_turn(
@@ -547,6 +572,10 @@ class Engine:
                     user=SessionKey.of(incoming).user,
                     low_confidence_below=self.config.insights.low_confidence_below,
                     urgent=response.urgent,
+                    tier=response.tier if response.tier != Tier.CALM.value else "",
+                    kind=response.kind,
+                    rule=response.rule,
+                    conversation=self.session_key(incoming),
                 )
             )
         except Exception:
