@@ -264,7 +264,7 @@ def masked_conversation(conversation: str) -> str:
     """A conversation id for the safety view: masked (:func:`~bot.privacy.mask`), and of each
     id after the platform and the kind (u / g) only the first and last :data:`ID_SHOWN`
     characters shown (a short id only its first): enough to tell one conversation from
-    another at a glance, not to find the person ("wechat:u:wx****89")."""
+    another at a glance, not to find the person ("wechat:u:al****34")."""
     if not conversation:
         return ""
     parts = mask(conversation).split(":")
