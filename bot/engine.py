@@ -293,6 +293,8 @@ class Engine:
                     intents=understood.ranking[:5],
                     urgent=urgency.urgent,
                     tier=urgency.tier.value,
+                    kind=_kind_of(urgency),
+                    rule=_rule_of(urgency),
                 )
 
         if understood.command is Command.MORE and session.case and not understood.urgent:

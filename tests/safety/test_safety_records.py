@@ -109,3 +109,17 @@ async def test_delete_my_records_clears_the_safety_views_text(
         assert possible.text is not None and possible.conversation
     finally:
         await engine.close()
+
+
+async def test_a_counsellors_forwarded_case_is_recorded_with_its_kind_and_rule(
+    understanding: Understanding,
+) -> None:
+    engine, turn_log = engine_with_log(understanding)
+    try:
+        text = "客户说：催收的人拿着刀在他家楼下，说要砍他，现在怎么办"
+        response = await engine.handle(Incoming(user="counsellor", text=text))
+        assert (response.tier, response.kind) == ("clear", "violence") and response.rule
+        [record] = await turn_log.danger()
+        assert (record.kind, record.rule, record.text) == ("violence", response.rule, text)
+    finally:
+        await engine.close()
