@@ -94,7 +94,9 @@ class InsightsConfig(_Section):
     Kept in the sessions' store (memory, the SQLite file or Redis)."""
 
     enabled: bool = True
-    #: keep the masked text and best guesses of unanswered messages (else only counts)
+    #: keep the masked text and best guesses of unanswered messages (else only counts);
+    #: clear- and possible-danger messages keep their masked text for the console's safety
+    #: view either way
     keep_unanswered_text: bool = True
     #: also keep them (when keeping texts at all) for messages answered with the topic the
     #: classifier ranked first but less likely than this, for the console's inbox; 0: never.

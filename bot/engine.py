@@ -27,6 +27,7 @@ from bot.conversation.policies.urgency import (
     MIDDLING_RULE,
     Kind,
     Tier,
+    Urgency,
     apply,
     decide,
 )
@@ -81,6 +82,18 @@ class Understanding:
     def classifier(self) -> Classifier:
         """The intent classifier (for ``classify``, ``eval`` and the bench)."""
         return self.reader.classifier
+
+
+def _kind_of(urgency: Urgency | None) -> str:
+    """The kind of danger for the safety view ("" when calm)."""
+    if urgency is None or urgency.tier is Tier.CALM or urgency.kind is None:
+        return ""
+    return urgency.kind.value
+
+
+def _rule_of(urgency: Urgency | None) -> str:
+    """The rule that decided clear or possible danger ("" when calm)."""
+    return "" if urgency is None or urgency.tier is Tier.CALM else urgency.rule
 
 
 class _KeyedLocks:
@@ -272,6 +285,8 @@ class Engine:
                     intents=understood.ranking[:5],
                     urgent=urgency.urgent,
                     tier=urgency.tier.value,
+                    kind=_kind_of(urgency),
+                    rule=_rule_of(urgency),
                 )
 
         if understood.command is Command.MORE and session.case and not understood.urgent:
@@ -370,6 +385,8 @@ class Engine:
                 intents=understood.ranking[:5],
                 urgent=urgency.urgent,
                 tier=urgency.tier.value,
+                kind=_kind_of(urgency),
+                rule=_rule_of(urgency),
             )
         if has_personal_numbers(text):
             session = await self._load_session(conversation, key)
@@ -535,12 +552,16 @@ class Engine:
             choices=turn.choices,
             urgent=tier is Tier.CLEAR,
             tier=tier.value,
+            kind=_kind_of(turn.urgency),
+            rule=_rule_of(turn.urgency),
         )
 
     # -- the report, admins and reloading ---------------------------------------------------
 
     def _record_turn(self, incoming: Incoming, response: Response) -> None:
-        """Hand the turn to the recorder (it never waits for the store)."""
+        """Hand the turn to the recorder (it never waits for the store). A clear- or
+        possible-danger turn is recorded with its tier, kind, rule, conversation and masked
+        text for the console's safety view."""
         try:
             self.insights.record(
                 TurnRecord.of_turn(
@@ -553,6 +574,10 @@ class Engine:
                     user=SessionKey.of(incoming).user,
                     low_confidence_below=self.config.insights.low_confidence_below,
                     urgent=response.urgent,
+                    tier=response.tier if response.tier != Tier.CALM.value else "",
+                    kind=response.kind,
+                    rule=response.rule,
+                    conversation=self.session_key(incoming),
                 )
             )
         except Exception:

@@ -181,6 +181,10 @@ class Response:
     urgent: bool = False
     #: the urgency tier: "clear", "possible" or "calm"
     tier: str = "calm"
+    #: for clear and possible danger: the kind ("violence" | "self_harm") and the rule of
+    #: the urgency decision that decided (for the console's safety view)
+    kind: str = ""
+    rule: str = ""
 
     @property
     def silent(self) -> bool:

@@ -150,12 +150,13 @@ class Inbox:
         return Grouper(classifier.normalizer, classifier.segmenter.cut)
 
     async def turns(self, since: float = 0.0) -> list[TurnRecord]:
-        """The turn records that kept a text (after writing those still pending)."""
+        """The turn records that kept a text for review (after writing those still pending;
+        not the texts kept for the safety view alone)."""
         recorder = self.engine.insights
         if recorder.log is None:
             return []
         await recorder.flush()
-        return [t for t in await recorder.log.query(since) if t.text]
+        return [t for t in await recorder.log.query(since) if t.reviewable]
 
     async def groups(
         self, since: float = 0.0, states: tuple[str, ...] | None = None, *, guesses: bool = True

@@ -67,6 +67,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.console.overview",
     "bot.console.health",
     "bot.console.inbox_api",
+    "bot.console.safety",
 )
 #: the static files' content types, by suffix (other files in static/ are not served)
 CONTENT_TYPES = {

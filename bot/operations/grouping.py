@@ -222,13 +222,14 @@ def group_records(
     include: Callable[[TurnRecord], bool] | None = None,
     max_distinct: int = MAX_DISTINCT,
 ) -> Grouping:
-    """Group the records that kept their text (and pass ``include``); largest groups first,
+    """Group the records that kept their text for review (not for the safety view alone) and
+    pass ``include``; largest groups first,
     equal sizes by signature, so the same records always give the same output."""
     grouper = grouper or Grouper()
     by_key: dict[str, list[TurnRecord]] = {}
     keys_of: dict[str, str] = {}
     for record in records:
-        if not record.text or (include is not None and not include(record)):
+        if not record.text or record.safety_only or (include is not None and not include(record)):
             continue
         key = keys_of.get(record.text)
         if key is None:

@@ -201,6 +201,122 @@ async def test_a_sqlite_file_made_before_the_urgent_column_still_loads(tmp_path:
     ]
 
 
+def danger(at: float, tier: str = "clear", text: str = "他说要打我", **kw: object) -> TurnRecord:
+    """A clear- or possible-danger record as the engine makes it (the safety view's)."""
+    record = TurnRecord.of_turn(
+        intent="threat_or_violence",
+        platform="wechat",
+        confidence=0.9,
+        text=text,
+        ranking=[RankedIntent("threat_or_violence", 0.9)],
+        at=at,
+        user="wechat:alice",
+        urgent=tier == "clear",
+        tier=tier,
+        kind="violence",
+        rule="a clear sign",
+        conversation="wechat:u:alice_1234",
+    )
+    return replace(record, **kw)  # type: ignore[arg-type]
+
+
+async def test_danger_records_come_back_whole_newest_first(make_log: MakeLog) -> None:
+    turn_log = await make_log()
+    now = time.time()
+    turns = [
+        danger(now - 4),
+        answered(now - 3),
+        danger(now - 2, "possible", f"有点想不开 {PHONE}"),
+        unanswered(now - 1),
+    ]
+    await turn_log.record_many(turns)
+    got = await turn_log.query(since=0)
+    assert [g.at for g in got] == [t.at for t in turns]
+    for stored, made in zip(got, turns, strict=True):
+        assert replace(stored, user="") == replace(made, user="")  # the person: hashed
+    newest = await turn_log.danger(limit=10)
+    assert [(t.tier, t.text) for t in newest] == [
+        ("possible", "有点想不开 138****5678"),
+        ("clear", "他说要打我"),
+    ]
+    first = newest[0]
+    assert (first.kind, first.rule, first.conversation) == (
+        "violence",
+        "a clear sign",
+        "wechat:u:al****34",
+    )
+    assert first.safety_only and len(first.ref) == 16 and first.ref != newest[1].ref
+    assert [t.at for t in await turn_log.danger(limit=1)] == [now - 2]
+
+
+async def test_forgetting_clears_a_danger_records_text_and_conversation(
+    make_log: MakeLog,
+) -> None:
+    turn_log = await make_log()
+    now = time.time()
+    await turn_log.record_many([danger(now - 2), replace(danger(now - 1), user="wechat:bob")])
+    assert await turn_log.forget_user("wechat:alice") == 1
+    mine, bobs = sorted(await turn_log.danger(), key=lambda t: t.at)
+    assert (mine.text, mine.conversation, mine.user) == (None, "", "")
+    assert (mine.tier, mine.kind, mine.rule) == ("clear", "violence", "a clear sign")
+    assert mine.ref  # a mark made on it still applies
+    assert bobs.text == "他说要打我" and bobs.conversation
+
+
+def test_a_danger_record_keeps_its_text_whatever_the_settings() -> None:
+    common = {
+        "intent": "harassment",
+        "platform": "x",
+        "confidence": 0.99,
+        "text": f"他在楼下拿着刀，我电话{PHONE}",
+        "ranking": [RankedIntent("harassment", 0.99)],
+        "user": "x:u1",
+    }
+    calm = TurnRecord.of_turn(keep_text=False, **common)  # type: ignore[arg-type]
+    assert calm.text is None and calm.tier == "" and calm.user == ""
+    for keep in (True, False):
+        record = TurnRecord.of_turn(keep_text=keep, tier="possible", **common)  # type: ignore[arg-type]
+        assert record.text == "他在楼下拿着刀，我电话138****5678"
+        assert record.safety_only and record.user == "x:u1"  # for 删除我的记录
+    unanswered_danger = TurnRecord.of_turn(  # kept for the inbox anyway: not safety-only
+        **{**common, "intent": "fallback"},
+        tier="possible",  # type: ignore[arg-type]
+    )
+    assert unanswered_danger.reviewable and not unanswered_danger.safety_only
+
+
+def test_a_record_written_before_the_danger_fields_reads_as_calm() -> None:
+    old = '{"at":1.5,"i":"threat_or_violence","p":"wechat","c":0.9,"x":1}'
+    record = TurnRecord.from_json(old)
+    assert record.urgent and (record.tier, record.ref, record.safety_only) == ("", "", False)
+    assert '"d"' not in answered(1.0).to_json()  # calm records stay as short as before
+    made = danger(2.0)
+    assert TurnRecord.from_json(made.to_json()) == made
+
+
+async def test_a_sqlite_file_made_before_the_danger_columns_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE turns (id INTEGER PRIMARY KEY, at REAL NOT NULL, intent TEXT NOT NULL,"
+        " platform TEXT NOT NULL, confidence REAL NOT NULL, text TEXT, guesses TEXT,"
+        " user TEXT, urgent INTEGER);"
+        "INSERT INTO turns (at, intent, platform, confidence, urgent) VALUES (100.0,"
+        " 'threat_or_violence', 'wechat', 0.9, 1);"
+    )
+    db.commit()
+    db.close()
+    turn_log = await SqliteTurnLog.open(path, 1e12, 1000)
+    try:
+        await turn_log.record(danger(200.0))
+        got = await turn_log.query(since=0)
+        newest = await turn_log.danger()
+    finally:
+        await turn_log.close()
+    assert [(t.urgent, t.tier) for t in got] == [(True, ""), (True, "clear")]
+    assert [t.at for t in newest] == [200.0]
+
+
 async def test_memory_log_is_a_bounded_deque() -> None:
     turn_log = MemoryTurnLog(retention_seconds=60, max_records=3)
     now = time.time()
@@ -329,16 +445,20 @@ async def test_urgent_messages_are_recorded_as_urgent(
     assert threat.urgent and not calm.urgent
     turns = await turn_log.query(since=0)
     assert [t.urgent for t in turns] == [True, False]
-    assert turns[0].text is None  # answered: the count only
+    # kept (masked) for the console's safety view only, never for the inbox or the report
+    assert turns[0].text == "他说要打我，我很害怕" and turns[0].safety_only
+    assert (turns[0].tier, turns[0].kind) == ("clear", "violence")
+    assert not turns[0].reviewable and not turns[0].low_confidence
+    assert turns[1].text is None and turns[1].tier == ""
 
 
 async def test_answered_turns_keep_no_text(recorded: tuple[Engine, MemoryTurnLog]) -> None:
     engine, turn_log = recorded
-    await engine.handle(Incoming(user="u1", text=f"催收的人在我家门口，我电话{PHONE}"))
+    await engine.handle(Incoming(user="u1", text=f"怎么核实催收人员的身份，我电话{PHONE}"))
     await engine.handle(Incoming(user="u1", text="详细"))
     turns = await turn_log.query(since=0)
-    assert [t.intent for t in turns] == ["collector_at_door", "collector_at_door"]
-    assert all(t.text is None and t.guesses == () for t in turns)
+    assert [t.intent for t in turns] == ["verify_identity", "verify_identity"]
+    assert all(t.text is None and t.guesses == () and t.tier == "" for t in turns)
 
 
 async def test_clarifying_question_is_stored_with_text(

@@ -35,7 +35,7 @@ class MemoryTurnLog(TurnLog):
         forgotten = 0
         for index, turn in enumerate(self._records):
             if turn.user == tag:
-                self._records[index] = replace(turn, text=None, guesses=(), user="")
+                self._records[index] = turn.forgotten()
                 forgotten += 1
         return forgotten
 
@@ -44,6 +44,17 @@ class MemoryTurnLog(TurnLog):
         since = max(since, self.oldest_kept())
         found = [t for t in self._records if t.at >= since and (until is None or t.at < until)]
         found.sort(key=lambda t: t.at)
+        return found
+
+    async def danger(self, limit: int = 200) -> list[TurnRecord]:
+        self._purge()
+        found = []
+        for turn in reversed(self._records):
+            if turn.danger:
+                found.append(turn)
+                if len(found) >= limit:
+                    break
+        found.sort(key=lambda t: t.at, reverse=True)
         return found
 
     def _purge(self) -> None:

@@ -97,7 +97,7 @@ class RedisTurnLog(TurnLog):
                         record = TurnRecord.from_json(member[8:])
                     except (ValueError, KeyError, TypeError):
                         continue  # unreadable: removed whole
-                    cleared = replace(record, text=None, guesses=(), user="")
+                    cleared = record.forgotten()
                     pipe.zadd(self.key, {member[:8] + cleared.to_json().encode(): score})
                 await pipe.execute()
         except RedisError as exc:

@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.messages import RankedIntent
 from bot.storage.sqlite_file import DEFAULT_TIMEOUT, SqliteFile
@@ -36,6 +37,23 @@ CREATE TABLE IF NOT EXISTS turns (
 CREATE INDEX IF NOT EXISTS turns_by_at ON turns (at);
 CREATE TABLE IF NOT EXISTS turn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+_COLUMNS = "at, intent, platform, confidence, text, guesses, user, urgent, danger, safety_only"
+
+
+def _danger_json(turn: TurnRecord) -> str | None:
+    """The ``danger`` column of a record: NULL for a calm one."""
+    if not turn.tier:
+        return None
+    data = {
+        "tier": turn.tier,
+        "kind": turn.kind,
+        "rule": turn.rule,
+        "conv": turn.conversation,
+        "ref": turn.ref,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 class SqliteTurnLog(TurnLog):
@@ -76,6 +94,13 @@ class SqliteTurnLog(TurnLog):
             db.execute("ALTER TABLE turns ADD COLUMN user TEXT")
         if "urgent" not in columns:  # NULL in older rows: not urgent
             db.execute("ALTER TABLE turns ADD COLUMN urgent INTEGER")
+        # the safety view's (clear- and possible-danger turns; NULL in calm and older rows):
+        # JSON {tier, kind, rule, conv, ref} and whether the text is kept for it alone
+        if "danger" not in columns:
+            db.execute("ALTER TABLE turns ADD COLUMN danger TEXT")
+        if "safety_only" not in columns:
+            db.execute("ALTER TABLE turns ADD COLUMN safety_only INTEGER")
+        db.execute("CREATE INDEX IF NOT EXISTS turns_danger ON turns (at) WHERE danger IS NOT NULL")
         db.execute(
             "CREATE INDEX IF NOT EXISTS turns_by_user ON turns (user) WHERE user IS NOT NULL"
         )
@@ -102,12 +127,14 @@ class SqliteTurnLog(TurnLog):
                     else None,
                     user_tag(self._salt, t.user) if t.user else None,
                     1 if t.urgent else None,
+                    _danger_json(t),
+                    1 if t.safety_only else None,
                 )
                 for t in turns
             ]
             db.executemany(
                 "INSERT INTO turns (at, intent, platform, confidence, text, guesses, user, "
-                "urgent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "urgent, danger, safety_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             row = db.execute("SELECT max(id) FROM turns").fetchone()
@@ -123,7 +150,8 @@ class SqliteTurnLog(TurnLog):
         def forget(db: sqlite3.Connection) -> int:
             return max(
                 db.execute(
-                    "UPDATE turns SET text = NULL, guesses = NULL, user = NULL WHERE user = ?",
+                    "UPDATE turns SET text = NULL, guesses = NULL, user = NULL, "
+                    "safety_only = NULL, danger = json_remove(danger, '$.conv') WHERE user = ?",
                     (user_tag(self._salt, user),),
                 ).rowcount,
                 0,
@@ -151,34 +179,54 @@ class SqliteTurnLog(TurnLog):
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         since = max(since, self.oldest_kept())
         sql = (
-            "SELECT at, intent, platform, confidence, text, guesses, user, urgent FROM turns "
+            f"SELECT {_COLUMNS} FROM turns "
             "WHERE at >= ?" + ("" if until is None else " AND at < ?") + " ORDER BY at, id"
         )
         args = (since,) if until is None else (since, until)
         rows = await self._file.run(lambda db: db.execute(sql, args).fetchall(), write=False)
-        records = []
-        for at, intent, platform, confidence, text, guesses, user, urgent in rows:
-            try:
-                ranked = tuple(
-                    RankedIntent(str(i), float(s))
-                    for i, s in (json.loads(guesses) if guesses else [])
-                )
-            except (ValueError, TypeError):
-                log.warning("ignoring unreadable guesses of a turn record in %s", self.path)
-                ranked = ()
-            records.append(
-                TurnRecord(
-                    at=at,
-                    intent=intent,
-                    platform=platform,
-                    confidence=confidence,
-                    text=text,
-                    guesses=ranked,
-                    user=user or "",
-                    urgent=bool(urgent),
-                )
+        return [self._record(row) for row in rows]
+
+    async def danger(self, limit: int = 200) -> list[TurnRecord]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM turns WHERE danger IS NOT NULL AND at >= ? "
+            "ORDER BY at DESC, id DESC LIMIT ?"
+        )
+        args = (self.oldest_kept(), limit)
+        rows = await self._file.run(lambda db: db.execute(sql, args).fetchall(), write=False)
+        return [self._record(row) for row in rows]
+
+    def _record(self, row: Sequence[Any]) -> TurnRecord:
+        at, intent, platform, confidence, text, guesses, user, urgent, danger, safety_only = row
+        try:
+            ranked = tuple(
+                RankedIntent(str(i), float(s)) for i, s in (json.loads(guesses) if guesses else [])
             )
-        return records
+        except (ValueError, TypeError):
+            log.warning("ignoring unreadable guesses of a turn record in %s", self.path)
+            ranked = ()
+        try:
+            flags = json.loads(danger) if danger else {}
+            if not isinstance(flags, dict):
+                raise TypeError("not an object")
+        except (ValueError, TypeError):
+            log.warning("ignoring the unreadable urgency of a turn record in %s", self.path)
+            flags = {}
+        return TurnRecord(
+            at=at,
+            intent=intent,
+            platform=platform,
+            confidence=confidence,
+            text=text,
+            guesses=ranked,
+            user=user or "",
+            urgent=bool(urgent),
+            tier=str(flags.get("tier", "")),
+            kind=str(flags.get("kind", "")),
+            rule=str(flags.get("rule", "")),
+            conversation=str(flags.get("conv", "")),
+            ref=str(flags.get("ref", "")),
+            safety_only=bool(safety_only),
+        )
 
     async def count(self) -> int:
         """How many rows the table holds (those past retention not yet purged included)."""
