@@ -170,6 +170,12 @@ def photo_message(line: str) -> Incoming | str:
     return Incoming(user=TERMINAL_USER, text="", kind=MessageKind.IMAGE, image=data)
 
 
+def _escape(part: str) -> str:
+    """``part`` with "%" and "/" escaped, so joining a conversation with a user or room by "/"
+    never makes two different pairs one (("a/b", "c") and ("a", "b/c") stay apart)."""
+    return part.replace("%", "%25").replace("/", "%2F")
+
+
 def _incoming_from(obj: Any) -> Incoming | str:
     """An Incoming from a JSON object, or the reason it cannot be one."""
     if not isinstance(obj, dict):
@@ -188,12 +194,13 @@ def _incoming_from(obj: Any) -> Incoming | str:
     addressed = obj.get("addressed", True)
     if not isinstance(addressed, bool):
         return "field 'addressed' must be true or false"
+    scope = _escape(str(conversation))
     return clean_incoming(
         Incoming(
-            user=f"{conversation}/{user}" if room is None else str(user),
+            user=f"{scope}/{_escape(str(user))}" if room is None else str(user),
             text=text,
             platform="jsonl",
-            room=None if room is None else f"{conversation}/{room}",
+            room=None if room is None else f"{scope}/{_escape(str(room))}",
             addressed=addressed,
         )
     )
