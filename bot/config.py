@@ -136,6 +136,9 @@ class SendingConfig(_Section):
 
     per_room_per_minute: Annotated[int, Field(ge=1)] = 12
     overall_per_minute: Annotated[int, Field(ge=1)] = 30
+    #: urgent replies' reserved share: this many more messages a minute (in all, and to any one
+    #: conversation) once the ordinary budget is spent, so an urgent reply never waits for it
+    urgent_reserve_per_minute: Annotated[int, Field(ge=1)] = 10
     max_message_chars: Annotated[int, Field(ge=100, le=5000)] = 1500
     #: the most chat messages queued for one conversation (older ordinary ones are dropped
     #: beyond it; urgent ones never are)
