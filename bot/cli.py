@@ -549,9 +549,45 @@ def log_file() -> Path:
     return Path(user_data_dir("cuishou-bot")) / "bot.log"
 
 
+#: Libraries whose INFO and DEBUG lines are not the bot's to log: Pillow logs a photo's EXIF
+#: (GPS included) at DEBUG, aiohttp.access every request line (an OneBot token travels in the
+#: query string), the OCR and gRPC stacks their internals. They log warnings and errors only,
+#: whatever ``log_level`` says.
+THIRD_PARTY_LOGGERS = (
+    "PIL",
+    "aiohttp.access",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.server",
+    "aiohttp.web",
+    "aiohttp.websocket",
+    "urllib3",
+    "httpx",
+    "httpcore",
+    "grpc",
+    "hpack",
+    "h2",
+    "websockets",
+    "rapidocr_onnxruntime",
+    "RapidOCR",
+    "onnxruntime",
+    "jieba",
+    "redis",
+    "multipart",
+)
+
+
+def quiet_third_party_loggers() -> None:
+    """Hold :data:`THIRD_PARTY_LOGGERS` at WARNING (the bot's own loggers keep ``log_level``)."""
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def _setup_logging(config: Config, command: str, args: argparse.Namespace) -> None:
     """Logs go to stderr, or to :func:`log_file` when ``run`` has the terminal platform (so
-    they never land in the prompt); ``chat`` and ``bench`` show warnings only."""
+    they never land in the prompt); ``chat`` and ``bench`` show warnings only. Other
+    libraries log warnings and errors only (:func:`quiet_third_party_loggers`)."""
+    quiet_third_party_loggers()
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     platforms = (args.platform or list(config.platforms.enabled)) if command == "run" else []
     if "terminal" in platforms:
