@@ -194,7 +194,8 @@ class HttpConfig(_Section):
     admin_token: SecretStr | None = None
     #: a console login ends after this long without a request (and after 12 hours at most)
     admin_session_minutes: Annotated[int, Field(ge=1, le=720)] = 60
-    #: console login attempts per client per minute (429 beyond)
+    #: wrong console logins per client a minute answered at once; each one beyond waits
+    #: longer (1 s, 2 s, 4 s … a minute), one at a time; a right token never waits
     admin_login_per_minute: Annotated[int, Field(ge=1, le=100)] = 5
 
 
