@@ -654,11 +654,26 @@ def cmd_menu(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+#: the commands (the first of them in the arguments is the command)
+COMMANDS = ("chat", "classify", "eval", "check", "bench", "run", "report", "menu", "backup")
+#: the chat command's own options
+_CHAT_OPTIONS = ("--new", "--memory", "--jsonl")
+
+
+def _chat_by_default(argv: list[str]) -> list[str]:
+    """``argv`` with "chat" put first when no command is named but a chat option is
+    (``python -m bot --new``, ``./scripts/chat.sh --new``: chat is the default command)."""
+    words = [a for a in argv if a != "--" and not a.startswith("-")]
+    if any(w in COMMANDS for w in words) or not any(a in _CHAT_OPTIONS for a in argv):
+        return list(argv)
+    return ["chat", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_chat_by_default(sys.argv[1:] if argv is None else argv))
     command = args.command or "chat"
     if command == "chat" and not hasattr(args, "jsonl"):
         args.jsonl = False

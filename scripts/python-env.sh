@@ -59,6 +59,22 @@ ensure_venv() {
   fi
 }
 
+# While process $1 runs, say every PROGRESS_SECONDS (15) how far pip's log $2 has got: the
+# seconds so far, the packages collected, and what it does now (pip's own chatter stays hidden).
+install_progress() {
+  local pid="$1" log="$2" every="${PROGRESS_SECONDS:-15}" waited=0 count now
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if [ $((waited % every)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      count=$(grep -c '^Collecting ' "$log" 2>/dev/null || true)
+      now=$(grep -E '^(Collecting|Downloading|Installing collected|Building|Successfully)' "$log" 2>/dev/null \
+            | tail -n 1 | cut -c1-60 || true)
+      echo "  ... ${waited}s: ${count:-0} packages collected${now:+; now: $now}" >&2
+    fi
+  done
+}
+
 # Install the project with extras spec $1 (e.g. "." or ".[test]", editable) into $VENV,
 # only when pyproject.toml (or the spec) changed since the last install; pip's and
 # setuptools' chatter is shown only when the install fails.
@@ -68,10 +84,14 @@ install_project() {
   if [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then
     return 0
   fi
-  echo "installing the bot into $VENV (first run, or pyproject.toml changed) ..." >&2
+  echo "installing the bot into $VENV (first run, or pyproject.toml changed; a few minutes the first time) ..." >&2
   log=$(mktemp)
-  if ! { ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q --upgrade pip \
-         && ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q -e "$spec"; } >"$log" 2>&1; then
+  { ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q --upgrade pip \
+    && ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} --progress-bar off -e "$spec"; } >"$log" 2>&1 &
+  local pid=$! status=0
+  install_progress "$pid" "$log"
+  wait "$pid" || status=$?
+  if [ "$status" -ne 0 ]; then
     cat "$log" >&2
     rm -f "$log"
     echo "error: installing into $VENV failed (see above)" >&2

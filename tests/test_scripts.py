@@ -111,3 +111,51 @@ def test_installs_only_when_pyproject_changes_and_hides_the_noise(tmp_path: Path
     third = install()
     assert third.returncode == 0
     assert calls.read_text().count("-e .") == 2  # a failed install is tried again
+
+
+def test_the_first_install_says_how_far_it_has_got(tmp_path: Path) -> None:
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / ".venv").mkdir()
+    pip = tmp_path / "fake-pip"
+    pip.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *-e*) ;; *) exit 0 ;; esac\n'
+        "echo 'Collecting jieba'; sleep 1.5; echo 'Collecting onnxruntime'; sleep 1.5\n"
+        "echo 'Installing collected packages: jieba, onnxruntime'\n",
+        encoding="utf-8",
+    )
+    pip.chmod(0o755)
+    proc = bash("install_project .", tmp_path, PIP_INSTALL=str(pip), PROGRESS_SECONDS="1")
+    assert proc.returncode == 0, proc.stderr
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("  ... ")]
+    assert len(progress) >= 2, proc.stderr  # a line a second here (15 s by default)
+    assert "packages collected" in progress[-1] and "now: Collecting" in proc.stderr
+    assert "Installing collected" not in proc.stdout
+
+
+def test_chat_sh_new_starts_a_new_chat(tmp_path: Path) -> None:
+    """The bot's own text suggests `chat --new`; `./scripts/chat.sh --new` works too (chat is
+    the default command, so its options may come without it)."""
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "chat.sh"), "--new", "--memory"],
+        input="退出\n",
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path), "PYTHON": sys.executable},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "unrecognized arguments" not in proc.stderr
+    from bot.cli import _chat_by_default
+
+    assert _chat_by_default(["--new"]) == ["chat", "--new"]
+    assert _chat_by_default(["--config", "c.yaml", "--new"]) == [
+        "chat",
+        "--config",
+        "c.yaml",
+        "--new",
+    ]
+    assert _chat_by_default(["run", "--new"]) == ["run", "--new"]  # run's own error stays
+    assert _chat_by_default(["check"]) == ["check"]
