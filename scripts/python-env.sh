@@ -101,3 +101,43 @@ install_project() {
   # a spec covering the other's needs counts for both ("." is part of ".[test]")
   { [ "$spec" = ".[test]" ] && echo "$(sha256sum pyproject.toml | cut -d' ' -f1) ."; echo "$want"; } >"$stamp"
 }
+
+# Wait while another program holds the package manager's lock (a fresh machine often runs its
+# own updates at first boot), saying so once; give up after APT_LOCK_WAIT_SECONDS (600).
+# APT_LOCK_FILES: the lock files to watch (dpkg's and apt's by default). dpkg and apt take
+# POSIX (fcntl) locks, which this asks about with Python without taking one.
+wait_for_package_manager() {
+  local files="${APT_LOCK_FILES:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}"
+  local limit="${APT_LOCK_WAIT_SECONDS:-600}" waited=0 holder
+  while holder=$("${PYTHON:-python3}" - $files <<'PY'
+import fcntl, os, struct, sys
+for path in sys.argv[1:]:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        continue
+    try:  # F_GETLK: who would block a write lock (without taking one)
+        query = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)
+        kind, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, query))
+    finally:
+        os.close(fd)
+    if kind != fcntl.F_UNLCK:
+        print(f"{path} (process {pid})")
+        sys.exit(0)
+sys.exit(1)
+PY
+  ); do
+    if [ "$waited" -eq 0 ]; then
+      echo "waiting for another program to finish with the package manager (lock: $holder) ..." >&2
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      echo "error: the package manager is still busy after ${limit}s (lock: $holder); try again later" >&2
+      return 1
+    fi
+    sleep "${APT_LOCK_POLL_SECONDS:-5}"
+    waited=$((waited + ${APT_LOCK_POLL_SECONDS:-5}))
+  done
+  if [ "$waited" -gt 0 ]; then
+    echo "the package manager is free again (waited ${waited}s)" >&2
+  fi
+}

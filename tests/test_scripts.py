@@ -159,3 +159,63 @@ def test_chat_sh_new_starts_a_new_chat(tmp_path: Path) -> None:
     ]
     assert _chat_by_default(["run", "--new"]) == ["run", "--new"]  # run's own error stays
     assert _chat_by_default(["check"]) == ["check"]
+
+
+def test_waits_for_the_package_managers_lock_instead_of_failing(tmp_path: Path) -> None:
+    """Another program (a first-boot update) holds dpkg's lock — a POSIX lock, as dpkg takes
+    it — for two seconds: the script says it waits, then goes on."""
+    lock = tmp_path / "lock-frontend"
+    lock.write_text("")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'w'); fcntl.lockf(f, fcntl.LOCK_EX);"
+            " print('held', flush=True); time.sleep(2)",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        proc = bash(
+            "wait_for_package_manager && echo went-on",
+            tmp_path,
+            PYTHON=sys.executable,
+            APT_LOCK_FILES=f"{lock} {tmp_path / 'missing'}",
+            APT_LOCK_POLL_SECONDS="1",
+        )
+    finally:
+        holder.wait(timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "waiting for another program to finish with the package manager" in proc.stderr
+    assert str(lock) in proc.stderr and f"process {holder.pid}" in proc.stderr
+    assert "free again" in proc.stderr and proc.stdout.strip() == "went-on"
+    # a lock held past the limit: a clear error, not a hang
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'w'); fcntl.lockf(f, fcntl.LOCK_EX);"
+            " print('held', flush=True); time.sleep(5)",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        proc = bash(
+            "wait_for_package_manager",
+            tmp_path,
+            PYTHON=sys.executable,
+            APT_LOCK_FILES=str(lock),
+            APT_LOCK_POLL_SECONDS="1",
+            APT_LOCK_WAIT_SECONDS="1",
+        )
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert proc.returncode == 1 and "still busy after 1s" in proc.stderr
+    assert "DPkg::Lock::Timeout" in (ROOT / "scripts" / "test.sh").read_text()
