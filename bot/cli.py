@@ -372,7 +372,9 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_check(config: Config, args: argparse.Namespace) -> int:
-    """Validate the intent content."""
+    """Validate the intent content and the settings of the enabled platforms."""
+    from bot.adapters.registry import settings_problems
+
     content = load_content(config.intents_path)  # ContentError is reported by main()
     examples = sum(len(spec.examples) for spec in content.intents)
     print(
@@ -380,9 +382,17 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
         f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
         f"(version {content.version}) in {content.directory}"
     )
+    status = 0
+    problems = settings_problems(config)
+    for problem in problems:
+        print(f"platform settings: {problem}", file=sys.stderr)
+    if problems:
+        status = 1
+    elif config.platforms.enabled:
+        print(f"platforms OK: {', '.join(config.platforms.enabled)} (settings and secrets set)")
     if getattr(args, "store", False):
-        return _check_store(config)
-    return 0
+        status = max(status, _check_store(config))
+    return status
 
 
 def _check_store(config: Config) -> int:

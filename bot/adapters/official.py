@@ -170,6 +170,7 @@ class OfficialAdapter(Adapter):
             per_room_per_minute=config.sending.per_room_per_minute,
             overall_per_minute=config.sending.overall_per_minute,
             max_message_chars=max(settings.max_message_bytes // 3, 100),
+            urgent_reserve_per_minute=config.sending.urgent_reserve_per_minute,
         )
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_get(settings.path, self._verify_url)
