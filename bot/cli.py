@@ -428,7 +428,9 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_check(config: Config, args: argparse.Namespace) -> int:
-    """Validate the intent content."""
+    """Validate the intent content and the settings of the enabled platforms."""
+    from bot.adapters.registry import settings_problems
+
     content = load_content(config.intents_path)  # ContentError is reported by main()
     from bot.facts import check_python_texts
 
@@ -441,11 +443,19 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
         f"{len(content.facts)} facts, {len(content.dictionary)} dictionary words "
         f"(version {content.version}) in {content.directory}"
     )
+    status = 0
+    problems = settings_problems(config)
+    for problem in problems:
+        print(f"platform settings: {problem}", file=sys.stderr)
+    if problems:
+        status = 1
+    elif config.platforms.enabled:
+        print(f"platforms OK: {', '.join(config.platforms.enabled)} (settings and secrets set)")
     if _check_learning(content):
-        return 1
+        status = 1
     if getattr(args, "store", False):
-        return _check_store(config)
-    return 0
+        status = max(status, _check_store(config))
+    return status
 
 
 def _check_learning(content: Content) -> bool:
@@ -649,9 +659,45 @@ def log_file() -> Path:
     return Path(user_data_dir("cuishou-bot")) / "bot.log"
 
 
+#: Libraries whose INFO and DEBUG lines are not the bot's to log: Pillow logs a photo's EXIF
+#: (GPS included) at DEBUG, aiohttp.access every request line (an OneBot token travels in the
+#: query string), the OCR and gRPC stacks their internals. They log warnings and errors only,
+#: whatever ``log_level`` says.
+THIRD_PARTY_LOGGERS = (
+    "PIL",
+    "aiohttp.access",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.server",
+    "aiohttp.web",
+    "aiohttp.websocket",
+    "urllib3",
+    "httpx",
+    "httpcore",
+    "grpc",
+    "hpack",
+    "h2",
+    "websockets",
+    "rapidocr_onnxruntime",
+    "RapidOCR",
+    "onnxruntime",
+    "jieba",
+    "redis",
+    "multipart",
+)
+
+
+def quiet_third_party_loggers() -> None:
+    """Hold :data:`THIRD_PARTY_LOGGERS` at WARNING (the bot's own loggers keep ``log_level``)."""
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def _setup_logging(config: Config, command: str, args: argparse.Namespace) -> None:
     """Logs go to stderr, or to :func:`log_file` when ``run`` has the terminal platform (so
-    they never land in the prompt); ``chat`` and ``bench`` show warnings only."""
+    they never land in the prompt); ``chat`` and ``bench`` show warnings only. Other
+    libraries log warnings and errors only (:func:`quiet_third_party_loggers`)."""
+    quiet_third_party_loggers()
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     platforms = (args.platform or list(config.platforms.enabled)) if command == "run" else []
     if "terminal" in platforms:
@@ -718,11 +764,26 @@ def cmd_menu(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+#: the commands (the first of them in the arguments is the command)
+COMMANDS = ("chat", "classify", "eval", "check", "bench", "run", "report", "menu", "backup")
+#: the chat command's own options
+_CHAT_OPTIONS = ("--new", "--memory", "--jsonl")
+
+
+def _chat_by_default(argv: list[str]) -> list[str]:
+    """``argv`` with "chat" put first when no command is named but a chat option is
+    (``python -m bot --new``, ``./scripts/chat.sh --new``: chat is the default command)."""
+    words = [a for a in argv if a != "--" and not a.startswith("-")]
+    if any(w in COMMANDS for w in words) or not any(a in _CHAT_OPTIONS for a in argv):
+        return list(argv)
+    return ["chat", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_chat_by_default(sys.argv[1:] if argv is None else argv))
     command = args.command or "chat"
     if command == "chat" and not hasattr(args, "jsonl"):
         args.jsonl = False

@@ -166,6 +166,9 @@ class SendingConfig(_Section):
 
     per_room_per_minute: Annotated[int, Field(ge=1)] = 12
     overall_per_minute: Annotated[int, Field(ge=1)] = 30
+    #: urgent replies' reserved share: this many more messages a minute (in all, and to any one
+    #: conversation) once the ordinary budget is spent, so an urgent reply never waits for it
+    urgent_reserve_per_minute: Annotated[int, Field(ge=1)] = 10
     max_message_chars: Annotated[int, Field(ge=100, le=5000)] = 1500
     #: the most chat messages queued for one conversation (older ordinary ones are dropped
     #: beyond it; urgent ones never are)
@@ -221,7 +224,8 @@ class HttpConfig(_Section):
     admin_token: SecretStr | None = None
     #: a console login ends after this long without a request (and after 12 hours at most)
     admin_session_minutes: Annotated[int, Field(ge=1, le=720)] = 60
-    #: console login attempts per client per minute (429 beyond)
+    #: wrong console logins per client a minute answered at once; each one beyond waits
+    #: longer (1 s, 2 s, 4 s … a minute), one at a time; a right token never waits
     admin_login_per_minute: Annotated[int, Field(ge=1, le=100)] = 5
 
 

@@ -426,6 +426,11 @@ class Engine:
             failed = True
         try:
             cleared = await self.insights.forget(key.user)
+            tag = await self.insights.tag_of(key.user)
+            if tag is not None:  # the console's audit quotes texts by the same salted hash
+                from bot.console.audit import forget_author_everywhere
+
+                cleared += await forget_author_everywhere(self.config, tag)
         except StoreUnavailable as exc:
             log.warning("turn log unavailable: could not clear a user's texts: %s", exc)
             failed = True

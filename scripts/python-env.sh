@@ -59,6 +59,22 @@ ensure_venv() {
   fi
 }
 
+# While process $1 runs, say every PROGRESS_SECONDS (15) how far pip's log $2 has got: the
+# seconds so far, the packages collected, and what it does now (pip's own chatter stays hidden).
+install_progress() {
+  local pid="$1" log="$2" every="${PROGRESS_SECONDS:-15}" waited=0 count now
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if [ $((waited % every)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      count=$(grep -c '^Collecting ' "$log" 2>/dev/null || true)
+      now=$(grep -E '^(Collecting|Downloading|Installing collected|Building|Successfully)' "$log" 2>/dev/null \
+            | tail -n 1 | cut -c1-60 || true)
+      echo "  ... ${waited}s: ${count:-0} packages collected${now:+; now: $now}" >&2
+    fi
+  done
+}
+
 # Install the project with extras spec $1 (e.g. "." or ".[test]", editable) into $VENV,
 # only when pyproject.toml (or the spec) changed since the last install; pip's and
 # setuptools' chatter is shown only when the install fails.
@@ -68,10 +84,14 @@ install_project() {
   if [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then
     return 0
   fi
-  echo "installing the bot into $VENV (first run, or pyproject.toml changed) ..." >&2
+  echo "installing the bot into $VENV (first run, or pyproject.toml changed; a few minutes the first time) ..." >&2
   log=$(mktemp)
-  if ! { ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q --upgrade pip \
-         && ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q -e "$spec"; } >"$log" 2>&1; then
+  { ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} -q --upgrade pip \
+    && ${PIP_INSTALL:-"$VENV/bin/python" -m pip install} --progress-bar off -e "$spec"; } >"$log" 2>&1 &
+  local pid=$! status=0
+  install_progress "$pid" "$log"
+  wait "$pid" || status=$?
+  if [ "$status" -ne 0 ]; then
     cat "$log" >&2
     rm -f "$log"
     echo "error: installing into $VENV failed (see above)" >&2
@@ -80,4 +100,44 @@ install_project() {
   rm -f "$log"
   # a spec covering the other's needs counts for both ("." is part of ".[test]")
   { [ "$spec" = ".[test]" ] && echo "$(sha256sum pyproject.toml | cut -d' ' -f1) ."; echo "$want"; } >"$stamp"
+}
+
+# Wait while another program holds the package manager's lock (a fresh machine often runs its
+# own updates at first boot), saying so once; give up after APT_LOCK_WAIT_SECONDS (600).
+# APT_LOCK_FILES: the lock files to watch (dpkg's and apt's by default). dpkg and apt take
+# POSIX (fcntl) locks, which this asks about with Python without taking one.
+wait_for_package_manager() {
+  local files="${APT_LOCK_FILES:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}"
+  local limit="${APT_LOCK_WAIT_SECONDS:-600}" waited=0 holder
+  while holder=$("${PYTHON:-python3}" - $files <<'PY'
+import fcntl, os, struct, sys
+for path in sys.argv[1:]:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        continue
+    try:  # F_GETLK: who would block a write lock (without taking one)
+        query = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)
+        kind, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, query))
+    finally:
+        os.close(fd)
+    if kind != fcntl.F_UNLCK:
+        print(f"{path} (process {pid})")
+        sys.exit(0)
+sys.exit(1)
+PY
+  ); do
+    if [ "$waited" -eq 0 ]; then
+      echo "waiting for another program to finish with the package manager (lock: $holder) ..." >&2
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      echo "error: the package manager is still busy after ${limit}s (lock: $holder); try again later" >&2
+      return 1
+    fi
+    sleep "${APT_LOCK_POLL_SECONDS:-5}"
+    waited=$((waited + ${APT_LOCK_POLL_SECONDS:-5}))
+  done
+  if [ "$waited" -gt 0 ]; then
+    echo "the package manager is free again (waited ${waited}s)" >&2
+  fi
 }

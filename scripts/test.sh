@@ -22,7 +22,11 @@ grep 'libglib-2\.0\.so\.0' <<<"$libraries" >/dev/null || missing+=(libglib2.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${missing[*]} ..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # wait for another apt/dpkg (first-boot updates) instead of failing at once
+    wait_for_package_manager
+    lock_wait=(-o "DPkg::Lock::Timeout=${APT_LOCK_WAIT_SECONDS:-600}")
+    apt-get "${lock_wait[@]}" update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get "${lock_wait[@]}" install -y -qq "${missing[@]}" >/dev/null
   else
     echo "warning: ${missing[*]} not installed (needs root to install); those tests will skip" >&2
   fi

@@ -136,7 +136,10 @@ def _field(
             "too_long",
             f"field '{name}' is {len(value)} characters long; the limit is {max_chars}",
         )
-    if not value and name != "text":
+    if name == "text":
+        if not optional and not value.strip():  # a photo's caption may be empty, a text not
+            raise ApiError(422, "empty_field", "field 'text' must not be empty or blank")
+    elif not value:
         hint = " (use null or leave it out for a private conversation)" if optional else ""
         raise ApiError(422, "empty_field", f"field '{name}' must not be empty{hint}")
     return clean_text(value)  # no lone surrogate gets past here (stored, logged, answered)
@@ -194,8 +197,9 @@ class MessageRequest:
     image: bytes | None = None
 
     @classmethod
-    def from_json(cls, data: object) -> MessageRequest:
-        """Check a decoded JSON body (ApiError 422, or 413 for a too long text or image)."""
+    def from_json(cls, data: object, *, with_photo: bool = False) -> MessageRequest:
+        """Check a decoded JSON body (ApiError 422, or 413 for a too long text or image).
+        ``with_photo``: the photo came apart (multipart), so the text may be empty."""
         if not isinstance(data, dict):
             raise ApiError(
                 422, "wrong_type", f"the body must be a JSON object, got {_json_type(data)}"
@@ -204,7 +208,8 @@ class MessageRequest:
         user = _field(data, "user")
         room = _field(data, "room", optional=True)
         image = _image_field(data)
-        text = _field(data, "text", max_chars=MAX_TEXT_CHARS, optional=image is not None)
+        photo = with_photo or image is not None
+        text = _field(data, "text", max_chars=MAX_TEXT_CHARS, optional=photo)
         assert conversation is not None and user is not None
         return cls(conversation=conversation, user=user, room=room, text=text or "", image=image)
 
@@ -261,7 +266,7 @@ async def _read_multipart(request: web.Request, max_field_bytes: int) -> Message
     fields.setdefault("text", "")
     if fields.get("room") == "":
         fields["room"] = None
-    request_fields = MessageRequest.from_json(fields)
+    request_fields = MessageRequest.from_json(fields, with_photo=True)
     return MessageRequest(
         conversation=request_fields.conversation,
         user=request_fields.user,

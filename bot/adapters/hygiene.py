@@ -10,6 +10,7 @@ reply). :func:`clean_text` replaces them at the edge, so nothing downstream ever
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 
 from bot.messages import Incoming
@@ -24,13 +25,22 @@ MAX_ID_CHARS = 256
 MAX_TEXT_CHARS = 20_000
 
 
+#: the tail of an id :func:`bounded_id` has rewritten: "#" and a SHA-256 digest
+_DIGEST_TAIL = re.compile(r"#[0-9a-f]{64}\Z")
+
+
 def bounded_id(value: str) -> str:
-    """``value``, or when longer than :data:`MAX_ID_CHARS` its head and a SHA-256 digest of the
-    whole (two different long ids never become one)."""
-    if len(value) <= MAX_ID_CHARS:
+    """``value`` when it is clean, at most :data:`MAX_ID_CHARS` long and does not end like a
+    rewritten id; otherwise its (cleaned) head and "#" with a SHA-256 digest of the whole.
+
+    The mapping is one-to-one: a kept id never ends in "#<digest>" and every rewritten one does,
+    so two different ids never become one (neither by length, nor by cleaning lone surrogates
+    or NUL, nor by an id made to look like another's rewritten form)."""
+    kept = len(value) <= MAX_ID_CHARS and _DIGEST_TAIL.search(value) is None
+    if kept and clean_text(value) is value:
         return value
     digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{value[: MAX_ID_CHARS - 66]}#{digest}"
+    return f"{clean_text(value[: MAX_ID_CHARS - 65])}#{digest}"
 
 
 def clean_text(text: str) -> str:

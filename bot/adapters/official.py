@@ -117,10 +117,11 @@ def split_for_wechat(text: str, max_bytes: int) -> list[str]:
 
 
 def message_key(message: BaseMessage) -> str:
-    """What identifies one message across WeChat's retries: the MsgId, or for an event
-    (which has none) the sender, the time and the event."""
+    """What identifies one message across WeChat's retries: the sender and the MsgId, or for
+    an event (which has none) the sender, the time and the event. The sender is part of the key
+    so another follower's message with the same MsgId never gets this one's answer."""
     if message.id:
-        return f"msg:{message.id}"
+        return f"msg:{message.source}:{message.id}"
     event = getattr(message, "event", "") or message.type
     return f"event:{message.source}:{message.time}:{event}"
 
@@ -169,6 +170,7 @@ class OfficialAdapter(Adapter):
             per_room_per_minute=config.sending.per_room_per_minute,
             overall_per_minute=config.sending.overall_per_minute,
             max_message_chars=max(settings.max_message_bytes // 3, 100),
+            urgent_reserve_per_minute=config.sending.urgent_reserve_per_minute,
         )
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_get(settings.path, self._verify_url)

@@ -9,7 +9,10 @@ not hold up the others. The clock and the sleep function are injectable for test
 
 Urgent replies (threats, violence, self-harm: ``Response.urgent``) jump the queue: within
 their conversation they go before the ordinary replies still waiting, and a conversation with
-an urgent reply waiting is served before the others.
+an urgent reply waiting is served before the others. They also have a reserved share outside
+the ordinary windows, ``urgent_reserve_per_minute`` more messages a minute (in all, and to any
+one conversation): when the ordinary budget of the minute is spent, an urgent message goes
+out of the reserve at once, so it never waits behind ordinary replies.
 
 The queues are bounded: at most ``max_queued_per_conversation`` messages for one conversation
 and ``max_queued`` in all. Beyond a bound the OLDEST ORDINARY reply (all its parts) is dropped
@@ -153,11 +156,14 @@ class Outbox:
         max_queued_per_conversation: int = 30,
         max_queued: int = 2000,
         unsent_file: Path | None = None,
+        urgent_reserve_per_minute: int = 10,
     ) -> None:
         if per_room_per_minute < 1 or overall_per_minute < 1 or max_message_chars < 1:
             raise ValueError("rate limits and max_message_chars must be at least 1")
         if max_queued_per_conversation < 1 or max_queued < 1:
             raise ValueError("queue bounds must be at least 1")
+        if urgent_reserve_per_minute < 1:
+            raise ValueError("urgent_reserve_per_minute must be at least 1")
         self._send = send
         self._per_room = per_room_per_minute
         self._overall = SlidingWindow(overall_per_minute)
@@ -173,6 +179,10 @@ class Outbox:
         #: ordinary replies still (partly) queued, oldest first: reply → conversation
         self._ordinary: OrderedDict[int, str] = OrderedDict()
         self._windows: dict[str, SlidingWindow] = {}
+        #: the urgent replies' reserve: in all, and per conversation
+        self._reserve_limit = urgent_reserve_per_minute
+        self._reserve = SlidingWindow(urgent_reserve_per_minute)
+        self._reserve_windows: dict[str, SlidingWindow] = {}
         self._seq = itertools.count()
         self._replies = itertools.count(1)
         self._queued = 0  # messages in the queues (not the one being sent)
@@ -200,6 +210,7 @@ class Outbox:
             max_queued_per_conversation=sending.max_queued_per_conversation,
             max_queued=sending.max_queued,
             unsent_file=unsent_file,
+            urgent_reserve_per_minute=sending.urgent_reserve_per_minute,
         )
 
     @property
@@ -459,22 +470,40 @@ class Outbox:
             window = self._windows[conversation] = SlidingWindow(self._per_room)
         return window
 
-    def _take_next(self, now: float) -> tuple[_Queued | None, float]:
+    def _reserve_window(self, conversation: str) -> SlidingWindow:
+        window = self._reserve_windows.get(conversation)
+        if window is None:
+            window = self._reserve_windows[conversation] = SlidingWindow(self._reserve_limit)
+        return window
+
+    def _take_next(self, now: float) -> tuple[_Queued | None, bool, float]:
         """The next message of a conversation that may send now (conversations with urgent
-        messages first, then the oldest), else the time to wait."""
+        messages first, then the oldest) and whether it goes out of the urgent reserve; else
+        the time to wait. An urgent message uses the ordinary budget while it lasts, then the
+        reserve."""
         best: str | None = None
         best_rank = (True, 0)
+        best_reserved = False
         wait = float("inf")
+        overall_wait = self._overall.wait_time(now)
+        reserve_wait = self._reserve.wait_time(now)
         for conversation, queue in self._queues.items():
-            conversation_wait = self._window(conversation).wait_time(now)
-            if conversation_wait > 0:
-                wait = min(wait, conversation_wait)
-                continue
+            ordinary_wait = max(overall_wait, self._window(conversation).wait_time(now))
+            reserved = False
+            if ordinary_wait > 0:
+                if not queue[0].urgent:
+                    wait = min(wait, ordinary_wait)
+                    continue
+                urgent_wait = max(reserve_wait, self._reserve_window(conversation).wait_time(now))
+                if urgent_wait > 0:
+                    wait = min(wait, ordinary_wait, urgent_wait)
+                    continue
+                reserved = True
             rank = (not queue[0].urgent, queue[0].seq)
             if best is None or rank < best_rank:
-                best, best_rank = conversation, rank
+                best, best_rank, best_reserved = conversation, rank, reserved
         if best is None:
-            return None, wait
+            return None, False, wait
         queue = self._queues[best]
         item = queue.popleft()
         self._queued -= 1
@@ -482,13 +511,14 @@ class Outbox:
             del self._queues[best]
         if not item.urgent and (not queue or queue[0].reply != item.reply):
             self._ordinary.pop(item.reply, None)  # its last part: nothing left to drop
-        return item, 0.0
+        return item, best_reserved, 0.0
 
     def _forget_idle_windows(self, now: float) -> None:
-        for conversation in [
-            c for c, w in self._windows.items() if c not in self._queues and w.is_idle(now)
-        ]:
-            del self._windows[conversation]
+        for windows in (self._windows, self._reserve_windows):
+            for conversation in [
+                c for c, w in windows.items() if c not in self._queues and w.is_idle(now)
+            ]:
+                del windows[conversation]
 
     async def _sleep_or_wakeup(self, seconds: float) -> None:
         """Sleep, but wake up early when a new message is submitted."""
@@ -513,15 +543,16 @@ class Outbox:
                 await self._wakeup.wait()
                 continue
             now = self._clock()
-            wait = self._overall.wait_time(now)
-            item = None
-            if wait <= 0:
-                item, wait = self._take_next(now)
+            item, reserved, wait = self._take_next(now)
             if item is None:
                 await self._sleep_or_wakeup(wait)
                 continue
-            self._overall.record(now)
-            self._window(item.message.conversation).record(now)
+            if reserved:
+                self._reserve.record(now)
+                self._reserve_window(item.message.conversation).record(now)
+            else:
+                self._overall.record(now)
+                self._window(item.message.conversation).record(now)
             self._current = item
             try:
                 await self._send(item.message)

@@ -41,6 +41,75 @@ def check(platforms: Iterable[str], key: str = "platforms.enabled") -> list[str]
     return chosen
 
 
+def _check_http(config: Config) -> None:
+    from bot.adapters.webserver import required_token
+    from bot.console.auth import admin_token
+
+    settings = config.platforms.http
+    required_token(
+        settings.host,
+        settings.token,
+        key="platforms.http.token",
+        env="BOT_HTTP_TOKEN",
+        optional_on_loopback=not settings.require_token,
+        opt_out="platforms.http.require_token: false",
+    )
+    admin_token(settings.admin_token.get_secret_value() if settings.admin_token else None)
+
+
+def _check_onebot(config: Config) -> None:
+    from bot.adapters.webserver import required_token
+
+    settings = config.platforms.onebot
+    required_token(
+        settings.host,
+        settings.access_token,
+        key="platforms.onebot.access_token",
+        env="ONEBOT_ACCESS_TOKEN",
+        optional_on_loopback=settings.allow_without_token_on_loopback,
+        opt_out="platforms.onebot.allow_without_token_on_loopback: true",
+    )
+
+
+def _check_wechaty(config: Config) -> None:
+    from bot.adapters.wechaty import gateway_settings
+
+    gateway_settings(config)
+
+
+def _check_official(config: Config) -> None:
+    config.platforms.official.check_ready()
+    config.platforms.official.check_api()
+
+
+#: platform name → the check of its settings (the same the adapter makes when it starts)
+_SETTINGS_CHECKS = {
+    "http": _check_http,
+    "onebot": _check_onebot,
+    "wechaty": _check_wechaty,
+    "official": _check_official,
+}
+
+
+def settings_problems(config: Config, platforms: Iterable[str] | None = None) -> list[str]:
+    """What keeps each of ``platforms`` (default: those enabled) from starting — a secret or
+    setting missing or wrong — one sentence each, naming the platform and the setting; [] when
+    they all can start. Nothing is started or opened."""
+    problems = []
+    chosen = check(config.platforms.enabled if platforms is None else platforms)
+    for name in chosen:
+        checker = _SETTINGS_CHECKS.get(name)
+        if checker is None:
+            continue
+        try:
+            checker(config)
+        except ConfigError as exc:
+            problems.append(f"{name}: {exc}")
+        except ValueError as exc:  # a setting's own check
+            problems.append(f"{name}: {exc}")
+    return problems
+
+
 def build(name: str, config: Config, engine: Engine) -> Adapter:
     """The adapter for platform ``name`` (its settings are checked here: ConfigError)."""
     module, _, cls = PLATFORMS[check([name])[0]].partition(":")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import threading
 import time
@@ -48,6 +49,37 @@ CONTINUED = "（接着你{minutes}前的对话。想从头开始，输入“重�
 TERMINAL_USER = "terminal"
 
 
+class _StdinLines:
+    """Lines of stdin read straight from its file descriptor (``os.read``), never through
+    ``sys.stdin.buffer``: a thread blocked in the buffered reader holds its lock, and at
+    interpreter shutdown (Ctrl-C at the prompt in a real terminal) Python then aborts with
+    "Fatal Python error: _enter_buffered_busy". A thread blocked in ``os.read`` holds
+    nothing."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+        self._lock = threading.Lock()  # one reader at a time (a cancelled read may linger)
+
+    def readline(self) -> bytes:
+        """One line with its newline, the rest at the end of input, b"" after it."""
+        with self._lock:
+            fd = sys.stdin.fileno()
+            while b"\n" not in self._pending:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    line = bytes(self._pending)
+                    self._pending.clear()
+                    return line
+                self._pending += chunk
+            end = self._pending.index(b"\n") + 1
+            line = bytes(self._pending[:end])
+            del self._pending[:end]
+            return line
+
+
+_STDIN = _StdinLines()
+
+
 async def _read_line() -> bytes:
     """One line of stdin (b"" at its end), read in a daemon thread: a blocked read never holds
     up Ctrl-C or the end of the process (``asyncio.to_thread`` would, until Enter)."""
@@ -66,8 +98,8 @@ async def _read_line() -> bytes:
         line: bytes | None = None
         error: BaseException | None = None
         try:
-            line = sys.stdin.buffer.readline()
-        except (OSError, ValueError) as exc:
+            line = _STDIN.readline()
+        except (OSError, ValueError, AttributeError) as exc:  # no stdin, or it closed
             error = exc
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
             loop.call_soon_threadsafe(deliver, line, error)
@@ -170,6 +202,12 @@ def photo_message(line: str) -> Incoming | str:
     return Incoming(user=TERMINAL_USER, text="", kind=MessageKind.IMAGE, image=data)
 
 
+def _escape(part: str) -> str:
+    """``part`` with "%" and "/" escaped, so joining a conversation with a user or room by "/"
+    never makes two different pairs one (("a/b", "c") and ("a", "b/c") stay apart)."""
+    return part.replace("%", "%25").replace("/", "%2F")
+
+
 def _incoming_from(obj: Any) -> Incoming | str:
     """An Incoming from a JSON object, or the reason it cannot be one."""
     if not isinstance(obj, dict):
@@ -188,12 +226,13 @@ def _incoming_from(obj: Any) -> Incoming | str:
     addressed = obj.get("addressed", True)
     if not isinstance(addressed, bool):
         return "field 'addressed' must be true or false"
+    scope = _escape(str(conversation))
     return clean_incoming(
         Incoming(
-            user=f"{conversation}/{user}" if room is None else str(user),
+            user=f"{scope}/{_escape(str(user))}" if room is None else str(user),
             text=text,
             platform="jsonl",
-            room=None if room is None else f"{conversation}/{room}",
+            room=None if room is None else f"{scope}/{_escape(str(room))}",
             addressed=addressed,
         )
     )

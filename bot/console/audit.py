@@ -3,8 +3,14 @@
 Both live in one SQLite file beside the turn log (``console.sqlite3`` in the directory of
 the sessions' SQLite file, whatever the store), shared by every process of one installation.
 
-* ``changes`` is append-only: a change is never updated or deleted. An undo is a change of its
-  own (action ``undo``) naming the change it undoes, so the history reads top to bottom.
+* ``changes`` is append-only: a change is never deleted. An undo is a change of its own
+  (action ``undo``) naming the change it undoes, so the history reads top to bottom. The one
+  update is privacy's: texts are masked (:func:`bot.privacy.mask`) before they are written, and
+  "删除我的记录" replaces the texts a person wrote (a group's representative message, a taught
+  example taken from it) with :data:`FORGOTTEN` and empties the group's keys (its texts reduced),
+in the change and in the decision it made, which then no longer applies to new messages
+(:meth:`ConsoleRecords.forget_author`); such a change cannot be undone any more. Who
+  wrote a text is kept apart, in ``change_authors``, as the turn log's salted hash.
 * ``decisions`` says what a counsellor decided about a group of inbox messages (open,
   off-topic, dismissed, taught), with the group's keys (bot/operations/grouping.py): a group
   takes the newest decision whose keys it shares or resembles, so a dismissed group stays
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
+from bot.privacy import mask
 from bot.storage.factory import sqlite_path
 from bot.storage.sqlite_file import SqliteFile
 
@@ -38,6 +45,11 @@ CREATE TABLE IF NOT EXISTS changes (
     data TEXT NOT NULL        -- JSON: file, intent, answer, text, group, accuracies ...
 );
 CREATE INDEX IF NOT EXISTS changes_by_undoes ON changes (undoes) WHERE undoes IS NOT NULL;
+CREATE TABLE IF NOT EXISTS change_authors (
+    change INTEGER NOT NULL,  -- a change quoting a person's text
+    author TEXT NOT NULL      -- the person, as the turn log's salted hash (user_tag)
+);
+CREATE INDEX IF NOT EXISTS change_authors_by_author ON change_authors (author);
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -49,6 +61,9 @@ CREATE TABLE IF NOT EXISTS decisions (
     detail TEXT               -- e.g. the intent a group was taught to
 );
 """
+
+#: What replaces a text its author asked to delete.
+FORGOTTEN = "（已按用户要求删除）"
 
 #: What a change can be.
 ACTIONS = ("add_example", "off_topic", "dismiss", "undo")
@@ -113,6 +128,7 @@ class ConsoleRecords:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         at = time.time()
+        data, authors = _masked(data)
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
 
         def insert(db: sqlite3.Connection) -> int:
@@ -120,7 +136,12 @@ class ConsoleRecords:
                 "INSERT INTO changes (at, who, action, undoes, data) VALUES (?, ?, ?, ?, ?)",
                 (at, who, action, undoes, payload),
             )
-            return int(cursor.lastrowid or 0)
+            change_id = int(cursor.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO change_authors (change, author) VALUES (?, ?)",
+                [(change_id, author) for author in authors],
+            )
+            return change_id
 
         change_id = await self._file.run(insert)
         return Change(change_id, at, who, action, data, undoes)
@@ -132,6 +153,7 @@ class ConsoleRecords:
         the change as it was). Checking and recording happen in one transaction, so two
         undos of one change never both pass. KeyError: no such change."""
         at = time.time()
+        data, _ = _masked(data)
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
 
         def undo(db: sqlite3.Connection) -> tuple[int | None, tuple[Any, ...]]:
@@ -150,7 +172,13 @@ class ConsoleRecords:
                 "INSERT INTO changes (at, who, action, undoes, data) VALUES (?, ?, 'undo', ?, ?)",
                 (at, who, change_id, payload),
             )
-            return int(cursor.lastrowid or 0), (*row, None)
+            new_id = int(cursor.lastrowid or 0)
+            db.execute(  # the undo quotes what the change quoted
+                "INSERT INTO change_authors (change, author) "
+                "SELECT ?, author FROM change_authors WHERE change = ?",
+                (new_id, change_id),
+            )
+            return new_id, (*row, None)
 
         new_id, row = await self._file.run(undo)
         original = _change(row)
@@ -229,9 +257,77 @@ class ConsoleRecords:
             for r in rows
         ]
 
+    async def forget_author(self, author: str) -> int:
+        """ "删除我的记录": replace the texts ``author`` (a salted hash) wrote in every change
+        quoting them with :data:`FORGOTTEN`; return how many changes that was."""
+
+        def forget(db: sqlite3.Connection) -> int:
+            rows = db.execute(
+                "SELECT id, data FROM changes WHERE id IN "
+                "(SELECT change FROM change_authors WHERE author = ?)",
+                (author,),
+            ).fetchall()
+            for change_id, payload in rows:
+                data = json.loads(payload)
+                for key in _TEXT_KEYS:
+                    if isinstance(data.get(key), str):
+                        data[key] = FORGOTTEN
+                group = data.get("group")
+                if isinstance(group, dict):
+                    # a group's keys are its texts reduced: they go too
+                    group["representative"] = FORGOTTEN
+                    group["keys"] = []
+                data["forgotten"] = True
+                db.execute(
+                    "UPDATE changes SET data = ? WHERE id = ?",
+                    (json.dumps(data, ensure_ascii=False, sort_keys=True), change_id),
+                )
+            db.executemany(  # a decision about the texts lapses with them
+                "UPDATE decisions SET keys = '[]' WHERE change = ?", [(r[0],) for r in rows]
+            )
+            db.execute("DELETE FROM change_authors WHERE author = ?", (author,))
+            return len(rows)
+
+        return await self._file.run(forget)
+
     async def close(self) -> None:
         """Close the database."""
         await self._file.close()
+
+
+#: the fields of a change's data that quote a person's words
+_TEXT_KEYS = ("text",)
+
+
+def _masked(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``data`` with its texts masked and the ``authors`` lists (of the change and of its
+    group) taken out; and those authors."""
+    data = dict(data)
+    authors = set(data.pop("authors", None) or ())
+    for key in _TEXT_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = mask(data[key])
+    group = data.get("group")
+    if isinstance(group, dict):
+        group = dict(group)
+        authors |= set(group.pop("authors", None) or ())
+        if isinstance(group.get("representative"), str):
+            group["representative"] = mask(group["representative"])
+        data["group"] = group
+    return data, sorted(str(a) for a in authors)
+
+
+async def forget_author_everywhere(config: Config, author: str) -> int:
+    """Clear ``author``'s texts from the console's records of ``config``'s installation, when
+    it has any (the file is never created here); how many changes."""
+    path = console_path(config)
+    if not path.exists():
+        return 0
+    records = ConsoleRecords(path)
+    try:
+        return await records.forget_author(author)
+    finally:
+        await records.close()
 
 
 def _change(row: tuple[Any, ...]) -> Change:

@@ -10,11 +10,12 @@ everybody out. Every comparison with a secret is constant-time.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
 import unicodedata
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -153,3 +154,50 @@ class SessionStore:
 
     def __len__(self) -> int:
         return len(self._sessions)
+
+
+#: the longest a wrong login waits, however many came before it
+MAX_FAILURE_DELAY = 60.0
+#: clients whose failures are remembered (the least recently failing are forgotten first)
+MAX_TRACKED_FAILURES = 10_000
+
+
+@dataclass
+class _Failures:
+    times: deque[float] = field(default_factory=deque)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class LoginFailures:
+    """Wrong logins per client: ``free_per_minute`` in any 60 seconds are answered at once;
+    each one beyond waits :meth:`failed`'s delay, doubling from 1 s up to
+    :data:`MAX_FAILURE_DELAY`, one at a time per client (:meth:`turn`). Only failures count,
+    so a right token is never held back by earlier wrong ones."""
+
+    def __init__(self, free_per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.free = free_per_minute
+        self.clock = clock
+        self._clients: OrderedDict[str, _Failures] = OrderedDict()
+
+    def failed(self, client: str) -> float:
+        """Count one wrong login of ``client``; the seconds its answer waits (0: at once)."""
+        now = self.clock()
+        entry = self._clients.pop(client, None) or _Failures()
+        while entry.times and entry.times[0] <= now - 60.0:
+            entry.times.popleft()
+        entry.times.append(now)
+        self._clients[client] = entry
+        while len(self._clients) > MAX_TRACKED_FAILURES:
+            oldest = next(iter(self._clients))
+            if self._clients[oldest].lock.locked():
+                break
+            del self._clients[oldest]
+        excess = len(entry.times) - self.free
+        return 0.0 if excess <= 0 else min(2.0 ** (excess - 1), MAX_FAILURE_DELAY)
+
+    def turn(self, client: str) -> asyncio.Lock:
+        """The lock a client's delayed failures wait their turn on."""
+        entry = self._clients.get(client)
+        if entry is None:
+            entry = self._clients[client] = _Failures()
+        return entry.lock

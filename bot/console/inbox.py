@@ -235,6 +235,7 @@ def group_ref(group: InboxGroup) -> dict[str, Any]:
     return {
         "signature": group.signature,
         "representative": group.group.representative,
+        "authors": sorted(group.group.authors.get(group.group.representative, ())),
         "count": group.group.count,
         "keys": sorted(group.group.keys),
         "at": time.time(),

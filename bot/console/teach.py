@@ -337,6 +337,9 @@ class Teacher:
                 "lowered": lowered,
                 "confirmed": bool(lowered),
                 "group": group_ref(inbox_group) if inbox_group is not None else None,
+                "authors": sorted(inbox_group.group.authors.get(example, ()))
+                if inbox_group is not None
+                else [],
                 "previous_state": inbox_group.state if inbox_group is not None else None,
                 "version": self.engine.understanding.content.version,
             },
@@ -386,6 +389,11 @@ class Teacher:
         data = change.data
         group = data.get("group")
         await self._check_group_unchanged(change)
+        if data.get("forgotten"):
+            raise EditError(
+                "这条修改引用的原话已按用户要求删除，无法自动撤销"
+                + ("；请在内容文件里手动删去这个例句" if change.action == "add_example" else "")
+            )
         if change.action == "add_example":
             target = Target(str(data["intent"]), data.get("answer"))
             example = str(data["text"])

@@ -26,6 +26,7 @@ route variables (``console.post("inbox/{group}/assign", …)``, read with
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
 import importlib
@@ -41,7 +42,6 @@ from aiohttp import web
 
 from bot.adapters.http_guard import (
     ClientAddress,
-    ClientRateLimit,
     log_refusal,
     retry_after_header,
 )
@@ -52,6 +52,7 @@ from bot.console.auth import (
     CSRF_HEADER,
     MAX_NAME_CHARS,
     ConsoleSession,
+    LoginFailures,
     SessionStore,
     admin_token,
     clean_name,
@@ -206,7 +207,7 @@ class Console:
         self._token = token
         self.sessions = sessions or SessionStore(settings.admin_session_minutes * 60.0)
         self._clients = ClientAddress(settings.trusted_proxies)
-        self._login_limit = ClientRateLimit(settings.admin_login_per_minute)
+        self._login_failures = LoginFailures(settings.admin_login_per_minute)
         self._static = _load_static()
         self._sections: dict[str, Section] = {}
         self.app = web.Application(middlewares=[self._guard])
@@ -350,18 +351,19 @@ class Console:
         )
         return web.Response(text=page, content_type="text/html", charset="utf-8", status=status)
 
+    def _secure(self, request: web.Request) -> bool:
+        """True when the browser reached the console over HTTPS: directly, or through a trusted
+        proxy that says so (``X-Forwarded-Proto: https`` or ``Forwarded: proto=https``)."""
+        if request.secure:
+            return True
+        if not self._clients.is_trusted(request):
+            return False
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        forwarded = request.headers.get("Forwarded", "").lower()
+        return proto == "https" or "proto=https" in forwarded.replace(" ", "")
+
     async def _login(self, request: web.Request) -> web.StreamResponse:
         client = self._clients.of(request)
-        wait = self._login_limit.retry_after(client)
-        if wait > 0:
-            log_refusal(
-                "console-login", "console: too many login attempts from %s; answered 429", client
-            )
-            response = self._render_login(
-                f"尝试次数太多，请 {retry_after_header(wait)} 秒后再试。", "", 429
-            )
-            response.headers["Retry-After"] = retry_after_header(wait)
-            return response
         self._check_origin(request)
         if request.content_type != "application/x-www-form-urlencoded":
             raise ConsoleError(415, "unsupported_media_type", "请用登录页面登录。")
@@ -379,8 +381,7 @@ class Console:
         if name is None:
             return self._render_login("请填写你的名字（最多 32 个字）。", typed, 400)
         if not same_secret(token, self._token):
-            log.warning("console: a wrong admin token from %s", client)
-            return self._render_login("口令不对，请再试一次。", typed, 401)
+            return await self._wrong_token(client, typed)
         previous = request.cookies.get(COOKIE)
         if previous:  # logging in again replaces the browser's earlier session
             self.sessions.close(previous)
@@ -393,8 +394,31 @@ class Console:
             path=PREFIX,
             httponly=True,
             samesite="Strict",
-            secure=request.secure,
+            secure=self._secure(request),
         )
+        return response
+
+    async def _wrong_token(self, client: str, typed: str) -> web.Response:
+        """A wrong token: refused at once while the client's failures of the last minute are
+        within ``admin_login_per_minute``; beyond, each further failure is answered only after
+        a delay that doubles (1 s, 2 s, 4 s … at most a minute), one at a time per client, so
+        guessing is slowed to a crawl. A right token never waits (it is checked first)."""
+        delay = self._login_failures.failed(client)
+        if delay <= 0:
+            log.warning("console: a wrong admin token from %s", client)
+            return self._render_login("口令不对，请再试一次。", typed, 401)
+        log_refusal(
+            "console-login",
+            "console: repeated wrong admin tokens from %s; each further one waits (now %.0f s)",
+            client,
+            delay,
+        )
+        async with self._login_failures.turn(client):
+            await asyncio.sleep(delay)
+        seconds = retry_after_header(delay)
+        message = f"口令不对。错误次数太多，之后每次错误都要等更久（这次 {seconds} 秒）。"
+        response = self._render_login(message, typed, 429)
+        response.headers["Retry-After"] = retry_after_header(delay)
         return response
 
     async def _logout(self, request: web.Request) -> web.StreamResponse:

@@ -42,7 +42,7 @@ from bot.conversation.policies.urgency import (
 )
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
-from bot.understanding.details import Details
+from bot.understanding.details import Details, unreadable_amount
 from bot.understanding.reader import Understood
 from bot.understanding.short_answers import (
     Command,
@@ -357,6 +357,8 @@ class Dialogue:
         ):
             self._closing(understood, session, turn)  # "嗯 懂了 我去问问客服"
             return
+        if self._unreadable_amount(understood, session, turn, in_group=in_group):
+            return
         if pending is not None and self._answer_pending(
             pending, understood, found, session, turn, in_group=in_group
         ):
@@ -381,6 +383,25 @@ class Dialogue:
         if self._detail_follow_on(understood, found, session, turn, in_group=in_group):
             return
         self._topics(understood, session, turn, in_group=in_group, pending=pending, news=news)
+
+    def _unreadable_amount(
+        self, understood: Understood, session: Session, turn: Turn, *, in_group: bool
+    ) -> bool:
+        """ "1e308元", "-5000元": one clear sentence saying the figure was not taken (the
+        details never read it), and the pending question stays for the next message."""
+        bad = unreadable_amount(understood.text)
+        if bad is None:
+            return False
+        kind, written = bad
+        if in_group:
+            turn.add(texts.AMOUNT_UNREADABLE_GROUP)
+        elif kind == "exponent":
+            turn.add(texts.AMOUNT_EXPONENT.format(written=written))
+        else:
+            turn.add(texts.AMOUNT_NEGATIVE.format(written=written))
+        intent = session.active_intent or CALCULATOR_INTENT
+        turn.intent = intent if intent in self._specs else None
+        return True
 
     def _command(self, command: Command, session: Session, turn: Turn) -> None:
         turn.repeat_ok = True

@@ -87,6 +87,18 @@ STAFF_POLICE = (
 )
 ACK = "好。有新情况随时说；对方威胁你、不肯走或要硬闯，马上打110。"
 HEARD = "好，记下了：{figures}。"
+#: an amount written in scientific notation (1e308元): never read as a figure
+AMOUNT_EXPONENT = (
+    "“{written}”这种写法（科学计数法）我没法当作金额来读，也就没有记下。"
+    "请直接写数字，比如“35000元”或“3.5万”。"
+)
+#: a negative amount (-5000元)
+AMOUNT_NEGATIVE = (
+    "金额不能是负数（你写的是“{written}”），我没有记下。如果说的是欠款，请直接写数字，"
+    "比如“5000元”；如果是多还了钱或要退款，请用一句话说明。"
+)
+#: either, in a group (the figure is not repeated there)
+AMOUNT_UNREADABLE_GROUP = "金额请直接写数字，比如“3.5万”，不要写成负数或科学计数法。"
 SAME_ANSWER = "上面说过了：{gist}。想看背后的规定，回复“详细”。"
 CLOSEST_ANSWER = "不确定是不是你要问的，先说最接近的一点："
 STILL_ASKING = "（还想确认一下：{question}）"

@@ -174,6 +174,8 @@ class MessageGroup:
     last_seen: float = 0.0
     texts: Counter[str] = field(default_factory=Counter)
     scores: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    #: who wrote each text: the salted hashes of the records (for "删除我的记录")
+    authors: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, record: TurnRecord) -> None:
         """Count one record in."""
@@ -187,6 +189,8 @@ class MessageGroup:
         self.first_seen = min(self.first_seen, record.at)
         self.last_seen = max(self.last_seen, record.at)
         self.texts[record.text or ""] += 1
+        if record.user:
+            self.authors[record.text or ""].add(record.user)
         for guess in record.guesses:
             self.scores[guess.intent] += guess.score
 

@@ -24,7 +24,26 @@ from bot.photo.texts import (
 )
 
 #: The largest photo accepted, in pixels: beyond this it is a decompression bomb, not a photo.
+#: It holds for JPEG, which is decoded straight at 1/2 … 1/8 of its size (``draft``), so even
+#: a 50-megapixel photo costs a few megabytes.
 MAX_PIXELS = 50_000_000
+#: The largest image of any other format (PNG, GIF, WebP, BMP, TIFF …), which is decoded at
+#: full size: 24 megapixels (a long phone screenshot, 1242 x 19,000) is about 100 MB decoded.
+#: A 6 KB PNG of 49 megapixels is refused from its header, before a byte is decoded.
+MAX_DECODED_PIXELS = 24_000_000
+#: The formats decoded at a reduced size, whose limit is :data:`MAX_PIXELS`.
+DRAFT_FORMATS = frozenset({"JPEG", "MPO"})
+
+# Pillow's own guard, for every image opened in this process: a warning past the limit and
+# an error past twice it.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def pixel_limit(fmt: str | None) -> int:
+    """The most pixels an image of format ``fmt`` (Pillow's name) may have."""
+    return MAX_PIXELS if fmt in DRAFT_FORMATS else MAX_DECODED_PIXELS
+
+
 #: The longest side the OCR gets: enough for the text of a letter photographed whole, and
 #: cheap to read (a 4000-pixel photo is decoded straight at a quarter of its size).
 TARGET_SIDE = 1600
@@ -57,8 +76,10 @@ def check_size(size: int) -> None:
 def load_photo(data: bytes, target_side: int = TARGET_SIDE) -> Intake:
     """Open ``data`` as an image, check it and scale it down to ``target_side``.
 
-    Raises :class:`PhotoRejected` for empty data, more than 10 MB, not an image, more than
-    50 megapixels (checked from the header, before anything is decoded) and truncated files.
+    Raises :class:`PhotoRejected` for empty data, more than 10 MB, not an image, more pixels
+    than its format's limit (:func:`pixel_limit`: 50 megapixels for JPEG, decoded at a reduced
+    size, 24 for the others; checked from the header, before anything is decoded) and truncated
+    files.
     """
     if not data:
         raise PhotoRejected(EMPTY, "no bytes")
@@ -85,9 +106,12 @@ def _prepare(image: Image.Image, target_side: int) -> Intake:
     width, height = image.size
     if width <= 0 or height <= 0:
         raise PhotoRejected(NOT_AN_IMAGE, "zero-sized image")
-    if width * height > MAX_PIXELS:
-        raise PhotoRejected(TOO_MANY_PIXELS, f"{width}x{height} pixels (limit {MAX_PIXELS})")
     fmt = image.format or "?"
+    limit = pixel_limit(image.format)
+    if width * height > limit:
+        raise PhotoRejected(
+            TOO_MANY_PIXELS, f"{fmt} of {width}x{height} pixels (limit {limit} for {fmt})"
+        )
     try:
         if max(width, height) > target_side:
             # JPEG: decode at 1/2, 1/4 or 1/8 scale straight away (fast, little memory).

@@ -293,6 +293,17 @@ _NUMBER = re.compile(
     r"(?<![0-9])(?<![0-9][.,])(?P<arabic>[0-9]{1,12}(?:,[0-9]{3}){0,4}(?:\.[0-9]{1,4})?)"
     rf"|(?<![{_CN_NUMERALS}])(?P<cn>[{_CN_NUMERALS}]{{1,16}})"
 )
+# Amounts no person owes: written in scientific notation (1e308元, 2.5e4) or negative (-5000元,
+# 负5000块, 欠-3万). Their numbers are never read as amounts (1e308元 is not 308 元, -5000元 not
+# 5,000); :func:`unreadable_amount` names them so the conversation can say so. A minus right
+# after a digit is a range or a phone's dash (3-5万, 0755-1234), not a sign.
+_EXPONENT = re.compile(r"(?<![0-9a-z.])[0-9]{1,12}(?:\.[0-9]{1,8})?e[+-]?[0-9]{1,6}(?![0-9a-z])")
+_NEGATIVE = re.compile(
+    r"(?<![0-9a-z])(?:-|−|－|负)\s?[0-9]{1,12}(?:,[0-9]{3}){0,4}(?:\.[0-9]{1,4})?"
+    r"(?=\s?(?:多|来|余)?\s?(?:万|w|千|k|百|亿)?\s?(?:元|块钱|块|人民币|rmb))"
+    r"|(?<![0-9a-z])(?:-|−|－)[0-9]{1,12}(?:\.[0-9]{1,4})?\s?(?:万|w|千|k)"
+)
+_UNIT_AFTER = re.compile(r"\s?(?:万|w|千|k|百|亿)?\s?(?:元|块钱|块|人民币|rmb)?")
 _APPROX_MID = re.compile(r" ?(多|来|余|几)")
 _MAGNITUDE = re.compile(r" ?(万|w(?![a-z])|千|k(?![a-z])|百|亿)")
 _APPROX_AFTER = re.compile(r"(多|余|左右|上下)")
@@ -427,6 +438,25 @@ def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
         value, approx = parsed
         magnitude = any(c in "百千万亿" for c in run.lstrip("万亿百千"))
         yield _Number(start, end, value, False, magnitude, False, approx)
+
+
+def _unreadable_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _EXPONENT.finditer(text)] + [
+        m.span() for m in _NEGATIVE.finditer(text)
+    ]
+
+
+def unreadable_amount(text: str) -> tuple[str, str] | None:
+    """("exponent" or "negative", the figure as written) for the first amount in ``text`` no
+    one owes (1e308元, -5000元, 负3万块), else None. Those numbers are never read as amounts."""
+    text = text[:MAX_CHARS].lower()
+    found = [(m.start(), m.end(), "exponent") for m in _EXPONENT.finditer(text)]
+    found += [(m.start(), m.end(), "negative") for m in _NEGATIVE.finditer(text)]
+    if not found:
+        return None
+    start, end, kind = min(found)
+    unit = _UNIT_AFTER.match(text, end)
+    return kind, text[start : unit.end() if unit else end].strip()
 
 
 def _clause_before(text: str, start: int, width: int = 12) -> str:
@@ -1167,7 +1197,7 @@ def _extract(text: str) -> dict[str, Any]:
         details["lender_type"] = kind
     lender_spans = [(s, e) for s, e, _ in mentions]
 
-    numbers = list(_numbers(text, lender_spans))
+    numbers = list(_numbers(text, lender_spans + _unreadable_spans(text)))
     correction = _correction_start(text)
 
     candidates: list[tuple[_Number, _Amount]] = []

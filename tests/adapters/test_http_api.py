@@ -260,6 +260,12 @@ async def test_an_empty_conversation_id_is_422(api: Api) -> None:
     assert_error(status, body, 422, "empty_field", "'conversation'")
 
 
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+async def test_an_empty_text_is_422(api: Api, text: str) -> None:
+    status, body = await api.post({"conversation": "c1", "user": "u1", "text": text})
+    assert_error(status, body, 422, "empty_field", "'text'")
+
+
 async def test_an_oversize_body_is_413(engine: Engine) -> None:
     async with serving(engine, http_config(max_body_bytes=1024)) as api:
         status, body = await api.post({"conversation": "c1", "user": "u1", "text": "钱" * 2000})

@@ -4,6 +4,7 @@ cookie's attributes, the security headers, and the console being off without a t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -150,21 +151,58 @@ async def test_the_name_shown_back_is_escaped(browser: Browser) -> None:
     assert "&quot;&gt;&lt;script&gt;" in body
 
 
-async def test_logins_are_rate_limited_per_client(engine: Engine) -> None:
-    config = console_config(admin_login_per_minute=3)
-    async with console_on(engine, config) as browser:
-        for _ in range(3):
+async def test_wrong_logins_are_slowed_per_client_and_the_right_token_always_gets_in(
+    engine: Engine,
+) -> None:
+    config = console_config(admin_login_per_minute=2)
+    async with console_on(engine, config) as browser, aiohttp.ClientSession() as second:
+        other = Browser(second, browser.base, browser.console)  # another tab, same address
+        for _ in range(2):  # within the free failures: refused at once
             assert await browser.login(token="wrong-wrong-wrong") == 401
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         status, body, resp = await browser.request(
             "POST",
             "/admin/login",
-            data={"name": "王老师", "token": ADMIN_TOKEN},  # even the right token now
+            data={"name": "王老师", "token": "wrong-wrong-wrong"},
             headers={"Origin": browser.origin},
         )
-        assert status == 429
-        assert int(resp.headers["Retry-After"]) >= 1
-        assert "次数太多" in page_message(body)
-        assert browser.session_cookie() is None
+        assert status == 429 and resp.headers["Retry-After"] == "1"
+        assert "错误次数太多" in page_message(body)
+        assert loop.time() - started >= 0.9  # answered only after the delay
+        # a guesser keeps trying (each now waits 2 s, one at a time) …
+        guessing = asyncio.ensure_future(other.login(token="wrong-wrong-wrong"))
+        await asyncio.sleep(0.2)
+        started = loop.time()
+        assert await browser.login("王老师") == 303  # … the right token gets in at once
+        assert loop.time() - started < 1.5
+        assert browser.session_cookie() is not None
+        assert await guessing == 429
+
+
+@pytest.mark.parametrize(
+    ("trusted", "headers", "secure"),
+    [
+        ([], {}, False),
+        ([], {"X-Forwarded-Proto": "https"}, False),  # anyone can send the header
+        (["127.0.0.1"], {"X-Forwarded-Proto": "https"}, True),
+        (["127.0.0.1"], {"Forwarded": "for=1.2.3.4;proto=https"}, True),
+        (["127.0.0.1"], {"X-Forwarded-Proto": "http"}, False),
+    ],
+)
+async def test_the_cookie_is_secure_behind_a_trusted_tls_proxy(
+    engine: Engine, trusted: list[str], headers: dict[str, str], secure: bool
+) -> None:
+    config = console_config(trusted_proxies=trusted)
+    async with console_on(engine, config) as browser:
+        status, _, resp = await browser.request(
+            "POST",
+            "/admin/login",
+            data={"name": "王老师", "token": ADMIN_TOKEN},
+            headers={"Origin": browser.origin, **headers},
+        )
+        assert status == 303
+        assert bool(resp.cookies[COOKIE]["secure"]) is secure
 
 
 async def test_a_session_expires_when_idle(browser: Browser) -> None:

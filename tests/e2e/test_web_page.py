@@ -278,3 +278,33 @@ async def test_a_file_that_is_not_a_picture_gets_one_sentence(
         ).set_input_files(str(notes))
         await expect(page.locator(".msg.bot").filter(has_text="不是图片").first).to_be_visible()
         await expect(page.get_by_role("button", name="发送")).to_be_enabled()
+
+
+class _NumbersEngine:
+    """An engine whose every reply names the hotlines the content uses."""
+
+    async def handle(self, incoming: Any) -> Any:
+        from bot.messages import Response
+
+        return Response(
+            replies=["被骗了打96110；法院的事打12368；投诉打12315；想不开打010-82951332或12356。"],
+            intent="fraud",
+        )
+
+
+async def test_every_hotline_in_a_reply_is_tappable(devtools: str) -> None:
+    from playwright.async_api import expect
+
+    async with page_on(_NumbersEngine(), devtools) as page:  # type: ignore[arg-type]
+        await send(page, "被骗了怎么办")
+        reply = page.locator(".msg.bot").filter(has_text="96110")
+        await expect(reply.first).to_be_visible()
+        for number, href in [
+            ("96110", "tel:96110"),
+            ("12368", "tel:12368"),
+            ("12315", "tel:12315"),
+            ("12356", "tel:12356"),
+            ("010-82951332", "tel:01082951332"),
+        ]:
+            link = reply.first.locator(f'a[href="{href}"]')
+            await expect(link).to_have_text(number)

@@ -295,3 +295,51 @@ def _memory_config(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text("sessions: {store: memory}\nreload: {watch: false}\n", encoding="utf-8")
     return path
+
+
+#: the environment variables that carry the platforms' secrets (cleared for the check below)
+_SECRETS = (
+    "BOT_HTTP_TOKEN",
+    "BOT_ADMIN_TOKEN",
+    "ONEBOT_ACCESS_TOKEN",
+    "WECHATY_PUPPET_SERVICE_TOKEN",
+    "WECHATY_PUPPET_SERVICE_ENDPOINT",
+    "WECHAT_OFFICIAL_TOKEN",
+    "WECHAT_OFFICIAL_APP_ID",
+    "WECHAT_OFFICIAL_APP_SECRET",
+    "WECHAT_OFFICIAL_ENCODING_AES_KEY",
+)
+
+
+def test_check_validates_the_enabled_platforms_settings(tmp_path: Path) -> None:
+    """`check` used to say "content OK" with platforms enabled and their secrets missing;
+    `run` then failed. It now names each missing secret, and exits 1."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "platforms:\n  enabled: [terminal, http, onebot, wechaty, official]\n"
+        "  http:\n    host: 0.0.0.0\n    admin_token: short\n",
+        encoding="utf-8",
+    )
+    env = {name: "" for name in _SECRETS}
+    proc = run("--config", str(config), "check", env=env, cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert "content OK" in proc.stdout.decode()  # the content itself is fine
+    for named in (
+        "http: platforms.http.token (or env BOT_HTTP_TOKEN) must be set",
+        "onebot: platforms.onebot.access_token (or env ONEBOT_ACCESS_TOKEN) must be set",
+        "wechaty: WeChat adapter: set WECHATY_PUPPET_SERVICE_ENDPOINT",
+        "official: ",
+    ):
+        assert named in err, err
+    assert "Traceback" not in err
+
+    config.write_text(
+        "platforms:\n  enabled: [http, onebot]\n"
+        "  http:\n    token: a-token-for-the-api\n"
+        "  onebot:\n    access_token: a-token-for-qq\n",
+        encoding="utf-8",
+    )
+    proc = run("--config", str(config), "check", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "platforms OK: http, onebot" in proc.stdout.decode()

@@ -16,7 +16,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.adapters.download import DownloadError, DownloadTooLarge, download_image
+from bot.adapters import download
+from bot.adapters.download import DownloadError, DownloadTooLarge, Resolver, download_image
 from bot.adapters.http import MAX_IMAGE_BYTES
 from bot.adapters.onebot import OneBotAdapter
 from bot.adapters.terminal import photo_message
@@ -31,6 +32,25 @@ from tests.fakes.onebot import FakeOneBot, sent_text
 from tests.fakes.puppet import FakePuppetService
 from tests.harness import run
 from tests.photo.samples import photo_bytes
+
+
+class _MediaServer(Resolver):
+    """The QQ media server's name, 'media.test', stands for the server on 127.0.0.1 (downloads
+    go only to public addresses: tests/hostile/test_downloads.py)."""
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        if host != "media.test":
+            raise OSError(host)
+        return ["127.0.0.1"]
+
+    def is_public(self, address: str) -> bool:
+        return address == "127.0.0.1"
+
+
+@pytest.fixture(autouse=True)
+def media_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download, "RESOLVER", _MediaServer())
+
 
 # ----- HTTP --------------------------------------------------------------------------------
 
@@ -117,7 +137,7 @@ async def image_server(files: dict[str, bytes], *, delay: float = 0) -> AsyncIte
     await site.start()
     port = runner.addresses[0][1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://media.test:{port}"
     finally:
         await runner.cleanup()
 

@@ -7,7 +7,9 @@
 (function () {
   const KEYS = { conversation: "cuishou.conversation", token: "cuishou.token" };
   // Numbers worth one tap: police, ambulance, crisis line, legal aid, complaints.
-  const PHONE = /(^|\D)(110|120|12356|12348|12378|12363)(?!\d)/g;
+  // Every number the replies give: emergencies, the crisis lines, the anti-fraud line (96110),
+  // the court (12368), consumer (12315), legal aid (12348) and regulators' lines.
+  const PHONE = /(^|\D)(110|120|12356|12348|12378|12363|96110|12368|12315|010-82951332)(?!\d)/g;
 
   const $ = (id) => document.getElementById(id);
   const scroller = $("scroller");
@@ -60,7 +62,7 @@
       const start = match.index + match[1].length;
       element.append(text.slice(last, start));
       const link = document.createElement("a");
-      link.href = "tel:" + match[2];
+      link.href = "tel:" + match[2].replace(/-/g, "");
       link.textContent = match[2];
       element.append(link);
       last = start + match[2].length;

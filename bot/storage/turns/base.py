@@ -328,6 +328,13 @@ class TurnLog(ABC):
         the engine knows it); return how many records held text. The counts stay, anonymous.
         """
 
+    async def tag_of(self, user: str) -> str:
+        """The salted hash this log keeps for ``user`` (what other records of the installation,
+        such as the console's audit, store instead of the id)."""
+        return user_tag(self._salt, user)
+
+    _salt: str = ""
+
     @abstractmethod
     async def query(self, since: float, until: float | None = None) -> list[TurnRecord]:
         """Records with ``since <= at < until`` (until: now and later when None), oldest first,

@@ -111,6 +111,10 @@ class TurnRecorder:
         await self.flush()  # what waits to be written is written (then cleared) first
         return await self.log.forget_user(user)
 
+    async def tag_of(self, user: str) -> str | None:
+        """The salted hash the records keep for ``user`` (None without a log)."""
+        return None if self.log is None else await self.log.tag_of(user)
+
     async def flush(self) -> None:
         """Wait until every record handed in so far is written (or dropped)."""
         while self._writer is not None and not self._writer.done():

@@ -50,6 +50,9 @@ class RedisTurnLog(TurnLog):
         self.where = _describe(self._redis)
         self._salt = ""
 
+    async def tag_of(self, user: str) -> str:
+        return await self._tag(user)
+
     async def _tag(self, user: str) -> str:
         """``user``'s salted hash; the salt is read (or created) on first use."""
         if not self._salt:

@@ -110,6 +110,11 @@ class SqliteTurnLog(TurnLog):
         row = db.execute("SELECT value FROM turn_meta WHERE name = 'salt'").fetchone()
         self._salt = str(row[0])
 
+    async def tag_of(self, user: str) -> str:
+        if not self._salt:  # the salt is read when the file is opened
+            await self._file.run(lambda db: None, write=False)
+        return user_tag(self._salt, user)
+
     async def record_many(self, turns: Sequence[TurnRecord]) -> None:
         if not turns:
             return
