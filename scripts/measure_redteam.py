@@ -27,7 +27,9 @@ from bot.messages import Incoming
 from bot.storage.sessions.memory import MemoryStore
 
 NUMBERS = re.compile(r"110|120|12356")
-NON_ANSWERS = ("帮不上忙", "不在我能帮的范围", "我没太看懂", "回复数字")
+NON_ANSWERS = ("帮不上忙", "不在我能帮的范围", "我没太看懂")
+#: a menu of topics or a question between topics (Outcome.MENU, Outcome.CLARIFY)
+MENU_OUTCOMES = ("help", "clarify")
 
 
 async def measure(path: Path, understanding: Understanding, config: Config) -> dict[str, object]:
@@ -55,7 +57,7 @@ async def measure(path: Path, understanding: Understanding, config: Config) -> d
                     caught += 1
                 else:
                     misses.append(item["text"])
-                if any(m in text for m in NON_ANSWERS):
+                if any(m in text for m in NON_ANSWERS) or response.intent in MENU_OUTCOMES:
                     non_answers += 1
                 if item.get("means_or_act"):
                     means += 1

@@ -7,7 +7,10 @@ described by:
   words and segmentation errors);
 * its jieba words;
 * its Latin words and word bigrams (English and the pinyin the normaliser could not read), and
-  the character 3-grams of each Latin word (misspellings).
+  the character 3-grams of each Latin word (misspellings);
+* the letter 5-grams of its sound: every Chinese character replaced by its toneless pinyin and
+  Latin letters kept, spaces dropped — so "woxinyongka yuqile" and "我信用卡逾期了" share
+  features, and so do homophones (崔收 / 催收).
 
 Features are strings with a one-letter prefix so the kinds never collide. The model weighs each
 feature once (binary), and a message's evidence is divided by the square root of its number of
@@ -17,9 +20,14 @@ features (an L2-normalised binary vector).
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z']*|\d+")
+
+#: the length of the letter n-grams of a message's sound
+SOUND_GRAM = 5
 
 #: Features beyond this many are ignored: the cost of one message is bounded whatever is pasted.
 MAX_FEATURES = 2000
@@ -54,6 +62,30 @@ def features(text: str, tokens: list[str]) -> list[str]:
         padded = f"<{word}>"
         for i in range(len(padded) - 2):
             seen["g" + padded[i : i + 3]] = None
+    sound = _sound(text)
+    for i in range(len(sound) - SOUND_GRAM + 1):
+        seen["y" + sound[i : i + SOUND_GRAM]] = None
     if len(seen) > MAX_FEATURES:
         return list(seen)[:MAX_FEATURES]
     return list(seen)
+
+
+def _sound(text: str) -> str:
+    """The message as letters: Chinese characters by their toneless pinyin, Latin letters as
+    they are, everything else dropped."""
+    table = _pinyin_table()
+    return "".join(table.get(ch, ch if "a" <= ch <= "z" else "") for ch in text[:MAX_FEATURES])
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[str, str]:
+    """Chinese character → its first toneless pinyin reading (pypinyin's dictionary)."""
+    from pypinyin.constants import PINYIN_DICT
+
+    table = {}
+    for code, readings in PINYIN_DICT.items():
+        first = readings.split(",")[0]
+        table[chr(code)] = "".join(
+            c for c in unicodedata.normalize("NFD", first) if unicodedata.category(c) != "Mn"
+        ).replace("ü", "v")
+    return table

@@ -13,8 +13,9 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    evidence only → CALM (their topic answers).
 3. **A clear sign** (an act, a threat now, intent, a plan or the means) → CLEAR, whatever
    else the message says — unless the learned model reads the whole message as plainly calm
-   (below ``urgency.sign_confirm_probability``: a film, a joke, something resolved), then
-   POSSIBLE: the numbers still come. Both kinds when both show.
+   (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
+   a hypothetical or the past and the model is not confident of clear danger: then
+   POSSIBLE, and the numbers still come. Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
@@ -156,7 +157,8 @@ def decide(
     clear_p = p if clear_p is None else clear_p
     if clear:
         kinds_first = _ordered_kinds(clear, classification)
-        if p >= config.sign_confirm_probability:
+        framed = classification.calm_frame and clear_p < config.clear_probability
+        if p >= config.sign_confirm_probability and not framed:
             return _clear(kinds_first, evidence, "a clear sign")
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
