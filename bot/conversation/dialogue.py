@@ -125,6 +125,23 @@ class Turn:
             self.replies.append(text.strip())
 
 
+#: the topics of a visit or of danger: a closing there reminds of 110
+_VISIT_TOPICS = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
+
+
+def _visit_or_danger(session: Session) -> bool:
+    """True when the conversation was about a visit or danger (the parting reminder of 110
+    belongs there, not after a question about credit records)."""
+    details = session.details
+    return bool(
+        session.crisis
+        or session.active_intent in _VISIT_TOPICS
+        or details.present is not None
+        or details.police is not None
+        or details.left is not None
+    )
+
+
 def block_id(text: str) -> str:
     """A short id of a reply block (what ``Session.sent`` remembers, never the text)."""
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).hexdigest()
@@ -676,6 +693,9 @@ class Dialogue:
             turn.add(
                 texts.STAFF_CLOSING
             )  # the debtor's "call 110 if they threaten you" is not theirs
+        elif not _visit_or_danger(session):
+            # a conversation about calls, credit or the law: no "call 110" as a parting word
+            turn.add(texts.THANKS_PLAIN if said_thanks else texts.CLOSING_PLAIN)
         elif said_thanks and thanks is not None:
             turn.add(thanks.advice.short)
         else:

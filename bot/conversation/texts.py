@@ -70,6 +70,9 @@ CLEARED = (
 GREETING_AGAIN = "你好，我在。直接说说你遇到的情况就行，比如“有人在门口说是银行的”。"
 CLOSING_AGAIN = "好的，有事随时找我。"
 CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或要硬闯，马上拨打110。"
+#: closings of a conversation that was not about a visit or danger
+CLOSING_PLAIN = "好的。有新情况随时告诉我。"
+THANKS_PLAIN = "不客气，希望你一切顺利。还有问题随时来问我，输入“菜单”可以查看全部话题。"
 POINT_BACK = "上面第{number}条说的就是这个：{step}"
 POINT_BACK_STEP = "上面说过这一步：{step}"
 ALREADY_SENT = "这些步骤上面已经发过了，往上翻就能看到；想让我再发一遍，回复“再说一遍”。"
