@@ -11,7 +11,7 @@ from bot.engine import Engine
 from bot.messages import Incoming
 from tests.harness import Chat, stored_session
 
-QUESTION = "招行信用卡逾期了 能不能跟银行协商分期"
+QUESTION = "信用卡还不上了 怎么跟银行申请个性化分期"
 
 
 async def _in_crisis(engine: Engine, user: str, basis: str) -> tuple[Chat, str]:
