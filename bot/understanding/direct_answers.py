@@ -76,7 +76,7 @@ class SelectorParameters:
     #: how many of the likeliest answers share the probability with "none"
     candidates: int = 5
     #: the best answer is used from this probability on ...
-    threshold: float = 0.5
+    threshold: float = 0.45
     #: ... and when it beats the runner-up by at least this ratio
     margin: float = 1.3
 

@@ -196,7 +196,11 @@ async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str, te
     spec, answer = engine.understanding.content.answer(answer_id)
     chat = Chat(engine)
     reply = await chat.text(text)
-    assert reply.startswith(answer.short.strip()), reply
+    if chat.last.tier == "possible":
+        # possible danger: the warm lines with the numbers first, then the answer asked for
+        assert answer.short.strip() in reply and "110" in chat.last.replies[0], reply
+    else:
+        assert reply.startswith(answer.short.strip()), reply
     if spec.id == "fallback":  # out of scope: one line, no menu, no crisis reply
         assert chat.last.replies == [answer.short.strip()]
         assert "12356" not in reply and "1." not in reply
