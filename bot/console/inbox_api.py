@@ -158,7 +158,7 @@ class InboxApi:
         return {"undo": undo.to_json()}
 
 
-def _store_errors(handler: JsonHandler) -> JsonHandler:
+def store_errors(handler: JsonHandler) -> JsonHandler:
     """A store that cannot be reached (the turn log, the console's database) answers 503."""
 
     @functools.wraps(handler)
@@ -184,11 +184,11 @@ def install(console: Console) -> None:
         await api.records.close()
 
     console.app.on_cleanup.append(close)
-    console.get("inbox", _store_errors(api.groups))
-    console.post("teach", _store_errors(api.teach))
-    console.post("off_topic", _store_errors(api.off_topic))
-    console.post("dismiss", _store_errors(api.dismiss))
-    console.get("changes", _store_errors(api.changes))
-    console.post("undo", _store_errors(api.undo))
+    console.get("inbox", store_errors(api.groups))
+    console.post("teach", store_errors(api.teach))
+    console.post("off_topic", store_errors(api.off_topic))
+    console.post("dismiss", store_errors(api.dismiss))
+    console.get("changes", store_errors(api.changes))
+    console.post("undo", store_errors(api.undo))
     console.section("inbox", "待处理消息", script="inbox.js", order=20)
     console.section("changes", "修改记录", script="changes.js", order=40)

@@ -17,7 +17,6 @@ by its text.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import time
 from dataclasses import asdict, dataclass
@@ -27,8 +26,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.console.audit import console_path
-from bot.console.web import Console, ConsoleError, JsonHandler, read_json, session_of
-from bot.storage.errors import StoreUnavailable
+from bot.console.inbox_api import store_errors
+from bot.console.web import Console, ConsoleError, read_json, session_of
 from bot.storage.sqlite_file import SqliteFile
 from bot.storage.turns.base import TurnRecord
 
@@ -208,19 +207,6 @@ class SafetyApi:
         return {"mark": mark.to_json()}
 
 
-def _store_errors(handler: JsonHandler) -> JsonHandler:
-    """The turn log out of reach answers 503 (as the inbox does)."""
-
-    @functools.wraps(handler)
-    async def guarded(request: web.Request) -> Any:
-        try:
-            return await handler(request)
-        except StoreUnavailable as exc:
-            raise ConsoleError(503, "store_unavailable", f"暂时无法读取记录：{exc}") from None
-
-    return guarded
-
-
 #: where the console's sub-application keeps its :class:`SafetyApi`
 SAFETY_API = web.AppKey("safety_api", SafetyApi)
 
@@ -230,6 +216,6 @@ def install(console: Console) -> None:
     api = SafetyApi(console)
     console.app[SAFETY_API] = api
     console.on_cleanup(api.marks.close)
-    console.get("safety", _store_errors(api.turns))
-    console.post("safety/mark", _store_errors(api.mark))
+    console.get("safety", store_errors(api.turns))
+    console.post("safety/mark", store_errors(api.mark))
     console.section("safety", "安全", script="safety.js", order=15)

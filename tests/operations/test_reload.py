@@ -48,7 +48,11 @@ def edit_intent(intents: Path, intent_id: str, change: Callable[[dict[str, Any]]
     path = intents / f"{intent_id}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # written whole, then renamed: the watcher never reads a half-written file (a hidden name
+    # is no content file, so the temporary file itself triggers nothing)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def new_greeting(data: dict[str, Any]) -> None:
