@@ -461,16 +461,14 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
 def _check_learning(content: Content) -> bool:
     """Validate the corpus's labels and say whether the weights match it; True on a problem."""
     from bot.learning.corpus import CorpusError, default_corpus_dir, load_corpus
-    from bot.learning.training import weights_status
+    from bot.learning.training import print_corpus_error, weights_status
 
     directory = default_corpus_dir()
     if directory.is_dir():
         try:
             corpus = load_corpus(content, directory)
         except CorpusError as exc:
-            print(f"corpus error ({len(exc.problems)} problem(s)):", file=sys.stderr)
-            for problem in exc.problems[:50]:
-                print(f"  {problem}", file=sys.stderr)
+            print_corpus_error(exc)
             return True
         writers = {m.writer for m in corpus.messages}
         real = sum(m.source is not None for m in corpus.messages)

@@ -70,6 +70,13 @@ def _naive_bayes_baseline(reader: Reader) -> Callable[[list[CorpusMessage]], tup
     return score
 
 
+def print_corpus_error(exc: CorpusError, limit: int = 50) -> None:
+    """The corpus's problems on stderr (``train`` and ``check`` say them the same way)."""
+    print(f"corpus error ({len(exc.problems)} problem(s)):", file=sys.stderr)
+    for problem in exc.problems[:limit]:
+        print(f"  {problem}", file=sys.stderr)
+
+
 def run_training(
     content: Content,
     out_dir: Path | None = None,
@@ -80,9 +87,7 @@ def run_training(
     try:
         corpus = load_corpus(content, corpus_dir)
     except CorpusError as exc:
-        print(f"corpus error ({len(exc.problems)} problem(s)):", file=sys.stderr)
-        for problem in exc.problems[:50]:
-            print(f"  {problem}", file=sys.stderr)
+        print_corpus_error(exc)
         return 1
     reader, featurize = _featurizer(content)
     print(
