@@ -74,7 +74,9 @@ class CorpusMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-    intent: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    #: None for a message labelled for urgency only (a retired red-team message whose topic
+    #: nobody labelled): the topic model skips it, the urgency model learns it.
+    intent: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
     urgency: Urgency | None = None
     danger: Danger | None = None
     styles: list[str] = Field(default_factory=list)
@@ -118,7 +120,9 @@ class Corpus:
     def digest(self) -> str:
         """A hash of every (text, labels) pair: the weights record the data they learned."""
         h = hashlib.sha256()
-        for m in sorted(self.messages, key=lambda m: (m.text, m.intent, m.urgency_class or "")):
+        for m in sorted(
+            self.messages, key=lambda m: (m.text, m.intent or "", m.urgency_class or "")
+        ):
             h.update(f"{m.text}\0{m.intent}\0{m.urgency_class}\n".encode())
         return h.hexdigest()[:16]
 
@@ -175,7 +179,9 @@ def read_jsonl(
 
 
 def _label_problems(where: str, m: CorpusMessage, known_intents: frozenset[str]) -> Iterator[str]:
-    if m.intent not in known_intents:
+    if m.intent is None and m.urgency is None:
+        yield f"{where}: a message needs an intent, an urgency or both"
+    if m.intent is not None and m.intent not in known_intents:
         yield f"{where}: intent {m.intent!r} is not an intent of intents/"
     if m.urgency in ("possible", "clear") and m.danger is None:
         yield f"{where}: urgency {m.urgency} needs a danger (violence or self_harm)"
@@ -222,7 +228,7 @@ def load_corpus(content: Content, directory: Path | None = None) -> Corpus:
     if problems:
         raise CorpusError(problems)
     messages.extend(content_messages(content))
-    unique: dict[tuple[str, str, str | None], CorpusMessage] = {}
+    unique: dict[tuple[str, str | None, str | None], CorpusMessage] = {}
     for m in messages:
         unique.setdefault((m.text, m.intent, m.urgency_class), m)
     return Corpus(messages=tuple(unique.values()), files=tuple(files))

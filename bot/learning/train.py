@@ -303,7 +303,7 @@ def _per_class(
 def topic_pairs(
     messages: Sequence[CorpusMessage], featurize: Featurizer
 ) -> list[tuple[list[str], str]]:
-    return [(featurize(m.text), m.intent) for m in messages]
+    return [(featurize(m.text), m.intent) for m in messages if m.intent is not None]
 
 
 def urgency_pairs(
@@ -327,10 +327,14 @@ def train_all(
     digest = corpus.digest()
     train, validation = corpus.training(), corpus.validation()
     topic_train = topic_pairs(train, featurize)
-    # one vocabulary for both models: at inference one lookup serves both
-    vocabulary = _vocabulary([f for f, _ in topic_train])
+    # one vocabulary for both models: at inference one lookup serves both (messages labelled
+    # for urgency only bring their features too)
+    vocabulary = _vocabulary(
+        [f for f, _ in topic_train]
+        + [featurize(m.text) for m in train if m.intent is None and m.urgency_class is not None]
+    )
     reports = []
-    topic_validation = validation
+    topic_validation = [m for m in validation if m.intent is not None]
     topic_baseline = None
     if baseline is not None:
 

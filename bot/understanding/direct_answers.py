@@ -30,9 +30,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from heapq import nlargest
-from itertools import islice, repeat
-from operator import add, mul
+from itertools import islice
 
 import numpy as np
 
@@ -94,15 +92,55 @@ class DirectMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerTable:
+    """What the selector knows of every answer, as arrays (built once per content version):
+    the match for a role and a lender type is then a few vector operations, not a loop."""
+
+    answers: tuple[tuple[str, str], ...]  # (answer id, intent id), in selector order
+    #: the answers each role may get (AUDIENCES_FOR_ROLE), as a mask per role
+    role_masks: dict[str | None, np.ndarray]
+    staff: np.ndarray  # 1.0 for an answer meant for staff, else 0.0
+    #: 1.0 for an answer worded for some kinds of lender only, else 0.0
+    lender_specific: np.ndarray
+    #: per lender type: the answers whose wording is true for it
+    lender_masks: dict[str, np.ndarray]
+
+    @classmethod
+    def build(
+        cls,
+        answers: list[tuple[str, str]],
+        audiences: tuple[str, ...],
+        lenders: tuple[tuple[str, ...], ...],
+    ) -> AnswerTable:
+        audience = np.array(audiences, dtype=object)
+        general = np.array(["any" in kinds for kinds in lenders], dtype=bool)
+        kinds = {kind for answer_kinds in lenders for kind in answer_kinds} - {"any"}
+        return cls(
+            answers=tuple(answers),
+            role_masks={
+                role: np.isin(audience, sorted(allowed)) if len(audience) else np.zeros(0, bool)
+                for role, allowed in AUDIENCES_FOR_ROLE.items()
+            },
+            staff=(audience == "staff").astype(np.float64),
+            lender_specific=(~general).astype(np.float64),
+            lender_masks={
+                kind: general | np.array([kind in k for k in lenders], dtype=bool) for kind in kinds
+            },
+        )
+
+    def lender_mask(self, lender_type: str) -> np.ndarray:
+        """The answers true for ``lender_type`` (an unknown kind: only the general ones)."""
+        mask = self.lender_masks.get(lender_type)
+        return mask if mask is not None else self.lender_specific == 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class DirectScores:
     """One message's evidence for every direct answer (computed once); :meth:`match` picks the
     best answer among those meant for a speaker's role."""
 
-    answers: tuple[tuple[str, str], ...]  # (answer id, intent id), in selector order
-    audiences: tuple[str, ...]  # the audience of each answer
-    #: the lender types each answer's wording is true for (("any",) for most)
-    lenders: tuple[tuple[str, ...], ...]
-    scores: tuple[float, ...]  # evidence plus topic prior, per answer
+    table: AnswerTable
+    scores: np.ndarray  # evidence plus topic prior, per answer
     none_score: float  # the "no specific question" pseudo class
     params: SelectorParameters
 
@@ -111,30 +149,31 @@ class DirectScores:
         lender is of ``lender_type``, or None when no answer is meant for them. An answer
         worded for other kinds of lender is never given once the kind is known; while it is
         not, such an answer needs clearer evidence than one worded for every lender."""
-        allowed = AUDIENCES_FOR_ROLE.get(role, AUDIENCES_FOR_ROLE[None])
+        table = self.table
         p = self.params
+        allowed = table.role_masks.get(role)
+        unknown_role = allowed is None or role is None
+        if allowed is None:
+            allowed = table.role_masks[None]
         # Most people who write are the debtor: while the role is not known, a staff answer
         # needs clearly staff words to win ("报警了他们就走了" is not a collector's question).
-        penalty = p.unknown_role_staff_penalty if allowed is AUDIENCES_FOR_ROLE[None] else 0.0
-        lender_penalty = p.unknown_lender_penalty if lender_type is None else 0.0
-        pool = [
-            (
-                score
-                - (penalty if audience == "staff" else 0.0)
-                - (0.0 if "any" in lenders else lender_penalty),
-                i,
-            )
-            for i, (score, audience, lenders) in enumerate(
-                zip(self.scores, self.audiences, self.lenders, strict=True)
-            )
-            if audience in allowed
-            and ("any" in lenders or lender_type is None or lender_type in lenders)
-        ]
-        if not pool:
+        adjusted = self.scores
+        if unknown_role:
+            adjusted = adjusted - p.unknown_role_staff_penalty * table.staff
+        if lender_type is None:
+            adjusted = adjusted - p.unknown_lender_penalty * table.lender_specific
+            usable = allowed
+        else:
+            usable = allowed & table.lender_mask(lender_type)
+        pool = np.flatnonzero(usable)
+        if not len(pool):
             return None
         # the probability is taken among the few likeliest answers and "none": a bank of
-        # hundreds of answers must not thin out a clear match with its long tail
-        ranked = nlargest(p.candidates, pool)
+        # hundreds of answers must not thin out a clear match with its long tail (ties go to
+        # the later answer, as a heap of (score, index) pairs would give them)
+        pool_scores = adjusted[pool]
+        order = np.lexsort((pool, pool_scores))[::-1][: p.candidates]
+        ranked = [(float(pool_scores[k]), int(pool[k])) for k in order]
         top_score, best = ranked[0]
         second_score, second = ranked[1] if len(ranked) > 1 else (-math.inf, -1)
         top = max(top_score, self.none_score)
@@ -144,12 +183,12 @@ class DirectScores:
         prob = math.exp((top_score - top) * inv_t) / total
         prob2 = math.exp((second_score - top) * inv_t) / total if second >= 0 else 0.0
         confident = prob >= p.threshold and prob >= p.margin * prob2
-        answer, intent = self.answers[best]
+        answer, intent = table.answers[best]
         return DirectMatch(
             answer=answer,
             intent=intent,
             score=prob,
-            runner_up=self.answers[second][0] if second >= 0 else None,
+            runner_up=table.answers[second][0] if second >= 0 else None,
             runner_up_score=prob2,
             confident=confident,
         )
@@ -173,6 +212,13 @@ class DirectAnswerSelector:
             tuple(answer.lenders) for spec in content.intents for answer in spec.answers
         )
         self._intent_ids = [spec.id for spec in content.intents]
+        self._table = AnswerTable.build(self._answers, self._audiences, self._lenders)
+        intent_index = {intent: i for i, intent in enumerate(self._intent_ids)}
+        self._intent_position = intent_index
+        #: each answer's intent, as an index into the topic probabilities
+        self._answer_intent = np.array(
+            [intent_index[intent] for intent in self._intents], dtype=np.intp
+        )
         # Sparse postings (the answers a feature is evidence for, and how much; the general
         # class last): a message's evidence is one bincount over its features' postings, so
         # the cost grows with the evidence found, not with the number of answers.
@@ -249,25 +295,24 @@ class DirectAnswerSelector:
         if not found:
             return None
         # the topic classifier's probability of each answer's intent is added as a prior
-        topic = dict.fromkeys(self._intent_ids, 0.0)
+        topic = np.zeros(len(self._intent_ids))
+        index_of = self._intent_position
         for ranked in classification.ranking:
-            topic[ranked.intent] = ranked.score
+            topic[index_of[ranked.intent]] = ranked.score
         if classification.signals or urgent_leads(classification):
             # beside words of danger, the topic the person also asked about counts too
-            topic.update((r.intent, r.score) for r in classification.others)
+            for ranked in classification.others:
+                topic[index_of[ranked.intent]] = ranked.score
         indexes = np.concatenate([hit[0] for hit in found])
         weights = np.concatenate([hit[1] for hit in found])
-        scores = np.bincount(indexes, weights, minlength=self._width).tolist()
+        scores: np.ndarray = np.bincount(indexes, weights, minlength=self._width)
         if len(features) > p.length_norm_features:
-            scale = math.sqrt(p.length_norm_features / len(features))
-            scores = list(map(mul, scores, repeat(scale)))
-        none_score = p.none_score + p.general_weight * scores.pop()
-        prior = map(mul, map(topic.__getitem__, self._intents), repeat(p.topic_weight))
+            scores = scores * math.sqrt(p.length_norm_features / len(features))
+        none_score = p.none_score + p.general_weight * float(scores[-1])
+        prior = topic[self._answer_intent] * p.topic_weight
         return DirectScores(
-            answers=tuple(self._answers),
-            audiences=self._audiences,
-            lenders=self._lenders,
-            scores=tuple(map(add, scores, prior)),
+            table=self._table,
+            scores=scores[:-1] + prior,
             none_score=none_score,
             params=p,
         )

@@ -9,6 +9,7 @@ the pipeline works on the :class:`Understood`; nothing reads the text again.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -99,6 +100,12 @@ class Understood:
         return self.classification.tokens
 
 
+#: Readings of texts up to this long are cached ...
+CACHE_TEXT_CHARS = 120
+#: ... this many of them (a few MB at most).
+CACHE_ENTRIES = 4096
+
+
 class Reader:
     """Understands messages against one content set (built once per content version)."""
 
@@ -107,6 +114,10 @@ class Reader:
     ) -> None:
         self.classifier = classifier
         self.selector = selector or DirectAnswerSelector(classifier.content, classifier)
+        # the reading of repeated short texts ("好的", "在吗", a forwarded notice pasted by
+        # many): a bounded cache, oldest first out; a reader is built per content version and
+        # per model, so an entry is never stale
+        self._cache: OrderedDict[str, Understood] = OrderedDict()
 
     @classmethod
     def build(
@@ -128,7 +139,22 @@ class Reader:
         )
 
     def read(self, text: str) -> Understood:
-        """Understand one message (any string; nothing raises)."""
+        """Understand one message (any string; nothing raises). Short texts read before are
+        answered from a bounded cache (the reading is a pure function of the text)."""
+        if not isinstance(text, str) or len(text) > CACHE_TEXT_CHARS:
+            return self._read(text)
+        cache = self._cache
+        understood = cache.get(text)
+        if understood is not None:
+            cache.move_to_end(text)
+            return understood
+        understood = self._read(text)
+        cache[text] = understood
+        if len(cache) > CACHE_ENTRIES:
+            cache.popitem(last=False)
+        return understood
+
+    def _read(self, text: str) -> Understood:
         classification = self.classifier.classify(text)
         normalised = classification.text
         if not normalised:

@@ -73,6 +73,7 @@ def test_the_corpus_is_read_with_the_contents_examples(
         ({"source": "somewhere"}, "web address"),
         ({"urgency": "panic"}, "urgency"),
         ({"text": ""}, "text"),
+        ({"intent": None, "urgency": None}, "needs an intent, an urgency or both"),
     ],
 )
 def test_bad_labels_are_named_with_file_and_line(
@@ -82,6 +83,32 @@ def test_bad_labels_are_named_with_file_and_line(
     with pytest.raises(CorpusError) as error:
         load_corpus(understanding.content, directory)
     assert any("t.jsonl:2" in p and problem in p for p in error.value.problems), error.value
+
+
+def test_a_message_labelled_for_urgency_only_trains_the_urgency_model_only(
+    understanding: Understanding, tmp_path: Path
+) -> None:
+    """A retired red-team message whose topic nobody labelled (intent null) is urgency data:
+    the urgency model learns it, the topic model never sees it."""
+    from bot.learning.train import topic_pairs, urgency_pairs
+
+    directory = _corpus_dir(
+        tmp_path,
+        _line(text="今天太热了 热死人", intent=None, urgency="calm"),
+        _line(text="我已经把药都攒好了", intent=None, urgency="clear", danger="self_harm"),
+    )
+    corpus = load_corpus(understanding.content, directory)
+    mine = [m for m in corpus.messages if m.writer == "t"]
+    assert {m.intent for m in mine} == {None}
+
+    def featurize(text: str) -> list[str]:
+        return [text]
+
+    assert not topic_pairs(mine, featurize)
+    assert sorted(label for _, label in urgency_pairs(mine, featurize)) == [
+        "calm",
+        "clear_self_harm",
+    ]
 
 
 def test_broken_json_is_a_problem_not_a_crash(understanding: Understanding, tmp_path: Path) -> None:

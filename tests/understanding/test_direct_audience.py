@@ -4,10 +4,16 @@ words that are not its examples), and English at the door."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.engine import Engine, Understanding
-from bot.understanding.direct_answers import AUDIENCES_FOR_ROLE, DirectScores, SelectorParameters
+from bot.understanding.direct_answers import (
+    AUDIENCES_FOR_ROLE,
+    AnswerTable,
+    DirectScores,
+    SelectorParameters,
+)
 from tests.harness import Chat
 
 
@@ -21,9 +27,8 @@ def _audience(understanding: Understanding, answer_id: str) -> str:
 def _scores(audiences: tuple[str, ...], scores: tuple[float, ...]) -> DirectScores:
     answers = tuple((f"a{i}", "topic") for i in range(len(audiences)))
     lenders = tuple(("any",) for _ in answers)
-    return DirectScores(
-        answers, audiences, lenders, scores, none_score=3.0, params=SelectorParameters()
-    )
+    table = AnswerTable.build(list(answers), audiences, lenders)
+    return DirectScores(table, np.array(scores), none_score=3.0, params=SelectorParameters())
 
 
 def test_match_takes_the_best_answer_meant_for_the_role() -> None:
@@ -226,3 +231,22 @@ async def test_english_door_message_gets_door_advice(engine: Engine) -> None:
     reply = await chat.text("someone from the bank is knocking on my door")
     spec = engine.understanding.content.intent("collector_at_door")
     assert spec.advice.short.strip() in reply
+
+
+def test_repeated_short_texts_are_read_once_and_the_cache_is_bounded(
+    understanding: Understanding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.understanding import reader as reader_module
+    from bot.understanding.reader import Reader
+
+    reader = Reader(understanding.reader.classifier, understanding.reader.selector)
+    monkeypatch.setattr(reader_module, "CACHE_ENTRIES", 3)
+    first = reader.read("信用卡逾期了怎么办")
+    assert reader.read("信用卡逾期了怎么办") is first  # the same reading, not read again
+    for text in ("你好", "在吗", "谢谢", "好的"):
+        reader.read(text)
+    assert len(reader._cache) == 3  # the oldest went first
+    assert reader.read("信用卡逾期了怎么办") is not first  # read again once it went
+    long = "催收" * 200
+    assert reader.read(long).text == reader.read(long).text
+    assert long not in reader._cache  # long texts are not kept
