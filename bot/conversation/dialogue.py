@@ -27,7 +27,6 @@ from bot.conversation.crisis import (
     crisis_reply,
     fallback_step,
     possible_lines,
-    read_act,
     reminder,
 )
 from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
@@ -42,22 +41,10 @@ from bot.conversation.policies.urgency import (
 )
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
-from bot.understanding.details import Details, unreadable_amount
+from bot.understanding.cues import SHORT_REPLY_CHARS, bigrams, content_bigrams
+from bot.understanding.details import Details
 from bot.understanding.reader import Understood
-from bot.understanding.short_answers import (
-    Command,
-    Repair,
-    YesNo,
-    compact,
-    out_of_range,
-    read_choice,
-    read_closing,
-    read_closing_with_tail,
-    read_repair,
-    read_yes_no,
-    rest_after_yes_no,
-    starts_with_ack,
-)
+from bot.understanding.short_answers import Command, Repair, YesNo, compact
 
 #: The intent whose detail answers get a repayment calculation.
 CALCULATOR_INTENT = "negotiate_installments"
@@ -81,8 +68,6 @@ DEBTOR_SIDE = frozenset(
 REPEATABLE_CHARS = 20
 #: A direct answer with its topic's steps stays this short; longer, the steps are offered.
 DIRECT_REPLY_CHARS = 300
-#: a reply this short (characters) to the bot's pending question reads as an answer
-SHORT_REPLY_CHARS = 6
 #: Inside a topic, its own direct answer is given from this probability on when it leads the
 #: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
 CONTEXT_DIRECT_FLOOR = 0.12
@@ -197,7 +182,7 @@ class Dialogue:
         Inside a crisis, an ordinary answer gets a reminder line with the numbers. Finally a
         block already sent in the conversation is not sent again word for word.
         """
-        turn = Turn(said=understood.text)
+        turn = Turn(said=understood.cues.compact)
         found = understood.details
         before = session.details
         session.details = before.merged(found)
@@ -270,7 +255,7 @@ class Dialogue:
             role=session.details.role,
             crisis=session.crisis,
             calm_topic=active is not None and not active.urgent and active.id not in SYSTEM_INTENTS,
-            acknowledgement=_ack_and_few_words(understood.text)
+            acknowledgement=understood.cues.short_acknowledgement
             and (session.pending is not None or session.crisis is not None),
             question_of_topic=direct is not None
             and direct.confident
@@ -351,25 +336,25 @@ class Dialogue:
             turn.intent = "safe_repayment" if "safe_repayment" in self._specs else None
             turn.add(texts.REPORT_AFTER_PAYING)
             return
-        repair = read_repair(understood.text)
+        cues = understood.cues
+        repair = cues.repair
         if repair is not None and pending is not None:
             self._repair(repair, session, turn)
             return
-        said = compact(understood.text)
         if (
             session.active_intent in self._specs
-            and (_WHAT_NOW.match(said) or _SHORT_HOW.match(said))
+            and (cues.what_now or cues.short_how)
             and self._best_topic_score(understood) < self.config.classifier.threshold
         ):
             self._what_now(session, turn)
             return
-        closing = read_closing(understood.text)
+        closing = cues.closing
         if closing is True or (closing is False and not self._yes_no_pending(pending)):
             self._closing(understood, session, turn)
             return
         if (
             closing is None
-            and read_closing_with_tail(understood.text)
+            and cues.closing_with_tail
             and self._best_topic_score(understood) < self.config.classifier.threshold
         ):
             self._closing(understood, session, turn)  # "嗯 懂了 我去问问客服"
@@ -383,7 +368,7 @@ class Dialogue:
         acting = self._acting_news(found, before) and bool(
             session.active_intent or session.crisis or before
         )
-        if acting and not _ASKS.search(compact(understood.text)):
+        if acting and not cues.asks:
             # "是的 一张什么分期协议 我看不懂" in the middle of a visit: a paper to sign or money
             # handed over, told and not asked about: its advice comes before any answer to a
             # question nobody asked (a first message is answered by its direct answer)
@@ -406,7 +391,7 @@ class Dialogue:
     ) -> bool:
         """ "1e308元", "-5000元": one clear sentence saying the figure was not taken (the
         details never read it), and the pending question stays for the next message."""
-        bad = unreadable_amount(understood.text)
+        bad = understood.cues.unreadable_amount
         if bad is None:
             return False
         kind, written = bad
@@ -565,14 +550,13 @@ class Dialogue:
         """A message that moves the crisis on gets the next step of the safety plan; False
         when the message does something else (it is then answered as usual)."""
         details = session.details
-        act = read_act(
-            understood.text, found, after_visit=bool(details.left) or details.police == "arrived"
-        )
+        after_visit = bool(details.left) or details.police == "arrived"
+        act = understood.cues.act_after_visit if after_visit else understood.cues.act
         if (
             act in (Act.THANKS, Act.OTHER)
             and not understood.urgent  # "有 想过从楼上跳下去" is no plain "yes"
             and self._yes_no_pending(session.pending)
-            and read_yes_no(understood.text) is not None
+            and understood.cues.yes_no is not None
         ):
             return False  # "嗯" to "你现在安全吗？": the answer to the question asked
         urgent_kind = CRISIS_OF_INTENT.get(understood.urgent[0]) if understood.urgent else None
@@ -687,7 +671,7 @@ class Dialogue:
 
     def _closing(self, understood: Understood, session: Session, turn: Turn) -> None:
         thanks = self._specs.get("thanks")
-        said_thanks = re.search(r"谢|thx|thank|3q|ty", compact(understood.text).lower())
+        said_thanks = understood.cues.thanks
         turn.intent = "thanks"
         if session.details.role == "staff":
             turn.add(
@@ -723,14 +707,12 @@ class Dialogue:
         clearly about another topic.
         """
         if pending.kind in (PendingKind.MENU, PendingKind.CLARIFY):
-            choice = read_choice(understood.text, len(pending.choices))
-            if choice is None and (wrong := out_of_range(understood.text, len(pending.choices))):
+            choice = understood.cues.choice(len(pending.choices))
+            if choice is None and (wrong := understood.cues.out_of_range(len(pending.choices))):
                 turn.add(wrong)  # the question stays pending: the next number answers it
                 return True
             if choice is None:
-                choice = _match_words(
-                    understood.text, [self._specs[c].title for c in pending.choices]
-                )
+                choice = understood.cues.option([self._specs[c].title for c in pending.choices])
             if choice is None:
                 return False
             self._answer_topic(self._specs[pending.choices[choice]], session, turn)
@@ -758,11 +740,11 @@ class Dialogue:
             else:
                 turn.add(texts.UNSURE_PREFIX + "\n" + follow_up.answers.deny)
         elif follow_up.options is not None:
-            choice = read_choice(understood.text, len(follow_up.options))
+            choice = understood.cues.choice(len(follow_up.options))
             if choice is None:
                 choice = self._option_by_slot(follow_up, found)
             if choice is None:
-                choice = _match_words(understood.text, [o.label for o in follow_up.options])
+                choice = understood.cues.option([o.label for o in follow_up.options])
             if choice is None:
                 return False
             option = follow_up.options[choice]
@@ -780,7 +762,7 @@ class Dialogue:
                 return False
             best = self._best_topic(understood)
             if (
-                len(compact(understood.text)) > 15
+                len(understood.cues.compact) > 15
                 and best is not None
                 and best.intent != spec.id
                 and best.score >= self.config.classifier.threshold
@@ -804,11 +786,12 @@ class Dialogue:
             value = getattr(found, follow_up.slot, None)
             if value is not None:
                 return YesNo.AFFIRM if value not in (False, "") else YesNo.DENY
-        answer = read_yes_no(understood.text)
+        cues = understood.cues
+        answer = cues.yes_no
         if answer is None:  # "1"/"2" pick the offered choices (有/没有, 是/不是) by number
-            choice = read_choice(understood.text, 2)
+            choice = cues.choice(2)
             return None if choice is None else (YesNo.AFFIRM, YesNo.DENY)[choice]
-        rest = rest_after_yes_no(understood.text)
+        rest = cues.rest_after_yes_no
         if len(rest) >= 2:
             # "是借款确认书", "可以 但是我想先问分期": the words after the yes/no say more.
             slot_only = follow_up.slot is not None and set(found.as_dict()) <= {follow_up.slot}
@@ -823,7 +806,7 @@ class Dialogue:
                 and best.score >= self.config.classifier.threshold
             )
             # "可以先拍照给家里人看吗": a question of its own, not a "yes"
-            asks = len(rest) >= 4 and _ASKS.search(rest) is not None
+            asks = cues.rest_asks
             if news or elsewhere or asks:
                 return None
         return answer
@@ -898,7 +881,7 @@ class Dialogue:
         """ "每月大概还多少" when the amount is known (said earlier, or in a forwarded case) but
         no number of periods: a first look over usual periods, not the topic again."""
         details = session.details
-        if not _MONTHLY.search(compact(understood.text)):
+        if not understood.cues.monthly:
             return False
         if calculator.ready(details):  # the figures are all there: the calculation itself
             turn.intent = CALCULATOR_INTENT
@@ -982,9 +965,9 @@ class Dialogue:
             return False
         top = self._best_topic(understood)
         if session.active_intent != CALCULATOR_INTENT:
-            if not calculator.asks_calculation(found, understood.text) and (
+            if not calculator.asks_calculation(found, understood.cues) and (
                 (top is not None and top.score >= self.config.classifier.threshold)
-                or not calculator.starts_calculation(found, understood.text)
+                or not calculator.starts_calculation(found, understood.cues)
             ):
                 return False
             # "600期", "我想算一下 本金8万分12期": the calculator topic, not the fallback
@@ -999,7 +982,7 @@ class Dialogue:
             and top.intent != CALCULATOR_INTENT
             and top.score >= self.config.classifier.threshold
             and not calculator.calculator_only(found)
-            and not calculator.figures_only(understood.text)
+            and not understood.cues.figures_only
         ):
             return False  # clearly a new topic
         if not calculator.ready(session.details):
@@ -1051,7 +1034,7 @@ class Dialogue:
         # "人来了" at the door need no domain word to be about the topic
         short_lead = (
             bool(candidates)
-            and len(compact(understood.text)) <= SHORT_LEAD_CHARS
+            and len(understood.cues.compact) <= SHORT_LEAD_CHARS
             and understood.ranking[0].intent == candidates[0].intent
             and nothing < candidates[0].score * SHORT_LEAD_RATIO
         )
@@ -1075,7 +1058,7 @@ class Dialogue:
                 return
         if (
             understood.in_domain
-            and len(compact(understood.text)) <= 4
+            and len(understood.cues.compact) <= 4
             and session.active_intent is None
         ):
             turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
@@ -1087,7 +1070,7 @@ class Dialogue:
         if talking and self._closest_answer(understood, session, turn):
             return
         if session.active_intent in self._specs and session.active_intent not in SYSTEM_INTENTS:
-            if understood.details and not _ASKS.search(compact(understood.text)):
+            if understood.details and not understood.cues.asks:
                 # it tells something about the situation (and asks nothing): noted
                 turn.intent = session.active_intent
                 question = self._pending_question(pending)
@@ -1106,7 +1089,9 @@ class Dialogue:
                 turn,
                 pending,
                 off_topic=off_topic,
-                venting=bool(_VENT.search(compact(understood.text))),
+                venting=understood.cues.venting,
+                short_ack=understood.cues.acknowledgement
+                and len(understood.cues.compact) <= SHORT_REPLY_CHARS + 4,
             )
             return
         self._fallback(session, turn, pending)
@@ -1114,14 +1099,14 @@ class Dialogue:
     def _about_last_answer(self, understood: Understood, session: Session, turn: Turn) -> bool:
         """A question about the answer just given ("是从还清那天开始算吗" after "the record
         stays 5 years from the day it is settled"): that answer's point again, pointed to."""
-        if turn.previous_answer is None or not _ASKS.search(compact(understood.text)):
+        if turn.previous_answer is None or not understood.cues.asks:
             return False
         try:
             _spec, answer = self.content.answer(turn.previous_answer)
         except KeyError:
             return False
-        asked = _content_bigrams(understood.text)
-        if len(asked & _bigrams(compact(answer.short))) < ABOUT_ANSWER_OVERLAP:
+        asked = understood.cues.content_bigrams
+        if len(asked & bigrams(compact(answer.short))) < ABOUT_ANSWER_OVERLAP:
             return False
         turn.intent = turn.intent or session.active_intent
         turn.add(texts.SAME_ANSWER.format(gist=_gist(answer.short)))
@@ -1140,7 +1125,7 @@ class Dialogue:
             direct is None
             or direct.score < CLOSEST_ANSWER_FLOOR
             or direct.score < CLOSEST_ANSWER_MARGIN * direct.runner_up_score
-            or not _ASKS.search(compact(understood.text))
+            or not understood.cues.asks
         ):
             return False
         try:
@@ -1411,6 +1396,7 @@ class Dialogue:
         *,
         off_topic: bool,
         venting: bool = False,
+        short_ack: bool = False,
     ) -> None:
         """Inside an active topic: one scope line (off topic) or "I did not understand", and
         the open question again (or the next step) — never the fallback apology."""
@@ -1426,7 +1412,7 @@ class Dialogue:
                 texts.SCOPE_LINE
                 + (texts.STILL_ASKING.format(question=question) if question else texts.MENU_HINT)
             )
-        elif starts_with_ack(turn.said) and len(compact(turn.said)) <= SHORT_REPLY_CHARS + 4:
+        elif short_ack:
             # "好吧我不开", "行 我知道了": heard; the open question (if any) stays open
             turn.add(texts.ACK + (texts.STILL_ASKING.format(question=question) if question else ""))
         elif question:
@@ -1563,16 +1549,6 @@ class Dialogue:
         return None
 
 
-#: "那我该怎么办", "然后呢": the whole message asks for the next step.
-_WHAT_NOW = re.compile(
-    r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
-    r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
-    r"(?:呢|啊|呀|吧|了)*$"
-)
-
-#: Venting ("烦死了", "受不了了") inside a topic: acknowledged, not "I did not understand".
-_VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|气死|怕死|吓死|头疼|睡不着")
-
 #: A group reply stays this short: the full steps are for a private chat.
 GROUP_CHARS = 280
 #: ... and never longer than this, whatever it carries
@@ -1615,22 +1591,9 @@ def _fit_group(turn: Turn) -> None:
 NOTED_OPENING = re.compile(r"^(好的?[，,]?\s*)?记下了[。.]?\s*")
 
 
-def _ack_and_few_words(text: str) -> bool:
-    """ "好吧我不开": an acknowledgement, then a few words."""
-    said = compact(text)
-    return starts_with_ack(said) and len(said) <= SHORT_REPLY_CHARS
-
-
 def _police_after_paying(understood: Understood, session: Session) -> bool:
     """ "要不要报警" once money went to a person: a question about reporting a fraud."""
-    return session.details.paid == "personal" and bool(
-        _POLICE_QUESTION.search(compact(understood.text))
-    )
-
-
-def _content_bigrams(text: str) -> set[str]:
-    """The character pairs of ``text`` that say what it is about (no function characters)."""
-    return {b for b in _bigrams(compact(text)) if not _FUNCTION_CHARS.intersection(b)}
+    return session.details.paid == "personal" and understood.cues.police_question
 
 
 def _gist(text: str, least: int = 16) -> str:
@@ -1681,26 +1644,8 @@ def situation_summary(details: Details) -> str:
     return "、".join(parts)
 
 
-#: "每月大概还多少", "一个月要还多少", "月供多少": the monthly payment asked about
-_MONTHLY = re.compile(r"(?:每个?月|一个月|月供|每期).{0,6}(?:还|付|交|供)?多少|月供(?:是)?几")
-#: "要不要报警", "能报警吗", "可以报案吗": asking whether to go to the police
-_POLICE_QUESTION = re.compile(
-    r"(?:要不要|该不该|能不能|可不可以|可以|能|需要|用不用)(?:报警|报案|打110)|(?:报警|报案|打110)(?:吗|有用吗|管用吗|行吗|有没有用)"
-)
-#: a short "how?" inside a topic ("怎么查", "咋弄", "如何核实"): the steps that matter now
-_SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|怎样)\w{0,3}(?:呢|啊|呀)?$")
-#: the message asks something (not "一张什么协议", which only names a thing)
-_ASKS = re.compile(
-    r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
-)
 #: a numbered step of an advice ("3. …")
 _STEP = re.compile(r"^\s*\d+\.\s*")
-#: characters that say little about what a question is about (for :meth:`_point_back`)
-_FUNCTION_CHARS = frozenset(
-    "我你他她们的了吗呢啊吧呀是在要会能可以怎么样什么哪个这那就都也还和跟给被把让说想"
-)
-
-
 #: everyday words for what the steps say in other words ("怎么查" → the step that says 核实)
 _STEP_WORDS = {
     "查": "核实",
@@ -1716,11 +1661,11 @@ def _matching_step(block: str, said: str) -> tuple[int, str] | None:
     """The numbered step of ``block`` that ``said`` asks about (its number and text), when
     one clearly fits better than the others."""
     steps = [line for line in block.splitlines() if _STEP.match(line)]
-    text = compact(said)
+    text = said
     for word, step_word in _STEP_WORDS.items():
         if word in text:
             text += step_word
-    asked = _content_bigrams(text)
+    asked = content_bigrams(text)
     if not steps or not asked:
         return None
     # A pair of characters found in few steps says more than one found in all of them.
@@ -1731,28 +1676,3 @@ def _matching_step(block: str, said: str) -> tuple[int, str] | None:
     if ranked[0] < 1.0 or (len(ranked) > 1 and ranked[1] >= ranked[0]):
         return None
     return best + 1, _STEP.sub("", steps[best])
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
-
-
-def _match_words(text: str, labels: list[str]) -> int | None:
-    """The label ``text`` repeats or paraphrases ("在门口" → "现在就在门口"), if one clearly
-    fits better than the others."""
-    said = compact(text).lower()
-    if len(said) < 2:
-        return None
-    scores = []
-    for label in labels:
-        target = compact(label).lower()
-        if said in target or target in said:
-            scores.append(1.0)
-            continue
-        mine, theirs = _bigrams(said), _bigrams(target)
-        scores.append(len(mine & theirs) / len(mine) if mine else 0.0)
-    best = max(range(len(labels)), key=lambda i: scores[i])
-    ranked = sorted(scores, reverse=True)
-    if ranked[0] >= 0.5 and (len(ranked) == 1 or ranked[0] - ranked[1] >= 0.25):
-        return best
-    return None
