@@ -21,7 +21,8 @@ from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
-from bot.conversation.dialogue import Dialogue, Turn
+from bot.conversation.context import Turn
+from bot.conversation.dialogue import Dialogue
 from bot.conversation.policies.urgency import (
     INTENT_OF_KIND,
     MIDDLING_RULE,

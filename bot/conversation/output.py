@@ -1,0 +1,116 @@
+"""After the policy that answered: what every reply goes through, in this order.
+
+1. inside a crisis, an ordinary answer never is the fallback or a bare question between
+   topics, and the emergency numbers stay in view (:func:`keep_crisis_context`);
+2. a block already sent in the conversation is never sent again word for word: it is
+   dropped, and when nothing new is left the bot points to the step asked about, or says
+   the crisis step in other words (:func:`no_repeats`);
+3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
+
+These belong to the loop (bot/conversation/dialogue.py), which alone writes the session: the
+ids of the blocks sent are remembered here.
+"""
+
+from __future__ import annotations
+
+from bot.conversation import texts
+from bot.conversation.actions import Actions
+from bot.conversation.context import Turn, block_id
+from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, fallback_step, reminder
+from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
+from bot.conversation.state import Session
+from bot.messages import Outcome
+
+#: Replies this short may repeat (a confirmation, a number): only blocks are never sent twice.
+REPEATABLE_CHARS = 20
+#: The most block ids remembered per conversation.
+MAX_SENT = 80
+
+
+def keep_crisis_context(kind: CrisisKind, turn: Turn, session: Session) -> None:
+    """Inside a crisis: never the fallback or a bare menu, and the numbers stay in view."""
+    if turn.intent in (Outcome.FALLBACK, Outcome.CLARIFY):
+        turn.replies = [fallback_step(kind, session.details)]
+        turn.choices = []
+        turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
+        return
+    if not any(has_emergency_number(r) for r in turn.replies):
+        turn.replies.insert(0, reminder(kind))
+
+
+def no_repeats(actions: Actions, turn: Turn, session: Session) -> None:
+    """Never send a block twice word for word: drop repeats (unless asked for) and, when
+    nothing new is left, point back to what was sent; remember the ids of what is sent."""
+    kept: list[str] = []
+    dropped = False
+    for text in turn.replies:
+        ident = block_id(text)
+        if (
+            len(text) > REPEATABLE_CHARS
+            and not turn.repeat_ok
+            and text not in turn.repeatable
+            and ident in session.sent
+        ):
+            dropped = True
+            steps_of = actions.advice_blocks.get(ident)
+            if steps_of is not None and session.crisis is None:
+                kept.append(actions.point_back(steps_of, turn.said))  # steps sent earlier
+            continue
+        kept.append(text)
+    if dropped and not any(len(t) > REPEATABLE_CHARS for t in kept):
+        crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
+        if crisis is not None:  # in a crisis: the step again in other words, never "above"
+            kept.insert(0, actions.again(crisis, session.sent))
+        elif turn.intent == Outcome.FALLBACK:
+            kept.insert(0, texts.SCOPE_LINE + texts.MENU_HINT)
+        elif turn.intent == "greeting":
+            kept.insert(0, texts.GREETING_AGAIN)
+        elif turn.intent == "thanks":
+            kept.insert(0, texts.CLOSING_AGAIN)  # short: a closing said again
+        else:
+            spec = actions.specs.get(str(turn.intent or ""))
+            kept.insert(0, actions.point_back(spec, turn.said) if spec else texts.ALREADY_SENT)
+    turn.replies = kept
+    for text in kept:
+        if len(text) > REPEATABLE_CHARS:
+            ident = block_id(text)
+            if ident not in session.sent:
+                session.sent.append(ident)
+    del session.sent[:-MAX_SENT]
+
+
+#: A group reply stays this short: the full steps are for a private chat.
+GROUP_CHARS = 280
+#: ... and never longer than this, whatever it carries
+GROUP_MAX = 300
+
+
+def fit_group(turn: Turn) -> None:
+    """Cut a group reply to about ``GROUP_CHARS``: the longest block keeps its first lines
+    and every line with an emergency number, and points to a private chat for the rest."""
+    total = sum(len(r) for r in turn.replies)
+    if total <= GROUP_CHARS or not turn.replies:
+        return
+    long_blocks = [i for i, r in enumerate(turn.replies) if len(r) > 120]
+    if len(long_blocks) > 1:  # the first (most urgent) block only; the rest in private
+        turn.replies = [r for i, r in enumerate(turn.replies) if i not in long_blocks[1:]]
+        total = sum(len(r) for r in turn.replies)
+    longest = max(range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
+    budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
+    kept: list[str] = []
+    used = len(texts.GROUP_MORE)
+    for line in turn.replies[longest].splitlines():
+        urgent = has_emergency_number(line)
+        if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
+            kept.append(line)
+            used += len(line) + 1
+    # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
+    while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
+        plain = [i for i, line in enumerate(kept) if i and not EMERGENCY_LINE.search(line)]
+        if not plain:
+            break
+        del kept[plain[-1]]
+        turn.replies[longest] = "\n".join(kept)
+    turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+    if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
+        turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
