@@ -121,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start afresh instead of continuing an earlier conversation",
     )
+    chat.add_argument(
+        "--explain",
+        action="store_true",
+        help="after each reply, print which decision answered and why the ones before it "
+        'declined, with the scores they used (with --jsonl: a "trace" field)',
+    )
 
     classify = sub.add_parser("classify", parents=after, help="classify messages")
     classify.add_argument(
@@ -529,9 +535,9 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
             update={"sessions": config.sessions.model_copy(update={"store": "memory"})}
         )
     if args.jsonl:
-        return asyncio.run(chat_jsonl(config))
+        return asyncio.run(chat_jsonl(config, explain=args.explain))
     try:
-        return asyncio.run(chat_terminal(config, new=args.new))
+        return asyncio.run(chat_terminal(config, new=args.new, explain=args.explain))
     except KeyboardInterrupt:  # Ctrl-C: leave as 退出 does
         print("\n助手：保重。需要时随时回来。遇到危险请拨打110。", flush=True)
         return 0
@@ -765,7 +771,7 @@ def cmd_menu(config: Config, args: argparse.Namespace) -> int:
 #: the commands (the first of them in the arguments is the command)
 COMMANDS = ("chat", "classify", "eval", "check", "bench", "run", "report", "menu", "backup")
 #: the chat command's own options
-_CHAT_OPTIONS = ("--new", "--memory", "--jsonl")
+_CHAT_OPTIONS = ("--new", "--memory", "--jsonl", "--explain")
 
 
 def _chat_by_default(argv: list[str]) -> list[str]:

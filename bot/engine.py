@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.context import Turn
-from bot.conversation.dialogue import Dialogue
+from bot.conversation.dialogue import Dialogue, explain
 from bot.conversation.policies.urgency import (
     INTENT_OF_KIND,
     MIDDLING_RULE,
@@ -90,6 +90,14 @@ def _kind_of(urgency: Urgency | None) -> str:
     if urgency is None or urgency.tier is Tier.CALM or urgency.kind is None:
         return ""
     return urgency.kind.value
+
+
+def _reading(understood: Understood) -> str:
+    """The trace's first line: the best intents with their probabilities."""
+    best = ", ".join(f"{r.intent} {r.score:.2f}" for r in understood.ranking[:3])
+    direct = understood.direct
+    found = f"; direct {direct.answer} {direct.score:.2f}" if direct is not None else ""
+    return f"reading: {best}{found}"
 
 
 def _rule_of(urgency: Urgency | None) -> str:
@@ -322,7 +330,7 @@ class Engine:
                 texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes)),
             )
         await self._save_session(session)
-        return self._response(turn, understood)
+        return self._response(turn, understood, wanted=incoming.explain)
 
     def _addressed(self, incoming: Incoming, text: str) -> tuple[bool, str]:
         """Whether a message is for the bot, and its text without the trigger word."""
@@ -548,7 +556,7 @@ class Engine:
             self._last_store_warning = now
 
     @staticmethod
-    def _response(turn: Turn, understood: Understood) -> Response:
+    def _response(turn: Turn, understood: Understood, *, wanted: bool = False) -> Response:
         tier = turn.urgency.tier if turn.urgency is not None else Tier.CALM
         return Response(
             replies=turn.replies,
@@ -560,6 +568,7 @@ class Engine:
             tier=tier.value,
             kind=_kind_of(turn.urgency),
             rule=_rule_of(turn.urgency),
+            trace=[_reading(understood), *explain(turn.trace)] if wanted else [],
         )
 
     # -- the report, admins and reloading ---------------------------------------------------
