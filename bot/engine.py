@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.context import Turn
-from bot.conversation.dialogue import Dialogue, explain
+from bot.conversation.dialogue import Dialogue, trace_lines
 from bot.conversation.policies.urgency import (
     INTENT_OF_KIND,
     MIDDLING_RULE,
@@ -312,6 +312,7 @@ class Engine:
             session,
             in_group=incoming.in_group,
             counsellor=key.listed_in(self._counsellors) or "case" in session.noticed,
+            explain=incoming.explain,
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
@@ -568,7 +569,7 @@ class Engine:
             tier=tier.value,
             kind=_kind_of(turn.urgency),
             rule=_rule_of(turn.urgency),
-            trace=[_reading(understood), *explain(turn.trace)] if wanted else [],
+            trace=[_reading(understood), *trace_lines(turn.trace)] if wanted else [],
         )
 
     # -- the report, admins and reloading ---------------------------------------------------

@@ -234,11 +234,25 @@ class Decision:
     lead: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class Decline:
-    """A policy does not apply to this message; ``reason`` says why (for the trace)."""
+    """A policy does not apply to this message; :attr:`reason` says why (for the trace).
 
-    reason: str
+    A plain class, and the reason may be given as a function that writes it: most policies
+    decline on every message, and the reason is read only when a trace is asked for."""
+
+    __slots__ = ("_reason",)
+
+    def __init__(self, reason: str | Callable[[], str]) -> None:
+        self._reason = reason
+
+    @property
+    def reason(self) -> str:
+        """Why the policy declined, with the scores it used."""
+        reason = self._reason
+        return reason if isinstance(reason, str) else reason()
+
+    def __repr__(self) -> str:
+        return f"Decline({self.reason!r})"
 
 
 @dataclass(frozen=True, slots=True)

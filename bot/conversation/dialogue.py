@@ -94,9 +94,11 @@ class Dialogue:
         *,
         in_group: bool = False,
         counsellor: bool = False,
+        explain: bool = False,
     ) -> Turn:
         """Decide the reply to one message and update ``session`` (``counsellor``: a
-        counsellor speaks, whose specific questions get only the point asked).
+        counsellor speaks, whose specific questions get only the point asked; ``explain``:
+        keep the trace of every policy asked in ``Turn.trace``).
 
         First the loop reads: the details the message states are remembered, whatever else
         happens; the urgency is decided (:mod:`~bot.conversation.policies.urgency`); a crisis
@@ -129,8 +131,8 @@ class Dialogue:
 
         Then the output (bot/conversation/output.py): inside a crisis an ordinary answer keeps
         the numbers in view; a block already sent is not sent again word for word; a group
-        reply is cut to fit. ``Turn.trace`` says which policy answered and why the ones
-        before it declined.
+        reply is cut to fit. With ``explain``, ``Turn.trace`` says which policy answered and
+        why the ones before it declined.
         """
         found = understood.details
         before = session.details
@@ -170,11 +172,16 @@ class Dialogue:
         lead: Decision | None = None
         decision: Decision | None = None
         decided_by = ""
+        draft = Draft(session)
         for policy in POLICIES:
-            outcome = policy.decide(ctx, Draft(session))
-            trace.append((policy.name, outcome))
+            outcome = policy.decide(ctx, draft)
+            if explain:
+                trace.append((policy.name, outcome))
             if isinstance(outcome, Decline):
+                if draft.changes:  # (never: a policy declines before it writes)
+                    draft = Draft(session)
                 continue
+            draft = Draft(session)
             for change in outcome.changes:
                 change.apply(session)
             if outcome.lead:
@@ -286,7 +293,7 @@ class Dialogue:
         return self.actions.direct_long_answer(spec, answer)
 
 
-def explain(trace: list[tuple[str, Decision | Decline]]) -> list[str]:
+def trace_lines(trace: list[tuple[str, Decision | Decline]]) -> list[str]:
     """The trace as lines: each policy asked, whether it answered (why, with the scores it
     used, and the session changes) or declined (and why)."""
     lines = []

@@ -7,11 +7,14 @@ from bot.conversation import texts
 from bot.conversation.actions import CALCULATOR_INTENT
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_UNREADABLE_FIGURE = Decline("no unreadable figure")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     bad = ctx.understood.cues.unreadable_amount
     if bad is None:
-        return Decline("no unreadable figure")
+        return _NO_UNREADABLE_FIGURE
     kind, written = bad
     turn = ctx.turn()
     if ctx.in_group:

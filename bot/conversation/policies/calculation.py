@@ -7,11 +7,16 @@ from bot.conversation import calculator
 from bot.conversation.actions import CALCULATOR_INTENT
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_FIGURE_FOR_A_CALCULATION = Decline("no figure for a calculation")
+_NO_CALCULATION_ASKED = Decline("figures, but no calculation asked")
+_FIGURES_INCOMPLETE = Decline("the figures are not complete")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     found, understood, act = ctx.found, ctx.understood, ctx.actions
     if not calculator.follows_on(found, session.details):
-        return Decline("no figure for a calculation")
+        return _NO_FIGURE_FOR_A_CALCULATION
     top = act.best_topic(understood)
     threshold = ctx.config.classifier.threshold
     turn = ctx.turn()
@@ -20,7 +25,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             (top is not None and top.score >= threshold)
             or not calculator.starts_calculation(found, understood.cues)
         ):
-            return Decline("figures, but no calculation asked")
+            return _NO_CALCULATION_ASKED
         # "600期", "我想算一下 本金8万分12期": the calculator topic, not the fallback
         spec = act.specs[CALCULATOR_INTENT]
         if calculator.ready(session.details):
@@ -37,7 +42,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     ):
         return Decline(f"clearly a new topic: {top.intent} ({top.score:.2f})")
     if not calculator.ready(session.details):
-        return Decline("the figures are not complete")
+        return _FIGURES_INCOMPLETE
     turn.intent = CALCULATOR_INTENT
     session.active_intent = CALCULATOR_INTENT
     act.calculation(session, turn, in_group=ctx.in_group)

@@ -7,15 +7,19 @@ from bot.conversation import texts
 from bot.conversation.actions import VISIT_TOPICS
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_BARE_ACK_MAY_ANSWER = Decline("a bare acknowledgement may answer the open question")
+_NO_CLOSING_WORDS = Decline("no closing words")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     cues, act = ctx.understood.cues, ctx.actions
     closing = cues.closing
     if closing is False and act.yes_no_pending(ctx.pending):
-        return Decline("a bare acknowledgement may answer the open question")
+        return _BARE_ACK_MAY_ANSWER
     if closing is None:
         if not cues.closing_with_tail:
-            return Decline("no closing words")
+            return _NO_CLOSING_WORDS
         best = act.best_topic_score(ctx.understood)
         if best >= ctx.config.classifier.threshold:
             return Decline(f"closing words, but a topic reads the rest ({best:.2f})")

@@ -10,11 +10,14 @@ from bot.conversation.context import Decision, Decline, Draft, Policy, TurnConte
 from bot.messages import Outcome
 from bot.understanding.short_answers import Command
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_COMMAND = Decline("no command")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     command = ctx.understood.command
     if command is None:
-        return Decline("no command")
+        return _NO_COMMAND
     act = ctx.actions
     turn = ctx.turn()
     turn.repeat_ok = True

@@ -7,11 +7,17 @@ from __future__ import annotations
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.conversation.crisis import CRISIS_OF_INTENT, Act, CrisisKind, crisis_reply
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_CRISIS = Decline("no crisis")
+_YES_NO_ANSWER = Decline("a yes/no answer to the question asked")
+_THE_OTHER_KIND_OF_DANGER = Decline("the other kind of danger")
+_NOT_A_CRISIS_STEP = Decline("the message does not move the crisis on")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     kind = ctx.crisis
     if kind is None:
-        return Decline("no crisis")
+        return _NO_CRISIS
     understood, act = ctx.understood, ctx.actions
     details = session.details
     after_visit = bool(details.left) or details.police == "arrived"
@@ -22,13 +28,13 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and act.yes_no_pending(session.pending)
         and understood.cues.yes_no is not None
     ):
-        return Decline("a yes/no answer to the question asked")  # "嗯" to "你现在安全吗？"
+        return _YES_NO_ANSWER  # "嗯" to "你现在安全吗？"
     urgent_kind = CRISIS_OF_INTENT.get(understood.urgent[0]) if understood.urgent else None
     if urgent_kind is not None and urgent_kind is not kind:
-        return Decline("the other kind of danger")  # answered as urgent
+        return _THE_OTHER_KIND_OF_DANGER  # answered as urgent
     if step is Act.OTHER:
         if urgent_kind is None:
-            return Decline("the message does not move the crisis on")
+            return _NOT_A_CRISIS_STEP
         # The same danger said again: the numbers again, in other words, not the block.
         step = Act.HOPELESS if kind is CrisisKind.DESPAIR else Act.STILL_THERE
     replies, ended = crisis_reply(kind, step, session.details)

@@ -11,6 +11,12 @@ from bot.conversation import calculator, texts
 from bot.conversation.actions import gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_DIRECT_ANSWER = Decline("no direct answer")
+_URGENT = Decline("urgent")
+_FIGURES_FOR_THE_CALCULATION = Decline("figures for the calculation")
+_DEBTOR_ANSWER_FOR_STAFF = Decline("a debtor's answer for a staff speaker")
+
 #: A direct answer with its topic's steps stays this short; longer, the steps are offered.
 DIRECT_REPLY_CHARS = 300
 #: Inside a topic, its own direct answer is given from this probability on when it leads the
@@ -23,28 +29,31 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     direct = understood.direct_for(session.details.role, session.details.lender_type)
     if direct is None:
-        return Decline("no direct answer")
+        return _NO_DIRECT_ANSWER
     if understood.urgent:
-        return Decline("urgent")
-    scores = f"{direct.answer} {direct.score:.2f}, runner-up {direct.runner_up_score:.2f}"
+        return _URGENT
+
+    def scores() -> str:
+        return f"{direct.answer} {direct.score:.2f}, runner-up {direct.runner_up_score:.2f}"
+
     in_context = (  # "要开吗" at the door: a question of the topic being talked about
         direct.intent == session.active_intent
         and direct.score >= CONTEXT_DIRECT_FLOOR
         and direct.score >= CONTEXT_DIRECT_MARGIN * direct.runner_up_score
     )
     if not direct.confident and not in_context:
-        return Decline(f"not confident: {scores}")
+        return Decline(f"not confident: {scores()}")
     if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
-        return Decline("figures for the calculation")  # "欠5万分24期": the calculation answers
+        return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期": the calculation answers
     try:
         spec, answer = act.content.answer(direct.answer)
     except KeyError:
         return Decline(f"{direct.answer} is no longer in the content")
     if not direct.confident and block_id(answer.short) in session.sent:
-        return Decline(f"a weak reading of a point already answered: {scores}")  # "好吧我不开"
+        return Decline(f"a weak reading of a point already answered: {scores()}")  # "好吧我不开"
     if session.details.role == "staff" and answer.audience == "debtor":
-        return Decline("a debtor's answer for a staff speaker")  # the staff side: the topics
-    why = ("in context: " if not direct.confident else "") + scores
+        return _DEBTOR_ANSWER_FOR_STAFF  # the staff side: the topics
+    why = ("in context: " if not direct.confident else "") + scores()
     turn = ctx.turn()
     turn.intent = spec.id
     if block_id(answer.short.strip()) in session.sent:

@@ -8,6 +8,9 @@ from bot.conversation.context import Decision, Decline, Draft, Policy, TurnConte
 from bot.understanding.details import Details
 from bot.understanding.reader import Understood
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_POLICE_QUESTION = Decline("no police question after paying a person")
+
 
 def after_paying(details: Details, understood: Understood) -> bool:
     """The police question once money went to a person (also read by the urgency decision)."""
@@ -16,7 +19,7 @@ def after_paying(details: Details, understood: Understood) -> bool:
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if not after_paying(session.details, ctx.understood):
-        return Decline("no police question after paying a person")
+        return _NO_POLICE_QUESTION
     turn = ctx.turn()
     turn.intent = "safe_repayment" if "safe_repayment" in ctx.actions.specs else None
     turn.add(texts.REPORT_AFTER_PAYING)

@@ -23,6 +23,9 @@ from bot.conversation.policies.topics import talking
 from bot.understanding.cues import SHORT_REPLY_CHARS, bigrams
 from bot.understanding.short_answers import compact
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_ACTIVE_TOPIC = Decline("no active topic")
+
 #: Inside a conversation, an unsure direct answer is still given (flagged as the closest
 #: point) from this probability on, when it leads the runner-up by this factor
 CLOSEST_ANSWER_FLOOR = 0.15
@@ -33,7 +36,7 @@ ABOUT_ANSWER_OVERLAP = 2
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if not talking(ctx):
-        return Decline("no active topic")
+        return _NO_ACTIVE_TOPIC
     understood, act, pending = ctx.understood, ctx.actions, ctx.pending
     turn = ctx.turn()
     if _about_last_answer(ctx, session, turn):

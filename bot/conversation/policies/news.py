@@ -7,16 +7,20 @@ from __future__ import annotations
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 from bot.conversation.crisis import CrisisKind
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_NEWS = Decline("no news")
+_ANOTHER_TOPIC = Decline("the message is mainly about another topic")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     news = ctx.news
     if not news:
-        return Decline("no news")
+        return _NO_NEWS
     if news.starts_threat:
         session.crisis = CrisisKind.THREAT.value
     turn = ctx.turn()
     if not ctx.actions.situation_news(list(news.lines), ctx.understood, session, turn):
-        return Decline("the message is mainly about another topic")
+        return _ANOTHER_TOPIC
     return session.decision(turn)
 
 

@@ -11,6 +11,14 @@ from bot.conversation.state import PendingKind
 from bot.understanding.details import Details
 from bot.understanding.short_answers import YesNo
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_QUESTION_OPEN = Decline("no question open")
+_QUESTION_GONE = Decline("the question is no longer in the content")
+_A_CORRECTION_OF_THE_PLAN = Decline("a correction of the plan")
+_NO_YES_NO_READ = Decline("no yes/no read")
+_NO_OPTION_READ = Decline("no option read")
+_NO_AMOUNT_OR_LENDER_GIVEN = Decline("no amount or lender given")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     """Read the message as the answer to the pending question; decline when it is not one.
@@ -25,7 +33,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     """
     pending = ctx.pending
     if pending is None:
-        return Decline("no question open")
+        return _NO_QUESTION_OPEN
     act, understood, found, in_group = ctx.actions, ctx.understood, ctx.found, ctx.in_group
     turn = ctx.turn()
     if pending.kind in (PendingKind.MENU, PendingKind.CLARIFY):
@@ -43,14 +51,14 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     spec = act.specs.get(pending.intent or "")
     follow_up = act.follow_up(spec, pending.follow_up) if spec else None
     if spec is None or follow_up is None:
-        return Decline("the question is no longer in the content")
+        return _QUESTION_GONE
 
     if follow_up.answers is not None:
         if spec.id == CALCULATOR_INTENT and calculator.follows_on(found, session.details):
-            return Decline("a correction of the plan")  # "不对，是36期" is no "no"
+            return _A_CORRECTION_OF_THE_PLAN  # "不对，是36期" is no "no"
         answer = _read_yes_no(ctx, follow_up, found, spec)
         if answer is None:
-            return Decline("no yes/no read")
+            return _NO_YES_NO_READ
         _fill_slot(follow_up, session, answer)
         if answer is YesNo.AFFIRM:
             turn.add(follow_up.answers.affirm)
@@ -67,7 +75,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         if choice is None:
             choice = understood.cues.option([o.label for o in follow_up.options])
         if choice is None:
-            return Decline("no option read")
+            return _NO_OPTION_READ
         option = follow_up.options[choice]
         _fill_option(follow_up, option, session)
         if option.intent is not None:
@@ -78,7 +86,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         wanted = follow_up.detail
         if wanted == "any":
             if found.amount is None and found.lender is None:
-                return Decline("no amount or lender given")
+                return _NO_AMOUNT_OR_LENDER_GIVEN
         elif not act.has_detail(found, wanted):
             return Decline(f"no {wanted} given")
         best = act.best_topic(understood)

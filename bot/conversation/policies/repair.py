@@ -8,11 +8,14 @@ from bot.conversation.context import Decision, Decline, Draft, Policy, TurnConte
 from bot.messages import Outcome
 from bot.understanding.short_answers import Repair
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_REPAIR_WORDS = Decline("no repair words")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     repair = ctx.understood.cues.repair
     if repair is None:
-        return Decline("no repair words")
+        return _NO_REPAIR_WORDS
     if ctx.pending is None:
         return Decline(f"{repair.value}, but no question is open")
     turn = ctx.turn()

@@ -7,14 +7,19 @@ from __future__ import annotations
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 from bot.conversation.crisis import CrisisKind
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_ACTING_NEWS = Decline("no news of a paper, money or a visit now")
+_NEWS_IN_A_FIRST_MESSAGE = Decline("news in a first message")
+_NEWS_WITH_A_QUESTION = Decline("news with a question")
+
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if not ctx.acting_news:
-        return Decline("no news of a paper, money or a visit now")
+        return _NO_ACTING_NEWS
     if not (session.active_intent or session.crisis or ctx.before):
-        return Decline("news in a first message")
+        return _NEWS_IN_A_FIRST_MESSAGE
     if ctx.understood.cues.asks:
-        return Decline("news with a question")
+        return _NEWS_WITH_A_QUESTION
     news = ctx.news
     if news.starts_threat:
         session.crisis = CrisisKind.THREAT.value

@@ -63,7 +63,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and understood.ranking[0].intent == candidates[0].intent
         and nothing < candidates[0].score * SHORT_LEAD_RATIO
     )
-    scores = ", ".join(f"{r.intent} {r.score:.2f}" for r in topics[:3]) + f"; nothing {nothing:.2f}"
+
+    def scores() -> str:
+        best3 = ", ".join(f"{r.intent} {r.score:.2f}" for r in topics[:3])
+        return f"{best3}; nothing {nothing:.2f}"
+
     if (understood.in_domain or in_topic or short_lead) and candidates:
         leader = candidates[0]
         clear = (len(candidates) == 1 or leader.score >= 2 * candidates[1].score) and (
@@ -73,19 +77,19 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             if leader.intent != session.active_intent:
                 turn.add(texts.LEADER_CHECK.format(title=act.specs[leader.intent].title))
             _answer_best(ctx, leader, topics, session, turn)
-            return session.decision(turn, f"a clear leader: {scores}")
+            return session.decision(turn, f"a clear leader: {scores()}")
         close = [r for r in candidates if r.score >= leader.score / 2]
         if in_topic and any(r.intent == session.active_intent for r in close):
             close = []  # the topic being talked about is one of them: read it in context
         if len(close) >= 2 and nothing < leader.score:
             act.clarify(close, session, turn)
-            return session.decision(turn, f"close candidates: {scores}")
+            return session.decision(turn, f"close candidates: {scores()}")
     if understood.in_domain and len(understood.cues.compact) <= 4 and not session.active_intent:
         turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
         act.menu(session, turn)
         turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
         return session.decision(turn, "a bare domain word")
-    return Decline(f"no topic clear enough: {scores}")
+    return Decline(f"no topic clear enough: {scores()}")
 
 
 def _answer_best(

@@ -65,6 +65,10 @@ from bot.understanding.reader import Understood
 from bot.understanding.short_answers import YesNo, read_yes_no
 from bot.understanding.urgent import SignalHit
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_A_CONVERSATION_COMMAND = Decline("a conversation command")
+_POSSIBLE_IN_CRISIS = Decline("possible danger inside a crisis: read in its context")
+
 
 class Tier(StrEnum):
     """How urgent a message is."""
@@ -304,7 +308,7 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
     of the message is answered by the next policies."""
     urgency, understood = ctx.urgency, ctx.understood
     if understood.command is not None:
-        return Decline("a conversation command")
+        return _A_CONVERSATION_COMMAND
     if understood.urgent:
         lead_kind = CRISIS_OF_INTENT.get(understood.urgent[0])
         if ctx.crisis is not None and lead_kind is ctx.crisis:
@@ -312,14 +316,14 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _urgent(ctx, session)
     if urgency.tier is Tier.POSSIBLE and urgency.kind is not None:
         if ctx.crisis is not None:
-            return Decline("possible danger inside a crisis: read in its context")
+            return _POSSIBLE_IN_CRISIS
         turn = ctx.turn()
         turn.add(possible_lines(urgency.kind, in_group=ctx.in_group))
         turn.intent = INTENT_OF_KIND[urgency.kind]
         if not ctx.in_group:
             session.safety_check = urgency.kind.value
         return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
-    return Decline(_why(urgency))
+    return Decline(lambda: _why(urgency))
 
 
 def _why(urgency: Urgency) -> str:

@@ -9,15 +9,19 @@ from bot.conversation import texts
 from bot.conversation.actions import situation_summary
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_ACTIVE_TOPIC = Decline("no active topic")
+_NOT_A_WHAT_NOW_QUESTION = Decline("not a what-now question")
+
 _NUMBERED = re.compile(r"\d+\.")
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     act, cues = ctx.actions, ctx.understood.cues
     if session.active_intent not in act.specs:
-        return Decline("no active topic")
+        return _NO_ACTIVE_TOPIC
     if not (cues.what_now or cues.short_how):
-        return Decline("not a what-now question")
+        return _NOT_A_WHAT_NOW_QUESTION
     best = act.best_topic_score(ctx.understood)
     threshold = ctx.config.classifier.threshold
     if best >= threshold:
