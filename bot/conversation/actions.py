@@ -219,9 +219,10 @@ class Actions:
             turn.add(texts.STEPS_OFFER.format(title=spec.title))
 
     def next_step(self, spec: IntentSpec, session: Draft, turn: Turn) -> None:
-        """The active topic asked again: its advice was sent; point back and go on."""
+        """The active topic asked again: its advice was sent; the step asked about (or the
+        steps again), and go on."""
         turn.intent = spec.id
-        turn.add(self.point_back(spec, turn.said))
+        turn.add(self.said_again(spec, turn))
         question = self.pending_question(session.pending)
         if question:
             turn.add(question)
@@ -399,27 +400,32 @@ class Actions:
         venting: bool = False,
         short_ack: bool = False,
     ) -> None:
-        """Inside an active topic: one scope line (off topic) or "I did not understand", and
-        the open question again (or the next step) — never the fallback apology."""
+        """Inside an active topic: one scope line (off topic) or "I did not understand" with a
+        concrete question back (the open one, else the topic's next, else whether it is the
+        topic's matter) — never the fallback apology, and never the same line twice."""
         turn.intent = Outcome.FALLBACK if off_topic else Outcome.CLARIFY
-        turn.repeat_ok = True  # a short repair line may come again; it carries the question
         question = self.pending_question(pending)
+        still = texts.STILL_ASKING.format(question=question) if question else ""
         if venting:
-            turn.add(
-                texts.VENT + (texts.STILL_ASKING.format(question=question) if question else "")
-            )
+            variants = (texts.VENT, *texts.VENT_AGAIN)
+            turn.add(first_unsent([v + still for v in variants], session.sent))
         elif off_topic:
-            turn.add(
-                texts.SCOPE_LINE
-                + (texts.STILL_ASKING.format(question=question) if question else texts.MENU_HINT)
-            )
+            turn.add(texts.SCOPE_LINE + (still or texts.MENU_HINT))
         elif short_ack:
             # "好吧我不开", "行 我知道了": heard; the open question (if any) stays open
-            turn.add(texts.ACK + (texts.STILL_ASKING.format(question=question) if question else ""))
+            turn.add(texts.ACK + still)
         elif question:
             turn.add(texts.NOT_UNDERSTOOD.format(question=question))
         else:
-            turn.add(texts.NOT_UNDERSTOOD_NO_QUESTION)
+            spec = self.specs.get(session.active_intent or "")
+            remaining = self.unanswered(spec, session) if spec is not None else []
+            if spec is not None and remaining:
+                turn.add(texts.NOT_UNDERSTOOD_QUESTION)
+                self.ask(spec, remaining[0], session, turn)
+                return
+            title = spec.title if spec is not None else ""
+            turn.add(texts.NOT_UNDERSTOOD_TOPIC.format(title=title))
+        turn.repeat_ok = not venting  # the line carries the question: it may come again
         if question:
             session.pending = pending
 
@@ -433,10 +439,15 @@ class Actions:
             session.pending = pending  # keep waiting for the answer
 
     def calculation(self, session: Draft, turn: Turn, *, in_group: bool) -> None:
-        for text in calculator.calculator_reply(
+        """The repayment calculation for what is known: asked for, it is always given (also
+        when the same figures come again)."""
+        replies = calculator.calculator_reply(
             session.details, self.config.calculator, in_group=in_group
-        ):
+        )
+        for index, text in enumerate(replies):
             turn.add(text)
+            if index == 0:  # the figures (the notes after them are not said twice)
+                turn.repeatable.add(text.strip())
 
     def long_answer(self, spec: IntentSpec) -> str:
         """The fuller answer with the rules behind it, for 详细 and counsellors."""
@@ -462,14 +473,30 @@ class Actions:
         return "\n".join(parts)
 
     @staticmethod
-    def point_back(spec: IntentSpec, said: str) -> str:
-        """ "上面第3条：…" — the step of the topic's advice (already sent) that the message
-        asks about, when one clearly fits; else the plain pointer to the steps above."""
+    def point_back(spec: IntentSpec, said: str) -> str | None:
+        """ "上面第3条说的就是这个：…" — the step of the topic's advice (already sent) that the
+        message asks about, with the step itself, when one clearly fits; else None (never a
+        bare "see above")."""
         found = matching_step(spec.advice.short, said)
         if found is None:
-            return texts.ALREADY_SENT
+            return None
         number, step = found
         return texts.POINT_BACK.format(number=number, step=step)
+
+    @staticmethod
+    def steps_again(spec: IntentSpec) -> str:
+        """The topic's steps again, introduced as a repeat (so never the block word for word)."""
+        return texts.STEPS_AGAIN + "\n" + spec.advice.short.strip()
+
+    def said_again(self, spec: IntentSpec, turn: Turn) -> str:
+        """The topic asked again after its steps were sent: the step asked about (with the
+        step), or, for the whole "what do I do" again, the steps themselves."""
+        pointer = None if turn.whole_question else self.point_back(spec, turn.said)
+        if pointer is not None:
+            return pointer
+        again = self.steps_again(spec)
+        turn.repeatable.add(again)  # asked again as a whole: the steps, each time
+        return again
 
     @staticmethod
     def yes_no_pending(pending: Pending | None) -> bool:
@@ -509,6 +536,11 @@ class Actions:
 
 
 #: a detail follow-up's reply that opens with its own "noted" (replaced by what was heard)
+def first_unsent(options: Sequence[str], sent: Sequence[str]) -> str:
+    """The first of ``options`` not sent yet in this conversation (the last when all were)."""
+    return next((o for o in options if block_id(o) not in sent), options[-1])
+
+
 NOTED_OPENING = re.compile(r"^(好的?[，,]?\s*)?记下了[。.]?\s*")
 
 

@@ -48,6 +48,8 @@ class Turn:
     repeatable: set[str] = field(default_factory=set)
     #: the message answered, without spaces and punctuation (to point back to a step)
     said: str = ""
+    #: the message asks what to do about the whole matter ("…怎么办"), not about one step
+    whole_question: bool = False
     #: the direct answer given just before this message, if any
     previous_answer: str | None = None
     #: the urgency decision for this message
@@ -309,7 +311,12 @@ class TurnContext:
 
     def turn(self) -> Turn:
         """A new, empty reply for this message."""
-        return Turn(said=self.understood.cues.compact, previous_answer=self.previous_answer)
+        cues = self.understood.cues
+        return Turn(
+            said=cues.compact,
+            previous_answer=self.previous_answer,
+            whole_question=cues.whole_question,
+        )
 
     @cached_property
     def acting_news(self) -> bool:

@@ -39,6 +39,7 @@ from bot.conversation.policies import (
     monthly,
     news,
     pending,
+    reassure,
     repair,
     told_news,
     topics,
@@ -69,6 +70,7 @@ POLICIES: tuple[Policy, ...] = (
     direct.POLICY,
     news.POLICY,
     calculation.POLICY,
+    reassure.POLICY,
     topics.POLICY,
     in_topic.POLICY,
     fallback.POLICY,
@@ -123,11 +125,12 @@ class Dialogue:
         12. ``direct``: a specific question's direct answer;
         13. ``news``: news about the situation (paid, a paper, let in, the police, gone);
         14. ``calculation``: new figures for a calculation;
-        15. ``topics``: the best topic, a clear leader with a check, a question between close
+        15. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
+        16. ``topics``: the best topic, a clear leader with a check, a question between close
             ones, a system reply, the menu for a bare domain word;
-        16. ``in_topic``: inside a topic, the point of the answer just given, the closest
-            answer, "noted", venting, "not understood" with the open question;
-        17. ``fallback``: one polite scope line.
+        17. ``in_topic``: inside a topic, the point of the answer just given, the closest
+            answer, "noted", venting, "not understood" with a concrete question back;
+        18. ``fallback``: one polite scope line.
 
         Then the output (bot/conversation/output.py): inside a crisis an ordinary answer keeps
         the numbers in view; a block already sent is not sent again word for word; a group

@@ -13,8 +13,9 @@ ids of the blocks sent are remembered here.
 
 from __future__ import annotations
 
+from bot.content import IntentSpec
 from bot.conversation import texts
-from bot.conversation.actions import Actions
+from bot.conversation.actions import Actions, first_unsent, gist
 from bot.conversation.context import Turn, block_id
 from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, fallback_step, reminder
 from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
@@ -39,10 +40,14 @@ def keep_crisis_context(kind: CrisisKind, turn: Turn, session: Session) -> None:
 
 
 def no_repeats(actions: Actions, turn: Turn, session: Session) -> None:
-    """Never send a block twice word for word: drop repeats (unless asked for) and, when
-    nothing new is left, point back to what was sent; remember the ids of what is sent."""
+    """Never send a block twice word for word: a repeat is dropped (unless asked for). A
+    topic's steps asked about again are pointed to with the step itself; when nothing new is
+    left, the reply still says something: in a crisis the step in other words, the topic's
+    steps again (introduced as such), a scope line with a question not sent yet, or the gist
+    of what was said — never a bare "see above". The ids of what is sent are remembered."""
     kept: list[str] = []
-    dropped = False
+    dropped: list[str] = []
+    steps_of: IntentSpec | None = None
     for text in turn.replies:
         ident = block_id(text)
         if (
@@ -51,25 +56,17 @@ def no_repeats(actions: Actions, turn: Turn, session: Session) -> None:
             and text not in turn.repeatable
             and ident in session.sent
         ):
-            dropped = True
-            steps_of = actions.advice_blocks.get(ident)
-            if steps_of is not None and session.crisis is None:
-                kept.append(actions.point_back(steps_of, turn.said))  # steps sent earlier
+            dropped.append(text)
+            spec = actions.advice_blocks.get(ident)
+            if spec is not None and session.crisis is None:
+                steps_of = spec
+                pointer = None if turn.whole_question else actions.point_back(spec, turn.said)
+                if pointer is not None and block_id(pointer) not in session.sent:
+                    kept.append(pointer)  # the step asked about, with the step
             continue
         kept.append(text)
     if dropped and not any(len(t) > REPEATABLE_CHARS for t in kept):
-        crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
-        if crisis is not None:  # in a crisis: the step again in other words, never "above"
-            kept.insert(0, actions.again(crisis, session.sent))
-        elif turn.intent == Outcome.FALLBACK:
-            kept.insert(0, texts.SCOPE_LINE + texts.MENU_HINT)
-        elif turn.intent == "greeting":
-            kept.insert(0, texts.GREETING_AGAIN)
-        elif turn.intent == "thanks":
-            kept.insert(0, texts.CLOSING_AGAIN)  # short: a closing said again
-        else:
-            spec = actions.specs.get(str(turn.intent or ""))
-            kept.insert(0, actions.point_back(spec, turn.said) if spec else texts.ALREADY_SENT)
+        kept.insert(0, _instead(actions, turn, session, dropped[0], steps_of))
     turn.replies = kept
     for text in kept:
         if len(text) > REPEATABLE_CHARS:
@@ -77,6 +74,24 @@ def no_repeats(actions: Actions, turn: Turn, session: Session) -> None:
             if ident not in session.sent:
                 session.sent.append(ident)
     del session.sent[:-MAX_SENT]
+
+
+def _instead(
+    actions: Actions, turn: Turn, session: Session, dropped: str, steps_of: IntentSpec | None
+) -> str:
+    """What to say when everything the reply held was sent before."""
+    crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
+    if crisis is not None:  # in a crisis: the step again in other words, never "above"
+        return actions.again(crisis, session.sent)
+    if turn.intent == Outcome.FALLBACK:
+        return first_unsent(texts.SCOPE_AGAIN, session.sent)
+    if turn.intent == "greeting":
+        return texts.GREETING_AGAIN
+    if turn.intent == "thanks":
+        return texts.CLOSING_AGAIN  # short: a closing said again
+    if steps_of is not None:
+        return actions.said_again(steps_of, turn)
+    return texts.SAME_ANSWER.format(gist=gist(dropped))
 
 
 #: A group reply stays this short: the full steps are for a private chat.

@@ -73,6 +73,16 @@ class Cues:
         return _WHAT_NOW.match(self.compact) is not None
 
     @cached_property
+    def whole_question(self) -> bool:
+        """Asks what to do about the whole matter ("信用卡上门了怎么办"), not about one step."""
+        return _WHOLE.search(self.compact) is not None
+
+    @cached_property
+    def anxious(self) -> bool:
+        """A short anxious message ("怕", "好慌", "我好害怕啊"): fear said, nothing asked."""
+        return len(self.compact) <= 8 and _ANXIOUS.match(self.compact) is not None
+
+    @cached_property
     def short_how(self) -> bool:
         """A short "how?" ("怎么查", "咋弄", "如何核实")."""
         return _SHORT_HOW.match(self.compact) is not None
@@ -126,7 +136,10 @@ class Cues:
 
     @cached_property
     def yes_no(self) -> YesNo | None:
-        """The message read as a yes/no answer, if it is one."""
+        """The message read as a yes/no answer, if it is one ("好怕", "好烦" say fear or
+        anger, not "好")."""
+        if self.anxious or self.venting:
+            return None
         return read_yes_no(self.text)
 
     @cached_property
@@ -208,6 +221,14 @@ _WHAT_NOW = re.compile(
     r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
     r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
     r"(?:呢|啊|呀|吧|了)*$"
+)
+#: asking what to do about the whole matter
+_WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")
+#: a short anxious message: fear said, nothing asked
+_ANXIOUS = re.compile(
+    r"^(?:我|真的|现在)*(?:好|很|太|真|有点|非常|特别)?"
+    r"(?:怕|害怕|好怕|慌|心慌|发慌|紧张|担心|吓人|吓死了?|怕死了|可怕|好可怕|心里没底|发抖)"
+    r"(?:了|啊|呀|呢|哦|啦|死了)*$"
 )
 #: Venting ("烦死了", "受不了了") inside a topic: acknowledged, not "I did not understand".
 _VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|气死|怕死|吓死|头疼|睡不着")

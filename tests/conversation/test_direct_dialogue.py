@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bot.conversation.actions import Actions
 from bot.conversation.policies.direct import DIRECT_REPLY_CHARS
-from bot.conversation.texts import ALREADY_SENT
 from bot.engine import Engine
 from tests.harness import Chat
 
@@ -101,7 +100,7 @@ def test_the_step_asked_about_again_is_pointed_to(engine: Engine) -> None:
     pointer = Actions.point_back(specs["complain"], "12378是干嘛的")
     assert pointer.startswith("上面第2条")
     # nothing specific asked: the plain pointer, never a guessed step
-    assert Actions.point_back(specs["collector_at_door"], "好的") == ALREADY_SENT
+    assert Actions.point_back(specs["collector_at_door"], "好的") is None
 
 
 async def test_a_calm_reply_is_not_an_alarm_but_despair_still_is(engine: Engine) -> None:
