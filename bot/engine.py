@@ -23,6 +23,7 @@ from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.context import Turn
 from bot.conversation.dialogue import Dialogue, trace_lines
+from bot.conversation.output import cap_group
 from bot.conversation.policies.urgency import (
     INTENT_OF_KIND,
     MIDDLING_RULE,
@@ -43,6 +44,7 @@ from bot.storage.sessions.base import SessionRecord, SessionStore
 from bot.storage.turns.base import TurnLog, TurnRecord
 from bot.storage.turns.recorder import TurnRecorder
 from bot.understanding.classifier import Classifier
+from bot.understanding.cues import Forward
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Reader, Understood
 from bot.understanding.short_answers import Command
@@ -208,6 +210,8 @@ class Engine:
             notice = self.admin.take_notice(key, incoming.in_group)
             if notice is not None:
                 response = replace(response, replies=[notice, *response.replies])
+            if incoming.in_group:  # every path, notices included, within the group's length
+                response = replace(response, replies=cap_group(response.replies))
         if log.isEnabledFor(logging.INFO):  # masking costs more than the check
             log.info(
                 "conversation=%s intent=%s confidence=%.2f replies=%d",
@@ -262,7 +266,7 @@ class Engine:
             return Response(replies=[texts.EMPTY], intent=Outcome.EMPTY)
 
         notice = self._group_pii_notice(incoming, text, session)
-        if self._counsellor_mode(incoming, key, text, understood, session):
+        if self._counsellor_mode(incoming, key, understood, session):
             urgency = understanding.dialogue.urgency(understood, session)
             understood = apply(understood, urgency)
             replies, intents = counsellor.answer(
@@ -347,21 +351,33 @@ class Engine:
         self,
         incoming: Incoming,
         key: SessionKey,
-        text: str,
         understood: Understood,
         session: Session,
     ) -> bool:
-        """Counsellor mode goes by who speaks, not by length: a forwarded chat record, a
-        message marked as forwarded (转发, 客户说, 帮客户问, 【转】), or a listed counsellor
-        opening a case (the first question, or a message of at least
-        ``counsellor.CASE_CHARS``). A counsellor's short follow-up in an open case is answered
-        like any question (the point asked only); a long first-person message gets the
-        short steps for its situation. (Counsellor answers put urgent topics first.)"""
+        """Counsellor mode goes by who speaks and how, never by one word: a forwarded chat
+        record; a forward in so many words (【转】, 转发, 帮客户问); words about a client
+        (客户说, 客户问, 我的客户) only as a quote ("客户说：…"), at a case's length
+        (``counsellor.CASE_CHARS``), in a conversation where a case is open, or from a listed
+        counsellor; a listed counsellor opening a case (the first question, or a message of a
+        case's length). Bank staff and collectors ("我是做外访的", known in the conversation or
+        said in this message) are never put in counsellor mode by words: "客户说他要报警" is
+        their own question. A counsellor's short follow-up in an open case is answered like
+        any question (the point asked only); a long first-person message gets the short
+        steps for its situation."""
         if understood.command is not None:
             return False
-        if incoming.kind is MessageKind.CHAT_HISTORY or counsellor.is_forwarded(text):
+        if incoming.kind is MessageKind.CHAT_HISTORY:
             return True
-        if not key.listed_in(self._counsellors):
+        listed = key.listed_in(self._counsellors)
+        staff = "staff" in (session.details.role, understood.details.role)
+        cues = understood.cues
+        if cues.forward is not None and not staff:
+            if cues.forward is Forward.MARKED:
+                return True
+            case_open = "case" in session.noticed
+            if cues.quoted or listed or case_open or len(understood.text) >= counsellor.CASE_CHARS:
+                return True
+        if not listed:
             return False
         # A counsellor's first question opens a case; later short ones ask one point of it.
         return session.active_intent is None or len(understood.text) >= counsellor.CASE_CHARS

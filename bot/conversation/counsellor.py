@@ -2,7 +2,8 @@
 turn with the rules behind it, and closed with a short brief for the counsellor.
 
 Used for counsellors listed in the configuration, for messages marked as forwarded ("转发",
-"客户问：", "【转】"), for forwarded chat records and for long pasted texts.
+"客户问：", "【转】"; read by bot/understanding/cues.py, decided in ``Engine._counsellor_mode``)
+and for forwarded chat records.
 """
 
 from __future__ import annotations
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Understood
 
-#: A message starting with one of these was forwarded from a client.
-FORWARD_MARKERS = re.compile(
-    r"^\s*(【转】|\[转\]|转发[:：]?|转[:：]|客户问[:：]?|客户说[:：]?|客户反映[:：]?|"
-    r"当事人问[:：]|帮客户问|替客户问|我的客户|客户的?情况|当事人的?情况|来访者)"
-)
 #: A listed counsellor's message at least this long is a forwarded case (shorter ones are
 #: follow-up questions, answered like any question).
 CASE_CHARS = 40
@@ -44,11 +40,6 @@ GROUP_CHARS = 300
 
 _SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
 _MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
-
-
-def is_forwarded(text: str) -> bool:
-    """True when ``text`` is marked as forwarded from a client."""
-    return bool(FORWARD_MARKERS.match(text))
 
 
 @dataclass(frozen=True)

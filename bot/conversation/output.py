@@ -129,3 +129,38 @@ def fit_group(turn: Turn) -> None:
     turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
     if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
+
+
+def cap_group(replies: list[str], limit: int = GROUP_MAX) -> list[str]:
+    """A group reply of any path (the conversation, a counsellor's brief or dossier, notices
+    put before it) within ``limit`` characters in all: first cut as :func:`fit_group` cuts,
+    then, if still too long, whole lines are kept in order — those with an emergency number
+    first — and the rest is left for a private chat."""
+    if sum(len(r) for r in replies) <= limit:
+        return replies
+    turn = Turn(replies=list(replies))
+    fit_group(turn)
+    if sum(len(r) for r in turn.replies) <= limit:
+        return turn.replies
+    lines = [(i, line) for i, reply in enumerate(turn.replies) for line in reply.splitlines()]
+    budget = limit - len(texts.GROUP_MORE) - len(turn.replies)
+    kept: set[int] = set()
+    used = 0
+    for urgent in (True, False):
+        for index, (_, line) in enumerate(lines):
+            if index in kept or has_emergency_number(line) is not urgent:
+                continue
+            if line == texts.GROUP_MORE:
+                continue
+            if used + len(line) + 1 <= budget:
+                kept.add(index)
+                used += len(line) + 1
+    if not kept:  # one line longer than the whole budget: its opening
+        return [lines[0][1][: budget - 1] + "…\n" + texts.GROUP_MORE]
+    out: dict[int, list[str]] = {}
+    for index, (reply, line) in enumerate(lines):
+        if index in kept:
+            out.setdefault(reply, []).append(line)
+    capped = ["\n".join(parts) for _, parts in sorted(out.items())]
+    capped[-1] += "\n" + texts.GROUP_MORE
+    return capped

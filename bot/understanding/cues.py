@@ -48,6 +48,16 @@ class Act(StrEnum):
     OTHER = "other"
 
 
+class Forward(StrEnum):
+    """How a message marks itself as forwarded from someone else."""
+
+    #: a forward in so many words: 【转】, 转发, 帮客户问, 替客户问, 当事人问, 来访者
+    MARKED = "marked"
+    #: words about a client that a collector says too (客户说, 客户问, 我的客户, 客户的情况):
+    #: a forward only with a quote (客户说：…), a case's length, or from a counsellor
+    CLIENT_WORDS = "client_words"
+
+
 class Cues:
     """The cues of one message (see the module docstring); every one is read on first use
     and kept."""
@@ -205,6 +215,21 @@ class Cues:
         return content_bigrams(self.text)
 
     @cached_property
+    def forward(self) -> Forward | None:
+        """Whether (and how) the message marks itself as forwarded."""
+        if _FORWARD_MARKED.match(self.text):
+            return Forward.MARKED
+        if _CLIENT_WORDS.match(self.text):
+            return Forward.CLIENT_WORDS
+        return None
+
+    @cached_property
+    def quoted(self) -> bool:
+        """The client's words are quoted after a colon ("客户说：…", "客户问:…")."""
+        match = _CLIENT_WORDS.match(self.text)
+        return match is not None and self.text[match.end() : match.end() + 1] in (":", "：")
+
+    @cached_property
     def act(self) -> Act:
         """What the message does inside a crisis (before the visit is over)."""
         return read_act(self.text, self.details, after_visit=False)
@@ -221,6 +246,14 @@ _WHAT_NOW = re.compile(
     r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
     r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
     r"(?:呢|啊|呀|吧|了)*$"
+)
+#: a forward in so many words
+_FORWARD_MARKED = re.compile(
+    r"^\s*(?:【转】|\[转\]|转发|转[:：]|帮客户问|替客户问|当事人问|来访者|帮我的客户问)"
+)
+#: words about a client, said by counsellors and collectors alike
+_CLIENT_WORDS = re.compile(
+    r"^\s*(?:客户问|客户说|客户反映|我的客户|客户的?情况|当事人的?情况|当事人说)"
 )
 #: asking what to do about the whole matter
 _WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")
