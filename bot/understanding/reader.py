@@ -2,7 +2,7 @@
 
 The steps, each in its own module: normalise (normalize.py, with pinyin.py), segment
 (segment.py), rank the intents (classifier.py), pick the specific question it asks, if any
-(direct_answers.py), read the details (details.py), the conversation command if the whole
+(direct_answers.py), read the details (the details/ package), the conversation command if the whole
 message is one (short_answers.py) and the cues the conversation needs (cues.py: asks,
 what-now, venting, closing, the police question, a correction …, each read on first use).
 Everything later in the pipeline works on the :class:`Understood`; nothing reads the text
