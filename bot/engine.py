@@ -45,6 +45,7 @@ from bot.storage.turns.base import TurnLog, TurnRecord
 from bot.storage.turns.recorder import TurnRecorder
 from bot.understanding.classifier import Classifier
 from bot.understanding.cues import Forward
+from bot.understanding.language import is_english
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Reader, Understood
 from bot.understanding.short_answers import Command
@@ -320,7 +321,7 @@ class Engine:
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
-        if english.is_english(text):
+        if is_english(text):
             danger = None
             if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
                 danger = turn.urgency.kind.value if turn.urgency.kind else "violence"

@@ -8,7 +8,6 @@ and for forwarded chat records.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.policies.urgency import decide
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
+from bot.understanding.cues import forwarded_sentences
 from bot.understanding.details import Details
 
 if TYPE_CHECKING:
@@ -38,9 +38,6 @@ BRIEF_CHARS = 600
 #: In a group every reply stays within this.
 GROUP_CHARS = 300
 
-_SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
-_MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
-
 
 @dataclass(frozen=True)
 class Question:
@@ -56,13 +53,11 @@ def split_questions(
     """The client's questions in ``text``: each sentence is classified, consecutive sentences
     on the same topic are joined, and each topic is kept once, urgent topics first.
     ``whole`` is the classification of the whole text when the caller has it already."""
-    text = _MARKER_ANYWHERE.sub("\n", text[:MAX_ANALYSED_CHARS])
+    text, sentences = forwarded_sentences(text[:MAX_ANALYSED_CHARS], MAX_SENTENCES)
     found: dict[str, list[str]] = {}
     urgent: list[str] = []
     if whole is None:
         whole = classifier.classify(text)
-    sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
-    sentences = [s for s in sentences if len(s) >= 2][:MAX_SENTENCES]
     for sentence in sentences:
         classified = whole if len(sentences) == 1 else _assessed(classifier.classify(sentence))
         intent = _topic_of(classified, floor)

@@ -361,3 +361,18 @@ def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
     if _THANKS_WORDS.search(said):
         return Act.THANKS
     return Act.OTHER
+
+
+# -- a forwarded text ---------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
+_MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
+
+
+def forwarded_sentences(text: str, limit: int) -> tuple[str, list[str]]:
+    """A forwarded text without its forward marks, and its sentences (at least two
+    characters each, at most ``limit`` of them) — the client's questions are read one by one
+    (bot/conversation/counsellor.py)."""
+    text = _MARKER_ANYWHERE.sub("\n", text)
+    sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
+    return text, [s for s in sentences if len(s) >= 2][:limit]
