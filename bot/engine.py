@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command, reload_reply
 from bot.config import Config
@@ -33,7 +34,7 @@ from bot.conversation.policies.urgency import (
     apply,
     decide,
 )
-from bot.conversation.state import Session
+from bot.conversation.state import Paper, Session
 from bot.learning.model import LinearModel
 from bot.learning.retrain import models_for, needs_retraining, retrain
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
@@ -45,10 +46,14 @@ from bot.storage.turns.base import TurnLog, TurnRecord
 from bot.storage.turns.recorder import TurnRecorder
 from bot.understanding.classifier import Classifier
 from bot.understanding.cues import Forward
+from bot.understanding.details import Details
 from bot.understanding.language import is_english
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Reader, Understood
 from bot.understanding.short_answers import Command
+
+if TYPE_CHECKING:
+    from bot.photo.document import Document
 
 log = logging.getLogger(__name__)
 
@@ -511,7 +516,31 @@ class Engine:
         response = Response(replies=answer.replies, intent=answer.intent, urgent=answer.urgent)
         if answer.masked_text:
             self._record_turn(replace(incoming, text=answer.masked_text), response)
+        if addressed and answer.document is not None:
+            await self._remember_paper(key, conversation, answer.document, answer.codes)
         return response
+
+    async def _remember_paper(
+        self, key: SessionKey, conversation: str, document: Document, codes: list[str]
+    ) -> None:
+        """What a paper showed becomes part of the situation: its lender and amount join the
+        details ("每月还多少合适" is not asked the amount again) and the paper is kept for
+        questions about it ("这封信是真的吗")."""
+        session = await self._load_session(conversation, key)
+        lender = document.lenders[0] if document.lenders else None
+        session.paper = Paper(
+            kind=document.kind.value,
+            lender=lender,
+            amount=document.debt_amount,
+            deadline=document.deadlines[0] if document.deadlines else None,
+            pay_person=any(payee.is_person for payee in document.payees),
+            findings=tuple(dict.fromkeys(codes)),
+        )
+        seen = {"lender": lender, "amount": document.debt_amount}
+        session.details = session.details.merged(
+            Details.from_json({k: v for k, v in seen.items() if v is not None})
+        )
+        await self._save_session(session)
 
     async def _load_session(self, conversation: str, key: SessionKey) -> Session:
         """The conversation's session, or a new one (also when the store is down or the stored

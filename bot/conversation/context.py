@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from bot.config import Config
-from bot.conversation.state import Pending, Session
+from bot.conversation.state import Paper, Pending, Session
 from bot.understanding.details import Details
 from bot.understanding.reader import Understood
 
@@ -163,6 +163,7 @@ class Draft:
     crisis_basis: _Field[str | None] = _Field()
     safety_check: _Field[str | None] = _Field()
     last_answer: _Field[str | None] = _Field()
+    paper: _Field[Paper | None] = _Field()
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -215,6 +216,7 @@ class Draft:
             "crisis_basis",
             "safety_check",
             "sent",
+            "paper",
         ):
             self._values[name] = getattr(fresh, name)
         self.changes.append(Reset())

@@ -38,6 +38,7 @@ from bot.conversation.policies import (
     in_topic,
     monthly,
     news,
+    paper,
     pending,
     reassure,
     repair,
@@ -67,6 +68,7 @@ POLICIES: tuple[Policy, ...] = (
     pending.POLICY,
     told_news.POLICY,
     monthly.POLICY,
+    paper.POLICY,
     direct.POLICY,
     news.POLICY,
     calculation.POLICY,
@@ -122,15 +124,16 @@ class Dialogue:
         9. ``pending``: the answer to the bot's open question;
         10. ``told_news``: a paper to sign or money handed over, told and not asked about;
         11. ``monthly``: "每月大概还多少" when the amount is known;
-        12. ``direct``: a specific question's direct answer;
-        13. ``news``: news about the situation (paid, a paper, let in, the police, gone);
-        14. ``calculation``: new figures for a calculation;
-        15. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
-        16. ``topics``: the best topic, a clear leader with a check, a question between close
+        12. ``paper``: "这封信是真的吗" after a photo of a paper: what it showed, how to verify;
+        13. ``direct``: a specific question's direct answer;
+        14. ``news``: news about the situation (paid, a paper, let in, the police, gone);
+        15. ``calculation``: new figures for a calculation;
+        16. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
+        17. ``topics``: the best topic, a clear leader with a check, a question between close
             ones, a system reply, the menu for a bare domain word;
-        17. ``in_topic``: inside a topic, the point of the answer just given, the closest
+        18. ``in_topic``: inside a topic, the point of the answer just given, the closest
             answer, "noted", venting, "not understood" with a concrete question back;
-        18. ``fallback``: one polite scope line.
+        19. ``fallback``: one polite scope line.
 
         Then the output (bot/conversation/output.py): inside a crisis an ordinary answer keeps
         the numbers in view; a block already sent is not sent again word for word; a group

@@ -189,3 +189,52 @@ LET_IN = (
 
 #: the last line of a counsellor's phone-sized brief
 CASE_MORE = "回复“详细”看每个问题的完整解答和依据。"
+
+
+# -- a paper the person sent a photo of (bot/conversation/policies/paper.py) -------------------
+
+#: the kinds of paper as the person would name them (bot/photo/document.py DocKind values)
+PAPER_NAMES = {
+    "court": "法院文书",
+    "lawyer_letter": "律师函",
+    "mandate": "委托书",
+    "agreement": "还款协议",
+    "collection_letter": "催收函",
+    "work_id": "工作证",
+    "sms": "短信",
+    "payment_code": "收款码",
+}
+#: what the photo check found, in a few words (bot/photo/checks.py codes)
+PAPER_CONCERNS = {
+    "scam": "像是诈骗的说法",
+    "pay_person": "收款人是个人",
+    "pay_personal_qr": "二维码是个人收款码",
+    "pay_qr": "让你扫码付款",
+    "pay_not_lender": "收款方不是贷款方",
+    "pay_unverified_account": "收款账户没法确认是贷款方的",
+    "criminal": "用“抓人、坐牢”施压",
+    "blacklist": "说要拉进“黑名单”",
+    "employer": "说要通知单位",
+    "family": "说要找家人",
+    "children": "拿孩子施压",
+    "visit": "说要上门",
+    "fees": "要额外收费",
+    "debt_relief": "“债务减免/代还”的说法",
+    "mediation": "自称“调解中心”",
+    "lawsuit": "说要起诉",
+    "letter_missing": "缺少催收函该写的内容",
+    "letter_no_lender": "没写是哪家贷款方",
+    "lawyer_no_firm": "没写律师事务所",
+    "lawyer_not_court": "律师函冒充法院的口气",
+    "court_red_flags": "不像法院文书的地方",
+    "sms_link": "短信里有链接",
+    "sms_private_phone": "用私人手机号发",
+}
+PAPER_HEAD = "你发的{name}里，要当心的地方：{concerns}。"
+PAPER_CLEAN = "你发的{name}我没看出明显的问题，但真假仍要自己核实。"
+PAPER_VERIFY = (
+    "是不是真的，别打纸上或短信里的电话：打{lender}官方客服（卡背面、官网或官方App上的号码），"
+    "问清欠款多少、这家机构是不是受它委托、该往哪里还。"
+)
+PAPER_NO_PAYING = "核实之前，一分钱都别转给个人或扫对方的码。"
+PAPER_DEADLINE = "上面写的期限（{deadline}）是对方定的，核实清楚再谈，不用被它催着付钱。"

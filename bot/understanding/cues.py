@@ -88,6 +88,11 @@ class Cues:
         return _WHOLE.search(self.compact) is not None
 
     @cached_property
+    def about_paper(self) -> bool:
+        """Speaks of a paper the person was shown or sent ("这封信是真的吗", "上面写的")."""
+        return _PAPER.search(self.compact) is not None
+
+    @cached_property
     def anxious(self) -> bool:
         """A short anxious message ("怕", "好慌", "我好害怕啊"): fear said, nothing asked."""
         return len(self.compact) <= 8 and _ANXIOUS.match(self.compact) is not None
@@ -257,6 +262,11 @@ _CLIENT_WORDS = re.compile(
 )
 #: asking what to do about the whole matter
 _WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")
+#: a paper the person was shown or sent
+_PAPER = re.compile(
+    r"这封|那封|这份|那份|这张|那张|这个函|那个函|催收函|律师函|传票|信上|纸上|上面写|图片|照片"
+    r"|这个信|那个信|这信|函是|协议上|收款码|二维码"
+)
 #: a short anxious message: fear said, nothing asked
 _ANXIOUS = re.compile(
     r"^(?:我|真的|现在)*(?:好|很|太|真|有点|非常|特别)?"
