@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from bot.config import Config
+from bot.content import SYSTEM_INTENTS
 from bot.conversation.state import Paper, Pending, Session
 from bot.understanding.details import Details
 from bot.understanding.reader import Understood
@@ -310,6 +311,13 @@ class TurnContext:
         if self.counsellor:
             return "counsellor"
         return self.session.details.role or "debtor"
+
+    @property
+    def talking(self) -> bool:
+        """A topic is being talked about (inside it, "他们让我先还两千 可以吗" needs no domain
+        word to be in the domain)."""
+        active = self.session.active_intent
+        return active in self.actions.specs and active not in SYSTEM_INTENTS
 
     def turn(self) -> Turn:
         """A new, empty reply for this message."""

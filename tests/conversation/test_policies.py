@@ -48,9 +48,7 @@ def test_no_policy_imports_another() -> None:
     for path in folder.glob("*.py"):
         source = path.read_text(encoding="utf-8")
         imported = set(re.findall(r"bot\.conversation\.policies\.(\w+)", source))
-        # topics.talking is a shared read (is a topic active?), not a decision
-        allowed = {"topics"} if path.stem == "in_topic" else set()
-        assert imported & names <= allowed | {path.stem}, path.name
+        assert imported & names <= {path.stem}, path.name
 
 
 def test_a_draft_records_changes_and_leaves_the_session_alone() -> None:

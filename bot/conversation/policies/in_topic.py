@@ -19,7 +19,6 @@ from bot.conversation.context import (
     TurnContext,
     block_id,
 )
-from bot.conversation.policies.topics import talking
 from bot.understanding.cues import SHORT_REPLY_CHARS, bigrams
 from bot.understanding.short_answers import compact
 
@@ -35,7 +34,7 @@ ABOUT_ANSWER_OVERLAP = 2
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
-    if not talking(ctx):
+    if not ctx.talking:
         return _NO_ACTIVE_TOPIC
     understood, act, pending = ctx.understood, ctx.actions, ctx.pending
     turn = ctx.turn()

@@ -26,13 +26,6 @@ SHORT_LEAD_CHARS = 6
 SHORT_LEAD_RATIO = 0.75
 
 
-def talking(ctx: TurnContext) -> bool:
-    """A topic is being talked about (inside it, "他们让我先还两千 可以吗" needs no domain
-    word to be in the domain)."""
-    active = ctx.session.active_intent
-    return active in ctx.actions.specs and active not in SYSTEM_INTENTS
-
-
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     settings = ctx.config.classifier
@@ -54,7 +47,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
 
     candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor]
     nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
-    in_topic = talking(ctx)
+    in_topic = ctx.talking
     # a short message whose best reading is a topic, well ahead of "nothing": "他们来了",
     # "人来了" at the door need no domain word to be about the topic
     short_lead = (
