@@ -297,6 +297,8 @@ class Engine:
                     session.noticed.append("case")
                 session.case = list(intents)
                 await self._save_session(session)
+                if cleared:  # back after the idle reset: said on this path too
+                    replies.insert(0, self._cleared_note())
                 return Response(
                     replies=[*notice, *replies],
                     intent=intents[0],
@@ -336,12 +338,13 @@ class Engine:
         turn.replies[:0] = notice
         if cleared:  # back after the idle reset: say so once (after any urgent advice)
             urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
-            turn.replies.insert(
-                1 if urgent_first else 0,
-                texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes)),
-            )
+            turn.replies.insert(1 if urgent_first else 0, self._cleared_note())
         await self._save_session(session)
         return self._response(turn, understood, wanted=incoming.explain)
+
+    def _cleared_note(self) -> str:
+        """The one line saying the earlier details were cleared after the idle reset."""
+        return texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes))
 
     def _addressed(self, incoming: Incoming, text: str) -> tuple[bool, str]:
         """Whether a message is for the bot, and its text without the trigger word."""

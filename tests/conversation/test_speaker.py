@@ -114,3 +114,30 @@ async def test_group_replies_never_pass_300_characters(engine: Engine) -> None:
         if total > GROUP_LIMIT:
             over.append((said[:30], total))
     assert not over, over
+
+
+async def test_a_forwarded_case_after_the_idle_reset_says_the_details_were_cleared(
+    engine: Engine,
+) -> None:
+    import time
+    from dataclasses import replace
+
+    from bot.messages import Incoming
+
+    # the store keeps a conversation past the idle reset, for the return notice
+    engine = Engine(
+        engine.config, engine.understanding, MemoryStore(engine.config.sessions.keep_seconds)
+    )
+    chat = Chat(engine, user="returning")
+    await chat.say("我欠招行3万5 催收的人在门口")
+    key = engine.session_key(Incoming(user="returning", text=""))
+    record = await engine.store.get(key)
+    assert record is not None
+    idle = engine.config.sessions.idle_minutes * 60
+    await engine.store.put(replace(record, last_seen=time.time() - idle - 60))
+    try:
+        replies = await chat.say(CASE)
+        assert any("清掉了" in r for r in replies), replies
+        assert any(BRIEF in r for r in replies)
+    finally:
+        await engine.close()
