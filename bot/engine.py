@@ -16,12 +16,15 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command, reload_reply
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
-from bot.conversation.dialogue import Dialogue, Turn
+from bot.conversation.context import Turn
+from bot.conversation.dialogue import Dialogue, trace_lines
+from bot.conversation.output import cap_group
 from bot.conversation.policies.urgency import (
     INTENT_OF_KIND,
     MIDDLING_RULE,
@@ -31,7 +34,7 @@ from bot.conversation.policies.urgency import (
     apply,
     decide,
 )
-from bot.conversation.state import Session
+from bot.conversation.state import Paper, Session
 from bot.learning.model import LinearModel
 from bot.learning.retrain import models_for, needs_retraining, retrain
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
@@ -42,9 +45,15 @@ from bot.storage.sessions.base import SessionRecord, SessionStore
 from bot.storage.turns.base import TurnLog, TurnRecord
 from bot.storage.turns.recorder import TurnRecorder
 from bot.understanding.classifier import Classifier
+from bot.understanding.cues import Forward
+from bot.understanding.details import Details
+from bot.understanding.language import is_english
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Reader, Understood
 from bot.understanding.short_answers import Command
+
+if TYPE_CHECKING:
+    from bot.photo.document import Document
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +98,14 @@ def _kind_of(urgency: Urgency | None) -> str:
     if urgency is None or urgency.tier is Tier.CALM or urgency.kind is None:
         return ""
     return urgency.kind.value
+
+
+def _reading(understood: Understood) -> str:
+    """The trace's first line: the best intents with their probabilities."""
+    best = ", ".join(f"{r.intent} {r.score:.2f}" for r in understood.ranking[:3])
+    direct = understood.direct
+    found = f"; direct {direct.answer} {direct.score:.2f}" if direct is not None else ""
+    return f"reading: {best}{found}"
 
 
 def _rule_of(urgency: Urgency | None) -> str:
@@ -199,6 +216,8 @@ class Engine:
             notice = self.admin.take_notice(key, incoming.in_group)
             if notice is not None:
                 response = replace(response, replies=[notice, *response.replies])
+            if incoming.in_group:  # every path, notices included, within the group's length
+                response = replace(response, replies=cap_group(response.replies))
         if log.isEnabledFor(logging.INFO):  # masking costs more than the check
             log.info(
                 "conversation=%s intent=%s confidence=%.2f replies=%d",
@@ -253,7 +272,7 @@ class Engine:
             return Response(replies=[texts.EMPTY], intent=Outcome.EMPTY)
 
         notice = self._group_pii_notice(incoming, text, session)
-        if self._counsellor_mode(incoming, key, text, understood, session):
+        if self._counsellor_mode(incoming, key, understood, session):
             urgency = understanding.dialogue.urgency(understood, session)
             understood = apply(understood, urgency)
             replies, intents = counsellor.answer(
@@ -278,6 +297,8 @@ class Engine:
                     session.noticed.append("case")
                 session.case = list(intents)
                 await self._save_session(session)
+                if cleared:  # back after the idle reset: said on this path too
+                    replies.insert(0, self._cleared_note())
                 return Response(
                     replies=[*notice, *replies],
                     intent=intents[0],
@@ -303,10 +324,11 @@ class Engine:
             session,
             in_group=incoming.in_group,
             counsellor=key.listed_in(self._counsellors) or "case" in session.noticed,
+            explain=incoming.explain,
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
-        if english.is_english(text):
+        if is_english(text):
             danger = None
             if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
                 danger = turn.urgency.kind.value if turn.urgency.kind else "violence"
@@ -316,12 +338,13 @@ class Engine:
         turn.replies[:0] = notice
         if cleared:  # back after the idle reset: say so once (after any urgent advice)
             urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
-            turn.replies.insert(
-                1 if urgent_first else 0,
-                texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes)),
-            )
+            turn.replies.insert(1 if urgent_first else 0, self._cleared_note())
         await self._save_session(session)
-        return self._response(turn, understood)
+        return self._response(turn, understood, wanted=incoming.explain)
+
+    def _cleared_note(self) -> str:
+        """The one line saying the earlier details were cleared after the idle reset."""
+        return texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes))
 
     def _addressed(self, incoming: Incoming, text: str) -> tuple[bool, str]:
         """Whether a message is for the bot, and its text without the trigger word."""
@@ -337,21 +360,33 @@ class Engine:
         self,
         incoming: Incoming,
         key: SessionKey,
-        text: str,
         understood: Understood,
         session: Session,
     ) -> bool:
-        """Counsellor mode goes by who speaks, not by length: a forwarded chat record, a
-        message marked as forwarded (转发, 客户说, 帮客户问, 【转】), or a listed counsellor
-        opening a case (the first question, or a message of at least
-        ``counsellor.CASE_CHARS``). A counsellor's short follow-up in an open case is answered
-        like any question (the point asked only); a long first-person message gets the
-        short steps for its situation. (Counsellor answers put urgent topics first.)"""
+        """Counsellor mode goes by who speaks and how, never by one word: a forwarded chat
+        record; a forward in so many words (【转】, 转发, 帮客户问); words about a client
+        (客户说, 客户问, 我的客户) only as a quote ("客户说：…"), at a case's length
+        (``counsellor.CASE_CHARS``), in a conversation where a case is open, or from a listed
+        counsellor; a listed counsellor opening a case (the first question, or a message of a
+        case's length). Bank staff and collectors ("我是做外访的", known in the conversation or
+        said in this message) are never put in counsellor mode by words: "客户说他要报警" is
+        their own question. A counsellor's short follow-up in an open case is answered like
+        any question (the point asked only); a long first-person message gets the short
+        steps for its situation."""
         if understood.command is not None:
             return False
-        if incoming.kind is MessageKind.CHAT_HISTORY or counsellor.is_forwarded(text):
+        if incoming.kind is MessageKind.CHAT_HISTORY:
             return True
-        if not key.listed_in(self._counsellors):
+        listed = key.listed_in(self._counsellors)
+        staff = "staff" in (session.details.role, understood.details.role)
+        cues = understood.cues
+        if cues.forward is not None and not staff:
+            if cues.forward is Forward.MARKED:
+                return True
+            case_open = "case" in session.noticed
+            if cues.quoted or listed or case_open or len(understood.text) >= counsellor.CASE_CHARS:
+                return True
+        if not listed:
             return False
         # A counsellor's first question opens a case; later short ones ask one point of it.
         return session.active_intent is None or len(understood.text) >= counsellor.CASE_CHARS
@@ -484,7 +519,31 @@ class Engine:
         response = Response(replies=answer.replies, intent=answer.intent, urgent=answer.urgent)
         if answer.masked_text:
             self._record_turn(replace(incoming, text=answer.masked_text), response)
+        if addressed and answer.document is not None:
+            await self._remember_paper(key, conversation, answer.document, answer.codes)
         return response
+
+    async def _remember_paper(
+        self, key: SessionKey, conversation: str, document: Document, codes: list[str]
+    ) -> None:
+        """What a paper showed becomes part of the situation: its lender and amount join the
+        details ("每月还多少合适" is not asked the amount again) and the paper is kept for
+        questions about it ("这封信是真的吗")."""
+        session = await self._load_session(conversation, key)
+        lender = document.lenders[0] if document.lenders else None
+        session.paper = Paper(
+            kind=document.kind.value,
+            lender=lender,
+            amount=document.debt_amount,
+            deadline=document.deadlines[0] if document.deadlines else None,
+            pay_person=any(payee.is_person for payee in document.payees),
+            findings=tuple(dict.fromkeys(codes)),
+        )
+        seen = {"lender": lender, "amount": document.debt_amount}
+        session.details = session.details.merged(
+            Details.from_json({k: v for k, v in seen.items() if v is not None})
+        )
+        await self._save_session(session)
 
     async def _load_session(self, conversation: str, key: SessionKey) -> Session:
         """The conversation's session, or a new one (also when the store is down or the stored
@@ -547,7 +606,7 @@ class Engine:
             self._last_store_warning = now
 
     @staticmethod
-    def _response(turn: Turn, understood: Understood) -> Response:
+    def _response(turn: Turn, understood: Understood, *, wanted: bool = False) -> Response:
         tier = turn.urgency.tier if turn.urgency is not None else Tier.CALM
         return Response(
             replies=turn.replies,
@@ -559,6 +618,7 @@ class Engine:
             tier=tier.value,
             kind=_kind_of(turn.urgency),
             rule=_rule_of(turn.urgency),
+            trace=[_reading(understood), *trace_lines(turn.trace)] if wanted else [],
         )
 
     # -- the report, admins and reloading ---------------------------------------------------

@@ -50,6 +50,9 @@ class Incoming:
     kind: MessageKind = MessageKind.TEXT
     #: the bytes of a photo (kind IMAGE) when the platform delivered them; never logged
     image: bytes | None = field(default=None, repr=False)
+    #: the sender asked for the decision trace (``chat --explain``; the HTTP API's debug
+    #: flag with the admin token): ``Response.trace`` is filled only then
+    explain: bool = False
 
     @property
     def in_group(self) -> bool:
@@ -185,6 +188,9 @@ class Response:
     #: the urgency decision that decided (for the console's safety view)
     kind: str = ""
     rule: str = ""
+    #: which decision answered and why the ones before it declined, with the scores they
+    #: used (``chat --explain``; the HTTP API shows it only to the admin token)
+    trace: list[str] = field(default_factory=list)
 
     @property
     def silent(self) -> bool:

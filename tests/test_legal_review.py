@@ -13,7 +13,7 @@ import pytest
 from bot.content import Content, default_intents_dir, load_content
 from bot.conversation import crisis, texts
 from bot.facts import check_python_texts, chinese_number, intent_texts, text_citations
-from bot.understanding.situation import read_situation
+from bot.understanding.details.situation import read_situation
 from tests.harness import run
 
 INTENTS = default_intents_dir()

@@ -148,7 +148,7 @@ def test_chat_sh_new_starts_a_new_chat(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "unrecognized arguments" not in proc.stderr
-    from bot.cli import _chat_by_default
+    from bot.arguments import chat_by_default as _chat_by_default
 
     assert _chat_by_default(["--new"]) == ["chat", "--new"]
     assert _chat_by_default(["--config", "c.yaml", "--new"]) == [

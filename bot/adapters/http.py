@@ -6,15 +6,18 @@ the JSON, or as a ``multipart/form-data`` upload with the same fields and an ``i
 ``GET /healthz`` says the bot is up; ``GET /`` is the chat page (files in
 ``bot/adapters/web/``). The API needs ``Authorization: Bearer <token>`` unless
 ``platforms.http.require_token`` is false (and the server is on loopback); the page and
-/healthz do not. Every request's Host header must be an allowed one (421 otherwise), each
-client gets ``rate_limit_per_minute`` API requests (429 with Retry-After beyond), a slow body
-gets 408, and every response carries the security headers (bot/adapters/http_guard.py).
+/healthz do not. ``"debug": true`` in the body adds ``"trace"`` to the answer (which
+decision answered, which declined and why, with the scores used), only with the header
+``X-Admin-Token: <platforms.http.admin_token>`` (403 otherwise). Every request's Host header
+must be an allowed one (421 otherwise), each client gets ``rate_limit_per_minute`` API
+requests (429 with Retry-After beyond), a slow body gets 408, and every response carries the
+security headers (bot/adapters/http_guard.py).
 
 Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
-wrong, 404 unknown path, 405 wrong method, 408 body too slow, 413 body, text or image too
-large, 415 neither JSON nor multipart, 421 Host not allowed, 422 a field missing or of the
-wrong type or an image that is not base64, 429 too many requests, 500 anything
-unexpected (logged, never a traceback).
+wrong, 403 a debug trace asked for without the admin token, 404 unknown path, 405 wrong
+method, 408 body too slow, 413 body, text or image too large, 415 neither JSON nor
+multipart, 421 Host not allowed, 422 a field missing or of the wrong type or an image that is
+not base64, 429 too many requests, 500 anything unexpected (logged, never a traceback).
 
 Privacy: message texts are never logged here; INFO lines carry the conversation id and intent.
 """
@@ -195,6 +198,8 @@ class MessageRequest:
     room: str | None
     text: str
     image: bytes | None = None
+    #: the decision trace is asked for (allowed only with the admin token)
+    debug: bool = False
 
     @classmethod
     def from_json(cls, data: object, *, with_photo: bool = False) -> MessageRequest:
@@ -211,7 +216,21 @@ class MessageRequest:
         photo = with_photo or image is not None
         text = _field(data, "text", max_chars=MAX_TEXT_CHARS, optional=photo)
         assert conversation is not None and user is not None
-        return cls(conversation=conversation, user=user, room=room, text=text or "", image=image)
+        debug = data.get("debug", False)
+        if debug is None:
+            debug = False
+        if not isinstance(debug, bool):
+            raise ApiError(
+                422, "wrong_type", f"field 'debug' must be a boolean, got {_json_type(debug)}"
+            )
+        return cls(
+            conversation=conversation,
+            user=user,
+            room=room,
+            text=text or "",
+            image=image,
+            debug=debug,
+        )
 
     def incoming(self) -> Incoming:
         """The engine's message. Users and rooms are scoped by the conversation id, so two API
@@ -225,6 +244,7 @@ class MessageRequest:
             addressed=True,
             kind=MessageKind.IMAGE if self.image is not None else MessageKind.TEXT,
             image=self.image,
+            explain=self.debug,
         )
 
 
@@ -464,6 +484,9 @@ class HttpAdapter(Adapter):
             error_headers={**SECURITY_HEADERS, "Cache-Control": API_CACHE_CONTROL},
         )
         self._host = settings.host
+        #: the admin token that allows the debug trace (None: no trace for anyone)
+        admin = settings.admin_token
+        self._admin_token = admin.get_secret_value().strip() or None if admin else None
 
     @property
     def port(self) -> int | None:
@@ -507,6 +530,17 @@ class HttpAdapter(Adapter):
                 {"WWW-Authenticate": 'Bearer realm="cuishou-bot"'},
             )
 
+    def _authorize_debug(self, request: web.Request) -> None:
+        """The decision trace shows how the bot reads messages: only for the admin token."""
+        given = request.headers.get("X-Admin-Token")
+        if self._admin_token is None or not token_matches(given, self._admin_token):
+            raise ApiError(
+                403,
+                "forbidden",
+                "the debug trace needs the admin token: send the header 'X-Admin-Token: "
+                "<token>' with the token set in platforms.http.admin_token (BOT_ADMIN_TOKEN)",
+            )
+
     async def _messages(self, request: web.Request) -> web.Response:
         self._authorize(request)
         if request.content_type not in ("multipart/form-data", "application/json"):
@@ -537,6 +571,8 @@ class HttpAdapter(Adapter):
                 "(platforms.http.body_timeout_seconds)",
                 {"Connection": "close"},
             ) from None
+        if message.debug:
+            self._authorize_debug(request)
         response = await self._engine.handle(message.incoming())
         log.info(
             "http: conversation %s%s -> %s, %d repl%s",
@@ -546,17 +582,17 @@ class HttpAdapter(Adapter):
             len(response.replies),
             "y" if len(response.replies) == 1 else "ies",
         )
-        return web.json_response(
-            {
-                "conversation": message.conversation,
-                "intent": response.intent,
-                "confidence": round(response.confidence, 3),
-                "replies": [clean_text(reply) for reply in response.replies],
-                "choices": [clean_text(choice) for choice in response.choices],
-                "urgent": response.urgent,
-            },
-            dumps=_dumps,
-        )
+        answer: dict[str, Any] = {
+            "conversation": message.conversation,
+            "intent": response.intent,
+            "confidence": round(response.confidence, 3),
+            "replies": [clean_text(reply) for reply in response.replies],
+            "choices": [clean_text(choice) for choice in response.choices],
+            "urgent": response.urgent,
+        }
+        if message.debug:
+            answer["trace"] = [clean_text(line) for line in response.trace]
+        return web.json_response(answer, dumps=_dumps)
 
     async def _read_json(self, request: web.Request) -> MessageRequest:
         # A JSON body gets no photo allowance (a large photo comes as multipart): read at most

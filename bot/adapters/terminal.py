@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from bot.adapters.base import Adapter
 from bot.adapters.hygiene import clean_incoming, clean_text
 from bot.config import Config
 from bot.engine import Engine
-from bot.messages import Incoming, MessageKind
+from bot.messages import Incoming, MessageKind, Response
 from bot.storage.errors import StoreUnavailable
 
 BANNER = (
@@ -108,11 +109,12 @@ async def _read_line() -> bytes:
     return await future
 
 
-async def chat_terminal(config: Config, new: bool = False) -> int:
-    """An interactive chat on stdin/stdout; ``new`` forgets an earlier conversation first."""
+async def chat_terminal(config: Config, new: bool = False, explain: bool = False) -> int:
+    """An interactive chat on stdin/stdout; ``new`` forgets an earlier conversation first;
+    ``explain`` prints after each reply which decision answered and why the others declined."""
     engine = await Engine.create(config)
     try:
-        return await chat_with_engine(engine, new=new)
+        return await chat_with_engine(engine, new=new, explain=explain)
     finally:
         await engine.close()
 
@@ -139,8 +141,9 @@ async def earlier_conversation(engine: Engine, new: bool) -> str | None:
     return CONTINUED.format(minutes=_ago(idle))
 
 
-async def chat_with_engine(engine: Engine, new: bool = False) -> int:
-    """The terminal conversation loop over an existing engine."""
+async def chat_with_engine(engine: Engine, new: bool = False, explain: bool = False) -> int:
+    """The terminal conversation loop over an existing engine (``explain``: the decision
+    trace after each reply)."""
     print(BANNER, flush=True)
     note = await earlier_conversation(engine, new)
     if note is not None:
@@ -159,9 +162,20 @@ async def chat_with_engine(engine: Engine, new: bool = False) -> int:
         if isinstance(incoming, str):
             print(f"\n助手：{incoming}", flush=True)
             continue
+        if explain:
+            incoming = replace(incoming, explain=True)
         response = await engine.handle(incoming)
         for reply in response.replies:
             print(f"\n助手：{reply}", flush=True)
+        if explain:
+            print(explained(response), flush=True)
+
+
+def explained(response: Response) -> str:
+    """The decision trace of a reply, for the terminal (``chat --explain``)."""
+    lines = [f"  [{response.intent or '-'} · {response.tier} {response.rule}".rstrip() + "]"]
+    lines += [f"  · {line}" for line in response.trace]
+    return "\n".join(lines)
 
 
 class TerminalAdapter(Adapter):
@@ -238,8 +252,9 @@ def _incoming_from(obj: Any) -> Incoming | str:
     )
 
 
-async def chat_jsonl(config: Config) -> int:
-    """Scripted conversations: JSON objects in, JSON objects out, one per line."""
+async def chat_jsonl(config: Config, explain: bool = False) -> int:
+    """Scripted conversations: JSON objects in, JSON objects out, one per line (``explain``:
+    each answer also carries its decision trace as ``"trace"``)."""
     engine = await Engine.create(config)
     status = 0
     try:
@@ -263,7 +278,7 @@ async def chat_jsonl(config: Config) -> int:
                 if isinstance(incoming, str):
                     out = {"line": number, "error": incoming}
                 else:
-                    response = await engine.handle(incoming)
+                    response = await engine.handle(replace(incoming, explain=explain))
                     values = (
                         obj.get("conversation", obj.get("user", "jsonl")),
                         response.intent,
@@ -271,6 +286,8 @@ async def chat_jsonl(config: Config) -> int:
                         response.choices,
                     )
                     out = dict(zip(JSONL_OUTPUT_FIELDS, values, strict=True))
+                    if explain:
+                        out["trace"] = response.trace
             if "error" in out:
                 status = 1
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -24,11 +24,11 @@ for each thing that cannot be computed. The dialogue only calls it (and :func:`r
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from bot.config import CalculatorConfig
+from bot.understanding.cues import Cues
 from bot.understanding.details import Details
 
 log = logging.getLogger(__name__)
@@ -352,23 +352,19 @@ def follows_on(found: Details, details: Details) -> bool:
     return bool(details.debts and found.lender is not None)
 
 
-def starts_calculation(found: Details, text: str) -> bool:
+def starts_calculation(found: Details, cues: Cues) -> bool:
     """True when a message with no other topic is a question for the calculator: figures
     only, with a number of periods, a budget, a rate, a down payment or a convention (600期,
     0期, 每月最多还1500 要几期). A bare amount (欠3万) is not: it may be about anything."""
-    if asks_calculation(found, text):
+    if asks_calculation(found, cues):
         return True
-    return figures_only(text) and (found.months is not None or calculator_only(found))
+    return cues.figures_only and (found.months is not None or calculator_only(found))
 
 
-def asks_calculation(found: Details, text: str) -> bool:
+def asks_calculation(found: Details, cues: Cues) -> bool:
     """True when a message asks for a calculation in so many words and gives an amount
     ("我想算一下 本金8万分12期", "帮我算算 欠3万"): whatever topic its words resemble."""
-    return found.amount is not None and _CALC_ASK.search(text) is not None
-
-
-#: asking for a calculation in so many words
-_CALC_ASK = re.compile(r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个")
+    return found.amount is not None and cues.calculation
 
 
 def calculator_only(found: Details) -> bool:
@@ -385,20 +381,6 @@ def calculator_only(found: Details) -> bool:
             found.convention,
         )
     )
-
-
-#: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
-_FIGURE_WORDS = re.compile(
-    r"[0-9零〇一二两三四五六七八九十百千万亿.,wk%‰ ，。！？!?、~]"
-    r"|不对|不是|改成|改为|应该是|其实是|金额|欠款|欠了|欠|借了|借|总共|一共|大概|期数|个月|期|年|元|块|是|了|呢|吗|的|那|就|吧|啊"
-)
-
-
-def figures_only(text: str) -> bool:
-    """True when a message holds little but figures and correction words (欠3.5万, 不对，是4万,
-    那分36期呢): after a calculation it is a new figure for it, whatever topic the words
-    otherwise resemble (不对 reads like disputing a debt)."""
-    return bool(text) and len(text) <= 20 and len(_FIGURE_WORDS.sub("", text)) <= 1
 
 
 def _principal(details: Details) -> tuple[Decimal, list[str]]:

@@ -2,12 +2,12 @@
 turn with the rules behind it, and closed with a short brief for the counsellor.
 
 Used for counsellors listed in the configuration, for messages marked as forwarded ("转发",
-"客户问：", "【转】"), for forwarded chat records and for long pasted texts.
+"客户问：", "【转】"; read by bot/understanding/cues.py, decided in ``Engine._counsellor_mode``)
+and for forwarded chat records.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from bot.conversation.dialogue import Dialogue
 from bot.conversation.policies.urgency import decide
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
+from bot.understanding.cues import forwarded_sentences
 from bot.understanding.details import Details
 
 if TYPE_CHECKING:
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Understood
 
-#: A message starting with one of these was forwarded from a client.
-FORWARD_MARKERS = re.compile(
-    r"^\s*(【转】|\[转\]|转发[:：]?|转[:：]|客户问[:：]?|客户说[:：]?|客户反映[:：]?|"
-    r"当事人问[:：]|帮客户问|替客户问|我的客户|客户的?情况|当事人的?情况|来访者)"
-)
 #: A listed counsellor's message at least this long is a forwarded case (shorter ones are
 #: follow-up questions, answered like any question).
 CASE_CHARS = 40
@@ -41,14 +37,6 @@ MAX_SENTENCES = 60
 BRIEF_CHARS = 600
 #: In a group every reply stays within this.
 GROUP_CHARS = 300
-
-_SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
-_MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
-
-
-def is_forwarded(text: str) -> bool:
-    """True when ``text`` is marked as forwarded from a client."""
-    return bool(FORWARD_MARKERS.match(text))
 
 
 @dataclass(frozen=True)
@@ -65,13 +53,11 @@ def split_questions(
     """The client's questions in ``text``: each sentence is classified, consecutive sentences
     on the same topic are joined, and each topic is kept once, urgent topics first.
     ``whole`` is the classification of the whole text when the caller has it already."""
-    text = _MARKER_ANYWHERE.sub("\n", text[:MAX_ANALYSED_CHARS])
+    text, sentences = forwarded_sentences(text[:MAX_ANALYSED_CHARS], MAX_SENTENCES)
     found: dict[str, list[str]] = {}
     urgent: list[str] = []
     if whole is None:
         whole = classifier.classify(text)
-    sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
-    sentences = [s for s in sentences if len(s) >= 2][:MAX_SENTENCES]
     for sentence in sentences:
         classified = whole if len(sentences) == 1 else _assessed(classifier.classify(sentence))
         intent = _topic_of(classified, floor)

@@ -11,10 +11,10 @@ never answered with the fallback. Numbers and rules used here are in intents/fac
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 from bot.conversation.numbers import CRISIS_LINES, CRISIS_LINES_SHORT, IN_DANGER
+from bot.understanding.cues import Act
 from bot.understanding.details import Details
 
 
@@ -30,79 +30,6 @@ CRISIS_OF_INTENT = {
     "threat_or_violence": CrisisKind.THREAT,
     "emotional_distress": CrisisKind.DESPAIR,
 }
-
-
-class Act(StrEnum):
-    """What a message inside a crisis does."""
-
-    POLICE_CALLED = "police_called"
-    POLICE_ARRIVED = "police_arrived"
-    LEFT = "left"
-    STILL_THERE = "still_there"
-    WHAT_NOW = "what_now"
-    SAFE = "safe"
-    HOPELESS = "hopeless"
-    TIRED = "tired"
-    THANKS = "thanks"
-    OTHER = "other"
-
-
-_WHAT_NOW = re.compile(
-    r"(?:我)?(?:该|应该|要|能|可以)?(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整)"
-    r"|然后呢|接下来|现在呢|下一步|还有呢|还有吗|还要做|还需要做|还能做"
-    r"|what (?:now|should i do)|what do i do|what else"
-)
-#: a bare yes, or "safe", once the visitors are gone (the bot just asked "你现在安全吗？")
-_SAFE_YES = re.compile(
-    r"^(?:嗯+|恩+|是的?|对|安全|安全的|还好|还行|好的?|ok|okay|yes)(?:了|的|吧|啊)*$"
-)
-_SAFE = re.compile(
-    r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
-    r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
-    r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了"
-)
-_HOPELESS = re.compile(
-    r"(?:谁|没人|没有人)(?:也|都)?(?:帮不了|救不了|管不了|在乎)|帮不了我|没用的?|没有用"
-    r"|活着(?:没|有什么)意思|没有希望|看不到希望|撑不下去|不想撑|熬不下去|no one can help"
-    r"|nobody can help|no hope|hopeless"
-)
-_TIRED = re.compile(
-    r"(?:好|太|很|真的|就是|只是|特别)?累(?:了|死了|啊)?$|^(?:就是|只是)?(?:太)?累|好困|心累"
-    r"|just tired|so tired"
-)
-_THANKS_WORDS = re.compile(
-    r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)"
-    r"|^(?:好的?|好吧|嗯+|哦+|ok|okay|知道了|明白了?|收到)$"  # a bare "okay" in a crisis
-)
-
-
-def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
-    """What ``text`` (normalised) does inside a crisis; ``found`` are its details.
-    ``after_visit``: the visitors left or the police came (a bare "嗯" then says "I'm safe")."""
-    compact = re.sub(r"[\s,.!?;:~，。！？；：、…]+", "", text)
-    if found.police == "arrived":
-        return Act.POLICE_ARRIVED
-    if found.police == "called":
-        return Act.POLICE_CALLED
-    if found.left is True:
-        return Act.LEFT
-    if _SAFE.search(compact) and not re.search(r"不安全|没安全|怎么|吗", compact):
-        return Act.SAFE
-    if _HOPELESS.search(compact):
-        return Act.HOPELESS
-    if found.document is not None or found.paid is not None or found.signed:
-        return Act.OTHER  # "他们要她签字代还 怎么办": answered on its point, the numbers kept
-    if _WHAT_NOW.search(compact):
-        return Act.WHAT_NOW
-    if found.left is False:
-        return Act.STILL_THERE
-    if _SAFE_YES.match(compact) and after_visit:
-        return Act.SAFE  # "嗯", "安全" to "你现在安全吗？" once they are gone
-    if _TIRED.search(compact):
-        return Act.TIRED
-    if _THANKS_WORDS.search(compact):
-        return Act.THANKS
-    return Act.OTHER
 
 
 # -- the safety plan: what to say, by crisis, act and what is known ----------------------------

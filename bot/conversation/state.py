@@ -66,6 +66,49 @@ class Pending:
         )
 
 
+@dataclass(frozen=True)
+class Paper:
+    """What the last photo of a paper showed, kept so follow-ups about it are answered ("这封信
+    是真的吗", "每月还多少合适"): its kind (bot/photo/document.py ``DocKind``), the lender and
+    the amount it names, the deadline, whether it asks to pay a person, and the codes of what
+    the check found (bot/photo/checks.py)."""
+
+    kind: str
+    lender: str | None = None
+    amount: float | None = None
+    deadline: str | None = None
+    pay_person: bool = False
+    findings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "kind": self.kind,
+            "lender": self.lender,
+            "amount": self.amount,
+            "deadline": self.deadline,
+            "pay_person": self.pay_person,
+            "findings": list(self.findings),
+        }
+
+    @classmethod
+    def from_json(cls, raw: object) -> Paper | None:
+        """Rebuild a paper; None when ``raw`` is not one (sessions before papers were kept)."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+            return None
+        amount = raw.get("amount")
+        return cls(
+            kind=raw["kind"],
+            lender=_str_or_none(raw.get("lender")),
+            amount=float(amount)
+            if isinstance(amount, int | float) and not isinstance(amount, bool)
+            else None,
+            deadline=_str_or_none(raw.get("deadline")),
+            pay_person=raw.get("pay_person") is True,
+            findings=tuple(_strings(raw.get("findings"))),
+        )
+
+
 @dataclass
 class Session:
     """What the bot remembers of one conversation."""
@@ -95,6 +138,8 @@ class Session:
     #: how the crisis in progress was decided ("sign": words of danger; "model": a
     #: likelihood alone): a crisis on a likelihood alone ends at the first calm question
     crisis_basis: str | None = None
+    #: what the last photo of a paper showed (follow-ups about the letter are answered)
+    paper: Paper | None = None
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -116,6 +161,7 @@ class Session:
                 "case": self.case,
                 "safety_check": self.safety_check,
                 "crisis_basis": self.crisis_basis,
+                "paper": None if self.paper is None else self.paper.to_json(),
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -146,6 +192,7 @@ class Session:
             case=_strings(raw.get("case")),
             safety_check=_str_or_none(raw.get("safety_check")),
             crisis_basis=_str_or_none(raw.get("crisis_basis")),
+            paper=Paper.from_json(raw.get("paper")),
         )
 
     def reset(self) -> None:
@@ -159,6 +206,7 @@ class Session:
         self.crisis_basis = None
         self.safety_check = None
         self.sent = []
+        self.paper = None
 
 
 def _strings(value: object) -> list[str]:

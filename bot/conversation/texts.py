@@ -58,6 +58,29 @@ GROUP_PII = (
 GROUP_MORE = "（群里只说要点，完整步骤请私聊我。）"
 WHICH_ASPECT = "你想了解哪方面？可以直接说说发生了什么，或者回复数字："
 VENT = "被这样催，换谁都会烦、会难受，这不怪你。我们一步一步来。"
+#: venting again: other words each time (never the same line twice)
+VENT_AGAIN = (
+    "烦是正常的，这事换谁都扛不轻松。先歇口气，我们只看眼前这一步。",
+    "我听着呢。难受的时候不用急着做决定，先把最要紧的一件事做了就好。",
+)
+#: a short anxious message ("怕", "好慌") once the conversation is going: presence, then one
+#: step (the words change every time; a step is never given twice in the same words)
+PRESENCE = (
+    "别怕，我在这儿陪你，我们一步一步来。",
+    "害怕很正常，你不是一个人在面对这件事。",
+    "先深呼吸一下，慢慢来，我一直在。",
+    "我明白你很紧张。先只做一件事就好。",
+)
+ONE_STEP = "先做这一步：{step}"
+#: the topic's steps sent again when asked again as a whole (so never a bare "see above")
+STEPS_AGAIN = "再发一次这几步："
+#: a message about nothing the bot covers, said again: other words, with a concrete question
+SCOPE_AGAIN = (
+    "这个我帮不上。我能帮的是欠款逾期和催收的事：有人上门、电话骚扰、核实身份、协商分期、投诉。"
+    "你遇到的是哪一种？",
+    "这件事不在我能回答的范围里。如果和欠款、催收有关，直接说发生了什么就行，"
+    "比如“有人在门口说是银行的”。",
+)
 NOTED = "好，记下了。"
 KEY_STEPS = "现在最要紧的是这两步："
 HOLD = "好，不着急，我在这儿等你。"
@@ -75,12 +98,13 @@ CLOSING_PLAIN = "好的。有新情况随时告诉我。"
 THANKS_PLAIN = "不客气，希望你一切顺利。还有问题随时来问我，输入“菜单”可以查看全部话题。"
 POINT_BACK = "上面第{number}条说的就是这个：{step}"
 POINT_BACK_STEP = "上面说过这一步：{step}"
-ALREADY_SENT = "这些步骤上面已经发过了，往上翻就能看到；想让我再发一遍，回复“再说一遍”。"
 LEADER_CHECK = "如果你问的是“{title}”："
 NOT_UNDERSTOOD = "我没太看懂这句话。我刚才问的是：{question}"
-NOT_UNDERSTOOD_NO_QUESTION = (
-    "我没太看懂这句话。可以换个说法，直接说发生了什么或你想问什么；"
-    "回复“详细”看这个话题背后的规定，回复“菜单”看全部话题。"
+NOT_UNDERSTOOD_QUESTION = "我没太看懂这句话，先问你一句："
+#: not understood inside a topic with no question open: a concrete question back
+NOT_UNDERSTOOD_TOPIC = (
+    "我没太看懂这句话。你是想问“{title}”这件事吗？如果是别的事，直接说发生了什么；"
+    "回复“菜单”看全部话题。"
 )
 SCOPE_LINE = "这个问题不在我能帮的范围内，我只回答欠款逾期和催收相关的事。"
 MENU_HINT = "回复“菜单”看我能帮什么。"
@@ -165,3 +189,52 @@ LET_IN = (
 
 #: the last line of a counsellor's phone-sized brief
 CASE_MORE = "回复“详细”看每个问题的完整解答和依据。"
+
+
+# -- a paper the person sent a photo of (bot/conversation/policies/paper.py) -------------------
+
+#: the kinds of paper as the person would name them (bot/photo/document.py DocKind values)
+PAPER_NAMES = {
+    "court": "法院文书",
+    "lawyer_letter": "律师函",
+    "mandate": "委托书",
+    "agreement": "还款协议",
+    "collection_letter": "催收函",
+    "work_id": "工作证",
+    "sms": "短信",
+    "payment_code": "收款码",
+}
+#: what the photo check found, in a few words (bot/photo/checks.py codes)
+PAPER_CONCERNS = {
+    "scam": "像是诈骗的说法",
+    "pay_person": "收款人是个人",
+    "pay_personal_qr": "二维码是个人收款码",
+    "pay_qr": "让你扫码付款",
+    "pay_not_lender": "收款方不是贷款方",
+    "pay_unverified_account": "收款账户没法确认是贷款方的",
+    "criminal": "用“抓人、坐牢”施压",
+    "blacklist": "说要拉进“黑名单”",
+    "employer": "说要通知单位",
+    "family": "说要找家人",
+    "children": "拿孩子施压",
+    "visit": "说要上门",
+    "fees": "要额外收费",
+    "debt_relief": "“债务减免/代还”的说法",
+    "mediation": "自称“调解中心”",
+    "lawsuit": "说要起诉",
+    "letter_missing": "缺少催收函该写的内容",
+    "letter_no_lender": "没写是哪家贷款方",
+    "lawyer_no_firm": "没写律师事务所",
+    "lawyer_not_court": "律师函冒充法院的口气",
+    "court_red_flags": "不像法院文书的地方",
+    "sms_link": "短信里有链接",
+    "sms_private_phone": "用私人手机号发",
+}
+PAPER_HEAD = "你发的{name}里，要当心的地方：{concerns}。"
+PAPER_CLEAN = "你发的{name}我没看出明显的问题，但真假仍要自己核实。"
+PAPER_VERIFY = (
+    "是不是真的，别打纸上或短信里的电话：打{lender}官方客服（卡背面、官网或官方App上的号码），"
+    "问清欠款多少、这家机构是不是受它委托、该往哪里还。"
+)
+PAPER_NO_PAYING = "核实之前，一分钱都别转给个人或扫对方的码。"
+PAPER_DEADLINE = "上面写的期限（{deadline}）是对方定的，核实清楚再谈，不用被它催着付钱。"

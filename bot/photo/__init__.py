@@ -57,6 +57,8 @@ class PhotoAnswer:
     findings: list[Finding] = field(default_factory=list)
     masked_text: str = ""
     relevant: bool = False  # worth answering when nobody addressed the bot
+    #: what was read off the paper (kept in the conversation: follow-ups about the letter)
+    document: Document | None = field(default=None, repr=False)
 
     @property
     def codes(self) -> list[str]:
@@ -119,4 +121,5 @@ def answer_reading(reading: Reading, *, in_group: bool = False) -> PhotoAnswer:
         urgent=any(f.urgent for f in findings),
         masked_text=masked,
         relevant=True,
+        document=document,
     )

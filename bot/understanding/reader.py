@@ -2,21 +2,24 @@
 
 The steps, each in its own module: normalise (normalize.py, with pinyin.py), segment
 (segment.py), rank the intents (classifier.py), pick the specific question it asks, if any
-(direct_answers.py), read the details (details.py) and the conversation command if the whole
-message is one (short_answers.py). Everything later in
-the pipeline works on the :class:`Understood`; nothing reads the text again.
+(direct_answers.py), read the details (the details/ package), the conversation command if the whole
+message is one (short_answers.py) and the cues the conversation needs (cues.py: asks,
+what-now, venting, closing, the police question, a correction …, each read on first use).
+Everything later in the pipeline works on the :class:`Understood`; nothing reads the text
+again.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.content import Content
 from bot.learning.model import LinearModel
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification, Classifier
+from bot.understanding.cues import Cues
 from bot.understanding.details import EMPTY, Details, extract_details
 from bot.understanding.direct_answers import DirectAnswerSelector, DirectMatch, DirectScores
 from bot.understanding.normalize import Normalizer
@@ -38,6 +41,9 @@ class Understood:
     direct: DirectMatch | None = None
     #: every direct answer's evidence, kept so the answer can be taken for another role
     direct_scores: DirectScores | None = None
+    #: what the conversation needs to know about the wording (asks, what-now, venting …),
+    #: read once, on first use
+    cues: Cues = field(default_factory=lambda: Cues("", EMPTY))
 
     def direct_for(self, role: str | None, lender_type: str | None = None) -> DirectMatch | None:
         """The best direct answer among those meant for a speaker of ``role`` (the
@@ -161,8 +167,9 @@ class Reader:
             return Understood(classification, EMPTY, None)
         command = read_command(normalised)
         details = extract_details(normalised)
+        cues = Cues(normalised, details)
         if command is not None:
-            return Understood(classification, details, command)
+            return Understood(classification, details, command, cues=cues)
         scores = self.selector.score(classification)
         direct = scores.match(details.role, details.lender_type) if scores is not None else None
-        return Understood(classification, details, command, direct, scores)
+        return Understood(classification, details, command, direct, scores, cues)

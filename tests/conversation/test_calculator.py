@@ -18,12 +18,12 @@ from bot.conversation.calculator import (
     calculator_reply,
     equal_installment,
     equal_principal,
-    figures_only,
     interest_free,
     money,
     percent,
     periods_for_budget,
 )
+from bot.understanding.cues import Cues
 from bot.understanding.details import Details
 
 D = Decimal
@@ -566,4 +566,4 @@ def test_annuity_matches_the_formula(amount: Decimal, months: int, rate: Decimal
     ],
 )
 def test_figures_only(text: str, only: bool) -> None:
-    assert figures_only(text) is only
+    assert Cues(text, Details()).figures_only is only

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.content import FollowUp, IntentSpec, load_content
-from bot.conversation.dialogue import NOTED_OPENING
+from bot.conversation.actions import NOTED_OPENING
 from bot.conversation.state import Session
 from bot.engine import Engine, Understanding
 from bot.messages import Incoming

@@ -3,8 +3,8 @@ follow-up question, 详细 expanding the answer with its sources, urgent message
 
 from __future__ import annotations
 
-from bot.conversation.dialogue import DIRECT_REPLY_CHARS, Dialogue
-from bot.conversation.texts import ALREADY_SENT
+from bot.conversation.actions import Actions
+from bot.conversation.policies.direct import DIRECT_REPLY_CHARS
 from bot.engine import Engine
 from tests.harness import Chat
 
@@ -95,12 +95,12 @@ async def test_a_short_question_of_the_active_topic_gets_its_answer(engine: Engi
 
 def test_the_step_asked_about_again_is_pointed_to(engine: Engine) -> None:
     specs = {spec.id: spec for spec in engine.understanding.content.intents}
-    pointer = Dialogue._point_back(specs["collector_at_door"], "二维码能扫吗")
+    pointer = Actions.point_back(specs["collector_at_door"], "二维码能扫吗")
     assert pointer.startswith("上面第4条") and "二维码" in pointer
-    pointer = Dialogue._point_back(specs["complain"], "12378是干嘛的")
+    pointer = Actions.point_back(specs["complain"], "12378是干嘛的")
     assert pointer.startswith("上面第2条")
     # nothing specific asked: the plain pointer, never a guessed step
-    assert Dialogue._point_back(specs["collector_at_door"], "好的") == ALREADY_SENT
+    assert Actions.point_back(specs["collector_at_door"], "好的") is None
 
 
 async def test_a_calm_reply_is_not_an_alarm_but_despair_still_is(engine: Engine) -> None:

@@ -155,3 +155,30 @@ async def test_photos_beyond_the_waiting_limit_are_asked_to_come_again() -> None
     intents = sorted(a.intent for a in answers)
     assert intents == ["photo_busy", "photo_check", "photo_check"]
     assert next(a for a in answers if a.intent == "photo_busy").replies[0] == BUSY
+
+
+async def test_what_a_paper_showed_is_part_of_the_situation(engine: Engine) -> None:
+    """After a photo of a 催收函 (招商银行, 12,345.67元, payee a person): "这封信是真的吗" is
+    answered from what the photo showed, and "每月还多少合适" does not ask the amount again."""
+    letter = await engine.handle(photo(photo_bytes("collection_bad"), user="paper"))
+    assert letter.intent == "photo_check"
+    real = await engine.handle(Incoming(user="paper", text="这封信是真的吗"))
+    text = "\n".join(real.replies)
+    assert "收款人是个人" in text and "招商银行官方客服" in text, text
+    assert real.intent != "fallback"
+    monthly = await engine.handle(Incoming(user="paper", text="每月还多少合适"))
+    text = "\n".join(monthly.replies)
+    assert "12,345" in text or "1万" in text or "12345" in text, text
+    assert "大概欠多少" not in text
+
+
+def test_a_paper_survives_the_store_and_old_sessions_read_without_it() -> None:
+    from bot.conversation.state import Paper, Session
+
+    session = Session(key="k", paper=Paper("collection_letter", "招商银行", 12345.67, None, True))
+    again = Session.from_json(session.to_json())
+    assert again.paper == session.paper
+    old = '{"key": "k", "details": {"amount": 5000.0, "police": "called"}}'
+    before = Session.from_json(old)
+    assert before.paper is None and before.details.amount == 5000.0
+    assert before.details.police == "called"

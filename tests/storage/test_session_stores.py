@@ -23,7 +23,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import SessionsConfig
-from bot.conversation.state import Pending, PendingKind, Session
+from bot.conversation.state import Paper, Pending, PendingKind, Session
 from bot.storage import factory
 from bot.storage.errors import StoreUnavailable
 from bot.storage.factory import open_store
@@ -164,6 +164,9 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
         safety_check="self_harm",
         crisis_basis="sign",
         case=["legal_consequences", "harassment"],
+        paper=Paper(
+            "collection_letter", "招商银行", 12345.67, "2026年12月5日前", True, ("pay_person",)
+        ),
     )
 
 

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.understanding import details as details_module
 from bot.understanding.details import LENDER_ALIASES, Details, cn_to_number, extract_details
+from bot.understanding.details import extract as extract_module
+from bot.understanding.details import numbers as numbers_module
 
 # -- amounts -------------------------------------------------------------------------------
 
@@ -541,7 +542,8 @@ ADVERSARIAL = {
 def test_bounded_cost_on_huge_input(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # without the length cap the patterns themselves must stay linear: a few tenths of a
     # second here for 100 000 characters; the bound is loose for slow machines
-    monkeypatch.setattr(details_module, "MAX_CHARS", 10**7)
+    monkeypatch.setattr(extract_module, "MAX_CHARS", 10**7)
+    monkeypatch.setattr(numbers_module, "MAX_CHARS", 10**7)
     started = time.perf_counter()
     _well_formed(found_in(text))
     assert time.perf_counter() - started < 10

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.content import ContentError, default_intents_dir, load_content
-from bot.conversation.dialogue import DIRECT_REPLY_CHARS
+from bot.conversation.policies.direct import DIRECT_REPLY_CHARS
 from bot.conversation.texts import STEPS_OFFER
 from bot.engine import Engine, Understanding
 from bot.operations.evaluation import evaluate_direct, read_direct_set

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding.details import extract_details
+from bot.understanding.details.situation import read_situation
 from bot.understanding.normalize import Normalizer
-from bot.understanding.situation import read_situation
 
 CASES: list[tuple[str, dict[str, object]]] = [
     ("我是做外访的 客户不开门怎么办", {"role": "staff"}),

@@ -38,6 +38,14 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
 
 The tier, the kind (violence / self-harm) and the evidence used are returned together
 (:class:`Urgency`); :func:`apply` gives the reading the rest of the conversation works on.
+
+The first policy of the conversation (:data:`POLICY`) answers on that decision: clear
+danger gets the urgent advice first (and starts or renews the crisis); possible danger gets
+one or two warm lines that ask and give the numbers, and the next policies answer the rest
+of the message. Its exceptions, in this order: a conversation command is the person's own
+request (answered by ``commands``); inside a crisis of the same kind the crisis steps say
+the numbers again in other words (``crisis_steps``); possible danger inside a crisis is read
+in the crisis context.
 """
 
 from __future__ import annotations
@@ -47,11 +55,19 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.config import UrgencyConfig
+from bot.content import SYSTEM_INTENTS
+from bot.conversation import texts
+from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, possible_lines
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification
 from bot.understanding.reader import Understood
 from bot.understanding.short_answers import YesNo, read_yes_no
 from bot.understanding.urgent import SignalHit
+
+#: the reasons this policy declines for (made once: most messages are declined)
+_A_CONVERSATION_COMMAND = Decline("a conversation command")
+_POSSIBLE_IN_CRISIS = Decline("possible danger inside a crisis: read in its context")
 
 
 class Tier(StrEnum):
@@ -282,3 +298,67 @@ def flagged(classification: Classification, config: UrgencyConfig | None = None)
     first = [r for i in urgency.intents for r in classification.ranking if r.intent == i]
     rest = [r for r in classification.ranking if r.intent not in urgency.intents]
     return replace(classification, urgent=list(urgency.intents), ranking=first + rest)
+
+
+# -- the policy ----------------------------------------------------------------------------
+
+
+def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    """Clear danger: the urgent advice first; possible danger: the warm lines, then the rest
+    of the message is answered by the next policies."""
+    urgency, understood = ctx.urgency, ctx.understood
+    if understood.command is not None:
+        return _A_CONVERSATION_COMMAND
+    if understood.urgent:
+        lead_kind = CRISIS_OF_INTENT.get(understood.urgent[0])
+        if ctx.crisis is not None and lead_kind is ctx.crisis:
+            return Decline(f"the same danger inside the {ctx.crisis.value} crisis")
+        return _urgent(ctx, session)
+    if urgency.tier is Tier.POSSIBLE and urgency.kind is not None:
+        if ctx.crisis is not None:
+            return _POSSIBLE_IN_CRISIS
+        turn = ctx.turn()
+        turn.add(possible_lines(urgency.kind, in_group=ctx.in_group))
+        turn.intent = INTENT_OF_KIND[urgency.kind]
+        if not ctx.in_group:
+            session.safety_check = urgency.kind.value
+        return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
+    return Decline(lambda: _why(urgency))
+
+
+def _why(urgency: Urgency) -> str:
+    kind = f" {urgency.kind.value}" if urgency.kind is not None else ""
+    return f"{urgency.tier.value}{kind}: {urgency.rule} [{' '.join(urgency.evidence)}]"
+
+
+def _urgent(ctx: TurnContext, session: Draft) -> Decision:
+    understood, specs = ctx.understood, ctx.actions.specs
+    turn = ctx.turn()
+    for intent_id in understood.urgent:  # a second kind only with a sign of its own
+        turn.add(specs[intent_id].advice.short)
+    lead = specs[understood.urgent[0]]
+    turn.intent = lead.id
+    # The urgent advice comes first; the topic the person also asked about follows.
+    others = [
+        r
+        for r in understood.others
+        if r.intent not in SYSTEM_INTENTS
+        and r.score >= ctx.config.classifier.urgent_secondary_floor
+        and not specs[r.intent].urgent
+    ]
+    if others:
+        turn.add(specs[others[0].intent].advice.short)
+    kind = CRISIS_OF_INTENT.get(lead.id)
+    if kind is not None:
+        # A despair that comes on top of a threat (or the other way round) takes over.
+        session.crisis = kind.value
+        rule = ctx.urgency.rule
+        session.crisis_basis = "model" if rule == "the model is confident" else "sign"
+    if session.details.role == "helper" and "helper_urgent" not in session.noticed:
+        session.notice("helper_urgent")  # asking for someone else: what they can do
+        turn.add(texts.HELPER_URGENT_DESPAIR if kind is CrisisKind.DESPAIR else texts.HELPER_URGENT)
+    ctx.actions.start_topic(lead, session, turn, include_advice=False)
+    return session.decision(turn, _why(ctx.urgency))
+
+
+POLICY = Policy("urgency", _answer)

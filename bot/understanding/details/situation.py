@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.understanding.details.vocab import Paid, Place, Police, Role
+
 # -- who is speaking -------------------------------------------------------------------------
 
 _STAFF = re.compile(
@@ -109,9 +111,9 @@ def read_situation(text: str) -> dict[str, Any]:
     field name; only what it clearly says. Never raises on a string."""
     found: dict[str, Any] = {}
     if _STAFF.search(text):
-        found["role"] = "staff"
+        found["role"] = Role.STAFF
     elif _HELPER.search(text):
-        found["role"] = "helper"
+        found["role"] = Role.HELPER
 
     if _CRED_NOT.search(text):
         found["credentials"] = False
@@ -120,9 +122,9 @@ def read_situation(text: str) -> dict[str, Any]:
 
     if not _POLICE_NOT.search(text):
         if _POLICE_ARRIVED.search(text):
-            found["police"] = "arrived"
+            found["police"] = Police.ARRIVED
         elif _POLICE_CALLED.search(text):
-            found["police"] = "called"
+            found["police"] = Police.CALLED
 
     left = _LEFT.search(text) or re.match(r"(?:已经|都|人|终于)?走了", text)
     if left and not _negated_before(text, left.start()) and "还没走" not in text:
@@ -138,7 +140,7 @@ def read_situation(text: str) -> dict[str, Any]:
 
     paid = _PAID.search(text)
     if paid and not _PAID_NOT.search(text) and not _negated_before(text, paid.start()):
-        found["paid"] = "personal" if _PAID_PERSONAL.search(text) else "yes"
+        found["paid"] = Paid.PERSONAL if _PAID_PERSONAL.search(text) else Paid.YES
 
     if _SIGNED.search(text) and not re.search(r"没签|不签|别签", text):
         found["signed"] = True
@@ -155,11 +157,11 @@ def read_situation(text: str) -> dict[str, Any]:
         found["document"] = "文件"
 
     if _SCHOOL.search(text):
-        found["place"] = "school"  # "在学校门口拍我孩子": the child's school, not the home door
+        found["place"] = Place.SCHOOL  # "在学校门口拍我孩子": the child's school, not the home door
     elif "门口" in text or "敲门" in text or "家门" in text:
-        found["place"] = "home"
+        found["place"] = Place.HOME
     elif _FAMILY_HOME.search(text):
-        found["place"] = "family_home"
+        found["place"] = Place.FAMILY_HOME
     elif _WORKPLACE.search(text) and re.search(r"来|去|找|到|上门|打电话|打给", text):
-        found["place"] = "workplace"
+        found["place"] = Place.WORKPLACE
     return found

@@ -1,0 +1,351 @@
+"""What one turn of the conversation works on, and what a policy hands back.
+
+- :class:`TurnContext`: one message's reading (urgency applied), what it found, the details
+  before it, the session as it stands, the room (private or group), the speaker and the
+  configuration, with the reads several policies share (the news a message brings).
+- :class:`Draft`: the session as one policy sees it while it decides. Reads fall through to
+  the session; every write is recorded as a change (:class:`Set`, :class:`Append`,
+  :class:`Reset`) instead of being made. A policy that declines leaves nothing behind.
+- :class:`Decision` (the replies and the changes, as data) or :class:`Decline` (the reason):
+  what a policy returns. Only the loop in :mod:`bot.conversation.dialogue` applies a
+  decision's changes to the session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from bot.config import Config
+from bot.content import SYSTEM_INTENTS
+from bot.conversation.state import Paper, Pending, Session
+from bot.understanding.details import Details
+from bot.understanding.reader import Understood
+
+if TYPE_CHECKING:
+    from bot.conversation.actions import Actions
+    from bot.conversation.crisis import CrisisKind
+    from bot.conversation.policies.urgency import Urgency
+
+
+def block_id(text: str) -> str:
+    """A short id of a reply block (what ``Session.sent`` remembers, never the text)."""
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=6).hexdigest()
+
+
+@dataclass
+class Turn:
+    """The replies being put together for one message."""
+
+    replies: list[str] = field(default_factory=list)
+    intent: str | None = None
+    choices: list[str] = field(default_factory=list)
+    #: the person asked for this content again (详细, 菜单, 再说一遍): repeats are allowed
+    repeat_ok: bool = False
+    #: replies that may repeat even so (a direct answer to a question asked again)
+    repeatable: set[str] = field(default_factory=set)
+    #: the message answered, without spaces and punctuation (to point back to a step)
+    said: str = ""
+    #: the message asks what to do about the whole matter ("…怎么办"), not about one step
+    whole_question: bool = False
+    #: the direct answer given just before this message, if any
+    previous_answer: str | None = None
+    #: the urgency decision for this message
+    urgency: Urgency | None = None
+    #: each policy asked and its outcome, in order (``dialogue.explain`` makes it lines for
+    #: ``chat --explain`` and the API's debug flag)
+    trace: list[tuple[str, Decision | Decline]] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        """Append a reply (empty texts are skipped)."""
+        if text and text.strip():
+            self.replies.append(text.strip())
+
+
+# -- changes to the session, as data --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Set:
+    """A field of the session takes a value."""
+
+    field: str
+    value: Any
+
+    def apply(self, session: Session) -> None:
+        """Make the change."""
+        value = list(self.value) if isinstance(self.value, list | tuple) else self.value
+        setattr(session, self.field, value)
+
+    def __str__(self) -> str:
+        return f"{self.field}={_shown(self.value)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """A name is added to one of the session's lists (``asked``, ``noticed``)."""
+
+    field: str
+    value: str
+
+    def apply(self, session: Session) -> None:
+        """Make the change."""
+        getattr(session, self.field).append(self.value)
+
+    def __str__(self) -> str:
+        return f"{self.field}+={self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    """The topic, the pending question, the details and the crisis are forgotten."""
+
+    def apply(self, session: Session) -> None:
+        """Make the change."""
+        session.reset()
+
+    def __str__(self) -> str:
+        return "reset"
+
+
+Change = Set | Append | Reset
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, Pending):
+        parts = [value.kind.value, value.intent or "", value.follow_up or ""]
+        return ":".join(p for p in parts if p) + (f"{value.choices}" if value.choices else "")
+    if isinstance(value, Details):
+        return "{" + ",".join(sorted(value.as_dict())) + "}"
+    return repr(value)
+
+
+T = TypeVar("T")
+
+
+class _Field(Generic[T]):
+    """A session field seen through a :class:`Draft`: read through, written as a change."""
+
+    name: str
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, draft: None, owner: type) -> _Field[T]: ...
+    @overload
+    def __get__(self, draft: Draft, owner: type) -> T: ...
+    def __get__(self, draft: Draft | None, owner: type) -> T | _Field[T]:
+        if draft is None:
+            return self
+        values = draft._values
+        if self.name in values:
+            return values[self.name]
+        return getattr(draft._session, self.name)
+
+    def __set__(self, draft: Draft, value: T) -> None:
+        draft._values[self.name] = value
+        draft.changes.append(Set(self.name, value))
+
+
+class Draft:
+    """The session as one policy sees it while it decides: reads fall through to the session,
+    writes are recorded as changes (and seen by the policy's own later reads)."""
+
+    __slots__ = ("_session", "_values", "changes")
+
+    active_intent: _Field[str | None] = _Field()
+    pending: _Field[Pending | None] = _Field()
+    details: _Field[Details] = _Field()
+    crisis: _Field[str | None] = _Field()
+    crisis_basis: _Field[str | None] = _Field()
+    safety_check: _Field[str | None] = _Field()
+    last_answer: _Field[str | None] = _Field()
+    paper: _Field[Paper | None] = _Field()
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._values: dict[str, Any] = {}
+        self.changes: list[Change] = []
+
+    @property
+    def asked(self) -> Sequence[str]:
+        """The follow-up ids asked on the active topic."""
+        asked: Sequence[str] = self._values.get("asked", self._session.asked)
+        return asked
+
+    @property
+    def noticed(self) -> Sequence[str]:
+        """The one-time notices already given."""
+        noticed: Sequence[str] = self._values.get("noticed", self._session.noticed)
+        return noticed
+
+    @property
+    def sent(self) -> Sequence[str]:
+        """The ids of the blocks already sent."""
+        sent: Sequence[str] = self._values.get("sent", self._session.sent)
+        return sent
+
+    def ask(self, follow_up: str) -> None:
+        """Remember that ``follow_up`` was asked (or answered) on the active topic."""
+        self._values["asked"] = [*self.asked, follow_up]
+        self.changes.append(Append("asked", follow_up))
+
+    def forget_asked(self) -> None:
+        """A new topic: none of its follow-ups asked yet."""
+        self._values["asked"] = []
+        self.changes.append(Set("asked", ()))
+
+    def notice(self, name: str) -> None:
+        """Remember that the one-time notice ``name`` was given."""
+        self._values["noticed"] = [*self.noticed, name]
+        self.changes.append(Append("noticed", name))
+
+    def reset(self) -> None:
+        """Forget the topic, the pending question, the details and the crisis."""
+        fresh = Session(key=self._session.key)
+        for name in (
+            "active_intent",
+            "pending",
+            "details",
+            "asked",
+            "last_answer",
+            "crisis",
+            "crisis_basis",
+            "safety_check",
+            "sent",
+            "paper",
+        ):
+            self._values[name] = getattr(fresh, name)
+        self.changes.append(Reset())
+
+    def decision(self, turn: Turn, why: str = "") -> Decision:
+        """The decision: ``turn``'s replies and the changes recorded here."""
+        return Decision(turn, tuple(self.changes), why)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A policy's answer: the replies (with the intent and choices) and the session changes."""
+
+    turn: Turn
+    changes: tuple[Change, ...] = ()
+    #: why it answers, with the scores it used (for the trace)
+    why: str = ""
+    #: possible danger: these lines come first and the next policies answer the rest
+    lead: bool = False
+
+
+class Decline:
+    """A policy does not apply to this message; :attr:`reason` says why (for the trace).
+
+    A plain class, and the reason may be given as a function that writes it: most policies
+    decline on every message, and the reason is read only when a trace is asked for."""
+
+    __slots__ = ("_reason",)
+
+    def __init__(self, reason: str | Callable[[], str]) -> None:
+        self._reason = reason
+
+    @property
+    def reason(self) -> str:
+        """Why the policy declined, with the scores it used."""
+        reason = self._reason
+        return reason if isinstance(reason, str) else reason()
+
+    def __repr__(self) -> str:
+        return f"Decline({self.reason!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """One decision's home: a name and the function that decides or declines."""
+
+    name: str
+    decide: Callable[[TurnContext, Draft], Decision | Decline]
+
+
+@dataclass(frozen=True)
+class News:
+    """What a message newly tells about the situation, as advice lines, and whether it
+    starts the threat crisis (the police were called or came)."""
+
+    lines: tuple[str, ...] = ()
+    starts_threat: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+@dataclass
+class TurnContext:
+    """Everything one message's decisions read; the session is read here and never written
+    (policies write to their :class:`Draft`)."""
+
+    understood: Understood
+    #: the details this message states, and those known before it
+    found: Details
+    before: Details
+    session: Session
+    config: Config
+    actions: Actions
+    urgency: Urgency
+    #: the crisis in progress when the message came (after a false alarm was dropped)
+    crisis: CrisisKind | None
+    #: the question the bot was waiting for an answer to
+    pending: Pending | None
+    #: the direct answer given just before this message, if any
+    previous_answer: str | None
+    #: the room: a group chat (short replies, no personal details) or a private one
+    in_group: bool = False
+    #: a counsellor speaks (a listed counsellor, or a case forwarded in this conversation)
+    counsellor: bool = False
+
+    @property
+    def speaker(self) -> str:
+        """Who speaks: "counsellor", "staff" (bank staff or a collector), "helper" (for a
+        relative) or "debtor"."""
+        if self.counsellor:
+            return "counsellor"
+        return self.session.details.role or "debtor"
+
+    @property
+    def talking(self) -> bool:
+        """A topic is being talked about (inside it, "他们让我先还两千 可以吗" needs no domain
+        word to be in the domain)."""
+        active = self.session.active_intent
+        return active in self.actions.specs and active not in SYSTEM_INTENTS
+
+    def turn(self) -> Turn:
+        """A new, empty reply for this message."""
+        cues = self.understood.cues
+        return Turn(
+            said=cues.compact,
+            previous_answer=self.previous_answer,
+            whole_question=cues.whole_question,
+        )
+
+    @cached_property
+    def acting_news(self) -> bool:
+        """The message newly tells of a paper to sign, money handed over, or that a visit
+        announced for later is happening now."""
+        return acting_news(self.found, self.before)
+
+    @cached_property
+    def news(self) -> News:
+        """Specific advice for what just became known (see :meth:`Actions.news`)."""
+        return self.actions.news(self.found, self.before, self.session)
+
+
+def acting_news(found: Details, before: Details) -> bool:
+    """True when ``found`` newly tells (against ``before``) of a paper to sign, money handed
+    over, or that a visit announced for later is happening now."""
+    return (
+        (found.present is True and before.present is False)
+        or (found.paid is not None and before.paid is None)
+        or (bool(found.signed) and not before.signed)
+        or (found.document is not None and found.document != before.document)
+    )

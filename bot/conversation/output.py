@@ -1,0 +1,166 @@
+"""After the policy that answered: what every reply goes through, in this order.
+
+1. inside a crisis, an ordinary answer never is the fallback or a bare question between
+   topics, and the emergency numbers stay in view (:func:`keep_crisis_context`);
+2. a block already sent in the conversation is never sent again word for word: it is
+   dropped, and when nothing new is left the bot points to the step asked about, or says
+   the crisis step in other words (:func:`no_repeats`);
+3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
+
+These belong to the loop (bot/conversation/dialogue.py), which alone writes the session: the
+ids of the blocks sent are remembered here.
+"""
+
+from __future__ import annotations
+
+from bot.content import IntentSpec
+from bot.conversation import texts
+from bot.conversation.actions import Actions, first_unsent, gist
+from bot.conversation.context import Turn, block_id
+from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, fallback_step, reminder
+from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
+from bot.conversation.state import Session
+from bot.messages import Outcome
+
+#: Replies this short may repeat (a confirmation, a number): only blocks are never sent twice.
+REPEATABLE_CHARS = 20
+#: The most block ids remembered per conversation.
+MAX_SENT = 80
+
+
+def keep_crisis_context(kind: CrisisKind, turn: Turn, session: Session) -> None:
+    """Inside a crisis: never the fallback or a bare menu, and the numbers stay in view."""
+    if turn.intent in (Outcome.FALLBACK, Outcome.CLARIFY):
+        turn.replies = [fallback_step(kind, session.details)]
+        turn.choices = []
+        turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
+        return
+    if not any(has_emergency_number(r) for r in turn.replies):
+        turn.replies.insert(0, reminder(kind))
+
+
+def no_repeats(actions: Actions, turn: Turn, session: Session) -> None:
+    """Never send a block twice word for word: a repeat is dropped (unless asked for). A
+    topic's steps asked about again are pointed to with the step itself; when nothing new is
+    left, the reply still says something: in a crisis the step in other words, the topic's
+    steps again (introduced as such), a scope line with a question not sent yet, or the gist
+    of what was said — never a bare "see above". The ids of what is sent are remembered."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    steps_of: IntentSpec | None = None
+    for text in turn.replies:
+        ident = block_id(text)
+        if (
+            len(text) > REPEATABLE_CHARS
+            and not turn.repeat_ok
+            and text not in turn.repeatable
+            and ident in session.sent
+        ):
+            dropped.append(text)
+            spec = actions.advice_blocks.get(ident)
+            if spec is not None and session.crisis is None:
+                steps_of = spec
+                pointer = None if turn.whole_question else actions.point_back(spec, turn.said)
+                if pointer is not None and block_id(pointer) not in session.sent:
+                    kept.append(pointer)  # the step asked about, with the step
+            continue
+        kept.append(text)
+    if dropped and not any(len(t) > REPEATABLE_CHARS for t in kept):
+        kept.insert(0, _instead(actions, turn, session, dropped[0], steps_of))
+    turn.replies = kept
+    for text in kept:
+        if len(text) > REPEATABLE_CHARS:
+            ident = block_id(text)
+            if ident not in session.sent:
+                session.sent.append(ident)
+    del session.sent[:-MAX_SENT]
+
+
+def _instead(
+    actions: Actions, turn: Turn, session: Session, dropped: str, steps_of: IntentSpec | None
+) -> str:
+    """What to say when everything the reply held was sent before."""
+    crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
+    if crisis is not None:  # in a crisis: the step again in other words, never "above"
+        return actions.again(crisis, session.sent)
+    if turn.intent == Outcome.FALLBACK:
+        return first_unsent(texts.SCOPE_AGAIN, session.sent)
+    if turn.intent == "greeting":
+        return texts.GREETING_AGAIN
+    if turn.intent == "thanks":
+        return texts.CLOSING_AGAIN  # short: a closing said again
+    if steps_of is not None:
+        return actions.said_again(steps_of, turn)
+    return texts.SAME_ANSWER.format(gist=gist(dropped))
+
+
+#: A group reply stays this short: the full steps are for a private chat.
+GROUP_CHARS = 280
+#: ... and never longer than this, whatever it carries
+GROUP_MAX = 300
+
+
+def fit_group(turn: Turn) -> None:
+    """Cut a group reply to about ``GROUP_CHARS``: the longest block keeps its first lines
+    and every line with an emergency number, and points to a private chat for the rest."""
+    total = sum(len(r) for r in turn.replies)
+    if total <= GROUP_CHARS or not turn.replies:
+        return
+    long_blocks = [i for i, r in enumerate(turn.replies) if len(r) > 120]
+    if len(long_blocks) > 1:  # the first (most urgent) block only; the rest in private
+        turn.replies = [r for i, r in enumerate(turn.replies) if i not in long_blocks[1:]]
+        total = sum(len(r) for r in turn.replies)
+    longest = max(range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
+    budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
+    kept: list[str] = []
+    used = len(texts.GROUP_MORE)
+    for line in turn.replies[longest].splitlines():
+        urgent = has_emergency_number(line)
+        if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
+            kept.append(line)
+            used += len(line) + 1
+    # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
+    while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
+        plain = [i for i, line in enumerate(kept) if i and not EMERGENCY_LINE.search(line)]
+        if not plain:
+            break
+        del kept[plain[-1]]
+        turn.replies[longest] = "\n".join(kept)
+    turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+    if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
+        turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
+
+
+def cap_group(replies: list[str], limit: int = GROUP_MAX) -> list[str]:
+    """A group reply of any path (the conversation, a counsellor's brief or dossier, notices
+    put before it) within ``limit`` characters in all: first cut as :func:`fit_group` cuts,
+    then, if still too long, whole lines are kept in order — those with an emergency number
+    first — and the rest is left for a private chat."""
+    if sum(len(r) for r in replies) <= limit:
+        return replies
+    turn = Turn(replies=list(replies))
+    fit_group(turn)
+    if sum(len(r) for r in turn.replies) <= limit:
+        return turn.replies
+    lines = [(i, line) for i, reply in enumerate(turn.replies) for line in reply.splitlines()]
+    budget = limit - len(texts.GROUP_MORE) - len(turn.replies)
+    kept: set[int] = set()
+    used = 0
+    for urgent in (True, False):
+        for index, (_, line) in enumerate(lines):
+            if index in kept or has_emergency_number(line) is not urgent:
+                continue
+            if line == texts.GROUP_MORE:
+                continue
+            if used + len(line) + 1 <= budget:
+                kept.add(index)
+                used += len(line) + 1
+    if not kept:  # one line longer than the whole budget: its opening
+        return [lines[0][1][: budget - 1] + "…\n" + texts.GROUP_MORE]
+    out: dict[int, list[str]] = {}
+    for index, (reply, line) in enumerate(lines):
+        if index in kept:
+            out.setdefault(reply, []).append(line)
+    capped = ["\n".join(parts) for _, parts in sorted(out.items())]
+    capped[-1] += "\n" + texts.GROUP_MORE
+    return capped

@@ -1,0 +1,61 @@
+"""Conversation commands (详细, 菜单, 重新开始, 人工, 再说一遍): the person's own request,
+answered whatever else is going on (删除我的记录 is carried out by the engine)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from bot.conversation import texts
+from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+from bot.messages import Outcome
+from bot.understanding.short_answers import Command
+
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_COMMAND = Decline("no command")
+
+
+def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    command = ctx.understood.command
+    if command is None:
+        return _NO_COMMAND
+    act = ctx.actions
+    turn = ctx.turn()
+    turn.repeat_ok = True
+    if command is Command.MORE:
+        if ctx.previous_answer is not None:
+            with contextlib.suppress(KeyError):
+                answer_spec, answer = act.content.answer(ctx.previous_answer)
+                turn.intent = answer_spec.id
+                turn.add(act.direct_long_answer(answer_spec, answer))
+                return session.decision(turn, "详细 after a direct answer")
+        spec = act.specs.get(session.active_intent or "")
+        if spec is None:
+            turn.intent = Outcome.MORE
+            turn.add(texts.NO_TOPIC_FOR_MORE)
+        else:
+            turn.intent = spec.id
+            turn.add(act.long_answer(spec))
+    elif command is Command.MENU:
+        act.menu(session, turn)
+    elif command is Command.RESET:
+        session.reset()
+        turn.intent = Outcome.RESET
+        turn.add(texts.RESET_DONE)
+    elif command is Command.HUMAN:
+        turn.intent = "seek_help"
+        turn.add(texts.HUMAN)
+    elif command is Command.REPEAT:
+        spec = act.specs.get(session.active_intent or "")
+        if spec is None:
+            turn.intent = Outcome.MORE
+            turn.add(texts.NO_TOPIC_FOR_MORE)
+        else:
+            turn.intent = spec.id
+            turn.add(spec.advice.short)
+            question = act.pending_question(session.pending)
+            if question:
+                turn.add(question)
+    return session.decision(turn, command.value)
+
+
+POLICY = Policy("commands", _decide)

@@ -1,0 +1,70 @@
+"""Inside a crisis, a message that moves it on (police called or arrived, they left, still
+there, "what now", "no one can help me", "I'm OK now") gets the next step of the safety plan
+(bot/conversation/crisis.py); the same danger said again gets the numbers in other words."""
+
+from __future__ import annotations
+
+from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
+from bot.conversation.crisis import CRISIS_OF_INTENT, Act, CrisisKind, crisis_reply
+
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_CRISIS = Decline("no crisis")
+_YES_NO_ANSWER = Decline("a yes/no answer to the question asked")
+_THE_OTHER_KIND_OF_DANGER = Decline("the other kind of danger")
+_NOT_A_CRISIS_STEP = Decline("the message does not move the crisis on")
+
+
+def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    kind = ctx.crisis
+    if kind is None:
+        return _NO_CRISIS
+    understood, act = ctx.understood, ctx.actions
+    details = session.details
+    after_visit = bool(details.left) or details.police == "arrived"
+    step = understood.cues.act_after_visit if after_visit else understood.cues.act
+    if (
+        step in (Act.THANKS, Act.OTHER)
+        and not understood.urgent  # "有 想过从楼上跳下去" is no plain "yes"
+        and act.yes_no_pending(session.pending)
+        and understood.cues.yes_no is not None
+    ):
+        return _YES_NO_ANSWER  # "嗯" to "你现在安全吗？"
+    urgent_kind = CRISIS_OF_INTENT.get(understood.urgent[0]) if understood.urgent else None
+    if urgent_kind is not None and urgent_kind is not kind:
+        return _THE_OTHER_KIND_OF_DANGER  # answered as urgent
+    if step is Act.OTHER:
+        if urgent_kind is None:
+            return _NOT_A_CRISIS_STEP
+        # The same danger said again: the numbers again, in other words, not the block.
+        step = Act.HOPELESS if kind is CrisisKind.DESPAIR else Act.STILL_THERE
+    replies, ended = crisis_reply(kind, step, session.details)
+    if not replies:
+        return Decline(f"no step for {step.value}")
+    turn = ctx.turn()
+    for text in replies:
+        turn.add(
+            text
+            if block_id(text) not in session.sent
+            else act.again(kind, session.sent, step, session.details)
+        )
+    lead = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
+    turn.intent = lead
+    why = f"{kind.value} crisis: {step.value}"
+    if ended:
+        session.crisis = None
+        session.pending = None
+        return session.decision(turn, why + " (it ends)")
+    spec = act.specs.get(lead or "")
+    if kind is CrisisKind.DESPAIR:
+        session.pending = None  # stay with the person: no menu after "no one can help me"
+    elif spec is not None and step is not Act.THANKS:
+        session.active_intent = spec.id
+        remaining = act.unanswered(spec, session)
+        if remaining:
+            act.ask(spec, remaining[0], session, turn)
+        else:
+            session.pending = None
+    return session.decision(turn, why)
+
+
+POLICY = Policy("crisis_steps", _decide)

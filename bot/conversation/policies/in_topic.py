@@ -1,0 +1,127 @@
+"""Inside a topic, a message no topic reads clearly: a question about the answer just given
+(its point again, pointed to); a question one direct answer clearly leads (that answer,
+flagged as the closest point); a message that tells something and asks nothing (noted, or
+the step for what is now known); venting (acknowledged); otherwise the scope line (off
+topic) or "I did not understand" — always with the open question again, never the
+fallback apology."""
+
+from __future__ import annotations
+
+from bot.content import SYSTEM_INTENTS
+from bot.conversation import texts
+from bot.conversation.actions import gist
+from bot.conversation.context import (
+    Decision,
+    Decline,
+    Draft,
+    Policy,
+    Turn,
+    TurnContext,
+    block_id,
+)
+from bot.understanding.cues import SHORT_REPLY_CHARS, bigrams
+from bot.understanding.short_answers import compact
+
+#: the reasons this policy declines for (made once: most messages are declined)
+_NO_ACTIVE_TOPIC = Decline("no active topic")
+
+#: Inside a conversation, an unsure direct answer is still given (flagged as the closest
+#: point) from this probability on, when it leads the runner-up by this factor
+CLOSEST_ANSWER_FLOOR = 0.15
+CLOSEST_ANSWER_MARGIN = 3.0
+#: a question shares at least this many word pairs with the answer just given to be about it
+ABOUT_ANSWER_OVERLAP = 2
+
+
+def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    if not ctx.talking:
+        return _NO_ACTIVE_TOPIC
+    understood, act, pending = ctx.understood, ctx.actions, ctx.pending
+    turn = ctx.turn()
+    if _about_last_answer(ctx, session, turn):
+        return session.decision(turn, "about the answer just given")
+    if _closest_answer(ctx, session, turn):
+        direct = understood.direct
+        assert direct is not None
+        why = f"closest: {direct.answer} {direct.score:.2f} ({direct.runner_up_score:.2f} next)"
+        return session.decision(turn, why)
+    active = session.active_intent or ""
+    question = act.pending_question(pending)
+    if understood.details and not understood.cues.asks:
+        # it tells something about the situation (and asks nothing): noted
+        turn.intent = active
+        branch = act.unsent_branch(act.specs[active], session)
+        if branch is not None:  # what is known has a step not given yet: that step
+            turn.add(branch)
+            if question:
+                turn.add(question)
+            session.pending = pending
+            return session.decision(turn, "told: the step for what is known")
+        turn.add(texts.NOTED + (question or texts.MENU_HINT))
+        return session.decision(turn, "told: noted")
+    off_topic = understood.top.intent == "fallback" and not understood.in_domain
+    short_ack = understood.cues.acknowledgement and (
+        len(understood.cues.compact) <= SHORT_REPLY_CHARS + 4
+    )
+    act.not_understood(
+        session,
+        turn,
+        pending,
+        off_topic=off_topic,
+        venting=understood.cues.venting,
+        short_ack=short_ack,
+    )
+    return session.decision(turn, "off topic" if off_topic else "not understood")
+
+
+def _about_last_answer(ctx: TurnContext, session: Draft, turn: Turn) -> bool:
+    """A question about the answer just given ("是从还清那天开始算吗" after "the record
+    stays 5 years from the day it is settled"): that answer's point again, pointed to."""
+    understood, act = ctx.understood, ctx.actions
+    if turn.previous_answer is None or not understood.cues.asks:
+        return False
+    try:
+        _spec, answer = act.content.answer(turn.previous_answer)
+    except KeyError:
+        return False
+    asked = understood.cues.content_bigrams
+    if len(asked & bigrams(compact(answer.short))) < ABOUT_ANSWER_OVERLAP:
+        return False
+    turn.intent = turn.intent or session.active_intent
+    turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short)))
+    session.last_answer = answer.id  # 详细 still expands it
+    question = act.pending_question(session.pending)
+    if question:
+        turn.add(texts.STILL_ASKING.format(question=question))
+    return True
+
+
+def _closest_answer(ctx: TurnContext, session: Draft, turn: Turn) -> bool:
+    """Inside a conversation, a question no topic is sure of but one direct answer clearly
+    leads ("他父母需要知道吗" → whether the family has to pay): that answer, flagged as the
+    closest point, instead of "I did not understand". The open question stays open."""
+    understood, act = ctx.understood, ctx.actions
+    direct = understood.direct
+    if (
+        direct is None
+        or direct.score < CLOSEST_ANSWER_FLOOR
+        or direct.score < CLOSEST_ANSWER_MARGIN * direct.runner_up_score
+        or not understood.cues.asks
+    ):
+        return False
+    try:
+        spec, answer = act.content.answer(direct.answer)
+    except KeyError:
+        return False
+    if spec.id in SYSTEM_INTENTS or block_id(answer.short.strip()) in session.sent:
+        return False
+    turn.intent = spec.id
+    turn.add(texts.CLOSEST_ANSWER + answer.short)
+    session.last_answer = answer.id
+    question = act.pending_question(session.pending)
+    if question:
+        turn.add(texts.STILL_ASKING.format(question=question))
+    return True
+
+
+POLICY = Policy("in_topic", _decide)

@@ -1,0 +1,116 @@
+"""The topics recognised: a clear best is answered (with the next topic's steps when it is
+close, the news of the message between the steps and the question); a clear leader below
+the threshold is answered with a one-line check ("如果你问的是……"); two or three close
+candidates get a question between them; a system intent (greeting, help) its reply; a bare
+domain word ("银行", "催收") the menu. Otherwise it declines, with the scores it saw."""
+
+from __future__ import annotations
+
+from bot.content import SYSTEM_INTENTS
+from bot.conversation import calculator, texts
+from bot.conversation.actions import CALCULATOR_INTENT
+from bot.conversation.context import (
+    Decision,
+    Decline,
+    Draft,
+    Policy,
+    Turn,
+    TurnContext,
+    block_id,
+)
+from bot.messages import Outcome, RankedIntent
+
+#: a message this short whose best reading is a topic, with "nothing" under this share of
+#: it, is answered as that topic with a one-line check (not the fallback apology)
+SHORT_LEAD_CHARS = 6
+SHORT_LEAD_RATIO = 0.75
+
+
+def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    understood, act = ctx.understood, ctx.actions
+    settings = ctx.config.classifier
+    topics = [r for r in understood.ranking if r.intent not in SYSTEM_INTENTS]
+    if session.details.role == "staff":
+        topics = act.for_staff(topics)
+    best = topics[0] if topics else None
+    first = understood.ranking[0]
+    turn = ctx.turn()
+
+    if best is not None and best.score >= settings.threshold:
+        _answer_best(ctx, best, topics, session, turn)
+        return session.decision(turn, f"{best.intent} {best.score:.2f} >= {settings.threshold}")
+
+    system = first.intent in SYSTEM_INTENTS and first.intent != "fallback"
+    if system and first.score >= settings.threshold:
+        act.system(act.specs[first.intent], session, turn)
+        return session.decision(turn, f"{first.intent} {first.score:.2f}")
+
+    candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor]
+    nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
+    in_topic = ctx.talking
+    # a short message whose best reading is a topic, well ahead of "nothing": "他们来了",
+    # "人来了" at the door need no domain word to be about the topic
+    short_lead = (
+        bool(candidates)
+        and len(understood.cues.compact) <= SHORT_LEAD_CHARS
+        and understood.ranking[0].intent == candidates[0].intent
+        and nothing < candidates[0].score * SHORT_LEAD_RATIO
+    )
+
+    def scores() -> str:
+        best3 = ", ".join(f"{r.intent} {r.score:.2f}" for r in topics[:3])
+        return f"{best3}; nothing {nothing:.2f}"
+
+    if (understood.in_domain or in_topic or short_lead) and candidates:
+        leader = candidates[0]
+        clear = (len(candidates) == 1 or leader.score >= 2 * candidates[1].score) and (
+            nothing < leader.score / 2 or short_lead
+        )
+        if clear and leader.score >= settings.clarify_floor:
+            if leader.intent != session.active_intent:
+                turn.add(texts.LEADER_CHECK.format(title=act.specs[leader.intent].title))
+            _answer_best(ctx, leader, topics, session, turn)
+            return session.decision(turn, f"a clear leader: {scores()}")
+        close = [r for r in candidates if r.score >= leader.score / 2]
+        if in_topic and any(r.intent == session.active_intent for r in close):
+            close = []  # the topic being talked about is one of them: read it in context
+        if len(close) >= 2 and nothing < leader.score:
+            act.clarify(close, session, turn)
+            return session.decision(turn, f"close candidates: {scores()}")
+    if understood.in_domain and len(understood.cues.compact) <= 4 and not session.active_intent:
+        turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
+        act.menu(session, turn)
+        turn.intent = Outcome.CLARIFY  # unanswered: the report keeps the message
+        return session.decision(turn, "a bare domain word")
+    return Decline(f"no topic clear enough: {scores()}")
+
+
+def _answer_best(
+    ctx: TurnContext, best: RankedIntent, topics: list[RankedIntent], session: Draft, turn: Turn
+) -> None:
+    act = ctx.actions
+    settings = ctx.config.classifier
+    spec = act.specs[best.intent]
+    if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
+        act.next_step(spec, session, turn)
+        return
+    extra = Turn()  # goes between the advice and the follow-up question
+    for text in ctx.news.lines:
+        extra.add(text)
+    second = next((r for r in topics[1:] if r.intent != best.intent), None)
+    if (
+        second is not None
+        and second.score >= settings.secondary_ratio * best.score
+        and second.score >= settings.clarify_floor
+    ):
+        extra.add(act.specs[second.intent].advice.short)
+    if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
+        act.calculation_first(spec, session, turn, in_group=ctx.in_group, extra=extra.replies)
+        return
+    if session.details.role == "helper" and "helper" not in session.noticed:
+        session.notice("helper")
+        turn.add(texts.HELPER_NOTE)
+    act.answer_topic(spec, session, turn, extra=extra.replies)
+
+
+POLICY = Policy("topics", _decide)

@@ -1,0 +1,388 @@
+"""The cues of one message the conversation needs: does it ask something, ask "what now",
+vent, close the conversation, ask about the police or the monthly amount, correct a figure,
+ask for a calculation; what it does inside a crisis; a numbered choice or an option's words.
+
+Read by the understanding stage, each at most once per message and only when a decision asks
+for it (most messages need few of them: a cue costs nothing until it is used). The
+conversation (bot/conversation/) reads these fields and never runs a pattern on the text
+itself. The text is the normalised one (Simplified, half-width, lower case).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import cached_property
+
+from bot.understanding.details import Details, unreadable_amount
+from bot.understanding.short_answers import (
+    Repair,
+    YesNo,
+    compact,
+    out_of_range,
+    read_choice,
+    read_closing,
+    read_closing_with_tail,
+    read_repair,
+    read_yes_no,
+    rest_after_yes_no,
+    starts_with_ack,
+)
+
+#: a reply this short (characters) to the bot's pending question reads as an answer
+SHORT_REPLY_CHARS = 6
+
+
+class Act(StrEnum):
+    """What a message inside a crisis does."""
+
+    POLICE_CALLED = "police_called"
+    POLICE_ARRIVED = "police_arrived"
+    LEFT = "left"
+    STILL_THERE = "still_there"
+    WHAT_NOW = "what_now"
+    SAFE = "safe"
+    HOPELESS = "hopeless"
+    TIRED = "tired"
+    THANKS = "thanks"
+    OTHER = "other"
+
+
+class Forward(StrEnum):
+    """How a message marks itself as forwarded from someone else."""
+
+    #: a forward in so many words: 【转】, 转发, 帮客户问, 替客户问, 当事人问, 来访者
+    MARKED = "marked"
+    #: words about a client that a collector says too (客户说, 客户问, 我的客户, 客户的情况):
+    #: a forward only with a quote (客户说：…), a case's length, or from a counsellor
+    CLIENT_WORDS = "client_words"
+
+
+class Cues:
+    """The cues of one message (see the module docstring); every one is read on first use
+    and kept."""
+
+    def __init__(self, text: str, details: Details) -> None:
+        self.text = text
+        self.details = details
+        self._choices: dict[int, int | None] = {}
+
+    @cached_property
+    def compact(self) -> str:
+        """The text without spaces and punctuation."""
+        return compact(self.text)
+
+    @cached_property
+    def asks(self) -> bool:
+        """The message asks something ("…吗", "怎么…"; not "一张什么协议", which names a thing)."""
+        return _ASKS.search(self.compact) is not None
+
+    @cached_property
+    def what_now(self) -> bool:
+        """The whole message asks for the next step ("那我该怎么办", "然后呢")."""
+        return _WHAT_NOW.match(self.compact) is not None
+
+    @cached_property
+    def whole_question(self) -> bool:
+        """Asks what to do about the whole matter ("信用卡上门了怎么办"), not about one step."""
+        return _WHOLE.search(self.compact) is not None
+
+    @cached_property
+    def about_paper(self) -> bool:
+        """Speaks of a paper the person was shown or sent ("这封信是真的吗", "上面写的")."""
+        return _PAPER.search(self.compact) is not None
+
+    @cached_property
+    def anxious(self) -> bool:
+        """A short anxious message ("怕", "好慌", "我好害怕啊"): fear said, nothing asked."""
+        return len(self.compact) <= 8 and _ANXIOUS.match(self.compact) is not None
+
+    @cached_property
+    def short_how(self) -> bool:
+        """A short "how?" ("怎么查", "咋弄", "如何核实")."""
+        return _SHORT_HOW.match(self.compact) is not None
+
+    @cached_property
+    def venting(self) -> bool:
+        """Venting ("烦死了", "受不了了")."""
+        return _VENT.search(self.compact) is not None
+
+    @cached_property
+    def closing(self) -> bool | None:
+        """None: no closing; True: only a closing ("明白了", "谢谢"); False: a bare
+        acknowledgement that may also be a yes ("好的", "ok")."""
+        return read_closing(self.text)
+
+    @cached_property
+    def closing_with_tail(self) -> bool:
+        """ "Understood", then a tail that asks nothing ("嗯 懂了 我去问问客服")."""
+        return read_closing_with_tail(self.text)
+
+    @cached_property
+    def thanks(self) -> bool:
+        """The message says thank you."""
+        return _THANKS.search(self.compact.lower()) is not None
+
+    @cached_property
+    def police_question(self) -> bool:
+        """Asks whether to go to the police ("要不要报警", "报警有用吗")."""
+        return _POLICE_QUESTION.search(self.compact) is not None
+
+    @cached_property
+    def monthly(self) -> bool:
+        """Asks the monthly amount ("每月大概还多少", "月供多少")."""
+        return _MONTHLY.search(self.compact) is not None
+
+    @cached_property
+    def calculation(self) -> bool:
+        """Asks for a calculation in so many words ("算一下", "帮我算算")."""
+        return _CALC_ASK.search(self.text) is not None
+
+    @cached_property
+    def figures_only(self) -> bool:
+        """Little but figures and correction words ("欠3.5万", "不对，是4万", "那分36期呢")."""
+        text = self.text
+        return bool(text) and len(text) <= 20 and len(_FIGURE_WORDS.sub("", text)) <= 1
+
+    @cached_property
+    def repair(self) -> Repair | None:
+        """A message about the conversation itself ("等一下", "你问这个干嘛", "啥意思")."""
+        return read_repair(self.text)
+
+    @cached_property
+    def yes_no(self) -> YesNo | None:
+        """The message read as a yes/no answer, if it is one ("好怕", "好烦" say fear or
+        anger, not "好")."""
+        if self.anxious or self.venting:
+            return None
+        return read_yes_no(self.text)
+
+    @cached_property
+    def rest_after_yes_no(self) -> str:
+        """What follows a leading yes/no word ("是借款确认书" → "借款确认书")."""
+        return rest_after_yes_no(self.text)
+
+    @cached_property
+    def rest_asks(self) -> bool:
+        """The words after a leading yes/no ask a question of their own ("可以先拍照给家里人
+        看吗")."""
+        rest = self.rest_after_yes_no
+        return len(rest) >= 4 and _ASKS.search(rest) is not None
+
+    @cached_property
+    def acknowledgement(self) -> bool:
+        """Opens with an acknowledgement ("好吧…", "行吧…", "ok …")."""
+        return starts_with_ack(self.text)
+
+    @cached_property
+    def short_acknowledgement(self) -> bool:
+        """An acknowledgement, then a few words ("好吧我不开")."""
+        return self.acknowledgement and len(self.compact) <= SHORT_REPLY_CHARS
+
+    @cached_property
+    def unreadable_amount(self) -> tuple[str, str] | None:
+        """A figure that is not taken ("1e308元", "-5000元"): its kind and how it was written."""
+        return unreadable_amount(self.text)
+
+    def choice(self, count: int) -> int | None:
+        """The message as a numbered choice between 1 and ``count`` (0-based), if it is one."""
+        if count not in self._choices:
+            self._choices[count] = read_choice(self.text, count)
+        return self._choices[count]
+
+    def out_of_range(self, count: int) -> str | None:
+        """The sentence for a lone number outside 1..``count``, else None."""
+        return out_of_range(self.text, count)
+
+    def option(self, labels: list[str]) -> int | None:
+        """The label the message repeats or paraphrases ("在门口" → "现在就在门口"), when one
+        clearly fits better than the others (0-based)."""
+        said = self.compact.lower()
+        if len(said) < 2:
+            return None
+        scores = []
+        for label in labels:
+            target = compact(label).lower()
+            if said in target or target in said:
+                scores.append(1.0)
+                continue
+            mine, theirs = bigrams(said), bigrams(target)
+            scores.append(len(mine & theirs) / len(mine) if mine else 0.0)
+        best = max(range(len(labels)), key=lambda i: scores[i])
+        ranked = sorted(scores, reverse=True)
+        if ranked[0] >= 0.5 and (len(ranked) == 1 or ranked[0] - ranked[1] >= 0.25):
+            return best
+        return None
+
+    @cached_property
+    def content_bigrams(self) -> frozenset[str]:
+        """The character pairs that say what the message is about (no function characters)."""
+        return content_bigrams(self.text)
+
+    @cached_property
+    def forward(self) -> Forward | None:
+        """Whether (and how) the message marks itself as forwarded."""
+        if _FORWARD_MARKED.match(self.text):
+            return Forward.MARKED
+        if _CLIENT_WORDS.match(self.text):
+            return Forward.CLIENT_WORDS
+        return None
+
+    @cached_property
+    def quoted(self) -> bool:
+        """The client's words are quoted after a colon ("客户说：…", "客户问:…")."""
+        match = _CLIENT_WORDS.match(self.text)
+        return match is not None and self.text[match.end() : match.end() + 1] in (":", "：")
+
+    @cached_property
+    def act(self) -> Act:
+        """What the message does inside a crisis (before the visit is over)."""
+        return read_act(self.text, self.details, after_visit=False)
+
+    @cached_property
+    def act_after_visit(self) -> Act:
+        """What the message does inside a crisis once the visitors left or the police came
+        (a bare "嗯" then says "I'm safe")."""
+        return read_act(self.text, self.details, after_visit=True)
+
+
+#: "那我该怎么办", "然后呢": the whole message asks for the next step.
+_WHAT_NOW = re.compile(
+    r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
+    r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
+    r"(?:呢|啊|呀|吧|了)*$"
+)
+#: a forward in so many words
+_FORWARD_MARKED = re.compile(
+    r"^\s*(?:【转】|\[转\]|转发|转[:：]|帮客户问|替客户问|当事人问|来访者|帮我的客户问)"
+)
+#: words about a client, said by counsellors and collectors alike
+_CLIENT_WORDS = re.compile(
+    r"^\s*(?:客户问|客户说|客户反映|我的客户|客户的?情况|当事人的?情况|当事人说)"
+)
+#: asking what to do about the whole matter
+_WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")
+#: a paper the person was shown or sent
+_PAPER = re.compile(
+    r"这封|那封|这份|那份|这张|那张|这个函|那个函|催收函|律师函|传票|信上|纸上|上面写|图片|照片"
+    r"|这个信|那个信|这信|函是|协议上|收款码|二维码"
+)
+#: a short anxious message: fear said, nothing asked
+_ANXIOUS = re.compile(
+    r"^(?:我|真的|现在)*(?:好|很|太|真|有点|非常|特别)?"
+    r"(?:怕|害怕|好怕|慌|心慌|发慌|紧张|担心|吓人|吓死了?|怕死了|可怕|好可怕|心里没底|发抖)"
+    r"(?:了|啊|呀|呢|哦|啦|死了)*$"
+)
+#: Venting ("烦死了", "受不了了") inside a topic: acknowledged, not "I did not understand".
+_VENT = re.compile(r"烦死|好烦|太烦|烦透|受不了|心累|崩溃|难受|气死|怕死|吓死|头疼|睡不着")
+#: "每月大概还多少", "一个月要还多少", "月供多少": the monthly payment asked about
+_MONTHLY = re.compile(r"(?:每个?月|一个月|月供|每期).{0,6}(?:还|付|交|供)?多少|月供(?:是)?几")
+#: "要不要报警", "能报警吗", "可以报案吗": asking whether to go to the police
+_POLICE_QUESTION = re.compile(
+    r"(?:要不要|该不该|能不能|可不可以|可以|能|需要|用不用)(?:报警|报案|打110)|(?:报警|报案|打110)(?:吗|有用吗|管用吗|行吗|有没有用)"
+)
+#: a short "how?" inside a topic ("怎么查", "咋弄", "如何核实"): the steps that matter now
+_SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|怎样)\w{0,3}(?:呢|啊|呀)?$")
+#: the message asks something (not "一张什么协议", which only names a thing)
+_ASKS = re.compile(
+    r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
+)
+_THANKS = re.compile(r"谢|thx|thank|3q|ty")
+#: asking for a calculation in so many words
+_CALC_ASK = re.compile(r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个")
+#: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
+_FIGURE_WORDS = re.compile(
+    r"[0-9零〇一二两三四五六七八九十百千万亿.,wk%‰ ，。！？!?、~]"
+    r"|不对|不是|改成|改为|应该是|其实是|金额|欠款|欠了|欠|借了|借|总共|一共|大概|期数|个月|期|年|元|块|是|了|呢|吗|的|那|就|吧|啊"
+)
+#: characters that say little about what a question is about
+_FUNCTION_CHARS = frozenset(
+    "我你他她们的了吗呢啊吧呀是在要会能可以怎么样什么哪个这那就都也还和跟给被把让说想"
+)
+
+
+def bigrams(text: str) -> set[str]:
+    """The character pairs of ``text`` (the text itself when shorter than two)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def content_bigrams(text: str) -> frozenset[str]:
+    """The character pairs of ``text`` that say what it is about (no function characters)."""
+    return frozenset(b for b in bigrams(compact(text)) if not _FUNCTION_CHARS.intersection(b))
+
+
+# -- inside a crisis -----------------------------------------------------------------------------
+
+_CRISIS_WHAT_NOW = re.compile(
+    r"(?:我)?(?:该|应该|要|能|可以)?(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整)"
+    r"|然后呢|接下来|现在呢|下一步|还有呢|还有吗|还要做|还需要做|还能做"
+    r"|what (?:now|should i do)|what do i do|what else"
+)
+#: a bare yes, or "safe", once the visitors are gone (the bot just asked "你现在安全吗？")
+_SAFE_YES = re.compile(
+    r"^(?:嗯+|恩+|是的?|对|安全|安全的|还好|还行|好的?|ok|okay|yes)(?:了|的|吧|啊)*$"
+)
+_SAFE = re.compile(
+    r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
+    r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
+    r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了"
+)
+_NOT_SAFE = re.compile(r"不安全|没安全|怎么|吗")
+_HOPELESS = re.compile(
+    r"(?:谁|没人|没有人)(?:也|都)?(?:帮不了|救不了|管不了|在乎)|帮不了我|没用的?|没有用"
+    r"|活着(?:没|有什么)意思|没有希望|看不到希望|撑不下去|不想撑|熬不下去|no one can help"
+    r"|nobody can help|no hope|hopeless"
+)
+_TIRED = re.compile(
+    r"(?:好|太|很|真的|就是|只是|特别)?累(?:了|死了|啊)?$|^(?:就是|只是)?(?:太)?累|好困|心累"
+    r"|just tired|so tired"
+)
+_THANKS_WORDS = re.compile(
+    r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)"
+    r"|^(?:好的?|好吧|嗯+|哦+|ok|okay|知道了|明白了?|收到)$"  # a bare "okay" in a crisis
+)
+_CRISIS_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…]+")
+
+
+def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
+    """What ``text`` (normalised) does inside a crisis; ``found`` are its details.
+    ``after_visit``: the visitors left or the police came (a bare "嗯" then says "I'm safe")."""
+    said = _CRISIS_PUNCT.sub("", text)
+    if found.police == "arrived":
+        return Act.POLICE_ARRIVED
+    if found.police == "called":
+        return Act.POLICE_CALLED
+    if found.left is True:
+        return Act.LEFT
+    if _SAFE.search(said) and not _NOT_SAFE.search(said):
+        return Act.SAFE
+    if _HOPELESS.search(said):
+        return Act.HOPELESS
+    if found.document is not None or found.paid is not None or found.signed:
+        return Act.OTHER  # "他们要她签字代还 怎么办": answered on its point, the numbers kept
+    if _CRISIS_WHAT_NOW.search(said):
+        return Act.WHAT_NOW
+    if found.left is False:
+        return Act.STILL_THERE
+    if _SAFE_YES.match(said) and after_visit:
+        return Act.SAFE  # "嗯", "安全" to "你现在安全吗？" once they are gone
+    if _TIRED.search(said):
+        return Act.TIRED
+    if _THANKS_WORDS.search(said):
+        return Act.THANKS
+    return Act.OTHER
+
+
+# -- a forwarded text ---------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
+_MARKER_ANYWHERE = re.compile(r"(【转】|\[转\]|转发[:：]|客户问[:：]|客户说[:：]|客户反映[:：])")
+
+
+def forwarded_sentences(text: str, limit: int) -> tuple[str, list[str]]:
+    """A forwarded text without its forward marks, and its sentences (at least two
+    characters each, at most ``limit`` of them) — the client's questions are read one by one
+    (bot/conversation/counsellor.py)."""
+    text = _MARKER_ANYWHERE.sub("\n", text)
+    sentences = [m.group(0).strip(" ，,、") for m in _SENTENCE.finditer(text)]
+    return text, [s for s in sentences if len(s) >= 2][:limit]

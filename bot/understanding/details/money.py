@@ -1,0 +1,469 @@
+"""Money: the amount owed (the total beats what is owed, which beats a limit; a monthly
+payment or an income is not the debt), several debts by lender, the interest rate, the monthly
+budget, a down payment and the repayment convention."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.understanding.details.numbers import (
+    _APPROX_BEFORE,
+    _CLAUSE_BREAK,
+    _CN_DIGIT_VALUES,
+    _CORRECTION,
+    _clause_before,
+    _nearest,
+    _Number,
+    _number_value,
+)
+from bot.understanding.details.vocab import Convention
+
+# Words that attach an amount to the debt, by strength: the total beats what is owed, which
+# beats a credit limit; a monthly payment or an income is not the debt at all.
+_AMOUNT_KEYWORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (3, ("总共", "一共", "总计", "合计", "加起来", "总额", "全部", "共欠", "总欠")),
+    (
+        2,
+        (
+            "欠",
+            "借",
+            "本金",
+            "透支",
+            "待还",
+            "未还",
+            "应还",
+            "剩",
+            "还有",
+            "贷了",
+            "贷款",
+            "刷了",
+            "债",
+        ),
+    ),
+    (1, ("额度",)),
+    (
+        -1,
+        (
+            "每月",
+            "每个月",
+            "一个月",
+            "月供",
+            "每期",
+            "工资",
+            "收入",
+            "月薪",
+            "月入",
+            "年薪",
+            "利息",
+            "罚息",
+            "手续费",
+            "违约金",
+            "年费",
+            "先付",
+            "首付",
+            "先还",
+            "先交",
+            "先给",
+        ),
+    ),
+)
+
+
+# Numbers that identify rather than count: never an amount.
+_ID_WORDS = (
+    "尾号",
+    "卡号",
+    "号码",
+    "电话",
+    "手机",
+    "身份证",
+    "账号",
+    "帐号",
+    "编号",
+    "验证码",
+    "工号",
+    "密码",
+    "qq",
+    "微信号",
+    "订单",
+    "车牌",
+    "房间",
+    "门牌",
+    "邮编",
+    "单号",
+)
+
+
+_APPROX_MID = re.compile(r" ?(多|来|余|几)")
+
+
+_MAGNITUDE = re.compile(r" ?(万|w(?![a-z])|千|k(?![a-z])|百|亿)")
+
+
+_APPROX_AFTER = re.compile(r"(多|余|左右|上下)")
+
+
+_SECONDARY = re.compile(r"([0-9]{1,4}|[一二两三四五六七八九])(?![0-9]|[.,][0-9])(千|k(?![a-z]))?")
+
+
+_CURRENCY = re.compile(r" ?(元|块钱|块|人民币|rmb(?![a-z]))")
+
+
+# What a bare number counts when it is not money.
+_COUNTER = re.compile(
+    r" ?(?:多|来|余|几)?(?:个|期|月|天|年|日|号|次|张|岁|%|‰|人|家|条|周|星期|小时|分钟"
+    r"|秒|点|楼|层|倍|折|成|位|遍|趟|笔|斤|公里|米|届|代)"
+)
+
+
+def _attachment(window: str) -> int:
+    """How strongly the words before a number tie it to the debt (see _AMOUNT_KEYWORDS).
+
+    The nearest keyword decides whether the number is a monthly payment or an income (-1);
+    otherwise the strongest keyword in the clause counts (总共欠了 → a total).
+    """
+    if _nearest(window, _AMOUNT_KEYWORDS) == -1:
+        return -1
+    found = [level for level, words in _AMOUNT_KEYWORDS if any(w in window for w in words)]
+    return max(found, default=0)
+
+
+def _is_date_or_phone(text: str, start: int, end: int) -> bool:
+    """True when the number is glued to another by - / : . or a space (2024-03-05, 10:30,
+    2024.3.5, 138-1234-5678, 138 1234 5678)."""
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    if len(before) == 2 and before[1] in "-/: " and before[0].isdigit():
+        return True
+    return len(after) == 2 and after[0] in "-/:. " and after[1].isdigit()
+
+
+@dataclass(slots=True)
+class _Amount:
+    value: Decimal
+    approx: bool
+    priority: int
+
+
+def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amount | None:
+    """The amount of money that starts with ``num``, or None when it counts something else.
+
+    With ``any_context`` the words before the number are not asked whether it is the debt
+    (a monthly budget or a down payment is money too)."""
+    before = text[max(0, num.start - 4) : num.start]
+    if before.endswith(("百分之", "千分之", "百分", "第")):
+        return None
+    pos = num.end
+    approx = num.approx
+    value = num.value
+    mid = _APPROX_MID.match(text, pos)
+    if mid:
+        approx = True
+        pos = mid.end()
+    unit = False
+    mag = _MAGNITUDE.match(text, pos)
+    if mag:
+        factor = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百": 100, "亿": 100_000_000}[
+            mag.group(1)
+        ]
+        value *= factor
+        unit = True
+        pos = mag.end()
+        after = _APPROX_AFTER.match(text, pos)
+        if after:
+            approx = True
+            pos = after.end()
+        elif factor >= 1_000:
+            pos, value = _read_secondary(text, pos, value, factor)
+    elif mid and not num.magnitude:
+        return None  # 20多个, 十几次: a count, not money (八万多 is money: its 万 came first)
+    currency = _CURRENCY.match(text, pos)
+    if currency:
+        unit = True
+        pos = currency.end()
+        after = _APPROX_AFTER.match(text, pos)
+        if after:
+            approx = True
+    elif not mag and _COUNTER.match(text, pos):
+        return None
+    if not unit and _is_date_or_phone(text, num.start, num.end):
+        return None
+    window = _clause_before(text, num.start)
+    if any(word in window[-6:] for word in _ID_WORDS):
+        return None
+    priority = 1 if any_context else _attachment(window)
+    if priority < 0:
+        return None
+    if num.arabic and not num.grouped and len(str(int(num.value))) >= 10:
+        return None  # 10 digits and more: a phone, card or ID number
+    if not unit:
+        money_like = (
+            num.grouped
+            or num.magnitude
+            or (priority > 0 and value >= 100)
+            # a bare 30000 is money, a bare 2024 more likely a year
+            or (num.arabic and value >= 1000 and not 1950 <= value <= 2099)
+        )
+        if not money_like:
+            return None
+    if value == 0 and unit and num.arabic:
+        return _Amount(value, approx, priority)  # 欠0元: said, and answered
+    if value < (1 if mag else 10) or value > Decimal(10) ** 12:
+        return None  # 一块 (together), 两块: not a sum of money
+    if any(word in window[-4:] for word in _APPROX_BEFORE) or window.endswith(("-", "~", "到")):
+        approx = True
+    return _Amount(value, approx, priority)
+
+
+def _read_secondary(text: str, pos: int, value: Decimal, factor: int) -> tuple[int, Decimal]:
+    """3万5 (35000), 3万5千, 3万5000, 3千5 (3500): the lower part after a unit."""
+    m = _SECONDARY.match(text, pos)
+    if not m:
+        return pos, value
+    if _COUNTER.match(text, m.end()) or (_MAGNITUDE.match(text, m.end()) and not m.group(2)):
+        return pos, value  # 3万5个月: the 5 counts months
+    raw = m.group(1)
+    digit = Decimal(_CN_DIGIT_VALUES[raw]) if raw in _CN_DIGIT_VALUES else Decimal(raw)
+    if m.group(2):  # 3万5千
+        if factor <= 1_000:
+            return pos, value
+        return m.end(), value + digit * 1_000
+    if len(raw) == 1:  # 3万5 = 3万5千, 3千5 = 3千5百
+        return m.end(), value + digit * factor / 10
+    if digit < factor:  # 3万5000
+        return m.end(), value + digit
+    return pos, value
+
+
+_CONVENTIONS: dict[str, Convention] = {
+    "等额本息": Convention.EQUAL_INSTALLMENT,
+    "等额本金": Convention.EQUAL_PRINCIPAL,
+    "免息分期": Convention.INTEREST_FREE,
+    "停息分期": Convention.INTEREST_FREE,
+    "免息": Convention.INTEREST_FREE,
+    "停息": Convention.INTEREST_FREE,
+    "无息": Convention.INTEREST_FREE,
+    "零利息": Convention.INTEREST_FREE,
+    "不要利息": Convention.INTEREST_FREE,
+    "不算利息": Convention.INTEREST_FREE,
+}
+
+
+_CONVENTION = re.compile("|".join(sorted(_CONVENTIONS, key=len, reverse=True)))
+
+
+_RATE_NUM = r"[0-9]{1,3}(?:\.[0-9]{1,4})?|[零一二两三四五六七八九十点]{1,8}"
+
+
+_RATE_VALUE = (
+    rf"(?:(?P<pct>{_RATE_NUM}) ?%|百分之(?P<pct2>{_RATE_NUM})|(?P<pm>{_RATE_NUM}) ?‰"
+    rf"|千分之(?P<pm2>{_RATE_NUM})|万分之(?P<pt>{_RATE_NUM})"
+    r"|万(?P<pt2>[一二两三四五六七八九]|[0-9](?:\.[0-9])?)(?![0-9万千百点.])"
+    rf"|(?P<fen>{_RATE_NUM})分(?P<fen2>[0-9一二三四五六七八九])?(?![钟之])"
+    rf"|(?P<li>{_RATE_NUM})厘)"
+)
+
+
+_RATE_BASIS = (
+    r"(?P<basis>年化利率|年化|年利率|年利息|年息|年费率|年率|月利率|月利息|月息|月费率"
+    r"|月率|日利率|日利息|日息|日费率|日率|利率|利息)"
+)
+
+
+_RATE_FILL = r"(?:是|为|:|大概|大约|约|差不多|才|有|按|高达|只有|居然|竟然| ){0,3}"
+
+
+_RATE = re.compile(_RATE_BASIS + _RATE_FILL + _RATE_VALUE)
+
+
+_RATE_BARE = re.compile(_RATE_VALUE)
+
+
+#: 2分利, 一分利: the private-lending way of saying a monthly rate
+_RATE_FEN_LI = re.compile(rf"(?P<fen>{_RATE_NUM})分(?P<fen2>[0-9一二三四五六七八九])?利")
+
+
+_BUDGET_START = re.compile(r"每个?月|一个月|月供|每期")
+
+
+_BUDGET_VERB = re.compile(r"还|拿出|拿|付|供|承担|负担|最多|顶多|最高|只能|出得起")
+
+
+_BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
+
+
+_DOWN = re.compile(r"(?:先付|先还|首付|先交|先给|先拿出|首期付)(?:个|了|掉)? ?")
+
+
+_DOWN_SHARE = re.compile(
+    rf"百分之(?P<a>{_RATE_NUM})|(?P<b>{_RATE_NUM}) ?%"
+    r"|(?P<c>[一二两三四五六七八九1-9])成"
+)
+
+
+def _debts(
+    text: str, mentions: list[tuple[int, int, str]], candidates: list[tuple[_Number, _Amount]]
+) -> list[tuple[str, Decimal]] | None:
+    """招行2万 还有平安1万8 → [("招商银行", 20000), ("平安银行", 18000)]: each amount goes to
+    the lender named just before it; two or more lenders with amounts make a list."""
+    owed: dict[str, Decimal] = {}
+    last_end: dict[str, int] = {}
+    for num, amount in candidates:
+        if amount.priority >= 3:
+            continue  # 一共3万5: the total, no lender's share
+        before = [m for m in mentions if m[1] <= num.start]
+        if not before:
+            continue
+        _, end, name = before[-1]
+        gap = text[end : num.start]
+        if len(gap) > 16 or _CLAUSE_BREAK.search(gap.replace(" ", "")):
+            continue
+        if name in owed and _CORRECTION.search(text[last_end[name] : num.start]):
+            owed[name] = amount.value  # 招行2万 不对 是2万5
+        else:
+            owed[name] = owed.get(name, Decimal(0)) + amount.value
+        last_end[name] = num.end
+    return list(owed.items()) if len(owed) >= 2 else None
+
+
+def _rate_of(basis: str, m: re.Match[str]) -> tuple[Decimal, str] | None:
+    """(annual rate, the value as written) for one rate value on a 年/月/日 basis."""
+    groups = m.groupdict()
+    forms = (
+        ("pct", "%"),
+        ("pct2", "%"),
+        ("pm", "‰"),
+        ("pm2", "‰"),
+        ("pt", "万"),
+        ("pt2", "万"),
+        ("fen", "分"),
+        ("li", "厘"),
+    )
+    raw, form = next(((groups[name], form) for name, form in forms if groups.get(name)), ("", ""))
+    if not raw:  # pragma: no cover - the pattern always sets one group
+        return None
+    value = _number_value(raw)
+    if value is None or value <= 0:
+        return None
+    if form == "%":
+        per, written = value / 100, f"{raw}%"
+    elif form == "‰":
+        per, written = value / 1000, f"千分之{raw}"
+    elif form == "万":
+        per, written = value / 10_000, f"万分之{raw}"
+    else:
+        if basis == "日":
+            return None  # 日息5厘: not a common way of writing, not guessed
+        sub = groups.get("fen2")
+        extra = (_number_value(sub) or Decimal(0)) / 10 if sub else Decimal(0)
+        if form == "分":  # 月息1分 = 1% a month; 年息1分 = 10% a year
+            per = (value + extra) / (100 if basis == "月" else 10)
+            written = f"{raw}分{sub or ''}"
+        else:  # 月息8厘 = 0.8% a month; 年息8厘 = 8% a year
+            per = value / (1000 if basis == "月" else 100)
+            written = f"{raw}厘"
+    annual = per * {"年": 1, "月": 12, "日": 365}[basis]
+    if not 0 < annual <= 10:
+        return None
+    return annual, written
+
+
+def _rate(text: str, correction: int) -> tuple[float, str] | None:
+    """The interest rate in the message as (annual rate, how it was written), or None.
+
+    年化7.2%, 月息1分, 日息万五 (万分之五), 千分之一, 2分利. A correction (年化18% 不对 是24%) takes
+    the last rate after it, on the basis said before. Without 年/月/日 a percentage is read as
+    a yearly rate and 万分之/千分之 as a daily one, and the text says so.
+    """
+    found: list[tuple[int, str | None, str, re.Match[str]]] = []
+    covered: list[tuple[int, int]] = []
+    for m in _RATE.finditer(text):
+        word = m.group("basis")
+        basis = word[0] if word[0] in "年月日" else None
+        found.append((m.start(), basis, word, m))
+        covered.append(m.span())
+    for m in _RATE_FEN_LI.finditer(text):
+        if not any(s <= m.start() < e for s, e in covered):
+            found.append((m.start(), "月", "月息", m))
+            covered.append(m.span())
+    for m in _RATE_BARE.finditer(text):
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        bare_pct = m.group("pct") or m.group("pct2")
+        if bare_pct and not (correction and m.start() >= correction):
+            continue  # 先付10%: a bare percentage is a rate only as a correction of one
+        if m.group("fen") or m.group("li") or m.group("pt2"):
+            continue  # 3分, 5厘, 万五 alone: too ambiguous without 月息/日息
+        found.append((m.start(), None, "", m))
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0])
+    if correction and any(start >= correction for start, *_ in found):
+        index = max(i for i, item in enumerate(found) if item[0] >= correction)
+    else:
+        index = 0
+    _, basis, word, m = found[index]
+    assumed = ""
+    if basis is None:
+        earlier = [b for s, b, _, _ in found[:index] if b is not None]
+        earlier_words = [w for s, b, w, _ in found[:index] if b is not None]
+        if earlier:
+            basis, word = earlier[-1], earlier_words[-1]
+        elif m.group("pct") or m.group("pct2") or m.group("fen") or m.group("li"):
+            basis, word = ("月", "月息") if (m.group("fen") or m.group("li")) else ("年", "年利率")
+            assumed = "（没写年还是月，按" + ("月息" if basis == "月" else "年利率") + "理解）"
+        else:
+            basis, word = "日", "日息"
+            assumed = "（没写日还是月，按日息理解）"
+    rate = _rate_of(basis, m)
+    if rate is None:
+        return None
+    annual, written = rate
+    if not word or word[0] not in "年月日":
+        word = {"年": "年利率", "月": "月息", "日": "日息"}[basis]
+    return float(annual), f"{word}{written}{assumed}"
+
+
+def _budget(text: str, numbers: list[_Number]) -> float | None:
+    """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan."""
+    found: float | None = None
+    for num in numbers:
+        window = text[max(0, num.start - 12) : num.start]
+        starts = list(_BUDGET_START.finditer(window))
+        if not starts:
+            continue
+        start = starts[-1]
+        gap = window[start.end() :]
+        if _CLAUSE_BREAK.search(gap) or _BUDGET_NOT.search(gap) or len(gap) > 8:
+            continue
+        if start.group(0) != "月供" and not _BUDGET_VERB.search(gap):
+            continue
+        amount = _read_amount(text, num, any_context=True)
+        if amount is not None and amount.value > 0:
+            found = float(amount.value.quantize(Decimal("0.01")))
+    return found
+
+
+def _down_payment(text: str, numbers: list[_Number]) -> tuple[str, float] | None:
+    """先付10% → ("down_share", 0.1); 首付5000 → ("down_payment", 5000.0)."""
+    found: tuple[str, float] | None = None
+    for m in _DOWN.finditer(text):
+        share = _DOWN_SHARE.match(text, m.end())
+        if share:
+            if share.group("c"):
+                value = _number_value(share.group("c"))
+                found = ("down_share", float(value / 10)) if value else found
+            else:
+                value = _number_value(share.group("a") or share.group("b"))
+                if value is not None and 0 <= value <= 1000:
+                    found = ("down_share", float(value / 100))
+            continue
+        for num in numbers:
+            if num.start == m.end():
+                amount = _read_amount(text, num, any_context=True)
+                if amount is not None:
+                    found = ("down_payment", float(amount.value.quantize(Decimal("0.01"))))
+                break
+    return found

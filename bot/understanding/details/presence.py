@@ -1,0 +1,56 @@
+"""Presence: whether the collectors are at the door now (True) or a visit is announced for
+later (False), read from the clause that speaks of a visit."""
+
+from __future__ import annotations
+
+import re
+
+from bot.understanding.details.numbers import (
+    _CLAUSE_BREAK,
+)
+
+_PRESENT = re.compile(
+    r"(?:在|到)(?:我?家)?(?:门口|门外|楼下|楼道|家门口)"
+    r"|敲门|砸门|已经到了|在我家|堵门|堵在|守在|蹲在|不肯走|赖着不走|就是不走|还不走|闯进|进来了"
+    r"|(?:找上门|上门|来我?家|到我?家|来家里|到家里)(?:来)?了"
+)
+
+
+_PRESENT_NEGATION = ("不", "没", "别", "未", "没有", "不是", "不会", "没在", "不在")
+
+
+_PAST = re.compile(r"昨天|前天|上周|上星期|上个?月|上次|之前|以前|刚才走|已经走|走了|离开了")
+
+
+_FUTURE = re.compile(
+    r"明天|明早|明晚|后天|下午|晚上|今晚|等会|等一下|一会|待会|马上"
+    r"|下周|下星期|下礼拜|下个?月|下次|过几天|过两天|过段时间|改天|周末"
+    r"|到时候|准备|打算|将要|即将|要来|要上门|要过来|会来|会上门|会过来|说要|扬言"
+    r"|还要|约了|预约"
+)
+
+
+_VISIT = re.compile(
+    r"(?<!打)(?<!发)(?<!话)(?<!信)来(?!电|短信|信息|消息)"
+    r"|上门|过来|家访|外访|拜访|找我|堵|到我?家|到家里|到门口|到单位|到公司"
+)
+
+
+def _presence(text: str) -> bool | None:
+    """True when the collectors are there now, False when a visit is announced, else None."""
+    future = False
+    for clause in _CLAUSE_BREAK.split(text):
+        if not clause:
+            continue
+        if _FUTURE.search(clause):
+            if _VISIT.search(clause):
+                future = True
+            continue
+        if _PAST.search(clause):
+            continue
+        for m in _PRESENT.finditer(clause):
+            before = clause[max(0, m.start() - 2) : m.start()]
+            if before.endswith(_PRESENT_NEGATION):
+                continue
+            return True
+    return False if future else None

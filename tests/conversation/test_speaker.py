@@ -1,0 +1,143 @@
+"""The right speaker (issue 26, item 5), through Engine.handle: the role comes from who speaks
+and how (the counsellor list, staff words, forward markers), never from one word; a
+counsellor's brief fits a phone (≤ 600 characters) with the full dossier on 详细; a group
+reply never passes 300 characters, on any path."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from bot.engine import Engine
+from bot.storage.sessions.memory import MemoryStore
+from tests.harness import Chat
+
+BRIEF = "【给顾问的简要】"
+GROUP_LIMIT = 300
+CASE = (
+    "客户说：欠招行信用卡6万，逾期4个月，催收天天打电话到她单位和父母家，还说下周上门，"
+    "要她签一份还款承诺书，问能不能协商分期、要不要签、能不能报警。"
+)
+
+
+def _engine_with_counsellor(engine: Engine) -> Engine:
+    config = engine.config.model_copy(update={"counsellors": ["terminal:li"]})
+    return Engine(config, engine.understanding, MemoryStore(3600))
+
+
+async def test_client_words_from_a_collector_open_no_counsellor_dossier(engine: Engine) -> None:
+    chat = Chat(engine, user="collector")
+    await chat.say("我是做外访的 客户一直不开门")
+    for said in ("客户说他要报警", "客户说他没钱还", "客户问我们能不能上门"):
+        replies = await chat.say(said)
+        assert not any(BRIEF in r or "【问题" in r for r in replies), (said, replies)
+
+
+async def test_client_words_in_the_same_message_as_staff_words(engine: Engine) -> None:
+    chat = Chat(engine, user="collector2")
+    replies = await chat.say("我是银行的外访人员 客户说他要去投诉我们")
+    assert not any(BRIEF in r for r in replies), replies
+
+
+async def test_a_bare_client_word_from_anyone_is_not_a_case(engine: Engine) -> None:
+    chat = Chat(engine, user="someone")
+    replies = await chat.say("客户说他要报警")
+    assert not any(BRIEF in r for r in replies), replies
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        CASE,
+        "【转】客户欠网商贷6万 月收入4000 想分36期",
+        "转发：客户说催收天天打电话给她父母和单位 还说要上门",
+        "帮客户问 借呗逾期半年 催收说要去他单位 这合法吗",
+    ],
+)
+async def test_a_forward_opens_a_brief_that_fits_a_phone(engine: Engine, said: str) -> None:
+    chat = Chat(engine, user="forwarder")
+    replies = await chat.say(said)
+    assert replies[-1].startswith(BRIEF) or BRIEF in replies[-1], replies
+    assert sum(len(r) for r in replies) <= 600
+    dossier = await chat.say("详细")
+    assert sum(len(r) for r in dossier) > 600  # the full answers with their rules
+    assert any("依据" in r or "规定" in r for r in dossier)
+
+
+async def test_a_listed_counsellor_opens_a_case_and_follows_up_with_points(
+    engine: Engine,
+) -> None:
+    eng = _engine_with_counsellor(engine)
+    try:
+        chat = Chat(eng, user="li")
+        first = await chat.say("客户说欠招行4万 逾期半年 想问能不能分期 催收天天打电话")
+        assert first[-1].startswith(BRIEF)
+        assert sum(len(r) for r in first) <= 600
+        follow = await chat.say("那能报警吗")
+        assert not any(r.startswith(BRIEF) for r in follow)
+        rules = await chat.say("具体是哪个文件第几条")
+        text = "\n".join(rules)
+        assert "没太看懂" not in text and ("第" in text or "办法" in text or "规定" in text)
+    finally:
+        await eng.close()
+
+
+def _messages(limit: int) -> list[str]:
+    path = resources.files("bot.operations") / "data" / "testset.jsonl"
+    rows = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+    return rows[::2][:limit]
+
+
+async def test_group_replies_never_pass_300_characters(engine: Engine) -> None:
+    """Every path in a group: topics, direct answers, urgent replies, a forwarded case and its
+    dossier (详细), commands, long texts, English, a member's phone number."""
+    extra = [
+        CASE,
+        "详细",
+        "菜单",
+        "再说一遍",
+        "步骤",
+        "帮我算一下 借了3万 等额本息 分24期 年化18%",
+        "I am being harassed by debt collectors at my door, what should I do",
+        "催收天天打电话给我 我的手机13812345678 怎么办" * 3,
+        "有人在我家门口砸门 说不还钱就不走 我好怕 " * 10,
+        "我不想活了",
+        "详细",
+    ]
+    over: list[tuple[str, int]] = []
+    for index, said in enumerate([*_messages(160), *extra]):
+        chat = Chat(engine, user=f"m{index % 7}", room="group-1")
+        replies = await chat.say(said)
+        total = sum(len(r) for r in replies)
+        if total > GROUP_LIMIT:
+            over.append((said[:30], total))
+    assert not over, over
+
+
+async def test_a_forwarded_case_after_the_idle_reset_says_the_details_were_cleared(
+    engine: Engine,
+) -> None:
+    import time
+    from dataclasses import replace
+
+    from bot.messages import Incoming
+
+    # the store keeps a conversation past the idle reset, for the return notice
+    engine = Engine(
+        engine.config, engine.understanding, MemoryStore(engine.config.sessions.keep_seconds)
+    )
+    chat = Chat(engine, user="returning")
+    await chat.say("我欠招行3万5 催收的人在门口")
+    key = engine.session_key(Incoming(user="returning", text=""))
+    record = await engine.store.get(key)
+    assert record is not None
+    idle = engine.config.sessions.idle_minutes * 60
+    await engine.store.put(replace(record, last_seen=time.time() - idle - 60))
+    try:
+        replies = await chat.say(CASE)
+        assert any("清掉了" in r for r in replies), replies
+        assert any(BRIEF in r for r in replies)
+    finally:
+        await engine.close()
