@@ -126,6 +126,9 @@ AMOUNT_NEGATIVE = (
 )
 #: either, in a group (the figure is not repeated there)
 AMOUNT_UNREADABLE_GROUP = "金额请直接写数字，比如“3.5万”，不要写成负数或科学计数法。"
+#: two specific questions that tie: both answered briefly, each after the question it answers
+TIE_LEAD = "你可能在问下面其中一个，两个都简单说一下："
+TIE_ANSWER = "· 「{question}」{answer}"
 SAME_ANSWER = "上面说过了：{gist}。想看背后的规定，回复“详细”。"
 CLOSEST_ANSWER = "不确定是不是你要问的，先说最接近的一点："
 STILL_ASKING = "（还想确认一下：{question}）"

@@ -133,3 +133,50 @@ async def test_venting_again_is_met_in_new_words(engine: Engine) -> None:
     lines = [(await chat.say(said))[0] for said in ("烦死了", "烦死了", "真的烦死了")]
     assert len(set(lines)) == 3, lines
     assert all(texts.SCOPE_LINE not in line for line in lines)
+
+
+def _tying_questions(engine: Engine, limit: int = 5) -> list[str]:
+    """Questions of the direct-answer set the selector reads as two tying answers today."""
+    from bot.conversation.policies.direct import TIE_FLOOR
+
+    path = resources.files("bot.operations") / "data" / "direct_answers.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    found = []
+    for row in rows:
+        direct = engine.understanding.reader.read(row["text"]).direct
+        if (
+            direct is not None
+            and not direct.confident
+            and direct.runner_up is not None
+            and min(direct.score, direct.runner_up_score) >= TIE_FLOOR
+            and not engine.understanding.reader.read(row["text"]).classification.urgent
+        ):
+            found.append(row["text"])
+        if len(found) == limit:
+            break
+    return found
+
+
+@pytest.mark.parametrize("room", [None, "g1"], ids=["private", "group"])
+async def test_two_tying_questions_are_both_answered_briefly_not_a_menu(
+    engine: Engine, room: str | None
+) -> None:
+    questions = _tying_questions(engine)
+    assert questions, "no tying question in the direct-answer set: the test would prove nothing"
+    answered_both = 0
+    for i, text in enumerate(questions):
+        direct = engine.understanding.reader.read(text).direct
+        assert direct is not None and direct.runner_up is not None
+        content = engine.understanding.content
+        first, second = content.answer(direct.answer)[1], content.answer(direct.runner_up)[1]
+        response = await engine.handle(
+            Incoming(user=f"tie{i}", text=("@助手 " if room else "") + text, room=room)
+        )
+        reply = "\n".join(response.replies)
+        assert response.intent not in ("help", "clarify"), (text, reply)
+        if first.short in reply and second.short in reply:
+            answered_both += 1
+            assert reply.index(first.short) < reply.index(second.short)  # the likelier first
+        if room is not None:
+            assert all(len(r) <= 300 for r in response.replies), reply
+    assert answered_both >= 1, questions

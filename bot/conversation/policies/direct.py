@@ -10,6 +10,7 @@ from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
 from bot.conversation.actions import gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
+from bot.understanding.direct_answers import DirectMatch
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_DIRECT_ANSWER = Decline("no direct answer")
@@ -23,6 +24,41 @@ DIRECT_REPLY_CHARS = 300
 #: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
 CONTEXT_DIRECT_FLOOR = 0.12
 CONTEXT_DIRECT_MARGIN = 1.8
+#: Two specific questions that tie (neither confident, each at least this likely, so the
+#: "no specific question" reading is small) are both answered briefly, never a menu: on the
+#: direct-answer set, the question asked was one of the two in 32 of 37 such ties.
+TIE_FLOOR = 0.3
+#: The two answers together stay this short (a group's limit).
+TIE_REPLY_CHARS = 300
+
+
+def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | None:
+    """Both of two tying questions answered briefly, the likelier first; None when they do
+    not tie, one is not meant for the speaker, or the two would not fit in one short reply."""
+    if direct.runner_up is None or min(direct.score, direct.runner_up_score) < TIE_FLOOR:
+        return None
+    content = ctx.actions.content
+    try:
+        pair = [content.answer(direct.answer), content.answer(direct.runner_up)]
+    except KeyError:
+        return None
+    if any(
+        spec.id in SYSTEM_INTENTS or (session.details.role == "staff" and a.audience == "debtor")
+        for spec, a in pair
+    ):
+        return None
+    lines = [texts.TIE_ANSWER.format(question=a.examples[0], answer=a.short) for _spec, a in pair]
+    if sum(map(len, lines)) + len(texts.TIE_LEAD) > TIE_REPLY_CHARS:
+        return None
+    turn = ctx.turn()
+    turn.intent = pair[0][0].id
+    turn.add(texts.TIE_LEAD + "\n" + "\n".join(lines))
+    session.last_answer = pair[0][1].id
+    return session.decision(
+        turn,
+        f"two questions tie: {direct.answer} {direct.score:.2f}, "
+        f"{direct.runner_up} {direct.runner_up_score:.2f}: both answered briefly",
+    )
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -42,7 +78,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and direct.score >= CONTEXT_DIRECT_MARGIN * direct.runner_up_score
     )
     if not direct.confident and not in_context:
-        return Decline(f"not confident: {scores()}")
+        tie = _tie(ctx, session, direct)
+        return tie or Decline(f"not confident: {scores()}")
     if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
         return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期": the calculation answers
     try:
