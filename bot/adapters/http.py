@@ -6,9 +6,12 @@ the JSON, or as a ``multipart/form-data`` upload with the same fields and an ``i
 ``GET /healthz`` says the bot is up; ``GET /`` is the chat page (files in
 ``bot/adapters/web/``). The API needs ``Authorization: Bearer <token>`` unless
 ``platforms.http.require_token`` is false (and the server is on loopback); the page and
-/healthz do not. Every request's Host header must be an allowed one (421 otherwise), each
-client gets ``rate_limit_per_minute`` API requests (429 with Retry-After beyond), a slow body
-gets 408, and every response carries the security headers (bot/adapters/http_guard.py).
+/healthz do not. A public page (``platforms.http.public_page``) needs no token: each
+anonymous visitor gets a server-signed id in a cookie (``GET /`` or ``POST /v1/visitor``,
+bot/adapters/visitors.py) that scopes its conversations and has a rate limit of its own.
+Every request's Host header must be an allowed one (421 otherwise), each client gets
+``rate_limit_per_minute`` API requests (429 with Retry-After beyond), a slow body gets 408,
+and every response carries the security headers (bot/adapters/http_guard.py).
 
 Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
 wrong, 404 unknown path, 405 wrong method, 408 body too slow, 413 body, text or image too
@@ -50,8 +53,11 @@ from bot.adapters.http_guard import (
     retry_after_header,
 )
 from bot.adapters.hygiene import clean_text, log_id
-from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
+from bot.adapters.visitors import COOKIE as VISITOR_COOKIE
+from bot.adapters.visitors import VisitorIds, api_token
+from bot.adapters.webserver import WebServer, bearer_token, token_matches
 from bot.config import Config
+from bot.console.auth import origin_matches
 from bot.console.web import mount_console
 from bot.messages import Incoming, MessageKind
 
@@ -213,10 +219,14 @@ class MessageRequest:
         assert conversation is not None and user is not None
         return cls(conversation=conversation, user=user, room=room, text=text or "", image=image)
 
-    def incoming(self) -> Incoming:
+    def incoming(self, visitor: str | None = None) -> Incoming:
         """The engine's message. Users and rooms are scoped by the conversation id, so two API
-        clients that use the same user or room names never share a conversation."""
+        clients that use the same user or room names never share a conversation; a public
+        page's ``visitor`` scopes them further, so two visitors never share one either (a
+        visitor's user has three slashes, an API client's one)."""
         scope = _escape(self.conversation)
+        if visitor is not None:
+            scope = f"visitor/{visitor}/{scope}"
         return Incoming(
             user=f"{scope}/{_escape(self.user)}",
             text="" if self.image is not None else self.text,
@@ -345,15 +355,19 @@ def _guard_middleware(
                 log_refusal(
                     "rate", "http: client %s is over its rate limit; answered 429", log_id(client)
                 )
-                raise ApiError(
-                    429,
-                    "too_many_requests",
-                    f"too many requests; try again in {retry_after_header(wait)} s",
-                    {"Retry-After": retry_after_header(wait)},
-                )
+                raise _too_many(wait)
         return await handler(request)
 
     return guard
+
+
+def _too_many(wait: float) -> ApiError:
+    return ApiError(
+        429,
+        "too_many_requests",
+        f"too many requests; try again in {retry_after_header(wait)} s",
+        {"Retry-After": retry_after_header(wait)},
+    )
 
 
 def _error_middleware(max_body_bytes: int) -> Any:
@@ -420,14 +434,17 @@ class HttpAdapter(Adapter):
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.http
-        self._token = required_token(
-            settings.host,
-            settings.token,
-            key="platforms.http.token",
-            env="BOT_HTTP_TOKEN",
-            optional_on_loopback=not settings.require_token,
-            opt_out="platforms.http.require_token: false",
+        self._token = api_token(settings)
+        #: a public page's visitor ids (None: not a public page)
+        self._visitors = (
+            VisitorIds(
+                settings.visitor_secret.get_secret_value() if settings.visitor_secret else None
+            )
+            if settings.public_page
+            else None
         )
+        self._visitor_limit = ClientRateLimit(settings.visitor_rate_limit_per_minute)
+        self._clients = ClientAddress(settings.trusted_proxies, settings.client_address_header)
         self._body_timeout = settings.body_timeout_seconds
         self._engine = engine
         self._page = _load_page()
@@ -438,7 +455,7 @@ class HttpAdapter(Adapter):
         # (checked in _messages).
         guard = _guard_middleware(
             allowed_host_names(settings.host, settings.allowed_hosts),
-            ClientAddress(settings.trusted_proxies),
+            self._clients,
             ClientRateLimit(settings.rate_limit_per_minute),
         )
         app = web.Application(
@@ -448,6 +465,8 @@ class HttpAdapter(Adapter):
         app.on_response_prepare.append(add_security_headers)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/healthz", self._healthz)
+        if self._visitors is not None:
+            app.router.add_post("/v1/visitor", self._new_visitor)
         app.router.add_get("/", self._page_file)
         for name in PAGE_FILES:
             if name != "index.html":
@@ -476,10 +495,15 @@ class HttpAdapter(Adapter):
         self._started_at = time.monotonic()
         self._stopped.clear()
         log.info(
-            "http: serving the API and the web page on http://%s:%s/ (token %s)",
+            "http: serving the API and the web page on http://%s:%s/ (%s)",
             self._host,
             self.port,
-            "required" if self._token else "not required",
+            (
+                "a public page: visitors get ids of their own"
+                + ("; API clients may use the token" if self._token else "")
+            )
+            if self._visitors is not None
+            else f"token {'required' if self._token else 'not required'}",
         )
 
     async def run(self) -> None:
@@ -494,10 +518,15 @@ class HttpAdapter(Adapter):
 
     # ----- handlers ----------------------------------------------------------------------
 
-    def _authorize(self, request: web.Request) -> None:
+    def _authorize(self, request: web.Request) -> str | None:
+        """Check who may post; the visitor id of a public page's visitor (None: an API client
+        with the token, or no token needed)."""
+        header = request.headers.get("Authorization")
+        if self._visitors is not None and (header is None or self._token is None):
+            return self._visitor_of(request)
         if self._token is None:
-            return
-        given = bearer_token(request.headers.get("Authorization"))
+            return None
+        given = bearer_token(header)
         if not token_matches(given, self._token):
             raise ApiError(
                 401,
@@ -506,9 +535,58 @@ class HttpAdapter(Adapter):
                 "<token>' with the token set in platforms.http.token (BOT_HTTP_TOKEN)",
                 {"WWW-Authenticate": 'Bearer realm="cuishou-bot"'},
             )
+        return None
+
+    def _visitor_of(self, request: web.Request) -> str:
+        """The public page's visitor making this request (ApiError 401 without a valid id,
+        403 from another site's page, 429 over the visitor's own rate limit)."""
+        assert self._visitors is not None
+        origin = request.headers.get("Origin")
+        if origin and not origin_matches(origin, None, request.host):
+            log_refusal(
+                "visitor_origin",
+                "http: refused a visitor's request from another site's page (Origin %r)",
+                log_id(origin),
+            )
+            raise ApiError(403, "wrong_origin", "requests must come from this server's own page")
+        visitor = self._visitors.verify(request.cookies.get(VISITOR_COOKIE))
+        if visitor is None:
+            raise ApiError(
+                401,
+                "visitor_needed",
+                "no valid visitor id: open the page (GET /) or POST /v1/visitor to get one",
+            )
+        wait = self._visitor_limit.retry_after(visitor)
+        if wait > 0:
+            log_refusal(
+                "visitor_rate", "http: visitor %s is over its rate limit; answered 429", visitor
+            )
+            raise _too_many(wait)
+        return visitor
+
+    def _give_visitor_id(self, request: web.Request, response: web.StreamResponse) -> None:
+        assert self._visitors is not None
+        _, cookie = self._visitors.issue()
+        response.set_cookie(
+            VISITOR_COOKIE,
+            cookie,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=self._clients.over_https(request),
+        )
+
+    async def _new_visitor(self, request: web.Request) -> web.Response:
+        """``POST /v1/visitor``: a new visitor id in the cookie (a public page only)."""
+        origin = request.headers.get("Origin")
+        if origin and not origin_matches(origin, None, request.host):
+            raise ApiError(403, "wrong_origin", "requests must come from this server's own page")
+        response = web.json_response({"visitor": "issued"})
+        self._give_visitor_id(request, response)
+        return response
 
     async def _messages(self, request: web.Request) -> web.Response:
-        self._authorize(request)
+        visitor = self._authorize(request)
         if request.content_type not in ("multipart/form-data", "application/json"):
             raise ApiError(
                 415,
@@ -537,7 +615,7 @@ class HttpAdapter(Adapter):
                 "(platforms.http.body_timeout_seconds)",
                 {"Connection": "close"},
             ) from None
-        response = await self._engine.handle(message.incoming())
+        response = await self._engine.handle(message.incoming(visitor))
         log.info(
             "http: conversation %s%s -> %s, %d repl%s",
             log_id(message.conversation),
@@ -595,12 +673,19 @@ class HttpAdapter(Adapter):
                 "page_missing",
                 f"the web page file bot/adapters/web/{name} is missing from the installation",
             )
-        return web.Response(
+        response = web.Response(
             body=body,
             content_type=PAGE_FILES[name].split(";")[0],
             charset="utf-8",
             headers=PAGE_HEADERS,
         )
+        if (
+            name == "index.html"
+            and self._visitors is not None
+            and self._visitors.verify(request.cookies.get(VISITOR_COOKIE)) is None
+        ):
+            self._give_visitor_id(request, response)
+        return response
 
 
 def _content_version(engine: object) -> str | None:
