@@ -363,6 +363,10 @@ class OfficialConfig(_Section):
     )
     #: the longest message in UTF-8 bytes (WeChat: 2048 for a text message)
     max_message_bytes: Annotated[int, Field(ge=300, le=2048)] = 2048
+    #: the account may send customer-service messages (客服消息; verified accounts can):
+    #: false: every answer goes in a passive reply, whole, and what is not ready in time (a
+    #: photo being read) comes with the person's next message
+    customer_service: bool = True
     #: callbacks whose timestamp is further than this from the server's clock are refused
     max_clock_skew_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
     api_timeout_seconds: PositiveFloat = 10
