@@ -152,11 +152,15 @@ class TeachResult:
     reading: Reading | None = None
     change: Change | None = None
     rebased: bool = False
+    #: a topic's example the learned topic model does not read as taught yet: it takes
+    #: effect when the models are retrained (in the background, learning.retrain_on_change)
+    learns_later: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready, for the console."""
         return {
             "status": self.status,
+            "learns_later": self.learns_later,
             "intent": self.target.intent,
             "answer": self.target.answer,
             "text": self.text,
@@ -394,6 +398,7 @@ class Teacher:
         log.info(
             "console: %s added an example to %s (change %d)", who, target.describe(), change.id
         )
+        reading = read_as(self.engine.understanding, example, target, threshold)
         return TeachResult(
             "written",
             target,
@@ -401,9 +406,10 @@ class Teacher:
             before,
             after,
             lowered,
-            read_as(self.engine.understanding, example, target, threshold),
+            reading,
             change,
             written.rebased,
+            learns_later=target.answer is None and not reading.answered,
         )
 
     async def add_answer(
