@@ -136,21 +136,37 @@ def cannot_answer(engine: Engine, pool: tuple[str, ...] = VAGUE) -> str:
     )
 
 
-def unsure(engine: Engine, pool: tuple[str, ...] = UNSURE, *, with_direct: bool = False) -> str:
-    """A message the bot answers today, but with less confidence than the inbox's limit
-    (``with_direct``: and with a direct-answer guess above the inbox's floor)."""
+async def unsure(
+    engine: Engine, pool: tuple[str, ...] = UNSURE, *, with_direct: bool = False
+) -> str:
+    """A message the bot answers today with the topic it ranks first, but with less
+    confidence than the inbox's limit, so the inbox keeps it (``with_direct``: with a
+    direct-answer guess above the inbox's floor too). Each candidate is asked of an engine
+    of its own over the same understanding (nothing recorded, no conversation touched)."""
     from bot.console.inbox import DIRECT_GUESS_FLOOR
+    from bot.messages import Incoming
 
-    threshold = engine.config.classifier.threshold
     limit = engine.config.insights.low_confidence_below
-    return pick(
-        engine.understanding.reader,
-        pool,
-        lambda r: (
-            r.top.intent != "fallback"
-            and threshold <= r.confidence < limit
-            and not r.urgent
-            and (not with_direct or (r.direct is not None and r.direct.score >= DIRECT_GUESS_FLOOR))
-        ),
-        "answered without confidence" + (" with a direct-answer guess" if with_direct else ""),
-    )
+    reader = engine.understanding.reader
+    probe = Engine(engine.config, engine.understanding, MemoryStore(600))
+    fitting: set[str] = set()
+    try:
+        for text in pool:
+            reading = reader.read(text)
+            response = await probe.handle(Incoming(user=text, text=text, platform="test"))
+            if (
+                response.intent == reading.top.intent
+                and response.confidence < limit
+                and not response.urgent
+                and (
+                    not with_direct
+                    or (reading.direct is not None and reading.direct.score >= DIRECT_GUESS_FLOOR)
+                )
+            ):
+                fitting.add(text)
+    finally:
+        await probe.close()
+    if fitting:
+        return next(t for t in pool if t in fitting)  # the first that fits
+    what = "answered without confidence" + (" with a direct-answer guess" if with_direct else "")
+    return pick(reader, pool, lambda r: False, what)  # fails, naming the readings
