@@ -107,6 +107,20 @@
         (what ? what[1] : group.state) + (group.decided.detail ? "：" + group.decided.detail : "") + "（" + group.decided.who + "，" + when(group.decided.at) + "）" }));
     }
 
+    /* First ask: nothing is written before the counsellor confirms what and where. */
+    function ask(intent, answer) {
+      const text = input.value.trim();
+      if (!text) {
+        status.replaceChildren(ctx.el("p", { class: "problem", role: "alert", text: "要添加的问法是空的。" }));
+        return;
+      }
+      status.replaceChildren(
+        ctx.el("p", { class: "confirm-add", text: "要把「" + text + "」添加为" + targetLabel(catalogue, intent, answer) + "的一种问法吗？确认后会写入内容文件（可以在“修改记录”里撤销）。" }),
+        ctx.el("div", { class: "actions" },
+          ctx.el("button", { type: "button", text: "确认添加", onclick: () => teach(intent, answer, false) }),
+          ctx.el("button", { type: "button", class: "quiet", text: "取消", onclick: () => status.replaceChildren() })));
+    }
+
     async function teach(intent, answer, confirm) {
       status.replaceChildren(ctx.el("p", { class: "loading", text: "正在检查并评估……" }));
       let result;
@@ -127,7 +141,7 @@
         return;
       }
       status.replaceChildren(
-        ctx.el("p", { class: "good taught", text: "已添加为" + label + "的例句（修改 #" + result.change + "）。" }),
+        ctx.el("p", { class: "good taught", text: "已添加为" + label + "的一种问法（修改 #" + result.change + "）。" }),
         accuracyLine(ctx, result),
         readingLine(ctx, result, catalogue),
         ctx.el("button", { type: "button", class: "quiet", text: "刷新列表", onclick: redraw }));
@@ -151,7 +165,7 @@
         "data-intent": g.intent,
         "data-answer": g.kind === "answer" ? g.id : null,
         text: (g.kind === "answer" ? "直接回答：" + g.label : g.label) + "（把握 " + per100(g.score) + " 分）",
-        onclick: () => teach(g.intent, g.kind === "answer" ? g.id : null, false),
+        onclick: () => ask(g.intent, g.kind === "answer" ? g.id : null),
       })
     );
     // every intent and direct answer
@@ -173,8 +187,8 @@
           return;
         }
         const parts = value.split(":");
-        if (parts[0] === "intent") teach(parts[1], null, false);
-        else teach(parts[1], parts[2], false);
+        if (parts[0] === "intent") ask(parts[1], null);
+        else ask(parts[1], parts[2]);
       },
     });
 
