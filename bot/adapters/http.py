@@ -541,14 +541,7 @@ class HttpAdapter(Adapter):
         """The public page's visitor making this request (ApiError 401 without a valid id,
         403 from another site's page, 429 over the visitor's own rate limit)."""
         assert self._visitors is not None
-        origin = request.headers.get("Origin")
-        if origin and not origin_matches(origin, None, request.host):
-            log_refusal(
-                "visitor_origin",
-                "http: refused a visitor's request from another site's page (Origin %r)",
-                log_id(origin),
-            )
-            raise ApiError(403, "wrong_origin", "requests must come from this server's own page")
+        self._check_origin(request)
         visitor = self._visitors.verify(request.cookies.get(VISITOR_COOKIE))
         if visitor is None:
             raise ApiError(
@@ -564,6 +557,25 @@ class HttpAdapter(Adapter):
             raise _too_many(wait)
         return visitor
 
+    def _check_origin(self, request: web.Request) -> None:
+        """A browser's request from another site's page (its ``Origin`` names another host)
+        gets 403; one without an Origin passes (the cookie is SameSite=Lax). Behind a trusted
+        proxy that rewrites Host, its ``X-Forwarded-Host`` counts too."""
+        origin = request.headers.get("Origin")
+        if not origin:
+            return
+        hosts = [request.host]
+        if self._clients.is_trusted(request):
+            hosts += [h.strip() for h in request.headers.get("X-Forwarded-Host", "").split(",")]
+        if origin_matches(origin, None, *hosts):
+            return
+        log_refusal(
+            "visitor_origin",
+            "http: refused a visitor's request from another site's page (Origin %r)",
+            log_id(origin),
+        )
+        raise ApiError(403, "wrong_origin", "requests must come from this server's own page")
+
     def _give_visitor_id(self, request: web.Request, response: web.StreamResponse) -> None:
         assert self._visitors is not None
         _, cookie = self._visitors.issue()
@@ -578,9 +590,7 @@ class HttpAdapter(Adapter):
 
     async def _new_visitor(self, request: web.Request) -> web.Response:
         """``POST /v1/visitor``: a new visitor id in the cookie (a public page only)."""
-        origin = request.headers.get("Origin")
-        if origin and not origin_matches(origin, None, request.host):
-            raise ApiError(403, "wrong_origin", "requests must come from this server's own page")
+        self._check_origin(request)
         response = web.json_response({"visitor": "issued"})
         self._give_visitor_id(request, response)
         return response

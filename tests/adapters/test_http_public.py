@@ -221,6 +221,25 @@ async def test_another_sites_page_cannot_post_as_the_visitor(engine: Engine) -> 
         host = base.removeprefix("http://")
         status, _ = await alice.say(AT_DOOR, headers={"Origin": f"http://{host}"})
         assert status == 200
+        # X-Forwarded-Host counts only from a trusted proxy
+        status, _ = await alice.say(
+            AT_DOOR,
+            headers={"Origin": "https://chat.example.org", "X-Forwarded-Host": "chat.example.org"},
+        )
+        assert status == 403
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_host_is_the_pages_origin(
+    engine: Engine,
+) -> None:
+    config = public_config(trusted_proxies=["127.0.0.1/32"])
+    async with public(engine, config) as base, visitors(base) as [alice]:
+        await alice.open_page()
+        proxied = {"Origin": "https://chat.example.org", "X-Forwarded-Host": "chat.example.org"}
+        status, _ = await alice.say(AT_DOOR, headers=proxied)
+        assert status == 200
+        status, _ = await alice.say(AT_DOOR, headers={**proxied, "Origin": "https://evil.example"})
+        assert status == 403
 
 
 async def test_the_client_address_comes_from_a_trusted_proxys_header_only(
