@@ -180,6 +180,9 @@ class _Turn:
     started: float
     #: a photo to read (slow: acknowledged at once where 客服消息 can bring the result)
     photo: bool = False
+    #: the person wrote (or tapped): held answers may go with the reply (not with an
+    #: automatic event such as a location report or unfollowing)
+    from_person: bool = True
     done: asyncio.Event = field(default_factory=asyncio.Event)
     response: Response | None = None
     #: the answer cut for customer-service messages
@@ -425,7 +428,12 @@ class OfficialAdapter(Adapter):
         if turn is not None:
             return turn, False
         photo = isinstance(message, ImageMessage) and self._read_photos
-        turn = _Turn(key=key, open_id=message.source, started=now, photo=photo)
+        from_person = message.type != "event" or isinstance(
+            message, ClickEvent | SubscribeEvent | SubscribeScanEvent
+        )
+        turn = _Turn(
+            key=key, open_id=message.source, started=now, photo=photo, from_person=from_person
+        )
         self._turns[key] = turn
         return turn, True
 
@@ -610,6 +618,10 @@ class OfficialAdapter(Adapter):
         for this person and this answer, in whole pieces that fit; the rest is held again."""
         assert turn.response is not None
         response = turn.response
+        if not turn.from_person:
+            reply, rest = self._fit(turn.pieces)
+            self._hold(turn.open_id, rest)
+            return reply
         held = self._held.pop(turn.open_id, None)
         earlier = held.pieces if held is not None else []
         asks = response.intent not in _NOT_ANSWERS and bool(turn.pieces)

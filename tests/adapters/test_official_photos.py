@@ -23,7 +23,7 @@ from bot.messages import Incoming, MessageKind, Response
 from bot.photo import texts as photo_texts
 from tests.adapters import test_official
 from tests.adapters.test_official import AT_DOOR, StandIn, Start, settle
-from tests.fakes.wechat_server import ALICE, BOB, FakeWeChat, image, text
+from tests.fakes.wechat_server import ALICE, BOB, FakeWeChat, event, image, text
 from tests.photo.samples import photo_bytes
 
 LETTER = "media-lawyer-letter-1"
@@ -243,3 +243,16 @@ async def test_without_customer_service_a_slow_text_answer_comes_with_the_next_m
     await until(lambda: ALICE in adapter._held)
     assert (await wechat.send(text(ALICE, "问题三"))).content == f"答：问题二\n\n{ACK_NEXT}"
     assert wechat.sent == []
+
+
+async def test_without_customer_service_an_automatic_event_does_not_take_the_held_answer(
+    wechat: FakeWeChat, start: Start
+) -> None:
+    wechat.media[LETTER] = b"\xff\xd8 bytes"
+    engine = Scripted({}, photo_delay=0.6)
+    adapter = await start(engine, customer_service=False, passive_reply_seconds=0.2)
+    await wechat.send(image(ALICE, media_id=LETTER))
+    await until(lambda: ALICE in adapter._held)
+    location = await wechat.send(event(ALICE, "LOCATION"))
+    assert (location.status, location.body) == (200, "success")
+    assert (await wechat.send(text(ALICE, "好了吗"))).content == "照片的结果。"
