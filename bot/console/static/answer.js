@@ -48,6 +48,14 @@
       form.lenders.map((l) => ctx.el("label", { class: "lender-choice" },
         ctx.el("input", { type: "checkbox", value: l.id, checked: l.id === "any" }), " " + l.label)));
 
+    // "all lenders" stands alone: choosing a type unticks it, ticking it unticks the types
+    lenderBox.addEventListener("change", (event) => {
+      const boxes = Array.from(lenderBox.querySelectorAll("input[type=checkbox]"));
+      const any = boxes.find((b) => b.value === "any");
+      if (event.target === any && any.checked) boxes.forEach((b) => { if (b !== any) b.checked = false; });
+      else if (event.target !== any && event.target.checked) any.checked = false;
+    });
+
     const phrasings = ctx.el("textarea", { id: "answer-phrasings", rows: "8",
       placeholder: "一行写一种问法，比如：\n催收要去我公司怎么办\n说要到单位找我 能不让来吗" });
     const phrasingCount = ctx.el("span", { class: "muted" });
