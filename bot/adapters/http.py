@@ -14,7 +14,8 @@ Every request's Host header must be an allowed one (421 otherwise), each client 
 and every response carries the security headers (bot/adapters/http_guard.py).
 
 Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
-wrong, 404 unknown path, 405 wrong method, 408 body too slow, 413 body, text or image too
+wrong (a public page: no valid visitor id), 403 a visitor's request from another site's page,
+404 unknown path, 405 wrong method, 408 body too slow, 413 body, text or image too
 large, 415 neither JSON nor multipart, 421 Host not allowed, 422 a field missing or of the
 wrong type or an image that is not base64, 429 too many requests, 500 anything
 unexpected (logged, never a traceback).
