@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -206,10 +207,23 @@ class HttpConfig(_Section):
     max_body_bytes: Annotated[int, Field(ge=256)] = 64 * 1024
     #: Host header values accepted (empty: the bound host, localhost, 127.0.0.1, [::1])
     allowed_hosts: list[str] = Field(default_factory=list)
-    #: peers (reverse proxies) whose X-Forwarded-For is believed for the rate limit
+    #: peers (reverse proxies) whose forwarded client address is believed (rate limits, logs)
     trusted_proxies: list[str] = Field(default_factory=list)
+    #: the header a trusted proxy puts the client's address in (X-Forwarded-For: the
+    #: right-most address that is not itself a trusted proxy; any other: its last value)
+    client_address_header: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")] = (
+        "X-Forwarded-For"
+    )
     #: API requests per client per minute (429 with Retry-After beyond it)
     rate_limit_per_minute: Annotated[int, Field(ge=1)] = 60
+    #: a public web page: anonymous visitors get server-signed ids (a cookie) instead of the
+    #: shared token, which the page never holds (README "A public web page")
+    public_page: bool = False
+    #: signs the visitor ids (else env BOT_VISITOR_SECRET; unset: random per process, so
+    #: visitors start afresh after a restart; set it when several processes serve the page)
+    visitor_secret: SecretStr | None = None
+    #: messages per visitor per minute on a public page (429 with Retry-After beyond it)
+    visitor_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 20
     #: a connection that sends no complete request head for this long is closed
     idle_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 15
     #: a request body that takes longer than this to arrive gets 408
@@ -349,6 +363,10 @@ class OfficialConfig(_Section):
     )
     #: the longest message in UTF-8 bytes (WeChat: 2048 for a text message)
     max_message_bytes: Annotated[int, Field(ge=300, le=2048)] = 2048
+    #: the account may send customer-service messages (客服消息; verified accounts can):
+    #: false: every answer goes in a passive reply, whole, and what is not ready in time (a
+    #: photo being read) comes with the person's next message
+    customer_service: bool = True
     #: callbacks whose timestamp is further than this from the server's clock are refused
     max_clock_skew_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
     api_timeout_seconds: PositiveFloat = 10
@@ -542,6 +560,9 @@ def _apply_env(config: Config, env: dict[str, str]) -> Config:
     http = platforms.http.model_copy(
         update={
             "token": env.get("BOT_HTTP_TOKEN") or platforms.http.token,
+            "visitor_secret": SecretStr(env["BOT_VISITOR_SECRET"])
+            if env.get("BOT_VISITOR_SECRET")
+            else platforms.http.visitor_secret,
             "admin_token": SecretStr(env["BOT_ADMIN_TOKEN"])
             if env.get("BOT_ADMIN_TOKEN")
             else platforms.http.admin_token,

@@ -218,8 +218,8 @@ class Engine:
                 response = replace(response, replies=[notice, *response.replies])
             if incoming.in_group:  # every path, notices included, within the group's length
                 response = replace(response, replies=cap_group(response.replies))
-        if log.isEnabledFor(logging.INFO):  # masking costs more than the check
-            log.info(
+        if log.isEnabledFor(logging.DEBUG):  # per message: DEBUG only (masking costs)
+            log.debug(
                 "conversation=%s intent=%s confidence=%.2f replies=%d",
                 mask(conversation),
                 response.intent,

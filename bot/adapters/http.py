@@ -6,20 +6,25 @@ the JSON, or as a ``multipart/form-data`` upload with the same fields and an ``i
 ``GET /healthz`` says the bot is up; ``GET /`` is the chat page (files in
 ``bot/adapters/web/``). The API needs ``Authorization: Bearer <token>`` unless
 ``platforms.http.require_token`` is false (and the server is on loopback); the page and
-/healthz do not. ``"debug": true`` in the body adds ``"trace"`` to the answer (which
-decision answered, which declined and why, with the scores used), only with the header
+/healthz do not. A public page (``platforms.http.public_page``) needs no token: each
+anonymous visitor gets a server-signed id in a cookie (``GET /`` or ``POST /v1/visitor``,
+bot/adapters/visitors.py) that scopes its conversations and has a rate limit of its own.
+``"debug": true`` in the body adds ``"trace"`` to the answer (which decision answered, which
+declined and why, with the scores used), only with the header
 ``X-Admin-Token: <platforms.http.admin_token>`` (403 otherwise). Every request's Host header
 must be an allowed one (421 otherwise), each client gets ``rate_limit_per_minute`` API
 requests (429 with Retry-After beyond), a slow body gets 408, and every response carries the
 security headers (bot/adapters/http_guard.py).
 
 Every error is JSON, ``{"error": {"code", "message"}}``: 400 body not JSON, 401 token missing or
-wrong, 403 a debug trace asked for without the admin token, 404 unknown path, 405 wrong
-method, 408 body too slow, 413 body, text or image too large, 415 neither JSON nor
-multipart, 421 Host not allowed, 422 a field missing or of the wrong type or an image that is
-not base64, 429 too many requests, 500 anything unexpected (logged, never a traceback).
+wrong (a public page: no valid visitor id), 403 a debug trace asked for without the admin
+token, or a visitor's request from another site's page, 404 unknown path, 405 wrong method,
+408 body too slow, 413 body, text or image too large, 415 neither JSON nor multipart, 421 Host
+not allowed, 422 a field missing or of the wrong type or an image that is not base64, 429 too
+many requests, 500 anything unexpected (logged, never a traceback).
 
-Privacy: message texts are never logged here; INFO lines carry the conversation id and intent.
+Privacy: message texts are never logged here; the per-message DEBUG line carries the masked
+conversation id and intent (no per-message line at INFO).
 """
 
 from __future__ import annotations
@@ -53,8 +58,11 @@ from bot.adapters.http_guard import (
     retry_after_header,
 )
 from bot.adapters.hygiene import clean_text, log_id
-from bot.adapters.webserver import WebServer, bearer_token, required_token, token_matches
+from bot.adapters.visitors import COOKIE as VISITOR_COOKIE
+from bot.adapters.visitors import VisitorIds, api_token
+from bot.adapters.webserver import WebServer, bearer_token, token_matches
 from bot.config import Config
+from bot.console.auth import origin_matches
 from bot.console.web import mount_console
 from bot.messages import Incoming, MessageKind
 
@@ -232,10 +240,14 @@ class MessageRequest:
             debug=debug,
         )
 
-    def incoming(self) -> Incoming:
+    def incoming(self, visitor: str | None = None) -> Incoming:
         """The engine's message. Users and rooms are scoped by the conversation id, so two API
-        clients that use the same user or room names never share a conversation."""
+        clients that use the same user or room names never share a conversation; a public
+        page's ``visitor`` scopes them further, so two visitors never share one either (a
+        visitor's user has three slashes, an API client's one)."""
         scope = _escape(self.conversation)
+        if visitor is not None:
+            scope = f"visitor/{visitor}/{scope}"
         return Incoming(
             user=f"{scope}/{_escape(self.user)}",
             text="" if self.image is not None else self.text,
@@ -365,15 +377,19 @@ def _guard_middleware(
                 log_refusal(
                     "rate", "http: client %s is over its rate limit; answered 429", log_id(client)
                 )
-                raise ApiError(
-                    429,
-                    "too_many_requests",
-                    f"too many requests; try again in {retry_after_header(wait)} s",
-                    {"Retry-After": retry_after_header(wait)},
-                )
+                raise _too_many(wait)
         return await handler(request)
 
     return guard
+
+
+def _too_many(wait: float) -> ApiError:
+    return ApiError(
+        429,
+        "too_many_requests",
+        f"too many requests; try again in {retry_after_header(wait)} s",
+        {"Retry-After": retry_after_header(wait)},
+    )
 
 
 def _error_middleware(max_body_bytes: int) -> Any:
@@ -440,14 +456,17 @@ class HttpAdapter(Adapter):
 
     def __init__(self, config: Config, engine: MessageHandler) -> None:
         settings = config.platforms.http
-        self._token = required_token(
-            settings.host,
-            settings.token,
-            key="platforms.http.token",
-            env="BOT_HTTP_TOKEN",
-            optional_on_loopback=not settings.require_token,
-            opt_out="platforms.http.require_token: false",
+        self._token = api_token(settings)
+        #: a public page's visitor ids (None: not a public page)
+        self._visitors = (
+            VisitorIds(
+                settings.visitor_secret.get_secret_value() if settings.visitor_secret else None
+            )
+            if settings.public_page
+            else None
         )
+        self._visitor_limit = ClientRateLimit(settings.visitor_rate_limit_per_minute)
+        self._clients = ClientAddress(settings.trusted_proxies, settings.client_address_header)
         self._body_timeout = settings.body_timeout_seconds
         self._engine = engine
         self._page = _load_page()
@@ -458,7 +477,7 @@ class HttpAdapter(Adapter):
         # (checked in _messages).
         guard = _guard_middleware(
             allowed_host_names(settings.host, settings.allowed_hosts),
-            ClientAddress(settings.trusted_proxies),
+            self._clients,
             ClientRateLimit(settings.rate_limit_per_minute),
         )
         app = web.Application(
@@ -468,6 +487,8 @@ class HttpAdapter(Adapter):
         app.on_response_prepare.append(add_security_headers)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/healthz", self._healthz)
+        if self._visitors is not None:
+            app.router.add_post("/v1/visitor", self._new_visitor)
         app.router.add_get("/", self._page_file)
         for name in PAGE_FILES:
             if name != "index.html":
@@ -499,10 +520,15 @@ class HttpAdapter(Adapter):
         self._started_at = time.monotonic()
         self._stopped.clear()
         log.info(
-            "http: serving the API and the web page on http://%s:%s/ (token %s)",
+            "http: serving the API and the web page on http://%s:%s/ (%s)",
             self._host,
             self.port,
-            "required" if self._token else "not required",
+            (
+                "a public page: visitors get ids of their own"
+                + ("; API clients may use the token" if self._token else "")
+            )
+            if self._visitors is not None
+            else f"token {'required' if self._token else 'not required'}",
         )
 
     async def run(self) -> None:
@@ -517,10 +543,15 @@ class HttpAdapter(Adapter):
 
     # ----- handlers ----------------------------------------------------------------------
 
-    def _authorize(self, request: web.Request) -> None:
+    def _authorize(self, request: web.Request) -> str | None:
+        """Check who may post; the visitor id of a public page's visitor (None: an API client
+        with the token, or no token needed)."""
+        header = request.headers.get("Authorization")
+        if self._visitors is not None and (header is None or self._token is None):
+            return self._visitor_of(request)
         if self._token is None:
-            return
-        given = bearer_token(request.headers.get("Authorization"))
+            return None
+        given = bearer_token(header)
         if not token_matches(given, self._token):
             raise ApiError(
                 401,
@@ -529,6 +560,65 @@ class HttpAdapter(Adapter):
                 "<token>' with the token set in platforms.http.token (BOT_HTTP_TOKEN)",
                 {"WWW-Authenticate": 'Bearer realm="cuishou-bot"'},
             )
+        return None
+
+    def _visitor_of(self, request: web.Request) -> str:
+        """The public page's visitor making this request (ApiError 401 without a valid id,
+        403 from another site's page, 429 over the visitor's own rate limit)."""
+        assert self._visitors is not None
+        self._check_origin(request)
+        visitor = self._visitors.verify(request.cookies.get(VISITOR_COOKIE))
+        if visitor is None:
+            raise ApiError(
+                401,
+                "visitor_needed",
+                "no valid visitor id: open the page (GET /) or POST /v1/visitor to get one",
+            )
+        wait = self._visitor_limit.retry_after(visitor)
+        if wait > 0:
+            log_refusal(
+                "visitor_rate", "http: visitor %s is over its rate limit; answered 429", visitor
+            )
+            raise _too_many(wait)
+        return visitor
+
+    def _check_origin(self, request: web.Request) -> None:
+        """A browser's request from another site's page (its ``Origin`` names another host)
+        gets 403; one without an Origin passes (the cookie is SameSite=Lax). Behind a trusted
+        proxy that rewrites Host, its ``X-Forwarded-Host`` counts too."""
+        origin = request.headers.get("Origin")
+        if not origin:
+            return
+        hosts = [request.host]
+        if self._clients.is_trusted(request):
+            hosts += [h.strip() for h in request.headers.get("X-Forwarded-Host", "").split(",")]
+        if origin_matches(origin, None, *hosts):
+            return
+        log_refusal(
+            "visitor_origin",
+            "http: refused a visitor's request from another site's page (Origin %r)",
+            log_id(origin),
+        )
+        raise ApiError(403, "wrong_origin", "requests must come from this server's own page")
+
+    def _give_visitor_id(self, request: web.Request, response: web.StreamResponse) -> None:
+        assert self._visitors is not None
+        _, cookie = self._visitors.issue()
+        response.set_cookie(
+            VISITOR_COOKIE,
+            cookie,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=self._clients.over_https(request),
+        )
+
+    async def _new_visitor(self, request: web.Request) -> web.Response:
+        """``POST /v1/visitor``: a new visitor id in the cookie (a public page only)."""
+        self._check_origin(request)
+        response = web.json_response({"visitor": "issued"})
+        self._give_visitor_id(request, response)
+        return response
 
     def _authorize_debug(self, request: web.Request) -> None:
         """The decision trace shows how the bot reads messages: only for the admin token."""
@@ -542,7 +632,7 @@ class HttpAdapter(Adapter):
             )
 
     async def _messages(self, request: web.Request) -> web.Response:
-        self._authorize(request)
+        visitor = self._authorize(request)
         if request.content_type not in ("multipart/form-data", "application/json"):
             raise ApiError(
                 415,
@@ -573,15 +663,16 @@ class HttpAdapter(Adapter):
             ) from None
         if message.debug:
             self._authorize_debug(request)
-        response = await self._engine.handle(message.incoming())
-        log.info(
-            "http: conversation %s%s -> %s, %d repl%s",
-            log_id(message.conversation),
-            " (group)" if message.room is not None else "",
-            response.intent or "no intent",
-            len(response.replies),
-            "y" if len(response.replies) == 1 else "ies",
-        )
+        response = await self._engine.handle(message.incoming(visitor))
+        if log.isEnabledFor(logging.DEBUG):  # per message: DEBUG only, masking costs
+            log.debug(
+                "http: conversation %s%s -> %s, %d repl%s",
+                log_id(message.conversation),
+                " (group)" if message.room is not None else "",
+                response.intent or "no intent",
+                len(response.replies),
+                "y" if len(response.replies) == 1 else "ies",
+            )
         answer: dict[str, Any] = {
             "conversation": message.conversation,
             "intent": response.intent,
@@ -631,12 +722,19 @@ class HttpAdapter(Adapter):
                 "page_missing",
                 f"the web page file bot/adapters/web/{name} is missing from the installation",
             )
-        return web.Response(
+        response = web.Response(
             body=body,
             content_type=PAGE_FILES[name].split(";")[0],
             charset="utf-8",
             headers=PAGE_HEADERS,
         )
+        if (
+            name == "index.html"
+            and self._visitors is not None
+            and self._visitors.verify(request.cookies.get(VISITOR_COOKIE)) is None
+        ):
+            self._give_visitor_id(request, response)
+        return response
 
 
 def _content_version(engine: object) -> str | None:

@@ -64,10 +64,12 @@ def _parse_networks(values: Iterable[str]) -> list[ipaddress.IPv4Network | ipadd
 
 
 class ClientAddress:
-    """Who a request comes from: the peer, or the address a trusted proxy forwarded."""
+    """Who a request comes from: the peer, or the address a trusted proxy forwarded in
+    ``header`` (X-Forwarded-For by default; X-Real-IP and the like hold one address)."""
 
-    def __init__(self, trusted_proxies: Iterable[str]) -> None:
+    def __init__(self, trusted_proxies: Iterable[str], header: str = "X-Forwarded-For") -> None:
         self._trusted = _parse_networks(trusted_proxies)
+        self._header = header
 
     def _is_trusted(self, address: str) -> bool:
         try:
@@ -81,20 +83,31 @@ class ClientAddress:
         return bool(self._trusted) and self._is_trusted(request.remote or "")
 
     def of(self, request: web.Request) -> str:
-        """The client's address. X-Forwarded-For is read only when the peer is a trusted
+        """The client's address. The forwarded header is read only when the peer is a trusted
         proxy: the right-most address not itself a trusted proxy is the client."""
         peer = request.remote or "?"
         if not self._trusted or not self._is_trusted(peer):
             return peer
         forwarded = [
             a.strip()
-            for a in ",".join(request.headers.getall("X-Forwarded-For", [])).split(",")
+            for a in ",".join(request.headers.getall(self._header, [])).split(",")
             if a.strip()
         ]
         for address in reversed(forwarded):
             if not self._is_trusted(address):
                 return address[:64]
         return peer
+
+    def over_https(self, request: web.Request) -> bool:
+        """True when the browser reached us over HTTPS: directly, or through a trusted proxy
+        that says so (``X-Forwarded-Proto: https`` or ``Forwarded: proto=https``)."""
+        if request.secure:
+            return True
+        if not self.is_trusted(request):
+            return False
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        forwarded = request.headers.get("Forwarded", "").lower()
+        return proto == "https" or "proto=https" in forwarded.replace(" ", "")
 
 
 class ClientRateLimit:

@@ -18,6 +18,15 @@ This module decides what to answer and when:
   starts there and the rest follows as customer-service messages (客服消息); an answer not
   ready in time gets ``ack_text`` as the reply and comes as customer-service messages when it
   is ready (urgent answers first, bot/adapters/outbox.py);
+* **photos** are fetched with the media API (``/cgi-bin/media/get``, at most 10 MB) and read by
+  the photo check (bot/photo); the reply says at once that the photo is being read
+  (:data:`PHOTO_READING`) and the result follows as a customer-service message;
+* **accounts without customer-service messages** (``customer_service: false``): every reply is
+  whole — the engine's replies that fit in one message, never a message cut in the middle; a
+  reply too long for one message is sent in complete pieces, the next one with the person's
+  next message (the reply says so, :data:`MORE_FOLLOWS`). An answer not ready in time (a photo
+  being read) is held and comes with the person's next message, whatever it says; an urgent
+  new message is answered first;
 * retries (the same ``MsgId``; for events the sender and ``CreateTime``) are never processed
   twice: a retry waits for the same answer and gets the same reply.
 
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -57,11 +67,12 @@ from wechatpy.replies import create_reply
 
 from bot.adapters.base import Adapter, MessageHandler, describe_turn
 from bot.adapters.hygiene import clean_incoming
-from bot.adapters.official_api import OfficialApi, OfficialApiError
+from bot.adapters.official_api import MediaTooLarge, OfficialApi, OfficialApiError
 from bot.adapters.outbox import Outbox, Outgoing, split_message
 from bot.adapters.webserver import WebServer
 from bot.config import Config, OfficialConfig
 from bot.messages import Incoming, MessageKind, Response
+from bot.photo import texts as photo_texts
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +87,40 @@ VOICE_NOT_RECOGNISED = (
     "抱歉，这条语音我没能听清楚。可以再说一遍，或者打字告诉我你遇到的情况，"
     "比如“催收的人在门口怎么办”。如果有人威胁你或不肯离开，请马上拨打110。"
 )
+#: the passive reply to a photo while it is read (its result follows as a 客服消息)
+PHOTO_READING = (
+    "收到照片，正在看你的照片，请稍等几秒，看完马上把结果发给你。"
+    "如果有人威胁你或不肯离开，请先拨打110。"
+)
+#: the same, on an account without customer-service messages
+PHOTO_READING_NEXT = (
+    "收到照片，正在看你的照片。看完后你随便发一条消息（比如“好了吗”），我就把结果告诉你。"
+    "如果有人威胁你或不肯离开，请先拨打110。"
+)
+#: an answer not ready in time, on an account without customer-service messages
+ACK_NEXT = (
+    "收到，回答还在整理中。请过几秒随便发一条消息（比如“好了吗”），我就把回答发给你。"
+    "如果有人威胁你或不肯离开，请先拨打110。"
+)
+#: a message that asks nothing while the answer to an earlier one is still being prepared
+STILL_WORKING = (
+    "上一条的回答还没整理好（照片要多看几秒），请过几秒再发一条消息。"
+    "如果有人威胁你或不肯离开，请先拨打110。"
+)
+#: the end of a reply whose answer goes on in the next one (no customer-service messages)
+MORE_FOLLOWS = "（还有下文：随便发一条消息，比如“继续”，我接着发给你。）"
+#: the photo could not be fetched from WeChat
+PHOTO_NOT_FETCHED = (
+    "这张照片我没能从微信取到，请再发一次；也可以把照片上的字打出来发给我。"
+    "如果有人威胁你或不肯离开，请先拨打110。"
+)
+#: answers held for a person's next message are kept this long
+HOLD_SECONDS = 6 * 3600.0
+#: pieces held for one person at most (the oldest go first)
+MAX_HELD_PIECES = 20
+#: intents that answer nothing (a nudge like "好了吗" while an answer is held)
+_NOT_ANSWERS = frozenset({"fallback", "clarify", "error"})
+
 HANDLING_FAILED = (
     "抱歉，我这边出了点问题，没能处理这条消息。请再发一次试试。"
     "如果有人威胁你或不肯离开，请直接拨打110。"
@@ -133,14 +178,30 @@ class _Turn:
     key: str
     open_id: str
     started: float
+    #: a photo to read (slow: acknowledged at once where 客服消息 can bring the result)
+    photo: bool = False
+    #: the person wrote (or tapped): held answers may go with the reply (not with an
+    #: automatic event such as a location report or unfollowing)
+    from_person: bool = True
     done: asyncio.Event = field(default_factory=asyncio.Event)
     response: Response | None = None
+    #: the answer cut for customer-service messages
     parts: list[str] = field(default_factory=list)
+    #: the answer as whole pieces, each fitting a passive reply (no customer-service messages)
+    pieces: list[str] = field(default_factory=list)
     #: passive: the answer (its first part) is the reply; ack: it is sent as
     #: customer-service messages once ready; None: not decided yet
     mode: Literal["passive", "ack"] | None = None
     #: the reply text every request for this message gets ("" = "success")
     reply: str = ""
+
+
+@dataclass(eq=False)
+class _Held:
+    """Answers waiting for a person's next message (no customer-service messages)."""
+
+    pieces: list[str]
+    since: float
 
 
 class OfficialAdapter(Adapter):
@@ -155,6 +216,8 @@ class OfficialAdapter(Adapter):
         settings.check_ready()
         self._settings = settings
         self._engine = engine
+        self._customer_service = settings.customer_service
+        self._read_photos = config.photo.enabled
         assert settings.token is not None and settings.app_id is not None
         self._token = settings.token.get_secret_value()
         self._crypto = (
@@ -177,6 +240,10 @@ class OfficialAdapter(Adapter):
         app.router.add_post(settings.path, self._callback)
         self._server = WebServer(app, settings.host, settings.port)
         self._turns: OrderedDict[str, _Turn] = OrderedDict()
+        #: answers held for each person's next message (no customer-service messages)
+        self._held: OrderedDict[str, _Held] = OrderedDict()
+        #: acknowledged turns whose answer is still being prepared, per person
+        self._unfinished: dict[str, list[_Turn]] = {}
         self._nonces: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = asyncio.Event()
@@ -222,7 +289,10 @@ class OfficialAdapter(Adapter):
 
     async def send_private(self, user: str, text: str) -> None:
         """Send ``text`` to the follower ``user`` (an OpenID) as a customer-service message,
-        e.g. an admin notice."""
+        e.g. an admin notice (without customer-service messages: with their next reply)."""
+        if not self._customer_service:
+            self._hold(user, self._pieces([text]))
+            return
         self._outbox.submit(user, split_for_wechat(text, self._settings.max_message_bytes))
 
     # ----- the callback ------------------------------------------------------------------
@@ -357,7 +427,13 @@ class OfficialAdapter(Adapter):
         turn = self._turns.get(key)
         if turn is not None:
             return turn, False
-        turn = _Turn(key=key, open_id=message.source, started=now)
+        photo = isinstance(message, ImageMessage) and self._read_photos
+        from_person = message.type != "event" or isinstance(
+            message, ClickEvent | SubscribeEvent | SubscribeScanEvent
+        )
+        turn = _Turn(
+            key=key, open_id=message.source, started=now, photo=photo, from_person=from_person
+        )
         self._turns[key] = turn
         return turn, True
 
@@ -394,8 +470,17 @@ class OfficialAdapter(Adapter):
         turn.response = response
         joined = "\n\n".join(r.strip() for r in response.replies if r.strip())
         turn.parts = split_for_wechat(joined, self._settings.max_message_bytes) if joined else []
+        turn.pieces = self._pieces(response.replies)
         if turn.mode == "ack":
-            self._submit(turn, turn.parts)
+            if self._customer_service:
+                self._submit(turn, turn.parts)
+            else:
+                self._hold(turn.open_id, turn.pieces)
+                waiting = self._unfinished.get(turn.open_id, [])
+                if turn in waiting:
+                    waiting.remove(turn)
+                if not waiting:
+                    self._unfinished.pop(turn.open_id, None)
         turn.done.set()
 
     async def _respond(self, message: BaseMessage) -> Response:
@@ -403,6 +488,11 @@ class OfficialAdapter(Adapter):
         incoming = self._incoming(message)
         if isinstance(incoming, Response):
             return incoming
+        if isinstance(message, ImageMessage) and self._read_photos:
+            fetched = await self._fetch_photo(message)
+            if isinstance(fetched, Response):
+                return fetched
+            incoming = [dataclasses.replace(one, image=fetched) for one in incoming]
         response = Response()
         for one in incoming:
             answer = await self._engine.handle(one)
@@ -453,27 +543,142 @@ class OfficialAdapter(Adapter):
         )
         return Response()
 
+    async def _fetch_photo(self, message: ImageMessage) -> bytes | Response:
+        """The photo's bytes from the media API, or the answer saying why there are none."""
+        media_id = (message.media_id or "").strip()
+        if not media_id:
+            return Response(replies=[PHOTO_NOT_FETCHED], intent="photo_check")
+        try:
+            return await self._api.get_media(media_id, photo_texts.MAX_BYTES)
+        except MediaTooLarge:
+            log.warning("official: the photo in message %s is over 10 MB", message.id)
+            return Response(replies=[photo_texts.TOO_LARGE], intent="photo_check")
+        except OfficialApiError as exc:
+            log.warning("official: the photo in message %s was not fetched: %s", message.id, exc)
+            return Response(replies=[PHOTO_NOT_FETCHED], intent="photo_check")
+
     async def _reply_for(self, turn: _Turn, deadline: float) -> tuple[str, list[str]]:
         """The passive reply ("" = success) and what to send after it."""
+        loop = asyncio.get_running_loop()
         if turn.mode is None and not turn.done.is_set():
-            remaining = deadline - asyncio.get_running_loop().time()
+            # A photo where 客服消息 can bring the result: say at once that it is being read.
+            wait = 0.0 if turn.photo and self._customer_service else deadline - loop.time()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(turn.done.wait(), max(remaining, 0.0))
+                await asyncio.wait_for(turn.done.wait(), max(wait, 0.0))
+        if turn.mode is None and not self._customer_service:
+            # earlier answers of this person still being prepared come with this reply
+            earlier = [t.done.wait() for t in self._unfinished.get(turn.open_id, [])]
+            if earlier:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        asyncio.gather(*earlier), max(deadline - loop.time(), 0.0)
+                    )
         if turn.mode is not None:
             return turn.reply, []  # a retry: the same reply, nothing sent again
         if turn.response is None:
             turn.mode = "ack"
-            turn.reply = self._settings.ack_text.strip()
+            if self._customer_service:
+                turn.reply = PHOTO_READING if turn.photo else self._settings.ack_text.strip()
+                follows = "as customer-service messages"
+            else:
+                ack = PHOTO_READING_NEXT if turn.photo else ACK_NEXT
+                turn.reply = self._with_held(turn.open_id, ack)
+                self._unfinished.setdefault(turn.open_id, []).append(turn)
+                follows = "with the person's next message"
             log.info(
-                "official: %s not answered within %.1f s; acknowledged, the answer "
-                "follows as customer-service messages",
+                "official: %s %s; acknowledged, the answer follows %s",
                 turn.key,
-                self._settings.passive_reply_seconds,
+                "is a photo to read"
+                if turn.photo and self._customer_service
+                else f"not answered within {self._settings.passive_reply_seconds:.1f} s",
+                follows,
             )
             return turn.reply, []
         turn.mode = "passive"
-        turn.reply = turn.parts[0] if turn.parts else ""
-        return turn.reply, turn.parts[1:]
+        if self._customer_service:
+            turn.reply = turn.parts[0] if turn.parts else ""
+            return turn.reply, turn.parts[1:]
+        turn.reply = self._whole_reply(turn)
+        return turn.reply, []
+
+    # ----- accounts without customer-service messages ------------------------------------
+
+    def _pieces(self, replies: list[str]) -> list[str]:
+        """The replies as whole pieces that each fit one passive reply with room for
+        :data:`MORE_FOLLOWS` (a too long reply is cut at paragraph, line or sentence ends)."""
+        room = self._settings.max_message_bytes - len(MORE_FOLLOWS.encode("utf-8")) - 2
+        pieces: list[str] = []
+        for reply in replies:
+            if reply.strip():
+                pieces.extend(split_for_wechat(reply.strip(), room))
+        return pieces
+
+    def _whole_reply(self, turn: _Turn) -> str:
+        """The passive reply of an account without customer-service messages: what was held
+        for this person and this answer, in whole pieces that fit; the rest is held again."""
+        assert turn.response is not None
+        response = turn.response
+        if not turn.from_person:
+            reply, rest = self._fit(turn.pieces)
+            self._hold(turn.open_id, rest)
+            return reply
+        held = self._held.pop(turn.open_id, None)
+        earlier = held.pieces if held is not None else []
+        asks = response.intent not in _NOT_ANSWERS and bool(turn.pieces)
+        if response.urgent:
+            pieces = turn.pieces + earlier
+        elif earlier and not asks:
+            pieces = earlier  # "好了吗": the held answer is what they asked for
+        elif not asks and self._unfinished.get(turn.open_id):
+            pieces = [STILL_WORKING]
+        else:
+            pieces = earlier + turn.pieces
+        reply, rest = self._fit(pieces)
+        if rest:
+            self._hold(turn.open_id, rest)
+        return reply
+
+    def _with_held(self, open_id: str, ack: str) -> str:
+        """``ack``, after what was held for this person (as much as fits; the rest stays)."""
+        held = self._held.pop(open_id, None)
+        if held is None:
+            return ack
+        reply, rest = self._fit([*held.pieces, ack])
+        self._hold(open_id, [piece for piece in rest if piece != ack])
+        return reply
+
+    def _fit(self, pieces: list[str]) -> tuple[str, list[str]]:
+        """The pieces that fit one message whole (with :data:`MORE_FOLLOWS` when some are
+        left), and those left."""
+        limit = self._settings.max_message_bytes
+
+        def size(parts: list[str]) -> int:
+            return len("\n\n".join(parts).encode("utf-8"))
+
+        taken = 0
+        while taken < len(pieces) and size(pieces[: taken + 1]) <= limit:
+            taken += 1
+        taken = max(taken, 1) if pieces else 0
+        while 1 < taken < len(pieces) and size([*pieces[:taken], MORE_FOLLOWS]) > limit:
+            taken -= 1
+        rest = pieces[taken:]
+        shown = pieces[:taken] + ([MORE_FOLLOWS] if rest else [])
+        return "\n\n".join(shown), rest
+
+    def _hold(self, open_id: str, pieces: list[str]) -> None:
+        """Keep ``pieces`` for this person's next message (bounded, and for HOLD_SECONDS)."""
+        if not pieces:
+            return
+        now = time.monotonic()
+        while self._held and (
+            len(self._held) >= MAX_REMEMBERED
+            or now - next(iter(self._held.values())).since > HOLD_SECONDS
+        ):
+            self._held.popitem(last=False)
+        held = self._held.pop(open_id, None)
+        kept = (held.pieces if held is not None else []) + pieces
+        self._held[open_id] = _Held(kept[-MAX_HELD_PIECES:], now)
+        log.info("official: %d piece(s) of answer wait for %s's next message", len(kept), open_id)
 
     def _render(self, text: str, message: BaseMessage, encrypted: bool, nonce: str) -> web.Response:
         if not text:

@@ -1,5 +1,6 @@
 """The WeChat Official Account API calls the bot needs: the access token, customer-service
-messages (客服消息) and the custom menu (自定义菜单).
+messages (客服消息), a follower's photo (临时素材, ``/cgi-bin/media/get``) and the custom menu
+(自定义菜单).
 
 wechatpy's own client is synchronous (requests) and fetches its token from a fixed
 ``https://api.weixin.qq.com`` address, so these few endpoints are called here with aiohttp
@@ -37,7 +38,9 @@ ERRCODE_HINTS = {
     40164: "this server's IP address is not on the account's IP whitelist",
     45015: "the person has not written to the account in the last 48 hours",
     45047: "too many customer-service messages to this person since their last message",
-    48001: "the account lacks the permission for this API",
+    40007: "the media id is unknown or expired (temporary media last 3 days)",
+    48001: "the account lacks the permission for this API (without 客服消息 set "
+    "platforms.official.customer_service: false)",
 }
 
 
@@ -48,6 +51,10 @@ class OfficialApiError(Exception):
         super().__init__(f"{endpoint}: {message}")
         self.endpoint = endpoint
         self.errcode = errcode
+
+
+class MediaTooLarge(OfficialApiError):
+    """A media file larger than the caller takes."""
 
 
 def describe_errcode(errcode: int, errmsg: str) -> str:
@@ -177,6 +184,48 @@ class OfficialApi:
             "/cgi-bin/message/custom/send",
             {"touser": open_id, "msgtype": "text", "text": {"content": text}},
         )
+
+    async def get_media(self, media_id: str, max_bytes: int) -> bytes:
+        """The file of a temporary media (a follower's photo: ``MediaId``), from
+        ``/cgi-bin/media/get``, at most ``max_bytes`` (:class:`MediaTooLarge` beyond); again
+        once with a fresh token when WeChat says the token is no good."""
+        endpoint = "/cgi-bin/media/get"
+        token = await self.access_token()
+        for attempt in (1, 2):
+            try:
+                async with self._http().get(
+                    f"{self._base}{endpoint}", params={"access_token": token, "media_id": media_id}
+                ) as response:
+                    if response.status != 200:
+                        raise OfficialApiError(endpoint, f"HTTP status {response.status}")
+                    kind = response.content_type
+                    data = bytearray()
+                    async for chunk in response.content.iter_chunked(64 * 1024):
+                        data += chunk
+                        if len(data) > max_bytes:
+                            raise MediaTooLarge(endpoint, f"the file is over {max_bytes} bytes")
+            except TimeoutError:
+                raise OfficialApiError(endpoint, "no answer in time") from None
+            except aiohttp.ClientError as exc:
+                raise OfficialApiError(
+                    endpoint, f"connection failed ({type(exc).__name__})"
+                ) from None
+            if kind.startswith(("image/", "application/octet-stream")) or not data.startswith(b"{"):
+                return bytes(data)
+            # an error comes as JSON (often labelled text/plain)
+            try:
+                result = json.loads(data.decode("utf-8", "replace"))
+            except ValueError:
+                return bytes(data)
+            errcode = _int(result.get("errcode")) if isinstance(result, dict) else None
+            if errcode in TOKEN_ERRCODES and attempt == 1:
+                token = await self.access_token(refused=token)
+                continue
+            errmsg = str(result.get("errmsg", "")) if isinstance(result, dict) else ""
+            raise OfficialApiError(
+                endpoint, describe_errcode(errcode if errcode is not None else -2, errmsg), errcode
+            )
+        raise AssertionError("unreachable")
 
     async def create_menu(self, buttons: list[dict[str, object]]) -> None:
         """Replace the account's custom menu (自定义菜单) with ``buttons``."""

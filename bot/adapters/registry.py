@@ -42,18 +42,11 @@ def check(platforms: Iterable[str], key: str = "platforms.enabled") -> list[str]
 
 
 def _check_http(config: Config) -> None:
-    from bot.adapters.webserver import required_token
+    from bot.adapters.visitors import api_token
     from bot.console.auth import admin_token
 
     settings = config.platforms.http
-    required_token(
-        settings.host,
-        settings.token,
-        key="platforms.http.token",
-        env="BOT_HTTP_TOKEN",
-        optional_on_loopback=not settings.require_token,
-        opt_out="platforms.http.require_token: false",
-    )
+    api_token(settings)
     admin_token(settings.admin_token.get_secret_value() if settings.admin_token else None)
 
 

@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 FORGOTTEN = "（已按用户要求删除）"
 
 #: What a change can be.
-ACTIONS = ("add_example", "off_topic", "dismiss", "undo")
+ACTIONS = ("add_example", "add_answer", "off_topic", "dismiss", "undo")
 #: The states of an inbox group.
 STATES = ("open", "off_topic", "dismissed", "taught")
 

@@ -134,7 +134,7 @@ def _with_value(token: Any, value: str) -> Any:
     return moved
 
 
-def _append(seq: CommentedSeq, text: str) -> None:
+def _append(seq: CommentedSeq, text: Any) -> None:
     """Append ``text``; the blank lines and comments that followed the old last item (before
     the next key) move below the new one."""
     last = len(seq) - 1
@@ -364,3 +364,74 @@ def candidate_directory(directory: Path, filename: str, text: str) -> Iterator[P
                 shutil.copy2(source, copy_dir / source.name)
         (copy_dir / filename).write_text(text, encoding="utf-8")
         yield copy_dir
+
+
+# ----- a new direct answer ---------------------------------------------------------------
+
+
+def _answers_of(data: Any, intent: str) -> CommentedSeq:
+    if not isinstance(data, CommentedMap) or data.get("id") != intent:
+        raise EditError(f"文件 {intent}.yaml 里没有话题 {intent}")
+    answers = data.get("answers")
+    if not isinstance(answers, CommentedSeq):
+        raise EditError(f"话题 {intent} 还没有直接回答列表，请先在文件里手动加一个")
+    return answers
+
+
+def _plain_answers(text: str) -> tuple[Any, list[Any]]:
+    data = _plain(text)
+    answers = data.pop("answers", None) if isinstance(data, dict) else None
+    return data, list(answers or [])
+
+
+def add_answer(source: str, intent: str, answer: dict[str, Any]) -> str:
+    """The text of ``intent``'s file with ``answer`` (``id``, ``examples``, ``short``,
+    ``facts``, ``lenders``? — the question bank's shape) appended to its ``answers``.
+
+    Raises :class:`EditError` when the id is taken or the edit would change anything else
+    (the text may only gain lines; the data only this answer)."""
+    data = _load(source)
+    seq = _answers_of(data, intent)
+    if any(isinstance(a, CommentedMap) and a.get("id") == answer["id"] for a in seq):
+        raise EditError(f"话题 {intent} 下已经有编号为 {answer['id']} 的回答")
+    item = CommentedMap()
+    item["id"] = answer["id"]
+    item["examples"] = CommentedSeq(answer["examples"])
+    item["short"] = answer["short"]
+    facts = CommentedSeq(answer["facts"])
+    facts.fa.set_flow_style()
+    item["facts"] = facts
+    if answer.get("lenders") and answer["lenders"] != ["any"]:
+        lenders = CommentedSeq(answer["lenders"])
+        lenders.fa.set_flow_style()
+        item["lenders"] = lenders
+    _append(seq, item)
+    new = _dump(data)
+    added, removed = _changed_lines(source, new)
+    if removed or not added:
+        raise EditError("这次修改会改动文件的其他部分，已取消（文件没有改动）")
+    before, old_answers = _plain_answers(source)
+    after, new_answers = _plain_answers(new)
+    expected = {k: v for k, v in answer.items() if k != "lenders" or v != ["any"]}
+    if before != after or new_answers != [*old_answers, expected]:
+        raise EditError("这次修改会改动文件的其他内容，已取消（文件没有改动）")
+    return new
+
+
+def remove_answer(source: str, intent: str, answer_id: str) -> str:
+    """The text of ``intent``'s file without the answer ``answer_id`` (to undo
+    :func:`add_answer`). Raises :class:`EditError` when it is not there (any more)."""
+    data = _load(source)
+    seq = _answers_of(data, intent)
+    ids = [a.get("id") if isinstance(a, CommentedMap) else None for a in seq]
+    if answer_id not in ids:
+        raise EditError(f"话题 {intent} 下已经没有回答 {answer_id}（已被删除或改动）")
+    index = ids.index(answer_id)
+    _remove(seq, index)
+    new = _dump(data)
+    added, _ = _changed_lines(source, new)
+    before, old_answers = _plain_answers(source)
+    after, new_answers = _plain_answers(new)
+    if added or before != after or new_answers != old_answers[:index] + old_answers[index + 1 :]:
+        raise EditError("这次修改会改动文件的其他内容，已取消（文件没有改动）")
+    return new

@@ -10,6 +10,12 @@ CSRF and Origin checks (bot/console/web.py).
   ``status: "needs_confirmation"`` (nothing written) when an accuracy would go down, until the
   same request comes again with ``confirm: true``;
 - ``POST /admin/api/off_topic`` and ``POST /admin/api/dismiss`` ``{group, text?}``;
+- ``GET  /admin/api/answer_form``: what the new-answer form offers (the topics, the verified
+  facts of the register, the lender types, how many phrasings an answer needs);
+- ``POST /admin/api/answer`` ``{intent, question, short, facts, lenders, phrasings, confirm?,
+  digest?}``: a new direct answer (bot/console/answers.py): first ``status: "preview"``
+  (nothing written) with its ``digest``; written only when sent again with ``confirm: true``
+  and that digest;
 - ``GET  /admin/api/changes?before=ID``: the change log, newest first;
 - ``POST /admin/api/undo`` ``{change}``: undo one change.
 """
@@ -22,6 +28,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.console.answers import LENDER_LABELS, MAX_SHORT_CHARS, MIN_PHRASINGS, NewAnswer, register
 from bot.console.audit import STATES, Change, ConsoleRecords
 from bot.console.editing import EditError, Target
 from bot.console.inbox import Inbox, catalogue
@@ -111,6 +118,36 @@ class InboxApi:
         data["title"] = self._titles().get(intent, intent)
         return data
 
+    async def answer_form(self, request: web.Request) -> dict[str, Any]:
+        """GET answer_form."""
+        content = self.engine.understanding.content
+        return {
+            "intents": [{"id": spec.id, "title": spec.title} for spec in content.intents],
+            "facts": register(content),
+            "lenders": [{"id": key, "label": label} for key, label in LENDER_LABELS.items()],
+            "min_phrasings": MIN_PHRASINGS,
+            "max_short": MAX_SHORT_CHARS,
+        }
+
+    async def answer(self, request: web.Request) -> dict[str, Any]:
+        """POST answer."""
+        body = await read_json(request)
+        digest = body.get("digest")
+        try:
+            result = await self.teacher.add_answer(
+                NewAnswer.from_json(body),
+                who=session_of(request).who,
+                confirm=body.get("confirm") is True,
+                digest=digest if isinstance(digest, str) else None,
+            )
+        except EditError as exc:
+            raise ConsoleError(422, "refused", str(exc)) from None
+        except TestSetError as exc:
+            raise ConsoleError(500, "test_set", f"评估用的标注集读不了：{exc}") from None
+        data = result.to_json()
+        data["title"] = self._titles().get(result.answer.intent, result.answer.intent)
+        return data
+
     async def _decide(self, request: web.Request, state: str) -> dict[str, Any]:
         body = await read_json(request)
         signature = _text(body, "group", limit=100)
@@ -186,9 +223,12 @@ def install(console: Console) -> None:
     console.app.on_cleanup.append(close)
     console.get("inbox", store_errors(api.groups))
     console.post("teach", store_errors(api.teach))
+    console.get("answer_form", store_errors(api.answer_form))
+    console.post("answer", store_errors(api.answer))
     console.post("off_topic", store_errors(api.off_topic))
     console.post("dismiss", store_errors(api.dismiss))
     console.get("changes", store_errors(api.changes))
     console.post("undo", store_errors(api.undo))
     console.section("inbox", "待处理消息", script="inbox.js", order=20)
+    console.section("answer", "写新回答", script="answer.js", order=25)
     console.section("changes", "修改记录", script="changes.js", order=40)

@@ -32,14 +32,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.console.answers import NewAnswer, next_id
+from bot.console.answers import validate as validate_answer
 from bot.console.audit import Change, ConsoleRecords
 from bot.console.editing import (
     ContentEditor,
     EditError,
     Target,
+    add_answer,
     add_example,
     candidate_directory,
     example_key,
+    remove_answer,
     remove_example,
     text_hash,
 )
@@ -148,11 +152,15 @@ class TeachResult:
     reading: Reading | None = None
     change: Change | None = None
     rebased: bool = False
+    #: a topic's example the learned topic model does not read as taught yet: it takes
+    #: effect when the models are retrained (in the background, learning.retrain_on_change)
+    learns_later: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready, for the console."""
         return {
             "status": self.status,
+            "learns_later": self.learns_later,
             "intent": self.target.intent,
             "answer": self.target.answer,
             "text": self.text,
@@ -162,6 +170,40 @@ class TeachResult:
             "reading": None if self.reading is None else self.reading.to_json(),
             "change": None if self.change is None else self.change.id,
             "rebased": self.rebased,
+        }
+
+
+@dataclass
+class AnswerResult:
+    """What :meth:`Teacher.add_answer` did: ``preview`` (nothing written: the counsellor must
+    confirm this exact answer, named by ``digest``) or ``written``."""
+
+    status: str
+    answer: NewAnswer
+    answer_id: str
+    digest: str
+    before: Accuracy
+    after: Accuracy
+    readings: list[tuple[str, Reading]]
+    change: Change | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready, for the console."""
+        return {
+            "status": self.status,
+            "intent": self.answer.intent,
+            "id": self.answer_id,
+            "question": self.answer.question,
+            "short": self.answer.short,
+            "facts": list(self.answer.facts),
+            "lenders": list(self.answer.lenders),
+            "phrasings": self.answer.examples,
+            "digest": self.digest,
+            "before": self.before.to_json(),
+            "after": self.after.to_json(),
+            "lowered": self.before.lowered(self.after),
+            "readings": [{"text": text, **reading.to_json()} for text, reading in self.readings],
+            "change": None if self.change is None else self.change.id,
         }
 
 
@@ -356,6 +398,7 @@ class Teacher:
         log.info(
             "console: %s added an example to %s (change %d)", who, target.describe(), change.id
         )
+        reading = read_as(self.engine.understanding, example, target, threshold)
         return TeachResult(
             "written",
             target,
@@ -363,9 +406,75 @@ class Teacher:
             before,
             after,
             lowered,
-            read_as(self.engine.understanding, example, target, threshold),
+            reading,
             change,
             written.rebased,
+            learns_later=target.answer is None and not reading.answered,
+        )
+
+    async def add_answer(
+        self, new: NewAnswer, *, who: str, confirm: bool = False, digest: str | None = None
+    ) -> AnswerResult:
+        """Add a new direct answer (bot/console/answers.py). Without ``confirm`` and the
+        ``digest`` of the preview the counsellor saw, nothing is written: the result is the
+        preview. Raises :class:`EditError` (plain words) when it cannot be added."""
+        content = self.engine.understanding.content
+        new = validate_answer(new, content)
+        answer_id = next_id(content)
+        target = Target(new.intent, answer_id)
+        entry = new.entry(answer_id)
+        before = await self.current_accuracy()
+        editor = self.editor
+        source = editor.read(target.filename)
+        candidate_text = add_answer(source, new.intent, entry)
+        directory = self.directory
+        threshold = self.engine.config.classifier.threshold
+        config = self.engine.config
+        sets = self.eval_sets()
+
+        def evaluate_candidate() -> tuple[Accuracy, list[tuple[str, Reading]]]:
+            candidate = check_candidate(directory, target.filename, candidate_text)
+            understanding = Understanding.build(config, candidate)
+            readings = [
+                (text, read_as(understanding, text, target, threshold)) for text in new.examples
+            ]
+            return sets.measure(understanding), readings
+
+        after, readings = await asyncio.to_thread(evaluate_candidate)
+        if not confirm or digest != new.digest():
+            return AnswerResult("preview", new, answer_id, new.digest(), before, after, readings)
+        written = await editor.apply(
+            target.filename,
+            lambda fresh: add_answer(fresh, new.intent, entry),
+            read_hash=text_hash(source),
+            validate=lambda text: _validate(directory, target.filename, text),
+        )
+        await self._reload(
+            written.path, lambda: remove_answer(written.after, new.intent, answer_id)
+        )
+        change = await self.records.record(
+            who,
+            "add_answer",
+            {
+                "file": target.filename,
+                "intent": new.intent,
+                "answer": answer_id,
+                "text": new.question,
+                "short": new.short,
+                "facts": list(new.facts),
+                "lenders": list(new.lenders),
+                "phrasings": new.examples,
+                "before": before.to_json(),
+                "after": after.to_json(),
+                "lowered": before.lowered(after),
+                "version": self.engine.understanding.content.version,
+            },
+        )
+        log.info("console: %s added the answer %s (change %d)", who, target.describe(), change.id)
+        now = self.engine.understanding
+        readings = [(text, read_as(now, text, target, threshold)) for text in new.examples]
+        return AnswerResult(
+            "written", new, answer_id, new.digest(), before, after, readings, change
         )
 
     async def _reload(self, path: Path, revert: Callable[[], str]) -> None:
@@ -404,6 +513,22 @@ class Teacher:
                 validate=lambda new: _validate(directory, target.filename, new),
             )
             await self._reload(written.path, lambda: add_example(written.after, target, example))
+        elif change.action == "add_answer":
+            intent, answer_id = str(data["intent"]), str(data["answer"])
+            directory = self.directory
+            entry = {
+                "id": answer_id,
+                "examples": list(data["phrasings"]),
+                "short": data["short"],
+                "facts": list(data["facts"]),
+                "lenders": list(data["lenders"]),
+            }
+            written = await self.editor.apply(
+                f"{intent}.yaml",
+                lambda fresh: remove_answer(fresh, intent, answer_id),
+                validate=lambda new: _validate(directory, f"{intent}.yaml", new),
+            )
+            await self._reload(written.path, lambda: add_answer(written.after, intent, entry))
         undo_data = {
             key: data.get(key) for key in ("file", "intent", "answer", "text", "group")
         } | {"undone_action": change.action}

@@ -206,7 +206,7 @@ class Console:
         self.engine = engine
         self._token = token
         self.sessions = sessions or SessionStore(settings.admin_session_minutes * 60.0)
-        self._clients = ClientAddress(settings.trusted_proxies)
+        self._clients = ClientAddress(settings.trusted_proxies, settings.client_address_header)
         self._login_failures = LoginFailures(settings.admin_login_per_minute)
         self._static = _load_static()
         self._sections: dict[str, Section] = {}
@@ -354,13 +354,7 @@ class Console:
     def _secure(self, request: web.Request) -> bool:
         """True when the browser reached the console over HTTPS: directly, or through a trusted
         proxy that says so (``X-Forwarded-Proto: https`` or ``Forwarded: proto=https``)."""
-        if request.secure:
-            return True
-        if not self._clients.is_trusted(request):
-            return False
-        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-        forwarded = request.headers.get("Forwarded", "").lower()
-        return proto == "https" or "proto=https" in forwarded.replace(" ", "")
+        return self._clients.over_https(request)
 
     async def _login(self, request: web.Request) -> web.StreamResponse:
         client = self._clients.of(request)

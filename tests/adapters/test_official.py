@@ -65,8 +65,12 @@ class StandIn:
         return Response(replies=list(replies), intent="stand_in", urgent=self.urgent)
 
 
-def official_config(base_url: str, **official: Any) -> Config:
+def official_config(base_url: str, *, read_photos: bool = True, **official: Any) -> Config:
     config = memory_config()
+    if not read_photos:
+        config = config.model_copy(
+            update={"photo": config.photo.model_copy(update={"enabled": False})}
+        )
     settings = OfficialConfig.model_validate(
         {
             "port": 0,
@@ -414,12 +418,15 @@ async def test_voice_without_recognition_gets_a_kind_note(
 
 
 async def test_images_go_to_the_engine_as_images(wechat: FakeWeChat, start: Start) -> None:
+    """With the photo check off they go without their bytes (the engine asks for text); with
+    it on: tests/adapters/test_official_photos.py."""
     engine = StandIn(replies=["请用文字描述。"])
-    await start(engine)
+    await start(engine, read_photos=False)
     reply = await wechat.send(image(ALICE))
     assert reply.content == "请用文字描述。"
     [incoming] = engine.received
     assert incoming.kind is MessageKind.IMAGE and incoming.text == ""
+    assert incoming.image is None and wechat.media_requests == []
 
 
 async def test_menu_clicks_ask_their_text_and_other_events_get_success(
@@ -475,7 +482,7 @@ async def test_the_real_engine_welcomes_a_new_follower_with_the_menu(
 async def test_the_real_engine_asks_for_text_after_an_image(
     wechat: FakeWeChat, start: Start, engine: Engine
 ) -> None:
-    await start(engine)
+    await start(engine, read_photos=False)
     reply = await wechat.send(image(ALICE))
     assert reply.content is not None and "文字" in reply.content
 

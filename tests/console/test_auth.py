@@ -78,7 +78,7 @@ async def test_login_opens_a_session_with_a_strict_cookie(browser: Browser) -> N
     assert info["who"] == "王 老师"
     assert len(info["csrf"]) >= 40 and info["csrf"] != cookie.value
     ids = [s["id"] for s in info["sections"]]
-    assert ids == ["overview", "safety", "inbox", "health", "changes"]
+    assert ids == ["overview", "safety", "inbox", "answer", "health", "changes"]
     status, page, _ = await browser.request("GET", "/admin/")
     assert status == 200 and "咨询员控制台" in page
     status, script, _ = await browser.request("GET", "/admin/static/chart.umd.js")

@@ -193,8 +193,15 @@ async def test_log_in_and_see_the_overview_and_health(
         await page.get_by_role("tab", name="内容体检").click()
         await expect(page).to_have_url(f"{base}/admin/#health")
         await expect(page.locator("#health-check .good")).to_contain_text("内容文件没有问题")
-        await expect(page.locator("#eval-accuracy")).to_have_text(re.compile(r"^0\.\d{3}$"))
-        await expect(page.locator("#direct-line")).to_contain_text("直接回答：准确率")
+        # in plain words: no F1, recall, precision, no 0.931
+        await expect(page.locator("#eval-accuracy")).to_have_text(
+            re.compile(r"^100 条里认对 \d{1,3} 条$")
+        )
+        await expect(page.locator("#direct-line")).to_contain_text("条里答对")
+        health_text = await page.locator("#panel-health").inner_text()
+        for jargon in ("F1", "recall", "precision", "召回", "精确率", "准确率", "意图"):
+            assert jargon not in health_text, jargon
+        assert not re.search(r"\b0\.\d{3}\b", health_text)  # no bare fractions
         intents = page.locator("#health-eval table").first.locator("tbody tr")
         assert await intents.count() >= 10
         kind = "phone" if viewport is PHONE else "desktop"

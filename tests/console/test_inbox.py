@@ -10,7 +10,7 @@ from bot.console.audit import ConsoleRecords
 from bot.console.editing import EditError, Target
 from bot.console.inbox import DIRECT_GUESS_FLOOR, Inbox, catalogue
 from bot.messages import Incoming
-from tests.console.desk import Desk
+from tests.console.desk import Desk, cannot_answer, unsure
 
 PHONE = "13812345678"
 
@@ -20,7 +20,9 @@ async def say(desk: Desk, text: str, user: str = "u") -> str | None:
     return response.intent
 
 
-async def seed(desk: Desk) -> None:
+async def seed(desk: Desk) -> str:
+    """Messages the bot cannot answer, and one it answers without confidence (picked by what
+    the model says today; returned)."""
     for n, text in enumerate(
         [
             f"推荐一部电影 我电话{PHONE}",
@@ -33,21 +35,27 @@ async def seed(desk: Desk) -> None:
     ):
         assert await say(desk, text, f"user{n}") in ("fallback", "clarify")
     # answered, but not confidently: in the inbox too
-    assert await say(desk, "催收老是打电话", "user9") == "harassment"
+    low = await unsure(desk.engine)
+    response = await desk.engine.handle(Incoming(user="user9", text=low, platform="test"))
+    assert response.intent not in ("fallback", "clarify")
+    assert response.confidence < desk.engine.config.insights.low_confidence_below
     await say(desk, "催收的人在我家门口，怎么办", "user10")  # answered well: not there
+    return low
 
 
 async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> None:
-    await seed(desk)
+    low_text = await seed(desk)
     groups, left_out = await desk.inbox.groups()
     assert left_out == 0
     by_rep = {g.group.representative: g for g in groups}
-    assert sorted((g.group.count, g.group.representative) for g in groups) == [
-        (1, "催收老是打电话"),
-        (1, "红烧肉怎么做"),
-        (2, "昨天那帮人来过了"),
-        (3, "推荐一部电影 我电话138****5678"),
-    ]
+    assert sorted((g.group.count, g.group.representative) for g in groups) == sorted(
+        [
+            (1, low_text),
+            (1, "红烧肉怎么做"),
+            (2, "昨天那帮人来过了"),
+            (3, "推荐一部电影 我电话138****5678"),
+        ]
+    )
     film = by_rep["推荐一部电影 我电话138****5678"]
     assert PHONE not in str(film.to_json())  # masked
     assert {m["text"] for m in film.to_json()["members"]} == {
@@ -55,33 +63,21 @@ async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> Non
         "推荐一部电影 我电话139****0000",
         "推薦一部電影吧 我電話139****5678",
     }
-    low = by_rep["催收老是打电话"]
+    low = by_rep[low_text]
+    topic = desk.engine.understanding.reader.read(low_text).top.intent
     assert (low.group.low_confidence, low.group.fallback) == (1, 0)
     best = low.guesses[0]
-    assert (best.kind, best.id, best.intent) == ("intent", "harassment", "harassment")
-    assert best.label == desk.engine.understanding.content.intent("harassment").title
+    assert (best.kind, best.id, best.intent) == ("intent", topic, topic)
+    assert best.label == desk.engine.understanding.content.intent(topic).title
     data = by_rep["昨天那帮人来过了"].to_json()
     assert data["state"] == "open" and data["first_seen"] <= data["last_seen"]
     assert all(0 <= g["score"] <= 1 for g in data["guesses"])
 
 
-#: door messages the bot answers without confidence; the first that has a direct-answer guess
-#: is used (which one does depends on the content, which grows)
-UNSURE_DOOR = ("他们一直敲门", "他们敲门", "门口有人敲", "他们敲门咋整")
-
-
 async def test_a_direct_answer_is_among_the_guesses(desk: Desk) -> None:
     reader = desk.engine.understanding.reader
-    limit = desk.engine.config.insights.low_confidence_below
-    text = next(
-        t
-        for t in UNSURE_DOOR
-        if (read := reader.read(t)).top.intent == "collector_at_door"
-        and read.confidence < limit
-        and read.direct is not None
-        and read.direct.score >= DIRECT_GUESS_FLOOR
-    )
-    assert await say(desk, text, "a") == "collector_at_door"  # not confidently
+    text = await unsure(desk.engine, with_direct=True)  # picked by what the model says today
+    assert await say(desk, text, "a") not in ("fallback", "clarify")  # answered, unsure
     [group] = (await desk.inbox.groups())[0]
     direct = reader.read(text).direct
     assert direct is not None and direct.score >= DIRECT_GUESS_FLOOR
@@ -143,21 +139,23 @@ async def test_off_topic_is_recorded_undone_and_refused_after_a_later_decision(
 async def test_teaching_from_a_group_marks_it_taught_and_undo_reopens_it(
     desk: Desk,
 ) -> None:
-    await seed(desk)
-    groups, _ = await desk.inbox.groups()
-    visitors = next(g for g in groups if g.group.representative == "昨天那帮人来过了")
+    text = cannot_answer(desk.engine)  # picked by what the model says today
+    assert await say(desk, text, "first") in ("fallback", "clarify")
+    [visitors] = (await desk.inbox.groups())[0]
+    # taught to the direct answer the bot guesses for it (a topic's example would take
+    # effect only when the models are retrained)
+    guess = desk.engine.understanding.reader.read(text).direct
+    assert guess is not None and guess.answer is not None
     result = await desk.teacher.teach(
-        "昨天那帮人来过了",
-        Target("collector_at_door"),
-        who="li",
-        group=visitors.signature,
+        text, Target(guess.intent, guess.answer), who="li", group=visitors.signature
     )
     assert result.change is not None
     assert result.change.data["group"]["signature"] == visitors.signature
     [taught] = [g for g in (await desk.inbox.groups())[0] if g.signature == visitors.signature]
     assert taught.state == "taught"
-    assert taught.to_json()["decided"]["detail"] == "collector_at_door"
-    assert await say(desk, "昨天那帮人来过了", "next") == "collector_at_door"
+    assert taught.to_json()["decided"]["detail"] == f"{guess.intent} / {guess.answer}"
+    response = await desk.engine.handle(Incoming(user="next", text=text, platform="test"))
+    assert desk.engine.understanding.content.answer(guess.answer)[1].short in response.replies
 
     await desk.teacher.undo(result.change.id, who="li")
     [reopened] = [g for g in (await desk.inbox.groups())[0] if g.signature == visitors.signature]

@@ -16,7 +16,7 @@ from bot.engine import Engine, Understanding
 from bot.storage.sessions.memory import MemoryStore
 from bot.storage.turns.memory import MemoryTurnLog
 from tests.console.conftest import Browser, console_config, console_on
-from tests.console.desk import copy_intents
+from tests.console.desk import cannot_answer, copy_intents
 
 VISITORS_AGAIN = "昨天那帮人来过了"
 
@@ -54,7 +54,9 @@ async def send(browser: Browser, text: str, user: str = "u") -> dict[str, Any]:
 ENDPOINTS = [
     ("GET", "/admin/api/inbox", None),
     ("GET", "/admin/api/changes", None),
+    ("GET", "/admin/api/answer_form", None),
     ("POST", "/admin/api/teach", {"text": "x", "intent": "harassment"}),
+    ("POST", "/admin/api/answer", {"intent": "harassment"}),
     ("POST", "/admin/api/off_topic", {"group": "x"}),
     ("POST", "/admin/api/dismiss", {"group": "x"}),
     ("POST", "/admin/api/undo", {"change": 1}),
@@ -94,35 +96,48 @@ async def test_every_change_needs_the_csrf_token_and_our_origin(
 async def test_teach_from_the_inbox_and_undo_over_http(
     served: tuple[Browser, Engine, Path],
 ) -> None:
-    browser, _, intents = served
-    assert (await send(browser, VISITORS_AGAIN, "a"))["intent"] in ("fallback", "clarify")
+    browser, engine, intents = served
+    text = cannot_answer(engine)  # picked by what the model says today
+    guess = engine.understanding.reader.read(text).direct
+    assert guess is not None and guess.answer is not None
+    short = engine.understanding.content.answer(guess.answer)[1].short
+    assert (await send(browser, text, "a"))["intent"] in ("fallback", "clarify")
     assert await browser.login("李老师") == 303
     inbox = await browser.get_json("/admin/api/inbox")
     [group] = inbox["groups"]
-    assert group["representative"] == VISITORS_AGAIN and group["state"] == "open"
+    assert group["representative"] == text and group["state"] == "open"
     assert inbox["counts"] == {"open": 1, "taught": 0, "off_topic": 0, "dismissed": 0}
     assert {"id": "collector_at_door", "title": "催收人员上门"} in inbox["catalogue"]["intents"]
     assert any(a["id"] == "open_door" for a in inbox["catalogue"]["answers"])
 
     status, taught = await browser.post(
         "/admin/api/teach",
-        {"text": VISITORS_AGAIN, "intent": "collector_at_door", "group": group["signature"]},
+        {
+            "text": text,
+            "intent": guess.intent,
+            "answer": guess.answer,
+            "group": group["signature"],
+        },
     )
     assert status == 200, taught
     assert taught["status"] == "written" and taught["reading"]["answered"] is True
+    assert taught["learns_later"] is False
     assert set(taught["before"]) == {"topic", "direct", "topic_total", "direct_expected"}
-    assert taught["title"] == "催收人员上门"
-    assert (await send(browser, VISITORS_AGAIN, "b"))["intent"] == "collector_at_door"
+    title = engine.understanding.content.intent(guess.intent).title
+    assert taught["title"] == title
     assert (await browser.get_json("/admin/api/inbox"))["counts"]["taught"] == 1
+    assert short in (await send(browser, text, "b"))["replies"]
 
     changes = (await browser.get_json("/admin/api/changes"))["changes"]
     assert [(c["action"], c["who"], c["title"]) for c in changes] == [
-        ("add_example", "李老师", "催收人员上门")
+        ("add_example", "李老师", title)
     ]
     status, undone = await browser.post("/admin/api/undo", {"change": changes[0]["id"]})
     assert status == 200 and undone["undo"]["undoes"] == changes[0]["id"]
-    examples = yaml.safe_load((intents / "collector_at_door.yaml").read_text())["examples"]
-    assert VISITORS_AGAIN not in examples
+    data = yaml.safe_load((intents / f"{guess.intent}.yaml").read_text())
+    [answer] = [a for a in data["answers"] if a["id"] == guess.answer]
+    assert text not in answer["examples"]
+    assert short not in (await send(browser, text, "c"))["replies"]
     assert (intents.parent / "console.sqlite3").exists()  # beside the sessions' file
     status, again = await browser.post("/admin/api/undo", {"change": changes[0]["id"]})
     assert status == 422 and "已经撤销过" in again["error"]["message"]

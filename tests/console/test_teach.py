@@ -14,12 +14,11 @@ from bot.console.editing import EditError, Target
 from bot.console.teach import EvalSets, Teacher
 from bot.messages import Incoming
 from bot.operations.evaluation import LabelledMessage, LabelledQuestion
-from tests.console.desk import Desk
+from tests.console.desk import DOOR_QUESTIONS, Desk, cannot_answer, pick
 
-#: Falls back today; taught as an example of collector_at_door it is answered with it.
+#: A message for the tests that only need some example to write (what the model makes of it
+#: does not matter to them).
 VISITORS_AGAIN = "昨天那帮人来过了"
-#: No direct answer today; taught as an example of open_door it gets that answer.
-DOORBELL = "门铃一直响我该去开吗"
 
 
 def added_lines(old: str, new: str) -> tuple[list[str], list[str]]:
@@ -36,42 +35,74 @@ async def ask(desk: Desk, text: str, user: str) -> tuple[str | None, list[str]]:
 
 
 async def test_a_taught_example_is_answered_right_afterwards(desk: Desk) -> None:
-    path = desk.intents / "collector_at_door.yaml"
+    """A message the bot cannot answer today, taught as an example of the direct answer the
+    bot itself guesses for it: written, reloaded, and answered with it at once (the
+    direct-answer selector learns from the examples when the content loads)."""
+    text = cannot_answer(desk.engine)
+    guess = desk.engine.understanding.reader.read(text).direct
+    assert guess is not None and guess.answer is not None
+    target = Target(guess.intent, guess.answer)
+    path = desk.intents / target.filename
     before_text = path.read_text()
     version = desk.engine.understanding.content.version
-    assert (await ask(desk, VISITORS_AGAIN, "u1"))[0] in ("fallback", "clarify")
+    short = desk.engine.understanding.content.answer(guess.answer)[1].short
+    intent, replies = await ask(desk, text, "u1")
+    assert intent in ("fallback", "clarify") and short not in replies
 
-    result = await desk.teacher.teach(
-        VISITORS_AGAIN, Target("collector_at_door"), who="counsellor-li"
-    )
+    result = await desk.teacher.teach(text, target, who="counsellor-li")
 
     assert result.status == "written"
-    assert added_lines(before_text, path.read_text()) == ([f"  - {VISITORS_AGAIN}"], [])
+    [added], removed = added_lines(before_text, path.read_text())
+    assert added.strip() == f"- {text}" and removed == []
     assert desk.engine.understanding.content.version != version  # reloaded live
     assert result.reading is not None and result.reading.answered
-    assert result.reading.intent == "collector_at_door"
-    intent, replies = await ask(desk, VISITORS_AGAIN, "u2")
-    assert intent == "collector_at_door"
-    advice = desk.engine.understanding.content.intent("collector_at_door").advice.short
-    assert replies[0].startswith(advice.strip().splitlines()[0])
+    assert result.reading.answer == guess.answer and not result.learns_later
+    _, replies = await ask(desk, text, "u2")
+    assert short in replies
     # the eval before and after, on the shipped labelled sets
     assert result.before.topic_total == result.after.topic_total > 300
     assert 0.5 < result.before.topic <= 1 and 0.5 < result.after.topic <= 1
+
+
+async def test_a_taught_topic_example_is_learned_when_the_models_are_retrained(
+    desk: Desk,
+) -> None:
+    """A topic's example is written and reloaded, but the learned topic model reads the
+    message as before until it is retrained (in the background when
+    learning.retrain_on_change is on: tests/learning/test_models.py): the result says so."""
+    text = cannot_answer(desk.engine)
+    path = desk.intents / "collector_at_door.yaml"
+    before_text = path.read_text()
+    result = await desk.teacher.teach(text, Target("collector_at_door"), who="counsellor-li")
+    assert result.status == "written"
+    assert added_lines(before_text, path.read_text()) == ([f"  - {text}"], [])
+    assert text in desk.engine.understanding.content.intent("collector_at_door").examples
+    assert result.reading is not None and not result.reading.answered
+    assert result.learns_later and result.to_json()["learns_later"] is True
     assert result.lowered == []
 
 
 async def test_a_taught_question_gets_its_direct_answer(desk: Desk) -> None:
     target = Target("collector_at_door", "open_door")
     short = desk.engine.understanding.content.answer("open_door")[1].short
-    assert short not in (await ask(desk, DOORBELL, "u1"))[1]
-    result = await desk.teacher.teach(DOORBELL, target, who="counsellor-li")
+    text = pick(
+        desk.engine.understanding.reader,
+        DOOR_QUESTIONS,
+        lambda r: (
+            r.top.intent == "collector_at_door"
+            and not (r.direct is not None and r.direct.confident and r.direct.answer == "open_door")
+        ),
+        "a door question without the open-the-door answer",
+    )
+    assert short not in (await ask(desk, text, "u1"))[1]
+    result = await desk.teacher.teach(text, target, who="counsellor-li")
     assert result.status == "written"
     data = yaml.safe_load((desk.intents / "collector_at_door.yaml").read_text())
     [open_door] = [a for a in data["answers"] if a["id"] == "open_door"]
-    assert open_door["examples"][-1] == DOORBELL
+    assert open_door["examples"][-1] == text
     assert result.reading is not None and result.reading.answer == "open_door"
     assert result.after.direct >= result.before.direct
-    _, replies = await ask(desk, DOORBELL, "u2")
+    _, replies = await ask(desk, text, "u2")
     assert short in replies
 
 
@@ -111,36 +142,49 @@ async def test_content_the_check_rejects_is_refused(desk: Desk) -> None:
 
 
 async def test_a_change_that_lowers_accuracy_needs_confirmation(desk: Desk) -> None:
-    # a labelled set that files the message under the classifier's best guess today:
-    # teaching it to another topic makes the topic eval worse
-    guess = desk.engine.understanding.reader.read(VISITORS_AGAIN).top.intent
-    target = next(i for i in ("harassment", "complain") if i != guess)
+    # a labelled set that files a door question under the direct answer the bot gives it
+    # today: teaching it to another answer makes the direct-answer eval worse
+    reader = desk.engine.understanding.reader
+    text = pick(
+        reader,
+        ("他们一直敲门", "有人敲门", *DOOR_QUESTIONS),
+        lambda r: (
+            r.top.intent == "collector_at_door"
+            and r.direct is not None
+            and r.direct.confident
+            and r.direct.answer != "must_meet"
+        ),
+        "a door question with a confident direct answer",
+    )
+    today = reader.read(text).direct
+    assert today is not None and today.answer is not None
     sets = EvalSets(
-        topics=[
-            LabelledMessage(VISITORS_AGAIN, guess),
-            LabelledMessage("催收的人在我家门口，怎么办", "collector_at_door"),
+        topics=[LabelledMessage(text, "collector_at_door")],
+        questions=[
+            LabelledQuestion(text, "collector_at_door", today.answer),
+            LabelledQuestion("要开门吗", "collector_at_door", "open_door"),
         ],
-        questions=[LabelledQuestion("要开门吗", "collector_at_door", "open_door")],
     )
     teacher = Teacher(desk.engine, desk.records, desk.inbox, eval_sets=sets)
-    path = desk.intents / f"{target}.yaml"
+    target = Target("collector_at_door", "must_meet")
+    path = desk.intents / target.filename
     original = path.read_text()
 
-    asked = await teacher.teach(VISITORS_AGAIN, Target(target), who="li")
+    asked = await teacher.teach(text, target, who="li")
 
     assert asked.status == "needs_confirmation"
-    assert asked.lowered == ["topic"]
-    assert (asked.before.topic, asked.after.topic) == (1.0, 0.5)
-    assert asked.before.direct == asked.after.direct == 1.0
+    assert asked.lowered == ["direct"]
+    assert (asked.before.direct, asked.after.direct) == (1.0, 0.5)
+    assert asked.before.topic == asked.after.topic == 1.0
     assert path.read_text() == original  # nothing written
     assert await desk.records.changes() == []
 
-    confirmed = await teacher.teach(VISITORS_AGAIN, Target(target), who="li", confirm=True)
+    confirmed = await teacher.teach(text, target, who="li", confirm=True)
     assert confirmed.status == "written"
-    assert VISITORS_AGAIN in path.read_text()
+    assert text in path.read_text()
     [change] = await desk.records.changes()
-    assert change.data["confirmed"] is True and change.data["lowered"] == ["topic"]
-    assert change.data["before"]["topic"] == 1.0 and change.data["after"]["topic"] == 0.5
+    assert change.data["confirmed"] is True and change.data["lowered"] == ["direct"]
+    assert change.data["before"]["direct"] == 1.0 and change.data["after"]["direct"] == 0.5
 
 
 async def test_every_change_is_recorded_and_can_be_undone_once(desk: Desk) -> None:

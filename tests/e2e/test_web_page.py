@@ -213,7 +213,10 @@ async def test_the_photo_button_uploads_a_photo_and_shows_the_check(
     async with page_on(engine, devtools) as page:
         photo = page.get_by_label("发照片：催收函、律师函、委托书、工作证、短信截图或收款码")
         assert await photo.get_attribute("accept") == "image/*"
-        assert await photo.get_attribute("capture") == "environment"
+        # no capture attribute: phones offer the gallery too (an SMS screenshot), not only
+        # the camera
+        assert await photo.get_attribute("capture") is None
+        assert await photo.get_attribute("multiple") is None
         await expect(page.locator("#photo-button")).to_be_visible()
         uploads: list[str] = []
         page.on(
@@ -308,3 +311,30 @@ async def test_every_hotline_in_a_reply_is_tappable(devtools: str) -> None:
         ]:
             link = reply.first.locator(f'a[href="{href}"]')
             await expect(link).to_have_text(number)
+
+
+async def test_a_public_page_talks_to_anonymous_visitors_without_a_token(
+    engine: Engine, devtools: str
+) -> None:
+    """platforms.http.public_page: no token asked for or held by the page; the visitor id is an
+    HttpOnly cookie the script never sees; when it is gone the page gets a new one itself."""
+    from playwright.async_api import expect
+
+    from tests.adapters.test_http_public import public_config
+
+    async with page_on(engine, devtools, public_config(token=TOKEN)) as page:
+        await send(page, AT_DOOR)
+        await expect(page.locator(".msg.bot").filter(has_text="委托书").first).to_be_visible()
+        await expect(page.get_by_label("访问口令", exact=False)).to_be_hidden()
+        assert "cuishou_visitor" not in await page.evaluate("document.cookie")
+        cookies = await page.context.cookies()
+        [visitor] = [c for c in cookies if c["name"] == "cuishou_visitor"]
+        assert visitor["httpOnly"] and visitor["sameSite"] == "Lax"
+        assert await page.evaluate("sessionStorage.getItem('cuishou.token')") is None
+        # the id is lost (the browser cleared its cookies): the next message still goes through
+        await page.context.clear_cookies()
+        await send(page, "被威胁了怎么办")
+        await expect(page.locator(".msg.me").last).to_have_text("被威胁了怎么办")
+        await expect(page.locator(".msg.bot").filter(has_text="110").last).to_be_visible()
+        await expect(page.locator(".msg.system")).to_have_count(0)
+        assert any(c["name"] == "cuishou_visitor" for c in await page.context.cookies())

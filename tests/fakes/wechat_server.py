@@ -5,7 +5,8 @@ compatible mode (wechatpy's WeChatCrypto, the real AES), and decrypts and checks
 passive replies. It also serves the API the bot calls: ``/cgi-bin/token`` (issuing access
 tokens for the right AppID and AppSecret), ``/cgi-bin/message/custom/send`` and
 ``/cgi-bin/menu/create`` (recording what they get, refusing unknown or expired tokens with
-WeChat's errcodes).
+WeChat's errcodes), and ``/cgi-bin/media/get`` (the files in ``media``, as WeChat serves a
+follower's photo; an unknown id gets errcode 40007).
 """
 
 from __future__ import annotations
@@ -79,14 +80,14 @@ def voice(source: str, recognition: str | None, msg_id: int | None = None) -> st
     return message_xml(source, "voice", fields)
 
 
-def image(source: str, msg_id: int | None = None) -> str:
+def image(source: str, msg_id: int | None = None, media_id: str = "media-image-1") -> str:
     """An image message."""
     return message_xml(
         source,
         "image",
         {
             "PicUrl": "http://127.0.0.1:9/photo.jpg",
-            "MediaId": "media-image-1",
+            "MediaId": media_id,
             "MsgId": msg_id if msg_id is not None else next(_ids),
         },
     )
@@ -122,6 +123,9 @@ class FakeWeChat:
         self.sent: list[dict[str, Any]] = []
         self.menus: list[dict[str, Any]] = []
         self.refused: list[int] = []  # errcodes returned
+        #: temporary media (a follower's photos) by MediaId
+        self.media: dict[str, bytes] = {}
+        self.media_requests: list[str] = []
         self.callback_url = ""
         self._tokens = itertools.count(1)
         self._nonces = itertools.count(1000)
@@ -130,6 +134,7 @@ class FakeWeChat:
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
         self._server = WebServer(app, "127.0.0.1", 0)
         self._http: aiohttp.ClientSession | None = None
 
@@ -196,6 +201,20 @@ class FakeWeChat:
             self.sent.append(body)
             self._changed.notify_all()
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        error = self._token_error(request)
+        if error is not None:
+            return error
+        media_id = request.query.get("media_id", "")
+        self.media_requests.append(media_id)
+        data = self.media.get(media_id)
+        if data is None:  # WeChat labels its JSON errors text/plain here
+            return web.Response(
+                text=json.dumps({"errcode": 40007, "errmsg": "invalid media_id"}),
+                content_type="text/plain",
+            )
+        return web.Response(body=data, content_type="image/jpeg")
 
     async def _menu_create(self, request: web.Request) -> web.Response:
         error = self._token_error(request)

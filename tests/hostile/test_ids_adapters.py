@@ -153,3 +153,26 @@ def test_official_ids_and_retry_keys_never_collide(a: tuple[str, int], b: tuple[
     ka, kb = keys(*a), keys(*b)
     assert (ka[0] == kb[0]) == (a[0] == b[0])
     assert (ka[1] == kb[1]) == (a == b)
+
+
+#: visitor ids as the public page issues them (URL-safe base64), and API clients (None)
+_VISITOR = st.none() | st.text(alphabet=st.sampled_from("AZaz09-_"), min_size=1, max_size=22)
+
+
+@given(
+    a=st.tuples(_VISITOR, _ID, _ID, st.none() | _ID),
+    b=st.tuples(_VISITOR, _ID, _ID, st.none() | _ID),
+)
+def test_public_page_visitors_and_api_clients_never_collide(
+    a: tuple[Any, ...], b: tuple[Any, ...]
+) -> None:
+    """A public page's visitor (any conversation, user and room names) never reaches another
+    visitor's or an API client's conversation (bot/adapters/http.py, MessageRequest)."""
+    from bot.adapters.http import MessageRequest
+
+    def keys(ids: tuple[Any, ...]) -> tuple[str, str, str]:
+        visitor, conversation, user, room = ids
+        request = MessageRequest(conversation=conversation, user=user, room=room, text="hi")
+        return _keys(request.incoming(visitor))
+
+    _assert_apart(a, b, keys(a), keys(b))

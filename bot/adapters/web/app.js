@@ -2,6 +2,9 @@
 // No libraries, no build step. The conversation id (random) and the access token, when the
 // server needs one, are kept in sessionStorage: they survive a reload but go when the tab is
 // closed (a shared phone or computer keeps neither). The conversation itself is not stored.
+// On a public page (platforms.http.public_page) there is no token: the server gives each
+// visitor an id of its own in an HttpOnly cookie, which this script never sees; when it is
+// missing or expired the server says "visitor_needed" and the page asks for a new one.
 "use strict";
 
 (function () {
@@ -124,6 +127,16 @@
     tokenInput.focus();
   }
 
+  // A public page's visitor id (an HttpOnly cookie the server sets); true when it came.
+  async function newVisitorId() {
+    try {
+      const response = await fetch("v1/visitor", { method: "POST", credentials: "same-origin" });
+      return response.ok;
+    } catch (e) {
+      return false;
+    }
+  }
+
   // Post a text (JSON) or a photo (multipart) and show the replies. `photo` is a File.
   async function post(body, contentType, retry) {
     const headers = {};
@@ -133,8 +146,14 @@
     let response;
     let reply = null;
     try {
-      response = await fetch("v1/messages", { method: "POST", headers: headers, body: body });
+      const request = { method: "POST", headers: headers, body: body, credentials: "same-origin" };
+      response = await fetch("v1/messages", request);
       reply = await response.json().catch(() => null);
+      const code = reply && reply.error ? reply.error.code : null;
+      if (response.status === 401 && code === "visitor_needed" && await newVisitorId()) {
+        response = await fetch("v1/messages", request); // once, with the new id
+        reply = await response.json().catch(() => null);
+      }
     } catch (e) {
       setBusy(false);
       problem("网络连接失败，消息没有发出去。请检查网络后再发一次。");
@@ -142,6 +161,11 @@
       return;
     }
     setBusy(false);
+    if (response.status === 401 && reply && reply.error && reply.error.code === "visitor_needed") {
+      problem("这个网页要用 Cookie 记住你的对话，浏览器没有保存它。请在浏览器设置里允许 Cookie 后刷新页面。");
+      retry.failed();
+      return;
+    }
     if (response.status === 401) {
       log.lastElementChild.remove();
       if (token) problem("访问口令不对，请重新输入。");
@@ -150,7 +174,9 @@
     }
     if (!response.ok || !reply || !Array.isArray(reply.replies)) {
       const tooLarge = response.status === 413;
-      problem(tooLarge ? retry.tooLarge : "出了点问题，没有收到回复，请再发一次。");
+      const tooFast = response.status === 429;
+      problem(tooLarge ? retry.tooLarge : tooFast ? "发得太快了，请等一分钟再发。"
+        : "出了点问题，没有收到回复，请再发一次。");
       if (!tooLarge) retry.failed();
       return;
     }

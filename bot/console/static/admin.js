@@ -11,6 +11,7 @@
    CSRF token; a 401 sends the browser to the login page; an error rejects with an Error
    whose .message is the server's Chinese sentence). ctx.el(tag, attrs, ...children) builds
    elements (text only, never HTML), ctx.table(headers, rows, numeric) a table,
+   ctx.outOf100(0.93, "认对") a share in plain words ("100 条里认对 93 条"),
    ctx.refresh() draws the section again, ctx.invalidate("health") has another section drawn
    again when next shown, ctx.who is the counsellor's name. An optional destroy(panel) is
    called before a redraw (e.g. to destroy Chart.js charts). CSS classes ready to use (see
@@ -87,6 +88,11 @@
     return node;
   }
 
+  /* A share in plain words: outOf100(0.934, "认对") → "100 条里认对 93 条". */
+  function outOf100(share, verb) {
+    return "100 条里" + verb + " " + Math.round(Number(share) * 100) + " 条";
+  }
+
   /* A table: headers (strings), rows (arrays of cells), numeric (indexes right-aligned). */
   function table(headers, rows, numeric) {
     const right = new Set(numeric || []);
@@ -135,7 +141,7 @@
       panel.append(el("p", { class: "placeholder", text: (section ? section.title : id) + "：尚未启用" }));
       return;
     }
-    const ctx = { api, el, table, percent, who: state.who, refresh: () => draw(id), invalidate };
+    const ctx = { api, el, table, percent, outOf100, who: state.who, refresh: () => draw(id), invalidate };
     panel.setAttribute("aria-busy", "true");
     try {
       await definition.render(panel, ctx);

@@ -6,6 +6,7 @@
 
   const ACTIONS = {
     add_example: "添加例句",
+    add_answer: "写新回答",
     off_topic: "标为无关",
     dismiss: "忽略",
     undo: "撤销",
@@ -23,6 +24,9 @@
       const target = d.answer ? "直接回答 " + d.answer + "（话题「" + (change.title || d.intent) + "」）" : "话题「" + (change.title || d.intent) + "」";
       return "把「" + d.text + "」加为" + target + "的例句（" + d.file + "）";
     }
+    if (change.action === "add_answer") {
+      return "在话题「" + (change.title || d.intent) + "」下写了新回答：问「" + d.text + "」，答「" + d.short + "」（" + d.file + "）";
+    }
     if (change.action === "undo") {
       const target = d.text ? "：「" + d.text + "」" : "";
       return "撤销修改 #" + change.undoes + "（" + (ACTIONS[d.undone_action] || d.undone_action) + target + "）";
@@ -35,8 +39,9 @@
     const b = change.data.before;
     const a = change.data.after;
     if (!b || !a) return "";
-    return "话题 " + b.topic.toFixed(3) + " → " + a.topic.toFixed(3) + "；直接回答 " + b.direct.toFixed(3) + " → " + a.direct.toFixed(3) +
-      (change.data.confirmed ? "（降低，已确认）" : "");
+    const per100 = (x) => Math.round(Number(x) * 100);
+    return "认话题 100 条里认对 " + per100(b.topic) + " → " + per100(a.topic) + " 条；具体问题 100 条里答对 " +
+      per100(b.direct) + " → " + per100(a.direct) + " 条" + (change.data.confirmed ? "（变差了，已确认）" : "");
   }
 
   async function render(panel, ctx) {
@@ -72,7 +77,7 @@
           ctx.el("article", { class: "card change", "data-id": change.id, "data-action": change.action },
             ctx.el("p", { class: "muted", text: "#" + change.id + " · " + when(change.at) + " · " + change.who }),
             ctx.el("p", { class: "what", text: what(change) }),
-            accuracy(change) ? ctx.el("p", { class: "muted", text: "准确率：" + accuracy(change) }) : null,
+            accuracy(change) ? ctx.el("p", { class: "muted", text: "检查结果：" + accuracy(change) }) : null,
             ctx.el("div", { class: "actions" },
               canUndo ? ctx.el("button", { type: "button", class: "quiet undo", text: "撤销", onclick: () => undo(change) }) : null,
               undone))

@@ -14,10 +14,6 @@
   ];
   let shownState = "open";
 
-  function fixed(x) {
-    return Number(x).toFixed(3);
-  }
-
   function when(seconds) {
     const d = new Date(seconds * 1000);
     const pad = (n) => String(n).padStart(2, "0");
@@ -45,17 +41,22 @@
     return "话题「" + (found ? found.title : intent) + "」";
   }
 
+  function per100(x) {
+    return String(Math.round(Number(x) * 100));
+  }
+
+  /* The labelled sets before and after, in plain words ("100 条里认对 93 → 93 条"). */
   function accuracyLine(ctx, result) {
     const b = result.before;
     const a = result.after;
     return ctx.el("p", { class: "accuracy" },
-      "评估（标注集）：话题准确率 ",
-      ctx.el("span", { class: "acc-topic-before", text: fixed(b.topic) }), " → ",
-      ctx.el("span", { class: "acc-topic-after" + (a.topic < b.topic ? " problem" : ""), text: fixed(a.topic) }),
-      "；直接回答准确率 ",
-      ctx.el("span", { class: "acc-direct-before", text: fixed(b.direct) }), " → ",
-      ctx.el("span", { class: "acc-direct-after" + (a.direct < b.direct ? " problem" : ""), text: fixed(a.direct) }),
-      "。");
+      "检查结果（用标好答案的消息）：认话题 100 条里认对 ",
+      ctx.el("span", { class: "acc-topic-before", text: per100(b.topic) }), " → ",
+      ctx.el("span", { class: "acc-topic-after" + (a.topic < b.topic ? " problem" : ""), text: per100(a.topic) }),
+      " 条；具体问题 100 条里答对 ",
+      ctx.el("span", { class: "acc-direct-before", text: per100(b.direct) }), " → ",
+      ctx.el("span", { class: "acc-direct-after" + (a.direct < b.direct ? " problem" : ""), text: per100(a.direct) }),
+      " 条。");
   }
 
   function readingLine(ctx, result, catalogue) {
@@ -64,9 +65,15 @@
     if (r.answered) {
       return ctx.el("p", { class: "good reading", text: "以后这句话会得到" + targetLabel(catalogue, result.intent, result.answer) + "的回答。" });
     }
+    if (result.learns_later) {
+      return ctx.el("p", { class: "problem reading learns-later", text:
+        "话题的问法要等机器人在后台重新学习（几分钟）后才生效；现在它还把这句话当成" +
+        targetLabel(catalogue, r.intent, null) + "（把握 " + per100(r.score) + " 分，满分 100）。" +
+        "想让它马上答上，可以到“写新回答”里写一个具体回答。" });
+    }
     return ctx.el("p", { class: "problem reading", text:
-      "机器人还不会这样回答这句话（最可能的话题：" + targetLabel(catalogue, r.intent, null) +
-      "，把握 " + fixed(r.score) + "）。可以再添加几种说法。" });
+      "机器人还不会这样回答这句话（它最可能当成" + targetLabel(catalogue, r.intent, null) +
+      "，把握 " + per100(r.score) + " 分，满分 100）。可以再添加几种说法，或到“写新回答”里写一个新回答。" });
   }
 
   function groupCard(ctx, group, catalogue, redraw) {
@@ -100,6 +107,20 @@
         (what ? what[1] : group.state) + (group.decided.detail ? "：" + group.decided.detail : "") + "（" + group.decided.who + "，" + when(group.decided.at) + "）" }));
     }
 
+    /* First ask: nothing is written before the counsellor confirms what and where. */
+    function ask(intent, answer) {
+      const text = input.value.trim();
+      if (!text) {
+        status.replaceChildren(ctx.el("p", { class: "problem", role: "alert", text: "要添加的问法是空的。" }));
+        return;
+      }
+      status.replaceChildren(
+        ctx.el("p", { class: "confirm-add", text: "要把「" + text + "」添加为" + targetLabel(catalogue, intent, answer) + "的一种问法吗？确认后会写入内容文件（可以在“修改记录”里撤销）。" }),
+        ctx.el("div", { class: "actions" },
+          ctx.el("button", { type: "button", text: "确认添加", onclick: () => teach(intent, answer, false) }),
+          ctx.el("button", { type: "button", class: "quiet", text: "取消", onclick: () => status.replaceChildren() })));
+    }
+
     async function teach(intent, answer, confirm) {
       status.replaceChildren(ctx.el("p", { class: "loading", text: "正在检查并评估……" }));
       let result;
@@ -112,7 +133,7 @@
       const label = targetLabel(catalogue, intent, answer);
       if (result.status === "needs_confirmation") {
         status.replaceChildren(
-          ctx.el("p", { class: "problem confirm-question", text: "添加到" + label + "会降低准确率，仍要添加吗？" }),
+          ctx.el("p", { class: "problem confirm-question", text: "添加到" + label + "以后，机器人在已有的问题上会出更多错，仍要添加吗？" }),
           accuracyLine(ctx, result),
           ctx.el("div", { class: "actions" },
             ctx.el("button", { type: "button", class: "danger", text: "仍然添加", onclick: () => teach(intent, answer, true) }),
@@ -120,7 +141,7 @@
         return;
       }
       status.replaceChildren(
-        ctx.el("p", { class: "good taught", text: "已添加为" + label + "的例句（修改 #" + result.change + "）。" }),
+        ctx.el("p", { class: "good taught", text: "已添加为" + label + "的一种问法（修改 #" + result.change + "）。" }),
         accuracyLine(ctx, result),
         readingLine(ctx, result, catalogue),
         ctx.el("button", { type: "button", class: "quiet", text: "刷新列表", onclick: redraw }));
@@ -143,8 +164,8 @@
         class: "guess",
         "data-intent": g.intent,
         "data-answer": g.kind === "answer" ? g.id : null,
-        text: (g.kind === "answer" ? "直接回答：" + g.label : g.label) + "  " + Number(g.score).toFixed(2),
-        onclick: () => teach(g.intent, g.kind === "answer" ? g.id : null, false),
+        text: (g.kind === "answer" ? "直接回答：" + g.label : g.label) + "（把握 " + per100(g.score) + " 分）",
+        onclick: () => ask(g.intent, g.kind === "answer" ? g.id : null),
       })
     );
     // every intent and direct answer
@@ -166,8 +187,8 @@
           return;
         }
         const parts = value.split(":");
-        if (parts[0] === "intent") teach(parts[1], null, false);
-        else teach(parts[1], parts[2], false);
+        if (parts[0] === "intent") ask(parts[1], null);
+        else ask(parts[1], parts[2]);
       },
     });
 
