@@ -113,3 +113,15 @@ async def test_the_visit_of_that_moment_is_not_carried_into_the_next_day(keeping
     session = await stored_session(keeping, keeping.session_key(Incoming(user="visit", text="")))
     assert session is not None and session.details.amount == 50_000
     assert session.crisis is None
+
+
+async def test_debts_are_kept_apart_and_referred_to_by_name(engine: Engine) -> None:
+    """ "回到信用卡那笔" after a calculation of 借呗 computes the card's debt, not the other."""
+    chat = Chat(engine, user="debts")
+    await chat.say("我欠招商银行信用卡2万 借呗1万8 想协商分期")
+    loan = await chat.text("借呗那笔分12期 每月多少")
+    assert "只算借呗" in loan and "18,000.00元" in loan
+    card = await chat.text("回到信用卡那笔 每月最多还1500")
+    assert "只算招商银行" in card and "20,000.00元要分几期" in card, card
+    back = await chat.text("借呗那笔呢")
+    assert "只算借呗" in back, back
