@@ -71,15 +71,26 @@ class SessionsConfig(_Section):
     store: Literal["memory", "sqlite", "redis"] = "sqlite"
     sqlite_path: str = ""  # empty: a file in the per-user data directory
     redis_url: str = "redis://127.0.0.1:6379/0"
+    #: a pause this long ends the open question (and any question the bot was waiting on);
+    #: the details stay for ``retention_hours``
     idle_minutes: PositiveFloat = 30
-    #: after the idle reset, a person who comes back within this long is told once that the
-    #: earlier details were cleared (the store keeps a conversation idle + this long)
+    #: how long what a person told is kept: back within it, the conversation continues with
+    #: a one-line recap (and "重新开始" starts afresh); past it, the details are gone and the
+    #: bot says so once
+    retention_hours: PositiveFloat = 24
+    #: past the retention window, a person who comes back within this long is told once that
+    #: the earlier details were cleared (the store keeps a conversation that much longer)
     return_notice_minutes: Annotated[float, Field(ge=0)] = 30
+
+    @property
+    def retention_seconds(self) -> float:
+        """How long a conversation's details are kept (never less than the idle pause)."""
+        return max(self.retention_hours * 3600, self.idle_minutes * 60)
 
     @property
     def keep_seconds(self) -> float:
         """How long a store keeps an idle conversation."""
-        return (self.idle_minutes + self.return_notice_minutes) * 60
+        return self.retention_seconds + self.return_notice_minutes * 60
 
     max_sessions: Annotated[int, Field(ge=1)] = 10_000
     #: in a group, keep each person's conversation apart (room_user) or share one (room)

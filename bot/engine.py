@@ -22,6 +22,7 @@ from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
+from bot.conversation.actions import recap
 from bot.conversation.context import Turn
 from bot.conversation.dialogue import Dialogue, trace_lines
 from bot.conversation.output import cap_group
@@ -56,6 +57,15 @@ if TYPE_CHECKING:
     from bot.photo.document import Document
 
 log = logging.getLogger(__name__)
+
+#: the mark of a message that resumes a conversation after a pause (never stored)
+RESUMED = "resumed"
+
+
+def _hours(seconds: float) -> str:
+    """A duration in hours as people say it (24, 1.5)."""
+    return f"{seconds / 3600:g}"
+
 
 #: A store that keeps failing is reported at most this often (seconds), with a count.
 STORE_WARNING_INTERVAL = 10.0
@@ -267,6 +277,7 @@ class Engine:
             return await self._forget(key, understood)
         session = await self._load_session(conversation, key)
         cleared = session.turns == 1 and "cleared" in session.noticed
+        resumed = self._recap(session, incoming.in_group)  # before this message changes it
         if not understood.text:
             await self._save_session(session)
             return Response(replies=[texts.EMPTY], intent=Outcome.EMPTY)
@@ -297,7 +308,7 @@ class Engine:
                     session.noticed.append("case")
                 session.case = list(intents)
                 await self._save_session(session)
-                if cleared:  # back after the idle reset: said on this path too
+                if cleared:  # back after the retention window: said on this path too
                     replies.insert(0, self._cleared_note())
                 return Response(
                     replies=[*notice, *replies],
@@ -336,15 +347,29 @@ class Engine:
             if lead:
                 turn.replies.insert(0, lead)
         turn.replies[:0] = notice
-        if cleared:  # back after the idle reset: say so once (after any urgent advice)
-            urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
+        urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
+        if cleared:  # back after the retention window: say so once (after any urgent advice)
             turn.replies.insert(1 if urgent_first else 0, self._cleared_note())
+        elif resumed is not None and understood.command is not Command.RESET:
+            turn.replies.insert(1 if urgent_first else 0, resumed)
         await self._save_session(session)
         return self._response(turn, understood, wanted=incoming.explain)
 
     def _cleared_note(self) -> str:
         """The one line saying the earlier details were cleared after the idle reset."""
-        return texts.CLEARED.format(minutes=round(self.config.sessions.idle_minutes))
+        return texts.CLEARED.format(hours=_hours(self.config.sessions.retention_seconds))
+
+    def _recap(self, session: Session, in_group: bool) -> str | None:
+        """Back after a pause within the retention window: what is still known, in one line
+        (no figures in a group), with how long it is kept and how to start afresh."""
+        if RESUMED not in session.noticed:
+            return None
+        session.noticed.remove(RESUMED)
+        known = recap(session, self.understanding.content, in_group=in_group)
+        if not known:
+            return None
+        hours = _hours(self.config.sessions.retention_seconds)
+        return texts.RECAP.format(known=known, hours=hours)
 
     def _addressed(self, incoming: Incoming, text: str) -> tuple[bool, str]:
         """Whether a message is for the bot, and its text without the trigger word."""
@@ -557,9 +582,12 @@ class Engine:
             record = None
         cleared = False
         sent: list[str] = []
+        paused = False
         if record is not None:
-            if time.time() - record.last_seen > self.config.sessions.idle_minutes * 60:
-                cleared = True  # idle too long: start afresh, and say so once
+            idle = time.time() - record.last_seen
+            paused = idle > self.config.sessions.idle_minutes * 60
+            if idle > self.config.sessions.retention_seconds:
+                cleared = True  # past the retention window: start afresh, and say so once
                 with contextlib.suppress(ValueError):
                     # What the bot sent is still in the person's chat: not sent again word
                     # for word (only block ids are kept, no detail of the person's).
@@ -576,11 +604,29 @@ class Engine:
             if cleared:
                 session.noticed.append("cleared")
                 session.sent = sent
+        elif paused:
+            # back after a pause, within the retention window: the details stay, what the bot
+            # was waiting for does not ("1" a day later is no answer to yesterday's menu)
+            session.pending = None
+            session.safety_check = None
+            session.last_answer = None
+            # the visit of that moment is over: who was at the door, shown, let in, the
+            # police, and a threat crisis; what is owed, to whom, and a despair are kept
+            session.details = replace(
+                session.details, present=None, left=None, let_in=None, credentials=None, police=None
+            )
+            if session.crisis == "threat":
+                session.crisis = None
+                session.crisis_basis = None
+            if session.details or session.active_intent or session.paper:
+                session.noticed.append(RESUMED)  # never stored: see _save_session
         session.last_seen = time.time()
         session.turns += 1
         return session
 
     async def _save_session(self, session: Session) -> None:
+        if RESUMED in session.noticed:  # a mark for this message only
+            session.noticed.remove(RESUMED)
         record = SessionRecord(
             key=session.key, user=session.user, last_seen=session.last_seen, data=session.to_json()
         )

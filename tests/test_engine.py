@@ -317,7 +317,7 @@ async def _idle_chat(understanding: Understanding, config: Config, first: str): 
     key = engine.session_key(Incoming(user="alice", text=""))
     record = await store.get(key)
     assert record is not None
-    idle = config.sessions.idle_minutes * 60
+    idle = config.sessions.retention_seconds
     await store.put(replace(record, last_seen=time.time() - idle - 60))
     return engine, chat, key
 

@@ -2,7 +2,7 @@
 
 ``chat_terminal`` is what ``python -m bot`` runs when no platform is configured: someone without
 a WeChat account can still talk to the bot. It says when it continues an earlier conversation
-(the store keeps one until ``sessions.idle_minutes`` of silence); ``chat --new`` starts afresh.
+(the store keeps one for ``sessions.retention_hours``); ``chat --new`` starts afresh.
 退出 / exit / quit, Ctrl-C and Ctrl-D leave. ``chat_jsonl`` reads one JSON object per line
 (:data:`JSONL_INPUT_FIELDS`) and writes one per line (:data:`JSONL_OUTPUT_FIELDS`), keeping
 conversations between lines.
@@ -126,7 +126,7 @@ def _ago(seconds: float) -> str:
 
 async def earlier_conversation(engine: Engine, new: bool) -> str | None:
     """The note saying the chat continues an earlier conversation (one not idle for longer
-    than ``sessions.idle_minutes``), or None; ``new`` deletes that conversation instead."""
+    than ``sessions.retention_hours``), or None; ``new`` deletes that conversation instead."""
     key = engine.session_key(Incoming(user=TERMINAL_USER, text=""))
     try:
         record = await engine.store.get(key)
@@ -136,7 +136,7 @@ async def earlier_conversation(engine: Engine, new: bool) -> str | None:
     except StoreUnavailable:
         return None
     idle = time.time() - record.last_seen if record is not None else None
-    if idle is None or idle > engine.config.sessions.idle_minutes * 60:
+    if idle is None or idle > engine.config.sessions.retention_seconds:
         return None  # nothing earlier, or so long ago that the engine starts afresh anyway
     return CONTINUED.format(minutes=_ago(idle))
 

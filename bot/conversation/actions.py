@@ -624,3 +624,23 @@ def matching_step(block: str, said: str) -> tuple[int, str] | None:
     if ranked[0] < 1.0 or (len(ranked) > 1 and ranked[1] >= ranked[0]):
         return None
     return best + 1, _STEP.sub("", steps[best])
+
+
+def recap(session: Session, content: Content, *, in_group: bool) -> str:
+    """What a conversation still knows, in one line ("上次说的是“有人上门催收”：他们现在就在
+    门口、没出示证件；招商银行、欠款约5万元（50,000元）"); no figures in a group."""
+    parts = []
+    spec = content.intent(session.active_intent) if session.active_intent in content.ids else None
+    if spec is not None and spec.id not in SYSTEM_INTENTS:
+        parts.append(f"“{spec.title}”")
+    known = situation_summary(session.details)
+    if known:
+        parts.append(known)
+    if not in_group:
+        figures = figures_heard(session.details)
+        if figures:
+            parts.append(figures)
+        paper = session.paper
+        if paper is not None:
+            parts.append("你发过一张" + texts.PAPER_NAMES.get(paper.kind, "图片"))
+    return "；".join(parts)

@@ -12,6 +12,8 @@ repeats, the crisis context, the group length) in output.py. The topics stay dat
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.config import Config
 from bot.content import SYSTEM_INTENTS, Content, DirectAnswer, IntentSpec
 from bot.conversation.actions import Actions
@@ -50,7 +52,7 @@ from bot.conversation.policies import (
 from bot.conversation.policies.urgency import Kind, Tier, Urgency, UrgencyContext, apply, decide
 from bot.conversation.state import PendingKind, Session
 from bot.messages import Outcome
-from bot.understanding.details import Details
+from bot.understanding.details import Details, LenderType, lender_type
 from bot.understanding.reader import Understood
 
 #: The policies, in the order they are asked; the first that decides answers. (The README's
@@ -105,9 +107,10 @@ class Dialogue:
         keep the trace of every policy asked in ``Turn.trace``).
 
         First the loop reads: the details the message states are remembered, whatever else
-        happens; the urgency is decided (:mod:`~bot.conversation.policies.urgency`); a crisis
-        that rested on a likelihood alone ends at a calm ordinary question; a pending question
-        the content no longer has is dropped. Then the policies are asked in this order, and
+        happens (a debt named by its kind among several, "信用卡那笔", is that debt); the
+        urgency is decided (:mod:`~bot.conversation.policies.urgency`); a crisis that rested on
+        a likelihood alone ends at a calm ordinary question; a pending question the content no
+        longer has is dropped. Then the policies are asked in this order, and
         the first that decides answers:
 
         1. ``urgency``: clear danger gets the urgent advice first and starts (or renews) the
@@ -140,7 +143,7 @@ class Dialogue:
         reply is cut to fit. With ``explain``, ``Turn.trace`` says which policy answered and
         why the ones before it declined.
         """
-        found = understood.details
+        found = _debt_named(understood.details, session.details)
         before = session.details
         session.details = before.merged(found)
         crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
@@ -314,3 +317,17 @@ def trace_lines(trace: list[tuple[str, Decision | Decline]]) -> list[str]:
             verdict += " [" + "; ".join(str(c) for c in outcome.changes) + "]"
         lines.append(f"{name}: {verdict}")
     return lines
+
+
+def _debt_named(found: Details, known: Details) -> Details:
+    """Several debts are kept apart and referred to by name: "回到信用卡那笔" names the card
+    among "招商银行信用卡2万、借呗1万8" (the one debt of that kind), so the calculation is of
+    that debt, not of the one named last."""
+    if found.lender is not None or found.lender_type is None or not known.debts:
+        return found
+    kinds = {LenderType.BANK_CARD, LenderType.BANK_LOAN}
+    wanted = kinds if found.lender_type in kinds else {found.lender_type}
+    named = [name for name, _ in known.debts if lender_type("", name) in wanted]
+    if len(named) != 1:
+        return found
+    return replace(found, lender=named[0])

@@ -87,8 +87,13 @@ HOLD = "好，不着急，我在这儿等你。"
 WHY_ASK = "问这个是为了告诉你下一步该怎么做，不想回答也没关系。{question}"
 HUH = "我换个说法问：{question}"
 CLEARED = (
-    "（我们上次聊完已经超过{minutes}分钟，之前说的情况和细节已经清掉了。"
+    "（我们上次聊完已经超过{hours}小时，之前说的情况和细节已经清掉了（只保留{hours}小时）。"
     "如果还和上次的事有关，麻烦再简单说一下。）"
+)
+#: back after a pause within the retention window: what is still known, in one line
+RECAP = (
+    "（接着上次说：{known}。这些我会保留{hours}小时；想从头说，回复“重新开始”；"
+    "回复“删除我的记录”马上删掉。）"
 )
 GREETING_AGAIN = "你好，我在。直接说说你遇到的情况就行，比如“有人在门口说是银行的”。"
 CLOSING_AGAIN = "好的，有事随时找我。"

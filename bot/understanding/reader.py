@@ -44,6 +44,10 @@ class Understood:
     #: what the conversation needs to know about the wording (asks, what-now, venting …),
     #: read once, on first use
     cues: Cues = field(default_factory=lambda: Cues("", EMPTY))
+    #: :meth:`direct_for` by (role, lender type), shared by the readings made from this one
+    direct_cache: dict[tuple[str | None, str | None], DirectMatch | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def direct_for(self, role: str | None, lender_type: str | None = None) -> DirectMatch | None:
         """The best direct answer among those meant for a speaker of ``role`` (the
@@ -54,7 +58,10 @@ class Understood:
             return self.direct
         if self.direct_scores is None:
             return self.direct
-        return self.direct_scores.match(role, lender_type)
+        key = (role, lender_type)  # asked by several decisions of one turn: matched once
+        if key not in self.direct_cache:
+            self.direct_cache[key] = self.direct_scores.match(role, lender_type)
+        return self.direct_cache[key]
 
     def without_urgent(self) -> Understood:
         """The same reading with no intent flagged urgent (the ranking's order is kept)."""

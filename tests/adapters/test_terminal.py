@@ -20,7 +20,7 @@ async def test_the_note_follows_the_idle_expiry(engine: Engine) -> None:
     await engine.store.put(replace(record, last_seen=time.time() - 5 * 60))
     note = await earlier_conversation(engine, new=False)
     assert note is not None and "5分钟前" in note
-    idle = engine.config.sessions.idle_minutes * 60
+    idle = engine.config.sessions.retention_seconds
     await engine.store.put(replace(record, last_seen=time.time() - idle - 60))
     assert await earlier_conversation(engine, new=False) is None  # the engine starts afresh
     await engine.store.put(replace(record, last_seen=time.time()))

@@ -219,11 +219,12 @@ def _fail(journey: Journey, number: int, turn: Turn, replies: list[str], why: st
 
 
 async def _age_session(engine: Engine, store: MemoryStore, incoming: Incoming) -> None:
-    """Move the conversation's last_seen back past the idle expiry (the person comes back)."""
+    """Move the conversation's last_seen back past the retention window (the person comes
+    back after the details were cleared)."""
     key = engine.session_key(incoming)
     record = await store.get(key)
     if record is not None:
-        idle = engine.config.sessions.idle_minutes * 60
+        idle = engine.config.sessions.retention_seconds
         await store.put(replace(record, last_seen=time.time() - idle - 60))
 
 

@@ -54,7 +54,7 @@ async def test_after_the_idle_reset_a_question_is_answered_not_pointed_at(engine
     key = engine.session_key(Incoming(user=chat.user, text=""))
     record = await engine.store.get(key)
     assert record is not None
-    idle = engine.config.sessions.idle_minutes * 60
+    idle = engine.config.sessions.retention_seconds
     await engine.store.put(replace(record, last_seen=time.time() - idle - 60))
     replies = await chat.say("催收的人在门口")  # the block is in the person's chat, not here
     joined = "\n".join(replies)

@@ -133,7 +133,7 @@ async def test_a_forwarded_case_after_the_idle_reset_says_the_details_were_clear
     key = engine.session_key(Incoming(user="returning", text=""))
     record = await engine.store.get(key)
     assert record is not None
-    idle = engine.config.sessions.idle_minutes * 60
+    idle = engine.config.sessions.retention_seconds
     await engine.store.put(replace(record, last_seen=time.time() - idle - 60))
     try:
         replies = await chat.say(CASE)

@@ -711,25 +711,36 @@ async def test_redis_error_does_not_reveal_the_password() -> None:
 
 async def test_open_store_memory() -> None:
     store = await open_store(
-        SessionsConfig(store="memory", idle_minutes=2, max_sessions=7, return_notice_minutes=3)
+        SessionsConfig(
+            store="memory",
+            idle_minutes=2,
+            retention_hours=0.5,
+            max_sessions=7,
+            return_notice_minutes=3,
+        )
     )
     assert isinstance(store, MemoryStore)
-    # kept idle + the return notice time: the engine resets after idle_minutes itself
-    assert (store.idle_seconds, store.max_sessions) == (300, 7)
+    # kept the retention window + the return notice time: the engine clears the details
+    # after the retention window itself
+    assert (store.idle_seconds, store.max_sessions) == (1980, 7)
 
 
 async def test_open_store_sqlite_at_the_configured_path(tmp_path: Path) -> None:
     path = tmp_path / "x" / "s.sqlite3"
     store = await open_store(
         SessionsConfig(
-            store="sqlite", sqlite_path=str(path), idle_minutes=1, return_notice_minutes=0
+            store="sqlite",
+            sqlite_path=str(path),
+            idle_minutes=1,
+            retention_hours=1 / 60,
+            return_notice_minutes=0,
         )
     )
     try:
         assert isinstance(store, DeadlineStore)  # every call has a deadline
         assert isinstance(store.inner, SqliteStore)
         assert store.inner.timeout == 0.2  # sessions.timeout_ms, kept on the store's thread
-        assert store.idle_seconds == 60
+        assert store.idle_seconds == pytest.approx(60)
         assert path.is_file()  # opened at start-up
     finally:
         await store.close()
