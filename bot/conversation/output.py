@@ -126,7 +126,12 @@ def fit_group(turn: Turn) -> None:
             break
         del kept[plain[-1]]
         turn.replies[longest] = "\n".join(kept)
-    turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+    if kept:
+        turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+    else:  # nothing of it fits (one long line): it goes to the private chat, and the
+        # pointer comes last, never before the lines with the numbers to call
+        del turn.replies[longest]
+        turn.replies.append(texts.GROUP_MORE)
     if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
 
