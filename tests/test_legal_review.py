@@ -53,6 +53,9 @@ def _all_texts(content: Content) -> list[tuple[str, str]]:
         "拍照发给你",
         "记录至少保存2年",
         "对你不发生效力",
+        # found by the judges of the second real-question set (2026-12-05 night)
+        "到了22点还不走",  # someone who refuses to leave is a 110 call at once
+        "只有法院能扣",  # the issuing bank may deduct from its own accounts by the card contract
     ],
 )
 def test_corrected_statement_is_gone(content: Content, wrong: str) -> None:
