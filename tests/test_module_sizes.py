@@ -16,3 +16,19 @@ def test_no_module_in_bot_passes_800_lines() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, long
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject.toml lists the packages by hand: a new package folder must be in the list
+    (else the installed bot cannot import it; tests/e2e/test_install.py shows it, slowly)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((BOT.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+            "setuptools"
+        ]["packages"]
+    )
+    folders = {
+        ".".join(init.parent.relative_to(BOT.parent).parts) for init in BOT.rglob("__init__.py")
+    }
+    assert folders <= listed, folders - listed

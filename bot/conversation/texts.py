@@ -53,7 +53,7 @@ GROUP_PII = (
 )
 
 
-# -- conversation repair (bot/conversation/dialogue.py) --------------------------------------
+# -- conversation repair (bot/conversation/policies/, actions.py, output.py) ------------------
 
 GROUP_MORE = "（群里只说要点，完整步骤请私聊我。）"
 WHICH_ASPECT = "你想了解哪方面？可以直接说说发生了什么，或者回复数字："

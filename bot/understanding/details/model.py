@@ -37,7 +37,7 @@ class Details:
     overdue_months: int | None = field(default=None, metadata=PRIVATE)
     overdue_approx: bool | None = field(default=None, metadata=PRIVATE)
     present: bool | None = None  # collectors there now (True) or a visit announced (False)
-    # The situation (bot/understanding/situation.py):
+    # The situation (situation.py in this package):
     role: Role | None = None  # who speaks: "staff" (bank/collector) or "helper" (a relative)
     credentials: bool | None = None  # the visitors showed ID and a mandate (or not)
     police: Police | None = None  # "called" or "arrived"
