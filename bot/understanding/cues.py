@@ -135,7 +135,7 @@ class Cues:
 
     @cached_property
     def calculation(self) -> bool:
-        """Asks for a calculation in so many words ("算一下", "帮我算算")."""
+        """Asks for a calculation in so many words ("算一下", "帮我算算", "要还多久")."""
         return _CALC_ASK.search(self.text) is not None
 
     @cached_property
@@ -289,7 +289,12 @@ _ASKS = re.compile(
 )
 _THANKS = re.compile(r"谢|thx|thank|3q|ty")
 #: asking for a calculation in so many words
-_CALC_ASK = re.compile(r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个")
+_CALC_ASK = re.compile(
+    r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个"
+    # or how long the repaying takes, how many periods ("要还多久", "几年能还完", "要分几期")
+    r"|还(?:多久|多长时间|几年|几个月|多少年|多少个月)|(?:多久|几年|几个月)(?:能|可以|才能)?还(?:完|清)"
+    r"|(?:要|得|分)(?:几|多少)期"
+)
 #: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
 _FIGURE_WORDS = re.compile(
     r"[0-9零〇一二两三四五六七八九十百千万亿.,wk%‰ ，。！？!?、~]"

@@ -176,3 +176,39 @@ async def test_a_figure_after_a_calculation_is_not_another_topic(chat: Chat) -> 
     # a message with words of its own still changes topic
     await chat.say("催收天天打电话骚扰我家人")
     assert chat.last.intent != "negotiate_installments"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "我每月最多还1500 欠3万 要还多久",
+        pytest.param(
+            "欠3万 每个月能还1500 几年能还完",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the budget is not read when '几年' follows the figure (1500 几年)",
+            ),
+        ),
+        pytest.param(
+            "3万块 一个月还1500的话要分几期",
+            marks=pytest.mark.xfail(
+                strict=True, reason="'一个月还1500' is read as one period as well as the budget"
+            ),
+        ),
+    ],
+)
+async def test_how_long_with_a_budget_is_computed(chat: Chat, said: str) -> None:
+    """Asking how long (or how many periods) with an amount and a monthly budget is a
+    calculation, not a menu between topics: 30,000 at 1,500 a month is 20 periods free."""
+    text = await chat.text(said)
+    assert "30,000.00元要分几期" in text
+    assert "20期" in text
+    assert "回复数字" not in text
+
+
+async def test_how_long_until_sued_is_not_a_calculation(chat: Chat) -> None:
+    text = await chat.text("欠3万多久会被起诉")
+    assert "要分几期" not in text and "等额本息" not in text
