@@ -174,7 +174,7 @@ async def test_two_visitors_with_the_same_conversation_id_never_share_it(
     async with public(engine) as base, visitors(base, 2) as [alice, bob]:
         await alice.open_page()
         await bob.open_page()
-        status, _ = await alice.say("我欠招商银行5万元，催收的人在门口", conversation="web-same")
+        status, _ = await alice.say("招商银行的催收上门了 在门口 欠5万", conversation="web-same")
         assert status == 200
         # Bob uses the same conversation and user names: he is not in Alice's conversation
         status, answer = await bob.say("没有", conversation="web-same")

@@ -10,7 +10,7 @@ from bot.console.audit import ConsoleRecords
 from bot.console.editing import EditError, Target
 from bot.console.inbox import DIRECT_GUESS_FLOOR, Inbox, catalogue
 from bot.messages import Incoming
-from tests.console.desk import Desk, cannot_answer, unsure
+from tests.console.desk import VAGUE, Desk, cannot_answer, pick, unsure
 
 PHONE = "13812345678"
 
@@ -20,17 +20,33 @@ async def say(desk: Desk, text: str, user: str = "u") -> str | None:
     return response.intent
 
 
+def vague(desk: Desk) -> str:
+    """A message the bot cannot answer today (its topic below the threshold), picked by what
+    the model says (a visit told vaguely: "昨天那帮人来过了" is answered since the retraining)."""
+    threshold = desk.engine.config.classifier.threshold
+    return pick(
+        desk.engine.understanding.reader,
+        VAGUE,
+        lambda r: (
+            (r.top.score < threshold and r.direct is None)
+            or (r.top.score < threshold and not r.direct.confident)
+        ),
+        "read below the threshold",
+    )
+
+
 async def seed(desk: Desk) -> str:
     """Messages the bot cannot answer, and one it answers without confidence (picked by what
     the model says today; returned)."""
+    again = vague(desk)
     for n, text in enumerate(
         [
             f"推荐一部电影 我电话{PHONE}",
             "推荐一部电影 我电话139****0000",
             "推薦一部電影吧 我電話13912345678",
             "红烧肉怎么做",
-            "昨天那帮人来过了",
-            "昨天那帮人来过了！",
+            again,
+            again + "！",
         ]
     ):
         assert await say(desk, text, f"user{n}") in ("fallback", "clarify")
@@ -52,7 +68,7 @@ async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> Non
         [
             (1, low_text),
             (1, "红烧肉怎么做"),
-            (2, "昨天那帮人来过了"),
+            (2, vague(desk)),
             (3, "推荐一部电影 我电话138****5678"),
         ]
     )
@@ -69,7 +85,7 @@ async def test_the_inbox_groups_what_the_bot_could_not_answer(desk: Desk) -> Non
     best = low.guesses[0]
     assert (best.kind, best.id, best.intent) == ("intent", topic, topic)
     assert best.label == desk.engine.understanding.content.intent(topic).title
-    data = by_rep["昨天那帮人来过了"].to_json()
+    data = by_rep[vague(desk)].to_json()
     assert data["state"] == "open" and data["first_seen"] <= data["last_seen"]
     assert all(0 <= g["score"] <= 1 for g in data["guesses"])
 
