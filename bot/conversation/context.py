@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
 from bot.content import SYSTEM_INTENTS
 from bot.conversation.state import Paper, Pending, Session
+from bot.understanding.cues import Cues, once
 from bot.understanding.details import Details
 from bot.understanding.reader import Understood
 
@@ -49,8 +49,15 @@ class Turn:
     repeatable: set[str] = field(default_factory=set)
     #: the message answered, without spaces and punctuation (to point back to a step)
     said: str = ""
-    #: the message asks what to do about the whole matter ("…怎么办"), not about one step
-    whole_question: bool = False
+    #: the message's cues (whether it asks about the whole matter, "…怎么办", is read only
+    #: when a step sent before would be pointed to)
+    cues: Cues | None = None
+
+    @property
+    def whole_question(self) -> bool:
+        """The message asks what to do about the whole matter, not about one step."""
+        return self.cues is not None and self.cues.whole_question
+
     #: the direct answer given just before this message, if any
     previous_answer: str | None = None
     #: the urgency decision for this message
@@ -123,53 +130,71 @@ def _shown(value: object) -> str:
     return repr(value)
 
 
-T = TypeVar("T")
-
-
-class _Field(Generic[T]):
-    """A session field seen through a :class:`Draft`: read through, written as a change."""
-
-    name: str
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, draft: None, owner: type) -> _Field[T]: ...
-    @overload
-    def __get__(self, draft: Draft, owner: type) -> T: ...
-    def __get__(self, draft: Draft | None, owner: type) -> T | _Field[T]:
-        if draft is None:
-            return self
-        values = draft._values
-        if self.name in values:
-            return values[self.name]
-        return getattr(draft._session, self.name)
-
-    def __set__(self, draft: Draft, value: T) -> None:
-        draft._values[self.name] = value
-        draft.changes.append(Set(self.name, value))
+#: the session's fields a policy may set through its :class:`Draft`
+_SETTABLE = frozenset(
+    {
+        "active_intent",
+        "pending",
+        "details",
+        "crisis",
+        "crisis_basis",
+        "safety_check",
+        "last_answer",
+        "paper",
+    }
+)
 
 
 class Draft:
-    """The session as one policy sees it while it decides: reads fall through to the session,
-    writes are recorded as changes (and seen by the policy's own later reads)."""
+    """The session as one policy sees it while it decides: its fields are read as they stand
+    (plain attributes, copied once), a write is recorded as a change (and seen by the
+    policy's own later reads); the session itself is never written here."""
 
-    __slots__ = ("_session", "_values", "changes")
+    __slots__ = (
+        "_session",
+        "_values",
+        "active_intent",
+        "changes",
+        "crisis",
+        "crisis_basis",
+        "details",
+        "last_answer",
+        "paper",
+        "pending",
+        "safety_check",
+    )
 
-    active_intent: _Field[str | None] = _Field()
-    pending: _Field[Pending | None] = _Field()
-    details: _Field[Details] = _Field()
-    crisis: _Field[str | None] = _Field()
-    crisis_basis: _Field[str | None] = _Field()
-    safety_check: _Field[str | None] = _Field()
-    last_answer: _Field[str | None] = _Field()
-    paper: _Field[Paper | None] = _Field()
+    _session: Session
+    _values: dict[str, Any]
+    changes: list[Change]
+    active_intent: str | None
+    pending: Pending | None
+    details: Details
+    crisis: str | None
+    crisis_basis: str | None
+    safety_check: str | None
+    last_answer: str | None
+    paper: Paper | None
 
     def __init__(self, session: Session) -> None:
-        self._session = session
-        self._values: dict[str, Any] = {}
-        self.changes: list[Change] = []
+        put = object.__setattr__
+        put(self, "_session", session)
+        put(self, "_values", {})
+        put(self, "changes", [])
+        put(self, "active_intent", session.active_intent)
+        put(self, "pending", session.pending)
+        put(self, "details", session.details)
+        put(self, "crisis", session.crisis)
+        put(self, "crisis_basis", session.crisis_basis)
+        put(self, "safety_check", session.safety_check)
+        put(self, "last_answer", session.last_answer)
+        put(self, "paper", session.paper)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _SETTABLE:
+            raise AttributeError(f"a policy does not set {name!r} of the session")
+        object.__setattr__(self, name, value)
+        self.changes.append(Set(name, value))
 
     @property
     def asked(self) -> Sequence[str]:
@@ -207,19 +232,10 @@ class Draft:
     def reset(self) -> None:
         """Forget the topic, the pending question, the details and the crisis."""
         fresh = Session(key=self._session.key)
-        for name in (
-            "active_intent",
-            "pending",
-            "details",
-            "asked",
-            "last_answer",
-            "crisis",
-            "crisis_basis",
-            "safety_check",
-            "sent",
-            "paper",
-        ):
-            self._values[name] = getattr(fresh, name)
+        for name in _SETTABLE:
+            object.__setattr__(self, name, getattr(fresh, name))
+        self._values["asked"] = []
+        self._values["sent"] = []
         self.changes.append(Reset())
 
     def decision(self, turn: Turn, why: str = "") -> Decision:
@@ -322,19 +338,15 @@ class TurnContext:
     def turn(self) -> Turn:
         """A new, empty reply for this message."""
         cues = self.understood.cues
-        return Turn(
-            said=cues.compact,
-            previous_answer=self.previous_answer,
-            whole_question=cues.whole_question,
-        )
+        return Turn(said=cues.compact, previous_answer=self.previous_answer, cues=cues)
 
-    @cached_property
+    @once
     def acting_news(self) -> bool:
         """The message newly tells of a paper to sign, money handed over, or that a visit
         announced for later is happening now."""
         return acting_news(self.found, self.before)
 
-    @cached_property
+    @once
     def news(self) -> News:
         """Specific advice for what just became known (see :meth:`Actions.news`)."""
         return self.actions.news(self.found, self.before, self.session)

@@ -11,8 +11,9 @@ itself. The text is the normalised one (Simplified, half-width, lower case).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
 from bot.understanding.details import Details, unreadable_amount
 from bot.understanding.short_answers import (
@@ -48,6 +49,31 @@ class Act(StrEnum):
     OTHER = "other"
 
 
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """A value computed on first use and then kept on the instance (like
+    :func:`functools.cached_property`, without its lock, which Python 3.11 takes on every first
+    use: a dozen cues a message made that cost more than the cues)."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> once[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> T: ...
+    def __get__(self, instance: object | None, owner: type) -> T | once[T]:
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # later reads find it there, not here
+        return value
+
+
 class Forward(StrEnum):
     """How a message marks itself as forwarded from someone else."""
 
@@ -67,89 +93,89 @@ class Cues:
         self.details = details
         self._choices: dict[int, int | None] = {}
 
-    @cached_property
+    @once
     def compact(self) -> str:
         """The text without spaces and punctuation."""
         return compact(self.text)
 
-    @cached_property
+    @once
     def asks(self) -> bool:
         """The message asks something ("…吗", "怎么…"; not "一张什么协议", which names a thing)."""
         return _ASKS.search(self.compact) is not None
 
-    @cached_property
+    @once
     def what_now(self) -> bool:
         """The whole message asks for the next step ("那我该怎么办", "然后呢")."""
         return _WHAT_NOW.match(self.compact) is not None
 
-    @cached_property
+    @once
     def whole_question(self) -> bool:
         """Asks what to do about the whole matter ("信用卡上门了怎么办"), not about one step."""
         return _WHOLE.search(self.compact) is not None
 
-    @cached_property
+    @once
     def about_paper(self) -> bool:
         """Speaks of a paper the person was shown or sent ("这封信是真的吗", "上面写的")."""
         return _PAPER.search(self.compact) is not None
 
-    @cached_property
+    @once
     def anxious(self) -> bool:
         """A short anxious message ("怕", "好慌", "我好害怕啊"): fear said, nothing asked."""
         return len(self.compact) <= 8 and _ANXIOUS.match(self.compact) is not None
 
-    @cached_property
+    @once
     def short_how(self) -> bool:
         """A short "how?" ("怎么查", "咋弄", "如何核实")."""
         return _SHORT_HOW.match(self.compact) is not None
 
-    @cached_property
+    @once
     def venting(self) -> bool:
         """Venting ("烦死了", "受不了了")."""
         return _VENT.search(self.compact) is not None
 
-    @cached_property
+    @once
     def closing(self) -> bool | None:
         """None: no closing; True: only a closing ("明白了", "谢谢"); False: a bare
         acknowledgement that may also be a yes ("好的", "ok")."""
         return read_closing(self.text)
 
-    @cached_property
+    @once
     def closing_with_tail(self) -> bool:
         """ "Understood", then a tail that asks nothing ("嗯 懂了 我去问问客服")."""
         return read_closing_with_tail(self.text)
 
-    @cached_property
+    @once
     def thanks(self) -> bool:
         """The message says thank you."""
         return _THANKS.search(self.compact.lower()) is not None
 
-    @cached_property
+    @once
     def police_question(self) -> bool:
         """Asks whether to go to the police ("要不要报警", "报警有用吗")."""
         return _POLICE_QUESTION.search(self.compact) is not None
 
-    @cached_property
+    @once
     def monthly(self) -> bool:
         """Asks the monthly amount ("每月大概还多少", "月供多少")."""
         return _MONTHLY.search(self.compact) is not None
 
-    @cached_property
+    @once
     def calculation(self) -> bool:
         """Asks for a calculation in so many words ("算一下", "帮我算算", "要还多久")."""
         return _CALC_ASK.search(self.text) is not None
 
-    @cached_property
+    @once
     def figures_only(self) -> bool:
         """Little but figures and correction words ("欠3.5万", "不对，是4万", "那分36期呢")."""
         text = self.text
         return bool(text) and len(text) <= 20 and len(_FIGURE_WORDS.sub("", text)) <= 1
 
-    @cached_property
+    @once
     def repair(self) -> Repair | None:
         """A message about the conversation itself ("等一下", "你问这个干嘛", "啥意思")."""
         return read_repair(self.text)
 
-    @cached_property
+    @once
     def yes_no(self) -> YesNo | None:
         """The message read as a yes/no answer, if it is one ("好怕", "好烦" say fear or
         anger, not "好")."""
@@ -157,29 +183,29 @@ class Cues:
             return None
         return read_yes_no(self.text)
 
-    @cached_property
+    @once
     def rest_after_yes_no(self) -> str:
         """What follows a leading yes/no word ("是借款确认书" → "借款确认书")."""
         return rest_after_yes_no(self.text)
 
-    @cached_property
+    @once
     def rest_asks(self) -> bool:
         """The words after a leading yes/no ask a question of their own ("可以先拍照给家里人
         看吗")."""
         rest = self.rest_after_yes_no
         return len(rest) >= 4 and _ASKS.search(rest) is not None
 
-    @cached_property
+    @once
     def acknowledgement(self) -> bool:
         """Opens with an acknowledgement ("好吧…", "行吧…", "ok …")."""
         return starts_with_ack(self.text)
 
-    @cached_property
+    @once
     def short_acknowledgement(self) -> bool:
         """An acknowledgement, then a few words ("好吧我不开")."""
         return self.acknowledgement and len(self.compact) <= SHORT_REPLY_CHARS
 
-    @cached_property
+    @once
     def unreadable_amount(self) -> tuple[str, str] | None:
         """A figure that is not taken ("1e308元", "-5000元"): its kind and how it was written."""
         return unreadable_amount(self.text)
@@ -214,12 +240,12 @@ class Cues:
             return best
         return None
 
-    @cached_property
+    @once
     def content_bigrams(self) -> frozenset[str]:
         """The character pairs that say what the message is about (no function characters)."""
         return content_bigrams(self.text)
 
-    @cached_property
+    @once
     def forward(self) -> Forward | None:
         """Whether (and how) the message marks itself as forwarded."""
         if _FORWARD_MARKED.match(self.text):
@@ -228,18 +254,18 @@ class Cues:
             return Forward.CLIENT_WORDS
         return None
 
-    @cached_property
+    @once
     def quoted(self) -> bool:
         """The client's words are quoted after a colon ("客户说：…", "客户问:…")."""
         match = _CLIENT_WORDS.match(self.text)
         return match is not None and self.text[match.end() : match.end() + 1] in (":", "：")
 
-    @cached_property
+    @once
     def act(self) -> Act:
         """What the message does inside a crisis (before the visit is over)."""
         return read_act(self.text, self.details, after_visit=False)
 
-    @cached_property
+    @once
     def act_after_visit(self) -> Act:
         """What the message does inside a crisis once the visitors left or the police came
         (a bare "嗯" then says "I'm safe")."""
