@@ -109,7 +109,13 @@ async def test_info_logs_carry_no_message_text(
     assert replies  # the messages were answered
     info = [r for r in caplog.records if r.levelno >= logging.INFO]
     handled = [r for r in info if r.name == "bot.engine" and "intent=" in r.getMessage()]
-    assert len(handled) == len(MESSAGES) + len(GROUP_MESSAGES)  # one line per message
+    assert handled == []  # no per-message line at INFO (issue 26: it costs on every message)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="bot.engine"):
+        await send_all(sqlite_engine)
+    debug = [r for r in caplog.records if r.name == "bot.engine" and "intent=" in r.getMessage()]
+    assert len(debug) == len(MESSAGES) + len(GROUP_MESSAGES)  # at DEBUG: one line per message
+    info += debug
     text = logged_text(info)
     for number in [*FULL_FORMS, "5678", "002X"]:
         assert number not in text
