@@ -141,3 +141,16 @@ async def test_a_forwarded_case_after_the_idle_reset_says_the_details_were_clear
         assert any(BRIEF in r for r in replies)
     finally:
         await engine.close()
+
+
+async def test_staff_reporting_a_customers_despair_is_not_asked_about_themselves(
+    engine: Engine,
+) -> None:
+    """A collector passing on what a customer said gets the staff answer with the numbers for
+    the customer, never "你是在想伤害自己吗" addressed to the collector."""
+    chat = Chat(engine, user="staff1")
+    await chat.say("我是银行的外访员 客户一直不开门 我们能在门上贴催款通知吗")
+    replies = await chat.say("客户说压力太大撑不下去了 我们怎么办")
+    text = "\n".join(replies)
+    assert "你是在想伤害自己吗" not in text
+    assert "12356" in text  # the numbers, for the customer

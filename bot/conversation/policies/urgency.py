@@ -10,7 +10,10 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
 1. **Yes to the safety question.** The bot asked last turn "是在想伤害自己吗？" (the possible
    tier) and the person says yes → CLEAR, of the kind asked about.
 2. **A staff speaker.** Bank staff or a collector asking how to run a visit, with danger
-   evidence only → CALM (their topic answers).
+   evidence only → CALM (their topic answers); also a staff speaker reporting a customer's
+   words ("客户说压力太大撑不下去了") with no clear sign the model confirms → CALM: the
+   staff answer for a distressed customer carries the numbers, and the possible tier's
+   question would ask the wrong person.
 3. **A clear sign** (an act, a threat now, intent, a plan or the means) → CLEAR, whatever
    else the message says — unless the learned model reads the whole message as plainly calm
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
@@ -118,6 +121,8 @@ class UrgencyContext:
     acting_news: bool = False
     #: the kind of danger the bot asked about last turn (the possible tier's question)
     safety_check: str | None = None
+    #: the message reports a customer's or client's words ("客户说…")
+    reports_client: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +172,16 @@ def decide(
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
     if staff_case and (kinds or p >= config.possible_probability):
         return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker")
+    #    ... or reporting a customer's words ("客户说压力太大撑不下去了") with no clear sign the
+    #    model confirms: the
+    #    staff answer for a distressed customer carries the numbers; the possible tier's
+    #    question ("你是在想伤害自己吗") would ask the wrong person
+    if (
+        context.role == "staff"
+        and context.reports_client
+        and (not clear or p < config.sign_confirm_probability)
+    ):
+        return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker reporting a customer")
     # 3. a clear sign: clear danger, unless the model reads the whole message as plainly calm
     #    (a film, a joke, something resolved): then possible danger — the numbers still come
     clear_p = classification.urgent_clear_probability
