@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,8 @@ def train_all(
     """Train, compare, calibrate and export both models into ``out_dir``."""
     digest = corpus.digest()
     train, validation = corpus.training(), corpus.validation()
+    # each text featurised once: the topic pairs, the vocabulary and the urgency pairs share it
+    featurize = lru_cache(maxsize=None)(featurize)
     topic_train = topic_pairs(train, featurize)
     # one vocabulary for both models: at inference one lookup serves both (messages labelled
     # for urgency only bring their features too)

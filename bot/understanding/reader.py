@@ -11,9 +11,9 @@ again.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from bot.content import Content
 from bot.learning.model import LinearModel
@@ -128,9 +128,9 @@ class Reader:
         self.classifier = classifier
         self.selector = selector or DirectAnswerSelector(classifier.content, classifier)
         # the reading of repeated short texts ("好的", "在吗", a forwarded notice pasted by
-        # many): a bounded cache, oldest first out; a reader is built per content version and
-        # per model, so an entry is never stale
-        self._cache: OrderedDict[str, Understood] = OrderedDict()
+        # many): a bounded least-recently-used cache; a reader is built per content version
+        # and per model, so an entry is never stale
+        self._cached_read = lru_cache(maxsize=CACHE_ENTRIES)(self._read)
 
     @classmethod
     def build(
@@ -153,23 +153,14 @@ class Reader:
 
     def cache_clear(self) -> None:
         """Forget every cached reading (the benchmark's "cold" figures)."""
-        self._cache.clear()
+        self._cached_read.cache_clear()
 
     def read(self, text: str) -> Understood:
         """Understand one message (any string; nothing raises). Short texts read before are
         answered from a bounded cache (the reading is a pure function of the text)."""
         if not isinstance(text, str) or len(text) > CACHE_TEXT_CHARS:
             return self._read(text)
-        cache = self._cache
-        understood = cache.get(text)
-        if understood is not None:
-            cache.move_to_end(text)
-            return understood
-        understood = self._read(text)
-        cache[text] = understood
-        if len(cache) > CACHE_ENTRIES:
-            cache.popitem(last=False)
-        return understood
+        return self._cached_read(text)
 
     def _read(self, text: str) -> Understood:
         classification = self.classifier.classify(text)

@@ -239,14 +239,15 @@ def test_repeated_short_texts_are_read_once_and_the_cache_is_bounded(
     from bot.understanding import reader as reader_module
     from bot.understanding.reader import Reader
 
+    monkeypatch.setattr(reader_module, "CACHE_ENTRIES", 3)  # read when a reader is built
     reader = Reader(understanding.reader.classifier, understanding.reader.selector)
-    monkeypatch.setattr(reader_module, "CACHE_ENTRIES", 3)
     first = reader.read("信用卡逾期了怎么办")
     assert reader.read("信用卡逾期了怎么办") is first  # the same reading, not read again
     for text in ("你好", "在吗", "谢谢", "好的"):
         reader.read(text)
-    assert len(reader._cache) == 3  # the oldest went first
+    assert reader._cached_read.cache_info().currsize == 3  # the oldest went first
     assert reader.read("信用卡逾期了怎么办") is not first  # read again once it went
     long = "催收" * 200
     assert reader.read(long).text == reader.read(long).text
-    assert long not in reader._cache  # long texts are not kept
+    assert reader.read(long) is not reader.read(long)  # long texts are not kept
+    assert reader._cached_read.cache_info().currsize == 3
