@@ -363,8 +363,11 @@ def starts_calculation(found: Details, cues: Cues) -> bool:
 
 def asks_calculation(found: Details, cues: Cues) -> bool:
     """True when a message asks for a calculation in so many words and gives an amount
-    ("我想算一下 本金8万分12期", "帮我算算 欠3万"): whatever topic its words resemble."""
-    return found.amount is not None and cues.calculation
+    ("我想算一下 本金8万分12期", "帮我算算 欠3万"), or gives an amount and a monthly budget
+    and asks how long ("欠六万 我每个月能出两千 要几个月"): whatever topic its words resemble."""
+    if found.amount is None:
+        return False
+    return cues.calculation or (found.budget is not None and cues.how_long)
 
 
 def calculator_only(found: Details) -> bool:

@@ -100,6 +100,11 @@ CLOSING_AGAIN = "好的，有事随时找我。"
 CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或要硬闯，马上拨打110。"
 #: closings of a conversation that was not about a visit or danger
 CLOSING_PLAIN = "好的。有新情况随时告诉我。"
+#: closings after a calm visit: the door steps, no emergency numbers
+CLOSING_VISIT = "好的。有新情况随时告诉我；再有人上门，先隔着门核实身份，不交钱、不签字。"
+THANKS_VISIT = (
+    "不客气，希望你一切顺利。再有人上门，先隔着门核实身份，不交钱、不签字；还有问题随时来问我。"
+)
 THANKS_PLAIN = "不客气，希望你一切顺利。还有问题随时来问我，输入“菜单”可以查看全部话题。"
 POINT_BACK = "上面第{number}条说的就是这个：{step}"
 POINT_BACK_STEP = "上面说过这一步：{step}"

@@ -165,6 +165,12 @@ class Cues:
         return _CALC_ASK.search(self.text) is not None
 
     @once
+    def how_long(self) -> bool:
+        """Asks how long or how many periods ("要几个月", "还得多少个月", "how long"): with an
+        amount and a monthly budget, nothing but a calculation answers it."""
+        return _HOW_LONG.search(self.text.lower()) is not None
+
+    @once
     def figures_only(self) -> bool:
         """Little but figures and correction words ("欠3.5万", "不对，是4万", "那分36期呢")."""
         text = self.text
@@ -320,6 +326,10 @@ _CALC_ASK = re.compile(
     # or how long the repaying takes, how many periods ("要还多久", "几年能还完", "要分几期")
     r"|还(?:多久|多长时间|几年|几个月|多少年|多少个月)|(?:多久|几年|几个月)(?:能|可以|才能)?还(?:完|清)"
     r"|(?:要|得|分)(?:几|多少)期"
+)
+#: how long, how many periods
+_HOW_LONG = re.compile(
+    r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long|how many (?:months|years)"
 )
 #: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
 _FIGURE_WORDS = re.compile(

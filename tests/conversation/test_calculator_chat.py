@@ -185,19 +185,8 @@ import pytest  # noqa: E402
     "said",
     [
         "我每月最多还1500 欠3万 要还多久",
-        pytest.param(
-            "欠3万 每个月能还1500 几年能还完",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the budget is not read when '几年' follows the figure (1500 几年)",
-            ),
-        ),
-        pytest.param(
-            "3万块 一个月还1500的话要分几期",
-            marks=pytest.mark.xfail(
-                strict=True, reason="'一个月还1500' is read as one period as well as the budget"
-            ),
-        ),
+        "欠3万 每个月能还1500 几年能还完",
+        "3万块 一个月还1500的话要分几期",
     ],
 )
 async def test_how_long_with_a_budget_is_computed(chat: Chat, said: str) -> None:
@@ -212,3 +201,13 @@ async def test_how_long_with_a_budget_is_computed(chat: Chat, said: str) -> None
 async def test_how_long_until_sued_is_not_a_calculation(chat: Chat) -> None:
     text = await chat.text("欠3万多久会被起诉")
     assert "要分几期" not in text and "等额本息" not in text
+
+
+async def test_an_amount_a_budget_and_how_long_is_a_calculation(chat: Chat) -> None:
+    """Whoever asks (a parent helping a son here), an amount, what can be paid a month and
+    "how long" is answered with the figure, whatever else the words resemble."""
+    text = await chat.text("我想帮他一点 他一共欠六万左右 我每个月能出两千 要几个月")
+    assert "30期（2年6个月）" in text  # 60000 / 2000, interest-free
+    text = await chat.text("借呗那边欠三万整 我一个月顶多挤出1500块 按这个还得多少个月")
+    assert "20期（1年8个月）" in text
+    assert chat.last.choices == []

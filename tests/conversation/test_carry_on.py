@@ -134,13 +134,33 @@ async def test_money_already_handed_over(chat: Chat) -> None:
 
 
 @pytest.mark.parametrize("said", ["好的明白了", "thx", "谢谢 没事了", "ok 知道了"])
-async def test_closings_get_a_short_closing(chat: Chat, said: str) -> None:
+async def test_closings_after_a_calm_visit_remind_of_the_door_not_of_110(
+    chat: Chat, said: str
+) -> None:
     await chat.say("催收的人在门口")
     replies = await chat.say(said)
     text = joined(replies)
     assert APOLOGY not in text
     assert len(text) < 120
-    assert "110" in text
+    assert "核实身份" in text  # the door steps as a parting word
+    assert "110" not in text and "12356" not in text  # a calm person is not alarmed
+
+
+@pytest.mark.parametrize("said", ["好的明白了", "谢谢你"])
+async def test_closings_after_danger_keep_110(chat: Chat, said: str) -> None:
+    await chat.say("他们在踹我家的门")
+    text = joined(await chat.say(said))
+    assert APOLOGY not in text and "110" in text
+
+
+@pytest.mark.parametrize("said", ["好 唔該晒", "行 我先打电话试试看"])
+async def test_a_closing_the_model_reads_is_a_closing(chat: Chat, said: str) -> None:
+    """A closing its words alone do not show (Cantonese thanks, "I'll go and try") is read
+    by the topic model as thanks and gets the short closing, without numbers."""
+    await chat.say("信用卡逾期了会不会影响征信")
+    text = joined(await chat.say(said))
+    assert chat.last.intent == "thanks"
+    assert len(text) < 80 and "110" not in text
 
 
 async def test_off_topic_gets_one_scope_line_never_unrelated_topics(chat: Chat) -> None:

@@ -650,12 +650,26 @@ def test_periods_out_of_range_are_read(text: str, months: int) -> None:
         ("月供最多2000", 2000.0),
         ("一个月只能拿出800", 800.0),
         ("每个月能还两千", 2000.0),
+        ("我每个月能出两千", 2000.0),
+        ("一个月顶多挤出1500块", 1500.0),
     ],
 )
 def test_monthly_budget(text: str, budget: float) -> None:
     found = found_in(text)
     assert found["budget"] == budget
     assert "amount" not in found  # what one can pay is not the debt
+    assert "months" not in found  # "一个月" says "per month", it is not a period
+
+
+@pytest.mark.parametrize(
+    ("text", "budget", "amount"),
+    [("每个月交3000 欠3万", 3000.0, 30000.0), ("欠三万整 我一个月顶多挤出1500块", 1500.0, 30000.0)],
+)
+def test_budget_is_the_first_figure_after_its_words(
+    text: str, budget: float, amount: float
+) -> None:
+    found = found_in(text)
+    assert (found["budget"], found["amount"]) == (budget, amount)
 
 
 @pytest.mark.parametrize("text", ["每月工资5000", "每个月利息800"])

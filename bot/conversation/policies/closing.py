@@ -1,5 +1,10 @@
-""" "好的明白了", "谢谢", "thx", "嗯 懂了 我去问问客服": a short closing (with the 110
-reminder only after a visit or danger; a staff closing for bank staff and collectors)."""
+""" "好的明白了", "谢谢", "thx", "嗯 懂了 我去问问客服", "好 唔該晒": a short closing.
+
+A closing is read from its words (the cues) or, when they miss it, from the topic model reading
+the message as thanks with nothing asked. The parting words follow the conversation: the 110
+reminder only after danger (a crisis, a threat, the police); after a calm visit a reminder of
+the door steps without emergency numbers (a calm person is not alarmed on the way out); a staff
+closing for bank staff and collectors."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if closing is False and act.yes_no_pending(ctx.pending):
         return _BARE_ACK_MAY_ANSWER
     if closing is None:
-        if not cues.closing_with_tail:
+        if not cues.closing_with_tail and not _read_as_thanks(ctx):
             return _NO_CLOSING_WORDS
         best = act.best_topic_score(ctx.understood)
         if best >= ctx.config.classifier.threshold:
@@ -29,26 +34,45 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if session.details.role == "staff":
         # the debtor's "call 110 if they threaten you" is not theirs
         turn.add(texts.STAFF_CLOSING)
-    elif not _visit_or_danger(session):
+    elif _danger(session):
+        turn.add(thanks.advice.short if cues.thanks and thanks is not None else texts.CLOSING)
+    elif _visit(session):
+        # a calm visit: the door steps, not the emergency numbers
+        turn.add(texts.THANKS_VISIT if cues.thanks else texts.CLOSING_VISIT)
+    else:
         # a conversation about calls, credit or the law: no "call 110" as a parting word
         turn.add(texts.THANKS_PLAIN if cues.thanks else texts.CLOSING_PLAIN)
-    elif cues.thanks and thanks is not None:
-        turn.add(thanks.advice.short)
-    else:
-        turn.add(texts.CLOSING)
     session.pending = None
     return session.decision(turn)
 
 
-def _visit_or_danger(session: Draft) -> bool:
-    """True when the conversation was about a visit or danger (the parting reminder of 110
-    belongs there, not after a question about credit records)."""
-    details = session.details
+def _read_as_thanks(ctx: TurnContext) -> bool:
+    """The topic model reads the message as thanks, confidently, and it asks nothing
+    ("好 唔該晒", "行 我先打电话试试看"): a closing its words alone did not show."""
+    ranking = ctx.understood.ranking
+    return bool(
+        ranking
+        and ranking[0].intent == "thanks"
+        and ranking[0].score >= ctx.config.classifier.threshold
+        and not ctx.understood.cues.asks
+    )
+
+
+def _danger(session: Draft) -> bool:
+    """True when the conversation met danger (the parting reminder of 110 belongs there)."""
     return bool(
         session.crisis
-        or session.active_intent in VISIT_TOPICS
+        or session.active_intent == "threat_or_violence"
+        or session.details.police is not None
+    )
+
+
+def _visit(session: Draft) -> bool:
+    """True when the conversation was about a visit (the door steps as a parting word)."""
+    details = session.details
+    return bool(
+        session.active_intent in VISIT_TOPICS
         or details.present is not None
-        or details.police is not None
         or details.left is not None
     )
 

@@ -21,6 +21,7 @@ from bot.understanding.details.money import (
     _CONVENTIONS,
     _Amount,
     _budget,
+    budget_start,
     _debts,
     _down_payment,
     _rate,
@@ -121,7 +122,10 @@ def _extract(text: str) -> dict[str, Any]:
             details["amount_approx"] = True
 
     plans: list[_Period] = []
+    per_month = budget_start(text, numbers)  # 一个月顶多还1500: "per month", not one month
     for period in _periods(text, numbers):
+        if per_month is not None and period.start <= per_month < period.end:
+            continue
         kind = _period_kind(text, period)
         if kind == "overdue" and "overdue_months" not in details:
             months = period.months

@@ -96,7 +96,8 @@ _ID_WORDS = (
 )
 
 
-_APPROX_MID = re.compile(r" ?(多|来|余|几)")
+#: 3万多, 20几 (a space only before 多/来/余: "1500 几年" is a figure, then a question)
+_APPROX_MID = re.compile(r" ?(多|来|余)|(几)")
 
 
 _MAGNITUDE = re.compile(r" ?(万|w(?![a-z])|千|k(?![a-z])|百|亿)")
@@ -113,7 +114,8 @@ _CURRENCY = re.compile(r" ?(元|块钱|块|人民币|rmb(?![a-z]))")
 
 # What a bare number counts when it is not money.
 _COUNTER = re.compile(
-    r" ?(?:多|来|余|几)?(?:个|期|月|天|年|日|号|次|张|岁|%|‰|人|家|条|周|星期|小时|分钟"
+    # "20几个" counts; "1500 几年" is a figure, then a question ("几年能还完")
+    r"(?: ?(?:多|来|余)?|几)(?:个|期|月|天|年|日|号|次|张|岁|%|‰|人|家|条|周|星期|小时|分钟"
     r"|秒|点|楼|层|倍|折|成|位|遍|趟|笔|斤|公里|米|届|代)"
 )
 
@@ -288,7 +290,9 @@ _RATE_FEN_LI = re.compile(rf"(?P<fen>{_RATE_NUM})分(?P<fen2>[0-9一二三四五
 _BUDGET_START = re.compile(r"每个?月|一个月|月供|每期")
 
 
-_BUDGET_VERB = re.compile(r"还|拿出|拿|付|供|承担|负担|最多|顶多|最高|只能|出得起")
+_BUDGET_VERB = re.compile(
+    r"还|拿出|拿|付|供|承担|负担|最多|顶多|最高|只能|出得起|挤出|能出|凑|给|交"
+)
 
 
 _BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
@@ -428,7 +432,19 @@ def _rate(text: str, correction: int) -> tuple[float, str] | None:
 
 def _budget(text: str, numbers: list[_Number]) -> float | None:
     """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan."""
-    found: float | None = None
+    found = _budget_read(text, numbers)
+    return None if found is None else found[0]
+
+
+def budget_start(text: str, numbers: list[_Number]) -> int | None:
+    """Where the words that open the monthly budget start ("一个月" of 一个月顶多挤出1500):
+    those words say "per month", they are not a period of one month."""
+    found = _budget_read(text, numbers)
+    return None if found is None else found[1]
+
+
+def _budget_read(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+    found: tuple[float, int] | None = None
     for num in numbers:
         window = text[max(0, num.start - 12) : num.start]
         starts = list(_BUDGET_START.finditer(window))
@@ -438,11 +454,20 @@ def _budget(text: str, numbers: list[_Number]) -> float | None:
         gap = window[start.end() :]
         if _CLAUSE_BREAK.search(gap) or _BUDGET_NOT.search(gap) or len(gap) > 8:
             continue
+        if any(
+            other.start >= start.end() + max(0, num.start - 12)
+            for other in numbers
+            if other.start < num.start
+        ):
+            continue  # 每个月还3000 欠3万: the budget is the first figure after the words
         if start.group(0) != "月供" and not _BUDGET_VERB.search(gap):
             continue
         amount = _read_amount(text, num, any_context=True)
         if amount is not None and amount.value > 0:
-            found = float(amount.value.quantize(Decimal("0.01")))
+            found = (
+                float(amount.value.quantize(Decimal("0.01"))),
+                max(0, num.start - 12) + start.start(),
+            )
     return found
 
 
