@@ -139,6 +139,9 @@ AMOUNT_UNREADABLE_GROUP = "金额请直接写数字，比如“3.5万”，不�
 #: two specific questions that tie: both answered briefly, each after the question it answers
 TIE_LEAD = "你可能在问下面其中一个，两个都简单说一下："
 TIE_ANSWER = "· 「{question}」{answer}"
+#: several questions in one message, each answered
+SEVERAL_LEAD = "你问了{count}件事，分别说："
+COUNT_WORDS = {2: "两", 3: "三"}
 SAME_ANSWER = "上面说过了：{gist}。想看背后的规定，回复“详细”。"
 CLOSEST_ANSWER = "不确定是不是你要问的，先说最接近的一点："
 STILL_ASKING = "（还想确认一下：{question}）"

@@ -69,6 +69,9 @@ class SelectorParameters:
     temperature: float = 1.5
     #: evidence taken off staff answers while the speaker's role is not known
     unknown_role_staff_penalty: float = 2.0
+    #: evidence added to the answers for a relative or friend when such a person asks
+    #: ("朋友欠分期乐为什么给我打电话": "you owe nothing" before the debtor's own steps)
+    helper_bonus: float = 1.0
     #: evidence taken off answers worded for some kinds of lender while the kind is not known
     unknown_lender_penalty: float = 0.5
     #: how many of the likeliest answers share the probability with "none"
@@ -100,6 +103,7 @@ class AnswerTable:
     #: the answers each role may get (AUDIENCES_FOR_ROLE), as a mask per role
     role_masks: dict[str | None, np.ndarray]
     staff: np.ndarray  # 1.0 for an answer meant for staff, else 0.0
+    helper: np.ndarray  # 1.0 for an answer meant for a relative or friend, else 0.0
     #: 1.0 for an answer worded for some kinds of lender only, else 0.0
     lender_specific: np.ndarray
     #: per lender type: the answers whose wording is true for it
@@ -122,6 +126,7 @@ class AnswerTable:
                 for role, allowed in AUDIENCES_FOR_ROLE.items()
             },
             staff=(audience == "staff").astype(np.float64),
+            helper=(audience == "helper").astype(np.float64),
             lender_specific=(~general).astype(np.float64),
             lender_masks={
                 kind: general | np.array([kind in k for k in lenders], dtype=bool) for kind in kinds
@@ -160,6 +165,8 @@ class DirectScores:
         adjusted = self.scores
         if unknown_role:
             adjusted = adjusted - p.unknown_role_staff_penalty * table.staff
+        elif role == "helper":
+            adjusted = adjusted + p.helper_bonus * table.helper
         if lender_type is None:
             adjusted = adjusted - p.unknown_lender_penalty * table.lender_specific
             usable = allowed

@@ -23,6 +23,7 @@ from bot.understanding.cues import Cues
 from bot.understanding.details import EMPTY, Details, extract_details
 from bot.understanding.direct_answers import DirectAnswerSelector, DirectMatch, DirectScores
 from bot.understanding.normalize import Normalizer
+from bot.understanding.parts import question_parts
 from bot.understanding.pinyin import PinyinReader, vocabulary
 from bot.understanding.segment import Segmenter
 from bot.understanding.short_answers import Command, read_command
@@ -44,6 +45,9 @@ class Understood:
     #: what the conversation needs to know about the wording (asks, what-now, venting …),
     #: read once, on first use
     cues: Cues = field(default_factory=lambda: Cues("", EMPTY))
+    #: when the message asks two or three questions ("多久会被起诉，真的会上门吗"): each
+    #: question's evidence for every direct answer, in order (empty for one question)
+    part_scores: tuple[tuple[str, DirectScores], ...] = ()
     #: :meth:`direct_for` by (role, lender type), shared by the readings made from this one
     direct_cache: dict[tuple[str | None, str | None], DirectMatch | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -62,6 +66,16 @@ class Understood:
         if key not in self.direct_cache:
             self.direct_cache[key] = self.direct_scores.match(role, lender_type)
         return self.direct_cache[key]
+
+    def parts_for(
+        self, role: str | None, lender_type: str | None = None
+    ) -> list[tuple[str, DirectMatch]]:
+        """Each question the message asks, when it asks several, with its best direct answer
+        (see :meth:`direct_for` for ``role`` and ``lender_type``); questions with no answer
+        meant for the speaker are left out."""
+        lender_type = self.details.lender_type or lender_type
+        found = ((part, scores.match(role, lender_type)) for part, scores in self.part_scores)
+        return [(part, match) for part, match in found if match is not None]
 
     def without_urgent(self) -> Understood:
         """The same reading with no intent flagged urgent (the ranking's order is kept)."""
@@ -174,4 +188,15 @@ class Reader:
             return Understood(classification, details, command, cues=cues)
         scores = self.selector.score(classification)
         direct = scores.match(details.role, details.lender_type) if scores is not None else None
-        return Understood(classification, details, command, direct, scores, cues)
+        return Understood(
+            classification, details, command, direct, scores, cues, self._parts(normalised)
+        )
+
+    def _parts(self, normalised: str) -> tuple[tuple[str, DirectScores], ...]:
+        """Each question and its evidence when the message asks more than one (parts.py)."""
+        found = []
+        for part in question_parts(normalised):
+            scores = self.selector.score(self.classifier.classify(part))
+            if scores is not None:
+                found.append((part, scores))
+        return tuple(found) if len(found) >= 2 else ()

@@ -471,3 +471,21 @@ async def test_a_group_reply_never_exceeds_the_group_limit(engine: Engine) -> No
     await member.say("助手 催收天天打我电话", addressed=True)
     replies = await member.say("助手 那我该怎么办", addressed=True)
     assert sum(len(r) for r in replies) <= 300
+
+
+async def test_two_questions_in_one_message_are_both_answered(chat: Chat) -> None:
+    """ "How soon will they sue, and will they really visit?": each question its own short
+    answer, in the order asked, named by the person's own words; no menu."""
+    text = joined(await chat.say("借呗逾期多久会被起诉,真的会上门吗?"))
+    assert text.startswith("你问了两件事")
+    assert "「借呗逾期多久会被起诉」" in text and "「真的会上门吗」" in text
+    assert text.index("12368") < text.index("22:00")  # the suit first, then the visit
+    assert chat.last.choices == []
+
+
+async def test_two_questions_in_a_group_do_not_quote_the_member(engine: Engine) -> None:
+    group = Chat(engine, user="m1", room="g2")
+    text = joined(await group.say("@助手 借呗逾期多久会被起诉,真的会上门吗?", addressed=True))
+    assert text.startswith("你问了两件事")
+    assert "借呗逾期多久会被起诉" not in text
+    assert len(text) <= 300

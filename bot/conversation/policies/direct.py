@@ -30,6 +30,16 @@ CONTEXT_DIRECT_MARGIN = 1.8
 TIE_FLOOR = 0.3
 #: The two answers together stay this short (a group's limit).
 TIE_REPLY_CHARS = 300
+#: Several questions in one message: their answers together stay this short (a phone's
+#: screen; a group's limit in a group).
+SEVERAL_REPLY_CHARS = 560
+SEVERAL_GROUP_CHARS = 300
+#: a question read alone is answered from this probability on (chosen by reading the
+#: multi-question real questions of the retired sets: below it, a part without its context
+#: drifted to a neighbouring answer about as often as not)
+PART_FLOOR = 0.6
+#: the person's question is named in at most this many characters
+PART_LABEL_CHARS = 24
 
 
 def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | None:
@@ -61,13 +71,78 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
     )
 
 
+def _several(ctx: TurnContext, session: Draft) -> Decision | None:
+    """Two or three questions in one message ("借呗逾期多久会被起诉，真的会上门吗？"), each with a
+    clear answer of its own: each answered briefly, in the order asked; None when fewer than
+    two have one, one is not meant for the speaker, or they would not fit. A question read
+    alone has lost the words around it, so its answer must be clearer than a whole message's
+    (``PART_FLOOR``)."""
+    details = session.details
+    content = ctx.actions.content
+    chosen: list = []
+    for part, match in ctx.understood.parts_for(details.role, details.lender_type):
+        if not match.confident or match.score < PART_FLOOR:
+            continue
+        if any(a.id == match.answer for _p, _s, a in chosen):
+            continue
+        try:
+            spec, answer = content.answer(match.answer)
+        except KeyError:
+            continue
+        if spec.id in SYSTEM_INTENTS or (details.role == "staff" and answer.audience == "debtor"):
+            continue
+        chosen.append((part, spec, answer))
+    if len(chosen) < 2:
+        return None
+    lines = [
+        # the person's own words name each question; in a group no member is quoted
+        texts.TIE_ANSWER.format(
+            question=a.examples[0] if ctx.in_group else _shortened(part), answer=a.short
+        )
+        for part, _s, a in chosen
+    ]
+    lead = texts.SEVERAL_LEAD.format(count=texts.COUNT_WORDS.get(len(chosen), len(chosen)))
+    limit = SEVERAL_GROUP_CHARS if ctx.in_group else SEVERAL_REPLY_CHARS
+    if sum(map(len, lines)) + len(lead) > limit:
+        return None
+    turn = ctx.turn()
+    turn.intent = chosen[0][1].id
+    turn.add(lead + "\n" + "\n".join(lines))
+    session.last_answer = chosen[-1][2].id
+    return session.decision(
+        turn,
+        "several questions: "
+        + ", ".join(f"{a.id} {m:.2f}" for (_p, _s, a), m in zip(chosen, _scores(ctx, chosen)))
+        + ": each answered",
+    )
+
+
+def _scores(ctx: TurnContext, chosen: list) -> list[float]:
+    details = ctx.session.details
+    by_answer = {
+        match.answer: match.score
+        for _part, match in ctx.understood.parts_for(details.role, details.lender_type)
+    }
+    return [by_answer.get(a.id, 0.0) for _p, _s, a in chosen]
+
+
+def _shortened(part: str) -> str:
+    return part if len(part) <= PART_LABEL_CHARS else part[: PART_LABEL_CHARS - 1] + "…"
+
+
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     direct = understood.direct_for(session.details.role, session.details.lender_type)
-    if direct is None:
+    if direct is None and not understood.part_scores:
         return _NO_DIRECT_ANSWER
     if understood.urgent:
         return _URGENT
+    if understood.part_scores and not calculator.follows_on(ctx.found, session.details):
+        several = _several(ctx, session)
+        if several is not None:
+            return several
+    if direct is None:
+        return _NO_DIRECT_ANSWER
 
     def scores() -> str:
         return f"{direct.answer} {direct.score:.2f}, runner-up {direct.runner_up_score:.2f}"
@@ -77,11 +152,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and direct.score >= CONTEXT_DIRECT_FLOOR
         and direct.score >= CONTEXT_DIRECT_MARGIN * direct.runner_up_score
     )
+    if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
+        return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期", "欠3.5万": the calculation answers
     if not direct.confident and not in_context:
         tie = _tie(ctx, session, direct)
         return tie or Decline(f"not confident: {scores()}")
-    if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
-        return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期": the calculation answers
     try:
         spec, answer = act.content.answer(direct.answer)
     except KeyError:
