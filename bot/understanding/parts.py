@@ -1,5 +1,5 @@
-"""The questions one message asks, when it asks more than one ("借呗逾期多久会被起诉，真的会上门吗？",
-"360借条逾期会上门吗？如果真的还不上，应该怎么办？").
+"""The questions one message asks, when it asks more than one
+("借呗逾期多久会被起诉，真的会上门吗？", "360借条逾期会上门吗？如果真的还不上，应该怎么办？").
 
 A message is cut at question marks and at the words that open another question ("还有",
 "另外", "顺便问", "再问"); a comma cuts too when the words on both sides each ask something.
