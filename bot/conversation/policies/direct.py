@@ -83,7 +83,7 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
     for part, match in ctx.understood.parts_for(details.role, details.lender_type):
         if not match.confident or match.score < PART_FLOOR:
             continue
-        if any(a.id == match.answer for _p, _s, a in chosen):
+        if any(a.id == match.answer for _p, _s, a, _m in chosen):
             continue
         try:
             spec, answer = content.answer(match.answer)
@@ -91,7 +91,7 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
             continue
         if spec.id in SYSTEM_INTENTS or (details.role == "staff" and answer.audience == "debtor"):
             continue
-        chosen.append((part, spec, answer))
+        chosen.append((part, spec, answer, match.score))
     if len(chosen) < 2:
         return None
     lines = [
@@ -99,7 +99,7 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
         texts.TIE_ANSWER.format(
             question=a.examples[0] if ctx.in_group else _shortened(part), answer=a.short
         )
-        for part, _s, a in chosen
+        for part, _s, a, _m in chosen
     ]
     lead = texts.SEVERAL_LEAD.format(count=texts.COUNT_WORDS.get(len(chosen), len(chosen)))
     limit = SEVERAL_GROUP_CHARS if ctx.in_group else SEVERAL_REPLY_CHARS
@@ -112,18 +112,9 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
     return session.decision(
         turn,
         "several questions: "
-        + ", ".join(f"{a.id} {m:.2f}" for (_p, _s, a), m in zip(chosen, _scores(ctx, chosen)))
+        + ", ".join(f"{a.id} {m:.2f}" for _p, _s, a, m in chosen)
         + ": each answered",
     )
-
-
-def _scores(ctx: TurnContext, chosen: list) -> list[float]:
-    details = ctx.session.details
-    by_answer = {
-        match.answer: match.score
-        for _part, match in ctx.understood.parts_for(details.role, details.lender_type)
-    }
-    return [by_answer.get(a.id, 0.0) for _p, _s, a in chosen]
 
 
 def _shortened(part: str) -> str:

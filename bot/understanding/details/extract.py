@@ -21,11 +21,11 @@ from bot.understanding.details.money import (
     _CONVENTIONS,
     _Amount,
     _budget,
-    budget_start,
     _debts,
     _down_payment,
     _rate,
     _read_amount,
+    budget_start,
 )
 from bot.understanding.details.numbers import (
     _APPROX_BEFORE,
