@@ -102,6 +102,11 @@ _DESPAIR_STAY = (
     "我还在这儿。你愿意的话，跟我说说现在最压着你的是哪件事？"
     f"想找真人说话，可以打{CRISIS_LINES}；{IN_DANGER}。"
 )
+#: the presence said again in other words (a block is never sent twice)
+_DESPAIR_STAY_AGAIN = (
+    "我在听，不想多说也没关系，我陪着你。那种念头变强的时候，就打"
+    f"{CRISIS_LINES_SHORT}；{IN_DANGER}。"
+)
 _DESPAIR_SAFE = (
     f"听到你说好一些了，我放心一点。那种念头如果又回来，就打{CRISIS_LINES_SHORT}；"
     "危险时打110或120。"
@@ -136,6 +141,8 @@ def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[s
             if police == "arrived":
                 return [_THREAT_ARRIVED], False
             return [_THREAT_WAIT_AGAIN if police else _THREAT_WHAT_NOW_NO_POLICE], False
+        if act is Act.CANT_CALL:
+            return [_THREAT_CANT_CALL], False
         if act is Act.SAFE:
             return [_THREAT_SAFE], True
         if act is Act.THANKS:
@@ -215,20 +222,26 @@ def again_for(kind: CrisisKind, act: Act, situation: Details | None = None) -> t
     return (*specific, *AGAIN[kind])
 
 
+#: calling is not possible now: someone else calls
+_THREAT_CANT_CALL = (
+    "不方便打电话，就悄悄发消息给家人或朋友：写清地址、几个人、发生了什么，请他们马上替你"
+    "打110。别和对方硬碰，能出声、能离开时再自己打110。"
+)
 _THREAT_AFTER = (
     "现在人走了、警察也来过，先照顾好自己。有新情况随时告诉我；"
     "他们再来威胁、堵门，马上再打110。想投诉或谈还款，回复“菜单”看我能帮什么。"
 )
 
 
-def fallback_step(kind: CrisisKind, situation: Details | None = None) -> str:
-    """What to say inside a crisis to a message that is neither a crisis act nor a topic:
-    never the fallback apology (and never "call 110 now" once they left or the police came)."""
+def fallback_step(kind: CrisisKind, situation: Details | None = None) -> tuple[str, ...]:
+    """What to say inside a crisis to a message that is neither a crisis act nor a topic,
+    first choice first (the caller takes the first not sent yet): never the fallback apology
+    (and never "call 110 now" once they left or the police came)."""
     if kind is CrisisKind.DESPAIR:
-        return _DESPAIR_STAY
+        return (_DESPAIR_STAY, _DESPAIR_STAY_AGAIN)
     if situation is not None and (situation.left or situation.police == "arrived"):
-        return _THREAT_AFTER
-    return _THREAT_WHAT_NOW_NO_POLICE
+        return (_THREAT_AFTER,)
+    return (_THREAT_WHAT_NOW_NO_POLICE,)
 
 
 def reminder(kind: CrisisKind) -> str:

@@ -31,7 +31,7 @@ MAX_SENT = 80
 def keep_crisis_context(kind: CrisisKind, turn: Turn, session: Session) -> None:
     """Inside a crisis: never the fallback or a bare menu, and the numbers stay in view."""
     if turn.intent in (Outcome.FALLBACK, Outcome.CLARIFY):
-        turn.replies = [fallback_step(kind, session.details)]
+        turn.replies = [first_unsent(fallback_step(kind, session.details), session.sent)]
         turn.choices = []
         turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
         return

@@ -42,6 +42,7 @@ class Act(StrEnum):
     LEFT = "left"
     STILL_THERE = "still_there"
     WHAT_NOW = "what_now"
+    CANT_CALL = "cant_call"  # "我不敢打电话 他们看着我": calling is not possible now
     SAFE = "safe"
     HOPELESS = "hopeless"
     TIRED = "tired"
@@ -382,6 +383,12 @@ _THANKS_WORDS = re.compile(
     r"^(?:好的?|嗯|好吧)?(?:谢谢|感谢|多谢|thx|thanks|thank you)"
     r"|^(?:好的?|好吧|嗯+|哦+|ok|okay|知道了|明白了?|收到)$"  # a bare "okay" in a crisis
 )
+#: calling is not possible now (watched, phone taken, cannot speak)
+_CANT_CALL = re.compile(
+    r"(?:不敢|不能|没法|没办法|不方便|不好)(?:打电话|打110|报警|出声|说话)"
+    r"|(?:手机|电话)(?:被)?(?:抢|收|拿)走|看着我|盯着我"
+    r"|(?i:(?:can'?t|cannot|can ?not)\s*(?:call|talk|speak)|they'?re\s*watching|watching\s*me)"
+)
 _CRISIS_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…]+")
 
 
@@ -401,6 +408,8 @@ def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
         return Act.HOPELESS
     if found.document is not None or found.paid is not None or found.signed:
         return Act.OTHER  # "他们要她签字代还 怎么办": answered on its point, the numbers kept
+    if _CANT_CALL.search(said):
+        return Act.CANT_CALL
     if _CRISIS_WHAT_NOW.search(said):
         return Act.WHAT_NOW
     if found.left is False:
