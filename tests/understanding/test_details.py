@@ -739,3 +739,31 @@ def test_an_amount_in_chinese_numerals_with_more_is_money(text: str, amount: int
 def test_a_count_with_more_is_still_no_money() -> None:
     assert extract_details("来了三百多个人").amount is None
     assert extract_details("打了二十多个电话").amount is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "budget"),
+    [
+        # two figures side by side: the word before the first is not the second's
+        ("他每月能拿出3500，17万只算本金的话大概要还多久", 170_000.0, 3500.0),
+        ("他每月能拿出3500 17万只算本金", 170_000.0, 3500.0),
+        # what one can pay said once, in a message that speaks of months
+        ("我实习一个月4000 房租1500 最多拿出1000来还 欠22000", 22_000.0, 1000.0),
+        # in English
+        ("if i put 3k a month toward it, how many months for 40k?", 40_000.0, 3000.0),
+        ("i can pay 2000 a month, i owe 30000", 30_000.0, 2000.0),
+    ],
+)
+def test_budget_and_amount_as_people_state_them(text: str, amount: float, budget: float) -> None:
+    found = found_in(text)
+    assert (found["amount"], found["budget"]) == (amount, budget)
+    assert "months" not in found  # "一个月4000" is what a month brings, not one period
+
+
+@pytest.mark.parametrize(("text", "amount"), [("欠3万来块", 30_000.0), ("欠了1万来块钱", 10_000.0)])
+def test_lai_before_a_unit_keeps_the_amount(text: str, amount: float) -> None:
+    assert found_in(text)["amount"] == amount
+
+
+def test_one_month_as_a_period_is_still_read() -> None:
+    assert found_in("欠5万 分一个月还")["months"] == 1

@@ -96,8 +96,9 @@ _ID_WORDS = (
 )
 
 
-#: 3万多, 20几 (a space only before 多/来/余: "1500 几年" is a figure, then a question)
-_APPROX_MID = re.compile(r" ?(多|来|余)|(几)")
+#: 3万多, 20几, 1000来块 (a space only before 多/余: "1500 几年" is a figure, then a
+#: question; 来 only before a unit: "拿出1000来还" is 1000, to pay with)
+_APPROX_MID = re.compile(r" ?(多|余)|(来)(?=[个块元万千百岁天次人年月期笔])|(几)")
 
 
 _MAGNITUDE = re.compile(r" ?(万|w(?![a-z])|千|k(?![a-z])|百|亿)")
@@ -138,8 +139,15 @@ def _is_date_or_phone(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start]
     after = text[end : end + 2]
     if len(before) == 2 and before[1] in "-/: " and before[0].isdigit():
-        return True
+        return not _FIGURE_AFTER_SPACE.match(text, start - 1)
+    if _FIGURE_AFTER_SPACE.match(text, end):
+        return False  # 每月3500 17万: two figures, the second with its unit
     return len(after) == 2 and after[0] in "-/:. " and after[1].isdigit()
+
+
+_EARLIER_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|千|w|k|元|块钱|块)?")
+#: a space, then a figure with its unit ("3500 17万"): two figures, not a phone number
+_FIGURE_AFTER_SPACE = re.compile(r" [0-9]{1,6}(?:\.[0-9]+)?(?:万|千|w|k|元|块)")
 
 
 @dataclass(slots=True)
@@ -193,6 +201,9 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
     if not unit and _is_date_or_phone(text, num.start, num.end):
         return None
     window = _clause_before(text, num.start)
+    # a word before an earlier figure is that figure's ("每月能拿出3500 17万": 拿出 is the
+    # budget's, and says nothing about 17万)
+    window = _EARLIER_FIGURE.split(window)[-1]
     if any(word in window[-6:] for word in _ID_WORDS):
         return None
     priority = 1 if any_context else _attachment(window)
@@ -444,6 +455,44 @@ def budget_start(text: str, numbers: list[_Number]) -> int | None:
 
 
 def _budget_read(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+    found = _budget_after_words(text, numbers)
+    if found is None and _PER_MONTH.search(text):
+        found = _budget_said_once(text, numbers)
+    return found
+
+
+#: the message speaks of months ("一个月4000 …", "3k a month"): "最多拿出1000" is monthly too
+_PER_MONTH = re.compile(
+    r"每个?月|一个月|月供|月收入|月薪|(?i:a month|per month|/month|monthly|each month)"
+)
+#: what one can pay, said without "每月" right before it ("最多拿出1000来还", "put 3k a month")
+_CAN_PAY = re.compile(
+    r"(?:最多|顶多|只能|最多能|顶多能)(?:拿出|挤出|还|出|凑|给)?$|(?i:(?:put|pay|afford|spare)\s*$)"
+)
+_A_MONTH_AFTER = re.compile(
+    r"\s*(?:块|元)?\s*(?i:a month|per month|/month|monthly|each month|every month)"
+)
+
+
+def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+    for num in numbers:
+        before = text[max(0, num.start - 8) : num.start]
+        words = _CAN_PAY.search(before)
+        if words is None and not _A_MONTH_AFTER.match(text, _amount_end(text, num)):
+            continue
+        amount = _read_amount(text, num, any_context=True)
+        if amount is not None and amount.value > 0:
+            start = max(0, num.start - 8) + words.start() if words is not None else num.start
+            return float(amount.value.quantize(Decimal("0.01"))), start
+    return None
+
+
+def _amount_end(text: str, num: _Number) -> int:
+    m = _MAGNITUDE.match(text, num.end)
+    return m.end() if m else num.end
+
+
+def _budget_after_words(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
     found: tuple[float, int] | None = None
     for num in numbers:
         window = text[max(0, num.start - 12) : num.start]

@@ -46,7 +46,8 @@ MAX_CHARS = 20_000
 # A number starts only where a run of digits starts (the look-behinds), and every repetition
 # is bounded, so scanning is linear in the length of the text.
 _NUMBER = re.compile(
-    r"(?<![0-9])(?<![0-9][.,])(?P<arabic>[0-9]{1,12}(?:,[0-9]{3}){0,4}(?:\.[0-9]{1,4})?)"
+    # not the tail of a decimal (3.5), nor of a thousands group (12,000); "3500,17万" is two
+    r"(?<![0-9])(?<![0-9]\.)(?!(?<=[0-9],)[0-9]{3}(?![0-9]))(?P<arabic>[0-9]{1,12}(?:,[0-9]{3}){0,4}(?:\.[0-9]{1,4})?)"
     rf"|(?<![{_CN_NUMERALS}])(?P<cn>[{_CN_NUMERALS}]{{1,16}})"
 )
 
