@@ -23,7 +23,7 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, english, texts
 from bot.conversation.actions import recap
-from bot.conversation.context import Turn
+from bot.conversation.context import Turn, block_id
 from bot.conversation.dialogue import Dialogue, trace_lines
 from bot.conversation.output import cap_group
 from bot.conversation.policies.urgency import (
@@ -343,9 +343,10 @@ class Engine:
             danger = None
             if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
                 danger = turn.urgency.kind.value if turn.urgency.kind else "violence"
-            lead = english.lead(understanding.content, turn.intent, danger)
+            lead = english.lead_once(understanding.content, turn.intent, danger, session.sent)
             if lead:
                 turn.replies.insert(0, lead)
+                session.sent.append(block_id(lead))
         turn.replies[:0] = notice
         urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
         if cleared:  # back after the retention window: say so once (after any urgent advice)

@@ -320,7 +320,7 @@ _SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|�
 _ASKS = re.compile(
     r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
 )
-_THANKS = re.compile(r"谢|thx|thank|3q|ty")
+_THANKS = re.compile(r"谢|thx|thank|3q|ty|appreciate|cheers|^ta$|唔该|唔該|多謝|感恩|🙏")
 #: asking for a calculation in so many words
 _CALC_ASK = re.compile(
     r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个"

@@ -177,7 +177,9 @@ def read_choice(text: str, count: int) -> int | None:
 _CLOSING_WORD = (
     r"(?:好的|好吧|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|ok|okay|行吧|行|明白了|明白|知道了|知道|懂了|懂|"
     r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|谢|辛苦了|thx|thanks|thankyou|thank you|"
-    r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye)"
+    r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye|"
+    r"appreciateit|appreciated|muchappreciated|muchobliged|cheers|ta|唔该晒|唔該晒|唔该|唔該|"
+    r"多谢晒|多謝晒|多謝|🙏|👍)"
 )
 #: how people address the bot in a thanks ("thx bro", "谢谢哥", "谢了亲")
 _CLOSING_ADDRESS = r"(?:bro|man|dude|buddy|哥们|兄弟|大哥|哥|姐|亲|宝|老铁|助手|小助手|机器人)"
@@ -187,7 +189,7 @@ _CLOSING = re.compile(
 #: closing words that are never a yes to a question ("好的明白了" is not "yes, they showed ID")
 _CLOSING_ONLY = re.compile(
     r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|"
-    r"就这样|拜拜|再见|bye|辛苦"
+    r"就这样|拜拜|再见|bye|辛苦|appreciate|obliged|cheers|^ta$|唔该|唔該|多謝|🙏"
 )
 
 
@@ -205,6 +207,10 @@ def read_closing(text: str) -> bool | None:
 _CLOSING_HEAD = re.compile(
     r"^(?:嗯+|哦+|噢+|好的?|好吧|行|中|ok|okay)?(?:我|俺)?"
     r"(?:懂了|明白了?|知道了|晓得了|了解了?|收到了?|记住了|清楚了)"
+    # "好 那我就照这个去谈", "行 我明天带材料去网点", "好的 已截图存好了": okay, then what the
+    # person will do now
+    r"|^(?:好的?|好吧|好嘞|行|ok|okay|嗯+)(?:那)?(?:我|俺)?"
+    r"(?=就|先|去|今晚|明天|马上|这就|已经|已|回头|照|按)"
 )
 _TAIL_ASKS = re.compile(r"[?？吗]|怎么|什么|哪|能不能|可不可以|要不要|会不会|是不是|呢$")
 

@@ -509,3 +509,35 @@ async def test_a_despair_crisis_never_sends_its_presence_line_twice(chat: Chat) 
     second = joined(await chat.say("嗯"))
     assert "12356" in first and "12356" in second
     assert first != second
+
+
+async def test_the_english_lead_is_never_sent_twice(chat: Chat) -> None:
+    """Someone writing English learns once that the advice is in Chinese; the same topic
+    again gets a shorter line, then none (a block is never sent twice)."""
+    leads = []
+    for said in (
+        "Two guys from a collection agency are at my door in Shanghai, what do I do?",
+        "They said they will come back tomorrow, what should I do then?",
+        "They are back at my door again today, same two guys, what now?",
+    ):
+        replies = await chat.say(said)
+        leads.append([r for r in replies if r.startswith("(English)")])
+    assert leads[0] and "The advice below is in Chinese" in leads[0][0]
+    sent = [lead for batch in leads for lead in batch]
+    assert len(sent) == len(set(sent))
+
+
+@pytest.mark.parametrize(
+    "said", ["really appreciate it mate", "thank you so much for all the help"]
+)
+async def test_an_english_closing_is_answered_in_english(chat: Chat, said: str) -> None:
+    await chat.say("信用卡逾期了会不会影响征信")
+    text = joined(await chat.say(said))
+    assert "You're welcome" in text and "110" not in text
+
+
+@pytest.mark.parametrize("said", ["行 我明天带材料去网点", "好 我先去睡了 明天再说"])
+async def test_okay_then_what_i_will_do_is_a_closing(chat: Chat, said: str) -> None:
+    await chat.say("怎么和银行协商分期")
+    text = joined(await chat.say(said))
+    assert chat.last.intent == "thanks" and len(text) < 80

@@ -11,10 +11,12 @@ from __future__ import annotations
 from bot.conversation import texts
 from bot.conversation.actions import VISIT_TOPICS
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+from bot.understanding.language import is_english
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _BARE_ACK_MAY_ANSWER = Decline("a bare acknowledgement may answer the open question")
 _NO_CLOSING_WORDS = Decline("no closing words")
+_A_STEP_IN_A_CRISIS = Decline("in a crisis, what the person will do next is a step")
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -25,13 +27,18 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if closing is None:
         if not cues.closing_with_tail and not _read_as_thanks(ctx):
             return _NO_CLOSING_WORDS
+        if session.crisis is not None and not cues.thanks:
+            return _A_STEP_IN_A_CRISIS  # "好 我去派出所": the next step, not a goodbye
         best = act.best_topic_score(ctx.understood)
         if best >= ctx.config.classifier.threshold:
             return Decline(f"closing words, but a topic reads the rest ({best:.2f})")
     turn = ctx.turn()
     thanks = act.specs.get("thanks")
     turn.intent = "thanks"
-    if session.details.role == "staff":
+    if is_english(ctx.understood.text):
+        # someone writing English gets the parting words in English (110 only after danger)
+        turn.add(texts.CLOSING_EN + (texts.CLOSING_EN_DANGER if _danger(session) else ""))
+    elif session.details.role == "staff":
         # the debtor's "call 110 if they threaten you" is not theirs
         turn.add(texts.STAFF_CLOSING)
     elif _danger(session):
