@@ -173,6 +173,19 @@ class DirectAnswer(_Model):
     #: real questions from public pages (each also one of ``examples``); empty where none
     #: exist, e.g. staff jargon (say so in a comment)
     sources: list[QuestionSource] = Field(default_factory=list)
+    #: a pattern (Python regex) the message must contain for this answer to be given: an
+    #: answer true only at one stage ("判决后确实还不起…") is never the answer to a question
+    #: that does not name the stage ("还不起怎么办")
+    requires: str | None = None
+
+    @model_validator(mode="after")
+    def _requires_compiles(self) -> DirectAnswer:
+        if self.requires is not None:
+            try:
+                re.compile(self.requires)
+            except re.error as exc:
+                raise ValueError(f"'requires' is not a valid pattern: {exc}") from exc
+        return self
 
     @model_validator(mode="after")
     def _lenders_and_sources(self) -> DirectAnswer:

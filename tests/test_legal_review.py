@@ -56,6 +56,11 @@ def _all_texts(content: Content) -> list[tuple[str, str]]:
         # found by the judges of the second real-question set (2026-12-05 night)
         "到了22点还不走",  # someone who refuses to leave is a 110 call at once
         "只有法院能扣",  # the issuing bank may deduct from its own accounts by the card contract
+        # found by the judges of the fifth real-question set (2026-12-06)
+        # 民法典§1064 ¶2: also the debts the creditor proves were used for the family
+        "配偶只对共同签字、追认或用于家庭日常生活的债负责",
+        # an answer that lands on a neighbouring question states its condition first
+        "会：被执行人",
     ],
 )
 def test_corrected_statement_is_gone(content: Content, wrong: str) -> None:

@@ -23,6 +23,7 @@ from bot.understanding.short_answers import (
     out_of_range,
     read_choice,
     read_closing,
+    read_closing_plan,
     read_closing_with_tail,
     read_repair,
     read_yes_no,
@@ -144,6 +145,11 @@ class Cues:
     def closing_with_tail(self) -> bool:
         """ "Understood", then a tail that asks nothing ("嗯 懂了 我去问问客服")."""
         return read_closing_with_tail(self.text)
+
+    @once
+    def closing_plan(self) -> bool:
+        """ "Okay, then what I will do or did" ("行 我明天带材料去网点")."""
+        return read_closing_plan(self.text)
 
     @once
     def thanks(self) -> bool:

@@ -28,6 +28,7 @@ runner-up) or None; ``confident`` says whether the dialogue should use it.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
@@ -219,6 +220,14 @@ class DirectAnswerSelector:
             tuple(answer.lenders) for spec in content.intents for answer in spec.answers
         )
         self._intent_ids = [spec.id for spec in content.intents]
+        #: answers given only when the message names their stage (``requires``)
+        self._requires = [
+            (i, re.compile(answer.requires))
+            for i, answer in enumerate(
+                answer for spec in content.intents for answer in spec.answers
+            )
+            if answer.requires
+        ]
         self._table = AnswerTable.build(self._answers, self._audiences, self._lenders)
         intent_index = {intent: i for i, intent in enumerate(self._intent_ids)}
         self._intent_position = intent_index
@@ -317,9 +326,13 @@ class DirectAnswerSelector:
             scores = scores * math.sqrt(p.length_norm_features / len(features))
         none_score = p.none_score + p.general_weight * float(scores[-1])
         prior = topic[self._answer_intent] * p.topic_weight
+        answer_scores = scores[:-1] + prior
+        for i, pattern in self._requires:
+            if not pattern.search(classification.text):
+                answer_scores[i] = -math.inf  # the stage it speaks of is not named
         return DirectScores(
             table=self._table,
-            scores=scores[:-1] + prior,
+            scores=answer_scores,
             none_score=none_score,
             params=p,
         )

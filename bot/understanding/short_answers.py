@@ -207,9 +207,11 @@ def read_closing(text: str) -> bool | None:
 _CLOSING_HEAD = re.compile(
     r"^(?:嗯+|哦+|噢+|好的?|好吧|行|中|ok|okay)?(?:我|俺)?"
     r"(?:懂了|明白了?|知道了|晓得了|了解了?|收到了?|记住了|清楚了)"
-    # "好 那我就照这个去谈", "行 我明天带材料去网点", "好的 已截图存好了": okay, then what the
-    # person will do now
-    r"|^(?:好的?|好吧|好嘞|行|ok|okay|嗯+)(?:那)?(?:我|俺)?"
+)
+#: "好 那我就照这个去谈", "行 我明天带材料去网点", "好的 已截图存好了": okay, then what the
+#: person will do now or has done
+_CLOSING_PLAN = re.compile(
+    r"^(?:好的?|好吧|好嘞|行|ok|okay|嗯+)(?:那)?(?:我|俺)?"
     r"(?=就|先|去|今晚|明天|马上|这就|已经|已|回头|照|按)"
 )
 _TAIL_ASKS = re.compile(r"[?？吗]|怎么|什么|哪|能不能|可不可以|要不要|会不会|是不是|呢$")
@@ -219,10 +221,18 @@ def read_closing_with_tail(text: str) -> bool:
     """True for "understood" followed by a short tail that asks nothing ("嗯 懂了 我去问问
     客服"): the person is wrapping up, not asking a new question."""
     short = compact(text).lower()
-    head = _CLOSING_HEAD.match(short)
+    head = _CLOSING_HEAD.match(short) or _CLOSING_PLAN.match(short)
     if head is None or len(short) > 24:
         return False
     return _TAIL_ASKS.search(short[head.end() :]) is None
+
+
+def read_closing_plan(text: str) -> bool:
+    """True for "okay, then what I will do or did" ("行 我明天带材料去网点"): a closing whose
+    tail names a step of a topic without asking about it."""
+    short = compact(text).lower()
+    head = _CLOSING_PLAN.match(short)
+    return head is not None and len(short) <= 24 and _TAIL_ASKS.search(short[head.end() :]) is None
 
 
 _YES_NO_PREFIX = re.compile(

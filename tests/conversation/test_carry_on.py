@@ -541,3 +541,13 @@ async def test_okay_then_what_i_will_do_is_a_closing(chat: Chat, said: str) -> N
     await chat.say("怎么和银行协商分期")
     text = joined(await chat.say(said))
     assert chat.last.intent == "thanks" and len(text) < 80
+
+
+async def test_possible_danger_is_followed_by_an_answer_never_a_menu(chat: Chat) -> None:
+    """The warm lines of possible danger, then the likelier of two close topics answered (the
+    person at the door with no ID gets the steps to check it), never a question between
+    topics."""
+    text = joined(await chat.say("现在有两个人在我家门口说是催收公司的 没出示任何证件"))
+    assert "110" in text
+    assert "委托书" in text or "证件" in text.split("110", 1)[1]
+    assert chat.last.intent in ("verify_identity", "collector_at_door")  # a topic, no menu

@@ -247,3 +247,40 @@ def test_lender_types_fit() -> None:
     # the 2011 card rules' complaint number on the card's back is never offered to 借呗 users
     _, online = content.answer("complain_online_lender")
     assert "卡背面" not in online.short and "bank_card" not in online.lenders
+
+
+def test_check_refuses_a_requires_that_is_no_pattern(broken: Path) -> None:
+    _edit_answer(broken, "legal_consequences", "judgment_cant_pay", requires="判决(")
+    assert any("'requires' is not a valid pattern" in p for p in _problems(broken))
+
+
+@pytest.mark.parametrize(
+    "text", ["欠了20万网贷还不起怎么办", "孩子網貸還不上怎麼辦", "真的没钱还怎么办"]
+)
+def test_an_answer_about_a_stage_is_not_given_when_the_stage_is_not_named(
+    understanding: Understanding, text: str
+) -> None:
+    """ "判决后确实还不起…" is true after a judgment only: a plain "还不起怎么办" never gets it."""
+    understood = understanding.reader.read(text)
+    assert understood.direct is None or understood.direct.answer != "judgment_cant_pay"
+
+
+def test_an_answer_about_a_stage_is_given_when_the_stage_is_named(
+    understanding: Understanding,
+) -> None:
+    understood = understanding.reader.read("法院判了 我还是还不起")
+    assert understood.direct is not None and understood.direct.answer == "judgment_cant_pay"
+
+
+def test_an_answer_s_own_phrasings_name_its_stage(understanding: Understanding) -> None:
+    """A ``requires`` pattern that most of the answer's own phrasings miss would hide the
+    answer from the questions it was written for (pinyin phrasings may miss it: their
+    reading is a guess at the characters)."""
+    import re
+
+    normalize = understanding.reader.classifier.normalizer.normalize
+    for spec in understanding.content.intents:
+        for answer in spec.answers:
+            if answer.requires:
+                hits = [re.search(answer.requires, normalize(e).text) for e in answer.examples]
+                assert sum(map(bool, hits)) >= 0.75 * len(hits), answer.id

@@ -30,7 +30,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         if session.crisis is not None and not cues.thanks:
             return _A_STEP_IN_A_CRISIS  # "好 我去派出所": the next step, not a goodbye
         best = act.best_topic_score(ctx.understood)
-        if best >= ctx.config.classifier.threshold:
+        # "行 我明天带材料去网点" names a step of a topic and asks nothing: still a closing
+        if best >= ctx.config.classifier.threshold and not cues.closing_plan:
             return Decline(f"closing words, but a topic reads the rest ({best:.2f})")
     turn = ctx.turn()
     thanks = act.specs.get("thanks")

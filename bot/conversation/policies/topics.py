@@ -75,6 +75,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         if in_topic and any(r.intent == session.active_intent for r in close):
             close = []  # the topic being talked about is one of them: read it in context
         if len(close) >= 2 and nothing < leader.score:
+            if ctx.urgency.tier == "possible":  # (a StrEnum: no policy imports another)
+                # after the warm lines of possible danger, never a menu: the likelier topic
+                _answer_best(ctx, leader, topics, session, turn)
+                return session.decision(turn, f"possible danger, the likelier topic: {scores()}")
             act.clarify(close, session, turn)
             return session.decision(turn, f"close candidates: {scores()}")
     if understood.in_domain and len(understood.cues.compact) <= 4 and not session.active_intent:
