@@ -571,6 +571,9 @@ def figures_heard(found: Details) -> str:
             parts.append(f"欠款{about}{amount:,}元")
     if found.months is not None and found.months > 0:
         parts.append(f"分{found.months}期")
+    if found.overdue_months:
+        about = "约" if found.overdue_approx else ""
+        parts.append(f"逾期{about}{found.overdue_months}个月")
     return "、".join(parts)
 
 

@@ -35,7 +35,11 @@ def keep_crisis_context(kind: CrisisKind, turn: Turn, session: Session) -> None:
         turn.choices = []
         turn.intent = next((i for i, k in CRISIS_OF_INTENT.items() if k is kind), None)
         return
-    if not any(has_emergency_number(r) for r in turn.replies):
+    over = kind is CrisisKind.THREAT and (
+        session.details.left is True or session.details.police == "arrived"
+    )
+    if not over and not any(has_emergency_number(r) for r in turn.replies):
+        # (once they left or the police came, an ordinary question gets no "call 110" line)
         turn.replies.insert(0, reminder(kind))
 
 

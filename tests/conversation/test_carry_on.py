@@ -551,3 +551,17 @@ async def test_possible_danger_is_followed_by_an_answer_never_a_menu(chat: Chat)
     assert "110" in text
     assert "委托书" in text or "证件" in text.split("110", 1)[1]
     assert chat.last.intent in ("verify_identity", "collector_at_door")  # a topic, no menu
+
+
+async def test_a_lender_named_in_passing_is_said_back(chat: Chat) -> None:
+    """Figures and the lender told inside a topic are said back, so a misreading shows."""
+    await chat.say("网贷逾期了 催收天天打电话")
+    text = joined(await chat.say("我的是京东金条 about 3w, 逾期 45 days"))
+    assert "记下了：京东金条" in text
+
+
+async def test_once_they_left_an_ordinary_question_gets_no_110_line(chat: Chat) -> None:
+    await chat.say("他们在踹我家的门")
+    await chat.say("警察来了 他们走了")
+    text = joined(await chat.say("信用卡逾期会影响征信吗"))
+    assert "征信" in text and "110" not in text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
-from bot.conversation.actions import gist
+from bot.conversation.actions import figures_heard, gist
 from bot.conversation.context import (
     Decision,
     Decline,
@@ -57,7 +57,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
                 turn.add(question)
             session.pending = pending
             return session.decision(turn, "told: the step for what is known")
-        turn.add(texts.NOTED + (question or texts.MENU_HINT))
+        # said back ("记下了：京东金条、欠款约3万元"), never in a group (no amounts there)
+        heard = "" if ctx.in_group else figures_heard(ctx.found)
+        noted = texts.HEARD.format(figures=heard) if heard else texts.NOTED
+        turn.add(noted + (question or texts.MENU_HINT))
         return session.decision(turn, "told: noted")
     off_topic = understood.top.intent == "fallback" and not understood.in_domain
     short_ack = understood.cues.acknowledgement and (
