@@ -81,6 +81,12 @@ VAGUE = (
     "家门口",
     "催收",
     "催债",
+    "逾期了",
+    "钱的事",
+    "催收的事",
+    "欠钱了",
+    "短信",
+    "银行电话",
 )
 #: short messages the bot may answer, but without confidence
 UNSURE = (
@@ -92,6 +98,11 @@ UNSURE = (
     "家门口",
     "又是催收",
     "外面有人",
+    "能管吗",
+    "欠款",
+    "家里人",
+    "信用卡的事",
+    "有点怕",
 )
 #: door questions that may not get the open-the-door answer confidently today
 DOOR_QUESTIONS = (
