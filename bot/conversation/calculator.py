@@ -361,12 +361,16 @@ def starts_calculation(found: Details, cues: Cues) -> bool:
     return cues.figures_only and (found.months is not None or calculator_only(found))
 
 
-def asks_calculation(found: Details, cues: Cues) -> bool:
+def asks_calculation(found: Details, cues: Cues, known: Details | None = None) -> bool:
     """True when a message asks for a calculation in so many words and gives an amount
     ("我想算一下 本金8万分12期", "帮我算算 欠3万"), or gives an amount and a monthly budget
     and asks how long ("欠六万 我每个月能出两千 要几个月"): whatever topic its words resemble."""
-    if found.amount is None:
+    amount = found.amount if found.amount is not None else (known.amount if known else None)
+    if amount is None:
         return False
+    if found.amount is None:
+        # the amount told before: only a budget and "how long" now ("客户每月能还3000 要多久")
+        return found.budget is not None and (cues.how_long or cues.calculation)
     return cues.calculation or (found.budget is not None and cues.how_long)
 
 

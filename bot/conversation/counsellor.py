@@ -89,10 +89,21 @@ def _assessed(classified: Classification) -> Classification:
 def _topic_of(classified: Classification, floor: float) -> str | None:
     if classified.urgent:
         return classified.urgent[0]
+    skipped = False
     for ranked in classified.ranking:
-        if ranked.intent not in SYSTEM_INTENTS:
-            return ranked.intent if ranked.score >= floor else None
+        if ranked.intent in SYSTEM_INTENTS:
+            continue
+        if ranked.intent == STAFF_TOPIC:
+            # a counsellor's client is the debtor: the staff's own topic is never the
+            # client's, and the client's words ("客户…") are what made it likely
+            skipped = True
+            continue
+        return ranked.intent if skipped or ranked.score >= floor else None
     return None
+
+
+#: the topic of bank staff and collectors asking how to run a visit
+STAFF_TOPIC = "collector_conduct"
 
 
 def _excerpt(sentences: list[str]) -> str:

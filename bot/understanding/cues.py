@@ -294,6 +294,9 @@ _WHAT_NOW = re.compile(
 #: a forward in so many words
 _FORWARD_MARKED = re.compile(
     r"^\s*(?:【转】|\[转\]|转发|转[:：]|帮客户问|替客户问|当事人问|来访者|帮我的客户问)"
+    # a counsellor who says who they are ("您好，我是债务规划师，客户…")
+    r"|^\s*(?:您好|你好|老师好)?[，,。 ]*我是(?:一名|一个|个)?(?:[^，,。 ]{0,6})?"
+    r"(?:债务规划师|规划师|债务顾问|法律援助|法援|社工|律师|调解员|心理咨询师)"
 )
 #: words about a client, said by counsellors and collectors alike
 _CLIENT_WORDS = re.compile(

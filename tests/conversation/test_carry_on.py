@@ -565,3 +565,23 @@ async def test_once_they_left_an_ordinary_question_gets_no_110_line(chat: Chat) 
     await chat.say("警察来了 他们走了")
     text = joined(await chat.say("信用卡逾期会影响征信吗"))
     assert "征信" in text and "110" not in text
+
+
+async def test_a_counsellor_who_says_so_gets_a_brief_about_the_client(chat: Chat) -> None:
+    """ "我是债务规划师，客户…" is a counsellor's case (a brief), never the staff's visit rules;
+    a later budget and "how long" is computed with the case's amount."""
+    text = joined(
+        await chat.say(
+            "您好，我是债务规划师，客户信用卡欠了8万，月收入6000，被催收打到单位了，"
+            "想问单位能不能因此辞退他"
+        )
+    )
+    assert "给顾问的简要" in text and "依规外访" not in text
+    text = joined(await chat.say("客户每月能还3000 要多久还完"))
+    assert "80,000.00元要分几期" in text
+
+
+async def test_a_collector_s_demand_is_not_a_down_payment(chat: Chat) -> None:
+    await chat.say("他们让我扫码先还两千")
+    text = joined(await chat.say("我一个月最多拿出1500 欠了四万 要还多久"))
+    assert "先付" not in text and "40,000.00元要分几期" in text

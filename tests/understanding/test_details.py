@@ -767,3 +767,10 @@ def test_lai_before_a_unit_keeps_the_amount(text: str, amount: float) -> None:
 
 def test_one_month_as_a_period_is_still_read() -> None:
     assert found_in("欠5万 分一个月还")["months"] == 1
+
+
+@pytest.mark.parametrize("text", ["他们让我扫码先还两千", "催收逼我先付5000"])
+def test_a_payment_someone_demands_is_no_down_payment(text: str) -> None:
+    """What a collector demands ("让我先还两千") is not the person's own plan to pay part first
+    (it must never become the first installment of a calculation)."""
+    assert "down_payment" not in found_in(text)

@@ -21,7 +21,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     threshold = ctx.config.classifier.threshold
     turn = ctx.turn()
     if session.active_intent != CALCULATOR_INTENT:
-        if not calculator.asks_calculation(found, understood.cues) and (
+        if not calculator.asks_calculation(found, understood.cues, session.details) and (
             (top is not None and top.score >= threshold)
             or not calculator.starts_calculation(found, understood.cues)
         ):

@@ -309,6 +309,8 @@ _BUDGET_VERB = re.compile(
 _BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
 
 
+#: someone else demands the payment ("他们让我先还两千", "催收逼我先付5000")
+_DEMANDED = re.compile(r"让我|要我|叫我|逼我|要求我|让你|要你|说先|非要")
 _DOWN = re.compile(r"(?:先付|先还|首付|先交|先给|先拿出|首期付)(?:个|了|掉)? ?")
 
 
@@ -524,6 +526,8 @@ def _down_payment(text: str, numbers: list[_Number]) -> tuple[str, float] | None
     """先付10% → ("down_share", 0.1); 首付5000 → ("down_payment", 5000.0)."""
     found: tuple[str, float] | None = None
     for m in _DOWN.finditer(text):
+        if _DEMANDED.search(text[max(0, m.start() - 6) : m.start()]):
+            continue  # "他们让我扫码先还两千": what a collector demands is not the person's plan
         share = _DOWN_SHARE.match(text, m.end())
         if share:
             if share.group("c"):
