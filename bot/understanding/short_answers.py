@@ -220,19 +220,22 @@ _TAIL_ASKS = re.compile(r"[?？吗]|怎么|什么|哪|能不能|可不可以|要
 def read_closing_with_tail(text: str) -> bool:
     """True for "understood" followed by a short tail that asks nothing ("嗯 懂了 我去问问
     客服"): the person is wrapping up, not asking a new question."""
-    short = compact(text).lower()
-    head = _CLOSING_HEAD.match(short) or _CLOSING_PLAN.match(short)
-    if head is None or len(short) > 24:
-        return False
-    return _TAIL_ASKS.search(short[head.end() :]) is None
+    return _closing_tail(text, _CLOSING_HEAD) or _closing_tail(text, _CLOSING_PLAN)
 
 
 def read_closing_plan(text: str) -> bool:
     """True for "okay, then what I will do or did" ("行 我明天带材料去网点"): a closing whose
     tail names a step of a topic without asking about it."""
+    return _closing_tail(text, _CLOSING_PLAN)
+
+
+def _closing_tail(text: str, head_pattern: re.Pattern[str]) -> bool:
+    """``head_pattern`` opens the message, and the short rest asks nothing."""
     short = compact(text).lower()
-    head = _CLOSING_PLAN.match(short)
-    return head is not None and len(short) <= 24 and _TAIL_ASKS.search(short[head.end() :]) is None
+    head = head_pattern.match(short)
+    if head is None or len(short) > 24:
+        return False
+    return _TAIL_ASKS.search(short[head.end() :]) is None
 
 
 _YES_NO_PREFIX = re.compile(

@@ -25,7 +25,6 @@ from bot.understanding.details.money import (
     _down_payment,
     _rate,
     _read_amount,
-    budget_start,
 )
 from bot.understanding.details.numbers import (
     _APPROX_BEFORE,
@@ -122,7 +121,8 @@ def _extract(text: str) -> dict[str, Any]:
             details["amount_approx"] = True
 
     plans: list[_Period] = []
-    per_month = budget_start(text, numbers)  # 一个月顶多还1500: "per month", not one month
+    budget = _budget(text, numbers)  # read once: the amount, and where its words start
+    per_month = None if budget is None else budget[1]  # 一个月顶多还1500: not one month
     for period in _periods(text, numbers):
         if per_month is not None and period.start <= per_month < period.end:
             continue
@@ -148,9 +148,8 @@ def _extract(text: str) -> dict[str, Any]:
     rate = _rate(text, correction)
     if rate is not None:
         details["annual_rate"], details["rate_written"] = rate
-    budget = _budget(text, numbers)
     if budget is not None:
-        details["budget"] = budget
+        details["budget"] = budget[0]
     down = _down_payment(text, numbers)
     if down is not None:
         details[down[0]] = down[1]

@@ -443,20 +443,10 @@ def _rate(text: str, correction: int) -> tuple[float, str] | None:
     return float(annual), f"{word}{written}{assumed}"
 
 
-def _budget(text: str, numbers: list[_Number]) -> float | None:
-    """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan."""
-    found = _budget_read(text, numbers)
-    return None if found is None else found[0]
-
-
-def budget_start(text: str, numbers: list[_Number]) -> int | None:
-    """Where the words that open the monthly budget start ("一个月" of 一个月顶多挤出1500):
-    those words say "per month", they are not a period of one month."""
-    found = _budget_read(text, numbers)
-    return None if found is None else found[1]
-
-
-def _budget_read(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+def _budget(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+    """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan, and
+    where the words that open it start ("一个月" of 一个月顶多挤出1500: those words say "per
+    month", they are not a period of one month)."""
     found = _budget_after_words(text, numbers)
     if found is None and _PER_MONTH.search(text):
         found = _budget_said_once(text, numbers)
