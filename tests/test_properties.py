@@ -441,9 +441,10 @@ def _check_response(runner: Runner, incoming: Incoming, response: Response) -> N
         assert reply.strip(), incoming
     addressed = _is_addressed(runner, incoming)
     if not addressed:
-        # The bot stays out of group talk, except for someone in danger (the numbers) and a
+        # The bot stays out of group talk, except for someone in danger — clear danger, or
+        # possible danger with a warning sign (engine._unaddressed) — with the numbers, and a
         # member who posted a phone, ID or card number (retract it).
-        if response.urgent:
+        if response.urgent or response.tier == "possible":
             assert any(n in response.replies[0] for n in ("110", "12356")), incoming
         elif response.intent != "privacy":
             assert response.replies == [], incoming
