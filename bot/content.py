@@ -414,9 +414,14 @@ def _format_loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path, problems: list[str]) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML was built with it (its wheels are): the same safe
+        # loading, several times faster on the question bank
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except UnicodeDecodeError:
         problems.append(f"{path.name}: the file is not valid UTF-8")
     except yaml.YAMLError as exc:

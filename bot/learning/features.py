@@ -80,10 +80,10 @@ def _sound(text: str) -> str:
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[str, str]:
     """Chinese character → its first toneless pinyin reading (pypinyin's dictionary)."""
-    from pypinyin.constants import PINYIN_DICT
+    from bot.understanding.readings import character_readings
 
     table = {}
-    for code, readings in PINYIN_DICT.items():
+    for code, readings in character_readings().items():
         first = readings.split(",")[0]
         table[chr(code)] = "".join(
             c for c in unicodedata.normalize("NFD", first) if unicodedata.category(c) != "Mn"

@@ -70,7 +70,12 @@ class LinearModel:
         return path
 
     @classmethod
-    def load(cls, directory: Path, name: str) -> LinearModel:
+    def load(
+        cls, directory: Path, name: str, known: dict[str, dict[str, int]] | None = None
+    ) -> LinearModel:
+        """Read a model file. ``known``: vocabularies already read, by their text — a model
+        sharing one reuses its dictionary instead of building another (a second model over
+        the same 200,000 features costs no second dictionary)."""
         path = directory / f"{name}.npz"
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -81,10 +86,15 @@ class LinearModel:
                 meta = json.loads(str(data["meta"]))
         except (OSError, KeyError, ValueError) as exc:
             raise ModelFileError(f"{path}: cannot read the model: {exc}") from exc
-        words = vocab_text.split("\n") if vocab_text else []
-        if weights.shape != (len(words), len(labels)) or bias.shape != (len(labels),):
+        vocabulary = known.get(vocab_text) if known is not None else None
+        if vocabulary is None:
+            words = vocab_text.split("\n") if vocab_text else []
+            vocabulary = {w: i for i, w in enumerate(words)}
+            if known is not None:
+                known[vocab_text] = vocabulary
+        if weights.shape != (len(vocabulary), len(labels)) or bias.shape != (len(labels),):
             raise ModelFileError(f"{path}: the weights do not match the labels and vocabulary")
-        return cls(labels, {w: i for i, w in enumerate(words)}, weights, bias, meta)
+        return cls(labels, vocabulary, weights, bias, meta)
 
 
 class StackedModels:
@@ -97,7 +107,7 @@ class StackedModels:
             raise ValueError("stacked models need one vocabulary")
         self.models = models
         self.vocabulary = first.vocabulary
-        self.weights = np.ascontiguousarray(np.hstack([m.weights for m in models]))
+        self.weights = _side_by_side(models)
         self.bias = np.concatenate([m.bias for m in models])
         bounds = np.cumsum([0] + [len(m.labels) for m in models]).tolist()
         self._slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
@@ -118,20 +128,44 @@ class StackedModels:
         return out
 
 
+def _side_by_side(models: list[LinearModel]) -> np.ndarray:
+    """The models' weight matrices side by side: the matrix they are already views of when
+    :func:`load_models` stacked them (no copy), else a new one."""
+    base = models[0].weights.base
+    if isinstance(base, np.ndarray) and base.flags.c_contiguous and base.ndim == 2:
+        start = base.__array_interface__["data"][0]
+        column = 0
+        for m in models:
+            if m.weights.base is not base or m.weights.__array_interface__["data"][0] != (
+                start + column * base.itemsize
+            ):
+                break
+            column += m.weights.shape[1]
+        else:
+            if column == base.shape[1]:
+                return base
+    return np.ascontiguousarray(np.hstack([m.weights for m in models]))
+
+
 def load_models(directory: Path | None = None) -> dict[str, LinearModel]:
     """Every model in ``directory`` (default: the shipped weights) by name; none is an empty
-    dict (the bot then runs on its built-in naive-Bayes evidence)."""
+    dict (the bot then runs on its built-in naive-Bayes evidence). Models that share one
+    vocabulary share its dictionary, and their weights are views of one matrix side by side
+    (what :class:`StackedModels` scores with), so nothing is held twice."""
     directory = directory or WEIGHTS_DIR
     models: dict[str, LinearModel] = {}
+    known: dict[str, dict[str, int]] = {}
     for name in (TOPIC_MODEL, URGENCY_MODEL):
         if (directory / f"{name}.npz").exists():
-            model = LinearModel.load(directory, name)
-            for other in models.values():  # one vocabulary in memory when they share it
-                if other.vocabulary == model.vocabulary:
-                    model = LinearModel(
-                        model.labels, other.vocabulary, model.weights, model.bias, model.meta
-                    )
-            models[name] = model
+            models[name] = LinearModel.load(directory, name, known)
+    loaded = list(models.values())
+    if len(loaded) > 1 and all(m.vocabulary is loaded[0].vocabulary for m in loaded):
+        stacked = np.hstack([m.weights for m in loaded])
+        bounds = np.cumsum([0] + [len(m.labels) for m in loaded]).tolist()
+        models = {
+            name: LinearModel(m.labels, m.vocabulary, stacked[:, a:b], m.bias, m.meta)
+            for (name, m), (a, b) in zip(models.items(), itertools.pairwise(bounds), strict=True)
+        }
     return models
 
 

@@ -255,13 +255,15 @@ class DirectAnswerSelector:
     ) -> dict[str, tuple[tuple[int, float], ...]]:
         p = self.params
         n = len(self._answers) + 1  # the last class: general messages (the intents' examples)
-        doc_freq: dict[str, list[int]] = defaultdict(lambda: [0] * n)
+        # sparse counts: a feature is seen in a few answers' examples, not in all 480
+        doc_freq: dict[str, dict[int, int]] = defaultdict(dict)
         docs = [0] * n
 
         def add(example: str, index: int) -> None:
             text = classifier.normalizer.normalize(example).text
             for feature in classifier._features(text, classifier.segmenter.cut(text)):
-                doc_freq[feature][index] += 1
+                counts = doc_freq[feature]
+                counts[index] = counts.get(index, 0) + 1
             docs[index] += 1
 
         index = 0
@@ -272,17 +274,16 @@ class DirectAnswerSelector:
                 index += 1
         for features in classifier.example_features:  # read once, by the classifier
             for feature in features:
-                doc_freq[feature][n - 1] += 1
+                counts = doc_freq[feature]
+                counts[n - 1] = counts.get(n - 1, 0) + 1
             docs[n - 1] += 1
         total_docs = sum(docs)
         weights: dict[str, tuple[tuple[int, float], ...]] = {}
         for feature, freqs in doc_freq.items():
-            total = sum(freqs)
+            total = sum(freqs.values())
             factor = p.bigram_factor if feature.startswith("b:") else 1.0
             entries = []
-            for i, df in enumerate(freqs):
-                if df == 0:
-                    continue
+            for i, df in sorted(freqs.items()):
                 inside = (df + p.smoothing) / (docs[i] + 2 * p.smoothing)
                 outside = (total - df + p.smoothing) / (total_docs - docs[i] + 2 * p.smoothing)
                 weight = min(math.log(inside / outside), p.max_weight)

@@ -28,10 +28,10 @@ def is_english(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _syllables() -> frozenset[str]:
     """Every toneless pinyin syllable (from pypinyin's dictionary)."""
-    from pypinyin.constants import PINYIN_DICT
+    from bot.understanding.readings import character_readings
 
     out = set()
-    for readings in PINYIN_DICT.values():
+    for readings in character_readings().values():
         for reading in readings.split(","):
             plain = "".join(
                 c for c in unicodedata.normalize("NFD", reading) if unicodedata.category(c) != "Mn"
