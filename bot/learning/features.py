@@ -63,8 +63,9 @@ def features(text: str, tokens: list[str]) -> list[str]:
         for i in range(len(padded) - 2):
             seen["g" + padded[i : i + 3]] = None
     sound = _sound(text)
-    for i in range(len(sound) - SOUND_GRAM + 1):
-        seen["y" + sound[i : i + SOUND_GRAM]] = None
+    seen.update(
+        dict.fromkeys(["y" + sound[i : i + SOUND_GRAM] for i in range(len(sound) - SOUND_GRAM + 1)])
+    )
     if len(seen) > MAX_FEATURES:
         return list(seen)[:MAX_FEATURES]
     return list(seen)
@@ -73,16 +74,17 @@ def features(text: str, tokens: list[str]) -> list[str]:
 def _sound(text: str) -> str:
     """The message as letters: Chinese characters by their toneless pinyin, Latin letters as
     they are, everything else dropped."""
-    table = _pinyin_table()
-    return "".join(table.get(ch, ch if "a" <= ch <= "z" else "") for ch in text[:MAX_FEATURES])
+    get = _pinyin_table().get
+    return "".join([get(ch, "") for ch in text[:MAX_FEATURES]])
 
 
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[str, str]:
-    """Chinese character → its first toneless pinyin reading (pypinyin's dictionary)."""
+    """Chinese character → its first toneless pinyin reading (pypinyin's dictionary); the
+    Latin letters a–z stand for themselves."""
     from bot.understanding.readings import character_readings
 
-    table = {}
+    table = {letter: letter for letter in "abcdefghijklmnopqrstuvwxyz"}
     for code, readings in character_readings().items():
         first = readings.split(",")[0]
         table[chr(code)] = "".join(

@@ -114,17 +114,17 @@ class StackedModels:
 
     def probabilities(self, features: list[str]) -> list[list[float]]:
         """Each model's class probabilities for one message's features."""
-        get = self.vocabulary.get
-        rows = [i for i in map(get, features) if i is not None]
+        rows = [i for i in map(self.vocabulary.get, features) if i is not None]
         if rows:
-            z = self.bias + self.weights[rows].sum(axis=0, dtype=np.float64) / math.sqrt(len(rows))
+            found = self.weights.take(rows, axis=0)  # faster than fancy indexing with a list
+            z = self.bias + found.sum(axis=0, dtype=np.float64) / math.sqrt(len(rows))
         else:
             z = self.bias
         out = []
         for part in self._slices:
             v = z[part]
             e = np.exp(v - v.max())
-            out.append(list((e / e.sum()).tolist()))
+            out.append((e / e.sum()).tolist())
         return out
 
 
