@@ -8,9 +8,13 @@ import statistics
 import time
 from collections.abc import Callable
 
+#: the issues' targets ("Understanding learned from thousands of messages": classify; "Conversation
+#: as one ordered list of policies": handle() on new messages, 200 µs each)
 TARGETS = {
-    "classify_per_second": 5000,
-    "handle_per_second": 8000,
+    "classify_per_second": 8000,
+    "classify_used_per_second": 15000,
+    "handle_per_second": 5000,
+    "handle_used_per_second": 8000,
     "handle_p99_ms": 2.0,
     "startup_seconds": 1.5,
     "peak_rss_mb": 150,
