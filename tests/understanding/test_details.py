@@ -774,3 +774,35 @@ def test_a_payment_someone_demands_is_no_down_payment(text: str) -> None:
     """What a collector demands ("让我先还两千") is not the person's own plan to pay part first
     (it must never become the first installment of a calculation)."""
     assert "down_payment" not in found_in(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "budget"),
+    [
+        # 多久 / 多少 after a figure are the question, not "more than" (20多个 stays a count)
+        ("欠2万6 每个月能还1300 多久能清", 26_000.0, 1300.0),
+        ("欠3万 每月还2000多少个月能还完", 30_000.0, 2000.0),
+        # the figure before "一个月" is the monthly budget; its 一 counts the month
+        ("那我就按一千五一个月跟安逸花谈两万多大概要多久才能还完", 20_000.0, 1500.0),
+        ("按1500一个月跟他们谈 欠了两万", 20_000.0, 1500.0),
+        ("欠2万 2000一个月 多久还完", 20_000.0, 2000.0),
+    ],
+)
+def test_budget_said_before_or_beside_the_question(text: str, amount: float, budget: float) -> None:
+    found = found_in(text)
+    assert (found["amount"], found["budget"]) == (amount, budget)
+    assert "months" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("逾期十一个月了", "overdue_months", 11),  # 十一 stays eleven
+        ("欠了一万一", "amount", 11_000.0),
+        ("欠了两万一个月了", "amount", 20_000.0),  # owed, not a budget
+    ],
+)
+def test_one_that_belongs_to_the_figure(text: str, key: str, value: float) -> None:
+    found = found_in(text)
+    assert found[key] == value
+    assert "budget" not in found

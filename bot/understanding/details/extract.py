@@ -95,9 +95,18 @@ def _extract(text: str) -> dict[str, Any]:
     numbers = list(_numbers(text, lender_spans + _unreadable_spans(text)))
     correction = _correction_start(text)
 
+    budget = _budget(text, numbers)  # read once: the amount, and where its words start
+    amounts_text = text
+    if budget is not None:
+        # 按一千五一个月跟安逸花谈两万多: the budget's figure is not the debt, and its words
+        # ("一个月") say nothing about the figures after it
+        start, end = min(budget[1], budget[2]), budget[3]
+        amounts_text = text[:start] + "，" * (end - start) + text[end:]
     candidates: list[tuple[_Number, _Amount]] = []
     for num in numbers:
-        amount = _read_amount(text, num)
+        if budget is not None and num.start == budget[2]:
+            continue
+        amount = _read_amount(amounts_text, num)
         if amount is not None and not _negated(text, num.start):
             candidates.append((num, amount))
     corrected = [(n, a) for n, a in candidates if n.start >= correction] if correction else []
@@ -121,7 +130,6 @@ def _extract(text: str) -> dict[str, Any]:
             details["amount_approx"] = True
 
     plans: list[_Period] = []
-    budget = _budget(text, numbers)  # read once: the amount, and where its words start
     per_month = None if budget is None else budget[1]  # 一个月顶多还1500: not one month
     for period in _periods(text, numbers):
         if per_month is not None and period.start <= per_month < period.end:

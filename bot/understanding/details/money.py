@@ -98,13 +98,15 @@ _ID_WORDS = (
 
 #: 3万多, 20几, 1000来块 (a space only before 多/余: "1500 几年" is a figure, then a
 #: question; 来 only before a unit: "拿出1000来还" is 1000, to pay with)
-_APPROX_MID = re.compile(r" ?(多|余)|(来)(?=[个块元万千百岁天次人年月期笔])|(几)")
+#: 多 and 余 after a figure make it approximate (20多, 两万多), except the question words 多久 and
+#: 多少 that may follow it ("每个月能还1300 多久能清")
+_APPROX_MID = re.compile(r" ?(多(?![久少])|余)|(来)(?=[个块元万千百岁天次人年月期笔])|(几)")
 
 
 _MAGNITUDE = re.compile(r" ?(万|w(?![a-z])|千|k(?![a-z])|百|亿)")
 
 
-_APPROX_AFTER = re.compile(r"(多|余|左右|上下)")
+_APPROX_AFTER = re.compile(r"(多(?![久少])|余|左右|上下)")
 
 
 _SECONDARY = re.compile(r"([0-9]{1,4}|[一二两三四五六七八九])(?![0-9]|[.,][0-9])(千|k(?![a-z]))?")
@@ -443,10 +445,11 @@ def _rate(text: str, correction: int) -> tuple[float, str] | None:
     return float(annual), f"{word}{written}{assumed}"
 
 
-def _budget(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
-    """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan, and
-    where the words that open it start ("一个月" of 一个月顶多挤出1500: those words say "per
-    month", they are not a period of one month)."""
+def _budget(text: str, numbers: list[_Number]) -> tuple[float, int, int, int] | None:
+    """每月最多能还1500, 月供最多2000, 一个月只能拿出800 → the monthly budget in yuan, where
+    the words that say it is monthly start ("一个月" of 一个月顶多挤出1500: those words say "per
+    month", they are not a period of one month), where its figure starts and where its words
+    end (that figure and those words say nothing about the debt)."""
     found = _budget_after_words(text, numbers)
     if found is None and _PER_MONTH.search(text):
         found = _budget_said_once(text, numbers)
@@ -462,20 +465,30 @@ _CAN_PAY = re.compile(
     r"(?:最多|顶多|只能|最多能|顶多能)(?:拿出|挤出|还|出|凑|给)?$|(?i:(?:put|pay|afford|spare)\s*$)"
 )
 _A_MONTH_AFTER = re.compile(
-    r"\s*(?:块|元)?\s*(?i:a month|per month|/month|monthly|each month|every month)"
+    r"\s*(?:块|元)?\s*(?:(?i:a month|per month|/month|monthly|each month|every month)"
+    r"|(?P<cn>一个月|每个?月|一月|/月))"
 )
+#: a figure said as owed or borrowed is not what one can pay ("欠两万一个月了")
+_OWED_BEFORE = re.compile(r"(?:欠|借|共|总|合计)[了的]?\s*$")
 
 
-def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int, int, int] | None:
     for num in numbers:
         before = text[max(0, num.start - 8) : num.start]
         words = _CAN_PAY.search(before)
-        if words is None and not _A_MONTH_AFTER.match(text, _amount_end(text, num)):
+        after = _A_MONTH_AFTER.match(text, _amount_end(text, num))
+        if words is None and (after is None or _OWED_BEFORE.search(before)):
             continue
         amount = _read_amount(text, num, any_context=True)
         if amount is not None and amount.value > 0:
-            start = max(0, num.start - 8) + words.start() if words is not None else num.start
-            return float(amount.value.quantize(Decimal("0.01"))), start
+            if words is not None:
+                start = max(0, num.start - 8) + words.start()
+            elif after.group("cn"):  # 按一千五一个月: its 一个月 says "per month"
+                start = after.start("cn")
+            else:
+                start = num.start
+            end = after.end() if after is not None else _amount_end(text, num)
+            return float(amount.value.quantize(Decimal("0.01"))), start, num.start, end
     return None
 
 
@@ -484,8 +497,10 @@ def _amount_end(text: str, num: _Number) -> int:
     return m.end() if m else num.end
 
 
-def _budget_after_words(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
-    found: tuple[float, int] | None = None
+def _budget_after_words(
+    text: str, numbers: list[_Number]
+) -> tuple[float, int, int, int] | None:
+    found: tuple[float, int, int, int] | None = None
     for num in numbers:
         window = text[max(0, num.start - 12) : num.start]
         starts = list(_BUDGET_START.finditer(window))
@@ -508,6 +523,8 @@ def _budget_after_words(text: str, numbers: list[_Number]) -> tuple[float, int] 
             found = (
                 float(amount.value.quantize(Decimal("0.01"))),
                 max(0, num.start - 12) + start.start(),
+                num.start,
+                _amount_end(text, num),
             )
     return found
 

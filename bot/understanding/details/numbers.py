@@ -123,6 +123,10 @@ class _Number:
     approx: bool
 
 
+#: what "一" may count right after a figure in Chinese numerals ("两千一个月", "三万一次")
+_ONE_COUNTS = frozenset("个次家年天月周期笔")
+
+
 def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
     """Every number in ``text`` that does not lie inside a ``skip`` span (lender names)."""
     for m in _NUMBER.finditer(text):
@@ -142,6 +146,13 @@ def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
             yield _Number(start, end, value, True, False, grouped, False)
             continue
         run = m.group("cn")
+        if (
+            len(run) > 2
+            and run.endswith("一")
+            and text[end : end + 1] in _ONE_COUNTS
+            and any(c in "百千万亿" for c in run[:-1])
+        ):
+            run, end = run[:-1], end - 1  # 一千五一个月: the 一 counts the month (not 1,501)
         parsed = cn_to_number(run)
         if parsed is None:
             continue
