@@ -39,11 +39,13 @@ from bot.conversation.policies import (
     fraud_report,
     in_topic,
     monthly,
+    owed,
     news,
     paper,
     pending,
     reassure,
     repair,
+    spare,
     told_news,
     topics,
     urgency,
@@ -67,6 +69,8 @@ POLICIES: tuple[Policy, ...] = (
     what_now.POLICY,
     closing.POLICY,
     amounts.POLICY,
+    owed.POLICY,
+    spare.POLICY,
     pending.POLICY,
     told_news.POLICY,
     monthly.POLICY,
@@ -124,19 +128,21 @@ class Dialogue:
         6. ``what_now``: "那我该怎么办", "怎么查" inside a topic;
         7. ``closing``: "好的明白了", "谢谢", "thx";
         8. ``amounts``: a figure that cannot be taken ("1e308元", "-5000元");
-        9. ``pending``: the answer to the bot's open question;
-        10. ``told_news``: a paper to sign or money handed over, told and not asked about;
-        11. ``monthly``: "每月大概还多少" when the amount is known;
-        12. ``paper``: "这封信是真的吗" after a photo of a paper: what it showed, how to verify;
-        13. ``direct``: a specific question's direct answer;
-        14. ``news``: news about the situation (paid, a paper, let in, the police, gone);
-        15. ``calculation``: new figures for a calculation;
-        16. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
-        17. ``topics``: the best topic, a clear leader with a check, a question between close
+        9. ``owed``: "所以我总共欠多少来着", "加起来多少": each debt told and the total;
+        10. ``spare``: what is left of a month's income after the costs named;
+        11. ``pending``: the answer to the bot's open question;
+        12. ``told_news``: a paper to sign or money handed over, told and not asked about;
+        13. ``monthly``: "每月大概还多少" when the amount is known;
+        14. ``paper``: "这封信是真的吗" after a photo of a paper: what it showed, how to verify;
+        15. ``direct``: a specific question's direct answer;
+        16. ``news``: news about the situation (paid, a paper, let in, the police, gone);
+        17. ``calculation``: new figures for a calculation;
+        18. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
+        19. ``topics``: the best topic, a clear leader with a check, a question between close
             ones, a system reply, the menu for a bare domain word;
-        18. ``in_topic``: inside a topic, the point of the answer just given, the closest
+        20. ``in_topic``: inside a topic, the point of the answer just given, the closest
             answer, "noted", venting, "not understood" with a concrete question back;
-        19. ``fallback``: one polite scope line.
+        21. ``fallback``: one polite scope line.
 
         Then the output (bot/conversation/output.py): inside a crisis an ordinary answer keeps
         the numbers in view; a block already sent is not sent again word for word; a group

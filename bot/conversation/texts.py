@@ -257,3 +257,20 @@ PAPER_VERIFY = (
 )
 PAPER_NO_PAYING = "核实之前，一分钱都别转给个人或扫对方的码。"
 PAPER_DEADLINE = "上面写的期限（{deadline}）是对方定的，核实清楚再谈，不用被它催着付钱。"
+
+#: what is owed, from the figures the person told (policies/owed.py)
+OWED_DEBTS = "按你说的：{listing}；合计{total}。"
+OWED_ONE = "按你说的：{lender}欠款{about}{amount}。"
+OWED_NEXT = (
+    "这是你告诉我的数，以对方账单或App里的明细为准。想算每月还多少、要多久，告诉我每月最多能还多少。"
+)
+
+#: what is left of a month's income after the costs named (policies/spare.py)
+SPARE = (
+    "按你说的：每月收入{income}，减去你说的固定开销{expenses}，剩约{spare}。"
+    "别把剩下的全拿去还：留出看病和应急的钱，跟对方谈时报一个连着几个月都还得上的月供。"
+)
+SPARE_HOW_LONG = (
+    "如果每月{spare}全用来还、不算利息，{amount}大约要{months}个月；"
+    "想按别的数算，告诉我每月还多少。"
+)

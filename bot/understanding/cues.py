@@ -178,6 +178,12 @@ class Cues:
         return _HOW_LONG.search(self.text.lower()) is not None
 
     @once
+    def asks_total(self) -> bool:
+        """Asks what is owed in all, or what was said before ("所以我总共欠多少来着",
+        "加起来多少", "how much do I owe in total"): the figures told answer it."""
+        return _ASKS_TOTAL.search(self.text.lower()) is not None
+
+    @once
     def figures_only(self) -> bool:
         """Little but figures and correction words ("欠3.5万", "不对，是4万", "那分36期呢")."""
         text = self.text
@@ -294,9 +300,15 @@ _WHAT_NOW = re.compile(
 #: a forward in so many words
 _FORWARD_MARKED = re.compile(
     r"^\s*(?:【转】|\[转\]|转发|转[:：]|帮客户问|替客户问|当事人问|来访者|帮我的客户问)"
-    # a counsellor who says who they are ("您好，我是债务规划师，客户…")
-    r"|^\s*(?:您好|你好|老师好)?[，,。 ]*我是(?:一名|一个|个)?(?:[^，,。 ]{0,6})?"
-    r"(?:债务规划师|规划师|债务顾问|法律援助|法援|社工|律师|调解员|心理咨询师)"
+    # a counsellor who says who they are ("您好，我是债务规划师，客户…", "我是做个人债务规划
+    # 的，帮一位客户转问", "我是社区的债务咨询counsellor")
+    r"|^\s*(?:您好|你好|老师好)?[，,。 ]*我是(?:一名|一个|个)?(?:[^，,。 ]{0,8})?"
+    r"(?:债务规划|规划师|债务顾问|债务咨询|法律援助|法援|社工|律师|调解员|心理咨询师"
+    r"|counsell?or|social worker)"
+    # on duty at a legal-aid desk ("法援中心值班，当事人…")
+    r"|^\s*(?:[^，,。 ]{0,4})?(?:法援|法律援助)(?:中心|站|工作站)(?:值班|的?工作人员|这边|的?老师)"
+    # asking on behalf of a client in so many words ("帮一位客户转问", "替一位阿姨问")
+    r"|^[^。？?]{0,30}(?:帮|替|代)(?:一位|一个|我的)?(?:客户|当事人|来访者)(?:转)?问"
 )
 #: words about a client, said by counsellors and collectors alike
 _CLIENT_WORDS = re.compile(
@@ -338,6 +350,12 @@ _CALC_ASK = re.compile(
     r"|(?:要|得|分)(?:几|多少)期"
 )
 #: how long, how many periods
+_ASKS_TOTAL = re.compile(
+    r"(?:总共|一共|加起来|加一起|合计|总计|统共|加在一起|算下来)(?:是|有)?(?:欠|借)?(?:了|的)?(?:多少|几)"
+    r"|(?:欠|借)了?(?:多少|几)[^，。！？,.!?]{0,3}来着"
+    r"|(?:刚才|之前|前面|上面)(?:说|讲)的?[^，。！？,.!?]{0,6}(?:多少|几)"
+    r"|how much (?:do|did) i owe (?:in )?(?:total|altogether|all)|(?:what|how much)[^.?!]{0,20}in total"
+)
 _HOW_LONG = re.compile(
     r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long|how many (?:months|years)"
 )

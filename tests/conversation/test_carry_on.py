@@ -585,3 +585,19 @@ async def test_a_collector_s_demand_is_not_a_down_payment(chat: Chat) -> None:
     await chat.say("他们让我扫码先还两千")
     text = joined(await chat.say("我一个月最多拿出1500 欠了四万 要还多久"))
     assert "先付" not in text and "40,000.00元要分几期" in text
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "您好，我是做个人债务规划的，帮一位客户转问：“工行信用卡逾期七个月，本金四万二左右，"
+        "催收员说再不还就按恶意透支报案。”想请教从法律上怎么跟她解释。",
+        "我是社区的债务咨询counsellor，替一位阿姨问：“老伴走了，留下两张信用卡欠款，银行让我还，我得还吗？”",
+        "法援中心值班，当事人信用卡被起诉了，催收说不还就要让他坐牢，这种说法对吗",
+    ],
+)
+async def test_counsellors_say_who_they_are_in_many_ways(chat: Chat, said: str) -> None:
+    """A counsellor or a legal-aid worker introducing themselves in their own words gets the
+    counsellor's brief, not the debtor's steps or the staff's visit rules."""
+    text = joined(await chat.say(said))
+    assert "给顾问的简要" in text and "依规外访" not in text

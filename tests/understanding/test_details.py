@@ -806,3 +806,30 @@ def test_one_that_belongs_to_the_figure(text: str, key: str, value: float) -> No
     found = found_in(text)
     assert found[key] == value
     assert "budget" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "income", "expenses"),
+    [
+        ("工资5500 房租1500 吃饭通勤1200 我每个月到底能拿出多少来还", 5500.0, 2700.0),
+        ("我现在每个月工资六千五房贷要三千孩子奶粉尿布一千", 6500.0, 4000.0),
+    ],
+)
+def test_income_and_costs_are_not_the_debt(text: str, income: float, expenses: float) -> None:
+    found = found_in(text)
+    assert (found["income"], found["expenses"]) == (income, expenses)
+    assert "amount" not in found
+
+
+def test_income_alone_is_no_earnings_reading() -> None:
+    assert "income" not in found_in("每月工资5000")
+
+
+def test_one_of_several_debts_corrected() -> None:
+    debts = extract_details("借呗2.3万 花呗6千 美团1.1万")
+    corrected = debts.merged(extract_details("不对，美团是1.6万不是1.1万"))
+    assert corrected.debts == (("借呗", 23000.0), ("花呗", 6000.0), ("美团", 16000.0))
+    assert corrected.amount == 45000.0
+    assert corrected.lenders == ("借呗", "花呗", "美团")
+    # a new amount with no lender of the list still replaces the list
+    assert debts.merged(extract_details("欠了5万")).debts is None

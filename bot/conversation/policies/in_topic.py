@@ -59,6 +59,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             return session.decision(turn, "told: the step for what is known")
         # said back ("记下了：京东金条、欠款约3万元"), never in a group (no amounts there)
         heard = "" if ctx.in_group else figures_heard(ctx.found)
+        debts = session.details.debts
+        if heard and debts and ctx.found.lender in {name for name, _ in debts}:
+            # one of several debts corrected: the total follows
+            total = sum(value for _, value in debts)
+            heard += f"，{len(debts)}笔合计{total:,.0f}元"
         noted = texts.HEARD.format(figures=heard) if heard else texts.NOTED
         turn.add(noted + (question or texts.MENU_HINT))
         return session.decision(turn, "told: noted")

@@ -23,6 +23,7 @@ from bot.understanding.details.money import (
     _budget,
     _debts,
     _down_payment,
+    _income_and_expenses,
     _rate,
     _read_amount,
 )
@@ -102,9 +103,14 @@ def _extract(text: str) -> dict[str, Any]:
         # ("一个月") say nothing about the figures after it
         start, end = min(budget[1], budget[2]), budget[3]
         amounts_text = text[:start] + "，" * (end - start) + text[end:]
+    earnings = _income_and_expenses(text, numbers)
+    not_owed = {budget[2]} if budget is not None else set()
+    if earnings is not None:
+        details["income"], details["expenses"], spent = earnings
+        not_owed |= spent  # 工资5500 房租1500: what one earns and spends is not the debt
     candidates: list[tuple[_Number, _Amount]] = []
     for num in numbers:
-        if budget is not None and num.start == budget[2]:
+        if num.start in not_owed:
             continue
         amount = _read_amount(amounts_text, num)
         if amount is not None and not _negated(text, num.start):

@@ -58,6 +58,10 @@ class Details:
     #: a down payment before the installments: in yuan (先付5000) or as a share (先付10% → 0.1)
     down_payment: float | None = field(default=None, metadata=PRIVATE)
     down_share: float | None = field(default=None, metadata=PRIVATE)
+    #: a month's income and the month's fixed costs named with it ("工资5500 房租1500
+    #: 吃饭通勤1200": 5500.0 and 2700.0): what is left is what could go to the debts
+    income: float | None = field(default=None, metadata=PRIVATE)
+    expenses: float | None = field(default=None, metadata=PRIVATE)
     #: the repayment convention asked for: 等额本息, 等额本金 or 免息分期
     convention: Convention | None = None
     #: the kind of lender (:func:`lender_type`): bank_card, bank_loan, licensed_online,
@@ -85,6 +89,18 @@ class Details:
         found = {name: value for name in _NAMES if (value := getattr(new, name)) is not None}
         if not found:
             return self
+        if self.debts and new.debts is None and new.amount is not None and new.lender:
+            names = [name for name, _ in self.debts]
+            if new.lender in names:
+                # 不对，美团是1.6万不是1.1万: that debt changes, the others and the total follow
+                debts = tuple(
+                    (name, new.amount if name == new.lender else value)
+                    for name, value in self.debts
+                )
+                found["debts"] = debts
+                found["amount"] = float(sum(value for _, value in debts))
+                for key in ("lender", "lender_type", "amount_approx"):
+                    found.pop(key, None)
         changes: dict[str, Any] = {}
         for key, dependent in _QUALIFIERS.items():
             if key in found:
@@ -192,6 +208,8 @@ _FIELD_TYPES: dict[str, type] = {
     "rate_written": str,
     "debts": list,
     "budget": float,
+    "income": float,
+    "expenses": float,
     "down_payment": float,
     "down_share": float,
     "convention": Convention,

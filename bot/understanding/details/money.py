@@ -552,3 +552,49 @@ def _down_payment(text: str, numbers: list[_Number]) -> tuple[str, float] | None
                     found = ("down_payment", float(amount.value.quantize(Decimal("0.01"))))
                 break
     return found
+
+
+#: the words before a month's income ("工资5500", "到手六千五", "做家教还能挣800")
+_INCOME_WORDS = re.compile(r"(?:工资|收入|月薪|薪水|到手|挣|赚)(?:是|有|大概|差不多|才|就|只有|能|了)?$")
+#: the words before a month's fixed cost ("房租1500", "吃饭通勤1200", "奶粉尿布一千")
+_EXPENSE_WORDS = re.compile(
+    r"(?:房租|租金|房贷|车贷|吃饭|伙食|饭钱|生活费|通勤|交通|水电|话费|奶粉|尿布|学费|养老|开销|花销|花费|日常)"
+    r"(?:费)?(?:要|得|大概|差不多|是|加起来|一共)?$"
+)
+
+
+def _income_and_expenses(
+    text: str, numbers: list[_Number]
+) -> tuple[float, float, frozenset[int]] | None:
+    """工资5500 房租1500 吃饭通勤1200 → (5500.0, 2700.0, where those figures start): a month's
+    income and the costs named with it, when both are said (one alone says nothing about what
+    is left). Those figures are not the debt."""
+    starts: set[int] = set()
+    income = Decimal(0)
+    expenses = Decimal(0)
+    found_income = found_expense = False
+    for num in numbers:
+        before = text[max(0, num.start - 8) : num.start].rstrip()
+        if _EXPENSE_WORDS.search(before):
+            kind = "expense"
+        elif _INCOME_WORDS.search(before):
+            kind = "income"
+        else:
+            continue
+        amount = _read_amount(text, num, any_context=True)
+        if amount is None or amount.value <= 0:
+            continue
+        starts.add(num.start)
+        if kind == "income":
+            income += amount.value
+            found_income = True
+        else:
+            expenses += amount.value
+            found_expense = True
+    if not (found_income and found_expense):
+        return None
+    return (
+        float(income.quantize(Decimal("0.01"))),
+        float(expenses.quantize(Decimal("0.01"))),
+        frozenset(starts),
+    )

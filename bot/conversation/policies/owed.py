@@ -1,0 +1,50 @@
+""" "所以我总共欠多少来着", "建行3.8万 农行2.2万 … 加起来多少": what is owed, from the figures the
+person told (each debt by name and the total), never a topic block. Not in a group: amounts are
+not repeated there."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.conversation import calculator, texts
+from bot.conversation.actions import CALCULATOR_INTENT
+from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+
+_NOT_ASKED = Decline("no question about the total")
+_IN_A_GROUP = Decline("amounts are not repeated in a group")
+_NOTHING_TOLD = Decline("no amount told yet")
+_A_CALCULATION = Decline("a calculation asked: the calculator lists the debts")
+
+
+def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    cues = ctx.understood.cues
+    if not cues.asks_total:
+        return _NOT_ASKED
+    if ctx.in_group:
+        return _IN_A_GROUP
+    details = session.details
+    if details.amount is None or details.amount <= 0:
+        return _NOTHING_TOLD
+    if calculator.asks_calculation(ctx.found, cues, ctx.before):
+        return _A_CALCULATION
+    turn = ctx.turn()
+    if details.debts:
+        listing = "；".join(
+            f"{name} {calculator.money(Decimal(str(value)))}" for name, value in details.debts
+        )
+        total = sum((Decimal(str(value)) for _, value in details.debts), Decimal(0))
+        turn.add(texts.OWED_DEBTS.format(listing=listing, total=calculator.money(total)))
+    else:
+        about = "约" if details.amount_approx else ""
+        lender = f"{details.lender}" if details.lender else ""
+        turn.add(
+            texts.OWED_ONE.format(
+                lender=lender, about=about, amount=calculator.money(Decimal(str(details.amount)))
+            )
+        )
+    turn.add(texts.OWED_NEXT)
+    turn.intent = session.active_intent or CALCULATOR_INTENT
+    return session.decision(turn, "the figures told, said back")
+
+
+POLICY = Policy("owed", _decide)
