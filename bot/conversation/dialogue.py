@@ -138,8 +138,8 @@ class Dialogue:
         16. ``news``: news about the situation (paid, a paper, let in, the police, gone);
         17. ``calculation``: new figures for a calculation;
         18. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
-        19. ``topics``: the best topic, a clear leader with a check, a question between close
-            ones, a system reply, the menu for a bare domain word;
+        19. ``topics``: the best topic, a clear leader with a check, the likelier of close
+            ones with the others offered, a system reply, the menu for a bare domain word;
         20. ``in_topic``: inside a topic, the point of the answer just given, the closest
             answer, "noted", venting, "not understood" with a concrete question back;
         21. ``fallback``: one polite scope line.

@@ -274,3 +274,6 @@ SPARE_HOW_LONG = (
     "如果每月{spare}全用来还、不算利息，{amount}大约要{months}个月；"
     "想按别的数算，告诉我每月还多少。"
 )
+
+#: after the likelier of close readings: the others, offered in one line (policies/topics.py)
+ALSO_ABOUT = "如果你想问的是{titles}，直接告诉我。"

@@ -79,8 +79,25 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
                 # after the warm lines of possible danger, never a menu: the likelier topic
                 _answer_best(ctx, leader, topics, session, turn)
                 return session.decision(turn, f"possible danger, the likelier topic: {scores()}")
-            act.clarify(close, session, turn)
-            return session.decision(turn, f"close candidates: {scores()}")
+            # close readings: never a menu as the whole reply. The likelier topic is answered
+            # (with the second's short steps when it is nearly as likely), and the others
+            # are offered in one line. A message the urgency policy found calm is not
+            # answered with an urgent topic's advice on a reading this unsure
+            first = next((r for r in close if not act.specs[r.intent].urgent), leader)
+            others = [first, *(r for r in topics if r.intent != first.intent)]
+            _answer_best(ctx, first, others, session, turn)
+            given = "\n".join(turn.replies)
+            rest = [
+                r
+                for r in close
+                if r.intent != first.intent
+                and not act.specs[r.intent].urgent
+                and act.specs[r.intent].advice.short.strip() not in given
+            ]
+            if rest:
+                titles = "、".join(f"“{act.specs[r.intent].title}”" for r in rest)
+                turn.add(texts.ALSO_ABOUT.format(titles=titles))
+            return session.decision(turn, f"close candidates, the likelier first: {scores()}")
     if understood.in_domain and len(understood.cues.compact) <= 4 and not session.active_intent:
         turn.add(texts.WHICH_ASPECT)  # a bare "银行", "催收": every topic, by number
         act.menu(session, turn)
