@@ -37,7 +37,7 @@ from tests.harness import memory_config
 
 HERE = Path(__file__).resolve().parent / "journeys"
 #: held-out folders under journeys/, reported as ``<folder>/<file>``
-HOLDOUT_DIRS = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
+HOLDOUT_DIRS = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
 ROOT = HERE.parent.parent.parent
 
 #: the fallback apology, as intents/fallback.yaml words it (short and long forms)
