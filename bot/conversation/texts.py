@@ -277,3 +277,7 @@ SPARE_HOW_LONG = (
 
 #: after the likelier of close readings: the others, offered in one line (policies/topics.py)
 ALSO_ABOUT = "如果你想问的是{titles}，直接告诉我。"
+SPARE_ASK_COSTS = (
+    "每月收入{income}，还要先减去房租、吃饭、交通这些固定开销，剩下的才是能拿来还的。"
+    "你每月固定要花多少？说一下，我帮你算。"
+)

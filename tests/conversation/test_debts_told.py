@@ -53,3 +53,16 @@ async def test_no_amounts_repeated_in_a_group(engine) -> None:  # type: ignore[n
     await group.say(f"@助手 {FIVE}")
     text = await group.text("@助手 所以我总共欠多少来着")
     assert "64,000" not in text and "23,000" not in text
+
+
+async def test_costs_told_after_the_income_and_one_corrected(chat: Chat) -> None:
+    await chat.say("他一个月挣四千")
+    text = await chat.text("他说租房八百吃饭一千二 别的没啥")
+    assert "剩约2,000.00元" in text
+    text = await chat.text("等下 我算错了 房租其实是1000")
+    assert "剩约1,800.00元" in text
+
+
+async def test_an_income_with_how_much_asks_for_the_costs(chat: Chat) -> None:
+    text = await chat.text("我一个月工资五千 每个月能还多少合适")
+    assert "开销" in text or "开支" in text

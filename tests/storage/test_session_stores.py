@@ -146,6 +146,8 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
             rate_written="日息万分之五",
             debts=(("借呗", 8000.25), ("花呗", 4000.25)),
             budget=1500.0,
+            income=5500.25,
+            costs=(("房租", 1500.25), ("吃饭", 1200.0)),
             down_payment=500.0,
             down_share=0.1,
             convention="等额本金",
@@ -208,6 +210,7 @@ def test_full_session_sets_every_detail() -> None:
         Details(annual_rate=0.12, rate_written="月息1分"),
         Details(debts=(("招商银行", 20000.0), ("平安银行", 18000.5)), amount=38000.5),
         Details(budget=1500.0),
+        Details(income=5500.0, costs=(("房租", 1500.0), ("吃饭", 1200.5))),
         Details(down_payment=5000.0),
         Details(down_share=0.1),
         Details(convention="免息分期"),
@@ -220,6 +223,7 @@ def test_full_session_sets_every_detail() -> None:
         "monthly-rate",
         "debts",
         "budget",
+        "income-and-costs",
         "down-payment",
         "down-share",
         "convention",
@@ -233,8 +237,8 @@ async def test_each_calculator_detail_survives_a_store(store: Sessions, details:
     await store.put(session)
     got = await store.get("web:calc")
     assert got is not None and got.details == details
-    if details.debts:  # tuples of (str, float) again, not lists
-        assert all(isinstance(pair, tuple) for pair in got.details.debts or ())
+    for pairs in (got.details.debts, got.details.costs):  # tuples of (str, float), not lists
+        assert all(isinstance(pair, tuple) for pair in pairs or ())
 
 
 @pytest.mark.parametrize(

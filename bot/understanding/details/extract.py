@@ -23,7 +23,7 @@ from bot.understanding.details.money import (
     _budget,
     _debts,
     _down_payment,
-    _income_and_expenses,
+    _income_and_costs,
     _rate,
     _read_amount,
 )
@@ -63,8 +63,9 @@ def extract_details(text: str) -> Details:
         return EMPTY
     if "lenders" in found:
         found["lenders"] = tuple(found["lenders"])
-    if "debts" in found:
-        found["debts"] = tuple(found["debts"])
+    for key in ("debts", "costs"):
+        if key in found:
+            found[key] = tuple(found[key])
     return Details(**found)
 
 
@@ -103,11 +104,13 @@ def _extract(text: str) -> dict[str, Any]:
         # ("一个月") say nothing about the figures after it
         start, end = min(budget[1], budget[2]), budget[3]
         amounts_text = text[:start] + "，" * (end - start) + text[end:]
-    earnings = _income_and_expenses(text, numbers)
-    not_owed = {budget[2]} if budget is not None else set()
-    if earnings is not None:
-        details["income"], details["expenses"], spent = earnings
-        not_owed |= spent  # 工资5500 房租1500: what one earns and spends is not the debt
+    income, costs, spent = _income_and_costs(text, numbers)
+    if income is not None:
+        details["income"] = income
+    if costs:
+        details["costs"] = costs
+    # 工资5500 房租1500: what one earns and spends is not the debt, nor is the budget
+    not_owed = set(spent) | ({budget[2]} if budget is not None else set())
     candidates: list[tuple[_Number, _Amount]] = []
     for num in numbers:
         if num.start in not_owed:

@@ -58,10 +58,10 @@ class Details:
     #: a down payment before the installments: in yuan (先付5000) or as a share (先付10% → 0.1)
     down_payment: float | None = field(default=None, metadata=PRIVATE)
     down_share: float | None = field(default=None, metadata=PRIVATE)
-    #: a month's income and the month's fixed costs named with it ("工资5500 房租1500
-    #: 吃饭通勤1200": 5500.0 and 2700.0): what is left is what could go to the debts
+    #: a month's income ("工资5500", "salary 9500") and its fixed costs by name ("房租1500
+    #: 吃饭通勤1200" → (("房租", 1500.0), ("通勤", 1200.0))): what is left could go to the debts
     income: float | None = field(default=None, metadata=PRIVATE)
-    expenses: float | None = field(default=None, metadata=PRIVATE)
+    costs: tuple[tuple[str, float], ...] | None = field(default=None, metadata=PRIVATE)
     #: the repayment convention asked for: 等额本息, 等额本金 or 免息分期
     convention: Convention | None = None
     #: the kind of lender (:func:`lender_type`): bank_card, bank_loan, licensed_online,
@@ -79,6 +79,14 @@ class Details:
     def __bool__(self) -> bool:
         return any(getattr(self, name) is not None for name in _NAMES)
 
+    @property
+    def spare(self) -> float | None:
+        """What is left of the month's income after the costs named (None unless both are
+        known)."""
+        if self.income is None or not self.costs:
+            return None
+        return self.income - sum(value for _, value in self.costs)
+
     def known(self, *names: str) -> bool:
         """True when every detail in ``names`` is known."""
         return all(getattr(self, name) is not None for name in names)
@@ -89,6 +97,11 @@ class Details:
         found = {name: value for name in _NAMES if (value := getattr(new, name)) is not None}
         if not found:
             return self
+        if self.costs and new.costs:
+            # 房租其实是2100: that cost changes, the others stay; a new one is added
+            merged = dict(self.costs)
+            merged.update(dict(new.costs))
+            found["costs"] = tuple(merged.items())
         if self.debts and new.debts is None and new.amount is not None and new.lender:
             names = [name for name, _ in self.debts]
             if new.lender in names:
@@ -209,7 +222,7 @@ _FIELD_TYPES: dict[str, type] = {
     "debts": list,
     "budget": float,
     "income": float,
-    "expenses": float,
+    "costs": list,
     "down_payment": float,
     "down_share": float,
     "convention": Convention,

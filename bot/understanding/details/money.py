@@ -554,47 +554,71 @@ def _down_payment(text: str, numbers: list[_Number]) -> tuple[str, float] | None
     return found
 
 
-#: the words before a month's income ("工资5500", "到手六千五", "做家教还能挣800")
-_INCOME_WORDS = re.compile(r"(?:工资|收入|月薪|薪水|到手|挣|赚)(?:是|有|大概|差不多|才|就|只有|能|了)?$")
-#: the words before a month's fixed cost ("房租1500", "吃饭通勤1200", "奶粉尿布一千")
-_EXPENSE_WORDS = re.compile(
-    r"(?:房租|租金|房贷|车贷|吃饭|伙食|饭钱|生活费|通勤|交通|水电|话费|奶粉|尿布|学费|养老|开销|花销|花费|日常)"
-    r"(?:费)?(?:要|得|大概|差不多|是|加起来|一共)?$"
+#: the words before a month's income ("工资5500", "到手六千五", "做家教还能挣800", "salary 9500")
+_INCOME_WORDS = re.compile(
+    r"(?:工资|收入|月薪|薪水|到手|挣|赚|(?i:salary|income|take[- ]home|i earn|i make|earn|wage)s?)"
+    r"(?:是|有|大概|差不多|才|就|只有|能|了|也就)?\s*[:：]?\s*$"
+)
+#: the words before a month's fixed cost ("房租1500", "吃饭通勤1200", "奶粉尿布一千", "rent 3000")
+_COST_WORDS = re.compile(
+    r"(?P<name>房租|租金|租房|房贷|车贷|吃饭|伙食|饭钱|生活费|通勤|交通|水电|话费|奶粉|尿布|学费|养老"
+    r"|开销|花销|花费|保险|电瓶租金|其他|其它|其余|杂费|(?i:rent|food|groceries|commute|transport"
+    r"|insurance|utilities|bills|misc|other|phone|tuition|childcare))"
+    r"(?:费)?(?:其实)?(?:要|得|大概|差不多|是|加起来|一共|花)?\s*[:：]?\s*$"
 )
 
 
-def _income_and_expenses(
+#: one name per cost, so a correction finds it ("租房八百" then "房租其实是1000")
+_COST_NAMES = {
+    "租金": "房租", "租房": "房租", "rent": "房租",
+    "伙食": "吃饭", "饭钱": "吃饭", "food": "吃饭", "groceries": "吃饭",
+    "通勤": "交通", "commute": "交通", "transport": "交通",
+    "insurance": "保险", "utilities": "水电", "bills": "水电", "phone": "话费",
+    "tuition": "学费", "childcare": "奶粉", "尿布": "奶粉",
+    "其它": "其他", "其余": "其他", "杂费": "其他", "misc": "其他", "other": "其他",
+    "开销": "其他", "花销": "其他", "花费": "其他",
+}
+#: a month's figure said without "工资" ("一个月大概五千五"): the income, beside costs
+_MONTH_BRINGS = re.compile(r"(?:一个月|每个?月|月入|a month)(?:大概|差不多|能有|有|就|才|也就)?\s*$")
+
+
+def _income_and_costs(
     text: str, numbers: list[_Number]
-) -> tuple[float, float, frozenset[int]] | None:
-    """工资5500 房租1500 吃饭通勤1200 → (5500.0, 2700.0, where those figures start): a month's
-    income and the costs named with it, when both are said (one alone says nothing about what
-    is left). Those figures are not the debt."""
+) -> tuple[float | None, tuple[tuple[str, float], ...], frozenset[int]]:
+    """工资5500 房租1500 吃饭通勤1200 → (5500.0, (("房租", 1500.0), ("通勤", 1200.0)), where those
+    figures start): a month's income and its costs by name, each as said (a correction of one,
+    "房租其实是2100", is a cost too). Those figures are never the debt."""
     starts: set[int] = set()
-    income = Decimal(0)
-    expenses = Decimal(0)
-    found_income = found_expense = False
+    income: Decimal | None = None
+    costs: dict[str, Decimal] = {}
     for num in numbers:
-        before = text[max(0, num.start - 8) : num.start].rstrip()
-        if _EXPENSE_WORDS.search(before):
-            kind = "expense"
-        elif _INCOME_WORDS.search(before):
-            kind = "income"
-        else:
+        before = text[max(0, num.start - 10) : num.start]
+        cost = _COST_WORDS.search(before)
+        earned = None if cost else _INCOME_WORDS.search(before)
+        if cost is None and earned is None:
             continue
         amount = _read_amount(text, num, any_context=True)
         if amount is None or amount.value <= 0:
             continue
         starts.add(num.start)
-        if kind == "income":
-            income += amount.value
-            found_income = True
+        if cost is not None:
+            name = cost.group("name").lower()
+            name = _COST_NAMES.get(name, name)
+            costs[name] = costs.get(name, Decimal(0)) + amount.value
         else:
-            expenses += amount.value
-            found_expense = True
-    if not (found_income and found_expense):
-        return None
+            income = (income or Decimal(0)) + amount.value
+    if income is None and costs:
+        # beside the costs, "一个月大概五千五" is what a month brings in
+        for num in numbers:
+            if num.start in starts or not _MONTH_BRINGS.search(text[max(0, num.start - 8) : num.start]):
+                continue
+            amount = _read_amount(text, num, any_context=True)
+            if amount is not None and amount.value > 0:
+                income = amount.value
+                starts.add(num.start)
+                break
     return (
-        float(income.quantize(Decimal("0.01"))),
-        float(expenses.quantize(Decimal("0.01"))),
+        float(income.quantize(Decimal("0.01"))) if income is not None else None,
+        tuple((name, float(value.quantize(Decimal("0.01")))) for name, value in costs.items()),
         frozenset(starts),
     )
