@@ -840,3 +840,26 @@ def test_one_of_several_debts_corrected() -> None:
     assert corrected.lenders == ("借呗", "花呗", "美团")
     # a new amount with no lender of the list still replaces the list
     assert debts.merged(extract_details("欠了5万")).debts is None
+
+
+@pytest.mark.parametrize(
+    ("text", "debts"),
+    [
+        # a figure right after a lender is owed there, even one that looks like a year
+        ("借呗8000 美团2000 安逸花6000", [("借呗", 8000.0), ("美团", 2000.0), ("安逸花", 6000.0)]),
+        # a lender's product named like a cost (美团生活费) is a debt; digits after a space
+        # that begin a name (360借条) do not make the figure before them a phone number
+        (
+            "京东金条5000 美团生活费2000 安逸花6000 360借条4000",
+            [("京东金条", 5000.0), ("美团", 2000.0), ("安逸花", 6000.0), ("360借条", 4000.0)],
+        ),
+    ],
+)
+def test_debts_listed_as_people_list_them(text: str, debts: list[tuple[str, float]]) -> None:
+    found = found_in(text)
+    assert found["debts"] == debts
+    assert "costs" not in found
+
+
+def test_a_spaced_phone_number_is_still_no_amount() -> None:
+    assert "amount" not in found_in("我的电话138 1234 5678")

@@ -104,7 +104,8 @@ def _extract(text: str) -> dict[str, Any]:
         # ("一个月") say nothing about the figures after it
         start, end = min(budget[1], budget[2]), budget[3]
         amounts_text = text[:start] + "，" * (end - start) + text[end:]
-    income, costs, spent = _income_and_costs(text, numbers)
+    lender_ends = frozenset(e for _, e in lender_spans)
+    income, costs, spent = _income_and_costs(text, numbers, lender_spans)
     if income is not None:
         details["income"] = income
     if costs:
@@ -115,7 +116,9 @@ def _extract(text: str) -> dict[str, Any]:
     for num in numbers:
         if num.start in not_owed:
             continue
-        amount = _read_amount(amounts_text, num)
+        # 美团2000: a figure right after a lender's name is what is owed there (not a year)
+        after_lender = any(0 <= num.start - e <= 1 for e in lender_ends)
+        amount = _read_amount(amounts_text, num, any_context=after_lender)
         if amount is not None and not _negated(text, num.start):
             candidates.append((num, amount))
     corrected = [(n, a) for n, a in candidates if n.start >= correction] if correction else []

@@ -144,9 +144,13 @@ def _is_date_or_phone(text: str, start: int, end: int) -> bool:
         return not _FIGURE_AFTER_SPACE.match(text, start - 1)
     if _FIGURE_AFTER_SPACE.match(text, end):
         return False  # 每月3500 17万: two figures, the second with its unit
+    if _NAME_AFTER_SPACE.match(text, end):
+        return False  # 安逸花6000 360借条4000: the digits after the space start a name
     return len(after) == 2 and after[0] in "-/:. " and after[1].isdigit()
 
 
+#: a space, then digits that begin a name ("360借条", "58同城"): not the rest of a phone number
+_NAME_AFTER_SPACE = re.compile(r" [0-9]{1,4}(?![0-9年月日号点时分秒万千百元块wk.:/-])[\u4e00-\u9fff]")
 _EARLIER_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|千|w|k|元|块钱|块)?")
 #: a space, then a figure with its unit ("3500 17万"): two figures, not a phone number
 _FIGURE_AFTER_SPACE = re.compile(r" [0-9]{1,6}(?:\.[0-9]+)?(?:万|千|w|k|元|块)")
@@ -583,17 +587,21 @@ _MONTH_BRINGS = re.compile(r"(?:一个月|每个?月|月入|a month)(?:大概|�
 
 
 def _income_and_costs(
-    text: str, numbers: list[_Number]
+    text: str, numbers: list[_Number], lender_spans: list[tuple[int, int]] | None = None
 ) -> tuple[float | None, tuple[tuple[str, float], ...], frozenset[int]]:
     """工资5500 房租1500 吃饭通勤1200 → (5500.0, (("房租", 1500.0), ("通勤", 1200.0)), where those
     figures start): a month's income and its costs by name, each as said (a correction of one,
     "房租其实是2100", is a cost too). Those figures are never the debt."""
+    lender_spans = lender_spans or []
     starts: set[int] = set()
     income: Decimal | None = None
     costs: dict[str, Decimal] = {}
     for num in numbers:
         before = text[max(0, num.start - 10) : num.start]
         cost = _COST_WORDS.search(before)
+        at = max(0, num.start - 10) + cost.start() if cost is not None else -1
+        if cost is not None and any(s < at <= e for s, e in lender_spans):
+            cost = None  # 美团生活费2000: a lender's product, not a cost
         earned = None if cost else _INCOME_WORDS.search(before)
         if cost is None and earned is None:
             continue
