@@ -149,6 +149,23 @@ def _is_date_or_phone(text: str, start: int, end: int) -> bool:
     return len(after) == 2 and after[0] in "-/:. " and after[1].isdigit()
 
 
+#: the public service lines people name (12378 financial complaints, 12368 courts, 12348 legal
+#: aid, 12356 mental health, 12345 city hotline, 12315 consumers, 12363 the central bank …)
+_PUBLIC_LINES = frozenset(
+    {12306, 12315, 12319, 12320, 12328, 12333, 12345, 12348, 12351, 12355, 12356, 12358,
+     12363, 12365, 12366, 12368, 12369, 12377, 12378, 12381, 12388, 12389, 12390, 12393}
+)
+
+
+def _is_hotline(value: Decimal) -> bool:
+    """12378, 95508, 96110: a service line written without a unit (bank and police lines are
+    95xxx/96xxx and never round hundreds; 95000 owed is money)."""
+    if value != value.to_integral_value():
+        return False
+    v = int(value)
+    return v in _PUBLIC_LINES or (95_000 <= v <= 96_999 and v % 100 != 0)
+#: words that dial a number ("打95508", "拨打400…", "call 95588")
+_DIALLED = re.compile(r"(?:打|拨打?|致电|热线|电话|(?i:call|dial|ring))\s*$")
 #: a space, then digits that begin a name ("360借条", "58同城"): not the rest of a phone number
 _NAME_AFTER_SPACE = re.compile(r" [0-9]{1,4}(?![0-9年月日号点时分秒万千百元块wk.:/-])[\u4e00-\u9fff]")
 _EARLIER_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|千|w|k|元|块钱|块)?")
@@ -206,6 +223,10 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
         return None
     if not unit and _is_date_or_phone(text, num.start, num.end):
         return None
+    if not unit and num.arabic and (
+        _is_hotline(num.value) or _DIALLED.search(text[max(0, num.start - 4) : num.start])
+    ):
+        return None  # 打95508问问, 12378投诉: a service number, not money
     window = _clause_before(text, num.start)
     # a word before an earlier figure is that figure's ("每月能拿出3500 17万": 拿出 is the
     # budget's, and says nothing about 17万)
