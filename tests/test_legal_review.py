@@ -61,6 +61,11 @@ def _all_texts(content: Content) -> list[tuple[str, str]]:
         "配偶只对共同签字、追认或用于家庭日常生活的债负责",
         # an answer that lands on a neighbouring question states its condition first
         "会：被执行人",
+        # found by the judges of the eighth real-question set (2026-12-06)
+        "这些做法很多已经越界",  # calls and texts are lawful in themselves
+        "第七十条的协议只在你不违约时",  # Art. 70 is the credit card's, not every lender's
+        "家里人没签字做担保，就与这笔债无关",  # the spouse's possible joint liability
+        "只有法院能查封房子、车子或冻结工资卡",  # the same bank may deduct by the card contract
     ],
 )
 def test_corrected_statement_is_gone(content: Content, wrong: str) -> None:
@@ -166,3 +171,39 @@ def test_python_text_with_an_unregistered_article_fails(content: Content, tmp_pa
 def test_check_command_reports_python_text_citations(tmp_path: Path) -> None:
     proc = run("check")
     assert proc.returncode == 0, proc.stderr.decode()
+
+
+def test_sued_names_when_overdraft_becomes_criminal(content: Content) -> None:
+    _, sued = content.answer("sued_what_happens")
+    assert "非法占有" in sued.short and "别换号失联" in sued.short
+    assert "criminal_196_overdraft" in sued.facts
+
+
+@pytest.mark.parametrize(
+    ("said", "never"),
+    [
+        # Alipay's own service is for 借呗/花呗 only
+        ("苏宁金融任性付逾期协商", "jiebei_negotiate"),
+        ("360借条逾期协商方案", "jiebei_negotiate"),
+        # "the time is allowed" only when an evening hour was named
+        ("兴业消费金融上门催收不走怎么办", "visit_2130"),
+        # a company that negotiates for a fee is not a company that bought the debt
+        ("网上那些帮人协商债务的公司到底靠不靠谱", "negotiate_with_amc"),
+    ],
+)
+def test_an_answer_about_a_named_thing_needs_it_named(said: str, never: str) -> None:
+    understanding = _understanding()
+    direct = understanding.reader.read(said).direct_for(None)
+    assert direct is None or direct.answer != never or not direct.confident
+
+
+_UNDERSTANDING: list[object] = []
+
+
+def _understanding():  # type: ignore[no-untyped-def]
+    from bot.engine import Understanding
+    from tests.harness import memory_config
+
+    if not _UNDERSTANDING:
+        _UNDERSTANDING.append(Understanding.build(memory_config()))
+    return _UNDERSTANDING[0]

@@ -262,7 +262,8 @@ PAPER_DEADLINE = "上面写的期限（{deadline}）是对方定的，核实清�
 OWED_DEBTS = "按你说的：{listing}；合计{total}。"
 OWED_ONE = "按你说的：{lender}欠款{about}{amount}。"
 OWED_NEXT = (
-    "这是你告诉我的数，以对方账单或App里的明细为准。想算每月还多少、要多久，告诉我每月最多能还多少。"
+    "这是你告诉我的数，以对方账单或App里的明细为准。"
+    "想算每月还多少、要多久，告诉我每月最多能还多少。"
 )
 
 #: what is left of a month's income after the costs named (policies/spare.py)

@@ -354,7 +354,8 @@ _ASKS_TOTAL = re.compile(
     r"(?:总共|一共|加起来|加一起|合计|总计|统共|加在一起|算下来)(?:是|有)?(?:欠|借)?(?:了|的)?(?:多少|几)"
     r"|(?:欠|借)了?(?:多少|几)[^，。！？,.!?]{0,3}来着"
     r"|(?:刚才|之前|前面|上面)(?:说|讲)的?[^，。！？,.!?]{0,6}(?:多少|几)"
-    r"|how much (?:do|did) i owe (?:in )?(?:total|altogether|all)|(?:what|how much)[^.?!]{0,20}in total"
+    r"|how much (?:do|did) i owe (?:in )?(?:total|altogether|all)"
+    r"|(?:what|how much)[^.?!]{0,20}in total"
 )
 _HOW_LONG = re.compile(
     r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long|how many (?:months|years)"

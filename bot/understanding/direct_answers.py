@@ -149,6 +149,9 @@ class DirectScores:
     scores: np.ndarray  # evidence plus topic prior, per answer
     none_score: float  # the "no specific question" pseudo class
     params: SelectorParameters
+    #: answers whose stage or subject the message does not name (``requires``): never given,
+    #: but still a reading of the message, so an answer beside them is no surer for it
+    blocked: frozenset[int] = frozenset()
 
     def match(self, role: str | None = None, lender_type: str | None = None) -> DirectMatch | None:
         """The best answer for a speaker of ``role`` (a ``Details.role`` value or None) whose
@@ -180,7 +183,18 @@ class DirectScores:
         # hundreds of answers must not thin out a clear match with its long tail (ties go to
         # the later answer, as a heap of (score, index) pairs would give them)
         pool_scores = adjusted[pool]
-        order = np.lexsort((pool, pool_scores))[::-1][: p.candidates]
+        order = np.lexsort((pool, pool_scores))[::-1]
+        blocked = self.blocked
+        if blocked:
+            # the best answer that may be given, with the few likeliest readings around it
+            # (a blocked one among them: it still competes)
+            givable = next((k for k in order if int(pool[k]) not in blocked), None)
+            if givable is None:
+                return None
+            head = [k for k in order[: p.candidates] if k != givable]
+            order = np.array([givable, *head[: p.candidates - 1]])
+        else:
+            order = order[: p.candidates]
         ranked = [(float(pool_scores[k]), int(pool[k])) for k in order]
         top_score, best = ranked[0]
         second_score, second = ranked[1] if len(ranked) > 1 else (-math.inf, -1)
@@ -328,14 +342,15 @@ class DirectAnswerSelector:
         none_score = p.none_score + p.general_weight * float(scores[-1])
         prior = topic[self._answer_intent] * p.topic_weight
         answer_scores = scores[:-1] + prior
-        for i, pattern in self._requires:
-            if not pattern.search(classification.text):
-                answer_scores[i] = -math.inf  # the stage it speaks of is not named
+        blocked = frozenset(
+            i for i, pattern in self._requires if not pattern.search(classification.text)
+        )  # the stage or subject it speaks of is not named
         return DirectScores(
             table=self._table,
             scores=answer_scores,
             none_score=none_score,
             params=p,
+            blocked=blocked,
         )
 
 

@@ -152,8 +152,32 @@ def _is_date_or_phone(text: str, start: int, end: int) -> bool:
 #: the public service lines people name (12378 financial complaints, 12368 courts, 12348 legal
 #: aid, 12356 mental health, 12345 city hotline, 12315 consumers, 12363 the central bank …)
 _PUBLIC_LINES = frozenset(
-    {12306, 12315, 12319, 12320, 12328, 12333, 12345, 12348, 12351, 12355, 12356, 12358,
-     12363, 12365, 12366, 12368, 12369, 12377, 12378, 12381, 12388, 12389, 12390, 12393}
+    {
+        12306,
+        12315,
+        12319,
+        12320,
+        12328,
+        12333,
+        12345,
+        12348,
+        12351,
+        12355,
+        12356,
+        12358,
+        12363,
+        12365,
+        12366,
+        12368,
+        12369,
+        12377,
+        12378,
+        12381,
+        12388,
+        12389,
+        12390,
+        12393,
+    }
 )
 
 
@@ -164,10 +188,14 @@ def _is_hotline(value: Decimal) -> bool:
         return False
     v = int(value)
     return v in _PUBLIC_LINES or (95_000 <= v <= 96_999 and v % 100 != 0)
+
+
 #: words that dial a number ("打95508", "拨打400…", "call 95588")
 _DIALLED = re.compile(r"(?:打|拨打?|致电|热线|电话|(?i:call|dial|ring))\s*$")
 #: a space, then digits that begin a name ("360借条", "58同城"): not the rest of a phone number
-_NAME_AFTER_SPACE = re.compile(r" [0-9]{1,4}(?![0-9年月日号点时分秒万千百元块wk.:/-])[\u4e00-\u9fff]")
+_NAME_AFTER_SPACE = re.compile(
+    r" [0-9]{1,4}(?![0-9年月日号点时分秒万千百元块wk.:/-])[\u4e00-\u9fff]"
+)
 _EARLIER_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|千|w|k|元|块钱|块)?")
 #: a space, then a figure with its unit ("3500 17万"): two figures, not a phone number
 _FIGURE_AFTER_SPACE = re.compile(r" [0-9]{1,6}(?:\.[0-9]+)?(?:万|千|w|k|元|块)")
@@ -223,8 +251,10 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
         return None
     if not unit and _is_date_or_phone(text, num.start, num.end):
         return None
-    if not unit and num.arabic and (
-        _is_hotline(num.value) or _DIALLED.search(text[max(0, num.start - 4) : num.start])
+    if (
+        not unit
+        and num.arabic
+        and (_is_hotline(num.value) or _DIALLED.search(text[max(0, num.start - 4) : num.start]))
     ):
         return None  # 打95508问问, 12378投诉: a service number, not money
     window = _clause_before(text, num.start)
@@ -508,7 +538,7 @@ def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int, in
         if amount is not None and amount.value > 0:
             if words is not None:
                 start = max(0, num.start - 8) + words.start()
-            elif after.group("cn"):  # 按一千五一个月: its 一个月 says "per month"
+            elif after is not None and after.group("cn"):  # 按一千五一个月: 一个月 = "per month"
                 start = after.start("cn")
             else:
                 start = num.start
@@ -522,9 +552,7 @@ def _amount_end(text: str, num: _Number) -> int:
     return m.end() if m else num.end
 
 
-def _budget_after_words(
-    text: str, numbers: list[_Number]
-) -> tuple[float, int, int, int] | None:
+def _budget_after_words(text: str, numbers: list[_Number]) -> tuple[float, int, int, int] | None:
     found: tuple[float, int, int, int] | None = None
     for num in numbers:
         window = text[max(0, num.start - 12) : num.start]
@@ -595,16 +623,36 @@ _COST_WORDS = re.compile(
 
 #: one name per cost, so a correction finds it ("租房八百" then "房租其实是1000")
 _COST_NAMES = {
-    "租金": "房租", "租房": "房租", "rent": "房租",
-    "伙食": "吃饭", "饭钱": "吃饭", "food": "吃饭", "groceries": "吃饭",
-    "通勤": "交通", "commute": "交通", "transport": "交通",
-    "insurance": "保险", "utilities": "水电", "bills": "水电", "phone": "话费",
-    "tuition": "学费", "childcare": "奶粉", "尿布": "奶粉",
-    "其它": "其他", "其余": "其他", "杂费": "其他", "misc": "其他", "other": "其他",
-    "开销": "其他", "花销": "其他", "花费": "其他",
+    "租金": "房租",
+    "租房": "房租",
+    "rent": "房租",
+    "伙食": "吃饭",
+    "饭钱": "吃饭",
+    "food": "吃饭",
+    "groceries": "吃饭",
+    "通勤": "交通",
+    "commute": "交通",
+    "transport": "交通",
+    "insurance": "保险",
+    "utilities": "水电",
+    "bills": "水电",
+    "phone": "话费",
+    "tuition": "学费",
+    "childcare": "奶粉",
+    "尿布": "奶粉",
+    "其它": "其他",
+    "其余": "其他",
+    "杂费": "其他",
+    "misc": "其他",
+    "other": "其他",
+    "开销": "其他",
+    "花销": "其他",
+    "花费": "其他",
 }
 #: a month's figure said without "工资" ("一个月大概五千五"): the income, beside costs
-_MONTH_BRINGS = re.compile(r"(?:一个月|每个?月|月入|a month)(?:大概|差不多|能有|有|就|才|也就)?\s*$")
+_MONTH_BRINGS = re.compile(
+    r"(?:一个月|每个?月|月入|a month)(?:大概|差不多|能有|有|就|才|也就)?\s*$"
+)
 
 
 def _income_and_costs(
@@ -639,7 +687,9 @@ def _income_and_costs(
     if income is None and costs:
         # beside the costs, "一个月大概五千五" is what a month brings in
         for num in numbers:
-            if num.start in starts or not _MONTH_BRINGS.search(text[max(0, num.start - 8) : num.start]):
+            if num.start in starts or not _MONTH_BRINGS.search(
+                text[max(0, num.start - 8) : num.start]
+            ):
                 continue
             amount = _read_amount(text, num, any_context=True)
             if amount is not None and amount.value > 0:
