@@ -399,6 +399,7 @@ class Actions:
         off_topic: bool,
         venting: bool = False,
         short_ack: bool = False,
+        statement: bool = False,
     ) -> None:
         """Inside an active topic: one scope line (off topic) or "I did not understand" with a
         concrete question back (the open one, else the topic's next, else whether it is the
@@ -414,6 +415,20 @@ class Actions:
         elif short_ack:
             # "好吧我不开", "行 我知道了": heard; the open question (if any) stays open
             turn.add(texts.ACK + still)
+        elif statement:
+            # something told inside the topic that no reading places ("老爸除了一套老房子
+            # 啥都没有"): part of the conversation, heard; the open question or the topic's
+            # next one, never the scope line
+            spec = self.specs.get(session.active_intent or "")
+            remaining = self.unanswered(spec, session) if spec is not None else []
+            if question:
+                turn.add(texts.LISTENING_ASK.format(question=question))
+            elif spec is not None and remaining:
+                turn.add(texts.LISTENING)
+                self.ask(spec, remaining[0], session, turn)
+                return
+            else:
+                turn.add(texts.LISTENING + texts.MENU_HINT)
         elif question:
             turn.add(texts.NOT_UNDERSTOOD.format(question=question))
         else:

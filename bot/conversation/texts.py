@@ -120,6 +120,9 @@ NOT_UNDERSTOOD_TOPIC = (
     "回复“菜单”看全部话题。"
 )
 SCOPE_LINE = "这个问题不在我能帮的范围内，我只回答欠款逾期和催收相关的事。"
+#: something told inside a topic that no reading places: heard, the conversation goes on
+LISTENING = "嗯，我在听。"
+LISTENING_ASK = "嗯，我在听。我刚才问的是：{question}"
 MENU_HINT = "回复“菜单”看我能帮什么。"
 STAFF_POLICE = (
     "客户报警是他的权利。配合警察：出示工作证和银行委托书，说明来意和欠款情况；"

@@ -28,3 +28,13 @@ async def test_a_clear_message_gets_an_answer_not_a_menu(chat: Chat, said: str) 
 async def test_a_calm_question_is_not_answered_as_despair(chat: Chat) -> None:
     text = await chat.text("协议是不是要留一份原件在自己手里")
     assert "12356" not in text and "伤害自己" not in text
+
+
+async def test_told_inside_a_topic_is_heard_not_sent_away(chat: Chat) -> None:
+    """Inside a topic, a statement no reading places is part of the conversation (heard, the
+    open question again); only a question about something else gets the scope line."""
+    await chat.say("催收打电话说要上门 我是招行信用卡")
+    text = await chat.text("老爸除了一套老房子啥都没有 房子我和我妹继承了")
+    assert texts.SCOPE_LINE not in text and "帮不上忙" not in text
+    text = await chat.text("今天天气怎么样")
+    assert texts.SCOPE_LINE in text

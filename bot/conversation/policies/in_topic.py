@@ -71,13 +71,19 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     short_ack = understood.cues.acknowledgement and (
         len(understood.cues.compact) <= SHORT_REPLY_CHARS + 4
     )
+    # told, not asked: inside a topic a statement is part of the conversation, never an
+    # out-of-scope question (only a question about something else gets the scope line)
+    statement = (
+        off_topic and not understood.cues.asks and not understood.cues.venting and not short_ack
+    )
     act.not_understood(
         session,
         turn,
         pending,
-        off_topic=off_topic,
+        off_topic=off_topic and not statement,
         venting=understood.cues.venting,
         short_ack=short_ack,
+        statement=statement,
     )
     return session.decision(turn, "off topic" if off_topic else "not understood")
 
