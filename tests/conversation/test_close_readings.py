@@ -33,7 +33,7 @@ async def test_a_calm_question_is_not_answered_as_despair(chat: Chat) -> None:
 async def test_told_inside_a_topic_is_heard_not_sent_away(chat: Chat) -> None:
     """Inside a topic, a statement no reading places is part of the conversation (heard, the
     open question again); only a question about something else gets the scope line."""
-    await chat.say("催收打电话说要上门 我是招行信用卡")
+    await chat.say("催收的人在门口 说是招行信用卡的")
     text = await chat.text("老爸除了一套老房子啥都没有 房子我和我妹继承了")
     assert texts.SCOPE_LINE not in text and "帮不上忙" not in text
     text = await chat.text("今天天气怎么样")
