@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command, reload_reply
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
-from bot.conversation import counsellor, english, texts
+from bot.conversation import counsellor, crisis, english, texts
 from bot.conversation.actions import recap
 from bot.conversation.context import Turn, block_id
 from bot.conversation.dialogue import Dialogue, trace_lines
@@ -297,6 +297,11 @@ class Engine:
                 reader=understanding.reader,
             )
             if replies:
+                if urgency.tier is not Tier.CALM:
+                    # danger reported about a client: what to do now comes first, with the
+                    # numbers, before the brief (in a group too: no personal details in it)
+                    kind = urgency.kind.value if urgency.kind else "violence"
+                    replies.insert(0, crisis.for_someone_else(urgency.tier.value, kind))
                 if understood.truncated:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
                 session.active_intent = intents[0]

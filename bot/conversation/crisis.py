@@ -278,6 +278,34 @@ _POSSIBLE_GROUP = {
 }
 
 
+#: Danger reported about someone else (a counsellor's client, a customer, a relative): what the
+#: person writing can do now, first, whatever else the message asks. No personal details, so
+#: the same words serve a group.
+_FOR_SOMEONE_ELSE = {
+    (
+        "clear",
+        "self_harm",
+    ): "先顾安全：如果对方已经服药、备好了工具或正在伤害自己，请马上替他/她打120或110，"
+    "说清地址；人不在身边，就打对方所在地的120或110，并联系能最快赶到的人过去陪着。"
+    f"之后可以陪他/她打{CRISIS_LINES_SHORT}。",
+    (
+        "clear",
+        "violence",
+    ): "先顾安全：对方正被威胁、跟踪或堵着，请马上帮他/她打110（说清地址、对方几个人、"
+    "正在发生什么），或让他/她自己打；让他/她待在人多或能锁门的地方，不跟对方走。",
+    ("possible", "self_harm"): "这些话可能是危险信号：请尽快直接问他/她是不是在想伤害自己，"
+    f"陪他/她打{CRISIS_LINES_SHORT}；一旦有危险，马上打120或110。",
+    ("possible", "violence"): "对方的话可能是在威胁：请提醒他/她保存记录，外出尽量有人陪；"
+    "一旦被跟踪、堵门或动手，马上打110。",
+}
+
+
+def for_someone_else(tier: str, kind: str) -> str:
+    """The first lines when danger is reported about someone else (``tier`` "clear" or
+    "possible", ``kind`` "violence" or "self_harm")."""
+    return _FOR_SOMEONE_ELSE.get((tier, kind), _FOR_SOMEONE_ELSE[("clear", "violence")])
+
+
 def possible_lines(kind: str, *, in_group: bool) -> str:
     """The possible tier's lines for ``kind`` ("violence" | "self_harm")."""
     if in_group:

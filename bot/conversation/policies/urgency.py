@@ -10,7 +10,9 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
 1. **Yes to the safety question.** The bot asked last turn "是在想伤害自己吗？" (the possible
    tier) and the person says yes → CLEAR, of the kind asked about.
 2. **A staff speaker.** Bank staff or a collector asking how to run a visit, with danger
-   evidence only → CALM (their topic answers); also a staff speaker reporting a customer's
+   evidence only → CALM (their topic answers), unless a clear sign the model confirms tells of
+   danger now (a customer followed to the counter, the man still at the door); also a staff
+   speaker reporting a customer's
    words ("客户说压力太大撑不下去了") with no clear sign the model confirms → CALM: the
    staff answer for a distressed customer carries the numbers, and the possible tier's
    question would ask the wrong person.
@@ -170,7 +172,10 @@ def decide(
     # 2. a staff speaker with danger evidence only
     kinds = _kinds(signs)
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
-    if staff_case and (kinds or p >= config.possible_probability):
+    # ... unless a clear sign the model confirms tells of danger now ("外面有人从她家一路跟到
+    # 这里，那人现在还在门口站着"): a teller with a customer in danger needs 110 like anyone
+    danger_now = bool(clear) and p >= config.sign_confirm_probability
+    if staff_case and not danger_now and (kinds or p >= config.possible_probability):
         return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker")
     #    ... or reporting a customer's words ("客户说压力太大撑不下去了") with no clear sign the
     #    model confirms: the
