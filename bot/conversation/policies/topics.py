@@ -62,6 +62,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return f"{best3}; nothing {nothing:.2f}"
 
     if (understood.in_domain or in_topic or short_lead) and candidates:
+        if ctx.urgency.tier == "calm":
+            # a message the urgency policy found calm is not answered with an urgent topic's
+            # advice on a reading below the threshold ("协议是不是要留一份原件" read a little
+            # like despair): the calm topics among the candidates answer
+            candidates = [r for r in candidates if not act.specs[r.intent].urgent] or candidates
         leader = candidates[0]
         clear = (len(candidates) == 1 or leader.score >= 2 * candidates[1].score) and (
             nothing < leader.score / 2 or short_lead
@@ -118,7 +123,15 @@ def _answer_best(
     extra = Turn()  # goes between the advice and the follow-up question
     for text in ctx.news.lines:
         extra.add(text)
-    second = next((r for r in topics[1:] if r.intent != best.intent), None)
+    calm = ctx.urgency.tier == "calm"  # (a StrEnum: no policy imports another)
+    second = next(
+        (
+            r
+            for r in topics[1:]
+            if r.intent != best.intent and not (calm and act.specs[r.intent].urgent)
+        ),
+        None,
+    )
     if (
         second is not None
         and second.score >= settings.secondary_ratio * best.score
