@@ -106,6 +106,12 @@ class Cues:
         return _ASKS.search(self.compact) is not None
 
     @once
+    def question_word(self) -> bool:
+        """A question word anywhere ("周末去哪里玩", "多少钱", "who", "where"): wider than
+        :attr:`asks`, for telling a question about something else from something told."""
+        return _QUESTION_WORD.search(self.text.lower()) is not None
+
+    @once
     def what_now(self) -> bool:
         """The whole message asks for the next step ("那我该怎么办", "然后呢")."""
         return _WHAT_NOW.match(self.compact) is not None
@@ -340,6 +346,9 @@ _SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|�
 #: the message asks something (not "一张什么协议", which only names a thing)
 _ASKS = re.compile(
     r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
+)
+_QUESTION_WORD = re.compile(
+    r"哪|多少|多久|谁|几[点个天时]|什么时候|如何|怎样|\b(?:how|what|where|why|when|who|which)\b"
 )
 _THANKS = re.compile(r"谢|thx|thank|3q|ty|appreciate|cheers|^ta$|唔该|唔該|多謝|感恩|🙏")
 #: asking for a calculation in so many words

@@ -38,3 +38,5 @@ async def test_told_inside_a_topic_is_heard_not_sent_away(chat: Chat) -> None:
     assert texts.SCOPE_LINE not in text and "帮不上忙" not in text
     text = await chat.text("今天天气怎么样")
     assert texts.SCOPE_LINE in text
+    text = await chat.text("周末去哪里玩")  # a question word without 吗 or 怎么: still asked
+    assert texts.SCOPE_LINE in text

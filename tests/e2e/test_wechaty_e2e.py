@@ -269,8 +269,9 @@ async def test_a_counsellor_forward_gets_an_answer(
         sent = list(gateway.sent)
     assert all(s.conversation_id == COUNSELLOR for s in sent)
     text = "".join(s.text for s in sent)
-    assert "110" in text
-    assert sent[0].text.startswith("【问题1/")  # each question answered in turn
+    # danger reported about the client comes first, with 110; then each question in turn
+    assert sent[0].text.startswith("先顾安全") and "110" in sent[0].text
+    assert "【问题1/" in text
     assert "【给顾问的简要】" in text and "适用规定" in text  # ends with the brief
 
 

@@ -73,8 +73,13 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     )
     # told, not asked: inside a topic a statement is part of the conversation, never an
     # out-of-scope question (only a question about something else gets the scope line)
+    cues = understood.cues
     statement = (
-        off_topic and not understood.cues.asks and not understood.cues.venting and not short_ack
+        off_topic
+        and not cues.asks
+        and not cues.question_word
+        and not cues.venting
+        and not short_ack
     )
     act.not_understood(
         session,
