@@ -66,3 +66,9 @@ async def test_costs_told_after_the_income_and_one_corrected(chat: Chat) -> None
 async def test_an_income_with_how_much_asks_for_the_costs(chat: Chat) -> None:
     text = await chat.text("我一个月工资五千 每个月能还多少合适")
     assert "开销" in text or "开支" in text
+
+
+async def test_a_correction_after_the_money_left_is_heard(chat: Chat) -> None:
+    await chat.say("借呗2.3万 花呗6千 美团1.1万 工资5500 房租1500 吃饭1200 我每个月能拿出多少还")
+    text = await chat.text("不对 美团是1.6万")
+    assert "帮不上忙" not in text and "45,000" in text

@@ -43,7 +43,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             )
         )
     turn.add(texts.OWED_NEXT)
-    turn.intent = session.active_intent or CALCULATOR_INTENT
+    # the figures are the conversation's topic now: a correction next ("不对 美团是1.6万")
+    # is heard inside it
+    session.active_intent = session.active_intent or CALCULATOR_INTENT
+    turn.intent = session.active_intent
     return session.decision(turn, "the figures told, said back")
 
 

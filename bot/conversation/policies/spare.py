@@ -27,7 +27,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     details = session.details
     money = calculator.money
     turn = ctx.turn()
-    turn.intent = session.active_intent or CALCULATOR_INTENT
+    # the figures are the conversation's topic now: a correction next ("不对 美团是1.6万")
+    # is heard inside it
+    session.active_intent = session.active_intent or CALCULATOR_INTENT
+    turn.intent = session.active_intent
     spare = details.spare
     if spare is None:
         if found.income is not None and ctx.understood.cues.asks:
