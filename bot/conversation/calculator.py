@@ -390,14 +390,19 @@ def calculator_only(found: Details) -> bool:
     )
 
 
+def debts_listing(debts: tuple[tuple[str, float], ...]) -> tuple[str, Decimal]:
+    """Several debts said back ("借呗 23,000.00元；花呗 6,000.00元") and their total."""
+    listing = "；".join(f"{name} {money(Decimal(str(value)))}" for name, value in debts)
+    return listing, sum((Decimal(str(value)) for _, value in debts), Decimal(0))
+
+
 def _principal(details: Details) -> tuple[Decimal, list[str]]:
     """The amount to split and the lines that explain it (several debts, a down payment)."""
     lines: list[str] = []
     amount = _cents(Decimal(str(details.amount)))
     if details.debts:
         debts = dict(details.debts)
-        listing = "；".join(f"{name} {money(Decimal(str(value)))}" for name, value in details.debts)
-        total = sum((Decimal(str(v)) for v in debts.values()), Decimal(0))
+        listing, total = debts_listing(details.debts)
         lines.append(f"你说的几笔：{listing}；合计{money(total)}。")
         one = details.lender if details.lenders is None else None
         if one is not None and one in debts:

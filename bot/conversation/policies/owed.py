@@ -29,10 +29,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _A_CALCULATION
     turn = ctx.turn()
     if details.debts:
-        listing = "；".join(
-            f"{name} {calculator.money(Decimal(str(value)))}" for name, value in details.debts
-        )
-        total = sum((Decimal(str(value)) for _, value in details.debts), Decimal(0))
+        listing, total = calculator.debts_listing(details.debts)
         turn.add(texts.OWED_DEBTS.format(listing=listing, total=calculator.money(total)))
     else:
         about = "约" if details.amount_approx else ""

@@ -41,7 +41,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if spare <= 0:
         return _NOTHING_LEFT
     left = Decimal(str(spare))
-    costs = Decimal(str(sum(value for _, value in details.costs or ())))
+    costs = Decimal(str(details.costs_total))
     turn.add(
         texts.SPARE.format(
             income=money(Decimal(str(details.income))), expenses=money(costs), spare=money(left)

@@ -80,12 +80,17 @@ class Details:
         return any(getattr(self, name) is not None for name in _NAMES)
 
     @property
+    def costs_total(self) -> float:
+        """The month's costs named, added up (0 when none)."""
+        return sum(value for _, value in self.costs or ())
+
+    @property
     def spare(self) -> float | None:
         """What is left of the month's income after the costs named (None unless both are
         known)."""
         if self.income is None or not self.costs:
             return None
-        return self.income - sum(value for _, value in self.costs)
+        return self.income - self.costs_total
 
     def known(self, *names: str) -> bool:
         """True when every detail in ``names`` is known."""
