@@ -117,6 +117,7 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         evaluate,
         evaluate_direct,
         evaluate_redteam,
+        labelled_real_questions,
         read_direct_set,
         read_redteam_set,
         read_test_set,
@@ -149,6 +150,15 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         for error in direct.errors:
             print(f"  [{error['expected']} → {error['given']}] {error['text']}")
         result["direct_answers"] = direct.to_json()
+    real = labelled_real_questions(understanding.reader)
+    if real:
+        labelled = evaluate_direct(understanding.reader, real)
+        print(
+            f"\nreal questions labelled with their answer (validation side of corpus/answers, "
+            f"{len(real)} never learned):"
+        )
+        print(labelled.line())
+        result["answer_labels"] = labelled.to_json()
     if args.fresh:
         from bot.operations.generalisation import evaluate_styled, read_styled_set
 
@@ -220,10 +230,33 @@ def _check_learning(content: Content) -> bool:
             f"corpus OK: {len(corpus.messages)} labelled messages from {len(writers)} writers "
             f"({real} real questions with their source) in {directory}"
         )
+        if _check_answer_labels(content, directory):
+            return True
     stale = weights_status(content, directory)
     if stale is not None:
         print(f"model error: {stale}", file=sys.stderr)
         return True
+    return False
+
+
+def _check_answer_labels(content: Content, directory: Path) -> bool:
+    """Validate corpus/answers (real questions and the answer for each); True on a problem."""
+    from bot.learning.answer_labels import GENERAL, MISSING, load_answer_labels
+
+    ids = [answer.id for spec in content.intents for answer in spec.answers]
+    labels = load_answer_labels(ids, directory)
+    if labels.problems:
+        for problem in labels.problems[:50]:
+            print(f"answer labels error: {problem}", file=sys.stderr)
+        return True
+    if labels.labels:
+        answered = {x.answer for x in labels.labels} - {GENERAL, MISSING}
+        missing = labels.missing_classes()
+        print(
+            f"answer labels OK: {len(labels.labels)} real questions labelled with the answer "
+            f"that answers them ({len(answered)} of {len(ids)} answers used; "
+            f"{sum(missing.values())} ask a point no answer states yet, in {len(missing)} classes)"
+        )
     return False
 
 

@@ -356,6 +356,26 @@ class LabelledQuestion:
     text: str
     intent: str
     answer: str | None
+    #: a second answer that answers it too (a question asking two things)
+    also: str | None = None
+
+
+def labelled_real_questions(reader: Reader) -> list[LabelledQuestion]:
+    """The validation side of ``corpus/answers`` (real questions, never learned by the
+    selector) as a direct-answer set: ``general`` and ``missing`` questions expect no answer
+    (no answer states a missing one's point), the others their answer or its ``also``."""
+    from bot.learning.answer_labels import GENERAL, MISSING, load_answer_labels
+
+    content = reader.classifier.content
+    ids = [answer.id for spec in content.intents for answer in spec.answers]
+    items = []
+    for label in load_answer_labels(ids).validation():
+        if label.answer in (GENERAL, MISSING):
+            items.append(LabelledQuestion(label.text, "", None))
+        else:
+            intent = content.answer(label.answer)[0].id
+            items.append(LabelledQuestion(label.text, intent, label.answer, label.also))
+    return items
 
 
 def read_direct_set(path: str | Path) -> list[LabelledQuestion]:
@@ -450,7 +470,7 @@ def evaluate_direct(reader: Reader, items: list[LabelledQuestion]) -> DirectRepo
             continue
         expected += 1
         by_topic[item.intent][0] += 1
-        if given == item.answer:
+        if given is not None and given in (item.answer, item.also):
             correct += 1
             by_topic[item.intent][1] += 1
             continue

@@ -30,12 +30,14 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from itertools import islice
 
 import numpy as np
 
 from bot.content import Content
+from bot.learning.answer_labels import GENERAL, training_labels
 from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
 
 #: The answers each speaker's role may get, by ``Details.role`` (None: not known yet). A speaker
@@ -61,12 +63,12 @@ class SelectorParameters:
     #: messages with more features than this have their evidence scaled by sqrt(this / n)
     length_norm_features: int = 12
     #: evidence added per unit of the topic classifier's probability for the answer's intent
-    topic_weight: float = 1.5
+    topic_weight: float = 2.5
     #: score of the "no specific question" pseudo class ...
     none_score: float = 3.0
     #: ... plus this share of the evidence for a general message (the intents' own examples,
     #: trained as one more class)
-    general_weight: float = 0.3
+    general_weight: float = 0.6
     temperature: float = 1.5
     #: evidence taken off staff answers while the speaker's role is not known
     unknown_role_staff_penalty: float = 2.0
@@ -75,6 +77,10 @@ class SelectorParameters:
     helper_bonus: float = 1.0
     #: evidence taken off answers worded for some kinds of lender while the kind is not known
     unknown_lender_penalty: float = 0.5
+    #: how much one labelled real question counts beside one of the answer's own examples
+    label_weight: float = 0.5
+    #: ... less when it has more features than this
+    label_length_features: int = 60
     #: how many of the likeliest answers share the probability with "none"
     candidates: int = 5
     #: the best answer is used from this probability on ...
@@ -134,6 +140,10 @@ class AnswerTable:
             },
         )
 
+    def intent_mask(self, intent: str) -> np.ndarray:
+        """1.0 for the answers of ``intent``, else 0.0."""
+        return np.fromiter((i == intent for _a, i in self.answers), np.float64, len(self.answers))
+
     def lender_mask(self, lender_type: str) -> np.ndarray:
         """The answers true for ``lender_type`` (an unknown kind: only the general ones)."""
         mask = self.lender_masks.get(lender_type)
@@ -152,6 +162,15 @@ class DirectScores:
     #: answers whose stage or subject the message does not name (``requires``): never given,
     #: but still a reading of the message, so an answer beside them is no surer for it
     blocked: frozenset[int] = frozenset()
+
+    def toward(self, intent: str) -> DirectScores:
+        """The same evidence read inside a conversation about ``intent``: only that topic's
+        answers compete (with the prior of a sure topic reading), against "none". A
+        follow-up leans on what is being talked about ("大概多久给答复" after a complaint:
+        how long the complaint takes)."""
+        mask = self.table.intent_mask(intent)
+        scores = np.where(mask > 0, self.scores + self.params.topic_weight, -math.inf)
+        return replace(self, scores=scores)
 
     def match(self, role: str | None = None, lender_type: str | None = None) -> DirectMatch | None:
         """The best answer for a speaker of ``role`` (a ``Details.role`` value or None) whose
@@ -216,12 +235,26 @@ class DirectScores:
         )
 
 
+#: the features of the selector's training texts, per vocabulary (lexicon and dictionary): a
+#: few vocabularies in a process (tests build many content versions), each bounded
+_READINGS: dict[int, dict[str, tuple[str, ...]]] = {}
+_READINGS_PER_VOCABULARY = 20_000
+_VOCABULARIES_KEPT = 4
+
+
 class DirectAnswerSelector:
     """Scores a classified message against every direct answer of one :class:`Content`."""
 
     def __init__(
-        self, content: Content, classifier: Classifier, params: SelectorParameters | None = None
+        self,
+        content: Content,
+        classifier: Classifier,
+        params: SelectorParameters | None = None,
+        labelled: Sequence[tuple[str, str]] | None = None,
     ) -> None:
+        """``labelled``: real questions and the answer id (or ``general``) that answers each,
+        learned beside the answers' own examples; default: the training side of
+        ``corpus/answers`` (bot/learning/answer_labels.py)."""
         self.params = params or SelectorParameters()
         self._answers: list[tuple[str, str]] = [
             (answer.id, spec.id) for spec in content.intents for answer in spec.answers
@@ -258,27 +291,47 @@ class DirectAnswerSelector:
                 np.fromiter((i for i, _ in entries), dtype=np.intp, count=len(entries)),
                 np.fromiter((w for _, w in entries), dtype=np.float64, count=len(entries)),
             )
-            for feature, entries in self._train(content, classifier).items()
+            for feature, entries in self._train(content, classifier, labelled).items()
         }
 
     def __len__(self) -> int:
         return len(self._answers)
 
     def _train(
-        self, content: Content, classifier: Classifier
+        self,
+        content: Content,
+        classifier: Classifier,
+        labelled: Sequence[tuple[str, str]] | None,
     ) -> dict[str, tuple[tuple[int, float], ...]]:
         p = self.params
         n = len(self._answers) + 1  # the last class: general messages (the intents' examples)
         # sparse counts: a feature is seen in a few answers' examples, not in all 480
-        doc_freq: dict[str, dict[int, int]] = defaultdict(dict)
-        docs = [0] * n
+        doc_freq: dict[str, dict[int, float]] = defaultdict(dict)
+        docs = [0.0] * n
 
-        def add(example: str, index: int) -> None:
-            text = classifier.normalizer.normalize(example).text
-            for feature in classifier._features(text, classifier.segmenter.cut(text)):
+        # the features of a text depend only on the lexicon and the dictionary: the real
+        # questions' features are read once per process for them (every reader built for a
+        # content version with the same vocabulary reuses them)
+        vocabulary = hash((repr(content.lexicon), content.dictionary))
+        if vocabulary not in _READINGS and len(_READINGS) >= _VOCABULARIES_KEPT:
+            _READINGS.clear()
+        reading = _READINGS.setdefault(vocabulary, {})
+
+        def add(example: str, index: int, weight: float = 1.0) -> None:
+            read = reading.get(example)
+            if read is None:
+                text = classifier.normalizer.normalize(example).text
+                read = tuple(classifier._features(text, classifier.segmenter.cut(text)))
+                if len(reading) < _READINGS_PER_VOCABULARY:
+                    reading[example] = read
+            if weight != 1.0 and len(read) > p.label_length_features:
+                # a long labelled question lends its many words less each: its story is
+                # not what the answer is about
+                weight *= math.sqrt(p.label_length_features / len(read))
+            for feature in read:
                 counts = doc_freq[feature]
-                counts[index] = counts.get(index, 0) + 1
-            docs[index] += 1
+                counts[index] = counts.get(index, 0) + weight
+            docs[index] += weight
 
         index = 0
         for spec in content.intents:
@@ -286,6 +339,13 @@ class DirectAnswerSelector:
                 for example in answer.examples:
                     add(example, index)
                 index += 1
+        if labelled is None:
+            labelled = training_labels([answer for answer, _intent in self._answers])
+        position = {answer: i for i, (answer, _intent) in enumerate(self._answers)}
+        position[GENERAL] = n - 1
+        for text, answer_id in labelled:
+            if answer_id in position:
+                add(text, position[answer_id], p.label_weight)
         for features in classifier.example_features:  # read once, by the classifier
             for feature in features:
                 counts = doc_freq[feature]

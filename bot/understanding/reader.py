@@ -67,6 +67,17 @@ class Understood:
             self.direct_cache[key] = self.direct_scores.match(role, lender_type)
         return self.direct_cache[key]
 
+    def direct_toward(
+        self, intent: str, role: str | None, lender_type: str | None = None
+    ) -> DirectMatch | None:
+        """The best direct answer read as a follow-up inside a conversation about ``intent``
+        (that topic's answers weighed as if the topic were certain; see
+        :meth:`DirectScores.toward`), for the speaker of ``role``."""
+        if self.direct_scores is None:
+            return None
+        lender_type = self.details.lender_type or lender_type
+        return self.direct_scores.toward(intent).match(role, lender_type)
+
     def parts_for(
         self, role: str | None, lender_type: str | None = None
     ) -> list[tuple[str, DirectMatch]]:
