@@ -24,6 +24,12 @@ DIRECT_REPLY_CHARS = 300
 #: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
 CONTEXT_DIRECT_FLOOR = 0.12
 CONTEXT_DIRECT_MARGIN = 1.8
+#: ... and when the topic reading gives each of their topics at least this probability
+TIE_TOPIC_FLOOR = 0.03
+#: A follow-up question nothing places on its own, read among the active topic's answers
+#: only, gets the best of them from this probability on, when it leads the next by this factor
+LEANING_FLOOR = 0.2
+LEANING_MARGIN = 2.5
 #: Two specific questions that tie (neither confident, each at least this likely, so the
 #: "no specific question" reading is small) are both answered briefly, never a menu: on the
 #: direct-answer set, the question asked was one of the two in 32 of 37 such ties.
@@ -47,6 +53,9 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
     not tie, one is not meant for the speaker, or the two would not fit in one short reply."""
     if direct.runner_up is None or min(direct.score, direct.runner_up_score) < TIE_FLOOR:
         return None
+    cues = ctx.understood.cues
+    if not (cues.asks or cues.question_word):
+        return None  # told, not asked ("someone is knocking on my door"): the topic's steps
     content = ctx.actions.content
     try:
         pair = [content.answer(direct.answer), content.answer(direct.runner_up)]
@@ -57,6 +66,9 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
         for spec, a in pair
     ):
         return None
+    reading = {r.intent: r.score for r in ctx.understood.ranking}
+    if any(reading.get(spec.id, 0.0) < TIE_TOPIC_FLOOR for spec, _a in pair):
+        return None  # one of the two is about a topic the message is plainly not about
     lines = [texts.TIE_ANSWER.format(question=a.examples[0], answer=a.short) for _spec, a in pair]
     if sum(map(len, lines)) + len(texts.TIE_LEAD) > TIE_REPLY_CHARS:
         return None
@@ -64,6 +76,9 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
     turn.intent = pair[0][0].id
     turn.add(texts.TIE_LEAD + "\n" + "\n".join(lines))
     session.last_answer = pair[0][1].id
+    # the likelier question's topic is what is being talked about now: a follow-up ("那要
+    # 多久才有结果") leans on it, as after a single direct answer
+    session.active_intent = pair[0][0].id
     return session.decision(
         turn,
         f"two questions tie: {direct.answer} {direct.score:.2f}, "
@@ -117,6 +132,29 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
     )
 
 
+def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | None:
+    """A question inside a topic that nothing places on its own ("大概多久给答复" after a
+    complaint, "房东会不会有责任" after calls to the landlord): read again with the topic
+    being talked about as the prior; its answer when that reading is confident."""
+    active = session.active_intent
+    cues = ctx.understood.cues
+    if not active or active in SYSTEM_INTENTS or not (cues.asks or cues.question_word):
+        return None
+    best = ctx.actions.best_topic(ctx.understood)
+    if best is not None and best.intent != active and best.score >= ctx.config.classifier.threshold:
+        return None  # another topic is clear: the topics answer it
+    leaning = ctx.understood.direct_toward(
+        active, session.details.role, session.details.lender_type
+    )
+    if (
+        leaning is None
+        or leaning.score < LEANING_FLOOR
+        or leaning.score < LEANING_MARGIN * leaning.runner_up_score
+    ):
+        return None
+    return leaning
+
+
 def _shortened(part: str) -> str:
     return part if len(part) <= PART_LABEL_CHARS else part[: PART_LABEL_CHARS - 1] + "…"
 
@@ -136,6 +174,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _NO_DIRECT_ANSWER
 
     def scores() -> str:
+        assert direct is not None
         return f"{direct.answer} {direct.score:.2f}, runner-up {direct.runner_up_score:.2f}"
 
     in_context = (  # "要开吗" at the door: a question of the topic being talked about
@@ -145,6 +184,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     )
     if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
         return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期", "欠3.5万": the calculation answers
+    if not direct.confident and not in_context:
+        leaning = _leaning_on_the_topic(ctx, session)
+        if leaning is not None:
+            direct, in_context = leaning, True
     if not direct.confident and not in_context:
         tie = _tie(ctx, session, direct)
         return tie or Decline(f"not confident: {scores()}")

@@ -29,6 +29,9 @@ _NO_ACTIVE_TOPIC = Decline("no active topic")
 #: point) from this probability on, when it leads the runner-up by this factor
 CLOSEST_ANSWER_FLOOR = 0.15
 CLOSEST_ANSWER_MARGIN = 3.0
+#: an acknowledgement followed by what the person will do ("行 我打95533问问") is heard as
+#: an acknowledgement up to this many characters
+ACK_WITH_PLAN_CHARS = 30
 #: a question shares at least this many word pairs with the answer just given to be about it
 ABOUT_ANSWER_OVERLAP = 2
 
@@ -68,19 +71,18 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(noted + (question or texts.MENU_HINT))
         return session.decision(turn, "told: noted")
     off_topic = understood.top.intent == "fallback" and not understood.in_domain
-    short_ack = understood.cues.acknowledgement and (
-        len(understood.cues.compact) <= SHORT_REPLY_CHARS + 4
-    )
-    # told, not asked: inside a topic a statement is part of the conversation, never an
-    # out-of-scope question (only a question about something else gets the scope line)
     cues = understood.cues
-    statement = (
-        off_topic
-        and not cues.asks
-        and not cues.question_word
-        and not cues.venting
-        and not short_ack
+    asked = cues.asks or cues.question_word
+    # "行 我打95533问问", "好吧 死马当活马医 我打12378试试": an acknowledgement with what the
+    # person will do next is heard as one, however long, as long as it asks nothing
+    short_ack = cues.acknowledgement and (
+        len(cues.compact) <= SHORT_REPLY_CHARS + 4
+        or (not asked and len(cues.compact) <= ACK_WITH_PLAN_CHARS)
     )
+    # told, not asked: inside a topic a statement is part of the conversation ("我也不是不还
+    # 就是这个月房贷压得我累个半死"), never an out-of-scope question and never "没看懂" (only a
+    # question about something else gets the scope line)
+    statement = not asked and not cues.venting and not short_ack
     act.not_understood(
         session,
         turn,
