@@ -66,6 +66,9 @@ def _all_texts(content: Content) -> list[tuple[str, str]]:
         "第七十条的协议只在你不违约时",  # Art. 70 is the credit card's, not every lender's
         "家里人没签字做担保，就与这笔债无关",  # the spouse's possible joint liability
         "只有法院能查封房子、车子或冻结工资卡",  # the same bank may deduct by the card contract
+        # found by the judges of the thirteenth real-question set (2026-12-06, night)
+        "免费，效果一样",  # negotiating alone is free and direct; no result is promised
+        "按《商业银行信用卡业务监督管理办法》第六十九条，催收函",  # Art. 69: bank cards only
     ],
 )
 def test_corrected_statement_is_gone(content: Content, wrong: str) -> None:

@@ -32,6 +32,19 @@ _INVISIBLE = re.compile(
     r"\u2028-\u202f\u2060-\u206f\ufeff\ue000-\uf8ff\ufff0-\uffff]"
 )
 _SPACES = re.compile(r"[ \t\r\n\u3000]+")
+#: Latin letters with a pinyin tone mark → the letter without it (ü, ǖ, ǘ, ǚ, ǜ → v, as typed)
+_TONE_MARKS = str.maketrans(
+    {
+        **dict.fromkeys("āáǎà", "a"),
+        **dict.fromkeys("ēéěè", "e"),
+        **dict.fromkeys("īíǐì", "i"),
+        **dict.fromkeys("ōóǒò", "o"),
+        **dict.fromkeys("ūúǔù", "u"),
+        **dict.fromkeys("üǖǘǚǜ", "v"),
+        **dict.fromkeys("ńňǹ", "n"),
+        "ḿ": "m",
+    }
+)
 # Emoji, pictographs, dingbats, arrows and the joiners and selectors that glue emoji together.
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf"
@@ -128,6 +141,9 @@ class Normalizer:
         text = unicodedata.normalize("NFKC", text)
         text = _EMOJI.sub(" ", text)
         text = self._t2s.convert(text).lower()
+        if not text.isascii():
+            # pinyin with its tone marks ("cuīshōu", "nǚ'ér") read as pinyin without them
+            text = text.translate(_TONE_MARKS)
         if self._english is not None:
             text = self._english.sub(self._replace_english, text.replace("’", "'"))
         if self._abbreviations is not None:

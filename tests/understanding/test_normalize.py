@@ -58,3 +58,25 @@ def test_empty_and_symbols(norm) -> None:
     assert norm("").text == ""
     assert norm("   \n\t ").text == ""
     assert norm("👍👍🎉").text == ""
+
+
+@pytest.mark.parametrize(
+    ("marked", "plain"),
+    [
+        ("cuī shōu de rén zài wǒ jiā mén kǒu", "cui shou de ren zai wo jia men kou"),
+        (
+            "Xiéshāng huánkuǎn de shíhou yīnggāi zěnme shuō",
+            "xieshang huankuan de shihou yinggai zenme shuo",
+        ),
+        (
+            "Cuīshōu bào de jīn'é gēn yínháng zhàngdān bù yíyàng",
+            "cuishou bao de jin'e gen yinhang zhangdan bu yiyang",
+        ),
+        ("nǚ'ér de xuéxiào", "nv'er de xuexiao"),
+    ],
+)
+def test_pinyin_with_tone_marks_reads_as_without(norm, marked: str, plain: str) -> None:
+    """Pinyin typed with its tone marks (as input methods and copied text give it) is read
+    exactly as the same pinyin without them: into Chinese, never into stray characters."""
+    assert norm(marked).text == norm(plain).text
+    assert not norm(marked).text.isascii()  # read into Chinese
