@@ -281,6 +281,8 @@ class Dialogue:
             and direct_match.confident
             and active is not None
             and direct_match.intent == active.id,
+            debt_question=understood.cues.asks
+            and (understood.in_domain or understood.top.intent != "fallback"),
             police_after_paying=fraud_report.after_paying(session.details, understood),
             acting_news=acting_news(found, before),
             safety_check=session.safety_check,

@@ -129,6 +129,28 @@ def starts_with_ack(text: str) -> bool:
     return _ACK.match(compact(text)) is not None
 
 
+#: a plain yes to a question about danger: 是 / 对 / 有 / 嗯 / 会 / 想过 / yes — never an
+#: acknowledgement (好, 行, ok, 收到) or thanks, which answer nothing about danger
+_PLAIN_YES = re.compile(
+    r"^(嗯+)?(是|是的|是啊|对|对的|对啊|有|有的|有啊|嗯+|会|想过|想|在|还在|yes|yeah|yep|y|ya)"
+    r"[的啊呀吧呢]?$"
+)
+
+
+#: ... or a yes that goes on with what is happening ("有 他们还在门口", "是 我撑不住了")
+_YES_THEN_MORE = re.compile(r"^(是的?|对的?|有的?|想过|yes|yeah)[\s,，.。!！、…]+\S")
+
+
+def read_plain_yes(text: str) -> bool:
+    """True when ``text`` is a plain yes ("是", "嗯", "有", "yes"), or a yes that goes on with
+    what is happening ("有 他们还在门口"): the only answers to the safety question the bot reads
+    as a yes — an acknowledgement ("好 我先截图留着，谢谢", "行") answers nothing about danger."""
+    short = compact(text)
+    return _PLAIN_YES.match(short) is not None or (
+        _YES_THEN_MORE.match(text.strip().lower()) is not None and "谢" not in short
+    )
+
+
 def read_yes_no(text: str) -> YesNo | None:
     """Read ``text`` as an answer to a yes/no question, or None if it is not one."""
     short = compact(text)

@@ -44,3 +44,22 @@ async def test_a_statement_gets_the_topic_s_steps_not_two_guessed_questions(
     reply = await chat.text("我想投诉催收天天打电话")
     assert "你可能在问下面其中一个" not in reply, reply
     assert "12378" in reply
+
+
+async def test_a_budget_said_as_a_plan_after_the_debt_is_computed(engine: Engine) -> None:
+    """ "按每月3000还 要多久" after "欠了4.5万": how long, computed, never "没看懂"."""
+    chat = Chat(engine)
+    await chat.say("欠了4.5万")
+    reply = await chat.text("按每月3000还 要多久")
+    assert "3,000.00元" in reply and "45,000.00元" in reply, reply
+    assert not any(x in reply for x in NON_ANSWERS)
+
+
+async def test_one_debt_corrected_after_the_month_was_worked_out_is_heard(engine: Engine) -> None:
+    """After the debts, income and costs were told, "不对 中信是1.2万" corrects that debt (the
+    total follows), never a topic guessed from the words."""
+    chat = Chat(engine)
+    await chat.say("三张卡：建行1.8万 工行2.5万 中信9千。月收入7000 房贷2800")
+    reply = await chat.text("不对 中信是1.2万")
+    assert "55,000" in reply, reply
+    assert "征信" not in reply

@@ -42,3 +42,47 @@ async def test_calm_idiom_gets_the_ordinary_answer(engine: Engine) -> None:
         replies = await chat.say("热死了 信用卡逾期几天算逾期", addressed=True)
         assert chat.last.tier == "calm" and not chat.last.urgent
         assert "立即拨打110" not in "\n".join(replies)
+
+
+async def test_an_acknowledgement_after_the_safety_question_is_no_yes(engine: Engine) -> None:
+    """ "好 我先截图留着，谢谢" answers nothing about danger: no crisis is started on it (a
+    plain "是", "有 他们还在门口" still is one)."""
+    for said in ("好 我先截图留着，谢谢", "行", "好的，谢谢你"):
+        chat = Chat(engine, user=f"ack-{said}")
+        await chat.say("我觉得自己就是家里的累赘 信用卡逾期了能分期吗")
+        assert chat.last.tier == "possible"
+        replies = await chat.say(said)
+        assert not chat.last.urgent, (said, replies)
+        assert "立即拨打110" not in "\n".join(replies)
+    chat = Chat(engine, user="ack-yes-more")
+    await chat.say("我觉得自己就是家里的累赘 信用卡逾期了能分期吗")
+    replies = await chat.say("是 我撑不住了")
+    assert chat.last.urgent and "12356" in replies[0]
+
+
+async def test_a_debt_question_in_a_calm_conversation_is_not_raised_on_a_weak_reading(
+    engine: Engine,
+) -> None:
+    """Inside a calm topic, a practical question with no warning sign ("那我是不是干脆不用还
+    了") gets its answer, not the self-harm question."""
+    chat = Chat(engine, user="calm-question")
+    await chat.say("在一个APP上借了1万，到手只有8千，现在说我要还1万5")
+    for said in ("那我是不是干脆不用还了", "我要是不想跟他们调，能直接说不吗"):
+        replies = await chat.say(said)
+        assert chat.last.tier == "calm", (said, replies)
+        assert "伤害自己" not in "\n".join(replies)
+
+
+async def test_a_collector_simply_at_the_door_is_not_an_emergency(engine: Engine) -> None:
+    """The product's first case: someone types that a collector is at the door. Calm steps
+    (verify, do not pay a person, record, 110 if threatened), never the 110-and-lock block."""
+    for room in (None, "door-group"):
+        for said in ("催收的人在门口", "催收的在我家门口 两个人", "有两个人在我家门口说是催收的"):
+            chat = Chat(engine, user=f"door-{said}", room=room)
+            replies = await chat.say(said, addressed=True)
+            text = "\n".join(replies)
+            assert not chat.last.urgent, (said, room, text)  # never the clear tier
+            assert "立即拨打110" not in text and "反锁" not in text
+            assert "110" in text  # if they threaten or will not leave
+            if said != "有两个人在我家门口说是催收的":  # (read as possible today: a check asked)
+                assert chat.last.tier == "calm", (said, room, text)

@@ -769,7 +769,9 @@ def test_one_month_as_a_period_is_still_read() -> None:
     assert found_in("欠5万 分一个月还")["months"] == 1
 
 
-@pytest.mark.parametrize("text", ["他们让我扫码先还两千", "催收逼我先付5000"])
+@pytest.mark.parametrize(
+    "text", ["他们让我扫码先还两千", "催收逼我先付5000", "他们说扫码先还2000就走", "对方说先付3000"]
+)
 def test_a_payment_someone_demands_is_no_down_payment(text: str) -> None:
     """What a collector demands ("让我先还两千") is not the person's own plan to pay part first
     (it must never become the first installment of a calculation)."""
@@ -786,6 +788,10 @@ def test_a_payment_someone_demands_is_no_down_payment(text: str) -> None:
         ("那我就按一千五一个月跟安逸花谈两万多大概要多久才能还完", 20_000.0, 1500.0),
         ("按1500一个月跟他们谈 欠了两万", 20_000.0, 1500.0),
         ("欠2万 2000一个月 多久还完", 20_000.0, 2000.0),
+        # 按每月N (a plan to pay) and 每月N还 (the verb after the figure) say the budget too
+        ("欠4万5 按每月3000还 要多久", 45_000.0, 3000.0),
+        ("欠5万5 按每月1900 大概多久还完", 55_000.0, 1900.0),
+        ("欠3万 每个月2000块来还 要还几年", 30_000.0, 2000.0),
     ],
 )
 def test_budget_said_before_or_beside_the_question(text: str, amount: float, budget: float) -> None:
@@ -863,3 +869,8 @@ def test_debts_listed_as_people_list_them(text: str, debts: list[tuple[str, floa
 
 def test_a_spaced_phone_number_is_still_no_amount() -> None:
     assert "amount" not in found_in("我的电话138 1234 5678")
+
+
+@pytest.mark.parametrize("text", ["每月工资3000", "每个月3000利息", "每月收入6500"])
+def test_a_monthly_figure_that_is_not_paid_is_no_budget(text: str) -> None:
+    assert "budget" not in found_in(text)

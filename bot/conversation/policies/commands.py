@@ -10,6 +10,8 @@ from bot.conversation.context import Decision, Decline, Draft, Policy, TurnConte
 from bot.messages import Outcome
 from bot.understanding.short_answers import Command
 
+#: the direct answer for someone asking for a human (intents/help.yaml)
+HUMAN_ANSWER = "human_agent"
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_COMMAND = Decline("no command")
 
@@ -42,8 +44,14 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.intent = Outcome.RESET
         turn.add(texts.RESET_DONE)
     elif command is Command.HUMAN:
+        # the question bank's answer for asking for a human is the one text of it (the
+        # learned selector finds it in other words: "找人工客服", "Human service"); the
+        # built-in text stands in when the content has none
         turn.intent = "seek_help"
-        turn.add(texts.HUMAN)
+        try:
+            turn.add(act.content.answer(HUMAN_ANSWER)[1].short)
+        except KeyError:
+            turn.add(texts.HUMAN)
     elif command is Command.REPEAT:
         spec = act.specs.get(session.active_intent or "")
         if spec is None:

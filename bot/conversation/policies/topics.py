@@ -26,6 +26,9 @@ SHORT_LEAD_CHARS = 6
 SHORT_LEAD_RATIO = 0.75
 
 
+_A_FIGURE_OF_THE_CASE = Decline("a figure of the case told, below the threshold")
+
+
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     settings = ctx.config.classifier
@@ -48,6 +51,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     candidates = [r for r in topics[:3] if r.score >= settings.clarify_floor]
     nothing = next((r.score for r in understood.ranking if r.intent == "fallback"), 0.0)
     in_topic = ctx.talking
+    cues = understood.cues
+    if in_topic and session.details.debts and ctx.found.amount is not None and not cues.asks:
+        # "不对 中信是1.2万" after the debts were listed: a figure of the case told, not a
+        # topic asked about on a reading below the threshold; heard inside the topic
+        return _A_FIGURE_OF_THE_CASE
     # a short message whose best reading is a topic, well ahead of "nothing": "他们来了",
     # "人来了" at the door need no domain word to be about the topic
     short_lead = (

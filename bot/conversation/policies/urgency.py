@@ -26,10 +26,13 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
    question, or a question the topic answers) below ``IN_CONVERSATION_PROBABILITY``; inside
    a crisis, news of a paper or money, or an acknowledgement the likelihood reads as the
-   other kind → CALM.
+   other kind; a question about debt in a calm conversation below
+   ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了") → CALM.
 5. **The model is confident** of clear danger (``urgent_clear_probability`` ≥
    ``urgency.clear_probability``) → CLEAR. It learned the calm near-misses too, so calm words
-   do not outweigh it. (Without the learned model, the urgent topics' likelihood stands in
+   do not outweigh it — except that a calm class with no warning sign at all needs
+   ``CALM_CLASS_CLEAR_PROBABILITY`` (below it → POSSIBLE: visitors the family let in).
+   (Without the learned model, the urgent topics' likelihood stands in
    and a message about neither debt nor any sign needs it.)
 6. **A calm class** explains what is left when the model agrees it is calm (below
    ``urgency.possible_probability``): 压力好大, a visit next week, the job; a calm *frame* (an
@@ -67,7 +70,7 @@ from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, possible_lines
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification
 from bot.understanding.reader import Understood
-from bot.understanding.short_answers import YesNo, read_yes_no
+from bot.understanding.short_answers import read_plain_yes
 from bot.understanding.urgent import SignalHit
 
 #: the reasons this policy declines for (made once: most messages are declined)
@@ -103,6 +106,11 @@ MIDDLING_RULE = "a middling probability"
 #: inside a calm topic, a likelihood alone below this does not take over a reply to the
 #: bot's question (an acknowledgement, a question of the topic)
 IN_CONVERSATION_PROBABILITY = 0.4
+#: with a calm class and no warning sign, the model must be this sure for the clear tier
+CALM_CLASS_CLEAR_PROBABILITY = 0.7
+CALM_CLASS_RULE = "a calm class beside a middling model"
+#: ... and a question about debt in a calm conversation, with no sign, below this one
+QUESTION_IN_CONVERSATION_PROBABILITY = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +125,8 @@ class UrgencyContext:
     acknowledgement: bool = False
     #: the message asks a question the active topic answers directly
     question_of_topic: bool = False
+    #: the message asks something about debt (a question read as about some topic)
+    debt_question: bool = False
     #: "要不要报警" once money went to a person
     police_after_paying: bool = False
     #: news of a paper to sign or money handed over
@@ -167,7 +177,7 @@ def decide(
 
     # 1. yes to the safety question asked last turn
     asked = KIND_OF_CRISIS.get(context.safety_check or "") or _kind(context.safety_check)
-    if asked is not None and not signs and read_yes_no(classification.text) is YesNo.AFFIRM:
+    if asked is not None and not signs and read_plain_yes(classification.text):
         return _clear((asked,), evidence, "yes to the safety question")
     # 2. a staff speaker with danger evidence only
     kinds = _kinds(signs)
@@ -210,6 +220,10 @@ def decide(
     if clear_p >= config.clear_probability and (
         classification.urgent_clear_probability is not None or classification.in_domain
     ):
+        if classification.calm and not signs and clear_p < CALM_CLASS_CLEAR_PROBABILITY:
+            # "外访员被我爸请进屋了 在客厅坐着": a calm class and no sign at all, the model only
+            # middling sure: the numbers come with the warm lines, not the 110 steps
+            return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule=CALM_CLASS_RULE)
         return _clear((kind,), evidence, "the model is confident")
     # 6. a calm class or frame explains what is left, when the model agrees it is calm
     calm = classification.calm
@@ -299,6 +313,14 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
         in_topic = context.question_of_topic or context.acknowledgement
         if context.calm_topic and p < IN_CONVERSATION_PROBABILITY and in_topic:
             return "a reply inside a calm topic"
+        if (
+            context.calm_topic
+            and context.debt_question
+            and p < QUESTION_IN_CONVERSATION_PROBABILITY
+        ):
+            # "那我是不是干脆不用还了", "如果我们几个子女都放弃继承呢": a practical question in
+            # a calm conversation, with no warning sign, is not made a crisis by a weak reading
+            return "a debt question inside a calm topic"
         return ""
     if context.acting_news:
         return "news of a paper or money inside a crisis"

@@ -363,11 +363,17 @@ _BUDGET_VERB = re.compile(
 )
 
 
+#: the verb after the figure: "每月3000还", "每个月2000块来还"
+_BUDGET_VERB_AFTER = re.compile(r"\s*(?:块|元)?\s*(?:来|去)?(?:还|付|供)")
+
+
 _BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
 
 
 #: someone else demands the payment ("他们让我先还两千", "催收逼我先付5000")
-_DEMANDED = re.compile(r"让我|要我|叫我|逼我|要求我|让你|要你|说先|非要")
+_DEMANDED = re.compile(
+    r"让我|要我|叫我|逼我|要求我|让你|要你|说先|非要|(?:他们|他|她|对方|催收|外访)(?:的人)?说"
+)
 _DOWN = re.compile(r"(?:先付|先还|首付|先交|先给|先拿出|首期付)(?:个|了|掉)? ?")
 
 
@@ -569,7 +575,15 @@ def _budget_after_words(text: str, numbers: list[_Number]) -> tuple[float, int, 
             if other.start < num.start
         ):
             continue  # 每个月还3000 欠3万: the budget is the first figure after the words
-        if start.group(0) != "月供" and not _BUDGET_VERB.search(gap):
+        begins = max(0, num.start - 12) + start.start()
+        planned = text[max(0, begins - 1) : begins] == "按"  # 按每月1900: a plan to pay
+        paid_after = _BUDGET_VERB_AFTER.match(text, _amount_end(text, num))  # 每月3000还
+        if (
+            start.group(0) != "月供"
+            and not _BUDGET_VERB.search(gap)
+            and not planned
+            and not paid_after
+        ):
             continue
         amount = _read_amount(text, num, any_context=True)
         if amount is not None and amount.value > 0:
