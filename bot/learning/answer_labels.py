@@ -19,16 +19,15 @@ the answers' own examples; the validation side measures it (``eval``: "answer la
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from bot.learning.corpus import default_corpus_dir, is_validation
+from bot.learning.corpus import default_corpus_dir, is_validation, read_models
 
 GENERAL = "general"
 MISSING = "missing"
@@ -79,24 +78,7 @@ def _read_file(
 ) -> tuple[tuple[tuple[str, AnswerLabel], ...], tuple[str, ...]]:
     """One file's labels (with where each is) and its bad lines; cached while the file is
     unchanged (every reader built, one per content version, reads the same file)."""
-    parsed: list[tuple[str, AnswerLabel]] = []
-    problems: list[str] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return (), (f"{path}: cannot read: {exc}",)
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path.name}:{number}"
-        try:
-            parsed.append((where, AnswerLabel.model_validate(json.loads(line))))
-        except json.JSONDecodeError as exc:
-            problems.append(f"{where}: not valid JSON: {exc.msg}")
-        except ValidationError as exc:
-            for error in exc.errors():
-                field = ".".join(str(part) for part in error["loc"]) or "line"
-                problems.append(f"{where}: {field}: {error['msg']}")
+    parsed, problems = read_models(path, AnswerLabel)
     return tuple(parsed), tuple(problems)
 
 

@@ -23,13 +23,14 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.content import Content
 
 Urgency = Literal["calm", "possible", "clear"]
+M = TypeVar("M", bound=BaseModel)
 Danger = Literal["violence", "self_harm"]
 #: Every style a message may be tagged with (corpus/README.md says what each means).
 STYLES = frozenset(
@@ -149,33 +150,40 @@ def corpus_files(directory: Path) -> list[Path]:
     )
 
 
-def read_jsonl(
-    path: Path, problems: list[str], known_intents: frozenset[str]
-) -> list[CorpusMessage]:
-    """The messages of one file; every bad line is a problem naming file and line."""
-    messages: list[CorpusMessage] = []
+def read_models(path: Path, model: type[M]) -> tuple[list[tuple[str, M]], list[str]]:
+    """Every line of a JSONL file validated as ``model``, each with where it is
+    ("file.jsonl:3"), and the problems of the bad lines (unreadable file, bad JSON, a field
+    the model refuses), each naming file and line."""
+    parsed: list[tuple[str, M]] = []
+    problems: list[str] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: cannot read: {exc}")
-        return messages
+        return parsed, [f"{path}: cannot read: {exc}"]
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         where = f"{path.name}:{number}"
         try:
-            message = CorpusMessage.model_validate(json.loads(line))
+            parsed.append((where, model.model_validate(json.loads(line))))
         except json.JSONDecodeError as exc:
             problems.append(f"{where}: not valid JSON: {exc.msg}")
-            continue
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(part) for part in error["loc"]) or "line"
                 problems.append(f"{where}: {field}: {error['msg']}")
-            continue
+    return parsed, problems
+
+
+def read_jsonl(
+    path: Path, problems: list[str], known_intents: frozenset[str]
+) -> list[CorpusMessage]:
+    """The messages of one file; every bad line is a problem naming file and line."""
+    parsed, bad = read_models(path, CorpusMessage)
+    problems.extend(bad)
+    for where, message in parsed:
         problems.extend(_label_problems(where, message, known_intents))
-        messages.append(message)
-    return messages
+    return [message for _where, message in parsed]
 
 
 def _label_problems(where: str, m: CorpusMessage, known_intents: frozenset[str]) -> Iterator[str]:

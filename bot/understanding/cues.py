@@ -111,6 +111,12 @@ class Cues:
         :attr:`asks`, for telling a question about something else from something told."""
         return _QUESTION_WORD.search(self.text.lower()) is not None
 
+    @property
+    def asked(self) -> bool:
+        """A question by either reading (:attr:`asks` or :attr:`question_word`): what the
+        conversation tells from something only told."""
+        return self.asks or self.question_word
+
     @once
     def what_now(self) -> bool:
         """The whole message asks for the next step ("那我该怎么办", "然后呢")."""

@@ -54,7 +54,7 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
     if direct.runner_up is None or min(direct.score, direct.runner_up_score) < TIE_FLOOR:
         return None
     cues = ctx.understood.cues
-    if not (cues.asks or cues.question_word):
+    if not cues.asked:
         return None  # told, not asked ("someone is knocking on my door"): the topic's steps
     content = ctx.actions.content
     try:
@@ -138,7 +138,7 @@ def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | Non
     being talked about as the prior; its answer when that reading is confident."""
     active = session.active_intent
     cues = ctx.understood.cues
-    if not active or active in SYSTEM_INTENTS or not (cues.asks or cues.question_word):
+    if not active or active in SYSTEM_INTENTS or not cues.asked:
         return None
     best = ctx.actions.best_topic(ctx.understood)
     if best is not None and best.intent != active and best.score >= ctx.config.classifier.threshold:

@@ -72,7 +72,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return session.decision(turn, "told: noted")
     off_topic = understood.top.intent == "fallback" and not understood.in_domain
     cues = understood.cues
-    asked = cues.asks or cues.question_word
+    asked = cues.asked
     # "行 我打95533问问", "好吧 死马当活马医 我打12378试试": an acknowledgement with what the
     # person will do next is heard as one, however long, as long as it asks nothing
     short_ack = cues.acknowledgement and (
