@@ -71,6 +71,13 @@ def _hours(seconds: float) -> str:
 STORE_WARNING_INTERVAL = 10.0
 
 
+def _addressed_names(config: Config) -> tuple[str, ...]:
+    """The configured names an "@" before them addresses the bot by: its name and the group
+    trigger words (the reader adds the usual ones)."""
+    triggers = (t for t in config.groups.triggers if any(c.isalnum() for c in t))
+    return (config.bot_name, *triggers)
+
+
 @dataclass(frozen=True)
 class Understanding:
     """Everything built from one content set: swapped in whole on reload."""
@@ -93,7 +100,9 @@ class Understanding:
             models = models_for(content, config.learning.models_dir)
         return cls(
             content=content,
-            reader=Reader.build(content, (config.bot_name,), models),
+            # "@助手 …": the bot addressed by its name or a trigger word is not part of what is
+            # asked (a closing read after "助手" is still a closing)
+            reader=Reader.build(content, _addressed_names(config), models),
             dialogue=Dialogue(content, config),
         )
 

@@ -33,7 +33,9 @@ MENU_OUTCOMES = ("help", "clarify")
 
 
 async def measure(path: Path, understanding: Understanding, config: Config) -> dict[str, object]:
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     out: dict[str, object] = {"file": path.name}
     for place in ("private", "group"):
         engine = Engine(config, understanding, MemoryStore(3600, len(items) + 10))
@@ -96,7 +98,9 @@ async def main(paths: list[str]) -> None:
     )
     understanding = Understanding.build(config)
     for p in paths:
-        print(json.dumps(await measure(Path(p), understanding, config), ensure_ascii=False, indent=1))
+        print(
+            json.dumps(await measure(Path(p), understanding, config), ensure_ascii=False, indent=1)
+        )
 
 
 if __name__ == "__main__":

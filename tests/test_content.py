@@ -74,10 +74,11 @@ def test_advice_avoids_known_mistakes(content) -> None:
     assert not re.search(r"21[:：]00|21点|晚上9点|晚9点", text)
     # Visits are regulated, not banned.
     assert not re.search(r"上门(催收)?(本身)?(就)?(是)?违法的", text)
-    # 12315 is not the channel for bank collection complaints.
+    # 12315 is not the channel for bank collection complaints (it is market regulation: named
+    # only as that, or for a shopping dispute the bot declines)
     for match in re.finditer(r"12315", text):
         window = text[max(0, match.start() - 20) : match.end() + 20]
-        assert "不是" in window or "不受理" in window, window
+        assert "不是" in window or "不受理" in window or "消费纠纷" in window, window
     # Art. 70: the bank may agree; never that it must.
     assert not re.search(r"银行(必须|一定|应当)(同意|给你?)(停息|分期|减免)", text)
     # The 24 % benchmark for financial loans ([S] since 2026-12-05) is a line above which a

@@ -69,6 +69,11 @@ def _all_texts(content: Content) -> list[tuple[str, str]]:
         # found by the judges of the thirteenth real-question set (2026-12-06, night)
         "免费，效果一样",  # negotiating alone is free and direct; no result is promised
         "按《商业银行信用卡业务监督管理办法》第六十九条，催收函",  # Art. 69: bank cards only
+        # found by the judges of the fourteenth real-question set (2026-12-06): Art. 68 bans
+        # collecting from unrelated third parties; keeping the debt from them is the 指引's
+        "催收或透露欠款（第六十八条",
+        "透露欠款、不能向他们催收（第六十八条",
+        "催收、透露欠款（第六十八条",
     ],
 )
 def test_corrected_statement_is_gone(content: Content, wrong: str) -> None:

@@ -44,6 +44,16 @@ DEBTOR_SIDE = frozenset(
 VISIT_TOPICS = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 
+#: a figure with its unit ("5年", "22点", "15个工作日")
+_FIGURE_WITH_UNIT = re.compile(r"\d+(?:\.\d+)?(?:个)?[年月日天次点号人岁万元%]")
+
+
+def echoes_a_figure(said: str, answer: str) -> bool:
+    """The message repeats a figure the answer gave ("还清了也是5年吗" after "kept 5 years"):
+    a question about that answer, whatever else its words read as."""
+    return bool(set(_FIGURE_WITH_UNIT.findall(said)) & set(_FIGURE_WITH_UNIT.findall(answer)))
+
+
 class Actions:
     """The ways of saying things for one content set."""
 

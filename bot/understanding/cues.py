@@ -169,6 +169,17 @@ class Cues:
         return _THANKS.search(self.compact.lower()) is not None
 
     @once
+    def thanks_closing(self) -> bool:
+        """Thanks with a short tail that asks nothing and tells no news ("brilliant, cheers
+        for the tips, I owe you a beer", "谢谢 我明天去网点"): a goodbye, however worded."""
+        return (
+            self.thanks
+            and not self.asked
+            and len(self.compact) <= THANKS_CLOSING_CHARS
+            and _NEWS_OR_FIGURES.search(self.text.lower()) is None
+        )
+
+    @once
     def police_question(self) -> bool:
         """Asks whether to go to the police ("要不要报警", "报警有用吗")."""
         return _POLICE_QUESTION.search(self.compact) is not None
@@ -352,11 +363,22 @@ _SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|�
 #: the message asks something (not "一张什么协议", which only names a thing)
 _ASKS = re.compile(
     r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
+    # "有没有…", "是否…", an either-or ("是加起来算，还是各算各的")
+    r"|有没有|是否|[,，]还是|是.{1,16}还是"
 )
 _QUESTION_WORD = re.compile(
-    r"哪|多少|多久|谁|几[点个天时]|什么时候|如何|怎样|\b(?:how|what|where|why|when|who|which)\b"
+    r"哪|多少|多久|多长|多大|谁|几[点个天时年月期次岁]|什么时候|如何|怎样|(?<!没)啥(?![都也])"
+    r"|\b(?:how|what|where|why|when|who|which)\b"
 )
-_THANKS = re.compile(r"谢|thx|thank|3q|ty|appreciate|cheers|^ta$|唔该|唔該|多謝|感恩|🙏")
+_THANKS = re.compile(
+    r"谢|thx|thank|3q|ty|appreciate|cheers|^ta$|^ta(?:heaps|mate|verymuch)|唔该|唔該|多謝|感恩|🙏"
+)
+#: a thanks this long or shorter may be a goodbye
+THANKS_CLOSING_CHARS = 60
+#: ... unless it tells something new: a figure, people still there, fear
+_NEWS_OR_FIGURES = re.compile(
+    r"\d|还在|又来|又打|来了|门口|楼下|不走|怕|慌|but |still |again|但是|可是|不过"
+)
 #: asking for a calculation in so many words
 _CALC_ASK = re.compile(
     r"算一下|算一算|算算|帮我算|给我算|计算|算下|怎么算|算一个"

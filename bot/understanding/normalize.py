@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import opencc
 
 from bot.content import Lexicon
+from bot.understanding.language import is_english
 from bot.understanding.pinyin import PinyinReader
 
 #: Text beyond this many characters is not analysed (the reply says so); this keeps the cost of
@@ -132,6 +133,14 @@ class Normalizer:
         reading = self._pinyin_reader.read(run)
         return run if reading is None else reading
 
+    def _replace_pinyin_words(self, match: re.Match[str]) -> str:
+        """In an English message, word by word: only pinyin that reads as whole known words
+        ("cuishou say can jianmian some lixi" → "催收 say can 减免 some 利息")."""
+        read = self._pinyin_reader.read
+        return " ".join(
+            read(word, words_only=True) or word for word in match.group(0).split(" ") if word
+        )
+
     def normalize(self, text: str) -> Normalized:
         """Return the normalised form of ``text`` (any string; never raises)."""
         text = self.strip_decorations(text)
@@ -148,7 +157,10 @@ class Normalizer:
             text = self._english.sub(self._replace_english, text.replace("’", "'"))
         if self._abbreviations is not None:
             text = self._abbreviations.sub(lambda m: self._abbreviation_map[m.group(1)], text)
-        text = _LATIN_RUN.sub(self._replace_pinyin, text)
+        if is_english(text):
+            text = _LATIN_RUN.sub(self._replace_pinyin_words, text)
+        else:
+            text = _LATIN_RUN.sub(self._replace_pinyin, text)
         if self._variants is not None:
             # A replacement may complete another variant ("崔收的人" → "催收的人" → "催收人员"):
             # repeat until nothing changes, so normalising twice changes nothing.

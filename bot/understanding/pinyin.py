@@ -93,8 +93,11 @@ class PinyinReader:
             words[_SEPARATORS.sub("", key.lower())] = (1 << 30, value)
         return ({k: v for k, (_, v) in words.items()}, {k: v for k, (_, v) in chars.items()})
 
-    def read(self, run: str) -> str | None:
-        """The Chinese reading of a Latin ``run`` (lower case), or None if it is not pinyin."""
+    def read(self, run: str, words_only: bool = False) -> str | None:
+        """The Chinese reading of a Latin ``run`` (lower case), or None if it is not pinyin.
+        ``words_only``: only a reading made of whole known words ("lixi" → 利息, "cuishou" →
+        催收) — in an English message "mate", "die" or "hang" are English words, not
+        syllables read one character at a time."""
         text = _SEPARATORS.sub("", run)
         n = len(text)
         if n < 2 or n > 400:
@@ -110,7 +113,7 @@ class PinyinReader:
                 piece = text[start:end]
                 word = self._words.get(piece)
                 step = 1.0
-                if word is None:
+                if word is None and not words_only:
                     word = self._chars.get(piece)
                     step = _CHAR_COST
                 if word is not None and cost + step < best[end][0]:

@@ -144,6 +144,11 @@ CACHE_TEXT_CHARS = 120
 CACHE_ENTRIES = 4096
 
 
+#: the names an "@" before them addresses the bot by in a group, besides the configured ones
+#: (its name and trigger words): removed from the text before it is read
+ADDRESS_NAMES = ("催收应对助手", "助手", "小助手", "机器人", "催收助手")
+
+
 class Reader:
     """Understands messages against one content set (built once per content version)."""
 
@@ -170,7 +175,8 @@ class Reader:
         normalizer = Normalizer(
             content.lexicon,
             PinyinReader.build(vocabulary(content, segmenter), content.lexicon.pinyin),
-            bot_names=tuple(bot_names),
+            # the same at training and in chats: "@助手 …" is read without its address
+            bot_names=tuple(dict.fromkeys((*bot_names, *ADDRESS_NAMES))),
         )
         return cls(
             Classifier(content, normalizer, segmenter, learned=True if models is None else models)

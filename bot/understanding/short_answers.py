@@ -113,14 +113,30 @@ def compact(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
+#: asking, in a sentence, for the rules behind what was just said ("麻烦把刚才提到的规章全称和
+#: 文号发我一下", "你说的那条规定是哪个文件"): the same request as 详细
+_RULES_OF_WHAT_WAS_SAID = re.compile(
+    r"(刚才|上面|前面|你说的|你提到的|提到的|这条|那条|这个规定|那个规定)[^，。,？?]{0,10}"
+    r"(规章|法规|规定|文件|条文|条款|依据|出处|文号|全称|第几条|原文|法条)"
+    r"|(规章|法规|规定|文件|法条)的?(全称|文号|名称|出处|原文)"
+)
+#: ... up to this many characters (a longer message asks something of its own)
+RULES_REQUEST_CHARS = 48
+
+
 def read_command(text: str) -> Command | None:
-    """The command ``text`` is, if it is one (whole message only)."""
+    """The command ``text`` is, if it is one (whole message only; a request for the rules
+    behind what was just said may be a sentence)."""
     short = compact(text)
     if len(short) > 24:
+        if len(short) <= RULES_REQUEST_CHARS and _RULES_OF_WHAT_WAS_SAID.search(short):
+            return Command.MORE
         return None
     for command, pattern in _COMMANDS:
         if pattern.match(short):
             return command
+    if _RULES_OF_WHAT_WAS_SAID.search(short):
+        return Command.MORE
     return None
 
 
@@ -228,13 +244,18 @@ def read_closing(text: str) -> bool | None:
 #: the person will do next: a closing with a tail
 _CLOSING_HEAD = re.compile(
     r"^(?:嗯+|哦+|噢+|好的?|好吧|行|中|ok|okay)?(?:我|俺)?"
-    r"(?:懂了|明白了?|知道了|晓得了|了解了?|收到了?|记住了|清楚了)"
+    # "收到法院短信" is news (received a court text), "收到 我截图" an acknowledgement
+    r"(?:懂了|明白了?|知道了|晓得了|了解了?|收到(?:了|啦)?(?=我|俺|$|好|谢|哈|嗯)|记住了|清楚了)"
 )
 #: "好 那我就照这个去谈", "行 我明天带材料去网点", "好的 已截图存好了": okay, then what the
 #: person will do now or has done
 _CLOSING_PLAN = re.compile(
-    r"^(?:好的?|好吧|好嘞|行|ok|okay|嗯+)(?:那)?(?:我|俺)?"
-    r"(?=就|先|去|今晚|今天|明天|马上|这就|已经|已|回头|照|按|把|待会|一会|晚点|下午|改天|周一|下周|回去)"
+    r"^(?:好的?|好吧|好嘞|好滴|行|中|ok|okay|嗯+|收到了?|懂了?|明白了?|知道了|了解了?)+(?:那)?"
+    r"(?:(?:我|俺)?(?=就|先|去|今晚|今天|明天|明早|马上|这就|已经|已|回头|照|按|把|待会|一会|"
+    r"晚点|下午|改天|周一|下周|回去)"
+    # "好 我让孙子带我去问问", "收到 我截图发他", "ok 懂了 我跟客户讲": I, then a deed
+    r"|(?:我|俺)(?=让|叫|跟|和|给|打|找|问|截|转|发|拿|带|准备|记|写|抽空|试试|再|自己|等|回|"
+    r"查|看看|想想|考虑|会))"
 )
 _TAIL_ASKS = re.compile(r"[?？吗]|怎么|什么|哪|能不能|可不可以|要不要|会不会|是不是|呢$")
 

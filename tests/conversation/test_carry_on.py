@@ -449,6 +449,42 @@ async def test_a_question_about_the_answer_just_given_gets_its_point_again(
     assert "不在我能帮的范围" not in reply
 
 
+async def test_a_question_repeating_a_figure_of_the_answer_just_given_is_about_it(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("逾期记录在征信上保留几年")
+    reply = await chat.text("还清了也是5年吗")
+    assert "上面说过了" in reply and "5年" in reply
+    assert "没太看懂" not in reply
+
+
+async def test_a_figure_the_answer_did_not_give_is_no_echo(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("逾期记录在征信上保留几年")
+    reply = await chat.text("那我欠了3年了还能贷款吗")
+    assert "上面说过了" not in reply
+
+
+async def test_asking_in_a_sentence_for_the_rules_just_mentioned_gets_them(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("信用卡个性化分期最长能分几年")
+    reply = await chat.text("麻烦把刚才提到的规章全称和文号发我一下，我要写进咨询记录")
+    assert "依据" in reply and "商业银行信用卡业务监督管理办法" in reply
+    assert "没太看懂" not in reply and "110" not in reply
+
+
+async def test_what_to_say_when_a_collector_calls_is_answered_in_a_group(engine: Engine) -> None:
+    chat = Chat(engine, room="callers")
+    await chat.say("@助手 催收天天打我电话 这样合法吗")
+    reply = await chat.text("@助手 那接到电话该怎么说比较好")
+    assert "没太看懂" not in reply
+    assert "核实" in reply and ("验证码" in reply or "身份证" in reply)
+    assert len(reply) <= 300
+
+
 @pytest.mark.parametrize("text", ["他们来了", "他们又来了"])
 async def test_a_bare_they_are_here_is_read_as_the_door_not_apologised_for(
     engine: Engine, text: str
@@ -601,3 +637,56 @@ async def test_counsellors_say_who_they_are_in_many_ways(chat: Chat, said: str) 
     counsellor's brief, not the debtor's steps or the staff's visit rules."""
     text = joined(await chat.say(said))
     assert "给顾问的简要" in text and "依规外访" not in text
+
+
+@pytest.mark.parametrize(
+    "plan", ["行 那我明早上班前打个电话问问", "好 我让孙子带我去问问", "懂 我先截图存着"]
+)
+async def test_okay_and_what_i_will_do_is_a_goodbye_not_more_steps(
+    engine: Engine, plan: str
+) -> None:
+    chat = Chat(engine)
+    await chat.say("催收天天给我爸妈打电话 怎么让他们别打了")
+    reply = await chat.text(plan)
+    assert "随时" in reply and len(reply) <= 60
+    assert "110" not in reply  # a calm conversation: no emergency numbers on the way out
+
+
+async def test_a_group_member_s_okay_and_deed_after_the_address_is_a_goodbye(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, room="members")
+    await chat.say("@助手 催收把横幅拉到我们厂门口了 能告他们吗")
+    reply = await chat.text("@助手 收到 我截图发他")
+    assert "随时" in reply and len(reply) <= 60
+
+
+async def test_thanks_in_english_with_a_tail_gets_an_english_goodbye(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("collectors keep calling my boss, is that allowed?")
+    reply = await chat.text("brilliant, mate, cheers for the tips, I owe you a beer")
+    assert "take care" in reply.lower() and "110" not in reply
+
+
+async def test_the_police_having_dealt_with_it_moves_the_crisis_on(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("他们刚发语音说今晚不还就找人来卸我一条腿")
+    reply = await chat.text("报警了 警察给我做了笔录")
+    assert "等警察来之前" not in reply
+    assert "警察到了" in reply
+
+
+async def test_a_statement_at_the_door_is_not_answered_with_a_neighbouring_point(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine)
+    await chat.say("浦发外访来敲门了 我一个人在家")
+    reply = await chat.text("隔着猫眼看是两个男的 说是浦发信用卡的 我确实欠了两万三")
+    assert "窥视" not in reply
+
+
+async def test_every_cost_told_counts_toward_what_is_left(engine: Engine) -> None:
+    chat = Chat(engine)
+    await chat.say("信用卡逾期了想协商分期")
+    reply = await chat.text("我每月到手5200 房租1500 吃饭交通算1200")
+    assert "2,500" in reply and "2,700" in reply

@@ -821,6 +821,9 @@ def test_one_that_belongs_to_the_figure(text: str, key: str, value: float) -> No
         ("我现在每个月工资六千五房贷要三千孩子奶粉尿布一千", 6500.0, 4000.0),
         ("salary 9500, rent 3000, 吃饭1800, misc 700", 9500.0, 5500.0),
         ("跑外卖的 一个月大概五千五 房租800 吃饭一千 其他四百左右", 5500.0, 2200.0),
+        # a cost said with 算; "3800 家里…" is money, then the household (家 counts banks)
+        ("我每月到手5200 房租1500 吃饭交通算1200", 5200.0, 2700.0),
+        ("我月薪9000 房贷3800 家里开销2500 每个月能拿多少出来还", 9000.0, 6300.0),
     ],
 )
 def test_income_and_costs_are_not_the_debt(text: str, income: float, costs: float) -> None:
@@ -874,3 +877,13 @@ def test_a_spaced_phone_number_is_still_no_amount() -> None:
 @pytest.mark.parametrize("text", ["每月工资3000", "每个月3000利息", "每月收入6500"])
 def test_a_monthly_figure_that_is_not_paid_is_no_budget(text: str) -> None:
     assert "budget" not in found_in(text)
+
+
+def test_a_cost_followed_by_a_month_is_not_the_budget() -> None:
+    found = found_in("我月薪9000 房贷3800 家里开销2500 每个月能拿多少出来还")
+    assert "budget" not in found
+    assert found_in("工资5500 每月最多还1500")["budget"] == 1500.0
+
+
+def test_three_banks_are_still_counted_not_money() -> None:
+    assert "amount" not in found_in("欠了三家银行")

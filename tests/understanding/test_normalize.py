@@ -37,6 +37,18 @@ def test_english_words_are_not_read_as_pinyin(norm) -> None:
     assert norm("help").text == "help"
 
 
+def test_in_english_only_pinyin_that_reads_as_whole_words_is_read(norm) -> None:
+    # "mate" is no 吗特; "jianmian", "lixi" and "cuishou" are words of the debt
+    assert "mate" in norm("brilliant, mate, cheers for the tips, I owe you a beer").text
+    text = norm("Cuishou say can jianmian some lixi if I pay 3000 in 3 days").text
+    assert "催收" in text and "减免" in text and "利息" in text and "say can" in text
+
+
+@pytest.mark.parametrize("name", ["助手", "小助手", "机器人"])
+def test_the_bot_addressed_by_a_usual_name_is_not_read(norm, name: str) -> None:
+    assert norm(f"@{name} 收到 我截图发他").text == "收到 我截图发他"
+
+
 def test_filtered_word_restored(norm) -> None:
     result = norm("信用卡上门怎么办")
     assert result.restored_filtered_word

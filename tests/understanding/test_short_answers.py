@@ -9,6 +9,7 @@ from bot.understanding.short_answers import (
     YesNo,
     read_choice,
     read_closing,
+    read_closing_plan,
     read_closing_with_tail,
     read_command,
     read_yes_no,
@@ -107,4 +108,52 @@ def test_understood_with_a_tail_is_a_closing(text: str) -> None:
     "text", ["懂了 那利息能免吗", "明白了 但是他们还会来吗", "知道了 怎么投诉"]
 )
 def test_understood_then_a_question_is_not_a_closing(text: str) -> None:
+    assert not read_closing_with_tail(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "麻烦把刚才提到的规章全称和文号发我一下，我要写进咨询记录",
+        "你说的那条规定是哪个文件",
+        "上面提到的法规全称是什么",
+    ],
+)
+def test_a_sentence_asking_for_the_rules_just_mentioned_is_the_more_command(text: str) -> None:
+    assert read_command(text) is Command.MORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "催收上门有什么法律依据吗",  # a question of its own: its topic answers it
+        "这个规定合法吗",
+        "刚才催收又打电话来了，说要去我单位找领导，还说已经准备好起诉的文件了",
+    ],
+)
+def test_a_question_of_its_own_about_rules_is_no_command(text: str) -> None:
+    assert read_command(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "行 那我明早上班前打个电话问问",
+        "好 我让孙子带我去问问",
+        "ok 懂了 我跟客户讲",
+        "懂 我先截图存着",
+        "好的 我转给他看",
+    ],
+)
+def test_okay_then_a_deed_is_a_closing(text: str) -> None:
+    assert read_closing_plan(text)
+
+
+@pytest.mark.parametrize("text", ["嗯 我现在很害怕", "好 我是招行的卡", "好 我让他们进来了吗"])
+def test_okay_then_a_feeling_a_fact_or_a_question_is_no_closing(text: str) -> None:
+    assert not read_closing_plan(text)
+
+
+@pytest.mark.parametrize("text", ["收到法院短信 里面有个网址", "收到一封律师函"])
+def test_received_something_is_news_not_a_closing(text: str) -> None:
     assert not read_closing_with_tail(text)

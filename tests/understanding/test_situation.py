@@ -30,6 +30,11 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("警察马上到", {"police": "called"}),
     ("警察来了", {"police": "arrived"}),
     ("他们走了", {"left": True}),
+    # the police came and dealt with it; someone else sent them away
+    ("报警了 警察给我做了笔录", {"police": "arrived"}),
+    ("民警把那两个人带走了", {"police": "arrived"}),
+    ("保安把横幅收了 人也走了", {"left": True}),
+    ("村里治保主任过来把他们劝走了", {"left": True}),
     ("我妈让他们进来了", {"let_in": True}),
     ("我已经转了2000到他个人账户", {"paid": "personal"}),
     ("扫了他的码付了", {"paid": "personal"}),

@@ -25,13 +25,15 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if closing is False and act.yes_no_pending(ctx.pending):
         return _BARE_ACK_MAY_ANSWER
     if closing is None:
-        if not cues.closing_with_tail and not _read_as_thanks(ctx):
+        if not cues.closing_with_tail and not cues.thanks_closing and not _read_as_thanks(ctx):
             return _NO_CLOSING_WORDS
         if session.crisis is not None and not cues.thanks:
             return _A_STEP_IN_A_CRISIS  # "好 我去派出所": the next step, not a goodbye
         best = act.best_topic_score(ctx.understood)
-        # "行 我明天带材料去网点" names a step of a topic and asks nothing: still a closing
-        if best >= ctx.config.classifier.threshold and not cues.closing_plan:
+        # "行 我明天带材料去网点" names a step of a topic and asks nothing, "cheers for the
+        # tips" thanks: still a closing
+        plan = cues.closing_plan or cues.thanks_closing
+        if best >= ctx.config.classifier.threshold and not plan:
             return Decline(f"closing words, but a topic reads the rest ({best:.2f})")
     turn = ctx.turn()
     thanks = act.specs.get("thanks")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
-from bot.conversation.actions import gist
+from bot.conversation.actions import echoes_a_figure, gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.understanding.direct_answers import DirectMatch
+from bot.understanding.short_answers import compact
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_DIRECT_ANSWER = Decline("no direct answer")
@@ -132,6 +133,22 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
     )
 
 
+_ABOUT_THE_PREVIOUS_ANSWER = Decline("a question repeating a figure of the answer just given")
+
+
+def _about_the_previous_answer(ctx: TurnContext, direct: DirectMatch) -> bool:
+    """A question that repeats a figure the answer just given stated is about that answer
+    (the in-topic policy says its point again), not a new question another answer reads."""
+    previous = ctx.previous_answer
+    if previous is None or direct.answer == previous or not ctx.understood.cues.asked:
+        return False
+    try:
+        _spec, answer = ctx.actions.content.answer(previous)
+    except KeyError:
+        return False
+    return echoes_a_figure(ctx.understood.cues.compact, compact(answer.short))
+
+
 def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | None:
     """A question inside a topic that nothing places on its own ("大概多久给答复" after a
     complaint, "房东会不会有责任" after calls to the landlord): read again with the topic
@@ -178,10 +195,14 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return f"{direct.answer} {direct.score:.2f}, runner-up {direct.runner_up_score:.2f}"
 
     in_context = (  # "要开吗" at the door: a question of the topic being talked about
-        direct.intent == session.active_intent
+        # (a statement is no question: "隔着猫眼看是两个男的" is not asking about peeking in)
+        understood.cues.asked
+        and direct.intent == session.active_intent
         and direct.score >= CONTEXT_DIRECT_FLOOR
         and direct.score >= CONTEXT_DIRECT_MARGIN * direct.runner_up_score
     )
+    if _about_the_previous_answer(ctx, direct):
+        return _ABOUT_THE_PREVIOUS_ANSWER  # "还清了也是5年吗": that answer's point again
     if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
         return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期", "欠3.5万": the calculation answers
     if not direct.confident and not in_context:

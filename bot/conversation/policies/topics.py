@@ -27,6 +27,21 @@ SHORT_LEAD_RATIO = 0.75
 
 
 _A_FIGURE_OF_THE_CASE = Decline("a figure of the case told, below the threshold")
+_TOLD_INSIDE_THE_TOPIC = Decline("told, not asked, inside the topic whose steps were sent")
+
+
+def _told_inside_the_topic(ctx: TurnContext, session: Draft, best: RankedIntent) -> bool:
+    """ "隔着猫眼看是两个男的 说是浦发的" at the door, the door's steps already sent: what
+    happens next is told, not asked — heard inside the topic (its next step, what is noted,
+    the open question), never the same steps pointed to again."""
+    cues = ctx.understood.cues
+    if best.intent != session.active_intent or cues.asked or cues.what_now:
+        return False
+    found = ctx.found
+    if found.lender is None and found.amount is None and found.credentials is None:
+        return False  # nothing of the case told ("他们又来了"): the topic answers
+    spec = ctx.actions.specs.get(best.intent)
+    return spec is not None and block_id(spec.advice.short) in session.sent
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -40,6 +55,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     turn = ctx.turn()
 
     if best is not None and best.score >= settings.threshold:
+        if _told_inside_the_topic(ctx, session, best):
+            return _TOLD_INSIDE_THE_TOPIC
         _answer_best(ctx, best, topics, session, turn)
         return session.decision(turn, f"{best.intent} {best.score:.2f} >= {settings.threshold}")
 

@@ -97,15 +97,16 @@ def _extract(text: str) -> dict[str, Any]:
     numbers = list(_numbers(text, lender_spans + _unreadable_spans(text)))
     correction = _correction_start(text)
 
-    budget = _budget(text, numbers)  # read once: the amount, and where its words start
+    lender_ends = frozenset(e for _, e in lender_spans)
+    income, costs, spent = _income_and_costs(text, numbers, lender_spans)
+    # 家里开销2500 每个月…: a figure said as a cost or the income is not what one can pay
+    budget = _budget(text, [n for n in numbers if n.start not in spent])
     amounts_text = text
     if budget is not None:
         # 按一千五一个月跟安逸花谈两万多: the budget's figure is not the debt, and its words
         # ("一个月") say nothing about the figures after it
         start, end = min(budget[1], budget[2]), budget[3]
         amounts_text = text[:start] + "，" * (end - start) + text[end:]
-    lender_ends = frozenset(e for _, e in lender_spans)
-    income, costs, spent = _income_and_costs(text, numbers, lender_spans)
     if income is not None:
         details["income"] = income
     if costs:

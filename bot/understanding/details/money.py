@@ -118,8 +118,9 @@ _CURRENCY = re.compile(r" ?(元|块钱|块|人民币|rmb(?![a-z]))")
 # What a bare number counts when it is not money.
 _COUNTER = re.compile(
     # "20几个" counts; "1500 几年" is a figure, then a question ("几年能还完")
-    r"(?: ?(?:多|来|余)?|几)(?:个|期|月|天|年|日|号|次|张|岁|%|‰|人|家|条|周|星期|小时|分钟"
-    r"|秒|点|楼|层|倍|折|成|位|遍|趟|笔|斤|公里|米|届|代)"
+    # ("三家银行"; but "3800 家里开销" is money, then the household)
+    r"(?: ?(?:多|来|余)?|几)(?:个|期|月|天|年|日|号|次|张|岁|%|‰|人|家(?![里人中庭属用])"
+    r"|条|周|星期|小时|分钟|秒|点|楼|层|倍|折|成|位|遍|趟|笔|斤|公里|米|届|代)"
 )
 
 
@@ -631,7 +632,7 @@ _COST_WORDS = re.compile(
     r"(?P<name>房租|租金|租房|房贷|车贷|吃饭|伙食|饭钱|生活费|通勤|交通|水电|话费|奶粉|尿布|学费|养老"
     r"|开销|花销|花费|保险|电瓶租金|其他|其它|其余|杂费|(?i:rent|food|groceries|commute|transport"
     r"|insurance|utilities|bills|misc|other|phone|tuition|childcare))"
-    r"(?:费)?(?:其实)?(?:要|得|大概|差不多|是|加起来|一共|花)?\s*[:：]?\s*$"
+    r"(?:费)?(?:其实)?(?:要|得|大概|差不多|是|加起来|一共|花|算|算上|约|共|合计)?\s*[:：]?\s*$"
 )
 
 

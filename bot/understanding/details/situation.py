@@ -61,6 +61,10 @@ _CRED_YES = re.compile(
 
 _POLICE_ARRIVED = re.compile(
     r"警察(?:已经)?(?:来了|到了|在了|到场|进来了)|(?:派出所|民警)(?:的人)?(?:来了|到了)"
+    # the police came and dealt with it: took a statement, took them away, sent them off
+    r"|(?:警察|民警|派出所|阿sir|公安)[^,.!?。，！？]{0,8}"
+    r"(?:做了?笔录|带走|劝走|赶走|处理了|说会处理|嚟咗|来咗|到咗|到场)"
+    r"|做了?笔录|录了口供"
 )
 _POLICE_CALLED = re.compile(
     r"(?:已经|刚|刚刚)?(?:报警了|报了警|报过警|打了110|打过110|拨了110|打110了|报110了)"
@@ -71,7 +75,10 @@ _POLICE_NOT = re.compile(
 )
 
 _LEFT = re.compile(
-    r"(?:他们|对方|催收的?|那些?人|人)(?:已经|终于|刚|都)?(?:走了|离开了|撤了|跑了|溜了)|走掉了|跑掉了"
+    r"(?:他们|对方|催收的?|那些?人|人|两个|几个|那两个|那几个|两人|佢哋|嗰两个|嗰几个)"
+    r"(?:已经|终于|刚|都|也)?(?:走了|走咗|离开了|撤了|跑了|溜了)|走掉了|跑掉了"
+    # sent away by someone (security, a neighbour, the village head)
+    r"|(?:劝|赶|请|带)走了|(?:劝|赶|请|带)(?:他们|那些人|那几个人|人)走了"
 )
 _STILL_THERE = re.compile(r"(?:还在|还没走|不走|赖着|守着|堵着|蹲着)")
 

@@ -1,0 +1,52 @@
+"""Cues read once from a message: whether it asks, and whether thanks is a goodbye."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.cues import Cues
+from bot.understanding.details import extract_details
+
+
+def _cues(text: str) -> Cues:
+    return Cues(text, extract_details(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "异议提交以后多长时间要给结果",  # 多长时间
+        "这个6次是所有坐席加起来算,还是每个坐席各算各的",  # either-or
+        "有没有什么办法让他们别打了",
+        "是否可以只还本金",
+        "要还几年",
+    ],
+)
+def test_a_question_without_a_question_mark_is_asked(text: str) -> None:
+    assert _cues(text).asked
+
+
+@pytest.mark.parametrize(
+    "text", ["我还是还不起", "没啥好说的 先这样", "我欠了三年了", "老爸除了一套老房子啥都没有"]
+)
+def test_a_statement_is_not_asked(text: str) -> None:
+    assert not _cues(text).asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "brilliant, mate, cheers for the tips, i owe you a beer",
+        "ta heaps, will phone them",
+        "谢谢 我明天去网点",
+    ],
+)
+def test_thanks_with_a_short_tail_is_a_goodbye(text: str) -> None:
+    assert _cues(text).thanks_closing
+
+
+@pytest.mark.parametrize(
+    "text", ["谢谢 但是他们还在楼下", "thanks, but what about my mum?", "谢谢 我还欠招行3万"]
+)
+def test_thanks_with_news_or_a_question_is_no_goodbye(text: str) -> None:
+    assert not _cues(text).thanks_closing
