@@ -46,6 +46,7 @@ def _all_texts(content: Content) -> list[tuple[str, str]]:
         "本身不算违规",
         "微信联系本身不被禁止，但",
         "网贷平台遵循自己行业协会",
+        "网贷平台遵循它所属行业协会",  # the same statement in other words (found 2026-12-06)
         "12356随时可以打",
         "随时打12356",
         "很可能被骗了",

@@ -112,6 +112,12 @@ _DESPAIR_SAFE = (
     "危险时打110或120。"
     "欠款的事可以慢慢来：回复“菜单”看我能帮什么，比如怎么和银行谈分期。"
 )
+#: a no to the safety question ("你是在想伤害自己吗？"), or "I won't act": heard, calm, the line
+#: kept within reach as a footnote
+SAFETY_NO = (
+    "好，谢谢你告诉我。累了、憋屈了就先歇一歇，欠款的事可以一步一步来。"
+    f"（那种念头如果冒出来，就打{CRISIS_LINES_SHORT}。）"
+)
 _DESPAIR_REMINDER = f"（如果你还是很难受，可以打{CRISIS_LINES_SHORT}；{IN_DANGER}。）"
 
 _THANKS_REPLY = {

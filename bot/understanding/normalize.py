@@ -149,7 +149,12 @@ class Normalizer:
             text = text[:MAX_ANALYSED_CHARS]
         text = unicodedata.normalize("NFKC", text)
         text = _EMOJI.sub(" ", text)
-        text = self._t2s.convert(text).lower()
+        converted = self._t2s.convert(text)
+        if converted != text:
+            # OpenCC's t2s is not always idempotent ("薴" → "苧" → "苎"): once more, so that
+            # normalising twice changes nothing
+            converted = self._t2s.convert(converted)
+        text = converted.lower()
         if not text.isascii():
             # pinyin with its tone marks ("cuīshōu", "nǚ'ér") read as pinyin without them
             text = text.translate(_TONE_MARKS)

@@ -167,6 +167,23 @@ def read_plain_yes(text: str) -> bool:
     )
 
 
+#: a plain no to the safety question, or saying one will not act ("没有", "不是的 就是累",
+#: "我不会真跳的 说说而已", "不会干傻事 室友陪着我")
+_SAFE_ANSWER = re.compile(
+    r"^(?:嗯+|哦+)?(?:没有|没|不是|不会|没想过|没那么想|放心|no|nope|not really)(?:的|啦|了|吧|啊)?"
+    r"(?=$|就是|只是|我|别|你|不会|说说|[\s,，.。!！、…])"
+    r"|不会(?:去)?(?:干|做)傻事|不会真(?:的)?(?:跳|去死|寻死|那样做|这么做)|说说而已|随便说说"
+    r"|是气话|说的气话|别当真"
+)
+
+
+def read_safe_answer(text: str) -> bool:
+    """True when ``text`` answers the safety question ("你是在想伤害自己吗？") with a no or
+    says the person will not act — never a question ("不会吧？")."""
+    said = text.strip().lower()
+    return _SAFE_ANSWER.search(said) is not None and not re.search(r"[?？吗]|怎么", said)
+
+
 def read_yes_no(text: str) -> YesNo | None:
     """Read ``text`` as an answer to a yes/no question, or None if it is not one."""
     short = compact(text)

@@ -690,3 +690,15 @@ async def test_every_cost_told_counts_toward_what_is_left(engine: Engine) -> Non
     await chat.say("信用卡逾期了想协商分期")
     reply = await chat.text("我每月到手5200 房租1500 吃饭交通算1200")
     assert "2,500" in reply and "2,700" in reply
+
+
+@pytest.mark.parametrize(
+    "safe",
+    ["嗯 我不会干傻事 就是憋屈 室友在旁边陪着我", "我不会真跳的 就是太累了 说说而已"],
+)
+async def test_saying_one_will_not_act_ends_the_despair_crisis(chat: Chat, safe: str) -> None:
+    await chat.say("有时候站在阳台上就想往下一跳 什么都不用管了")
+    replies = await chat.say(safe)
+    assert "伤害自己" not in joined(replies)
+    session = await key_session(chat)
+    assert session is not None and session.crisis is None

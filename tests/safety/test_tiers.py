@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine import Engine
 from tests.harness import Chat
 
@@ -86,3 +88,29 @@ async def test_a_collector_simply_at_the_door_is_not_an_emergency(engine: Engine
             assert "110" in text  # if they threaten or will not leave
             if said != "有两个人在我家门口说是催收的":  # (read as possible today: a check asked)
                 assert chat.last.tier == "calm", (said, room, text)
+
+
+@pytest.mark.parametrize("no", ["我不会真跳的 就是太累了 说说而已", "没有", "不是的 就是累了"])
+async def test_a_no_to_the_safety_question_is_heard_and_calm(engine: Engine, no: str) -> None:
+    chat = Chat(engine, user=f"safety-no-{len(no)}")
+    await chat.say("有时候站在阳台上就想往下一跳 什么都不用管了")
+    replies = await chat.say(no)
+    text = "\n".join(replies)
+    assert chat.last.tier == "calm"
+    assert "谢谢你告诉我" in text and "伤害自己吗" not in text
+    assert "帮不上忙" not in text  # never the fallback apology
+    assert "110" not in text  # the crisis line as a footnote, never the emergency steps
+
+
+async def test_a_no_with_a_question_gets_the_question_answered_too(engine: Engine) -> None:
+    chat = Chat(engine, user="safety-no-question")
+    await chat.say("有时候站在阳台上就想往下一跳 什么都不用管了")
+    text = "\n".join(await chat.say("没有 就想问花呗能不能延期"))
+    assert "谢谢你告诉我" in text and "花呗" in text
+
+
+async def test_a_yes_to_the_safety_question_is_still_clear_danger(engine: Engine) -> None:
+    chat = Chat(engine, user="safety-yes")
+    await chat.say("有时候站在阳台上就想往下一跳 什么都不用管了")
+    await chat.say("是")
+    assert chat.last.tier == "clear"

@@ -92,3 +92,8 @@ def test_pinyin_with_tone_marks_reads_as_without(norm, marked: str, plain: str) 
     exactly as the same pinyin without them: into Chinese, never into stray characters."""
     assert norm(marked).text == norm(plain).text
     assert not norm(marked).text.isascii()  # read into Chinese
+
+
+def test_a_character_opencc_converts_in_two_steps_is_normalised_once_for_all(norm) -> None:
+    once = norm("薴").text  # t2s: 薴 → 苧 → 苎
+    assert norm(once).text == once

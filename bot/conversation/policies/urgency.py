@@ -66,11 +66,11 @@ from bot.config import UrgencyConfig
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
-from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, possible_lines
+from bot.conversation.crisis import CRISIS_OF_INTENT, SAFETY_NO, CrisisKind, possible_lines
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification
 from bot.understanding.reader import Understood
-from bot.understanding.short_answers import read_plain_yes
+from bot.understanding.short_answers import read_plain_yes, read_safe_answer
 from bot.understanding.urgent import SignalHit
 
 #: the reasons this policy declines for (made once: most messages are declined)
@@ -179,6 +179,10 @@ def decide(
     asked = KIND_OF_CRISIS.get(context.safety_check or "") or _kind(context.safety_check)
     if asked is not None and not signs and read_plain_yes(classification.text):
         return _clear((asked,), evidence, "yes to the safety question")
+    #    ... and a no, or "I won't act", with no warning sign: heard, calm ("我不会真跳的
+    #    就是太累了 说说而已" is no reason to ask the same question again)
+    if asked is not None and not signs and read_safe_answer(classification.text):
+        return Urgency(Tier.CALM, evidence=evidence, rule=SAFETY_NO_RULE)
     # 2. a staff speaker with danger evidence only
     kinds = _kinds(signs)
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
@@ -331,6 +335,10 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
     return ""
 
 
+#: the rule of a no to the safety question (the policy answers it)
+SAFETY_NO_RULE = "no to the safety question"
+
+
 def flagged(classification: Classification, config: UrgencyConfig | None = None) -> Classification:
     """``classification`` with the urgent intents of a first message's decision flagged and
     first (the view ``classify --jsonl``, the evaluation and the tests read)."""
@@ -365,6 +373,14 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
         if not ctx.in_group:
             session.safety_check = urgency.kind.value
         return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
+    if urgency.rule == SAFETY_NO_RULE:
+        # heard; a question beside it ("没有 就想问花呗能不能延期") is answered after it
+        turn = ctx.turn()
+        turn.add(SAFETY_NO)
+        turn.intent = "emotional_distress"
+        session.safety_check = None
+        asks = understood.cues.asked
+        return Decision(turn, tuple(session.changes), _why(urgency), lead=asks)
     return Decline(lambda: _why(urgency))
 
 
