@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
 from bot.conversation import texts
+from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.policies.urgency import decide
 from bot.privacy import mask
@@ -89,8 +90,14 @@ def _assessed(classified: Classification) -> Classification:
 def _topic_of(classified: Classification, floor: float) -> str | None:
     if classified.urgent:
         return classified.urgent[0]
+    ranking = classified.ranking
+    first = next((r.intent for r in ranking if r.intent not in SYSTEM_INTENTS), None)
+    if CRISIS_OF_INTENT.get(first or "") is CrisisKind.THREAT:
+        # no danger was found: the threat topic's emergency steps are not the client's answer
+        # ("未经允许用客户照片做催收海报张贴 如何维权"); the reading without danger is
+        ranking = classified.others
     skipped = False
-    for ranked in classified.ranking:
+    for ranked in ranking:
         if ranked.intent in SYSTEM_INTENTS:
             continue
         if ranked.intent == STAFF_TOPIC:

@@ -114,3 +114,22 @@ async def test_a_yes_to_the_safety_question_is_still_clear_danger(engine: Engine
     await chat.say("有时候站在阳台上就想往下一跳 什么都不用管了")
     await chat.say("是")
     assert chat.last.tier == "clear"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "我老公说要是催收再上门他就揍他们，我劝住了，但想问问如果真打起来是谁的责任",
+        "今天又被c收骂哭了，蹲在公司楼梯间缓了半天",
+    ],
+)
+async def test_a_calm_message_read_near_the_threat_topic_gets_no_emergency_steps(
+    engine: Engine, said: str
+) -> None:
+    """The urgency policy found no danger: the threat topic's emergency steps are not the
+    reply; the topic the message is about without danger answers."""
+    chat = Chat(engine, user=f"calm-threat-{len(said)}")
+    text = "\n".join(await chat.say(said))
+    assert chat.last.tier == "calm"
+    assert "先顾安全" not in text and "反锁" not in text
+    assert "帮不上忙" not in text
