@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot.content import SYSTEM_INTENTS, Content, FollowUp, IntentSpec
+from bot.content import Content, FollowUp, IntentSpec
 from bot.conversation import texts
-from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind
+from bot.conversation.crisis import calm_topics
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.policies.urgency import decide
 from bot.privacy import mask
@@ -90,16 +90,9 @@ def _assessed(classified: Classification) -> Classification:
 def _topic_of(classified: Classification, floor: float) -> str | None:
     if classified.urgent:
         return classified.urgent[0]
-    ranking = classified.ranking
-    first = next((r.intent for r in ranking if r.intent not in SYSTEM_INTENTS), None)
-    if CRISIS_OF_INTENT.get(first or "") is CrisisKind.THREAT:
-        # no danger was found: the threat topic's emergency steps are not the client's answer
-        # ("未经允许用客户照片做催收海报张贴 如何维权"); the reading without danger is
-        ranking = classified.others
     skipped = False
-    for ranked in ranking:
-        if ranked.intent in SYSTEM_INTENTS:
-            continue
+    # no danger was found: never the threat topic's emergency steps as the client's answer
+    for ranked in calm_topics(classified):
         if ranked.intent == STAFF_TOPIC:
             # a counsellor's client is the debtor: the staff's own topic is never the
             # client's, and the client's words ("客户…") are what made it likely

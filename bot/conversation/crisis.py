@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.content import SYSTEM_INTENTS
 from bot.conversation.numbers import CRISIS_LINES, CRISIS_LINES_SHORT, IN_DANGER
+from bot.messages import RankedIntent
+from bot.understanding.classifier import Classification
 from bot.understanding.cues import Act
 from bot.understanding.details import Details
 
@@ -30,6 +33,17 @@ CRISIS_OF_INTENT = {
     "threat_or_violence": CrisisKind.THREAT,
     "emotional_distress": CrisisKind.DESPAIR,
 }
+
+
+def calm_topics(classification: Classification) -> list[RankedIntent]:
+    """The topics (no system intents) of a message found calm, likeliest first. When the
+    likeliest is the threat topic, whose advice is the emergency steps ("立即拨打110…退到能反锁
+    的房间"), the message is read as if it were not there ("我老公说要是催收再上门他就揍他们…如果真
+    打起来是谁的责任": the rules, not 110): the classifier's ranking without the urgent topics."""
+    topics = [r for r in classification.ranking if r.intent not in SYSTEM_INTENTS]
+    if topics and CRISIS_OF_INTENT.get(topics[0].intent) is CrisisKind.THREAT:
+        return [r for r in classification.others if r.intent not in SYSTEM_INTENTS]
+    return topics
 
 
 # -- the safety plan: what to say, by crisis, act and what is known ----------------------------

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from bot.understanding.details import Details, unreadable_amount
 from bot.understanding.short_answers import (
+    WONT_ACT,
     Repair,
     YesNo,
     compact,
@@ -433,10 +434,8 @@ _SAFE = re.compile(
     r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
     r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
     r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了"
-    # not going to act, said anywhere in the message ("嗯 我不会干傻事 就是憋屈", "我不会真跳的
-    # 就是太累了 说说而已"), someone with them, the person asked about found safe
-    r"|不会(?:去)?(?:干|做)傻事|不会真(?:的)?(?:跳|去死|寻死|那样做|这么做)|说说而已|随便说说"
-    r"|是气话|说的气话|别当真|(?:在旁边|在身边|一直)?陪着我|人(?:也)?没事|人好好的"
+    # someone with them, the person asked about found safe, or not going to act
+    r"|(?:在旁边|在身边|一直)?陪着我|人(?:也)?没事|人好好的|" + WONT_ACT
 )
 _NOT_SAFE = re.compile(r"不安全|没安全|怎么|吗")
 _HOPELESS = re.compile(

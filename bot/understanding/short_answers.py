@@ -169,11 +169,15 @@ def read_plain_yes(text: str) -> bool:
 
 #: a plain no to the safety question, or saying one will not act ("没有", "不是的 就是累",
 #: "我不会真跳的 说说而已", "不会干傻事 室友陪着我")
+#: saying one will not act, anywhere in the message ("嗯 我不会干傻事 就是憋屈", "我不会真跳的
+#: 就是太累了 说说而已"): also a step out of a despair crisis (cues.read_act)
+WONT_ACT = (
+    r"不会(?:去)?(?:干|做)傻事|不会真(?:的)?(?:跳|去死|寻死|那样做|这么做)|说说而已|随便说说"
+    r"|是气话|说的气话|别当真"
+)
 _SAFE_ANSWER = re.compile(
     r"^(?:嗯+|哦+)?(?:没有|没|不是|不会|没想过|没那么想|放心|no|nope|not really)(?:的|啦|了|吧|啊)?"
-    r"(?=$|就是|只是|我|别|你|不会|说说|[\s,，.。!！、…])"
-    r"|不会(?:去)?(?:干|做)傻事|不会真(?:的)?(?:跳|去死|寻死|那样做|这么做)|说说而已|随便说说"
-    r"|是气话|说的气话|别当真"
+    r"(?=$|就是|只是|我|别|你|不会|说说|[\s,，.。!！、…])|" + WONT_ACT
 )
 
 

@@ -18,7 +18,7 @@ from bot.conversation.context import (
     TurnContext,
     block_id,
 )
-from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind
+from bot.conversation.crisis import calm_topics
 from bot.messages import Outcome, RankedIntent
 
 #: a message this short whose best reading is a topic, with "nothing" under this share of
@@ -29,14 +29,6 @@ SHORT_LEAD_RATIO = 0.75
 
 _A_FIGURE_OF_THE_CASE = Decline("a figure of the case told, below the threshold")
 _TOLD_INSIDE_THE_TOPIC = Decline("told, not asked, inside the topic whose steps were sent")
-
-
-def _calm_reading_of_a_threat(ctx: TurnContext, topics: list[RankedIntent]) -> bool:
-    """The best topic is the threat topic (whose advice is the emergency steps) while the
-    urgency policy, the one home of that decision, found the message calm."""
-    if not topics or ctx.crisis is not None or ctx.urgency.tier != "calm":
-        return False
-    return CRISIS_OF_INTENT.get(topics[0].intent) is CrisisKind.THREAT
 
 
 def _told_inside_the_topic(ctx: TurnContext, session: Draft, best: RankedIntent) -> bool:
@@ -56,12 +48,11 @@ def _told_inside_the_topic(ctx: TurnContext, session: Draft, best: RankedIntent)
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     settings = ctx.config.classifier
-    topics = [r for r in understood.ranking if r.intent not in SYSTEM_INTENTS]
-    if _calm_reading_of_a_threat(ctx, topics):
-        # the urgency policy found no danger: the threat topic's advice is the emergency
-        # steps ("立即拨打110…退到能反锁的房间"), so the topics are read as if it were not there
-        # ("我老公说要是催收再上门他就揍他们…如果真打起来是谁的责任": the rules, not 110)
-        topics = [r for r in understood.others if r.intent not in SYSTEM_INTENTS]
+    if ctx.crisis is None and ctx.urgency.tier == "calm":
+        # the urgency policy (the one home of that decision) found no danger
+        topics = calm_topics(understood.classification)
+    else:
+        topics = [r for r in understood.ranking if r.intent not in SYSTEM_INTENTS]
     if session.details.role == "staff":
         topics = act.for_staff(topics)
     best = topics[0] if topics else None
