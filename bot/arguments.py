@@ -184,6 +184,12 @@ def parser() -> argparse.ArgumentParser:
         help="the corpus folder (default: corpus/ beside the package)",
     )
     train.add_argument(
+        "--readings-only",
+        action="store_true",
+        help="only export the readings of the fixed texts (examples, labelled questions) that "
+        "start-up reuses: after a change to the reading code, the lexicon or the bot's names",
+    )
+    train.add_argument(
         "--verify",
         action="store_true",
         help="train afresh into a temporary folder and fail when a model's validation "

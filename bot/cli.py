@@ -205,17 +205,18 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
         status = 1
     elif config.platforms.enabled:
         print(f"platforms OK: {', '.join(config.platforms.enabled)} (settings and secrets set)")
-    if _check_learning(content):
+    if _check_learning(content, config):
         status = 1
     if getattr(args, "store", False):
         status = max(status, _check_store(config))
     return status
 
 
-def _check_learning(content: Content) -> bool:
+def _check_learning(content: Content, config: Config) -> bool:
     """Validate the corpus's labels and say whether the weights match it; True on a problem."""
+    from bot.engine import _addressed_names
     from bot.learning.corpus import CorpusError, default_corpus_dir, load_corpus
-    from bot.learning.training import print_corpus_error, weights_status
+    from bot.learning.training import print_corpus_error, readings_status, weights_status
 
     directory = default_corpus_dir()
     if directory.is_dir():
@@ -236,6 +237,13 @@ def _check_learning(content: Content) -> bool:
     if stale is not None:
         print(f"model error: {stale}", file=sys.stderr)
         return True
+    unmatched = readings_status(content, _addressed_names(config))
+    if unmatched is not None:
+        # start-up reads every example again (slower, never wrong)
+        print(
+            f"note: {unmatched}; start-up reads the examples again: run python -m bot train"
+            " --readings-only"
+        )
     return False
 
 
@@ -316,12 +324,19 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_train(config: Config, args: argparse.Namespace) -> int:
     """Train, compare, calibrate and export the learned models."""
-    from bot.learning.training import run_training, verify_training
+    from bot.engine import _addressed_names
+    from bot.learning.training import export_readings, run_training, verify_training
 
     content = load_content(config.intents_path)
     if args.verify:
         return verify_training(content, quick=args.quick)
-    return run_training(content, args.out, args.corpus)
+    if not args.readings_only:
+        code = run_training(content, args.out, args.corpus)
+        if code:
+            return code
+    path = export_readings(content, _addressed_names(config), args.out)
+    print(f"readings of the fixed texts written to {path}")
+    return 0
 
 
 def cmd_bench(config: Config, args: argparse.Namespace) -> int:

@@ -34,6 +34,8 @@ from bot.learning.train import (
     train_all,
 )
 from bot.understanding.classifier import Classifier
+from bot.understanding.fixed_readings import FILE_NAME as READINGS_FILE
+from bot.understanding.fixed_readings import file_status
 from bot.understanding.reader import Reader
 
 #: A fresh training may differ from the committed weights by this much validation accuracy.
@@ -163,6 +165,27 @@ def verify_training(content: Content, quick: bool = False) -> int:
                 f"(data {new.meta.get('data')}): {verdict}"
             )
     return 1 if failed else 0
+
+
+def export_readings(
+    content: Content, bot_names: tuple[str, ...], out_dir: Path | None = None
+) -> Path:
+    """Build a reader for ``content`` with a fresh store of fixed readings and write the store
+    next to the weights: start-up then takes them instead of reading every example again
+    (bot/understanding/fixed_readings.py)."""
+    out_dir = out_dir or WEIGHTS_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reader = Reader.build(content, bot_names, models={}, fresh_readings=True)
+    path = out_dir / READINGS_FILE
+    reader.classifier.readings.export(path)
+    return path
+
+
+def readings_status(content: Content, bot_names: tuple[str, ...]) -> str | None:
+    """None when the shipped readings were made for ``content``, these names and today's
+    reading code; otherwise what is wrong (start-up is then slower, never wrong)."""
+    keys = Reader.keys_for(content, bot_names)
+    return file_status(keys, WEIGHTS_DIR / READINGS_FILE)
 
 
 def weights_status(content: Content, corpus_dir: Path | None = None) -> str | None:

@@ -39,6 +39,7 @@ from bot.learning.model import (
     shipped_models,
 )
 from bot.messages import RankedIntent
+from bot.understanding.fixed_readings import ReadingStore
 from bot.understanding.normalize import Normalizer
 from bot.understanding.segment import Segmenter
 from bot.understanding.short_answers import compact, read_choice, read_yes_no
@@ -137,14 +138,19 @@ class Classifier:
         segmenter: Segmenter,
         params: Hyperparameters | None = None,
         learned: dict[str, LinearModel] | bool | None = True,
+        readings: ReadingStore | None = None,
     ) -> None:
         """``learned``: the learned models by name; True (default) takes the shipped weights,
         None or False the naive-Bayes evidence alone. A topic model is used only when its
         labels are exactly this content's intents (other content, e.g. a test's, falls back
-        to naive Bayes, trained here from the examples in milliseconds)."""
+        to naive Bayes, trained here from the examples in milliseconds). ``readings``: where
+        the readings of fixed texts (examples, keywords) are kept — shared by readers of one
+        vocabulary and seeded from the shipped file (bot/understanding/fixed_readings.py);
+        default: a private store."""
         self.content = content
         self.normalizer = normalizer
         self.segmenter = segmenter
+        self.readings = readings if readings is not None else ReadingStore(None)
         self.params = params or Hyperparameters()
         self._ids = [spec.id for spec in content.intents]
         self._topic_indexes = {
@@ -191,7 +197,20 @@ class Classifier:
     # -- building ---------------------------------------------------------------------------
 
     def _canonical(self, word: str) -> str:
-        return self.normalizer.normalize(word).text.replace("催收 ", "").strip() or word
+        normal = self.readings.normal(word, self._normal_text)
+        return normal.replace("催收 ", "").strip() or word
+
+    def _normal_text(self, text: str) -> str:
+        return self.normalizer.normalize(text).text
+
+    def read_fixed(self, text: str) -> tuple[str, ...]:
+        """The features of a fixed text (an example, a labelled question), kept in
+        :attr:`readings`: the same as a message's naive-Bayes features."""
+        return self.readings.features(text, self._read_text)
+
+    def _read_text(self, text: str) -> tuple[str, ...]:
+        normal = self.normalizer.normalize(text).text
+        return tuple(self._features(normal, self.segmenter.cut(normal)))
 
     def _build_keywords(self, content: Content) -> ahocorasick.Automaton | None:
         by_word: dict[str, set[tuple[int, int]]] = defaultdict(set)
@@ -228,8 +247,7 @@ class Classifier:
         docs_per_intent = [0] * n_intents
         for index, spec in enumerate(content.intents):
             for example in spec.examples:
-                text = self.normalizer.normalize(example).text
-                features = self._features(text, self.segmenter.cut(text))
+                features = dict.fromkeys(self.read_fixed(example))
                 self.example_features.append(features)
                 for feature in features:
                     doc_freq[feature][index] += 1

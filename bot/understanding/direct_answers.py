@@ -235,13 +235,6 @@ class DirectScores:
         )
 
 
-#: the features of the selector's training texts, per vocabulary (lexicon and dictionary): a
-#: few vocabularies in a process (tests build many content versions), each bounded
-_READINGS: dict[int, dict[str, tuple[str, ...]]] = {}
-_READINGS_PER_VOCABULARY = 20_000
-_VOCABULARIES_KEPT = 4
-
-
 class DirectAnswerSelector:
     """Scores a classified message against every direct answer of one :class:`Content`."""
 
@@ -309,21 +302,12 @@ class DirectAnswerSelector:
         doc_freq: dict[str, dict[int, float]] = defaultdict(dict)
         docs = [0.0] * n
 
-        # the features of a text depend only on the lexicon and the dictionary: the real
-        # questions' features are read once per process for them (every reader built for a
-        # content version with the same vocabulary reuses them)
-        vocabulary = hash((repr(content.lexicon), content.dictionary))
-        if vocabulary not in _READINGS and len(_READINGS) >= _VOCABULARIES_KEPT:
-            _READINGS.clear()
-        reading = _READINGS.setdefault(vocabulary, {})
+        # the texts' features are kept in the classifier's store of fixed readings (shared
+        # by readers of one vocabulary, seeded from the shipped file: fixed_readings.py)
+        read_fixed = classifier.read_fixed
 
         def add(example: str, index: int, weight: float = 1.0) -> None:
-            read = reading.get(example)
-            if read is None:
-                text = classifier.normalizer.normalize(example).text
-                read = tuple(classifier._features(text, classifier.segmenter.cut(text)))
-                if len(reading) < _READINGS_PER_VOCABULARY:
-                    reading[example] = read
+            read = read_fixed(example)
             if weight != 1.0 and len(read) > p.label_length_features:
                 # a long labelled question lends its many words less each: its story is
                 # not what the answer is about

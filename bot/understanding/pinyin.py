@@ -34,9 +34,12 @@ _MAX_KEY = 30
 class PinyinReader:
     """Turns toneless pinyin into the bot's known words."""
 
-    def __init__(self, words: dict[str, str], chars: dict[str, str]) -> None:
+    def __init__(self, words: dict[str, str], chars: dict[str, str], digest: str = "") -> None:
         self._words = words
         self._chars = chars
+        #: a hash of what the index was built from ("" when built by hand): readings of
+        #: Latin text made with two readers of one digest are the same
+        self.digest = digest
 
     @classmethod
     def build(
@@ -58,7 +61,7 @@ class PinyinReader:
         path = (directory or cache_dir()) / f"pinyin-{digest}.json"
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
-            return cls(cached["words"], cached["chars"])
+            return cls(cached["words"], cached["chars"], digest)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         words, chars = cls._index(counts, overrides)
@@ -70,7 +73,7 @@ class PinyinReader:
             partial.replace(path)
         except OSError as exc:
             log.warning("cannot cache the pinyin index in %s: %s", path.parent, exc.strerror)
-        return cls(words, chars)
+        return cls(words, chars, digest)
 
     @staticmethod
     def _index(

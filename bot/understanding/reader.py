@@ -16,12 +16,14 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.content import Content
-from bot.learning.model import LinearModel
+from bot.learning.model import WEIGHTS_DIR, LinearModel
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.cues import Cues
 from bot.understanding.details import EMPTY, Details, extract_details
 from bot.understanding.direct_answers import DirectAnswerSelector, DirectMatch, DirectScores
+from bot.understanding.fixed_readings import FILE_NAME as READINGS_FILE
+from bot.understanding.fixed_readings import Keys, ReadingStore, shared_store
 from bot.understanding.normalize import Normalizer
 from bot.understanding.parts import question_parts
 from bot.understanding.pinyin import PinyinReader, vocabulary
@@ -168,19 +170,48 @@ class Reader:
         content: Content,
         bot_names: Sequence[str] = (),
         models: dict[str, LinearModel] | None = None,
+        readings: ReadingStore | None = None,
+        fresh_readings: bool = False,
     ) -> Reader:
         """The tokenizer, pinyin index, normaliser and classifier for ``content`` (with the
-        learned ``models``; default: the shipped weights)."""
-        segmenter = Segmenter(content.dictionary)
-        normalizer = Normalizer(
-            content.lexicon,
-            PinyinReader.build(vocabulary(content, segmenter), content.lexicon.pinyin),
-            # the same at training and in chats: "@助手 …" is read without its address
-            bot_names=tuple(dict.fromkeys((*bot_names, *ADDRESS_NAMES))),
-        )
+        learned ``models``; default: the shipped weights). ``readings``: where fixed texts'
+        readings are kept; default: the process's store for this vocabulary, seeded from the
+        shipped file; ``fresh_readings``: a new store holding only what this reader reads
+        (training exports it)."""
+        segmenter, pinyin, names = cls._vocabulary(content, bot_names)
+        normalizer = Normalizer(content.lexicon, pinyin, bot_names=names)
+        if readings is None:
+            keys = Keys.of(content.lexicon, content.dictionary, names, pinyin.digest)
+            readings = (
+                ReadingStore(keys)
+                if fresh_readings
+                else shared_store(keys, WEIGHTS_DIR / READINGS_FILE)
+            )
         return cls(
-            Classifier(content, normalizer, segmenter, learned=True if models is None else models)
+            Classifier(
+                content,
+                normalizer,
+                segmenter,
+                learned=True if models is None else models,
+                readings=readings,
+            )
         )
+
+    @staticmethod
+    def _vocabulary(
+        content: Content, bot_names: Sequence[str]
+    ) -> tuple[Segmenter, PinyinReader, tuple[str, ...]]:
+        segmenter = Segmenter(content.dictionary)
+        pinyin = PinyinReader.build(vocabulary(content, segmenter), content.lexicon.pinyin)
+        # the same at training and in chats: "@助手 …" is read without its address
+        names = tuple(dict.fromkeys((*bot_names, *ADDRESS_NAMES)))
+        return segmenter, pinyin, names
+
+    @classmethod
+    def keys_for(cls, content: Content, bot_names: Sequence[str] = ()) -> Keys:
+        """What the readings of a reader built for ``content`` and ``bot_names`` depend on."""
+        _segmenter, pinyin, names = cls._vocabulary(content, bot_names)
+        return Keys.of(content.lexicon, content.dictionary, names, pinyin.digest)
 
     def cache_clear(self) -> None:
         """Forget every cached reading (the benchmark's "cold" figures)."""
