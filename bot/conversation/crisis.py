@@ -132,6 +132,14 @@ SAFETY_NO = (
     "好，谢谢你告诉我。累了、憋屈了就先歇一歇，欠款的事可以一步一步来。"
     f"（那种念头如果冒出来，就打{CRISIS_LINES_SHORT}。）"
 )
+#: the crisis ends with "I'm safe" and a question beside it: heard in one line, then the
+#: question is answered (the line kept as a footnote for despair)
+SAFE_THEN_ANSWER: dict[CrisisKind | Act, str] = {
+    CrisisKind.THREAT: "人没事就好。",
+    Act.LEFT: "他们走了就好。以后再来威胁、堵门或不肯走，就报警。",
+    Act.POLICE_ARRIVED: "警察到了就好，记下出警的派出所和民警警号，以后投诉用得上。",
+    CrisisKind.DESPAIR: f"听到你没事，我就放心了。（那种念头再冒出来，就打{CRISIS_LINES_SHORT}。）",
+}
 _DESPAIR_REMINDER = f"（如果你还是很难受，可以打{CRISIS_LINES_SHORT}；{IN_DANGER}。）"
 
 _THANKS_REPLY = {

@@ -201,6 +201,13 @@ class Dialogue:
                 change.apply(session)
             if outcome.lead:
                 lead = outcome
+                if crisis is not None and session.crisis is None:
+                    # the crisis ended with a question beside it ("没事了 刚才气话 我就想问…"):
+                    # the rest is answered as outside it, its question no longer pending
+                    crisis = None
+                    # ("they left", "the police came", said in the lead, is not news again)
+                    heard = replace(ctx.before, police=found.police, left=found.left)
+                    ctx = replace(ctx, crisis=None, pending=session.pending, before=heard)
                 continue
             decision, decided_by = outcome, policy.name
             break

@@ -363,7 +363,9 @@ _POLICE_QUESTION = re.compile(
 _SHORT_HOW = re.compile(r"^(?:那|那我|我)?(?:该|要)?(?:怎么|咋|如何|怎样)\w{0,3}(?:呢|啊|呀)?$")
 #: the message asks something (not "一张什么协议", which only names a thing)
 _ASKS = re.compile(
-    r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行|呢$"
+    # a final 呢 asks, unless it follows 着 ("孩子还等着我呢", "好着呢": told)
+    r"[?？吗]|怎么|为什么|干什么|咋|能不能|可不可以|可以不|要不要|会不会|该不该|是不是|行不行"
+    r"|(?<!着)(?<!着.)(?<!着..)呢$"
     # "有没有…", "是否…", an either-or ("是加起来算，还是各算各的")
     r"|有没有|是否|[,，]还是|是.{1,16}还是"
 )
@@ -438,6 +440,12 @@ _SAFE = re.compile(
     r"|(?:在旁边|在身边|一直)?陪着我|人(?:也)?没事|人好好的|" + WONT_ACT
 )
 _NOT_SAFE = re.compile(r"不安全|没安全|怎么|吗")
+#: nobody hurt, everyone fine ("我妈没啥事", "大家都没事", "没人受伤", "人都好好的")
+_UNHURT = re.compile(
+    r"(?:人|我|我妈|我爸|爸妈|家里人|老婆|孩子|大家|都|也)(?:都|也)?没(?:啥|什么)?事"
+    r"|没(?:有)?人受伤|(?:都|也)?没受伤|(?:人)?(?:都)?好好的"
+    r"|(?i:(?:no ?one|nobody)(?:'s| is| was) hurt|everyone(?:'s| is) (?:ok|okay|fine|safe))"
+)
 _HOPELESS = re.compile(
     r"(?:谁|没人|没有人)(?:也|都)?(?:帮不了|救不了|管不了|在乎)|帮不了我|没用的?|没有用"
     r"|活着(?:没|有什么)意思|没有希望|看不到希望|撑不下去|不想撑|熬不下去|no one can help"
@@ -469,7 +477,8 @@ def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
     if found.police == "called":
         return Act.POLICE_CALLED
     if found.left is True:
-        return Act.LEFT
+        # gone, and everyone is fine ("劝走了 我妈没啥事"): the danger is over
+        return Act.SAFE if _UNHURT.search(said) and not _NOT_SAFE.search(said) else Act.LEFT
     if _SAFE.search(said) and not _NOT_SAFE.search(said):
         return Act.SAFE
     if _HOPELESS.search(said):

@@ -44,3 +44,68 @@ async def test_a_crisis_from_words_of_danger_keeps_the_plan_in_view(engine: Engi
     assert "12356" in reply  # ... with one line of the safety plan kept
     session = await stored_session(engine, key)
     assert session is not None and session.crisis == "despair"
+
+
+async def test_safe_now_with_a_question_ends_the_crisis_and_answers_it(engine: Engine) -> None:
+    """'我没事了' with a question beside it: the crisis ends in one line (the line kept as a
+    footnote) and the question is answered, not replaced by a menu pointer."""
+    chat = Chat(engine, user="f3")
+    first = await chat.text("我在医院走廊 真想从这里跳下去")
+    assert "12356" in first
+    reply = await chat.text("没事了 刚才是气话 我就想问花呗还能不能申请延期")
+    assert reply.startswith("听到你没事")
+    assert "延期" in reply or "展期" in reply  # the question asked, answered
+    assert "菜单" not in reply
+    session = await stored_session(engine, engine.session_key(Incoming(user="f3", text="")))
+    assert session is not None and session.crisis is None
+
+
+async def test_safe_now_for_someone_else_in_a_group_answers_the_relayed_question(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, user="f4", room="crisis-group")
+    await chat.text("@助手 我侄子说不想活了 电话打不通")
+    reply = await chat.text("@助手 联系上了 手机坏了而已 人好好的 他问协商还款找谁")
+    assert "分期" in reply or "协商" in reply
+    assert len(reply) <= 300
+
+
+async def test_safe_now_without_a_question_is_heard_and_nothing_is_answered_instead(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, user="f5")
+    await chat.text("我在医院走廊 真想从这里跳下去")
+    reply = await chat.text("我没事了 护士陪我聊了会 孩子还等着我呢")
+    assert "好一些了" in reply  # heard as "I'm safe", not read as a question about debt
+    assert "逾期利息" not in reply and "起诉" not in reply
+
+
+async def test_once_they_left_a_question_is_answered_not_the_safety_questions(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, user="f6")
+    await chat.text("门口两个人一直踹门 说不还钱就不走")
+    reply = await chat.text("阿Sir嚟咗 嗰兩個走咗喇 我想去投訴佢哋點做")
+    assert reply.startswith("他们走了就好")
+    assert "12378" in reply  # how to complain: the question asked
+    assert "你现在安全吗" not in reply and "有人受伤了吗" not in reply
+    assert reply.count("他们走了就好") == 1  # "they left" is not news twice
+
+
+async def test_they_left_and_everyone_is_fine_ends_the_threat(engine: Engine) -> None:
+    chat = Chat(engine, user="f7")
+    await chat.text("门口两个人一直踹门 说不还钱就不走")
+    reply = await chat.text("村里治保主任过来把他们劝走了我妈没啥事")
+    assert "有人受伤了吗" not in reply and "你现在安全吗" not in reply
+    session = await stored_session(engine, engine.session_key(Incoming(user="f7", text="")))
+    assert session is not None and session.crisis is None
+
+
+async def test_the_police_question_is_not_answered_after_the_crisis_ended(engine: Engine) -> None:
+    """The pending "你已经打110报警了吗？" ends with the crisis: "警察来了 … 能不能告他们" is
+    the question asked, not a yes to it ("好，等警察时")."""
+    chat = Chat(engine, user="f8")
+    await chat.text("门口两个人一直踹门 说不还钱就不走")
+    reply = await chat.text("警察来了 把他们劝走了 我想问问能不能告他们")
+    assert "等警察时" not in reply
+    assert reply.startswith("警察到了就好")

@@ -20,6 +20,7 @@ def _cues(text: str) -> Cues:
         "有没有什么办法让他们别打了",
         "是否可以只还本金",
         "要还几年",
+        "那我老婆呢",  # a final 呢 still asks
     ],
 )
 def test_a_question_without_a_question_mark_is_asked(text: str) -> None:
@@ -27,7 +28,15 @@ def test_a_question_without_a_question_mark_is_asked(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["我还是还不起", "没啥好说的 先这样", "我欠了三年了", "老爸除了一套老房子啥都没有"]
+    "text",
+    [
+        "我还是还不起",
+        "没啥好说的 先这样",
+        "我欠了三年了",
+        "老爸除了一套老房子啥都没有",
+        "孩子还等着我呢",  # 着…呢: told, not asked
+        "我好着呢",
+    ],
 )
 def test_a_statement_is_not_asked(text: str) -> None:
     assert not _cues(text).asked

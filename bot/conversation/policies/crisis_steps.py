@@ -5,7 +5,13 @@ there, "what now", "no one can help me", "I'm OK now") gets the next step of the
 from __future__ import annotations
 
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
-from bot.conversation.crisis import CRISIS_OF_INTENT, Act, CrisisKind, crisis_reply
+from bot.conversation.crisis import (
+    CRISIS_OF_INTENT,
+    SAFE_THEN_ANSWER,
+    Act,
+    CrisisKind,
+    crisis_reply,
+)
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_CRISIS = Decline("no crisis")
@@ -41,6 +47,15 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if not replies:
         return Decline(f"no step for {step.value}")
     turn = ctx.turn()
+    over = step in (Act.LEFT, Act.POLICE_ARRIVED) and kind is CrisisKind.THREAT
+    if ((ended and step is Act.SAFE) or over) and understood.cues.asked:
+        # "没事 刚才气话 我就想问花呗还能不能申请延期": the crisis ends, said in one line, and
+        # the question is answered after it — the crisis never replaces an answer asked for;
+        # so too once they left or the police came ("阿Sir嚟咗 嗰兩個走咗喇 我想去投訴點做")
+        turn.add(SAFE_THEN_ANSWER[step if over else kind])
+        session.crisis = None
+        session.pending = None
+        return Decision(turn, tuple(session.changes), f"{kind.value} crisis ends", lead=True)
     for text in replies:
         turn.add(
             text
