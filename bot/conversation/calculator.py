@@ -271,6 +271,14 @@ GROUP_NO_AMOUNTS = (
     "在群里我不重复金额、银行这些细节，保护你的隐私。需要具体计算，请私聊我，"
     "把欠款金额和想分的期数发给我。"
 )
+GROUP_HOW_LONG = (
+    "按你说的数、先不算利息，大约要{months}期（{duration}）还完；算上利息会更久。"
+    "群里我不重复金额，具体方案请私聊我。"
+)
+GROUP_PER_PERIOD = (
+    "按你说的数分{months}期、先不算利息，每期大约{monthly}；算上利息会多一些。"
+    "群里我不重复金额，具体方案请私聊我。"
+)
 ZERO_AMOUNT = "欠款是0元的话，就不用分期了。如果是打错了，请回复实际欠款，比如“3万”或“35000元”。"
 ABSURD = (
     "{amount}超过了1000万，这个计算器只算1000万以内的欠款。是不是多打了一个0？"
@@ -493,7 +501,7 @@ def _plan_line(
     )
 
 
-def _duration(months: int) -> str:
+def duration(months: int) -> str:
     years, rest = divmod(months, 12)
     if not years:
         return f"{months}个月"
@@ -554,7 +562,7 @@ def _budget_lines(
     longest = free_n
     if free_n <= MAX_MONTHS:
         free = interest_free(amount, free_n)
-        free_line = f"{FREE_LABEL}：{free_n}期（{_duration(free_n)}），每月{money(free.monthly)}"
+        free_line = f"{FREE_LABEL}：{free_n}期（{duration(free_n)}），每月{money(free.monthly)}"
         if free.last_payment != free.monthly:
             free_line += f"，最后一期{money(free.last_payment)}"
     else:
@@ -577,7 +585,7 @@ def _budget_lines(
         longest = max(longest, n)
         plan = equal_installment(amount, n, rate)
         rate_line = (
-            f"等额本息（{rate_label}）：{n}期（{_duration(n)}），"
+            f"等额本息（{rate_label}）：{n}期（{duration(n)}），"
             f"每月{money(plan.monthly)}，共{money(plan.total)}，利息{money(plan.interest)}"
         )
     ordered = [free_line, rate_line] if details.convention == "免息分期" else [rate_line, free_line]
@@ -588,15 +596,17 @@ def _budget_lines(
 def calculator_reply(details: Details, settings: CalculatorConfig, *, in_group: bool) -> list[str]:
     """The calculator's answer to what the person said, as texts to send in order.
 
-    In a group: no amounts, a pointer to a private chat. Otherwise one clear sentence for
-    each thing that cannot be computed (no amount, 0, over 10 million, 0 or negative or over
-    600 periods, a rate over 100 % a year, a down payment of everything), else the plans in
-    the order the person asked for (等额本息 first by default; the interest-free split always
-    labelled as something to negotiate), the number of periods for a monthly budget, where
-    the rate came from, and what Art. 70 says (bank cards) or that 网贷 decide for themselves.
+    In a group: the derived figure only (how long at the budget told, or about how much a
+    period), no amount or lender repeated, and a pointer to a private chat. Otherwise one
+    clear sentence for each thing that cannot be computed (no amount, 0, over 10 million,
+    0 or negative or over 600 periods, a rate over 100 % a year, a down payment of
+    everything), else the plans in the order the person asked for (等额本息 first by
+    default; the interest-free split always labelled as something to negotiate), the
+    number of periods for a monthly budget, where the rate came from, and what Art. 70
+    says (bank cards) or that 网贷 decide for themselves.
     """
     if in_group:
-        return [GROUP_NO_AMOUNTS]
+        return [_group_reply(details)]
     if details.amount is None:
         months = details.months
         if months is not None and months <= 0:
@@ -613,6 +623,27 @@ def calculator_reply(details: Details, settings: CalculatorConfig, *, in_group: 
     except (ValueError, ArithmeticError) as exc:  # bad details never break a reply
         log.warning("calculator: details it cannot compute (%s)", type(exc).__name__)
         return [CALC_NEEDS_AMOUNT]
+
+
+def _group_reply(details: Details) -> str:
+    """One line for a group: what the person's own figures give, interest left out, without
+    saying the amounts or the lender back ("俺欠拍拍贷八千 360借条五千 一个月能还一千 得还多久"
+    → about 13 months); the plans themselves in a private chat."""
+    try:
+        amount, _lines = _principal(details)
+        budget, months = _budget(details), details.months
+        if amount <= 0 or amount > ABSURD_AMOUNT:
+            return GROUP_NO_AMOUNTS
+        if budget is not None and months is None:
+            n = periods_for_budget(amount, budget, 0)
+            if n is not None and n <= MAX_MONTHS:
+                return GROUP_HOW_LONG.format(months=n, duration=duration(n))
+        if months is not None and 0 < months <= MAX_MONTHS:
+            plan = interest_free(amount, months)
+            return GROUP_PER_PERIOD.format(months=months, monthly=money(plan.monthly))
+    except (ValueError, ArithmeticError):
+        pass
+    return GROUP_NO_AMOUNTS
 
 
 def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
@@ -646,7 +677,7 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
         return ["\n".join(lines)]
     rate_label = f"按年化{percent(rate)}" + ("" if given else "举例")
     if months is not None:
-        lines.append(f"按{money(rest)}、分{months}期（{_duration(months)}）算：")
+        lines.append(f"按{money(rest)}、分{months}期（{duration(months)}）算：")
         lines += [
             f"{i}. {_plan_line(c, rest, months, rate, rate_label)}"
             for i, c in enumerate(_order(details), start=1)

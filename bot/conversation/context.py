@@ -347,6 +347,23 @@ class TurnContext:
         return acting_news(self.found, self.before)
 
     @once
+    def echoes_previous_answer(self) -> bool:
+        """A question repeating a figure the answer just given stated ("还清了也是5年吗" after
+        "the record stays 5 years"): it is about that answer, which the in-topic policy says
+        again — no other answer or topic block reads it as a new question."""
+        from bot.conversation.actions import echoes_a_figure
+        from bot.understanding.short_answers import compact
+
+        previous = self.previous_answer
+        if previous is None or not self.understood.cues.asked:
+            return False
+        try:
+            _spec, answer = self.actions.content.answer(previous)
+        except KeyError:
+            return False
+        return echoes_a_figure(self.understood.cues.compact, compact(answer.short))
+
+    @once
     def news(self) -> News:
         """Specific advice for what just became known (see :meth:`Actions.news`)."""
         return self.actions.news(self.found, self.before, self.session)

@@ -306,6 +306,20 @@ _POSSIBLE_GROUP = {
 }
 
 
+_POSSIBLE_SELF_HARM_AGAIN = (
+    "我还是有点担心你，再问一次：你现在有伤害自己的打算吗？"
+    f"有的话，现在就打{CRISIS_LINES_SHORT}，或者叫一个信得过的人过来陪你；{IN_DANGER}。"
+)
+_POSSIBLE_VIOLENCE_AGAIN = (
+    "再确认一下你的安全：对方现在还在威胁你、跟着你或堵着你吗？"
+    "是的话，别开门，马上打110（有人受伤打120）。"
+)
+_POSSIBLE_GROUP_AGAIN = {
+    "self_harm": f"心里难受的话，随时可以私聊我。想找人说话打{CRISIS_LINES_SHORT}；{IN_DANGER}。",
+    "violence": "有人正在威胁你或堵着你不让走，就马上打110（有人受伤打120）；细节可以私聊我。",
+}
+
+
 #: Danger reported about someone else (a counsellor's client, a customer, a relative): what the
 #: person writing can do now, first, whatever else the message asks. No personal details, so
 #: the same words serve a group.
@@ -334,8 +348,12 @@ def for_someone_else(tier: str, kind: str) -> str:
     return _FOR_SOMEONE_ELSE.get((tier, kind), _FOR_SOMEONE_ELSE[("clear", "violence")])
 
 
-def possible_lines(kind: str, *, in_group: bool) -> str:
-    """The possible tier's lines for ``kind`` ("violence" | "self_harm")."""
+def possible_lines(kind: str, *, in_group: bool, again: bool = False) -> str:
+    """The possible tier's lines for ``kind`` ("violence" | "self_harm"); ``again``: the same
+    said in other words (a block is never sent twice, and these lines are never dropped)."""
     if in_group:
-        return _POSSIBLE_GROUP.get(kind, _POSSIBLE_GROUP["violence"])
-    return _POSSIBLE_SELF_HARM if kind == "self_harm" else _POSSIBLE_VIOLENCE
+        table = _POSSIBLE_GROUP_AGAIN if again else _POSSIBLE_GROUP
+        return table.get(kind, table["violence"])
+    if kind == "self_harm":
+        return _POSSIBLE_SELF_HARM_AGAIN if again else _POSSIBLE_SELF_HARM
+    return _POSSIBLE_VIOLENCE_AGAIN if again else _POSSIBLE_VIOLENCE

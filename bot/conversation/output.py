@@ -5,7 +5,9 @@
 2. a block already sent in the conversation is never sent again word for word: it is
    dropped, and when nothing new is left the bot points to the step asked about, or says
    the crisis step in other words (:func:`no_repeats`);
-3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
+3. a calm reply to words of danger the model reads as plainly calm ends with the numbers as a
+   footnote (:func:`add_footnote`);
+4. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
 
 These belong to the loop (bot/conversation/dialogue.py), which alone writes the session: the
 ids of the blocks sent are remembered here.
@@ -18,7 +20,12 @@ from bot.conversation import texts
 from bot.conversation.actions import Actions, first_unsent, gist
 from bot.conversation.context import Turn, block_id
 from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, fallback_step, reminder
-from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
+from bot.conversation.numbers import (
+    CRISIS_LINES_SHORT,
+    EMERGENCY_LINE,
+    POLICE,
+    has_emergency_number,
+)
 from bot.conversation.state import Session
 from bot.messages import Outcome
 
@@ -98,45 +105,65 @@ def _instead(
     return texts.SAME_ANSWER.format(gist=gist(dropped))
 
 
+#: the footnote of a calm reply to words of danger the model reads as plainly calm
+FOOTNOTES = {
+    "violence": f"（如果现在真有人在威胁你、不肯走，打{POLICE}。）",
+    "self_harm": f"（如果你心里其实很难受，可以打{CRISIS_LINES_SHORT}。）",
+}
+
+
+def add_footnote(turn: Turn, kind: str) -> None:
+    """A calm reply with the numbers for ``kind`` as its last line (none when the reply
+    already names a number to call)."""
+    if not any(has_emergency_number(r) for r in turn.replies):
+        turn.replies.append(FOOTNOTES[kind])
+
+
 #: A group reply stays this short: the full steps are for a private chat.
 GROUP_CHARS = 280
 #: ... and never longer than this, whatever it carries
 GROUP_MAX = 300
 
 
-def fit_group(turn: Turn) -> None:
-    """Cut a group reply to about ``GROUP_CHARS``: the longest block keeps its first lines
-    and every line with an emergency number, and points to a private chat for the rest."""
+def fit_group(
+    turn: Turn,
+    chars: int = GROUP_CHARS,
+    limit: int = GROUP_MAX,
+    more: str = texts.GROUP_MORE,
+) -> None:
+    """Cut a group reply to about ``chars``: the longest block keeps its first lines
+    and every line with an emergency number, and points to a private chat for the rest
+    (``more``); never longer than ``limit`` when it can be helped."""
     total = sum(len(r) for r in turn.replies)
-    if total <= GROUP_CHARS or not turn.replies:
+    if total <= chars or not turn.replies:
         return
     long_blocks = [i for i, r in enumerate(turn.replies) if len(r) > 120]
     if len(long_blocks) > 1:  # the first (most urgent) block only; the rest in private
         turn.replies = [r for i, r in enumerate(turn.replies) if i not in long_blocks[1:]]
         total = sum(len(r) for r in turn.replies)
     longest = max(range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
-    budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
+    budget = max(chars - (total - len(turn.replies[longest])), 80)
     kept: list[str] = []
-    used = len(texts.GROUP_MORE)
+    used = len(more)
     for line in turn.replies[longest].splitlines():
         urgent = has_emergency_number(line)
         if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
             kept.append(line)
             used += len(line) + 1
     # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
-    while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
+    while sum(len(r) for r in turn.replies) + len(more) > limit:
         plain = [i for i, line in enumerate(kept) if i and not EMERGENCY_LINE.search(line)]
         if not plain:
             break
         del kept[plain[-1]]
         turn.replies[longest] = "\n".join(kept)
     if kept:
-        turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+        turn.replies[longest] = "\n".join([*kept, more])
     else:  # nothing of it fits (one long line): it goes to the private chat, and the
         # pointer comes last, never before the lines with the numbers to call
         del turn.replies[longest]
-        turn.replies.append(texts.GROUP_MORE)
-    if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
+        turn.replies.append(more)
+    if sum(len(r) for r in turn.replies) > chars + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
 
 

@@ -278,6 +278,10 @@ SPARE_HOW_LONG = (
     "如果每月{spare}全用来还、不算利息，{amount}大约要{months}个月；"
     "想按别的数算，告诉我每月还多少。"
 )
+SPARE_BUDGET_HOW_LONG = (
+    "按你说的每月拿出{budget}来还、不算利息，{amount}大约要{months}个月（{duration}）；"
+    "每月还能留下约{rest}应急，这样比较稳。"
+)
 
 #: after the likelier of close readings: the others, offered in one line (policies/topics.py)
 ALSO_ABOUT = "如果你想问的是{titles}，直接告诉我。"
@@ -285,3 +289,6 @@ SPARE_ASK_COSTS = (
     "每月收入{income}，还要先减去房租、吃饭、交通这些固定开销，剩下的才是能拿来还的。"
     "你每月固定要花多少？说一下，我帮你算。"
 )
+
+#: clear danger, and another topic asked about that does not fit the phone-sized reply
+URGENT_OTHER_LATER = "“{title}”的事，等你安全了再跟我说，我一步一步告诉你。"

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from bot.understanding.details import Details, unreadable_amount
 from bot.understanding.short_answers import (
+    SAFE_NOW,
     WONT_ACT,
     Repair,
     YesNo,
@@ -396,6 +397,12 @@ _ASKS_TOTAL = re.compile(
     r"|(?:刚才|之前|前面|上面)(?:说|讲)的?[^，。！？,.!?]{0,6}(?:多少|几)"
     r"|how much (?:do|did) i owe (?:in )?(?:total|altogether|all)"
     r"|(?:what|how much)[^.?!]{0,20}in total"
+    # "加起来算大额吗": a question about the sum is answered with the sum first
+    r"|(?:加起来|加一起|加在一起)[^，。！？,.!?]{0,8}(?:算|吗|呢|是不是|多少)"
+    # English said any way, the owing word read as 欠 ("what do i 欠 altogether")
+    r"|\bmy total\b|\btotal (?:owed|debt|amount)\b|\badd (?:it|them|these|those|that) up\b"
+    r"|\btoo tired to add\b|\b(?:sum|tally) (?:it|them) up\b"
+    r"|(?:owe|欠)\s*(?:altogether|in all|all together)"
 )
 _HOW_LONG = re.compile(
     r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long|how many (?:months|years)"
@@ -432,13 +439,7 @@ _CRISIS_WHAT_NOW = re.compile(
 _SAFE_YES = re.compile(
     r"^(?:嗯+|恩+|是的?|对|安全|安全的|还好|还行|好的?|ok|okay|yes)(?:了|的|吧|啊)*$"
 )
-_SAFE = re.compile(
-    r"^(?:我)?(?:现在)?(?:已经)?(?:没事了|没事|安全了|好多了|好些了|好一点了|好点了|缓过来了"
-    r"|平静(?:下来)?了|不想了|不会做傻事|不会的|放心吧?|i'?m (?:ok|okay|fine|safe)(?: now)?)"
-    r"|(?:我|现在)(?:已经)?(?:安全了|没事了|好多了)|(?:暂时|应该)?安全了"
-    # someone with them, the person asked about found safe, or not going to act
-    r"|(?:在旁边|在身边|一直)?陪着我|人(?:也)?没事|人好好的|" + WONT_ACT
-)
+_SAFE = re.compile(SAFE_NOW + "|" + WONT_ACT)
 _NOT_SAFE = re.compile(r"不安全|没安全|怎么|吗")
 #: nobody hurt, everyone fine ("我妈没啥事", "大家都没事", "没人受伤", "人都好好的")
 _UNHURT = re.compile(

@@ -383,13 +383,22 @@ def test_reply_budget_with_months_says_whether_it_fits() -> None:
     assert "你说每月最多还10,000.00元：等额本息每月10,661.85元，不够。" in text
 
 
-def test_reply_in_a_group_has_no_amounts() -> None:
+def test_reply_in_a_group_gives_the_derived_figure_without_the_amounts() -> None:
     texts = calculator_reply(
         Details(amount=120000.0, months=12, lender="招商银行"), SETTINGS, in_group=True
     )
     assert len(texts) == 1
+    assert "每期大约10,000.00元" in texts[0]  # 120000 / 12, interest left out
+    assert "120,000" not in texts[0] and "招商" not in texts[0]
     assert "不重复金额" in texts[0] and "私聊" in texts[0]
-    assert not any(c.isdigit() for c in texts[0])
+    texts = calculator_reply(
+        Details(amount=13000.0, budget=1000.0, lender="拍拍贷"), SETTINGS, in_group=True
+    )
+    assert "大约要13期（1年1个月）" in texts[0]
+    assert "13,000" not in texts[0] and "1,000" not in texts[0] and "拍拍贷" not in texts[0]
+    # nothing to derive: the private chat
+    texts = calculator_reply(Details(amount=13000.0), SETTINGS, in_group=True)
+    assert not any(c.isdigit() for c in texts[0]) and "私聊" in texts[0]
 
 
 def test_periods_for_budget() -> None:
@@ -527,9 +536,12 @@ def test_budget_periods_are_the_fewest_that_fit(
 def test_reply_never_raises(details: Details) -> None:
     texts = calculator_reply(details, SETTINGS, in_group=False)
     assert texts and all(t.strip() for t in texts)
-    assert calculator_reply(details, SETTINGS, in_group=True) == calculator_reply(
-        Details(), SETTINGS, in_group=True
-    )
+    group = calculator_reply(details, SETTINGS, in_group=True)
+    assert len(group) == 1 and "私聊" in group[0]
+    # a group hears what the figures give, never the amounts or the lender told
+    assert details.lender is None or details.lender not in group[0]
+    if details.amount is not None and details.amount >= 1000:
+        assert f"{details.amount:,.2f}" not in group[0]
 
 
 @settings(max_examples=300, deadline=None)

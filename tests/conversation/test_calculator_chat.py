@@ -139,11 +139,12 @@ async def test_group_no_amounts_and_corrections(engine: Engine) -> None:
     group = Chat(engine, user="bob", room="g1")
     text = await group.text("我欠招行3万想分24期", addressed=True)
     assert "不重复金额" in text and "私聊" in text
-    for said in ("不对 是36期", "每月最多还1000", "日息万五"):
-        # the calculator topic answers; the privacy note, once sent, is pointed back to
+    assert "每期大约1,250.00元" in text  # the derived figure, not the amount
+    for said, figure in (("不对 是36期", "833"), ("每月最多还1000", "30期"), ("日息万五", "")):
+        # the calculator topic answers with the new figure; amounts and lender never said
         text = await group.text(said, addressed=True)
         assert "30,000" not in text and "3万" not in text and "招行" not in text, said
-        assert "期（" not in text and "元" not in text, said
+        assert figure in text, said
         assert group.last.intent == "negotiate_installments", said
 
 

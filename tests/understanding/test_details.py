@@ -887,3 +887,17 @@ def test_a_cost_followed_by_a_month_is_not_the_budget() -> None:
 
 def test_three_banks_are_still_counted_not_money() -> None:
     assert "amount" not in found_in("欠了三家银行")
+
+
+@pytest.mark.parametrize(
+    "text", ["群里有人转了个新闻说外访人员打人被拘了 真的假的", "我转给你看看他发的短信"]
+)
+def test_forwarding_a_message_is_not_a_payment(text: str) -> None:
+    assert extract_details(text).paid is None
+
+
+@pytest.mark.parametrize(
+    ("text", "paid"), [("我已经转了2000给他个人微信", "personal"), ("刚转给他5000", "yes")]
+)
+def test_money_sent_is_a_payment(text: str, paid: str) -> None:
+    assert extract_details(text).paid == paid

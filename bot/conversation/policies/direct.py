@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
-from bot.conversation.actions import echoes_a_figure, gist
+from bot.conversation.actions import gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.understanding.direct_answers import DirectMatch
-from bot.understanding.short_answers import compact
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_DIRECT_ANSWER = Decline("no direct answer")
@@ -139,14 +138,7 @@ _ABOUT_THE_PREVIOUS_ANSWER = Decline("a question repeating a figure of the answe
 def _about_the_previous_answer(ctx: TurnContext, direct: DirectMatch) -> bool:
     """A question that repeats a figure the answer just given stated is about that answer
     (the in-topic policy says its point again), not a new question another answer reads."""
-    previous = ctx.previous_answer
-    if previous is None or direct.answer == previous or not ctx.understood.cues.asked:
-        return False
-    try:
-        _spec, answer = ctx.actions.content.answer(previous)
-    except KeyError:
-        return False
-    return echoes_a_figure(ctx.understood.cues.compact, compact(answer.short))
+    return direct.answer != ctx.previous_answer and ctx.echoes_previous_answer
 
 
 def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | None:

@@ -48,6 +48,21 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         )
     )
     amount = details.amount
+    budget = ctx.found.budget  # "…能拿出一千二还中原的": what the person will pay, said here
+    if amount is not None and amount > 0 and budget is not None and 0 < budget <= spare:
+        pay = Decimal(str(budget))
+        months = calculator.periods_for_budget(Decimal(str(amount)), pay, 0)
+        if months is not None and months <= calculator.MAX_MONTHS:
+            turn.add(
+                texts.SPARE_BUDGET_HOW_LONG.format(
+                    budget=money(pay),
+                    amount=money(Decimal(str(amount))),
+                    months=months,
+                    duration=calculator.duration(months),
+                    rest=money(left - pay),
+                )
+            )
+            return session.decision(turn, f"income − costs = {left}; {budget} a month told")
     if amount is not None and amount > 0:
         months = calculator.periods_for_budget(Decimal(str(amount)), left, 0)
         if months is not None and months <= calculator.MAX_MONTHS:

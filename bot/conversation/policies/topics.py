@@ -45,7 +45,12 @@ def _told_inside_the_topic(ctx: TurnContext, session: Draft, best: RankedIntent)
     return spec is not None and block_id(spec.advice.short) in session.sent
 
 
+_ABOUT_THE_PREVIOUS_ANSWER = Decline("a question repeating a figure of the answer just given")
+
+
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    if ctx.echoes_previous_answer:  # the in-topic policy says that answer's point again
+        return _ABOUT_THE_PREVIOUS_ANSWER
     understood, act = ctx.understood, ctx.actions
     settings = ctx.config.classifier
     if ctx.crisis is None and ctx.urgency.tier == "calm":

@@ -8,7 +8,8 @@ the message is urgent). :func:`decide` weighs that evidence, with what the conve
 knows (:class:`UrgencyContext`), in this order; the first rule that applies decides:
 
 1. **Yes to the safety question.** The bot asked last turn "是在想伤害自己吗？" (the possible
-   tier) and the person says yes → CLEAR, of the kind asked about.
+   tier) and the person says yes, or goes on in words the model finds likely danger of that
+   kind (at ``urgency.clear_probability``) without a no → CLEAR, of the kind asked about.
 2. **A staff speaker.** Bank staff or a collector asking how to run a visit, with danger
    evidence only → CALM (their topic answers), unless a clear sign the model confirms tells of
    danger now (a customer followed to the counter, the man still at the door); also a staff
@@ -20,7 +21,9 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    else the message says — unless the learned model reads the whole message as plainly calm
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
    a hypothetical or the past and the model is not confident of clear danger: then
-   POSSIBLE, and the numbers still come. Both kinds when both show.
+   POSSIBLE, and the numbers still come; when the model's probability of danger is below
+   ``DOUBTED_SIGN_CALM_PROBABILITY`` in a message of some length (a game, a dream, a
+   school text), CALM with the numbers as a footnote. Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
@@ -65,7 +68,7 @@ from enum import StrEnum
 from bot.config import UrgencyConfig
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
-from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.conversation.crisis import CRISIS_OF_INTENT, SAFETY_NO, CrisisKind, possible_lines
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification
@@ -99,6 +102,17 @@ KIND_OF_INTENT = {intent: kind for kind, intent in INTENT_OF_KIND.items()}
 #: the crisis kind (bot/conversation/crisis.py) of each kind
 CRISIS_OF_KIND = {Kind.VIOLENCE: "threat", Kind.SELF_HARM: "despair"}
 KIND_OF_CRISIS = {crisis: kind for kind, crisis in CRISIS_OF_KIND.items()}
+
+#: a clear sign the model reads as plainly calm (its probability of danger below this): calm,
+#: with the numbers as a footnote. Chosen on the validation split (2026-12-06): below 0.01
+#: 79 calm messages and 1 urgent one (a despairing prayer in pinyin) had such a sign.
+DOUBTED_SIGN_CALM_PROBABILITY = 0.01
+DOUBTED_SIGN_RULE = "a clear sign the model reads as plainly calm"
+#: ... in a message this long at least: a short message is its sign ("suicide", "想死")
+DOUBTED_SIGN_MIN_CHARS = 12
+
+#: a clear-danger reply stays this short with the other topic asked about (a phone at the door)
+URGENT_REPLY_CHARS = 300
 
 #: the rule of a possible tier from the model's likelihood alone (no words of danger)
 MIDDLING_RULE = "a middling probability"
@@ -147,6 +161,9 @@ class Urgency:
     intents: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     rule: str = ""
+    #: calm, with the numbers for ``kind`` as a footnote (a sign of danger the model reads as
+    #: plainly calm: a game, a dream, a film — almost always, but not always)
+    footnote: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -183,6 +200,15 @@ def decide(
     #    就是太累了 说说而已" is no reason to ask the same question again)
     if asked is not None and not signs and read_safe_answer(classification.text):
         return Urgency(Tier.CALM, evidence=evidence, rule=SAFETY_NO_RULE)
+    #    ... and the danger goes on (the model finds it likely, of the kind asked about):
+    #    "下不去 也不想下去" after "你是在想伤害自己吗？" is no no
+    if (
+        asked is not None
+        and p >= config.clear_probability
+        and _probable_kind(classification) is asked
+        and not read_safe_answer(classification.text)
+    ):
+        return _clear((asked,), evidence, "the danger goes on after the safety question")
     # 2. a staff speaker with danger evidence only
     kinds = _kinds(signs)
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
@@ -210,6 +236,16 @@ def decide(
         framed = classification.calm_frame and clear_p < config.clear_probability
         if p >= config.sign_confirm_probability and not framed:
             return _clear(kinds_first, evidence, "a clear sign")
+        if (
+            p < DOUBTED_SIGN_CALM_PROBABILITY
+            and not weak
+            and len(classification.text) >= DOUBTED_SIGN_MIN_CHARS
+        ):
+            # the model reads the whole message as plainly calm ("玩狼人杀头一晚我就被刀了",
+            # a dream, a film): the ordinary answer, the numbers as a footnote
+            return Urgency(
+                Tier.CALM, kinds_first[0], evidence=evidence, rule=DOUBTED_SIGN_RULE, footnote=True
+            )
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
         )
@@ -368,7 +404,10 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
         if ctx.crisis is not None:
             return _POSSIBLE_IN_CRISIS
         turn = ctx.turn()
-        turn.add(possible_lines(urgency.kind, in_group=ctx.in_group))
+        lines = possible_lines(urgency.kind, in_group=ctx.in_group)
+        if block_id(lines) in ctx.session.sent:  # asked before: in other words, never dropped
+            lines = possible_lines(urgency.kind, in_group=ctx.in_group, again=True)
+        turn.add(lines)
         turn.intent = INTENT_OF_KIND[urgency.kind]
         if not ctx.in_group:
             session.safety_check = urgency.kind.value
@@ -405,7 +444,13 @@ def _urgent(ctx: TurnContext, session: Draft) -> Decision:
         and not specs[r.intent].urgent
     ]
     if others:
-        turn.add(specs[others[0].intent].advice.short)
+        # the topic the person also asked about, when the reply still fits a phone at the
+        # door; else one line saying it comes once they are safe
+        other = specs[others[0].intent]
+        if sum(map(len, turn.replies)) + len(other.advice.short) <= URGENT_REPLY_CHARS:
+            turn.add(other.advice.short)
+        elif not ctx.in_group:  # (a group reply is cut to the numbers anyway)
+            turn.add(texts.URGENT_OTHER_LATER.format(title=other.title))
     kind = CRISIS_OF_INTENT.get(lead.id)
     if kind is not None:
         # A despair that comes on top of a threat (or the other way round) takes over.

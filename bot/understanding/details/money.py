@@ -524,7 +524,8 @@ _PER_MONTH = re.compile(
 )
 #: what one can pay, said without "每月" right before it ("最多拿出1000来还", "put 3k a month")
 _CAN_PAY = re.compile(
-    r"(?:最多|顶多|只能|最多能|顶多能)(?:拿出|挤出|还|出|凑|给)?$|(?i:(?:put|pay|afford|spare)\s*$)"
+    r"(?:最多|顶多|只能|最多能|顶多能)(?:拿出|挤出|还|出|凑|给)?$|(?:能|可以|能够)(?:拿出|挤出|凑出)$"
+    r"|(?i:(?:put|pay|afford|spare)\s*$)"
 )
 _A_MONTH_AFTER = re.compile(
     r"\s*(?:块|元)?\s*(?:(?i:a month|per month|/month|monthly|each month|every month)"
