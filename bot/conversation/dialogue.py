@@ -235,9 +235,10 @@ class Dialogue:
     @staticmethod
     def _after_lead(lead: Turn, rest: Turn, session: Session) -> Turn:
         """Possible danger: the warm lines, then the answer to the rest of the message —
-        never a fallback, a menu, a question between topics or a system reply after them."""
+        never a fallback, a menu, a question between topics or a system reply after them
+        (a goodbye is kept: "好 我周一就去派出所" still gets its closing)."""
         if rest.intent in (Outcome.FALLBACK, Outcome.CLARIFY, Outcome.MENU) or (
-            rest.intent in SYSTEM_INTENTS
+            rest.intent in SYSTEM_INTENTS and rest.intent != "thanks"  # (a goodbye stays)
         ):
             rest = Turn()
             session.pending = None
@@ -291,6 +292,9 @@ class Dialogue:
             calm_topic=active is not None and not active.urgent and active.id not in SYSTEM_INTENTS,
             acknowledgement=understood.cues.short_acknowledgement
             and (session.pending is not None or session.crisis is not None),
+            closing=understood.cues.closing is not None
+            or understood.cues.closing_plan
+            or understood.cues.thanks_closing,
             question_of_topic=direct_match is not None
             and direct_match.confident
             and active is not None

@@ -245,6 +245,8 @@ _CLOSING_WORD = (
     r"(?:好的|好吧|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|ok|okay|行吧|行|明白了|明白|知道了|知道|懂了|懂|"
     r"了解了|了解|收到|谢谢你|谢谢您|谢谢|多谢|感谢|谢|辛苦了|thx|thanks|thankyou|thank you|"
     r"ty|3q|没事了|没问题了|没问题|那就这样|先这样|就这样吧|就这样|拜拜|再见|bye|"
+    # learned something: "长见识了", "学到了", "涨知识了", "受教了"
+    r"长见识|涨知识|长知识|学到了|受教了|受教|"
     r"appreciateit|appreciated|muchappreciated|muchobliged|cheers|ta|唔该晒|唔該晒|唔该|唔該|"
     r"多谢晒|多謝晒|多謝|🙏|👍)"
 )
@@ -255,7 +257,7 @@ _CLOSING = re.compile(
 )
 #: closing words that are never a yes to a question ("好的明白了" is not "yes, they showed ID")
 _CLOSING_ONLY = re.compile(
-    r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|"
+    r"明白|知道了|懂了|了解|收到|谢|thx|thank|ty|3q|没事了|没问题|先这样|长见识|涨知识|长知识|学到|受教|"
     r"就这样|拜拜|再见|bye|辛苦|appreciate|obliged|cheers|^ta$|唔该|唔該|多謝|🙏"
 )
 

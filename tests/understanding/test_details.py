@@ -901,3 +901,19 @@ def test_forwarding_a_message_is_not_a_payment(text: str) -> None:
 )
 def test_money_sent_is_a_payment(text: str, paid: str) -> None:
     assert extract_details(text).paid == paid
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("那如果我每个月再挤一挤 还2700呢", 2700.0),  # 挤一挤 is no number
+        ("借呗那笔每月也1000呢", 1000.0),  # only an adverb between 每月 and the figure
+        ("我一个月工资五千二房贷两千能拿出一千二还中原的", 1200.0),
+    ],
+)
+def test_a_monthly_budget_said_in_passing_is_read(text: str, budget: float) -> None:
+    assert extract_details(text).budget == budget
+
+
+def test_a_verb_said_twice_is_not_a_number() -> None:
+    assert extract_details("看一看 欠了一万").amount == 10000.0

@@ -157,3 +157,8 @@ def test_okay_then_a_feeling_a_fact_or_a_question_is_no_closing(text: str) -> No
 @pytest.mark.parametrize("text", ["收到法院短信 里面有个网址", "收到一封律师函"])
 def test_received_something_is_news_not_a_closing(text: str) -> None:
     assert not read_closing_with_tail(text)
+
+
+@pytest.mark.parametrize("text", ["好的 长见识了", "学到了 谢谢", "受教了"])
+def test_learning_something_is_a_closing(text: str) -> None:
+    assert read_closing(text) is True

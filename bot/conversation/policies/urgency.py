@@ -27,10 +27,11 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
-   question, or a question the topic answers) below ``IN_CONVERSATION_PROBABILITY``; inside
-   a crisis, news of a paper or money, or an acknowledgement the likelihood reads as the
-   other kind; a question about debt in a calm conversation below
-   ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了") → CALM.
+   question, a question the topic answers, or a goodbye) below
+   ``IN_CONVERSATION_PROBABILITY``; inside a crisis, news of a paper or money, or an
+   acknowledgement the likelihood reads as the other kind; a question about debt in a calm
+   conversation below ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了")
+   → CALM.
 5. **The model is confident** of clear danger (``urgent_clear_probability`` ≥
    ``urgency.clear_probability``) → CLEAR. It learned the calm near-misses too, so calm words
    do not outweigh it — except that a calm class with no warning sign at all needs
@@ -149,6 +150,8 @@ class UrgencyContext:
     safety_check: str | None = None
     #: the message reports a customer's or client's words ("客户说…")
     reports_client: bool = False
+    #: the message is a goodbye ("好的 长见识了", "好 我周一就去派出所")
+    closing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +356,8 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
         in_topic = context.question_of_topic or context.acknowledgement
         if context.calm_topic and p < IN_CONVERSATION_PROBABILITY and in_topic:
             return "a reply inside a calm topic"
+        if context.calm_topic and p < IN_CONVERSATION_PROBABILITY and context.closing:
+            return "a goodbye inside a calm topic"
         if (
             context.calm_topic
             and context.debt_question

@@ -24,7 +24,9 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _NOT_A_WHAT_NOW_QUESTION
     best = act.best_topic_score(ctx.understood)
     threshold = ctx.config.classifier.threshold
-    if best >= threshold:
+    # a topic's reading counts only when the message has words of its own ("那我现在怎么投诉");
+    # a what-now made of empty words ("那我现在怎么办") is about the topic being talked about
+    if best >= threshold and not ctx.understood.classification.nothing_to_read:
         return Decline(f"a topic reads it ({best:.2f} >= {threshold:.2f})")
     spec = act.specs[session.active_intent or ""]
     turn = ctx.turn()
@@ -48,7 +50,12 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         remaining = act.unanswered(spec, session)
         if remaining:
             act.ask(spec, remaining[0], session, turn)
-    return session.decision(turn, f"best topic {best:.2f} < {threshold:.2f}")
+    why = (
+        "nothing but empty words"
+        if best >= threshold
+        else f"best topic {best:.2f} < {threshold:.2f}"
+    )
+    return session.decision(turn, why)
 
 
 POLICY = Policy("what_now", _decide)

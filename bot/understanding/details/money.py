@@ -368,6 +368,8 @@ _BUDGET_VERB = re.compile(
 _BUDGET_VERB_AFTER = re.compile(r"\s*(?:块|元)?\s*(?:来|去)?(?:还|付|供)")
 
 
+#: only an adverb between "每月" and the figure ("借呗那笔每月也1000呢", "每月就800"): a budget
+_BUDGET_ADVERBS = re.compile(r"[也就只都再]{1,2}")
 _BUDGET_NOT = re.compile(r"工资|收入|赚|挣|利息|手续费|罚息|年费|月薪|发")
 
 
@@ -585,6 +587,7 @@ def _budget_after_words(text: str, numbers: list[_Number]) -> tuple[float, int, 
             and not _BUDGET_VERB.search(gap)
             and not planned
             and not paid_after
+            and not _BUDGET_ADVERBS.fullmatch(gap.strip())  # 每月也1000: the same again
         ):
             continue
         amount = _read_amount(text, num, any_context=True)

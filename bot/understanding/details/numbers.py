@@ -146,6 +146,8 @@ def _numbers(text: str, skip: list[tuple[int, int]]) -> Iterator[_Number]:
             yield _Number(start, end, value, True, False, grouped, False)
             continue
         run = m.group("cn")
+        if run == "一" and start > 0 and text[start - 1 : start] == following and following:
+            continue  # 挤一挤, 看一看, 等一等: a verb said twice, not a number
         if (
             len(run) > 2
             and run.endswith("一")
