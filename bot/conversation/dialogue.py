@@ -28,7 +28,6 @@ from bot.conversation.context import (
 )
 from bot.conversation.crisis import CrisisKind, possible_lines
 from bot.conversation.output import (
-    add_footnote,
     fit_group,
     keep_crisis_context,
     no_repeats,
@@ -226,8 +225,6 @@ class Dialogue:
         turn.urgency = assessed
         turn.trace = trace
         no_repeats(self.actions, turn, session)
-        if assessed.footnote and assessed.kind is not None and session.crisis is None:
-            add_footnote(turn, assessed.kind.value)
         if in_group:
             fit_group(turn)
         return turn

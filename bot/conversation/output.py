@@ -5,9 +5,7 @@
 2. a block already sent in the conversation is never sent again word for word: it is
    dropped, and when nothing new is left the bot points to the step asked about, or says
    the crisis step in other words (:func:`no_repeats`);
-3. a calm reply to words of danger the model reads as plainly calm ends with the numbers as a
-   footnote (:func:`add_footnote`);
-4. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
+3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
 
 These belong to the loop (bot/conversation/dialogue.py), which alone writes the session: the
 ids of the blocks sent are remembered here.
@@ -20,12 +18,7 @@ from bot.conversation import texts
 from bot.conversation.actions import Actions, first_unsent, gist
 from bot.conversation.context import Turn, block_id
 from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, fallback_step, reminder
-from bot.conversation.numbers import (
-    CRISIS_LINES_SHORT,
-    EMERGENCY_LINE,
-    POLICE,
-    has_emergency_number,
-)
+from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
 from bot.conversation.state import Session
 from bot.messages import Outcome
 
@@ -103,20 +96,6 @@ def _instead(
     if steps_of is not None:
         return actions.said_again(steps_of, turn)
     return texts.SAME_ANSWER.format(gist=gist(dropped))
-
-
-#: the footnote of a calm reply to words of danger the model reads as plainly calm
-FOOTNOTES = {
-    "violence": f"（如果现在真有人在威胁你、不肯走，打{POLICE}。）",
-    "self_harm": f"（如果你心里其实很难受，可以打{CRISIS_LINES_SHORT}。）",
-}
-
-
-def add_footnote(turn: Turn, kind: str) -> None:
-    """A calm reply with the numbers for ``kind`` as its last line (none when the reply
-    already names a number to call)."""
-    if not any(has_emergency_number(r) for r in turn.replies):
-        turn.replies.append(FOOTNOTES[kind])
 
 
 #: A group reply stays this short: the full steps are for a private chat.

@@ -8,6 +8,7 @@ from bot.conversation import calculator, texts
 from bot.conversation.actions import CALCULATOR_INTENT, NOTED_OPENING, figures_heard
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 from bot.conversation.state import PendingKind
+from bot.messages import Outcome
 from bot.understanding.details import Details
 from bot.understanding.short_answers import YesNo
 
@@ -40,6 +41,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         choice = understood.cues.choice(len(pending.choices))
         if choice is None and (wrong := understood.cues.out_of_range(len(pending.choices))):
             turn.add(wrong)  # the question stays pending: the next number answers it
+            turn.intent = Outcome.MENU if pending.kind is PendingKind.MENU else Outcome.CLARIFY
             return session.decision(turn, "a number outside the choices")
         if choice is None:
             choice = understood.cues.option([act.specs[c].title for c in pending.choices])

@@ -21,9 +21,7 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    else the message says — unless the learned model reads the whole message as plainly calm
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
    a hypothetical or the past and the model is not confident of clear danger: then
-   POSSIBLE, and the numbers still come; when the model's probability of danger is below
-   ``DOUBTED_SIGN_CALM_PROBABILITY`` in a message of some length (a game, a dream, a
-   school text), CALM with the numbers as a footnote. Both kinds when both show.
+   POSSIBLE, and the numbers still come. Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
@@ -104,14 +102,6 @@ KIND_OF_INTENT = {intent: kind for kind, intent in INTENT_OF_KIND.items()}
 CRISIS_OF_KIND = {Kind.VIOLENCE: "threat", Kind.SELF_HARM: "despair"}
 KIND_OF_CRISIS = {crisis: kind for kind, crisis in CRISIS_OF_KIND.items()}
 
-#: a clear sign the model reads as plainly calm (its probability of danger below this): calm,
-#: with the numbers as a footnote. Chosen on the validation split (2026-12-06): below 0.01
-#: 79 calm messages and 1 urgent one (a despairing prayer in pinyin) had such a sign.
-DOUBTED_SIGN_CALM_PROBABILITY = 0.01
-DOUBTED_SIGN_RULE = "a clear sign the model reads as plainly calm"
-#: ... in a message this long at least: a short message is its sign ("suicide", "想死")
-DOUBTED_SIGN_MIN_CHARS = 12
-
 #: a clear-danger reply stays this short with the other topic asked about (a phone at the door)
 URGENT_REPLY_CHARS = 300
 
@@ -164,9 +154,6 @@ class Urgency:
     intents: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     rule: str = ""
-    #: calm, with the numbers for ``kind`` as a footnote (a sign of danger the model reads as
-    #: plainly calm: a game, a dream, a film — almost always, but not always)
-    footnote: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -239,16 +226,6 @@ def decide(
         framed = classification.calm_frame and clear_p < config.clear_probability
         if p >= config.sign_confirm_probability and not framed:
             return _clear(kinds_first, evidence, "a clear sign")
-        if (
-            p < DOUBTED_SIGN_CALM_PROBABILITY
-            and not weak
-            and len(classification.text) >= DOUBTED_SIGN_MIN_CHARS
-        ):
-            # the model reads the whole message as plainly calm ("玩狼人杀头一晚我就被刀了",
-            # a dream, a film): the ordinary answer, the numbers as a footnote
-            return Urgency(
-                Tier.CALM, kinds_first[0], evidence=evidence, rule=DOUBTED_SIGN_RULE, footnote=True
-            )
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
         )
