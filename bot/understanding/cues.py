@@ -319,8 +319,9 @@ class Cues:
 #: "那我该怎么办", "然后呢": the whole message asks for the next step.
 _WHAT_NOW = re.compile(
     r"^(?:助手|小助手)?(?:那|那我|我|现在|然后|所以)*(?:该|应该|要|能|可以)?"
-    r"(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
-    r"(?:呢|啊|呀|吧|了)*$"
+    # said once or over and over in a panic ("怎么办怎么办", "咋办咋办啊")
+    r"(?:(?:怎么办|干嘛|干什么|做什么|怎么做|咋办|咋整|然后呢|接下来呢?|下一步呢?)"
+    r"(?:呢|啊|呀|吧|了)*)+$"
 )
 #: a forward in so many words
 _FORWARD_MARKED = re.compile(

@@ -59,3 +59,8 @@ def test_thanks_with_a_short_tail_is_a_goodbye(text: str) -> None:
 )
 def test_thanks_with_news_or_a_question_is_no_goodbye(text: str) -> None:
     assert not _cues(text).thanks_closing
+
+
+@pytest.mark.parametrize("text", ["怎么办怎么办", "咋办咋办啊", "那我该怎么办呢"])
+def test_what_now_said_over_and_over_is_what_now(text: str) -> None:
+    assert _cues(text).what_now
