@@ -180,3 +180,17 @@ async def test_two_tying_questions_are_both_answered_briefly_not_a_menu(
         if room is not None:
             assert all(len(r) <= 300 for r in response.replies), reply
     assert answered_both >= 1, questions
+
+
+async def test_a_question_read_ahead_of_the_topic_is_answered_not_misunderstood(
+    engine: Engine,
+) -> None:
+    """At the door, "how do I know it's real?" reads a little more like checking the visitor
+    than the visit itself: that topic answers, with its one-line check — never "没看懂"."""
+    chat = Chat(engine, user="ahead")
+    await chat.say("They're at my door now, two guys, say they're from the bank about my card")
+    text = "\n".join(
+        await chat.say("They show some card with Chinese on it. How do I know it's real?")
+    )
+    assert "没太看懂" not in text and "没看懂" not in text
+    assert "核实" in text

@@ -113,6 +113,18 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             return session.decision(turn, f"a clear leader: {scores()}")
         close = [r for r in candidates if r.score >= leader.score / 2]
         if in_topic and any(r.intent == session.active_intent for r in close):
+            if (
+                cues.asked
+                and leader.intent != session.active_intent
+                and leader.score >= settings.clarify_floor
+                and nothing < leader.score / 2
+            ):
+                # a question the reading places ahead of the topic being talked about ("They
+                # show some card with Chinese on it. How do I know it's real?" at the door):
+                # that topic, with a one-line check — never "没看懂" to a question
+                turn.add(texts.LEADER_CHECK.format(title=act.specs[leader.intent].title))
+                _answer_best(ctx, leader, topics, session, turn)
+                return session.decision(turn, f"a question ahead of the topic: {scores()}")
             close = []  # the topic being talked about is one of them: read it in context
         if len(close) >= 2 and nothing < leader.score:
             if ctx.urgency.tier == "possible":  # (a StrEnum: no policy imports another)
