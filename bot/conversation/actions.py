@@ -124,9 +124,12 @@ class Actions:
                     document=found.document if found.document != "文件" else ""
                 )
             )
-        if found.present is True and before.present is False:
+        # a bank or agency employee speaks of the visits they make: the visit news is the
+        # debtor's ("他们现在真的来了：先别开门…" is no answer to "客户不开门 我们能等多久")
+        staff = session.details.role == "staff"
+        if found.present is True and before.present is False and not staff:
             news.append(texts.NOW_HERE)  # announced for later, and now they are here
-        if found.let_in is True and before.let_in is not True:
+        if found.let_in is True and before.let_in is not True and not staff:
             news.append(texts.LET_IN)
         if found.police is not None and found.police != before.police:
             if session.details.role == "staff":
@@ -138,13 +141,19 @@ class Actions:
         elif (
             found.left is True
             and before.left is not True
+            and not staff
             and session.active_intent
             in ("collector_at_door", "threat_or_violence", "verify_identity")
         ):
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
-        elif found.left is False and session.active_intent in (
-            "collector_at_door",
-            "verify_identity",
+        elif (
+            found.left is False
+            and not staff
+            and session.active_intent
+            in (
+                "collector_at_door",
+                "verify_identity",
+            )
         ):
             news.append(texts.STILL_THERE)
         return News(tuple(news), threat)

@@ -154,3 +154,25 @@ async def test_staff_reporting_a_customers_despair_is_not_asked_about_themselves
     text = "\n".join(replies)
     assert "你是在想伤害自己吗" not in text
     assert "12356" in text  # the numbers, for the customer
+
+
+async def test_a_staff_members_visit_is_not_the_debtors_news(engine: Engine) -> None:
+    """A bank employee planning visits who says "客户不开门" gets a staff answer, never the
+    debtor's "他们现在真的来了：先别开门"."""
+    chat = Chat(engine, user="staff-visit")
+    await chat.say("我是银行贷后岗的 明天第一次外访 要注意什么")
+    text = "\n".join(await chat.say("客户不开门 我们能在门口等多久"))
+    assert "真的来了" not in text and "先别开门" not in text
+    assert chat.last.intent == "collector_conduct"
+
+
+async def test_a_customers_words_of_suicide_from_staff_bring_the_numbers_first(
+    engine: Engine,
+) -> None:
+    """Whatever answer the staff question gets, what to do for the customer comes first, with
+    the numbers — and the staff member is never asked about self-harm."""
+    chat = Chat(engine, user="staff-suicide")
+    await chat.say("我是银行贷后岗的 明天第一次外访 要注意什么")
+    replies = await chat.say("客户说要跳楼 我们该怎么办")
+    assert "12356" in replies[0] and "120" in replies[0]
+    assert "你是在想伤害自己吗" not in "\n".join(replies)

@@ -11,6 +11,7 @@ from bot.conversation.crisis import CrisisKind
 _NO_ACTING_NEWS = Decline("no news of a paper, money or a visit now")
 _NEWS_IN_A_FIRST_MESSAGE = Decline("news in a first message")
 _NEWS_WITH_A_QUESTION = Decline("news with a question")
+_NO_ADVICE_FOR_THE_NEWS = Decline("no advice for this speaker's news")
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -21,6 +22,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if ctx.understood.cues.asks:
         return _NEWS_WITH_A_QUESTION
     news = ctx.news
+    if not news.lines:
+        return _NO_ADVICE_FOR_THE_NEWS  # (a staff speaker's visit is not the debtor's news)
     if news.starts_threat:
         session.crisis = CrisisKind.THREAT.value
     turn = ctx.turn()

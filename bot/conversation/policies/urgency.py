@@ -68,7 +68,13 @@ from bot.config import UrgencyConfig
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
-from bot.conversation.crisis import CRISIS_OF_INTENT, SAFETY_NO, CrisisKind, possible_lines
+from bot.conversation.crisis import (
+    CRISIS_OF_INTENT,
+    SAFETY_NO,
+    CrisisKind,
+    for_someone_else,
+    possible_lines,
+)
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification
 from bot.understanding.reader import Understood
@@ -104,6 +110,10 @@ KIND_OF_CRISIS = {crisis: kind for kind, crisis in CRISIS_OF_KIND.items()}
 
 #: a clear-danger reply stays this short with the other topic asked about (a phone at the door)
 URGENT_REPLY_CHARS = 300
+
+#: a staff speaker passing on a customer's words of danger: calm for the speaker; for words
+#: of self-harm the staff's lines for a customer in danger come first (crisis.for_someone_else)
+STAFF_CLIENT_RULE = "a staff speaker reporting a customer"
 
 #: the rule of a possible tier from the model's likelihood alone (no words of danger)
 MIDDLING_RULE = "a middling probability"
@@ -216,7 +226,8 @@ def decide(
         and context.reports_client
         and (not clear or p < config.sign_confirm_probability)
     ):
-        return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker reporting a customer")
+        reported = _ordered_kinds(signs, classification)[0] if signs else None
+        return Urgency(Tier.CALM, reported, evidence=evidence, rule=STAFF_CLIENT_RULE)
     # 3. a clear sign: clear danger, unless the model reads the whole message as plainly calm
     #    (a film, a joke, something resolved): then possible danger — the numbers still come
     clear_p = classification.urgent_clear_probability
@@ -393,6 +404,12 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.intent = INTENT_OF_KIND[urgency.kind]
         if not ctx.in_group:
             session.safety_check = urgency.kind.value
+        return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
+    if urgency.rule == STAFF_CLIENT_RULE and urgency.kind is Kind.SELF_HARM:
+        # "客户说要跳楼 我们该怎么办": whatever answer the staff question gets, what to do for
+        # the customer now, with the numbers, comes first (never a question to the staff)
+        turn = ctx.turn()
+        turn.add(for_someone_else(Tier.POSSIBLE.value, Kind.SELF_HARM.value))
         return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
     if urgency.rule == SAFETY_NO_RULE:
         # heard; a question beside it ("没有 就想问花呗能不能延期") is answered after it
