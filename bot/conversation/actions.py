@@ -132,7 +132,7 @@ class Actions:
         if found.let_in is True and before.let_in is not True and not staff:
             news.append(texts.LET_IN)
         if found.police is not None and found.police != before.police:
-            if session.details.role == "staff":
+            if staff:
                 news.append(texts.STAFF_POLICE)
             else:
                 act = Act.POLICE_ARRIVED if found.police == "arrived" else Act.POLICE_CALLED

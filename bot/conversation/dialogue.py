@@ -27,11 +27,7 @@ from bot.conversation.context import (
     acting_news,
 )
 from bot.conversation.crisis import CrisisKind, possible_lines
-from bot.conversation.output import (
-    fit_group,
-    keep_crisis_context,
-    no_repeats,
-)
+from bot.conversation.output import fit_group, keep_crisis_context, no_repeats
 from bot.conversation.policies import (
     amounts,
     calculation,

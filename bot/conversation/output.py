@@ -104,45 +104,39 @@ GROUP_CHARS = 280
 GROUP_MAX = 300
 
 
-def fit_group(
-    turn: Turn,
-    chars: int = GROUP_CHARS,
-    limit: int = GROUP_MAX,
-    more: str = texts.GROUP_MORE,
-) -> None:
-    """Cut a group reply to about ``chars``: the longest block keeps its first lines
-    and every line with an emergency number, and points to a private chat for the rest
-    (``more``); never longer than ``limit`` when it can be helped."""
+def fit_group(turn: Turn) -> None:
+    """Cut a group reply to about ``GROUP_CHARS``: the longest block keeps its first lines
+    and every line with an emergency number, and points to a private chat for the rest."""
     total = sum(len(r) for r in turn.replies)
-    if total <= chars or not turn.replies:
+    if total <= GROUP_CHARS or not turn.replies:
         return
     long_blocks = [i for i, r in enumerate(turn.replies) if len(r) > 120]
     if len(long_blocks) > 1:  # the first (most urgent) block only; the rest in private
         turn.replies = [r for i, r in enumerate(turn.replies) if i not in long_blocks[1:]]
         total = sum(len(r) for r in turn.replies)
     longest = max(range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
-    budget = max(chars - (total - len(turn.replies[longest])), 80)
+    budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
     kept: list[str] = []
-    used = len(more)
+    used = len(texts.GROUP_MORE)
     for line in turn.replies[longest].splitlines():
         urgent = has_emergency_number(line)
         if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
             kept.append(line)
             used += len(line) + 1
     # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
-    while sum(len(r) for r in turn.replies) + len(more) > limit:
+    while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
         plain = [i for i, line in enumerate(kept) if i and not EMERGENCY_LINE.search(line)]
         if not plain:
             break
         del kept[plain[-1]]
         turn.replies[longest] = "\n".join(kept)
     if kept:
-        turn.replies[longest] = "\n".join([*kept, more])
+        turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
     else:  # nothing of it fits (one long line): it goes to the private chat, and the
         # pointer comes last, never before the lines with the numbers to call
         del turn.replies[longest]
-        turn.replies.append(more)
-    if sum(len(r) for r in turn.replies) > chars + 60:
+        turn.replies.append(texts.GROUP_MORE)
+    if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
 
 

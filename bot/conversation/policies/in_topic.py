@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
-from bot.conversation.actions import echoes_a_figure, figures_heard, gist
+from bot.conversation.actions import figures_heard, gist
 from bot.conversation.context import (
     Decision,
     Decline,
@@ -106,9 +106,8 @@ def _about_last_answer(ctx: TurnContext, session: Draft, turn: Turn) -> bool:
     except KeyError:
         return False
     asked = understood.cues.content_bigrams
-    said = compact(answer.short)
-    if not echoes_a_figure(understood.cues.compact, said) and (
-        len(asked & bigrams(said)) < ABOUT_ANSWER_OVERLAP
+    if not ctx.echoes_previous_answer and (
+        len(asked & bigrams(compact(answer.short))) < ABOUT_ANSWER_OVERLAP
     ):
         return False
     turn.intent = turn.intent or session.active_intent
