@@ -144,3 +144,34 @@ async def test_a_goodbye_with_a_plan_in_a_calm_topic_is_calm_and_keeps_its_closi
     assert chat.last.tier == "calm"
     assert "担心你的安全" not in text
     assert text  # the goodbye is answered, not dropped
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        pytest.param(
+            "昨晚做了个噩梦 一群人拿着棍子堵在楼道里 醒来一身汗",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the learned model is confident of clear danger (the frame lowers only "
+                "what it doubts, so that '做梦都没想到他们真拿刀来' stays clear)",
+            ),
+        ),
+        "哈哈我同事开玩笑说要把我从窗户扔下去 就因为我抢了最后一杯奶茶",
+        "I dreamed someone was breaking my door down, what does that mean",
+    ],
+)
+async def test_a_dream_or_a_joke_is_no_emergency(engine: Engine, said: str) -> None:
+    """A dream or a joke frames danger's words: never the clear tier (the numbers may still
+    come with the possible lines when the model is unsure)."""
+    for room in (None, "debt-group"):
+        chat = Chat(engine, user=f"frame-{room}", room=room)
+        replies = await chat.say(said, addressed=True)
+        assert chat.last.tier != "clear" and not chat.last.urgent, (said, replies)
+        assert "锁门" not in "\n".join(replies)
+
+
+async def test_danger_now_after_a_dream_is_still_clear(engine: Engine) -> None:
+    chat = Chat(engine, user="dream-then-real")
+    replies = await chat.say("刚做梦惊醒 结果外面真有人在撬我家门锁 还在撬")
+    assert chat.last.tier == "clear" and "110" in replies[0]
