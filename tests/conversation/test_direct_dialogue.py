@@ -3,6 +3,8 @@ follow-up question, 详细 expanding the answer with its sources, urgent message
 
 from __future__ import annotations
 
+import pytest
+
 from bot.conversation.actions import Actions
 from bot.conversation.policies.direct import DIRECT_REPLY_CHARS
 from bot.engine import Engine
@@ -126,3 +128,15 @@ async def test_a_paper_to_sign_told_mid_visit_gets_the_signing_advice(engine: En
     await chat.say("催收的人在门口")
     reply = await chat.text("他们拿了一张什么还款协议让我签 我看不懂")
     assert "先别签" in reply
+
+
+@pytest.mark.parametrize(
+    "told", ["信用卡逾期三个月了 催收说要来家里", "网贷逾期两个月 今天催收的说要上门"]
+)
+async def test_news_told_not_asked_gets_its_topics_steps(engine: Engine, told: str) -> None:
+    """Telling that a visit is coming asks no specific question: the visit topic answers it,
+    not a question bank answer that shares a word ("说要" as in "说要起诉")."""
+    chat = Chat(engine, user="told")
+    replies = await chat.say(told)
+    assert chat.last.intent == "collector_at_door", replies
+    assert "起诉" not in replies[0]

@@ -331,6 +331,9 @@ PRESENCE: list[tuple[str, bool]] = [
     ("下周来", False),
     ("他们说下午来", False),
     ("我逾期3个月,他们说明天要来", False),
+    # a space ends a clause in chat: the visit is in its own clause
+    ("催收的 明天要来我家", False),
+    ("我妈说催收明天要来", False),
 ]
 
 
@@ -341,7 +344,18 @@ def test_presence(text: str, present: bool) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["昨天上门了", "没在门口", "信用卡明天到期", "明天打电话来", "我现在在外面", "怎么协商还款"],
+    [
+        "昨天上门了",
+        "没在门口",
+        "信用卡明天到期",
+        "明天打电话来",
+        "我现在在外面",
+        "怎么协商还款",
+        # family, friends or the police coming, and a while that has passed, are no visit
+        "我女儿来了 刚陪我哭了一会儿 现在好些了",
+        "我妈明天要来陪我住几天",
+        "老公今晚会过来",
+    ],
 )
 def test_no_presence(text: str) -> None:
     assert "present" not in found_in(text)

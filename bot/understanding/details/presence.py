@@ -25,12 +25,42 @@ _PAST = re.compile(r"昨天|前天|上周|上星期|上个?月|上次|之前|以
 
 
 _FUTURE = re.compile(
-    r"明天|明早|明晚|后天|下午|晚上|今晚|等会|等一下|一会|待会|马上"
+    r"明天|明早|明晚|后天|下午|晚上|今晚|等会|等一下|(?<!了)一会|待会|马上"
     r"|下周|下星期|下礼拜|下个?月|下次|过几天|过两天|过段时间|改天|周末"
+    # "哭了一会儿" is a while that has passed, not "in a while"
     r"|到时候|准备|打算|将要|即将|要来|要上门|要过来|会来|会上门|会过来|说要|扬言"
     r"|还要|约了|预约"
 )
 
+
+#: family and friends who come are no visit ("我女儿来了", "我妈明天要来陪我")
+_OWN_PEOPLE = (
+    "女儿",
+    "儿子",
+    "老公",
+    "老婆",
+    "爱人",
+    "对象",
+    "朋友",
+    "同学",
+    "闺蜜",
+    "家人",
+    "亲戚",
+    "我妈",
+    "我爸",
+    "妈妈",
+    "爸爸",
+    "姐姐",
+    "哥哥",
+    "弟弟",
+    "妹妹",
+    "孩子",
+    "警察",
+    "民警",
+)
+_OWN_PERSON = re.compile(
+    "(?:" + "|".join(_OWN_PEOPLE) + r")(?:也|又|都|就|刚|已经|明天|今晚|要|会|说要)*$"
+)
 
 _VISIT = re.compile(
     r"(?<!打)(?<!发)(?<!话)(?<!信)来(?!电|短信|信息|消息)"
@@ -38,21 +68,38 @@ _VISIT = re.compile(
 )
 
 
+#: a space between two Chinese characters ends a clause as a comma does in chat
+_CHAT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _visit_announced(clause: str) -> bool:
+    """A visit in ``clause`` (the clause speaks of the future), unless the one who comes is
+    family, a friend or the police."""
+    return any(not _OWN_PERSON.search(clause[: m.start()]) for m in _VISIT.finditer(clause))
+
+
 def _presence(text: str) -> bool | None:
     """True when the collectors are there now, False when a visit is announced, else None."""
     future = False
-    for clause in _CLAUSE_BREAK.split(text):
-        if not clause:
-            continue
-        if _FUTURE.search(clause):
-            if _VISIT.search(clause):
-                future = True
-            continue
-        if _PAST.search(clause):
-            continue
-        for m in _PRESENT.finditer(clause):
-            before = clause[max(0, m.start() - 2) : m.start()]
-            if before.endswith(_PRESENT_NEGATION):
+    for part in _CLAUSE_BREAK.split(text):
+        for clause in _CHAT_BREAK.split(part):
+            if not clause:
                 continue
-            return True
+            if _FUTURE.search(clause):
+                if _visit_announced(clause):
+                    future = True
+                continue
+            if _PAST.search(clause):
+                continue
+            if _present(clause):
+                return True
     return False if future else None
+
+
+def _present(clause: str) -> bool:
+    """The collectors are there now, by this clause (no negation right before it)."""
+    for m in _PRESENT.finditer(clause):
+        before = clause[max(0, m.start() - 2) : m.start()]
+        if not before.endswith(_PRESENT_NEGATION):
+            return True
+    return False
