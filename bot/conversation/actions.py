@@ -142,8 +142,9 @@ class Actions:
             found.left is True
             and before.left is not True
             and not staff
+            # a first message ("刚才催收的来家里 现在走了") or one in a talk about the visit
             and session.active_intent
-            in ("collector_at_door", "threat_or_violence", "verify_identity")
+            in (None, "collector_at_door", "threat_or_violence", "verify_identity")
         ):
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
         elif (
@@ -176,6 +177,7 @@ class Actions:
             and best is not None
             and best.score >= self.config.classifier.threshold
             and best.intent != session.active_intent
+            and best.intent not in ABOUT_THE_SITUATION
             and not session.details.police
         ):
             return False  # the message is mainly about another topic: answer that
@@ -567,6 +569,11 @@ class Actions:
             if ranked.intent not in SYSTEM_INTENTS:
                 return ranked
         return None
+
+
+#: Topics that are about the situation itself, not another subject: fear and shaking after
+#: the visit ("他们走了 我手还在抖"), danger told with the news; the news answers them.
+ABOUT_THE_SITUATION = frozenset({"emotional_distress", "threat_or_violence"})
 
 
 #: a detail follow-up's reply that opens with its own "noted" (replaced by what was heard)

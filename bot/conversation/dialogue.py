@@ -298,6 +298,7 @@ class Dialogue:
             acting_news=acting_news(found, before),
             safety_check=session.safety_check,
             reports_client=understood.cues.forward is not None,
+            departed=found.left is True,
         )
         return decide(understood.classification, context, self.config.urgency)
 

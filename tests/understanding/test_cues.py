@@ -61,6 +61,14 @@ def test_thanks_with_news_or_a_question_is_no_goodbye(text: str) -> None:
     assert not _cues(text).thanks_closing
 
 
-@pytest.mark.parametrize("text", ["怎么办怎么办", "咋办咋办啊", "那我该怎么办呢"])
+@pytest.mark.parametrize(
+    "text",
+    ["怎么办怎么办", "咋办咋办啊", "那我该怎么办呢", "那我接下来要做什么", "之后还需要做什么"],
+)
 def test_what_now_said_over_and_over_is_what_now(text: str) -> None:
     assert _cues(text).what_now
+
+
+@pytest.mark.parametrize("text", ["接下来要做什么工作证明", "我该做什么分期"])
+def test_a_what_now_with_words_of_its_own_is_not_bare(text: str) -> None:
+    assert not _cues(text).what_now

@@ -28,8 +28,8 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    question, a question the topic answers, or a goodbye) below
    ``IN_CONVERSATION_PROBABILITY``; inside a crisis, news of a paper or money, or an
    acknowledgement the likelihood reads as the other kind; a question about debt in a calm
-   conversation below ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了")
-   → CALM.
+   conversation below ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了");
+   outside a crisis, news that the visitors left ("他们走了 我手还在抖") → CALM.
 5. **The model is confident** of clear danger (``urgent_clear_probability`` ≥
    ``urgency.clear_probability``) → CLEAR. It learned the calm near-misses too, so calm words
    do not outweigh it — except that a calm class with no warning sign at all needs
@@ -152,6 +152,8 @@ class UrgencyContext:
     reports_client: bool = False
     #: the message is a goodbye ("好的 长见识了", "好 我周一就去派出所")
     closing: bool = False
+    #: the message tells that the visitors have left ("他们走了 我手还在抖")
+    departed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +340,10 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
     """The rule of step 4 that explains a likelihood without a sign, or ''."""
     if classification.nothing_to_read:
         return "nothing to read"
+    if context.crisis is None and context.departed:
+        # gone, with no sign of danger: the shaking is the fright afterwards, not danger now
+        # (a blow struck, a threat for later or damage left behind is a sign, read above)
+        return "the visitors left"
     if context.crisis is None:
         if context.police_after_paying:
             return "a fraud report after paying"

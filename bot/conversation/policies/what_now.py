@@ -8,12 +8,15 @@ import re
 from bot.conversation import texts
 from bot.conversation.actions import situation_summary
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
+from bot.conversation.crisis import Act, CrisisKind, crisis_reply
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_ACTIVE_TOPIC = Decline("no active topic")
 _NOT_A_WHAT_NOW_QUESTION = Decline("not a what-now question")
 
 _NUMBERED = re.compile(r"\d+\.")
+#: the topics of a visit, whose next step after the visitors left is the aftermath
+AFTER_A_VISIT = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -31,6 +34,16 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     spec = act.specs[session.active_intent or ""]
     turn = ctx.turn()
     turn.intent = spec.id
+    if session.details.left is True and spec.id in AFTER_A_VISIT:
+        # the visitors have gone: what to do now is what to do afterwards, not at the door
+        after = crisis_reply(CrisisKind.THREAT, Act.WHAT_NOW, session.details)[0]
+        fresh = [text for text in after if block_id(text) not in session.sent]
+        if fresh:
+            turn.replies += fresh
+        else:
+            lines = [line for text in after for line in text.splitlines() if _NUMBERED.match(line)]
+            turn.add("\n".join([texts.KEY_STEPS, *lines[:2]]))
+        return session.decision(turn, "the visitors left: what to do afterwards")
     steps = [line for line in spec.advice.short.splitlines() if _NUMBERED.match(line)]
     branch = act.unsent_branch(spec, session)
     if block_id(spec.advice.short) not in session.sent or not steps:

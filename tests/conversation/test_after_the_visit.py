@@ -1,0 +1,46 @@
+"""After the visitors left: no emergency for the fright afterwards, the aftermath steps, and
+"what now" answered with what to do afterwards, not the steps at the door (issue 26)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from tests.harness import Chat
+
+DOOR = "催收的人在门口 一直敲门 我好怕"
+
+
+@pytest.mark.parametrize("room", [None, "debt-group"])
+async def test_shaking_after_they_left_is_no_emergency(engine: Engine, room: str | None) -> None:
+    chat = Chat(engine, user="after", room=room)
+    await chat.say(DOOR, addressed=True)
+    replies = await chat.say("他们走了 我手还在抖", addressed=True)
+    text = "\n".join(replies)
+    assert chat.last.tier == "calm" and not chat.last.urgent, replies
+    assert "走了就好" in text and "投诉" in text
+    assert "立即拨打110" not in text and "伤害自己" not in text
+
+
+async def test_what_now_after_they_left_is_the_aftermath(engine: Engine) -> None:
+    chat = Chat(engine, user="after-what-now")
+    await chat.say(DOOR)
+    await chat.say("他们走了")
+    replies = await chat.say("那我接下来要做什么")
+    text = "\n".join(replies)
+    assert "录音" in text or "投诉" in text, replies
+    assert "隔着门" not in text and "工作证" not in text
+
+
+async def test_a_first_message_that_they_came_and_left_gets_the_aftermath(engine: Engine) -> None:
+    chat = Chat(engine, user="came-and-left")
+    replies = await chat.say("刚才催收的来家里 现在走了 我还在发抖")
+    assert chat.last.tier == "calm" and not chat.last.urgent, replies
+    assert "走了就好" in "\n".join(replies)
+
+
+async def test_damage_left_behind_is_still_danger(engine: Engine) -> None:
+    chat = Chat(engine, user="left-damage")
+    await chat.say(DOOR)
+    replies = await chat.say("他们走了 走之前把我家门砸了")
+    assert chat.last.urgent and "110" in replies[0]
