@@ -126,7 +126,7 @@ class UrgentMatcher:
         for intent in content.intents:  # the intents' own urgent keywords are signals too
             kind = kinds.get(intent.id)
             if intent.urgent and kind is not None and intent.urgent_keywords:
-                self._owners.append((f"{intent.id}.keywords", intent.id, kind, "clear"))
+                self._owners.append((f"{intent.id}.keywords", intent.id, kind, "possible"))
                 add(len(self._owners) - 1, intent.urgent_keywords, 0, _CJK, False)
         #: the calm classes by id
         self.calm_cues: dict[str, CalmCue] = {cue.id: cue for cue in spec.calm}
