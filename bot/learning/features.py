@@ -63,9 +63,8 @@ def features(text: str, tokens: list[str]) -> list[str]:
         for i in range(len(padded) - 2):
             seen["g" + padded[i : i + 3]] = None
     sound = _sound(text)
-    seen.update(
-        dict.fromkeys(["y" + sound[i : i + SOUND_GRAM] for i in range(len(sound) - SOUND_GRAM + 1)])
-    )
+    for i in range(len(sound) - SOUND_GRAM + 1):
+        seen["y" + sound[i : i + SOUND_GRAM]] = None
     if len(seen) > MAX_FEATURES:
         return list(seen)[:MAX_FEATURES]
     return list(seen)

@@ -47,6 +47,10 @@ from bot.understanding.urgent import SignalHit, UrgentMatcher
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
+#: makes a :class:`RankedIntent` from an (intent, score) pair: the same tuple as calling the
+#: class, without the Python-level ``__new__`` a NamedTuple goes through (dozens per message)
+_ranked = tuple.__new__
+
 
 @dataclass(frozen=True, slots=True)
 class Hyperparameters:
@@ -189,6 +193,13 @@ class Classifier:
             if len({id(m.vocabulary) for m in self._learned}) == 1 and self._learned
             else None
         )
+        #: the non-urgent intents (the ``others`` ranking) and the fallback's place among them
+        self._rest = [i for i in range(len(self._ids)) if i not in self._urgent_indexes]
+        self._rest_ids = [self._ids[i] for i in self._rest]
+        self._rest_fallback = (
+            self._rest.index(self._fallback) if self._fallback in self._rest else None
+        )
+        self._model_names = [m.meta.get("name", "") for m in self._learned]
         despair = {s.intent for s in content.signals.signals if s.kind == "despair"}
         self._despair_indexes = {i for i in self._urgent_indexes if self._ids[i] in despair}
         #: the calm classes by id (for the urgency decision)
@@ -299,7 +310,12 @@ class Classifier:
         if self.topic_model is not None:
             model_probabilities = outputs[TOPIC_MODEL]
             # log-probabilities: the softmax below (with no "nothing" class) gives them back
-            scores = [math.log(max(model_probabilities[k], 1e-12)) for k in self._topic_order]
+            # max(p, 1e-12) without the cost of calling max twenty times
+            log = math.log
+            scores = [
+                log(1e-12 if prob < 1e-12 else prob)
+                for prob in map(model_probabilities.__getitem__, self._topic_order)
+            ]
         else:
             scores = self._naive_bayes_scores(norm_text, self._features(norm_text, tokens))
 
@@ -334,21 +350,20 @@ class Classifier:
         else:  # without it: the urgent topics' likelihood
             urgent_probability = sum(probabilities[i] for i in self._urgent_indexes)
             despair = sum(probabilities[i] for i in self._despair_indexes)
-        rest = [i for i in range(len(ids)) if i not in self._urgent_indexes]
-        fallback = rest.index(self._fallback) if self._fallback in rest else None
-        rest_probabilities = self._softmax([scores[i] for i in rest], fallback)
-        others = sorted(
-            (RankedIntent(ids[i], prob) for i, prob in zip(rest, rest_probabilities, strict=True)),
-            key=lambda r: r.score,
-            reverse=True,
+        rest_probabilities = self._softmax([scores[i] for i in self._rest], self._rest_fallback)
+        rest_order = sorted(
+            range(len(rest_probabilities)), key=rest_probabilities.__getitem__, reverse=True
         )
+        rest_ids = self._rest_ids
         return Classification(
             text=norm_text,
             tokens=tokens,
-            ranking=[RankedIntent(ids[i], probabilities[i]) for i in order],
+            ranking=[_ranked(RankedIntent, (ids[i], probabilities[i])) for i in order],
             truncated=normalized.truncated,
             in_domain=in_domain,
-            others=others,
+            others=[
+                _ranked(RankedIntent, (rest_ids[i], rest_probabilities[i])) for i in rest_order
+            ],
             signals=tuple(signals),
             calm=frozenset(calm),
             calm_frame=any(self.calm_cues[c].frame for c in calm),
@@ -365,14 +380,10 @@ class Classifier:
     def _model_outputs(self, learned: list[str]) -> dict[str, list[float]]:
         """Each learned model's probabilities (one lookup when they share a vocabulary)."""
         if self._stack is not None:
-            return dict(
-                zip(
-                    (m.meta.get("name", "") for m in self._learned),
-                    self._stack.probabilities(learned),
-                    strict=True,
-                )
-            )
-        return {m.meta.get("name", ""): m.probabilities(learned) for m in self._learned}
+            return dict(zip(self._model_names, self._stack.probabilities(learned), strict=True))
+        return dict(
+            zip(self._model_names, (m.probabilities(learned) for m in self._learned), strict=True)
+        )
 
     def _naive_bayes_scores(self, norm_text: str, features: dict[str, None]) -> list[float]:
         """Each intent's naive-Bayes evidence (and keyword bonuses) for one message."""
@@ -401,7 +412,8 @@ class Classifier:
         log-probabilities and this only renormalises them."""
         if self.topic_model is not None:
             top = max(scores)
-            exps = [math.exp(v - top) for v in scores]
+            exp = math.exp
+            exps = [exp(v - top) for v in scores]
             total = sum(exps)
             return [e / total for e in exps]
         temperature = self.params.temperature

@@ -53,6 +53,7 @@ _EMOJI = re.compile(
     "\u200d\U000e0000-\U000e007f]"
 )
 _LATIN_RUN = re.compile(r"[a-z][a-z' ]*[a-z]|[a-z]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 #: Variant spellings are replaced until none is left, at most this many times over.
 _MAX_VARIANT_PASSES = 4
 
@@ -95,8 +96,10 @@ class Normalizer:
             else None
         )
         self._abbreviation_map = {k.lower(): v for k, v in lexicon.abbreviations.items()}
+        self._abbreviation_initials = self._initials(self._abbreviation_map)
         self._english = self._whole_words(lexicon.english)
         self._english_map = {" ".join(k.lower().split()): v for k, v in lexicon.english.items()}
+        self._english_initials = self._initials(self._english_map)
         self._filtered = [re.compile(p) for p in lexicon.filtered]
 
     @staticmethod
@@ -116,16 +119,28 @@ class Normalizer:
         body = "|".join(r"\s+".join(map(re.escape, p.split(" "))) for p in phrases)
         return re.compile(rf"(?<![a-z'])(?:{body})(?![a-z])")
 
+    @staticmethod
+    def _initials(phrases: dict[str, str]) -> re.Pattern[str] | None:
+        """A character some phrase begins with: a text without one has no phrase, and this
+        one-character search is far cheaper than the phrases' pattern (tried at every
+        position: most messages have no Latin letter at all). None when a phrase is empty (it
+        would match anywhere)."""
+        if not phrases or not all(phrases):
+            return None
+        return re.compile("[" + "".join(sorted({re.escape(p[0]) for p in phrases})) + "]")
+
     def _replace_english(self, match: re.Match[str]) -> str:
         return f" {self._english_map[' '.join(match.group(0).split())]} "
 
     def strip_decorations(self, text: str) -> str:
         """Remove @mentions, WeChat emoji codes and invisible characters."""
-        text = _MENTION.sub(" ", text)
-        if self._own_mention is not None:
-            text = self._own_mention.sub(" ", text)
-        text = _AT_SIGN.sub(" ", text)
-        text = _WECHAT_EMOJI.sub(" ", text)
+        if "@" in text:  # (most messages have neither an @ nor a [: no pattern to try)
+            text = _MENTION.sub(" ", text)
+            if self._own_mention is not None:
+                text = self._own_mention.sub(" ", text)
+            text = _AT_SIGN.sub(" ", text)
+        if "[" in text:
+            text = _WECHAT_EMOJI.sub(" ", text)
         return _INVISIBLE.sub("", text)
 
     def _replace_pinyin(self, match: re.Match[str]) -> str:
@@ -159,13 +174,16 @@ class Normalizer:
             # pinyin with its tone marks ("cuīshōu", "nǚ'ér") read as pinyin without them
             text = text.translate(_TONE_MARKS)
         if self._english is not None:
-            text = self._english.sub(self._replace_english, text.replace("’", "'"))
-        if self._abbreviations is not None:
+            text = text.replace("’", "'")
+            if self._english_initials is None or self._english_initials.search(text):
+                text = self._english.sub(self._replace_english, text)
+        if self._abbreviations is not None and (
+            self._abbreviation_initials is None or self._abbreviation_initials.search(text)
+        ):
             text = self._abbreviations.sub(lambda m: self._abbreviation_map[m.group(1)], text)
-        if is_english(text):
-            text = _LATIN_RUN.sub(self._replace_pinyin_words, text)
-        else:
-            text = _LATIN_RUN.sub(self._replace_pinyin, text)
+        if _LATIN_LETTER.search(text):  # (else no English and no pinyin to read)
+            read = self._replace_pinyin_words if is_english(text) else self._replace_pinyin
+            text = _LATIN_RUN.sub(read, text)
         if self._variants is not None:
             # A replacement may complete another variant ("崔收的人" → "催收的人" → "催收人员"):
             # repeat until nothing changes, so normalising twice changes nothing.

@@ -10,6 +10,7 @@ A reload builds a new :class:`Segmenter` rather than adding words to a live one,
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -23,6 +24,10 @@ import platformdirs
 jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+#: the blocks of text jieba segments with its dictionary (the rest it splits by character)
+_HAN_BLOCK: re.Pattern[str] = jieba.re_han_default
+#: one-character words jieba joins into a run (``jieba.re_eng``: [a-zA-Z0-9])
+_ENGLISH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 def cache_dir() -> Path:
@@ -78,6 +83,9 @@ class Segmenter:
         for word, freq, tag in dictionary:
             tokenizer.add_word(word, freq, tag)
         self._tokenizer = tokenizer
+        #: jieba's dictionary: word → frequency, and every prefix of a word (frequency 0)
+        self._freq: dict[str, int] = tokenizer.FREQ
+        self._log_total = math.log(tokenizer.total)
         self._cached = lru_cache(maxsize=CACHE_SIZE)(self._segment)
 
     def cut(self, text: str) -> list[str]:
@@ -90,4 +98,60 @@ class Segmenter:
         self._cached.cache_clear()
 
     def _segment(self, text: str) -> tuple[str, ...]:
-        return tuple(w for w in self._tokenizer.cut(text, HMM=False) if _WORD.search(w))
+        """``jieba.Tokenizer.cut(text, HMM=False)``, the words with meaning kept: the same
+        words, found without jieba's generators and intermediate dictionaries."""
+        words: list[str] = []
+        for block in _HAN_BLOCK.split(text):
+            if not block:
+                continue
+            if _HAN_BLOCK.match(block):
+                words += self._cut_block(block)
+            else:  # jieba yields runs of spaces whole and anything else by character
+                words += block
+        return tuple(w for w in words if _WORD.search(w))
+
+    def _cut_block(self, block: str) -> list[str]:
+        """jieba's ``__cut_DAG_NO_HMM`` of one block: the most probable path through the
+        dictionary words (ties to the longer word), runs of single Latin letters and digits
+        joined. Every score is computed as jieba computes it, so the same path wins."""
+        freq = self._freq
+        log = math.log
+        log_total = self._log_total
+        n = len(block)
+        score: list[float] = [0.0] * (n + 1)
+        end: list[int] = [0] * (n + 1)
+        for start in range(n - 1, -1, -1):
+            best_score = 0.0
+            best_end = -1
+            i = start
+            count = freq.get(block[start])
+            while count is not None:  # a word or the prefix of one
+                if count:
+                    candidate = log(count) - log_total + score[i + 1]
+                    if best_end < 0 or candidate >= best_score:
+                        best_score, best_end = candidate, i
+                i += 1
+                if i == n:
+                    break
+                count = freq.get(block[start : i + 1])
+            if best_end < 0:  # no word starts here: the character alone (frequency 1)
+                best_score, best_end = log(1) - log_total + score[start + 1], start
+            score[start] = best_score
+            end[start] = best_end
+        words: list[str] = []
+        buffer = ""
+        x = 0
+        while x < n:
+            y = end[x] + 1
+            word = block[x:y]
+            if len(word) == 1 and word in _ENGLISH_CHARS:
+                buffer += word
+            else:
+                if buffer:
+                    words.append(buffer)
+                    buffer = ""
+                words.append(word)
+            x = y
+        if buffer:
+            words.append(buffer)
+        return words

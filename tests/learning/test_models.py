@@ -192,6 +192,24 @@ def test_stacked_models_score_like_each_model_alone() -> None:
         assert np.allclose(both[1], b.probabilities(message))
 
 
+def test_stacked_rows_are_the_known_features_in_order_while_the_hot_set_turns_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.learning.model as model_module
+
+    train, validation = _toy_data()
+    vocabulary = {f: i for i, f in enumerate(sorted({f for fs, _ in train for f in fs}))}
+    a, _ = train_model("a", ["door", "card"], train, validation, "d", vocabulary=vocabulary)
+    stack = StackedModels([a])
+    monkeypatch.setattr(model_module, "HOT_FEATURES", 8)  # cleared again and again
+    for _ in range(3):
+        for text in ("门口有人", "征信", "", "完全无关的话", "门口有人在敲门 征信"):
+            message = features(text, [])
+            expected = [vocabulary[f] for f in message if f in vocabulary]
+            assert stack.rows(message) == expected
+    assert len(stack._hot) <= 8 + len(features("门口有人在敲门 征信", []))
+
+
 def test_stacking_needs_one_vocabulary() -> None:
     train, validation = _toy_data()
     a, _ = train_model("a", ["door", "card"], train, validation, "d")

@@ -97,3 +97,24 @@ def test_pinyin_with_tone_marks_reads_as_without(norm, marked: str, plain: str) 
 def test_a_character_opencc_converts_in_two_steps_is_normalised_once_for_all(norm) -> None:
     once = norm("薴").text  # t2s: 薴 → 苧 → 苎
     assert norm(once).text == once
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("at my door 有人", None),  # an English phrase among Chinese
+        ("someone AT\tMY   door", None),  # any run of spaces between its words
+        ("催收 at my door", None),
+        ("催收上门了", "催收上门了"),  # no Latin letter: the phrases are not even tried
+    ],
+)
+def test_english_phrases_are_read_whatever_surrounds_them(
+    norm, understanding: Understanding, raw: str, expected: str | None
+) -> None:
+    normalizer = understanding.classifier.normalizer
+    text = norm(raw).text
+    if expected is not None:
+        assert text == expected
+    else:  # read: the phrase is gone, its reading is there
+        assert "door" not in text
+        assert normalizer._english_map["at my door"] in text
