@@ -91,8 +91,10 @@ def _instead(
         return first_unsent(texts.SCOPE_AGAIN, session.sent)
     if turn.intent == "greeting":
         return texts.GREETING_AGAIN
-    if turn.intent == "thanks":
-        return texts.CLOSING_AGAIN  # short: a closing said again
+    if turn.intent == "thanks":  # short: a closing said again (in the language it was said)
+        return (
+            texts.CLOSING_EN_AGAIN if dropped.startswith(texts.CLOSING_EN) else texts.CLOSING_AGAIN
+        )
     if steps_of is not None:
         return actions.said_again(steps_of, turn)
     return texts.SAME_ANSWER.format(gist=gist(dropped))

@@ -102,6 +102,7 @@ CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或
 CLOSING_PLAIN = "好的。有新情况随时告诉我。"
 #: closings for someone who writes English
 CLOSING_EN = "You're welcome, take care. Ask again any time (in English or Chinese)."
+CLOSING_EN_AGAIN = "Any time. Take care."
 CLOSING_EN_DANGER = " If they threaten you or won't leave, call 110."
 #: closings after a calm visit: the door steps, no emergency numbers
 CLOSING_VISIT = "好的。有新情况随时告诉我；再有人上门，先隔着门核实身份，不交钱、不签字。"

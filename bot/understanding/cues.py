@@ -168,7 +168,10 @@ class Cues:
     @once
     def thanks(self) -> bool:
         """The message says thank you."""
-        return _THANKS.search(self.compact.lower()) is not None
+        return (
+            _THANKS.search(self.compact) is not None
+            or _THANKS_EN.search(self.text.lower()) is not None
+        )
 
     @once
     def thanks_closing(self) -> bool:
@@ -376,8 +379,12 @@ _QUESTION_WORD = re.compile(
     r"哪|多少|多久|多长|多大|谁|几[点个天时年月期次岁]|什么时候|如何|怎样|(?<!没)啥(?![都也])"
     r"|\b(?:how|what|where|why|when|who|which)\b"
 )
-_THANKS = re.compile(
-    r"谢|thx|thank|3q|ty|appreciate|cheers|^ta$|^ta(?:heaps|mate|verymuch)|唔该|唔該|多謝|感恩|🙏"
+_THANKS = re.compile(r"谢|唔该|唔該|多謝|感恩|🙏")
+#: ... in English, whole words only ("ty" is thanks, "university" is not)
+_THANKS_EN = re.compile(
+    r"\b(?:thx|thanks?|thank you|thank u|3q|tysm|appreciated?|cheers|ta (?:heaps|mate|very much))\b"
+    # short words that are pinyin too ("ta men"): only as the whole message
+    r"|^(?:ty|ta)[ !.~]*$"
 )
 #: a thanks this long or shorter may be a goodbye
 THANKS_CLOSING_CHARS = 60

@@ -44,3 +44,13 @@ async def test_damage_left_behind_is_still_danger(engine: Engine) -> None:
     await chat.say(DOOR)
     replies = await chat.say("他们走了 走之前把我家门砸了")
     assert chat.last.urgent and "110" in replies[0]
+
+
+async def test_an_english_question_with_ty_inside_a_word_is_answered(engine: Engine) -> None:
+    chat = Chat(engine, user="university")
+    await chat.say("I missed two payments on my 微粒贷 loan, what can I do?")
+    replies = await chat.say("They said they'd call my university. Can they?")
+    assert chat.last.intent != "thanks", replies
+    await chat.say("Got it, thanks!")
+    replies = await chat.say("Thanks so much, really appreciate it")
+    assert replies and all(not any("\u4e00" <= ch <= "\u9fff" for ch in r) for r in replies)

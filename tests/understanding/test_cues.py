@@ -72,3 +72,21 @@ def test_what_now_said_over_and_over_is_what_now(text: str) -> None:
 @pytest.mark.parametrize("text", ["接下来要做什么工作证明", "我该做什么分期"])
 def test_a_what_now_with_words_of_its_own_is_not_bare(text: str) -> None:
     assert not _cues(text).what_now
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They said they'd call my university. Can they?",
+        "ta men shuo ming tian lai wo jia",
+        "this is a tasty problem, what do I do",
+    ],
+)
+def test_english_thanks_is_a_whole_word(text: str) -> None:
+    """ "ty" inside "university", "ta" as pinyin (他): no thanks."""
+    assert not _cues(text).thanks
+
+
+@pytest.mark.parametrize("text", ["Got it, thanks!", "ty", "thx a lot", "cheers mate", "谢谢你"])
+def test_thanks_in_any_words_is_thanks(text: str) -> None:
+    assert _cues(text).thanks
