@@ -132,6 +132,12 @@ class Advice(_Model):
 
     short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=360)]
     long: NonEmpty
+    #: the same steps in plain English, for someone who writes English (the same numbers,
+    #: rules and hedges; ``check`` and the tests keep the numbers equal)
+    short_en: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=700)]
+        | None
+    ) = None
 
 
 #: Who a direct answer speaks to: the debtor, bank staff or a collector, a relative or friend

@@ -357,7 +357,12 @@ class Engine:
             danger = None
             if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
                 danger = turn.urgency.kind.value if turn.urgency.kind else "violence"
+            translated = english.in_english(understanding.content, turn.replies)
             lead = english.lead_once(understanding.content, turn.intent, danger, session.sent)
+            if translated is not None and danger is None:
+                title = understanding.content.intent(translated).title_en or translated
+                lead = english.STEPS_IN_ENGLISH.format(title=title[:1].upper() + title[1:])
+                lead = None if block_id(lead) in session.sent else lead
             if lead:
                 turn.replies.insert(0, lead)
                 session.sent.append(block_id(lead))

@@ -172,3 +172,32 @@ def test_urgent_intent_without_110_is_rejected(broken: Path) -> None:
 def test_missing_directory() -> None:
     with pytest.raises(ContentError, match="does not exist"):
         load_content("/nonexistent/intents")
+
+
+#: numbers a reader must get right in any language: phone lines, articles, hours, amounts
+_NUMBER = re.compile(r"\d[\d,.:：]*\d|\d")
+
+
+def test_english_steps_say_the_same_numbers(content) -> None:
+    """Every topic whose steps have an English text: the same numbers as the Chinese (phone
+    lines, articles, hours), so the translation never drops or changes a number to call."""
+    translated = [spec for spec in content.intents if spec.advice.short_en]
+    assert len(translated) >= 12
+    for spec in translated:
+        chinese = set(_NUMBER.findall(spec.advice.short))
+        english = set(_NUMBER.findall(spec.advice.short_en or ""))
+        assert chinese <= english, (spec.id, chinese - english)
+        assert not re.search(r"[\u4e00-\u9fff]{12,}", spec.advice.short_en or ""), spec.id
+
+
+async def test_an_english_speaker_gets_the_steps_in_english(engine) -> None:
+    from tests.harness import Chat
+
+    chat = Chat(engine, user="english-steps")
+    replies = await chat.say(
+        "Two collectors are at my door saying they're from the bank, what do I do?"
+    )
+    text = "\n".join(replies)
+    assert "steps are in English" in replies[0]
+    assert "work ID" in text or "ID" in text
+    assert "110" in text

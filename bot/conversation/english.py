@@ -1,9 +1,9 @@
-"""A one-line English lead for a message written in English.
+"""English for a message written in English.
 
-The advice is in Chinese; someone who wrote in English (read by
-bot/understanding/language.py) first gets one line saying what the
-advice below is about and, when the message tells of danger, the numbers to call. The topic's
-English title is content (``title_en`` in ``intents/<id>.yaml``).
+Someone who wrote in English (read by bot/understanding/language.py) gets a topic's steps in
+English where the content has them (``advice.short_en`` in ``intents/<id>.yaml``,
+:func:`in_english`), and first one line saying what the reply is about and, when the message
+tells of danger, the numbers to call. The topic's English title is content (``title_en``).
 """
 
 from __future__ import annotations
@@ -72,3 +72,26 @@ def lead(
     elif danger == "violence":
         text += DANGER_LINE_AGAIN if again else DANGER_LINE
     return text
+
+
+#: the lead when the steps below are in English and the rest (a question, a specific answer)
+#: still in Chinese
+STEPS_IN_ENGLISH = "(English) {title}: the steps are in English below; the rest is in Chinese."
+
+
+def in_english(content: Content, replies: list[str]) -> str | None:
+    """Replace every topic's steps in ``replies`` by their English text where the content has
+    one (in place); the intent whose steps were replaced first, or None."""
+    english = {
+        block_id(spec.advice.short): (spec.id, spec.advice.short_en)
+        for spec in content.intents
+        if spec.advice.short_en
+    }
+    first: str | None = None
+    for i, reply in enumerate(replies):
+        found = english.get(block_id(reply))
+        if found is not None:
+            intent, text = found
+            replies[i] = text
+            first = first or intent
+    return first
