@@ -27,7 +27,7 @@ from bot.conversation.context import (
     acting_news,
 )
 from bot.conversation.crisis import CrisisKind, possible_lines
-from bot.conversation.output import fit_group, keep_crisis_context, no_repeats
+from bot.conversation.output import fit_group, fit_phone, keep_crisis_context, no_repeats
 from bot.conversation.policies import (
     amounts,
     calculation,
@@ -220,6 +220,13 @@ class Dialogue:
             keep_crisis_context(crisis, turn, session)
         turn.urgency = assessed
         turn.trace = trace
+        if (
+            not in_group
+            and not counsellor
+            and session.crisis is None
+            and not (assessed.urgent or decided_by in _CRISIS_AWARE)
+        ):
+            fit_phone(turn)
         no_repeats(self.actions, turn, session)
         if in_group:
             fit_group(turn)

@@ -5,7 +5,9 @@
 2. a block already sent in the conversation is never sent again word for word: it is
    dropped, and when nothing new is left the bot points to the step asked about, or says
    the crisis step in other words (:func:`no_repeats`);
-3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters).
+3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters); in a
+   private chat an ordinary reply over one phone screen loses the "详细" hint
+   (:func:`fit_phone`).
 
 These belong to the loop (bot/conversation/dialogue.py), which alone writes the session: the
 ids of the blocks sent are remembered here.
@@ -175,3 +177,20 @@ def cap_group(replies: list[str], limit: int = GROUP_MAX) -> list[str]:
     capped = ["\n".join(parts) for _, parts in sorted(out.items())]
     capped[-1] += "\n" + texts.GROUP_MORE
     return capped
+
+
+#: An ordinary private reply longer than this (one phone screen) loses its "详细" hint.
+PHONE_CHARS = 300
+
+
+def fit_phone(turn: Turn) -> None:
+    """An ordinary private reply over ``PHONE_CHARS`` loses the "详细" hint line (the steps
+    stay whole: cutting them lost points people asked for, measured on the retired
+    conversation sets)."""
+    if sum(len(r) for r in turn.replies) <= PHONE_CHARS:
+        return
+    turn.replies = [
+        "\n".join(line for line in r.splitlines() if line != texts.MORE_HINT)
+        for r in turn.replies
+        if r != texts.MORE_HINT
+    ]

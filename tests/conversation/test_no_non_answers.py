@@ -194,3 +194,16 @@ async def test_a_question_read_ahead_of_the_topic_is_answered_not_misunderstood(
     )
     assert "没太看懂" not in text and "没看懂" not in text
     assert "核实" in text
+
+
+async def test_a_reply_over_one_phone_screen_drops_the_detail_hint(engine: Engine) -> None:
+    """Over 300 characters the "详细" hint goes first (the steps stay whole); a short reply
+    keeps it."""
+    from bot.conversation import texts
+
+    chat = Chat(engine, user="phone-screen")
+    replies = await chat.say("催收的讲我再不还就要去坐牢 是不是真的啊")
+    text = "\n".join(replies)
+    if len(text) > 300:
+        assert texts.MORE_HINT not in text
+    assert "民事" in text or "非法占有" in text
