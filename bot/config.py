@@ -52,7 +52,7 @@ class UrgencyConfig(_Section):
     from ``clear_probability`` on, possible danger from ``possible_probability`` on, when no
     warning sign decides first."""
 
-    clear_probability: Annotated[float, Field(ge=0, le=1)] = 0.5
+    clear_probability: Annotated[float, Field(ge=0, le=1)] = 0.4
     possible_probability: Annotated[float, Field(ge=0, le=1)] = 0.10
     #: a clear warning sign is clear danger from this probability on; below it (the model
     #: reads the message as plainly calm) it is possible danger: the numbers still come

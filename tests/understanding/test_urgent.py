@@ -39,10 +39,8 @@ def classify(understanding: Understanding):
         ("buxianghuole", "despair"),
         ("I want to kill myself", "despair"),
         ("thinking about suicide", "despair"),
-        ("I can't go on", "despair"),
         ("我要是走了 债是不是就没了", "despair"),
         ("在楼顶坐了一下午", "despair"),
-        ("撑不下去了", "despair"),
         ("把东西都送人了 跟大家说声再见", "despair"),
     ],
 )
@@ -50,6 +48,18 @@ def test_signals_find_the_kind_of_danger(classify, text: str, kind: str) -> None
     result = classify(text)
     assert result.urgent
     assert kind in {hit.kind for hit in result.signals}
+
+
+@pytest.mark.parametrize("text", ["I can't go on", "撑不下去了", "以卡养卡撑不住了"])
+def test_cannot_go_on_alone_is_a_possible_sign(understanding: Understanding, text: str) -> None:
+    """ "撑不下去了" is said of money as often as of life: a warning sign of despair (the
+    possible tier asks and gives the numbers), not clear danger on its own."""
+    from bot.conversation.policies.urgency import decide
+
+    classification = understanding.classifier.classify(text)
+    assert "despair" in {hit.kind for hit in classification.signals}
+    assert all(hit.strength == "possible" for hit in classification.signals)
+    assert decide(classification).tier.value in ("possible", "calm")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    else the message says — unless the learned model reads the whole message as plainly calm
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
    a hypothetical or the past and the model is not confident of clear danger: then
-   POSSIBLE, and the numbers still come. Both kinds when both show.
+   POSSIBLE, and the numbers still come — CALM when the model reads it below
+   ``urgency.possible_probability`` too ("菜刀钝了怎么磨"). Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
@@ -239,6 +240,11 @@ def decide(
         framed = classification.calm_frame and clear_p < config.clear_probability
         if p >= config.sign_confirm_probability and not framed:
             return _clear(kinds_first, evidence, "a clear sign")
+        if framed and p < config.possible_probability:
+            # "菜刀钝了怎么磨", a film's knife scene, "看新闻说有人跳桥被救了": a calm frame the
+            # model agrees with (on the validation split: 27 calm messages spared, no urgent
+            # one lost)
+            return Urgency(Tier.CALM, evidence=evidence, rule=FRAMED_SIGN_RULE)
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
         )
@@ -369,6 +375,9 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
         return "an acknowledgement read as the other kind"
     return ""
 
+
+#: the rule of a clear sign inside a calm frame that the model reads as calm
+FRAMED_SIGN_RULE = "a clear sign in a calm frame the model reads as calm"
 
 #: the rule of a no to the safety question (the policy answers it)
 SAFETY_NO_RULE = "no to the safety question"
