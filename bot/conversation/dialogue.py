@@ -304,7 +304,7 @@ class Dialogue:
             police_after_paying=fraud_report.after_paying(session.details, understood),
             acting_news=acting_news(found, before),
             safety_check=session.safety_check,
-            reports_client=understood.cues.forward is not None,
+            reports_client=understood.cues.reports_someone,
             departed=found.left is True,
         )
         return decide(understood.classification, context, self.config.urgency)

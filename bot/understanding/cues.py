@@ -302,6 +302,12 @@ class Cues:
         return None
 
     @once
+    def reports_someone(self) -> bool:
+        """The message passes on what a customer, client or debtor said or did ("我是催收公司的
+        客户说他现在就在楼顶上"): danger in it is theirs, not the speaker's."""
+        return self.forward is not None or _REPORTED.search(self.text) is not None
+
+    @once
     def quoted(self) -> bool:
         """The client's words are quoted after a colon ("客户说：…", "客户问:…")."""
         match = _CLIENT_WORDS.match(self.text)
@@ -343,6 +349,11 @@ _FORWARD_MARKED = re.compile(
 #: words about a client, said by counsellors and collectors alike
 _CLIENT_WORDS = re.compile(
     r"^\s*(?:客户问|客户说|客户反映|我的客户|客户的?情况|当事人的?情况|当事人说)"
+)
+#: someone else's words or state passed on, anywhere in the message
+_REPORTED = re.compile(
+    r"(?:客户|当事人|来访者|债务人|借款人|欠款人|持卡人)(?:刚才|刚刚|今天|昨天|电话里|跟我|对我)?"
+    r"(?:说|讲|反映|表示|提到|称|自称|在电话里说)"
 )
 #: asking what to do about the whole matter
 _WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")

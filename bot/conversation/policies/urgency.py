@@ -14,9 +14,10 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    evidence only → CALM (their topic answers), unless a clear sign the model confirms tells of
    danger now (a customer followed to the counter, the man still at the door); also a staff
    speaker reporting a customer's
-   words ("客户说压力太大撑不下去了") with no clear sign the model confirms → CALM: the
-   staff answer for a distressed customer carries the numbers, and the possible tier's
-   question would ask the wrong person.
+   words ("客户说压力太大撑不下去了") with no clear sign the model confirms, or with clear
+   signs of self-harm only ("客户说不想活了") → CALM, with what to do for the customer (and
+   the numbers) first: the danger is the customer's, and the possible tier's question or the
+   speaker's own crisis would take the wrong person.
 3. **A clear sign** (an act, a threat now, intent, a plan or the means) → CLEAR, whatever
    else the message says — unless the learned model reads the whole message as plainly calm
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
@@ -115,6 +116,8 @@ URGENT_REPLY_CHARS = 300
 #: a staff speaker passing on a customer's words of danger: calm for the speaker; for words
 #: of self-harm the staff's lines for a customer in danger come first (crisis.for_someone_else)
 STAFF_CLIENT_RULE = "a staff speaker reporting a customer"
+#: ... whose words are a clear sign of self-harm ("客户说不想活了")
+STAFF_CLIENT_CLEAR_RULE = "a staff speaker reporting a customer's clear words of self-harm"
 
 #: the rule of a possible tier from the model's likelihood alone (no words of danger)
 MIDDLING_RULE = "a middling probability"
@@ -212,6 +215,36 @@ def decide(
         and not read_safe_answer(classification.text)
     ):
         return _clear((asked,), evidence, "the danger goes on after the safety question")
+    # 2. a speaker reporting a customer's words ("客户说压力太大撑不下去了") with no clear sign the
+    #    model confirms, or of self-harm only ("客户说不想活了"): the danger is the customer's,
+    #    so what to do for the customer comes first (the staff answer carries the numbers);
+    #    the speaker's own crisis and the question "你是在想伤害自己吗" would take the wrong person
+    clear_p = classification.urgent_clear_probability
+    clear_p = p if clear_p is None else clear_p
+    if context.reports_client and (context.role == "staff" or _kinds(signs) <= {Kind.SELF_HARM}):
+        confirmed = (bool(clear) and p >= config.sign_confirm_probability) or (
+            clear_p >= config.clear_probability
+        )
+        self_harm = _kinds(signs) == {Kind.SELF_HARM} or (
+            not signs
+            and p >= config.possible_probability
+            and _probable_kind(classification) is Kind.SELF_HARM
+        )
+        if self_harm or (context.role == "staff" and not confirmed):
+            reported = (
+                Kind.SELF_HARM
+                if self_harm
+                else (_ordered_kinds(signs, classification)[0] if signs else None)
+            )
+            if confirmed and reported is not None:
+                # clear danger, the customer's: the clear tier (the numbers, worded for the one
+                # who reports it), never the speaker's own crisis
+                return Urgency(
+                    Tier.CLEAR, reported, evidence=evidence, rule=STAFF_CLIENT_CLEAR_RULE
+                )
+            if self_harm:  # a warning sign, the customer's: the possible lines for them
+                return Urgency(Tier.POSSIBLE, reported, evidence=evidence, rule=STAFF_CLIENT_RULE)
+            return Urgency(Tier.CALM, reported, evidence=evidence, rule=STAFF_CLIENT_RULE)
     # 2. a staff speaker with danger evidence only
     kinds = _kinds(signs)
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
@@ -220,21 +253,8 @@ def decide(
     danger_now = bool(clear) and p >= config.sign_confirm_probability
     if staff_case and not danger_now and (kinds or p >= config.possible_probability):
         return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker")
-    #    ... or reporting a customer's words ("客户说压力太大撑不下去了") with no clear sign the
-    #    model confirms: the
-    #    staff answer for a distressed customer carries the numbers; the possible tier's
-    #    question ("你是在想伤害自己吗") would ask the wrong person
-    if (
-        context.role == "staff"
-        and context.reports_client
-        and (not clear or p < config.sign_confirm_probability)
-    ):
-        reported = _ordered_kinds(signs, classification)[0] if signs else None
-        return Urgency(Tier.CALM, reported, evidence=evidence, rule=STAFF_CLIENT_RULE)
     # 3. a clear sign: clear danger, unless the model reads the whole message as plainly calm
     #    (a film, a joke, something resolved): then possible danger — the numbers still come
-    clear_p = classification.urgent_clear_probability
-    clear_p = p if clear_p is None else clear_p
     if clear:
         kinds_first = _ordered_kinds(clear, classification)
         framed = classification.calm_frame and clear_p < config.clear_probability
@@ -287,7 +307,7 @@ def apply(understood: Understood, urgency: Urgency) -> Understood:
     warm lines carry the numbers, the rest of the message is answered); for calm, the topics
     a calm class sets aside out of the ranking."""
     c = understood.classification
-    if urgency.tier is Tier.CLEAR:
+    if urgency.tier is Tier.CLEAR and urgency.rule != STAFF_CLIENT_CLEAR_RULE:
         first = [r for i in urgency.intents for r in c.ranking if r.intent == i]
         rest = [r for r in c.ranking if r.intent not in urgency.intents]
         return replace(
@@ -295,7 +315,7 @@ def apply(understood: Understood, urgency: Urgency) -> Understood:
             classification=replace(c, urgent=list(urgency.intents), ranking=first + rest),
         )
     aside: set[str] = set()
-    if urgency.tier is Tier.POSSIBLE:
+    if urgency.tier is not Tier.CALM:  # possible, or clear danger reported about someone else
         aside |= set(INTENT_OF_KIND.values())
     aside |= c.calm_set_aside
     return replace(understood, classification=replace(c, urgent=[], ranking=_without(c, aside)))
@@ -403,6 +423,18 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
     urgency, understood = ctx.urgency, ctx.understood
     if understood.command is not None:
         return _A_CONVERSATION_COMMAND
+    if urgency.rule == STAFF_CLIENT_RULE and urgency.kind is Kind.SELF_HARM:
+        # "客户说要跳楼 我们该怎么办": whatever answer the staff question gets, what to do for
+        # the customer now, with the numbers, comes first (never a question to the staff)
+        turn = ctx.turn()
+        turn.add(for_someone_else(Tier.POSSIBLE.value, Kind.SELF_HARM.value))
+        return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
+    if urgency.rule == STAFF_CLIENT_CLEAR_RULE and urgency.kind is not None:
+        # a customer's clear danger told by staff: what to do for the customer now, with the
+        # numbers, first; the staff question is answered after it (no crisis for the speaker)
+        turn = ctx.turn()
+        turn.add(for_someone_else(Tier.CLEAR.value, urgency.kind.value))
+        return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
     if understood.urgent:
         lead_kind = CRISIS_OF_INTENT.get(understood.urgent[0])
         if ctx.crisis is not None and lead_kind is ctx.crisis:
@@ -419,12 +451,6 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.intent = INTENT_OF_KIND[urgency.kind]
         if not ctx.in_group:
             session.safety_check = urgency.kind.value
-        return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
-    if urgency.rule == STAFF_CLIENT_RULE and urgency.kind is Kind.SELF_HARM:
-        # "客户说要跳楼 我们该怎么办": whatever answer the staff question gets, what to do for
-        # the customer now, with the numbers, comes first (never a question to the staff)
-        turn = ctx.turn()
-        turn.add(for_someone_else(Tier.POSSIBLE.value, Kind.SELF_HARM.value))
         return Decision(turn, tuple(session.changes), _why(urgency), lead=True)
     if urgency.rule == SAFETY_NO_RULE:
         # heard; a question beside it ("没有 就想问花呗能不能延期") is answered after it
