@@ -143,8 +143,7 @@ class Actions:
             and before.left is not True
             and not staff
             # a first message ("刚才催收的来家里 现在走了") or one in a talk about the visit
-            and session.active_intent
-            in (None, "collector_at_door", "threat_or_violence", "verify_identity")
+            and (session.active_intent is None or session.active_intent in VISIT_TOPICS)
         ):
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
         elif (
@@ -570,6 +569,10 @@ class Actions:
                 return ranked
         return None
 
+
+#: The topics of a visit: news that the visitors left belongs to them, and after it what to
+#: do next is the aftermath (policies/what_now.py)
+VISIT_TOPICS = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 #: Topics that are about the situation itself, not another subject: fear and shaking after
 #: the visit ("他们走了 我手还在抖"), danger told with the news; the news answers them.

@@ -221,11 +221,12 @@ def decide(
     #    the speaker's own crisis and the question "你是在想伤害自己吗" would take the wrong person
     clear_p = classification.urgent_clear_probability
     clear_p = p if clear_p is None else clear_p
-    if context.reports_client and (context.role == "staff" or _kinds(signs) <= {Kind.SELF_HARM}):
-        confirmed = (bool(clear) and p >= config.sign_confirm_probability) or (
-            clear_p >= config.clear_probability
-        )
-        self_harm = _kinds(signs) == {Kind.SELF_HARM} or (
+    kinds = _kinds(signs)
+    # a clear sign the model confirms: danger now
+    danger_now = bool(clear) and p >= config.sign_confirm_probability
+    if context.reports_client and (context.role == "staff" or kinds <= {Kind.SELF_HARM}):
+        confirmed = danger_now or clear_p >= config.clear_probability
+        self_harm = kinds == {Kind.SELF_HARM} or (
             not signs
             and p >= config.possible_probability
             and _probable_kind(classification) is Kind.SELF_HARM
@@ -245,12 +246,10 @@ def decide(
             if self_harm:  # a warning sign, the customer's: the possible lines for them
                 return Urgency(Tier.POSSIBLE, reported, evidence=evidence, rule=STAFF_CLIENT_RULE)
             return Urgency(Tier.CALM, reported, evidence=evidence, rule=STAFF_CLIENT_RULE)
-    # 2. a staff speaker with danger evidence only
-    kinds = _kinds(signs)
+    #    ... a staff speaker with danger evidence only
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
     # ... unless a clear sign the model confirms tells of danger now ("外面有人从她家一路跟到
     # 这里，那人现在还在门口站着"): a teller with a customer in danger needs 110 like anyone
-    danger_now = bool(clear) and p >= config.sign_confirm_probability
     if staff_case and not danger_now and (kinds or p >= config.possible_probability):
         return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker")
     # 3. a clear sign: clear danger, unless the model reads the whole message as plainly calm
@@ -258,7 +257,7 @@ def decide(
     if clear:
         kinds_first = _ordered_kinds(clear, classification)
         framed = classification.calm_frame and clear_p < config.clear_probability
-        if p >= config.sign_confirm_probability and not framed:
+        if danger_now and not framed:
             return _clear(kinds_first, evidence, "a clear sign")
         if framed and p < config.possible_probability:
             # "菜刀钝了怎么磨", a film's knife scene, "看新闻说有人跳桥被救了": a calm frame the

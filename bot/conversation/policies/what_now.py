@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.conversation import texts
-from bot.conversation.actions import situation_summary
+from bot.conversation.actions import VISIT_TOPICS, situation_summary
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.conversation.crisis import Act, CrisisKind, crisis_reply
 
@@ -15,8 +15,6 @@ _NO_ACTIVE_TOPIC = Decline("no active topic")
 _NOT_A_WHAT_NOW_QUESTION = Decline("not a what-now question")
 
 _NUMBERED = re.compile(r"\d+\.")
-#: the topics of a visit, whose next step after the visitors left is the aftermath
-AFTER_A_VISIT = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -34,7 +32,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     spec = act.specs[session.active_intent or ""]
     turn = ctx.turn()
     turn.intent = spec.id
-    if session.details.left is True and spec.id in AFTER_A_VISIT:
+    if session.details.left is True and spec.id in VISIT_TOPICS:
         # the visitors have gone: what to do now is what to do afterwards, not at the door
         after = crisis_reply(CrisisKind.THREAT, Act.WHAT_NOW, session.details)[0]
         fresh = [text for text in after if block_id(text) not in session.sent]
