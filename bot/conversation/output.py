@@ -183,14 +183,22 @@ def cap_group(replies: list[str], limit: int = GROUP_MAX) -> list[str]:
 PHONE_CHARS = 300
 
 
+#: the offer of the topic's steps after a direct answer ("回复“步骤”看…"), as it starts
+_STEPS_OFFER_START = texts.STEPS_OFFER.split("{")[0]
+
+
 def fit_phone(turn: Turn) -> None:
-    """An ordinary private reply over ``PHONE_CHARS`` loses the "详细" hint line (the steps
-    stay whole: cutting them lost points people asked for, measured on the retired
-    conversation sets)."""
-    if sum(len(r) for r in turn.replies) <= PHONE_CHARS:
-        return
-    turn.replies = [
-        "\n".join(line for line in r.splitlines() if line != texts.MORE_HINT)
-        for r in turn.replies
-        if r != texts.MORE_HINT
-    ]
+    """An ordinary private reply over ``PHONE_CHARS`` loses its pointers first: the "详细"
+    hint line, then the offer of the topic's steps (the content stays whole: cutting steps
+    lost points people asked for, measured on the retired conversation sets)."""
+    for droppable in (lambda line: line == texts.MORE_HINT, _is_steps_offer):
+        if sum(len(r) for r in turn.replies) <= PHONE_CHARS:
+            return
+        kept = [
+            "\n".join(line for line in r.splitlines() if not droppable(line)) for r in turn.replies
+        ]
+        turn.replies = [r for r in kept if r.strip()]
+
+
+def _is_steps_offer(line: str) -> bool:
+    return line.startswith(_STEPS_OFFER_START) and line.endswith("）。")

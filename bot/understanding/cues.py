@@ -425,7 +425,9 @@ _ASKS_TOTAL = re.compile(
     r"|(?:owe|欠)\s*(?:altogether|in all|all together)"
 )
 _HOW_LONG = re.compile(
-    r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long|how many (?:months|years)"
+    r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long"
+    # (the normaliser reads "months" and "years" as 个月 and 年)
+    r"|how many (?:months|years|installments|instalments|个月|年)"
 )
 #: what a message that only states or corrects a figure is made of (欠3.5万, 不对，是4万)
 _FIGURE_WORDS = re.compile(

@@ -74,6 +74,12 @@ async def desk(tmp_path: Path, eval_sets: EvalSets) -> AsyncIterator[Desk]:
 
 #: messages the bot may not be able to answer (a topic below the threshold)
 VAGUE = (
+    # vague without a topic: since w37 (2026-12-06) the bot answers each debt message below
+    # (or reads a warning sign in it), so these come first
+    "那件事",
+    "上次说的那个",
+    "这事儿",
+    "咋回事",
     "昨天那帮人来过了",
     "那帮人下午又晃过来了",
     "听邻居说昨天有俩人来找过我",
@@ -131,14 +137,16 @@ def pick(reader: Any, pool: tuple[str, ...], wanted: Callable[[Any], bool], what
 
 
 def cannot_answer(engine: Engine, pool: tuple[str, ...] = VAGUE) -> str:
-    """A message the bot falls back on today (its topic below the threshold), with a
-    direct-answer guess to teach it to."""
+    """A message the bot falls back on today (its topic below the threshold, no warning sign
+    read), with a direct-answer guess to teach it to."""
     threshold = engine.config.classifier.threshold
+    calm = engine.config.urgency.possible_probability  # (a warning sign is answered first)
     return pick(
         engine.understanding.reader,
         pool,
         lambda r: (
             r.top.score < threshold
+            and r.classification.urgent_probability < calm
             and r.direct is not None
             and not r.direct.confident
             and r.direct.answer is not None

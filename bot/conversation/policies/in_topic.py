@@ -34,6 +34,9 @@ CLOSEST_ANSWER_MARGIN = 3.0
 ACK_WITH_PLAN_CHARS = 30
 #: a question shares at least this many word pairs with the answer just given to be about it
 ABOUT_ANSWER_OVERLAP = 2
+#: a question is in the topic being talked about when the topic is among the reading's two
+#: likeliest with at least this probability
+WITHIN_TOPIC_FLOOR = 0.25
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
@@ -49,6 +52,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         why = f"closest: {direct.answer} {direct.score:.2f} ({direct.runner_up_score:.2f} next)"
         return session.decision(turn, why)
     active = session.active_intent or ""
+    if _asked_within_topic(ctx, session, turn):
+        return session.decision(turn, "a question within the topic: its steps")
     question = act.pending_question(pending)
     if understood.details and not understood.cues.asks:
         # it tells something about the situation (and asks nothing): noted
@@ -93,6 +98,27 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         statement=statement,
     )
     return session.decision(turn, "off topic" if off_topic else "not understood")
+
+
+def _asked_within_topic(ctx: TurnContext, session: Draft, turn: Turn) -> bool:
+    """A question the reading places in the topic being talked about, though not clearly
+    ("What hours are visits not allowed?" inside the rules: the rules 0.44, the staff's
+    conduct 0.33) while the topic's steps were not sent yet: the steps, which hold its
+    points — never "I did not understand" to a question in the topic."""
+    understood, act = ctx.understood, ctx.actions
+    active = session.active_intent
+    if not understood.cues.asked or active is None or active not in act.specs:
+        return False
+    spec = act.specs[active]
+    if spec.id in SYSTEM_INTENTS or spec.urgent:
+        return False
+    if block_id(spec.advice.short) in session.sent:
+        return False
+    top = understood.classification.ranking[:2]
+    if not any(r.intent == active and r.score >= WITHIN_TOPIC_FLOOR for r in top):
+        return False
+    act.answer_topic(spec, session, turn)
+    return True
 
 
 def _about_last_answer(ctx: TurnContext, session: Draft, turn: Turn) -> bool:

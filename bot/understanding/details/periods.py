@@ -84,6 +84,8 @@ _PERIOD = re.compile(r" ?(多)?(个)?(多|半)?(月|期|年|天)(半|多)?")
 _PER_MONTH_AFTER = re.compile(
     r" ?(?:[0-9]|能|最多|顶多|只能|可以|挣|赚|收入|工资|拿出|挤出|大概|就|才|也就)"
 )
+#: before "一个月": a figure ("1500一个月", "pay 500 a month") — "per month" again
+_FIGURE_BEFORE = re.compile(r"[0-9][0-9,.]*\s*(?:[kK千万wW]|块钱?|元|yuan|rmb|RMB)?\s*$")
 _PERIOD_STOP = re.compile(r"前|以前|之前|后|以后|之后|以下|以上|牢|监|刑|徒")
 
 
@@ -131,8 +133,10 @@ def _periods(text: str, numbers: list[_Number]) -> Iterator[_Period]:
         if unit == "月":
             if not ge:
                 continue  # 3月 is March
-            if n == 1 and _PER_MONTH_AFTER.match(text, m.end()):
-                continue  # 一个月4000, 一个月最多拿出1000: "a month", not one month
+            if n == 1 and (
+                _PER_MONTH_AFTER.match(text, m.end()) or _FIGURE_BEFORE.search(text, 0, num.start)
+            ):
+                continue  # 一个月4000, 一个月最多拿出1000, 1500一个月: "a month", not one month
             if tail == "半":
                 continue  # 3个月半: unusual, not read
             months, days = n + (1 if mid == "半" else 0), False  # 两个半月 ≈ 3

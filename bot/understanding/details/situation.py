@@ -78,8 +78,10 @@ _LEFT = re.compile(
     r"(?:他们|对方|催收的?|那些?人|人|两个|几个|那两个|那几个|两人|佢哋|嗰两个|嗰几个"
     r"|(?<!我)现在|(?<!我)刚刚)"
     r"(?:已经|终于|刚|都|也)?(?:走了|走咗|离开了|撤了|跑了|溜了)|走掉了|跑掉了"
-    # sent away by someone (security, a neighbour, the village head)
-    r"|(?:劝|赶|请|带)走了|(?:劝|赶|请|带)(?:他们|那些人|那几个人|人)走了"
+    # sent away by someone (security, a neighbour, the village head); "带走了" only when the
+    # police or security took them — "要债的把她男朋友带走了" is someone taken, not visitors gone
+    r"|(?:劝|赶|请)走了|(?:劝|赶|请|带)(?:他们|那些人|那几个人|人)走了"
+    r"|(?:警察|民警|公安|派出所|保安|物业|村长|村干部|社区)[^,.!?。，！？]{0,8}带走了"
 )
 _STILL_THERE = re.compile(r"(?:还在|还没走|不走|赖着|守着|堵着|蹲着)")
 
