@@ -152,7 +152,11 @@ def read_situation(text: str) -> dict[str, Any]:
         elif _POLICE_CALLED.search(text):
             found["police"] = Police.CALLED
 
-    left = _LEFT.search(text) or re.match(r"(?:已经|都|人|终于)?走了", text)
+    # "好像走了", "应该走了": said unsure, it is still news that they left (the after-visit
+    # steps say what to do if they come back)
+    left = _LEFT.search(text) or re.match(
+        r"(?:好像|应该|可能|似乎|貌似|估计)?(?:已经|都|人|终于)?走了", text
+    )
     if left and not _negated_before(text, left.start()) and "还没走" not in text:
         found["left"] = True
     elif _STILL_THERE.search(text) and (
