@@ -83,6 +83,9 @@ _LEFT = re.compile(
     r"|(?:劝|赶|请)走了|(?:劝|赶|请|带)(?:他们|那些人|那几个人|人)走了"
     r"|(?:警察|民警|公安|派出所|保安|物业|村长|村干部|社区)[^,.!?。，！？]{0,8}带走了"
 )
+#: a message that opens with their going ("走了", "人走了"); said unsure ("好像走了", "应该走了")
+#: it is still news that they left (the after-visit steps say what to do if they come back)
+_LEFT_AT_START = re.compile(r"(?:好像|应该|可能|似乎|貌似|估计)?(?:已经|都|人|终于)?走了")
 _STILL_THERE = re.compile(r"(?:还在|还没走|不走|赖着|守着|堵着|蹲着)")
 
 #: a correction: "不是欠条 是…", "不是协议，是…"
@@ -152,11 +155,7 @@ def read_situation(text: str) -> dict[str, Any]:
         elif _POLICE_CALLED.search(text):
             found["police"] = Police.CALLED
 
-    # "好像走了", "应该走了": said unsure, it is still news that they left (the after-visit
-    # steps say what to do if they come back)
-    left = _LEFT.search(text) or re.match(
-        r"(?:好像|应该|可能|似乎|貌似|估计)?(?:已经|都|人|终于)?走了", text
-    )
+    left = _LEFT.search(text) or _LEFT_AT_START.match(text)
     if left and not _negated_before(text, left.start()) and "还没走" not in text:
         found["left"] = True
     elif _STILL_THERE.search(text) and (
