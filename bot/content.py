@@ -73,6 +73,9 @@ class Option(_Model):
 
     label: NonEmpty
     reply: NonEmpty | None = None
+    #: the same in English, line for line (bot/conversation/english.py)
+    label_en: NonEmpty | None = None
+    reply_en: NonEmpty | None = None
     intent: str | None = None  # pick this option → answer as this intent
     value: bool | str | None = None  # what choosing it tells about the follow-up's slot
     #: given by itself when the slot is already known (false when it repeats the advice)
@@ -91,6 +94,10 @@ class Answers(_Model):
     affirm: NonEmpty  # 有 / 是 / 对 / 嗯 / yes
     deny: NonEmpty  # 没有 / 不是 / 还没 / no
     unsure: NonEmpty | None = None  # 不知道 / 不清楚
+    #: the same in English, line for line
+    affirm_en: NonEmpty | None = None
+    deny_en: NonEmpty | None = None
+    unsure_en: NonEmpty | None = None
 
 
 class FollowUp(_Model):
@@ -102,10 +109,13 @@ class FollowUp(_Model):
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     question: NonEmpty
+    #: the question (and ``reply``) in English, line for line
+    question_en: NonEmpty | None = None
     answers: Answers | None = None
     options: Annotated[list[Option], Field(min_length=2, max_length=6)] | None = None
     detail: Literal["amount", "months", "lender", "overdue", "any"] | None = None
     reply: NonEmpty | None = None
+    reply_en: NonEmpty | None = None
     #: the situation detail this question asks about (a Details field): the question is
     #: skipped when it is already known, and an answer fills it (yes/no: True/False, or
     #: ``slot_yes`` for a yes; an option: its ``value``)
@@ -114,6 +124,28 @@ class FollowUp(_Model):
     #: not asked when a situation detail has this value (e.g. {present: false}: no point
     #: asking whether they showed ID when the visit is only announced)
     skip_if: dict[str, bool | str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _english_line_for_line(self) -> FollowUp:
+        pairs: list[tuple[str, str | None, str | None]] = [
+            ("question", self.question, self.question_en)
+        ]
+        pairs += [("reply", self.reply, self.reply_en)]
+        for i, option in enumerate(self.options or [], 1):
+            pairs += [(f"option {i}", option.label, option.label_en)]
+            pairs += [(f"option {i} reply", option.reply, option.reply_en)]
+        if self.answers is not None:
+            a = self.answers
+            pairs += [("affirm", a.affirm, a.affirm_en), ("deny", a.deny, a.deny_en)]
+            pairs += [("unsure", a.unsure, a.unsure_en)]
+        for what, chinese, english in pairs:
+            if english is None:
+                continue
+            if chinese is None:
+                raise ValueError(f"'{what}': English without the Chinese it translates")
+            if len(chinese.strip().splitlines()) != len(english.strip().splitlines()):
+                raise ValueError(f"'{what}': the English must have as many lines as the Chinese")
+        return self
 
     @model_validator(mode="after")
     def _one_kind(self) -> FollowUp:
@@ -169,6 +201,12 @@ class DirectAnswer(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     examples: Annotated[list[NonEmpty], Field(min_length=8)]
     short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+    #: ``short`` in plain English, for someone who writes English (the same numbers, rules
+    #: and hedges; the tests keep the numbers equal)
+    short_en: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=420)]
+        | None
+    ) = None
     long: NonEmpty | None = None
     facts: list[str] = Field(default_factory=list)
     audience: Audience = "debtor"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,10 @@ log = logging.getLogger(__name__)
 
 #: the mark of a message that resumes a conversation after a pause (never stored)
 RESUMED = "resumed"
+#: the mark in ``Session.noticed`` of someone who writes English (a short reply such as "1" or
+#: "yes" is answered in English too)
+ENGLISH = "english"
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _hours(seconds: float) -> str:
@@ -85,6 +90,8 @@ class Understanding:
     content: Content
     reader: Reader
     dialogue: Dialogue
+    #: the content's English, for someone who writes English
+    english: english.English
 
     @classmethod
     def build(
@@ -104,6 +111,7 @@ class Understanding:
             # asked (a closing read after "助手" is still a closing)
             reader=Reader.build(content, _addressed_names(config), models),
             dialogue=Dialogue(content, config),
+            english=english.English(content),
         )
 
     @property
@@ -353,16 +361,16 @@ class Engine:
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
-        if is_english(text):
+        if self._writes_english(text, session):
             danger = None
             if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
                 danger = turn.urgency.kind.value if turn.urgency.kind else "violence"
-            translated = english.in_english(understanding.content, turn.replies)
-            lead = english.lead_once(understanding.content, turn.intent, danger, session.sent)
-            if translated is not None and danger is None:
-                title = understanding.content.intent(translated).title_en or translated
-                lead = english.STEPS_IN_ENGLISH.format(title=title[:1].upper() + title[1:])
-                lead = None if block_id(lead) in session.sent else lead
+            translated = understanding.english.translate(turn.replies)
+            turn.replies = translated.replies
+            if incoming.in_group:  # English runs longer than Chinese: the group limit again
+                turn.replies = cap_group(turn.replies)
+            content = understanding.content
+            lead = english.lead_for(content, turn.intent, danger, translated, session.sent)
             if lead:
                 turn.replies.insert(0, lead)
                 session.sent.append(block_id(lead))
@@ -374,6 +382,20 @@ class Engine:
             turn.replies.insert(1 if urgent_first else 0, resumed)
         await self._save_session(session)
         return self._response(turn, understood, wanted=incoming.explain)
+
+    @staticmethod
+    def _writes_english(text: str, session: Session) -> bool:
+        """Whether to answer in English: a message written in English, or a short one with no
+        Chinese ("1", "yes", "steps") from someone whose last written message was English."""
+        if is_english(text):
+            if ENGLISH not in session.noticed:
+                session.noticed.append(ENGLISH)
+            return True
+        if _CHINESE.search(text):
+            if ENGLISH in session.noticed:
+                session.noticed.remove(ENGLISH)
+            return False
+        return ENGLISH in session.noticed
 
     def _cleared_note(self) -> str:
         """The one line saying the earlier details were cleared after the idle reset."""

@@ -198,6 +198,8 @@ async def test_an_english_speaker_gets_the_steps_in_english(engine) -> None:
         "Two collectors are at my door saying they're from the bank, what do I do?"
     )
     text = "\n".join(replies)
-    assert "steps are in English" in replies[0]
+    from bot.conversation.english import is_chinese
+
+    assert not any(is_chinese(line) for reply in replies for line in reply.splitlines())
     assert "work ID" in text or "ID" in text
     assert "110" in text

@@ -1,16 +1,21 @@
 """English for a message written in English.
 
 Someone who wrote in English (read by bot/understanding/language.py) gets a topic's steps in
-English where the content has them (``advice.short_en`` in ``intents/<id>.yaml``,
-:func:`in_english`), and first one line saying what the reply is about and, when the message
-tells of danger, the numbers to call. The topic's English title is content (``title_en``).
+English where the content has them (``advice.short_en`` in ``intents/<id>.yaml``), and
+likewise each direct answer (its ``short_en``), each follow-up's question, choices and replies
+(``question_en``, ``label_en``…) and the interface's hints (:class:`English`). When some of the
+reply is still in Chinese, one line first says what it is about; when it tells of danger, the
+numbers to call come first in English. The topic's English title is content (``title_en``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.content import Content
+from bot.conversation import texts
 from bot.conversation.context import block_id
 
 DANGER_LINE = " If you are in danger now, call 110 (police); 120 if someone is hurt."
@@ -77,21 +82,135 @@ def lead(
 #: the lead when the steps below are in English and the rest (a question, a specific answer)
 #: still in Chinese
 STEPS_IN_ENGLISH = "(English) {title}: the steps are in English below; the rest is in Chinese."
+#: the lead when part of the reply is in English and part still in Chinese
+PARTLY_IN_ENGLISH = "(English) {title}: what is not in English below is in Chinese."
+
+#: the interface's own lines in English (the advice's English is content, in ``intents/``)
+FIXED_LINES = {
+    texts.MORE_HINT: "Reply “more” for the rules behind it.",
+    texts.NEXT_HINT: "Ask me anything else, or reply “menu” for all topics.",
+    texts.GROUP_MORE: "(In the group I give only the key points; message me privately for the"
+    " full steps.)",
+}
+STEPS_OFFER_EN = "Reply “steps” for this topic's full steps ({title})."
+
+#: a line still in Chinese: this many Chinese characters in a row, outside brackets and quotes
+#: (a term such as "(工作证)" or “分期” is English with its Chinese word)
+_CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{4,}")
+_TERM = re.compile(r"[（(][^（()）]*[）)]|“[^”]*”|\"[^\"]*\"")
 
 
-def in_english(content: Content, replies: list[str]) -> str | None:
-    """Replace every topic's steps in ``replies`` by their English text where the content has
-    one (in place); the intent whose steps were replaced first, or None."""
-    english = {
-        block_id(spec.advice.short): (spec.id, spec.advice.short_en)
-        for spec in content.intents
-        if spec.advice.short_en
-    }
-    first: str | None = None
-    for i, reply in enumerate(replies):
-        found = english.get(block_id(reply))
-        if found is not None:
-            intent, text = found
-            replies[i] = text
-            first = first or intent
-    return first
+def is_chinese(line: str) -> bool:
+    """Whether ``line`` is (still) Chinese, not English naming a Chinese term."""
+    return bool(_CHINESE_RUN.search(_TERM.sub("", line)))
+
+
+@dataclass(frozen=True)
+class Translated:
+    """The replies in English where the content has them."""
+
+    replies: list[str]
+    #: the topic whose steps were put in English (None: no steps among the replies)
+    steps_of: str | None
+    #: some line is still in Chinese
+    chinese_left: bool
+    #: how many blocks and lines were put in English
+    count: int
+
+
+class English:
+    """Every text the content has in English, read once: a topic's steps (``short_en``, whole
+    blocks: the English steps are not line for line), each direct answer (``short_en``), each
+    follow-up's question, choices and replies (line for line) and the interface's hints."""
+
+    def __init__(self, content: Content) -> None:
+        self._blocks: dict[str, tuple[str, str]] = {}
+        self._lines: dict[str, str] = dict(FIXED_LINES)
+        for spec in content.intents:
+            if spec.advice.short_en:
+                self._blocks[spec.advice.short.strip()] = (spec.id, spec.advice.short_en.strip())
+            if spec.title_en:
+                offer = texts.STEPS_OFFER.format(title=spec.title)
+                self._lines[offer] = STEPS_OFFER_EN.format(title=spec.title_en)
+            for answer in spec.answers:
+                if answer.short_en:
+                    self._lines[answer.short.strip()] = answer.short_en.strip()
+            for follow_up in spec.follow_ups:
+                self._pair(follow_up.question, follow_up.question_en)
+                self._pair(follow_up.reply, follow_up.reply_en)
+                for i, option in enumerate(follow_up.options or [], 1):
+                    if option.label_en:
+                        self._lines[f"{i}. {option.label}"] = f"{i}. {option.label_en}"
+                    self._pair(option.reply, option.reply_en)
+                if follow_up.answers is not None:
+                    a = follow_up.answers
+                    for chinese, english in (
+                        (a.affirm, a.affirm_en),
+                        (a.deny, a.deny_en),
+                        (a.unsure, a.unsure_en),
+                    ):
+                        self._pair(chinese, english)
+
+    def _pair(self, chinese: str | None, english: str | None) -> None:
+        """A text and its English, line for line (the content checks the line counts)."""
+        if not chinese or not english:
+            return
+        for zh, en in zip(chinese.strip().splitlines(), english.strip().splitlines(), strict=True):
+            if zh.strip() and en.strip():
+                self._lines.setdefault(zh.strip(), en.strip())
+
+    def translate(self, replies: list[str]) -> Translated:
+        """Each reply in English where the content has its English: a topic's steps as a
+        whole, every other line on its own; lines without an English twin stay as they are."""
+        out: list[str] = []
+        steps_of: str | None = None
+        chinese_left = False
+        count = 0
+        for reply in replies:
+            whole = self._blocks.get(reply.strip())
+            if whole is not None:
+                steps_of = steps_of or whole[0]
+                out.append(whole[1])
+                count += 1
+                continue
+            lines = []
+            for line in reply.splitlines():
+                english = self._lines.get(line.strip())
+                if english is None:
+                    chinese_left = chinese_left or is_chinese(line)
+                    lines.append(line)
+                else:
+                    lines.append(english)
+                    count += 1
+            out.append("\n".join(lines))
+        return Translated(out, steps_of, chinese_left, count)
+
+
+def lead_for(
+    content: Content,
+    intent: str | None,
+    danger: str | None,
+    translated: Translated,
+    sent: Sequence[str],
+) -> str | None:
+    """The English line before the reply: none when the whole reply is in English (but the
+    numbers to call when it tells of danger); what the Chinese is about when some is left."""
+    if translated.count == 0 or (translated.chinese_left and danger is not None):
+        return lead_once(content, intent, danger, sent)
+    if translated.chinese_left:
+        title = content.intent(intent).title_en if intent in content.ids else None
+        if title is None and translated.steps_of is not None:
+            title = content.intent(translated.steps_of).title_en
+        template = STEPS_IN_ENGLISH if translated.steps_of is not None else PARTLY_IN_ENGLISH
+        title = title or "the reply"
+        line = template.format(title=title[:1].upper() + title[1:])
+        return None if block_id(line) in sent else line
+    if danger is None:
+        return None
+    for line in (
+        (DANGER_LINE if danger == "violence" else DESPAIR_LINE).strip(),
+        (DANGER_LINE_AGAIN if danger == "violence" else DESPAIR_LINE_AGAIN).strip(),
+    ):
+        if block_id(line) not in sent:
+            return line
+    return None

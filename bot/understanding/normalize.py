@@ -16,6 +16,7 @@ import opencc
 from bot.content import Lexicon
 from bot.understanding.language import is_english
 from bot.understanding.pinyin import PinyinReader
+from bot.understanding.short_answers import ENGLISH_REPLY_WORDS
 
 #: Text beyond this many characters is not analysed (the reply says so); this keeps the cost of
 #: one message bounded whatever is pasted.
@@ -181,7 +182,8 @@ class Normalizer:
             self._abbreviation_initials is None or self._abbreviation_initials.search(text)
         ):
             text = self._abbreviations.sub(lambda m: self._abbreviation_map[m.group(1)], text)
-        if _LATIN_LETTER.search(text):  # (else no English and no pinyin to read)
+        if _LATIN_LETTER.search(text) and text.strip(" .!?,") not in ENGLISH_REPLY_WORDS:
+            # (else no English and no pinyin to read, or a one-word English reply)
             read = self._replace_pinyin_words if is_english(text) else self._replace_pinyin
             text = _LATIN_RUN.sub(read, text)
         if self._variants is not None:

@@ -29,6 +29,12 @@ class Command(StrEnum):
 
 
 _PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…~\-—_()（）\[\]【】\"'“”‘’]+")
+#: English words that are a whole reply by themselves (a yes or no, a command): never read as
+#: pinyin ("more" is no 末热, "no" no 嗯哦, "sure" no 苏热)
+ENGLISH_REPLY_WORDS = frozenset(
+    {"no", "nope", "more", "sure", "yes", "yeah", "ok", "okay", "menu", "steps", "details"}
+)
+
 # Longest answers we still read as a bare yes/no (longer text is a message in its own right).
 _MAX_ANSWER_CHARS = 14
 
@@ -57,7 +63,7 @@ _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
         Command.MORE,
         re.compile(
             r"^(详细|更多|详情|展开|具体|详细点|详细说说|说详细点|详细一点|"
-            r"具体说说|再详细点|依据|法律依据|more)$"
+            r"具体说说|再详细点|依据|法律依据|more|more details|details|detail|the rules)$"
         ),
     ),
     (
@@ -77,7 +83,8 @@ _COMMANDS: tuple[tuple[Command, re.Pattern[str]], ...] = (
         Command.REPEAT,
         re.compile(
             r"^(再说一遍|再发一遍|再说一次|再发一次|重复一下|重复一遍|重发|"
-            r"没看到|没收到|再来一遍|repeat|步骤|看步骤|完整步骤|具体步骤|发步骤|要步骤)$"
+            r"没看到|没收到|再来一遍|repeat|步骤|看步骤|完整步骤|具体步骤|发步骤|要步骤|"
+            r"steps|the steps|full steps|show steps)$"
         ),
     ),
     (

@@ -1,0 +1,106 @@
+"""Someone who writes English is answered in English: a topic's steps, each direct answer, the
+follow-up questions with their choices and replies, and the interface's hints — with the same
+numbers as the Chinese, and the conversation stays in English for short replies ("no", "1",
+"more") until the person writes Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pydantic import ValidationError
+
+from bot.content import FollowUp
+from bot.conversation.english import English, is_chinese
+from bot.engine import Understanding
+from tests.harness import Chat
+
+#: numbers a reader must get right in any language: phone lines, articles, hours, amounts
+_NUMBER = re.compile(r"\d[\d,.:：]*\d|\d")
+#: a whole sentence of Chinese inside an English text (a term in brackets is shorter)
+_CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{12,}")
+
+
+def joined(replies: list[str]) -> str:
+    return "\n".join(replies)
+
+
+def test_every_answer_has_english_with_the_same_numbers(
+    understanding: Understanding,
+) -> None:
+    content = understanding.content
+    answers = [a for spec in content.intents for a in spec.answers]
+    missing = [a.id for a in answers if not a.short_en]
+    assert not missing, missing
+    for answer in answers:
+        english = answer.short_en or ""
+        lost = set(_NUMBER.findall(answer.short)) - set(_NUMBER.findall(english))
+        assert not lost, (answer.id, lost)
+        assert not _CHINESE_RUN.search(english), answer.id
+
+
+def test_every_follow_up_has_english_line_for_line(understanding: Understanding) -> None:
+    content = understanding.content
+    for spec in content.intents:
+        for follow_up in spec.follow_ups:
+            assert follow_up.question_en, (spec.id, follow_up.id)
+            texts = [(follow_up.reply, follow_up.reply_en)]
+            for option in follow_up.options or []:
+                assert option.label_en, (spec.id, follow_up.id, option.label)
+                texts.append((option.reply, option.reply_en))
+            if follow_up.answers is not None:
+                a = follow_up.answers
+                texts += [(a.affirm, a.affirm_en), (a.deny, a.deny_en), (a.unsure, a.unsure_en)]
+            for chinese, english in texts:
+                assert (chinese is None) == (english is None), (spec.id, follow_up.id)
+                if chinese is not None:
+                    lost = set(_NUMBER.findall(chinese)) - set(_NUMBER.findall(english or ""))
+                    assert not lost, (spec.id, follow_up.id, lost)
+
+
+def test_english_must_match_the_chinese_line_for_line() -> None:
+    with pytest.raises(ValidationError, match="as many lines"):
+        FollowUp.model_validate(
+            {
+                "id": "called",
+                "question": "你打过客服电话了吗？",
+                "question_en": "Have you\ncalled the hotline?",
+                "answers": {"affirm": "好的。", "deny": "现在就打。"},
+            }
+        )
+
+
+def test_a_line_without_english_stays_as_it_is(
+    understanding: Understanding,
+) -> None:
+    content = understanding.content
+    english = English(content)
+    answer = content.intent("harassment").answers[0]
+    translated = english.translate([f"{answer.short}\n这一行没有英文的版本哦"])
+    assert translated.replies[0].startswith(answer.short_en or "?")
+    assert translated.chinese_left and translated.count == 1
+
+
+async def test_a_specific_question_in_english_gets_its_answer_in_english(chat: Chat) -> None:
+    text = joined(await chat.say("Collectors keep calling my boss at work. Is that allowed?"))
+    assert "12378" in text
+    assert not any(is_chinese(line) for line in text.splitlines()), text
+    assert "(English) The advice below is in Chinese" not in text
+
+
+async def test_english_carries_on_through_short_replies(chat: Chat) -> None:
+    first = joined(await chat.say("Two collectors are at my door, what should I do?"))
+    assert "110" in first and "work ID" in first
+    no = joined(await chat.say("no"))  # they showed no ID: the deny reply, in English
+    assert no and not any(is_chinese(line) for line in no.splitlines()), no
+    more = joined(await chat.say("more"))  # the command, never pinyin ("末热")
+    assert chat.last.intent == "collector_at_door" and "依据" in more
+    chinese = joined(await chat.say("他们还在门口"))  # written in Chinese: answered in Chinese
+    assert any(is_chinese(line) for line in chinese.splitlines())
+
+
+def test_one_word_english_replies_are_never_read_as_pinyin(understanding: Understanding) -> None:
+    reader = understanding.reader
+    assert reader.read("more").command is not None
+    assert reader.read("no").classification.text == "no"
+    assert reader.read("ni hao").classification.text != "ni hao"  # pinyin is still read
