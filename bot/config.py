@@ -56,7 +56,7 @@ class UrgencyConfig(_Section):
     possible_probability: Annotated[float, Field(ge=0, le=1)] = 0.10
     #: a clear warning sign is clear danger from this probability on; below it (the model
     #: reads the message as plainly calm) it is possible danger: the numbers still come
-    sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.03
+    sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.10
 
     @model_validator(mode="after")
     def _ordered(self) -> UrgencyConfig:

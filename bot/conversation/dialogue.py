@@ -306,6 +306,7 @@ class Dialogue:
             safety_check=session.safety_check,
             reports_client=understood.cues.reports_someone,
             departed=found.left is True,
+            police_news=found.police is not None,
         )
         return decide(understood.classification, context, self.config.urgency)
 

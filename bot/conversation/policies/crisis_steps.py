@@ -4,6 +4,7 @@ there, "what now", "no one can help me", "I'm OK now") gets the next step of the
 
 from __future__ import annotations
 
+from bot.content import SYSTEM_INTENTS
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.conversation.crisis import (
     CRISIS_OF_INTENT,
@@ -48,10 +49,12 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return Decline(f"no step for {step.value}")
     turn = ctx.turn()
     over = step in (Act.LEFT, Act.POLICE_ARRIVED) and kind is CrisisKind.THREAT
-    if ((ended and step is Act.SAFE) or over) and understood.cues.asked:
+    if ((ended and step is Act.SAFE) or over) and (understood.cues.asked or _other_topic(ctx)):
         # "没事 刚才气话 我就想问花呗还能不能申请延期": the crisis ends, said in one line, and
         # the question is answered after it — the crisis never replaces an answer asked for;
-        # so too once they left or the police came ("阿Sir嚟咗 嗰兩個走咗喇 我想去投訴點做")
+        # so too once they left or the police came ("阿Sir嚟咗 嗰兩個走咗喇 我想去投訴點做"),
+        # and when what follows is plainly another topic, asked or not ("警察来了 他们走了 我欠
+        # 招行6万 想跟银行谈分期")
         turn.add(SAFE_THEN_ANSWER[step if over else kind])
         session.crisis = None
         session.pending = None
@@ -80,6 +83,24 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         else:
             session.pending = None
     return session.decision(turn, why)
+
+
+#: the topic a message about the visit itself reads as ("走了", "人走了"): not another topic
+_THE_VISIT = "collector_at_door"
+
+
+def _other_topic(ctx: TurnContext) -> bool:
+    """The message is plainly about another calm topic too (read at least at the threshold;
+    not the visit itself, which "走了" alone reads as)."""
+    top = ctx.understood.top
+    spec = ctx.actions.specs.get(top.intent)
+    return (
+        spec is not None
+        and top.intent not in SYSTEM_INTENTS
+        and top.intent != _THE_VISIT
+        and not spec.urgent
+        and top.score >= ctx.config.classifier.threshold
+    )
 
 
 POLICY = Policy("crisis_steps", _decide)

@@ -29,8 +29,9 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
    question, a question the topic answers, or a goodbye) below
    ``IN_CONVERSATION_PROBABILITY``; inside a crisis, news of a paper or money, or an
-   acknowledgement the likelihood reads as the other kind; a question about debt in a calm
-   conversation below ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了");
+   acknowledgement or news of the police ("已经打了110") the likelihood reads as the other
+   kind; a question about debt in a calm conversation below
+   ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了");
    outside a crisis, news that the visitors left ("他们走了 我手还在抖") → CALM.
 5. **The model is confident** of clear danger (``urgent_clear_probability`` ≥
    ``urgency.clear_probability``) → CLEAR. It learned the calm near-misses too, so calm words
@@ -158,6 +159,8 @@ class UrgencyContext:
     closing: bool = False
     #: the message tells that the visitors have left ("他们走了 我手还在抖")
     departed: bool = False
+    #: the message tells that the police were called or came ("已经打了110", "警察来了")
+    police_news: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,9 +391,10 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
         return ""
     if context.acting_news:
         return "news of a paper or money inside a crisis"
-    if context.acknowledgement and _probable_kind(classification) is not KIND_OF_CRISIS.get(
-        context.crisis
-    ):
+    if (context.acknowledgement or context.police_news) and _probable_kind(
+        classification
+    ) is not KIND_OF_CRISIS.get(context.crisis):
+        # "已经打了110" inside a threat is the crisis moving on, not the other kind of danger
         return "an acknowledgement read as the other kind"
     return ""
 
