@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,7 +23,7 @@ from bot.config import Config
 from bot.content import Content, ContentError, load_content
 from bot.conversation import counsellor, crisis, english, texts
 from bot.conversation.actions import recap
-from bot.conversation.context import Turn, block_id
+from bot.conversation.context import Turn
 from bot.conversation.dialogue import Dialogue, trace_lines
 from bot.conversation.output import cap_group
 from bot.conversation.policies.urgency import (
@@ -49,7 +48,6 @@ from bot.storage.turns.recorder import TurnRecorder
 from bot.understanding.classifier import Classifier
 from bot.understanding.cues import Forward
 from bot.understanding.details import Details
-from bot.understanding.language import is_english
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Reader, Understood
 from bot.understanding.short_answers import Command
@@ -61,10 +59,6 @@ log = logging.getLogger(__name__)
 
 #: the mark of a message that resumes a conversation after a pause (never stored)
 RESUMED = "resumed"
-#: the mark in ``Session.noticed`` of someone who writes English (a short reply such as "1" or
-#: "yes" is answered in English too)
-ENGLISH = "english"
-_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _hours(seconds: float) -> str:
@@ -361,19 +355,8 @@ class Engine:
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
-        if self._writes_english(text, session):
-            danger = None
-            if turn.urgency is not None and turn.urgency.tier is not Tier.CALM:
-                danger = turn.urgency.kind.value if turn.urgency.kind else "violence"
-            translated = understanding.english.translate(turn.replies)
-            turn.replies = translated.replies
-            if incoming.in_group:  # English runs longer than Chinese: the group limit again
-                turn.replies = cap_group(turn.replies)
-            content = understanding.content
-            lead = english.lead_for(content, turn.intent, danger, translated, session.sent)
-            if lead:
-                turn.replies.insert(0, lead)
-                session.sent.append(block_id(lead))
+        if english.writes_english(text, session):
+            english.put_in_english(understanding.english, turn, session, in_group=incoming.in_group)
         turn.replies[:0] = notice
         urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
         if cleared:  # back after the retention window: say so once (after any urgent advice)
@@ -382,20 +365,6 @@ class Engine:
             turn.replies.insert(1 if urgent_first else 0, resumed)
         await self._save_session(session)
         return self._response(turn, understood, wanted=incoming.explain)
-
-    @staticmethod
-    def _writes_english(text: str, session: Session) -> bool:
-        """Whether to answer in English: a message written in English, or a short one with no
-        Chinese ("1", "yes", "steps") from someone whose last written message was English."""
-        if is_english(text):
-            if ENGLISH not in session.noticed:
-                session.noticed.append(ENGLISH)
-            return True
-        if _CHINESE.search(text):
-            if ENGLISH in session.noticed:
-                session.noticed.remove(ENGLISH)
-            return False
-        return ENGLISH in session.noticed
 
     def _cleared_note(self) -> str:
         """The one line saying the earlier details were cleared after the idle reset."""

@@ -186,7 +186,8 @@ def test_fact_dropped_from_every_reply_is_unused(broken: Path) -> None:
 
 def test_article_named_in_text_but_not_cited(broken: Path) -> None:
     def change(data: dict) -> None:  # type: ignore[type-arg]
-        data["follow_ups"][0]["answers"]["affirm"] += "依据《民法典》第九十九条。"
+        answers = data["follow_ups"][0]["answers"]  # (on its last line: same line count)
+        answers["affirm"] = answers["affirm"].rstrip("\n") + "依据《民法典》第九十九条。\n"
 
     edit_yaml(broken / "verify_identity.yaml", change)
     problems = problems_of(broken)

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 from bot.content import Content
 from bot.conversation import texts
-from bot.conversation.context import block_id
+from bot.conversation.context import Turn, block_id
+from bot.conversation.output import cap_group
+from bot.conversation.state import Session
+from bot.understanding.language import is_english
 
 DANGER_LINE = " If you are in danger now, call 110 (police); 120 if someone is hurt."
 DESPAIR_LINE = (
@@ -85,14 +88,18 @@ STEPS_IN_ENGLISH = "(English) {title}: the steps are in English below; the rest 
 #: the lead when part of the reply is in English and part still in Chinese
 PARTLY_IN_ENGLISH = "(English) {title}: what is not in English below is in Chinese."
 
-#: the interface's own lines in English (the advice's English is content, in ``intents/``)
-FIXED_LINES = {
-    texts.MORE_HINT: "Reply “more” for the rules behind it.",
-    texts.NEXT_HINT: "Ask me anything else, or reply “menu” for all topics.",
-    texts.GROUP_MORE: "(In the group I give only the key points; message me privately for the"
-    " full steps.)",
-}
-STEPS_OFFER_EN = "Reply “steps” for this topic's full steps ({title})."
+#: a placeholder of an interface sentence ("{question}")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _template(chinese: str) -> re.Pattern[str]:
+    """The pattern of an interface sentence with placeholders, each a named group."""
+    parts = _PLACEHOLDER.split(chinese)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"^{pattern}$")
+
 
 #: a line still in Chinese: this many Chinese characters in a row, outside brackets and quotes
 #: (a term such as "(工作证)" or “分期” is English with its Chinese word)
@@ -124,14 +131,22 @@ class English:
     follow-up's question, choices and replies (line for line) and the interface's hints."""
 
     def __init__(self, content: Content) -> None:
+        self.content = content
         self._blocks: dict[str, tuple[str, str]] = {}
-        self._lines: dict[str, str] = dict(FIXED_LINES)
+        self._lines: dict[str, str] = {}
+        #: the interface's sentences with placeholders, as patterns, with their English
+        self._templates: list[tuple[re.Pattern[str], str]] = []
+        for name, sentence in texts.ENGLISH.items():
+            chinese = getattr(texts, name)
+            if _PLACEHOLDER.search(chinese):
+                self._templates.append((_template(chinese), sentence))
+            else:
+                self._lines[chinese] = sentence
+        #: the topics' titles in English (a title fills "{title}")
+        self._titles = {spec.title: spec.title_en for spec in content.intents if spec.title_en}
         for spec in content.intents:
             if spec.advice.short_en:
                 self._blocks[spec.advice.short.strip()] = (spec.id, spec.advice.short_en.strip())
-            if spec.title_en:
-                offer = texts.STEPS_OFFER.format(title=spec.title)
-                self._lines[offer] = STEPS_OFFER_EN.format(title=spec.title_en)
             for answer in spec.answers:
                 if answer.short_en:
                     self._lines[answer.short.strip()] = answer.short_en.strip()
@@ -159,6 +174,22 @@ class English:
             if zh.strip() and en.strip():
                 self._lines.setdefault(zh.strip(), en.strip())
 
+    def _filled(self, line: str) -> str | None:
+        """An interface sentence with placeholders in English, what fills them too where it
+        has English (a follow-up question, a topic's title); None when it is none of them."""
+        for pattern, english in self._templates:
+            found = pattern.match(line)
+            if found is None:
+                continue
+            values = {
+                key: self._lines.get(value.strip()) or self._titles.get(value, value)
+                for key, value in found.groupdict().items()
+            }
+            if any(is_chinese(value) for value in values.values()):
+                return None  # what fills it has no English: the line stays as it is
+            return english.format(**values)
+        return None
+
     def translate(self, replies: list[str]) -> Translated:
         """Each reply in English where the content has its English: a topic's steps as a
         whole, every other line on its own; lines without an English twin stay as they are."""
@@ -175,7 +206,7 @@ class English:
                 continue
             lines = []
             for line in reply.splitlines():
-                english = self._lines.get(line.strip())
+                english = self._lines.get(line.strip()) or self._filled(line.strip())
                 if english is None:
                     chinese_left = chinese_left or is_chinese(line)
                     lines.append(line)
@@ -214,3 +245,41 @@ def lead_for(
         if block_id(line) not in sent:
             return line
     return None
+
+
+#: the mark in ``Session.noticed`` of someone who writes English (a short reply such as "1" or
+#: "yes" is answered in English too)
+ENGLISH_MARK = "english"
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+
+
+def writes_english(text: str, session: Session) -> bool:
+    """Whether to answer in English: a message written in English, or a short one with no
+    Chinese ("1", "yes", "steps") from someone whose last written message was English
+    (remembered in ``session.noticed``; writing Chinese switches back)."""
+    if is_english(text):
+        if ENGLISH_MARK not in session.noticed:
+            session.noticed.append(ENGLISH_MARK)
+        return True
+    if _CHINESE.search(text):
+        if ENGLISH_MARK in session.noticed:
+            session.noticed.remove(ENGLISH_MARK)
+        return False
+    return ENGLISH_MARK in session.noticed
+
+
+def put_in_english(english: English, turn: Turn, session: Session, *, in_group: bool) -> None:
+    """The turn's replies in English where the content has them, with the one English line
+    first when some is left in Chinese or the message tells of danger (never twice)."""
+    urgency = turn.urgency
+    danger = None
+    if urgency is not None and urgency.tier != "calm":  # (a StrEnum)
+        danger = urgency.kind.value if urgency.kind else "violence"
+    translated = english.translate(turn.replies)
+    turn.replies = translated.replies
+    if in_group:  # English runs longer than Chinese: the group limit again
+        turn.replies = cap_group(turn.replies)
+    lead = lead_for(english.content, turn.intent, danger, translated, session.sent)
+    if lead:
+        turn.replies.insert(0, lead)
+        session.sent.append(block_id(lead))

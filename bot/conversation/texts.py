@@ -293,3 +293,97 @@ SPARE_ASK_COSTS = (
 
 #: clear danger, and another topic asked about that does not fit the phone-sized reply
 URGENT_OTHER_LATER = "“{title}”的事，等你安全了再跟我说，我一步一步告诉你。"
+
+#: the interface's sentences in English, for someone who writes English
+#: (bot/conversation/english.py): the name of the Chinese sentence → its English, the same
+#: numbers; a sentence with {placeholders} keeps them (what fills them is put in English too
+#: where the content has it)
+ENGLISH: dict[str, str] = {
+    "EMPTY": "I see no text. Tell me in words what is happening, for example “collectors at my"
+    " door”. Reply “menu” to see what I can help with.",
+    "NON_TEXT": "For now I can only read text. Please describe what is happening in words.",
+    "APOLOGY": "Sorry, something went wrong on my side and I could not handle that message."
+    " Please send it again. If someone threatens you or won't leave, call 110 now.",
+    "CLARIFY": "Let me check which one you mean. Reply with a number:",
+    "FALLBACK_HINT": "(If you were answering my question: {question})",
+    "MORE_HINT": "Reply “more” for the rules behind it.",
+    "NEXT_HINT": "Ask me anything else, or reply “menu” for all topics.",
+    "UNSURE_PREFIX": "Not sure is fine. The safer way first:",
+    "MENU_HEADER": "I can help with these (reply with a number):",
+    "MENU_FOOTER": "Or just tell me in one sentence what is happening. If someone threatens you"
+    " or won't leave, call 110 now.",
+    "NO_TOPIC_FOR_MORE": "What would you like to know? Tell me what is happening, or reply"
+    " “menu” to pick a topic.",
+    "NOT_LEGAL_ADVICE": "(This is general information, not legal advice; for your own case ask"
+    " a lawyer or call 12348.)",
+    "RESET_DONE": "OK, we start afresh: the earlier topic and details are cleared. Tell me what"
+    " is happening.",
+    "FORGET_NOTHING": "There is no saved conversation of yours here.",
+    "GROUP_MORE": "(In the group I give only the key points; message me privately for the full"
+    " steps.)",
+    "WHICH_ASPECT": "What would you like to know? Tell me what happened, or reply with a number:",
+    "VENT": "Being chased like this would upset anyone. It's not your fault. Let's take it one"
+    " step at a time.",
+    "ONE_STEP": "Do this first: {step}",
+    "STEPS_AGAIN": "Here are the steps again:",
+    "NOTED": "OK, noted.",
+    "KEY_STEPS": "The two things that matter most now:",
+    "HOLD": "OK, take your time. I'm here.",
+    "WHY_ASK": "I ask so I can tell you the next step; you don't have to answer. {question}",
+    "HUH": "Let me put it another way: {question}",
+    "GREETING_AGAIN": "Hello, I'm here. Just tell me what is happening, for example “someone"
+    " at my door says they're from the bank”.",
+    "CLOSING_AGAIN": "OK, I'm here any time.",
+    "CLOSING": "OK. Tell me if anything changes; if they threaten you, won't leave or try to"
+    " force their way in, call 110 at once.",
+    "CLOSING_PLAIN": "OK. Tell me if anything changes.",
+    "CLOSING_VISIT": "OK. Tell me if anything changes. If someone comes again, check who they"
+    " are through the door first; don't pay or sign.",
+    "THANKS_VISIT": "You're welcome, I hope it goes well. If someone comes again, check who they"
+    " are through the door first; don't pay or sign. Ask me any time.",
+    "THANKS_PLAIN": "You're welcome, I hope it goes well. Ask me any time; reply “menu” for all"
+    " topics.",
+    "POINT_BACK": "Point {number} above is about this: {step}",
+    "POINT_BACK_STEP": "This step was above: {step}",
+    "NOT_UNDERSTOOD": "I didn't quite understand that. What I asked was: {question}",
+    "NOT_UNDERSTOOD_QUESTION": "I didn't quite understand that. First a question:",
+    "SCOPE_LINE": "That is outside what I can help with: I only answer questions about overdue"
+    " debts and debt collection.",
+    "LISTENING": "I'm listening.",
+    "LISTENING_ASK": "I'm listening. What I asked was: {question}",
+    "MENU_HINT": "Reply “menu” to see what I can help with.",
+    "STAFF_POLICE": "Calling the police is the customer's right. Cooperate: show your work ID"
+    " (工作证) and the bank's letter of authorisation (委托书), explain why you came and the"
+    " debt; if the customer or the police ask you to leave, leave, arrange another time or"
+    " talk by phone, and record everything.",
+    "ACK": "OK. Tell me if anything changes; if they threaten you, won't leave or try to force"
+    " their way in, call 110 at once.",
+    "TIE_LEAD": "You may be asking one of these, so briefly both:",
+    "CLOSEST_ANSWER": "I'm not sure this is what you ask; the closest point first:",
+    "STILL_ASKING": "(One more thing I'd like to check: {question})",
+    "STAFF_CLOSING": "You're welcome. Visiting by the rules: show ID first, enter only with"
+    " consent, don't block the door or wait it out, and point only to the official repayment"
+    " channels. Ask me any time.",
+    "PAID_ALREADY": "If you have already paid, keep the receipt and call the number on the back"
+    " of your card or the official website to check it arrived; from now on pay only through"
+    " the lender's own channels, never to a person.",
+    "STILL_THERE": "If they are still there: keep the door shut, say through it “I will call"
+    " the bank myself to check”, and keep your phone recording. If they won't leave, threaten"
+    " you or try to force their way in, call 110 at once.",
+    "NOW_HERE": "Now that they are really here: don't open the door; ask through it for their"
+    " work ID (工作证) and the bank's letter of authorisation (委托书); start recording; say"
+    " “I will call the bank myself to check” and call the number on your card's back or the"
+    " official website; don't transfer, scan or sign. If they threaten you, smash at the door"
+    " or won't leave, call 110 at once.",
+    "LET_IN": "If they are already inside, stay calm: don't block or argue; ask for their work"
+    " ID (工作证) and the bank's letter of authorisation (委托书); sign nothing, transfer"
+    " nothing, and film it all. You can ask them to leave; if they won't, threaten you or"
+    " won't let you leave, call 110.",
+    "CASE_MORE": "Reply “more” for each question's full answer and the rules behind it.",
+    "PAPER_NO_PAYING": "Until you have checked, don't send a single yuan to a person or scan"
+    " their code.",
+    "ALSO_ABOUT": "If you meant {titles}, just tell me.",
+    "STEPS_OFFER": "Reply “steps” for this topic's full steps ({title}).",
+    "URGENT_OTHER_LATER": "Tell me about “{title}” once you are safe, and I'll go through it"
+    " step by step.",
+}

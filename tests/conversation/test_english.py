@@ -104,3 +104,20 @@ def test_one_word_english_replies_are_never_read_as_pinyin(understanding: Unders
     assert reader.read("more").command is not None
     assert reader.read("no").classification.text == "no"
     assert reader.read("ni hao").classification.text != "ni hao"  # pinyin is still read
+
+
+def test_the_interface_sentences_in_english_say_the_same() -> None:
+    from bot.conversation import texts
+
+    placeholder = re.compile(r"\{(\w+)\}")
+    for name, english in texts.ENGLISH.items():
+        chinese = getattr(texts, name)  # every key names a sentence of the interface
+        assert set(placeholder.findall(english)) == set(placeholder.findall(chinese)), name
+        assert set(_NUMBER.findall(chinese)) <= set(_NUMBER.findall(english)), name
+
+
+async def test_a_question_asked_again_is_put_in_english_inside_its_sentence(chat: Chat) -> None:
+    await chat.say("Two collectors are at my door, what should I do?")
+    text = joined(await chat.say("hmm"))  # not an answer: the question again, in English
+    assert not any(is_chinese(line) for line in text.splitlines()), text
+    assert "?" in text
