@@ -349,6 +349,12 @@ class Actions:
         hint: bool = False,
     ) -> None:
         lines = [follow_up.question]
+        if (
+            follow_up.detail == "amount"
+            and spec.id == CALCULATOR_INTENT
+            and session.details.amount is not None
+        ):
+            lines = [texts.ASK_PERIODS]  # the amount was told: never asked again
         if follow_up.options:
             lines += [f"{i}. {opt.label}" for i, opt in enumerate(follow_up.options, start=1)]
             turn.choices = [opt.label for opt in follow_up.options]

@@ -294,6 +294,10 @@ SPARE_ASK_COSTS = (
 #: clear danger, and another topic asked about that does not fit the phone-sized reply
 URGENT_OTHER_LATER = "“{title}”的事，等你安全了再跟我说，我一步一步告诉你。"
 
+#: the calculator's question once the amount is known (never asked again): the periods or
+#: the monthly budget only
+ASK_PERIODS = "想分多少期，或者每月最多能还多少？（例如“分36期”或“每月还2000”）"
+
 #: the interface's sentences in English, for someone who writes English
 #: (bot/conversation/english.py): the name of the Chinese sentence → its English, the same
 #: numbers; a sentence with {placeholders} keeps them (what fills them is put in English too
@@ -383,6 +387,8 @@ ENGLISH: dict[str, str] = {
     "PAPER_NO_PAYING": "Until you have checked, don't send a single yuan to a person or scan"
     " their code.",
     "ALSO_ABOUT": "If you meant {titles}, just tell me.",
+    "ASK_PERIODS": "Over how many installments, or how much can you pay a month at most?"
+    " (e.g. “36 installments” or “2000 a month”)",
     "STEPS_OFFER": "Reply “steps” for this topic's full steps ({title}).",
     "URGENT_OTHER_LATER": "Tell me about “{title}” once you are safe, and I'll go through it"
     " step by step.",

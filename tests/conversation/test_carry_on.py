@@ -701,3 +701,13 @@ async def test_saying_one_will_not_act_ends_the_despair_crisis(chat: Chat, safe:
     assert "伤害自己" not in joined(replies)
     session = await key_session(chat)
     assert session is not None and session.crisis is None
+
+
+async def test_the_amount_told_is_never_asked_again(chat: Chat) -> None:
+    """With the amount told, the calculator asks only for the periods or the monthly budget;
+    the answer then gives the figures."""
+    from bot.conversation import texts
+
+    text = joined(await chat.say("我欠招行4万 想跟银行谈分期"))
+    assert texts.ASK_PERIODS in text and "大概欠多少" not in text
+    assert "40,000.00元" in joined(await chat.say("分48期"))

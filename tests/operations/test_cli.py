@@ -266,9 +266,15 @@ def _interrupt(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
         seen += os.read(proc.stdout.fileno(), 4096)
     proc.send_signal(signal.SIGINT)
     try:
-        out, err = proc.communicate(timeout=10)  # stdin stays open: no Enter is ever sent
+        # stdin stays open: no Enter is ever sent (communicate() would close it, and the chat
+        # could read that end of input before the interrupt and leave without its goodbye)
+        proc.wait(timeout=10)
+        assert proc.stderr is not None
+        out, err = proc.stdout.read(), proc.stderr.read()
     finally:
         proc.kill()
+        assert proc.stdin is not None
+        proc.stdin.close()
     return proc.returncode, (seen + out).decode(), err.decode()
 
 
