@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -315,6 +316,9 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
         )
     if args.jsonl:
         return asyncio.run(chat_jsonl(config, explain=args.explain))
+    # Ctrl-C leaves the chat even when it was started from a place that ignores the interrupt
+    # (a non-interactive shell's "&" job passes SIGINT on ignored, and asyncio then leaves it so)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return asyncio.run(chat_terminal(config, new=args.new, explain=args.explain))
     except KeyboardInterrupt:  # Ctrl-C: leave as 退出 does

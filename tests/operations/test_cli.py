@@ -242,8 +242,9 @@ def test_terminal_chat_says_it_continues_and_new_starts_afresh(tmp_path: Path) -
     assert "第七十条" not in fresh.stdout.decode()
 
 
-def _interrupt(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
-    """Start the bot with an open stdin, wait for the prompt, press Ctrl-C (SIGINT)."""
+def _interrupt(args: list[str], tmp_path: Path, *, ignored: bool = False) -> tuple[int, str, str]:
+    """Start the bot with an open stdin, wait for the prompt, press Ctrl-C (SIGINT);
+    ``ignored``: started as a non-interactive shell starts an "&" job, SIGINT ignored."""
     import os
     import signal
     import subprocess
@@ -258,6 +259,7 @@ def _interrupt(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env=env,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignored else None,
     )
     assert proc.stdout is not None
     seen = b""
@@ -283,6 +285,14 @@ def test_ctrl_c_leaves_the_chat_at_once(tmp_path: Path) -> None:
     assert code == 0, err
     assert "保重" in out
     assert "Traceback" not in err
+
+
+def test_ctrl_c_leaves_the_chat_even_when_started_with_the_interrupt_ignored(
+    tmp_path: Path,
+) -> None:
+    code, out, err = _interrupt(["chat", "--memory"], tmp_path, ignored=True)
+    assert code == 0, err
+    assert "保重" in out
 
 
 def test_ctrl_c_stops_run_with_the_terminal_and_logs_stay_out_of_the_prompt(tmp_path: Path) -> None:
