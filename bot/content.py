@@ -125,20 +125,26 @@ class FollowUp(_Model):
     #: asking whether they showed ID when the visit is only announced)
     skip_if: dict[str, bool | str] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _english_line_for_line(self) -> FollowUp:
-        pairs: list[tuple[str, str | None, str | None]] = [
-            ("question", self.question, self.question_en)
+    def english_texts(self, labels: bool = True) -> list[tuple[str, str | None, str | None]]:
+        """Each text of the question with its English, line for line: (what, Chinese,
+        English); ``labels``: the choices' labels too."""
+        texts: list[tuple[str, str | None, str | None]] = [
+            ("question", self.question, self.question_en),
+            ("reply", self.reply, self.reply_en),
         ]
-        pairs += [("reply", self.reply, self.reply_en)]
         for i, option in enumerate(self.options or [], 1):
-            pairs += [(f"option {i}", option.label, option.label_en)]
-            pairs += [(f"option {i} reply", option.reply, option.reply_en)]
+            if labels:
+                texts.append((f"option {i}", option.label, option.label_en))
+            texts.append((f"option {i} reply", option.reply, option.reply_en))
         if self.answers is not None:
             a = self.answers
-            pairs += [("affirm", a.affirm, a.affirm_en), ("deny", a.deny, a.deny_en)]
-            pairs += [("unsure", a.unsure, a.unsure_en)]
-        for what, chinese, english in pairs:
+            texts += [("affirm", a.affirm, a.affirm_en), ("deny", a.deny, a.deny_en)]
+            texts.append(("unsure", a.unsure, a.unsure_en))
+        return texts
+
+    @model_validator(mode="after")
+    def _english_line_for_line(self) -> FollowUp:
+        for what, chinese, english in self.english_texts():
             if english is None:
                 continue
             if chinese is None:

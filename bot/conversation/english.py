@@ -151,20 +151,11 @@ class English:
                 if answer.short_en:
                     self._lines[answer.short.strip()] = answer.short_en.strip()
             for follow_up in spec.follow_ups:
-                self._pair(follow_up.question, follow_up.question_en)
-                self._pair(follow_up.reply, follow_up.reply_en)
-                for i, option in enumerate(follow_up.options or [], 1):
+                for _, chinese, english in follow_up.english_texts(labels=False):
+                    self._pair(chinese, english)
+                for i, option in enumerate(follow_up.options or [], 1):  # as the menu shows them
                     if option.label_en:
                         self._lines[f"{i}. {option.label}"] = f"{i}. {option.label_en}"
-                    self._pair(option.reply, option.reply_en)
-                if follow_up.answers is not None:
-                    a = follow_up.answers
-                    for chinese, english in (
-                        (a.affirm, a.affirm_en),
-                        (a.deny, a.deny_en),
-                        (a.unsure, a.unsure_en),
-                    ):
-                        self._pair(chinese, english)
 
     def _pair(self, chinese: str | None, english: str | None) -> None:
         """A text and its English, line for line (the content checks the line counts)."""
