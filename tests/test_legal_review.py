@@ -118,6 +118,23 @@ def test_21_30_is_outside_the_quiet_hours(content: Content) -> None:
     assert "21:30" in answer.short and "不开门" in answer.short
 
 
+def test_flags_raised_by_the_translators_are_mended(content: Content) -> None:
+    """Found while the answers were put into English (2026-12-06): a joint debt says the spouse
+    pays too; 花呗's operator is not in the fact sheet; money already paid to a fake court link
+    is a 110 call; the hour alone is not the only visiting rule; consent for a private account
+    is not assumed to be the customer's."""
+    _, spouse = content.answer("spouse_pay")
+    assert "配偶要一起还" in spouse.short and "must help repay" in (spouse.short_en or "")
+    _, lender = content.answer("which_lender_type")
+    assert "花呗" not in lender.short and "Huabei" not in (lender.short_en or "")
+    _, link = content.answer("court_link_sms")
+    assert "已经付了" in link.short and "110" in link.short and "channel_110" in link.facts
+    _, night = content.answer("visit_at_night")
+    assert "至少两人" in night.short and "guideline_visits" in night.facts
+    _, wechat = content.answer("staff_wechat_debtor")
+    assert "客户同意的" not in wechat.short and "customer agrees" not in (wechat.short_en or "")
+
+
 def test_12356_hours_and_the_night_line() -> None:
     assert "010-82951332" in crisis._DESPAIR_REMINDER
     assert "随时" not in crisis._DESPAIR_REMINDER
