@@ -15,7 +15,14 @@ from bot.config import Config
 from bot.content import SYSTEM_INTENTS, Content, DirectAnswer, FollowUp, IntentSpec
 from bot.conversation import calculator, texts
 from bot.conversation.context import Draft, News, Turn, block_id
-from bot.conversation.crisis import AGAIN, Act, CrisisKind, again_for, crisis_reply
+from bot.conversation.crisis import (
+    AGAIN,
+    SAFE_THEN_ANSWER,
+    Act,
+    CrisisKind,
+    again_for,
+    crisis_reply,
+)
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
 from bot.understanding.cues import content_bigrams
@@ -40,7 +47,9 @@ DEBTOR_SIDE = frozenset(
         "threat_or_violence",
     }
 )
-#: the topics of a visit or of danger: a closing there reminds of 110
+#: The topics of a visit or of danger: a closing there reminds of 110; news that the
+#: visitors left belongs to them, and after it what to do next is the aftermath
+#: (policies/what_now.py)
 VISIT_TOPICS = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 
@@ -114,6 +123,8 @@ class Actions:
         left. Pure: read once per message, through :attr:`TurnContext.news`."""
         threat = False
         news: list[str] = []
+        visit: list[str] = []  # the police called or come: the block, and in one line
+        visit_line: str | None = None
         if found.paid is not None and before.paid is None:
             news.append(texts.PAID_PERSONAL if found.paid == "personal" else texts.PAID_ALREADY)
         if found.signed and not before.signed:
@@ -136,7 +147,8 @@ class Actions:
                 news.append(texts.STAFF_POLICE)
             else:
                 act = Act.POLICE_ARRIVED if found.police == "arrived" else Act.POLICE_CALLED
-                news.extend(crisis_reply(CrisisKind.THREAT, act, session.details)[0])
+                visit = crisis_reply(CrisisKind.THREAT, act, session.details)[0]
+                visit_line = SAFE_THEN_ANSWER[act]
                 threat = True
         elif (
             found.left is True
@@ -145,6 +157,7 @@ class Actions:
             # a first message ("刚才催收的来家里 现在走了") or one in a talk about the visit
             and (session.active_intent is None or session.active_intent in VISIT_TOPICS)
         ):
+            # (what to do now they left is advice in its own right: the block, always)
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
         elif (
             found.left is False
@@ -156,7 +169,7 @@ class Actions:
             )
         ):
             news.append(texts.STILL_THERE)
-        return News(tuple(news), threat)
+        return News((*news, *visit), threat, visit_line, tuple(news))
 
     def situation_news(
         self,
@@ -177,9 +190,12 @@ class Actions:
             and best.score >= self.config.classifier.threshold
             and best.intent != session.active_intent
             and best.intent not in ABOUT_THE_SITUATION
-            and not session.details.police
+            # the police came or were called: the visit itself is no other topic
+            and not (session.details.police and best.intent in VISIT_TOPICS)
         ):
-            return False  # the message is mainly about another topic: answer that
+            # the message is mainly about another topic: answer that, the news before it in
+            # one line ("警察把他们劝走了。……能协商吗", "已经报警了。这种半夜来的能投诉吗")
+            return False
         for text in news:
             turn.add(text)
         turn.intent = session.active_intent or (best.intent if best else None)
@@ -575,10 +591,6 @@ class Actions:
                 return ranked
         return None
 
-
-#: The topics of a visit: news that the visitors left belongs to them, and after it what to
-#: do next is the aftermath (policies/what_now.py)
-VISIT_TOPICS = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 #: Topics that are about the situation itself, not another subject: fear and shaking after
 #: the visit ("他们走了 我手还在抖"), danger told with the news; the news answers them.

@@ -287,10 +287,15 @@ class Policy:
 @dataclass(frozen=True)
 class News:
     """What a message newly tells about the situation, as advice lines, and whether it
-    starts the threat crisis (the police were called or came)."""
+    starts the threat crisis (the police were called or came). ``visit_line`` is the news
+    of the police in one line, for a message that asks about something else too (the
+    answer follows it); ``others`` are the other lines (money handed over, a paper, let in,
+    the visitors gone)."""
 
     lines: tuple[str, ...] = ()
     starts_threat: bool = False
+    visit_line: str | None = None
+    others: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.lines)

@@ -137,7 +137,8 @@ SAFETY_NO = (
 SAFE_THEN_ANSWER: dict[CrisisKind | Act, str] = {
     CrisisKind.THREAT: "人没事就好。",
     Act.LEFT: "他们走了就好。以后再来威胁、堵门或不肯走，就报警。",
-    Act.POLICE_ARRIVED: "警察到了就好，记下出警的派出所和民警警号，以后投诉用得上。",
+    Act.POLICE_ARRIVED: "警察到了就好：把录像和威胁短信给警察看，记下出警的派出所和民警警号，以后投诉用得上。",
+    Act.POLICE_CALLED: "好，110已经打了。等警察时别开门，待在能锁门的房间，继续录音录像；情况变了再打110。",
     CrisisKind.DESPAIR: f"听到你没事，我就放心了。（那种念头再冒出来，就打{CRISIS_LINES_SHORT}。）",
 }
 _DESPAIR_REMINDER = f"（如果你还是很难受，可以打{CRISIS_LINES_SHORT}；{IN_DANGER}。）"

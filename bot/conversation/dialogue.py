@@ -201,13 +201,18 @@ class Dialogue:
                 change.apply(session)
             if outcome.lead:
                 lead = outcome
-                if crisis is not None and session.crisis is None:
-                    # the crisis ended with a question beside it ("没事了 刚才气话 我就想问…"):
-                    # the rest is answered as outside it, its question no longer pending
-                    crisis = None
+                if policy is not urgency.POLICY:
+                    # a step of the crisis or the answer to the bot's question, and a question
+                    # beside it: the rest is answered after it, the question no longer pending
                     # ("they left", "the police came", said in the lead, is not news again)
                     heard = replace(ctx.before, police=found.police, left=found.left)
-                    ctx = replace(ctx, crisis=None, pending=session.pending, before=heard)
+                    if crisis is not None and session.crisis is None:
+                        # the crisis ended with it ("没事了 刚才气话 我就想问…"): the rest is
+                        # answered as outside it
+                        crisis = None
+                        ctx = replace(ctx, crisis=None, pending=session.pending, before=heard)
+                    else:  # ("已经报警了，这种能投诉吗": the crisis goes on)
+                        ctx = replace(ctx, pending=session.pending, before=heard)
                 continue
             decision, decided_by = outcome, policy.name
             break

@@ -109,3 +109,44 @@ async def test_the_police_question_is_not_answered_after_the_crisis_ended(engine
     reply = await chat.text("警察来了 把他们劝走了 我想问问能不能告他们")
     assert "等警察时" not in reply
     assert reply.startswith("警察到了就好")
+
+
+async def test_police_called_and_a_question_beside_it_gets_both(engine: Engine) -> None:
+    """ "已经报警了，…能投诉吗" in a crisis started by words of danger: what to do until the
+    police come, in one line, then the question answered; the crisis goes on."""
+    chat = Chat(engine, user="f9")
+    await chat.text("门口两个人一直踹门 说不还钱就不走")
+    reply = await chat.text("已经报警了。这种堵门的事以后能去哪投诉？")
+    assert reply.startswith("好，110已经打了")
+    assert "12378" in reply  # the question asked: where to complain
+    assert "对方现在在哪里" not in reply  # no safety question instead of the answer
+    session = await stored_session(engine, engine.session_key(Incoming(user="f9", text="")))
+    assert session is not None and session.crisis == "threat"  # the police are not there yet
+
+
+async def test_the_police_came_and_another_topic_is_asked_outside_a_crisis(
+    engine: Engine,
+) -> None:
+    """Possible danger only (no crisis): "警察把他们劝走了。…能协商吗" is the police in one
+    line and the topic asked, not the waiting-for-the-police steps."""
+    chat = Chat(engine, user="f10")
+    await chat.text("催收闹到我公司来了，在前台大吵大闹不走")
+    reply = await chat.text(
+        "警察把他们劝走了。我这是平安银行的信用卡，欠了3万6，逾期3个月，能协商吗"
+    )
+    assert reply.startswith("警察到了就好")
+    assert "分期" in reply or "协商" in reply
+    assert "待在能锁门的房间" not in reply
+
+
+async def test_a_yes_to_the_bots_question_with_a_question_beside_it_gets_both(
+    engine: Engine,
+) -> None:
+    """The answer to the pending "你已经打110报警了吗？" and a question about another topic in
+    one message: the reply to the answer, then the question's answer."""
+    chat = Chat(engine, user="f11")
+    await chat.text("现在快十一点了，楼下来了两个人说是某消费金融公司的外访，打电话让我下楼")
+    await chat.text("我没下去，他们开始在楼道里喊我名字，说不下来就去敲邻居门")
+    reply = await chat.text("已经报警了。这种半夜来的能投诉吗？")
+    assert "12378" in reply
+    assert reply.count("110已经打了") + reply.count("等警察") >= 1  # the answer still heard

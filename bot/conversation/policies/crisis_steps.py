@@ -59,6 +59,18 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         session.crisis = None
         session.pending = None
         return Decision(turn, tuple(session.changes), f"{kind.value} crisis ends", lead=True)
+    if (
+        step is Act.POLICE_CALLED
+        and kind is CrisisKind.THREAT
+        and understood.cues.asked
+        and _other_topic(ctx)
+    ):
+        # "已经报警了，我能告他们吗": what to do until the police come, in one line, then the
+        # question answered; the crisis goes on (the police are not there yet)
+        turn.add(SAFE_THEN_ANSWER[Act.POLICE_CALLED])
+        session.pending = None
+        why = "threat crisis: the police called, a question beside it"
+        return Decision(turn, tuple(session.changes), why, lead=True)
     for text in replies:
         turn.add(
             text

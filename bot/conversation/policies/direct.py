@@ -230,6 +230,9 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     why = ("in context: " if not direct.confident else "") + scores()
     turn = ctx.turn()
     turn.intent = spec.id
+    if ctx.news.visit_line and spec.id not in SYSTEM_INTENTS:
+        # "已经报警了。能投诉吗": the news in one line, then the point asked
+        turn.add(ctx.news.visit_line)
     if block_id(answer.short.strip()) in session.sent:
         # the same question again: its gist, pointing up, not the block word for word
         turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short)))

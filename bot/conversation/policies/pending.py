@@ -3,7 +3,7 @@ when the words after 是/不是/可以 carry something else), or the detail aske
 
 from __future__ import annotations
 
-from bot.content import FollowUp, IntentSpec, Option
+from bot.content import SYSTEM_INTENTS, FollowUp, IntentSpec, Option
 from bot.conversation import calculator, texts
 from bot.conversation.actions import CALCULATOR_INTENT, NOTED_OPENING, figures_heard
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
@@ -70,6 +70,13 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             turn.add(follow_up.answers.unsure)
         else:
             turn.add(texts.UNSURE_PREFIX + "\n" + follow_up.answers.deny)
+        if _asks_another_topic(ctx, spec):
+            # "已经报警了。这种半夜来的能投诉吗？": the answer to the bot's question first, then
+            # the question asked beside it (the policies after this one answer it)
+            turn.intent = spec.id
+            session.pending = None
+            why = f"the answer to {spec.id}/{follow_up.id}, a question beside it"
+            return Decision(turn, tuple(session.changes), why, lead=True)
     elif follow_up.options is not None:
         choice = understood.cues.choice(len(follow_up.options))
         if choice is None:
@@ -110,6 +117,19 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     turn.intent = spec.id
     act.ask_next(spec, session, turn)
     return session.decision(turn, f"the answer to {spec.id}/{follow_up.id}")
+
+
+def _asks_another_topic(ctx: TurnContext, spec: IntentSpec) -> bool:
+    """Beside the answer, the message plainly asks about another topic (read at least at the
+    threshold, a question, not a system topic)."""
+    best = ctx.actions.best_topic(ctx.understood)
+    return (
+        ctx.understood.cues.asked
+        and best is not None
+        and best.intent != spec.id
+        and best.intent not in SYSTEM_INTENTS
+        and best.score >= ctx.config.classifier.threshold
+    )
 
 
 def _read_yes_no(

@@ -167,8 +167,10 @@ def _answer_best(
     if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
         act.next_step(spec, session, turn)
         return
+    if ctx.news.visit_line:  # the police in one line: the topic is what was asked
+        turn.add(ctx.news.visit_line)
     extra = Turn()  # goes between the advice and the follow-up question
-    for text in ctx.news.lines:
+    for text in ctx.news.others:
         extra.add(text)
     calm = ctx.urgency.tier == "calm"  # (a StrEnum: no policy imports another)
     second = next(
