@@ -218,10 +218,10 @@ async def test_a_collector_is_spoken_to_as_staff_all_along(chat: Chat) -> None:
 async def test_a_relative_gets_advice_addressed_to_a_helper(chat: Chat) -> None:
     replies = await chat.say("我妈欠了信用卡 今天催收上门 我妈让他们进来了")
     text = joined(replies)
-    assert "替家人或朋友" in text
+    assert "是家人或朋友的" in text
     assert "人已经进了屋" in text
     again = await chat.say("他们要我妈签字")
-    assert "替家人或朋友" not in joined(again)  # said once
+    assert "是家人或朋友的" not in joined(again)  # said once
     assert "先别签" in joined(again)
 
 
@@ -711,3 +711,32 @@ async def test_the_amount_told_is_never_asked_again(chat: Chat) -> None:
     text = joined(await chat.say("我欠招行4万 想跟银行谈分期"))
     assert texts.ASK_PERIODS in text and "大概欠多少" not in text
     assert "40,000.00元" in joined(await chat.say("分48期"))
+
+
+async def test_a_detail_told_right_after_an_answer_refines_it(engine: Engine) -> None:
+    """Told, not asked, right after an answer: a detail that changes the answer ("the card
+    was his before we married") gets the answer it leads to, not the open menu again."""
+    chat = Chat(engine, user="refine")
+    await chat.say("我老公欠了招行信用卡五万多，催收让我替他还，我必须还吗")
+    reply = await chat.text("他这张卡是我们结婚前他自己办的")
+    assert "第三十三条" in reply  # the premarital-debt rule
+    assert not reply.startswith("嗯，我在听")
+
+
+async def test_an_acknowledgement_after_an_answer_is_not_read_as_a_new_point(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, user="ack-after")
+    await chat.say("浦发外访来敲门了 我一个人在家")
+    reply = await chat.text("隔着猫眼看是两个男的 说是浦发信用卡的 我确实欠了两万三")
+    assert "窥视" not in reply  # a statement shares words with a neighbouring point
+
+
+async def test_the_same_question_asked_again_later_gets_its_point_not_only_a_pointer(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, user="again-later")
+    await chat.say("我在3个平台借了钱，现在全逾期了，不知道先还哪个")
+    await chat.say("银行会不会起诉我")
+    reply = await chat.text("那我到底先还哪个平台")
+    assert "利率高的" in reply  # what comes first, not only "make a list"

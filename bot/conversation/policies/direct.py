@@ -20,6 +20,9 @@ _DEBTOR_ANSWER_FOR_STAFF = Decline("a debtor's answer for a staff speaker")
 
 #: A direct answer with its topic's steps stays this short; longer, the steps are offered.
 DIRECT_REPLY_CHARS = 300
+#: The same question asked again: the answer's opening sentences, at least this long (its
+#: point, not only its first clause: "先列清单" without what comes first is no answer)
+ASKED_AGAIN_GIST = 60
 #: Inside a topic, its own direct answer is given from this probability on when it leads the
 #: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
 CONTEXT_DIRECT_FLOOR = 0.12
@@ -30,6 +33,9 @@ TIE_TOPIC_FLOOR = 0.03
 #: only, gets the best of them from this probability on, when it leads the next by this factor
 LEANING_FLOOR = 0.2
 LEANING_MARGIN = 2.5
+#: ... and a detail told right after an answer, from this probability on (a statement shares
+#: words with neighbouring points more often than it asks one: "隔着猫眼看是两个男的")
+TOLD_LEANING_FLOOR = 0.5
 #: Two specific questions that tie (neither confident, each at least this likely, so the
 #: "no specific question" reading is small) are both answered briefly, never a menu: on the
 #: direct-answer set, the question asked was one of the two in 32 of 37 such ties.
@@ -152,7 +158,20 @@ def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | Non
     being talked about as the prior; its answer when that reading is confident."""
     active = session.active_intent
     cues = ctx.understood.cues
-    if not active or active in SYSTEM_INTENTS or not cues.asked:
+    if not active or active in SYSTEM_INTENTS:
+        return None
+    if not cues.asked and (
+        ctx.previous_answer is None
+        or cues.acknowledgement
+        or cues.closing is not None
+        or cues.closing_plan
+        or cues.repair is not None
+        or ctx.news
+        or ctx.found.as_dict()
+    ):
+        # told, not asked: only right after an answer, what refines the question it answered
+        # ("这张卡是他婚前办的" after "老公的卡要我还吗"), not "好的，我今晚先去朋友家住" nor
+        # news or figures ("他们走了 我手还在抖", "不对，美团是1.6万": their policies answer)
         return None
     best = ctx.actions.best_topic(ctx.understood)
     if best is not None and best.intent != active and best.score >= ctx.config.classifier.threshold:
@@ -160,9 +179,10 @@ def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | Non
     leaning = ctx.understood.direct_toward(
         active, session.details.role, session.details.lender_type
     )
+    floor = LEANING_FLOOR if cues.asked else TOLD_LEANING_FLOOR
     if (
         leaning is None
-        or leaning.score < LEANING_FLOOR
+        or leaning.score < floor
         or leaning.score < LEANING_MARGIN * leaning.runner_up_score
     ):
         return None
@@ -235,7 +255,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(ctx.news.visit_line)
     if block_id(answer.short.strip()) in session.sent:
         # the same question again: its gist, pointing up, not the block word for word
-        turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short)))
+        turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short, ASKED_AGAIN_GIST)))
     else:
         turn.add(answer.short)
     if (
