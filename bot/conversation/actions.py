@@ -169,7 +169,11 @@ class Actions:
             )
         ):
             news.append(texts.STILL_THERE)
-        return News((*news, *visit), threat, visit_line, tuple(news))
+        night = texts.NIGHT_RULE if found.night and not before.night and not staff else None
+        if night:
+            news.append(night)
+        others = tuple(n for n in news if n is not night)
+        return News((*news, *visit), threat, visit_line, others, night)
 
     def situation_news(
         self,

@@ -296,6 +296,16 @@ class News:
     starts_threat: bool = False
     visit_line: str | None = None
     others: tuple[str, ...] = ()
+    #: a visit or call in the quiet hours: the rule, before whatever answers the message
+    night_line: str | None = None
+
+    def leading(self, answer: str) -> list[str]:
+        """The lines that go before an answer to another point: the police in one line, the
+        quiet hours (unless the answer names them itself)."""
+        lines = [self.visit_line] if self.visit_line else []
+        if self.night_line and "22:00" not in answer:
+            lines.append(self.night_line)
+        return lines
 
     def __bool__(self) -> bool:
         return bool(self.lines)

@@ -167,7 +167,10 @@ HELPER_URGENT_DESPAIR = (
     "有危险时你可以直接替他/她打110或120，也可以一起打"
     f"{CRISIS_LINES_SHORT}。"
 )
-HELPER_NOTE = "这笔欠款是家人或朋友的。下面的做法，催收找到你时你自己也用得上，也可以转给他/她，或者陪着一起做："
+HELPER_NOTE = (
+    "这笔欠款是家人或朋友的。下面的做法，催收找到你时你自己也用得上，"
+    "也可以转给他/她，或者陪着一起做："
+)
 
 SIGN_ADVICE = (
     "先别签。{document}这类文件，看不懂的、有空白的、"
@@ -196,6 +199,9 @@ PAID_ALREADY = (
     "已经付过的话，保存好付款凭证，打银行卡背面或官网的客服电话确认有没有入账；"
     "后面只走银行自己的渠道还款，不转给个人。"
 )
+#: a visit or a call told in the quiet hours ("晚上11点了 有两个人在门口", "凌晨两点打电话")
+NIGHT_RULE = "22:00到次日08:00未经你同意不得上门或电话催收（行业指引），记下时间，事后可以投诉。"
+
 STILL_THERE = (
     "他们还在的话：继续别开门，隔着门说“我会自己打银行电话核实”，手机一直录着。"
     "对方不肯走、威胁你或要硬闯，马上拨打110。"
@@ -371,6 +377,8 @@ ENGLISH: dict[str, str] = {
     "PAID_ALREADY": "If you have already paid, keep the receipt and call the number on the back"
     " of your card or the official website to check it arrived; from now on pay only through"
     " the lender's own channels, never to a person.",
+    "NIGHT_RULE": "From 22:00 to 08:00 they may not visit or call to collect without your consent"
+    " (industry guideline); note the time, you can complain afterwards.",
     "STILL_THERE": "If they are still there: keep the door shut, say through it “I will call"
     " the bank myself to check”, and keep your phone recording. If they won't leave, threaten"
     " you or try to force their way in, call 110 at once.",

@@ -740,3 +740,16 @@ async def test_the_same_question_asked_again_later_gets_its_point_not_only_a_poi
     await chat.say("银行会不会起诉我")
     reply = await chat.text("那我到底先还哪个平台")
     assert "利率高的" in reply  # what comes first, not only "make a list"
+
+
+async def test_a_visit_in_the_quiet_hours_is_told_the_rule(engine: Engine) -> None:
+    """A visit or call told in 22:00–08:00 gets the guideline's quiet hours with the answer;
+    said once; never to staff, and not when the answer names them itself."""
+    chat = Chat(engine, user="night")
+    reply = await chat.text("晚上11点了，有两个人在门口说是来催收的，我一个人在家")
+    assert "22:00到次日08:00" in reply and "隔着门" in reply  # the rule and the door steps
+    again = await chat.text("都快凌晨了他们还在门口")
+    assert "22:00到次日08:00" not in again  # not news twice
+    staff = Chat(engine, user="night-staff")
+    await staff.say("我是银行外访员")
+    assert "未经你同意" not in await staff.text("晚上十点半还能去客户家吗")

@@ -88,3 +88,35 @@ def test_never_raises(text: str) -> None:
 def test_a_corrected_paper_is_the_one_named_after_shi() -> None:
     assert extract_details("不是欠条 是叫什么还款计划确认").document == "还款计划"
     assert extract_details("让我按个手印").document == "文件"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "晚上11点了，有两个人在门口",
+        "昨晚十一点半还打来了",
+        "半夜有人敲门",
+        "凌晨两点打电话",
+        "23:30还在打",
+        "早上6点半就来敲门",
+        "晚上十点多 楼下有人喊我名字",
+    ],
+)
+def test_the_quiet_hours_are_read(text: str) -> None:
+    assert read_situation(text).get("night") is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "晚上9点来的",
+        "21:30来敲门",
+        "下午3点打的电话",
+        "不是半夜 是下午",
+        "我10点上班",
+        "十二点吃饭",
+        "现在快十一点了",
+    ],  # (no part of the day said: 11 in the morning as well)
+)
+def test_other_hours_are_not_the_quiet_hours(text: str) -> None:
+    assert "night" not in read_situation(text)

@@ -250,9 +250,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     why = ("in context: " if not direct.confident else "") + scores()
     turn = ctx.turn()
     turn.intent = spec.id
-    if ctx.news.visit_line and spec.id not in SYSTEM_INTENTS:
-        # "已经报警了。能投诉吗": the news in one line, then the point asked
-        turn.add(ctx.news.visit_line)
+    if spec.id not in SYSTEM_INTENTS:
+        # "已经报警了。能投诉吗": the news in one line, then the point asked ("晚上11点了 有
+        # 两个人在门口": the quiet hours, unless the answer names them)
+        for line in ctx.news.leading(answer.short):
+            turn.add(line)
     if block_id(answer.short.strip()) in session.sent:
         # the same question again: its gist, pointing up, not the block word for word
         turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short, ASKED_AGAIN_GIST)))

@@ -10,12 +10,15 @@ from bot.conversation.crisis import CrisisKind
 #: the reasons this policy declines for (made once: most messages are declined)
 _NO_NEWS = Decline("no news")
 _ANOTHER_TOPIC = Decline("the message is mainly about another topic")
+_ONLY_THE_HOUR = Decline("only the hour is news, and no topic is open: the topic answers")
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     news = ctx.news
     if not news:
         return _NO_NEWS
+    if news.lines == (news.night_line,) and not session.active_intent:
+        return _ONLY_THE_HOUR  # "昨天晚上十点过后 有人在门外叫我全名": the topic, the hour first
     if news.starts_threat:
         session.crisis = CrisisKind.THREAT.value
     turn = ctx.turn()

@@ -167,8 +167,8 @@ def _answer_best(
     if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
         act.next_step(spec, session, turn)
         return
-    if ctx.news.visit_line:  # the police in one line: the topic is what was asked
-        turn.add(ctx.news.visit_line)
+    for line in ctx.news.leading(spec.advice.short):  # the police in one line; the quiet hours
+        turn.add(line)
     extra = Turn()  # goes between the advice and the follow-up question
     for text in ctx.news.others:
         extra.add(text)

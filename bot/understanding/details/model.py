@@ -47,6 +47,8 @@ class Details:
     document: str | None = None  # what they want signed
     signed: bool | None = None  # a paper was already signed
     place: Place | None = None  # "home", "workplace" or "family_home"
+    #: the visit or call is in the quiet hours (22:00–08:00): "晚上11点", "半夜", "凌晨两点"
+    night: bool | None = None
     #: the interest rate the person gave, as a yearly fraction (日息万分之五 → 0.1825)
     annual_rate: float | None = field(default=None, metadata=PRIVATE)
     #: how the rate was written, starting with its basis (日息万分之五, 月息1分, 年化7.2%)
@@ -221,6 +223,7 @@ _FIELD_TYPES: dict[str, type] = {
     "paid": Paid,
     "document": str,
     "place": Place,
+    "night": bool,
     "signed": bool,
     "annual_rate": float,
     "rate_written": str,

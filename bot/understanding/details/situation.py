@@ -130,6 +130,45 @@ _WORKPLACE = re.compile(r"单位|公司|上班的地方|厂里|工地|店里|办
 _FAMILY_HOME = re.compile(r"老家|父母家|爸妈家|我妈家|我爸家|娘家|婆家|岳父|亲戚家")
 
 
+#: the quiet hours named by a word ("半夜", "凌晨"); "不是半夜" is no night
+_NIGHT_WORD = re.compile(r"(?<!不是)(?:半夜|深夜|三更|午夜|凌晨|大晚上十|夜里十|\bmidnight\b)")
+#: a clock time with what places it in the day ("晚上11点", "23:30", "凌晨两点", "早上6点半")
+_CLOCK = re.compile(
+    r"(晚上|夜里|夜间|今晚|昨晚|昨天晚上|凌晨|早上|早晨|清早)?"
+    r"(?:都|快|已经|才)?([0-9]{1,2}|[零一二两三四五六七八九十]{1,3})(?:[:：]([0-5][0-9])|点|时)"
+)
+_CN_HOURS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+
+
+def _hour(written: str) -> int | None:
+    if written.isdigit():
+        return int(written)
+    if written == "十":
+        return 10
+    if written.startswith("十"):
+        return 10 + _CN_HOURS.get(written[1:], 99)
+    return _CN_HOURS.get(written)
+
+
+def _at_night(text: str) -> bool:
+    """A time in the quiet hours, 22:00–08:00 (the guideline's), clearly said: an evening
+    hour from ten with 晚上/夜里, 22–23 or 0 o'clock by the 24-hour clock, a morning hour
+    before eight with 凌晨/早上, or a word for the middle of the night."""
+    if _NIGHT_WORD.search(text):
+        return True
+    for found in _CLOCK.finditer(text):
+        marker, hour = found.group(1), _hour(found.group(2))
+        if hour is None or hour > 24:
+            continue
+        if hour in (22, 23, 24, 0) and (found.group(3) or marker or "点" in found.group(0)):
+            return True
+        if marker in ("晚上", "夜里", "夜间", "今晚", "昨晚", "昨天晚上") and hour in (10, 11, 12):
+            return True
+        if marker in ("凌晨", "早上", "早晨", "清早") and hour < 8:
+            return True
+    return False
+
+
 def _negated_before(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
     return any(before.endswith(n) for n in ("没", "没有", "不", "未", "别", "不用", "没能"))
@@ -193,4 +232,6 @@ def read_situation(text: str) -> dict[str, Any]:
         found["place"] = Place.FAMILY_HOME
     elif _WORKPLACE.search(text) and re.search(r"来|去|找|到|上门|打电话|打给", text):
         found["place"] = Place.WORKPLACE
+    if _at_night(text):
+        found["night"] = True
     return found
