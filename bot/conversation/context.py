@@ -299,10 +299,12 @@ class News:
     #: a visit or call in the quiet hours: the rule, before whatever answers the message
     night_line: str | None = None
 
-    def leading(self, answer: str) -> list[str]:
-        """The lines that go before an answer to another point: the police in one line, the
-        quiet hours (unless the answer names them itself)."""
-        lines = [self.visit_line] if self.visit_line else []
+    def leading(self, answer: str, *, in_a_visit: bool) -> list[str]:
+        """The lines that go before an answer to another point: the police in one line while
+        a visit is being talked about, the quiet hours — each unless the answer speaks of
+        them itself ("报了警 民警说欠钱的事他们管不了" is answered about the police)."""
+        about_police = any(word in answer for word in ("警察", "民警", "出警", "报警"))
+        lines = [self.visit_line] if self.visit_line and in_a_visit and not about_police else []
         if self.night_line and "22:00" not in answer:
             lines.append(self.night_line)
         return lines

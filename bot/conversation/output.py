@@ -15,6 +15,8 @@ ids of the blocks sent are remembered here.
 
 from __future__ import annotations
 
+import re
+
 from bot.content import IntentSpec
 from bot.conversation import texts
 from bot.conversation.actions import Actions, first_unsent, gist
@@ -122,11 +124,20 @@ def fit_group(turn: Turn) -> None:
     budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
     kept: list[str] = []
     used = len(texts.GROUP_MORE)
+    cut = False
     for line in turn.replies[longest].splitlines():
         urgent = has_emergency_number(line)
         if used + len(line) + 1 <= budget or (urgent and used + len(line) + 1 <= budget + 60):
             kept.append(line)
             used += len(line) + 1
+        elif not cut:
+            # the first line that does not fit keeps its opening sentences that do (a direct
+            # answer is one long line: "两个都简单说一下：" must not stand alone)
+            opening = _sentences_within(line, budget - used - 1)
+            if opening:
+                kept.append(opening)
+                used += len(opening) + 1
+            cut = True
     # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
     while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
         plain = [i for i, line in enumerate(kept) if i and not EMERGENCY_LINE.search(line)]
@@ -142,6 +153,23 @@ def fit_group(turn: Turn) -> None:
         turn.replies.append(texts.GROUP_MORE)
     if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
+
+
+#: a sentence's end inside a line
+_SENTENCE_END = re.compile(r"(?<=[。；！？])")
+#: an opening shorter than this is no answer: the line goes whole to the private chat
+_LEAST_OPENING = 30
+
+
+def _sentences_within(line: str, room: int) -> str:
+    """The opening sentences of ``line`` within ``room`` characters ("" when not even
+    ``_LEAST_OPENING`` of them fit)."""
+    opening = ""
+    for sentence in _SENTENCE_END.split(line):
+        if len(opening) + len(sentence) > room:
+            break
+        opening += sentence
+    return opening if len(opening) >= _LEAST_OPENING else ""
 
 
 def cap_group(replies: list[str], limit: int = GROUP_MAX) -> list[str]:

@@ -26,6 +26,7 @@ def norm(understanding: Understanding):
         ("cuishou shangmen le", "催收上门了"),
         ("😭😭 不想活了 🙏", "不想活了"),
         ("a\x00b\u200bc\x07", "abc"),
+        ("俺家来了俩人 让俺签字 这咋整", "我家来了俩人 让我签字 这怎么办"),  # northern Mandarin
     ],
 )
 def test_normalises(norm, raw: str, expected: str) -> None:

@@ -137,6 +137,11 @@ _CLOCK = re.compile(
     r"(晚上|夜里|夜间|今晚|昨晚|昨天晚上|凌晨|早上|早晨|清早)?"
     r"(?:都|快|已经|才)?([0-9]{1,2}|[零一二两三四五六七八九十]{1,3})(?:[:：]([0-5][0-9])|点|时)"
 )
+#: what the hour is said of: a visit or a call ("半夜睡不着" is no collection at night)
+_CONTACT = re.compile(
+    r"上门|敲门|门口|门外|家门|楼下|楼道|来家|找上门|外访|(?<!给谁打)电话|来电|打来|打给(?!谁)|打过来|短信"
+    r"|催收|催债|要债|喊|按门铃|\b(?:call(?:ed|s)?|knock(?:ed|ing)?|door)\b",
+)
 _CN_HOURS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 
 
@@ -232,6 +237,6 @@ def read_situation(text: str) -> dict[str, Any]:
         found["place"] = Place.FAMILY_HOME
     elif _WORKPLACE.search(text) and re.search(r"来|去|找|到|上门|打电话|打给", text):
         found["place"] = Place.WORKPLACE
-    if _at_night(text):
+    if _at_night(text) and _CONTACT.search(text):
         found["night"] = True
     return found
