@@ -44,6 +44,7 @@ from bot.conversation.policies import (
     paper,
     pending,
     reassure,
+    recall,
     repair,
     spare,
     told_news,
@@ -64,6 +65,7 @@ POLICIES: tuple[Policy, ...] = (
     urgency.POLICY,
     commands.POLICY,
     crisis_steps.POLICY,
+    recall.POLICY,
     fraud_report.POLICY,
     repair.POLICY,
     what_now.POLICY,
@@ -123,26 +125,27 @@ class Dialogue:
            topics is then left out);
         2. ``commands``: 详细, 菜单, 重新开始, 人工, 再说一遍;
         3. ``crisis_steps``: inside a crisis, the next step of the safety plan;
-        4. ``fraud_report``: "要不要报警" once money went to a person;
-        5. ``repair``: "等一下", "你问这个干嘛", "啥意思" while a question is open;
-        6. ``what_now``: "那我该怎么办", "怎么查" inside a topic;
-        7. ``closing``: "好的明白了", "谢谢", "thx";
-        8. ``amounts``: a figure that cannot be taken ("1e308元", "-5000元");
-        9. ``owed``: "所以我总共欠多少来着", "加起来多少": each debt told and the total;
-        10. ``spare``: what is left of a month's income after the costs named;
-        11. ``pending``: the answer to the bot's open question;
-        12. ``told_news``: a paper to sign or money handed over, told and not asked about;
-        13. ``monthly``: "每月大概还多少" when the amount is known;
-        14. ``paper``: "这封信是真的吗" after a photo of a paper: what it showed, how to verify;
-        15. ``direct``: a specific question's direct answer;
-        16. ``news``: news about the situation (paid, a paper, let in, the police, gone);
-        17. ``calculation``: new figures for a calculation;
-        18. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
-        19. ``topics``: the best topic, a clear leader with a check, the likelier of close
+        4. ``recall``: "你还记得我欠的是哪家多少钱吗": what was told, said back;
+        5. ``fraud_report``: "要不要报警" once money went to a person;
+        6. ``repair``: "等一下", "你问这个干嘛", "啥意思" while a question is open;
+        7. ``what_now``: "那我该怎么办", "怎么查" inside a topic;
+        8. ``closing``: "好的明白了", "谢谢", "thx";
+        9. ``amounts``: a figure that cannot be taken ("1e308元", "-5000元");
+        10. ``owed``: "所以我总共欠多少来着", "加起来多少": each debt told and the total;
+        11. ``spare``: what is left of a month's income after the costs named;
+        12. ``pending``: the answer to the bot's open question;
+        13. ``told_news``: a paper to sign or money handed over, told and not asked about;
+        14. ``monthly``: "每月大概还多少" when the amount is known;
+        15. ``paper``: "这封信是真的吗" after a photo of a paper: what it showed, how to verify;
+        16. ``direct``: a specific question's direct answer;
+        17. ``news``: news about the situation (paid, a paper, let in, the police, gone);
+        18. ``calculation``: new figures for a calculation;
+        19. ``reassure``: "怕", "好慌" once the conversation is going: presence and one step;
+        20. ``topics``: the best topic, a clear leader with a check, the likelier of close
             ones with the others offered, a system reply, the menu for a bare domain word;
-        20. ``in_topic``: inside a topic, the point of the answer just given, the closest
+        21. ``in_topic``: inside a topic, the point of the answer just given, the closest
             answer, "noted", venting, "not understood" with a concrete question back;
-        21. ``fallback``: one polite scope line.
+        22. ``fallback``: one polite scope line.
 
         Then the output (bot/conversation/output.py): inside a crisis an ordinary answer keeps
         the numbers in view; a block already sent is not sent again word for word; a group
@@ -201,7 +204,7 @@ class Dialogue:
                 change.apply(session)
             if outcome.lead:
                 lead = outcome
-                if policy is not urgency.POLICY:
+                if policy in (crisis_steps.POLICY, pending.POLICY):
                     # a step of the crisis or the answer to the bot's question, and a question
                     # beside it: the rest is answered after it, the question no longer pending
                     # ("they left", "the police came", said in the lead, is not news again)
@@ -344,7 +347,7 @@ def trace_lines(trace: list[tuple[str, Decision | Decline]]) -> list[str]:
         if isinstance(outcome, Decline):
             lines.append(f"{name}: declined: {outcome.reason}")
             continue
-        verdict = "answers" + (" first (possible danger)" if outcome.lead else "")
+        verdict = "answers" + (" first, the rest after it" if outcome.lead else "")
         if outcome.why:
             verdict += f": {outcome.why}"
         if outcome.changes:

@@ -56,6 +56,8 @@ GROUP_PII = (
 # -- conversation repair (bot/conversation/policies/, actions.py, output.py) ------------------
 
 GROUP_MORE = "（群里只说要点，完整步骤请私聊我。）"
+#: clear despair in a group: no question about self-harm in public
+GROUP_DESPAIR_INVITE = "愿意的话私聊我，慢慢说，我一直在。"
 WHICH_ASPECT = "你想了解哪方面？可以直接说说发生了什么，或者回复数字："
 VENT = "被这样催，换谁都会烦、会难受，这不怪你。我们一步一步来。"
 #: venting again: other words each time (never the same line twice)
@@ -199,6 +201,13 @@ PAID_ALREADY = (
     "已经付过的话，保存好付款凭证，打银行卡背面或官网的客服电话确认有没有入账；"
     "后面只走银行自己的渠道还款，不转给个人。"
 )
+#: asked what they told: what the conversation remembers (policies/recall.py)
+RECALL = "你之前告诉我的：{told}。"
+RECALL_EN = "What you told me: {told}."
+RECALL_NOTHING = (
+    "这次对话里你还没告诉我欠哪家、欠多少这些情况（超过24小时的会被清掉）。你说一下，我记着。"
+)
+RECALL_GROUP = "欠款的机构和数字我不在群里复述；私聊我可以再说一遍。"
 #: a visit or a call told in the quiet hours ("晚上11点了 有两个人在门口", "凌晨两点打电话")
 NIGHT_RULE = "22:00到次日08:00未经你同意不得上门或电话催收（行业指引），记下时间，事后可以投诉。"
 
@@ -377,6 +386,10 @@ ENGLISH: dict[str, str] = {
     "PAID_ALREADY": "If you have already paid, keep the receipt and call the number on the back"
     " of your card or the official website to check it arrived; from now on pay only through"
     " the lender's own channels, never to a person.",
+    "GROUP_DESPAIR_INVITE": "If you like, message me privately and take your time; I am here.",
+    "RECALL_NOTHING": "You have not told me in this conversation which lender or how much (what"
+    " is older than 24 hours is cleared). Tell me and I will keep it in mind.",
+    "RECALL_GROUP": "I don't repeat lenders or figures in the group; ask me in a private chat.",
     "NIGHT_RULE": "From 22:00 to 08:00 they may not visit or call to collect without your consent"
     " (industry guideline); note the time, you can complain afterwards.",
     "STILL_THERE": "If they are still there: keep the door shut, say through it “I will call"

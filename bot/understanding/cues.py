@@ -302,6 +302,17 @@ class Cues:
         return None
 
     @once
+    def recall_words(self) -> str:
+        """The words asking what the person told ("你还记得我欠的是哪家银行多少钱吗", "我之前
+        说的那家银行", "what was the total I told you"); "" when none."""
+        found = _RECALL.search(self.text)
+        return found.group(0) if found else ""
+
+    @property
+    def recall(self) -> bool:
+        return bool(self.recall_words)
+
+    @once
     def reports_someone(self) -> bool:
         """The message passes on what a customer, client or debtor said or did ("我是催收公司的
         客户说他现在就在楼顶上"): danger in it is theirs, not the speaker's."""
@@ -354,7 +365,27 @@ _CLIENT_WORDS = re.compile(
 _REPORTED = re.compile(
     r"(?:客户|当事人|来访者|债务人|借款人|欠款人|持卡人)(?:刚才|刚刚|今天|昨天|电话里|跟我|对我)?"
     r"(?:说|讲|反映|表示|提到|称|自称|在电话里说)"
+    # the customer named first, then "他说" ("电话回访一个逾期客户，他说他人在天台上")
+    r"|(?:客户|当事人|来访者|债务人|借款人|欠款人|持卡人)[^。！？!?]{0,12}?(?:他|她)"
+    r"(?:刚才|刚刚|在电话里|跟我)?(?:说|讲|反映|表示)"
 )
+#: asking what the person told: "还记得…吗", "刚才说的是哪家…来着", "我之前说的那家银行"
+_RECALL = re.compile(
+    r"(?:你)?还记得[^。！？!?]{0,20}(?:吗|么|不|没)"
+    r"|(?:刚才|之前|前面|上次|刚刚)[^。！？!?，,]{0,8}(?:说|讲|提|告诉你)(?:过)?的是?(?:哪|什么|多少|几)"
+    r"[^。！？!?]{0,10}来着"
+    r"|(?:哪家|多少|什么|几)[^。！？!?，,]{0,8}来着"
+    r"|(?:之前|刚才|上次|前面)我(?:说|讲|提)(?:过)?的那(?:家|个)(?:银行|平台|公司)?"
+    r"|(?i:\b(?:what|which|how much)\b[^.?!]{0,40}\b(?:i|did i) (?:told|tell|said|say"
+    r"|mentioned?) you\b|\bdo you (?:still )?remember\b|\bremind me (?:what|how much|which)\b)"
+)
+
+
+def asks_what_was_told(text: str) -> bool:
+    """``text`` asks what the person told earlier (see :attr:`Cues.recall`)."""
+    return _RECALL.search(text) is not None
+
+
 #: asking what to do about the whole matter
 _WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")
 #: a paper the person was shown or sent

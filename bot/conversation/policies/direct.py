@@ -10,6 +10,7 @@ from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
 from bot.conversation.actions import VISIT_TOPICS, gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
+from bot.understanding.cues import asks_what_was_told
 from bot.understanding.direct_answers import DirectMatch
 
 #: the reasons this policy declines for (made once: most messages are declined)
@@ -109,6 +110,8 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
     for part, match in ctx.understood.parts_for(details.role, details.lender_type):
         if not match.confident or match.score < PART_FLOOR:
             continue
+        if asks_what_was_told(part):
+            continue  # "你还记得我欠的是哪家银行吗": said back before (policies/recall.py)
         if any(a.id == match.answer for _p, _s, a, _m in chosen):
             continue
         try:

@@ -12,7 +12,8 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    kind (at ``urgency.clear_probability``) without a no → CLEAR, of the kind asked about.
 2. **A staff speaker.** Bank staff or a collector asking how to run a visit, with danger
    evidence only → CALM (their topic answers), unless a clear sign the model confirms tells of
-   danger now (a customer followed to the counter, the man still at the door); also a staff
+   danger now (a customer followed to the counter, the man still at the door) or the model is
+   confident of clear danger (what staff see happen: a debtor slapped); also a staff
    speaker reporting a customer's
    words ("客户说压力太大撑不下去了") with no clear sign the model confirms, or with clear
    signs of self-harm only ("客户说不想活了") → CALM, with what to do for the customer (and
@@ -23,7 +24,9 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
    a hypothetical or the past and the model is not confident of clear danger: then
    POSSIBLE, and the numbers still come — CALM when the model reads it below
-   ``urgency.possible_probability`` too ("菜刀钝了怎么磨"). Both kinds when both show.
+   ``urgency.possible_probability`` too ("菜刀钝了怎么磨"), and CALM without a frame when the
+   model is all but sure the message is ordinary (below ``urgency.sign_calm_probability``:
+   "这道数学题难得我想跳楼哈哈哈"). Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
@@ -253,7 +256,14 @@ def decide(
     staff_case = context.role == "staff" and not weak and kinds <= {Kind.VIOLENCE}
     # ... unless a clear sign the model confirms tells of danger now ("外面有人从她家一路跟到
     # 这里，那人现在还在门口站着"): a teller with a customer in danger needs 110 like anyone
-    if staff_case and not danger_now and (kinds or p >= config.possible_probability):
+    # ... or the model is confident of clear danger ("组长现在把欠款人堵在墙角扇耳光，我拉不
+    # 住", "客户说他人在天台上，然后就挂了"): what staff see happen is danger like anyone's
+    if (
+        staff_case
+        and not danger_now
+        and clear_p < config.clear_probability
+        and (kinds or p >= config.possible_probability)
+    ):
         return Urgency(Tier.CALM, evidence=evidence, rule="a staff speaker")
     # 3. a clear sign: clear danger, unless the model reads the whole message as plainly calm
     #    (a film, a joke, something resolved): then possible danger — the numbers still come
@@ -267,6 +277,11 @@ def decide(
             # model agrees with (on the validation split: 27 calm messages spared, no urgent
             # one lost)
             return Urgency(Tier.CALM, evidence=evidence, rule=FRAMED_SIGN_RULE)
+        if p < config.sign_calm_probability:
+            # "这道数学题难得我想跳楼哈哈哈", "想死你了！周末出来吃饭吧": the model all but sure the
+            # whole message is ordinary (on the validation split, below 0.005: 41 calm messages
+            # spared the possible tier, no urgent one lost; at 0.01 two were)
+            return Urgency(Tier.CALM, evidence=evidence, rule=PLAIN_SIGN_RULE)
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
         )
@@ -401,6 +416,8 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
 
 #: the rule of a clear sign inside a calm frame that the model reads as calm
 FRAMED_SIGN_RULE = "a clear sign in a calm frame the model reads as calm"
+#: a clear sign in a message the model is all but sure is ordinary
+PLAIN_SIGN_RULE = "a clear sign in a message the model reads as plainly ordinary"
 
 #: the rule of a no to the safety question (the policy answers it)
 SAFETY_NO_RULE = "no to the safety question"
@@ -504,6 +521,13 @@ def _urgent(ctx: TurnContext, session: Draft) -> Decision:
         session.notice("helper_urgent")  # asking for someone else: what they can do
         turn.add(texts.HELPER_URGENT_DESPAIR if kind is CrisisKind.DESPAIR else texts.HELPER_URGENT)
     ctx.actions.start_topic(lead, session, turn, include_advice=False)
+    if ctx.in_group and kind is CrisisKind.DESPAIR:
+        # never a question about self-harm before the group: an invitation to a private chat
+        question = ctx.actions.pending_question(session.pending)
+        if question:
+            turn.replies = [r for r in turn.replies if question not in r]
+        session.pending = None
+        turn.add(texts.GROUP_DESPAIR_INVITE)
     return session.decision(turn, _why(ctx.urgency))
 
 

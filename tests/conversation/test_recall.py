@@ -1,0 +1,45 @@
+"""Asked what they told: what the conversation remembers is said back (policies/recall.py) —
+the lender and the figures only in private, the rest of the message answered after it."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from tests.harness import Chat
+
+
+async def test_the_lender_and_the_figures_told_are_said_back(engine: Engine) -> None:
+    chat = Chat(engine, user="recall-1")
+    await chat.say("门口两个人说是招商银行的，说我欠了6万")
+    await chat.say("其实是8万，逾期5个月")
+    reply = await chat.text("刚才说的是哪家银行、多少钱来着？我脑子一片空白")
+    assert "招商银行" in reply and "80,000" in reply and "5个月" in reply
+    assert "6万" not in reply and "60,000" not in reply  # the corrected figure only
+
+
+async def test_nothing_told_yet_is_said_so(engine: Engine) -> None:
+    reply = await Chat(engine, user="recall-2").text("你还记得我欠的是哪家银行多少钱吗？")
+    assert "还没告诉我" in reply
+
+
+async def test_in_a_group_no_lender_or_figure_is_said_back(engine: Engine) -> None:
+    chat = Chat(engine, user="recall-3", room="debt-group")
+    await chat.say("光大信用卡欠了3万 催收说要去我老家", addressed=True)
+    reply = "\n".join(await chat.say("你还记得我刚才说的吗", addressed=True))
+    assert "光大" not in reply and "3万" not in reply and "30,000" not in reply
+    assert "老家" in reply and "私聊" in reply
+
+
+async def test_in_english_the_total_is_said_back_in_english(engine: Engine) -> None:
+    chat = Chat(engine, user="recall-4")
+    await chat.say("I owe Bank of China 45,000 yuan, collectors at my door")
+    reply = await chat.text("Thanks. What was the total I told you again? I want to write it down.")
+    assert "45,000" in reply and reply.startswith("What you told me")
+
+
+async def test_a_question_beside_it_is_answered_after_it(engine: Engine) -> None:
+    chat = Chat(engine, user="recall-5")
+    await chat.say("平安银行信用卡欠了4万，催收在楼下堵我")
+    reply = await chat.text("你还记得我欠的是哪家银行多少钱吗？我要写投诉材料，该怎么写")
+    assert reply.startswith("你之前告诉我的：平安银行")
+    assert "12378" in reply  # how to write the complaint: the question asked beside it
+    assert "约定扣划" not in reply  # the recall words are not read as a question of their own
