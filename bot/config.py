@@ -57,16 +57,11 @@ class UrgencyConfig(_Section):
     #: a clear warning sign is clear danger from this probability on; below it (the model
     #: reads the message as plainly calm) it is possible danger: the numbers still come
     sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.10
-    #: ... and below this one (the model all but sure the whole message is ordinary: "这道数学
-    #: 题难得我想跳楼哈哈哈", "想死你了！周末出来吃饭吧") it is calm
-    sign_calm_probability: Annotated[float, Field(ge=0, le=1)] = 0.005
 
     @model_validator(mode="after")
     def _ordered(self) -> UrgencyConfig:
         if self.possible_probability > self.clear_probability:
             raise ValueError("possible_probability must not exceed clear_probability")
-        if self.sign_calm_probability > self.sign_confirm_probability:
-            raise ValueError("sign_calm_probability must not exceed sign_confirm_probability")
         return self
 
 

@@ -8,6 +8,7 @@ and for forwarded chat records.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,8 @@ def split_questions(
     if whole is None:
         whole = classifier.classify(text)
     for sentence in sentences:
+        if len(sentences) > 1 and _ASKS_FOR_THE_RULES.match(sentence):
+            continue  # "请给出依据": the counsellor's request, not a question of the client's
         classified = whole if len(sentences) == 1 else _assessed(classifier.classify(sentence))
         intent = _topic_of(classified, floor)
         if intent is None:
@@ -77,6 +80,13 @@ def split_questions(
             found[top] = [text.strip()[:60]]
     ordered = urgent + [i for i in found if i not in urgent]
     return [Question(excerpt=_excerpt(found[i]), intent=i) for i in ordered[:MAX_QUESTIONS]]
+
+
+#: a sentence that only asks for the rules behind the answer
+_ASKS_FOR_THE_RULES = re.compile(
+    r"^(?:请|麻烦)?(?:你)?(?:给出|说明|附上?|列出|提供|讲讲|说说|告诉我)?(?:一下)?(?:相关|具体)?的?"
+    r"(?:法律)?(?:依据|法条|条文|出处|规定)(?:是什么|是哪条|呢|吗|和出处)?[。？?！!.\s]*$"
+)
 
 
 def _assessed(classified: Classification) -> Classification:
@@ -197,7 +207,15 @@ def _brief(details: Details, intents: list[str], content: Content, *, in_group: 
         lines.append("已知：" + "，".join(facts))
     sources = content.sources(ref for spec in specs for ref in spec.references)
     if sources:  # from the fact register (all of them on 详细)
-        names = list(dict.fromkeys(source.split("（")[0] for source in sources))
+        # one source may name two ("《刑法》第一百九十六条；…《解释》（…）第六条"): each once
+        names = list(
+            dict.fromkeys(
+                part.split("（")[0].strip()
+                for source in sources
+                for part in source.split("；")
+                if part.strip()
+            )
+        )
         lines.append("适用规定：" + "；".join(names[:3]))
     asks = []
     for spec in specs:

@@ -150,3 +150,15 @@ async def test_a_yes_to_the_bots_question_with_a_question_beside_it_gets_both(
     reply = await chat.text("已经报警了。这种半夜来的能投诉吗？")
     assert "12378" in reply
     assert reply.count("110已经打了") + reply.count("等警察") >= 1  # the answer still heard
+
+
+async def test_the_police_called_while_they_are_at_the_door_leads_any_answer(
+    engine: Engine,
+) -> None:
+    """Visitors at the door, the talk moved to paying: "已经报警了 这种能投诉吗" still gets what
+    to do until the police come, in one line, before the complaint answer."""
+    chat = Chat(engine, user="f12")
+    await chat.text("有两个人在门口说是招行信用卡的 我一个人在家")
+    await chat.text("他们说欠了6万 让我扫码先还2000")
+    reply = await chat.text("我没扫 已经报警了 这种能投诉吗")
+    assert reply.startswith("好，110已经打了") and "12378" in reply

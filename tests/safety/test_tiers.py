@@ -220,21 +220,6 @@ async def test_what_staff_see_happen_is_danger_like_anyones(engine: Engine) -> N
     assert calm.last.tier == "calm"
 
 
-@pytest.mark.parametrize(
-    "said",
-    [
-        "这道数学题难得我想跳楼哈哈哈",
-        "想死你了！周末出来吃饭吧",
-    ],
-)
-async def test_a_sign_word_in_a_plainly_ordinary_message_raises_nothing(
-    engine: Engine, said: str
-) -> None:
-    chat = Chat(engine, user="plain")
-    replies = await chat.say(said)
-    assert chat.last.tier == "calm", replies
-
-
 async def test_a_password_demanded_by_a_scammer_is_no_goodbye(engine: Engine) -> None:
     """ "密码…发给" is a goodbye sign ("passwords sent to my wife"), not when someone else
     demands them: a scam, never the clear tier of a goodbye."""

@@ -142,6 +142,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
             paid="personal",
             document="还款承诺书",
             place="home",
+            night=True,
             annual_rate=0.1825,
             rate_written="日息万分之五",
             debts=(("借呗", 8000.25), ("花呗", 4000.25)),

@@ -256,7 +256,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if spec.id not in SYSTEM_INTENTS:
         # "已经报警了。能投诉吗": the news in one line, then the point asked ("晚上11点了 有
         # 两个人在门口": the quiet hours, unless the answer names them)
-        in_a_visit = session.active_intent in VISIT_TOPICS or ctx.crisis is not None
+        in_a_visit = (
+            session.active_intent in VISIT_TOPICS
+            or ctx.crisis is not None
+            or (ctx.before.present is True and ctx.before.left is not True)
+        )
         for line in ctx.news.leading(answer.short, in_a_visit=in_a_visit):
             turn.add(line)
     if block_id(answer.short.strip()) in session.sent:

@@ -167,7 +167,11 @@ def _answer_best(
     if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
         act.next_step(spec, session, turn)
         return
-    in_a_visit = session.active_intent in VISIT_TOPICS or ctx.crisis is not None
+    in_a_visit = (
+        session.active_intent in VISIT_TOPICS
+        or ctx.crisis is not None
+        or (ctx.before.present is True and ctx.before.left is not True)
+    )
     for line in ctx.news.leading(spec.advice.short, in_a_visit=in_a_visit):
         turn.add(line)  # the police in one line; the quiet hours
     extra = Turn()  # goes between the advice and the follow-up question

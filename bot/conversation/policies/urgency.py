@@ -24,9 +24,7 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
    a hypothetical or the past and the model is not confident of clear danger: then
    POSSIBLE, and the numbers still come — CALM when the model reads it below
-   ``urgency.possible_probability`` too ("菜刀钝了怎么磨"), and CALM without a frame when the
-   model is all but sure the message is ordinary (below ``urgency.sign_calm_probability``:
-   "这道数学题难得我想跳楼哈哈哈"). Both kinds when both show.
+   ``urgency.possible_probability`` too ("菜刀钝了怎么磨"). Both kinds when both show.
 4. **Nothing but a likelihood** (no sign) is set aside when the conversation explains it:
    a bare answer or only empty words; the police question after money went to a person (a
    fraud report); a reply inside a calm topic (an acknowledgement answering the bot's
@@ -277,11 +275,6 @@ def decide(
             # model agrees with (on the validation split: 27 calm messages spared, no urgent
             # one lost)
             return Urgency(Tier.CALM, evidence=evidence, rule=FRAMED_SIGN_RULE)
-        if p < config.sign_calm_probability:
-            # "这道数学题难得我想跳楼哈哈哈", "想死你了！周末出来吃饭吧": the model all but sure the
-            # whole message is ordinary (on the validation split, below 0.005: 41 calm messages
-            # spared the possible tier, no urgent one lost; at 0.01 two were)
-            return Urgency(Tier.CALM, evidence=evidence, rule=PLAIN_SIGN_RULE)
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
         )
@@ -416,8 +409,6 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
 
 #: the rule of a clear sign inside a calm frame that the model reads as calm
 FRAMED_SIGN_RULE = "a clear sign in a calm frame the model reads as calm"
-#: a clear sign in a message the model is all but sure is ordinary
-PLAIN_SIGN_RULE = "a clear sign in a message the model reads as plainly ordinary"
 
 #: the rule of a no to the safety question (the policy answers it)
 SAFETY_NO_RULE = "no to the safety question"
