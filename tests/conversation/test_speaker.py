@@ -206,7 +206,7 @@ async def test_a_customers_danger_told_by_staff_is_the_customers(
 
 
 async def test_a_request_for_the_rules_is_no_question_of_the_client(engine: Engine) -> None:
-    """"请给出依据" at the end of a forwarded case asks for the rules: it is not read as a
+    """ "请给出依据" at the end of a forwarded case asks for the rules: it is not read as a
     question of its own (it had been answered as despair), and each rule is named once."""
     chat = Chat(engine, user="planner-rules")
     reply = await chat.text(
