@@ -10,6 +10,7 @@ from bot.understanding.details.situation import read_situation
 from bot.understanding.normalize import Normalizer
 
 CASES: list[tuple[str, dict[str, object]]] = [
+    ("催收说明天去我公司找我", {"place": "workplace"}),
     ("我是做外访的 客户不开门怎么办", {"role": "staff"}),
     ("我是银行信用卡中心的 想问上门要注意什么", {"role": "staff"}),
     ("客户报警了怎么办", {"role": "staff", "police": "called"}),
@@ -120,3 +121,13 @@ def test_the_quiet_hours_are_read(text: str) -> None:
 )
 def test_other_hours_are_not_the_quiet_hours(text: str) -> None:
     assert "night" not in read_situation(text)
+
+
+def test_a_creditors_company_is_no_workplace_and_a_later_transfer_no_payment() -> None:
+    """Found when the conversation began saying back what it remembered: "债权转让给XX资产
+    管理公司" had been read as a visit to the workplace, "说转过去以后要另外收" as money paid."""
+    assert "place" not in read_situation(
+        "收到一个通知，说我在光大银行的信用卡债权已经转让给XX资产管理公司，以后还给他们"
+    )
+    assert "paid" not in read_situation("他们说转过去以后要另外收3000服务费")
+    assert read_situation("我已经转过去了2000").get("paid") is not None

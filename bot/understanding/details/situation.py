@@ -107,7 +107,7 @@ _PAID = re.compile(
     r"|给了(?:他们)?[0-9一二两三四五六七八九十百千万]+|交了"
     r"|打了[0-9一二两三四五六七八九十百千万]+(?:块|元)?(?:过去|给)|转账了|把钱给)"
 )
-_PAID_NOT = re.compile(rf"{_NEG}(?:转|付|给钱|交钱|转账)")
+_PAID_NOT = re.compile(rf"{_NEG}(?:转|付|给钱|交钱|转账)|转过去(?:以后|之后|后)")
 _PAID_PERSONAL = re.compile(
     r"个人(?:账户|账号|卡|微信|支付宝)|私人(?:账户|账号|卡)|他的(?:微信|支付宝|卡|账户)|二维码|收款码|(?:他|她|对方)(?:的|给的)?码"
 )
@@ -127,6 +127,11 @@ _SIGNED = re.compile(
     r"|签了[^,.!?。，！？]{0,10}?(?:协议|合同|分期)[^,.!?。，！？]{0,8}?(?:又|但|可是|结果|后来)"
 )
 _WORKPLACE = re.compile(r"单位|公司|上班的地方|厂里|工地|店里|办公室|领导|老板|同事")
+#: a company that is the lender, the agency or the new creditor, not the person's workplace
+#: ("债权已经转让给XX资产管理公司", "催收公司打电话")
+_NOT_WORKPLACE = re.compile(
+    r"(?:资产管理|资产|催收|外包|贷款|金融|小贷|担保|信托|保险|律师|债务优化|咨询|调解|物业|快递)公司"
+)
 _FAMILY_HOME = re.compile(r"老家|父母家|爸妈家|我妈家|我爸家|娘家|婆家|岳父|亲戚家")
 
 
@@ -235,7 +240,9 @@ def read_situation(text: str) -> dict[str, Any]:
         found["place"] = Place.HOME
     elif _FAMILY_HOME.search(text):
         found["place"] = Place.FAMILY_HOME
-    elif _WORKPLACE.search(text) and re.search(r"来|去|找|到|上门|打电话|打给", text):
+    elif _WORKPLACE.search(_NOT_WORKPLACE.sub("", text)) and re.search(
+        r"来|去|找|(?<!收)到|上门|打电话|打给", text
+    ):
         found["place"] = Place.WORKPLACE
     if _at_night(text) and _CONTACT.search(text):
         found["night"] = True
