@@ -678,7 +678,11 @@ def told_back(details: Details, *, english: bool = False) -> tuple[list[str], li
     if details.place is not None and details.place in _PLACES:
         shared.append(_PLACES[details.place][1 if english else 0])
     if details.present is False and details.left is not True:
-        shared.append("a visit announced for later" if english else "他们说过几天要来")
+        when = details.visit_when
+        if english:
+            shared.append(f"a visit announced ({when})" if when else "a visit announced for later")
+        else:
+            shared.append(f"他们说{when}来" if when else "他们说过几天要来")
     elif details.left:
         shared.append("the visitors have left" if english else "上门的人已经走了")
     elif details.present:

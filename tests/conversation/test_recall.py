@@ -43,3 +43,10 @@ async def test_a_question_beside_it_is_answered_after_it(engine: Engine) -> None
     assert reply.startswith("你之前告诉我的：平安银行")
     assert "12378" in reply  # how to write the complaint: the question asked beside it
     assert "约定扣划" not in reply  # the recall words are not read as a question of their own
+
+
+async def test_when_an_announced_visit_is_to_come_is_said_back(engine: Engine) -> None:
+    chat = Chat(engine, user="recall-6")
+    await chat.say("收到短信说我兴业银行信用卡逾期，三天后派人去我老家户籍地上门，我爸妈在老家")
+    reply = await chat.text("我刚才说他们要去哪、几天后去，你还记得吗？")
+    assert "三天后" in reply and "老家" in reply

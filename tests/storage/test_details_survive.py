@@ -36,6 +36,7 @@ MESSAGES: list[tuple[str, str, object]] = [
     ("document", "要我签一份还款承诺书", "还款承诺书"),
     ("place", "他们说要去我单位找我", "workplace"),
     ("night", "晚上11点了还有人在门口敲门", True),
+    ("visit_when", "催收说三天后派人上门", "三天后"),
     ("signed", "我已经签了", True),
     ("annual_rate", "借了8万 日息万五 想分24期", 0.1825),
     ("rate_written", "借了8万 月息1分 想分24期", "月息1分"),

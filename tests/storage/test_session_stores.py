@@ -143,6 +143,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
             document="还款承诺书",
             place="home",
             night=True,
+            visit_when="下周一",
             annual_rate=0.1825,
             rate_written="日息万分之五",
             debts=(("借呗", 8000.25), ("花呗", 4000.25)),

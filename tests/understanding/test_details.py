@@ -398,7 +398,7 @@ MESSAGES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("逾期快一年了", {"overdue_months": 12, "overdue_approx": True}),
     ("他们说我欠了10万不还就要坐牢", {"amount": 100_000.0}),
-    ("催收说明天上午10点上门", {"present": False}),
+    ("催收说明天上午10点上门", {"present": False, "visit_when": "明天上午"}),
     ("今天下午3点有人来我家", {"present": False}),
     ("现在有两个人站在门口不走", {"present": True}),
     ("想申请个性化分期60期", {"months": 60}),

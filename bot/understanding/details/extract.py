@@ -43,6 +43,7 @@ from bot.understanding.details.periods import (
 )
 from bot.understanding.details.presence import (
     _presence,
+    visit_when,
 )
 from bot.understanding.details.situation import read_situation
 
@@ -181,5 +182,8 @@ def _extract(text: str) -> dict[str, Any]:
     present = _presence(text)
     if present is not None:
         details["present"] = present
+        when = visit_when(text) if present is False else None
+        if when is not None:
+            details["visit_when"] = when
     details.update(read_situation(text))
     return details

@@ -49,6 +49,8 @@ class Details:
     place: Place | None = None  # "home", "workplace" or "family_home"
     #: the visit or call is in the quiet hours (22:00–08:00): "晚上11点", "半夜", "凌晨两点"
     night: bool | None = None
+    #: when an announced visit is to come, in the person's words ("三天后", "下周一")
+    visit_when: str | None = None
     #: the interest rate the person gave, as a yearly fraction (日息万分之五 → 0.1825)
     annual_rate: float | None = field(default=None, metadata=PRIVATE)
     #: how the rate was written, starting with its basis (日息万分之五, 月息1分, 年化7.2%)
@@ -224,6 +226,7 @@ _FIELD_TYPES: dict[str, type] = {
     "document": str,
     "place": Place,
     "night": bool,
+    "visit_when": str,
     "signed": bool,
     "annual_rate": float,
     "rate_written": str,

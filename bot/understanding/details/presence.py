@@ -29,7 +29,14 @@ _FUTURE = re.compile(
     r"|下周|下星期|下礼拜|下个?月|下次|过几天|过两天|过段时间|改天|周末"
     # "哭了一会儿" is a while that has passed, not "in a while"
     r"|到时候|准备|打算|将要|即将|要来|要上门|要过来|会来|会上门|会过来|说要|扬言"
-    r"|还要|约了|预约"
+    r"|还要|约了|预约|派人"
+    r"|(?<![一二两三四五六七八九十0-9])[一二两三四五六七八九十0-9]{1,3}天(?:后|之后|以后|内)"
+)
+#: when an announced visit is to come ("三天后", "下周一", "明天上午"): said back later
+_WHEN = re.compile(
+    r"(?:(?<![一二两三四五六七八九十0-9])[一二两三四五六七八九十0-9]{1,3}天(?:后|之后|以后|内)|明天|后天|大后天|今晚|明晚|周末|月底"
+    r"|下(?:周|星期|礼拜)[一二三四五六日天]?|这(?:周|星期|礼拜)[一二三四五六日天末]|过几天|过两天"
+    r"|下个?月(?:初|底)?)(?:上午|下午|晚上|早上)?"
 )
 
 
@@ -94,6 +101,18 @@ def _presence(text: str) -> bool | None:
             if _present(clause):
                 return True
     return False if future else None
+
+
+def visit_when(text: str) -> str | None:
+    """When an announced visit is to come, as the person said it ("三天后"); None when no
+    visit is announced or no time is said with it."""
+    for part in _CLAUSE_BREAK.split(text):
+        for clause in _CHAT_BREAK.split(part):
+            if clause and _FUTURE.search(clause) and _visit_announced(clause):
+                when = _WHEN.search(clause)
+                if when is not None:
+                    return when.group(0)
+    return None
 
 
 def _present(clause: str) -> bool:
