@@ -117,6 +117,13 @@ class Actions:
         best = self.best_topic(understood)
         return 0.0 if best is None else best.score
 
+    @staticmethod
+    def in_a_visit(active_intent: str | None, in_crisis: bool, before: Details) -> bool:
+        """A visit is being talked about: its topic, a crisis, or visitors known to be at the
+        door (news of the police then leads any answer, in one line)."""
+        at_the_door = before.present is True and before.left is not True
+        return active_intent in VISIT_TOPICS or in_crisis or at_the_door
+
     def news(self, found: Details, before: Details, session: Session) -> News:
         """Specific advice for what just became known: money handed over, a paper to sign,
         visitors let in, the police called (this starts the threat crisis), the visitors

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
-from bot.conversation.actions import VISIT_TOPICS, gist
+from bot.conversation.actions import gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.understanding.cues import asks_what_was_told
 from bot.understanding.direct_answers import DirectMatch
@@ -256,11 +256,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if spec.id not in SYSTEM_INTENTS:
         # "已经报警了。能投诉吗": the news in one line, then the point asked ("晚上11点了 有
         # 两个人在门口": the quiet hours, unless the answer names them)
-        in_a_visit = (
-            session.active_intent in VISIT_TOPICS
-            or ctx.crisis is not None
-            or (ctx.before.present is True and ctx.before.left is not True)
-        )
+        in_a_visit = act.in_a_visit(session.active_intent, ctx.crisis is not None, ctx.before)
         for line in ctx.news.leading(answer.short, in_a_visit=in_a_visit):
             turn.add(line)
     if block_id(answer.short.strip()) in session.sent:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
-from bot.conversation.actions import CALCULATOR_INTENT, VISIT_TOPICS
+from bot.conversation.actions import CALCULATOR_INTENT
 from bot.conversation.context import (
     Decision,
     Decline,
@@ -167,11 +167,7 @@ def _answer_best(
     if spec.id == session.active_intent and block_id(spec.advice.short) in session.sent:
         act.next_step(spec, session, turn)
         return
-    in_a_visit = (
-        session.active_intent in VISIT_TOPICS
-        or ctx.crisis is not None
-        or (ctx.before.present is True and ctx.before.left is not True)
-    )
+    in_a_visit = act.in_a_visit(session.active_intent, ctx.crisis is not None, ctx.before)
     for line in ctx.news.leading(spec.advice.short, in_a_visit=in_a_visit):
         turn.add(line)  # the police in one line; the quiet hours
     extra = Turn()  # goes between the advice and the follow-up question
