@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.understanding.details.numbers import cn_to_number
 from bot.understanding.details.vocab import Paid, Place, Police, Role
 
 # -- who is speaking -------------------------------------------------------------------------
@@ -147,17 +148,13 @@ _CONTACT = re.compile(
     r"上门|敲门|门口|门外|家门|楼下|楼道|来家|找上门|外访|(?<!给谁打)电话|来电|打来|打给(?!谁)|打过来|短信"
     r"|催收|催债|要债|喊|按门铃|\b(?:call(?:ed|s)?|knock(?:ed|ing)?|door)\b",
 )
-_CN_HOURS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 
 
 def _hour(written: str) -> int | None:
     if written.isdigit():
         return int(written)
-    if written == "十":
-        return 10
-    if written.startswith("十"):
-        return 10 + _CN_HOURS.get(written[1:], 99)
-    return _CN_HOURS.get(written)
+    read = cn_to_number(written)
+    return None if read is None else int(read[0])
 
 
 def _at_night(text: str) -> bool:
