@@ -297,7 +297,7 @@ class Engine:
         if self._counsellor_mode(incoming, key, understood, session):
             urgency = understanding.dialogue.urgency(understood, session)
             understood = apply(understood, urgency)
-            replies, intents = counsellor.answer(
+            replies, questions = counsellor.answer(
                 text,
                 understood,
                 understanding.reader.classifier,
@@ -315,6 +315,7 @@ class Engine:
                     replies.insert(0, crisis.for_someone_else(urgency.tier.value, kind))
                 if understood.truncated:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
+                intents = [q.intent for q in questions]
                 session.active_intent = intents[0]
                 session.pending = None
                 # the case's figures are kept for the counsellor's follow-up questions, and
@@ -322,7 +323,7 @@ class Engine:
                 session.details = session.details.merged(understood.details)
                 if "case" not in session.noticed:
                     session.noticed.append("case")
-                session.case = list(intents)
+                session.case = [q.key for q in questions]
                 await self._save_session(session)
                 if cleared:  # back after the retention window: said on this path too
                     replies.insert(0, self._cleared_note())
@@ -345,6 +346,9 @@ class Engine:
             session.case = []
             await self._save_session(session)
             return Response(replies=[*notice, *replies], intent=session.active_intent)
+        # the brief's 详细 is for the message right after it: once anything else is said,
+        # 详细 and "依据是什么" are about the latest answer
+        session.case = []
 
         turn = understanding.dialogue.respond(
             understood,

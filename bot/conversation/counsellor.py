@@ -37,16 +37,34 @@ MAX_SENTENCES = 60
 #: A counsellor's brief fits a phone: at most this many characters (the full answers with
 #: their rules, often thousands of characters, come on 详细).
 BRIEF_CHARS = 600
+#: The brief names at most this many rules, each with at most this many of its articles.
+BRIEF_RULES = 3
+BRIEF_ARTICLES = 3
 #: In a group every reply stays within this.
 GROUP_CHARS = 300
 
 
 @dataclass(frozen=True)
 class Question:
-    """One question found in a forwarded text."""
+    """One question found in a forwarded text: its words (``text``; ``excerpt`` is what the
+    brief quotes), its topic and, when the question bank answers it confidently, the direct
+    answer (then ``intent`` is that answer's topic)."""
 
     excerpt: str
     intent: str
+    text: str = ""
+    answer: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What 详细 answers in full: the direct answer (``answer:<id>``) or the topic."""
+        return ANSWER_KEY + self.answer if self.answer else self.intent
+
+
+#: the prefix of a direct answer's id in a case's keys (a topic's key is its id)
+ANSWER_KEY = "answer:"
+#: whose answers a counsellor's client gets: the client is the debtor
+CLIENT_ROLE = "debtor"
 
 
 def split_questions(
@@ -79,7 +97,42 @@ def split_questions(
         if top is not None:
             found[top] = [text.strip()[:60]]
     ordered = urgent + [i for i in found if i not in urgent]
-    return [Question(excerpt=_excerpt(found[i]), intent=i) for i in ordered[:MAX_QUESTIONS]]
+    return [
+        Question(excerpt=_excerpt(found[i]), intent=i, text="".join(found[i]))
+        for i in ordered[:MAX_QUESTIONS]
+    ]
+
+
+def with_answers(
+    questions: list[Question],
+    text: str,
+    understood: Understood,
+    reader: Reader | None,
+    content: Content,
+) -> list[Question]:
+    """Each calm question with the question bank's confident direct answer, when there is one
+    meant for the client (the debtor): a question whose words the bank answers ("丈夫去世了
+    她要还吗", "到手2.4万要还3万") gets that answer and its rules, whichever topic its sentence
+    was read as. A question answered twice (two sentences, one answer) is kept once."""
+    out: list[Question] = []
+    given: set[str] = set()
+    lender_type = understood.details.lender_type
+    for question in questions:
+        if reader is None or not question.text or question.intent in understood.urgent:
+            out.append(question)
+            continue
+        whole = len(questions) == 1 and question.text.strip() == text.strip()
+        reading = understood if whole else reader.read(question.text)
+        direct = reading.direct_for(CLIENT_ROLE, lender_type)
+        if direct is None or not direct.confident or reading.urgent:
+            out.append(question)
+            continue
+        if direct.answer in given:
+            continue
+        given.add(direct.answer)
+        spec, _answer = content.answer(direct.answer)
+        out.append(replace(question, intent=spec.id, answer=direct.answer))
+    return out
 
 
 #: a sentence that only asks for the rules behind the answer
@@ -131,41 +184,50 @@ def answer(
     in_group: bool,
     floor: float,
     reader: Reader | None = None,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[Question]]:
     """The reply to a forwarded text (``understood`` is the whole text's reading) and the
-    intents answered, in order: each question's point (its direct answer, else the first steps
-    of its topic), then a brief for the counsellor, within a phone screen (:data:`BRIEF_CHARS`;
-    :data:`GROUP_CHARS` in a group); the full answers with their rules come on 详细
-    (:func:`dossier`)."""
+    questions answered, in order: each question's point (its direct answer, else the first
+    steps of its topic), then a brief for the counsellor, within a phone screen
+    (:data:`BRIEF_CHARS`; :data:`GROUP_CHARS` in a group); the full answers with their rules
+    come on 详细 (:func:`dossier`, given the questions' keys)."""
     questions = split_questions(text, classifier, floor, understood.classification)
+    questions = with_answers(questions, text, understood, reader, content)
     if not questions:
         return [], []
     total = len(questions)
     budget = GROUP_CHARS if in_group else BRIEF_CHARS
-    brief = _brief(understood.details, [q.intent for q in questions], content, in_group=in_group)
+    brief = _brief(understood.details, questions, content, in_group=in_group)
     parts = []
     for number, question in enumerate(questions, start=1):
         spec = content.intent(question.intent)
         head = f"【问题{number}/{total}：{spec.title}】"
         if question.excerpt and not in_group:  # never quote a member's words in a group
             head += f"\n客户原话：{mask(question.excerpt)}"
-        parts.append((head, _point(question, reader, spec, content)))
+        parts.append((head, _point(question, spec, content)))
     replies = _fit(parts, brief, budget)
-    return replies, [q.intent for q in questions]
+    return replies, questions
 
 
-def dossier(intents: list[str], dialogue: Dialogue, content: Content) -> list[str]:
-    """详细 after a brief: each question's full answer with the rules behind it."""
-    return [dialogue.long_answer(content.intent(i)) for i in intents if i in content.ids]
+def dossier(keys: list[str], dialogue: Dialogue, content: Content) -> list[str]:
+    """详细 after a brief: each question's full answer with the rules behind it (``keys``:
+    the questions' :attr:`Question.key`)."""
+    out = []
+    for key in keys:
+        if key.startswith(ANSWER_KEY):
+            try:
+                spec, answer = content.answer(key.removeprefix(ANSWER_KEY))
+            except KeyError:  # the content changed since the brief
+                continue
+            out.append(dialogue.direct_long_answer(spec, answer))
+        elif key in content.ids:
+            out.append(dialogue.long_answer(content.intent(key)))
+    return out
 
 
-def _point(question: Question, reader: Reader | None, spec: IntentSpec, content: Content) -> str:
-    """The point of one question: its direct answer when one is confidently asked, else the
-    first steps of its topic."""
-    if reader is not None and question.excerpt:
-        direct = reader.read(question.excerpt).direct
-        if direct is not None and direct.confident and direct.intent == spec.id:
-            return content.answer(direct.answer)[1].short
+def _point(question: Question, spec: IntentSpec, content: Content) -> str:
+    """The point of one question: its direct answer, else the first steps of its topic."""
+    if question.answer is not None:
+        return content.answer(question.answer)[1].short
     steps = [line for line in spec.advice.short.splitlines() if line.strip()]
     return "\n".join(steps[:3])
 
@@ -182,7 +244,7 @@ def _fit(parts: list[tuple[str, str]], brief: str, budget: int) -> list[str]:
     full = [f"{head}\n{point}" for head, point in parts]
     if size(full) <= budget:
         return [*full, closing]
-    short = [f"{head}\n{point.splitlines()[0]}" for head, point in parts]
+    short = [f"{head}\n{_first_line(point)}" for head, point in parts]
     while short and size(short) > budget:
         short.pop()
     if short or len(closing) <= budget:
@@ -190,8 +252,17 @@ def _fit(parts: list[tuple[str, str]], brief: str, budget: int) -> list[str]:
     return [closing[: budget - len(texts.CASE_MORE) - 2] + "…\n" + texts.CASE_MORE]
 
 
-def _brief(details: Details, intents: list[str], content: Content, *, in_group: bool) -> str:
-    specs = [content.intent(i) for i in intents]
+def _first_line(point: str) -> str:
+    """A point's first line, with the next one when the first only introduces it
+    ("先分清民事和刑事：")."""
+    lines = [line for line in point.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].rstrip().endswith(("：", ":")):
+        return "\n".join(lines[:2])
+    return lines[0] if lines else point
+
+
+def _brief(details: Details, questions: list[Question], content: Content, *, in_group: bool) -> str:
+    specs = list({q.intent: content.intent(q.intent) for q in questions}.values())
     lines = ["【给顾问的简要】", "情况：" + "；".join(spec.title for spec in specs)]
     facts = []
     if not in_group:
@@ -205,18 +276,17 @@ def _brief(details: Details, intents: list[str], content: Content, *, in_group: 
         facts.append("催收人员此刻在场")
     if facts:
         lines.append("已知：" + "，".join(facts))
-    sources = content.sources(ref for spec in specs for ref in spec.references)
-    if sources:  # from the fact register (all of them on 详细)
-        # one source may name two ("《刑法》第一百九十六条；…《解释》（…）第六条"): each once
-        names = list(
-            dict.fromkeys(
-                part.split("（")[0].strip()
-                for source in sources
-                for part in source.split("；")
-                if part.strip()
-            )
-        )
-        lines.append("适用规定：" + "；".join(names[:3]))
+    # from the fact register (all of them on 详细): the rules the direct answers rest on
+    # first, then the topics'; one source may name two ("《刑法》第一百九十六条；…《解释》…")
+    answered = [f for q in questions if q.answer for f in content.answer(q.answer)[1].facts]
+    rules = _rules(content.sources(answered))
+    for title, articles in _rules(
+        content.sources(r for spec in specs for r in spec.references)
+    ).items():
+        rules.setdefault(title, articles)
+    if rules:
+        names = [title + "、".join(articles[:BRIEF_ARTICLES]) for title, articles in rules.items()]
+        lines.append("适用规定：" + "；".join(names[:BRIEF_RULES]))
     asks = []
     for spec in specs:
         for follow_up in spec.follow_ups:
@@ -227,6 +297,29 @@ def _brief(details: Details, intents: list[str], content: Content, *, in_group: 
     if asks:
         lines.append("建议向客户了解：" + "；".join(asks[:3]))
     return "\n".join(lines)
+
+
+def _rules(sources: list[str]) -> dict[str, list[str]]:
+    """Each rule of ``sources`` once, in the order cited, with the articles cited of it
+    (``{"…《…解释（一）》": ["第三十六条", "第三十三条"]}``)."""
+    rules: dict[str, list[str]] = {}
+    for part in (part for source in sources for part in source.split("；")):
+        name = _AFTER_THE_TITLE.sub("", part).strip()
+        if not name:
+            continue
+        title, mark, article = name.rpartition("》")
+        title, article = (title + mark, article.strip()) if mark else (name, "")
+        articles = rules.setdefault(title, [])
+        for one in article.split("、"):
+            if one and one not in articles:
+                articles.append(one)
+    return rules
+
+
+#: a note in brackets after a rule's title ("《…办法》（银监会令2011年第2号）第六十九条", "…
+#: （2021年5月25日）"): left out of the brief's names; the title's own brackets ("解释（一）",
+#: "指引（试行）") and the article stay
+_AFTER_THE_TITLE = re.compile(r"(?<=》)（[^）]*）|（[^）]*）$")
 
 
 def _known(follow_up: FollowUp, details: Details) -> bool:
