@@ -50,3 +50,14 @@ async def test_when_an_announced_visit_is_to_come_is_said_back(engine: Engine) -
     await chat.say("收到短信说我兴业银行信用卡逾期，三天后派人去我老家户籍地上门，我爸妈在老家")
     reply = await chat.text("我刚才说他们要去哪、几天后去，你还记得吗？")
     assert "三天后" in reply and "老家" in reply
+
+
+async def test_searching_for_a_word_while_telling_is_no_recall_question(engine: Engine) -> None:
+    """ "一个叫什么来着安逸花" searches for a word while telling: with nothing told before, the
+    message is answered, not met with "what you told me"."""
+    chat = Chat(engine, user="recall-telling")
+    reply = await chat.text(
+        "我借的那个叫什么来着，安逸花，借了两万块，现在还不上了，怎么跟他们协商？"
+    )
+    assert "你之前告诉我的" not in reply and "还没告诉我" not in reply, reply
+    assert chat.last.intent is not None

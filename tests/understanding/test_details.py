@@ -481,8 +481,14 @@ def _well_formed(found: dict[str, Any]) -> None:
         "down_share",
         "convention",
         "lender_type",
+        "income",
+        "costs",
+        "night",
+        "visit_when",
     }
     assert set(found) <= allowed
+    assert found.get("night") in (None, True, False)
+    assert found.get("visit_when") is None or isinstance(found["visit_when"], str)
     assert found.get("lender_type") in (
         None,
         "bank_card",

@@ -15,6 +15,8 @@ from bot.understanding.language import is_english
 
 _NOT_ASKED = Decline("not asked what was told")
 _THE_TOTAL = Decline("asked the total: the sum answers")
+#: "一个叫什么来着安逸花，借了两万": searching for a word while telling, with nothing told before
+_TELLING = Decline("recall words while telling: nothing was told before this message")
 #: the rest of the message asks something too
 _ASKS = re.compile(
     r"[?？]|吗|怎么|如何|能不能|可不可以|可以.{0,6}吗|该|要不要|(?i:\b(?:how|can|what|should)\b)"
@@ -29,6 +31,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if cues.asks_total and debts and len(debts) > 1:
         return _THE_TOTAL  # "总共欠多少来着": the sum, worked out (policies/owed.py)
     english = is_english(cues.text)
+    if ctx.found.as_dict() and not any(told_back(ctx.before, english=english)):
+        return _TELLING
     private, shared = told_back(session.details, english=english)
     said = shared if ctx.in_group else [*private, *shared]
     turn = ctx.turn()
