@@ -124,6 +124,10 @@ STAFF_CLIENT_CLEAR_RULE = "a staff speaker reporting a customer's clear words of
 #: the rule of a possible tier from the model's likelihood alone (no words of danger)
 MIDDLING_RULE = "a middling probability"
 
+#: a bare short answer ("不是", "没有", "2") has nothing to read, so its likelihood is noise —
+#: below this: "不想撑了", "没盼头了", "没我也行" read as a no but the model is sure (in the
+#: corpus no such message at or above it is calm, 65 are urgent)
+NOTHING_TO_READ_PROBABILITY = 0.5
 #: inside a calm topic, a likelihood alone below this does not take over a reply to the
 #: bot's question (an acknowledgement, a question of the topic)
 IN_CONVERSATION_PROBABILITY = 0.4
@@ -374,7 +378,7 @@ def _probable_kind(classification: Classification) -> Kind:
 
 def _explained(classification: Classification, context: UrgencyContext, p: float) -> str:
     """The rule of step 4 that explains a likelihood without a sign, or ''."""
-    if classification.nothing_to_read:
+    if classification.nothing_to_read and p < NOTHING_TO_READ_PROBABILITY:
         return "nothing to read"
     if context.crisis is None and context.departed:
         # gone, with no sign of danger: the shaking is the fright afterwards, not danger now
