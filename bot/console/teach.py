@@ -61,6 +61,8 @@ from bot.operations.evaluation import (
     read_test_set,
 )
 from bot.privacy import mask
+from bot.understanding.direct_answers import DirectAnswerSelector
+from bot.understanding.reader import Reader
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +112,17 @@ class EvalSets:
         """The sets shipped with the package (``eval``'s defaults)."""
         return cls(read_test_set(path), read_direct_set(path.parent / DIRECT_SET_NAME))
 
-    def measure(self, understanding: Understanding) -> Accuracy:
-        """Both accuracies of one content set."""
+    def measure(self, understanding: Understanding, *, learned: bool = True) -> Accuracy:
+        """Both accuracies of one content set; ``learned=False``: the direct answers read
+        without the learned model (bot/learning/direct_model.py), as a content set with an
+        example the model has not learned reads them — the like-for-like baseline."""
         topic = evaluate(understanding.classifier, self.topics)
-        direct = evaluate_direct(understanding.reader, self.questions)
+        reader = understanding.reader
+        if not learned and reader.selector.learned_model is not None:
+            classifier = reader.classifier
+            selector = DirectAnswerSelector(classifier.content, classifier, learned=False)
+            reader = Reader(classifier, selector)
+        direct = evaluate_direct(reader, self.questions)
         return Accuracy(topic.accuracy, direct.accuracy, topic.total, direct.expected)
 
 
@@ -287,7 +296,8 @@ class Teacher:
         self.inbox = inbox or Inbox(engine, records)
         self._eval_sets = eval_sets
         self._editor = editor
-        self._accuracy: dict[str, Accuracy] = {}  # per content version (the current one)
+        #: per content version (the current one), with and without the learned direct model
+        self._accuracy: dict[tuple[str, bool], Accuracy] = {}
         self._accuracy_lock = asyncio.Lock()
 
     @property
@@ -308,16 +318,22 @@ class Teacher:
             self._eval_sets = EvalSets.shipped()
         return self._eval_sets
 
-    async def current_accuracy(self) -> Accuracy:
-        """The accuracies of the live content (computed once per content version)."""
+    async def current_accuracy(self, *, learned: bool = True) -> Accuracy:
+        """The accuracies of the live content (computed once per content version);
+        ``learned=False``: with the direct answers read by naive Bayes alone (what a changed
+        content reads them with until the next training: see :meth:`EvalSets.measure`)."""
         understanding = self.engine.understanding
-        version = understanding.content.version
+        key = (understanding.content.version, learned)
         async with self._accuracy_lock:
-            if version not in self._accuracy:
+            if key not in self._accuracy:
                 sets = self.eval_sets()
-                accuracy = await asyncio.to_thread(sets.measure, understanding)
-                self._accuracy = {version: accuracy}
-            return self._accuracy[version]
+                accuracy = await asyncio.to_thread(
+                    lambda: sets.measure(understanding, learned=learned)
+                )
+                self._accuracy = {k: v for k, v in self._accuracy.items() if k[0] == key[0]} | {
+                    key: accuracy
+                }
+            return self._accuracy[key]
 
     async def teach(
         self,
@@ -348,12 +364,18 @@ class Teacher:
         config = self.engine.config
         sets = self.eval_sets()
 
-        def evaluate_candidate() -> tuple[Accuracy, Reading]:
+        def evaluate_candidate() -> tuple[Accuracy, Reading, bool]:
             candidate = check_candidate(directory, target.filename, candidate_text)
             understanding = Understanding.build(config, candidate)
-            return sets.measure(understanding), read_as(understanding, example, target, threshold)
+            return (
+                sets.measure(understanding),
+                read_as(understanding, example, target, threshold),
+                understanding.reader.selector.learned_model is not None,
+            )
 
-        after, reading = await asyncio.to_thread(evaluate_candidate)
+        after, reading, learned = await asyncio.to_thread(evaluate_candidate)
+        if not learned:  # compared like for like: both read without the learned model
+            before = await self.current_accuracy(learned=False)
         lowered = before.lowered(after)
         if lowered and not confirm:
             return TeachResult(
@@ -432,15 +454,18 @@ class Teacher:
         config = self.engine.config
         sets = self.eval_sets()
 
-        def evaluate_candidate() -> tuple[Accuracy, list[tuple[str, Reading]]]:
+        def evaluate_candidate() -> tuple[Accuracy, list[tuple[str, Reading]], bool]:
             candidate = check_candidate(directory, target.filename, candidate_text)
             understanding = Understanding.build(config, candidate)
             readings = [
                 (text, read_as(understanding, text, target, threshold)) for text in new.examples
             ]
-            return sets.measure(understanding), readings
+            learned = understanding.reader.selector.learned_model is not None
+            return sets.measure(understanding), readings, learned
 
-        after, readings = await asyncio.to_thread(evaluate_candidate)
+        after, readings, learned = await asyncio.to_thread(evaluate_candidate)
+        if not learned:  # compared like for like: both read without the learned model
+            before = await self.current_accuracy(learned=False)
         if not confirm or digest != new.digest():
             return AnswerResult("preview", new, answer_id, new.digest(), before, after, readings)
         written = await editor.apply(

@@ -18,12 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.content import Content
+from bot.learning.answer_labels import AnswerLabel, load_answer_labels
 from bot.learning.corpus import (
     CorpusError,
     CorpusMessage,
     default_corpus_dir,
     examples_digest,
     load_corpus,
+)
+from bot.learning.direct_model import (
+    DIRECT_MODEL,
+    DirectModel,
+    data_digest,
+    train_direct,
+    training_examples,
 )
 from bot.learning.model import TOPIC_MODEL, URGENCY_MODEL, WEIGHTS_DIR, LinearModel, ModelFileError
 from bot.learning.train import (
@@ -110,12 +118,25 @@ def run_training(
     )
     for report in reports:
         print("\n".join(report.lines()))
+    # the learned half of the direct-answer selector (bot/learning/direct_model.py)
+    _model, direct_report = train_direct(
+        content, _answer_labels(content, corpus_dir), featurize, out_dir, log=print
+    )
     (out_dir / "training-report.json").write_text(
-        json.dumps([_report_json(r) for r in reports], ensure_ascii=False, indent=1) + "\n",
+        json.dumps(
+            [*(_report_json(r) for r in reports), direct_report], ensure_ascii=False, indent=1
+        )
+        + "\n",
         encoding="utf-8",
     )
     print(f"weights written to {out_dir}")
     return 0
+
+
+def _answer_labels(content: Content, corpus_dir: Path | None) -> tuple[AnswerLabel, ...]:
+    """The real questions labelled with their answers (both sides of the split)."""
+    ids = [answer.id for spec in content.intents for answer in spec.answers]
+    return load_answer_labels(ids, corpus_dir).labels
 
 
 def _report_json(report: TrainingReport) -> dict[str, object]:
@@ -138,10 +159,14 @@ def _report_json(report: TrainingReport) -> dict[str, object]:
 
 def verify_training(content: Content, quick: bool = False) -> int:
     """Train afresh and compare with the committed weights (exit 1 on a difference)."""
-    committed = {}
-    for name in (TOPIC_MODEL, URGENCY_MODEL):
+    committed: dict[str, LinearModel | DirectModel] = {}
+    for name in (TOPIC_MODEL, URGENCY_MODEL, DIRECT_MODEL):
         try:
-            committed[name] = LinearModel.load(WEIGHTS_DIR, name)
+            committed[name] = (
+                DirectModel.load(WEIGHTS_DIR)
+                if name == DIRECT_MODEL
+                else LinearModel.load(WEIGHTS_DIR, name)
+            )
         except ModelFileError as exc:
             print(f"train --verify: {exc}", file=sys.stderr)
             return 1
@@ -155,7 +180,11 @@ def verify_training(content: Content, quick: bool = False) -> int:
             return code
         failed = False
         for name, old in committed.items():
-            new = LinearModel.load(Path(tmp), name)
+            new = (
+                DirectModel.load(Path(tmp))
+                if name == DIRECT_MODEL
+                else LinearModel.load(Path(tmp), name)
+            )
             a, b = old.meta.get("validation_accuracy", 0.0), new.meta["validation_accuracy"]
             same_data = old.meta.get("data") == new.meta.get("data")
             verdict = "OK" if abs(a - b) <= VERIFY_TOLERANCE and same_data else "DIFFERENT"
@@ -209,4 +238,15 @@ def weights_status(content: Content, corpus_dir: Path | None = None) -> str | No
                 f"the {name} model's weights are stale (trained on data {model.meta.get('data')},"
                 f" the corpus and examples are now {digest}): run python -m bot train"
             )
+    try:
+        direct = DirectModel.load(WEIGHTS_DIR)
+    except ModelFileError as exc:
+        return str(exc)
+    learned = data_digest(training_examples(content, _answer_labels(content, corpus_dir)))
+    if direct.meta.get("data") != learned:
+        return (
+            f"the {DIRECT_MODEL} model's weights are stale (trained on data "
+            f"{direct.meta.get('data')}, the answers' examples and labels are now {learned}): "
+            "run python -m bot train"
+        )
     return None

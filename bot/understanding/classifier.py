@@ -193,6 +193,7 @@ class Classifier:
             if len({id(m.vocabulary) for m in self._learned}) == 1 and self._learned
             else None
         )
+        self._last_learned: tuple[str, list[str]] = ("", [])
         #: the non-urgent intents (the ``others`` ranking) and the fallback's place among them
         self._rest = [i for i in range(len(self._ids)) if i not in self._urgent_indexes]
         self._rest_ids = [self._ids[i] for i in self._rest]
@@ -306,6 +307,7 @@ class Classifier:
         norm_text = normalized.text
         tokens = self.segmenter.cut(norm_text) if norm_text else []
         learned = learned_features(norm_text, tokens) if norm_text else []
+        self._last_learned = (norm_text, learned)
         outputs = self._model_outputs(learned)
         if self.topic_model is not None:
             model_probabilities = outputs[TOPIC_MODEL]
@@ -376,6 +378,16 @@ class Classifier:
             urgency=urgency,
             urgent_clear_probability=clear,
         )
+
+    def learned_features_of(self, classification: Classification) -> list[str]:
+        """The learned features of a classified message (bot/learning/features.py): those
+        of the message just classified are kept (the direct-answer selector reads them
+        right after), any other's are computed again."""
+        text, learned = self._last_learned
+        if text == classification.text:
+            return learned
+        tokens = classification.tokens
+        return learned_features(classification.text, tokens) if classification.text else []
 
     def _model_outputs(self, learned: list[str]) -> dict[str, list[float]]:
         """Each learned model's probabilities (one lookup when they share a vocabulary)."""

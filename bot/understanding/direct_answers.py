@@ -38,7 +38,16 @@ import numpy as np
 
 from bot.content import Content
 from bot.learning.answer_labels import GENERAL, training_labels
+from bot.learning.direct_model import (
+    GENERAL_CLASS,
+    DirectModel,
+    content_digest,
+    shipped_direct_model,
+)
 from bot.understanding.classifier import MAX_FEATURES, Classification, Classifier
+
+#: the topic of bank staff and collectors asking how to run a visit
+STAFF_TOPIC = "collector_conduct"
 
 #: The answers each speaker's role may get, by ``Details.role`` (None: not known yet). A speaker
 #: of unknown role may get any answer: the words decide (a collector's first message is not yet
@@ -64,17 +73,28 @@ class SelectorParameters:
     length_norm_features: int = 12
     #: evidence added per unit of the topic classifier's probability for the answer's intent
     topic_weight: float = 2.5
+    #: evidence added per unit of the learned model's margin (bot/learning/direct_model.py;
+    #: chosen on the validation side of the labelled real questions: 10-20 were alike)
+    learned_weight: float = 12.0
     #: score of the "no specific question" pseudo class ...
     none_score: float = 3.0
     #: ... plus this share of the evidence for a general message (the intents' own examples,
     #: trained as one more class)
     general_weight: float = 0.6
     temperature: float = 1.5
-    #: evidence taken off staff answers while the speaker's role is not known
-    unknown_role_staff_penalty: float = 2.0
+    #: evidence taken off staff answers while the speaker's role is not known (in the
+    #: scale of the learned margins added: at 2, "报警了 他们就走了" from a debtor got the
+    #: staff answer; 10 changes nothing on the validation questions)
+    unknown_role_staff_penalty: float = 10.0
     #: evidence added to the answers for a relative or friend when such a person asks
     #: ("朋友欠分期乐为什么给我打电话": "you owe nothing" before the debtor's own steps)
     helper_bonus: float = 1.0
+    #: ... unless the topic model reads the message as a staff question at least this likely
+    #: ("客户说压力太大不想活了 我们该怎么办": 0.46)
+    staff_topic_floor: float = 0.4
+    #: evidence added to the staff answers once the speaker is known to be bank or agency staff
+    #: ("客户说压力太大不想活了 我们该怎么办": the staff's lines, not an answer for anyone)
+    staff_bonus: float = 6.0
     #: evidence taken off answers worded for some kinds of lender while the kind is not known
     unknown_lender_penalty: float = 0.5
     #: how much one labelled real question counts beside one of the answer's own examples
@@ -162,6 +182,13 @@ class DirectScores:
     #: answers whose stage or subject the message does not name (``requires``): never given,
     #: but still a reading of the message, so an answer beside them is no surer for it
     blocked: frozenset[int] = frozenset()
+    #: the scores without the learned model's margins (None: the same as ``scores``): a
+    #: follow-up read inside a topic (:meth:`toward`) uses these — the model learned
+    #: standalone questions, and the leaning's floors are naive Bayes's
+    base_scores: np.ndarray | None = None
+    base_none: float | None = None
+    #: the topic model's probability that the message is a staff question (STAFF_TOPIC)
+    staff_reading: float = 0.0
 
     def toward(self, intent: str) -> DirectScores:
         """The same evidence read inside a conversation about ``intent``: only that topic's
@@ -169,8 +196,10 @@ class DirectScores:
         follow-up leans on what is being talked about ("大概多久给答复" after a complaint:
         how long the complaint takes)."""
         mask = self.table.intent_mask(intent)
-        scores = np.where(mask > 0, self.scores + self.params.topic_weight, -math.inf)
-        return replace(self, scores=scores)
+        base = self.scores if self.base_scores is None else self.base_scores
+        scores = np.where(mask > 0, base + self.params.topic_weight, -math.inf)
+        none_score = self.none_score if self.base_none is None else self.base_none
+        return replace(self, scores=scores, none_score=none_score, base_scores=None)
 
     def match(self, role: str | None = None, lender_type: str | None = None) -> DirectMatch | None:
         """The best answer for a speaker of ``role`` (a ``Details.role`` value or None) whose
@@ -186,10 +215,13 @@ class DirectScores:
         # Most people who write are the debtor: while the role is not known, a staff answer
         # needs clearly staff words to win ("报警了他们就走了" is not a collector's question).
         adjusted = self.scores
-        if unknown_role:
+        if unknown_role and self.staff_reading < p.staff_topic_floor:
+            # not read as a staff question either (the topic model): the debtor's side
             adjusted = adjusted - p.unknown_role_staff_penalty * table.staff
         elif role == "helper":
             adjusted = adjusted + p.helper_bonus * table.helper
+        elif role == "staff":
+            adjusted = adjusted + p.staff_bonus * table.staff
         if lender_type is None:
             adjusted = adjusted - p.unknown_lender_penalty * table.lender_specific
             usable = allowed
@@ -244,11 +276,15 @@ class DirectAnswerSelector:
         classifier: Classifier,
         params: SelectorParameters | None = None,
         labelled: Sequence[tuple[str, str]] | None = None,
+        learned: DirectModel | bool = True,
     ) -> None:
         """``labelled``: real questions and the answer id (or ``general``) that answers each,
         learned beside the answers' own examples; default: the training side of
-        ``corpus/answers`` (bot/learning/answer_labels.py)."""
+        ``corpus/answers`` (bot/learning/answer_labels.py). ``learned``: the learned model
+        whose margins are added (True: the shipped one when the classifier uses the learned
+        models; False: none)."""
         self.params = params or SelectorParameters()
+        self._classifier = classifier
         self._answers: list[tuple[str, str]] = [
             (answer.id, spec.id) for spec in content.intents for answer in spec.answers
         ]
@@ -279,6 +315,29 @@ class DirectAnswerSelector:
         # class last): a message's evidence is one bincount over its features' postings, so
         # the cost grows with the evidence found, not with the number of answers.
         self._width = len(self._answers) + 1
+        model = (
+            (shipped_direct_model() if classifier.topic_model is not None else None)
+            if learned is True
+            else (learned or None)
+        )
+        if (
+            learned is True
+            and model is not None
+            and model.meta.get("content") != (content_digest(content))
+        ):
+            # examples taught since it was trained: naive Bayes learns them at once, the
+            # model has not (``python -m bot train`` brings it back)
+            model = None
+        self._learned: DirectModel | None = model
+        if self._learned is not None:
+            # each answer's column among the model's classes (an answer the model never
+            # learned, one taught since: the extra column, a margin of 0)
+            position = {label: k for k, label in enumerate(self._learned.labels)}
+            extra = len(self._learned.labels)
+            self._learned_columns = np.array(
+                [position.get(answer, extra) for answer, _intent in self._answers], dtype=np.intp
+            )
+            self._learned_general = position.get(GENERAL_CLASS, extra)
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
             feature: (
                 np.fromiter((i for i, _ in entries), dtype=np.intp, count=len(entries)),
@@ -289,6 +348,11 @@ class DirectAnswerSelector:
 
     def __len__(self) -> int:
         return len(self._answers)
+
+    @property
+    def learned_model(self) -> DirectModel | None:
+        """The learned model whose margins are added (None: naive Bayes alone)."""
+        return self._learned
 
     def _train(
         self,
@@ -386,6 +450,13 @@ class DirectAnswerSelector:
         none_score = p.none_score + p.general_weight * float(scores[-1])
         prior = topic[self._answer_intent] * p.topic_weight
         answer_scores = scores[:-1] + prior
+        base_scores, base_none = answer_scores, none_score
+        if self._learned is not None and p.learned_weight:
+            margins = np.append(
+                self._learned.margins(self._classifier.learned_features_of(classification)), 0.0
+            )
+            answer_scores = answer_scores + p.learned_weight * margins[self._learned_columns]
+            none_score += p.learned_weight * float(margins[self._learned_general])
         blocked = frozenset(
             i for i, pattern in self._requires if not pattern.search(classification.text)
         )  # the stage or subject it speaks of is not named
@@ -395,6 +466,9 @@ class DirectAnswerSelector:
             none_score=none_score,
             params=p,
             blocked=blocked,
+            base_scores=base_scores,
+            base_none=base_none,
+            staff_reading=float(topic[index_of[STAFF_TOPIC]]) if STAFF_TOPIC in index_of else 0.0,
         )
 
 

@@ -17,6 +17,7 @@ from bot.learning.corpus import (
     is_validation,
     load_corpus,
 )
+from bot.learning.direct_model import DIRECT_MODEL
 from bot.learning.features import MAX_FEATURES, features
 from bot.learning.model import (
     TOPIC_MODEL,
@@ -298,8 +299,8 @@ def test_a_fresh_training_matches_the_committed_weights() -> None:
     result = run("train", "--verify", "--quick")
     out = result.stdout.decode()
     assert result.returncode == 0, out + result.stderr.decode()
-    assert out.count(": OK") == 2
-    assert TOPIC_MODEL in out and URGENCY_MODEL in out
+    assert out.count(": OK") == 3  # the topic, urgency and direct-answer models
+    assert TOPIC_MODEL in out and URGENCY_MODEL in out and f"{DIRECT_MODEL}: committed" in out
 
 
 # -- retraining after the content changes ------------------------------------------------------
