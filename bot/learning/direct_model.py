@@ -142,22 +142,20 @@ class DirectModel:
     # -- files -------------------------------------------------------------------------------
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
+        from bot.learning.model import save_arrays
+
         features = sorted(self.index, key=self.index.__getitem__)
-        path = directory / f"{DIRECT_MODEL}.npz"
-        tmp = directory / f".{DIRECT_MODEL}.tmp.npz"
-        np.savez_compressed(
-            tmp,
+        return save_arrays(
+            directory,
+            DIRECT_MODEL,
+            self.meta,
             labels=np.array(self.labels),
             features=np.array("\n".join(features)),
             offsets=self.offsets.astype(np.int64),
             classes=self.classes.astype(np.int32),
             weights=self.weights.astype(np.float32),
             bias=self.bias.astype(np.float64),
-            meta=np.array(json.dumps(self.meta, ensure_ascii=False, sort_keys=True)),
         )
-        tmp.replace(path)
-        return path
 
     @classmethod
     def load(cls, directory: Path) -> DirectModel:

@@ -32,6 +32,18 @@ class ModelFileError(Exception):
     """A model file that is missing or cannot be read."""
 
 
+def save_arrays(directory: Path, name: str, meta: dict[str, Any], **arrays: np.ndarray) -> Path:
+    """Write ``name.npz`` in ``directory`` atomically (a temporary file, then a rename): the
+    arrays and the metadata as JSON, no pickles."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.npz"
+    tmp = directory / f".{name}.tmp.npz"
+    meta_json = np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True))
+    np.savez_compressed(tmp, **{**arrays, "meta": meta_json})  # type: ignore[arg-type]
+    tmp.replace(path)
+    return path
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class LinearModel:
     """Calibrated class probabilities from a message's features."""
@@ -59,20 +71,16 @@ class LinearModel:
     # -- files -------------------------------------------------------------------------------
 
     def save(self, directory: Path, name: str) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
         vocab = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        path = directory / f"{name}.npz"
-        tmp = directory / f".{name}.tmp.npz"
-        np.savez_compressed(
-            tmp,
+        return save_arrays(
+            directory,
+            name,
+            self.meta,
             labels=np.array(self.labels),
             vocabulary=np.array("\n".join(vocab)),
             weights=self.weights.astype(np.float32),
             bias=self.bias.astype(np.float64),
-            meta=np.array(json.dumps(self.meta, ensure_ascii=False, sort_keys=True)),
         )
-        tmp.replace(path)
-        return path
 
     @classmethod
     def load(
