@@ -333,7 +333,12 @@ async def test_a_public_page_talks_to_anonymous_visitors_without_a_token(
         assert await page.evaluate("sessionStorage.getItem('cuishou.token')") is None
         # the id is lost (the browser cleared its cookies): the next message still goes through
         await page.context.clear_cookies()
-        await send(page, "被威胁了怎么办")
+        # wait for the answered retry: the first reply also holds "110", so the checks below
+        # alone could pass before the page has fetched its new id
+        async with page.expect_response(
+            lambda r: r.url.endswith("/v1/messages") and r.status == 200
+        ):
+            await send(page, "被威胁了怎么办")
         await expect(page.locator(".msg.me").last).to_have_text("被威胁了怎么办")
         await expect(page.locator(".msg.bot").filter(has_text="110").last).to_be_visible()
         await expect(page.locator(".msg.system")).to_have_count(0)
