@@ -36,8 +36,9 @@ from bot.conversation.policies.urgency import (
     decide,
 )
 from bot.conversation.state import Paper, Session
+from bot.learning.direct_model import DirectModel
 from bot.learning.model import LinearModel
-from bot.learning.retrain import models_for, needs_retraining, retrain
+from bot.learning.retrain import direct_model_for, models_for, needs_retraining, retrain
 from bot.messages import Incoming, MessageKind, Outcome, Response, SessionKey
 from bot.privacy import has_personal_numbers, mask, mask_prefix
 from bot.storage.errors import StoreUnavailable
@@ -93,17 +94,20 @@ class Understanding:
         config: Config,
         content: Content | None = None,
         models: dict[str, LinearModel] | None = None,
+        direct: DirectModel | None = None,
     ) -> Understanding:
         """Load (or take) the content and build the reader and the dialogue from it, with the
-        learned ``models`` (default: retrained ones made for this content, else the shipped)."""
+        learned ``models`` and ``direct`` model (default: retrained ones made for this content,
+        else the shipped ones; the shipped direct model only while it learned this content)."""
         content = content or load_content(config.intents_path)
         if models is None:
             models = models_for(content, config.learning.models_dir)
+            direct = direct or direct_model_for(content, config.learning.models_dir)
         return cls(
             content=content,
             # "@助手 …": the bot addressed by its name or a trigger word is not part of what is
             # asked (a closing read after "助手" is still a closing)
-            reader=Reader.build(content, _addressed_names(config), models),
+            reader=Reader.build(content, _addressed_names(config), models, direct=direct or True),
             dialogue=Dialogue(content, config),
             english=english.English(content),
         )
@@ -729,7 +733,7 @@ class Engine:
             if m is not None
         }
         if not self.config.learning.retrain_on_change or not needs_retraining(
-            understanding.content, models
+            understanding.content, models, understanding.reader.selector.learned_model
         ):
             return
         if self._retraining is not None and not self._retraining.done():
@@ -738,10 +742,12 @@ class Engine:
 
     async def _retrain(self, content: Content) -> None:
         started = time.monotonic()
-        models = await asyncio.to_thread(retrain, content, self.config.learning.models_dir)
-        if models is None:
+        retrained = await asyncio.to_thread(retrain, content, self.config.learning.models_dir)
+        if retrained is None:
             return
-        understanding = await asyncio.to_thread(Understanding.build, self.config, content, models)
+        understanding = await asyncio.to_thread(
+            Understanding.build, self.config, content, retrained.models, retrained.direct
+        )
         if self.understanding.content.version != content.version:
             return  # the content changed again meanwhile: that change retrains
         self.understanding = understanding

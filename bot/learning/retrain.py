@@ -2,23 +2,32 @@
 
 When the console teaches (or anyone edits ``intents/``) the content is reloaded at once, but the
 learned models were trained on the old examples. :func:`retrain` trains the candidate the shipped
-weights chose on the corpus and the new examples (seconds, in a worker thread) into the models
-folder (``learning.models_dir``, default ``models/`` in the per-user data directory), recording
-the digest of the examples it learned; :meth:`bot.engine.Engine.reload_content` then swaps a new
-understanding in. Until the new weights are ready the old ones answer. At start-up
-:func:`models_for` takes weights from the models folder only when they were trained on exactly
-the examples being loaded, else the shipped ones.
+weights chose on the corpus and the new examples, and the direct-answer model on the answers'
+new examples (seconds, in a worker thread), into the models folder (``learning.models_dir``,
+default ``models/`` in the per-user data directory), recording the digests of what they learned;
+:meth:`bot.engine.Engine.reload_content` then swaps a new understanding in. Until the new
+weights are ready the old ones answer (the direct answers on naive Bayes alone: the selector
+adds a direct model's margins only for the content it learned). At start-up :func:`models_for`
+and :func:`direct_model_for` take weights from the models folder only when they were trained on
+exactly the content being loaded, else the shipped ones.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
 from bot.content import Content
 from bot.learning.corpus import CorpusError, default_corpus_dir, examples_digest, load_corpus
+from bot.learning.direct_model import (
+    DIRECT_MODEL,
+    DirectModel,
+    content_digest,
+    shipped_direct_model,
+)
 from bot.learning.model import (
     TOPIC_MODEL,
     URGENCY_MODEL,
@@ -60,16 +69,53 @@ def models_for(content: Content, configured_dir: str = "") -> dict[str, LinearMo
     return shipped_models()
 
 
-def needs_retraining(content: Content, models: dict[str, LinearModel]) -> bool:
+def direct_model_for(content: Content, configured_dir: str = "") -> DirectModel | None:
+    """The direct-answer model to use with ``content``: a retrained one made for exactly its
+    answers' examples, else the shipped one when it learned them, else None (naive Bayes
+    alone until a retraining)."""
+    wanted = content_digest(content)
+    path = models_dir(configured_dir) / f"{DIRECT_MODEL}.npz"
+    if path.exists():
+        try:
+            local = DirectModel.load(path.parent)
+        except ModelFileError as exc:
+            log.warning("ignoring the retrained direct-answer model: %s", exc)
+        else:
+            if local.meta.get("content") == wanted:
+                return local
+    shipped = shipped_direct_model()
+    return shipped if shipped is not None and shipped.meta.get("content") == wanted else None
+
+
+def needs_retraining(
+    content: Content, models: dict[str, LinearModel], direct: DirectModel | None = None
+) -> bool:
     """True when the models were not trained for this content: its examples differ from what
-    the shipped weights learned and no retrained weights match its version."""
+    the shipped weights learned and no retrained weights match its version, or the answers'
+    examples differ from what ``direct`` (the direct-answer model in use) and the shipped one
+    learned."""
     digest = examples_digest(content)
-    return _trained_on(models) != {digest} and _trained_on(shipped_models()) != {digest}
+    if _trained_on(models) != {digest} and _trained_on(shipped_models()) != {digest}:
+        return True
+    wanted = content_digest(content)
+    shipped = shipped_direct_model()
+    return all(m is None or m.meta.get("content") != wanted for m in (direct, shipped))
 
 
-def retrain(content: Content, configured_dir: str = "") -> dict[str, LinearModel] | None:
-    """Train both models for ``content`` with the shipped weights' chosen candidate, write them
-    to the models folder and return them (None when there is no corpus or training fails)."""
+@dataclass(frozen=True)
+class Retrained:
+    """What a retraining made: the topic and urgency models and the direct-answer model."""
+
+    models: dict[str, LinearModel]
+    direct: DirectModel
+
+
+def retrain(content: Content, configured_dir: str = "") -> Retrained | None:
+    """Train the three models for ``content`` (the topic and urgency models with the shipped
+    weights' chosen candidate, and the direct-answer model), write them to the models folder
+    and return them (None when there is no corpus or training fails)."""
+    from bot.learning.answer_labels import load_answer_labels
+    from bot.learning.direct_model import train_direct
     from bot.learning.train import CANDIDATES, message_featurizer, train_all
     from bot.understanding.reader import Reader
 
@@ -86,6 +132,11 @@ def retrain(content: Content, configured_dir: str = "") -> dict[str, LinearModel
         lambda t: classifier.normalizer.normalize(t).text, classifier.segmenter.cut
     )
     directory = models_dir(configured_dir)
+    answer_ids = [answer.id for spec in content.intents for answer in spec.answers]
+
+    def note(line: str) -> None:
+        log.info("retraining: %s", line.strip())
+
     try:
         train_all(
             corpus,
@@ -93,13 +144,23 @@ def retrain(content: Content, configured_dir: str = "") -> dict[str, LinearModel
             featurize,
             directory,
             candidates=candidates,
-            log=lambda line: log.info("retraining: %s", line.strip()),
+            log=note,
             examples=examples_digest(content),
         )
-        return load_models(directory)
+        labels = load_answer_labels(answer_ids, corpus_dir).labels
+        direct, _report = train_direct(content, labels, featurize, directory, log=note)
+        return Retrained(load_models(directory), direct)
     except Exception:
         log.exception("retraining failed; the previous models keep answering")
         return None
 
 
-__all__ = ["URGENCY_MODEL", "models_dir", "models_for", "needs_retraining", "retrain"]
+__all__ = [
+    "URGENCY_MODEL",
+    "Retrained",
+    "direct_model_for",
+    "models_dir",
+    "models_for",
+    "needs_retraining",
+    "retrain",
+]

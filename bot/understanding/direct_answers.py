@@ -326,7 +326,8 @@ class DirectAnswerSelector:
             and model.meta.get("content") != (content_digest(content))
         ):
             # examples taught since it was trained: naive Bayes learns them at once, the
-            # model has not (``python -m bot train`` brings it back)
+            # model has not (the background retraining, or ``python -m bot train``, brings
+            # one back)
             model = None
         self._learned: DirectModel | None = model
         if self._learned is not None:

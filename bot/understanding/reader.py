@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.content import Content
+from bot.learning.direct_model import DirectModel
 from bot.learning.model import WEIGHTS_DIR, LinearModel
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification, Classifier
@@ -172,12 +173,14 @@ class Reader:
         models: dict[str, LinearModel] | None = None,
         readings: ReadingStore | None = None,
         fresh_readings: bool = False,
+        direct: DirectModel | bool = True,
     ) -> Reader:
         """The tokenizer, pinyin index, normaliser and classifier for ``content`` (with the
         learned ``models``; default: the shipped weights). ``readings``: where fixed texts'
         readings are kept; default: the process's store for this vocabulary, seeded from the
         shipped file; ``fresh_readings``: a new store holding only what this reader reads
-        (training exports it)."""
+        (training exports it). ``direct``: the direct-answer selector's learned model (True:
+        the shipped one while it matches the content; False: none)."""
         segmenter, pinyin, names = cls._vocabulary(content, bot_names)
         normalizer = Normalizer(content.lexicon, pinyin, bot_names=names)
         if readings is None:
@@ -187,15 +190,14 @@ class Reader:
                 if fresh_readings
                 else shared_store(keys, WEIGHTS_DIR / READINGS_FILE)
             )
-        return cls(
-            Classifier(
-                content,
-                normalizer,
-                segmenter,
-                learned=True if models is None else models,
-                readings=readings,
-            )
+        classifier = Classifier(
+            content,
+            normalizer,
+            segmenter,
+            learned=True if models is None else models,
+            readings=readings,
         )
+        return cls(classifier, DirectAnswerSelector(content, classifier, learned=direct))
 
     @staticmethod
     def _vocabulary(

@@ -350,3 +350,60 @@ async def test_taught_examples_are_learned_in_the_background(tmp_path: Path) -> 
     assert new.meta["examples"] == examples_digest(content)
     assert models_for(content, str(tmp_path / "models"))[TOPIC_MODEL].meta == new.meta
     await engine.close()
+
+
+async def test_a_taught_answer_example_retrains_the_direct_model(tmp_path: Path) -> None:
+    """An example taught to a direct answer leaves the topic models' examples as they were, but
+    the shipped direct-answer model did not learn it: the selector answers on naive Bayes alone
+    meanwhile, a retraining trains a direct model for exactly the new content and swaps it in,
+    and the next start-up takes it from the models folder."""
+    import shutil
+
+    from bot.content import default_intents_dir, load_content
+    from bot.engine import Engine
+    from bot.learning.direct_model import content_digest, shipped_direct_model
+    from bot.learning.retrain import direct_model_for, needs_retraining
+    from bot.storage.sessions.memory import MemoryStore
+    from tests.harness import memory_config
+
+    intents = tmp_path / "intents"
+    shutil.copytree(default_intents_dir(), intents)
+    models = str(tmp_path / "models")
+    config = memory_config(intents_dir=str(intents))
+    config = config.model_copy(
+        update={
+            "learning": config.learning.model_copy(
+                update={"retrain_on_change": True, "models_dir": models}
+            )
+        }
+    )
+    engine = Engine(config, Understanding.build(config), MemoryStore(600, 100))
+    shipped = shipped_direct_model()
+    assert shipped is not None and engine.understanding.reader.selector.learned_model is shipped
+    topic = engine.understanding.classifier.topic_model
+    path = intents / "harassment.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "  - id: contact_list\n    examples:\n"
+    assert marker in text
+    taught = marker + "      - 催收把我欠钱的事群发给了我全部微信好友\n"
+    path.write_text(text.replace(marker, taught), encoding="utf-8")
+    content = load_content(intents)
+    assert content_digest(content) != shipped.meta["content"]
+    urgency = engine.understanding.classifier.urgency_model
+    assert topic is not None and urgency is not None
+    assert needs_retraining(content, {m.meta["name"]: m for m in (topic, urgency)}, shipped)
+    outcome = await engine.reload_content(trigger="test")
+    assert not outcome.problems
+    # meanwhile: naive Bayes alone (a model that never saw the example does not outvote it)
+    assert engine.understanding.reader.selector.learned_model is None
+    task = engine._retraining
+    assert task is not None
+    await task
+    direct = engine.understanding.reader.selector.learned_model
+    assert direct is not None and direct is not shipped
+    assert direct.meta["content"] == content_digest(content)
+    reloaded = direct_model_for(content, models)
+    assert reloaded is not None and reloaded.meta == direct.meta
+    # the original content still takes the shipped model
+    assert direct_model_for(load_content(default_intents_dir()), models) is shipped
+    await engine.close()
