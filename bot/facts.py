@@ -90,6 +90,8 @@ def intent_texts(spec: IntentSpec) -> Iterator[tuple[str, str]]:
                 yield f"{where}.options[{j}].reply", option.reply
         if fu.reply is not None:
             yield f"{where}.reply", fu.reply
+    for kind, line in spec.lender_lines.items():
+        yield f"lender_lines.{kind}.text", line.text
 
 
 def named_citations(text: str) -> list[str]:

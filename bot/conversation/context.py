@@ -62,6 +62,8 @@ class Turn:
     previous_answer: str | None = None
     #: the urgency decision for this message
     urgency: Urgency | None = None
+    #: the reply goes to a group (no detail the person told is said back there)
+    in_group: bool = False
     #: each policy asked and its outcome, in order (``dialogue.explain`` makes it lines for
     #: ``chat --explain`` and the API's debug flag)
     trace: list[tuple[str, Decision | Decline]] = field(default_factory=list)
@@ -355,7 +357,12 @@ class TurnContext:
     def turn(self) -> Turn:
         """A new, empty reply for this message."""
         cues = self.understood.cues
-        return Turn(said=cues.compact, previous_answer=self.previous_answer, cues=cues)
+        return Turn(
+            said=cues.compact,
+            previous_answer=self.previous_answer,
+            cues=cues,
+            in_group=self.in_group,
+        )
 
     @once
     def acting_news(self) -> bool:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.content import Content
+from bot.content import LENDER_PLACEHOLDER, Content
 from bot.conversation import texts
 from bot.conversation.context import Turn, block_id
 from bot.conversation.output import cap_group
@@ -92,6 +92,15 @@ PARTLY_IN_ENGLISH = "(English) {title}: what is not in English below is in Chine
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def _lender_template(text: str) -> re.Pattern[str]:
+    """The pattern of a lender line: the first ``{lender}`` a named group, any later one the
+    same name again."""
+    first, second, *more = text.split(LENDER_PLACEHOLDER)
+    pattern = re.escape(first) + "(?P<lender>.+?)" + re.escape(second)
+    pattern += "".join("(?P=lender)" + re.escape(part) for part in more)
+    return re.compile(f"^{pattern}$")
+
+
 def _template(chinese: str) -> re.Pattern[str]:
     """The pattern of an interface sentence with placeholders, each a named group."""
     parts = _PLACEHOLDER.split(chinese)
@@ -142,6 +151,8 @@ class English:
                 self._templates.append((_template(chinese), sentence))
             else:
                 self._lines[chinese] = sentence
+        #: the lender lines and their English (the lender's name is kept as said)
+        self._lenders: list[tuple[re.Pattern[str], str]] = []
         #: the topics' titles in English (a title fills "{title}")
         self._titles = {spec.title: spec.title_en for spec in content.intents if spec.title_en}
         for spec in content.intents:
@@ -150,6 +161,9 @@ class English:
             for answer in spec.answers:
                 if answer.short_en:
                     self._lines[answer.short.strip()] = answer.short_en.strip()
+            for line in spec.lender_lines.values():
+                if line.text_en:
+                    self._lenders.append((_lender_template(line.text), line.text_en))
             for follow_up in spec.follow_ups:
                 for _, chinese, english in follow_up.english_texts(labels=False):
                     self._pair(chinese, english)
@@ -181,6 +195,14 @@ class English:
             return english.format(**values)
         return None
 
+    def _lender_line(self, line: str) -> str | None:
+        """A lender line in English, the lender's name as the person wrote it."""
+        for pattern, english in self._lenders:
+            found = pattern.match(line)
+            if found is not None:
+                return english.replace(LENDER_PLACEHOLDER, found.group("lender"))
+        return None
+
     def translate(self, replies: list[str]) -> Translated:
         """Each reply in English where the content has its English: a topic's steps as a
         whole, every other line on its own; lines without an English twin stay as they are."""
@@ -197,7 +219,11 @@ class English:
                 continue
             lines = []
             for line in reply.splitlines():
-                english = self._lines.get(line.strip()) or self._filled(line.strip())
+                english = (
+                    self._lines.get(line.strip())
+                    or self._filled(line.strip())
+                    or self._lender_line(line.strip())
+                )
                 if english is None:
                     chinese_left = chinese_left or is_chinese(line)
                     lines.append(line)

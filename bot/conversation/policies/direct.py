@@ -264,6 +264,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short, ASKED_AGAIN_GIST)))
     else:
         turn.add(answer.short)
+        if not ctx.counsellor:
+            act.lender_line(spec, session, turn)  # "美团月付…能分期吗": said with its lender
     if (
         session.details.role == "helper"
         and "helper" not in session.noticed
