@@ -258,36 +258,23 @@ class DirectAnswer(_Model):
         return lender_type not in (None, "any") and lender_type in self.lenders
 
 
-#: The kinds of lender a lender line is written for (a line names one lender, never "any").
+#: The kinds of lender a lender line is written for, and its one placeholder (the lender named).
 NamedLenderType = Literal["bank_card", "bank_loan", "licensed_online", "unlicensed"]
-#: The one placeholder of a lender line: the lender the person named ("浦发银行", "美团").
 LENDER_PLACEHOLDER = "{lender}"
-_BRACES = re.compile(r"\{[^{}]*\}")
 
 
 class LenderLine(_Model):
-    """A line said with a topic's steps, or with one of its answers, when the conversation
-    knows the person's one lender: it names the lender (``{lender}``) and how that kind of
-    lender is dealt with (a bank card: the number on its back; a platform: its own app)."""
+    """A line said with a topic's steps, or one of its answers, when the conversation knows the
+    person's one lender: it names it ("{lender}") and how that kind of lender is dealt with."""
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    text_en: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
-        | None
-    ) = None
+    text_en: Annotated[str, StringConstraints(strip_whitespace=True, max_length=280)] | None = None
 
     @model_validator(mode="after")
     def _one_placeholder(self) -> LenderLine:
-        for name, text in (("text", self.text), ("text_en", self.text_en)):
-            if text is None:
-                continue
-            if LENDER_PLACEHOLDER not in text:
-                raise ValueError(f"'{name}' must name the lender as {LENDER_PLACEHOLDER}")
-            other = set(_BRACES.findall(text)) - {LENDER_PLACEHOLDER}
-            if other:
-                raise ValueError(
-                    f"'{name}': only {LENDER_PLACEHOLDER} may be filled in, not {sorted(other)}"
-                )
+        for text in filter(None, (self.text, self.text_en)):
+            if set(re.findall(r"\{[^{}]*\}", text)) != {LENDER_PLACEHOLDER}:
+                raise ValueError(f"{text!r}: name the lender as {LENDER_PLACEHOLDER}, nothing else")
         return self
 
     def say(self, lender: str) -> str:

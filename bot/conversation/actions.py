@@ -23,6 +23,7 @@ from bot.conversation.crisis import (
     again_for,
     crisis_reply,
 )
+from bot.conversation.lenders import lender_line
 from bot.conversation.state import Pending, PendingKind, Session
 from bot.messages import Outcome, RankedIntent
 from bot.understanding.cues import content_bigrams
@@ -306,7 +307,7 @@ class Actions:
         session.active_intent = spec.id
         session.pending = None
         if include_advice:
-            self.lender_line(spec, session, turn)
+            lender_line(spec, session, turn)
             turn.add(spec.advice.short)
         for text in extra or []:
             turn.add(text)
@@ -316,28 +317,6 @@ class Actions:
             self.ask(spec, remaining[0], session, turn, hint=True)
         else:
             turn.add(texts.MORE_HINT)
-
-    def lender_line(self, spec: IntentSpec, session: Draft, turn: Turn) -> None:
-        """The topic's line for the person's one lender ("浦发银行的信用卡：打浦发银行卡背面…",
-        "美团不是银行信用卡：在美团的官方App里…"), once per conversation; none in a group
-        (the lender is the person's own detail), in a crisis, for staff, when several lenders
-        were named, or when the topic has no line for that kind of lender."""
-        details = session.details
-        if turn.in_group or session.crisis or details.role == "staff":
-            return
-        if details.lender is None or details.lender_type is None:
-            return
-        if details.lenders is not None and len(details.lenders) > 1:
-            return
-        kind = details.lender_type.value
-        line = next((v for k, v in spec.lender_lines.items() if k == kind), None)
-        if line is None:
-            return
-        if any(details.lender in reply for reply in turn.replies):
-            return  # the answer given names it already ("在支付宝App里找借呗…")
-        text = line.say(details.lender)
-        if block_id(text) not in session.sent:
-            turn.add(text)
 
     def known_branch(self, spec: IntentSpec, session: Draft, turn: Turn) -> None:
         """The next step for a question whose answer is already known ("你说他们没出示证件：…")."""

@@ -10,6 +10,7 @@ from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
 from bot.conversation.actions import gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
+from bot.conversation.lenders import lender_line
 from bot.understanding.cues import asks_what_was_told
 from bot.understanding.direct_answers import DirectMatch
 
@@ -265,7 +266,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     else:
         turn.add(answer.short)
         if not ctx.counsellor:
-            act.lender_line(spec, session, turn)  # "美团月付…能分期吗": said with its lender
+            lender_line(spec, session, turn)  # "美团月付…能分期吗": said with its lender
     if (
         session.details.role == "helper"
         and "helper" not in session.noticed
