@@ -261,9 +261,11 @@ def _check_answer_labels(content: Content, directory: Path) -> bool:
     if labels.labels:
         answered = {x.answer for x in labels.labels} - {GENERAL, MISSING}
         missing = labels.missing_classes()
+        real = sum(x.source is not None for x in labels.labels)
         print(
-            f"answer labels OK: {len(labels.labels)} real questions labelled with the answer "
-            f"that answers them ({len(answered)} of {len(ids)} answers used; "
+            f"answer labels OK: {real} real questions and {len(labels.labels) - real} written "
+            f"messages labelled with the answer that answers them ({len(answered)} of {len(ids)} "
+            "answers used; "
             f"{sum(missing.values())} ask a point no answer states yet, in {len(missing)} classes)"
         )
     return False

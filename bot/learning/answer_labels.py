@@ -47,7 +47,10 @@ class AnswerLabel(BaseModel):
 
     @property
     def validation(self) -> bool:
-        return is_validation(self.text)
+        """On the validation side: a real question (one with its ``source``) whose text the
+        hash puts there. Messages written for training (no source) are never measured on, so
+        the validation side stays real questions people asked."""
+        return self.source is not None and is_validation(self.text)
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,12 @@ def load_answer_labels(answer_ids: Iterable[str], directory: Path | None = None)
 def training_labels(
     answer_ids: Iterable[str], directory: Path | None = None
 ) -> list[tuple[str, str]]:
-    """(text, answer) pairs the selector learns: the training side, answers and ``also``s
-    (``general`` included, ``missing`` left out)."""
+    """(text, answer) pairs the selector's naive Bayes learns: the training side (real
+    questions, and the messages written for training), answers and ``also``s (``general``
+    included, ``missing`` left out). Compared on the measures nobody tuned on, learning the
+    written messages here too gave more whole held-out conversations passing (17) and the
+    hand-written direct set 0.868 against 0.849, at four more wrong answers among the 341 real
+    questions of the validation side (63 against 59)."""
     out: list[tuple[str, str]] = []
     for label in load_answer_labels(answer_ids, directory).training():
         if label.answer != MISSING:

@@ -8,6 +8,8 @@ features (bot/learning/features.py, the topic model's), trained by ``python -m b
 * every answer's ``examples`` (weight 1),
 * the training side of the real questions labelled with their answer (``corpus/answers``;
   weight :data:`LABEL_WEIGHT`), ``general`` and ``missing`` ones as the class ``general``,
+* the messages written for training (``corpus/answers/written_*.jsonl``, labels without a
+  source; weight :data:`WRITTEN_WEIGHT`), never on the validation side,
 * the intents' own examples as ``general`` (weight :data:`GENERAL_WEIGHT`): messages that ask
   no specific question.
 
@@ -45,6 +47,8 @@ GENERAL_CLASS = GENERAL
 C = 1.0
 #: how much one labelled real question counts beside one of an answer's own examples
 LABEL_WEIGHT = 0.7
+#: how much a message written for training (a label without a source) counts
+WRITTEN_WEIGHT = 0.4
 #: how much one of the intents' own examples counts as a general message
 GENERAL_WEIGHT = 0.3
 #: weights smaller than this are dropped from the exported postings (the validation accuracy
@@ -72,7 +76,8 @@ def training_examples(content: Content, labels: Iterable[AnswerLabel]) -> list[D
         if label.validation:
             continue
         if label.answer in ids:
-            out.append(DirectExample(label.text, label.answer, LABEL_WEIGHT))
+            weight = LABEL_WEIGHT if label.source is not None else WRITTEN_WEIGHT
+            out.append(DirectExample(label.text, label.answer, weight))
         elif label.answer in (GENERAL, MISSING):
             out.append(DirectExample(label.text, GENERAL_CLASS, LABEL_WEIGHT))
     out.extend(

@@ -60,12 +60,15 @@ def test_training_pairs_take_also_and_general_and_leave_missing_and_validation(
 ) -> None:
     texts = [f"问题{i}：敲门要不要开" for i in range(40)]
     train_text = next(t for t in texts if not is_validation(t))
-    held_text = next(t for t in texts if is_validation(t))
+    held_text, written_text = [t for t in texts if is_validation(t)][:2]
+    url = "https://example.org/q"
     _write(
         tmp_path,
         [
             {"text": train_text, "answer": "open_door", "also": "credit_how_long", "writer": "l"},
-            {"text": held_text, "answer": "open_door", "writer": "l"},
+            {"text": held_text, "answer": "open_door", "writer": "l", "source": url},
+            # written for training (no source)
+            {"text": written_text, "answer": "open_door", "writer": "a"},
             {"text": "催收上门了怎么办啊啊", "answer": GENERAL, "writer": "l"},
             {"text": "征信多久更新一次呀", "answer": MISSING, "missing": "征信更新", "writer": "l"},
         ],
@@ -75,6 +78,9 @@ def test_training_pairs_take_also_and_general_and_leave_missing_and_validation(
     assert (train_text, "open_door") in pairs
     assert (train_text, "credit_how_long") in pairs
     assert all(t != held_text for t, _ in pairs)  # the validation side is never learned
+    # written for training: learned whatever its hash (the validation side holds real
+    # questions only)
+    assert (written_text, "open_door") in pairs
     assert all(a != MISSING for _, a in pairs)
     assert len(general_side) == (0 if is_validation("催收上门了怎么办啊啊") else 1)
     labels = load_answer_labels(IDS, tmp_path)
@@ -106,8 +112,11 @@ def test_the_shipped_labels_are_valid_and_used(understanding: Understanding) -> 
     ids = [a.id for s in understanding.content.intents for a in s.answers]
     labels = load_answer_labels(ids, default_corpus_dir())
     assert labels.problems == ()
-    assert len(labels.labels) >= 2000
-    assert all(x.source and x.source.startswith("http") for x in labels.labels)
+    real = [x for x in labels.labels if x.source is not None]
+    assert len(real) >= 2000 and all(x.source.startswith("http") for x in real)
+    # messages written for training (corpus/answers/written_*.jsonl) are never measured on
+    written = [x for x in labels.labels if x.source is None]
+    assert len(written) >= 2000 and not any(x.validation for x in written)
     # the default selector learned them: as many training pairs as the labels give
     assert len(training_labels(ids)) > 1500
 
