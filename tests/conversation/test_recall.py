@@ -61,3 +61,17 @@ async def test_searching_for_a_word_while_telling_is_no_recall_question(engine: 
     )
     assert "你之前告诉我的" not in reply and "还没告诉我" not in reply, reply
     assert chat.last.intent is not None
+
+
+async def test_the_monthly_amount_and_installments_told_are_said_back(engine: Engine) -> None:
+    """ "我说我每月能还多少来着": the budget and the number of installments told are said back
+    with the rest, in a private chat only."""
+    chat = Chat(engine, user="recall-budget")
+    await chat.say("我欠兴业银行信用卡4万")
+    await chat.say("我一个月最多能还2000 想分24期")
+    text = await chat.text("我说我每月能还多少来着")
+    assert "每月最多能还2,000元" in text and "想分24期" in text
+    group = Chat(engine, user="recall-budget-g", room="g-budget")
+    await group.say("@助手 我一个月最多能还2000 想分24期", addressed=True)
+    said = await group.text("@助手 我刚才说每月能还多少来着", addressed=True)
+    assert "2,000" not in said and "2000" not in said

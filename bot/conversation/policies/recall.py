@@ -9,8 +9,8 @@ import re
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
-from bot.conversation.actions import told_back
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+from bot.understanding.details import Details
 from bot.understanding.language import is_english
 
 _NOT_ASKED = Decline("not asked what was told")
@@ -21,6 +21,85 @@ _TELLING = Decline("recall words while telling: nothing was told before this mes
 _ASKS = re.compile(
     r"[?？]|吗|怎么|如何|能不能|可不可以|可以.{0,6}吗|该|要不要|(?i:\b(?:how|can|what|should)\b)"
 )
+
+
+_PLACES = {
+    "home": ("上门到家里", "a visit to your home"),
+    "workplace": ("去你单位", "a visit to your workplace"),
+    "family_home": ("去你老家（父母那儿）", "a visit to your family home (your parents')"),
+    "school": ("孩子的学校", "your child's school"),
+}
+
+
+def told_back(details: Details, *, english: bool = False) -> tuple[list[str], list[str]]:
+    """What the person told, in their terms, as two lists: the lender and the figures (said
+    only in private) and the rest (the visit, the police, money or papers)."""
+    private: list[str] = []
+    lenders = details.lenders or ((details.lender,) if details.lender else ())
+    if details.debts and len(details.debts) > 1:
+        parts = [f"{name} {value:,.0f}{'' if english else '元'}" for name, value in details.debts]
+        private.append(("debts: " if english else "几笔欠款：") + "，".join(parts))
+    elif lenders:
+        private.append(("lender: " if english else "") + "、".join(lenders))
+    if details.amount is not None and details.amount > 0:
+        amount = int(details.amount) if float(details.amount).is_integer() else details.amount
+        about = ("about " if english else "约") if details.amount_approx else ""
+        several = details.debts and len(details.debts) > 1
+        private.append(
+            f"total owed: {about}{amount:,} yuan"
+            if english
+            else f"{'合计' if several else '欠款'}{about}{amount:,}元"
+        )
+    if details.overdue_months:
+        about = ("about " if english else "约") if details.overdue_approx else ""
+        months = details.overdue_months
+        private.append(f"overdue {about}{months} months" if english else f"逾期{about}{months}个月")
+    if details.budget is not None and details.budget > 0:  # "我说我每月能还多少来着"
+        private.append(
+            f"at most {details.budget:,.0f} yuan a month"
+            if english
+            else f"每月最多能还{details.budget:,.0f}元"
+        )
+    if details.months is not None and details.months > 0:
+        private.append(f"{details.months} installments" if english else f"想分{details.months}期")
+    if details.income is not None and details.income > 0:
+        private.append(
+            f"income {details.income:,.0f} yuan a month"
+            if english
+            else f"每月收入{details.income:,.0f}元"
+        )
+    shared: list[str] = []
+    if details.place is not None and details.place in _PLACES:
+        shared.append(_PLACES[details.place][1 if english else 0])
+    if details.present is False and details.left is not True:
+        when = details.visit_when
+        if english:
+            shared.append(f"a visit announced ({when})" if when else "a visit announced for later")
+        else:
+            shared.append(f"他们说{when}来" if when else "他们说过几天要来")
+    elif details.left:
+        shared.append("the visitors have left" if english else "上门的人已经走了")
+    elif details.present:
+        shared.append("the visitors were at your door" if english else "他们上门了")
+    if details.night:
+        shared.append("at night (after 22:00)" if english else "夜里（22点以后）来的")
+    if details.police == "called":
+        shared.append("you called the police" if english else "你报了警")
+    elif details.police == "arrived":
+        shared.append("the police came" if english else "警察来过了")
+    if details.paid == "personal":
+        shared.append("money paid to a person" if english else "已经把钱转给了个人")
+    elif details.paid == "yes":
+        shared.append("a payment already made" if english else "已经付过一笔")
+    if details.signed:
+        shared.append("a paper already signed" if english else "已经签了字")
+    elif details.document:
+        shared.append(
+            f"they want a paper signed ({details.document})"
+            if english
+            else f"他们要你签{details.document}"
+        )
+    return private, shared
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
