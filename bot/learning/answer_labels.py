@@ -23,11 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from bot.learning.corpus import default_corpus_dir, is_validation, read_models
+
+if TYPE_CHECKING:
+    from bot.content import Content
 
 GENERAL = "general"
 MISSING = "missing"
@@ -116,6 +119,13 @@ def load_answer_labels(answer_ids: Iterable[str], directory: Path | None = None)
                 problems.append(f"{where}: source must be a web address")
             labels.append(label)
     return AnswerLabels(labels=tuple(labels), problems=tuple(problems))
+
+
+def content_labels(content: Content, directory: Path | None = None) -> tuple[AnswerLabel, ...]:
+    """Every label (both sides of the split) for the answers of ``content``: what the direct
+    model trains on (``train`` and the background retraining) and what ``check`` hashes."""
+    ids = [answer.id for spec in content.intents for answer in spec.answers]
+    return load_answer_labels(ids, directory).labels
 
 
 def training_labels(

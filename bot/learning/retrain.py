@@ -114,7 +114,7 @@ def retrain(content: Content, configured_dir: str = "") -> Retrained | None:
     """Train the three models for ``content`` (the topic and urgency models with the shipped
     weights' chosen candidate, and the direct-answer model), write them to the models folder
     and return them (None when there is no corpus or training fails)."""
-    from bot.learning.answer_labels import load_answer_labels
+    from bot.learning.answer_labels import content_labels
     from bot.learning.direct_model import train_direct
     from bot.learning.train import CANDIDATES, message_featurizer, train_all
     from bot.understanding.reader import Reader
@@ -132,7 +132,6 @@ def retrain(content: Content, configured_dir: str = "") -> Retrained | None:
         lambda t: classifier.normalizer.normalize(t).text, classifier.segmenter.cut
     )
     directory = models_dir(configured_dir)
-    answer_ids = [answer.id for spec in content.intents for answer in spec.answers]
 
     def note(line: str) -> None:
         log.info("retraining: %s", line.strip())
@@ -147,7 +146,7 @@ def retrain(content: Content, configured_dir: str = "") -> Retrained | None:
             log=note,
             examples=examples_digest(content),
         )
-        labels = load_answer_labels(answer_ids, corpus_dir).labels
+        labels = content_labels(content, corpus_dir)
         direct, _report = train_direct(content, labels, featurize, directory, log=note)
         return Retrained(load_models(directory), direct)
     except Exception:

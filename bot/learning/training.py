@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.content import Content
-from bot.learning.answer_labels import AnswerLabel, load_answer_labels
+from bot.learning.answer_labels import content_labels
 from bot.learning.corpus import (
     CorpusError,
     CorpusMessage,
@@ -120,7 +120,7 @@ def run_training(
         print("\n".join(report.lines()))
     # the learned half of the direct-answer selector (bot/learning/direct_model.py)
     _model, direct_report = train_direct(
-        content, _answer_labels(content, corpus_dir), featurize, out_dir, log=print
+        content, content_labels(content, corpus_dir), featurize, out_dir, log=print
     )
     (out_dir / "training-report.json").write_text(
         json.dumps(
@@ -131,12 +131,6 @@ def run_training(
     )
     print(f"weights written to {out_dir}")
     return 0
-
-
-def _answer_labels(content: Content, corpus_dir: Path | None) -> tuple[AnswerLabel, ...]:
-    """The real questions labelled with their answers (both sides of the split)."""
-    ids = [answer.id for spec in content.intents for answer in spec.answers]
-    return load_answer_labels(ids, corpus_dir).labels
 
 
 def _report_json(report: TrainingReport) -> dict[str, object]:
@@ -242,7 +236,7 @@ def weights_status(content: Content, corpus_dir: Path | None = None) -> str | No
         direct = DirectModel.load(WEIGHTS_DIR)
     except ModelFileError as exc:
         return str(exc)
-    learned = data_digest(training_examples(content, _answer_labels(content, corpus_dir)))
+    learned = data_digest(training_examples(content, content_labels(content, corpus_dir)))
     if direct.meta.get("data") != learned:
         return (
             f"the {DIRECT_MODEL} model's weights are stale (trained on data "

@@ -295,7 +295,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     turn.choices = topic.choices
     fresh = [t for t in topic.replies if block_id(t) not in session.sent]
     if len(answer.short) + sum(len(t) for t in fresh) <= DIRECT_REPLY_CHARS:
-        turn.replies += topic.replies
+        # (the lender line, added with the answer, is not said again with the steps)
+        turn.replies += [t for t in topic.replies if t not in turn.replies]
     else:
         # The answer first, short; the steps on request ("步骤"), the question last.
         act.offer_steps(spec, session, turn)
