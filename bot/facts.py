@@ -94,6 +94,47 @@ def intent_texts(spec: IntentSpec) -> Iterator[tuple[str, str]]:
         yield f"lender_lines.{kind}.text", line.text
 
 
+def rules_cited(sources: list[str]) -> dict[str, list[str]]:
+    """Each rule of ``sources`` once, in the order cited, with the articles cited of it
+    (``{"…《…解释（一）》": ["第三十六条", "第三十三条"]}``)."""
+    rules: dict[str, list[str]] = {}
+    for part in (part for source in sources for part in source.split("；")):
+        name = _AFTER_THE_TITLE.sub("", part).strip()
+        if not name:
+            continue
+        title, mark, article = name.rpartition("》")
+        title, article = (title + mark, article.strip()) if mark else (name, "")
+        articles = rules.setdefault(title, [])
+        for one in article.split("、"):
+            if one and one not in articles:
+                articles.append(one)
+    return rules
+
+
+#: a note in brackets after a rule's title ("《…办法》（银监会令2011年第2号）第六十九条", "…
+#: （2021年5月25日）"): left out of the brief's names; the title's own brackets ("解释（一）",
+#: "指引（试行）") and the article stay
+_AFTER_THE_TITLE = re.compile(r"(?<=》)（[^）]*）|（[^）]*）$")
+
+
+#: the article numbers a statute may have, as statutes write them (the Civil Code has 1,260)
+_ARTICLE_NUMBERS: dict[str, int] = {}
+_CHINESE_ARTICLE = re.compile(r"第([零一二三四五六七八九十百千]+)条")
+
+
+def arabic_articles(text: str) -> str:
+    """``text`` with its articles in Arabic figures, as practitioners write them in short
+    ("第一百九十六条" → "第196条")."""
+    if not _ARTICLE_NUMBERS:
+        _ARTICLE_NUMBERS.update({chinese_number(n): n for n in range(1, 1300)})
+
+    def arabic(match: re.Match[str]) -> str:
+        number = _ARTICLE_NUMBERS.get(match.group(1))
+        return match.group(0) if number is None else f"第{number}条"
+
+    return _CHINESE_ARTICLE.sub(arabic, text)
+
+
 def named_citations(text: str) -> list[str]:
     """The laws (《…》) and articles (第…条) a text names, each once, in order."""
     found: list[str] = []

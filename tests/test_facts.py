@@ -417,3 +417,14 @@ async def test_counsellor_brief_lists_register_sources(chat: Chat, content: Cont
     listed = [li[2:] for li in block.splitlines() if li.startswith("· ")]
     sources = {f.source for f in content.facts.values()}
     assert listed and all(item in sources for item in listed), listed
+
+
+def test_articles_in_figures() -> None:
+    """The rules lines write articles as practitioners do ("第196条"); figures beyond any
+    statute's length stay as written."""
+    from bot.facts import arabic_articles
+
+    assert arabic_articles("《刑法》第一百九十六条；《民法典》第一千零六十四条、第十条") == (
+        "《刑法》第196条；《民法典》第1064条、第10条"
+    )
+    assert arabic_articles("第九千条") == "第九千条"

@@ -25,6 +25,7 @@ from bot.conversation.crisis import (
 )
 from bot.conversation.lenders import lender_line
 from bot.conversation.state import Pending, PendingKind, Session
+from bot.facts import arabic_articles, rules_cited
 from bot.messages import Outcome, RankedIntent
 from bot.understanding.cues import content_bigrams
 from bot.understanding.details import Details
@@ -34,6 +35,9 @@ from bot.understanding.reader import Understood
 CALCULATOR_INTENT = "negotiate_installments"
 #: The topic that speaks to bank staff and collectors.
 STAFF_INTENT = "collector_conduct"
+#: a rules line names at most this many rules, each with at most this many of its articles
+RULES_NAMED = 3
+RULE_ARTICLES = 3
 #: Debtor-side topics that mean the staff topic when bank staff or a collector asks.
 DEBTOR_SIDE = frozenset(
     {
@@ -528,6 +532,22 @@ class Actions:
         if spec.id not in SYSTEM_INTENTS:
             parts.append(texts.NOT_LEGAL_ADVICE)
         return "\n".join(parts)
+
+    def rules_line(self, spec: IntentSpec, answer: DirectAnswer | None = None) -> str | None:
+        """One line naming the rules a direct answer rests on (its facts' sources, else its
+        topic's; the topic's without an answer), for a counsellor or a question that asks for
+        them ("…违规吗，依据是什么"); None when it rests on no law or rule."""
+        facts = answer.facts if answer is not None else []
+        sources = self.content.sources([*facts, *([] if facts else spec.references)])
+        names = [
+            title + "、".join(articles[:RULE_ARTICLES])
+            for title, articles in rules_cited(sources).items()
+            if "《" in title  # a law or a rule, not a helpline or a practice
+        ]
+        if not names:
+            return None
+        # "第196条": the figures a practitioner writes and searches for
+        return arabic_articles(texts.RULES_HEADER + "；".join(names[:RULES_NAMED]))
 
     def direct_long_answer(self, spec: IntentSpec, answer: DirectAnswer) -> str:
         """详细 after a direct answer: its long text (else the topic's) and the rules behind

@@ -8,7 +8,6 @@ and for forwarded chat records.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from bot.conversation import texts
 from bot.conversation.crisis import calm_topics
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.policies.urgency import decide
+from bot.facts import arabic_articles, rules_cited
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
 from bot.understanding.cues import forwarded_sentences
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.understanding.reader import Reader
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Understood
+from bot.understanding.requests import only_asks_rules, question_text
 
 #: A listed counsellor's message at least this long is a forwarded case (shorter ones are
 #: follow-up questions, answered like any question).
@@ -79,15 +80,17 @@ def split_questions(
     if whole is None:
         whole = classifier.classify(text)
     for sentence in sentences:
-        if len(sentences) > 1 and _ASKS_FOR_THE_RULES.match(sentence):
+        if len(sentences) > 1 and only_asks_rules(sentence):
             continue  # "请给出依据": the counsellor's request, not a question of the client's
-        classified = whole if len(sentences) == 1 else _assessed(classifier.classify(sentence))
+        # "我是法律援助站的，…": who forwards it is not the client's question
+        question = question_text(sentence).text
+        classified = whole if len(sentences) == 1 else _assessed(classifier.classify(question))
         intent = _topic_of(classified, floor)
         if intent is None:
             continue
         if intent in classified.urgent and intent not in urgent:
             urgent.append(intent)
-        found.setdefault(intent, []).append(sentence)
+        found.setdefault(intent, []).append(question)
     for intent in whole.urgent:  # urgency spread over several sentences still counts
         if intent not in urgent:
             urgent.append(intent)
@@ -133,13 +136,6 @@ def with_answers(
         spec, _answer = content.answer(direct.answer)
         out.append(replace(question, intent=spec.id, answer=direct.answer))
     return out
-
-
-#: a sentence that only asks for the rules behind the answer
-_ASKS_FOR_THE_RULES = re.compile(
-    r"^(?:请|麻烦)?(?:你)?(?:给出|说明|附上?|列出|提供|讲讲|说说|告诉我)?(?:一下)?(?:相关|具体)?的?"
-    r"(?:法律)?(?:依据|法条|条文|出处|规定)(?:是什么|是哪条|呢|吗|和出处)?[。？?！!.\s]*$"
-)
 
 
 def _assessed(classified: Classification) -> Classification:
@@ -279,14 +275,14 @@ def _brief(details: Details, questions: list[Question], content: Content, *, in_
     # from the fact register (all of them on 详细): the rules the direct answers rest on
     # first, then the topics'; one source may name two ("《刑法》第一百九十六条；…《解释》…")
     answered = [f for q in questions if q.answer for f in content.answer(q.answer)[1].facts]
-    rules = _rules(content.sources(answered))
-    for title, articles in _rules(
+    rules = rules_cited(content.sources(answered))
+    for title, articles in rules_cited(
         content.sources(r for spec in specs for r in spec.references)
     ).items():
         rules.setdefault(title, articles)
     if rules:
         names = [title + "、".join(articles[:BRIEF_ARTICLES]) for title, articles in rules.items()]
-        lines.append("适用规定：" + "；".join(names[:BRIEF_RULES]))
+        lines.append(arabic_articles("适用规定：" + "；".join(names[:BRIEF_RULES])))
     asks = []
     for spec in specs:
         for follow_up in spec.follow_ups:
@@ -297,29 +293,6 @@ def _brief(details: Details, questions: list[Question], content: Content, *, in_
     if asks:
         lines.append("建议向客户了解：" + "；".join(asks[:3]))
     return "\n".join(lines)
-
-
-def _rules(sources: list[str]) -> dict[str, list[str]]:
-    """Each rule of ``sources`` once, in the order cited, with the articles cited of it
-    (``{"…《…解释（一）》": ["第三十六条", "第三十三条"]}``)."""
-    rules: dict[str, list[str]] = {}
-    for part in (part for source in sources for part in source.split("；")):
-        name = _AFTER_THE_TITLE.sub("", part).strip()
-        if not name:
-            continue
-        title, mark, article = name.rpartition("》")
-        title, article = (title + mark, article.strip()) if mark else (name, "")
-        articles = rules.setdefault(title, [])
-        for one in article.split("、"):
-            if one and one not in articles:
-                articles.append(one)
-    return rules
-
-
-#: a note in brackets after a rule's title ("《…办法》（银监会令2011年第2号）第六十九条", "…
-#: （2021年5月25日）"): left out of the brief's names; the title's own brackets ("解释（一）",
-#: "指引（试行）") and the article stay
-_AFTER_THE_TITLE = re.compile(r"(?<=》)（[^）]*）|（[^）]*）$")
 
 
 def _known(follow_up: FollowUp, details: Details) -> bool:

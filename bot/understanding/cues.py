@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar, overload
 
 from bot.understanding.details import Details, unreadable_amount
+from bot.understanding.requests import asks_rules
 from bot.understanding.short_answers import (
     SAFE_NOW,
     WONT_ACT,
@@ -118,6 +119,12 @@ class Cues:
         """A question by either reading (:attr:`asks` or :attr:`question_word`): what the
         conversation tells from something only told."""
         return self.asks or self.question_word
+
+    @once
+    def asks_rules(self) -> bool:
+        """The message asks for the rules behind the answer as well ("…吗？请给出具体依据",
+        "有没有条文可引"): the answer comes with them (requests.py)."""
+        return asks_rules(self.text)
 
     @once
     def what_now(self) -> bool:

@@ -28,6 +28,7 @@ from bot.understanding.fixed_readings import Keys, ReadingStore, shared_store
 from bot.understanding.normalize import Normalizer
 from bot.understanding.parts import question_parts
 from bot.understanding.pinyin import PinyinReader, vocabulary
+from bot.understanding.requests import question_text
 from bot.understanding.segment import Segmenter
 from bot.understanding.short_answers import Command, read_command
 
@@ -236,10 +237,15 @@ class Reader:
         cues = Cues(normalised, details)
         if command is not None:
             return Understood(classification, details, command, cues=cues)
+        question = question_text(normalised)
+        if question.text != normalised:
+            # "我是法律援助站的，…？请给出具体依据": the question is read without the request
+            # for the rules and the introduction (requests.py); the cue keeps the request
+            classification = self.classifier.classify(question.text)
         scores = self.selector.score(classification)
         direct = scores.match(details.role, details.lender_type) if scores is not None else None
         return Understood(
-            classification, details, command, direct, scores, cues, self._parts(normalised)
+            classification, details, command, direct, scores, cues, self._parts(question.text)
         )
 
     def _parts(self, normalised: str) -> tuple[tuple[str, DirectScores], ...]:

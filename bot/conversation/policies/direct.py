@@ -267,6 +267,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(answer.short)
         if not ctx.counsellor:
             lender_line(spec, session, turn)  # "美团月付…能分期吗": said with its lender
+        if ctx.counsellor or understood.cues.asks_rules:
+            # "…能分期吗？有没有条文可引": the rules it rests on, from the fact register
+            rules = act.rules_line(spec, answer)
+            if rules is not None:
+                turn.add(rules)
     if (
         session.details.role == "helper"
         and "helper" not in session.noticed

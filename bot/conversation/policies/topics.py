@@ -188,6 +188,10 @@ def _answer_best(
         and second.score >= settings.clarify_floor
     ):
         extra.add(act.specs[second.intent].advice.short)
+    if ctx.understood.cues.asks_rules and spec.id not in SYSTEM_INTENTS:
+        rules = act.rules_line(spec)  # "…违规吗，依据是什么": the rules behind the steps
+        if rules is not None:
+            extra.add(rules)
     if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
         act.calculation_first(spec, session, turn, in_group=ctx.in_group, extra=extra.replies)
         return
