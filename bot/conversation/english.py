@@ -264,6 +264,41 @@ def lead_for(
     return None
 
 
+#: English runs about two and a half times as long as the same Chinese: a calm private reply
+#: longer than this loses its "more" hint, then, after an answer, the topic's steps are
+#: offered instead of given (the rule the Chinese reply follows at 300 characters)
+ENGLISH_PHONE_CHARS = 650
+
+
+def _fit_phone(english: English, turn: Turn, translated: Translated) -> None:
+    """A calm English reply over :data:`ENGLISH_PHONE_CHARS`: without the "more" hint, then,
+    when the message asked a question, with the steps that follow its answer offered ("Reply
+    “steps” …") instead of given."""
+    more = texts.ENGLISH["MORE_HINT"]
+
+    def size() -> int:
+        return sum(len(r) for r in turn.replies)
+
+    if size() <= ENGLISH_PHONE_CHARS:
+        return
+    turn.replies = [
+        "\n".join(line for line in r.splitlines() if line.strip() != more) for r in turn.replies
+    ]
+    turn.replies = [r for r in turn.replies if r.strip()]
+    steps_of = translated.steps_of
+    if size() <= ENGLISH_PHONE_CHARS or steps_of is None:
+        return
+    if turn.cues is None or not turn.cues.asked:
+        return  # told, not asked ("someone is knocking on my door"): the steps are the answer
+    spec = english.content.intent(steps_of)
+    steps = (spec.advice.short_en or "").strip()
+    at = next((i for i, r in enumerate(turn.replies) if r.strip() == steps), None)
+    if at is None or at == 0:
+        return  # the steps are the answer itself: kept whole
+    title = spec.title_en or spec.title
+    turn.replies[at] = texts.ENGLISH["STEPS_OFFER"].format(title=title)
+
+
 #: the mark in ``Session.noticed`` of someone who writes English (a short reply such as "1" or
 #: "yes" is answered in English too)
 ENGLISH_MARK = "english"
@@ -296,6 +331,8 @@ def put_in_english(english: English, turn: Turn, session: Session, *, in_group: 
     turn.replies = translated.replies
     if in_group:  # English runs longer than Chinese: the group limit again
         turn.replies = cap_group(turn.replies)
+    elif danger is None:
+        _fit_phone(english, turn, translated)
     lead = lead_for(english.content, turn.intent, danger, translated, session.sent)
     if lead:
         turn.replies.insert(0, lead)

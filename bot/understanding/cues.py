@@ -428,6 +428,10 @@ _ASKS = re.compile(
 _QUESTION_WORD = re.compile(
     r"哪|多少|多久|多长|多大|谁|几[点个天时年月期次岁]|什么时候|如何|怎样|(?<!没)啥(?![都也])"
     r"|\b(?:how|what|where|why|when|who|which)\b"
+    # an English yes/no question opening a sentence ("Do I have to open the door?", "can
+    # they call my boss")
+    r"|(?:^|[.!?,;:]\s*)(?:do|does|did|can|could|should|must|will|would|is|are|am|may|have|has)"
+    r"\s+(?:i|you|we|they|he|she|it|my|the|this|that|there|someone|anyone|collectors?)\b"
 )
 _THANKS = re.compile(r"谢|唔该|唔該|多謝|感恩|🙏")
 #: ... in English, whole words only ("ty" is thanks, "university" is not)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bot.content import FollowUp
 from bot.conversation.english import English, is_chinese
-from bot.engine import Understanding
+from bot.engine import Engine, Understanding
 from tests.harness import Chat
 
 #: numbers a reader must get right in any language: phone lines, articles, hours, amounts
@@ -121,3 +121,24 @@ async def test_a_question_asked_again_is_put_in_english_inside_its_sentence(chat
     text = joined(await chat.say("hmm"))  # not an answer: the question again, in English
     assert not any(is_chinese(line) for line in text.splitlines()), text
     assert "?" in text
+
+
+async def test_a_long_english_answer_offers_the_steps_instead(engine: Engine) -> None:
+    """English runs longer than Chinese: a question answered with the topic's steps after it
+    would pass a phone screen, so the steps are offered ("Reply “steps”") and come in English
+    when asked; told, not asked, the steps are the answer and stay."""
+    from bot.conversation.english import ENGLISH_PHONE_CHARS
+
+    spec = engine.understanding.content.intent("collector_at_door")
+    steps = (spec.advice.short_en or "").strip()
+    asked = Chat(engine, user="en-door-asked")
+    replies = await asked.say(
+        "Two men are at my door saying they collect my ICBC credit card debt. "
+        "I'm alone. Do I have to open the door?"
+    )
+    text = joined(replies)
+    assert sum(len(r) for r in replies) <= ENGLISH_PHONE_CHARS, text
+    assert steps not in text and "“steps”" in text, text
+    assert steps in joined(await asked.say("steps"))
+    told = Chat(engine, user="en-door-told")
+    assert steps in joined(await told.say("someone from the bank is knocking on my door"))

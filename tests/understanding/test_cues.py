@@ -90,3 +90,17 @@ def test_english_thanks_is_a_whole_word(text: str) -> None:
 @pytest.mark.parametrize("text", ["Got it, thanks!", "ty", "thx a lot", "cheers mate", "谢谢你"])
 def test_thanks_in_any_words_is_thanks(text: str) -> None:
     assert _cues(text).thanks
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"),
+    [
+        ("two men are at my door. do i have to open the door?", True),
+        ("can they call my boss", True),
+        ("is it legal for them to visit at night", True),
+        ("this is my door", False),
+        ("they have to leave", False),
+    ],
+)
+def test_an_english_yes_no_question_is_a_question(said: str, asked: bool) -> None:
+    assert Cues(said, extract_details(said)).question_word is asked
