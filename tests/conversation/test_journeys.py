@@ -82,7 +82,9 @@ class Turn:
     offtopic: bool = False
     #: a calm message: the reply carries no emergency numbers (110 / 12356)
     calm: bool = False
-    after_idle: bool = False
+    #: a pause before this turn: True = past the retention window (the details were cleared);
+    #: a number = that many seconds (within the window the details are still there)
+    after_idle: bool | int = False
     user: str | None = None  # another member of the group says this turn
 
 
@@ -108,6 +110,15 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+def _pause(value: Any) -> bool | int:
+    """``after_idle`` as written: true, or a number of seconds."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, int | float) and value > 0:
+        return int(value)
+    raise ValueError(f"after_idle must be true or a number of seconds, not {value!r}")
+
+
 def _load(path: Path, label: str) -> list[Journey]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     journeys = []
@@ -131,7 +142,7 @@ def _load(path: Path, label: str) -> list[Journey]:
                     urgent=t.get("urgent"),
                     offtopic=bool(t.get("offtopic", False)),
                     calm=bool(t.get("calm", False)),
-                    after_idle=bool(t.get("after_idle")),
+                    after_idle=_pause(t.get("after_idle")),
                     user=None if t.get("user") is None else str(t["user"]),
                 )
             )
@@ -218,14 +229,16 @@ def _fail(journey: Journey, number: int, turn: Turn, replies: list[str], why: st
     )
 
 
-async def _age_session(engine: Engine, store: MemoryStore, incoming: Incoming) -> None:
-    """Move the conversation's last_seen back past the retention window (the person comes
-    back after the details were cleared)."""
+async def _age_session(
+    engine: Engine, store: MemoryStore, incoming: Incoming, seconds: bool | int = True
+) -> None:
+    """Move the conversation's last_seen back by ``seconds`` (True: past the retention
+    window, the person comes back after the details were cleared)."""
     key = engine.session_key(incoming)
     record = await store.get(key)
     if record is not None:
-        idle = engine.config.sessions.retention_seconds
-        await store.put(replace(record, last_seen=time.time() - idle - 60))
+        idle = engine.config.sessions.retention_seconds + 60 if seconds is True else int(seconds)
+        await store.put(replace(record, last_seen=time.time() - idle))
 
 
 def _check_turn(
@@ -320,7 +333,7 @@ async def play(
                 addressed=turn.addressed,
             )
             if turn.after_idle:
-                await _age_session(engine, store, incoming)
+                await _age_session(engine, store, incoming, turn.after_idle)
                 state["active"] = False
             state["secrets"].update(m.group(1) for m in SENSITIVE.finditer(turn.say))
             response = await engine.handle(incoming)
@@ -354,6 +367,12 @@ def test_suite_is_big_enough() -> None:
             assert not (t.silent and (t.must or t.first_must or t.urgent)), (j.name, t.say)
             if t.silent or not t.addressed:
                 assert j.room is not None, f"{j.name}: unaddressed/silent turns are for groups"
+
+
+def test_a_pause_is_true_or_seconds() -> None:
+    assert _pause(True) is True and _pause(None) is False and _pause(7200) == 7200
+    with pytest.raises(ValueError):
+        _pause("two hours")
 
 
 def test_runner_catches_what_it_must() -> None:
