@@ -270,10 +270,10 @@ def lead_for(
 ENGLISH_PHONE_CHARS = 650
 
 
-def _fit_phone(english: English, turn: Turn, translated: Translated) -> None:
+def _fit_phone(english: English, turn: Turn, translated: Translated, session: Session) -> None:
     """A calm English reply over :data:`ENGLISH_PHONE_CHARS`: without the "more" hint, then,
-    when the message asked a question, with the steps that follow its answer offered ("Reply
-    “steps” …") instead of given."""
+    when the message asked a question and no visitor is there now, with the steps that follow
+    its answer offered ("Reply “steps” …") instead of given."""
     more = texts.ENGLISH["MORE_HINT"]
 
     def size() -> int:
@@ -290,6 +290,8 @@ def _fit_phone(english: English, turn: Turn, translated: Translated) -> None:
         return
     if turn.cues is None or not turn.cues.asked:
         return  # told, not asked ("someone is knocking on my door"): the steps are the answer
+    if session.details.present:
+        return  # the visitors are there now: the steps for the moment are kept
     spec = english.content.intent(steps_of)
     steps = (spec.advice.short_en or "").strip()
     at = next((i for i, r in enumerate(turn.replies) if r.strip() == steps), None)
@@ -332,7 +334,7 @@ def put_in_english(english: English, turn: Turn, session: Session, *, in_group: 
     if in_group:  # English runs longer than Chinese: the group limit again
         turn.replies = cap_group(turn.replies)
     elif danger is None:
-        _fit_phone(english, turn, translated)
+        _fit_phone(english, turn, translated, session)
     lead = lead_for(english.content, turn.intent, danger, translated, session.sent)
     if lead:
         turn.replies.insert(0, lead)

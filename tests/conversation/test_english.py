@@ -126,19 +126,21 @@ async def test_a_question_asked_again_is_put_in_english_inside_its_sentence(chat
 async def test_a_long_english_answer_offers_the_steps_instead(engine: Engine) -> None:
     """English runs longer than Chinese: a question answered with the topic's steps after it
     would pass a phone screen, so the steps are offered ("Reply “steps”") and come in English
-    when asked; told, not asked, the steps are the answer and stay."""
+    when asked; with the visitors at the door now, or told and not asked, the steps stay."""
     from bot.conversation.english import ENGLISH_PHONE_CHARS
 
     spec = engine.understanding.content.intent("collector_at_door")
     steps = (spec.advice.short_en or "").strip()
-    asked = Chat(engine, user="en-door-asked")
+    asked = Chat(engine, user="en-visit-asked")
     replies = await asked.say(
-        "Two men are at my door saying they collect my ICBC credit card debt. "
-        "I'm alone. Do I have to open the door?"
+        "Collectors said they will visit my home next week. Can I refuse to meet them?"
     )
     text = joined(replies)
     assert sum(len(r) for r in replies) <= ENGLISH_PHONE_CHARS, text
     assert steps not in text and "“steps”" in text, text
     assert steps in joined(await asked.say("steps"))
+    at_the_door = Chat(engine, user="en-door-asked")
+    said = "Two men are at my door saying they collect my ICBC card debt. Do I have to open?"
+    assert steps in joined(await at_the_door.say(said))
     told = Chat(engine, user="en-door-told")
     assert steps in joined(await told.say("someone from the bank is knocking on my door"))
