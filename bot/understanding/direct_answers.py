@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -339,13 +338,9 @@ class DirectAnswerSelector:
                 [position.get(answer, extra) for answer, _intent in self._answers], dtype=np.intp
             )
             self._learned_general = position.get(GENERAL_CLASS, extra)
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            feature: (
-                np.fromiter((i for i, _ in entries), dtype=np.intp, count=len(entries)),
-                np.fromiter((w for _, w in entries), dtype=np.float64, count=len(entries)),
-            )
-            for feature, entries in self._train(content, classifier, labelled).items()
-        }
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = self._train(
+            content, classifier, labelled
+        )
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -360,33 +355,39 @@ class DirectAnswerSelector:
         content: Content,
         classifier: Classifier,
         labelled: Sequence[tuple[str, str]] | None,
-    ) -> dict[str, tuple[tuple[int, float], ...]]:
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each feature's postings: the answers (and the general class, last) it is evidence
+        for, with the weight of that evidence (smoothed log odds of the feature inside the
+        answer's texts against outside them, damped while its support is small). Counted
+        in arrays: one (feature, class, weight) triple per feature of each text."""
         p = self.params
         n = len(self._answers) + 1  # the last class: general messages (the intents' examples)
-        # sparse counts: a feature is seen in a few answers' examples, not in all 480
-        doc_freq: dict[str, dict[int, float]] = defaultdict(dict)
-        docs = [0.0] * n
+        feature_ids: dict[str, int] = {}
+        features: list[int] = []
+        classes: list[int] = []
+        weights: list[float] = []
+        docs = np.zeros(n)
 
         # the texts' features are kept in the classifier's store of fixed readings (shared
         # by readers of one vocabulary, seeded from the shipped file: fixed_readings.py)
         read_fixed = classifier.read_fixed
+        setdefault = feature_ids.setdefault
 
-        def add(example: str, index: int, weight: float = 1.0) -> None:
-            read = read_fixed(example)
+        def add(read: Collection[str], index: int, weight: float = 1.0) -> None:
             if weight != 1.0 and len(read) > p.label_length_features:
                 # a long labelled question lends its many words less each: its story is
                 # not what the answer is about
                 weight *= math.sqrt(p.label_length_features / len(read))
-            for feature in read:
-                counts = doc_freq[feature]
-                counts[index] = counts.get(index, 0) + weight
+            features.extend(setdefault(feature, len(feature_ids)) for feature in read)
+            classes.extend([index] * len(read))
+            weights.extend([weight] * len(read))
             docs[index] += weight
 
         index = 0
         for spec in content.intents:
             for answer in spec.answers:
                 for example in answer.examples:
-                    add(example, index)
+                    add(read_fixed(example), index)
                 index += 1
         if labelled is None:
             labelled = training_labels([answer for answer, _intent in self._answers])
@@ -394,28 +395,36 @@ class DirectAnswerSelector:
         position[GENERAL] = n - 1
         for text, answer_id in labelled:
             if answer_id in position:
-                add(text, position[answer_id], p.label_weight)
-        for features in classifier.example_features:  # read once, by the classifier
-            for feature in features:
-                counts = doc_freq[feature]
-                counts[n - 1] = counts.get(n - 1, 0) + 1
-            docs[n - 1] += 1
-        total_docs = sum(docs)
-        weights: dict[str, tuple[tuple[int, float], ...]] = {}
-        for feature, freqs in doc_freq.items():
-            total = sum(freqs.values())
-            factor = p.bigram_factor if feature.startswith("b:") else 1.0
-            entries = []
-            for i, df in sorted(freqs.items()):
-                inside = (df + p.smoothing) / (docs[i] + 2 * p.smoothing)
-                outside = (total - df + p.smoothing) / (total_docs - docs[i] + 2 * p.smoothing)
-                weight = min(math.log(inside / outside), p.max_weight)
-                weight *= factor * df / (df + p.support_damping)
-                if weight > 0:
-                    entries.append((i, weight))
-            if entries:
-                weights[feature] = tuple(entries)
-        return weights
+                add(read_fixed(text), position[answer_id], p.label_weight)
+        for read in classifier.example_features:  # read once, by the classifier
+            add(read, n - 1)
+        if not features:
+            return {}
+        # the weight of each (feature, class) pair, summed: df
+        pair = np.asarray(features, dtype=np.int64) * n + np.asarray(classes, dtype=np.int64)
+        pairs, inverse = np.unique(pair, return_inverse=True)
+        df = np.bincount(inverse, weights=np.asarray(weights, dtype=np.float64))
+        feature_of, class_of = pairs // n, pairs % n
+        total = np.bincount(feature_of, weights=df)[feature_of]  # the feature's weight in all
+        total_docs = docs.sum()
+        inside = (df + p.smoothing) / (docs[class_of] + 2 * p.smoothing)
+        outside = (total - df + p.smoothing) / (total_docs - docs[class_of] + 2 * p.smoothing)
+        weight = np.minimum(np.log(inside / outside), p.max_weight)
+        names = list(feature_ids)
+        bigram = np.fromiter(
+            (name.startswith("b:") for name in names), dtype=bool, count=len(names)
+        )
+        weight *= np.where(bigram[feature_of], p.bigram_factor, 1.0) * df / (df + p.support_damping)
+        kept = weight > 0
+        feature_of, class_of, weight = feature_of[kept], class_of[kept], weight[kept]
+        # (the pairs are sorted by feature, then class: each feature's postings are one slice)
+        starts = np.flatnonzero(np.r_[True, feature_of[1:] != feature_of[:-1]])
+        ends = np.r_[starts[1:], len(feature_of)]
+        class_of = class_of.astype(np.intp)
+        return {
+            names[feature_of[a]]: (class_of[a:b], weight[a:b])
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        }
 
     def select(self, classification: Classification, role: str | None = None) -> DirectMatch | None:
         """The best direct answer for a classified message said by a speaker of ``role`` (a
