@@ -25,6 +25,7 @@ from bot.conversation.crisis import (
 )
 from bot.conversation.lenders import lender_line
 from bot.conversation.state import Pending, PendingKind, Session
+from bot.conversation.upfront import received_line
 from bot.facts import arabic_articles, rules_cited
 from bot.messages import Outcome, RankedIntent
 from bot.understanding.cues import content_bigrams
@@ -313,6 +314,7 @@ class Actions:
         if include_advice:
             lender_line(spec, session, turn)
             turn.add(spec.advice.short)
+            received_line(session, turn)  # "借了3000到手2100": the principal is what came
         for text in extra or []:
             turn.add(text)
         self.known_branch(spec, session, turn)

@@ -102,11 +102,19 @@ def _lender_template(text: str) -> re.Pattern[str]:
 
 
 def _template(chinese: str) -> re.Pattern[str]:
-    """The pattern of an interface sentence with placeholders, each a named group."""
+    """The pattern of an interface sentence with placeholders, each a named group (a
+    placeholder said twice must be the same both times)."""
     parts = _PLACEHOLDER.split(chinese)
-    pattern = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
-    )
+    seen: set[str] = set()
+    pattern = ""
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            pattern += re.escape(part)
+        elif part in seen:
+            pattern += f"(?P={part})"
+        else:
+            seen.add(part)
+            pattern += f"(?P<{part}>.+?)"
     return re.compile(f"^{pattern}$")
 
 

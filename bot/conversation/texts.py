@@ -169,6 +169,17 @@ HELPER_URGENT_DESPAIR = (
     "有危险时你可以直接替他/她打110或120，也可以一起打"
     f"{CRISIS_LINES_SHORT}。"
 )
+#: the money a loan actually paid out, said back once with the rule it falls under
+#: (bot/conversation/upfront.py)
+RECEIVED_OF_LOAN = (
+    "你说借了{amount}元、实际到手{received}元：利息不得预先从本金里扣，本金按实际到手的"
+    "{received}元算，利息也按它计（民法典第六百七十条）；多扣的部分可以协商、投诉或请法院认定，"
+    "别自己停还。"
+)
+RECEIVED = (
+    "你说实际到手{received}元：利息不得预先从本金里扣，本金按到手的{received}元算，"
+    "利息也按它计（民法典第六百七十条）。"
+)
 HELPER_NOTE = (
     "这笔欠款是家人或朋友的。下面的做法，催收找到你时你自己也用得上，"
     "也可以转给他/她，或者陪着一起做："
@@ -410,6 +421,13 @@ ENGLISH: dict[str, str] = {
     "ALSO_ABOUT": "If you meant {titles}, just tell me.",
     "ASK_PERIODS": "Over how many installments, or how much can you pay a month at most?"
     " (e.g. “36 installments” or “2000 a month”)",
+    "RECEIVED_OF_LOAN": "You said you borrowed {amount} yuan but received only {received}: interest"
+    " may not be taken out of the principal upfront, so the principal is the {received} you"
+    " received and interest runs on that (Civil Code Art. 670); the extra taken can be"
+    " negotiated, complained about or taken to court. Don't just stop paying.",
+    "RECEIVED": "You said you received {received} yuan: interest may not be taken out of the"
+    " principal upfront, so the principal is the {received} you received and interest runs on"
+    " that (Civil Code Art. 670).",
     "STEPS_OFFER": "Reply “steps” for this topic's full steps ({title}).",
     "URGENT_OTHER_LATER": "Tell me about “{title}” once you are safe, and I'll go through it"
     " step by step.",

@@ -937,3 +937,26 @@ def test_a_monthly_budget_said_in_passing_is_read(text: str, budget: float) -> N
 
 def test_a_verb_said_twice_is_not_a_number() -> None:
     assert extract_details("看一看 欠了一万").amount == 10000.0
+
+
+@pytest.mark.parametrize(
+    ("said", "received", "amount"),
+    [
+        ("我在一个小app上借了3000，到手只有2100，7天要还3000", 2100.0, 3000.0),
+        ("借1万到手7千", 7000.0, 10000.0),
+        ("我借了两万 下款只有一万六", 16000.0, 20000.0),
+        ("the small app only gave me 1400", 1400.0, None),
+    ],
+)
+def test_the_money_a_loan_paid_out_is_read(
+    said: str, received: float, amount: float | None
+) -> None:
+    """"到手" after a loan is what it paid out (the principal the law counts), not a month's
+    pay and not the debt."""
+    details = extract_details(said)
+    assert details.received == received and details.amount == amount, details
+
+
+def test_take_home_pay_is_no_loan_payout() -> None:
+    details = extract_details("工资到手六千五 房租2000")
+    assert details.received is None and details.income == 6500.0

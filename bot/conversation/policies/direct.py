@@ -11,6 +11,7 @@ from bot.conversation import calculator, texts
 from bot.conversation.actions import gist
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
 from bot.conversation.lenders import lender_line
+from bot.conversation.upfront import received_line
 from bot.understanding.cues import asks_what_was_told
 from bot.understanding.direct_answers import DirectMatch
 
@@ -88,6 +89,8 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
     turn = ctx.turn()
     turn.intent = pair[0][0].id
     turn.add(texts.TIE_LEAD + "\n" + "\n".join(lines))
+    if not ctx.counsellor:
+        received_line(session, turn)  # "到手只有1400": the principal is what came
     session.last_answer = pair[0][1].id
     # the likelier question's topic is what is being talked about now: a follow-up ("那要
     # 多久才有结果") leans on it, as after a single direct answer
@@ -138,6 +141,8 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
     turn = ctx.turn()
     turn.intent = chosen[0][1].id
     turn.add(lead + "\n" + "\n".join(lines))
+    if not ctx.counsellor:
+        received_line(session, turn)
     session.last_answer = chosen[-1][2].id
     return session.decision(
         turn,
@@ -267,6 +272,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(answer.short)
         if not ctx.counsellor:
             lender_line(spec, session, turn)  # "美团月付…能分期吗": said with its lender
+            received_line(session, turn)  # "到手只有2100": the principal is what came
         if ctx.counsellor or understood.cues.asks_rules:
             # "…能分期吗？有没有条文可引": the rules it rests on, from the fact register
             rules = act.rules_line(spec, answer)

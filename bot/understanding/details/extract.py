@@ -26,6 +26,7 @@ from bot.understanding.details.money import (
     _income_and_costs,
     _rate,
     _read_amount,
+    _received,
 )
 from bot.understanding.details.numbers import (
     _APPROX_BEFORE,
@@ -110,6 +111,9 @@ def _extract(text: str) -> dict[str, Any]:
         amounts_text = text[:start] + "，" * (end - start) + text[end:]
     if income is not None:
         details["income"] = income
+    received = _received(text, numbers)
+    if received is not None:
+        details["received"] = received[0]  # 借了3000，到手只有2100
     if costs:
         details["costs"] = costs
     # 工资5500 房租1500: what one earns and spends is not the debt, nor is the budget

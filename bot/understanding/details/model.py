@@ -66,6 +66,8 @@ class Details:
     #: 吃饭通勤1200" → (("房租", 1500.0), ("通勤", 1200.0))): what is left could go to the debts
     income: float | None = field(default=None, metadata=PRIVATE)
     costs: tuple[tuple[str, float], ...] | None = field(default=None, metadata=PRIVATE)
+    #: what a loan actually paid out when interest was taken upfront ("借了3000，到手只有2100")
+    received: float | None = field(default=None, metadata=PRIVATE)
     #: the repayment convention asked for: 等额本息, 等额本金 or 免息分期
     convention: Convention | None = None
     #: the kind of lender (:func:`lender_type`): bank_card, bank_loan, licensed_online,
@@ -234,6 +236,7 @@ _FIELD_TYPES: dict[str, type] = {
     "budget": float,
     "income": float,
     "costs": list,
+    "received": float,
     "down_payment": float,
     "down_share": float,
     "convention": Convention,

@@ -674,6 +674,33 @@ _MONTH_BRINGS = re.compile(
 )
 
 
+#: the words before the money a loan actually paid out ("到手只有2100", "实际到账8000", "only
+#: gave me 1400"): the principal the law counts when interest was taken upfront
+_RECEIVED_WORDS = re.compile(
+    r"(?:到手|实际到账|到账|实际拿到|实际收到|实际借到|只到了|放款|下款|打过来|"
+    r"(?i:only (?:got|received|gave me)|actually (?:got|received)|received only|got only))"
+    r"(?:的)?(?:只有|才|就|是|了|的是|也就|仅)?\s*[:：]?\s*$"
+)
+#: ... said of a loan: a loan's words before them in the message ("借了3000，到手只有2100");
+#: else "到手六千五" is a month's pay
+_LOAN_BEFORE = re.compile(r"借|贷|下款|放款|砍头|app|平台|口子|(?i:borrow|loan|app)")
+
+
+def _received(text: str, numbers: list[_Number]) -> tuple[float, int] | None:
+    """The money a loan actually paid out and where its figure starts ("借了3000，到手只有
+    2100" → (2100.0, …)), or None."""
+    for num in numbers:
+        before = text[max(0, num.start - 16) : num.start]
+        if _RECEIVED_WORDS.search(before) is None:
+            continue
+        if _LOAN_BEFORE.search(text[: num.start]) is None:
+            continue
+        amount = _read_amount(text, num, any_context=True)
+        if amount is not None and amount.value > 0:
+            return float(amount.value.quantize(Decimal("0.01"))), num.start
+    return None
+
+
 def _income_and_costs(
     text: str, numbers: list[_Number], lender_spans: list[tuple[int, int]] | None = None
 ) -> tuple[float | None, tuple[tuple[str, float], ...], frozenset[int]]:
@@ -682,9 +709,14 @@ def _income_and_costs(
     "房租其实是2100", is a cost too). Those figures are never the debt."""
     lender_spans = lender_spans or []
     starts: set[int] = set()
+    received = _received(text, numbers)
+    if received is not None:
+        starts.add(received[1])  # 借了3000到手2100: the loan's payout, not a month's pay
     income: Decimal | None = None
     costs: dict[str, Decimal] = {}
     for num in numbers:
+        if num.start in starts:
+            continue
         before = text[max(0, num.start - 10) : num.start]
         cost = _COST_WORDS.search(before)
         at = max(0, num.start - 10) + cost.start() if cost is not None else -1
