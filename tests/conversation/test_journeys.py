@@ -371,7 +371,7 @@ def test_suite_is_big_enough() -> None:
 
 def test_a_pause_is_true_or_seconds() -> None:
     assert _pause(True) is True and _pause(None) is False and _pause(7200) == 7200
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="seconds"):
         _pause("two hours")
 
 

@@ -951,7 +951,7 @@ def test_a_verb_said_twice_is_not_a_number() -> None:
 def test_the_money_a_loan_paid_out_is_read(
     said: str, received: float, amount: float | None
 ) -> None:
-    """"到手" after a loan is what it paid out (the principal the law counts), not a month's
+    """ "到手" after a loan is what it paid out (the principal the law counts), not a month's
     pay and not the debt."""
     details = extract_details(said)
     assert details.received == received and details.amount == amount, details
