@@ -36,6 +36,8 @@ from bot.understanding.reader import Understood
 CALCULATOR_INTENT = "negotiate_installments"
 #: The topic that speaks to bank staff and collectors.
 STAFF_INTENT = "collector_conduct"
+#: the fact of the anti-fraud line: an answer resting on it warned of a scam
+SCAM_FACT = "channel_96110"
 #: a rules line names at most this many rules, each with at most this many of its articles
 RULES_NAMED = 3
 RULE_ARTICLES = 3
@@ -130,16 +132,22 @@ class Actions:
         at_the_door = before.present is True and before.left is not True
         return active_intent in VISIT_TOPICS or in_crisis or at_the_door
 
-    def news(self, found: Details, before: Details, session: Session) -> News:
+    def news(
+        self, found: Details, before: Details, session: Session, after_answer: str | None = None
+    ) -> News:
         """Specific advice for what just became known: money handed over, a paper to sign,
         visitors let in, the police called (this starts the threat crisis), the visitors
-        left. Pure: read once per message, through :attr:`TurnContext.news`."""
+        left. Pure: read once per message, through :attr:`TurnContext.news`. Money handed
+        over right after an answer that warned of a scam (one resting on the anti-fraud line:
+        "转到安全账户" from a caller claiming to be the police) went to the scammers, wherever
+        the message says it went ("可是我已经转了2000过去了")."""
         threat = False
         news: list[str] = []
         visit: list[str] = []  # the police called or come: the block, and in one line
         visit_line: str | None = None
         if found.paid is not None and before.paid is None:
-            news.append(texts.PAID_PERSONAL if found.paid == "personal" else texts.PAID_ALREADY)
+            personal = found.paid == "personal" or self._warned_of_a_scam(after_answer)
+            news.append(texts.PAID_PERSONAL if personal else texts.PAID_ALREADY)
         if found.signed and not before.signed:
             news.append(texts.SIGNED)
         elif found.document is not None and found.document != before.document:
@@ -534,6 +542,16 @@ class Actions:
         if spec.id not in SYSTEM_INTENTS:
             parts.append(texts.NOT_LEGAL_ADVICE)
         return "\n".join(parts)
+
+    def _warned_of_a_scam(self, answer_id: str | None) -> bool:
+        """The answer ``answer_id`` rests on the anti-fraud line (a scam was warned of)."""
+        if answer_id is None:
+            return False
+        try:
+            _spec, answer = self.content.answer(answer_id)
+        except KeyError:
+            return False
+        return SCAM_FACT in answer.facts
 
     def rules_line(self, spec: IntentSpec, answer: DirectAnswer | None = None) -> str | None:
         """One line naming the rules a direct answer rests on (its facts' sources, else its

@@ -390,7 +390,9 @@ class TurnContext:
     @once
     def news(self) -> News:
         """Specific advice for what just became known (see :meth:`Actions.news`)."""
-        return self.actions.news(self.found, self.before, self.session)
+        return self.actions.news(
+            self.found, self.before, self.session, after_answer=self.previous_answer
+        )
 
 
 def acting_news(found: Details, before: Details) -> bool:

@@ -136,6 +136,20 @@ def pick(reader: Any, pool: tuple[str, ...], wanted: Callable[[Any], bool], what
     pytest.fail(f"no message of the pool is {what} today ({described})")
 
 
+def taught_reading_moves(engine: Engine, intents: Path, text: str, target: Any) -> bool:
+    """True when, once ``text`` is taught as an example of ``target`` (an answer), the
+    content read afresh (the learned model set aside, as after teaching) gives it that answer:
+    the change a teaching test needs to see."""
+    from bot.console.editing import add_example
+    from bot.console.teach import check_candidate, validate_example
+
+    example = validate_example(text, target, engine.understanding.content)
+    source = (intents / target.filename).read_text(encoding="utf-8")
+    candidate = check_candidate(intents, target.filename, add_example(source, target, example))
+    reading = Understanding.build(engine.config, candidate).reader.read(text).direct
+    return reading is not None and reading.confident and reading.answer == target.answer
+
+
 def cannot_answer(engine: Engine, pool: tuple[str, ...] = VAGUE) -> str:
     """A message the bot falls back on today (its topic below the threshold, no warning sign
     read), with a direct-answer guess to teach it to."""

@@ -150,6 +150,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
             budget=1500.0,
             income=5500.25,
             costs=(("房租", 1500.25), ("吃饭", 1200.0)),
+            received=2100.5,
             down_payment=500.0,
             down_share=0.1,
             convention="等额本金",

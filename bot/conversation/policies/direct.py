@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import calculator, texts
 from bot.conversation.actions import gist
-from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext, block_id
+from bot.conversation.context import Decision, Decline, Draft, Policy, Turn, TurnContext, block_id
 from bot.conversation.lenders import lender_line
 from bot.conversation.upfront import received_line
 from bot.understanding.cues import asks_what_was_told
@@ -59,7 +59,15 @@ PART_LABEL_CHARS = 24
 #: confidently as another topic than the answer's: that topic's steps answer it, unless the
 #: answer is at least this likely (on the real questions' validation side the rule changes 5
 #: of 407 readings and no score)
-TOLD_DIRECT_FLOOR = 0.6
+TOLD_DIRECT_FLOOR = 0.8
+
+
+def _news_first(ctx: TurnContext, session: Draft, turn: Turn, answer: str) -> None:
+    """ "已经报警了。能投诉吗": the news in one line before the point asked ("晚上11点了 有两个
+    人在门口": the quiet hours, unless the answer names them)."""
+    in_a_visit = ctx.actions.in_a_visit(session.active_intent, ctx.crisis is not None, ctx.before)
+    for line in ctx.news.leading(answer, in_a_visit=in_a_visit):
+        turn.add(line)
 
 
 def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | None:
@@ -88,6 +96,7 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
         return None
     turn = ctx.turn()
     turn.intent = pair[0][0].id
+    _news_first(ctx, session, turn, pair[0][1].short)
     turn.add(texts.TIE_LEAD + "\n" + "\n".join(lines))
     if not ctx.counsellor:
         received_line(session, turn)  # "到手只有1400": the principal is what came
@@ -140,6 +149,7 @@ def _several(ctx: TurnContext, session: Draft) -> Decision | None:
         return None
     turn = ctx.turn()
     turn.intent = chosen[0][1].id
+    _news_first(ctx, session, turn, chosen[0][2].short)
     turn.add(lead + "\n" + "\n".join(lines))
     if not ctx.counsellor:
         received_line(session, turn)
@@ -260,11 +270,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     turn = ctx.turn()
     turn.intent = spec.id
     if spec.id not in SYSTEM_INTENTS:
-        # "已经报警了。能投诉吗": the news in one line, then the point asked ("晚上11点了 有
-        # 两个人在门口": the quiet hours, unless the answer names them)
-        in_a_visit = act.in_a_visit(session.active_intent, ctx.crisis is not None, ctx.before)
-        for line in ctx.news.leading(answer.short, in_a_visit=in_a_visit):
-            turn.add(line)
+        _news_first(ctx, session, turn, answer.short)
     if block_id(answer.short.strip()) in session.sent:
         # the same question again: its gist, pointing up, not the block word for word
         turn.add(texts.SAME_ANSWER.format(gist=gist(answer.short, ASKED_AGAIN_GIST)))
