@@ -129,7 +129,9 @@ def _load(path: Path, label: str) -> list[Journey]:
         for t in raw["turns"]:
             unknown = set(t) - TURN_KEYS
             assert not unknown, f"{path.name}: {raw['name']}: unknown turn keys {unknown}"
-            assert t.get("urgent") in (None, "threat", "despair"), t
+            # (self_harm: the urgency module's name for the despair crisis)
+            urgent = {"self_harm": "despair"}.get(t.get("urgent"), t.get("urgent"))
+            assert urgent in (None, "threat", "despair"), t
             turns.append(
                 Turn(
                     say=str(t["say"]),
@@ -139,7 +141,7 @@ def _load(path: Path, label: str) -> list[Journey]:
                     silent=bool(t.get("silent", False)),
                     first_must=_as_list(t.get("first_must")),
                     max_chars=t.get("max_chars"),
-                    urgent=t.get("urgent"),
+                    urgent=urgent,
                     offtopic=bool(t.get("offtopic", False)),
                     calm=bool(t.get("calm", False)),
                     after_idle=_pause(t.get("after_idle")),
