@@ -52,7 +52,9 @@ LABEL_WEIGHT = 0.7
 #: 1.0 247 — within noise — while 1.0 gave confident specific answers to 19 more of the
 #: conversations' general messages, the intents' own examples among them; 0.4 kept)
 WRITTEN_WEIGHT = 0.4
-#: how much one of the intents' own examples counts as a general message
+#: how much one of the intents' own examples counts as a general message (0.3 until 3,904
+#: written questions came: then general messages got specific answers, "催收的人在我家门口敲门
+#: 怎么办" the police answer; 0.6 gave 242 of the 341 validation labels against 244 at 0.3)
 GENERAL_WEIGHT = 0.6
 #: weights smaller than this are dropped from the exported postings (the validation accuracy
 #: is unchanged at it; the file is a twentieth of the dense weights)
