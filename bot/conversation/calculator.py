@@ -359,6 +359,36 @@ def follows_on(found: Details, details: Details) -> bool:
     return bool(details.debts and found.lender is not None)
 
 
+#: "免息分期呢", "等额本金呢": at most this long, a convention asked about is the calculation
+#: again that way
+WHAT_ABOUT_CHARS = 8
+
+
+def convention_question(found: Details, cues: Cues) -> bool:
+    """A question about a way of paying that names no figure ("网上说可以停息挂账，银行必须同意
+    对吧"): its answer, not new figures for a calculation — unless it only asks for the
+    figures that way ("免息分期呢")."""
+    if not cues.asked or not only_a_convention(found):
+        return False
+    return not (len(cues.compact) <= WHAT_ABOUT_CHARS and cues.compact.endswith("呢"))
+
+
+def only_a_convention(found: Details) -> bool:
+    """The message names a repayment convention and no figure ("停息挂账", "等额本金")."""
+    return found.convention is not None and not any(
+        value is not None
+        for value in (
+            found.amount,
+            found.months,
+            found.annual_rate,
+            found.budget,
+            found.down_payment,
+            found.down_share,
+            found.debts,
+        )
+    )
+
+
 def starts_calculation(found: Details, cues: Cues) -> bool:
     """True when a message with no other topic is a question for the calculator: figures
     only, with a number of periods, a budget, a rate, a down payment or a convention (600期,
@@ -376,8 +406,12 @@ def asks_calculation(found: Details, cues: Cues, known: Details | None = None) -
     if amount is None:
         return False
     if found.amount is None:
-        # the amount told before: only a budget and "how long" now ("客户每月能还3000 要多久")
-        return found.budget is not None and (cues.how_long or cues.calculation)
+        # the amount told before: only a budget and "how long" now ("客户每月能还3000 要多久"),
+        # or the budget told before too ("按我刚才说的每个月能还的钱，大概多久能还完")
+        budget = found.budget is not None or (
+            known is not None and known.budget is not None and cues.per_month
+        )
+        return budget and (cues.how_long or cues.calculation)
     return cues.calculation or (found.budget is not None and cues.how_long)
 
 

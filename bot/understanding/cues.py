@@ -213,6 +213,12 @@ class Cues:
         return _HOW_LONG.search(self.text.lower()) is not None
 
     @once
+    def per_month(self) -> bool:
+        """Speaks of a monthly figure ("按我刚才说的每个月能还的钱", "月供"): with a budget told
+        before and "多久", the calculation."""
+        return _PER_MONTH.search(self.compact) is not None
+
+    @once
     def asks_total(self) -> bool:
         """Asks what is owed in all, or what was said before ("所以我总共欠多少来着",
         "加起来多少", "how much do I owe in total"): the figures told answer it."""
@@ -424,6 +430,8 @@ _ASKS = re.compile(
     r"|(?<!着)(?<!着.)(?<!着..)呢$"
     # "有没有…", "是否…", an either-or ("是加起来算，还是各算各的")
     r"|有没有|是否|[,，]还是|是.{1,16}还是"
+    # a tag question at the end ("银行必须同意对吧", "这样算没错吧")
+    r"|(?:对吧|是吧|对不对|没错吧|对么|是么)$"
 )
 _QUESTION_WORD = re.compile(
     r"哪|多少|多久|多长|多大|谁|几[点个天时年月期次岁]|什么时候|如何|怎样|(?<!没)啥(?![都也])"
@@ -467,6 +475,7 @@ _ASKS_TOTAL = re.compile(
     r"|\btoo tired to add\b|\b(?:sum|tally) (?:it|them) up\b"
     r"|(?:owe|欠)\s*(?:altogether|in all|all together)"
 )
+_PER_MONTH = re.compile(r"每个?月|一个月|月供|每期|(?i:a month|per month|monthly)")
 _HOW_LONG = re.compile(
     r"(?:几|多少)个?(?:月|年|期)|多久|多长时间|多少时间|how long"
     # (the normaliser reads "months" and "years" as 个月 and 年)

@@ -104,3 +104,8 @@ def test_thanks_in_any_words_is_thanks(text: str) -> None:
 )
 def test_an_english_yes_no_question_is_a_question(said: str, asked: bool) -> None:
     assert Cues(said, extract_details(said)).question_word is asked
+
+
+@pytest.mark.parametrize("said", ["银行必须同意对吧", "这样算没错吧", "利息照算是吧"])
+def test_a_tag_question_is_a_question(said: str) -> None:
+    assert Cues(said, extract_details(said)).asks

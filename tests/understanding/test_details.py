@@ -960,3 +960,15 @@ def test_the_money_a_loan_paid_out_is_read(
 def test_take_home_pay_is_no_loan_payout() -> None:
     details = extract_details("工资到手六千五 房租2000")
     assert details.received is None and details.income == 6500.0
+
+
+@pytest.mark.parametrize(
+    "said", ["有个债务优化公司说收我3000服务费就能帮我谈下来", "他们要我先交5000的保证金"]
+)
+def test_a_fee_is_not_the_debt(said: str) -> None:
+    """A figure named as a fee or a deposit is what someone charges, never what is owed."""
+    assert extract_details(said).amount is None
+
+
+def test_a_debt_stays_a_debt() -> None:
+    assert extract_details("欠了3000块").amount == 3000.0

@@ -11,12 +11,19 @@ from bot.conversation.context import Decision, Decline, Draft, Policy, TurnConte
 _NO_FIGURE_FOR_A_CALCULATION = Decline("no figure for a calculation")
 _NO_CALCULATION_ASKED = Decline("figures, but no calculation asked")
 _FIGURES_INCOMPLETE = Decline("the figures are not complete")
+_A_QUESTION_ABOUT_A_CONVENTION = Decline("a question about a way of paying, no new figure")
 
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     found, understood, act = ctx.found, ctx.understood, ctx.actions
-    if not calculator.follows_on(found, session.details):
+    if not calculator.follows_on(found, session.details) and not (
+        calculator.ready(session.details)
+        and calculator.asks_calculation(found, understood.cues, session.details)
+    ):
         return _NO_FIGURE_FOR_A_CALCULATION
+    if calculator.convention_question(found, understood.cues):
+        # "停息挂账银行必须同意吗": a question about that way of paying, not new figures
+        return _A_QUESTION_ABOUT_A_CONVENTION
     top = act.best_topic(understood)
     threshold = ctx.config.classifier.threshold
     turn = ctx.turn()

@@ -239,8 +239,17 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     )
     if _about_the_previous_answer(ctx, direct):
         return _ABOUT_THE_PREVIOUS_ANSWER  # "还清了也是5年吗": that answer's point again
-    if calculator.ready(session.details) and calculator.follows_on(ctx.found, session.details):
-        return _FIGURES_FOR_THE_CALCULATION  # "欠5万分24期", "欠3.5万": the calculation answers
+    if calculator.ready(session.details) and (
+        (
+            calculator.follows_on(ctx.found, session.details)
+            and not calculator.convention_question(ctx.found, understood.cues)
+        )
+        # "按我刚才说的每个月能还的钱，大概多久能还完": the figures told before
+        or calculator.asks_calculation(ctx.found, understood.cues, session.details)
+    ):
+        # "欠5万分24期", "欠3.5万": the calculation answers ("停息挂账银行必须同意吗" is a
+        # question about that way of paying: its answer)
+        return _FIGURES_FOR_THE_CALCULATION
     if not direct.confident and not in_context:
         leaning = _leaning_on_the_topic(ctx, session)
         if leaning is not None:

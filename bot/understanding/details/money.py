@@ -557,6 +557,19 @@ def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int, in
     return None
 
 
+#: a fee named right after a figure ("收我3000服务费", "5000的保证金"): what someone charges or
+#: asks as a deposit, never the debt
+_FEE_AFTER = re.compile(
+    r"\s*(?:元|块钱|块)?\s*(?:的)?\s*(?:服务费|手续费|中介费|代理费|咨询费|好处费|辛苦费|押金|保证金|定金|订金"
+    r"|(?i:service fee|fee|deposit))"
+)
+
+
+def is_fee(text: str, num: _Number) -> bool:
+    """The figure at ``num`` names a fee or a deposit ("收我3000服务费"), not what is owed."""
+    return _FEE_AFTER.match(text, _amount_end(text, num)) is not None
+
+
 def _amount_end(text: str, num: _Number) -> int:
     m = _MAGNITUDE.match(text, num.end)
     return m.end() if m else num.end
