@@ -342,21 +342,17 @@ def ready(details: Details) -> bool:
 def follows_on(found: Details, details: Details) -> bool:
     """True when a message's details change the calculation (那分36期呢, 年化18%, 每月最多还
     1500, 先付10%, 等额本金呢, or one lender named out of several debts)."""
-    if any(
-        value is not None
-        for value in (
-            found.amount,
-            found.months,
-            found.annual_rate,
-            found.budget,
-            found.down_payment,
-            found.down_share,
-            found.debts,
-            found.convention,
-        )
-    ):
+    if _names_a_figure(found) or found.convention is not None:
         return True
     return bool(details.debts and found.lender is not None)
+
+
+#: the details that are figures of a calculation
+_FIGURES = ("amount", "months", "annual_rate", "budget", "down_payment", "down_share", "debts")
+
+
+def _names_a_figure(found: Details) -> bool:
+    return any(getattr(found, name) is not None for name in _FIGURES)
 
 
 #: "免息分期呢", "等额本金呢": at most this long, a convention asked about is the calculation
@@ -375,18 +371,7 @@ def convention_question(found: Details, cues: Cues) -> bool:
 
 def only_a_convention(found: Details) -> bool:
     """The message names a repayment convention and no figure ("停息挂账", "等额本金")."""
-    return found.convention is not None and not any(
-        value is not None
-        for value in (
-            found.amount,
-            found.months,
-            found.annual_rate,
-            found.budget,
-            found.down_payment,
-            found.down_share,
-            found.debts,
-        )
-    )
+    return found.convention is not None and not _names_a_figure(found)
 
 
 def starts_calculation(found: Details, cues: Cues) -> bool:
