@@ -33,7 +33,10 @@ _RULES_CLAUSE = re.compile(
     r"(?: (?:for|behind) (?:it|this|that))?(?: please)?$"
 )
 #: where a message is cut into clauses
-_CLAUSE_END = re.compile(r"[，,。.？?！!；;\n]+")
+_PUNCTUATION = r"[，,。.？?！!；;\n]+"
+_CLAUSE_END = re.compile(_PUNCTUATION)
+#: ... keeping the marks, to put the clauses kept back together
+_CLAUSE_SPLIT = re.compile(f"({_PUNCTUATION})")
 #: a professional introducing themselves before the question: "我是法律援助站的，",
 #: "您好，我是债务规划师。", "我们是xx律所的："
 _PREAMBLE = re.compile(
@@ -74,7 +77,7 @@ def question_text(text: str) -> QuestionText:
     found = _PREAMBLE.match(rest)
     if found is not None and len(rest) - found.end() >= MIN_QUESTION_CHARS:
         rest, introduced = rest[found.end() :], True
-    pieces = re.split(r"([，,。.？?！!；;\n]+)", rest)
+    pieces = _CLAUSE_SPLIT.split(rest)
     kept: list[str] = []
     asked = False
     for index in range(0, len(pieces), 2):
