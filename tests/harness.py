@@ -48,7 +48,11 @@ class Chat:
 
 
 def run(
-    *args: str, stdin: bytes = b"", env: dict[str, str] | None = None, cwd: Path = ROOT
+    *args: str,
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[bytes]:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
@@ -56,7 +60,7 @@ def run(
         input=stdin,
         cwd=cwd,
         capture_output=True,
-        timeout=120,
+        timeout=timeout,
         env=full_env,
         check=False,
     )
