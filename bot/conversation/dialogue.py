@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.config import Config
 from bot.content import SYSTEM_INTENTS, Content, DirectAnswer, IntentSpec
+from bot.conversation import told
 from bot.conversation.actions import Actions
 from bot.conversation.context import (
     Decision,
@@ -64,8 +65,8 @@ from bot.understanding.reader import Understood
 POLICIES: tuple[Policy, ...] = (
     urgency.POLICY,
     commands.POLICY,
-    crisis_steps.POLICY,
     recall.POLICY,
+    crisis_steps.POLICY,
     fraud_report.POLICY,
     repair.POLICY,
     what_now.POLICY,
@@ -124,8 +125,9 @@ class Dialogue:
            policies answer the rest of the message (a fallback, a menu or a question between
            topics is then left out);
         2. ``commands``: 详细, 菜单, 重新开始, 人工, 再说一遍;
-        3. ``crisis_steps``: inside a crisis, the next step of the safety plan;
-        4. ``recall``: "你还记得我欠的是哪家多少钱吗": what was told, said back;
+        3. ``recall``: "你还记得我欠的是哪家多少钱吗", "我刚才说有几张卡来着": what was told,
+           said back (also inside a crisis);
+        4. ``crisis_steps``: inside a crisis, the next step of the safety plan;
         5. ``fraud_report``: "要不要报警" once money went to a person;
         6. ``repair``: "等一下", "你问这个干嘛", "啥意思" while a question is open;
         7. ``what_now``: "那我该怎么办", "怎么查" inside a topic;
@@ -238,6 +240,8 @@ class Dialogue:
         no_repeats(self.actions, turn, session)
         if in_group:
             fit_group(turn)
+        elif understood.command is None and not understood.cues.recall:
+            session.told = told.remember(session.told, understood.text)  # asked back later
         return turn
 
     @staticmethod

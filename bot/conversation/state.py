@@ -140,6 +140,9 @@ class Session:
     crisis_basis: str | None = None
     #: what the last photo of a paper showed (follow-ups about the letter are answered)
     paper: Paper | None = None
+    #: the person's own clauses, masked, newest last (bot/conversation/told.py): asked back
+    #: what no detail holds ("我刚才说有几张卡来着"), the clause is quoted; private chats only
+    told: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The session as JSON text (what every store keeps)."""
@@ -162,6 +165,7 @@ class Session:
                 "safety_check": self.safety_check,
                 "crisis_basis": self.crisis_basis,
                 "paper": None if self.paper is None else self.paper.to_json(),
+                "told": self.told,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -193,6 +197,7 @@ class Session:
             safety_check=_str_or_none(raw.get("safety_check")),
             crisis_basis=_str_or_none(raw.get("crisis_basis")),
             paper=Paper.from_json(raw.get("paper")),
+            told=_strings(raw.get("told")),
         )
 
     def reset(self) -> None:
@@ -207,6 +212,7 @@ class Session:
         self.safety_check = None
         self.sent = []
         self.paper = None
+        self.told = []
 
 
 def _strings(value: object) -> list[str]:

@@ -215,6 +215,9 @@ PAID_ALREADY = (
 #: asked what they told: what the conversation remembers (policies/recall.py)
 RECALL = "你之前告诉我的：{told}。"
 RECALL_EN = "What you told me: {told}."
+#: the person's own clause that holds what they asked back (bot/conversation/told.py)
+RECALL_QUOTE = "你之前说的是：“{quote}”。"
+RECALL_QUOTE_EN = "You said: “{quote}”."
 RECALL_NOTHING = (
     "这次对话里你还没告诉我欠哪家、欠多少这些情况（超过24小时的会被清掉）。你说一下，我记着。"
 )

@@ -387,11 +387,17 @@ _RECALL = re.compile(
     r"(?:你)?还记得[^。！？!?]{0,20}(?:吗|么|不|没)"
     r"|(?:刚才|之前|前面|上次|刚刚)[^。！？!?，,]{0,8}(?:说|讲|提|告诉你)(?:过)?的是?(?:哪|什么|多少|几)"
     r"[^。！？!?]{0,10}来着"
-    r"|(?:哪家|多少|什么|几)[^。！？!?，,]{0,8}来着"
+    r"|(?:哪|多少|什么|啥|几)[^。！？!?，,]{0,8}来着"
     r"|(?:(?:之前|刚才|上次|前面)我|我(?:之前|刚才|上次|前面))(?:说|讲|提)(?:过)?的那(?:家|个)"
     r"(?:银行|平台|公司)?"
+    # "我刚才说我一共有几张卡逾期？": the person's own telling, asked back as the question itself
+    r"|(?:(?:之前|刚才|刚刚|上次|前面|昨天)我|我(?:之前|刚才|刚刚|上次|前面|昨天))(?:跟你|和你)?"
+    r"(?:说|讲|提|告诉你)(?:过|了)?[^。！？!?，,]{0,12}(?:几|多少|哪|什么|啥)"
+    r"[^。！？!?，,]{0,8}(?=[?？]|$)"
     r"|(?i:\b(?:what|which|how much)\b[^.?!]{0,40}\b(?:i|did i) (?:told|tell|said|say"
-    r"|mentioned?) you\b|\bdo you (?:still )?remember\b|\bremind me (?:what|how much|which)\b)"
+    r"|mentioned?) you\b|\bdo you (?:still )?remember\b|\bremind me (?:what|how much|which)\b"
+    r"|\b(?:what|which|how much|how many|where)\b[^.?!]{0,40}\b(?:did i (?:say|mention|tell you)"
+    r"|i (?:said|mentioned))\b)"
 )
 
 

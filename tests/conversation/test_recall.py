@@ -75,3 +75,37 @@ async def test_the_monthly_amount_and_installments_told_are_said_back(engine: En
     await group.say("@助手 我一个月最多能还2000 想分24期", addressed=True)
     said = await group.text("@助手 我刚才说每月能还多少来着", addressed=True)
     assert "2,000" not in said and "2000" not in said
+
+
+async def test_what_no_detail_holds_is_quoted_in_their_own_words(engine: Engine) -> None:
+    """The number of cards, the place named in a threat: no detail holds them, so the
+    person's own clause that does is said back (bot/conversation/told.py)."""
+    chat = Chat(engine, user="recall-quote-1")
+    await chat.say("失业三个月了，5张信用卡全面逾期，每天几十个催收电话")
+    await chat.say("电话一天打十几次，这合法吗？")
+    reply = await chat.text("我刚才说我一共有几张卡逾期？我想列个单子一家一家谈")
+    assert "5张信用卡全面逾期" in reply
+    chat = Chat(engine, user="recall-quote-2")
+    await chat.say("催收发短信说知道我女儿在哪个学校上学，说要去学校找她")
+    await chat.say("我借的是一家小贷公司，利息特别高")
+    reply = await chat.text("刚才说他们要去哪儿找我女儿来着？")
+    assert "说要去学校找她" in reply and "，" in reply  # the comma as it was written
+
+
+async def test_a_quote_is_masked_and_never_said_in_a_group(engine: Engine) -> None:
+    chat = Chat(engine, user="recall-quote-3")
+    await chat.say("我手机13812345678一直被打，他们说要去我单位找我")
+    reply = await chat.text("我刚才说他们要去哪儿找我？")
+    assert "单位" in reply and "13812345678" not in reply
+    group = Chat(engine, user="recall-quote-4", room="debt-group-q")
+    await group.say("催收说要去我女儿学校找她", addressed=True)
+    reply = "\n".join(await group.say("我刚才说他们要去哪儿找我女儿来着？", addressed=True))
+    assert "你之前说的是" not in reply
+
+
+async def test_the_asking_words_alone_are_not_a_question_of_what_was_told(engine: Engine) -> None:
+    """Told by someone else or asked about their words: no recall."""
+    chat = Chat(engine, user="recall-quote-5")
+    await chat.say("我欠了中信银行3万")
+    reply = await chat.text("催收之前说要起诉我，是真的吗")
+    assert "你之前说的是" not in reply and "你之前告诉我的" not in reply

@@ -1,6 +1,7 @@
 """Asked what they told ("你还记得我欠的是哪家银行多少钱吗", "刚才那两个人说的是哪家银行、多少钱
 来着", "What was the total I told you again?"): what the conversation remembers, said back —
-the lender and the figures only in a private chat — then the rest of the message answered
+the lender and the figures only in a private chat, and the person's own words when they hold
+what was asked (bot/conversation/told.py) — then the rest of the message answered
 (the policies after this one), or the one line that nothing is remembered yet."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.content import SYSTEM_INTENTS
-from bot.conversation import texts
+from bot.conversation import texts, told
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
 from bot.understanding.details import Details
 from bot.understanding.language import is_english
@@ -22,6 +23,13 @@ _ASKS = re.compile(
     r"[?？]|吗|怎么|如何|能不能|可不可以|可以.{0,6}吗|该|要不要|(?i:\b(?:how|can|what|should)\b)"
 )
 
+#: asked back what the details hold (the lender, the sum, the months, the monthly amount):
+#: they answer, corrected; a clause would say the figure as first told ("其实是8万")
+_WHAT_DETAILS_HOLD = re.compile(
+    r"哪家|哪个(?:银行|平台)|多少钱|欠(?:了|的)?(?:是)?多少|(?:一共|总共|加起来)(?:欠)?(?:了)?多少"
+    r"|每个?月.{0,4}多少|逾期(?:了)?(?:多久|几个月)|几期|多少期"
+    r"|(?i:how much|which (?:bank|lender|platform)|how (?:long|many months))"
+)
 
 _PLACES = {
     "home": ("上门到家里", "a visit to your home"),
@@ -110,19 +118,24 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if cues.asks_total and debts and len(debts) > 1:
         return _THE_TOTAL  # "总共欠多少来着": the sum, worked out (policies/owed.py)
     english = is_english(cues.text)
-    if ctx.found.as_dict() and not any(told_back(ctx.before, english=english)):
+    quoted = None if ctx.in_group else told.quote(ctx.session.told, cues.text, cues.recall_words)
+    if ctx.found.as_dict() and not any(told_back(ctx.before, english=english)) and not quoted:
         return _TELLING
     private, shared = told_back(session.details, english=english)
     said = shared if ctx.in_group else [*private, *shared]
+    if private and _WHAT_DETAILS_HOLD.search(cues.recall_words or cues.text):
+        quoted = None  # the lender and the figures as they stand now, not as first told
     turn = ctx.turn()
     if said:
         line = (texts.RECALL_EN if english else texts.RECALL).format(
             told=("; " if english else "、").join(said)
         )
         turn.add(line)
+    if quoted:  # "我刚才说有几张卡来着": what no detail holds, in their own words
+        turn.add((texts.RECALL_QUOTE_EN if english else texts.RECALL_QUOTE).format(quote=quoted))
     if ctx.in_group and private:
         turn.add(texts.RECALL_GROUP)  # the figures are not said before the group
-    elif not said:
+    elif not said and not quoted:
         turn.add(texts.RECALL_NOTHING)
     best = ctx.actions.best_topic(ctx.understood)
     remainder = cues.text.replace(cues.recall_words, "")
@@ -132,7 +145,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and best.score >= ctx.config.classifier.threshold
         and _ASKS.search(remainder) is not None
     )
-    why = f"what was told, said back ({len(said)} details)"
+    why = f"what was told, said back ({len(said)} details{', a clause quoted' if quoted else ''})"
     if rest:  # "……来着？我要写投诉材料": the rest of the message is answered after it
         return Decision(turn, tuple(session.changes), why + "; the rest after it", lead=True)
     return session.decision(turn, why)
