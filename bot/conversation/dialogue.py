@@ -319,6 +319,7 @@ class Dialogue:
             reports_client=understood.cues.reports_someone,
             departed=found.left is True,
             police_news=found.police is not None,
+            asks_back=understood.cues.recall,
         )
         return decide(understood.classification, context, self.config.urgency)
 

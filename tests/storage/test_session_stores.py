@@ -172,6 +172,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
         paper=Paper(
             "collection_letter", "招商银行", 12345.67, "2026年12月5日前", True, ("pay_person",)
         ),
+        told=["5张信用卡全面逾期", "催收说要去我老家"],
     )
 
 

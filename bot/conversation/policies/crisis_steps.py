@@ -49,13 +49,14 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return Decline(f"no step for {step.value}")
     turn = ctx.turn()
     over = step in (Act.LEFT, Act.POLICE_ARRIVED) and kind is CrisisKind.THREAT
-    if ((ended and step is Act.SAFE) or over) and (understood.cues.asked or _other_topic(ctx)):
+    settled = ended and step in (Act.SAFE, Act.THANKS)  # "谢谢你，我不会做傻事。我想…"
+    if (settled or over) and (understood.cues.asked or _other_topic(ctx)):
         # "没事 刚才气话 我就想问花呗还能不能申请延期": the crisis ends, said in one line, and
         # the question is answered after it — the crisis never replaces an answer asked for;
         # so too once they left or the police came ("阿Sir嚟咗 嗰兩個走咗喇 我想去投訴點做"),
         # and when what follows is plainly another topic, asked or not ("警察来了 他们走了 我欠
         # 招行6万 想跟银行谈分期")
-        turn.add(SAFE_THEN_ANSWER[step if over else kind])
+        turn.add(SAFE_THEN_ANSWER[step if over else kind])  # (thanks included: the same line)
         session.crisis = None
         session.pending = None
         return Decision(turn, tuple(session.changes), f"{kind.value} crisis ends", lead=True)

@@ -33,7 +33,8 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    acknowledgement or news of the police ("已经打了110") the likelihood reads as the other
    kind; a question about debt in a calm conversation below
    ``QUESTION_IN_CONVERSATION_PROBABILITY`` ("那我是不是干脆不用还了");
-   outside a crisis, news that the visitors left ("他们走了 我手还在抖") → CALM.
+   outside a crisis, news that the visitors left ("他们走了 我手还在抖"); a question asking back
+   what the person told ("我刚才说他们要去哪儿找我爸妈？": the conversation itself) → CALM.
 5. **The model is confident** of clear danger (``urgent_clear_probability`` ≥
    ``urgency.clear_probability``) → CLEAR. It learned the calm near-misses too, so calm words
    do not outweigh it — except that a calm class with no warning sign at all needs
@@ -166,6 +167,8 @@ class UrgencyContext:
     departed: bool = False
     #: the message tells that the police were called or came ("已经打了110", "警察来了")
     police_news: bool = False
+    #: the message asks back what the person told ("我刚才说他们要去哪儿找我爸妈？")
+    asks_back: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +383,10 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
     """The rule of step 4 that explains a likelihood without a sign, or ''."""
     if classification.nothing_to_read and p < NOTHING_TO_READ_PROBABILITY:
         return "nothing to read"
+    if context.asks_back:
+        # "我刚才说他们要去哪儿找我爸妈？", "我一共欠多少来着": a question about the conversation
+        # itself; the danger words in it are what was told before, already answered then
+        return "a question about what was told"
     if context.crisis is None and context.departed:
         # gone, with no sign of danger: the shaking is the fright afterwards, not danger now
         # (a blow struck, a threat for later or damage left behind is a sign, read above)
