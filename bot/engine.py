@@ -360,6 +360,7 @@ class Engine:
             in_group=incoming.in_group,
             counsellor=key.listed_in(self._counsellors) or "case" in session.noticed,
             explain=incoming.explain,
+            written=text,
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))

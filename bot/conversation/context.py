@@ -338,6 +338,11 @@ class TurnContext:
     in_group: bool = False
     #: a counsellor speaks (a listed counsellor, or a case forwarded in this conversation)
     counsellor: bool = False
+    #: the message is written in English (read on the text as written: the normalised text
+    #: has English phrases glossed in Chinese)
+    english: bool = False
+    #: the message as written (before normalising)
+    written: str = ""
 
     @property
     def speaker(self) -> str:

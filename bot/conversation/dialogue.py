@@ -57,6 +57,7 @@ from bot.conversation.policies.urgency import Kind, Tier, Urgency, UrgencyContex
 from bot.conversation.state import PendingKind, Session
 from bot.messages import Outcome
 from bot.understanding.details import Details, LenderType, lender_type
+from bot.understanding.language import is_english
 from bot.understanding.reader import Understood
 
 #: The policies, in the order they are asked; the first that decides answers. (The README's
@@ -108,10 +109,13 @@ class Dialogue:
         in_group: bool = False,
         counsellor: bool = False,
         explain: bool = False,
+        written: str | None = None,
     ) -> Turn:
         """Decide the reply to one message and update ``session`` (``counsellor``: a
         counsellor speaks, whose specific questions get only the point asked; ``explain``:
-        keep the trace of every policy asked in ``Turn.trace``).
+        keep the trace of every policy asked in ``Turn.trace``; ``written``: the message as
+        written, before normalising, when the caller has it: its language, and the clauses
+        kept for a question asking back, are read on it).
 
         First the loop reads: the details the message states are remembered, whatever else
         happens (a debt named by its kind among several, "信用卡那笔", is that debt); the
@@ -186,6 +190,8 @@ class Dialogue:
             previous_answer=previous_answer,
             in_group=in_group,
             counsellor=counsellor,
+            english=is_english(understood.text if written is None else written),
+            written=understood.text if written is None else written,
         )
 
         trace: list[tuple[str, Decision | Decline]] = []
@@ -241,7 +247,8 @@ class Dialogue:
         if in_group:
             fit_group(turn)
         elif understood.command is None and not understood.cues.recall:
-            session.told = told.remember(session.told, understood.text)  # asked back later
+            said = understood.text if written is None else written  # asked back later
+            session.told = told.remember(session.told, said)
         return turn
 
     @staticmethod

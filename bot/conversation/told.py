@@ -43,7 +43,7 @@ def clauses(text: str) -> list[str]:
         if not sentence:
             continue
         parts = [sentence] if len(sentence) <= 30 else _CLAUSE.split(sentence)
-        out.extend(p.strip()[:LONGEST] for p in parts if len(p.strip()) >= 4)
+        out.extend(p.strip().rstrip(".")[:LONGEST] for p in parts if len(p.strip()) >= 4)
     return out
 
 
@@ -64,21 +64,71 @@ def quote(told: list[str], question: str, asked_words: str = "") -> str | None:
     the newest wins a tie. None when no clause does."""
     # the words asking back say what is wanted; the rest of the message only when they do not
     # ("我刚才说有几张卡来着？我想一家一家谈": the cards, not the banks to talk to)
-    wanted = content_bigrams(asked_words) - _ASKING
+    wanted = _content(asked_words) - _ASKING
     if not wanted:
-        wanted = content_bigrams(question.replace(asked_words, "") if asked_words else question)
+        wanted = _content(question.replace(asked_words, "") if asked_words else question)
     if not wanted:
         return None
     number_asked = _HOW_MANY.search(question) is not None
     best: tuple[int, int] | None = None
     found: str | None = None
     for age, clause in enumerate(told):
-        score = len(wanted & content_bigrams(clause))
+        score = len(wanted & _content(clause))
         if number_asked and _DIGIT.search(clause):
             score += 1
         if score >= SHARED and (best is None or (score, age) > best):
             best, found = (score, age), clause
     return found
+
+
+_WORD = re.compile(r"[a-z]{3,}")
+#: English words that say nothing of what was told ("what was the total I told you")
+_ENGLISH_STOP = frozenset(
+    {
+        "the",
+        "and",
+        "you",
+        "your",
+        "was",
+        "were",
+        "what",
+        "which",
+        "how",
+        "did",
+        "said",
+        "say",
+        "tell",
+        "told",
+        "that",
+        "this",
+        "with",
+        "for",
+        "about",
+        "again",
+        "remind",
+        "remember",
+        "mentioned",
+        "mention",
+        "earlier",
+        "before",
+        "just",
+        "where",
+        "when",
+        "who",
+        "why",
+        "many",
+        "much",
+    }
+)
+
+
+def _content(text: str) -> frozenset[str]:
+    """What ``text`` is about: its content character pairs, or for English its words (pairs
+    of Latin letters say nothing)."""
+    words = _WORD.findall(text.lower())
+    if words and len("".join(words)) * 2 > len(text):
+        return frozenset(w for w in words if w not in _ENGLISH_STOP)
+    return content_bigrams(text)
 
 
 #: the pairs of the asking itself ("刚才说", "来着") that say nothing of what was told

@@ -318,8 +318,7 @@ class Cues:
     def recall_words(self) -> str:
         """The words asking what the person told ("你还记得我欠的是哪家银行多少钱吗", "我之前
         说的那家银行", "what was the total I told you"); "" when none."""
-        found = _RECALL.search(self.text)
-        return found.group(0) if found else ""
+        return recall_words(self.text)
 
     @property
     def recall(self) -> bool:
@@ -399,6 +398,12 @@ _RECALL = re.compile(
     r"|\b(?:what|which|how much|how many|where)\b[^.?!]{0,40}\b(?:did i (?:say|mention|tell you)"
     r"|i (?:said|mentioned))\b)"
 )
+
+
+def recall_words(text: str) -> str:
+    """The words of ``text`` asking what the person told (see :attr:`Cues.recall`); ""."""
+    found = _RECALL.search(text)
+    return found.group(0) if found else ""
 
 
 def asks_what_was_told(text: str) -> bool:

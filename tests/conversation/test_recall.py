@@ -120,3 +120,13 @@ async def test_asking_back_is_no_warning_sign(engine: Engine) -> None:
         reply = await chat.text(question)
         assert chat.last.tier == "calm", (question, reply)
         assert "12356" not in reply and "伤害自己" not in reply
+
+
+async def test_in_english_the_total_asked_is_not_quoted_from_another_sentence(
+    engine: Engine,
+) -> None:
+    chat = Chat(engine, user="recall-en-quote")
+    await chat.say("I owe 150k across 6 apps and I can't sleep")
+    await chat.say("My roommate is here with me. I just need a plan.")
+    reply = await chat.text("What was the total I told you?")
+    assert "150,000" in reply and "roommate" not in reply

@@ -36,3 +36,10 @@ def test_the_clauses_survive_the_stored_session_and_a_fresh_start() -> None:
     assert Session.from_json('{"key": "old"}').told == []  # a session stored before
     again.reset()
     assert again.told == []
+
+
+def test_english_is_compared_by_words_not_letter_pairs() -> None:
+    kept = ["My roommate is here with me", "They came to my office at noon"]
+    assert told.quote(kept, "Where did I say they came?", "Where did I say") == kept[1]
+    asked = "What was the total I told you"
+    assert told.quote(kept, asked + "?", asked) is None

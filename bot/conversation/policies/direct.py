@@ -78,6 +78,8 @@ def _tie(ctx: TurnContext, session: Draft, direct: DirectMatch) -> Decision | No
     cues = ctx.understood.cues
     if not cues.asked:
         return None  # told, not asked ("someone is knocking on my door"): the topic's steps
+    if ctx.english:
+        return None  # the lines quote the Chinese examples: English gets the likelier alone
     content = ctx.actions.content
     try:
         pair = [content.answer(direct.answer), content.answer(direct.runner_up)]

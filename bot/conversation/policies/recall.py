@@ -11,8 +11,8 @@ import re
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts, told
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
+from bot.understanding.cues import recall_words
 from bot.understanding.details import Details
-from bot.understanding.language import is_english
 
 _NOT_ASKED = Decline("not asked what was told")
 _THE_TOTAL = Decline("asked the total: the sum answers")
@@ -28,7 +28,7 @@ _ASKS = re.compile(
 _WHAT_DETAILS_HOLD = re.compile(
     r"哪家|哪个(?:银行|平台)|多少钱|欠(?:了|的)?(?:是)?多少|(?:一共|总共|加起来)(?:欠)?(?:了)?多少"
     r"|每个?月.{0,4}多少|逾期(?:了)?(?:多久|几个月)|几期|多少期"
-    r"|(?i:how much|which (?:bank|lender|platform)|how (?:long|many months))"
+    r"|(?i:how much|\btotal\b|which (?:bank|lender|platform)|how (?:long|many months))"
 )
 
 _PLACES = {
@@ -117,8 +117,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     debts = session.details.debts
     if cues.asks_total and debts and len(debts) > 1:
         return _THE_TOTAL  # "总共欠多少来着": the sum, worked out (policies/owed.py)
-    english = is_english(cues.text)
-    quoted = None if ctx.in_group else told.quote(ctx.session.told, cues.text, cues.recall_words)
+    english = ctx.english
+    # the clauses are kept as written, so the question is compared as written too
+    asked_back = recall_words(ctx.written) or cues.recall_words
+    quoted = None if ctx.in_group else told.quote(ctx.session.told, ctx.written, asked_back)
     if ctx.found.as_dict() and not any(told_back(ctx.before, english=english)) and not quoted:
         return _TELLING
     private, shared = told_back(session.details, english=english)
