@@ -350,9 +350,7 @@ class Engine:
             session.case = []
             await self._save_session(session)
             return Response(replies=[*notice, *replies], intent=session.active_intent)
-        # the brief's 详细 is for the message right after it: once anything else is said,
-        # 详细 and "依据是什么" are about the latest answer
-        session.case = []
+        session.case = []  # the brief's 详细 is for the next message only, then the latest answer's
 
         turn = understanding.dialogue.respond(
             understood,
