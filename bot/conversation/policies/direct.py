@@ -26,6 +26,9 @@ DIRECT_REPLY_CHARS = 300
 #: The same question asked again: the answer's opening sentences, at least this long (its
 #: point, not only its first clause: "先列清单" without what comes first is no answer)
 ASKED_AGAIN_GIST = 60
+#: the out-of-scope reading from which a question is never leaned on the topic being talked
+#: about ("周末去哪里玩" inside the rules: 1.00)
+OUT_OF_SCOPE_SURE = 0.9
 #: Inside a topic, its own direct answer is given from this probability on when it leads the
 #: runner-up by this factor (a short question in context: "要开吗", "扫了会怎样")
 CONTEXT_DIRECT_FLOOR = 0.12
@@ -197,6 +200,9 @@ def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | Non
     best = ctx.actions.best_topic(ctx.understood)
     if best is not None and best.intent != active and best.score >= ctx.config.classifier.threshold:
         return None  # another topic is clear: the topics answer it
+    top = ctx.understood.top
+    if top.intent == "fallback" and not ctx.understood.in_domain and top.score >= OUT_OF_SCOPE_SURE:
+        return None  # plainly about something else ("周末去哪里玩"): the scope line, not a lean
     leaning = ctx.understood.direct_toward(
         active, session.details.role, session.details.lender_type
     )
