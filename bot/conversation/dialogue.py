@@ -158,6 +158,7 @@ class Dialogue:
         reply is cut to fit. With ``explain``, ``Turn.trace`` says which policy answered and
         why the ones before it declined.
         """
+        written = understood.text if written is None else written
         found = _debt_named(understood.details, session.details)
         before = session.details
         session.details = before.merged(found)
@@ -190,8 +191,8 @@ class Dialogue:
             previous_answer=previous_answer,
             in_group=in_group,
             counsellor=counsellor,
-            english=is_english(understood.text if written is None else written),
-            written=understood.text if written is None else written,
+            english=is_english(written),
+            written=written,
         )
 
         trace: list[tuple[str, Decision | Decline]] = []
@@ -247,8 +248,7 @@ class Dialogue:
         if in_group:
             fit_group(turn)
         elif understood.command is None and not understood.cues.recall:
-            said = understood.text if written is None else written  # asked back later
-            session.told = told.remember(session.told, said)
+            session.told = told.remember(session.told, written)  # asked back later
         return turn
 
     @staticmethod
