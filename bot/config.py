@@ -57,11 +57,16 @@ class UrgencyConfig(_Section):
     #: a clear warning sign is clear danger from this probability on; below it (the model
     #: reads the message as plainly calm) it is possible danger: the numbers still come
     sign_confirm_probability: Annotated[float, Field(ge=0, le=1)] = 0.10
+    #: ... and below this one (the model reads the message as calm beyond doubt: "磨刀石怎么
+    #: 用？菜刀钝得切不动肉") the sign is a word in a calm message: the ordinary answer
+    sign_dismiss_probability: Annotated[float, Field(ge=0, le=1)] = 0.02
 
     @model_validator(mode="after")
     def _ordered(self) -> UrgencyConfig:
         if self.possible_probability > self.clear_probability:
             raise ValueError("possible_probability must not exceed clear_probability")
+        if self.sign_dismiss_probability > self.sign_confirm_probability:
+            raise ValueError("sign_dismiss_probability must not exceed sign_confirm_probability")
         return self
 
 

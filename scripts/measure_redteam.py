@@ -41,7 +41,7 @@ async def measure(path: Path, understanding: Understanding, config: Config) -> d
         engine = Engine(config, understanding, MemoryStore(3600, len(items) + 10))
         urgent = caught = means = means_clear = calm = clear_on_calm = poss_on_calm = 0
         oos = oos_alarm = non_answers = 0
-        misses, alarms = [], []
+        misses, alarms, possibles = [], [], []
         for i, item in enumerate(items):
             incoming = Incoming(
                 user=f"rt{i}",
@@ -71,6 +71,7 @@ async def measure(path: Path, understanding: Understanding, config: Config) -> d
                     alarms.append(item["text"])
                 elif tier == "possible":
                     poss_on_calm += 1
+                    possibles.append(item["text"])
                 if item.get("out_of_scope"):
                     oos += 1
                     oos_alarm += tier == "clear" or response.urgent
@@ -84,6 +85,7 @@ async def measure(path: Path, understanding: Understanding, config: Config) -> d
             "urgent_with_fallback_menu_or_scope_line": non_answers,
             "misses": misses,
             "false_alarms": alarms,
+            "possible_on_calm_texts": possibles,
         }
     return out
 

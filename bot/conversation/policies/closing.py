@@ -11,7 +11,6 @@ from __future__ import annotations
 from bot.conversation import texts
 from bot.conversation.actions import VISIT_TOPICS
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
-from bot.understanding.language import is_english
 
 #: the reasons this policy declines for (made once: most messages are declined)
 _BARE_ACK_MAY_ANSWER = Decline("a bare acknowledgement may answer the open question")
@@ -38,7 +37,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     turn = ctx.turn()
     thanks = act.specs.get("thanks")
     turn.intent = "thanks"
-    if is_english(ctx.understood.text):
+    if ctx.english:
         # someone writing English gets the parting words in English (110 only after danger)
         turn.add(texts.CLOSING_EN + (texts.CLOSING_EN_DANGER if _danger(session) else ""))
     elif session.details.role == "staff":
