@@ -44,10 +44,14 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    (Without the learned model, the urgent topics' likelihood stands in
    and a message about neither debt nor any sign needs it.)
 6. **A calm class** explains what is left when the model agrees it is calm (below
-   ``urgency.possible_probability``): 压力好大, a visit next week, the job → CALM.
+   ``urgency.possible_probability``): 压力好大, a visit next week, the job; a calm *frame* (an
+   idiom with 死, a game, sport, food, news or a film, a hypothetical, a resolved past event,
+   the user threatening to call the police, out-of-scope trouble) also lowers a possible
+   sign → CALM.
 7. **A possible sign** (a warning sign without certainty) → POSSIBLE, when the model confirms
-   it (at ``urgency.possible_probability``); below it the sign is a word in a calm message
-   ("安眠药和褪黑素有啥区别", "原神抽不到 我要崩溃了") → CALM.
+   it (at ``urgency.possible_probability``); below it a sign of the taxonomy is a word in a
+   calm message ("安眠药和褪黑素有啥区别", "原神抽不到 我要崩溃了") → CALM (an urgent topic's
+   own keyword, "挨打", keeps the possible tier).
 8. **A middling probability** (``urgent_probability`` ≥ ``urgency.possible_probability``) →
    POSSIBLE. There is no floor on a topic likelihood alone.
 9. Otherwise CALM.
@@ -283,11 +287,16 @@ def decide(
             # model agrees with (on the validation split: 27 calm messages spared, no urgent
             # one lost)
             return Urgency(Tier.CALM, evidence=evidence, rule=FRAMED_SIGN_RULE)
-        if p < config.sign_dismiss_probability and _kinds(clear) == {Kind.VIOLENCE}:
+        if (
+            p < config.sign_dismiss_probability
+            and _kinds(clear) == {Kind.VIOLENCE}
+            and not any(_keyword(h) for h in signs)
+        ):
             # a sign of danger in a message the model reads as calm beyond doubt: "磨刀石怎么
-            # 用？菜刀钝得切不动肉", "猫把门反锁了，我被锁在外面了" (on the validation split 47
-            # calm messages and one staff question). Words of self-harm are never dismissed:
-            # "时常有轻生念头，但尚未付诸行动" is asked about, whatever the model reads.
+            # 用？菜刀钝得切不动肉", "猫把门反锁了，我被锁在外面了" (on the validation split 36
+            # calm messages and no urgent one). Words of self-harm are never dismissed
+            # ("时常有轻生念头，但尚未付诸行动" is asked about, whatever the model reads), nor an
+            # urgent topic's own keyword ("打伤。")
             return Urgency(Tier.CALM, evidence=evidence, rule=DISMISSED_SIGN_RULE)
         return Urgency(
             Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule="a clear sign the model doubts"
@@ -309,12 +318,16 @@ def decide(
             return Urgency(Tier.POSSIBLE, kind, evidence=evidence, rule=CALM_CLASS_RULE)
         return _clear((kind,), evidence, "the model is confident")
     # 6. a calm class or frame explains what is left, when the model agrees it is calm
-    if classification.calm and p < config.possible_probability and not weak:
-        return Urgency(Tier.CALM, evidence=evidence, rule="a calm class")
+    if classification.calm and p < config.possible_probability:
+        if not weak:
+            return Urgency(Tier.CALM, evidence=evidence, rule="a calm class")
+        if classification.calm_frame:
+            return Urgency(Tier.CALM, evidence=evidence, rule="a calm frame lowers a weak sign")
     # 7. a possible sign, when the model does not read the message as plainly calm (on the
-    #    validation split, 66 calm messages below it and no urgent one: "安眠药和褪黑素有啥区
-    #    别", "农药怎么配比", "原神抽不到 我要崩溃了")
-    if weak and p < config.possible_probability:
+    #    validation split, 43 calm messages below it and no urgent one: "安眠药和褪黑素有啥区
+    #    别", "农药怎么配比", "原神抽不到 我要崩溃了"); an urgent topic's own keyword ("挨打",
+    #    "撑不住了") is never doubted away: it keeps the possible tier
+    if weak and p < config.possible_probability and not any(_keyword(h) for h in weak):
         return Urgency(Tier.CALM, evidence=evidence, rule=WEAK_SIGN_DOUBTED_RULE)
     if weak:
         kind = _ordered_kinds(weak, classification)[0]
@@ -367,6 +380,11 @@ def _kind(value: str | None) -> Kind | None:
         return Kind(value) if value else None
     except ValueError:
         return None
+
+
+def _keyword(hit: SignalHit) -> bool:
+    """The hit is one of an urgent topic's own keywords (not a sign of the taxonomy)."""
+    return hit.signal.endswith(".keywords")
 
 
 def _kinds(signs: Sequence[SignalHit]) -> set[Kind]:
