@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.content import LENDER_PLACEHOLDER, Content
 from bot.conversation import texts
 from bot.conversation.context import Turn, block_id
+from bot.conversation.crisis_en import crisis_english
 from bot.conversation.output import cap_group
 from bot.conversation.state import Session
 from bot.understanding.language import is_english
@@ -178,6 +179,9 @@ class English:
                 for i, option in enumerate(follow_up.options or [], 1):  # as the menu shows them
                     if option.label_en:
                         self._lines[f"{i}. {option.label}"] = f"{i}. {option.label_en}"
+        #: the crisis steps, the possible tier's lines and their reminders (crisis_en.py)
+        for chinese, english in crisis_english():
+            self._pair(chinese, english)
 
     def _pair(self, chinese: str | None, english: str | None) -> None:
         """A text and its English, line for line (the content checks the line counts)."""

@@ -533,10 +533,11 @@ async def test_two_questions_in_a_group_do_not_quote_the_member(engine: Engine) 
 async def test_inside_a_threat_someone_who_cannot_call_is_told_how_to_get_help(
     chat: Chat, said: str
 ) -> None:
-    """Watched, the phone taken, unable to speak: a relative or friend calls 110 for them."""
+    """Watched, the phone taken, unable to speak: a relative or friend calls 110 for them
+    (in English for someone who writes English)."""
     await chat.say("他们堵在屋里不让我出门")
     text = joined(await chat.say(said))
-    assert "发消息给家人或朋友" in text and "110" in text
+    assert ("发消息给家人或朋友" in text or "text family or a friend" in text) and "110" in text
 
 
 async def test_a_despair_crisis_never_sends_its_presence_line_twice(chat: Chat) -> None:

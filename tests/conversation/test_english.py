@@ -144,3 +144,21 @@ async def test_a_long_english_answer_offers_the_steps_instead(engine: Engine) ->
     assert steps in joined(await at_the_door.say(said))
     told = Chat(engine, user="en-door-told")
     assert steps in joined(await told.say("someone from the bank is knocking on my door"))
+
+
+def test_every_crisis_text_has_its_english_line_for_line() -> None:
+    """bot/conversation/crisis_en.py pairs every Chinese crisis text (by reference) with its
+    English, line for line, the numbers and their hours kept."""
+    from bot.conversation.crisis_en import _check, crisis_english
+
+    _check()
+    assert len(crisis_english()) >= 40
+
+
+async def test_the_crisis_steps_come_in_english_to_someone_writing_english(engine: Engine) -> None:
+    chat = Chat(engine, user="en-crisis")
+    await chat.say("honestly I don't see a way out, maybe everyone is better off without me")
+    replies = await chat.say("I'm still here. what should I do first tonight")
+    text = "\n".join(replies)
+    assert "12356" in text and "18 hours" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text

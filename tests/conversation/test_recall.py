@@ -130,3 +130,16 @@ async def test_in_english_the_total_asked_is_not_quoted_from_another_sentence(
     await chat.say("My roommate is here with me. I just need a plan.")
     reply = await chat.text("What was the total I told you?")
     assert "150,000" in reply and "roommate" not in reply
+
+
+async def test_asked_back_with_gang_or_shangmian_the_time_told_is_said_back(engine: Engine) -> None:
+    """ "我刚说…几点", "我上面说…哪里": asking back by "刚" or "上面" is asking back too; the
+    clause that holds the time or the place is quoted, never a new crisis line."""
+    chat = Chat(engine, user="recall-gang")
+    await chat.say("有人加我微信说是银行委托的催收，让我今天下午五点前还清，不然去公司找我")
+    reply = await chat.text("我刚说他要我几点前还")
+    assert "五点" in reply and "110" not in reply
+    chat = Chat(engine, user="recall-shangmian")
+    await chat.say("催收说要把我欠钱的截图发到朋友圈和村里的群")
+    reply = await chat.text("我上面说他们要发到哪里")
+    assert "朋友圈" in reply

@@ -94,6 +94,9 @@ PREFERRED_AMOUNTS: list[tuple[str, float]] = [
     # two lenders with an amount each: the total (see test_several_debts)
     ("花呗1万,招行3万", 40_000),
     ("招行欠了3万,能分24期吗", 30_000),
+    # the figure a calculation is asked on wins, whatever words come before it
+    ("如果分5年 每个月大概多少 就按6万8算 不算利息", 68_000),
+    ("一共欠8万 按照5万来算每月多少", 50_000),
 ]
 
 

@@ -202,6 +202,11 @@ _EARLIER_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|千|w|k|元|块钱|�
 _FIGURE_AFTER_SPACE = re.compile(r" [0-9]{1,6}(?:\.[0-9]+)?(?:万|千|w|k|元|块)")
 
 
+#: "按6万8算", "就按照五万来算": the figure a calculation is asked on
+_CALCULATE_BY = re.compile(r"按(?:照)?\s*$")
+_CALCULATED = re.compile(r"\s*(?:来|去)?(?:算|计算)")
+
+
 @dataclass(slots=True)
 class _Amount:
     value: Decimal
@@ -264,7 +269,12 @@ def _read_amount(text: str, num: _Number, *, any_context: bool = False) -> _Amou
     window = _EARLIER_FIGURE.split(window)[-1]
     if any(word in window[-6:] for word in _ID_WORDS):
         return None
-    priority = 1 if any_context else _attachment(window)
+    if _CALCULATE_BY.search(text[max(0, num.start - 3) : num.start]) and _CALCULATED.match(
+        text, pos
+    ):
+        priority = 4  # 就按6万8算: the figure named for the calculation, whatever precedes it
+    else:
+        priority = 1 if any_context else _attachment(window)
     if priority < 0:
         return None
     if num.arabic and not num.grouped and len(str(int(num.value))) >= 10:
