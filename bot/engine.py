@@ -362,20 +362,21 @@ class Engine:
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
-        if english.writes_english(text, session):
+        if in_english := english.writes_english(text, session):
             english.put_in_english(understanding.english, turn, session, in_group=incoming.in_group)
         turn.replies[:0] = notice
         urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM
         if cleared:  # back after the retention window: say so once (after any urgent advice)
-            turn.replies.insert(1 if urgent_first else 0, self._cleared_note())
+            turn.replies.insert(1 if urgent_first else 0, self._cleared_note(in_english))
         elif resumed is not None and understood.command is not Command.RESET:
             turn.replies.insert(1 if urgent_first else 0, resumed)
         await self._save_session(session)
         return self._response(turn, understood, wanted=incoming.explain)
 
-    def _cleared_note(self) -> str:
+    def _cleared_note(self, in_english: bool = False) -> str:
         """The one line saying the earlier details were cleared after the idle reset."""
-        return texts.CLEARED.format(hours=_hours(self.config.sessions.retention_seconds))
+        note = texts.ENGLISH["CLEARED"] if in_english else texts.CLEARED
+        return note.format(hours=_hours(self.config.sessions.retention_seconds))
 
     def _recap(self, session: Session, in_group: bool) -> str | None:
         """Back after a pause within the retention window: what is still known, in one line

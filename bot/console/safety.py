@@ -53,6 +53,7 @@ RULES = {
     "yes to the safety question": "对安全询问回答了“是”",
     "a clear sign": "明确的危险信号",
     "a clear sign the model doubts": "明确的危险信号，但模型读来偏平静",
+    "a clear sign the model reads as possible danger": "明确的危险信号，模型读来只是可能危险",
     "the model is confident": "模型很有把握是紧急情况",
     "a possible sign": "可能的预警信号",
     "a middling probability": "模型判断有一定可能",

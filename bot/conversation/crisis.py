@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.content import SYSTEM_INTENTS
+from bot.conversation import numbers as _numbers
 from bot.conversation.numbers import CRISIS_LINES, CRISIS_LINES_SHORT, IN_DANGER
 from bot.messages import RankedIntent
 from bot.understanding.classifier import Classification
@@ -108,6 +109,12 @@ _DESPAIR_WHAT_NOW = (
     f"然后拨打{CRISIS_LINES_SHORT}，或者给一个信得过的人打电话，让他来陪你。"
     "欠款是能一步一步谈的事，银行可以协商分期，这些以后我陪你慢慢看。"
 )
+#: the line called does not answer (12356 serves at least 18 hours a day, not all night)
+_DESPAIR_NO_ANSWER = (
+    f"{_numbers.CRISIS_LINE}（{_numbers.CRISIS_LINE_HOURS}）夜里可能打不通，"
+    f"请现在打{_numbers.NIGHT_LINE}（{_numbers.NIGHT_LINE_HOURS}有人接）；"
+    f"{IN_DANGER}。也可以给一个信得过的人打电话，让他来陪你。我在这儿陪你等。"
+)
 _DESPAIR_TIRED = (
     "累是真的，被催了这么久，谁都会累。先让自己歇一歇，今天不用解决所有事。"
     f"如果心里那种念头又冒出来，就打{CRISIS_LINES_SHORT}；危险的时候打110或120。"
@@ -170,7 +177,7 @@ def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[s
             if police == "arrived":
                 return [_THREAT_ARRIVED], False
             return [_THREAT_WAIT_AGAIN if police else _THREAT_WHAT_NOW_NO_POLICE], False
-        if act is Act.CANT_CALL:
+        if act in (Act.CANT_CALL, Act.NO_ANSWER):  # 110 not reached: others call it too
             return [_THREAT_CANT_CALL], False
         if act is Act.SAFE:
             return [_THREAT_SAFE], True
@@ -185,6 +192,8 @@ def crisis_reply(kind: CrisisKind, act: Act, situation: Details) -> tuple[list[s
         return [_DESPAIR_HOPELESS], False
     if act is Act.WHAT_NOW:
         return [_DESPAIR_WHAT_NOW], False
+    if act is Act.NO_ANSWER:
+        return [_DESPAIR_NO_ANSWER], False
     if act is Act.TIRED:
         return [_DESPAIR_TIRED], False
     if act is Act.THANKS:

@@ -161,6 +161,13 @@ def crisis_english() -> list[tuple[str, str]]:
             " instalments, and we can look at all that together later.",
         ),
         (
+            crisis._DESPAIR_NO_ANSWER,
+            f"{numbers.CRISIS_LINE} (open at least 18 hours a day) may not answer at night:"
+            f" call {numbers.NIGHT_LINE} now"
+            f" (answered 24 hours); {IN_DANGER_EN}. You can also phone someone you trust and ask"
+            " them to come and be with you. I'm here with you while you wait.",
+        ),
+        (
             crisis._DESPAIR_TIRED,
             "The tiredness is real; after being chased for so long, anyone would be tired. Let"
             " yourself rest first; you don't have to solve everything today. If those thoughts"

@@ -160,6 +160,8 @@ class Dialogue:
         """
         written = understood.text if written is None else written
         found = _debt_named(understood.details, session.details)
+        if understood.cues.another_debt:
+            found = _debt_added(found, session.details)
         before = session.details
         session.details = before.merged(found)
         crisis = CrisisKind(session.crisis) if session.crisis in set(CrisisKind) else None
@@ -380,3 +382,24 @@ def _debt_named(found: Details, known: Details) -> Details:
     if len(named) != 1:
         return found
     return replace(found, lender=named[0])
+
+
+def _debt_added(found: Details, known: Details) -> Details:
+    """A debt added to those told ("借呗欠了2万8" … "还有一张浦发信用卡欠1万2"): both kept
+    apart by name, the amount their total (a debt of a lender already told is a change of
+    that one, :meth:`Details.merged`)."""
+    if found.lender is None or found.amount is None or found.debts is not None:
+        return found
+    debts = known.debts or (
+        ((known.lender, known.amount),) if known.lender and known.amount is not None else ()
+    )
+    if not debts or found.lender in {name for name, _ in debts}:
+        return found
+    added = (*debts, (found.lender, found.amount))
+    return replace(
+        found,
+        debts=added,
+        amount=float(sum(value for _, value in added)),
+        lenders=tuple(name for name, _ in added),
+        lender=added[0][0],
+    )

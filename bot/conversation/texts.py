@@ -362,6 +362,9 @@ ENGLISH: dict[str, str] = {
     "NOTED": "OK, noted.",
     "KEY_STEPS": "The two things that matter most now:",
     "HOLD": "OK, take your time. I'm here.",
+    "CLEARED": "(It's been more than {hours} hours since we last talked, so what you told me then"
+    " has been cleared (it is kept {hours} hours only). If this is about the same matter,"
+    " please tell me again briefly.)",
     "WHY_ASK": "I ask so I can tell you the next step; you don't have to answer. {question}",
     "HUH": "Let me put it another way: {question}",
     "GREETING_AGAIN": "Hello, I'm here. Just tell me what is happening, for example “someone"

@@ -47,6 +47,7 @@ class Act(StrEnum):
     STILL_THERE = "still_there"
     WHAT_NOW = "what_now"
     CANT_CALL = "cant_call"  # "我不敢打电话 他们看着我": calling is not possible now
+    NO_ANSWER = "no_answer"  # "打了 夜里没人接": the line called does not answer
     SAFE = "safe"
     HOPELESS = "hopeless"
     TIRED = "tired"
@@ -119,6 +120,12 @@ class Cues:
         """A question by either reading (:attr:`asks` or :attr:`question_word`): what the
         conversation tells from something only told."""
         return self.asks or self.question_word
+
+    @once
+    def another_debt(self) -> bool:
+        """The message adds a debt to those told ("还有一张浦发信用卡欠1万2"), not a
+        correction of one ("不对，是浦发欠1万2")."""
+        return _ANOTHER_DEBT.search(self.text) is not None and not _CORRECTING.search(self.text)
 
     @once
     def asks_rules(self) -> bool:
@@ -412,6 +419,13 @@ def asks_what_was_told(text: str) -> bool:
     return _RECALL.search(text) is not None
 
 
+#: a debt added to those told: "还有一张…", "另外借呗也欠…", "and I also owe …"
+_ANOTHER_DEBT = re.compile(
+    r"还有|另外|另一|再加上|加上|又欠|也欠|又借|也借|(?i:\balso\b|\banother\b|\bplus\b)"
+)
+_CORRECTING = re.compile(
+    r"不对|不是|说错|搞错|记错|写错|纠正|更正|(?i:\bsorry\b|\bactually\b|\bnot\b)"
+)
 #: asking what to do about the whole matter
 _WHOLE = re.compile(r"怎么办|咋办|怎么处理|如何处理|如何应对|怎么应对|该怎么做|怎么弄|咋整")
 #: a paper the person was shown or sent
@@ -552,6 +566,13 @@ _CANT_CALL = re.compile(
     r"|(?:手机|电话)(?:被)?(?:抢|收|拿)走|看着我|盯着我"
     r"|(?i:(?:can'?t|cannot|can ?not)\s*(?:call|talk|speak)|they'?re\s*watching|watching\s*me)"
 )
+#: the line called does not answer ("12356打不通", "打了没人接", "the line doesn't answer")
+_NO_ANSWER = re.compile(
+    r"打不通|没人接|没有人接|无人接|占线|接不通|不接电话|打了.{0,6}没(?:有)?(?:人)?接"
+    r"|(?i:(?:doesn'?t|does not|didn'?t|did not|won'?t)\s*(?:answer|pick\s*up|go through)"
+    r"|no\s*(?:one|body)\s*(?:answers|answered|picks?\s*up|picked\s*up)|can'?t get through"
+    r"|(?:line|number) (?:is|was) busy)"
+)
 _CRISIS_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…]+")
 
 
@@ -574,6 +595,8 @@ def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
         return Act.OTHER  # "他们要她签字代还 怎么办": answered on its point, the numbers kept
     if _CANT_CALL.search(said):
         return Act.CANT_CALL
+    if _NO_ANSWER.search(text):  # (on the text with its spaces: "doesn't answer")
+        return Act.NO_ANSWER
     if _CRISIS_WHAT_NOW.search(said):
         return Act.WHAT_NOW
     if found.left is False:

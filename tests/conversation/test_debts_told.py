@@ -72,3 +72,20 @@ async def test_a_correction_after_the_money_left_is_heard(chat: Chat) -> None:
     await chat.say("借呗2.3万 花呗6千 美团1.1万 工资5500 房租1500 吃饭1200 我每个月能拿出多少还")
     text = await chat.text("不对 美团是1.6万")
     assert "帮不上忙" not in text and "45,000" in text
+
+
+async def test_a_debt_told_later_is_added_and_a_correction_is_not(chat: Chat) -> None:
+    """Debts told one by one are kept apart by name and summed ("还有一张…"); a new lender
+    said as a correction replaces the first instead."""
+    await chat.say("借呗欠了2万8 逾期了 能不能申请分5年")
+    await chat.say("还有一张浦发信用卡欠1万2 也逾期了")
+    text = await chat.text("两个加起来我一共欠多少")
+    assert "借呗" in text and "浦发" in text and "40,000" in text
+
+
+async def test_a_new_lender_said_as_a_correction_replaces_the_first(engine) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat(engine, user="debt-corrected")
+    await chat.say("借呗欠了2万8 逾期了")
+    await chat.say("不对 不是借呗 是浦发信用卡欠1万2")
+    text = await chat.text("我一共欠多少来着")
+    assert "40,000" not in text and "12,000" in text

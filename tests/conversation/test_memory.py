@@ -78,6 +78,17 @@ async def test_past_the_window_the_details_are_gone_and_it_is_said_once(keeping:
     assert not any("清掉了" in r for r in await chat.say("他们还在门口"))
 
 
+async def test_past_the_window_someone_writing_english_is_told_in_english(
+    keeping: Engine,
+) -> None:
+    chat = Chat(keeping, user="late-en")
+    await chat.say("I owe CMB 50,000 and collectors are at my door")
+    await _pause(keeping, chat, keeping.config.sessions.retention_seconds + 60)
+    back = await chat.say("hi again, can my parents be forced to pay my cards?")
+    assert any("has been cleared" in r and "24 hours" in r for r in back), back
+    assert not any("清掉了" in r for r in back)
+
+
 async def test_in_a_group_the_recap_names_no_figures(keeping: Engine) -> None:
     chat = Chat(keeping, user="member", room="g1")
     await chat.say("欠招商银行5万 催收的人在门口")

@@ -106,6 +106,9 @@ def test_amount_prefers_the_debt(text: str, amount: float) -> None:
 
 
 NOT_AMOUNTS = [
+    # a fee named before its figure is not what is owed
+    "有个公司说能帮我办停息挂账 收费3000 靠谱吗",
+    "服务费要2000",
     "我电话13812345678",
     "电话138-1234-5678",
     "手机 138 1234 5678",

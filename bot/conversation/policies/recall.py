@@ -146,11 +146,22 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and best.intent not in SYSTEM_INTENTS
         and best.score >= ctx.config.classifier.threshold
         and _ASKS.search(remainder) is not None
+        and _more_than_a_tail(remainder)
     )
     why = f"what was told, said back ({len(said)} details{', a clause quoted' if quoted else ''})"
     if rest:  # "……来着？我要写投诉材料": the rest of the message is answered after it
         return Decision(turn, tuple(session.changes), why + "; the rest after it", lead=True)
     return session.decision(turn, why)
 
+
+def _more_than_a_tail(remainder: str) -> bool:
+    """What is left of the message once the asking back is taken out says something of its
+    own: four Chinese characters or four words ("wait, how much did I say I owe?" leaves
+    "wait, I owe?": the question itself, not a second one)."""
+    return len(_CJK.findall(remainder)) >= 4 or len(_WORD.findall(remainder)) >= 4
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]+")
 
 POLICY = Policy("recall", _decide)

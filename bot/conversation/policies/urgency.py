@@ -20,7 +20,9 @@ knows (:class:`UrgencyContext`), in this order; the first rule that applies deci
    the numbers) first: the danger is the customer's, and the possible tier's question or the
    speaker's own crisis would take the wrong person.
 3. **A clear sign** (an act, a threat now, intent, a plan or the means) → CLEAR, whatever
-   else the message says — unless the learned model reads the whole message as plainly calm
+   else the message says — POSSIBLE when the model reads danger below
+   ``urgency.clear_probability`` and clear danger below :data:`SIGN_CLEAR_PROBABILITY` (a
+   riddle with 一了百了) — unless the learned model reads the whole message as plainly calm
    (below ``urgency.sign_confirm_probability``), or a calm frame sets it in a film, the news,
    a hypothetical or the past and the model is not confident of clear danger: then
    POSSIBLE, and the numbers still come — CALM when the model reads it below
@@ -281,6 +283,13 @@ def decide(
         kinds_first = _ordered_kinds(clear, classification)
         framed = classification.calm_frame and clear_p < config.clear_probability
         if danger_now and not framed:
+            if p < config.clear_probability and clear_p < SIGN_CLEAR_PROBABILITY:
+                # the model finds danger only possible, and clear danger unlikely: "猜个谜语：
+                # 一了百了，打一个字", "我的猫从二楼阳台跳下去了" (on the validation split 10 calm
+                # and 8 possible messages move from the clear tier, no clear one)
+                return Urgency(
+                    Tier.POSSIBLE, kinds_first[0], evidence=evidence, rule=SIGN_AS_POSSIBLE_RULE
+                )
             return _clear(kinds_first, evidence, "a clear sign")
         if framed and p < config.possible_probability:
             # "菜刀钝了怎么磨", a film's knife scene, "看新闻说有人跳桥被救了": a calm frame the
@@ -442,6 +451,12 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
         return "an acknowledgement read as the other kind"
     return ""
 
+
+#: a clear sign the model confirms at ``urgency.sign_confirm_probability`` but reads below
+#: ``urgency.clear_probability`` is clear danger only when the model's clear-danger probability
+#: reaches this; below it, possible danger (the question and the numbers)
+SIGN_CLEAR_PROBABILITY = 0.15
+SIGN_AS_POSSIBLE_RULE = "a clear sign the model reads as possible danger"
 
 #: the rule of a clear sign in a message the model reads as calm beyond doubt
 DISMISSED_SIGN_RULE = "a clear sign the model reads as calm beyond doubt"

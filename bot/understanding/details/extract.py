@@ -84,6 +84,10 @@ def _extract(text: str) -> dict[str, Any]:
         if not any(s <= m.start() < e for s, e in taken):
             mentions.append((m.start(), m.end(), AMBIGUOUS_BANK_NAMES[m.group(1)]))
     mentions.sort()
+    # 不对，是建行不是工行: a lender named only to be denied is not one of the debts
+    kept = [m for m in mentions if not _negated(text, m[0])]
+    if kept:
+        mentions = kept
     lenders: list[str] = []
     for _, _, name in mentions:
         if name not in lenders:
