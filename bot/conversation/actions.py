@@ -175,8 +175,13 @@ class Actions:
             found.left is True
             and before.left is not True
             and not staff
-            # a first message ("刚才催收的来家里 现在走了") or one in a talk about the visit
-            and (session.active_intent is None or session.active_intent in VISIT_TOPICS)
+            # a first message ("刚才催收的来家里 现在走了"), one in a talk about the visit, or
+            # one after a visit was told, whatever was asked between ("他们说要抓我" … "他们走了")
+            and (
+                session.active_intent is None
+                or session.active_intent in VISIT_TOPICS
+                or before.present is True
+            )
         ):
             # (what to do now they left is advice in its own right: the block, always)
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])

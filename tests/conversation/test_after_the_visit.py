@@ -54,3 +54,14 @@ async def test_an_english_question_with_ty_inside_a_word_is_answered(engine: Eng
     await chat.say("Got it, thanks!")
     replies = await chat.say("Thanks so much, really appreciate it")
     assert replies and all(not any("\u4e00" <= ch <= "\u9fff" for ch in r) for r in replies)
+
+
+async def test_they_left_after_another_question_still_gets_the_aftermath(engine: Engine) -> None:
+    """The visit told, then a question of another topic ("说要抓我"), then "他们走了": what
+    to do now they left, not the steps at the door again."""
+    chat = Chat(engine, user="left-after-question")
+    await chat.say("催收的人在门口 两个人 说是建行的")
+    await chat.say("他们说我不还就把我抓起来")
+    text = "\n".join(await chat.say("他们走了"))
+    assert "走了就好" in text and "投诉" in text
+    assert "隔着门" not in text
