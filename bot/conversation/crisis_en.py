@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.conversation import crisis, numbers
 from bot.conversation.crisis import CrisisKind
 from bot.understanding.cues import Act
@@ -385,64 +383,3 @@ def crisis_english() -> list[tuple[str, str]]:
             f" followed, their door is blocked or anyone gets violent, call {POLICE_EN} at once.",
         ),
     ]
-
-
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-#: the numbers a crisis text may name: each one in the Chinese is in the English too
-_NUMBERS = (
-    POLICE,
-    AMBULANCE,
-    numbers.CRISIS_LINE,
-    numbers.NIGHT_LINE,
-    COMPLAINT_LINE,
-)
-
-
-def _has_number(text: str, number: str) -> bool:
-    return re.search(rf"(?<![\d-]){re.escape(number)}(?![\d-])", text) is not None
-
-
-def _crisis_texts() -> set[str]:
-    """Every Chinese text constant of crisis.py (strings, and those in dicts and tuples), but
-    not the fragments it imports from numbers.py."""
-    fragments = {numbers.CRISIS_LINES, numbers.CRISIS_LINES_SHORT, numbers.IN_DANGER}
-    found: set[str] = set()
-
-    def collect(value: object) -> None:
-        if isinstance(value, str):
-            if _CJK.search(value) and value not in fragments:
-                found.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                collect(item)
-        elif isinstance(value, tuple | list):
-            for item in value:
-                collect(item)
-
-    for name, value in vars(crisis).items():
-        if not name.startswith("__"):
-            collect(value)
-    return found
-
-
-def _check() -> None:
-    """Assert that the English fits the Chinese: line for line, no Chinese left, the same
-    numbers, 12356 always with its hours, and every crisis text covered once."""
-    pairs = crisis_english()
-    chinese = [zh for zh, _ in pairs]
-    assert len(set(chinese)) == len(chinese), "a Chinese text is paired twice"
-    for zh, en in pairs:
-        assert zh.strip(), "empty Chinese"
-        assert en.strip(), f"empty English for {zh!r}"
-        assert len(en.split("\n")) == len(zh.split("\n")), f"line counts differ: {en!r}"
-        assert _CJK.search(en) is None, f"Chinese left in the English: {en!r}"
-        for number in _NUMBERS:
-            assert _has_number(zh, number) == _has_number(en, number), f"{number} in {en!r}"
-        if _has_number(en, numbers.CRISIS_LINE):
-            assert "at least 18 hours a day" in en, f"12356 without its hours: {en!r}"
-        lowered = en.lower()
-        assert "24/7" not in lowered, en
-        assert "any time" not in lowered, en
-        assert "anytime" not in lowered, en
-    missing = _crisis_texts() - set(chinese)
-    assert not missing, f"crisis texts without English: {sorted(missing)}"

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.content import FollowUp
+from bot.conversation import crisis, crisis_en, numbers
 from bot.conversation.english import English, is_chinese
 from bot.engine import Engine, Understanding
 from tests.harness import Chat
@@ -146,13 +147,67 @@ async def test_a_long_english_answer_offers_the_steps_instead(engine: Engine) ->
     assert steps in joined(await told.say("someone from the bank is knocking on my door"))
 
 
+_CRISIS_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+#: the numbers a crisis text may name: each one in the Chinese is in the English too
+_NUMBERS = (
+    numbers.POLICE,
+    numbers.AMBULANCE,
+    numbers.CRISIS_LINE,
+    numbers.NIGHT_LINE,
+    crisis_en.COMPLAINT_LINE,
+)
+
+
+def _has_number(text: str, number: str) -> bool:
+    return re.search(rf"(?<![\d-]){re.escape(number)}(?![\d-])", text) is not None
+
+
+def _crisis_texts() -> set[str]:
+    """Every Chinese text constant of crisis.py (strings, and those in dicts and tuples), but
+    not the fragments it imports from numbers.py."""
+    fragments = {numbers.CRISIS_LINES, numbers.CRISIS_LINES_SHORT, numbers.IN_DANGER}
+    found: set[str] = set()
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            if _CRISIS_CJK.search(value) and value not in fragments:
+                found.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                collect(item)
+
+    for name, value in vars(crisis).items():
+        if not name.startswith("__"):
+            collect(value)
+    return found
+
+
 def test_every_crisis_text_has_its_english_line_for_line() -> None:
     """bot/conversation/crisis_en.py pairs every Chinese crisis text (by reference) with its
-    English, line for line, the numbers and their hours kept."""
-    from bot.conversation.crisis_en import _check, crisis_english
-
-    _check()
-    assert len(crisis_english()) >= 40
+    English: line for line, no Chinese left, the same numbers, 12356 always with its hours,
+    and every crisis text covered once."""
+    pairs = crisis_en.crisis_english()
+    assert len(pairs) >= 40
+    chinese = [zh for zh, _ in pairs]
+    assert len(set(chinese)) == len(chinese), "a Chinese text is paired twice"
+    for zh, en in pairs:
+        assert zh.strip(), "empty Chinese"
+        assert en.strip(), f"empty English for {zh!r}"
+        assert len(en.split("\n")) == len(zh.split("\n")), f"line counts differ: {en!r}"
+        assert _CRISIS_CJK.search(en) is None, f"Chinese left in the English: {en!r}"
+        for number in _NUMBERS:
+            assert _has_number(zh, number) == _has_number(en, number), f"{number} in {en!r}"
+        if _has_number(en, numbers.CRISIS_LINE):
+            assert "at least 18 hours a day" in en, f"12356 without its hours: {en!r}"
+        lowered = en.lower()
+        assert "24/7" not in lowered, en
+        assert "any time" not in lowered, en
+        assert "anytime" not in lowered, en
+    missing = _crisis_texts() - set(chinese)
+    assert not missing, f"crisis texts without English: {sorted(missing)}"
 
 
 async def test_the_crisis_steps_come_in_english_to_someone_writing_english(engine: Engine) -> None:

@@ -567,12 +567,12 @@ def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int, in
     return None
 
 
-#: a fee named right after a figure ("收我3000服务费", "5000的保证金"): what someone charges or
-#: asks as a deposit, never the debt
 #: a fee named before its figure ("收费3000", "服务费要2000", "先交押金500")
 _FEE_BEFORE = re.compile(
     r"(?:收费|费用|服务费|手续费|中介费|代理费|咨询费|押金|保证金|定金|订金)\s*(?:是|要|为|了)?\s*$"
 )
+#: a fee named right after a figure ("收我3000服务费", "5000的保证金"): what someone charges or
+#: asks as a deposit, never the debt
 _FEE_AFTER = re.compile(
     r"\s*(?:元|块钱|块)?\s*(?:的)?\s*(?:服务费|手续费|中介费|代理费|咨询费|好处费|辛苦费|押金|保证金|定金|订金"
     r"|(?i:service fee|fee|deposit))"
