@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bot.admin import AdminCommand, AdminDesk, ReloadOutcome, read_admin_command, reload_reply
 from bot.config import Config
 from bot.content import Content, ContentError, load_content
-from bot.conversation import counsellor, crisis, english, texts
+from bot.conversation import counsellor, english, texts
 from bot.conversation.actions import recap
 from bot.conversation.context import Turn
 from bot.conversation.dialogue import Dialogue, trace_lines
@@ -298,6 +298,7 @@ class Engine:
             return Response(replies=[texts.EMPTY], intent=Outcome.EMPTY)
 
         notice = self._group_pii_notice(incoming, text, session)
+        in_english = english.writes_english(text, session)
         if self._counsellor_mode(incoming, key, understood, session):
             urgency = understanding.dialogue.urgency(understood, session)
             understood = apply(understood, urgency)
@@ -310,13 +311,12 @@ class Engine:
                 in_group=incoming.in_group,
                 floor=self.config.classifier.clarify_floor,
                 reader=understanding.reader,
+                in_english=in_english,
             )
             if replies:
-                if urgency.tier is not Tier.CALM:
-                    # danger reported about a client: what to do now comes first, with the
-                    # numbers, before the brief (in a group too: no personal details in it)
-                    kind = urgency.kind.value if urgency.kind else "violence"
-                    replies.insert(0, crisis.for_someone_else(urgency.tier.value, kind))
+                if urgency.tier is not Tier.CALM:  # danger reported about a client: first
+                    english_texts = understanding.english if in_english else None
+                    replies.insert(0, counsellor.danger_now(urgency, english_texts))
                 if understood.truncated:
                     replies.append(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
                 intents = [q.intent for q in questions]
@@ -330,7 +330,7 @@ class Engine:
                 session.case = [q.key for q in questions]
                 await self._save_session(session)
                 if cleared:  # back after the retention window: said on this path too
-                    replies.insert(0, self._cleared_note())
+                    replies.insert(0, self._cleared_note(in_english))
                 return Response(
                     replies=[*notice, *replies],
                     intent=intents[0],
@@ -362,7 +362,7 @@ class Engine:
         )
         if understood.truncated:
             turn.add(texts.TRUNCATED.format(limit=MAX_ANALYSED_CHARS))
-        if in_english := english.writes_english(text, session):
+        if in_english:
             english.put_in_english(understanding.english, turn, session, in_group=incoming.in_group)
         turn.replies[:0] = notice
         urgent_first = turn.urgency is not None and turn.urgency.tier is not Tier.CALM

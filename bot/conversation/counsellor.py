@@ -8,14 +8,15 @@ and for forwarded chat records.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.content import Content, FollowUp, IntentSpec
-from bot.conversation import texts
+from bot.conversation import crisis, texts
 from bot.conversation.crisis import calm_topics
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.policies.urgency import decide
+from bot.conversation.policies.urgency import Urgency, decide
 from bot.facts import arabic_articles, rules_cited
 from bot.privacy import mask
 from bot.understanding.classifier import Classification, Classifier
@@ -23,10 +24,11 @@ from bot.understanding.cues import forwarded_sentences
 from bot.understanding.details import Details
 
 if TYPE_CHECKING:
+    from bot.conversation.english import English
     from bot.understanding.reader import Reader
 from bot.understanding.normalize import MAX_ANALYSED_CHARS
 from bot.understanding.reader import Understood
-from bot.understanding.requests import only_asks_rules, question_text
+from bot.understanding.requests import only_asks_rules, only_introduces, question_text
 
 #: A listed counsellor's message at least this long is a forwarded case (shorter ones are
 #: follow-up questions, answered like any question).
@@ -80,8 +82,10 @@ def split_questions(
     if whole is None:
         whole = classifier.classify(text)
     for sentence in sentences:
-        if len(sentences) > 1 and only_asks_rules(sentence):
-            continue  # "请给出依据": the counsellor's request, not a question of the client's
+        if len(sentences) > 1 and (only_asks_rules(sentence) or only_introduces(sentence)):
+            # "请给出依据", "我是债务规划师。": the counsellor's request or introduction, not a
+            # question of the client's
+            continue
         # "我是法律援助站的，…": who forwards it is not the client's question
         question = question_text(sentence).text
         classified = whole if len(sentences) == 1 else _assessed(classifier.classify(question))
@@ -180,28 +184,59 @@ def answer(
     in_group: bool,
     floor: float,
     reader: Reader | None = None,
+    in_english: bool = False,
 ) -> tuple[list[str], list[Question]]:
     """The reply to a forwarded text (``understood`` is the whole text's reading) and the
     questions answered, in order: each question's point (its direct answer, else the first
     steps of its topic), then a brief for the counsellor, within a phone screen
     (:data:`BRIEF_CHARS`; :data:`GROUP_CHARS` in a group); the full answers with their rules
-    come on 详细 (:func:`dossier`, given the questions' keys)."""
+    come on 详细 (:func:`dossier`, given the questions' keys). ``in_english``: a counsellor
+    writing English gets the points, the brief's words and its questions in English where the
+    content has them (the rules keep their official Chinese titles)."""
     questions = split_questions(text, classifier, floor, understood.classification)
     questions = with_answers(questions, text, understood, reader, content)
     if not questions:
         return [], []
+    say = _Words(in_english)
     total = len(questions)
     budget = GROUP_CHARS if in_group else BRIEF_CHARS
-    brief = _brief(understood.details, questions, content, in_group=in_group)
+    brief = _brief(understood.details, questions, content, in_group=in_group, say=say)
     parts = []
     for number, question in enumerate(questions, start=1):
         spec = content.intent(question.intent)
-        head = f"【问题{number}/{total}：{spec.title}】"
+        head = say("CASE_HEAD", number=number, total=total, title=say.title(spec))
         if question.excerpt and not in_group:  # never quote a member's words in a group
-            head += f"\n客户原话：{mask(question.excerpt)}"
-        parts.append((head, _point(question, spec, content)))
-    replies = _fit(parts, brief, budget)
+            head += "\n" + say("CASE_QUOTE", words=mask(question.excerpt))
+        parts.append((head, _point(question, spec, content, in_english=in_english)))
+    replies = _fit(parts, brief, budget, more=say("CASE_MORE"))
     return replies, questions
+
+
+def danger_now(urgency: Urgency, english: English | None = None) -> str:
+    """Danger reported about a client: what to do now, with the numbers, before the brief (in
+    a group too: no personal details in it); in English when ``english`` is given."""
+    kind = urgency.kind.value if urgency.kind else "violence"
+    now = crisis.for_someone_else(urgency.tier.value, kind)
+    return "\n".join(english.translate([now]).replies) if english is not None else now
+
+
+class _Words:
+    """The brief's words in the counsellor's language (texts.py and its English twins)."""
+
+    def __init__(self, in_english: bool) -> None:
+        self.in_english = in_english
+        self.separator = "; " if in_english else "；"
+
+    def __call__(self, name: str, **values: object) -> str:
+        sentence = texts.ENGLISH[name] if self.in_english else getattr(texts, name)
+        return sentence.format(**values) if values else sentence
+
+    def title(self, spec: IntentSpec) -> str:
+        return (spec.title_en if self.in_english else None) or spec.title
+
+    def question(self, follow_up: FollowUp) -> str:
+        asked = (follow_up.question_en if self.in_english else None) or follow_up.question
+        return asked.splitlines()[0].rstrip("：:").split("回复")[0].split(" Reply")[0].strip()
 
 
 def dossier(keys: list[str], dialogue: Dialogue, content: Content) -> list[str]:
@@ -220,32 +255,38 @@ def dossier(keys: list[str], dialogue: Dialogue, content: Content) -> list[str]:
     return out
 
 
-def _point(question: Question, spec: IntentSpec, content: Content) -> str:
-    """The point of one question: its direct answer, else the first steps of its topic."""
+def _point(
+    question: Question, spec: IntentSpec, content: Content, *, in_english: bool = False
+) -> str:
+    """The point of one question: its direct answer, else the first steps of its topic (in
+    English when asked so and the content has it)."""
     if question.answer is not None:
-        return content.answer(question.answer)[1].short
-    steps = [line for line in spec.advice.short.splitlines() if line.strip()]
+        answer = content.answer(question.answer)[1]
+        return (answer.short_en if in_english else None) or answer.short
+    short = (spec.advice.short_en if in_english else None) or spec.advice.short
+    steps = [line for line in short.splitlines() if line.strip()]
     return "\n".join(steps[:3])
 
 
-def _fit(parts: list[tuple[str, str]], brief: str, budget: int) -> list[str]:
-    """The questions' points, then the brief and the 详细 line, within ``budget`` characters in
-    all: the points are cut to their first line, then dropped from the last, before the brief
-    is."""
-    closing = f"{brief}\n\n{texts.CASE_MORE}"
-
-    def size(items: list[str]) -> int:
-        return sum(len(item) for item in items) + len(closing)
-
+def _fit(parts: list[tuple[str, str]], brief: str, budget: int, *, more: str) -> list[str]:
+    """The questions' points, then the brief and the 详细 line (``more``), within ``budget``
+    characters in all. The points are the answer: they are cut to their first line, then the
+    brief loses its last lines (what to ask the client, then the rules: both come on 详细)
+    down to the situation, and only then are points dropped from the last."""
     full = [f"{head}\n{point}" for head, point in parts]
-    if size(full) <= budget:
-        return [*full, closing]
     short = [f"{head}\n{_first_line(point)}" for head, point in parts]
-    while short and size(short) > budget:
+    lines = brief.splitlines()
+    briefs = [lines[:keep] for keep in range(len(lines), min(len(lines), 2) - 1, -1)]
+    for points, kept in [(full, lines), *((short, kept) for kept in briefs)]:
+        closing = "\n".join(kept) + f"\n\n{more}"
+        if sum(len(item) for item in points) + len(closing) <= budget:
+            return [*points, closing]
+    closing = "\n".join(briefs[-1]) + f"\n\n{more}"
+    while short and sum(len(item) for item in short) + len(closing) > budget:
         short.pop()
     if short or len(closing) <= budget:
         return [*short, closing]
-    return [closing[: budget - len(texts.CASE_MORE) - 2] + "…\n" + texts.CASE_MORE]
+    return [closing[: budget - len(more) - 2] + "…\n" + more]
 
 
 def _first_line(point: str) -> str:
@@ -257,21 +298,24 @@ def _first_line(point: str) -> str:
     return lines[0] if lines else point
 
 
-def _brief(details: Details, questions: list[Question], content: Content, *, in_group: bool) -> str:
+def _brief(
+    details: Details, questions: list[Question], content: Content, *, in_group: bool, say: _Words
+) -> str:
     specs = list({q.intent: content.intent(q.intent) for q in questions}.values())
-    lines = ["【给顾问的简要】", "情况：" + "；".join(spec.title for spec in specs)]
+    sep = say.separator
+    lines = [say("CASE_BRIEF"), say("CASE_SITUATION") + sep.join(say.title(s) for s in specs)]
     facts = []
     if not in_group:
         if details.lender is not None:
-            facts.append(f"机构：{details.lender}")
+            facts.append(say("CASE_LENDER", lender=details.lender))
         if details.amount is not None:
-            facts.append(f"金额约{details.amount:,.0f}元")
+            facts.append(say("CASE_AMOUNT", amount=f"{details.amount:,.0f}"))
         if details.overdue_months is not None:
-            facts.append(f"逾期约{details.overdue_months}个月")
+            facts.append(say("CASE_OVERDUE", months=details.overdue_months))
     if details.present is True:
-        facts.append("催收人员此刻在场")
+        facts.append(say("CASE_PRESENT"))
     if facts:
-        lines.append("已知：" + "，".join(facts))
+        lines.append(say("CASE_KNOWN") + (", " if say.in_english else "，").join(facts))
     # from the fact register (all of them on 详细): the rules the direct answers rest on
     # first, then the topics'; one source may name two ("《刑法》第一百九十六条；…《解释》…")
     answered = [f for q in questions if q.answer for f in content.answer(q.answer)[1].facts]
@@ -280,19 +324,28 @@ def _brief(details: Details, questions: list[Question], content: Content, *, in_
         content.sources(r for spec in specs for r in spec.references)
     ).items():
         rules.setdefault(title, articles)
-    if rules:
-        names = [title + "、".join(articles[:BRIEF_ARTICLES]) for title, articles in rules.items()]
-        lines.append(arabic_articles("适用规定：" + "；".join(names[:BRIEF_RULES])))
-    asks = []
+    names = [
+        title + "、".join(articles[:BRIEF_ARTICLES])
+        for title, articles in rules.items()
+        if not _PHONE_LINE.search(title)  # a hotline is where to go, not a rule
+    ]
+    if names:
+        lines.append(arabic_articles(say("CASE_RULES") + sep.join(names[:BRIEF_RULES])))
+    asks: list[str] = []
     for spec in specs:
         for follow_up in spec.follow_ups:
             if _known(follow_up, details):
                 continue  # the case already says it: not asked again
-            if follow_up.question not in asks:
-                asks.append(follow_up.question.rstrip("：:").split("回复")[0].strip())
+            if (asked := say.question(follow_up)) not in asks:
+                asks.append(asked)
     if asks:
-        lines.append("建议向客户了解：" + "；".join(asks[:3]))
+        lines.append(say("CASE_ASK") + sep.join(asks[:3]))
     return "\n".join(lines)
+
+
+#: a source that is a telephone line ("公安机关报警电话110", "…投诉热线12378"): the brief's
+#: rules leave it out (the point names the number where it is the way to go)
+_PHONE_LINE = re.compile(r"电话|热线|专线")
 
 
 def _known(follow_up: FollowUp, details: Details) -> bool:

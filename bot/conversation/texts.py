@@ -241,6 +241,18 @@ LET_IN = (
 
 #: the last line of a counsellor's phone-sized brief
 CASE_MORE = "回复“详细”看每个问题的完整解答和依据。"
+#: the words of a counsellor's brief (bot/conversation/counsellor.py)
+CASE_HEAD = "【问题{number}/{total}：{title}】"
+CASE_QUOTE = "客户原话：{words}"
+CASE_BRIEF = "【给顾问的简要】"
+CASE_SITUATION = "情况："
+CASE_KNOWN = "已知："
+CASE_LENDER = "机构：{lender}"
+CASE_AMOUNT = "金额约{amount}元"
+CASE_OVERDUE = "逾期约{months}个月"
+CASE_PRESENT = "催收人员此刻在场"
+CASE_RULES = "适用规定："
+CASE_ASK = "建议向客户了解："
 
 
 # -- a paper the person sent a photo of (bot/conversation/policies/paper.py) -------------------
@@ -422,6 +434,17 @@ ENGLISH: dict[str, str] = {
     " nothing, and film it all. You can ask them to leave; if they won't, threaten you or"
     " won't let you leave, call 110.",
     "CASE_MORE": "Reply “more” for each question's full answer and the rules behind it.",
+    "CASE_HEAD": "[Question {number}/{total}: {title}]",
+    "CASE_QUOTE": "Client's words: {words}",
+    "CASE_BRIEF": "[Brief for the counsellor]",
+    "CASE_SITUATION": "Situation: ",
+    "CASE_KNOWN": "Known: ",
+    "CASE_LENDER": "lender: {lender}",
+    "CASE_AMOUNT": "about {amount} yuan",
+    "CASE_OVERDUE": "about {months} months overdue",
+    "CASE_PRESENT": "the collectors are there now",
+    "CASE_RULES": "Rules (official Chinese titles): ",
+    "CASE_ASK": "Ask the client: ",
     "PAPER_NO_PAYING": "Until you have checked, don't send a single yuan to a person or scan"
     " their code.",
     "ALSO_ABOUT": "If you meant {titles}, just tell me.",

@@ -30,7 +30,8 @@ _RULES_CLAUSE = re.compile(
     r"|^(?:根据|依据|凭)什么(?:规定)?(?:呢)?$"
     r"|^(?:what(?:'s| is) the |any |give (?:me )?the |please cite the )?"
     r"(?:legal basis|which article|which law|which rule|rule|article|law)s?"
-    r"(?: (?:for|behind) (?:it|this|that))?(?: please)?$"
+    r"(?: (?:for|behind) (?:it|this|that))?(?: please)?$",
+    re.IGNORECASE,  # a forwarded sentence is read as written ("Please cite the article.")
 )
 #: where a message is cut into clauses
 _PUNCTUATION = r"[，,。.？?！!；;\n]+"
@@ -43,6 +44,11 @@ _PREAMBLE = re.compile(
     r"^(?:你好|您好|hi|hello)?[，, ]*(?:我是|我们是|本人是)(?:一[名个位])?[^，。,.？?！!：:]{0,14}?"
     r"(?:法律援助|律所|律师|事务所|援助站|援助中心|债务规划|规划师|债务顾问|顾问|社工|志愿者|"
     r"咨询师|调解员|工作站|服务站|服务中心)[^，。,.？?！!：:]{0,8}[，,。.：:]+"
+    # "I'm a legal aid volunteer in Shanghai helping a client."
+    r"|^(?:hi|hello)?[, ]*(?:i'?m|i am|we are|this is)\s+(?:an?\s+)?[^.?!:]{0,40}?"
+    r"(?:legal[- ]aid|lawyer|attorney|counsel+or|debt (?:advis[eo]r|planner)|advis[eo]r|"
+    r"social worker|volunteer|case ?worker|paralegal)[^.?!:]{0,50}[.:!]+\s*",
+    re.IGNORECASE,
 )
 #: the rest must still hold at least this many characters to be read as the question
 MIN_QUESTION_CHARS = 4
@@ -61,6 +67,13 @@ def only_asks_rules(sentence: str) -> bool:
     """True when the whole sentence only asks for the rules ("请给出依据。")."""
     clauses = [c.strip() for c in _CLAUSE_END.split(sentence) if c.strip()]
     return bool(clauses) and all(_RULES_CLAUSE.match(c) for c in clauses)
+
+
+def only_introduces(sentence: str) -> bool:
+    """True when the sentence is only a professional's introduction ("我是债务规划师。",
+    "I'm a legal aid volunteer helping a client.")."""
+    found = _PREAMBLE.match(sentence.strip())
+    return found is not None and len(sentence.strip()) - found.end() < MIN_QUESTION_CHARS
 
 
 def asks_rules(text: str) -> bool:

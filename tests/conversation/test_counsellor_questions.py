@@ -5,6 +5,8 @@ their articles; 详细 gives that answer in full with its sources."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.conversation import counsellor
@@ -101,3 +103,46 @@ async def test_more_after_another_question_is_about_the_latest_answer(engine: En
     more = "\n".join(await chat.say("详细"))
     title = engine.understanding.content.intent(latest).title
     assert title in more and engine.understanding.content.intent(case_intent).title not in more
+
+
+async def test_a_counsellor_writing_english_gets_the_points_and_brief_in_english(
+    engine: Engine,
+) -> None:
+    """An English-writing counsellor: the introduction and "Please cite the article." are not
+    the client's questions (never read as a topic of their own), and the points, the brief's
+    words and its questions come in English; the rules keep their official Chinese titles."""
+    chat = _counsellor_chat(engine, "ellen")
+    replies = await chat.say(
+        "I'm a legal aid volunteer in Shanghai helping a client. Which regulation limits who"
+        " collectors can contact? Please cite the article."
+    )
+    text = "\n".join(replies)
+    assert "[Brief for the counsellor]" in replies[-1], text
+    assert "Rules (official Chinese titles): 《" in replies[-1], text
+    assert text.count("[Question ") == 1, text  # one question: neither aside is a question
+    assert "Client's words: Which regulation" in text, text
+    assert not any(n in text for n in ("12356", "120", "110")), text  # no crisis read into it
+    # the point itself is English (Chinese only inside the rules' titles and glosses)
+    point = replies[0].splitlines()[2]
+    assert re.fullmatch(r"[^\u4e00-\u9fff]*(?:[\u4e00-\u9fff]{1,8}[^\u4e00-\u9fff]*)?", point), (
+        point
+    )
+    assert replies[-1].endswith(
+        "Reply “more” for each question's full answer and the rules behind it."
+    )
+
+
+def test_a_brief_keeps_the_points_and_leaves_hotlines_out_of_its_rules() -> None:
+    """Over the budget, the brief's tail (what to ask, then the rules) goes before a point
+    does: the point is the answer; a telephone line is never listed as a rule."""
+    parts = [("【问题1/1：甲】", "第一行要点。\n第二行细节" + "很长" * 40)]
+    brief = (
+        "【给顾问的简要】\n情况：甲\n适用规定：" + "规" * 120 + "\n建议向客户了解：" + "问" * 100
+    )
+    replies = counsellor._fit(parts, brief, 200, more="回复“详细”。")
+    text = "\n".join(replies)
+    assert "第一行要点" in text and len(text) <= 200 + len(replies), text
+    assert "建议向客户了解" not in text and "情况：甲" in text
+    assert counsellor._PHONE_LINE.search("公安机关报警电话110")
+    assert counsellor._PHONE_LINE.search("公安机关反诈预警劝阻专线96110")
+    assert not counsellor._PHONE_LINE.search("《商业银行信用卡业务监督管理办法》")
