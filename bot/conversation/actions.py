@@ -176,11 +176,13 @@ class Actions:
             and before.left is not True
             and not staff
             # a first message ("刚才催收的来家里 现在走了"), one in a talk about the visit, or
-            # one after a visit was told, whatever was asked between ("他们说要抓我" … "他们走了")
+            # one after a visit was told, whatever was asked between ("他们说要抓我" … "他们走了";
+            # "我妈说门口有两个人要债" … "救护车来了 催收的也走了")
             and (
                 session.active_intent is None
                 or session.active_intent in VISIT_TOPICS
                 or before.present is True
+                or before.place is not None
             )
         ):
             # (what to do now they left is advice in its own right: the block, always)

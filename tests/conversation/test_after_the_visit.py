@@ -65,3 +65,27 @@ async def test_they_left_after_another_question_still_gets_the_aftermath(engine:
     text = "\n".join(await chat.say("他们走了"))
     assert "走了就好" in text and "投诉" in text
     assert "隔着门" not in text
+
+
+async def test_they_left_after_a_visit_to_a_relative_gets_the_aftermath(engine: Engine) -> None:
+    """A visit told by where it happened (the mother's door), a turn about something else,
+    then "催收的也走了": the aftermath, not the follow-up question alone."""
+    chat = Chat(engine, user="left-mother")
+    await chat.say("我在上班 我妈一个人在家 刚说门口有两个人说是银行来要债的 我该让她怎么办")
+    await chat.say("她吓得不行 一直哭")
+    text = "\n".join(await chat.say("催收的也走了 我欠的是交行信用卡8千多 这事以后怎么弄"))
+    assert "走了就好" in text and ("投诉" in text or "12378" in text), text
+
+
+async def test_what_now_about_money_once_they_left_answers_the_money(engine: Engine) -> None:
+    """Inside a threat crisis, after the police came and they left, "那这钱现在怎么办 我每个月
+    最多能还2000" is a question about paying: it is answered (the crisis is over), not the
+    visit's aftermath again."""
+    chat = Chat(engine, user="left-money")
+    await chat.say("门口来了两个男的说是招行信用卡的催收 一直敲门 我一个人在家 好害怕")
+    await chat.say("他们说不开门就一直在这等 还说要让邻居都知道我欠钱")
+    await chat.say("警察来了他们走了。我欠招行大概4万6")
+    replies = await chat.say("那我这钱现在怎么办 我每个月最多能还2000")
+    text = "\n".join(replies)
+    assert "分期" in text or "协商" in text, text
+    assert "走了就好" not in text and "110" not in text, text

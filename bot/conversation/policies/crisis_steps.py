@@ -48,6 +48,20 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if not replies:
         return Decline(f"no step for {step.value}")
     turn = ctx.turn()
+    if (
+        kind is CrisisKind.THREAT
+        and after_visit
+        and step is Act.WHAT_NOW
+        and understood.cues.asked
+        and _other_topic(ctx)
+    ):
+        # "那我这钱现在怎么办 我每个月最多能还2000" once they left or the police came: the
+        # visit's aftermath was given when that was told; "what now" about another topic is
+        # that topic's question, and the crisis is over
+        session.crisis = None
+        session.pending = None
+        why = "threat crisis over: what now, about another topic"
+        return Decision(turn, tuple(session.changes), why, lead=True)
     over = step in (Act.LEFT, Act.POLICE_ARRIVED) and kind is CrisisKind.THREAT
     settled = ended and step in (Act.SAFE, Act.THANKS)  # "谢谢你，我不会做傻事。我想…"
     if (settled or over) and (understood.cues.asked or _other_topic(ctx)):

@@ -197,6 +197,10 @@ def _leaning_on_the_topic(ctx: TurnContext, session: Draft) -> DirectMatch | Non
         # ("这张卡是他婚前办的" after "老公的卡要我还吗"), not "好的，我今晚先去朋友家住" nor
         # news or figures ("他们走了 我手还在抖", "不对，美团是1.6万": their policies answer)
         return None
+    if ctx.found.left is True and ctx.before.left is not True:
+        # "催收的也走了 … 这事以后怎么弄": their leaving is the news and its aftermath the
+        # answer (the news policy's), not a guess among the visit's answers
+        return None
     best = ctx.actions.best_topic(ctx.understood)
     if best is not None and best.intent != active and best.score >= ctx.config.classifier.threshold:
         return None  # another topic is clear: the topics answer it
