@@ -128,6 +128,11 @@ class Cues:
         return _ANOTHER_DEBT.search(self.text) is not None and not _CORRECTING.search(self.text)
 
     @once
+    def correcting(self) -> bool:
+        """The message corrects what was said ("不对", "说错了", "actually")."""
+        return _CORRECTING.search(self.text) is not None
+
+    @once
     def asks_rules(self) -> bool:
         """The message asks for the rules behind the answer as well ("…吗？请给出具体依据",
         "有没有条文可引"): the answer comes with them (requests.py)."""

@@ -143,3 +143,26 @@ async def test_asked_back_with_gang_or_shangmian_the_time_told_is_said_back(engi
     await chat.say("催收说要把我欠钱的截图发到朋友圈和村里的群")
     reply = await chat.text("我上面说他们要发到哪里")
     assert "朋友圈" in reply
+
+
+async def test_a_figure_guessed_while_asking_back_does_not_replace_the_one_told(
+    engine: Engine,
+) -> None:
+    """ "本金是多少来着，我记成5.6万了": the figure in the question is the person's guess; the
+    one told before is said back, and kept."""
+    chat = Chat(engine, user="guess-back")
+    await chat.say("我欠招行4万6 逾期三个月了")
+    text = "\n".join(await chat.say("我欠的本金是多少来着，我记成5.6万了"))
+    assert "46,000" in text and "56,000" not in text, text
+    text = "\n".join(await chat.say("我刚才说欠多少来着"))
+    assert "46,000" in text, text
+
+
+async def test_a_corrected_figure_is_heard_not_read_as_a_question(engine: Engine) -> None:
+    """ "不对 是5万" after a sum was told: the correction is noted, never a topic's answer
+    guessed from its words."""
+    chat = Chat(engine, user="corrected")
+    await chat.say("我欠招行4万6")
+    text = "\n".join(await chat.say("不对 是5万"))
+    assert "50,000" in text and "记下了" in text, text
+    assert "恶意透支" not in text

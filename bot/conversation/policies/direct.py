@@ -224,6 +224,20 @@ def _shortened(part: str) -> str:
     return part if len(part) <= PART_LABEL_CHARS else part[: PART_LABEL_CHARS - 1] + "…"
 
 
+_A_FIGURE_CORRECTED = Decline("a figure told before, corrected")
+
+
+def _corrects_a_figure(ctx: TurnContext) -> bool:
+    """ "不对 中信是1.2万", "不是4万6 是5万": a figure told before, corrected, and nothing
+    asked: the correction is heard (the figures' policies), never a question guessed from it."""
+    cues, found, before = ctx.understood.cues, ctx.found, ctx.before
+    if cues.asked or not cues.correcting:
+        return False
+    return (found.amount is not None and before.amount is not None) or bool(
+        found.debts and before.debts
+    )
+
+
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     direct = understood.direct_for(session.details.role, session.details.lender_type)
@@ -237,6 +251,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             return several
     if direct is None:
         return _NO_DIRECT_ANSWER
+    if _corrects_a_figure(ctx):
+        return _A_FIGURE_CORRECTED
 
     def scores() -> str:
         assert direct is not None

@@ -123,6 +123,19 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     quoted = None if ctx.in_group else told.quote(ctx.session.told, ctx.written, asked_back)
     if ctx.found.as_dict() and not any(told_back(ctx.before, english=english)) and not quoted:
         return _TELLING
+    guessed = _guessed(ctx.found, ctx.before)
+    if guessed:
+        # "客户本金是多少来着，我记成5.6万了": the figure in a question asking back is the
+        # person's guess, not news: what was told before stands (and is said back)
+        session.details = ctx.before.merged(
+            Details.from_json(
+                {
+                    k: v
+                    for k, v in ctx.found.as_dict().items()
+                    if not any(k.startswith(g.rstrip("s")) for g in guessed)  # (and "_approx")
+                }
+            )
+        )
     private, shared = told_back(session.details, english=english)
     said = shared if ctx.in_group else [*private, *shared]
     if private and _WHAT_DETAILS_HOLD.search(cues.recall_words or cues.text):
@@ -152,6 +165,22 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if rest:  # "……来着？我要写投诉材料": the rest of the message is answered after it
         return Decision(turn, tuple(session.changes), why + "; the rest after it", lead=True)
     return session.decision(turn, why)
+
+
+#: what a question asking back may state as a guess: the lender and the figures
+_GUESSABLE = ("amount", "lender", "lenders", "overdue_months", "budget", "months", "income")
+
+
+def _guessed(found: Details, before: Details) -> set[str]:
+    """The details the message states otherwise than they were told before (the person's
+    recollection, checked by asking back); empty when nothing was told before."""
+    return {
+        name
+        for name in _GUESSABLE
+        if getattr(found, name) is not None
+        and getattr(before, name) is not None
+        and getattr(found, name) != getattr(before, name)
+    }
 
 
 def _more_than_a_tail(remainder: str) -> bool:
