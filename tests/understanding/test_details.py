@@ -313,6 +313,9 @@ def test_a_number_in_a_lender_name_is_not_an_amount() -> None:
         ("借了高利贷 利滚利", "unlicensed"),
         ("网贷逾期", None),
         ("催收上门了", None),
+        # a figure that holds the digits 714 names no lender
+        ("我欠30714元", None),
+        ("欠了7,714元", None),
     ],
 )
 def test_the_kind_of_lender_is_read(text: str, kind: str | None) -> None:

@@ -79,7 +79,8 @@ LICENSED_ONLINE = frozenset(
 
 #: Words for an unlicensed or private lender (the answer: 110 and the local financial regulator).
 _UNLICENSED = re.compile(
-    r"714|高炮|黑网贷|黑平台|黑户贷|套路贷|裸贷|高利贷|私人放贷|地下钱庄|非法放贷|没有牌照|无牌照"
+    # ("714" alone, never inside a figure: "我欠30714元" names no lender)
+    r"(?<![\d.,])714(?![\d.,])|高炮|黑网贷|黑平台|黑户贷|套路贷|裸贷|高利贷|私人放贷|地下钱庄|非法放贷|没有牌照|无牌照"
 )
 
 
