@@ -359,6 +359,18 @@ class TurnContext:
         active = self.session.active_intent
         return active in self.actions.specs and active not in SYSTEM_INTENTS
 
+    @property
+    def corrects_a_figure(self) -> bool:
+        """ "不对 中信是1.2万", "金额也说错了 是6万不是5万": a figure told before, corrected, and
+        nothing asked: the correction is heard (the figures' policies), never a question
+        guessed from its words."""
+        cues, found, before = self.understood.cues, self.found, self.before
+        if cues.asked or not cues.correcting:
+            return False
+        return (found.amount is not None and before.amount is not None) or bool(
+            found.debts and before.debts
+        )
+
     def turn(self) -> Turn:
         """A new, empty reply for this message."""
         cues = self.understood.cues

@@ -125,7 +125,7 @@ class Cues:
     def another_debt(self) -> bool:
         """The message adds a debt to those told ("还有一张浦发信用卡欠1万2"), not a
         correction of one ("不对，是浦发欠1万2")."""
-        return _ANOTHER_DEBT.search(self.text) is not None and not _CORRECTING.search(self.text)
+        return _ANOTHER_DEBT.search(self.text) is not None and not self.correcting
 
     @once
     def correcting(self) -> bool:

@@ -46,9 +46,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and top.score >= threshold
         and not calculator.calculator_only(found)
         and not understood.cues.figures_only
-        # "金额也说错了 是6万不是5万": a figure of the calculation corrected, whatever its
-        # words read as
-        and not (understood.cues.correcting and not understood.cues.asked and found.amount)
+        and not ctx.corrects_a_figure  # whatever a corrected figure's words read as
     ):
         return Decline(f"clearly a new topic: {top.intent} ({top.score:.2f})")
     if not calculator.ready(session.details):

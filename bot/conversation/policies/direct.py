@@ -19,6 +19,7 @@ from bot.understanding.direct_answers import DirectMatch
 _NO_DIRECT_ANSWER = Decline("no direct answer")
 _URGENT = Decline("urgent")
 _FIGURES_FOR_THE_CALCULATION = Decline("figures for the calculation")
+_A_FIGURE_CORRECTED = Decline("a figure told before, corrected")
 _DEBTOR_ANSWER_FOR_STAFF = Decline("a debtor's answer for a staff speaker")
 
 #: A direct answer with its topic's steps stays this short; longer, the steps are offered.
@@ -224,20 +225,6 @@ def _shortened(part: str) -> str:
     return part if len(part) <= PART_LABEL_CHARS else part[: PART_LABEL_CHARS - 1] + "…"
 
 
-_A_FIGURE_CORRECTED = Decline("a figure told before, corrected")
-
-
-def _corrects_a_figure(ctx: TurnContext) -> bool:
-    """ "不对 中信是1.2万", "不是4万6 是5万": a figure told before, corrected, and nothing
-    asked: the correction is heard (the figures' policies), never a question guessed from it."""
-    cues, found, before = ctx.understood.cues, ctx.found, ctx.before
-    if cues.asked or not cues.correcting:
-        return False
-    return (found.amount is not None and before.amount is not None) or bool(
-        found.debts and before.debts
-    )
-
-
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     understood, act = ctx.understood, ctx.actions
     direct = understood.direct_for(session.details.role, session.details.lender_type)
@@ -251,7 +238,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
             return several
     if direct is None:
         return _NO_DIRECT_ANSWER
-    if _corrects_a_figure(ctx):
+    if ctx.corrects_a_figure:
         return _A_FIGURE_CORRECTED
 
     def scores() -> str:

@@ -7,6 +7,7 @@ what was asked (bot/conversation/told.py) — then the rest of the message answe
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts, told
@@ -127,15 +128,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if guessed:
         # "客户本金是多少来着，我记成5.6万了": the figure in a question asking back is the
         # person's guess, not news: what was told before stands (and is said back)
-        session.details = ctx.before.merged(
-            Details.from_json(
-                {
-                    k: v
-                    for k, v in ctx.found.as_dict().items()
-                    if not any(k.startswith(g.rstrip("s")) for g in guessed)  # (and "_approx")
-                }
-            )
+        kept = replace(
+            ctx.found, **{n: None for g in guessed for n in (g, *_QUALIFIERS.get(g, ()))}
         )
+        session.details = ctx.before.merged(kept)
     private, shared = told_back(session.details, english=english)
     said = shared if ctx.in_group else [*private, *shared]
     if private and _WHAT_DETAILS_HOLD.search(cues.recall_words or cues.text):
@@ -169,6 +165,12 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
 
 #: what a question asking back may state as a guess: the lender and the figures
 _GUESSABLE = ("amount", "lender", "lenders", "overdue_months", "budget", "months", "income")
+#: what goes with a guessed detail ("5万多": the amount's "approximately"; a lender's kind)
+_QUALIFIERS = {
+    "amount": ("amount_approx",),
+    "lender": ("lenders", "lender_type"),
+    "lenders": ("lender", "lender_type"),
+}
 
 
 def _guessed(found: Details, before: Details) -> set[str]:
