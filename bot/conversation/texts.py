@@ -164,6 +164,12 @@ HELPER_URGENT = (
     "你是替家人或朋友问的：请马上把上面的做法告诉他/她；对方有危险时，你也可以直接替他/她"
     "打110，说清地址和发生了什么。"
 )
+#: an acute illness or injury told as happening now (intents/warning_signs.yaml, medical)
+MEDICAL_NOW = (
+    "先打120：说清地址、谁不舒服、什么症状，按接线员说的做，身边别离人。"
+    "门外还有人威胁或不让走，再打110。欠款的事先放一放，人要紧，之后随时来问我。"
+)
+MEDICAL_FIRST = "有人身体出现急症，先打120，说清地址和症状。"
 HELPER_URGENT_DESPAIR = (
     "你是替家人或朋友问的：请尽快陪在他/她身边，或一直和他/她保持通话；"
     "有危险时你可以直接替他/她打110或120，也可以一起打"
@@ -406,6 +412,11 @@ ENGLISH: dict[str, str] = {
     " talk by phone, and record everything.",
     "ACK": "OK. Tell me if anything changes; if they threaten you, won't leave or try to force"
     " their way in, call 110 at once.",
+    "MEDICAL_NOW": "Call 120 first (the medical emergency number): give the address, who is"
+    " unwell and the symptoms, and do what the operator says; stay with them. If someone outside"
+    " is threatening you or won't leave, also call 110. The debt can wait; ask me any time"
+    " afterwards.",
+    "MEDICAL_FIRST": "Someone is acutely unwell: call 120 first, with the address and symptoms.",
     "TIE_LEAD": "You may be asking one of these, so briefly both:",
     "CLOSEST_ANSWER": "I'm not sure this is what you ask; the closest point first:",
     "STILL_ASKING": "(One more thing I'd like to check: {question})",

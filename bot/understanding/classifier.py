@@ -43,7 +43,7 @@ from bot.understanding.fixed_readings import ReadingStore
 from bot.understanding.normalize import Normalizer
 from bot.understanding.segment import Segmenter
 from bot.understanding.short_answers import compact, read_choice, read_yes_no
-from bot.understanding.urgent import SignalHit, UrgentMatcher
+from bot.understanding.urgent import Found, SignalHit, UrgentMatcher
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -101,6 +101,8 @@ class Classification:
     others: list[RankedIntent] = field(default_factory=list)
     #: the warning signs found
     signals: tuple[SignalHit, ...] = ()
+    #: an acute illness or injury told as happening now ("我妈心口疼 喘不上气"): the phrase
+    medical: str | None = None
     #: the calm classes found (ids in intents/warning_signs.yaml)
     calm: frozenset[str] = frozenset()
     #: one of them is a frame (a game, a film, a hypothetical …): it lowers a weak sign too
@@ -331,7 +333,9 @@ class Classifier:
                 scores[index] *= p.off_domain_factor
 
         ids = self._ids
-        signals, calm = self._urgent.find(norm_text, text) if norm_text else ([], set())
+        signals, calm, medical = (
+            self._urgent.find(norm_text, text) if norm_text else Found([], set())
+        )
         probabilities = self._softmax(scores, self._fallback)
         order = sorted(range(len(ids)), key=probabilities.__getitem__, reverse=True)
         short = compact(norm_text)
@@ -367,6 +371,7 @@ class Classifier:
                 _ranked(RankedIntent, (rest_ids[i], rest_probabilities[i])) for i in rest_order
             ],
             signals=tuple(signals),
+            medical=medical,
             calm=frozenset(calm),
             calm_frame=any(self.calm_cues[c].frame for c in calm),
             calm_set_aside=frozenset(

@@ -18,7 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.content import GAP, Content
+from bot.content import Content
+from bot.signs import GAP
 from bot.understanding.segment import Segmenter, cache_dir
 
 log = logging.getLogger(__name__)

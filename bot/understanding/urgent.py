@@ -1,6 +1,6 @@
 """Urgent signals: finding threats and despair whatever the wording — pure, no I/O.
 
-The warning signs are data (``intents/warning_signs.yaml``, see :class:`bot.content.UrgentSignals`):
+The warning signs are data (``intents/warning_signs.yaml``, see :class:`bot.signs.UrgentSignals`):
 each has a class (danger | despair) and a strength (clear | possible); the calm classes
 (idioms with 死, games, news, hypotheticals, the job, a visit next week …) are found the same way.
 A phrase is a sequence of parts with up to ``max_gap`` characters between two parts, so
@@ -29,10 +29,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
-from bot.content import GAP, CalmCue, Content, Strength, UrgentKind
+from bot.content import Content
+from bot.signs import GAP, CalmCue, Strength, UrgentKind
 
 _NOT_LATIN = re.compile(r"[^a-z]+")
 #: Latin letters, half- or full-width: without them the pinyin and English views are empty.
@@ -53,6 +55,15 @@ class SignalHit:
     strength: Strength = "clear"
 
 
+class Found(NamedTuple):
+    """What one message holds: its warning signs, its calm classes, its acute illness."""
+
+    hits: list[SignalHit]
+    calm: set[str]
+    #: the acute-illness phrase found ("晕倒", "can't breathe"), or None
+    medical: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     owner: int  # index into the matcher's owners
@@ -61,6 +72,7 @@ class _Phrase:
     max_gap: int
     view: int  # _CJK, _PINYIN or _ENGLISH
     calm: bool
+    medical: bool = False
 
 
 _CJK, _PINYIN, _ENGLISH = 0, 1, 2
@@ -99,7 +111,9 @@ class UrgentMatcher:
         self._owners: list[tuple[str, str, UrgentKind | None, Strength]] = []
         phrases: list[_Phrase] = []
 
-        def add(owner: int, texts: Iterable[str], gap: int, view: int, calm: bool) -> None:
+        def add(
+            owner: int, texts: Iterable[str], gap: int, view: int, calm: bool, medical: bool = False
+        ) -> None:
             for text in texts:
                 if view == _CJK:
                     parts = tuple(_cjk(p) for p in text.split(GAP))
@@ -108,7 +122,7 @@ class UrgentMatcher:
                 else:
                     parts = (text,)
                 if all(parts):
-                    phrases.append(_Phrase(owner, text, parts, gap, view, calm))
+                    phrases.append(_Phrase(owner, text, parts, gap, view, calm, medical))
 
         for signal in spec.signals:
             self._owners.append((signal.id, signal.intent, signal.kind, signal.strength))
@@ -117,9 +131,20 @@ class UrgentMatcher:
             add(owner, signal.pinyin, 0, _PINYIN, False)
             add(owner, signal.english, signal.max_gap, _ENGLISH, False)
         # An exception holds for every phrase of its intent ("跳楼价" for the keyword 跳楼 too).
-        unless_by_intent: dict[str, set[str]] = defaultdict(set)
-        for signal in spec.signals:
-            unless_by_intent[signal.intent].update(_cjk(u) for u in signal.unless)
+        # An acute illness now ("晕倒了", "can't breathe"): read like a sign, owned by its id.
+        if spec.medical is not None:
+            medical = spec.medical
+            self._owners.append((medical.id, medical.id, None, "clear"))
+            add(len(self._owners) - 1, medical.phrases, medical.max_gap, _CJK, False, True)
+            add(len(self._owners) - 1, medical.english, medical.max_gap, _ENGLISH, False, True)
+        # An exception may have gaps too ("不准…去找"), up to its own sign's max_gap.
+        unless_by_intent: dict[str, set[tuple[tuple[str, ...], int]]] = defaultdict(set)
+        for signal in [*spec.signals, *([spec.medical] if spec.medical else [])]:
+            owner_key = signal.id if signal is spec.medical else signal.intent
+            for u in signal.unless:
+                parts = tuple(_cjk(p) for p in u.split(GAP))
+                if all(parts):
+                    unless_by_intent[owner_key].add((parts, signal.max_gap))
         self._unless = {
             intent: tuple(sorted(words)) for intent, words in unless_by_intent.items() if words
         }
@@ -145,7 +170,7 @@ class UrgentMatcher:
 
         cjk_words = {p for ph in phrases if ph.view == _CJK for p in ph.parts}
         cjk_words.update(self._negations)
-        cjk_words.update(u for unless in self._unless.values() for u in unless)
+        cjk_words.update(p for unless in self._unless.values() for u, _ in unless for p in u)
         self._automata = (
             _automaton(cjk_words),
             _automaton({p for ph in phrases if ph.view == _PINYIN for p in ph.parts}),
@@ -155,9 +180,9 @@ class UrgentMatcher:
             ),
         )
 
-    def find(self, normalised: str, raw: str) -> tuple[list[SignalHit], set[str]]:
+    def find(self, normalised: str, raw: str) -> Found:
         """The signs in a message (``normalised``: the normaliser's text; ``raw``: the text
-        as sent) and the ids of the calm classes it contains."""
+        as sent), the ids of the calm classes it contains and its acute illness, if any."""
         latin = unicodedata.normalize("NFKC", raw).lower() if _LATIN.search(raw) else ""
         views = (
             (
@@ -175,6 +200,7 @@ class UrgentMatcher:
         hits: list[SignalHit] = []
         seen: set[int] = set()
         calm: set[str] = set()
+        medical: str | None = None
         candidates = sorted(
             {
                 index
@@ -189,18 +215,22 @@ class UrgentMatcher:
             signal_id, intent, kind, strength = self._owners[phrase.owner]
             if phrase.calm and signal_id in calm:
                 continue
+            if phrase.medical and medical is not None:
+                continue
             view = views[phrase.view]
             for start, end in _chains(view.found, phrase.parts, phrase.max_gap):
                 if not phrase.calm and self._cancelled(phrase, views, start, end):
                     continue
-                if phrase.calm:
+                if phrase.medical:
+                    medical = phrase.text
+                elif phrase.calm:
                     calm.add(signal_id)
                 else:
                     seen.add(phrase.owner)
                     assert kind is not None
                     hits.append(SignalHit(signal_id, intent, kind, phrase.text, strength))
                 break
-        return hits, calm
+        return Found(hits, calm, medical)
 
     def _cancelled(self, phrase: _Phrase, views: tuple[_View, ...], start: int, end: int) -> bool:
         """A negation right before the occurrence, or an exception overlapping it."""
@@ -216,8 +246,8 @@ class UrgentMatcher:
                 if 0 <= start - n_end <= gap:
                     return True
         if phrase.view == _CJK:
-            for unless in self._unless.get(self._owners[phrase.owner][1], ()):
-                for u_start, u_end in view.found.get(unless, ()):
+            for parts, max_gap in self._unless.get(self._owners[phrase.owner][1], ()):
+                for u_start, u_end in _chains(view.found, parts, max_gap):
                     if u_start < end and start < u_end:
                         return True
         return False

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import SIGNALS_FILE, ContentError, default_intents_dir, load_content
+from bot.content import ContentError, default_intents_dir, load_content
 from bot.engine import Understanding
+from bot.signs import SIGNALS_FILE
 from bot.understanding.urgent import UrgentMatcher, _chains
 
 
@@ -114,10 +115,24 @@ def test_chains_allow_only_the_gap() -> None:
     assert list(_chains({"a": [(0, 1)]}, ("a", "b"), 2)) == []
 
 
+def test_an_exception_with_a_gap_cancels_the_sign(understanding: Understanding) -> None:
+    """ "不准…去找" in the reunion sign's exceptions holds with words between its parts; the
+    sign itself still fires when nobody else is going."""
+    matcher = UrgentMatcher(understanding.content)
+
+    def reunion(text: str) -> bool:
+        hits = matcher.find(text, text).hits
+        return any(hit.signal == "reunion_with_the_dead" for hit in hits)
+
+    assert not reunion("你们不准再派人去找我妈")
+    assert not reunion("他们昨天又开车去找我爸了")
+    assert reunion("我好想去找我妈 她走了三年了")
+
+
 def test_matcher_reads_any_text(understanding: Understanding) -> None:
     matcher = UrgentMatcher(understanding.content)
     for text in ("", " ", "…", "a" * 5000, "泼" * 3000 + "油漆"):
-        hits, _calm = matcher.find(text, text)
+        hits = matcher.find(text, text).hits
         assert isinstance(hits, list)
 
 

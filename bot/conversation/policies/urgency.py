@@ -486,6 +486,26 @@ def flagged(classification: Classification, config: UrgencyConfig | None = None)
 
 
 def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
+    """An acute illness now ("我妈心口疼 喘不上气", "晕倒了"): 120 first, before any danger's
+    advice; alone, the whole reply (no topic's block about feelings or the debt)."""
+    decided = _answer_danger(ctx, session)
+    medical = ctx.understood.classification.medical
+    if medical is None or ctx.understood.command is not None:
+        return decided
+    if isinstance(decided, Decision):
+        decided.turn.replies.insert(0, texts.MEDICAL_FIRST)
+        return replace(decided, why=f"{decided.why}; an acute illness: {medical}")
+    turn = ctx.turn()
+    if ctx.crisis is not None or ctx.understood.classification.signals:
+        # inside a crisis, or with a warning sign ("割了 血止不住"): 120 first, then the
+        # crisis steps or the rest of the message as usual
+        turn.add(texts.MEDICAL_FIRST)
+        return Decision(turn, tuple(session.changes), f"an acute illness: {medical}", lead=True)
+    turn.add(texts.MEDICAL_NOW)
+    return Decision(turn, tuple(session.changes), f"an acute illness: {medical}")
+
+
+def _answer_danger(ctx: TurnContext, session: Draft) -> Decision | Decline:
     """Clear danger: the urgent advice first; possible danger: the warm lines, then the rest
     of the message is answered by the next policies."""
     urgency, understood = ctx.urgency, ctx.understood
