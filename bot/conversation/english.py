@@ -276,16 +276,20 @@ def lead_for(
     return None
 
 
-#: English runs about two and a half times as long as the same Chinese: a calm private reply
-#: longer than this loses its "more" hint, then, after an answer, the topic's steps are
-#: offered instead of given (the rule the Chinese reply follows at 300 characters)
-ENGLISH_PHONE_CHARS = 650
+#: English runs about twice as long as the same Chinese: a calm private reply longer than
+#: this (about a phone screen) loses its "more" hint, then, after an answer, the topic's steps
+#: are offered instead of given, then the topic's question goes
+ENGLISH_PHONE_CHARS = 480
 
 
-def _fit_phone(english: English, turn: Turn, translated: Translated, session: Session) -> None:
+def _fit_phone(
+    english: English, turn: Turn, translated: Translated, session: Session, chinese: list[str]
+) -> None:
     """A calm English reply over :data:`ENGLISH_PHONE_CHARS`: without the "more" hint, then,
     when the message asked a question and no visitor is there now, with the steps that follow
-    its answer offered ("Reply “steps” …") instead of given."""
+    its answer offered ("Reply “steps” …") instead of given; still over, after an answer, the
+    topic's question goes (``chinese``: the replies before translation); the offer, short,
+    stays."""
     more = texts.ENGLISH["MORE_HINT"]
 
     def size() -> int:
@@ -293,6 +297,36 @@ def _fit_phone(english: English, turn: Turn, translated: Translated, session: Se
 
     if size() <= ENGLISH_PHONE_CHARS:
         return
+    _offer_steps(english, turn, translated, session, more)
+    if size() <= ENGLISH_PHONE_CHARS or not (turn.cues is not None and turn.cues.asked):
+        return
+    asked = [
+        kept
+        for c in chinese
+        if (kept := "\n".join(line for line in c.splitlines() if line != texts.MORE_HINT))
+    ]
+    if (
+        session.pending is not None
+        and len(turn.replies) > 1
+        and asked
+        and _is_question(asked[-1])
+        and turn.replies[-1] == english.translate([asked[-1]]).replies[0]
+    ):
+        # the answer stands alone; the question is not left open unseen
+        turn.replies.pop()
+        session.pending = None
+
+
+def _is_question(chinese: str) -> bool:
+    return chinese.rstrip().endswith(("？", "?")) or ("回复" in chinese and "1." in chinese)
+
+
+def _offer_steps(
+    english: English, turn: Turn, translated: Translated, session: Session, more: str
+) -> None:
+    def size() -> int:
+        return sum(len(r) for r in turn.replies)
+
     turn.replies = [
         "\n".join(line for line in r.splitlines() if line.strip() != more) for r in turn.replies
     ]
@@ -341,12 +375,13 @@ def put_in_english(english: English, turn: Turn, session: Session, *, in_group: 
     danger = None
     if urgency is not None and urgency.tier != "calm":  # (a StrEnum)
         danger = urgency.kind.value if urgency.kind else "violence"
+    chinese = list(turn.replies)
     translated = english.translate(turn.replies)
     turn.replies = translated.replies
     if in_group:  # English runs longer than Chinese: the group limit again
         turn.replies = cap_group(turn.replies)
     elif danger is None:
-        _fit_phone(english, turn, translated, session)
+        _fit_phone(english, turn, translated, session, chinese)
     lead = lead_for(english.content, turn.intent, danger, translated, session.sent)
     if lead:
         turn.replies.insert(0, lead)

@@ -392,6 +392,12 @@ _REPORTED = re.compile(
     # the customer named first, then "他说" ("电话回访一个逾期客户，他说他人在天台上")
     r"|(?:客户|当事人|来访者|债务人|借款人|欠款人|持卡人)[^。！？!?]{0,12}?(?:他|她)"
     r"(?:刚才|刚刚|在电话里|跟我)?(?:说|讲|反映|表示)"
+    # a relative or friend whose words are passed on ("我爸说他不想活了 在阳台上"): a danger
+    # of self-harm in them is the relative's, and the one writing is the one who can act
+    r"|我(?:爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|哥|姐|弟|妹|朋友|室友|同事|男朋友|"
+    r"女朋友|男友|女友|爷爷|奶奶|外公|外婆|舅舅|姑姑|叔叔|阿姨|表哥|表姐|表弟|表妹|堂哥|堂弟)"
+    r"(?:刚才|刚刚|今天|昨天|晚上|在电话里|电话里|跟我|对我|给我|发消息|打电话)*"
+    r"(?:说|讲|提到|留言)(?=他|她|[^我]{0,4}(?:不想活|想死|去死|跳|轻生|自杀|活着))"
 )
 #: asking what the person told: "还记得…吗", "刚才说的是哪家…来着", "我之前说的那家银行"
 _RECALL = re.compile(

@@ -217,3 +217,18 @@ async def test_a_request_for_the_rules_is_no_question_of_the_client(engine: Engi
     rules = next(line for line in reply.splitlines() if line.startswith("适用规定："))
     names = rules.removeprefix("适用规定：").split("；")
     assert len(names) == len(set(names)) and "《刑法》第一百九十六条" in names
+
+
+@pytest.mark.parametrize(
+    "said", ["我爸说他不想活了 在阳台上", "我妈刚才打电话说她想死 不想拖累我们"]
+)
+async def test_a_relatives_words_of_suicide_bring_what_to_do_for_them(
+    engine: Engine, said: str
+) -> None:
+    """A son passing on his father's words: what he can do for his father now (120/110,
+    then 12356), never the block for his own feelings nor the question about himself."""
+    chat = Chat(engine, user=f"relative-{len(said)}")
+    replies = await chat.say(said)
+    text = "\n".join(replies)
+    assert "120" in replies[0] and "替他/她" in replies[0], replies
+    assert "你现在有伤害自己" not in text and "听你这么说" not in text

@@ -64,7 +64,9 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return Decision(turn, tuple(session.changes), why, lead=True)
     over = step in (Act.LEFT, Act.POLICE_ARRIVED) and kind is CrisisKind.THREAT
     settled = ended and step in (Act.SAFE, Act.THANKS)  # "谢谢你，我不会做傻事。我想…"
-    if (settled or over) and (understood.cues.asked or _other_topic(ctx)):
+    # (once they left, a question about the visit itself, "这事以后怎么弄", gets the
+    # aftermath below, never the steps at the door)
+    if (settled or over) and ((understood.cues.asked and not over) or _other_topic(ctx)):
         # "没事 刚才气话 我就想问花呗还能不能申请延期": the crisis ends, said in one line, and
         # the question is answered after it — the crisis never replaces an answer asked for;
         # so too once they left or the police came ("阿Sir嚟咗 嗰兩個走咗喇 我想去投訴點做"),

@@ -492,13 +492,14 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
     medical = ctx.understood.classification.medical
     if medical is None or ctx.understood.command is not None:
         return decided
-    if isinstance(decided, Decision):
+    despair = any(h.kind == "despair" for h in ctx.understood.classification.signals)
+    if isinstance(decided, Decision) and (ctx.urgency.urgent or despair):
+        # clear danger, or words of self-harm ("割了 血止不住"): 120 before their lines
         decided.turn.replies.insert(0, texts.MEDICAL_FIRST)
         return replace(decided, why=f"{decided.why}; an acute illness: {medical}")
     turn = ctx.turn()
-    if ctx.crisis is not None or ctx.understood.classification.signals:
-        # inside a crisis, or with a warning sign ("割了 血止不住"): 120 first, then the
-        # crisis steps or the rest of the message as usual
+    if ctx.crisis is not None:
+        # inside a crisis: 120 first, then the crisis step as usual
         turn.add(texts.MEDICAL_FIRST)
         return Decision(turn, tuple(session.changes), f"an acute illness: {medical}", lead=True)
     turn.add(texts.MEDICAL_NOW)
