@@ -593,7 +593,8 @@ def read_act(text: str, found: Details, *, after_visit: bool = False) -> Act:
     said = _CRISIS_PUNCT.sub("", text)
     if found.police == "arrived":
         return Act.POLICE_ARRIVED
-    if found.police == "called":
+    if found.police == "called" and found.left is not True:
+        # (called, and they went at once: "报警了 他们一听就下楼走了" is their leaving)
         return Act.POLICE_CALLED
     if found.left is True:
         # gone, and everyone is fine ("劝走了 我妈没啥事"): the danger is over

@@ -89,3 +89,16 @@ async def test_what_now_about_money_once_they_left_answers_the_money(engine: Eng
     text = "\n".join(replies)
     assert "分期" in text or "协商" in text, text
     assert "走了就好" not in text and "110" not in text, text
+
+
+async def test_called_and_gone_in_one_message_then_money_gets_the_money(engine: Engine) -> None:
+    """ "我报警了…他们一听就下楼走了" is their leaving (the aftermath, not the wait for the
+    police); then "那这钱我接下来怎么还比较好" is a question about paying, answered as one."""
+    chat = Chat(engine, user="called-and-gone")
+    await chat.say("有两个男的在敲门说是招商信用卡的外访，我一个人在家好怕")
+    await chat.say("他们说再不开门就把门踹开")
+    text = "\n".join(await chat.say("我报警了，警察说马上来，他们一听就下楼走了"))
+    assert "走了就好" in text and "等警察来之前" not in text, text
+    text = "\n".join(await chat.say("那这钱我接下来怎么还比较好"))
+    assert "等警察" not in text and "走了" not in text, text
+    assert chat.last.intent not in ("threat_or_violence", "collector_at_door"), text

@@ -31,6 +31,9 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("警察马上到", {"police": "called"}),
     ("警察来了", {"police": "arrived"}),
     ("他们走了", {"left": True}),
+    # a few words of how between them and their going
+    ("我报警了 他们一听就下楼走了", {"left": True, "police": "called"}),
+    ("那两个人骂了几句就走了", {"left": True}),
     # the police came and dealt with it; someone else sent them away
     ("报警了 警察给我做了笔录", {"police": "arrived"}),
     ("民警把那两个人带走了", {"police": "arrived"}),
@@ -131,3 +134,8 @@ def test_a_creditors_company_is_no_workplace_and_a_later_transfer_no_payment() -
     )
     assert "paid" not in read_situation("他们说转过去以后要另外收3000服务费")
     assert read_situation("我已经转过去了2000").get("paid") is not None
+
+
+@pytest.mark.parametrize("text", ["他们说不走了", "他们说要等到我回来才走", "他们说明天就走了吗"])
+def test_their_words_about_going_are_not_their_going(text: str) -> None:
+    assert read_situation(text).get("left") is not True

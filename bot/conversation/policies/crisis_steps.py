@@ -53,7 +53,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         and after_visit
         and step is Act.WHAT_NOW
         and understood.cues.asked
-        and _other_topic(ctx)
+        and _other_topic(ctx, floor=AFTER_VISIT_TOPIC_FLOOR)
     ):
         # "那我这钱现在怎么办 我每个月最多能还2000" once they left or the police came: the
         # visit's aftermath was given when that was told; "what now" about another topic is
@@ -80,7 +80,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         step is Act.POLICE_CALLED
         and kind is CrisisKind.THREAT
         and understood.cues.asked
-        and _other_topic(ctx)
+        and _other_topic(ctx, floor=AFTER_VISIT_TOPIC_FLOOR)
     ):
         # "已经报警了，我能告他们吗": what to do until the police come, in one line, then the
         # question answered; the crisis goes on (the police are not there yet)
@@ -118,9 +118,15 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
 _THE_VISIT = "collector_at_door"
 
 
-def _other_topic(ctx: TurnContext) -> bool:
-    """The message is plainly about another calm topic too (read at least at the threshold;
-    not the visit itself, which "走了" alone reads as)."""
+#: once they left, a question whose likeliest topic is another calm one read at least this
+#: sure is that topic's question ("那这钱我接下来怎么还比较好": cannot_afford 0.36, the next
+#: safe_repayment 0.26): the aftermath was said when they left
+AFTER_VISIT_TOPIC_FLOOR = 0.3
+
+
+def _other_topic(ctx: TurnContext, floor: float | None = None) -> bool:
+    """The message is plainly about another calm topic too (read at least at the threshold,
+    or ``floor``; not the visit itself, which "走了" alone reads as)."""
     top = ctx.understood.top
     spec = ctx.actions.specs.get(top.intent)
     return (
@@ -128,7 +134,7 @@ def _other_topic(ctx: TurnContext) -> bool:
         and top.intent not in SYSTEM_INTENTS
         and top.intent != _THE_VISIT
         and not spec.urgent
-        and top.score >= ctx.config.classifier.threshold
+        and top.score >= (ctx.config.classifier.threshold if floor is None else floor)
     )
 
 

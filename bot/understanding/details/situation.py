@@ -79,6 +79,9 @@ _LEFT = re.compile(
     r"(?:他们|对方|催收的?|那些?人|人|两个|几个|那两个|那几个|两人|佢哋|嗰两个|嗰几个"
     r"|(?<!我)现在|(?<!我)刚刚)"
     r"(?:已经|终于|刚|都|也)?(?:走了|走咗|离开了|撤了|跑了|溜了)|走掉了|跑掉了"
+    # a few words of how between ("他们一听就下楼走了", "那两个人骂了几句就走了"); never a
+    # negation, a wish or a report in them ("他们说不走了", "他们要走了")
+    r"|(?:他们|对方|那些?人|那两个|那几个)[^,.!?。，！？\s不没别要会说想]{1,6}就(?:下楼)?(?:走了|离开了)"
     # sent away by someone (security, a neighbour, the village head); "带走了" only when the
     # police or security took them — "要债的把她男朋友带走了" is someone taken, not visitors gone
     r"|(?:劝|赶|请)走了|(?:劝|赶|请|带)(?:他们|那些人|那几个人|人)走了"
