@@ -396,7 +396,9 @@ def asks_calculation(found: Details, cues: Cues, known: Details | None = None) -
         budget = found.budget is not None or (
             known is not None and known.budget is not None and cues.per_month
         )
-        return budget and (cues.how_long or cues.calculation)
+        # ... or the periods told before and a calculation asked ("帮我算算还完还剩多少")
+        periods = known is not None and known.months is not None and known.months > 0
+        return (budget and (cues.how_long or cues.calculation)) or (periods and cues.calculation)
     return cues.calculation or (found.budget is not None and cues.how_long)
 
 
@@ -706,6 +708,18 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
             lines.append(
                 f"你说每月最多还{money(budget)}：等额本息每月{money(monthly)}，{verdict}。"
             )
+        if details.spare is not None and details.spare > 0:
+            # "还完还剩多少": what the income less the costs told leaves after the payment
+            spare = Decimal(str(details.spare))
+            high = equal_installment(rest, months, rate).monthly
+            low = interest_free(rest, months).monthly
+            lines.append(
+                LEFT_AFTER_PAYING.format(
+                    spare=money(spare), low=money(spare - high), high=money(spare - low)
+                )
+                if spare >= high
+                else SHORT_AFTER_PAYING.format(spare=money(spare), monthly=money(high))
+            )
         longest: int | None = months
     else:
         budget_lines, longest = _budget_lines(details, rest, rate, rate_label)
@@ -716,6 +730,12 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
         "\n".join([_rate_note(details, rate, given), *_scope(details, longest)]),
     ]
 
+
+#: what the income less the costs told leaves each month after the payment
+LEFT_AFTER_PAYING = "你说的收入减去开销剩{spare}，按上面的月供还完，每月大约还剩{low}到{high}。"
+SHORT_AFTER_PAYING = (
+    "你说的收入减去开销剩{spare}，不够等额本息每月{monthly}：要谈更长的期数或更低的月供。"
+)
 
 #: the periods an overview shows when only the amount is known ("每月大概还多少")
 OVERVIEW_MONTHS = (12, 24, 36, 60)

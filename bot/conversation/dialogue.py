@@ -264,6 +264,7 @@ class Dialogue:
             rest = Turn()
             session.pending = None
         lead.replies += rest.replies
+        lead.repeatable |= rest.repeatable  # (a calculation asked again is said again)
         lead.choices = rest.choices
         lead.intent = rest.intent or lead.intent
         return lead

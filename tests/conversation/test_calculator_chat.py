@@ -212,3 +212,16 @@ async def test_an_amount_a_budget_and_how_long_is_a_calculation(chat: Chat) -> N
     text = await chat.text("借呗那边欠三万整 我一个月顶多挤出1500块 按这个还得多少个月")
     assert "20期（1年8个月）" in text
     assert chat.last.choices == []
+
+
+async def test_the_calculation_says_what_the_income_leaves_after_paying(engine: Engine) -> None:
+    """Income and costs told, then periods asked: after the plans, what the income less the
+    costs leaves each month once paid (interest-free to the example rate)."""
+    chat = Chat(engine, user="left-after-paying")
+    await chat.say("我欠招行信用卡8万，每个月工资6000，房租1500，想和银行谈分期")
+    text = "\n".join(await chat.say("分60期的话每个月大概要还多少"))
+    assert "剩4,500.00元" in text and "3,166.67元" in text, text
+    chat = Chat(engine, user="short-after-paying")
+    await chat.say("我欠平安信用卡20万，每个月工资3000，房租1500")
+    text = "\n".join(await chat.say("分12期的话每个月还多少"))
+    assert "不够等额本息" in text, text

@@ -166,3 +166,15 @@ async def test_a_corrected_figure_is_heard_not_read_as_a_question(engine: Engine
     text = "\n".join(await chat.say("不对 是5万"))
     assert "50,000" in text and "记下了" in text, text
     assert "恶意透支" not in text
+
+
+async def test_a_recall_with_a_calculation_asked_gets_both(engine: Engine) -> None:
+    """ "我刚才说我一个月工资多少来着 帮我算算还完还剩多少": the income said back (no earlier
+    sentence quoted), then the calculation with what the income less the costs leaves after
+    the payment."""
+    chat = Chat(engine, user="recall-calc")
+    await chat.say("我欠招行信用卡8万，每个月工资6000，房租1500，想和银行谈分期，一般能分多少期")
+    await chat.say("分60期的话每个月大概要还多少")
+    text = "\n".join(await chat.say("我刚才说我一个月工资多少来着 帮我算算还完还剩多少"))
+    assert "6,000" in text and "你之前说的是" not in text, text
+    assert "3,166.67" in text and "还剩" in text, text

@@ -29,6 +29,7 @@ _ASKS = re.compile(
 _WHAT_DETAILS_HOLD = re.compile(
     r"哪家|哪个(?:银行|平台)|多少钱|欠(?:了|的)?(?:是)?多少|(?:一共|总共|加起来)(?:欠)?(?:了)?多少"
     r"|每个?月.{0,4}多少|逾期(?:了)?(?:多久|几个月)|几期|多少期"
+    r"|(?:工资|收入|月薪|挣|赚|房租|开销|开支)[^，,。？?]{0,4}多少"
     r"|(?i:how much|\btotal\b|which (?:bank|lender|platform)|how (?:long|many months))"
 )
 
@@ -134,7 +135,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         session.details = ctx.before.merged(kept)
     private, shared = told_back(session.details, english=english)
     said = shared if ctx.in_group else [*private, *shared]
-    if private and _WHAT_DETAILS_HOLD.search(cues.recall_words or cues.text):
+    if private and _WHAT_DETAILS_HOLD.search(_asked_part(cues.text, cues.recall_words)):
         quoted = None  # the lender and the figures as they stand now, not as first told
     turn = ctx.turn()
     if said:
@@ -150,17 +151,28 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(texts.RECALL_NOTHING)
     best = ctx.actions.best_topic(ctx.understood)
     remainder = cues.text.replace(cues.recall_words, "")
-    rest = bool(ctx.news) or (
-        best is not None
-        and best.intent not in SYSTEM_INTENTS
-        and best.score >= ctx.config.classifier.threshold
-        and _ASKS.search(remainder) is not None
-        and _more_than_a_tail(remainder)
+    rest = (
+        bool(ctx.news)
+        or cues.calculation
+        or (
+            best is not None
+            and best.intent not in SYSTEM_INTENTS
+            and best.score >= ctx.config.classifier.threshold
+            and _ASKS.search(remainder) is not None
+            and _more_than_a_tail(remainder)
+        )
     )
     why = f"what was told, said back ({len(said)} details{', a clause quoted' if quoted else ''})"
     if rest:  # "……来着？我要写投诉材料": the rest of the message is answered after it
         return Decision(turn, tuple(session.changes), why + "; the rest after it", lead=True)
     return session.decision(turn, why)
+
+
+def _asked_part(text: str, words: str) -> str:
+    """The recall words with the few characters before them ("工资多少来着" of "我一个月工资多少
+    来着"): what is asked back; the whole text when they are not found."""
+    at = text.find(words) if words else -1
+    return text if at < 0 else text[max(0, at - 8) : at + len(words)]
 
 
 #: what a question asking back may state as a guess: the lender and the figures
