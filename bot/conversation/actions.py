@@ -529,11 +529,14 @@ class Actions:
             turn.add(texts.FALLBACK_HINT.format(question=question))
             session.pending = pending  # keep waiting for the answer
 
-    def calculation(self, session: Draft, turn: Turn, *, in_group: bool) -> None:
-        """The repayment calculation for what is known: asked for, it is always given (also
-        when the same figures come again)."""
+    def calculation(
+        self, session: Draft, turn: Turn, *, in_group: bool, details: Details | None = None
+    ) -> None:
+        """The repayment calculation for what is known (``details``: other than the
+        conversation's, for this reply only): asked for, it is always given (also when the
+        same figures come again)."""
         replies = calculator.calculator_reply(
-            session.details, self.config.calculator, in_group=in_group
+            details or session.details, self.config.calculator, in_group=in_group
         )
         for index, text in enumerate(replies):
             turn.add(text)

@@ -89,3 +89,16 @@ async def test_a_new_lender_said_as_a_correction_replaces_the_first(engine) -> N
     await chat.say("不对 不是借呗 是浦发信用卡欠1万2")
     text = await chat.text("我一共欠多少来着")
     assert "40,000" not in text and "12,000" in text
+
+
+async def test_the_total_asked_again_with_periods_is_the_sum_split(chat: Chat) -> None:
+    """Three cards told, then one of them named about something else, then "我总共欠多少来着
+    分五年每个月要还多少": the sum (not the card named last) split over 60 periods; asked
+    once more, the sum is said again (never "上面说过了")."""
+    await chat.say("一张工行2万 一张建行3万5 一张交行1万2 总共多少")
+    await chat.say("工行的卡我工资也发在工行 他们会直接扣我工资卡吗")
+    text = "\n".join(await chat.say("回到最开始 我总共欠多少来着 分五年每个月要还多少本金"))
+    assert "合计67,000.00元" in text and "按67,000.00元、分60期" in text, text
+    assert "只算工商银行" not in text
+    text = "\n".join(await chat.say("我一共欠多少来着"))
+    assert "67,000" in text and "上面说过了" not in text, text

@@ -4,6 +4,8 @@ topic again. Not in a group (no amounts there)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.conversation import calculator
 from bot.conversation.actions import CALCULATOR_INTENT
 from bot.conversation.context import Decision, Decline, Draft, Policy, TurnContext
@@ -26,7 +28,11 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.intent = CALCULATOR_INTENT
         session.active_intent = CALCULATOR_INTENT
         session.pending = None
-        ctx.actions.calculation(session, turn, in_group=False)
+        whole = None
+        if ctx.understood.cues.asks_total and details.debts and len(details.debts) > 1:
+            # "我总共欠多少来着 分五年每个月要还多少": the sum split, whichever one was named last
+            whole = replace(details, lender=None, lenders=tuple(name for name, _ in details.debts))
+        ctx.actions.calculation(session, turn, in_group=False, details=whole)
         return session.decision(turn, "the figures are known")
     if details.months is not None or details.budget is not None:
         return _NO_AMOUNT_WITH_PERIODS

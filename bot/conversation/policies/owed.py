@@ -25,7 +25,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     details = session.details
     if details.amount is None or details.amount <= 0:
         return _NOTHING_TOLD
-    if calculator.asks_calculation(ctx.found, cues, ctx.before):
+    if calculator.asks_calculation(ctx.found, cues, ctx.before) or (
+        cues.monthly and calculator.ready(details)
+    ):
+        # ("总共欠多少来着 分五年每个月要还多少": the calculation lists the debts and the sum)
         return _A_CALCULATION
     turn = ctx.turn()
     if details.debts:
@@ -39,6 +42,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
                 lender=lender, about=about, amount=calculator.money(Decimal(str(details.amount)))
             )
         )
+    turn.repeatable.update(turn.replies)  # asked again, the figures are said again
     turn.add(texts.OWED_NEXT)
     # the figures are the conversation's topic now: a correction next ("不对 美团是1.6万")
     # is heard inside it
