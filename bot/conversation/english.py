@@ -160,6 +160,16 @@ class English:
                 self._templates.append((_template(chinese), sentence))
             else:
                 self._lines[chinese] = sentence
+        #: the interface's fixed sentences that may open a longer line, longest first
+        self._heads = sorted(
+            (
+                getattr(texts, n)
+                for n in texts.ENGLISH
+                if not _PLACEHOLDER.search(getattr(texts, n))
+            ),
+            key=len,
+            reverse=True,
+        )
         #: the lender lines and their English (the lender's name is kept as said)
         self._lenders: list[tuple[re.Pattern[str], str]] = []
         #: the topics' titles in English (a title fills "{title}")
@@ -215,6 +225,18 @@ class English:
                 return english.replace(LENDER_PLACEHOLDER, found.group("lender"))
         return None
 
+    def _line(self, line: str) -> str | None:
+        """One line in English: as a whole, else an interface sentence it starts with and the
+        rest ("这个问题不在我能帮的范围内…（还想确认一下：…）"), each in English."""
+        english = self._lines.get(line) or self._filled(line) or self._lender_line(line)
+        if english is not None or not line:
+            return english
+        for head in self._heads:
+            if line.startswith(head) and len(line) > len(head):
+                rest = self._line(line[len(head) :].strip())
+                return None if rest is None else f"{self._lines[head]} {rest}"
+        return None
+
     def translate(self, replies: list[str]) -> Translated:
         """Each reply in English where the content has its English: a topic's steps as a
         whole, every other line on its own; lines without an English twin stay as they are."""
@@ -231,11 +253,7 @@ class English:
                 continue
             lines = []
             for line in reply.splitlines():
-                english = (
-                    self._lines.get(line.strip())
-                    or self._filled(line.strip())
-                    or self._lender_line(line.strip())
-                )
+                english = self._line(line.strip())
                 if english is None:
                     chinese_left = chinese_left or is_chinese(line)
                     lines.append(line)

@@ -217,3 +217,16 @@ async def test_the_crisis_steps_come_in_english_to_someone_writing_english(engin
     text = "\n".join(replies)
     assert "12356" in text and "18 hours" in text
     assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+def test_a_line_made_of_two_interface_sentences_is_put_in_english(engine: Engine) -> None:
+    """The scope line with the open question after it, in one line: both in English (the
+    lead no longer says the reply is in Chinese)."""
+    from bot.conversation import texts
+
+    english = engine.understanding.english
+    question = "欠款的本金大概多少？"  # a follow-up question of the content, with its English
+    line = texts.SCOPE_LINE + texts.STILL_ASKING.format(question=question)
+    translated = english.translate([line])
+    assert translated.replies[0].startswith(texts.ENGLISH["SCOPE_LINE"]), translated
+    assert "principal" in translated.replies[0] and not translated.chinese_left
