@@ -230,3 +230,15 @@ def test_a_line_made_of_two_interface_sentences_is_put_in_english(engine: Engine
     translated = english.translate([line])
     assert translated.replies[0].startswith(texts.ENGLISH["SCOPE_LINE"]), translated
     assert "principal" in translated.replies[0] and not translated.chinese_left
+
+
+async def test_a_short_question_pointing_back_is_never_out_of_scope(engine: Engine) -> None:
+    """ "Should I refuse it?" after an answer about a 诉前调解 call: about the conversation (a
+    question back if it cannot be placed), never the scope line."""
+    from bot.conversation import texts
+
+    chat = Chat(engine, user="points-back")
+    await chat.say("I got a text that says 12368 and something about 法院. Is this real?")
+    await chat.say("It says 诉前调解. What's that?")
+    text = joined(await chat.say("Should I refuse it?"))
+    assert texts.ENGLISH["SCOPE_LINE"] not in text and texts.SCOPE_LINE not in text, text

@@ -7,6 +7,8 @@ fallback apology."""
 
 from __future__ import annotations
 
+import re
+
 from bot.content import SYSTEM_INTENTS
 from bot.conversation import texts
 from bot.conversation.actions import figures_heard, gist
@@ -75,7 +77,16 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         noted = texts.HEARD.format(figures=heard) if heard else texts.NOTED
         turn.add(noted + (question or texts.MENU_HINT))
         return session.decision(turn, "told: noted")
-    off_topic = understood.top.intent == "fallback" and not understood.in_domain
+    # (a short question that points back, "Should I refuse it?", "那这个呢", is about what is
+    # being talked about: not understood, never the scope line)
+    off_topic = (
+        understood.top.intent == "fallback"
+        and not understood.in_domain
+        and not (
+            len(understood.cues.text) <= POINTING_BACK_CHARS
+            and _POINTS_BACK.search(understood.cues.text)
+        )
+    )
     cues = understood.cues
     asked = cues.asked
     # "行 我打95533问问", "好吧 死马当活马医 我打12378试试": an acknowledgement with what the
@@ -98,6 +109,12 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         statement=statement,
     )
     return session.decision(turn, "off topic" if off_topic else "not understood")
+
+
+#: a word that points back at what was said ("it", "that", "这个", "那样")
+_POINTS_BACK = re.compile(r"(?i)\b(?:it|that|this|those|them)\b|它|这个|那个|这样|那样|这种|那种")
+#: how long a message that points back may be and still be read as about the topic
+POINTING_BACK_CHARS = 40
 
 
 def _asked_within_topic(ctx: TurnContext, session: Draft, turn: Turn) -> bool:
