@@ -231,6 +231,13 @@ class Draft:
         self._values["noticed"] = [*self.noticed, name]
         self.changes.append(Append("noticed", name))
 
+    def forget_notice(self, name: str) -> None:
+        """Forget the one-time notice ``name`` (it may be given again)."""
+        if name in self.noticed:
+            kept = [n for n in self.noticed if n != name]
+            self._values["noticed"] = kept
+            self.changes.append(Set("noticed", kept))
+
     def reset(self) -> None:
         """Forget the topic, the pending question, the details and the crisis."""
         fresh = Session(key=self._session.key)

@@ -170,6 +170,10 @@ MEDICAL_NOW = (
     "门外还有人威胁或不让走，再打110。欠款的事先放一放，人要紧，之后随时来问我。"
 )
 MEDICAL_FIRST = "有人身体出现急症，先打120，说清地址和症状。"
+MEDICAL_AFTER = (
+    "人缓过来、有医生管着就好。先陪着家人，病历和看病的单据都留好。"
+    "上门的事等安顿好了再说：到时把经过告诉我，我帮你看怎么投诉；他们再来吓人、不肯走，打110。"
+)
 HELPER_URGENT_DESPAIR = (
     "你是替家人或朋友问的：请尽快陪在他/她身边，或一直和他/她保持通话；"
     "有危险时你可以直接替他/她打110或120，也可以一起打"
@@ -416,6 +420,10 @@ ENGLISH: dict[str, str] = {
     " unwell and the symptoms, and do what the operator says; stay with them. If someone outside"
     " is threatening you or won't leave, also call 110. The debt can wait; ask me any time"
     " afterwards.",
+    "MEDICAL_AFTER": "Good that they've come round and a doctor is looking after them. Stay"
+    " with your family and keep the medical records and receipts. The visit can wait until"
+    " things settle: then tell me what happened and I'll help you complain; if they come back"
+    " to frighten you or won't leave, call 110.",
     "MEDICAL_FIRST": "Someone is acutely unwell: call 120 first, with the address and symptoms.",
     "TIE_LEAD": "You may be asking one of these, so briefly both:",
     "CLOSEST_ANSWER": "I'm not sure this is what you ask; the closest point first:",

@@ -51,3 +51,19 @@ def test_the_words_in_the_past_or_as_a_figure_are_no_illness(
     understanding: Understanding, text: str
 ) -> None:
     assert understanding.classifier.classify(text).medical is None
+
+
+async def test_an_illness_after_they_left_is_no_threat_crisis_and_its_news_is_heard(
+    engine: Engine,
+) -> None:
+    """ "外访的两个人刚走 我奶奶突然晕倒了 叫不醒": 120, never the steps for someone at the door;
+    "救护车来了 人醒了" next is heard as the illness's news (not the visit's steps), and a
+    question after it is answered as usual."""
+    chat = Chat(engine, user="medical-after")
+    replies = await chat.say("外访的两个人刚走 我奶奶突然晕倒了 叫不醒")
+    text = "\n".join(replies)
+    assert "120" in replies[0] and "不开门" not in text and "能反锁" not in text, text
+    text = "\n".join(await chat.say("救护车来了 人醒了"))
+    assert "缓过来" in text and "工作证" not in text, text
+    text = "\n".join(await chat.say("那这事我能投诉吗 他们在我家骂了半个小时"))
+    assert "缓过来" not in text and "投诉" in text, text

@@ -72,6 +72,7 @@ in the crisis context.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -488,11 +489,28 @@ def flagged(classification: Classification, config: UrgencyConfig | None = None)
 def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
     """An acute illness now ("我妈心口疼 喘不上气", "晕倒了"): 120 first, before any danger's
     advice; alone, the whole reply (no topic's block about feelings or the debt)."""
+    understood = ctx.understood
+    medical = understood.classification.medical
+    if MEDICAL_MARK in session.noticed:
+        session.forget_notice(MEDICAL_MARK)
+        if medical is None and ctx.crisis is None and _MEDICAL_AFTER.search(understood.cues.text):
+            # "救护车来了 人醒了" right after: heard, and what comes next (the visit later)
+            turn = ctx.turn()
+            turn.add(texts.MEDICAL_AFTER)
+            return Decision(turn, tuple(session.changes), "after an acute illness")
+    if medical is None or understood.command is not None:
+        return _answer_danger(ctx, session)
+    signs = understood.classification.signals
+    despair = any(h.kind == "despair" for h in signs)
+    if ctx.crisis is None and not despair and not any(h.kind == "threat" for h in signs):
+        # the illness is the emergency ("外访的刚走 我奶奶晕倒了 叫不醒"): no sign of a threat
+        # or of self-harm beside it, so no crisis of either; 120, and 110 if anyone threatens
+        turn = ctx.turn()
+        turn.add(texts.MEDICAL_NOW)
+        session.pending = None
+        session.notice(MEDICAL_MARK)
+        return Decision(turn, tuple(session.changes), f"an acute illness: {medical}")
     decided = _answer_danger(ctx, session)
-    medical = ctx.understood.classification.medical
-    if medical is None or ctx.understood.command is not None:
-        return decided
-    despair = any(h.kind == "despair" for h in ctx.understood.classification.signals)
     if isinstance(decided, Decision) and (ctx.urgency.urgent or despair):
         # clear danger, or words of self-harm ("割了 血止不住"): 120 before their lines
         decided.turn.replies.insert(0, texts.MEDICAL_FIRST)
@@ -503,7 +521,17 @@ def _answer(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(texts.MEDICAL_FIRST)
         return Decision(turn, tuple(session.changes), f"an acute illness: {medical}", lead=True)
     turn.add(texts.MEDICAL_NOW)
+    session.notice(MEDICAL_MARK)
     return Decision(turn, tuple(session.changes), f"an acute illness: {medical}")
+
+
+#: the mark in ``Session.noticed`` of a reply to an acute illness (for the message after it)
+MEDICAL_MARK = "medical"
+#: news after an acute illness: the ambulance came, they woke, they are in hospital
+_MEDICAL_AFTER = re.compile(
+    r"救护车|120(?:来了|到了)|医生|医院|醒了|醒过来|缓过来|好多了|没事了|没大碍|稳定了"
+    r"|(?i:ambulance|hospital|woke up|is awake|is ok|is fine|doing better)"
+)
 
 
 def _answer_danger(ctx: TurnContext, session: Draft) -> Decision | Decline:
