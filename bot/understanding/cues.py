@@ -420,14 +420,19 @@ _RECALL = re.compile(
 
 
 def recall_words(text: str) -> str:
-    """The words of ``text`` asking what the person told (see :attr:`Cues.recall`); ""."""
-    found = _RECALL.search(text)
+    """The words of ``text`` asking what the person told (see :attr:`Cues.recall`); "".
+    Words in quotation marks are someone else's (“你家住几楼来着”, said by a collector)."""
+    found = _RECALL.search(_QUOTED.sub("", text))
     return found.group(0) if found else ""
 
 
 def asks_what_was_told(text: str) -> bool:
     """``text`` asks what the person told earlier (see :attr:`Cues.recall`)."""
-    return _RECALL.search(text) is not None
+    return bool(recall_words(text))
+
+
+#: words in quotation marks: what someone else said
+_QUOTED = re.compile(r"[“\"「『‘][^”\"」』’]{1,60}[”\"」』’]")
 
 
 #: a debt added to those told: "还有一张…", "另外借呗也欠…", "and I also owe …"

@@ -109,3 +109,12 @@ def test_an_english_yes_no_question_is_a_question(said: str, asked: bool) -> Non
 @pytest.mark.parametrize("said", ["银行必须同意对吧", "这样算没错吧", "利息照算是吧"])
 def test_a_tag_question_is_a_question(said: str) -> None:
     assert Cues(said, extract_details(said)).asks
+
+
+def test_words_in_quotation_marks_do_not_ask_back() -> None:
+    """ "他在电话里笑着说“你家住几楼来着，我忘了”": the collector's words, not the person asking
+    what they told."""
+    from bot.understanding.cues import recall_words
+
+    assert recall_words("他在电话里笑着说“你家住几楼来着，我忘了”") == ""
+    assert recall_words("我刚才说欠多少来着") != ""

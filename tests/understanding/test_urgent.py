@@ -209,3 +209,22 @@ def test_a_cry_for_help_is_a_signal(classify) -> None:
 def test_they_left_is_not_a_cry_but_i_am_leaving_is(classify) -> None:
     assert classify("走了👍").urgent == []
     assert classify("我要走了").urgent == ["emotional_distress"]
+
+
+@pytest.mark.parametrize(
+    ("text", "calm"),
+    [
+        ("我要杀了那个天天打电话的催收，我知道他住哪", False),
+        ("游戏里杀了那个boss好爽", True),
+        ("电视剧里男主杀了他全家", True),
+    ],
+)
+def test_the_persons_own_intent_to_kill_is_asked_about(
+    understanding: Understanding, text: str, calm: bool
+) -> None:
+    """The person's own intent against someone is never doubted away by the model (its words
+    are mostly games and films in the corpus); a game or a film still frames it as calm."""
+    from bot.conversation.policies.urgency import Tier, decide
+
+    urgency = decide(understanding.classifier.classify(text))
+    assert (urgency.tier is Tier.CALM) is calm, urgency
