@@ -45,6 +45,7 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("是借款确认书", {"document": "借款确认书"}),
     ("要我签一份还款承诺书", {"document": "还款承诺书"}),
     ("他们要我妈签字", {"document": "文件"}),
+    ("他们说我欠了三万八，让我开门签个字", {"document": "文件"}),
     ("他们说要去我单位找我", {"place": "workplace"}),
     ("说要去我老家", {"place": "family_home"}),
 ]
