@@ -768,3 +768,16 @@ async def test_inside_despair_a_line_that_does_not_answer_gets_the_night_line(
     await chat.say("我真的不想活了 药都准备好了")
     text = joined(await chat.say(said))
     assert "010-82951332" in text and "110" in text
+
+
+async def test_what_happened_next_told_in_a_calm_topic_raises_no_alarm(engine: Engine) -> None:
+    """A mother asked to pay her son's card, then "我跟他们说别再打了，他们还是打": no sign of
+    danger and a weak reading inside a calm topic — the calls' answer, not the question
+    about threats."""
+    chat = Chat(engine, user="calm-next")
+    await chat.say("我儿子欠了信用卡的钱，催收的天天打我电话，我是他妈，我要替他还吗")
+    await chat.say("他们说父债子还 子债父还也是一样的")
+    replies = await chat.say("我跟他们说别再打了，他们还是打")
+    text = "\n".join(replies)
+    assert chat.last.tier == "calm", text
+    assert "110" not in text and "第三人" in text, text
