@@ -136,16 +136,19 @@ async def test_venting_again_is_met_in_new_words(engine: Engine) -> None:
 
 
 def _tying_questions(engine: Engine, limit: int = 5) -> list[str]:
-    """Questions of the direct-answer set the selector reads as two tying answers today."""
+    """Questions of the direct-answer set the selector reads as two tying answers today (asked
+    ones: a message that only tells gets the topic's steps, see policies/direct.py)."""
     from bot.conversation.policies.direct import TIE_FLOOR
 
     path = resources.files("bot.operations") / "data" / "direct_answers.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     found = []
     for row in rows:
-        direct = engine.understanding.reader.read(row["text"]).direct
+        reading = engine.understanding.reader.read(row["text"])
+        direct = reading.direct
         if (
-            direct is not None
+            reading.cues.asked
+            and direct is not None
             and not direct.confident
             and direct.runner_up is not None
             and min(direct.score, direct.runner_up_score) >= TIE_FLOOR

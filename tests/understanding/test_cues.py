@@ -118,3 +118,13 @@ def test_words_in_quotation_marks_do_not_ask_back() -> None:
 
     assert recall_words("他在电话里笑着说“你家住几楼来着，我忘了”") == ""
     assert recall_words("我刚才说欠多少来着") != ""
+
+
+@pytest.mark.parametrize("text", ["我爸去世了，留下8万信用卡欠款，银行让我还", "催收找我妈还钱"])
+def test_a_demand_to_pay_told_last_asks(text: str) -> None:
+    """ "…银行让我还" asks whether one must: read as a question (its answer, not the steps)."""
+    assert _cues(text).asked
+
+
+def test_a_demand_to_pay_in_passing_is_told() -> None:
+    assert not _cues("银行让我还的那笔我已经还完了").asked
