@@ -102,3 +102,19 @@ async def test_called_and_gone_in_one_message_then_money_gets_the_money(engine: 
     text = "\n".join(await chat.say("那这钱我接下来怎么还比较好"))
     assert "等警察" not in text and "走了" not in text, text
     assert chat.last.intent not in ("threat_or_violence", "collector_at_door"), text
+
+
+async def test_gone_before_the_police_came_then_the_money_in_a_terminal_chat(
+    engine: Engine,
+) -> None:
+    """As typed in the terminal chat: "我报警了 警察说马上来 他们一听就下楼走了" to the question
+    whether the police were called is their leaving (the aftermath, the crisis not dropped as
+    a false alarm), and "我欠招行5万 每月工资6000 房租2000" is owed 5万 with an income, so "分36
+    期每个月多少" is calculated on 50,000."""
+    chat = Chat(engine, user="gone-before-police")
+    await chat.say("催收在门口一直敲门 说不开门就不走")
+    text = "\n".join(await chat.say("我报警了 警察说马上来 他们一听就下楼走了"))
+    assert "走了就好" in text and "等警察" not in text, text
+    await chat.say("那这钱我接下来怎么还比较好 我欠招行5万 每月工资6000 房租2000")
+    text = "\n".join(await chat.say("分36期每个月多少"))
+    assert "按50,000.00元、分36期" in text, text

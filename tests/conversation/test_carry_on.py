@@ -379,7 +379,7 @@ async def test_a_paper_to_sign_inside_a_crisis_is_answered_on_its_point(engine: 
     chat = Chat(engine)
     await chat.say("他们在砸门 说不还钱就不走")
     reply = await chat.text("他们要我签个还款承诺书 怎么办")
-    assert ("先别签" in reply or "不要当场签" in reply) and "110" in reply
+    assert any(w in reply for w in ("先别签", "不要当场签", "别当场签")) and "110" in reply
     assert "回复 1、2" not in reply  # no menu of another topic inside a crisis
 
 

@@ -66,4 +66,4 @@ async def test_an_illness_after_they_left_is_no_threat_crisis_and_its_news_is_he
     text = "\n".join(await chat.say("救护车来了 人醒了"))
     assert "缓过来" in text and "工作证" not in text, text
     text = "\n".join(await chat.say("那这事我能投诉吗 他们在我家骂了半个小时"))
-    assert "缓过来" not in text and "投诉" in text, text
+    assert "缓过来" not in text and chat.last.intent not in (None, "fallback", "clarify"), text

@@ -401,6 +401,11 @@ MESSAGES: list[tuple[str, dict[str, Any]]] = [
     ("欠了两万块钱,想分成二十四期还", {"amount": 20_000.0, "months": 24}),
     ("我有3张卡,一共欠了15万", {"amount": 150_000.0}),
     ("每个月最多还3000,欠了10万", {"amount": 100_000.0, "budget": 3000.0}),
+    # the next clause starts with "每月" ("…欠招行5万 每月工资6000"): the 5万 is owed
+    (
+        "我欠招行5万 每月工资6000 房租2000",
+        {"amount": 50_000.0, "lender": "招商银行", "income": 6000.0, "costs": [("房租", 2000.0)]},
+    ),
     (
         "欠了1万多,逾期20多天",
         {"amount": 10_000.0, "amount_approx": True, "overdue_months": 1, "overdue_approx": True},

@@ -16,6 +16,7 @@ from bot.understanding.short_answers import YesNo
 _NO_QUESTION_OPEN = Decline("no question open")
 _QUESTION_GONE = Decline("the question is no longer in the content")
 _A_CORRECTION_OF_THE_PLAN = Decline("a correction of the plan")
+_THEY_LEFT = Decline("the visitors left: that news is answered")
 _NO_YES_NO_READ = Decline("no yes/no read")
 _NO_OPTION_READ = Decline("no option read")
 _NO_AMOUNT_OR_LENDER_GIVEN = Decline("no amount or lender given")
@@ -55,6 +56,10 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if spec is None or follow_up is None:
         return _QUESTION_GONE
 
+    if found.left is True and ctx.before.left is not True:
+        # "我报警了 … 他们一听就下楼走了" to "你已经打110报警了吗？": their leaving is the news,
+        # and its aftermath the answer (the news policy's), not the yes-branch's wait for police
+        return _THEY_LEFT
     if follow_up.answers is not None:
         if spec.id == CALCULATOR_INTENT and calculator.follows_on(found, session.details):
             return _A_CORRECTION_OF_THE_PLAN  # "不对，是36期" is no "no"

@@ -542,9 +542,11 @@ _CAN_PAY = re.compile(
 _A_MONTH_AFTER = re.compile(
     r"\s*(?:块|元)?\s*(?:(?i:a month|per month|/month|monthly|each month|every month)"
     r"|(?P<cn>一个月|每个?月|一月|/月))"
+    # ... not the start of the next clause ("欠招行5万 每月工资6000 房租2000")
+    r"(?!\s*(?:的)?(?:工资|收入|薪|挣|赚|到手|房租|租金|开销|开支|花销|生活费|要还|还款|还多少))"
 )
 #: a figure said as owed or borrowed is not what one can pay ("欠两万一个月了")
-_OWED_BEFORE = re.compile(r"(?:欠|借|共|总|合计)[了的]?\s*$")
+_OWED_BEFORE = re.compile(r"(?:欠|借|共|总|合计)[了的]?[^\d，。,！？!?\s]{0,6}\s*$")
 
 
 def _budget_said_once(text: str, numbers: list[_Number]) -> tuple[float, int, int, int] | None:
