@@ -282,8 +282,11 @@ class Dialogue:
         an ordinary question (a confident direct answer, or a clear calm topic)."""
         if session.crisis_basis != "model" or urgency.tier is not Tier.CALM:
             return False
-        if understood.command is not None or not understood.text or not understood.cues.asked:
-            return False  # (told, not asked: "我报警了 … 他们一听就下楼走了" moves the crisis on)
+        if understood.command is not None or not understood.text:
+            return False
+        found = understood.details
+        if found.police is not None or found.left is not None:
+            return False  # news of the crisis ("我报警了 … 他们一听就下楼走了") moves it on
         direct_match = understood.direct_for(session.details.role, session.details.lender_type)
         if direct_match is not None and direct_match.confident:
             return True
