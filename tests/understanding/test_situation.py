@@ -30,6 +30,7 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("打过了 说在路上", {"police": "called"}),
     ("警察马上到", {"police": "called"}),
     ("警察说五分钟到", {"police": "called"}),
+    ("报了 派出所说马上到 我弟现在该干嘛", {"police": "called"}),
     ("警察来了", {"police": "arrived"}),
     ("他们走了", {"left": True}),
     # a few words of how between them and their going
