@@ -118,3 +118,14 @@ async def test_gone_before_the_police_came_then_the_money_in_a_terminal_chat(
     await chat.say("那这钱我接下来怎么还比较好 我欠招行5万 每月工资6000 房租2000")
     text = "\n".join(await chat.say("分36期每个月多少"))
     assert "按50,000.00元、分36期" in text, text
+
+
+async def test_they_left_with_a_fright_word_is_never_a_death_answer(engine: Engine) -> None:
+    """ "走了走了 吓死我了" after a visit and an open question: their leaving and its aftermath,
+    never an answer about a death read into 走了 and 死."""
+    chat = Chat(engine, user="left-fright")
+    await chat.say("崔收的人在门口不走了已经一个多小时了 我老公不在家 就我和孩子")
+    await chat.say("他们说是平安的 让我扫码先还两千就走")
+    await chat.say("那要是我从平安app上还两千呢 他们会走吗")
+    text = "\n".join(await chat.say("走了走了 吓死我了"))
+    assert "走了就好" in text and "继承" not in text and "遗产" not in text, text

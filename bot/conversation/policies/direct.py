@@ -19,6 +19,7 @@ from bot.understanding.direct_answers import DirectMatch
 _NO_DIRECT_ANSWER = Decline("no direct answer")
 _URGENT = Decline("urgent")
 _FIGURES_FOR_THE_CALCULATION = Decline("figures for the calculation")
+_THEY_LEFT = Decline("they left, told: that news is answered")
 _A_FIGURE_CORRECTED = Decline("a figure told before, corrected")
 _DEBTOR_ANSWER_FOR_STAFF = Decline("a debtor's answer for a staff speaker")
 
@@ -240,6 +241,8 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _NO_DIRECT_ANSWER
     if ctx.corrects_a_figure:
         return _A_FIGURE_CORRECTED
+    if ctx.found.left is True and ctx.before.left is not True and not understood.cues.asked:
+        return _THEY_LEFT  # "走了走了 吓死我了": the news and its aftermath (the news policy's)
 
     def scores() -> str:
         assert direct is not None
