@@ -241,8 +241,15 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _NO_DIRECT_ANSWER
     if ctx.corrects_a_figure:
         return _A_FIGURE_CORRECTED
-    if ctx.found.left is True and ctx.before.left is not True and not understood.cues.asked:
-        return _THEY_LEFT  # "走了走了 吓死我了": the news and its aftermath (the news policy's)
+    if (
+        ctx.found.left is True
+        and ctx.before.left is not True
+        and not understood.cues.asked
+        and (ctx.before.present is not None or ctx.before.place is not None or ctx.crisis)
+    ):
+        # "走了走了 吓死我了" after a visit: the news and its aftermath (the news policy's);
+        # without a visit told, "他人跑了" is about someone else
+        return _THEY_LEFT
 
     def scores() -> str:
         assert direct is not None
