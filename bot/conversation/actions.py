@@ -61,6 +61,23 @@ DEBTOR_SIDE = frozenset(
 VISIT_TOPICS = frozenset({"collector_at_door", "threat_or_violence", "verify_identity"})
 
 
+def visitors_left_now(found: Details, before: Details, active_intent: str | None) -> bool:
+    """The message tells that the visitors left, news in this conversation: a first message
+    ("刚才催收的来家里 现在走了"), one in a talk about the visit, or one after a visit was
+    told, whatever was asked between ("他们说要抓我" … "他们走了"; "我妈说门口有两个人要债" …
+    "救护车来了 催收的也走了"); not someone else gone ("朋友借了钱 他人跑了")."""
+    return (
+        found.left is True
+        and before.left is not True
+        and (
+            active_intent is None
+            or active_intent in VISIT_TOPICS
+            or before.present is True
+            or before.place is not None
+        )
+    )
+
+
 #: a figure with its unit ("5年", "22点", "15个工作日")
 _FIGURE_WITH_UNIT = re.compile(r"\d+(?:\.\d+)?(?:个)?[年月日天次点号人岁万元%]")
 
@@ -171,20 +188,7 @@ class Actions:
                 visit = crisis_reply(CrisisKind.THREAT, act, session.details)[0]
                 visit_line = SAFE_THEN_ANSWER[act]
                 threat = True
-        elif (
-            found.left is True
-            and before.left is not True
-            and not staff
-            # a first message ("刚才催收的来家里 现在走了"), one in a talk about the visit, or
-            # one after a visit was told, whatever was asked between ("他们说要抓我" … "他们走了";
-            # "我妈说门口有两个人要债" … "救护车来了 催收的也走了")
-            and (
-                session.active_intent is None
-                or session.active_intent in VISIT_TOPICS
-                or before.present is True
-                or before.place is not None
-            )
-        ):
+        elif not staff and visitors_left_now(found, before, session.active_intent):
             # (what to do now they left is advice in its own right: the block, always)
             news.extend(crisis_reply(CrisisKind.THREAT, Act.LEFT, session.details)[0])
         elif (

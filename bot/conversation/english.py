@@ -310,13 +310,10 @@ def _fit_phone(
     stays."""
     more = texts.ENGLISH["MORE_HINT"]
 
-    def size() -> int:
-        return sum(len(r) for r in turn.replies)
-
-    if size() <= ENGLISH_PHONE_CHARS:
+    if _size(turn) <= ENGLISH_PHONE_CHARS:
         return
     _offer_steps(english, turn, translated, session, more)
-    if size() <= ENGLISH_PHONE_CHARS or not (turn.cues is not None and turn.cues.asked):
+    if _size(turn) <= ENGLISH_PHONE_CHARS or not (turn.cues is not None and turn.cues.asked):
         return
     asked = [
         kept
@@ -335,6 +332,10 @@ def _fit_phone(
         session.pending = None
 
 
+def _size(turn: Turn) -> int:
+    return sum(len(r) for r in turn.replies)
+
+
 def _is_question(chinese: str) -> bool:
     return chinese.rstrip().endswith(("？", "?")) or ("回复" in chinese and "1." in chinese)
 
@@ -342,15 +343,12 @@ def _is_question(chinese: str) -> bool:
 def _offer_steps(
     english: English, turn: Turn, translated: Translated, session: Session, more: str
 ) -> None:
-    def size() -> int:
-        return sum(len(r) for r in turn.replies)
-
     turn.replies = [
         "\n".join(line for line in r.splitlines() if line.strip() != more) for r in turn.replies
     ]
     turn.replies = [r for r in turn.replies if r.strip()]
     steps_of = translated.steps_of
-    if size() <= ENGLISH_PHONE_CHARS or steps_of is None:
+    if _size(turn) <= ENGLISH_PHONE_CHARS or steps_of is None:
         return
     if turn.cues is None or not turn.cues.asked:
         return  # told, not asked ("someone is knocking on my door"): the steps are the answer

@@ -60,7 +60,7 @@ class Found(NamedTuple):
 
     hits: list[SignalHit]
     calm: set[str]
-    #: the acute-illness phrase found ("晕倒", "can't breathe"), or None
+    #: the acute-illness phrase found ("晕倒了", "not breathing"), or None
     medical: str | None = None
 
 
@@ -131,7 +131,7 @@ class UrgentMatcher:
             add(owner, signal.pinyin, 0, _PINYIN, False)
             add(owner, signal.english, signal.max_gap, _ENGLISH, False)
         # An exception holds for every phrase of its intent ("跳楼价" for the keyword 跳楼 too).
-        # An acute illness now ("晕倒了", "can't breathe"): read like a sign, owned by its id.
+        # An acute illness now ("晕倒了", "not breathing"): read like a sign, owned by its id.
         if spec.medical is not None:
             medical = spec.medical
             self._owners.append((medical.id, medical.id, None, "clear"))

@@ -434,18 +434,15 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
             return "a reply inside a calm topic"
         if context.calm_topic and p < IN_CONVERSATION_PROBABILITY and context.closing:
             return "a goodbye inside a calm topic"
-        if (
-            context.calm_topic
-            and context.debt_question
-            and p < QUESTION_IN_CONVERSATION_PROBABILITY
-        ):
-            # "那我是不是干脆不用还了", "如果我们几个子女都放弃继承呢": a practical question in
-            # a calm conversation, with no warning sign, is not made a crisis by a weak reading
-            return "a debt question inside a calm topic"
         if context.calm_topic and p < QUESTION_IN_CONVERSATION_PROBABILITY:
-            # ... nor what happened next, told ("我跟他们说别再打了，他们还是打", "他们说我欠了
-            # 三万八，让我开门签个字"): no sign, a weak reading, the calm topic goes on
-            return "a weak reading inside a calm topic"
+            # a practical question ("那我是不是干脆不用还了", "如果我们几个子女都放弃继承呢") or
+            # what happened next, told ("我跟他们说别再打了，他们还是打"), in a calm conversation
+            # with no warning sign, is not made a crisis by a weak reading
+            return (
+                "a debt question inside a calm topic"
+                if context.debt_question
+                else "a weak reading inside a calm topic"
+            )
         return ""
     if context.acting_news:
         return "news of a paper or money inside a crisis"
