@@ -367,6 +367,14 @@ class TurnContext:
         return active in self.actions.specs and active not in SYSTEM_INTENTS
 
     @property
+    def visitors_left(self) -> bool:
+        """The message tells that the visitors left (see :func:`actions.visitors_left_now`):
+        that news and its aftermath answer it (the news policy's)."""
+        from bot.conversation.actions import visitors_left_now
+
+        return visitors_left_now(self.found, self.before, self.session.active_intent)
+
+    @property
     def corrects_a_figure(self) -> bool:
         """ "不对 中信是1.2万", "金额也说错了 是6万不是5万": a figure told before, corrected, and
         nothing asked: the correction is heard (the figures' policies), never a question

@@ -56,7 +56,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     if spec is None or follow_up is None:
         return _QUESTION_GONE
 
-    if found.left is True and ctx.before.left is not True:
+    if ctx.visitors_left:
         # "我报警了 … 他们一听就下楼走了" to "你已经打110报警了吗？": their leaving is the news,
         # and its aftermath the answer (the news policy's), not the yes-branch's wait for police
         return _THEY_LEFT
