@@ -129,3 +129,12 @@ async def test_they_left_with_a_fright_word_is_never_a_death_answer(engine: Engi
     await chat.say("那要是我从平安app上还两千呢 他们会走吗")
     text = "\n".join(await chat.say("走了走了 吓死我了"))
     assert "走了就好" in text and "继承" not in text and "遗产" not in text, text
+
+
+async def test_someone_else_gone_in_another_topic_is_no_visit_news(engine: Engine) -> None:
+    """ "现在他人跑了" about the friend one guaranteed, inside that topic: no visit was told, so
+    no aftermath of a visit; the guarantee is answered."""
+    chat = Chat(engine, user="friend-ran")
+    await chat.say("我给朋友的车贷当了担保人 要负什么责任")
+    text = "\n".join(await chat.say("签了字的 现在他人跑了"))
+    assert "走了就好" not in text and "保证" in text, text
