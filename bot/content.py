@@ -308,6 +308,9 @@ class IntentSpec(_Model):
     answers: list[DirectAnswer] = Field(default_factory=list)
     #: per kind of lender, a line naming the person's lender said with the steps or an answer
     lender_lines: dict[NamedLenderType, LenderLine] = Field(default_factory=dict)
+    #: the one thing to keep in mind when the person tells their plan for this topic and
+    #: leaves ("好 那我明天自己去网点问分期"): said with the parting words
+    plan_tip: NonEmpty | None = None
 
     @property
     def keyword_groups(self) -> list[tuple[str, ...]]:

@@ -332,8 +332,8 @@ def test_calculator_labels_the_interest_free_split_and_the_example_rate() -> Non
     )
     line = next(li for li in text.splitlines() if "免息分期" in li)
     assert line.startswith("3. ")  # not listed first, as if it were the default
-    assert "要和对方协商" in line and "对方可以不同意" in line and "不是你能直接要求的" in line
-    assert "按年化10%举例" in text and "只是举例演示，不是你的实际利率" in text
+    assert "要和对方协商" in line and "对方可以不同意" in line
+    assert "按年化10%举例" in text and "只是举例，不是你的实际利率" in text
     assert "“可以”（不是必须）" in text  # Art. 70: the bank may, not must
     assert "《商业银行信用卡业务监督管理办法》第七十条" in text
     assert "停息挂账" not in text

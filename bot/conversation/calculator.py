@@ -292,19 +292,19 @@ RATE_TOO_HIGH = (
     "请核对一下账单或合同上的利率，再发给我。"
 )
 DOWN_IS_ALL = "先付{down}就等于全部还清了，剩下的不用分期。"
-ESTIMATE = "以上是估算，实际每月还多少以对方给的方案为准。"
-FREE_LABEL = "免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）"
+ESTIMATE = "以上是估算，以对方给的方案为准。"
+FREE_LABEL = "免息分期（要和对方协商，对方可以不同意）"
 ART70_BANK = (
-    "银行信用卡：《商业银行信用卡业务监督管理办法》第七十条规定，银行“可以”（不是必须）"
-    "和你签最长5年（60期）的个性化分期还款协议，利息怎么算也要谈。"
+    "银行信用卡：银行“可以”（不是必须）同意最长5年（60期）的个性化分期，利息怎么算也要谈"
+    "（《商业银行信用卡业务监督管理办法》第七十条）。"
 )
 ONLINE_LENDER = "网贷、消费贷：能不能分期、分多久由平台决定，没有统一的“5年”规定。"
 OVER_60_BANK = "注意：{months}期超过5年（60期），超出第七十条说的上限，银行很可能不同意。"
 OVER_60_ONLINE = "注意：{months}期超过5年，网贷平台是否同意由平台决定。"
 OVER_60_UNKNOWN = "注意：{months}期超过5年（60期）：信用卡超出第七十条说的上限；网贷由平台决定。"
 RATE_EXAMPLE = (
-    "利率：你没有说利率，上面的年化{rate}只是举例演示，不是你的实际利率；把账单、合同或App里"
-    "写的利率发给我（如“年化18%”“日息万五”），我按它重算。"
+    "年化{rate}只是举例，不是你的实际利率：把账单或合同上的利率发我（如“年化18%”“日息万五”），"
+    "我按它重算。"
 )
 RATE_GIVEN = {
     "年": "利率：按你说的{written}算，月利率 = 年化 ÷ 12 {eq} {monthly}。",
@@ -503,21 +503,17 @@ def _plan_line(
 ) -> str:
     if convention == "免息分期":
         free = interest_free(amount, months)
-        line = f"{FREE_LABEL}：每月{money(free.monthly)}"
-        if free.last_payment != free.monthly:
-            line += f"（最后一期{money(free.last_payment)}）"
-        return line + f"，共{money(free.total)}"
+        return f"{FREE_LABEL}：每月{money(free.monthly)}"
     if convention == "等额本息":
         annuity = equal_installment(amount, months, rate)
-        line = f"等额本息（{rate_label}）：每月{money(annuity.monthly)}"
-        if annuity.last_payment != annuity.monthly:
-            line += f"（最后一期{money(annuity.last_payment)}）"
-        return line + f"，共{money(annuity.total)}，利息{money(annuity.interest)}"
+        return (
+            f"等额本息（{rate_label}）：每月{money(annuity.monthly)}，"
+            f"利息共{money(annuity.interest)}"
+        )
     principal = equal_principal(amount, months, rate)
     return (
-        f"等额本金（{rate_label}）：首月{money(principal.first_payment)}，之后逐月减少，"
-        f"最后一期{money(principal.last_payment)}，共{money(principal.total)}，"
-        f"利息{money(principal.interest)}"
+        f"等额本金（{rate_label}）：首月{money(principal.first_payment)}，"
+        f"逐月减到{money(principal.last_payment)}，利息共{money(principal.interest)}"
     )
 
 
@@ -606,7 +602,7 @@ def _budget_lines(
         plan = equal_installment(amount, n, rate)
         rate_line = (
             f"等额本息（{rate_label}）：{n}期（{duration(n)}），"
-            f"每月{money(plan.monthly)}，共{money(plan.total)}，利息{money(plan.interest)}"
+            f"每月{money(plan.monthly)}，利息共{money(plan.interest)}"
         )
     ordered = [free_line, rate_line] if details.convention == "免息分期" else [rate_line, free_line]
     lines += [f"{i}. {line}" for i, line in enumerate(ordered, start=1)]
@@ -732,9 +728,9 @@ def _reply(details: Details, settings: CalculatorConfig) -> list[str]:
 
 
 #: what the income less the costs told leaves each month after the payment
-LEFT_AFTER_PAYING = "你说的收入减去开销剩{spare}，按上面的月供还完，每月大约还剩{low}到{high}。"
+LEFT_AFTER_PAYING = "你的收入减开销剩{spare}，还完月供每月约还剩{low}到{high}。"
 SHORT_AFTER_PAYING = (
-    "你说的收入减去开销剩{spare}，不够等额本息每月{monthly}：要谈更长的期数或更低的月供。"
+    "你的收入减开销剩{spare}，不够等额本息每月{monthly}：要谈更长的期数或更低的月供。"
 )
 
 #: the periods an overview shows when only the amount is known ("每月大概还多少")

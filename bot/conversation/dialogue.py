@@ -28,7 +28,13 @@ from bot.conversation.context import (
     acting_news,
 )
 from bot.conversation.crisis import CrisisKind, possible_lines
-from bot.conversation.output import fit_group, fit_phone, keep_crisis_context, no_repeats
+from bot.conversation.output import (
+    fit_group,
+    fit_phone,
+    keep_crisis_context,
+    no_repeats,
+    quiet_numbers,
+)
 from bot.conversation.policies import (
     amounts,
     calculation,
@@ -90,6 +96,24 @@ POLICIES: tuple[Policy, ...] = (
 #: the policies before the ordinary answers: inside a crisis, an answer of any other keeps
 #: the crisis context (the numbers in view, never the fallback)
 _CRISIS_AWARE = frozenset({"urgency", "commands", "crisis_steps"})
+
+
+#: topics whose advice is about danger itself: their numbers stay whatever the tier
+_DANGER_TOPICS = frozenset({"threat_or_violence", "emotional_distress"})
+
+
+def _nothing_happening(assessed: Urgency, session: Session, turn: Turn, decided_by: str) -> bool:
+    """A calm message, no crisis, no visit going on now, an ordinary topic: the reply names
+    the police in words (output.quiet_numbers)."""
+    details = session.details
+    return (
+        assessed.tier is Tier.CALM
+        and not assessed.urgent
+        and session.crisis is None
+        and decided_by not in _CRISIS_AWARE
+        and turn.intent not in _DANGER_TOPICS
+        and not (details.present is True and details.left is not True)
+    )
 
 
 class Dialogue:
@@ -251,6 +275,8 @@ class Dialogue:
             fit_group(turn)
         elif understood.command is None and not understood.cues.recall:
             session.told = told.remember(session.told, written)  # asked back later
+        if _nothing_happening(assessed, session, turn, decided_by):
+            quiet_numbers(turn)  # (after the fitting, which keeps the lines with numbers)
         return turn
 
     @staticmethod

@@ -18,6 +18,7 @@ from bot.content import LENDER_PLACEHOLDER, Content
 from bot.conversation import texts
 from bot.conversation.context import Turn, block_id
 from bot.conversation.crisis_en import crisis_english
+from bot.conversation.numbers import quieted
 from bot.conversation.output import cap_group
 from bot.conversation.state import Session
 from bot.understanding.language import is_english
@@ -192,6 +193,11 @@ class English:
         #: the crisis steps, the possible tier's lines and their reminders (crisis_en.py)
         for chinese, english in crisis_english():
             self._pair(chinese, english)
+        # a calm reply names the police in words (output.quiet_numbers): those lines too
+        for chinese, english in list(self._lines.items()):
+            self._lines.setdefault(quieted(chinese), quieted(english))
+        for chinese, (topic, english) in list(self._blocks.items()):
+            self._blocks.setdefault(quieted(chinese), (topic, quieted(english)))
 
     def _pair(self, chinese: str | None, english: str | None) -> None:
         """A text and its English, line for line (the content checks the line counts)."""

@@ -35,3 +35,26 @@ EMERGENCY_LINE = re.compile(rf"(?<!\d)(?:{POLICE}|{AMBULANCE}|{CRISIS_LINE})(?!\
 def has_emergency_number(text: str) -> bool:
     """True when ``text`` names 110, 120 or 12356."""
     return EMERGENCY_LINE.search(text) is not None
+
+
+#: "if they threaten you, call 110" in a calm answer: said in words (the person is not in
+#: danger; the numbers are for danger now). 96110, 12378 and the other service lines stay.
+_CALL = r"(?:请)?(?:拨打|打|报)"
+_QUIET = (
+    (re.compile(rf"{_CALL}110或96110"), "报警或打96110"),
+    (re.compile(rf"{_CALL}(?:110或120|120或110|110、120)"), "报警或叫救护车"),
+    (re.compile(rf"(?<=[，；。：])\s*{_CALL}110(?:报警)?(?!\d)"), "可以报警"),
+    (re.compile(rf"{_CALL}110(?:报警)?(?!\d)"), "报警"),
+    (re.compile(r"(?<!\d)110报警"), "报警"),
+    (re.compile(rf"{_CALL}120(?!\d)"), "叫救护车"),
+    (re.compile(r"(?i)call (?:110 or 120|120 or 110)"), "call the police or an ambulance"),
+    (re.compile(r"(?i)call (?:the police \()?110\)?(?!\d)"), "call the police"),
+    (re.compile(r"(?i)call 120(?!\d)"), "call an ambulance"),
+)
+
+
+def quieted(text: str) -> str:
+    """``text`` with the police and the ambulance named in words (output.quiet_numbers)."""
+    for pattern, words in _QUIET:
+        text = pattern.sub(words, text)
+    return text

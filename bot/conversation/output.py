@@ -7,7 +7,10 @@
    the crisis step in other words (:func:`no_repeats`);
 3. in a group the reply is cut to fit (:func:`fit_group`, at most 300 characters); in a
    private chat an ordinary reply over one phone screen loses the "详细" hint
-   (:func:`fit_phone`).
+   (:func:`fit_phone`);
+4. a calm reply, with nothing happening now, names the police and the ambulance in words,
+   not as emergency numbers (:func:`quiet_numbers`; after the fitting, which keeps the lines
+   that carry them).
 
 These belong to the loop (bot/conversation/dialogue.py), which alone writes the session: the
 ids of the blocks sent are remembered here.
@@ -22,7 +25,7 @@ from bot.conversation import texts
 from bot.conversation.actions import Actions, first_unsent, gist
 from bot.conversation.context import Turn, block_id
 from bot.conversation.crisis import CRISIS_OF_INTENT, CrisisKind, fallback_step, reminder
-from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number
+from bot.conversation.numbers import EMERGENCY_LINE, has_emergency_number, quieted
 from bot.conversation.state import Session
 from bot.messages import Outcome
 
@@ -45,6 +48,14 @@ def keep_crisis_context(kind: CrisisKind, turn: Turn, session: Session) -> None:
     if not over and not any(has_emergency_number(r) for r in turn.replies):
         # (once they left or the police came, an ordinary question gets no "call 110" line)
         turn.replies.insert(0, reminder(kind))
+
+
+def quiet_numbers(turn: Turn) -> None:
+    """A calm reply with nothing happening now: "闹得不走就打110" becomes "闹得不走就报警".
+    The advice stays (whom to call and when); the emergency number is kept for danger now,
+    so a calm person is not alarmed by it (issue 23: calm gets the ordinary answer)."""
+    turn.replies = [quieted(r) for r in turn.replies]
+    turn.choices = [quieted(c) for c in turn.choices]
 
 
 def no_repeats(actions: Actions, turn: Turn, session: Session) -> None:

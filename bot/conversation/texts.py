@@ -102,6 +102,8 @@ CLOSING_AGAIN = "好的，有事随时找我。"
 CLOSING = "好的。有新情况随时告诉我；对方威胁你、不肯走或要硬闯，马上拨打110。"
 #: closings of a conversation that was not about a visit or danger
 CLOSING_PLAIN = "好的。有新情况随时告诉我。"
+#: a plan told on the way out: the one thing to keep in mind for it (the topic's plan_tip)
+CLOSING_PLAN = "好的。{tip}有新情况随时告诉我。"
 #: closings for someone who writes English
 CLOSING_EN = "You're welcome, take care. Ask again any time (in English or Chinese)."
 CLOSING_EN_AGAIN = "Any time. Take care."

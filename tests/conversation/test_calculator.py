@@ -230,16 +230,12 @@ def test_reply_default_order_and_labels() -> None:
     lines = text.splitlines()
     assert lines[0] == "按120,000.00元、分12期（1年）算："
     # 等额本息 first (hand-computed in test_equal_installment_hand_computed)
-    assert lines[1] == (
-        "1. 等额本息（按年化12%）：每月10,661.85元（最后一期10,661.91元），"
-        "共127,942.26元，利息7,942.26元"
-    )
+    assert lines[1] == "1. 等额本息（按年化12%）：每月10,661.85元，利息共7,942.26元"
     # 等额本金: first 11200.00, last 10100.00 (test_equal_principal_hand_computed)
     assert lines[2].startswith("2. 等额本金（按年化12%）：首月11,200.00元")
-    assert "最后一期10,100.00元，共127,800.00元，利息7,800.00元" in lines[2]
+    assert "逐月减到10,100.00元，利息共7,800.00元" in lines[2]
     # the interest-free split last, labelled as something to negotiate
-    assert lines[3].startswith("3. 免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）")
-    assert "每月10,000.00元，共120,000.00元" in lines[3]
+    assert lines[3] == "3. 免息分期（要和对方协商，对方可以不同意）：每月10,000.00元"
     assert "利率：按你说的年化12%算，月利率 = 年化 ÷ 12 = 1%。" in text
     assert "举例" not in text
     assert "估算" in text
@@ -255,16 +251,16 @@ def test_reply_puts_the_asked_convention_first(convention: str, first: str) -> N
     assert text.count("等额本息") == text.count("等额本金") == 1
 
 
-def test_reply_interest_free_last_period_remainder() -> None:
-    # 10000 / 3 = 3333.33, 3333.33 and 10000 − 6666.66 = 3333.34 on the last period
+def test_reply_interest_free_says_the_monthly_payment() -> None:
+    # 10000 / 3 = 3333.33 a month (the cent left over goes on the last period, not said)
     text = reply(amount=10000.0, months=3, convention="免息分期")
-    assert "每月3,333.33元（最后一期3,333.34元），共10,000.00元" in text
+    assert "1. 免息分期（要和对方协商，对方可以不同意）：每月3,333.33元" in text
 
 
 def test_reply_example_rate_is_said_to_be_an_illustration() -> None:
     text = reply(amount=30000.0, months=24)
     assert "等额本息（按年化10%举例）" in text
-    assert "你没有说利率，上面的年化10%只是举例演示，不是你的实际利率" in text
+    assert "年化10%只是举例，不是你的实际利率" in text
     assert "账单" in text  # ask for the figure on their statement
 
 
@@ -294,7 +290,7 @@ def test_reply_daily_rate_hand_computed() -> None:
     assert "首月3,596.76元" in text
     # last month: principal 36500 − 11 × 3041.66 = 3041.74, interest 3041.74 × 0.015208333…
     # = 46.2598… → 46.26: 3088.00
-    assert "最后一期3,088.00元" in text
+    assert "逐月减到3,088.00元" in text
 
 
 def test_reply_several_debts_total_and_one_lender() -> None:
@@ -349,7 +345,7 @@ def test_reply_down_payment() -> None:
     # 先付10% of 35000 = 3500.00; 31500 / 12 = 2625.00 interest-free
     text = reply(amount=35000.0, months=12, down_share=0.1)
     assert "先付10%（3,500.00元），剩下31,500.00元分期。" in text
-    assert "每月2,625.00元，共31,500.00元" in text
+    assert "每月2,625.00元" in text
     text = reply(amount=35000.0, months=12, down_payment=5000.0)
     assert "先付5,000.00元，剩下30,000.00元分期。" in text
 
@@ -364,10 +360,7 @@ def test_reply_budget_hand_computed() -> None:
     text = reply(amount=30000.0, budget=1500.0, annual_rate=0.12, rate_written="年化12%")
     assert "每月最多还1,500.00元，30,000.00元要分几期：" in text
     assert "1. 等额本息（按年化12%）：23期（1年11个月），每月1,466.58元" in text
-    assert (
-        "2. 免息分期（要和对方协商，对方可以不同意，不是你能直接要求的）：20期（1年8个月），"
-        "每月1,500.00元" in text
-    )
+    assert "2. 免息分期（要和对方协商，对方可以不同意）：20期（1年8个月），每月1,500.00元" in text
 
 
 def test_reply_budget_below_the_interest() -> None:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.content import SYSTEM_INTENTS, ContentError, default_intents_dir, load_content
+from bot.conversation.numbers import quieted
 from bot.conversation.policies.direct import DIRECT_REPLY_CHARS
 from bot.conversation.texts import STEPS_OFFER
 from bot.engine import Engine, Understanding
@@ -196,22 +197,25 @@ async def test_engine_gives_the_direct_answer(engine: Engine, answer_id: str, te
     spec, answer = engine.understanding.content.answer(answer_id)
     chat = Chat(engine)
     reply = await chat.text(text)
+    # (a calm reply names the police in words: output.quiet_numbers)
+    short = answer.short.strip()
     if chat.last.tier == "possible":
         # possible danger: the warm lines with the numbers first, then the answer asked for
-        assert answer.short.strip() in reply and "110" in chat.last.replies[0], reply
+        assert short in reply and "110" in chat.last.replies[0], reply
     else:
-        assert reply.startswith(answer.short.strip()), reply
+        assert reply.startswith((short, quieted(short))), reply
     if spec.id in SYSTEM_INTENTS:  # out of scope, or asking for a human: the one line only
-        assert chat.last.replies == [answer.short.strip()]
+        assert chat.last.replies in ([short], [quieted(short)])
         assert "12356" not in reply and "1." not in reply
     else:
         assert chat.last.intent == spec.id
         steps = spec.advice.short.strip()
-        if steps in reply:  # the topic's steps, first time round, when the reply stays short
-            assert len(answer.short.strip()) + len(steps) <= DIRECT_REPLY_CHARS
+        if steps in reply or quieted(steps) in reply:  # the steps, when the reply stays short
+            assert len(short) + len(steps) <= DIRECT_REPLY_CHARS
         else:  # else offered: "步骤" sends them
             assert STEPS_OFFER.format(title=spec.title) in reply
-            assert steps in await chat.text("步骤")
+            again = await chat.text("步骤")
+            assert steps in again or quieted(steps) in again
 
 
 # -- issue 25: lender types and real-question sources ------------------------------------------

@@ -45,6 +45,9 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(texts.STAFF_CLOSING)
     elif _danger(session):
         turn.add(thanks.advice.short if cues.thanks and thanks is not None else texts.CLOSING)
+    elif (tip := _plan_tip(ctx)) is not None:
+        # "好 那我明天自己去网点问分期": the one thing to keep in mind for that plan
+        turn.add(texts.CLOSING_PLAN.format(tip=tip))
     elif _visit(session):
         # a calm visit: the door steps, not the emergency numbers
         turn.add(texts.THANKS_VISIT if cues.thanks else texts.CLOSING_VISIT)
@@ -53,6 +56,23 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         turn.add(texts.THANKS_PLAIN if cues.thanks else texts.CLOSING_PLAIN)
     session.pending = None
     return session.decision(turn)
+
+
+def _plan_tip(ctx: TurnContext) -> str | None:
+    """The tip of the topic a plan told on the way out is about ("好 那我明天自己去网点问
+    分期" → negotiating), read by the topic model; None for a plain goodbye or thanks."""
+    cues = ctx.understood.cues
+    if not (cues.closing_plan or cues.closing_with_tail):
+        return None
+    ranking = ctx.understood.ranking
+    if not ranking or ranking[0].score < ctx.config.classifier.threshold * PLAN_SHARE:
+        return None
+    spec = ctx.actions.specs.get(ranking[0].intent)
+    return None if spec is None else spec.plan_tip
+
+
+#: a plan's topic is read at this share of the topic threshold (a few words: "我自己去网点问")
+PLAN_SHARE = 0.5
 
 
 def _read_as_thanks(ctx: TurnContext) -> bool:
