@@ -350,6 +350,9 @@ class TurnContext:
     english: bool = False
     #: the message as written (before normalising)
     written: str = ""
+    #: the possible tier's question asked last turn ("self_harm" / "violence"), if any: the
+    #: numbers were just given ("打了12356 没打通" is about them)
+    safety_asked: str | None = None
 
     @property
     def speaker(self) -> str:

@@ -198,7 +198,7 @@ class Dialogue:
             session.crisis = None
             session.crisis_basis = None
             crisis = None
-        session.safety_check = None
+        safety_asked, session.safety_check = session.safety_check, None
         previous_answer = session.last_answer
         if understood.command is None:
             session.last_answer = None  # 详细 expands a direct answer only right after it
@@ -219,6 +219,7 @@ class Dialogue:
             counsellor=counsellor,
             english=is_english(written),
             written=written,
+            safety_asked=safety_asked,
         )
 
         trace: list[tuple[str, Decision | Decline]] = []

@@ -18,7 +18,7 @@ from bot.content import LENDER_PLACEHOLDER, Content
 from bot.conversation import texts
 from bot.conversation.context import Turn, block_id
 from bot.conversation.crisis_en import crisis_english
-from bot.conversation.numbers import quieted
+from bot.conversation.numbers import has_emergency_number, quieted
 from bot.conversation.output import cap_group
 from bot.conversation.state import Session
 from bot.understanding.language import is_english
@@ -401,9 +401,15 @@ def put_in_english(english: English, turn: Turn, session: Session, *, in_group: 
     translated = english.translate(turn.replies)
     turn.replies = translated.replies
     if in_group:  # English runs longer than Chinese: the group limit again
-        turn.replies = cap_group(turn.replies)
+        turn.replies = cap_group(turn.replies, more=texts.ENGLISH["GROUP_MORE"])
     elif danger is None:
         _fit_phone(english, turn, translated, session, chinese)
+    if (
+        danger is not None
+        and not translated.chinese_left
+        and any(has_emergency_number(r) for r in turn.replies)
+    ):
+        danger = None  # (the numbers are in the English reply: no second line of them)
     lead = lead_for(english.content, turn.intent, danger, translated, session.sent)
     if lead:
         turn.replies.insert(0, lead)

@@ -115,26 +115,31 @@ def _instead(
     return texts.SAME_ANSWER.format(gist=gist(dropped))
 
 
+#: the pointer to a private chat, in both languages (said once, at the end)
+_POINTERS = frozenset({texts.GROUP_MORE, texts.ENGLISH["GROUP_MORE"]})
 #: A group reply stays this short: the full steps are for a private chat.
 GROUP_CHARS = 280
 #: ... and never longer than this, whatever it carries
 GROUP_MAX = 300
 
 
-def fit_group(turn: Turn) -> None:
-    """Cut a group reply to about ``GROUP_CHARS``: the longest block keeps its first lines
-    and every line with an emergency number, and points to a private chat for the rest."""
+def fit_group(turn: Turn, more: str = texts.GROUP_MORE) -> None:
+    """Cut a group reply to about ``GROUP_CHARS``: the longest block without an emergency
+    number keeps its first lines, and points (``more``, in the reply's language) to a private
+    chat for the rest; a block that gives the numbers to call is never the one cut."""
     total = sum(len(r) for r in turn.replies)
     if total <= GROUP_CHARS or not turn.replies:
         return
+    turn.replies = [r for r in turn.replies if r.strip() not in _POINTERS]
     long_blocks = [i for i, r in enumerate(turn.replies) if len(r) > 120]
     if len(long_blocks) > 1:  # the first (most urgent) block only; the rest in private
         turn.replies = [r for i, r in enumerate(turn.replies) if i not in long_blocks[1:]]
         total = sum(len(r) for r in turn.replies)
-    longest = max(range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
+    plain_blocks = [i for i, r in enumerate(turn.replies) if not has_emergency_number(r)]
+    longest = max(plain_blocks or range(len(turn.replies)), key=lambda i: len(turn.replies[i]))
     budget = max(GROUP_CHARS - (total - len(turn.replies[longest])), 80)
     kept: list[str] = []
-    used = len(texts.GROUP_MORE)
+    used = len(more)
     cut = False
     for line in turn.replies[longest].splitlines():
         urgent = has_emergency_number(line)
@@ -150,18 +155,18 @@ def fit_group(turn: Turn) -> None:
                 used += len(opening) + 1
             cut = True
     # never more than GROUP_MAX: drop the last plain steps (never a line with a number to call)
-    while sum(len(r) for r in turn.replies) + len(texts.GROUP_MORE) > GROUP_MAX:
+    while sum(len(r) for r in turn.replies) + len(more) > GROUP_MAX:
         plain = [i for i, line in enumerate(kept) if i and not EMERGENCY_LINE.search(line)]
         if not plain:
             break
         del kept[plain[-1]]
         turn.replies[longest] = "\n".join(kept)
     if kept:
-        turn.replies[longest] = "\n".join([*kept, texts.GROUP_MORE])
+        turn.replies[longest] = "\n".join([*kept, more])
     else:  # nothing of it fits (one long line): it goes to the private chat, and the
         # pointer comes last, never before the lines with the numbers to call
         del turn.replies[longest]
-        turn.replies.append(texts.GROUP_MORE)
+        turn.replies.append(more)
     if sum(len(r) for r in turn.replies) > GROUP_CHARS + 60:
         turn.replies = [r for r in turn.replies if r != texts.MORE_HINT]
 
@@ -183,38 +188,43 @@ def _sentences_within(line: str, room: int) -> str:
     return opening if len(opening) >= _LEAST_OPENING else ""
 
 
-def cap_group(replies: list[str], limit: int = GROUP_MAX) -> list[str]:
+def cap_group(
+    replies: list[str], limit: int = GROUP_MAX, more: str = texts.GROUP_MORE
+) -> list[str]:
     """A group reply of any path (the conversation, a counsellor's brief or dossier, notices
     put before it) within ``limit`` characters in all: first cut as :func:`fit_group` cuts,
     then, if still too long, whole lines are kept in order — those with an emergency number
     first — and the rest is left for a private chat."""
-    if sum(len(r) for r in replies) <= limit:
+    if len("\n".join(replies)) <= limit:  # (as the replies read one after another)
         return replies
     turn = Turn(replies=list(replies))
-    fit_group(turn)
-    if sum(len(r) for r in turn.replies) <= limit:
+    fit_group(turn, more)
+    if len("\n".join(turn.replies)) <= limit:
         return turn.replies
     lines = [(i, line) for i, reply in enumerate(turn.replies) for line in reply.splitlines()]
-    budget = limit - len(texts.GROUP_MORE) - len(turn.replies)
+    room = limit - len(turn.replies)  # (the line breaks between the replies)
     kept: set[int] = set()
     used = 0
-    for urgent in (True, False):
+    # the lines with the numbers to call first, in the whole room; the rest leaves room for
+    # the pointer to a private chat
+    for urgent, budget in ((True, room), (False, room - len(more) - 1)):
         for index, (_, line) in enumerate(lines):
             if index in kept or has_emergency_number(line) is not urgent:
                 continue
-            if line == texts.GROUP_MORE:
+            if line.strip() in _POINTERS:
                 continue
             if used + len(line) + 1 <= budget:
                 kept.add(index)
                 used += len(line) + 1
-    if not kept:  # one line longer than the whole budget: its opening
-        return [lines[0][1][: budget - 1] + "…\n" + texts.GROUP_MORE]
+    if not kept:  # one line longer than the whole room: its opening
+        return [lines[0][1][: room - len(more) - 2] + "…\n" + more]
     out: dict[int, list[str]] = {}
     for index, (reply, line) in enumerate(lines):
         if index in kept:
             out.setdefault(reply, []).append(line)
     capped = ["\n".join(parts) for _, parts in sorted(out.items())]
-    capped[-1] += "\n" + texts.GROUP_MORE
+    if used + len(more) + 1 <= room:
+        capped[-1] += "\n" + more
     return capped
 
 

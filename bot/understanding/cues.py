@@ -398,6 +398,10 @@ _REPORTED = re.compile(
     r"女朋友|男友|女友|爷爷|奶奶|外公|外婆|舅舅|姑姑|叔叔|阿姨|表哥|表姐|表弟|表妹|堂哥|堂弟)"
     r"(?:刚才|刚刚|今天|昨天|晚上|在电话里|电话里|跟我|对我|给我|发消息|打电话)*"
     r"(?:说|讲|提到|留言)(?=他|她|[^我]{0,4}(?:不想活|想死|去死|跳|轻生|自杀|活着))"
+    # ... named before and now "他/她" ("我老公…" then "他昨晚跟我说活着没意思 想一了百了");
+    # "去死" is left out here: "他跟我说你去死吧" is a collector's insult, not his despair
+    r"|(?<![你])(?:他|她)[^。！？!?我你]{0,16}(?:跟我|对我|和我)(?:说|讲)(?:过)?"
+    r"(?=[^我你]{0,6}(?:不想活|想死|活着没意思|活着没劲|一了百了|轻生|自杀|跳楼|活够了))"
 )
 #: asking what the person told: "还记得…吗", "刚才说的是哪家…来着", "我之前说的那家银行"
 _RECALL = re.compile(
@@ -587,7 +591,7 @@ _CANT_CALL = re.compile(
 )
 #: the line called does not answer ("12356打不通", "打了没人接", "the line doesn't answer")
 _NO_ANSWER = re.compile(
-    r"打不通|没人接|没有人接|无人接|占线|接不通|不接电话|打了.{0,6}没(?:有)?(?:人)?接"
+    r"打不通|没打通|没能?打进去|没人接|没有人接|无人接|占线|接不通|不接电话|打了.{0,6}没(?:有)?(?:人)?接"
     r"|(?i:(?:doesn'?t|does not|didn'?t|did not|won'?t)\s*(?:answer|pick\s*up|go through)"
     r"|no\s*(?:one|body)\s*(?:answers|answered|picks?\s*up|picked\s*up)|can'?t get through"
     r"|(?:line|number) (?:is|was) busy)"

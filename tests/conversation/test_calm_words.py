@@ -73,3 +73,15 @@ async def test_a_plain_thanks_gets_no_tip(engine: Engine) -> None:
     reply = await chat.text("谢谢")
     spec = engine.understanding.content.intent("negotiate_installments")
     assert spec.plan_tip not in reply and "不客气" in reply, reply
+
+
+async def test_the_line_given_by_the_possible_tier_not_answering_gets_the_next_line(
+    engine: Engine,
+) -> None:
+    """The possible tier gave 12356; "打了 没打通" next is about that line (no crisis started):
+    the 24-hour line and someone to call, never an answer about another hotline."""
+    chat = Chat(engine, user="line-unanswered")
+    await chat.say("凌晨两点了睡不着 网贷全面逾期了 十几个平台 加起来十七八万 以贷养贷撑不下去了")
+    assert chat.last.tier == "possible"
+    reply = await chat.text("打了12356 没打通")
+    assert "010-82951332" in reply and "12378" not in reply, reply

@@ -14,6 +14,7 @@ from bot.content import FollowUp
 from bot.conversation import crisis, crisis_en, numbers
 from bot.conversation.english import English, is_chinese
 from bot.engine import Engine, Understanding
+from bot.messages import Incoming
 from tests.harness import Chat
 
 #: numbers a reader must get right in any language: phone lines, articles, hours, amounts
@@ -242,3 +243,24 @@ async def test_a_short_question_pointing_back_is_never_out_of_scope(engine: Engi
     await chat.say("It says 诉前调解. What's that?")
     text = joined(await chat.say("Should I refuse it?"))
     assert texts.ENGLISH["SCOPE_LINE"] not in text and texts.SCOPE_LINE not in text, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@助手 evry day i wake up and wish i didnt. 6 apps overdue. wat do i even do",
+        "@助手 Is it true that debts die with you? Asking because I don't see another way out.",
+    ],
+)
+async def test_possible_danger_in_english_in_a_group_keeps_the_numbers_whole(
+    engine: Engine, text: str
+) -> None:
+    """The warm line with the numbers is never the block cut to fit a group, and the pointer to
+    a private chat is in English and said once (it gives way to the numbers when both do not
+    fit)."""
+    response = await engine.handle(Incoming(user="en-group", text=text, room="g-en"))
+    reply = "\n".join(response.replies)
+    assert response.tier != "calm", reply
+    assert "12356" in reply and "110" in reply, reply
+    assert len(reply) <= 300, reply
+    assert "群里只说要点" not in reply, reply

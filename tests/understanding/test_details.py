@@ -986,3 +986,29 @@ def test_a_fee_is_not_the_debt(said: str) -> None:
 
 def test_a_debt_stays_a_debt() -> None:
     assert extract_details("欠了3000块").amount == 3000.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They're holding a QR code to the peephole: scan and pay 5000 now and they'll leave",
+        "上门的人说今天必须先还500表示诚意 让我转他支付宝",
+        "他说转给他3000就撤案",
+        "he sent me a QR code to pay 1500 to close the case",
+    ],
+)
+def test_a_payment_demanded_now_is_not_the_debt(text: str) -> None:
+    """A sum asked for on the spot (a part, or a trick) never replaces the total owed."""
+    assert extract_details(text).amount is None
+
+
+@pytest.mark.parametrize(
+    ("text", "owed"),
+    [
+        ("他们让我还38000", 38000.0),
+        ("欠招行5万 今天还了2000", 50000.0),
+        ("I owe about 60,000 yuan", 60000.0),
+    ],
+)
+def test_the_debt_said_beside_a_payment_is_still_read(text: str, owed: float) -> None:
+    assert extract_details(text).amount == owed

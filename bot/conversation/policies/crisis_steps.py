@@ -21,11 +21,20 @@ _THE_OTHER_KIND_OF_DANGER = Decline("the other kind of danger")
 _NOT_A_CRISIS_STEP = Decline("the message does not move the crisis on")
 
 
+#: the kind of the possible tier's question (session.safety_check) and its crisis
+_ASKED = {"self_harm": CrisisKind.DESPAIR, "violence": CrisisKind.THREAT}
+
+
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     kind = ctx.crisis
-    if kind is None:
-        return _NO_CRISIS
     understood, act = ctx.understood, ctx.actions
+    if kind is None:
+        # the numbers the possible tier gave last turn do not answer ("打了12356 没打通"):
+        # the next line to call, as inside the crisis, though none was started
+        asked = _ASKED.get(ctx.safety_asked or "")
+        if asked is None or understood.cues.act is not Act.NO_ANSWER:
+            return _NO_CRISIS
+        kind = asked
     details = session.details
     after_visit = bool(details.left) or details.police == "arrived"
     step = understood.cues.act_after_visit if after_visit else understood.cues.act

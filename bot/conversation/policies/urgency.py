@@ -451,6 +451,11 @@ def _explained(classification: Classification, context: UrgencyContext, p: float
     ) is not KIND_OF_CRISIS.get(context.crisis):
         # "已经打了110" inside a threat is the crisis moving on, not the other kind of danger
         return "an acknowledgement read as the other kind"
+    if _probable_kind(classification) is not KIND_OF_CRISIS.get(context.crisis):
+        # no warning sign, and the model reads the other kind inside a crisis ("我现在就在他旁边
+        # 他答应我明天去医院看看" in a despair crisis): the crisis goes on, its steps carry the
+        # numbers; danger of the other kind with a sign of it is read above
+        return "a likelihood of the other kind inside a crisis"
     return ""
 
 

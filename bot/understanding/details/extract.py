@@ -27,6 +27,7 @@ from bot.understanding.details.money import (
     _rate,
     _read_amount,
     _received,
+    is_demanded,
     is_fee,
 )
 from bot.understanding.details.numbers import (
@@ -130,7 +131,12 @@ def _extract(text: str) -> dict[str, Any]:
         # 美团2000: a figure right after a lender's name is what is owed there (not a year)
         after_lender = any(0 <= num.start - e <= 1 for e in lender_ends)
         amount = _read_amount(amounts_text, num, any_context=after_lender)
-        if amount is not None and not _negated(text, num.start) and not is_fee(text, num):
+        if (
+            amount is not None
+            and not _negated(text, num.start)
+            and not is_fee(text, num)
+            and not is_demanded(text, num)
+        ):
             candidates.append((num, amount))
     corrected = [(n, a) for n, a in candidates if n.start >= correction] if correction else []
     best: _Amount | None = None

@@ -589,6 +589,41 @@ def is_fee(text: str, num: _Number) -> bool:
     return _FEE_AFTER.match(text, _amount_end(text, num)) is not None
 
 
+#: a sum demanded now, not the debt ("让我先还500表示诚意", "扫码交2000", "转他支付宝3000",
+#: "scan and pay 5000 now"): a payment asked for on the spot is a part, or a trick, never the
+#: total owed (the total stays what the person said it was)
+_DEMANDED_BEFORE = re.compile(
+    r"(?:(?:先|再|今天|今晚|现在|马上|立刻|当场|立即)(?:就|必须|得|要)?(?:还|转|付|交|打)"
+    r"|(?:转|扫码?|付款?|交|打)(?:给?(?:他|她|我|对方|他们))?(?:的?(?:微信|支付宝|卡|账户|个人账户))?)"
+    r"(?:个|了)?\s*$"
+)
+_DEMANDED_BEFORE_EN = re.compile(
+    r"(?i)(?:scan(?: and pay)?|transfer|send(?: him| them)?|pay(?: him| them)?)"
+    r"\s*(?:rmb|¥|yuan)?\s*$"
+)
+_NOW_AFTER_EN = re.compile(
+    r"(?i)\s*(?:rmb|yuan|元|块)?\s*(?:right )?(?:now|today|tonight|immediately|on the spot)"
+)
+
+
+def is_demanded(text: str, num: _Number) -> bool:
+    """The figure at ``num`` is a payment demanded now, not what is owed (see above)."""
+    before = text[max(0, num.start - 12) : num.start]
+    if _DEMANDED_BEFORE.search(before):
+        return True
+    return bool(
+        _DEMANDED_BEFORE_EN.search(before)
+        and (
+            _CODE_BEFORE_EN.search(text[max(0, num.start - 40) : num.start]) is not None
+            or _NOW_AFTER_EN.match(text, _amount_end(text, num)) is not None
+        )
+    )
+
+
+#: a code to scan said before the figure ("sent me a QR code to pay 1500")
+_CODE_BEFORE_EN = re.compile(r"(?i)\bqr\b|scan|\bcode\b")
+
+
 def _amount_end(text: str, num: _Number) -> int:
     m = _MAGNITUDE.match(text, num.end)
     return m.end() if m else num.end
