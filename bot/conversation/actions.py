@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
 
 from bot.config import Config
 from bot.content import SYSTEM_INTENTS, Content, DirectAnswer, FollowUp, IntentSpec
@@ -271,11 +273,12 @@ class Actions:
         *,
         in_group: bool,
         extra: list[str] | None = None,
+        remaining: bool = False,
     ) -> None:
         """ "每个月只能还1500", "算一下 8万分12期": the figures asked for come first; the
         topic's steps only on request ("步骤"), then the topic's question."""
         calculation = Turn()
-        self.calculation(session, calculation, in_group=in_group)
+        self.calculation(session, calculation, in_group=in_group, remaining=remaining)
         topic = Turn(in_group=in_group)
         self.answer_topic(spec, session, topic, extra=extra)
         turn.intent = turn.intent or topic.intent
@@ -534,14 +537,29 @@ class Actions:
             session.pending = pending  # keep waiting for the answer
 
     def calculation(
-        self, session: Draft, turn: Turn, *, in_group: bool, details: Details | None = None
+        self,
+        session: Draft,
+        turn: Turn,
+        *,
+        in_group: bool,
+        details: Details | None = None,
+        remaining: bool = False,
     ) -> None:
         """The repayment calculation for what is known (``details``: other than the
         conversation's, for this reply only): asked for, it is always given (also when the
-        same figures come again)."""
-        replies = calculator.calculator_reply(
-            details or session.details, self.config.calculator, in_group=in_group
-        )
+        same figures come again). ``remaining``: the person asks about what is left after a
+        repayment they told ("剩下的要还多久"): the calculation is on what is left."""
+        details = details or session.details
+        left = calculator.left_after_repaying(details) if remaining and not in_group else None
+        if left is not None:
+            turn.add(
+                texts.CALC_AFTER_REPAYING.format(
+                    repaid=calculator.money(Decimal(str(details.repaid))),
+                    left=calculator.money(Decimal(str(left))),
+                )
+            )
+            details = replace(details, amount=left, debts=None, repaid=None)
+        replies = calculator.calculator_reply(details, self.config.calculator, in_group=in_group)
         for index, text in enumerate(replies):
             turn.add(text)
             if index == 0:  # the figures (the notes after them are not said twice)

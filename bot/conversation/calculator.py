@@ -757,3 +757,12 @@ OVERVIEW = (
     "信用卡个性化分期最长5年（60期），银行可以同意但不是必须；网贷由平台决定。"
     "告诉我想分几期和利率（比如“36期 年化10%”），我细算。"
 )
+
+
+def left_after_repaying(details: Details) -> float | None:
+    """What is left of the debt after the repayment the person told ("原来欠32000 还了5000"
+    → 27000); None without both figures or when the repayment is not less than the debt."""
+    if details.amount is None or details.repaid is None or details.repaid >= details.amount:
+        return None
+    left = Decimal(str(details.amount)) - Decimal(str(details.repaid))
+    return float(left.quantize(CENT))

@@ -98,8 +98,9 @@ POLICIES: tuple[Policy, ...] = (
 _CRISIS_AWARE = frozenset({"urgency", "commands", "crisis_steps"})
 
 
-#: topics whose advice is about danger itself: their numbers stay whatever the tier
-_DANGER_TOPICS = frozenset({"threat_or_violence", "emotional_distress"})
+#: topics whose advice is about danger itself, or about a visit (someone at the door: "call
+#: 110 if they threaten you" is one of the steps): their numbers stay whatever the tier
+_DANGER_TOPICS = frozenset({"threat_or_violence", "emotional_distress", "collector_at_door"})
 
 
 def _nothing_happening(assessed: Urgency, session: Session, turn: Turn, decided_by: str) -> bool:

@@ -318,6 +318,13 @@ PAPER_DEADLINE = "上面写的期限（{deadline}）是对方定的，核实清�
 #: what is owed, from the figures the person told (policies/owed.py)
 OWED_DEBTS = "按你说的：{listing}；合计{total}。"
 OWED_ONE = "按你说的：{lender}欠款{about}{amount}。"
+#: what is left after a repayment told ("还了这笔以后还欠多少"): the figures told, not the bill
+OWED_AFTER_REPAYING = (
+    "按你说的：{lender}原来欠{amount}，还了{repaid}，还剩约{left}。"
+    "利息、罚息可能还在算，实际还欠多少以账单或官方客服的明细为准。"
+)
+#: a calculation on what is left after a repayment told
+CALC_AFTER_REPAYING = "按还了{repaid}以后剩下的{left}算（以账单为准）："
 OWED_NEXT = (
     "这是你告诉我的数，以对方账单或App里的明细为准。"
     "想算每月还多少、要多久，告诉我每月最多能还多少。"

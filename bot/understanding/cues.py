@@ -237,6 +237,12 @@ class Cues:
         return _ASKS_TOTAL.search(self.text.lower()) is not None
 
     @once
+    def after_repaying(self) -> bool:
+        """Asks what is left after a repayment ("还了这笔以后还欠多少", "剩下的要还多久",
+        "how much is left to pay"): what was owed less what was repaid."""
+        return _AFTER_REPAYING.search(self.text.lower()) is not None
+
+    @once
     def figures_only(self) -> bool:
         """Little but figures and correction words ("欠3.5万", "不对，是4万", "那分36期呢")."""
         text = self.text
@@ -511,6 +517,11 @@ _CALC_ASK = re.compile(
     r"|(?:要|得|分)(?:几|多少)期"
 )
 #: how long, how many periods
+_AFTER_REPAYING = re.compile(
+    r"还了(?:这笔|这些|这个|这次)|(?:还完|还了)[^，。！？,.!?]{0,4}(?:以后|之后)"
+    r"|剩下的?(?:钱|欠款|部分|还)?|剩余(?:的|欠款|部分)?|还剩|还欠多少|还差多少"
+    r"|\b(?:remaining|left to pay|still owe|the rest)\b"
+)
 _ASKS_TOTAL = re.compile(
     r"(?:总共|一共|加起来|加一起|合计|总计|统共|加在一起|算下来)(?:是|有)?(?:欠|借)?(?:了|的)?(?:多少|几)"
     r"|(?:欠|借)了?(?:多少|几)[^，。！？,.!?]{0,3}来着"

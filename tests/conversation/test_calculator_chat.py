@@ -225,3 +225,13 @@ async def test_the_calculation_says_what_the_income_leaves_after_paying(engine: 
     await chat.say("我欠平安信用卡20万，每个月工资3000，房租1500")
     text = "\n".join(await chat.say("分12期的话每个月还多少"))
     assert "不够等额本息" in text, text
+
+
+async def test_what_is_left_after_a_repayment_told(chat: Chat) -> None:
+    """ "还了这笔以后还欠多少" and "剩下的要还多久": the debt less the repayment told, said as
+    the person's figures (the bill decides), and the calculation on what is left."""
+    await chat.say("我昨天用建行手机银行还了5000 今天催收还打电话说没收到")
+    text = await chat.text("我原来欠32000 还了这笔以后还欠多少")
+    assert "27,000.00元" in text and "以账单" in text, text
+    text = await chat.text("我每个月能拿出2000 那剩下的大概要还多久")
+    assert "剩下的27,000.00元" in text and "27,000.00元要分几期" in text, text

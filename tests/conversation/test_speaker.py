@@ -220,7 +220,13 @@ async def test_a_request_for_the_rules_is_no_question_of_the_client(engine: Engi
 
 
 @pytest.mark.parametrize(
-    "said", ["我爸说他不想活了 在阳台上", "我妈刚才打电话说她想死 不想拖累我们"]
+    "said",
+    [
+        "我爸说他不想活了 在阳台上",
+        "我妈刚才打电话说她想死 不想拖累我们",
+        # named before, now "他": the relative's words passed on
+        "他这几天整天不说话 昨晚跟我说活着没意思 想一了百了",
+    ],
 )
 async def test_a_relatives_words_of_suicide_bring_what_to_do_for_them(
     engine: Engine, said: str
@@ -232,3 +238,18 @@ async def test_a_relatives_words_of_suicide_bring_what_to_do_for_them(
     text = "\n".join(replies)
     assert "120" in replies[0] and "替他/她" in replies[0], replies
     assert "你现在有伤害自己" not in text and "听你这么说" not in text
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "我是工行的客户经理 下周要上门拜访一个逾期客户 他是开小饭馆的 我该怎么跟他谈",
+        "我们是一家消金公司的贷后专员，明天要去走访一个客户，要注意什么",
+    ],
+)
+async def test_a_job_named_after_the_employer_is_staff(engine: Engine, said: str) -> None:
+    """ "我是工行的客户经理": bank staff, answered as staff, never the debtor's door steps."""
+    chat = Chat(engine, user=f"staff-job-{len(said)}")
+    text = await chat.text(said)
+    assert "你有权不让对方进门" not in text, text
+    assert chat.last.intent == "collector_conduct", text

@@ -1012,3 +1012,20 @@ def test_a_payment_demanded_now_is_not_the_debt(text: str) -> None:
 )
 def test_the_debt_said_beside_a_payment_is_still_read(text: str, owed: float) -> None:
     assert extract_details(text).amount == owed
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "repaid"),
+    [
+        ("我昨天用建行手机银行还了5000 今天催收还打电话说没收到", None, 5000.0),
+        ("欠招行5万 今天还了2000", 50000.0, 2000.0),
+        ("已经还了一部分 3000", None, 3000.0),
+        ("I repaid 2000 last week but I still owe 30000", 30000.0, 2000.0),
+        ("还没还5000", 5000.0, None),
+    ],
+)
+def test_a_repayment_told_is_repaid_not_owed(
+    text: str, amount: float | None, repaid: float | None
+) -> None:
+    found = extract_details(text)
+    assert (found.amount, found.repaid) == (amount, repaid)

@@ -36,7 +36,13 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         # "600期", "我想算一下 本金8万分12期": the calculator topic, not the fallback
         spec = act.specs[CALCULATOR_INTENT]
         if calculator.ready(session.details):
-            act.calculation_first(spec, session, turn, in_group=ctx.in_group)
+            act.calculation_first(
+                spec,
+                session,
+                turn,
+                in_group=ctx.in_group,
+                remaining=understood.cues.after_repaying,
+            )
         else:
             act.answer_topic(spec, session, turn)
         return session.decision(turn, "a calculation asked")
@@ -53,7 +59,7 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         return _FIGURES_INCOMPLETE
     turn.intent = CALCULATOR_INTENT
     session.active_intent = CALCULATOR_INTENT
-    act.calculation(session, turn, in_group=ctx.in_group)
+    act.calculation(session, turn, in_group=ctx.in_group, remaining=understood.cues.after_repaying)
     return session.decision(turn, "a new figure for the calculation")
 
 

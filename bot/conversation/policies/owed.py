@@ -18,11 +18,12 @@ _A_CALCULATION = Decline("a calculation asked: the calculator lists the debts")
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     cues = ctx.understood.cues
-    if not cues.asks_total:
+    details = session.details
+    left = calculator.left_after_repaying(details) if cues.after_repaying else None
+    if not cues.asks_total and left is None:
         return _NOT_ASKED
     if ctx.in_group:
         return _IN_A_GROUP
-    details = session.details
     if details.amount is None or details.amount <= 0:
         return _NOTHING_TOLD
     if calculator.asks_calculation(ctx.found, cues, ctx.before) or (
@@ -31,7 +32,17 @@ def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
         # ("总共欠多少来着 分五年每个月要还多少": the calculation lists the debts and the sum)
         return _A_CALCULATION
     turn = ctx.turn()
-    if details.debts:
+    if left is not None and details.repaid is not None:
+        # "我原来欠32000 还了这笔以后还欠多少": what is left after the repayment told
+        turn.add(
+            texts.OWED_AFTER_REPAYING.format(
+                lender=details.lender or "",
+                amount=calculator.money(Decimal(str(details.amount))),
+                repaid=calculator.money(Decimal(str(details.repaid))),
+                left=calculator.money(Decimal(str(left))),
+            )
+        )
+    elif details.debts:
         listing, total = calculator.debts_listing(details.debts)
         turn.add(texts.OWED_DEBTS.format(listing=listing, total=calculator.money(total)))
     else:

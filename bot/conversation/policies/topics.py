@@ -193,7 +193,14 @@ def _answer_best(
         if rules is not None:
             extra.add(rules)
     if best.intent == CALCULATOR_INTENT and calculator.ready(session.details):
-        act.calculation_first(spec, session, turn, in_group=ctx.in_group, extra=extra.replies)
+        act.calculation_first(
+            spec,
+            session,
+            turn,
+            in_group=ctx.in_group,
+            extra=extra.replies,
+            remaining=ctx.understood.cues.after_repaying,
+        )
         return
     if session.details.role == "helper" and "helper" not in session.noticed:
         session.notice("helper")

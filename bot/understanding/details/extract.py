@@ -27,8 +27,6 @@ from bot.understanding.details.money import (
     _rate,
     _read_amount,
     _received,
-    is_demanded,
-    is_fee,
 )
 from bot.understanding.details.numbers import (
     _APPROX_BEFORE,
@@ -39,6 +37,7 @@ from bot.understanding.details.numbers import (
     _numbers,
     _unreadable_spans,
 )
+from bot.understanding.details.payments import is_demanded, is_fee, repaid
 from bot.understanding.details.periods import (
     _Period,
     _period_kind,
@@ -122,8 +121,16 @@ def _extract(text: str) -> dict[str, Any]:
         details["received"] = received[0]  # 借了3000，到手只有2100
     if costs:
         details["costs"] = costs
-    # 工资5500 房租1500: what one earns and spends is not the debt, nor is the budget
-    not_owed = set(spent) | ({budget[2]} if budget is not None else set())
+    paid_back = repaid(text, numbers)
+    if paid_back is not None:
+        details["repaid"] = paid_back[0]  # 昨天还了5000: paid, not owed
+    # 工资5500 房租1500: what one earns and spends is not the debt, nor is the budget, nor
+    # what was repaid
+    not_owed = (
+        set(spent)
+        | ({budget[2]} if budget is not None else set())
+        | ({paid_back[1]} if paid_back is not None else set())
+    )
     candidates: list[tuple[_Number, _Amount]] = []
     for num in numbers:
         if num.start in not_owed:

@@ -68,6 +68,8 @@ class Details:
     costs: tuple[tuple[str, float], ...] | None = field(default=None, metadata=PRIVATE)
     #: what a loan actually paid out when interest was taken upfront ("借了3000，到手只有2100")
     received: float | None = field(default=None, metadata=PRIVATE)
+    #: what the person already repaid ("昨天用手机银行还了5000"): never the debt itself
+    repaid: float | None = field(default=None, metadata=PRIVATE)
     #: the repayment convention asked for: 等额本息, 等额本金 or 免息分期
     convention: Convention | None = None
     #: the kind of lender (:func:`lender_type`): bank_card, bank_loan, licensed_online,
@@ -237,6 +239,7 @@ _FIELD_TYPES: dict[str, type] = {
     "income": float,
     "costs": list,
     "received": float,
+    "repaid": float,
     "down_payment": float,
     "down_share": float,
     "convention": Convention,
