@@ -127,8 +127,17 @@ _TERM = re.compile(r"[（(][^（()）]*[）)]|“[^”]*”|\"[^\"]*\"")
 
 
 def is_chinese(line: str) -> bool:
-    """Whether ``line`` is (still) Chinese, not English naming a Chinese term."""
-    return bool(_CHINESE_RUN.search(_TERM.sub("", line)))
+    """Whether ``line`` is (still) Chinese, not English naming a Chinese term (in brackets or
+    quotes, or a name such as 工商银行 in a line that is mostly English words)."""
+    bare = _TERM.sub("", line)
+    if not _CHINESE_RUN.search(bare):
+        return False
+    return len(_LATIN.findall(bare)) <= 2 * len(_CJK.findall(bare))
+
+
+#: letters of English words, and Chinese characters (a line mostly of the first is English)
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,8 @@ class English:
             self._lines.setdefault(quieted(chinese), quieted(english))
         for chinese, (topic, english) in list(self._blocks.items()):
             self._blocks.setdefault(quieted(chinese), (topic, quieted(english)))
+        #: each topic's English steps (and their calm form), and the topic they are of
+        self.steps_topics = {english: topic for topic, english in self._blocks.values()}
 
     def _pair(self, chinese: str | None, english: str | None) -> None:
         """A text and its English, line for line (the content checks the line counts)."""
@@ -303,13 +314,14 @@ def lead_for(
 #: English runs about twice as long as the same Chinese: a calm private reply longer than
 #: this (about a phone screen) loses its "more" hint, then, after an answer, the topic's steps
 #: are offered instead of given, then the topic's question goes
-ENGLISH_PHONE_CHARS = 480
+ENGLISH_PHONE_CHARS = 420
 
 
 def _fit_phone(
     english: English, turn: Turn, translated: Translated, session: Session, chinese: list[str]
 ) -> None:
-    """A calm English reply over :data:`ENGLISH_PHONE_CHARS`: without the "more" hint, then,
+    """A calm English reply (or one of possible danger: its first line, with the numbers, stays)
+    over :data:`ENGLISH_PHONE_CHARS`: without the "more" hint, then,
     when the message asked a question and no visitor is there now, with the steps that follow
     its answer offered ("Reply “steps” …") instead of given; still over, after an answer, the
     topic's question goes (``chinese``: the replies before translation); the offer, short,
@@ -319,6 +331,20 @@ def _fit_phone(
     if _size(turn) <= ENGLISH_PHONE_CHARS:
         return
     _offer_steps(english, turn, translated, session, more)
+    if _size(turn) <= ENGLISH_PHONE_CHARS:
+        return
+    # the line naming the lender's own channels, beside an answer that says them already
+    lender_lines = {i for i, c in enumerate(chinese) if english._lender_line(c.strip()) is not None}
+    if lender_lines and len(turn.replies) == len(chinese) > len(lender_lines):
+        turn.replies = [r for i, r in enumerate(turn.replies) if i not in lender_lines]
+        chinese = [c for i, c in enumerate(chinese) if i not in lender_lines]
+    # a second topic's steps beside the first: offered in one line ("Reply “steps” …")
+    steps_at = [i for i, r in enumerate(turn.replies) if r.strip() in english.steps_topics]
+    for i in steps_at[1:]:
+        if _size(turn) <= ENGLISH_PHONE_CHARS:
+            break
+        spec = english.content.intent(english.steps_topics[turn.replies[i].strip()])
+        turn.replies[i] = texts.ENGLISH["STEPS_OFFER"].format(title=spec.title_en or spec.title)
     if _size(turn) <= ENGLISH_PHONE_CHARS or not (turn.cues is not None and turn.cues.asked):
         return
     asked = [
@@ -402,7 +428,8 @@ def put_in_english(english: English, turn: Turn, session: Session, *, in_group: 
     turn.replies = translated.replies
     if in_group:  # English runs longer than Chinese: the group limit again
         turn.replies = cap_group(turn.replies, more=texts.ENGLISH["GROUP_MORE"])
-    elif danger is None:
+    elif urgency is None or not urgency.urgent:
+        # calm, or possible danger (its warm line with the numbers comes first and stays)
         _fit_phone(english, turn, translated, session, chinese)
     if (
         danger is not None

@@ -50,6 +50,7 @@ _QUIET = (
     (re.compile(r"(?i)call (?:110 or 120|120 or 110)"), "call the police or an ambulance"),
     (re.compile(r"(?i)call (?:the police \()?110\)?(?!\d)"), "call the police"),
     (re.compile(r"(?i)call 120(?!\d)"), "call an ambulance"),
+    (re.compile(r"(?<=: )110(?!\d)"), "call the police"),  # ("Threats or trouble: 110.")
 )
 
 

@@ -138,7 +138,8 @@ async def test_a_long_english_answer_offers_the_steps_instead(engine: Engine) ->
         "Collectors said they will visit my home next week. Can I refuse to meet them?"
     )
     text = joined(replies)
-    assert sum(len(r) for r in replies) <= ENGLISH_PHONE_CHARS, text
+    # the answer and the one-line offer (the answer itself may fill most of the screen)
+    assert sum(len(r) for r in replies) <= ENGLISH_PHONE_CHARS + 100, text
     assert steps not in text and "“steps”" in text, text
     assert steps in joined(await asked.say("steps"))
     at_the_door = Chat(engine, user="en-door-asked")
@@ -264,3 +265,30 @@ async def test_possible_danger_in_english_in_a_group_keeps_the_numbers_whole(
     assert "12356" in reply and "110" in reply, reply
     assert len(reply) <= 300, reply
     assert "群里只说要点" not in reply, reply
+
+
+def test_a_line_of_english_naming_a_chinese_lender_is_english() -> None:
+    assert not is_chinese("What you told me: lender: 工商银行; total owed: 30,000 yuan.")
+    assert is_chinese("先打银行官方客服核实 App")
+
+
+async def test_an_english_reply_gives_one_topics_steps_and_offers_the_other(
+    engine: Engine,
+) -> None:
+    """Over a phone screen, a second topic's English steps are offered in one line and the
+    line naming the lender's channels goes; the first topic's steps stay whole."""
+    chat = Chat(engine, user="en-two-topics")
+    reply = await chat.text("Hi, I owe about 30k RMB on an ICBC credit card.")
+    steps = {
+        (s.advice.short_en or "").strip()
+        for s in engine.understanding.content.intents
+        if s.advice.short_en
+    }
+    assert sum(block.strip() in steps for block in chat.last.replies) <= 1, reply
+    assert len(reply) <= 600, reply
+
+
+async def test_a_night_visit_told_in_english_is_the_quiet_hours_answer(engine: Engine) -> None:
+    chat = Chat(engine, user="en-11pm")
+    reply = await chat.text("they said they'll come back at 11pm tonight, is that allowed?")
+    assert "22:00" in reply and "21:30" not in reply, reply
