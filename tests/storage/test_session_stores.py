@@ -151,6 +151,7 @@ def full_session(key: str = "wechat:u1", user: str = "u1") -> Session:
             income=5500.25,
             costs=(("房租", 1500.25), ("吃饭", 1200.0)),
             received=2100.5,
+            repaid=5000.5,
             down_payment=500.0,
             down_share=0.1,
             convention="等额本金",
