@@ -237,6 +237,17 @@ class Cues:
         return _ASKS_TOTAL.search(self.text.lower()) is not None
 
     @once
+    def asks_meaning(self) -> bool:
+        """Asks what something just said means ("你刚才说的中断是啥意思 没太懂", "能解释一下吗",
+        "what do you mean"): right after a direct answer, its fuller form answers it."""
+        text = self.text.lower()
+        if _ASKS_MEANING.search(text):
+            return True
+        return len(self.compact) <= MEANING_SHORT_CHARS and bool(
+            _ASKS_MEANING_SHORT.search(text.strip())
+        )
+
+    @once
     def after_repaying(self) -> bool:
         """Asks what is left after a repayment ("还了这笔以后还欠多少", "剩下的要还多久",
         "how much is left to pay"): what was owed less what was repaid."""
@@ -517,6 +528,21 @@ _CALC_ASK = re.compile(
     r"|(?:要|得|分)(?:几|多少)期"
 )
 #: how long, how many periods
+#: what the bot just said, asked about: "你刚才说的中断是啥意思", "上面说的我没太懂"
+_ASKS_MEANING = re.compile(
+    r"(?:刚才|刚刚|上面|你)(?:说|讲|提|写)的[^。！？!?]{0,14}?"
+    r"(?:(?:是)?(?:啥|什么|甚么|咩|什麼)意思|没(?:太)?(?:看|听)?懂|不(?:太)?明白)"
+    r"|\bwhat do you mean\b|\bwhat does [^.?!]{1,30} mean\b|\bcan you explain (?:that|it)\b"
+)
+#: ... or a message that is only the asking ("什么意思？", "没看懂", "能解释一下吗"; not "终本是
+#:什么意思": a term named is a question of its own)
+_ASKS_MEANING_SHORT = re.compile(
+    r"^(?:那|这|这个|那个|你这|你这个|嗯|啊|哦|呃)?[ ，,]?(?:是)?"
+    r"(?:(?:啥|什么|甚么|什麼)意思|没(?:太)?(?:看|听)?懂|看不懂|不太明白|不懂|解释一下|能解释(?:一下)?吗)"
+    r"[啊呀呢吗？?。.!！]*$|^i don'?t get it[.!?]*$"
+)
+#: a message this short may be only the asking
+MEANING_SHORT_CHARS = 10
 _AFTER_REPAYING = re.compile(
     r"还了(?:这笔|这些|这个|这次)|(?:还完|还了)[^，。！？,.!?]{0,4}(?:以后|之后)"
     r"|剩下的?(?:钱|欠款|部分|还)?|剩余(?:的|欠款|部分)?|还剩|还欠多少|还差多少"

@@ -143,3 +143,20 @@ async def test_news_told_not_asked_gets_its_topics_steps(engine: Engine, told: s
     replies = await chat.say(told)
     assert chat.last.intent == "collector_at_door", replies
     assert "起诉" not in replies[0]
+
+
+async def test_asking_what_the_answer_just_given_means_gets_its_fuller_form(
+    engine: Engine,
+) -> None:
+    """ "你刚才说的中断是啥意思" right after a direct answer is 详细 for that answer; a new
+    question that happens to say "看不懂" is not."""
+    chat = Chat(engine, user="meaning")
+    await chat.say("我爸十年前办的工行信用卡 欠了两万多一直没还 他说拖这么多年应该不用还了吧")
+    answered = chat.last.intent
+    text = await chat.text("你刚才说的中断是啥意思 没太懂")
+    assert "详细说明" in text and "第一百九十五条" in text, text
+    assert chat.last.intent == answered
+    other = Chat(engine, user="meaning-other")
+    await other.say("我爸十年前办的工行信用卡 欠了两万多一直没还 他说拖这么多年应该不用还了吧")
+    text = await other.text("他们寄来一份合同我看不懂 要签吗")
+    assert "详细说明" not in text, text

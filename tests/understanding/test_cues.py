@@ -128,3 +128,18 @@ def test_a_demand_to_pay_told_last_asks(text: str) -> None:
 
 def test_a_demand_to_pay_in_passing_is_told() -> None:
     assert not _cues("银行让我还的那笔我已经还完了").asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("你刚才说的中断是啥意思 没太懂", True),
+        ("什么意思？", True),
+        ("能解释一下吗", True),
+        ("what do you mean by that?", True),
+        ("终本是什么意思", False),  # a term named: a question of its own
+        ("这份合同我看不懂 要签吗", False),
+    ],
+)
+def test_asking_what_was_just_said_means(text: str, asks: bool) -> None:
+    assert _cues(text).asks_meaning is asks

@@ -1,5 +1,6 @@
 """Conversation commands (详细, 菜单, 重新开始, 人工, 再说一遍): the person's own request,
-answered whatever else is going on (删除我的记录 is carried out by the engine)."""
+answered whatever else is going on (删除我的记录 is carried out by the engine). Asking what the
+direct answer just given means ("你刚才说的中断是啥意思") is 详细 for it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ _NO_COMMAND = Decline("no command")
 
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     command = ctx.understood.command
+    if command is None and ctx.previous_answer is not None and ctx.understood.cues.asks_meaning:
+        # "你刚才说的中断是啥意思 没太懂" right after a direct answer: its fuller form, as 详细
+        command = Command.MORE
     if command is None:
         return _NO_COMMAND
     act = ctx.actions
