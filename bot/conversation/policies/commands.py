@@ -20,11 +20,15 @@ _NO_COMMAND = Decline("no command")
 def _decide(ctx: TurnContext, session: Draft) -> Decision | Decline:
     command = ctx.understood.command
     cues = ctx.understood.cues
-    if command is None and ctx.previous_answer is not None and cues.asks_meaning:
+    if (
+        command is None
+        and ctx.previous_answer is not None
+        and cues.asks_meaning
+        and (cues.repair is None or ctx.pending is None)
+    ):
         # "你刚才说的中断是啥意思 没太懂" right after a direct answer: its fuller form, as 详细
         # (a bare "啥意思" while a question waits is about the question: the repair policy)
-        if cues.repair is None or ctx.pending is None:
-            command = Command.MORE
+        command = Command.MORE
     if command is None:
         return _NO_COMMAND
     act = ctx.actions
